@@ -1,0 +1,103 @@
+"""Command-line entry points: serve, chat, db, outbox, sandbox, standin."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable
+
+from bot.config import ConfigError, load_settings
+from bot.logs import configure
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: list[str]) -> int:
+    """Run one command; a configuration problem is one sentence on stderr and exit code 2."""
+    args = _parser().parse_args(argv)
+    configure(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"无法启动：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="银龄助手")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the web server (for a real server use gunicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(run=_db)
+
+    outbox = sub.add_parser("outbox", help="send what the bot has queued")
+    outbox.add_argument("action", choices=["run", "drain"],
+                        help="run: keep sending; drain: send what is due once")
+    outbox.add_argument("--interval", type=float, default=1.0)
+    outbox.set_defaults(run=_outbox)
+
+    chat = sub.add_parser("chat", help="talk to the running bot as a WeChat user would")
+    chat.add_argument("--url", default="http://127.0.0.1:8000/wechat")
+    chat.add_argument("--standin", default="", help="the stand-in's URL, to show pushes")
+    chat.add_argument("--openid", default="o_sandbox_user_0001")
+    chat.set_defaults(run=_chat)
+
+    sandbox = sub.add_parser("sandbox", help="stand-in + server + sender + chat, on SQLite")
+    sandbox.add_argument("--no-chat", action="store_true", help="start the processes only")
+    sandbox.set_defaults(run=_sandbox)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from werkzeug.serving import run_simple
+
+    from bot import create_app
+
+    app = create_app()
+    print(f"银龄助手 listening on http://{args.host}:{args.port}/wechat", flush=True)
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from bot.outbox import drain
+    from bot.services import build_services
+
+    services = build_services(load_settings())
+    while True:
+        sent = drain(services)
+        if args.action == "drain":
+            print(f"sent {sent}")
+            return 0
+        time.sleep(args.interval)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.sandbox.chat import run_chat
+
+    return run_chat(load_settings().wechat, args.url, args.standin, args.openid)
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.run import run_sandbox
+
+    return run_sandbox(chat=not args.no_chat)

@@ -1,0 +1,168 @@
+"""Settings from config.toml, with secrets overridable by environment variables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("plain", "compat", "safe")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one sentence for the person starting the bot."""
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """The official account's credentials and how the server talks to WeChat."""
+
+    appid: str = ""
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    mode: str = "safe"
+    api_base_url: str = "https://api.weixin.qq.com/"
+    timeout: float = 5.0
+    reply_budget: float = 4.0
+    max_clock_skew: int = 300
+    dedupe_ttl: int = 600
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """What each office fills in once: its name, window address, phone and hours."""
+
+    name: str = "离退休干部管理中心"
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from config.toml."""
+
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    database_url: str = "sqlite:///var/yinling.db"
+    redis_url: str = ""
+    content_dir: Path = PROJECT_ROOT / "content"
+    timezone: str = "Asia/Shanghai"
+    sandbox: bool = False
+    conversation_ttl: int = 1800
+
+    def validate(self) -> Settings:
+        """Raise ConfigError naming the first problem that would stop the bot from working."""
+        w = self.wechat
+        if w.mode not in MODES:
+            raise ConfigError(f"[wechat] mode 应为 plain、compat 或 safe 之一，现在是 {w.mode!r}。")
+        for name, env in (("appid", "BOT_WECHAT_APPID"), ("secret", "BOT_WECHAT_SECRET"),
+                          ("token", "BOT_WECHAT_TOKEN")):
+            if not getattr(w, name):
+                raise ConfigError(f"缺少 [wechat] {name}：请在 config.toml 中填写，或设置环境变量 {env}。")
+        if w.mode != "plain":
+            check_aes_key(w.encoding_aes_key)
+        return self
+
+
+ENV_OVERRIDES = {
+    "BOT_WECHAT_APPID": ("wechat", "appid"),
+    "BOT_WECHAT_SECRET": ("wechat", "secret"),
+    "BOT_WECHAT_TOKEN": ("wechat", "token"),
+    "BOT_WECHAT_ENCODING_AES_KEY": ("wechat", "encoding_aes_key"),
+    "BOT_WECHAT_MODE": ("wechat", "mode"),
+    "BOT_WECHAT_API_BASE_URL": ("wechat", "api_base_url"),
+    "BOT_DATABASE_URL": ("", "database_url"),
+    "BOT_REDIS_URL": ("", "redis_url"),
+}
+
+
+def check_aes_key(key: str) -> None:
+    """Raise ConfigError unless key is a 43-character EncodingAESKey that decodes to 32 bytes."""
+    hint = "EncodingAESKey 不正确：应为公众平台「服务器配置」里显示的 43 位字符。"
+    if len(key) != 43:
+        raise ConfigError(hint)
+    try:
+        raw = base64.b64decode(key + "=", validate=True)
+    except binascii.Error as exc:
+        raise ConfigError(hint) from exc
+    if len(raw) != 32:
+        raise ConfigError(hint)
+
+
+def config_path() -> Path:
+    """The config file named by BOT_CONFIG, or ./config.toml."""
+    return Path(os.environ.get("BOT_CONFIG", "config.toml"))
+
+
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read the TOML file (if present), apply environment variables and overrides, validate."""
+    raw = _read_toml(path or config_path())
+    for env, (section, key) in ENV_OVERRIDES.items():
+        if os.environ.get(env):
+            (raw.setdefault(section, {}) if section else raw)[key] = os.environ[env]
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.rpartition(".")
+        (raw.setdefault(section, {}) if section else raw)[key] = value
+    return _build(raw).validate()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        if "BOT_CONFIG" in os.environ:
+            raise ConfigError(f"找不到配置文件 {path}（由环境变量 BOT_CONFIG 指定）。")
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}。") from exc
+
+
+def _build(raw: dict[str, Any]) -> Settings:
+    wechat = _section(WeChatSettings, raw.pop("wechat", {}), "wechat")
+    office = _section(OfficeSettings, raw.pop("office", {}), "office")
+    top = _section(Settings, _flatten_top(raw), "")
+    return Settings(**{**top.__dict__, "wechat": wechat, "office": office})
+
+
+def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:
+    """Accept [database] url / [redis] url sections as well as top-level keys."""
+    flat = {k: v for k, v in raw.items() if not isinstance(v, dict)}
+    if "url" in raw.get("database", {}):
+        flat["database_url"] = raw["database"]["url"]
+    if "url" in raw.get("redis", {}):
+        flat["redis_url"] = raw["redis"]["url"]
+    if "content_dir" in flat:
+        flat["content_dir"] = Path(flat["content_dir"])
+    return flat
+
+
+def _section(cls: type, values: dict[str, Any], name: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        where = f"[{name}] " if name else ""
+        raise ConfigError(
+            f"配置文件里有不认识的设置 {where}{unknown[0]}，请对照 config.example.toml 检查拼写。")
+    try:
+        return cls(**{k: _coerce(known[k].type, v) for k, v in values.items()})
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"配置 {name or '顶层'} 中有一项的值类型不对：{exc}。") from exc
+
+
+def _coerce(type_name: Any, value: Any) -> Any:
+    kinds = {"float": float, "int": int, "bool": _as_bool, "str": str}
+    return kinds.get(str(type_name), lambda v: v)(value)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

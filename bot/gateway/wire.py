@@ -1,0 +1,126 @@
+"""The WeChat wire format: signatures, freshness, safe XML, and the encrypted envelope."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.utils import WeChatSigner, random_string
+
+from bot.config import WeChatSettings
+
+
+class Rejected(Exception):
+    """The request is not a genuine, well-formed WeChat delivery; answered with `status`."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def sign(*parts: str) -> str:
+    """WeChat's signature: sha1 over the sorted, concatenated parts."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+def _require(args: Mapping[str, str], *names: str) -> list[str]:
+    missing = [n for n in names if not args.get(n)]
+    if missing:
+        raise Rejected(403, f"missing {', '.join(missing)}")
+    return [args[n] for n in names]
+
+
+def _same(expected: str, given: str) -> bool:
+    # Constant time, so a forger learns nothing from how long a wrong signature takes.
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def parse_xml(body: bytes | str) -> dict[str, Any]:
+    """The top-level fields of a WeChat XML body; no DTD, no entities, nothing malformed."""
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise Rejected(400, f"XML with a DOCTYPE or entity ({type(exc).__name__})") from exc
+    except (ParseError, ValueError) as exc:
+        raise Rejected(400, f"malformed XML ({exc})") from exc
+    if root.tag != "xml":
+        raise Rejected(400, f"unexpected XML root <{root.tag}>")
+    return {child.tag: (child.text or "") for child in root}
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A verified request: its plain XML and whether the reply must be encrypted."""
+
+    xml: str
+    encrypted: bool
+
+
+class Wire:
+    """Verifies, decrypts and seals messages for one account's settings."""
+
+    def __init__(self, settings: WeChatSettings, now: Any = time.time) -> None:
+        self._s = settings
+        self._now = now
+        self._crypto = (WeChatCrypto(settings.token, settings.encoding_aes_key, settings.appid)
+                        if settings.mode != "plain" else None)
+
+    def check_url(self, args: Mapping[str, str]) -> str:
+        """The echostr to answer the server-URL handshake with, if the signature is right."""
+        self._check_signature(args)
+        return args.get("echostr", "")
+
+    def open(self, args: Mapping[str, str], body: bytes) -> Opened:
+        """Verify the request and return its plain XML; raise Rejected otherwise."""
+        self._check_signature(args)
+        encrypted = self._s.mode == "safe" or (
+            self._s.mode == "compat" and args.get("encrypt_type") == "aes")
+        outer = parse_xml(body)
+        if not encrypted:
+            return Opened(body.decode("utf-8", "replace"), encrypted=False)
+        inner = self._decrypt(args, outer)
+        parse_xml(inner)  # the decrypted message gets the same scrutiny as a plain one
+        return Opened(inner, encrypted=True)
+
+    def seal(self, xml: str, encrypted: bool) -> str:
+        """The response body: encrypted when the request was, `success` always as it is."""
+        if not encrypted or xml == "success" or self._crypto is None:
+            return xml
+        return self._crypto.encrypt_message(xml, random_string(16), str(int(self._now())))
+
+    def _check_signature(self, args: Mapping[str, str]) -> None:
+        signature, timestamp, nonce = _require(args, "signature", "timestamp", "nonce")
+        if not _same(sign(self._s.token, timestamp, nonce), signature):
+            raise Rejected(403, "wrong signature")
+        try:
+            skew = abs(self._now() - int(timestamp))
+        except ValueError as exc:
+            raise Rejected(403, "timestamp is not a number") from exc
+        if skew > self._s.max_clock_skew:
+            raise Rejected(403, f"timestamp {int(skew)}s off")
+
+    def _decrypt(self, args: Mapping[str, str], outer: dict[str, Any]) -> str:
+        (msg_signature,) = _require(args, "msg_signature")
+        encrypt = outer.get("Encrypt", "")
+        if not encrypt:
+            raise Rejected(400, "encrypted mode but no <Encrypt>")
+        if not _same(sign(self._s.token, args["timestamp"], args["nonce"], encrypt), msg_signature):
+            raise Rejected(403, "wrong msg_signature")
+        assert self._crypto is not None
+        try:
+            return PrpCrypto(self._crypto.key).decrypt(encrypt, self._s.appid)
+        except InvalidAppIdException as exc:
+            raise Rejected(403, "encrypted for another AppID") from exc
+        except (ValueError, TypeError, UnicodeDecodeError, IndexError) as exc:
+            raise Rejected(400, f"cannot decrypt ({type(exc).__name__})") from exc

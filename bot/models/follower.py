@@ -1,0 +1,23 @@
+"""Followers: every openid that has followed the official account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+
+class Follower(Base):
+    """One WeChat user of the account; never deleted, only marked inactive on unfollow."""
+
+    __tablename__ = "followers"
+
+    openid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    first_seen_at: Mapped[datetime]
+    followed_at: Mapped[datetime | None]
+    unfollowed_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime | None]

@@ -1,0 +1,113 @@
+"""The outbox: enqueue a message once, and a sender that delivers due messages.
+
+This is the durable core (issue 2); channel choice, groups and quotas build on it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from wechatpy.exceptions import WeChatClientException
+
+from bot.db import insert_ignoring_conflict, transaction
+from bot.logs import mask
+from bot.models import OutboxMessage, OutboxStatus
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
+CLAIM_LEASE = 60  # seconds a claimed message stays hidden from other senders
+
+
+def enqueue(session: Session, *, recipient: str, payload: dict[str, Any], dedupe_key: str,
+            now: datetime, channel: str = "custom", due_at: datetime | None = None) -> bool:
+    """Add one message for one recipient; a second enqueue with the same key is a no-op."""
+    return insert_ignoring_conflict(session, OutboxMessage, {
+        "dedupe_key": dedupe_key, "recipient": recipient, "channel": channel,
+        "payload": payload, "status": OutboxStatus.PENDING, "attempts": 0,
+        "created_at": now, "due_at": due_at or now,
+    })
+
+
+def drain(services: Services, limit: int = 100) -> int:
+    """Send the messages that are due; returns how many were sent."""
+    sent = 0
+    for message_id in _due_ids(services, limit):
+        sent += _deliver(services, message_id)
+    return sent
+
+
+def _due_ids(services: Services, limit: int) -> list[int]:
+    with services.sessions() as session:
+        return list(session.scalars(
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.due_at <= services.clock.now())
+            .order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)))
+
+
+def _deliver(services: Services, message_id: int) -> int:
+    message = _claim(services, message_id)
+    if message is None:
+        return 0
+    try:
+        _send(services, message)
+    except (WeChatClientException, requests.RequestException) as exc:
+        _record(services, message_id, error=exc)
+        return 0
+    _record(services, message_id, error=None)
+    return 1
+
+
+def _claim(services: Services, message_id: int) -> OutboxMessage | None:
+    """Take a due message for this sender; the lease keeps others off it while it is sent.
+
+    The HTTP call happens outside any transaction, so no database lock is held while waiting
+    for WeChat.
+    """
+    with transaction(services.sessions) as session:
+        message = session.get(OutboxMessage, message_id)
+        now = services.clock.now()
+        if message is None or message.status != OutboxStatus.PENDING or message.due_at > now:
+            return None
+        message.attempts += 1
+        message.due_at = now + timedelta(seconds=CLAIM_LEASE)
+        return message
+
+
+def _record(services: Services, message_id: int, error: Exception | None) -> None:
+    with transaction(services.sessions) as session:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None  # rows are never deleted
+        now = services.clock.now()
+        if error is None:
+            message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, None
+        else:
+            _schedule_retry(message, error, now)
+
+
+def _send(services: Services, message: OutboxMessage) -> None:
+    if message.channel != "custom":
+        raise ValueError(f"unknown channel {message.channel!r}")
+    services.wechat.post("message/custom/send", data=message.payload)
+
+
+def _schedule_retry(message: OutboxMessage, exc: Exception, now: datetime) -> None:
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.DEAD
+        log.error("outbox %s to %s is dead: %s", message.id, mask(message.recipient),
+                  message.last_error)
+        return
+    delay = BASE_BACKOFF * 2 ** (message.attempts - 1) * random.uniform(0.8, 1.2)
+    message.due_at = now + timedelta(seconds=delay)
+    log.warning("outbox %s to %s failed (attempt %s), retry in %.0fs: %s", message.id,
+                mask(message.recipient), message.attempts, delay, message.last_error)

@@ -1,0 +1,109 @@
+"""`python -m bot sandbox`: the stand-in, the server and the sender on this machine, then chat."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.migrate import upgrade
+from bot.sandbox.chat import run_chat
+
+VAR = PROJECT_ROOT / "var"
+SANDBOX_CONFIG = VAR / "sandbox.toml"
+
+CONFIG_TEMPLATE = """\
+# 沙盒配置：由 `python -m bot sandbox` 生成，只用于本机试用，不连真实微信。
+sandbox = true
+database_url = "sqlite:///{db}"
+
+[wechat]
+appid = "wx_sandbox_appid"
+secret = "sandbox_secret"
+token = "{token}"
+encoding_aes_key = "{aes_key}"
+mode = "safe"
+api_base_url = "http://127.0.0.1:8801/"
+
+[office]
+name = "示例市离退休干部管理中心"
+address = "示例市人民路 88 号 1 楼服务窗口"
+phone = "0000-12345678"
+hours = "周一至周五 上午 8:30—12:00，下午 2:30—5:30"
+"""
+
+
+def write_sandbox_config(path: Path = SANDBOX_CONFIG) -> Path:
+    """Create the sandbox's config (fresh secrets, SQLite under var/) unless it exists."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aes_key = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
+        path.write_text(CONFIG_TEMPLATE.format(db=VAR / "sandbox.db", token=secrets.token_hex(16),
+                                               aes_key=aes_key), encoding="utf-8")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, what: str, proc: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} 没能启动（退出码 {proc.returncode}），请看上面的提示。")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{what} 在 {seconds:.0f} 秒内没有启动。")
+
+
+def run_sandbox(chat: bool = True) -> int:
+    """Start everything for a local trial and open the chat; stop it all on exit."""
+    os.environ["BOT_CONFIG"] = str(write_sandbox_config())
+    standin_port, bot_port = _free_port(), _free_port()
+    os.environ["BOT_WECHAT_API_BASE_URL"] = f"http://127.0.0.1:{standin_port}/"
+    settings = load_settings()
+    upgrade(settings.database_url)
+    logs = (VAR / "sandbox.log").open("a", encoding="utf-8")
+    py = sys.executable
+    procs: list[subprocess.Popen] = []
+    try:
+        standin = _start(procs, [py, "-m", "bot.standin", "--port", str(standin_port),
+                                 "--appid", settings.wechat.appid,
+                                 "--secret", settings.wechat.secret], logs)
+        _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
+        server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
+        _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
+        _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
+        print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
+              f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
+        if not chat:
+            procs[0].wait()
+            return 0
+        return run_chat(settings.wechat, f"http://127.0.0.1:{bot_port}/wechat",
+                        f"http://127.0.0.1:{standin_port}", "o_sandbox_user_0001")
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)
+        logs.close()
+
+
+def _start(procs: list[subprocess.Popen], cmd: list[str], logs) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, stdout=logs, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+    procs.append(proc)
+    return proc

@@ -1,0 +1,15 @@
+"""Conversational capabilities, one module each, registered explicitly on one router."""
+
+from __future__ import annotations
+
+from bot.router import Router
+
+
+def build_router() -> Router:
+    """A router with every capability's handlers, in the order DESIGN.md gives."""
+    from handlers import fallback, menu, welcome
+
+    router = Router()
+    for module in (welcome, menu, fallback):
+        module.register(router)
+    return router

@@ -1,0 +1,34 @@
+"""What the bot says when nothing else fits: never silence, always the way back to the menu."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.replies import Reply, Text
+from bot.router import Router
+from handlers.menu import menu_text
+
+MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
+
+
+def register(router: Router) -> None:
+    """Add the fallback, the empty-voice prompt and the reply to pictures and the like."""
+    router.set_fallback(not_understood)
+    router.on_kind("empty_voice")(voice_not_recognised)
+    router.on_kind(*MEDIA_KINDS)(media_received)
+
+
+def not_understood(msg: Inbound, ctx: Context) -> Reply:
+    """A kind word and the numbered menu."""
+    return Text(ctx.texts.get("replies.fallback", menu=menu_text(ctx)))
+
+
+def voice_not_recognised(msg: Inbound, ctx: Context) -> Reply:
+    """A voice message without Recognition: ask to say it again or type, and offer the menu."""
+    return Text(ctx.texts.get("replies.empty_voice", menu=menu_text(ctx)))
+
+
+def media_received(msg: Inbound, ctx: Context) -> Reply:
+    """A picture, video or location: thank them and ask for words."""
+    return Text(ctx.texts.get("replies.media"))
+

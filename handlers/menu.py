@@ -1,0 +1,76 @@
+"""The numbered menu, the user guide and the office's contact details."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.textnorm import parse_choice
+
+MENU_WORDS = ("0", "菜单", "帮助", "主菜单", "功能", "你好", "您好", "在吗", "?", "help")
+
+
+def register(router: Router) -> None:
+    """Add the menu, guide and contact actions, and the numbered choices they offer."""
+    router.action("menu", words=MENU_WORDS, event_keys=("MENU",))(show_menu)
+    router.action("guide", words=("使用指南", "怎么用", "使用说明"), event_keys=("GUIDE",))(show_guide)
+    router.action("contact", words=("联系我们", "电话", "地址", "办公电话", "联系方式"),
+                  event_keys=("CONTACT",))(show_contact)
+    router.step("menu")(choose_from_menu)
+    router.step("guide")(choose_guide_topic)
+    router.matcher("menu_number")(choose_from_menu)
+
+
+def menu_text(ctx: Context) -> str:
+    """The main menu as numbered lines; also waits for the user's number."""
+    items = ctx.texts.table("menu")
+    ctx.conversation.expect("menu", {"options": [item["key"] for item in items]})
+    lines = [ctx.texts.get("menu_line", number=n, label=item["label"])
+             for n, item in enumerate(items, start=1)]
+    return "\n".join([ctx.texts.get("menu_title"), *lines, ctx.texts.get("menu_footer")])
+
+
+def show_menu(msg: Inbound, ctx: Context) -> Reply:
+    """The main menu."""
+    return Text(menu_text(ctx))
+
+
+def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
+    """Run the menu item whose number the user replied; None if the reply is not one."""
+    options = ctx.conversation.data.get("options") or [i["key"] for i in ctx.texts.table("menu")]
+    number = parse_choice(msg.text)
+    if number is None or number > len(options):
+        return None
+    if number == 0:
+        return show_menu(msg, ctx)
+    return _ACTIONS[options[number - 1]](msg, ctx)
+
+
+def show_guide(msg: Inbound, ctx: Context) -> Reply:
+    """The list of guide topics, numbered."""
+    topics = ctx.texts.table("guide")["topics"]
+    ctx.conversation.expect("guide", {"topics": len(topics)})
+    lines = [f"回复 {n}　{t['title']}" for n, t in enumerate(topics, start=1)]
+    return Text("\n".join([ctx.texts.get("guide.title"), *lines, ctx.texts.get("guide.footer")]))
+
+
+def choose_guide_topic(msg: Inbound, ctx: Context) -> Reply | None:
+    """The guide topic whose number the user replied; None if the reply is not one."""
+    topics = ctx.texts.table("guide")["topics"]
+    number = parse_choice(msg.text)
+    if number is None or number > len(topics):
+        return None
+    if number == 0:
+        return show_menu(msg, ctx)
+    ctx.conversation.expect("guide", {"topics": len(topics)})
+    topic = topics[number - 1]
+    return Text(f"【{topic['title']}】\n{topic['text'].strip()}\n{ctx.texts.get('guide.after')}")
+
+
+def show_contact(msg: Inbound, ctx: Context) -> Reply:
+    """The office's address, phone and hours, from config.toml [office]."""
+    return Text(ctx.texts.get("replies.contact"))
+
+
+_ACTIONS = {"guide": show_guide, "contact": show_contact}

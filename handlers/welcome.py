@@ -1,0 +1,29 @@
+"""Following and unfollowing the account."""
+
+from __future__ import annotations
+
+from bot import followers
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.replies import Reply, Silence, Text
+from bot.router import Router
+from handlers.menu import menu_text
+
+
+def register(router: Router) -> None:
+    """Add the subscribe and unsubscribe events."""
+    router.on_event("subscribe", "subscribe_scan")(welcome)
+    router.on_event("unsubscribe")(farewell)
+
+
+def welcome(msg: Inbound, ctx: Context) -> Reply:
+    """A warm welcome and the numbered menu."""
+    followers.mark_followed(ctx.follower, ctx.now)
+    return Text(f"{ctx.texts.get('welcome')}\n{menu_text(ctx)}")
+
+
+def farewell(msg: Inbound, ctx: Context) -> Reply:
+    """Mark the follower inactive; nothing is deleted and WeChat shows nothing to them."""
+    followers.mark_unfollowed(ctx.follower, ctx.now)
+    ctx.conversation.clear()
+    return Silence()

@@ -1,0 +1,110 @@
+"""Fixtures: a migrated database (SQLite, or PostgreSQL via BOT_TEST_DATABASE_URL), a fixed
+clock, the app and its client, and WeChat's side of the webhook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bot import create_app
+from bot.clock import SHANGHAI, FixedClock
+from bot.config import Settings, WeChatSettings
+from bot.db import Base, make_engine
+from bot.migrate import upgrade
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services, build_services
+from tests.helpers import Chat
+
+PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")
+TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token="test_token",
+                             encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                             mode="safe", reply_budget=2.0, api_base_url="http://127.0.0.1:9/")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest migration: a SQLite file to copy, or the PostgreSQL URL."""
+    if PG_URL:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if PG_URL:
+        yield PG_URL
+        _truncate_all(PG_URL)
+        return
+    path = tmp_path / "bot.db"
+    shutil.copy(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing on an ordinary Sunday morning."""
+    return FixedClock(datetime(2026, 11, 22, 9, 30, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for a safe-mode account on the test database."""
+    return Settings(wechat=TEST_WECHAT, database_url=database_url).validate()
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FixedClock) -> Iterator[Services]:
+    """The services one web worker would have."""
+    built = build_services(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(services: Services) -> Flask:
+    """The web app over those services."""
+    app = create_app(services=services)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """An HTTP client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def wechat(settings: Settings, clock: FixedClock) -> WeChatSide:
+    """WeChat's side: builds signed, encrypted deliveries at the test clock's time."""
+    return WeChatSide(settings.wechat, now=lambda: clock.now().timestamp())
+
+
+@pytest.fixture
+def chat(client: FlaskClient, wechat: WeChatSide) -> Chat:
+    """A retiree talking to the bot through /wechat."""
+    return Chat(client, wechat)

@@ -1,0 +1,148 @@
+"""The /wechat endpoint's checks: only genuine, well-formed WeChat deliveries reach a handler."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from bot import create_app
+from bot.models import InboundMessage
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services
+from tests.helpers import OPENID, Chat
+
+
+def inbound_count(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)) or 0
+
+
+def test_handshake_echoes_echostr_for_a_genuine_signature(client, wechat: WeChatSide) -> None:
+    res = client.get("/wechat", query_string=wechat.handshake("echo-123"))
+    assert res.status_code == 200
+    assert res.text == "echo-123"
+
+
+def test_handshake_with_a_wrong_signature_is_forbidden(client, wechat: WeChatSide) -> None:
+    params = wechat.handshake("echo-123") | {"signature": "0" * 40}
+    assert client.get("/wechat", query_string=params).status_code == 403
+
+
+def test_safe_mode_reply_is_encrypted_and_readable(chat: Chat, wechat: WeChatSide) -> None:
+    res = chat.send(wechat.text(OPENID, "菜单"))
+    assert "<Encrypt>" in res.text and "菜单" not in res.text
+    assert "回复 1" in wechat.open_reply(res.text)["Content"]
+
+
+@pytest.mark.parametrize("mode,encrypted", [("plain", False), ("compat", False), ("compat", True)])
+def test_plain_and_compat_modes(services: Services, wechat: WeChatSide, mode: str,
+                                encrypted: bool) -> None:
+    services.settings = replace(services.settings,
+                                wechat=replace(services.settings.wechat, mode=mode))
+    chat = Chat(create_app(services=services).test_client(), wechat)
+    res = chat.send(wechat.text(OPENID, "联系我们"), encrypted=encrypted)
+    assert res.status_code == 200
+    assert ("<Encrypt>" in res.text) is encrypted
+    assert "电话" in wechat.open_reply(res.text)["Content"]
+
+
+def test_safe_mode_rejects_an_unencrypted_delivery(chat: Chat, wechat: WeChatSide,
+                                                   services: Services) -> None:
+    assert chat.send(wechat.text(OPENID, "菜单"), encrypted=False).status_code == 403
+    assert inbound_count(services) == 0
+
+
+def _tamper(params: dict[str, str], **changes: str | None) -> dict[str, str]:
+    out = dict(params)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("changes", [
+    {"signature": None},
+    {"signature": "f" * 40},
+    {"msg_signature": None},
+    {"msg_signature": "f" * 40},
+    {"timestamp": None},
+    {"nonce": "another-nonce"},
+], ids=["no-signature", "wrong-signature", "no-msg-signature", "wrong-msg-signature",
+        "no-timestamp", "nonce-changed"])
+def test_forged_requests_are_forbidden_and_change_nothing(chat: Chat, wechat: WeChatSide,
+                                                          services: Services, changes) -> None:
+    delivery = wechat.deliver(wechat.text(OPENID, "菜单"))
+    res = chat.client.post("/wechat", query_string=_tamper(delivery.params, **changes),
+                           data=delivery.body)
+    assert res.status_code == 403
+    assert inbound_count(services) == 0
+
+
+@pytest.mark.parametrize("minutes,status", [(-6, 403), (6, 403), (-4, 200), (4, 200)])
+def test_timestamp_more_than_five_minutes_off_is_forbidden(chat: Chat, wechat: WeChatSide,
+                                                           clock, minutes: int, status: int) -> None:
+    sender = WeChatSide(wechat.settings, now=lambda: clock.now().timestamp() + minutes * 60)
+    assert chat.post(sender.deliver(sender.text(OPENID, "菜单"))).status_code == status
+
+
+def test_body_over_64_kib_is_rejected(chat: Chat, wechat: WeChatSide, services: Services) -> None:
+    res = chat.send(wechat.text(OPENID, "长" * 30_000), encrypted=False)
+    assert res.status_code == 413
+    assert inbound_count(services) == 0
+
+
+BAD_XML = {
+    "not-xml": b"hello, this is not xml",
+    "truncated": b"<xml><ToUserName><![CDATA[gh]]></ToUserName><MsgType>",
+    "doctype": b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e "x">]><xml><Encrypt>&e;</Encrypt></xml>',
+    "external-entity": b'<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml>&e;</xml>',
+    "billion-laughs": b'<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml>&b;</xml>',
+}
+
+
+@pytest.mark.parametrize("body", BAD_XML.values(), ids=BAD_XML.keys())
+def test_malformed_or_dtd_xml_is_a_bad_request(chat: Chat, wechat: WeChatSide, services: Services,
+                                                body: bytes) -> None:
+    delivery = wechat.deliver(wechat.text(OPENID, "x"), encrypted=False)
+    assert chat.client.post("/wechat", query_string=delivery.params, data=body).status_code == 400
+    assert inbound_count(services) == 0
+
+
+def test_encrypted_payload_with_a_doctype_inside_is_a_bad_request(chat: Chat,
+                                                                   wechat: WeChatSide) -> None:
+    inner = '<!DOCTYPE xml [<!ENTITY e "x">]>' + wechat.text(OPENID, "菜单")
+    assert chat.send(inner, encrypted=True).status_code == 400
+
+
+def test_message_encrypted_for_another_account_is_forbidden(chat: Chat,
+                                                            wechat: WeChatSide) -> None:
+    other = WeChatSide(replace(wechat.settings, appid="wx_somebody_else"), now=wechat.now)
+    assert chat.post(other.deliver(other.text(OPENID, "菜单"))).status_code == 403
+
+
+@pytest.mark.parametrize("xml", [
+    "<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>hologram</MsgType><MsgId>77</MsgId></xml>",
+    "<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>event</MsgType><Event>some_future_event</Event></xml>",
+], ids=["unknown-message-type", "unknown-event"])
+def test_unknown_types_get_success_and_reach_no_handler(chat: Chat, services: Services,
+                                                        xml: str) -> None:
+    res = chat.send(xml)
+    assert res.status_code == 200 and res.text == "success"
+    assert inbound_count(services) == 0
+
+
+def test_rejections_are_logged_once_with_the_reason(chat: Chat, wechat: WeChatSide,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    delivery = wechat.deliver(wechat.text(OPENID, "菜单"))
+    with caplog.at_level(logging.WARNING):
+        chat.client.post("/wechat", query_string=delivery.params | {"signature": "0" * 40},
+                         data=delivery.body)
+    rejected = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert len(rejected) == 1 and "wrong signature" in rejected[0]

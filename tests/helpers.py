@@ -1,0 +1,39 @@
+"""Test helpers: a retiree talking to the bot through the real /wechat endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from bot.sandbox.wechat_side import Delivery, WeChatSide
+
+OPENID = "o_test_retiree_0001"
+
+
+@dataclass
+class Chat:
+    """Sends messages as WeChat would and reads the bot's replies."""
+
+    client: FlaskClient
+    wechat: WeChatSide
+
+    def post(self, delivery: Delivery) -> TestResponse:
+        """POST one delivery to /wechat."""
+        return self.client.post("/wechat", query_string=delivery.params, data=delivery.body)
+
+    def send(self, xml: str, encrypted: bool | None = None) -> TestResponse:
+        """Sign (and encrypt) xml as WeChat does and POST it."""
+        return self.post(self.wechat.deliver(xml, encrypted=encrypted))
+
+    def reply_to(self, xml: str) -> str | None:
+        """The text the user sees in answer to xml (None when the bot answered `success`)."""
+        res = self.send(xml)
+        assert res.status_code == 200, res.text
+        fields = self.wechat.open_reply(res.text)
+        return None if fields is None else fields["Content"]
+
+    def say(self, text: str, openid: str = OPENID) -> str | None:
+        """What the bot answers when the user types text."""
+        return self.reply_to(self.wechat.text(openid, text))

@@ -1,0 +1,143 @@
+"""What a retiree experiences: welcome, menu, numbers, voice, and never silence."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot import create_app
+from bot.models import Follower, InboundMessage
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services, build_services
+from tests.helpers import OPENID, Chat
+
+
+def records(services: Services) -> list[InboundMessage]:
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id)))
+
+
+def test_following_gets_a_warm_welcome_and_a_numbered_menu(chat: Chat, wechat: WeChatSide,
+                                                           services: Services) -> None:
+    reply = chat.reply_to(wechat.event(OPENID, "subscribe"))
+    assert reply is not None
+    assert "欢迎关注" in reply and "回复 1" in reply and "回复 0" in reply
+    with services.sessions() as session:
+        assert session.get(Follower, OPENID).active
+
+
+def test_unfollowing_marks_the_follower_inactive_and_keeps_the_record(
+        chat: Chat, wechat: WeChatSide, services: Services) -> None:
+    chat.say("你好")
+    assert chat.reply_to(wechat.event(OPENID, "unsubscribe")) is None
+    with services.sessions() as session:
+        follower = session.get(Follower, OPENID)
+        assert follower is not None and not follower.active
+        assert follower.unfollowed_at is not None
+    assert [r.route for r in records(services)] == ["command:menu", "event:unsubscribe"]
+
+
+def test_menu_words_and_zero_show_the_menu(chat: Chat) -> None:
+    for word in ("菜单", "帮助", "0", "０", " 菜单！"):
+        reply = chat.say(word)
+        assert reply is not None and "回复 1" in reply and "联系我们" in reply, word
+
+
+def test_a_number_picks_from_the_menu(chat: Chat) -> None:
+    chat.say("菜单")
+    assert "电话" in chat.say("2")
+
+
+def test_numbers_in_the_ways_people_write_them(chat: Chat) -> None:
+    for word in ("２", "二", "第二个", "2。"):
+        chat.say("菜单")
+        assert "办公时间" in chat.say(word), word
+
+
+def test_a_submenu_number_means_the_submenu_item(chat: Chat) -> None:
+    assert "字太小" in chat.say("使用指南")
+    assert "字体大小" in chat.say("2")  # the guide's item 2, not the main menu's 联系我们
+    assert "按住" in chat.say("1")  # still in the guide: another topic
+    assert "联系我们" in chat.say("0")  # back to the main menu
+
+
+def test_conversation_state_survives_a_new_app_instance(chat: Chat, wechat: WeChatSide,
+                                                        settings, clock) -> None:
+    assert "字太小" in chat.say("使用指南")
+    fresh = build_services(settings, clock=clock)  # another worker, or this one restarted
+    try:
+        other = Chat(create_app(services=fresh).test_client(), wechat)
+        assert "字体大小" in other.say("2")
+    finally:
+        fresh.close()
+
+
+def test_a_pending_step_expires(chat: Chat, clock) -> None:
+    chat.say("使用指南")
+    clock.advance(hours=2)
+    assert "办公时间" in chat.say("2")  # the guide was long ago: 2 is the main menu's item
+
+
+def test_a_command_word_leaves_a_pending_step(chat: Chat) -> None:
+    chat.say("使用指南")
+    assert "办公时间" in chat.say("联系我们")
+
+
+def test_menu_click_by_event_key(chat: Chat, wechat: WeChatSide, clock) -> None:
+    assert "办公时间" in chat.reply_to(wechat.event(OPENID, "CLICK", key="CONTACT"))
+    clock.advance(seconds=3)  # events are told apart by sender and second (WeChat's rule)
+    assert "回复 1" in chat.reply_to(wechat.event(OPENID, "CLICK", key="MENU"))
+
+
+def test_view_clicks_and_unknown_keys_are_answered_success(chat: Chat, wechat: WeChatSide,
+                                                          clock) -> None:
+    assert chat.reply_to(wechat.event(OPENID, "VIEW", key="https://example.invalid/")) is None
+    clock.advance(seconds=3)
+    assert chat.reply_to(wechat.event(OPENID, "CLICK", key="NO_SUCH_KEY")) is None
+
+
+def test_anything_unmatched_gets_the_menu_never_silence(chat: Chat) -> None:
+    reply = chat.say("今天天气怎么样")
+    assert reply is not None and "换个说法" in reply and "回复 1" in reply
+
+
+def test_voice_is_routed_by_its_recognition(chat: Chat, wechat: WeChatSide,
+                                            services: Services) -> None:
+    assert "办公时间" in chat.reply_to(wechat.voice(OPENID, "联系我们。"))
+    last = records(services)[-1]
+    assert (last.msg_type, last.text, last.route) == ("voice", "联系我们。", "command:contact")
+
+
+def test_voice_without_recognition_gets_a_kind_prompt(chat: Chat, wechat: WeChatSide) -> None:
+    for recognition in (None, "", "  "):
+        reply = chat.reply_to(wechat.voice(OPENID, recognition))
+        assert "没听清" in reply and "打字" in reply and "回复 1" in reply
+
+
+def test_pictures_get_a_kind_word(chat: Chat, wechat: WeChatSide) -> None:
+    assert "文字和语音" in chat.reply_to(wechat.image(OPENID))
+
+
+def test_every_message_is_recorded_with_the_route_that_answered(chat: Chat,
+                                                               services: Services) -> None:
+    chat.say("菜单")
+    chat.say("1")
+    chat.say("随便说说")
+    assert [(r.text, r.route) for r in records(services)] == [
+        ("菜单", "command:menu"), ("1", "step:menu"), ("随便说说", "fallback")]
+    assert all(r.openid == OPENID and r.msg_id for r in records(services))
+
+
+def test_replies_carry_the_office_details_from_config(services: Services, wechat: WeChatSide,
+                                                      settings, clock) -> None:
+    from dataclasses import replace
+
+    from bot.config import OfficeSettings
+
+    office = OfficeSettings(name="测试区老干部局", phone="010-12345678", address="人民路 1 号",
+                            hours="工作日")
+    fresh = build_services(replace(settings, office=office), clock=clock)
+    try:
+        reply = Chat(create_app(services=fresh).test_client(), wechat).say("电话")
+        assert "测试区老干部局" in reply and "010-12345678" in reply and "人民路 1 号" in reply
+    finally:
+        fresh.close()
