@@ -1,0 +1,50 @@
+"""Endpoints under /_standin/ that let tests and the sandbox terminal drive the platform."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from bot.standin.responses import json_response
+from bot.standin.state import StandinState
+
+
+def blueprint(state: StandinState) -> Blueprint:
+    """The control endpoints, bound to `state`; they are not logged as calls."""
+    bp = Blueprint("standin_control", __name__, url_prefix="/_standin")
+
+    @bp.get("/calls")
+    def calls() -> Response:
+        args = request.args
+        since = int(args.get("since", "0") or 0)
+        found = state.calls(path=args.get("path"), openid=args.get("openid"), since=since)
+        return json_response([call.to_dict() for call in found])
+
+    @bp.post("/interactions")
+    def interactions() -> Response:
+        body = request.get_json(force=True, silent=True) or {}
+        openid = body.get("openid")
+        at = body.get("at")
+        if not isinstance(openid, str) or not openid:
+            return json_response({"error": "openid is required"}, 400)
+        if at is not None and not isinstance(at, int | float):
+            return json_response({"error": "at must be a unix timestamp"}, 400)
+        window = state.open_window(openid, at=at)
+        return json_response({"openid": openid, "window_expires_at": window.expires_at})
+
+    @bp.post("/expire-tokens")
+    def expire_tokens() -> Response:
+        return json_response({"expired": state.expire_tokens()})
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        state.reset()
+        return json_response({"reset": True})
+
+    @bp.get("/wxa-code")
+    def wxa_code() -> Response:
+        openid = request.args.get("openid")
+        if not openid:
+            return json_response({"error": "openid is required"}, 400)
+        return json_response({"code": state.mint_wxa_code(openid)})
+
+    return bp

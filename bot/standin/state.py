@@ -1,0 +1,117 @@
+"""The stand-in platform's in-memory state, guarded by one lock."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import deque
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.standin.records import Call, MassJob, Tag, Token, Window, WxaCode
+from bot.standin.settings import StandinSettings
+
+# WeChat counts calendar months in China time.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Where each id sequence starts; distinct ranges make a mixed-up id easy to spot.
+_SEQUENCE_STARTS = {"call": 1, "tag": 100, "msgid": 200_000, "mass": 300_000,
+                    "msg_data": 400_000}
+
+
+def month_of(timestamp: float) -> str:
+    """The calendar month ("2024-05") of `timestamp`, in China time."""
+    return datetime.fromtimestamp(timestamp, SHANGHAI).strftime("%Y-%m")
+
+
+class StandinState:
+    """Everything the platform remembers; take `lock` before touching any of it."""
+
+    def __init__(self, settings: StandinSettings) -> None:
+        self.settings = settings
+        self.lock = threading.RLock()
+        self._clear()
+
+    def _clear(self) -> None:
+        self.call_log: list[Call] = []
+        self.tokens: dict[str, Token] = {}
+        self.windows: dict[str, Window] = {}
+        self.followers: dict[str, None] = {}
+        self.tags: dict[int, Tag] = {}
+        self.mass_jobs: list[MassJob] = []
+        self.mass_received: dict[tuple[str, str], int] = {}
+        self.wxa_codes: dict[str, WxaCode] = {}
+        self.minute_hits: dict[str, deque[float]] = {}
+        self._sequences = dict(_SEQUENCE_STARTS)
+
+    def now(self) -> float:
+        """The platform clock."""
+        return self.settings.now()
+
+    def next_id(self, kind: str) -> int:
+        """The next id in the `kind` sequence."""
+        with self.lock:
+            value = self._sequences[kind]
+            self._sequences[kind] = value + 1
+            return value
+
+    def record(self, **fields: Any) -> Call:
+        """Log one call; `fields` are Call's fields except id."""
+        with self.lock:
+            call = Call(id=self.next_id("call"), **fields)
+            self.call_log.append(call)
+            return call
+
+    def calls(self, path: str | None = None, openid: str | None = None,
+              since: int = 0) -> list[Call]:
+        """Logged calls after id `since`, optionally only to `path` or addressing `openid`."""
+        path = path.lstrip("/") if path else None
+        with self.lock:
+            return [call for call in self.call_log
+                    if call.id > since and (path is None or call.path == path)
+                    and (openid is None or openid in call.openids)]
+
+    def follow(self, openid: str) -> None:
+        """Make `openid` a follower of the account."""
+        with self.lock:
+            self.followers.setdefault(openid, None)
+
+    def open_window(self, openid: str, at: float | None = None) -> Window:
+        """The user just messaged the account: open a fresh window with a full quota."""
+        with self.lock:
+            opened = self.now() if at is None else at
+            self.follow(openid)
+            window = Window(opened, opened + self.settings.custom_window_hours * 3600)
+            self.windows[openid] = window
+            return window
+
+    def expire_tokens(self) -> int:
+        """Make every issued token expire now; returns how many there were."""
+        with self.lock:
+            now = self.now()
+            for token in self.tokens.values():
+                token.expires_at = min(token.expires_at, now)
+            return len(self.tokens)
+
+    def mint_wxa_code(self, openid: str) -> str:
+        """A one-time login code that jscode2session will exchange for `openid`."""
+        with self.lock:
+            code = secrets.token_urlsafe(24)
+            self.wxa_codes[code] = WxaCode(code, openid, self.now())
+            return code
+
+    def mass_count(self, openid: str, month: str | None = None) -> int:
+        """Mass messages `openid` received in `month` ("YYYY-MM"; default this month)."""
+        with self.lock:
+            return self.mass_received.get((openid, month or month_of(self.now())), 0)
+
+    def tags_of(self, openid: str) -> list[int]:
+        """The ids of the tags `openid` carries."""
+        with self.lock:
+            return [tag.id for tag in self.tags.values() if openid in tag.members]
+
+    def reset(self) -> None:
+        """Forget everything: calls, tokens, windows, tags, mass counts and codes."""
+        with self.lock:
+            self._clear()
