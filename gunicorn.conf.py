@@ -7,6 +7,9 @@ import sys
 
 bind = "127.0.0.1:8000"
 workers = 2
+# Threads let one worker keep connections alive and overlap database waits.
+worker_class = "gthread"
+threads = 4
 # WeChat gives up after 5 s; a worker stuck far longer than that is better restarted.
 timeout = 30
 

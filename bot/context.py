@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -19,12 +20,18 @@ class Context:
     """Built by dispatch for one message; handlers read from it and never open sessions."""
 
     openid: str
-    follower: Follower
     session: Session
     clock: Clock
     conversation: Conversation
     texts: Texts
     settings: Settings
+
+    @cached_property
+    def follower(self) -> Follower:
+        """This user's follower record (loaded only by the handlers that need it)."""
+        follower = self.session.get(Follower, self.openid)
+        assert follower is not None  # dispatch creates it before any handler runs
+        return follower
 
     @property
     def now(self) -> datetime:

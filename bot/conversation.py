@@ -5,48 +5,56 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.db import UTCDateTime, upsert
 from bot.models import ConversationState
+
+_TABLE = ConversationState.__table__
+_CURRENT = sa.select(_TABLE.c.step, _TABLE.c.data).where(
+    _TABLE.c.openid == sa.bindparam("openid"),
+    _TABLE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))
+_FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
 
 
 class Conversation:
-    """Read and change one openid's pending step inside the message's own session."""
+    """Read and change one openid's pending step inside the message's own session.
+
+    Plain statements rather than ORM objects: this runs for every message.
+    """
 
     def __init__(self, session: Session, openid: str, clock: Clock, ttl: int) -> None:
         self._session = session
         self._openid = openid
         self._clock = clock
         self._ttl = ttl
-        self._state: ConversationState | None = session.get(ConversationState, openid)
+        row = session.connection().execute(_CURRENT, {"openid": openid, "now": clock.now()}).first()
+        self._step: str | None = row.step if row else None
+        self._data: dict[str, Any] = dict(row.data) if row else {}
 
     @property
     def step(self) -> str | None:
         """The pending step's name, or None when there is none or it has expired."""
-        if self._state is None or self._state.expires_at <= self._clock.now():
-            return None
-        return self._state.step
+        return self._step
 
     @property
     def data(self) -> dict[str, Any]:
         """What the step remembered (e.g. the options that were shown)."""
-        return dict(self._state.data) if self.step else {}
+        return dict(self._data)
 
     def expect(self, step: str, data: dict[str, Any] | None = None, ttl: int | None = None) -> None:
         """Wait for the user's next message to answer `step`."""
-        expires_at = self._clock.now() + timedelta(seconds=ttl or self._ttl)
-        if self._state is None:
-            self._state = ConversationState(openid=self._openid, step=step, data=data or {},
-                                            expires_at=expires_at)
-            self._session.add(self._state)
-        else:
-            self._state.step, self._state.data = step, data or {}
-            self._state.expires_at = expires_at
+        values = {"openid": self._openid, "step": step, "data": data or {},
+                  "expires_at": self._clock.now() + timedelta(seconds=ttl or self._ttl)}
+        conn = self._session.connection()
+        conn.execute(upsert(_TABLE, conn.dialect.name, "openid", ("step", "data", "expires_at")),
+                     values)
+        self._step, self._data = step, dict(data or {})
 
     def clear(self) -> None:
         """Forget the pending step."""
-        if self._state is not None:
-            self._session.delete(self._state)
-            self._session.flush()
-            self._state = None
+        if self._step is not None:
+            self._session.connection().execute(_FORGET, {"openid": self._openid})
+            self._step, self._data = None, {}

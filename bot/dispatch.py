@@ -1,55 +1,104 @@
-"""Dispatch: one message in, one reply out, in its own transaction, recorded either way."""
+"""Dispatch: one delivery in, one reply out — claimed, handled, recorded and answered in a single
+transaction, so a retry never runs a handler twice and a crash loses nothing."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import followers
+from bot import followers, outbox
 from bot.context import Context
 from bot.conversation import Conversation
-from bot.db import transaction
+from bot.db import transaction, upsert
+from bot.handoff import Handoff
 from bot.inbound import Inbound
 from bot.logs import mask
 from bot.models import InboundMessage
-from bot.replies import Reply, Text
+from bot.replies import SUCCESS, Text, as_custom_message, render_passive
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+_TABLE = InboundMessage.__table__
+_STORED = sa.select(_TABLE.c.reply_text, _TABLE.c.replied_late).where(
+    _TABLE.c.dedupe_key == sa.bindparam("key"))
+_SETTLE = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("record_id")).values(
+    route=sa.bindparam("route"), reply_text=sa.bindparam("reply_text"),
+    replied_late=sa.bindparam("late"))
 
 
-def dispatch(services: Services, msg: Inbound) -> Reply:
-    """Route msg to its handler, record it with the route that answered, and return the reply."""
+def handle_once(services: Services, msg: Inbound, handoff: Handoff) -> None:
+    """Answer msg through the handoff; a handler error gets a kind apology, and is logged."""
     try:
         with transaction(services.sessions) as session:
-            ctx = build_context(services, session, msg)
-            route, reply = services.router.route(msg, ctx)
-            record(session, msg, route, services)
-            return reply
+            _handle(services, session, msg, handoff, route=services.router.route)
+        services.known_followers.add(msg.openid)
     except Exception:
         # A handler bug must not cost the retiree their message or leave them without an answer.
         log.exception("handler failed for %s (%s)", mask(msg.openid), msg.dedupe_key)
+        apology = Text(services.texts.get("replies.error"))
         with transaction(services.sessions) as session:
-            followers.touch(session, msg.openid, services.clock.now(), wrote=msg.is_text_like)
-            record(session, msg, "error", services)
-        return Text(services.texts.get("replies.error"))
+            _handle(services, session, msg, handoff, route=lambda m, c: ("error", apology))
+
+
+def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff,
+            route) -> None:
+    record_id = claim(session, msg, services)
+    if record_id is None:  # WeChat's retry of a delivery already answered
+        handoff.offer(stored_answer(session, msg))
+        return
+    ctx = build_context(services, session, msg)
+    name, reply = route(msg, ctx)
+    body = render_passive(reply, openid=msg.openid, account=msg.account)
+    late = not handoff.offer(body)
+    if late and isinstance(reply, Text):
+        outbox.enqueue(session, recipient=msg.openid, payload=as_custom_message(reply, msg.openid),
+                       dedupe_key=f"late-reply:{msg.dedupe_key}", now=services.clock.now())
+        log.warning("reply to %s missed the %.1fs budget; queued as a customer-service message",
+                    msg.dedupe_key, services.settings.wechat.reply_budget)
+    session.connection().execute(_SETTLE, {
+        "record_id": record_id, "route": name, "late": late,
+        "reply_text": reply.content if isinstance(reply, Text) else None})
+
+
+def claim(session: Session, msg: Inbound, services: Services) -> int | None:
+    """Record msg; its id, or None when this delivery was recorded before (a retry)."""
+    conn = session.connection()
+    return conn.execute(_claim_statement(conn.dialect.name), {
+        "dedupe_key": msg.dedupe_key, "openid": msg.openid, "msg_id": msg.msg_id or None,
+        "msg_type": msg.kind, "event": msg.event or None,
+        "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
+        "received_at": services.clock.now(), "route": "pending", "reply_text": None,
+        "replied_late": False}).scalar()
+
+
+@functools.cache
+def _claim_statement(dialect_name: str) -> sa.Insert:
+    return upsert(_TABLE, dialect_name, "dedupe_key", ()).returning(_TABLE.c.id)
+
+
+def stored_answer(session: Session, msg: Inbound) -> str:
+    """The passive reply the first delivery got (`success` if it was sent later instead)."""
+    row = session.connection().execute(_STORED, {"key": msg.dedupe_key}).one()
+    if row.replied_late or row.reply_text is None:
+        return SUCCESS
+    return render_passive(Text(row.reply_text), openid=msg.openid, account=msg.account)
 
 
 def build_context(services: Services, session: Session, msg: Inbound) -> Context:
     """The handler context for msg: its follower (created on first contact) and state."""
-    now = services.clock.now()
-    follower = followers.touch(session, msg.openid, now, wrote=msg.is_text_like)
+    if msg.openid not in services.known_followers:
+        followers.touch(session, msg.openid, services.clock.now())
     conversation = Conversation(session, msg.openid, services.clock,
                                 services.settings.conversation_ttl)
-    return Context(openid=msg.openid, follower=follower, session=session, clock=services.clock,
+    return Context(openid=msg.openid, session=session, clock=services.clock,
                    conversation=conversation, texts=services.texts, settings=services.settings)
 
 
-def record(session: Session, msg: Inbound, route: str, services: Services) -> None:
-    """Keep what the retiree sent, so staff can see what people ask and nothing is lost."""
-    session.add(InboundMessage(
-        openid=msg.openid, msg_id=msg.msg_id or None, msg_type=msg.kind,
-        event=msg.event or None, text=msg.text or msg.event_key or None,
-        sent_at=msg.sent_at, received_at=services.clock.now(), route=route,
-    ))
+def dispatch(services: Services, msg: Inbound) -> str:
+    """Handle msg with no time limit; the passive reply body (for commands and tests)."""
+    handoff = Handoff()
+    handle_once(services, msg, handoff)
+    return handoff.body or SUCCESS

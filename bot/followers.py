@@ -6,19 +6,39 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.db import insert_ignoring_conflict
+from bot.db import upsert
 from bot.models import Follower
 
+_TABLE = Follower.__table__
 
-def touch(session: Session, openid: str, now: datetime, *, wrote: bool) -> Follower:
-    """The follower for openid, created if new; `wrote` marks a message (not an event)."""
-    insert_ignoring_conflict(session, Follower, {"openid": openid, "first_seen_at": now,
-                                                 "active": True})
-    follower = session.get(Follower, openid)
-    assert follower is not None  # inserted just above or already there
-    if wrote:
-        follower.last_message_at = now
-    return follower
+
+class KnownFollowers:
+    """The openids this process has seen committed, so a message from them skips the insert.
+
+    Safe to keep in a process because follower rows are never deleted; it only saves work.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def __contains__(self, openid: str) -> bool:
+        return openid in self._seen
+
+    def add(self, openid: str) -> None:
+        """Remember openid (call only after the transaction that created it committed)."""
+        if len(self._seen) >= self.LIMIT:
+            self._seen.clear()
+        self._seen.add(openid)
+
+
+def touch(session: Session, openid: str, now: datetime) -> None:
+    """Create the follower on first contact (one prebuilt statement: it runs for every message)."""
+    conn = session.connection()
+    conn.execute(upsert(_TABLE, conn.dialect.name, "openid", ()),
+                 {"openid": openid, "first_seen_at": now, "active": True, "followed_at": None,
+                  "unfollowed_at": None})
 
 
 def mark_followed(follower: Follower, now: datetime) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
-from bot.models import KvEntry
+from bot.followers import KnownFollowers
 from bot.router import Router
 from bot.store import DatabaseStore, RedisStore, SharedStore
 from bot.texts import Texts
@@ -31,7 +31,7 @@ class Services:
     store: SharedStore
     router: Router
     texts: Texts
-    extras: dict[str, object] = field(default_factory=dict)
+    known_followers: KnownFollowers = field(default_factory=KnownFollowers)
 
     def close(self) -> None:
         """Release database and store connections (tests and short-lived commands)."""
@@ -55,23 +55,13 @@ def build_services(settings: Settings, clock: Clock | None = None,
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     return Services(settings=settings, clock=clock, engine=engine, sessions=sessions,
-                    store=make_store(settings, engine, sessions, clock),
+                    store=make_store(settings, engine, clock),
                     router=router or build_router(),
                     texts=Texts.load(settings.content_dir, settings.office))
 
 
-def make_store(settings: Settings, engine: sa.Engine, sessions: sessionmaker[Session],
-               clock: Clock) -> SharedStore:
-    """Redis when configured; otherwise the database.
-
-    On SQLite the store gets a file of its own: SQLite has one writer at a time, and the
-    gateway's dedupe and reply writes must never queue behind a handler's transaction, or the
-    5-second rule would break whenever the main database is busy.
-    """
+def make_store(settings: Settings, engine: sa.Engine, clock: Clock) -> SharedStore:
+    """Redis when configured; otherwise the database every worker already shares."""
     if settings.redis_url:
         return RedisStore(settings.redis_url)
-    if engine.dialect.name != "sqlite" or not engine.url.database:
-        return DatabaseStore(sessions, clock)
-    store_engine = make_engine(str(engine.url.set(database=engine.url.database + ".shared")))
-    KvEntry.__table__.create(store_engine, checkfirst=True)  # a cache: no migrations needed
-    return DatabaseStore(make_sessionmaker(store_engine), clock)
+    return DatabaseStore(engine, clock)

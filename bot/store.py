@@ -9,14 +9,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.db import UTCDateTime, dialect_insert
 from bot.models import KvEntry
 
 
@@ -50,57 +49,69 @@ def held_lock(store: SharedStore, name: str, ttl: float = 30, wait: float = 30) 
 
 
 class DatabaseStore:
-    """The shared store as rows of kv_entries, each change in its own short transaction."""
+    """The shared store as rows of kv_entries; each call is one statement in its own transaction.
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self._sessions = sessions
+    Single upserts (ON CONFLICT, on SQLite and PostgreSQL alike) keep the gateway's per-message
+    cost and lock time small.
+    """
+
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        self._engine = engine
         self._clock = clock
+        table = KvEntry.__table__
+        insert = dialect_insert(engine)
+        fresh = insert(table).values(key=sa.bindparam("k"), value=sa.bindparam("v"),
+                                     expires_at=sa.bindparam("exp", type_=UTCDateTime))
+        self._set = fresh.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"value": fresh.excluded.value, "expires_at": fresh.excluded.expires_at})
+        # Take the key only where it is absent or its holder's entry has lapsed.
+        self._add = fresh.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"value": fresh.excluded.value, "expires_at": fresh.excluded.expires_at},
+            where=table.c.expires_at <= sa.bindparam("now", type_=UTCDateTime))
+        self._get = sa.select(table.c.value).where(
+            table.c.key == sa.bindparam("k"),
+            table.c.expires_at > sa.bindparam("now", type_=UTCDateTime))
 
     def get(self, key: str) -> str | None:
         """The value, or None when absent or expired."""
-        with self._sessions() as session:
-            row = session.get(KvEntry, key)
-            if row is None or row.expires_at <= self._clock.now():
-                return None
-            return row.value
+        with self._engine.connect() as conn:
+            return conn.execute(self._get, {"k": key, "now": self._clock.now()}).scalar()
 
     def set(self, key: str, value: str, ttl: float) -> None:
         """Store value under key for ttl seconds, replacing any older value."""
-        with self._sessions.begin() as session:
-            session.merge(KvEntry(key=key, value=value, expires_at=self._expiry(ttl)))
+        with self._engine.begin() as conn:
+            conn.execute(self._set, {"k": key, "v": value, "exp": self._expiry(ttl)})
 
     def add(self, key: str, value: str, ttl: float) -> bool:
         """Store value only if key is absent or expired; True when this call stored it."""
-        try:
-            with self._sessions.begin() as session:
-                session.execute(sa.delete(KvEntry).where(
-                    KvEntry.key == key, KvEntry.expires_at <= self._clock.now()))
-                session.add(KvEntry(key=key, value=value, expires_at=self._expiry(ttl)))
-        except IntegrityError:
-            return False
-        return True
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            result = conn.execute(self._add, {"k": key, "v": value, "now": now,
+                                              "exp": now + timedelta(seconds=ttl)})
+            return result.rowcount == 1
 
     def delete(self, key: str, value: str | None = None) -> None:
         """Remove key; with value, only if it still holds that value (a lock's own token)."""
-        condition = KvEntry.key == key
+        table = KvEntry.__table__
+        condition = table.c.key == key
         if value is not None:
-            condition = condition & (KvEntry.value == value)
-        with self._sessions.begin() as session:
-            session.execute(sa.delete(KvEntry).where(condition))
+            condition = condition & (table.c.value == value)
+        with self._engine.begin() as conn:
+            conn.execute(sa.delete(table).where(condition))
 
     def close(self) -> None:
         """Release the store's database connections."""
-        bind = self._sessions.kw.get("bind")
-        if bind is not None:
-            bind.dispose()
+        self._engine.dispose()
 
     def purge_expired(self) -> int:
         """Delete expired entries; returns how many."""
-        with self._sessions.begin() as session:
-            result = session.execute(sa.delete(KvEntry).where(KvEntry.expires_at <= self._clock.now()))
-            return result.rowcount
+        table = KvEntry.__table__
+        with self._engine.begin() as conn:
+            return conn.execute(sa.delete(table).where(table.c.expires_at <= self._clock.now())).rowcount
 
-    def _expiry(self, ttl: float):
+    def _expiry(self, ttl: float) -> datetime:
         return self._clock.now() + timedelta(seconds=ttl)
 
 

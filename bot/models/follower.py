@@ -11,7 +11,10 @@ from bot.db import Base
 
 
 class Follower(Base):
-    """One WeChat user of the account; never deleted, only marked inactive on unfollow."""
+    """One WeChat user of the account; never deleted, only marked inactive on unfollow.
+
+    When they last wrote is not kept here: it is their newest inbound message.
+    """
 
     __tablename__ = "followers"
 
@@ -20,4 +23,3 @@ class Follower(Base):
     first_seen_at: Mapped[datetime]
     followed_at: Mapped[datetime | None]
     unfollowed_at: Mapped[datetime | None]
-    last_message_at: Mapped[datetime | None]

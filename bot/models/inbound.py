@@ -1,4 +1,4 @@
-"""The record of every message and event retirees send, and which route answered it."""
+"""The record of every message and event retirees send, what answered it and what it said."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from bot.db import Base
 
 
 class InboundMessage(Base):
-    """One message or event as WeChat delivered it (retries are not recorded twice)."""
+    """One delivery from WeChat, recorded once: its unique dedupe key is how a retry is known.
+
+    The reply is kept with it, so a retry gets the same answer and staff see what was said.
+    """
 
     __tablename__ = "inbound_messages"
+    __table_args__ = (sa.Index("ix_inbound_openid_received", "openid", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    openid: Mapped[str] = mapped_column(sa.String(64), index=True)
+    dedupe_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    openid: Mapped[str] = mapped_column(sa.String(64))
     msg_id: Mapped[str | None] = mapped_column(sa.String(64))
     msg_type: Mapped[str] = mapped_column(sa.String(32))
     event: Mapped[str | None] = mapped_column(sa.String(64))
@@ -24,3 +29,5 @@ class InboundMessage(Base):
     sent_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(index=True)
     route: Mapped[str] = mapped_column(sa.String(64))
+    reply_text: Mapped[str | None] = mapped_column(sa.Text)
+    replied_late: Mapped[bool] = mapped_column(default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:42:53.765826
+Create Date: 2026-11-22 00:58:52.590401
 """
 
 from collections.abc import Sequence
@@ -32,11 +32,11 @@ def upgrade() -> None:
     sa.Column('first_seen_at', sa.DateTime(), nullable=False),
     sa.Column('followed_at', sa.DateTime(), nullable=True),
     sa.Column('unfollowed_at', sa.DateTime(), nullable=True),
-    sa.Column('last_message_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('openid')
     )
     op.create_table('inbound_messages',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=160), nullable=False),
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('msg_id', sa.String(length=64), nullable=True),
     sa.Column('msg_type', sa.String(length=32), nullable=False),
@@ -45,11 +45,14 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.DateTime(), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
     sa.Column('route', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.Column('reply_text', sa.Text(), nullable=True),
+    sa.Column('replied_late', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedupe_key')
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_inbound_messages_openid'), ['openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_received_at'), ['received_at'], unique=False)
+        batch_op.create_index('ix_inbound_openid_received', ['openid', 'received_at'], unique=False)
 
     op.create_table('kv_entries',
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -95,8 +98,8 @@ def downgrade() -> None:
 
     op.drop_table('kv_entries')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_openid_received')
         batch_op.drop_index(batch_op.f('ix_inbound_messages_received_at'))
-        batch_op.drop_index(batch_op.f('ix_inbound_messages_openid'))
 
     op.drop_table('inbound_messages')
     op.drop_table('followers')

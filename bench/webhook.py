@@ -1,0 +1,213 @@
+"""Webhook benchmark: our /wechat vs WeRoBot 1.13.1, both under gunicorn with 2 workers.
+
+    .venv/bin/python bench/webhook.py [--duration 10] [--connections 50] [--skip-pg]
+
+wrk (installed from Debian's packages when missing) replays pre-signed deliveries with distinct
+MsgIds from a few hundred users. Prints requests/s and p50/p99 latency per server, mode and
+database, and how ours compares with WeRoBot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import WeChatSettings  # noqa: E402
+from bot.sandbox.wechat_side import WeChatSide  # noqa: E402
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TOKEN = "bench_token"
+WECHAT = WeChatSettings(appid="wx_bench_appid", secret="bench_secret", token=TOKEN,
+                        encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+USERS = 300
+# Both servers are served the same way: our production settings (gunicorn.conf.py).
+GUNICORN = ["-w", "2"]  # sync workers: measured faster than gthread for this CPU-bound path
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One server under test."""
+
+    server: str  # "ours" or "werobot"
+    mode: str
+    database: str  # "sqlite" or "postgresql"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What wrk measured for one scenario."""
+
+    scenario: Scenario
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def ensure_tools() -> None:
+    """wrk from Debian's packages and WeRoBot from PyPI, installed when missing."""
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    try:
+        import werobot  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{ROOT}[bench]"],
+                       check=True)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_requests(path: Path, count: int, mode: str, first_id: int) -> None:
+    """count signed deliveries of 「联系我们」 from USERS users, two lines each."""
+    side = WeChatSide(WeChatSettings(**{**WECHAT.__dict__, "mode": mode}))
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            xml = side.text(f"o_bench_user_{n % USERS:04d}", "联系我们", msg_id=first_id + n)
+            delivery = side.deliver(xml, encrypted=(mode == "safe"))
+            body = delivery.body.decode().replace("\n", "")
+            out.write(f"/wechat?{urlencode(delivery.params)}\n{body}\n")
+
+
+def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 sync workers serving the scenario's app."""
+    port = free_port()
+    env = dict(os.environ)
+    if s.server == "ours":
+        db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db'}"
+        config = work / "bench.toml"
+        config.write_text(f'database_url = "{db}"\n[wechat]\n' + "".join(
+            f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
+            if isinstance(v, str)), encoding="utf-8")
+        env["BOT_CONFIG"] = str(config)
+        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
+                       cwd=ROOT, capture_output=True)
+        app = "bot:create_app()"
+    else:
+        env |= {"BENCH_TOKEN": TOKEN, "BENCH_WEROBOT_DB": str(work / "werobot.sqlite3"),
+                "PYTHONPATH": str(ROOT / "bench")}
+        app = "werobot_app:app"
+    empty_conf = work / "gunicorn.conf.py"
+    empty_conf.write_text("")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(empty_conf), *GUNICORN,
+                             "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+                            env=env, cwd=work)
+    _wait_for(port, proc)
+    return proc, port
+
+
+def _wait_for(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "server exited during start-up"
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def run_wrk(port: int, requests_file: Path, seconds: int, connections: int) -> str:
+    """wrk's report for one run."""
+    env = dict(os.environ, BENCH_REQUESTS=str(requests_file), BENCH_THREADS="2")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-s", str(ROOT / "bench" / "wrk_requests.lua"),
+                          f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True,
+                         check=True)
+    return out.stdout
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(report: str, scenario: Scenario) -> Result:
+    """Requests/s, p50, p99 and error counts from wrk's text."""
+    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s))\s*$", report, re.M))
+    split = {k: re.match(r"([\d.]+)(us|ms|s)", v).groups() for k, v in lat.items()}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                              report)
+    total = int(re.search(r"(\d+) requests in", report).group(1))
+    errs = (int(errors.group(1)) if errors else 0) + (
+        sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return Result(scenario, float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1)),
+                  _ms(*split["50"]), _ms(*split["99"]), total, errs)
+
+
+def measure(s: Scenario, args: argparse.Namespace) -> Result:
+    """Start the server, warm it up, measure, stop it."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        count = max(20_000, args.duration * 4_000)
+        base = int(time.time() * 1000)
+        write_requests(work / "warm.txt", 3_000, s.mode, first_id=base)
+        write_requests(work / "main.txt", count, s.mode, first_id=base + 10_000)
+        proc, port = start_server(s, work, args.pg_url)
+        try:
+            run_wrk(port, work / "warm.txt", 2, args.connections)
+            return parse_wrk(run_wrk(port, work / "main.txt", args.duration, args.connections), s)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def table(results: list[Result]) -> str:
+    """A Markdown table, each of ours compared with WeRoBot's plain-mode requests/s."""
+    baseline = next((r.rps for r in results if r.scenario.server == "werobot"), None)
+    lines = ["| server | mode | database | requests/s | p50 ms | p99 ms | requests | errors "
+             "| vs WeRoBot |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        name = "银龄助手" if r.scenario.server == "ours" else "WeRoBot 1.13.1"
+        ratio = f"{r.rps / baseline:.2f}×" if baseline and r.scenario.server == "ours" else "—"
+        lines.append(f"| {name} | {r.scenario.mode} | {r.scenario.database} | {r.rps:,.0f} | "
+                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.requests:,} | {r.errors} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run every scenario and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args()
+    ensure_tools()
+    scenarios = [Scenario("werobot", "plain", "sqlite"), Scenario("ours", "plain", "sqlite"),
+                 Scenario("ours", "safe", "sqlite")]
+    if not args.skip_pg:
+        scenarios += [Scenario("ours", "plain", "postgresql"), Scenario("ours", "safe", "postgresql")]
+    results = []
+    for s in scenarios:
+        print(f"… {s.server} {s.mode} {s.database}", file=sys.stderr, flush=True)
+        results.append(measure(s, args))
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn -w 2 (sync), loopback, "
+          f"{os.cpu_count()} cores; text 「联系我们」 from {USERS} users, distinct MsgIds\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
