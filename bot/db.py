@@ -157,7 +157,11 @@ def upsert(table: sa.Table, dialect_name: str, key: str, update: tuple[str, ...]
 
 
 def insert_ignoring_conflict(session: Session, table: type[Base], values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was inserted."""
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was inserted.
+
+    RETURNING tells, where rowcount is not reliable for upserts on every driver.
+    """
     insert = dialect_insert(session.get_bind())
-    result = session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    key = sa.inspect(table).primary_key[0]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None

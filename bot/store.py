@@ -69,7 +69,8 @@ class DatabaseStore:
         self._add = fresh.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={"value": fresh.excluded.value, "expires_at": fresh.excluded.expires_at},
-            where=table.c.expires_at <= sa.bindparam("now", type_=UTCDateTime))
+            where=table.c.expires_at <= sa.bindparam("now", type_=UTCDateTime),
+        ).returning(table.c.key)
         self._get = sa.select(table.c.value).where(
             table.c.key == sa.bindparam("k"),
             table.c.expires_at > sa.bindparam("now", type_=UTCDateTime))
@@ -88,9 +89,9 @@ class DatabaseStore:
         """Store value only if key is absent or expired; True when this call stored it."""
         now = self._clock.now()
         with self._engine.begin() as conn:
-            result = conn.execute(self._add, {"k": key, "v": value, "now": now,
-                                              "exp": now + timedelta(seconds=ttl)})
-            return result.rowcount == 1
+            taken = conn.execute(self._add, {"k": key, "v": value, "now": now,
+                                             "exp": now + timedelta(seconds=ttl)}).first()
+            return taken is not None
 
     def delete(self, key: str, value: str | None = None) -> None:
         """Remove key; with value, only if it still holds that value (a lock's own token)."""
@@ -104,12 +105,6 @@ class DatabaseStore:
     def close(self) -> None:
         """Release the store's database connections."""
         self._engine.dispose()
-
-    def purge_expired(self) -> int:
-        """Delete expired entries; returns how many."""
-        table = KvEntry.__table__
-        with self._engine.begin() as conn:
-            return conn.execute(sa.delete(table).where(table.c.expires_at <= self._clock.now())).rowcount
 
     def _expiry(self, ttl: float) -> datetime:
         return self._clock.now() + timedelta(seconds=ttl)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bot.db import Base, make_engine
 from bot.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
+from bot.standin import StandinServer, StandinSettings
 from tests.helpers import Chat
 
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")
@@ -102,6 +104,25 @@ def client(app: Flask) -> FlaskClient:
 def wechat(settings: Settings, clock: FixedClock) -> WeChatSide:
     """WeChat's side: builds signed, encrypted deliveries at the test clock's time."""
     return WeChatSide(settings.wechat, now=lambda: clock.now().timestamp())
+
+
+@pytest.fixture
+def standin(clock: FixedClock) -> Iterator[StandinServer]:
+    """The local WeChat stand-in on a real port, on the test clock, for the test account."""
+    settings = StandinSettings(appid=TEST_WECHAT.appid, secret=TEST_WECHAT.secret,
+                               now=lambda: clock.now().timestamp())
+    with StandinServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def api_services(settings: Settings, clock: FixedClock,
+                 standin: StandinServer) -> Iterator[Services]:
+    """Services whose WeChat client talks to the stand-in over HTTP."""
+    wired = replace(settings, wechat=replace(settings.wechat, api_base_url=standin.base_url))
+    built = build_services(wired, clock=clock)
+    yield built
+    built.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.config import PROJECT_ROOT, load_settings
 from bot.migrate import upgrade
 from bot.sandbox.chat import run_chat
 
-VAR = PROJECT_ROOT / "var"
+VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
 SANDBOX_CONFIG = VAR / "sandbox.toml"
 
 CONFIG_TEMPLATE = """\

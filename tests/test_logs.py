@@ -1,0 +1,37 @@
+"""Personal identifiers never appear in full in the logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.logs import mask, mask_phones
+from tests.gateway.test_retries import SlowCapability
+from tests.helpers import OPENID, Chat
+
+
+def test_openids_and_phone_numbers_are_masked() -> None:
+    assert mask("o_test_retiree_0001") == "o_te***001"
+    assert mask("short") == "***"
+    assert mask_phones("家属电话 13912345678，座机 010-1234") == "家属电话 139****5678，座机 010-1234"
+
+
+def test_log_lines_about_a_user_never_carry_their_openid(settings, clock, wechat,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    from bot import create_app
+    from bot.services import build_services
+
+    services = build_services(settings, clock=clock, router=SlowCapability(delay=0).router())
+    try:
+        chat = Chat(create_app(services=services).test_client(), wechat)
+        unknown = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{OPENID}</FromUserName>"
+                   "<CreateTime>1</CreateTime><MsgType>hologram</MsgType><MsgId>9</MsgId></xml>")
+        with caplog.at_level(logging.INFO):
+            chat.say("出错")  # a handler bug, logged with its traceback
+            chat.send(unknown)
+    finally:
+        services.close()
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "o_te***001" in text
+    assert OPENID not in text

@@ -1,0 +1,65 @@
+"""The sandbox a new staff member starts with README's first command, and its chat terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from bot import create_app, outbox
+from bot.config import PROJECT_ROOT
+from bot.db import transaction
+from bot.replies import Text, as_custom_message
+from bot.sandbox.chat import ChatSession
+from bot.services import Services, build_services
+from bot.standin import StandinServer
+
+
+def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
+    script = "菜单\n2\n/voice\n/voice 使用指南\n/quit\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "sandbox"], input=script, text=True,
+                            capture_output=True, timeout=120, cwd=PROJECT_ROOT,
+                            env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr + (tmp_path / "sandbox.log").read_text()
+    out = result.stdout
+    assert "沙盒已启动" in out
+    assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
+    assert "没听清" in out and "字太小" in out  # voice without and with recognition
+    assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
+
+
+@pytest.fixture
+def live_bot(settings, clock, standin: StandinServer) -> Iterator[tuple[str, Services]]:
+    """The bot on a real port (real clock: the chat signs with the time now)."""
+    wired = replace(settings, wechat=replace(settings.wechat, api_base_url=standin.base_url))
+    services = build_services(wired)
+    server = make_server("127.0.0.1", 0, create_app(services=services), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/wechat", services
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        services.close()
+
+
+def test_chat_shows_replies_and_the_pushes_that_reach_the_user(live_bot, standin) -> None:
+    url, services = live_bot
+    chat = ChatSession(services.settings.wechat, url, standin.base_url, "o_chat_user_0001")
+    assert "办公时间" in chat.send("联系我们")
+    with transaction(services.sessions) as session:
+        outbox.enqueue(session, recipient="o_chat_user_0001", dedupe_key="notice:1",
+                       payload=as_custom_message(Text("明天上午九点集中学习。"), "o_chat_user_0001"),
+                       now=services.clock.now())
+    assert outbox.drain(services) == 1  # the chat opened the 48-hour window when it wrote
+    _, shown = chat.pushes_since(0)
+    assert shown == ["【客服消息】明天上午九点集中学习。"]
