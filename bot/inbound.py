@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from wechatpy.events import EVENT_TYPES
+from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.clock import SHANGHAI
 
@@ -37,6 +41,22 @@ class Inbound:
         if self.msg_id:
             return f"msg:{self.msg_id}"
         return f"evt:{self.openid}:{int(self.sent_at.timestamp())}:{self.event}"
+
+
+def wechatpy_message(fields: dict[str, Any]) -> BaseMessage:
+    """wechatpy's message or event object for already-parsed fields (wechatpy's parse_message,
+    minus its second XML parse); UnknownMessage for types it does not know."""
+    kind = str(fields.get("MsgType", "")).lower()
+    if not kind:
+        raise KeyError("MsgType")
+    if kind != "event":
+        return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)
+    event = str(fields.get("Event", "")).lower()
+    key = str(fields.get("EventKey") or "")
+    if event == "subscribe" and key.startswith("qrscene_"):
+        event = "subscribe_scan"
+        fields = {**fields, "Event": event, "EventKey": key[len("qrscene_"):]}
+    return EVENT_TYPES.get(event, UnknownMessage)(fields)
 
 
 def from_wechatpy(message: object) -> Inbound:

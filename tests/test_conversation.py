@@ -141,3 +141,8 @@ def test_replies_carry_the_office_details_from_config(services: Services, wechat
         assert "测试区老干部局" in reply and "010-12345678" in reply and "人民路 1 号" in reply
     finally:
         fresh.close()
+
+
+def test_following_by_scanning_a_qr_code_is_welcomed_too(chat: Chat, wechat: WeChatSide) -> None:
+    reply = chat.reply_to(wechat.event(OPENID, "subscribe", key="qrscene_office_desk"))
+    assert "欢迎关注" in reply

@@ -6,11 +6,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, Flask, Response, current_app, request
-from wechatpy import parse_message
 from wechatpy.messages import UnknownMessage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.inbound import from_wechatpy
+from bot.inbound import from_wechatpy, wechatpy_message
 from bot.logs import mask
 from bot.replies import SUCCESS
 from bot.services import Services
@@ -63,7 +62,7 @@ def receive() -> Response:
     """One message or event from WeChat; the reply is rendered (and encrypted) here."""
     try:
         opened = _wire().open(request.args, _body())
-        message = parse_message(opened.xml)
+        message = wechatpy_message(opened.fields)
     except Rejected as exc:
         return _reject(exc)
     except (KeyError, AttributeError) as exc:  # no MsgType, or a field WeChat always sends

@@ -56,14 +56,19 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
         raise Rejected(400, f"malformed XML ({exc})") from exc
     if root.tag != "xml":
         raise Rejected(400, f"unexpected XML root <{root.tag}>")
-    return {child.tag: (child.text or "") for child in root}
+    return _fields(root)
+
+
+def _fields(element: Any) -> dict[str, Any]:
+    # The shape xmltodict gives wechatpy: text for leaves, dicts for nested elements.
+    return {child.tag: _fields(child) if len(child) else (child.text or "") for child in element}
 
 
 @dataclass(frozen=True)
 class Opened:
-    """A verified request: its plain XML and whether the reply must be encrypted."""
+    """A verified request: the message's fields and whether the reply must be encrypted."""
 
-    xml: str
+    fields: dict[str, Any]
     encrypted: bool
 
 
@@ -82,16 +87,15 @@ class Wire:
         return args.get("echostr", "")
 
     def open(self, args: Mapping[str, str], body: bytes) -> Opened:
-        """Verify the request and return its plain XML; raise Rejected otherwise."""
+        """Verify the request and return the message's fields; raise Rejected otherwise."""
         self._check_signature(args)
         encrypted = self._s.mode == "safe" or (
             self._s.mode == "compat" and args.get("encrypt_type") == "aes")
         outer = parse_xml(body)
         if not encrypted:
-            return Opened(body.decode("utf-8", "replace"), encrypted=False)
-        inner = self._decrypt(args, outer)
-        parse_xml(inner)  # the decrypted message gets the same scrutiny as a plain one
-        return Opened(inner, encrypted=True)
+            return Opened(outer, encrypted=False)
+        # The decrypted message gets the same scrutiny as a plain one.
+        return Opened(parse_xml(self._decrypt(args, outer)), encrypted=True)
 
     def seal(self, xml: str, encrypted: bool) -> str:
         """The response body: encrypted when the request was, `success` always as it is."""
