@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -58,6 +58,7 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    cpu_ms: float = 0.0
 
 
 def ensure_tools() -> None:
@@ -167,22 +168,38 @@ def measure(s: Scenario, args: argparse.Namespace) -> Result:
         proc, port = start_server(s, work, args.pg_url)
         try:
             run_wrk(port, work / "warm.txt", 2, args.connections)
-            return parse_wrk(run_wrk(port, work / "main.txt", args.duration, args.connections), s)
+            before = server_cpu_seconds(proc.pid)
+            result = parse_wrk(run_wrk(port, work / "main.txt", args.duration, args.connections), s)
+            cpu = server_cpu_seconds(proc.pid) - before
+            return replace(result, cpu_ms=1000 * cpu / max(result.requests, 1))
         finally:
             proc.terminate()
             proc.wait(timeout=20)
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time used so far by gunicorn's master and its workers (the database server's own
+    time is not counted: PostgreSQL's is shared by every scenario that uses it)."""
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
+                              text=True).stdout.split()
+    total = 0.0
+    for pid in [str(master), *children]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def table(results: list[Result]) -> str:
     """A Markdown table, each of ours compared with WeRoBot's plain-mode requests/s."""
     baseline = next((r.rps for r in results if r.scenario.server == "werobot"), None)
-    lines = ["| server | mode | database | requests/s | p50 ms | p99 ms | requests | errors "
-             "| vs WeRoBot |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| server | mode | database | requests/s | p50 ms | p99 ms | CPU ms/request | requests "
+             "| errors | vs WeRoBot |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         name = "银龄助手" if r.scenario.server == "ours" else "WeRoBot 1.13.1"
         ratio = f"{r.rps / baseline:.2f}×" if baseline and r.scenario.server == "ours" else "—"
         lines.append(f"| {name} | {r.scenario.mode} | {r.scenario.database} | {r.rps:,.0f} | "
-                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.requests:,} | {r.errors} | {ratio} |")
+                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_ms:.2f} | {r.requests:,} | "
+                     f"{r.errors} | {ratio} |")
     return "\n".join(lines)
 
 
