@@ -45,11 +45,19 @@ class OfficeSettings:
 
 
 @dataclass(frozen=True)
+class StaffSettings:
+    """Who looks after the retirees: their openids get alerts (lock-outs, reports, previews)."""
+
+    openids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from config.toml."""
 
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -128,8 +136,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _build(raw: dict[str, Any]) -> Settings:
     wechat = _section(WeChatSettings, raw.pop("wechat", {}), "wechat")
     office = _section(OfficeSettings, raw.pop("office", {}), "office")
+    staff = _section(StaffSettings, raw.pop("staff", {}), "staff")
     top = _section(Settings, _flatten_top(raw), "")
-    return Settings(**{**top.__dict__, "wechat": wechat, "office": office})
+    return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +167,8 @@ def _section(cls: type, values: dict[str, Any], name: str) -> Any:
 
 
 def _coerce(type_name: Any, value: Any) -> Any:
-    kinds = {"float": float, "int": int, "bool": _as_bool, "str": str}
+    kinds = {"float": float, "int": int, "bool": _as_bool, "str": str,
+             "tuple[str, ...]": lambda v: tuple(str(x) for x in v)}
     return kinds.get(str(type_name), lambda v: v)(value)
 
 

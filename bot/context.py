@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.models import Follower
+from bot.models import Binding, Follower
+from bot.router import Router
 from bot.texts import Texts
 
 
@@ -25,6 +27,7 @@ class Context:
     conversation: Conversation
     texts: Texts
     settings: Settings
+    router: Router
 
     @cached_property
     def follower(self) -> Follower:
@@ -32,6 +35,12 @@ class Context:
         follower = self.session.get(Follower, self.openid)
         assert follower is not None  # dispatch creates it before any handler runs
         return follower
+
+    @cached_property
+    def binding(self) -> Binding | None:
+        """Whom this user speaks for (as the retiree or as family), or None if not bound yet."""
+        return self.session.scalar(sa.select(Binding).where(
+            Binding.openid == self.openid, Binding.unbound_at.is_(None)))
 
     @property
     def now(self) -> datetime:

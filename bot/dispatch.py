@@ -26,7 +26,8 @@ _STORED = sa.select(_TABLE.c.reply_text, _TABLE.c.replied_late).where(
     _TABLE.c.dedupe_key == sa.bindparam("key"))
 _SETTLE = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("record_id")).values(
     route=sa.bindparam("route"), reply_text=sa.bindparam("reply_text"),
-    replied_late=sa.bindparam("late"))
+    replied_late=sa.bindparam("late"), retiree_id=sa.bindparam("retiree_id"),
+    by_agent=sa.bindparam("by_agent"))
 
 
 def handle_once(services: Services, msg: Inbound, handoff: Handoff) -> None:
@@ -60,7 +61,9 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
                     msg.dedupe_key, services.settings.wechat.reply_budget)
     session.connection().execute(_SETTLE, {
         "record_id": record_id, "route": name, "late": late,
-        "reply_text": reply.content if isinstance(reply, Text) else None})
+        "reply_text": reply.content if isinstance(reply, Text) else None,
+        "retiree_id": ctx.binding.retiree_id if ctx.binding else None,
+        "by_agent": bool(ctx.binding and ctx.binding.is_agent)})
 
 
 def claim(session: Session, msg: Inbound, services: Services) -> int | None:
@@ -71,7 +74,7 @@ def claim(session: Session, msg: Inbound, services: Services) -> int | None:
         "msg_type": msg.kind, "event": msg.event or None,
         "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
         "received_at": services.clock.now(), "route": "pending", "reply_text": None,
-        "replied_late": False}).scalar()
+        "replied_late": False, "retiree_id": None, "by_agent": False}).scalar()
 
 
 @functools.cache
@@ -94,7 +97,8 @@ def build_context(services: Services, session: Session, msg: Inbound) -> Context
     conversation = Conversation(session, msg.openid, services.clock,
                                 services.settings.conversation_ttl)
     return Context(openid=msg.openid, session=session, clock=services.clock,
-                   conversation=conversation, texts=services.texts, settings=services.settings)
+                   conversation=conversation, texts=services.texts, settings=services.settings,
+                   router=services.router)
 
 
 def dispatch(services: Services, msg: Inbound) -> str:

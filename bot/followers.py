@@ -38,7 +38,7 @@ def touch(session: Session, openid: str, now: datetime) -> None:
     conn = session.connection()
     conn.execute(upsert(_TABLE, conn.dialect.name, "openid", ()),
                  {"openid": openid, "first_seen_at": now, "active": True, "followed_at": None,
-                  "unfollowed_at": None})
+                  "unfollowed_at": None, "bind_failures": 0, "bind_locked_until": None})
 
 
 def mark_followed(follower: Follower, now: datetime) -> None:

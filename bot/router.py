@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.inbound import Inbound
 from bot.replies import Reply, Silence
-from bot.textnorm import normalize
+from bot.textnorm import normalize, parse_choice
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -21,7 +21,8 @@ MaybeHandler = Callable[[Inbound, "Context"], Reply | None]
 class Router:
     """Handlers registered explicitly; `route` tries them in a fixed order, first match wins.
 
-    1. a pending conversation step (which may decline, returning None);
+    1. a pending conversation step (which may decline, returning None), unless the message is
+       a whole-message command word other than a number;
     2. events, menu clicks (EventKey) and commands (whole-message words such as 菜单);
     3. matchers, in registration order (policy questions and later capabilities);
     4. the fallback.
@@ -103,13 +104,17 @@ class Router:
         return (f"event:{msg.event}", handler(msg, ctx)) if handler else ("ignored", Silence())
 
     def _route_words(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
+        name = self.words.get(normalize(msg.text))
         step = ctx.conversation.step
-        if step in self.steps:
+        # A whole-message command word (菜单, 联系我们 …) leaves a pending step: a step that takes
+        # free text, such as a name, must not swallow the way out. Numbers (0 too) are answers:
+        # the step offered them, and declines the ones it did not.
+        if step in self.steps and (name is None or parse_choice(msg.text) is not None):
             reply = self.steps[step](msg, ctx)
             if reply is not None:
                 return f"step:{step}", reply
+        if step is not None:
             ctx.conversation.clear()
-        name = self.words.get(normalize(msg.text))
         if name:
             return f"command:{name}", self.actions[name](msg, ctx)
         for matcher_name, matcher in self.matchers:

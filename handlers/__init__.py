@@ -7,9 +7,9 @@ from bot.router import Router
 
 def build_router() -> Router:
     """A router with every capability's handlers, in the order DESIGN.md gives."""
-    from handlers import fallback, menu, welcome
+    from handlers import binding, fallback, menu, welcome
 
     router = Router()
-    for module in (welcome, menu, fallback):
+    for module in (welcome, menu, binding, fallback):
         module.register(router)
     return router

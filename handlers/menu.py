@@ -44,7 +44,8 @@ def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     if number == 0:
         return show_menu(msg, ctx)
-    return _ACTIONS[options[number - 1]](msg, ctx)
+    ctx.conversation.clear()
+    return ctx.router.actions[options[number - 1]](msg, ctx)
 
 
 def show_guide(msg: Inbound, ctx: Context) -> Reply:
@@ -72,5 +73,3 @@ def show_contact(msg: Inbound, ctx: Context) -> Reply:
     """The office's address, phone and hours, from config.toml [office]."""
     return Text(ctx.texts.get("replies.contact"))
 
-
-_ACTIONS = {"guide": show_guide, "contact": show_contact}

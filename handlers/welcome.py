@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.inbound import Inbound
 from bot.replies import Reply, Silence, Text
 from bot.router import Router
+from handlers.binding import ask_name
 from handlers.menu import menu_text
 
 
@@ -17,9 +18,14 @@ def register(router: Router) -> None:
 
 
 def welcome(msg: Inbound, ctx: Context) -> Reply:
-    """A warm welcome and the numbered menu."""
+    """A warm welcome; then the binding question, or the menu for someone already bound."""
     followers.mark_followed(ctx.follower, ctx.now)
-    return Text(f"{ctx.texts.get('welcome')}\n{menu_text(ctx)}")
+    if ctx.binding is not None:
+        back = ctx.texts.get("welcome_back", name=ctx.binding.retiree.name)
+        return Text(f"{back}\n{menu_text(ctx)}")
+    question = ask_name(ctx)
+    assert isinstance(question, Text)
+    return Text(f"{ctx.texts.get('welcome')}\n{question.content}")
 
 
 def farewell(msg: Inbound, ctx: Context) -> Reply:

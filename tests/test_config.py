@@ -43,12 +43,13 @@ def test_a_complete_file_loads(tmp_path: Path) -> None:
 def test_the_example_config_documents_every_setting() -> None:
     from dataclasses import fields
 
-    from bot.config import OfficeSettings, Settings, WeChatSettings
+    from bot.config import OfficeSettings, Settings, StaffSettings, WeChatSettings
 
     example = (PROJECT_ROOT / "config.example.toml").read_text(encoding="utf-8")
-    documented = {f.name for cls in (WeChatSettings, OfficeSettings) for f in fields(cls)}
-    documented |= {f.name for f in fields(Settings)} - {"wechat", "office", "content_dir",
-                                                          "timezone", "sandbox"}
+    documented = {f.name for cls in (WeChatSettings, OfficeSettings, StaffSettings)
+                  for f in fields(cls)}
+    documented |= {f.name for f in fields(Settings)} - {"wechat", "office", "staff",
+                                                          "content_dir", "timezone", "sandbox"}
     missing = [name for name in documented if f"{name} =" not in example]
     assert missing == []
 

@@ -16,11 +16,11 @@ def records(services: Services) -> list[InboundMessage]:
         return list(session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id)))
 
 
-def test_following_gets_a_warm_welcome_and_a_numbered_menu(chat: Chat, wechat: WeChatSide,
-                                                           services: Services) -> None:
+def test_following_gets_a_warm_welcome_that_asks_who_they_are(chat: Chat, wechat: WeChatSide,
+                                                              services: Services) -> None:
     reply = chat.reply_to(wechat.event(OPENID, "subscribe"))
     assert reply is not None
-    assert "欢迎关注" in reply and "回复 1" in reply and "回复 0" in reply
+    assert "欢迎关注" in reply and "姓名" in reply and "我是家属" in reply and "回复 0" in reply
     with services.sessions() as session:
         assert session.get(Follower, OPENID).active
 

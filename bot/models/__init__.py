@@ -1,16 +1,26 @@
 """All tables, split by domain; importing this package registers them on Base.metadata."""
 
+from bot.models.audit import AuditEntry
+from bot.models.binding import Binding
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
 from bot.models.outbox import OutboxMessage, OutboxStatus
+from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.shared import KvEntry
 
 __all__ = [
+    "GROUP_KINDS",
+    "AuditEntry",
+    "Binding",
     "ConversationState",
+    "EmergencyContact",
     "Follower",
+    "Group",
+    "GroupMember",
     "InboundMessage",
     "KvEntry",
     "OutboxMessage",
     "OutboxStatus",
+    "Retiree",
 ]

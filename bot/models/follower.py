@@ -23,3 +23,6 @@ class Follower(Base):
     first_seen_at: Mapped[datetime]
     followed_at: Mapped[datetime | None]
     unfollowed_at: Mapped[datetime | None]
+    # Identity binding: wrong answers in a row, and until when binding is refused after three.
+    bind_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    bind_locked_until: Mapped[datetime | None]

@@ -31,3 +31,6 @@ class InboundMessage(Base):
     route: Mapped[str] = mapped_column(sa.String(64))
     reply_text: Mapped[str | None] = mapped_column(sa.Text)
     replied_late: Mapped[bool] = mapped_column(default=False)
+    # Whom the sender speaks for, if bound, and whether as family (代办) rather than in person.
+    retiree_id: Mapped[int | None] = mapped_column(index=True)
+    by_agent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

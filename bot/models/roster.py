@@ -1,0 +1,96 @@
+"""The retiree roster (离退休人员信息库): people, their emergency contacts and their groups."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base
+
+GROUP_KINDS = ("党支部", "老年大学班级", "居住片区", "其他")
+
+
+class Retiree(Base):
+    """One 离休 or 退休 cadre as the office keeps them; required fields are few."""
+
+    __tablename__ = "retirees"
+    __table_args__ = (sa.Index("ix_retirees_name_birth", "name", "birth_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    gender: Mapped[str | None] = mapped_column(sa.String(2))
+    birth_date: Mapped[date]
+    birth_precision: Mapped[str] = mapped_column(sa.String(8), default="day")
+    lunar_birthday: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(4))
+    work_start: Mapped[date | None]
+    former_unit: Mapped[str | None] = mapped_column(sa.String(200))
+    rank: Mapped[str | None] = mapped_column(sa.String(80))
+    party_member: Mapped[bool] = mapped_column(default=False)
+    party_join_date: Mapped[date | None]
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    health: Mapped[str | None] = mapped_column(sa.String(16))
+    lives_alone: Mapped[bool] = mapped_column(default=False)
+    hardship: Mapped[bool] = mapped_column(default=False)
+    relocated: Mapped[bool] = mapped_column(default=False)
+    relocated_to: Mapped[str | None] = mapped_column(sa.String(200))
+    died_on: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    anonymised_at: Mapped[datetime | None]
+
+    contacts: Mapped[list[EmergencyContact]] = relationship(
+        back_populates="retiree", cascade="all, delete-orphan", order_by="EmergencyContact.position")
+    groups: Mapped[list[Group]] = relationship(secondary="group_members", back_populates="members")
+
+    @property
+    def deceased(self) -> bool:
+        """True once staff have recorded a date of death."""
+        return self.died_on is not None
+
+
+class EmergencyContact(Base):
+    """Someone to call about a retiree (紧急联系人), in the order staff listed them."""
+
+    __tablename__ = "emergency_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    relation: Mapped[str | None] = mapped_column(sa.String(20))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+
+    retiree: Mapped[Retiree] = relationship(back_populates="contacts")
+
+
+class Group(Base):
+    """A party branch, an 老年大学 class, a residential area, or any group staff define."""
+
+    __tablename__ = "groups"
+    __table_args__ = (sa.UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(60))
+    wechat_tag_id: Mapped[int | None]
+
+    members: Mapped[list[Retiree]] = relationship(secondary="group_members",
+                                                  back_populates="groups")
+
+
+class GroupMember(Base):
+    """A retiree's membership of a group (a retiree may belong to several)."""
+
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True)

@@ -1,0 +1,183 @@
+"""身份绑定: a retiree or their family binds a WeChat account by name and phone digits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot.models import Binding, InboundMessage, OutboxMessage, Retiree
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services
+from tests.helpers import OPENID, Chat
+
+DAUGHTER = "o_test_daughter_0002"
+
+
+def add_retiree(services: Services, name: str, phone: str | None, **extra: Any) -> int:
+    now = services.clock.now()
+    with services.sessions.begin() as session:
+        person = Retiree(name=name, phone=phone, birth_date=date(1936, 5, 6), status="离休",
+                         created_at=now, updated_at=now, **extra)
+        session.add(person)
+        session.flush()
+        return person.id
+
+
+@pytest.fixture
+def roster(services: Services) -> dict[str, int]:
+    return {
+        "wang": add_retiree(services, "王建国", "13912345678"),
+        "wang2": add_retiree(services, "王建国", "13687654321"),  # same name, another person
+        "li": add_retiree(services, "李秀英", "010-88886666"),
+        "zhao": add_retiree(services, "赵德明", "13500001111", died_on=date(2026, 10, 1)),
+    }
+
+
+def active_bindings(services: Services) -> list[tuple[str, int, str, str | None]]:
+    with services.sessions() as session:
+        return [(b.openid, b.retiree_id, b.role, b.relation) for b in session.scalars(
+            sa.select(Binding).where(Binding.unbound_at.is_(None)).order_by(Binding.id))]
+
+
+def test_following_then_name_and_digits_binds_and_greets_by_name(
+        chat: Chat, wechat: WeChatSide, services: Services, roster) -> None:
+    assert "姓名" in chat.reply_to(wechat.event(OPENID, "subscribe"))
+    assert "后四位" in chat.say("王建国")
+    reply = chat.say("5678")
+    assert reply.startswith("您好，王建国同志，绑定成功")
+    assert active_bindings(services) == [(OPENID, roster["wang"], "self", None)]
+
+
+def test_the_same_name_is_told_apart_by_the_phone_digits(chat: Chat, services: Services,
+                                                         roster) -> None:
+    chat.say("绑定")
+    chat.say("我叫王建国")
+    chat.say("４３２１")  # full-width digits, as some phones type them
+    assert active_bindings(services) == [(OPENID, roster["wang2"], "self", None)]
+
+
+def test_a_landline_on_file_works_too(chat: Chat, services: Services, roster) -> None:
+    chat.say("绑定")
+    chat.say("李秀英")
+    assert "绑定成功" in chat.say("6666")
+
+
+def test_family_binds_as_agent_with_their_relation(chat: Chat, services: Services, roster) -> None:
+    chat.say("绑定")
+    assert "什么人" in chat.say("我是家属")
+    assert "老同志的姓名" in chat.say("女儿")
+    chat.say("王建国")
+    reply = chat.say("5678")
+    assert "家属（女儿）" in reply and "绑定成功" in reply
+    assert active_bindings(services) == [(OPENID, roster["wang"], "agent", "女儿")]
+
+
+def test_what_an_agent_does_is_recorded_on_the_retirees_behalf(chat: Chat, services: Services,
+                                                               roster) -> None:
+    for line in ("绑定", "我是家属", "1", "王建国", "5678", "联系我们"):
+        chat.say(line)
+    with services.sessions() as session:
+        last = session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc())).first()
+    assert (last.text, last.retiree_id, last.by_agent) == ("联系我们", roster["wang"], True)
+
+
+def test_a_retiree_may_have_several_accounts_bound(chat: Chat, wechat: WeChatSide,
+                                                   services: Services, roster) -> None:
+    for line in ("绑定", "王建国", "5678"):
+        chat.say(line)
+    for line in ("绑定", "我是家属", "2", "王建国", "5678"):
+        chat.say(line, openid=DAUGHTER)
+    assert [b[:3] for b in active_bindings(services)] == [
+        (OPENID, roster["wang"], "self"), (DAUGHTER, roster["wang"], "agent")]
+
+
+def test_three_wrong_tries_lock_binding_for_a_day_and_alert_staff(
+        settings, clock, wechat: WeChatSide, roster) -> None:
+    from dataclasses import replace
+
+    from bot import create_app
+    from bot.config import StaffSettings
+    from bot.services import build_services
+
+    staffed = replace(settings, staff=StaffSettings(openids=("o_staff_member_01",)))
+    services = build_services(staffed, clock=clock)
+    try:
+        chat = Chat(create_app(services=services).test_client(), wechat)
+        chat.say("绑定")
+        for attempt, left in ((1, 2), (2, 1)):
+            chat.say("王建国")
+            assert f"还可以试 {left} 次" in chat.say("0000"), attempt
+        chat.say("王建国")
+        assert "暂停到" in chat.say("0000")
+        assert "暂停到" in chat.say("绑定")  # still locked, even with the right digits next
+        with services.sessions() as session:
+            alert = session.scalars(sa.select(OutboxMessage)).one()
+        assert alert.recipient == "o_staff_member_01"
+        assert "连续 3 次" in alert.payload["text"]["content"]
+        assert OPENID not in alert.payload["text"]["content"]  # masked even for staff
+        clock.advance(hours=25)
+        chat.say("绑定")
+        chat.say("王建国")
+        assert "绑定成功" in chat.say("5678")
+    finally:
+        services.close()
+
+
+def test_an_unknown_name_is_not_revealed_and_counts_as_a_try(chat: Chat, roster) -> None:
+    chat.say("绑定")
+    assert "后四位" in chat.say("张三丰")  # asks for digits all the same: nobody learns who is listed
+    assert "对不上" in chat.say("1234")
+
+
+def test_not_four_digits_asks_again_without_counting(chat: Chat, services: Services,
+                                                     roster) -> None:
+    chat.say("绑定")
+    chat.say("王建国")
+    assert "4 位数字" in chat.say("567")
+    assert "绑定成功" in chat.say("5678")
+
+
+def test_a_deceased_retiree_cannot_be_bound_in_person_but_family_can(chat: Chat, services,
+                                                                    roster) -> None:
+    for line in ("绑定", "赵德明"):
+        chat.say(line)
+    assert "已经去世" in chat.say("1111")
+    for line in ("绑定", "我是家属", "子女", "赵德明"):
+        chat.say(line)
+    assert "绑定成功" in chat.say("1111")
+    assert active_bindings(services) == [(OPENID, roster["zhao"], "agent", "子女")]
+
+
+def test_unbinding_asks_first_and_keeps_the_record(chat: Chat, services: Services,
+                                                   roster) -> None:
+    for line in ("绑定", "王建国", "5678"):
+        chat.say(line)
+    assert "已绑定为王建国同志本人" in chat.say("绑定")
+    assert "确定要解除" in chat.say("解绑")
+    assert "没有解绑" in chat.say("0")
+    assert len(active_bindings(services)) == 1
+    chat.say("解绑")
+    assert "已解绑" in chat.say("1")
+    assert active_bindings(services) == []
+    with services.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Binding)) == 1
+
+
+def test_unfollowing_keeps_the_binding_and_refollowing_welcomes_back(
+        chat: Chat, wechat: WeChatSide, services: Services, roster, clock) -> None:
+    for line in ("绑定", "王建国", "5678"):
+        chat.say(line)
+    chat.reply_to(wechat.event(OPENID, "unsubscribe"))
+    clock.advance(seconds=5)
+    assert "王建国同志，欢迎回来" in chat.reply_to(wechat.event(OPENID, "subscribe"))
+    assert len(active_bindings(services)) == 1
+
+
+def test_the_menu_and_other_commands_still_work_mid_binding(chat: Chat, roster) -> None:
+    chat.say("绑定")
+    assert "联系我们" in chat.say("0")
+    chat.say("绑定")
+    assert "办公时间" in chat.say("联系我们")
