@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--openid", default="o_sandbox_user_0001")
     chat.set_defaults(run=_chat)
 
+    from bot.roster.commands import add_commands as add_roster_commands
+
+    add_roster_commands(sub)
+
     sandbox = sub.add_parser("sandbox", help="stand-in + server + sender + chat, on SQLite")
     sandbox.add_argument("--no-chat", action="store_true", help="start the processes only")
     sandbox.set_defaults(run=_sandbox)

@@ -16,6 +16,10 @@ import requests
 from bot.config import PROJECT_ROOT, load_settings
 from bot.migrate import upgrade
 from bot.sandbox.chat import run_chat
+from bot.sandbox.seed import seed
+from bot.services import build_services
+
+SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster export 导出查看"
 
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
 SANDBOX_CONFIG = VAR / "sandbox.toml"
@@ -77,6 +81,9 @@ def run_sandbox(chat: bool = True) -> int:
     os.environ["BOT_WECHAT_API_BASE_URL"] = f"http://127.0.0.1:{standin_port}/"
     settings = load_settings()
     upgrade(settings.database_url)
+    services = build_services(settings)
+    plan = seed(services)
+    services.close()
     logs = (VAR / "sandbox.log").open("a", encoding="utf-8")
     py = sys.executable
     procs: list[subprocess.Popen] = []
@@ -88,6 +95,7 @@ def run_sandbox(chat: bool = True) -> int:
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
         _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
+        print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

@@ -1,0 +1,1 @@
+"""The retiree roster: records, groups, import and export."""

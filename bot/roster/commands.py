@@ -1,0 +1,98 @@
+"""Staff commands: `python -m bot roster import|export …` and `python -m bot groups add|list`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.audit import cli_actor
+from bot.config import load_settings
+from bot.db import transaction
+from bot.models import GROUP_KINDS
+from bot.roster.export import export_file
+from bot.roster.groups import GroupError, add_group, groups_by_kind
+from bot.roster.importer import ImportPlan, import_file
+from bot.services import build_services
+
+MAX_PROBLEMS_SHOWN = 200
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register the roster and groups commands on the main parser."""
+    roster = sub.add_parser("roster", help="import or export the retiree roster")
+    actions = roster.add_subparsers(required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="import an .xlsx or .csv roster (all or nothing)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    imp.set_defaults(run=run_import)
+    exp = actions.add_parser("export", help="write the roster as .xlsx or .csv")
+    exp.add_argument("file", type=Path)
+    exp.set_defaults(run=run_export)
+
+    groups = sub.add_parser("groups", help="party branches, classes, areas and other groups")
+    gactions = groups.add_subparsers(required=True, metavar="ACTION")
+    add = gactions.add_parser("add", help=f"create a group; KIND is one of {'/'.join(GROUP_KINDS)}")
+    add.add_argument("kind")
+    add.add_argument("name")
+    add.set_defaults(run=run_group_add)
+    gactions.add_parser("list", help="every group and its member count").set_defaults(
+        run=run_group_list)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import a roster file, printing the per-row report; exit 1 when nothing was imported."""
+    services = build_services(load_settings())
+    with services.sessions() as session:
+        plan = import_file(session, args.file, actor=cli_actor(), now=services.clock.now())
+        if plan.ok and not args.dry_run:
+            session.commit()
+        else:
+            session.rollback()
+    print(report(plan, args.file.name, dry_run=args.dry_run))
+    return 0 if plan.ok else 1
+
+
+def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
+    """The staff-facing summary of an import (or of why nothing was imported)."""
+    if not plan.ok:
+        lines = [f"{name}：发现 {len(plan.problems)} 处问题，没有导入任何数据。请改正后重新导入："]
+        lines += [f"  {p}" for p in plan.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(plan.problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  ……另有 {len(plan.problems) - MAX_PROBLEMS_SHOWN} 处未列出")
+        return "\n".join(lines)
+    verb = "将会" if dry_run else "已"
+    summary = (f"{name}：共 {plan.rows} 行，{verb}新增 {len(plan.creates)} 人，"
+               f"{verb}更新 {plan.updated} 人，{plan.unchanged} 人没有变化。")
+    return summary + ("（试运行：没有改动任何数据）" if dry_run else "")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write the roster to a file (audit-logged)."""
+    services = build_services(load_settings())
+    with transaction(services.sessions) as session:
+        count = export_file(session, args.file, actor=cli_actor(), now=services.clock.now())
+    print(f"已导出 {count} 人到 {args.file}。文件含个人信息，请妥善保管。")
+    return 0
+
+
+def run_group_add(args: argparse.Namespace) -> int:
+    """Create one group."""
+    services = build_services(load_settings())
+    try:
+        with transaction(services.sessions) as session:
+            add_group(session, args.kind, args.name)
+    except GroupError as exc:
+        print(exc)
+        return 1
+    print(f"已添加{args.kind}“{args.name}”。")
+    return 0
+
+
+def run_group_list(args: argparse.Namespace) -> int:
+    """Print every group by kind, with its member count."""
+    services = build_services(load_settings())
+    with services.sessions() as session:
+        for kind, groups in groups_by_kind(session).items():
+            names = "、".join(f"{n}（{len(g.members)} 人）" for n, g in groups.items()) or "（无）"
+            print(f"{kind}：{names}")
+    return 0

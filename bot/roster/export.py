@@ -1,0 +1,59 @@
+"""Exporting the roster in the same format staff import (audit-logged: it is personal data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot import audit
+from bot.models import Retiree
+from bot.roster import fields as f
+from bot.roster.groups import GROUP_FIELDS
+from bot.roster.sheets import write_sheet
+
+
+def export_file(session: Session, path: Path, *, actor: str, now: datetime) -> int:
+    """Write every retiree (anonymised ones excluded) to path; returns how many."""
+    retirees = list(session.scalars(
+        sa.select(Retiree).where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id)
+        .options(selectinload(Retiree.groups), selectinload(Retiree.contacts))))
+    write_sheet(path, [c.title for c in f.COLUMNS],
+                [[_cell(r, c.field) for c in f.COLUMNS] for r in retirees])
+    audit.record(session, actor=actor, action="roster.export", at=now, target=path.name,
+                 rows=len(retirees))
+    return len(retirees)
+
+
+def _cell(retiree: Retiree, name: str) -> Any:
+    if name in GROUP_FIELDS:
+        return "、".join(g.name for g in retiree.groups if g.kind == GROUP_FIELDS[name])
+    if name.startswith("contact"):
+        return _contact_cell(retiree, name)
+    value = getattr(retiree, name, None)
+    if name == "birth_date":
+        return _date_text(value, retiree.birth_precision)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value if value is not None else ""
+
+
+def _contact_cell(retiree: Retiree, name: str) -> str:
+    slot, _, part = name.partition("_")
+    index = int(slot[-1]) - 1
+    if index >= len(retiree.contacts):
+        return ""
+    return getattr(retiree.contacts[index], part) or ""
+
+
+def _date_text(value: date, precision: str) -> str:
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{value.year}-{value.month:02d}"
+    return value.isoformat()

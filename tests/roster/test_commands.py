@@ -1,0 +1,82 @@
+"""The staff commands: roster import (with --dry-run), export, and groups."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.models import Retiree
+from bot.sandbox.sample_roster import HEADERS, generate
+from bot.sandbox.seed import SAMPLE_ROSTER
+from bot.services import Services
+from tests.roster.test_import import write_csv
+
+
+@pytest.fixture
+def bot_cli(settings: Settings, tmp_path: Path):
+    """Run `python -m bot …` against the test database, as staff would."""
+    w = settings.wechat
+    config = tmp_path / "config.toml"
+    config.write_text(f'database_url = "{settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
+                      f'secret = "{w.secret}"\ntoken = "{w.token}"\n'
+                      f'encoding_aes_key = "{w.encoding_aes_key}"\n', encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *map(str, args)], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "BOT_CONFIG": str(config)})
+    return run
+
+
+def count(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Retiree)) or 0
+
+
+def test_groups_then_dry_run_then_import(bot_cli, services: Services) -> None:
+    for kind, name in (("党支部", "第一党支部"), ("党支部", "第二党支部")):
+        assert bot_cli("groups", "add", kind, name).returncode == 0
+    refused = bot_cli("groups", "add", "兴趣组", "钓鱼")
+    assert refused.returncode == 1 and "可用的类型" in refused.stdout
+    unknown = bot_cli("roster", "import", SAMPLE_ROSTER)
+    assert unknown.returncode == 1 and "没有导入任何数据" in unknown.stdout
+    assert "第三党支部" in unknown.stdout and "groups add" in unknown.stdout
+    for kind, names in (("党支部", "第三党支部 第四党支部 第五党支部"),
+                        ("老年大学班级", "书法班 太极拳班 合唱班 摄影班"),
+                        ("居住片区", "城东片区 城西片区 城南片区 城北片区")):
+        for name in names.split():
+            bot_cli("groups", "add", kind, name)
+    dry = bot_cli("roster", "import", SAMPLE_ROSTER, "--dry-run")
+    assert dry.returncode == 0 and "将会新增 200 人" in dry.stdout and "试运行" in dry.stdout
+    assert count(services) == 0
+    done = bot_cli("roster", "import", SAMPLE_ROSTER)
+    assert done.returncode == 0 and "已新增 200 人" in done.stdout
+    assert count(services) == 200
+    listing = bot_cli("groups", "list").stdout
+    assert "党支部：" in listing and "人）" in listing
+
+
+def test_a_bad_file_prints_each_problem_with_its_row(bot_cli, tmp_path: Path,
+                                                     services: Services) -> None:
+    rows = generate(3)
+    rows[0][3] = "1938-02-30"
+    rows[2][5] = ""
+    for row in rows:
+        row[11:14] = ["", "", ""]  # no groups needed for this file
+    result = bot_cli("roster", "import", write_csv(tmp_path / "bad.csv", rows, HEADERS))
+    assert result.returncode == 1
+    assert "发现 2 处问题" in result.stdout
+    assert "第 2 行 · 出生日期" in result.stdout and "第 4 行 · 离休/退休：必填" in result.stdout
+    assert count(services) == 0
+
+
+def test_export_writes_a_file_staff_can_open(bot_cli, tmp_path: Path) -> None:
+    result = bot_cli("roster", "export", tmp_path / "out.xlsx")
+    assert result.returncode == 0 and (tmp_path / "out.xlsx").exists()
+    assert "妥善保管" in result.stdout

@@ -1,0 +1,197 @@
+"""Importing and exporting the roster: all or nothing, a clear report, updates in place."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from bot.models import AuditEntry, Group, Retiree
+from bot.roster.export import export_file
+from bot.roster.groups import add_group
+from bot.roster.importer import ImportPlan, import_file
+from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES, HEADERS, generate
+from bot.sandbox.seed import SAMPLE_ROSTER
+from bot.services import Services
+
+ACTOR = "cli:test"
+
+
+@pytest.fixture
+def with_groups(services: Services) -> Services:
+    """The sample office's branches, classes and areas exist."""
+    with services.sessions.begin() as session:
+        for kind, names in (("党支部", BRANCHES), ("老年大学班级", CLASSES), ("居住片区", AREAS)):
+            for name in names:
+                add_group(session, kind, name)
+    return services
+
+
+def run_import(services: Services, path: Path, dry_run: bool = False) -> ImportPlan:
+    with services.sessions() as session:
+        plan = import_file(session, path, actor=ACTOR, now=services.clock.now())
+        if plan.ok and not dry_run:
+            session.commit()
+    return plan
+
+
+def write_csv(path: Path, rows: list[list[object]], headers: list[str] = HEADERS) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+def people(services: Services) -> list[Retiree]:
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(Retiree).order_by(Retiree.id)))
+
+
+def count(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Retiree)) or 0
+
+
+def test_the_sample_roster_imports_with_groups_and_contacts(with_groups: Services) -> None:
+    plan = run_import(with_groups, SAMPLE_ROSTER)
+    assert plan.ok and (plan.rows, len(plan.creates)) == (200, 200)
+    first = generate(1)[0]
+    with with_groups.sessions() as session:
+        person = session.scalar(sa.select(Retiree).where(Retiree.number == first[0]))
+        assert person.name == first[1] and person.phone == first[15]
+        assert [(c.name, c.relation) for c in person.contacts] == [(first[21], first[22])]
+        assert {g.name for g in person.groups} == {v for v in (first[11], first[12], first[13]) if v}
+        branch = session.scalar(sa.select(Group).where(Group.name == BRANCHES[0]))
+        assert len(branch.members) > 10
+        entry = session.scalars(sa.select(AuditEntry)).one()
+        assert (entry.actor, entry.action, entry.detail["created"]) == (ACTOR, "roster.import", 200)
+
+
+def test_re_importing_the_same_file_changes_nobody_and_duplicates_nobody(
+        with_groups: Services) -> None:
+    run_import(with_groups, SAMPLE_ROSTER)
+    again = run_import(with_groups, SAMPLE_ROSTER)
+    assert (len(again.creates), again.updated, again.unchanged) == (0, 0, 200)
+    assert count(with_groups) == 200
+
+
+def test_an_updated_file_updates_people_in_place(with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(5)
+    run_import(with_groups, write_csv(tmp_path / "v1.csv", rows))
+    rows[1][15] = "13800001111"  # a new phone number
+    rows[3][14] = "示例市新华路 8 号"  # moved house
+    plan = run_import(with_groups, write_csv(tmp_path / "v2.csv", rows))
+    assert (len(plan.creates), plan.updated, plan.unchanged) == (0, 2, 3)
+    by_number = {p.number: p for p in people(with_groups)}
+    assert by_number[rows[1][0]].phone == "13800001111"
+    assert by_number[rows[3][0]].address == "示例市新华路 8 号"
+    assert count(with_groups) == 5
+
+
+def test_without_numbers_people_are_matched_by_name_and_birth_date(with_groups: Services,
+                                                                   tmp_path: Path) -> None:
+    rows = [r[:] for r in generate(3)]
+    for row in rows:
+        row[0] = ""
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][16] = "生活不能自理"
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert (len(plan.creates), plan.updated) == (0, 1)
+    assert count(with_groups) == 3
+
+
+BAD_ROWS = {
+    "impossible-date": (3, "出生日期", "1938-02-30"),
+    "month-13": (3, "出生日期", "1938.13"),
+    "no-name": (1, "姓名", ""),
+    "bad-phone": (15, "联系电话", "12345"),
+    "bad-gender": (2, "性别", "未知"),
+    "unknown-branch": (11, "党支部", "第九党支部"),
+    "bad-status": (5, "离休/退休", "在职"),
+}
+
+
+@pytest.mark.parametrize("column,title,value", BAD_ROWS.values(), ids=BAD_ROWS.keys())
+def test_a_file_with_a_bad_row_changes_nothing_and_names_row_and_column(
+        with_groups: Services, tmp_path: Path, column: int, title: str, value: str) -> None:
+    rows = generate(4)
+    rows[2][column] = value
+    if title == "党支部":
+        rows[2][9] = "是"
+    plan = run_import(with_groups, write_csv(tmp_path / "bad.csv", rows))
+    assert not plan.ok
+    assert [(p.row, p.column) for p in plan.problems] == [(4, title)]  # row 4: header is row 1
+    assert count(with_groups) == 0
+
+
+def test_the_same_person_twice_in_a_file_is_reported(with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(3)
+    rows.append(list(rows[0]))
+    plan = run_import(with_groups, write_csv(tmp_path / "dup.csv", rows))
+    assert [(p.row, "第 2 行" in p.message) for p in plan.problems] == [(5, True)]
+    assert count(with_groups) == 0
+
+
+def test_a_missing_required_column_is_reported_once(with_groups: Services, tmp_path: Path) -> None:
+    headers = [h for h in HEADERS if h != "出生日期"]
+    rows = [[v for h, v in zip(HEADERS, r, strict=True) if h != "出生日期"] for r in generate(3)]
+    plan = run_import(with_groups, write_csv(tmp_path / "cols.csv", rows, headers))
+    assert len(plan.problems) == 1 and "出生日期" in plan.problems[0].message
+
+
+def test_header_variants_and_written_dates_are_understood(with_groups: Services,
+                                                          tmp_path: Path) -> None:
+    headers = ["姓名", "出生年月", "离退休类别", "手机", "政治面貌", "党支部"]
+    rows = [["王建国", "1938.5", "离休干部", "139 1234 5678", "中共党员", "第一党支部"],
+            ["李　芳", "1940年3月6日", "退休", "", "群众", ""],
+            ["张国强", "1936-11-02", "退休人员", "", "", ""]]
+    plan = run_import(with_groups, write_csv(tmp_path / "v.csv", rows, headers))
+    assert plan.ok, plan.problems
+    found = {p.name: p for p in people(with_groups)}
+    assert (found["王建国"].birth_date.isoformat(), found["王建国"].birth_precision) == (
+        "1938-05-01", "month")
+    assert found["王建国"].status == "离休" and found["王建国"].phone == "13912345678"
+    assert found["王建国"].party_member and not found["李芳"].party_member
+    assert found["李芳"].birth_date.isoformat() == "1940-03-06"
+
+
+def test_an_xlsx_with_excel_dates_and_a_two_decimal_month_imports(with_groups: Services,
+                                                                  tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "出生日期", "离休/退休", "参加工作时间"])
+    sheet.append(["赵德明", 1938.1, "离休", None])
+    sheet["B2"].number_format = "0.00"  # shown as 1938.10: October
+    import datetime as dt
+
+    sheet.append(["钱淑珍", dt.datetime(1941, 7, 1), "退休", dt.datetime(1958, 9, 1)])
+    book.save(tmp_path / "r.xlsx")
+    plan = run_import(with_groups, tmp_path / "r.xlsx")
+    assert plan.ok, plan.problems
+    found = {p.name: p for p in people(with_groups)}
+    assert found["赵德明"].birth_date.isoformat() == "1938-10-01"
+    assert found["钱淑珍"].work_start.isoformat() == "1958-09-01"
+
+
+def test_a_file_that_is_not_a_table_is_refused(with_groups: Services, tmp_path: Path) -> None:
+    (tmp_path / "roster.pdf").write_bytes(b"%PDF-1.4")
+    plan = run_import(with_groups, tmp_path / "roster.pdf")
+    assert not plan.ok and ".xlsx" in str(plan.problems[0])
+
+
+def test_export_writes_what_import_reads(with_groups: Services, tmp_path: Path) -> None:
+    run_import(with_groups, SAMPLE_ROSTER)
+    for suffix in (".xlsx", ".csv"):
+        with with_groups.sessions.begin() as session:
+            exported = export_file(session, tmp_path / f"out{suffix}", actor=ACTOR,
+                                   now=with_groups.clock.now())
+        assert exported == 200
+        again = run_import(with_groups, tmp_path / f"out{suffix}")
+        assert (len(again.creates), again.updated, again.unchanged) == (0, 0, 200), again.problems
+    with with_groups.sessions() as session:
+        actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions.count("roster.export") == 2
