@@ -15,7 +15,6 @@ from bot.conversation import Conversation
 from bot.db import transaction, upsert
 from bot.handoff import Handoff
 from bot.inbound import Inbound
-from bot.logs import mask
 from bot.models import InboundMessage
 from bot.replies import SUCCESS, Text, as_custom_message, render_passive
 from bot.services import Services
@@ -38,7 +37,7 @@ def handle_once(services: Services, msg: Inbound, handoff: Handoff) -> None:
         services.known_followers.add(msg.openid)
     except Exception:
         # A handler bug must not cost the retiree their message or leave them without an answer.
-        log.exception("handler failed for %s (%s)", mask(msg.openid), msg.dedupe_key)
+        log.exception("handler failed for %s", msg.log_ref)
         apology = Text(services.texts.get("replies.error"))
         with transaction(services.sessions) as session:
             _handle(services, session, msg, handoff, route=lambda m, c: ("error", apology))
@@ -58,7 +57,7 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
         outbox.enqueue(session, recipient=msg.openid, payload=as_custom_message(reply, msg.openid),
                        dedupe_key=f"late-reply:{msg.dedupe_key}", now=services.clock.now())
         log.warning("reply to %s missed the %.1fs budget; queued as a customer-service message",
-                    msg.dedupe_key, services.settings.wechat.reply_budget)
+                    msg.log_ref, services.settings.wechat.reply_budget)
     session.connection().execute(_SETTLE, {
         "record_id": record_id, "route": name, "late": late,
         "reply_text": reply.content if isinstance(reply, Text) else None,

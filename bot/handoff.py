@@ -37,6 +37,11 @@ class Handoff:
         return self._body
 
     @property
+    def abandoned(self) -> bool:
+        """True once the waiting request has given up (the reply, if any, goes out later)."""
+        return self._abandoned
+
+    @property
     def body(self) -> str | None:
         """The body offered so far, if any."""
         return self._body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +12,7 @@ from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.clock import SHANGHAI
+from bot.logs import mask
 
 TEXT_LIKE = ("text", "voice")
 
@@ -40,15 +43,44 @@ class Inbound:
         """WeChat's own identity of this delivery: MsgId, or sender + CreateTime for events."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.openid}:{int(self.sent_at.timestamp())}:{self.event}"
+        # The EventKey tells two taps in one second apart; a VIEW key is a whole URL, so hash it.
+        key = hashlib.sha1(self.event_key.encode()).hexdigest()[:12] if self.event_key else ""
+        return f"evt:{self.openid}:{int(self.sent_at.timestamp())}:{self.event}:{key}"
+
+    @property
+    def log_ref(self) -> str:
+        """How log lines name this delivery: the openid masked, then MsgId or CreateTime."""
+        return f"{mask(self.openid)}/{self.msg_id or int(self.sent_at.timestamp())}"
+
+
+class MalformedMessage(ValueError):
+    """Signed by WeChat's token but not shaped like a WeChat message."""
+
+
+_DIGITS = re.compile(r"^\d{1,20}$")
+_TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Content", "Recognition", "Event",
+                "EventKey")
+
+
+def check_fields(fields: dict[str, Any]) -> None:
+    """Raise MalformedMessage unless the fields a handler relies on are there and well-formed."""
+    for name in _TEXT_FIELDS:
+        if not isinstance(fields.get(name, ""), str):
+            raise MalformedMessage(f"{name} is not text")
+    for name in ("ToUserName", "FromUserName", "MsgType"):
+        if not fields.get(name, "").strip():
+            raise MalformedMessage(f"no {name}")
+    if not _DIGITS.match(str(fields.get("CreateTime", ""))) or len(fields["CreateTime"]) > 11:
+        raise MalformedMessage("CreateTime is not a timestamp")
+    if "MsgId" in fields and not _DIGITS.match(str(fields["MsgId"])):
+        raise MalformedMessage("MsgId is not a number")
 
 
 def wechatpy_message(fields: dict[str, Any]) -> BaseMessage:
     """wechatpy's message or event object for already-parsed fields (wechatpy's parse_message,
     minus its second XML parse); UnknownMessage for types it does not know."""
-    kind = str(fields.get("MsgType", "")).lower()
-    if not kind:
-        raise KeyError("MsgType")
+    check_fields(fields)
+    kind = fields["MsgType"].lower()
     if kind != "event":
         return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)
     event = str(fields.get("Event", "")).lower()
@@ -59,14 +91,13 @@ def wechatpy_message(fields: dict[str, Any]) -> BaseMessage:
     return EVENT_TYPES.get(event, UnknownMessage)(fields)
 
 
-def from_wechatpy(message: object) -> Inbound:
+def from_wechatpy(message: Any) -> Inbound:
     """Turn a parsed wechatpy message or event into an Inbound."""
     kind = getattr(message, "type", "unknown")
     text = getattr(message, "content", None)
     if kind == "voice":
         text = getattr(message, "recognition", None)
-    create_time = getattr(message, "create_time", None)
-    sent_at = create_time.astimezone(SHANGHAI) if create_time else datetime.now(SHANGHAI)
+    sent_at = message.create_time.astimezone(SHANGHAI)  # check_fields made sure it is there
     msg_id = getattr(message, "id", 0)
     return Inbound(
         openid=str(getattr(message, "source", "")),

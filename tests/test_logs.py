@@ -30,6 +30,7 @@ def test_log_lines_about_a_user_never_carry_their_openid(settings, clock, wechat
         with caplog.at_level(logging.INFO):
             chat.say("出错")  # a handler bug, logged with its traceback
             chat.send(unknown)
+            chat.send(wechat.event(OPENID, "CLICK", key="出错"))  # an event: keyed by openid
     finally:
         services.close()
     text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)

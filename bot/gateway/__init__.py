@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from wechatpy.messages import UnknownMessage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.inbound import from_wechatpy, wechatpy_message
+from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
 from bot.logs import mask
 from bot.replies import SUCCESS
 from bot.services import Services
@@ -63,16 +63,17 @@ def receive() -> Response:
     try:
         opened = _wire().open(request.args, _body())
         message = wechatpy_message(opened.fields)
+        inbound = None if isinstance(message, UnknownMessage) else from_wechatpy(message)
     except Rejected as exc:
         return _reject(exc)
-    except (KeyError, AttributeError) as exc:  # no MsgType, or a field WeChat always sends
-        return _reject(Rejected(400, f"not a WeChat message ({exc})"))
-    if isinstance(message, UnknownMessage):
+    except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
+        return _reject(Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})"))
+    if inbound is None:
         log.info("unknown message type %r from %s; answered success",
-                 getattr(message, "type", "?"), mask(str(getattr(message, "source", ""))))
+                 opened.fields.get("MsgType"), mask(opened.fields["FromUserName"]))
         return _text(SUCCESS)
     services: Services = current_app.extensions["yinling"]
-    body = answer_once(services, current_app.extensions["handler_pool"], from_wechatpy(message))
+    body = answer_once(services, current_app.extensions["handler_pool"], inbound)
     return _text(_wire().seal(body, opened.encrypted))
 
 

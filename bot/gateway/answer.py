@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 
 from bot.dispatch import handle_once
 from bot.handoff import Handoff
 from bot.inbound import Inbound
-from bot.logs import mask
 from bot.replies import SUCCESS, Text, render_passive
 from bot.services import Services
 
@@ -20,11 +19,18 @@ def answer_once(services: Services, pool: Executor, msg: Inbound) -> str:
     handler needs longer than the budget (its reply then goes out through the outbox)."""
     handoff = Handoff()
     future = pool.submit(handle_once, services, msg, handoff)
+    future.add_done_callback(lambda done: _log_unseen_failure(done, handoff, msg))
     try:
         body = handoff.wait(future, services.settings.wechat.reply_budget)
     except Exception:
         # Even the apology could not be recorded (the database is down): still answer kindly.
-        log.exception("could not handle %s from %s", msg.dedupe_key, mask(msg.openid))
+        log.exception("could not handle %s", msg.log_ref)
         apology = Text(services.texts.get("replies.error"))
         return render_passive(apology, openid=msg.openid, account=msg.account)
     return SUCCESS if body is None else body
+
+
+def _log_unseen_failure(future: Future[None], handoff: Handoff, msg: Inbound) -> None:
+    """After the request gave up, nobody reads the handler's result: log its failure here."""
+    if handoff.abandoned and future.exception() is not None:
+        log.error("late handling of %s failed", msg.log_ref, exc_info=future.exception())

@@ -89,9 +89,11 @@ class Wire:
     def open(self, args: Mapping[str, str], body: bytes) -> Opened:
         """Verify the request and return the message's fields; raise Rejected otherwise."""
         self._check_signature(args)
-        encrypted = self._s.mode == "safe" or (
-            self._s.mode == "compat" and args.get("encrypt_type") == "aes")
         outer = parse_xml(body)
+        # In compat mode a body carrying <Encrypt> is verified and read encrypted even when the
+        # query string drops encrypt_type: the plain fields beside it are covered by no signature.
+        encrypted = self._s.mode == "safe" or (
+            self._s.mode == "compat" and (args.get("encrypt_type") == "aes" or "Encrypt" in outer))
         if not encrypted:
             return Opened(outer, encrypted=False)
         # The decrypted message gets the same scrutiny as a plain one.

@@ -93,9 +93,17 @@ def test_a_retry_arriving_while_the_first_is_running_waits_for_its_answer(
     assert len(slow.runs) == 1
 
 
-def test_a_new_message_with_the_same_text_is_answered_again(chat: Chat, wechat: WeChatSide) -> None:
+def test_a_new_message_with_the_same_text_is_answered_again(chat: Chat, services: Services) -> None:
     assert chat.say("联系我们") == chat.say("联系我们")
-    # two distinct MsgIds: both recorded, both answered
+    assert _count(services, InboundMessage) == 2  # two MsgIds: two messages, not a retry
+
+
+def test_an_event_retried_by_wechat_runs_once(chat: Chat, wechat: WeChatSide,
+                                              services: Services) -> None:
+    delivery = wechat.deliver(wechat.event(OPENID, "CLICK", key="CONTACT"))
+    first, retry = chat.post(delivery).text, chat.post(delivery).text
+    assert wechat.open_reply(first)["Content"] == wechat.open_reply(retry)["Content"]
+    assert _count(services, InboundMessage) == 1
 
 
 def test_a_slow_handler_gets_success_in_time_and_its_reply_goes_to_the_outbox(

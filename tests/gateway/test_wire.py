@@ -146,3 +146,50 @@ def test_rejections_are_logged_once_with_the_reason(chat: Chat, wechat: WeChatSi
                          data=delivery.body)
     rejected = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
     assert len(rejected) == 1 and "wrong signature" in rejected[0]
+
+
+def _signed_plain(chat: Chat, wechat: WeChatSide, body: str):
+    delivery = wechat.deliver(wechat.text(OPENID, "x"), encrypted=False)
+    return chat.client.post("/wechat", query_string=delivery.params, data=body.encode())
+
+
+MALFORMED = {
+    "create-time-text": "<CreateTime>abc</CreateTime>",
+    "create-time-huge": "<CreateTime>99999999999999999999</CreateTime>",
+    "msg-id-text": "<CreateTime>1</CreateTime><MsgId>abc</MsgId>",
+    "nested-content": "<CreateTime>1</CreateTime><Content><a>b</a></Content>",
+    "no-sender": None,
+}
+
+
+@pytest.mark.parametrize("inner", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_signed_but_malformed_message_is_a_bad_request(services: Services, wechat: WeChatSide,
+                                                         inner: str | None) -> None:
+    chat = Chat(create_app(services=_plain(services)).test_client(), wechat)
+    sender = "" if inner is None else f"<FromUserName>{OPENID}</FromUserName>"
+    body = (f"<xml><ToUserName>gh</ToUserName>{sender}<MsgType>text</MsgType>"
+            f"{inner or '<CreateTime>1</CreateTime><Content>菜单</Content>'}</xml>")
+    if "<Content>" not in body:
+        body = body.replace("</xml>", "<Content>菜单</Content></xml>")
+    assert _signed_plain(chat, wechat, body).status_code == 400
+    assert inbound_count(services) == 0
+
+
+def _plain(services: Services, mode: str = "plain") -> Services:
+    services.settings = replace(services.settings,
+                                wechat=replace(services.settings.wechat, mode=mode))
+    return services
+
+
+def test_compat_mode_cannot_be_downgraded_by_dropping_encrypt_type(services: Services,
+                                                                    wechat: WeChatSide) -> None:
+    chat = Chat(create_app(services=_plain(services, "compat")).test_client(), wechat)
+    genuine = wechat.deliver(wechat.text(OPENID, "菜单"), encrypted=True)
+    forged_plain = wechat.text("o_someone_else_01", "菜单")
+    body = genuine.body.decode().replace("</xml>", forged_plain[5:-6] + "</xml>")
+    params = {k: v for k, v in genuine.params.items() if k not in ("encrypt_type",)}
+    res = chat.client.post("/wechat", query_string=params, data=body.encode())
+    assert res.status_code == 200
+    with services.sessions() as session:
+        senders = session.scalars(sa.select(InboundMessage.openid)).all()
+    assert senders == [OPENID]  # the encrypted, signed sender; not the plain fields beside it

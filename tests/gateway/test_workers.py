@@ -34,7 +34,8 @@ def gunicorn(settings: Settings, tmp_path: Path) -> Iterator[str]:
     config = tmp_path / "config.toml"
     config.write_text(f'database_url = "{settings.database_url}"\n[wechat]\n'
                       f'appid = "{w.appid}"\nsecret = "{w.secret}"\ntoken = "{w.token}"\n'
-                      f'encoding_aes_key = "{w.encoding_aes_key}"\nmode = "{w.mode}"\n',
+                      f'encoding_aes_key = "{w.encoding_aes_key}"\nmode = "{w.mode}"\n'
+                      f'[office]\nphone = "{settings.office.phone}"\nhours = "工作日"\n',
                       encoding="utf-8")
     port = _free_port()
     log = (tmp_path / "gunicorn.log").open("w")
