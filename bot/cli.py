@@ -87,11 +87,14 @@ def _outbox(args: argparse.Namespace) -> int:
     from bot.services import build_services
 
     services = build_services(load_settings())
+    if args.action == "drain":
+        print(f"sent {drain(services)}")
+        return 0
     while True:
-        sent = drain(services)
-        if args.action == "drain":
-            print(f"sent {sent}")
-            return 0
+        try:
+            drain(services)
+        except Exception:  # the database or network hiccuped: keep the sender alive
+            logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
         time.sleep(args.interval)
 
 

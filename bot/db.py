@@ -6,6 +6,7 @@ import fcntl
 import functools
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -48,7 +49,11 @@ def make_engine(url: str) -> sa.Engine:
         return _sqlite_engine(url)
     # No pre-ping: it costs a round trip per message; a connection broken by a database restart
     # fails one request (answered with an apology) and is then replaced by the pool.
-    return sa.create_engine(url, pool_size=5, max_overflow=10, pool_recycle=3600)
+    return sa.create_engine(url, pool_size=5, max_overflow=10, pool_recycle=3600,
+                            hide_parameters=True, connect_args={"connect_timeout": 5})
+
+
+LOCK_WAIT = 30.0  # seconds a transaction waits for the SQLite lock before failing
 
 
 class _QueuedSQLiteConnection(sqlite3.Connection):
@@ -69,8 +74,18 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
         self._locked = False
 
     def begin_queued(self) -> None:
-        """Wait for the write lock, then begin a transaction that holds it."""
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        """Wait (up to LOCK_WAIT seconds) for the lock, then begin a transaction that holds it."""
+        deadline, pause = time.monotonic() + LOCK_WAIT, 0.0002
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError(
+                        f"database is locked: waited {LOCK_WAIT}s for {self.lock_path}") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)  # short polls: the lock is held for milliseconds
         self._locked = True
         self.execute("BEGIN IMMEDIATE")
 
@@ -87,8 +102,10 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
             self._unlock()
 
     def close(self) -> None:
-        self._unlock()
-        os.close(self._lock_fd)
+        if self._lock_fd >= 0:
+            self._unlock()
+            os.close(self._lock_fd)
+            self._lock_fd = -1
         super().close()
 
     def _unlock(self) -> None:
@@ -104,12 +121,14 @@ def _sqlite_engine(url: str) -> sa.Engine:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
     factory = type("QueuedSQLiteConnection", (_QueuedSQLiteConnection,),
                    {"lock_path": database + ".lock"})
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False,
-                                                 "factory": factory})
+    # hide_parameters: an error must not carry what retirees wrote, or phone numbers, into logs.
+    engine = sa.create_engine(url, hide_parameters=True, connect_args={
+        "timeout": 30, "check_same_thread": False, "factory": factory})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        # We issue BEGIN ourselves (below); WAL lets readers proceed while one writes.
+        # We issue BEGIN ourselves (below). Every transaction, reads too, queues on the lock:
+        # one writer at a time is SQLite's nature, and the queue keeps the wait fair and short.
         dbapi_conn.isolation_level = None
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000",
                        "foreign_keys=ON"):
@@ -154,14 +173,3 @@ def upsert(table: sa.Table, dialect_name: str, key: str, update: tuple[str, ...]
         return insert.on_conflict_do_nothing(index_elements=[table.c[key]])
     return insert.on_conflict_do_update(index_elements=[table.c[key]],
                                         set_={c: insert.excluded[c] for c in update})
-
-
-def insert_ignoring_conflict(session: Session, table: type[Base], values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was inserted.
-
-    RETURNING tells, where rowcount is not reliable for upserts on every driver.
-    """
-    insert = dialect_insert(session.get_bind())
-    key = sa.inspect(table).primary_key[0]
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None

@@ -20,6 +20,17 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub(r"\1****\2", text)
 
 
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error as text safe to log or store: URLs lose their query strings, which carry the
+    AppSecret or the access_token, and phone numbers are masked."""
+    errcode = getattr(exc, "errcode", None)
+    text = f"errcode {errcode}: {getattr(exc, 'errmsg', '')}" if errcode else str(exc)
+    return mask_phones(_QUERY.sub("?…", f"{type(exc).__name__}: {text}"))[:500]
+
+
 def configure(level: int = logging.INFO) -> None:
     """One plain log format for every process."""
     logging.basicConfig(level=level,

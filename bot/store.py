@@ -118,7 +118,8 @@ class RedisStore:
     def __init__(self, url: str, prefix: str = "yinling:") -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5,
+                                           socket_connect_timeout=5)
         self._prefix = prefix
 
     def get(self, key: str) -> str | None:

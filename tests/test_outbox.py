@@ -88,3 +88,48 @@ def test_a_slow_reply_reaches_the_user_as_a_customer_service_message(
         assert call.body == {"touser": OPENID, "msgtype": "text", "text": {"content": SLOW_ANSWER}}
     finally:
         services.close()
+
+
+def test_an_unreachable_wechat_leaves_no_secret_in_the_error(services: Services, clock) -> None:
+    # `services` points at a closed port: the token request itself fails to connect.
+    queue(services, "您好", "k1")
+    assert outbox.drain(services) == 0
+    [row] = rows(services)
+    assert "ConnectionError" in row.last_error
+    assert services.settings.wechat.secret not in row.last_error
+    assert "secret=" not in row.last_error and "access_token=" not in row.last_error
+
+
+def test_one_broken_message_does_not_stop_the_others(api_services: Services,
+                                                     standin: StandinServer) -> None:
+    standin.open_window(OPENID)
+    with transaction(api_services.sessions) as session:
+        outbox.enqueue(session, recipient=OPENID, dedupe_key="odd", channel="pigeon",
+                       payload={"text": "?"}, now=api_services.clock.now())
+    queue(api_services, "正常的一条", "k2")
+    assert outbox.drain(api_services) == 1
+    odd, normal = rows(api_services)
+    assert "pigeon" in odd.last_error and odd.status == OutboxStatus.PENDING
+    assert normal.status == OutboxStatus.SENT
+
+
+def test_two_senders_at_once_deliver_each_message_exactly_once(api_services: Services,
+                                                               standin: StandinServer,
+                                                               clock) -> None:
+    import threading
+
+    standin.open_window(OPENID)
+    for n in range(5):  # the stand-in allows 5 customer-service messages per window
+        queue(api_services, f"第{n}条", f"k{n}")
+    other = build_services(api_services.settings, clock=clock)
+    try:
+        threads = [threading.Thread(target=outbox.drain, args=(s,)) for s in (api_services, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        other.close()
+    sent = [c.body["text"]["content"] for c in standin.calls(path="cgi-bin/message/custom/send")]
+    assert sorted(sent) == [f"第{n}条" for n in range(5)]
+    assert {r.status for r in rows(api_services)} == {OutboxStatus.SENT}
