@@ -31,7 +31,6 @@ class WeChatSettings:
     timeout: float = 5.0
     reply_budget: float = 4.0
     max_clock_skew: int = 300
-    dedupe_ttl: int = 600
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,6 @@ class Settings:
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
-    timezone: str = "Asia/Shanghai"
-    sandbox: bool = False
     conversation_ttl: int = 1800
 
     def validate(self) -> Settings:

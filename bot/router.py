@@ -96,9 +96,11 @@ class Router:
         return self._route_words(msg, ctx)
 
     def _route_event(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
-        if msg.event == "click" and msg.event_key in self.event_keys:
-            name = self.event_keys[msg.event_key]
+        if msg.event == "click":
             ctx.conversation.clear()
+            name = self.event_keys.get(msg.event_key)
+            if name is None:  # a button this version does not know: still never silence
+                return self._fallback(msg, ctx)
             return f"click:{name}", self.actions[name](msg, ctx)
         handler = self.events.get(msg.event)
         return (f"event:{msg.event}", handler(msg, ctx)) if handler else ("ignored", Silence())
@@ -121,6 +123,9 @@ class Router:
             reply = matcher(msg, ctx)
             if reply is not None:
                 return f"match:{matcher_name}", reply
+        return self._fallback(msg, ctx)
+
+    def _fallback(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         if self.fallback is None:
             raise LookupError("no fallback handler registered")
         return "fallback", self.fallback(msg, ctx)

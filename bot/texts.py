@@ -14,11 +14,13 @@ class Texts:
 
     def __init__(self, raw: dict[str, Any], office: OfficeSettings) -> None:
         self._raw = raw
+        lines = [f"{label}：{value}" for label, value in
+                 (("地址", office.address), ("电话", office.phone), ("办公时间", office.hours))
+                 if value]  # a detail the office has not filled in is left out, not guessed
         self._office = {
             "office_name": office.name,
-            "office_address": office.address or "（地址请向工作人员询问）",
-            "office_phone": office.phone or "（电话请向工作人员询问）",
-            "office_hours": office.hours or "工作日上班时间",
+            "office_phone": office.phone or "（请到服务窗口咨询）",
+            "office_lines": "\n".join(lines) or "（联系方式请到服务窗口咨询）",
         }
 
     @classmethod

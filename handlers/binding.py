@@ -12,7 +12,7 @@ from bot.logs import mask
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.textnorm import normalize, parse_choice
-from handlers.menu import menu_text
+from handlers.menu import offer_menu
 
 AGENT_WORDS = ("我是家属", "家属", "家属代办", "代办", "我是子女", "我是老人家属")
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
@@ -96,7 +96,7 @@ def _bind(ctx: Context, retiree, relation: str | None) -> Reply:
         return Text(ctx.texts.get("binding.deceased"))
     b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
     key = "binding.bound_agent" if relation else "binding.bound_self"
-    return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + menu_text(ctx))
+    return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + offer_menu(ctx))
 
 
 def _wrong(ctx: Context, name: str) -> Reply:

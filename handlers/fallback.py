@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.inbound import Inbound
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.menu import menu_text
+from handlers.menu import offer_menu
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
 
@@ -20,12 +20,12 @@ def register(router: Router) -> None:
 
 def not_understood(msg: Inbound, ctx: Context) -> Reply:
     """A kind word and the numbered menu."""
-    return Text(ctx.texts.get("replies.fallback", menu=menu_text(ctx)))
+    return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
 
 
 def voice_not_recognised(msg: Inbound, ctx: Context) -> Reply:
     """A voice message without Recognition: ask to say it again or type, and offer the menu."""
-    return Text(ctx.texts.get("replies.empty_voice", menu=menu_text(ctx)))
+    return Text(ctx.texts.get("replies.empty_voice", menu=offer_menu(ctx)))
 
 
 def media_received(msg: Inbound, ctx: Context) -> Reply:

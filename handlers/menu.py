@@ -22,8 +22,8 @@ def register(router: Router) -> None:
     router.matcher("menu_number")(choose_from_menu)
 
 
-def menu_text(ctx: Context) -> str:
-    """The main menu as numbered lines; also waits for the user's number."""
+def offer_menu(ctx: Context) -> str:
+    """The main menu as numbered lines, and wait for the user's number."""
     items = ctx.texts.table("menu")
     ctx.conversation.expect("menu", {"options": [item["key"] for item in items]})
     lines = [ctx.texts.get("menu_line", number=n, label=item["label"])
@@ -33,7 +33,7 @@ def menu_text(ctx: Context) -> str:
 
 def show_menu(msg: Inbound, ctx: Context) -> Reply:
     """The main menu."""
-    return Text(menu_text(ctx))
+    return Text(offer_menu(ctx))
 
 
 def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
@@ -52,7 +52,8 @@ def show_guide(msg: Inbound, ctx: Context) -> Reply:
     """The list of guide topics, numbered."""
     topics = ctx.texts.table("guide")["topics"]
     ctx.conversation.expect("guide", {"topics": len(topics)})
-    lines = [f"回复 {n}　{t['title']}" for n, t in enumerate(topics, start=1)]
+    lines = [ctx.texts.get("menu_line", number=n, label=t["title"])
+             for n, t in enumerate(topics, start=1)]
     return Text("\n".join([ctx.texts.get("guide.title"), *lines, ctx.texts.get("guide.footer")]))
 
 

@@ -8,7 +8,7 @@ from bot.inbound import Inbound
 from bot.replies import Reply, Silence, Text
 from bot.router import Router
 from handlers.binding import ask_name
-from handlers.menu import menu_text
+from handlers.menu import offer_menu
 
 
 def register(router: Router) -> None:
@@ -22,7 +22,7 @@ def welcome(msg: Inbound, ctx: Context) -> Reply:
     followers.mark_followed(ctx.follower, ctx.now)
     if ctx.binding is not None:
         back = ctx.texts.get("welcome_back", name=ctx.binding.retiree.name)
-        return Text(f"{back}\n{menu_text(ctx)}")
+        return Text(f"{back}\n{offer_menu(ctx)}")
     question = ask_name(ctx)
     assert isinstance(question, Text)
     return Text(f"{ctx.texts.get('welcome')}\n{question.content}")

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
-from bot.config import Settings, WeChatSettings
+from bot.config import OfficeSettings, Settings, WeChatSettings
 from bot.db import Base, make_engine
 from bot.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
@@ -29,6 +29,10 @@ PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")
 TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token="test_token",
                              encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                              mode="safe", reply_budget=2.0, api_base_url="http://127.0.0.1:9/")
+
+
+TEST_OFFICE = OfficeSettings(name="测试区离退休干部管理中心", address="测试区人民路 1 号",
+                             phone="010-12345678", hours="工作日 8:30—17:30")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +79,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for a safe-mode account on the test database."""
-    return Settings(wechat=TEST_WECHAT, database_url=database_url).validate()
+    return Settings(wechat=TEST_WECHAT, office=TEST_OFFICE, database_url=database_url).validate()
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_the_example_config_documents_every_setting() -> None:
     documented = {f.name for cls in (WeChatSettings, OfficeSettings, StaffSettings)
                   for f in fields(cls)}
     documented |= {f.name for f in fields(Settings)} - {"wechat", "office", "staff",
-                                                          "content_dir", "timezone", "sandbox"}
+                                                          "content_dir"}
     missing = [name for name in documented if f"{name} =" not in example]
     assert missing == []
 

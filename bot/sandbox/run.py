@@ -26,7 +26,6 @@ SANDBOX_CONFIG = VAR / "sandbox.toml"
 
 CONFIG_TEMPLATE = """\
 # 沙盒配置：由 `python -m bot sandbox` 生成，只用于本机试用，不连真实微信。
-sandbox = true
 database_url = "sqlite:///{db}"
 
 [wechat]
