@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from bot import audit
-from bot.models import EmergencyContact, Group, Retiree
+from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.roster import fields as f
 from bot.roster.groups import groups_by_kind
 from bot.roster.rows import Problem, RowRecord, read_row
 from bot.roster.sheets import Sheet, SheetError, read_sheet
+
+_PEOPLE = Retiree.__table__
 
 
 @dataclass
@@ -105,30 +107,47 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
             plan.updates.append((rid, record))
 
 
+CHUNK = 500  # rows per statement or per batch of loaded people: bounds memory and IN lists
+
+
 def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> None:
     """Carry out a plan with no problems: create new people, update the others in place."""
     assert plan.ok, "a plan with problems must not be applied"
     groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
-    for record in plan.creates:
-        retiree = Retiree(created_at=now, updated_at=now, **record.values)
-        session.add(retiree)
-        _set_links(retiree, record, groups)
-    existing = _load(session, [rid for rid, _ in plan.updates])
+    for start in range(0, len(plan.creates), CHUNK):
+        _create(session, plan.creates[start:start + CHUNK], groups, now)
     changed = 0
-    for rid, record in plan.updates:
-        changed += _update(existing[rid], record, groups, now)
+    for start in range(0, len(plan.updates), CHUNK):
+        chunk = plan.updates[start:start + CHUNK]
+        existing = _load(session, [rid for rid, _ in chunk])
+        changed += sum(_update(existing[rid], record, groups, now) for rid, record in chunk)
+        session.flush()
+        session.expunge_all()  # a 20,000-person roster must not stay in memory as objects
+        groups = {key: session.merge(g, load=False) for key, g in groups.items()}
     plan.unchanged = len(plan.updates) - changed
-    session.flush()
+
+
+def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, str], Group],
+            now: datetime) -> None:
+    """Insert new people with plain statements (many at a time), then their links."""
+    people = [{**r.values, "created_at": now, "updated_at": now} for r in records]
+    ids = session.execute(sa.insert(_PEOPLE).returning(_PEOPLE.c.id, sort_by_parameter_order=True),
+                          people).scalars().all()
+    members = [{"retiree_id": rid, "group_id": groups[(kind, name)].id}
+               for rid, r in zip(ids, records, strict=True)
+               for kind, names in r.groups.items() for name in names]
+    contacts = [{"retiree_id": rid, "position": n, "name": name, "relation": rel, "phone": phone}
+                for rid, r in zip(ids, records, strict=True)
+                for n, (name, rel, phone) in enumerate(r.contacts or [], start=1)]
+    if members:
+        session.execute(sa.insert(GroupMember.__table__), members)
+    if contacts:
+        session.execute(sa.insert(EmergencyContact.__table__), contacts)
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, Retiree]:
-    loaded: dict[int, Retiree] = {}
-    for start in range(0, len(ids), 500):  # keep each IN list within every database's limits
-        chunk = ids[start:start + 500]
-        for retiree in session.scalars(sa.select(Retiree).where(Retiree.id.in_(chunk)).options(
-                selectinload(Retiree.groups), selectinload(Retiree.contacts))):
-            loaded[retiree.id] = retiree
-    return loaded
+    return {r.id: r for r in session.scalars(sa.select(Retiree).where(Retiree.id.in_(ids)).options(
+        selectinload(Retiree.groups), selectinload(Retiree.contacts)))}
 
 
 def _update(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group],

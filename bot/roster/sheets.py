@@ -18,7 +18,7 @@ class SheetError(ValueError):
     """The file itself cannot be read (not a table, wrong type, empty)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A raw value and, for Excel cells, how Excel was told to show it (1938.10 vs 1938.1)."""
 
