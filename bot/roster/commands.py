@@ -12,6 +12,7 @@ from bot.models import GROUP_KINDS
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, add_group, groups_by_kind
 from bot.roster.importer import ImportPlan, import_file
+from bot.roster.privacy import ForgetError, forget
 from bot.services import build_services
 
 MAX_PROBLEMS_SHOWN = 200
@@ -28,6 +29,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     exp = actions.add_parser("export", help="write the roster as .xlsx or .csv")
     exp.add_argument("file", type=Path)
     exp.set_defaults(run=run_export)
+    forget = actions.add_parser("forget", help="anonymise one retiree on request (kept for counts)")
+    forget.add_argument("retiree_id", type=int)
+    forget.set_defaults(run=run_forget)
 
     groups = sub.add_parser("groups", help="party branches, classes, areas and other groups")
     gactions = groups.add_subparsers(required=True, metavar="ACTION")
@@ -72,6 +76,19 @@ def run_export(args: argparse.Namespace) -> int:
     with transaction(services.sessions) as session:
         count = export_file(session, args.file, actor=cli_actor(), now=services.clock.now())
     print(f"已导出 {count} 人到 {args.file}。文件含个人信息，请妥善保管。")
+    return 0
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    """Anonymise one retiree (audit-logged)."""
+    services = build_services(load_settings())
+    try:
+        with transaction(services.sessions) as session:
+            forget(session, args.retiree_id, actor=cli_actor(), now=services.clock.now())
+    except ForgetError as exc:
+        print(exc)
+        return 1
+    print(f"记录 {args.retiree_id} 已匿名化：姓名、电话、住址、联系人等已清除，统计人数不变。")
     return 0
 
 

@@ -15,7 +15,7 @@ from bot.models import Retiree
 from bot.sandbox.sample_roster import HEADERS, generate
 from bot.sandbox.seed import SAMPLE_ROSTER
 from bot.services import Services
-from tests.roster.test_import import write_csv
+from tests.roster.helpers import write_csv
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import openpyxl
@@ -11,39 +10,10 @@ import sqlalchemy as sa
 
 from bot.models import AuditEntry, Group, Retiree
 from bot.roster.export import export_file
-from bot.roster.groups import add_group
-from bot.roster.importer import ImportPlan, import_file
-from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES, HEADERS, generate
+from bot.sandbox.sample_roster import BRANCHES, HEADERS, generate
 from bot.sandbox.seed import SAMPLE_ROSTER
 from bot.services import Services
-
-ACTOR = "cli:test"
-
-
-@pytest.fixture
-def with_groups(services: Services) -> Services:
-    """The sample office's branches, classes and areas exist."""
-    with services.sessions.begin() as session:
-        for kind, names in (("党支部", BRANCHES), ("老年大学班级", CLASSES), ("居住片区", AREAS)):
-            for name in names:
-                add_group(session, kind, name)
-    return services
-
-
-def run_import(services: Services, path: Path, dry_run: bool = False) -> ImportPlan:
-    with services.sessions() as session:
-        plan = import_file(session, path, actor=ACTOR, now=services.clock.now())
-        if plan.ok and not dry_run:
-            session.commit()
-    return plan
-
-
-def write_csv(path: Path, rows: list[list[object]], headers: list[str] = HEADERS) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return path
+from tests.roster.helpers import ACTOR, run_import, write_csv
 
 
 def people(services: Services) -> list[Retiree]:
