@@ -13,6 +13,7 @@ from bot.roster.export import export_file
 from bot.roster.groups import GroupError, add_group, groups_by_kind
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.privacy import ForgetError, forget
+from bot.roster.tags import sync_tags
 from bot.services import build_services
 
 MAX_PROBLEMS_SHOWN = 200
@@ -41,6 +42,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(run=run_group_add)
     gactions.add_parser("list", help="every group and its member count").set_defaults(
         run=run_group_list)
+    gactions.add_parser("sync", help="create WeChat tags for groups and tag their members"
+                        ).set_defaults(run=run_group_sync)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -113,3 +116,14 @@ def run_group_list(args: argparse.Namespace) -> int:
             names = "、".join(f"{n}（{len(g.members)} 人）" for n, g in groups.items()) or "（无）"
             print(f"{kind}：{names}")
     return 0
+
+
+def run_group_sync(args: argparse.Namespace) -> int:
+    """Sync groups to WeChat user tags; exit 1 when any group could not be synced."""
+    report = sync_tags(build_services(load_settings()))
+    created = "、".join(report.created) or "无"
+    print(f"新建标签：{created}；打上标签 {report.tagged} 人次，取消 {report.untagged} 人次"
+          f"（调用微信接口 {report.calls} 次）。")
+    for problem in report.problems:
+        print(problem)
+    return 1 if report.problems else 0
