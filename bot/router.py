@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.inbound import Inbound
-from bot.replies import Reply, Silence
+from bot.replies import Reply, Silence, Text
 from bot.textnorm import normalize, parse_choice
 
 if TYPE_CHECKING:
@@ -35,13 +35,19 @@ class Router:
     steps: dict[str, MaybeHandler] = field(default_factory=dict)
     matchers: list[tuple[str, MaybeHandler]] = field(default_factory=list)
     kinds: dict[str, Handler] = field(default_factory=dict)
+    bound_only: set[str] = field(default_factory=set)
     fallback: Handler | None = None
 
-    def action(self, name: str, *, words: tuple[str, ...] = (),
-               event_keys: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
-        """Register a named action, reachable by whole-message words and menu EventKeys."""
+    def action(self, name: str, *, words: tuple[str, ...] = (), event_keys: tuple[str, ...] = (),
+               needs_binding: bool = False) -> Callable[[Handler], Handler]:
+        """Register a named action, reachable by whole-message words and menu EventKeys.
+
+        needs_binding: only for someone bound to a retiree; others are asked to bind first.
+        """
         def register(fn: Handler) -> Handler:
             self._claim(self.actions, name, fn)
+            if needs_binding:
+                self.bound_only.add(name)
             for word in words:
                 self._claim(self.words, normalize(word), name)
             for key in event_keys:
@@ -101,7 +107,7 @@ class Router:
             name = self.event_keys.get(msg.event_key)
             if name is None:  # a button this version does not know: still never silence
                 return self._fallback(msg, ctx)
-            return f"click:{name}", self.actions[name](msg, ctx)
+            return f"click:{name}", self.act(name, msg, ctx)
         handler = self.events.get(msg.event)
         return (f"event:{msg.event}", handler(msg, ctx)) if handler else ("ignored", Silence())
 
@@ -118,12 +124,18 @@ class Router:
         if step is not None:
             ctx.conversation.clear()
         if name:
-            return f"command:{name}", self.actions[name](msg, ctx)
+            return f"command:{name}", self.act(name, msg, ctx)
         for matcher_name, matcher in self.matchers:
             reply = matcher(msg, ctx)
             if reply is not None:
                 return f"match:{matcher_name}", reply
         return self._fallback(msg, ctx)
+
+    def act(self, name: str, msg: Inbound, ctx: Context) -> Reply:
+        """Run the named action; one needing identity first asks an unbound user to bind."""
+        if name in self.bound_only and ctx.binding is None:
+            return Text(ctx.texts.get("binding.needed"))
+        return self.actions[name](msg, ctx)
 
     def _fallback(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         if self.fallback is None:

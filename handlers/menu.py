@@ -45,7 +45,7 @@ def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
     if number == 0:
         return show_menu(msg, ctx)
     ctx.conversation.clear()
-    return ctx.router.actions[options[number - 1]](msg, ctx)
+    return ctx.router.act(options[number - 1], msg, ctx)
 
 
 def show_guide(msg: Inbound, ctx: Context) -> Reply:

@@ -30,6 +30,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     exp = actions.add_parser("export", help="write the roster as .xlsx or .csv")
     exp.add_argument("file", type=Path)
     exp.set_defaults(run=run_export)
+    actions.add_parser("columns", help="the headers import understands, with their variants"
+                       ).set_defaults(run=run_columns)
     forget = actions.add_parser("forget", help="anonymise one retiree on request (kept for counts)")
     forget.add_argument("retiree_id", type=int)
     forget.set_defaults(run=run_forget)
@@ -79,6 +81,19 @@ def run_export(args: argparse.Namespace) -> int:
     with transaction(services.sessions) as session:
         count = export_file(session, args.file, actor=cli_actor(), now=services.clock.now())
     print(f"已导出 {count} 人到 {args.file}。文件含个人信息，请妥善保管。")
+    return 0
+
+
+def run_columns(args: argparse.Namespace) -> int:
+    """Print every roster column import reads: its header, the variants accepted, required."""
+    from bot.roster.fields import COLUMNS
+
+    for column in COLUMNS:
+        mark = "（必填）" if column.required else ""
+        variants = "、".join(column.aliases) or "—"
+        print(f"{column.title}{mark}：也可写作 {variants}")
+    print("日期可写 1938-05-06、1938/5/6、1938.5.6、1938年5月6日、1938年5月、1938.5、1938；"
+          "是否类写 是/否。党支部、老年大学班级、居住片区须先用 groups add 建好，多个用“、”隔开。")
     return 0
 
 

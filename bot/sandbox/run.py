@@ -16,9 +16,12 @@ import requests
 from bot.config import PROJECT_ROOT, load_settings
 from bot.migrate import upgrade
 from bot.sandbox.chat import run_chat
+from bot.sandbox.sample_roster import generate
 from bot.sandbox.seed import seed
 from bot.services import build_services
 
+_SAMPLE = generate(1)[0]
+TRY_NAME, TRY_DIGITS = _SAMPLE[1], str(_SAMPLE[15])[-4:]
 SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster export 导出查看"
 
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
@@ -95,6 +98,7 @@ def run_sandbox(chat: bool = True) -> int:
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
         _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
+        print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，手机号后四位 {TRY_DIGITS}。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

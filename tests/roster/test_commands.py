@@ -80,3 +80,8 @@ def test_export_writes_a_file_staff_can_open(bot_cli, tmp_path: Path) -> None:
     result = bot_cli("roster", "export", tmp_path / "out.xlsx")
     assert result.returncode == 0 and (tmp_path / "out.xlsx").exists()
     assert "妥善保管" in result.stdout
+
+
+def test_the_columns_import_understands_are_listed_for_staff(bot_cli) -> None:
+    out = bot_cli("roster", "columns").stdout
+    assert "出生日期（必填）：也可写作 出生年月" in out and "联系电话" in out and "groups add" in out
