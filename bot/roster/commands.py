@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from bot.audit import cli_actor
 from bot.config import load_settings
@@ -97,30 +101,29 @@ def run_columns(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_forget(args: argparse.Namespace) -> int:
-    """Anonymise one retiree (audit-logged)."""
+def _change(action: Callable[[Session, datetime], object], done: str) -> int:
+    """Run one staff change in a transaction: print done, or the reason it was refused (exit 1)."""
     services = build_services(load_settings())
     try:
         with transaction(services.sessions) as session:
-            forget(session, args.retiree_id, actor=cli_actor(), now=services.clock.now())
-    except ForgetError as exc:
+            action(session, services.clock.now())
+    except (ForgetError, GroupError) as exc:
         print(exc)
         return 1
-    print(f"记录 {args.retiree_id} 已匿名化：姓名、电话、住址、联系人等已清除，统计人数不变。")
+    print(done)
     return 0
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    """Anonymise one retiree (audit-logged)."""
+    return _change(lambda session, now: forget(session, args.retiree_id, actor=cli_actor(), now=now),
+                   f"记录 {args.retiree_id} 已匿名化：姓名、电话、住址、联系人等已清除，统计人数不变。")
 
 
 def run_group_add(args: argparse.Namespace) -> int:
     """Create one group."""
-    services = build_services(load_settings())
-    try:
-        with transaction(services.sessions) as session:
-            add_group(session, args.kind, args.name)
-    except GroupError as exc:
-        print(exc)
-        return 1
-    print(f"已添加{args.kind}“{args.name}”。")
-    return 0
+    return _change(lambda session, now: add_group(session, args.kind, args.name),
+                   f"已添加{args.kind}“{args.name}”。")
 
 
 def run_group_list(args: argparse.Namespace) -> int:
