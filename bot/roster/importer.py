@@ -58,19 +58,40 @@ def plan_import(session: Session, sheet: Sheet, today: date) -> ImportPlan:
 
 def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], today: date,
                plan: ImportPlan) -> list[RowRecord]:
-    records, first_row_of = [], {}
+    records: list[RowRecord] = []
+    rows_by_number: dict[str, int] = {}
+    rows_by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
     for row, cells in sheet.rows:
         record, problems = read_row(row, cells, columns, titles, today)
         plan.problems += problems
         if problems:
             continue
-        if record.key in first_row_of:
-            plan.problems.append(Problem(row, "姓名", f"与第 {first_row_of[record.key]} 行是同一个人"
+        earlier = _same_person_earlier(record, rows_by_number, rows_by_person)
+        if earlier is not None:
+            plan.problems.append(Problem(row, "姓名", f"与第 {earlier} 行是同一个人"
                                                       f"（{_describe(record)}），请删去重复的一行"))
             continue
-        first_row_of[record.key] = row
+        number, person = record.values.get("number"), (record.values["name"],
+                                                       record.values["birth_date"])
+        if number:
+            rows_by_number[number] = row
+        rows_by_person.setdefault(person, []).append((row, number))
         records.append(record)
     return records
+
+
+def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],
+                         rows_by_person: dict[tuple[str, date], list[tuple[int, str | None]]],
+                         ) -> int | None:
+    """The earlier row this one repeats: the same 编号, or the same name and birth date where
+    either row has no 编号 to tell two people apart."""
+    number = record.values.get("number")
+    if number and number in rows_by_number:
+        return rows_by_number[number]
+    for row, other in rows_by_person.get((record.values["name"], record.values["birth_date"]), []):
+        if not number or not other:
+            return row
+    return None
 
 
 def _describe(record: RowRecord) -> str:
@@ -91,20 +112,47 @@ def _check_groups(session: Session, records: list[RowRecord], plan: ImportPlan) 
 
 
 def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
-    by_number, by_name_birth = {}, {}
+    """Find who each row is; a row that could be the wrong person is a problem, never a guess."""
+    by_number: dict[str, tuple[int, str, date]] = {}
+    by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
     for rid, number, name, born in session.execute(
-            sa.select(Retiree.id, Retiree.number, Retiree.name, Retiree.birth_date)):
+            sa.select(Retiree.id, Retiree.number, Retiree.name, Retiree.birth_date)
+            .where(Retiree.anonymised_at.is_(None))):
         if number:
-            by_number[number] = rid
-        by_name_birth[(name, born)] = rid
+            by_number[number] = (rid, name, born)
+        by_person.setdefault((name, born), []).append((rid, number))
     for record in records:
-        v = record.values
-        rid = by_number.get(v.get("number")) or (
-            None if v.get("number") else by_name_birth.get((v["name"], v["birth_date"])))
-        if rid is None:
+        rid, problem = _identify(record, by_number, by_person)
+        if problem:
+            plan.problems.append(Problem(record.row, "编号" if "编号" in problem else "姓名", problem))
+        elif rid is None:
             plan.creates.append(record)
         else:
             plan.updates.append((rid, record))
+
+
+def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date]],
+              by_person: dict[tuple[str, date], list[tuple[int, str | None]]],
+              ) -> tuple[int | None, str | None]:
+    """(id of the existing person, or None for someone new; or the reason it is unclear)."""
+    v = record.values
+    number, name, born = v.get("number"), v["name"], v["birth_date"]
+    if number and number in by_number:
+        rid, known_name, known_born = by_number[number]
+        if known_name != name and known_born != born:
+            return None, (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
+                          f"与本行的姓名、出生日期都对不上，请核对编号")
+        return rid, None
+    same = by_person.get((name, born), [])
+    if len(same) > 1:
+        return None, f"名册里有 {len(same)} 位{name}（{born} 出生），请填上编号以便区分"
+    if not same:
+        return None, None
+    rid, known_number = same[0]
+    if number and known_number and known_number != number:
+        return None, (f"名册里{name}（{born} 出生）的编号是 {known_number}，本行是 {number}，"
+                      f"请核对编号")
+    return rid, None
 
 
 CHUNK = 500  # rows per statement or per batch of loaded people: bounds memory and IN lists
@@ -136,9 +184,9 @@ def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, 
     members = [{"retiree_id": rid, "group_id": groups[(kind, name)].id}
                for rid, r in zip(ids, records, strict=True)
                for kind, names in r.groups.items() for name in names]
-    contacts = [{"retiree_id": rid, "position": n, "name": name, "relation": rel, "phone": phone}
+    contacts = [{"retiree_id": rid, "position": n, "name": c[0], "relation": c[1], "phone": c[2]}
                 for rid, r in zip(ids, records, strict=True)
-                for n, (name, rel, phone) in enumerate(r.contacts or [], start=1)]
+                for n, c in sorted(r.contacts.items()) if c is not None]
     if members:
         session.execute(sa.insert(GroupMember.__table__), members)
     if contacts:
@@ -177,11 +225,12 @@ def _set_links(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str]
         chosen = [groups[(kind, n)] for kind, names in record.groups.items() for n in names]
         if sorted(g.id or 0 for g in retiree.groups) != sorted(g.id or 0 for g in kept + chosen):
             retiree.groups = kept + chosen
-    if record.contacts is not None:
-        wanted = [(n, r, p) for n, r, p in record.contacts]
-        if [(c.name, c.relation, c.phone) for c in retiree.contacts] != wanted:
-            retiree.contacts = [EmergencyContact(position=i, name=n, relation=r, phone=p)
-                                for i, (n, r, p) in enumerate(wanted, start=1)]
+    if record.contacts:
+        slots = {c.position: (c.name, c.relation, c.phone) for c in retiree.contacts}
+        wanted = {k: v for k, v in {**slots, **record.contacts}.items() if v is not None}
+        if wanted != slots:
+            retiree.contacts = [EmergencyContact(position=k, name=n, relation=r, phone=p)
+                                for k, (n, r, p) in sorted(wanted.items())]
 
 
 def import_file(session: Session, path: Path, *, actor: str, now: datetime) -> ImportPlan:

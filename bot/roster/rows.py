@@ -34,14 +34,9 @@ class RowRecord:
     row: int
     values: dict[str, Any] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)  # kind -> names
-    contacts: list[tuple[str, str | None, str | None]] | None = None
-
-    @property
-    def key(self) -> tuple[str, ...]:
-        """The stable identity: the staff number, or name and birth date."""
-        if self.values.get("number"):
-            return ("number", self.values["number"])
-        return ("name+birth", self.values["name"], self.values["birth_date"].isoformat())
+    # Contact slots the file has columns for: position -> (name, relation, phone), or None
+    # for an empty slot. Slots the file does not have are left as they are.
+    contacts: dict[int, tuple[str, str | None, str | None] | None] = field(default_factory=dict)
 
 
 def read_row(row: int, cells: list[Cell], columns: dict[int, str],
@@ -57,6 +52,9 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
             problems.append(Problem(row, titles[name], str(exc)))
     problems += [Problem(row, titles[n], "必填，不能为空") for n in REQUIRED
                  if n in raw and raw[n] is None]
+    problems += [Problem(row, titles[n], "有联系人电话或关系，却没有联系人姓名")
+                 for n, r, p in CONTACT_SLOTS if n in raw and not raw[n] and (raw.get(r) or raw.get(p))]
+    problems += _too_long(row, raw, titles)
     if not problems:
         _fill(record, raw)
     return record, problems
@@ -72,8 +70,35 @@ def _fill(record: RowRecord, raw: dict[str, Any]) -> None:
                 record.values["birth_precision"] = value.precision
         elif name in f.YES_NO_FIELDS:
             record.values[name] = bool(value)  # an empty 是否 cell means no
+        elif name == "number" and value is None:
+            continue  # an empty 编号 cell never erases the number on file
         elif not name.startswith("contact"):
             record.values[name] = value
-    if any(slot[0] in raw for slot in CONTACT_SLOTS):
-        record.contacts = [(raw[n], raw.get(r), raw.get(p)) for n, r, p in CONTACT_SLOTS
-                           if raw.get(n)]
+    for position, (n, r, p) in enumerate(CONTACT_SLOTS, start=1):
+        if n in raw:
+            record.contacts[position] = (raw[n], raw.get(r), raw.get(p)) if raw[n] else None
+
+
+def _too_long(row: int, raw: dict[str, Any], titles: dict[str, str]) -> list[Problem]:
+    """Text longer than the roster keeps (a 40-character name is a pasting accident)."""
+    problems = []
+    for name, value in raw.items():
+        limit = _LIMITS.get(name)
+        if isinstance(value, str) and limit and len(value) > limit:
+            problems.append(Problem(row, titles[name], f"太长了：最多 {limit} 个字，现在 {len(value)} 个"))
+    return problems
+
+
+def _column_limits() -> dict[str, int]:
+    from bot.models import EmergencyContact, Retiree
+
+    limits = {c.key: c.type.length for c in Retiree.__table__.columns
+              if getattr(c.type, "length", None)}
+    contact = {c.key: c.type.length for c in EmergencyContact.__table__.columns
+               if getattr(c.type, "length", None)}
+    for n, r, p in CONTACT_SLOTS:
+        limits |= {n: contact["name"], r: contact["relation"], p: contact["phone"]}
+    return limits
+
+
+_LIMITS = _column_limits()

@@ -165,3 +165,71 @@ def test_export_writes_what_import_reads(with_groups: Services, tmp_path: Path) 
     with with_groups.sessions() as session:
         actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("roster.export") == 2
+
+
+def test_an_empty_number_never_erases_the_one_on_file(with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(2)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][0] = ""  # this year's sheet lost the 编号 column's value
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert plan.ok and (len(plan.creates), plan.updated) == (0, 0)
+    assert {p.number for p in people(with_groups)} == {rows[1][0], generate(1)[0][0]}
+
+
+def test_a_number_that_belongs_to_someone_else_is_reported(with_groups: Services,
+                                                           tmp_path: Path) -> None:
+    rows = generate(2)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][0], rows[1][0] = rows[1][0], rows[0][0]  # the numbers were swapped by mistake
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert [p.row for p in plan.problems] == [2, 3]
+    assert "对不上" in plan.problems[0].message
+    assert {(p.number, p.name) for p in people(with_groups)} == {(r[0], r[1]) for r in generate(2)}
+
+
+def test_a_changed_number_for_the_same_person_is_reported(with_groups: Services,
+                                                          tmp_path: Path) -> None:
+    rows = generate(1)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][0] = "LT99999"
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert len(plan.problems) == 1 and "编号是 LT00001" in plan.problems[0].message
+    assert count(with_groups) == 1
+
+
+def test_a_number_added_later_is_taken_on(with_groups: Services, tmp_path: Path) -> None:
+    rows = [r[:] for r in generate(1)]
+    numbered = rows[0][0]
+    rows[0][0] = ""
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][0] = numbered
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert (len(plan.creates), plan.updated) == (0, 1)
+    assert [p.number for p in people(with_groups)] == [numbered]
+
+
+def test_a_row_with_and_a_row_without_a_number_for_one_person_are_duplicates(
+        with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(1)
+    twin = list(rows[0])
+    twin[0] = ""
+    plan = run_import(with_groups, write_csv(tmp_path / "a.csv", [rows[0], twin]))
+    assert [(p.row, "第 2 行" in p.message) for p in plan.problems] == [(3, True)]
+
+
+def test_a_file_without_the_second_contact_keeps_it(with_groups: Services, tmp_path: Path) -> None:
+    headers = [*HEADERS, "紧急联系人2", "联系人2关系", "联系人2电话"]
+    rows = [generate(1)[0] + ["周秀英", "女儿", "13600001111"]]
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows, headers))
+    run_import(with_groups, SAMPLE_ROSTER)  # the usual sheet, one contact column set only
+    with with_groups.sessions() as session:
+        person = session.scalar(sa.select(Retiree).where(Retiree.number == rows[0][0]))
+        assert [c.name for c in person.contacts] == [rows[0][21], "周秀英"]
+
+
+def test_a_value_longer_than_the_roster_keeps_is_reported(with_groups: Services,
+                                                          tmp_path: Path) -> None:
+    rows = generate(1)
+    rows[0][22] = "远房表姑父的外甥女婿的弟弟" * 2  # 联系人关系: 26 characters, the roster keeps 20
+    plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    assert [(p.column, "太长" in p.message) for p in plan.problems] == [("联系人关系", True)]
