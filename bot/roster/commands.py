@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import cli_actor
 from bot.config import load_settings
 from bot.db import transaction
-from bot.models import GROUP_KINDS
+from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, add_group, groups_by_kind
 from bot.roster.importer import ImportPlan, import_file
@@ -37,7 +38,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("columns", help="the headers import understands, with their variants"
                        ).set_defaults(run=run_columns)
     forget = actions.add_parser("forget", help="anonymise one retiree on request (kept for counts)")
-    forget.add_argument("retiree_id", type=int)
+    forget.add_argument("number", help="the retiree's 编号 as in the roster")
+    forget.add_argument("--yes", action="store_true", help="really do it (it cannot be undone)")
     forget.set_defaults(run=run_forget)
 
     groups = sub.add_parser("groups", help="party branches, classes, areas and other groups")
@@ -115,9 +117,20 @@ def _change(action: Callable[[Session, datetime], object], done: str) -> int:
 
 
 def run_forget(args: argparse.Namespace) -> int:
-    """Anonymise one retiree (audit-logged)."""
-    return _change(lambda session, now: forget(session, args.retiree_id, actor=cli_actor(), now=now),
-                   f"记录 {args.retiree_id} 已匿名化：姓名、电话、住址、联系人等已清除，统计人数不变。")
+    """Anonymise one retiree by 编号 (audit-logged); without --yes, only say who it would be."""
+    services = build_services(load_settings())
+    with services.sessions() as session:
+        person = session.scalar(sa.select(Retiree).where(Retiree.number == args.number))
+        if person is None:
+            print(f"名册里没有编号为 {args.number} 的人。")
+            return 1
+        who = f"{person.name}（编号 {person.number}，{person.birth_date.year} 年出生）"
+        person_id = person.id
+    if not args.yes:
+        print(f"将匿名化：{who}。此操作不能撤销。确认无误请加 --yes 再运行一次。")
+        return 1
+    return _change(lambda session, now: forget(session, person_id, actor=cli_actor(), now=now),
+                   f"已匿名化：{who}。姓名、电话、住址、联系人等已清除，统计人数不变。")
 
 
 def run_group_add(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ def forget(session: Session, retiree_id: int, *, actor: str, now: datetime) -> R
     """Anonymise one retiree: identifying details cleared, bindings ended, the act audited."""
     retiree = session.get(Retiree, retiree_id)
     if retiree is None:
-        raise ForgetError(f"没有编号为 {retiree_id} 的记录。")
+        raise ForgetError(f"没有这个人（内部序号 {retiree_id}）。")
     if retiree.anonymised_at is not None:
         raise ForgetError(f"记录 {retiree_id} 已在 {retiree.anonymised_at:%Y-%m-%d} 匿名化。")
     for name in _CLEARED:

@@ -85,3 +85,23 @@ def test_export_writes_a_file_staff_can_open(bot_cli, tmp_path: Path) -> None:
 def test_the_columns_import_understands_are_listed_for_staff(bot_cli) -> None:
     out = bot_cli("roster", "columns").stdout
     assert "出生日期（必填）：也可写作 出生年月" in out and "联系电话" in out and "groups add" in out
+
+
+def test_forget_names_the_person_and_acts_only_when_confirmed(bot_cli, services: Services,
+                                                              tmp_path: Path) -> None:
+    rows = generate(2)
+    for row in rows:
+        row[11:14] = ["", "", ""]
+    bot_cli("roster", "import", write_csv(tmp_path / "r.csv", rows, HEADERS))
+    asked = bot_cli("roster", "forget", rows[1][0])
+    assert asked.returncode == 1 and rows[1][1] in asked.stdout and "--yes" in asked.stdout
+    assert all(not p.name.startswith("已匿名") for p in _people(services))
+    done = bot_cli("roster", "forget", rows[1][0], "--yes")
+    assert done.returncode == 0 and "已匿名化" in done.stdout
+    assert rows[1][1] not in {p.name for p in _people(services)}
+    assert bot_cli("roster", "forget", "LT-NOBODY").returncode == 1
+
+
+def _people(services: Services) -> list[Retiree]:
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(Retiree)))

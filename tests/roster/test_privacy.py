@@ -46,5 +46,5 @@ def test_forget_clears_identity_keeps_counts_and_ends_bindings(with_groups: Serv
 
 
 def test_forgetting_nobody_is_a_clear_error(services: Services) -> None:
-    with services.sessions() as session, pytest.raises(ForgetError, match="没有编号为 999"):
+    with services.sessions() as session, pytest.raises(ForgetError, match="没有这个人"):
         forget(session, 999, actor=ACTOR, now=services.clock.now())
