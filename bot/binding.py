@@ -26,14 +26,21 @@ def locked_until(follower: Follower, now: datetime) -> datetime | None:
     return until if until is not None and until > now else None
 
 
-def record_failure(follower: Follower, now: datetime) -> bool:
-    """Count a wrong answer; True when it was the last allowed and binding is now locked."""
-    follower.bind_failures += 1
-    if follower.bind_failures < MAX_FAILURES:
-        return False
-    follower.bind_failures = 0
-    follower.bind_locked_until = now + LOCK
-    return True
+def record_failure(session: Session, follower: Follower, now: datetime) -> bool:
+    """Count a wrong answer; True when it was the last allowed and binding is now locked.
+
+    One UPDATE … RETURNING, so guesses sent at the same moment cannot each see the old count.
+    """
+    failures = session.execute(
+        sa.update(Follower).where(Follower.openid == follower.openid)
+        .values(bind_failures=Follower.bind_failures + 1).returning(Follower.bind_failures)
+        .execution_options(synchronize_session=False)).scalar_one()
+    if failures >= MAX_FAILURES:
+        session.execute(sa.update(Follower).where(Follower.openid == follower.openid)
+                        .values(bind_failures=0, bind_locked_until=now + LOCK)
+                        .execution_options(synchronize_session=False))
+    session.refresh(follower)
+    return failures >= MAX_FAILURES
 
 
 def failures_left(follower: Follower) -> int:

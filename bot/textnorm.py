@@ -23,3 +23,10 @@ def parse_choice(text: str) -> int | None:
         return None
     token = match.group(1)
     return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
+
+
+def digits(text: str) -> str:
+    """Digits as typed or spoken: 「５６７８」「五六七八」「5 6 7 8」 all give "5678"."""
+    plain = normalize(text)
+    return "".join(str(_CHINESE_DIGITS[c]) if c in _CHINESE_DIGITS and c != "十" else c
+                   for c in plain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from bot import binding as b
@@ -11,13 +12,17 @@ from bot.inbound import Inbound
 from bot.logs import mask
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import normalize, parse_choice
+from bot.textnorm import digits, normalize, parse_choice
 from handlers.menu import offer_menu
 
 AGENT_WORDS = ("我是家属", "家属", "家属代办", "代办", "我是子女", "我是老人家属")
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
+# Relations family members name in their own words, as they will be shown to staff.
+KNOWN_RELATIONS = ("子女", "儿子", "女儿", "儿媳", "女婿", "配偶", "老伴", "妻子", "丈夫", "爱人",
+                   "孙子", "孙女", "外孙", "外孙女", "侄子", "侄女", "外甥", "外甥女", "兄弟", "姐妹",
+                   "亲属", "亲戚")
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
-_RELATION = re.compile(r"^[\u4e00-\u9fff]{1,6}$")
 _NAME_PREFIXES = ("我叫", "我是", "名字叫", "姓名", "叫")
 _EXIT_WORDS = {"菜单", "帮助", "取消", "退出", "不绑了", "算了"}
 
@@ -29,6 +34,7 @@ def register(router: Router) -> None:
     router.step("bind:relation")(take_relation)
     router.step("bind:name")(take_name)
     router.step("bind:digits")(take_digits)
+    router.step("bind:bereaved")(bereaved_family)
     router.step("unbind:confirm")(confirm_unbind)
 
 
@@ -66,22 +72,23 @@ def take_relation(msg: Inbound, ctx: Context) -> Reply | None:
     """子女 / 配偶 / 亲属 by number, or the relation in their own words (女儿, 老伴 …)."""
     number = parse_choice(msg.text)
     relation = RELATIONS.get(number) if number is not None else _clean_relation(msg.text)
-    if relation is None:
+    if number == 0:
         return None
+    if relation is None:
+        return Text(ctx.texts.get("binding.ask_relation"))  # ask again, numbers first
     ctx.conversation.expect("bind:name", {"relation": relation})
     return Text(ctx.texts.get("binding.ask_elder_name"))
 
 
 def take_digits(msg: Inbound, ctx: Context) -> Reply | None:
     """The last four digits of the phone on file: bind, or count a failure."""
-    digits = normalize(msg.text)
-    if not digits.isdigit():
-        return None if parse_choice(msg.text) == 0 or digits in _EXIT_WORDS else Text(
-            ctx.texts.get("binding.digits_format"))
-    if len(digits) != 4:
+    typed = digits(msg.text)
+    if typed == "0" or typed in _EXIT_WORDS:
+        return None  # they want out: the menu
+    if not (typed.isdigit() and len(typed) == 4):
         return Text(ctx.texts.get("binding.digits_format"))
     data = ctx.conversation.data
-    found = b.candidates(ctx.session, data["name"], digits)
+    found = b.candidates(ctx.session, data["name"], typed)
     if len(found) > 1:
         ctx.conversation.clear()
         return Text(ctx.texts.get("binding.ambiguous"))
@@ -93,14 +100,16 @@ def take_digits(msg: Inbound, ctx: Context) -> Reply | None:
 def _bind(ctx: Context, retiree, relation: str | None) -> Reply:
     ctx.conversation.clear()
     if retiree.deceased and relation is None:
+        ctx.conversation.expect("bind:bereaved")
         return Text(ctx.texts.get("binding.deceased"))
     b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
-    key = "binding.bound_agent" if relation else "binding.bound_self"
+    key = ("binding.bound_self" if relation is None else
+           "binding.bound_bereaved" if retiree.deceased else "binding.bound_agent")
     return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + offer_menu(ctx))
 
 
 def _wrong(ctx: Context, name: str) -> Reply:
-    if b.record_failure(ctx.follower, ctx.now):
+    if b.record_failure(ctx.session, ctx.follower, ctx.now):
         ctx.conversation.clear()
         _alert_staff(ctx, name)
         return Text(ctx.texts.get("binding.locked", until=_when(ctx.follower.bind_locked_until, ctx)))
@@ -112,10 +121,20 @@ def _wrong(ctx: Context, name: str) -> Reply:
 
 def _alert_staff(ctx: Context, name: str) -> None:
     text = ctx.texts.get("binding.staff_locked", who=mask(ctx.openid), name=name)
+    if not ctx.settings.staff.openids:
+        log.warning("binding locked for %s; no [staff] openids configured to alert", mask(ctx.openid))
     for staff in ctx.settings.staff.openids:
         outbox.enqueue(ctx.session, recipient=staff, now=ctx.now,
                        dedupe_key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}:{staff}",
                        payload={"touser": staff, "msgtype": "text", "text": {"content": text}})
+
+
+def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:
+    """After 「已经去世」: 1 continues as family; anything else leaves."""
+    if parse_choice(msg.text) != 1:
+        return None
+    ctx.conversation.expect("bind:relation")
+    return Text(ctx.texts.get("binding.ask_relation"))
 
 
 def ask_unbind(msg: Inbound, ctx: Context) -> Reply:
@@ -149,9 +168,10 @@ def _clean_name(text: str) -> str | None:
 
 
 def _clean_relation(text: str) -> str | None:
-    relation = normalize(text).removeprefix("我是").removeprefix("老人的").removeprefix("他的")
-    relation = relation.removeprefix("她的")
-    return relation if _RELATION.match(relation) and relation not in _EXIT_WORDS else None
+    relation = normalize(text)
+    for prefix in ("我是", "老人的", "他的", "她的", "是"):
+        relation = relation.removeprefix(prefix)
+    return relation if relation in KNOWN_RELATIONS else None
 
 
 def _when(moment, ctx: Context) -> str:

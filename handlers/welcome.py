@@ -21,7 +21,8 @@ def welcome(msg: Inbound, ctx: Context) -> Reply:
     """A warm welcome; then the binding question, or the menu for someone already bound."""
     followers.mark_followed(ctx.follower, ctx.now)
     if ctx.binding is not None:
-        back = ctx.texts.get("welcome_back", name=ctx.binding.retiree.name)
+        key = "welcome_back_family" if ctx.binding.is_agent else "welcome_back"
+        back = ctx.texts.get(key, name=ctx.binding.retiree.name, relation=ctx.binding.relation)
         return Text(f"{back}\n{offer_menu(ctx)}")
     question = ask_name(ctx)
     assert isinstance(question, Text)

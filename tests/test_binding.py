@@ -144,10 +144,13 @@ def test_a_deceased_retiree_cannot_be_bound_in_person_but_family_can(chat: Chat,
                                                                     roster) -> None:
     for line in ("绑定", "赵德明"):
         chat.say(line)
-    assert "已经去世" in chat.say("1111")
-    for line in ("绑定", "我是家属", "子女", "赵德明"):
+    condolence = chat.say("1111")
+    assert "节哀" in condolence and "回复 1" in condolence and active_bindings(services) == []
+    assert "什么人" in chat.say("1")  # continue as family, right there
+    for line in ("子女", "赵德明"):
         chat.say(line)
-    assert "绑定成功" in chat.say("1111")
+    reply = chat.say("1111")
+    assert "家属（子女）绑定成功" in reply and "替老人家办理" not in reply
     assert active_bindings(services) == [(OPENID, roster["zhao"], "agent", "子女")]
 
 
@@ -202,3 +205,33 @@ def test_a_feature_that_needs_identity_asks_the_unbound_to_bind_first(settings, 
         assert chat.say("我的报名") == "王建国同志的报名"
     finally:
         services.close()
+
+
+def test_spoken_digits_and_full_width_digits_both_work(chat: Chat, roster) -> None:
+    chat.say("绑定")
+    chat.say("王建国")
+    assert "绑定成功" in chat.say("五六七八")  # as speech recognition writes them
+
+
+def test_a_relation_that_is_not_one_is_asked_again(chat: Chat, services: Services,
+                                                   roster) -> None:
+    chat.say("绑定")
+    chat.say("我是家属")
+    assert "回复 1" in chat.say("不知道")
+    assert "老同志的姓名" in chat.say("老伴")
+
+
+def test_family_is_welcomed_back_as_family(chat: Chat, wechat: WeChatSide, roster, clock) -> None:
+    for line in ("绑定", "我是家属", "女儿", "王建国", "5678"):
+        chat.say(line)
+    chat.reply_to(wechat.event(OPENID, "unsubscribe"))
+    clock.advance(seconds=5)
+    back = chat.reply_to(wechat.event(OPENID, "subscribe"))
+    assert "您是王建国同志的家属（女儿）" in back and "王建国同志，欢迎回来" not in back
+
+
+def test_someone_who_cannot_recall_the_digits_is_given_a_way_out(chat: Chat, roster) -> None:
+    chat.say("绑定")
+    chat.say("王建国")
+    reply = chat.say("不记得了")
+    assert "010-12345678" in reply and "回复 0" in reply
