@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.db import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services
+from bot.wechat_client import WeChatApi
 
 BATCH = 50  # openids per batch(un)tagging call: the platform's limit
 TOO_MANY_TAGS = 45056
@@ -74,7 +76,7 @@ def sync_tags(services: Services) -> SyncReport:
     for plan in plans:
         tag_id = _ensure_tag(services, plan, existing, report)
         if tag_id is not None:
-            _sync_members(api, tag_id, plan.openids, report)
+            _sync_members(api, plan, tag_id, report)
     return report
 
 
@@ -82,16 +84,20 @@ def _ensure_tag(services: Services, plan: GroupPlan, existing: dict[str, int],
                 report: SyncReport) -> int | None:
     if plan.tag_id in existing.values():
         return plan.tag_id
-    tag_id = existing.get(plan.tag_name)
-    if tag_id is None:
-        try:
-            tag_id = services.wechat.tag.create(plan.tag_name)["id"]
-        except WeChatClientException as exc:
-            report.problems.append(_create_problem(plan.tag_name, exc))
-            return None
-        finally:
-            report.calls += 1
-        report.created.append(plan.tag_name)
+    if plan.tag_name in existing:
+        # A tag of that name that we did not create was made by hand in the admin panel; its
+        # members are someone's choice, so it is never taken over.
+        report.problems.append(f"“{plan.tag_name}”：公众号里已有同名标签（不是本系统建的），没有改动它。"
+                               f"请在公众平台改掉那个标签的名字，或给分组换个名字后再同步。")
+        return None
+    try:
+        tag_id = services.wechat.tag.create(plan.tag_name)["id"]
+    except WeChatClientException as exc:
+        report.problems.append(_create_problem(plan.tag_name, exc))
+        return None
+    finally:
+        report.calls += 1
+    report.created.append(plan.tag_name)
     with transaction(services.sessions) as session:
         session.get(Group, plan.group_id).wechat_tag_id = tag_id
     return tag_id
@@ -104,13 +110,47 @@ def _create_problem(name: str, exc: WeChatClientException) -> str:
     return f"“{name}”没有建成标签：微信返回错误 {exc.errcode}。"
 
 
-def _sync_members(api, tag_id: int, wanted: set[str], report: SyncReport) -> None:
-    current = set(api.tag.iter_tag_users(tag_id))
+def _sync_members(api: WeChatApi, plan: GroupPlan, tag_id: int, report: SyncReport) -> None:
+    """Add the missing members and remove the departed, 50 at a time; a failed batch is a
+    problem in the report, and the rest goes on."""
+    try:
+        current = set(api.tag.iter_tag_users(tag_id))
+    except WeChatClientException as exc:
+        report.problems.append(f"“{plan.tag_name}”：读取标签成员失败（微信错误 {exc.errcode}）。")
+        return
+    finally:
+        report.calls += 1
+    report.tagged += _in_batches(api.tag.tag_user, tag_id, sorted(plan.openids - current),
+                                 plan.tag_name, report)
+    report.untagged += _in_batches(api.tag.untag_user, tag_id, sorted(current - plan.openids),
+                                   plan.tag_name, report)
+
+
+def _in_batches(call: Callable[[int, list[str]], object], tag_id: int, openids: list[str],
+                tag_name: str, report: SyncReport) -> int:
+    """Apply call in batches of 50; a rejected batch is retried one by one, so one person (say,
+    one already carrying WeChat's 20 tags) does not hold back the other 49."""
+    done = 0
+    for start in range(0, len(openids), BATCH):
+        batch = openids[start:start + BATCH]
+        if _call(call, tag_id, batch, report) is None:
+            done += len(batch)
+            continue
+        errors = {o: code for o in batch if (code := _call(call, tag_id, [o], report)) is not None}
+        done += len(batch) - len(errors)
+        if errors:
+            codes = "、".join(sorted({str(c) for c in errors.values()}))
+            report.problems.append(f"“{tag_name}”：有 {len(errors)} 人这次没有同步上"
+                                   f"（微信错误 {codes}），下次同步会再试。")
+    return done
+
+
+def _call(call: Callable[[int, list[str]], object], tag_id: int, openids: list[str],
+          report: SyncReport) -> int | None:
+    """None on success, else WeChat's errcode."""
     report.calls += 1
-    for openids, call, counter in ((sorted(wanted - current), api.tag.tag_user, "tagged"),
-                                   (sorted(current - wanted), api.tag.untag_user, "untagged")):
-        for start in range(0, len(openids), BATCH):
-            batch = openids[start:start + BATCH]
-            call(tag_id, batch)
-            report.calls += 1
-            setattr(report, counter, getattr(report, counter) + len(batch))
+    try:
+        call(tag_id, openids)
+    except WeChatClientException as exc:
+        return exc.errcode
+    return None

@@ -87,3 +87,27 @@ def test_the_100_tag_limit_is_a_clear_message_and_the_rest_still_syncs(settings,
             services.close()
     assert len(report.created) == 2
     assert len(report.problems) == 1 and "100 个上限" in report.problems[0]
+
+
+def test_a_tag_made_by_hand_is_never_taken_over(api_services: Services,
+                                                standin: StandinServer) -> None:
+    api_services.wechat.tag.create("第一党支部")  # made in the admin panel by someone
+    populate(api_services, branch_size=10)
+    report = sync_tags(api_services)
+    assert any("已有同名标签" in p for p in report.problems)
+    assert members(standin, "第一党支部") == set()
+    assert members(standin, "第二党支部")  # the other groups still synced
+
+
+def test_a_failed_batch_is_reported_and_the_rest_goes_on(api_services: Services,
+                                                        standin: StandinServer) -> None:
+    wanted = populate(api_services, branch_size=10)
+    crowded = wanted["第一党支部"][0]
+    for n in range(20):  # this user already carries WeChat's maximum of 20 tags
+        tag = api_services.wechat.tag.create(f"其他标签{n}")
+        api_services.wechat.tag.tag_user(tag["id"], [crowded])
+    report = sync_tags(api_services)
+    assert any("有 1 人这次没有同步上" in p and "45059" in p for p in report.problems)
+    assert members(standin, "第二党支部") == set(wanted["第二党支部"])
+    assert members(standin, "第一党支部") == set(wanted["第一党支部"]) - {crowded}
+    assert members(standin, "书法班") == set(wanted["书法班"]) - {crowded}
