@@ -43,6 +43,8 @@ class Retiree(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     anonymised_at: Mapped[datetime | None]
+    # A one-way digest of who this was, so a later import can recognise and refuse them.
+    forgotten_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     contacts: Mapped[list[EmergencyContact]] = relationship(
         back_populates="retiree", cascade="all, delete-orphan", order_by="EmergencyContact.position")

@@ -14,6 +14,7 @@ from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.roster import fields as f
 from bot.roster.groups import groups_by_kind
+from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
 from bot.roster.sheets import Sheet, SheetError, read_sheet
 
@@ -121,7 +122,13 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
         if number:
             by_number[number] = (rid, name, born)
         by_person.setdefault((name, born), []).append((rid, number))
+    forgotten = set(session.scalars(sa.select(Retiree.forgotten_key).where(
+        Retiree.forgotten_key.is_not(None))))
     for record in records:
+        if forgotten_key(record.values["name"], record.values["birth_date"]) in forgotten:
+            plan.problems.append(Problem(record.row, "姓名", "此人已按本人要求匿名化，不再导入；"
+                                                            "请从表中删去这一行"))
+            continue
         rid, problem = _identify(record, by_number, by_person)
         if problem:
             plan.problems.append(Problem(record.row, "编号" if "编号" in problem else "姓名", problem))
