@@ -30,6 +30,14 @@ def add_group(session: Session, kind: str, name: str) -> Group:
     return group
 
 
+def ensure_groups(session: Session, wanted: dict[str, tuple[str, ...]]) -> None:
+    """Create whichever of these groups (by kind) do not exist yet."""
+    for kind, names in wanted.items():
+        for name in names:
+            if find_group(session, kind, name) is None:
+                add_group(session, kind, name)
+
+
 def find_group(session: Session, kind: str, name: str) -> Group | None:
     """The group of that kind and name, if staff created it."""
     return session.scalar(sa.select(Group).where(Group.kind == kind, Group.name == name))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import PROJECT_ROOT
-from bot.roster.groups import add_group, find_group
+from bot.roster.groups import ensure_groups
 from bot.roster.importer import ImportPlan, import_file
 from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES
 from bot.services import Services
@@ -15,10 +15,7 @@ SAMPLE_GROUPS = {"党支部": BRANCHES, "老年大学班级": CLASSES, "居住�
 def seed(services: Services) -> ImportPlan:
     """Create the sample groups that are missing and import the sample roster (idempotent)."""
     with services.sessions() as session:
-        for kind, names in SAMPLE_GROUPS.items():
-            for name in names:
-                if find_group(session, kind, name) is None:
-                    add_group(session, kind, name)
+        ensure_groups(session, SAMPLE_GROUPS)
         plan = import_file(session, SAMPLE_ROSTER, actor="sandbox", now=services.clock.now())
         if not plan.ok:
             raise RuntimeError(f"the sample roster does not import: {plan.problems[:3]}")
