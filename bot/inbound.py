@@ -91,9 +91,12 @@ def wechatpy_message(fields: dict[str, Any]) -> BaseMessage:
     return EVENT_TYPES.get(event, UnknownMessage)(fields)
 
 
-def from_wechatpy(message: Any) -> Inbound:
-    """Turn a parsed wechatpy message or event into an Inbound."""
+def from_wechatpy(message: Any, fields: dict[str, Any] | None = None) -> Inbound:
+    """Turn a parsed wechatpy message or event into an Inbound (a type wechatpy does not know
+    keeps its own MsgType and Event from fields, so the record says what it was)."""
     kind = getattr(message, "type", "unknown")
+    if isinstance(message, UnknownMessage) and fields is not None:
+        return _unknown(message, fields)
     text = getattr(message, "content", None)
     if kind == "voice":
         text = getattr(message, "recognition", None)
@@ -109,3 +112,11 @@ def from_wechatpy(message: Any) -> Inbound:
         event_key=str(getattr(message, "key", "") or ""),
         msg_id=str(msg_id) if msg_id else "",
     )
+
+
+def _unknown(message: Any, fields: dict[str, Any]) -> Inbound:
+    event = str(fields.get("Event", "")).lower()
+    return Inbound(openid=str(message.source), account=str(message.target),
+                   kind=f"unknown:{fields['MsgType'][:20]}" if not event else "event",
+                   sent_at=message.create_time.astimezone(SHANGHAI),
+                   event=f"unknown:{event[:50]}" if event else "", msg_id=str(message.id or ""))

@@ -10,8 +10,6 @@ from wechatpy.messages import UnknownMessage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
-from bot.logs import mask
-from bot.replies import SUCCESS
 from bot.services import Services
 
 from .answer import answer_once
@@ -63,15 +61,13 @@ def receive() -> Response:
     try:
         opened = _wire().open(request.args, _body())
         message = wechatpy_message(opened.fields)
-        inbound = None if isinstance(message, UnknownMessage) else from_wechatpy(message)
+        inbound = from_wechatpy(message, opened.fields)
     except Rejected as exc:
         return _reject(exc)
     except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
         return _reject(Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})"))
-    if inbound is None:
-        log.info("unknown message type %r from %s; answered success",
-                 opened.fields.get("MsgType"), mask(opened.fields["FromUserName"]))
-        return _text(SUCCESS)
+    if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
+        log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
     services: Services = current_app.extensions["yinling"]
     body = answer_once(services, current_app.extensions["handler_pool"], inbound)
     return _text(_wire().seal(body, opened.encrypted))
