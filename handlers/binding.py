@@ -22,7 +22,8 @@ KNOWN_RELATIONS = ("子女", "儿子", "女儿", "儿媳", "女婿", "配偶", "
                    "孙子", "孙女", "外孙", "外孙女", "侄子", "侄女", "外甥", "外甥女", "兄弟", "姐妹",
                    "亲属", "亲戚")
 log = logging.getLogger(__name__)
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+# Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
 _NAME_PREFIXES = ("我叫", "我是", "名字叫", "姓名", "叫")
 _EXIT_WORDS = {"菜单", "帮助", "取消", "退出", "不绑了", "算了"}
 

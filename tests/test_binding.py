@@ -235,3 +235,11 @@ def test_someone_who_cannot_recall_the_digits_is_given_a_way_out(chat: Chat, ros
     chat.say("王建国")
     reply = chat.say("不记得了")
     assert "010-12345678" in reply and "回复 0" in reply
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "王㛃"])
+def test_long_names_and_rare_characters_can_bind(chat: Chat, services: Services, name: str) -> None:
+    add_retiree(services, name, "13900002222")
+    chat.say("绑定")
+    chat.say(name)
+    assert "绑定成功" in chat.say("2222")
