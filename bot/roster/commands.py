@@ -22,6 +22,7 @@ from bot.roster.tags import sync_tags
 from bot.services import build_services
 
 MAX_PROBLEMS_SHOWN = 200
+LISTED = 30  # people named in a summary; the rest are counted
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -76,9 +77,16 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
             lines.append(f"  ……另有 {len(plan.problems) - MAX_PROBLEMS_SHOWN} 处未列出")
         return "\n".join(lines)
     verb = "将会" if dry_run else "已"
-    summary = (f"{name}：共 {plan.rows} 行，{verb}新增 {len(plan.creates)} 人，"
-               f"{verb}更新 {plan.updated} 人，{plan.unchanged} 人没有变化。")
-    return summary + ("（试运行：没有改动任何数据）" if dry_run else "")
+    lines = [f"{name}：共 {plan.rows} 行，{verb}新增 {len(plan.creates)} 人，"
+             f"{verb}更新 {plan.updated} 人，{plan.unchanged} 人没有变化。"
+             + ("（试运行：没有改动任何数据）" if dry_run else "")]
+    if plan.creates:
+        names = "、".join(f"{r.values['name']}（第 {r.row} 行）" for r in plan.creates[:LISTED])
+        lines.append(f"新增：{names}" + (" ……" if len(plan.creates) > LISTED else ""))
+    lines += [f"更新：{change}" for change in plan.changes[:LISTED]]
+    if len(plan.changes) > LISTED:
+        lines.append(f"……另有 {len(plan.changes) - LISTED} 人更新")
+    return "\n".join(lines)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session, selectinload
 from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.roster import fields as f
-from bot.roster.groups import groups_by_kind
+from bot.roster.groups import GROUP_FIELDS, groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
 from bot.roster.sheets import Sheet, SheetError, read_sheet
 
 _PEOPLE = Retiree.__table__
+_TITLES = {c.field: c.title for c in f.COLUMNS}
+_COMPARED = [c.key for c in _PEOPLE.columns
+             if c.key not in ("id", "updated_at", "created_at", "birth_precision")]
 
 
 @dataclass
@@ -30,6 +33,7 @@ class ImportPlan:
     creates: list[RowRecord] = field(default_factory=list)
     updates: list[tuple[int, RowRecord]] = field(default_factory=list)
     unchanged: int = 0
+    changes: list[str] = field(default_factory=list)  # who changes, and in which columns
 
     @property
     def updated(self) -> int:
@@ -175,7 +179,11 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> None:
     for start in range(0, len(plan.updates), CHUNK):
         chunk = plan.updates[start:start + CHUNK]
         existing = _load(session, [rid for rid, _ in chunk])
-        changed += sum(_update(existing[rid], record, groups, now) for rid, record in chunk)
+        for rid, record in chunk:
+            if fields := _update(existing[rid], record, groups, now):
+                changed += 1
+                plan.changes.append(f"第 {record.row} 行 {record.values.get('name')}："
+                                    f"{'、'.join(fields)}")
         session.flush()
         session.expunge_all()  # a 20,000-person roster must not stay in memory as objects
         groups = {key: session.merge(g, load=False) for key, g in groups.items()}
@@ -206,23 +214,26 @@ def _load(session: Session, ids: list[int]) -> dict[int, Retiree]:
 
 
 def _update(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group],
-            now: datetime) -> bool:
+            now: datetime) -> list[str]:
+    """Apply one row to a known person; the titles of what changed (empty when nothing did)."""
     before = _snapshot(retiree)
     for name, value in record.values.items():
         setattr(retiree, name, value)
     _set_links(retiree, record, groups)
-    if _snapshot(retiree) == before:
-        return False
-    retiree.updated_at = now
-    return True
+    after = _snapshot(retiree)
+    changed = [title for title, value in after.items() if before.get(title) != value]
+    if changed:
+        retiree.updated_at = now
+    return changed
 
 
-def _snapshot(retiree: Retiree) -> tuple[Any, ...]:
-    columns = tuple(getattr(retiree, c.key) for c in Retiree.__table__.columns
-                    if c.key not in ("updated_at", "created_at"))
-    groups = tuple(sorted((g.kind, g.name) for g in retiree.groups))
-    contacts = tuple((c.name, c.relation, c.phone) for c in retiree.contacts)
-    return columns, groups, contacts
+def _snapshot(retiree: Retiree) -> dict[str, Any]:
+    """What staff see of a person, by column title."""
+    values = {_TITLES.get(key, key): getattr(retiree, key) for key in _COMPARED}
+    for kind in GROUP_FIELDS.values():
+        values[kind] = sorted(g.name for g in retiree.groups if g.kind == kind)
+    values["紧急联系人"] = [(c.name, c.relation, c.phone) for c in retiree.contacts]
+    return values
 
 
 def _set_links(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group]) -> None:

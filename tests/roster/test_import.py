@@ -233,3 +233,12 @@ def test_a_value_longer_than_the_roster_keeps_is_reported(with_groups: Services,
     rows[0][22] = "远房表姑父的外甥女婿的弟弟" * 2  # 联系人关系: 26 characters, the roster keeps 20
     plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
     assert [(p.column, "太长" in p.message) for p in plan.problems] == [("联系人关系", True)]
+
+
+def test_a_plan_names_who_changes_and_in_which_columns(with_groups: Services,
+                                                       tmp_path: Path) -> None:
+    rows = generate(3)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[1][15], rows[1][14] = "13800001111", "示例市新华路 8 号"
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows), dry_run=True)
+    assert plan.changes == [f"第 3 行 {rows[1][1]}：现住址、联系电话"]
