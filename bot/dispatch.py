@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from bot.db import transaction, upsert
 from bot.handoff import Handoff
 from bot.inbound import Inbound
 from bot.models import InboundMessage
-from bot.replies import SUCCESS, Text, as_custom_message, render_passive
+from bot.replies import SUCCESS, Reply, Text, as_custom_message, render_passive
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,11 @@ def handle_once(services: Services, msg: Inbound, handoff: Handoff) -> None:
             _handle(services, session, msg, handoff, route=lambda m, c: ("error", apology))
 
 
+Route = Callable[[Inbound, Context], tuple[str, Reply]]
+
+
 def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff,
-            route) -> None:
+            route: Route) -> None:
     record_id = claim(session, msg, services)
     if record_id is None:  # WeChat's retry of a delivery already answered
         handoff.offer(stored_answer(session, msg))
