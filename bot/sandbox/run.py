@@ -98,7 +98,7 @@ def run_sandbox(chat: bool = True) -> int:
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
         _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
-        print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，手机号后四位 {TRY_DIGITS}。")
+        print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:
