@@ -390,21 +390,26 @@ def _lookup(raw: object, table: dict[str, object]) -> object | None:
     return table.get(re.sub(r"[，,、。.;；()（）]", "", _token(raw)))
 
 
+def _one_of(raw: object, table: dict[str, object], reason: str) -> str | None:
+    """The table's word for raw; None for an empty cell; FieldError(reason) for anything else."""
+    if _is_blank(raw):
+        return None
+    found = _lookup(raw, table)
+    if isinstance(found, str):
+        return found
+    raise _fail(raw, reason)
+
+
 _GENDERS: dict[str, object] = {"男": "男", "男性": "男", "m": "男", "male": "男",
                                "女": "女", "女性": "女", "f": "女", "female": "女"}
 
 
 def parse_gender(raw: object) -> str | None:
     """「男」 or 「女」; accepts 男性/女性 and M/F, but no numeric codes."""
-    if _is_blank(raw):
-        return None
-    found = _lookup(raw, _GENDERS)
-    if isinstance(found, str):
-        return found
-    if _token(raw).replace(".0", "").isdigit():
-        # GB/T 2261 codes (1 男, 2 女) are not universal; a wrong guess would be silent.
-        raise _fail(raw, "不能判断性别：请直接填“男”或“女”，不要用数字代码")
-    raise _fail(raw, "不能判断性别：请填“男”或“女”")
+    # GB/T 2261 codes (1 男, 2 女) are not universal; a wrong guess would be silent.
+    coded = not _is_blank(raw) and _token(raw).replace(".0", "").isdigit()
+    return _one_of(raw, _GENDERS, "不能判断性别：请直接填“男”或“女”，不要用数字代码" if coded
+                   else "不能判断性别：请填“男”或“女”")
 
 
 _STATUSES: dict[str, object] = {
@@ -416,12 +421,7 @@ _STATUSES: dict[str, object] = {
 
 def parse_status(raw: object) -> str | None:
     """「离休」 or 「退休」; accepts 离休干部, 退休人员 and the like."""
-    if _is_blank(raw):
-        return None
-    found = _lookup(raw, _STATUSES)
-    if isinstance(found, str):
-        return found
-    raise _fail(raw, "应填“离休”或“退休”")
+    return _one_of(raw, _STATUSES, "应填“离休”或“退休”")
 
 
 _YES_NO: dict[str, object] = {
@@ -507,13 +507,8 @@ _HEALTH: dict[str, object] = {
 
 def parse_health(raw: object) -> str | None:
     """One of 健康 / 一般 / 长年有病 / 生活不能自理, from those words or common variants."""
-    if _is_blank(raw):
-        return None
-    found = _lookup(raw, _HEALTH)
-    if isinstance(found, str):
-        return found
-    raise _fail(raw, "不是健康状况的规定写法：请填 健康、一般、长年有病 或 生活不能自理 之一"
-                     "（具体病情可写在备注）")
+    return _one_of(raw, _HEALTH, "不是健康状况的规定写法：请填 健康、一般、长年有病 或 "
+                                 "生活不能自理 之一（具体病情可写在备注）")
 
 
 # ---------------------------------------------------------------------------------------------------
