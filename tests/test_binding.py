@@ -36,6 +36,14 @@ def roster(services: Services) -> dict[str, int]:
     }
 
 
+def say_all(chat: Chat, *lines: str, openid: str = OPENID) -> str | None:
+    """Say each line in turn; the reply to the last one."""
+    reply = None
+    for line in lines:
+        reply = chat.say(line, openid=openid)
+    return reply
+
+
 def active_bindings(services: Services) -> list[tuple[str, int, str, str | None]]:
     with services.sessions() as session:
         return [(b.openid, b.retiree_id, b.role, b.relation) for b in session.scalars(
@@ -77,8 +85,7 @@ def test_family_binds_as_agent_with_their_relation(chat: Chat, services: Service
 
 def test_what_an_agent_does_is_recorded_on_the_retirees_behalf(chat: Chat, services: Services,
                                                                roster) -> None:
-    for line in ("绑定", "我是家属", "1", "王建国", "5678", "联系我们"):
-        chat.say(line)
+    say_all(chat, "绑定", "我是家属", "1", "王建国", "5678", "联系我们")
     with services.sessions() as session:
         last = session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc())).first()
     assert (last.text, last.retiree_id, last.by_agent) == ("联系我们", roster["wang"], True)
@@ -86,10 +93,8 @@ def test_what_an_agent_does_is_recorded_on_the_retirees_behalf(chat: Chat, servi
 
 def test_a_retiree_may_have_several_accounts_bound(chat: Chat, wechat: WeChatSide,
                                                    services: Services, roster) -> None:
-    for line in ("绑定", "王建国", "5678"):
-        chat.say(line)
-    for line in ("绑定", "我是家属", "2", "王建国", "5678"):
-        chat.say(line, openid=DAUGHTER)
+    say_all(chat, "绑定", "王建国", "5678")
+    say_all(chat, "绑定", "我是家属", "2", "王建国", "5678", openid=DAUGHTER)
     assert [b[:3] for b in active_bindings(services)] == [
         (OPENID, roster["wang"], "self"), (DAUGHTER, roster["wang"], "agent")]
 
@@ -134,21 +139,18 @@ def test_an_unknown_name_is_not_revealed_and_counts_as_a_try(chat: Chat, roster)
 
 def test_not_four_digits_asks_again_without_counting(chat: Chat, services: Services,
                                                      roster) -> None:
-    chat.say("绑定")
-    chat.say("王建国")
+    say_all(chat, "绑定", "王建国")
     assert "4 位数字" in chat.say("567")
     assert "绑定成功" in chat.say("5678")
 
 
 def test_a_deceased_retiree_cannot_be_bound_in_person_but_family_can(chat: Chat, services,
                                                                     roster) -> None:
-    for line in ("绑定", "赵德明"):
-        chat.say(line)
+    say_all(chat, "绑定", "赵德明")
     condolence = chat.say("1111")
     assert "节哀" in condolence and "回复 1" in condolence and active_bindings(services) == []
     assert "什么人" in chat.say("1")  # continue as family, right there
-    for line in ("子女", "赵德明"):
-        chat.say(line)
+    say_all(chat, "子女", "赵德明")
     reply = chat.say("1111")
     assert "家属（子女）绑定成功" in reply and "替老人家办理" not in reply
     assert active_bindings(services) == [(OPENID, roster["zhao"], "agent", "子女")]
@@ -156,8 +158,7 @@ def test_a_deceased_retiree_cannot_be_bound_in_person_but_family_can(chat: Chat,
 
 def test_unbinding_asks_first_and_keeps_the_record(chat: Chat, services: Services,
                                                    roster) -> None:
-    for line in ("绑定", "王建国", "5678"):
-        chat.say(line)
+    say_all(chat, "绑定", "王建国", "5678")
     assert "已绑定为王建国同志本人" in chat.say("绑定")
     assert "确定要解除" in chat.say("解绑")
     assert "没有解绑" in chat.say("0")
@@ -171,8 +172,7 @@ def test_unbinding_asks_first_and_keeps_the_record(chat: Chat, services: Service
 
 def test_unfollowing_keeps_the_binding_and_refollowing_welcomes_back(
         chat: Chat, wechat: WeChatSide, services: Services, roster, clock) -> None:
-    for line in ("绑定", "王建国", "5678"):
-        chat.say(line)
+    say_all(chat, "绑定", "王建国", "5678")
     chat.reply_to(wechat.event(OPENID, "unsubscribe"))
     clock.advance(seconds=5)
     assert "王建国同志，欢迎回来" in chat.reply_to(wechat.event(OPENID, "subscribe"))
@@ -208,8 +208,7 @@ def test_a_feature_that_needs_identity_asks_the_unbound_to_bind_first(settings, 
 
 
 def test_spoken_digits_and_full_width_digits_both_work(chat: Chat, roster) -> None:
-    chat.say("绑定")
-    chat.say("王建国")
+    say_all(chat, "绑定", "王建国")
     assert "绑定成功" in chat.say("五六七八")  # as speech recognition writes them
 
 
@@ -222,8 +221,7 @@ def test_a_relation_that_is_not_one_is_asked_again(chat: Chat, services: Service
 
 
 def test_family_is_welcomed_back_as_family(chat: Chat, wechat: WeChatSide, roster, clock) -> None:
-    for line in ("绑定", "我是家属", "女儿", "王建国", "5678"):
-        chat.say(line)
+    say_all(chat, "绑定", "我是家属", "女儿", "王建国", "5678")
     chat.reply_to(wechat.event(OPENID, "unsubscribe"))
     clock.advance(seconds=5)
     back = chat.reply_to(wechat.event(OPENID, "subscribe"))
@@ -231,8 +229,7 @@ def test_family_is_welcomed_back_as_family(chat: Chat, wechat: WeChatSide, roste
 
 
 def test_someone_who_cannot_recall_the_digits_is_given_a_way_out(chat: Chat, roster) -> None:
-    chat.say("绑定")
-    chat.say("王建国")
+    say_all(chat, "绑定", "王建国")
     reply = chat.say("不记得了")
     assert "010-12345678" in reply and "回复 0" in reply
 
