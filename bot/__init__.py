@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from bot.clock import Clock
-from bot.config import Settings, load_settings
-from bot.services import Services, build_services
+# Imported lazily, so `python -m bot` can hand over to .venv before any package is needed.
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from bot.clock import Clock
+    from bot.config import Settings
+    from bot.services import Services
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                services: Services | None = None) -> Flask:
     """The web app (/wechat, /healthz). Settings default to BOT_CONFIG or ./config.toml."""
+    from flask import Flask
+
     from bot import gateway, health
+    from bot.config import load_settings
+    from bot.services import build_services
 
     if services is None:
         services = build_services(settings or load_settings(), clock=clock)
+    services.policies  # noqa: B018  load jieba and the knowledge base now, not on the first question
     app = Flask(__name__)
     app.extensions["yinling"] = services
     gateway.init_app(app, services)

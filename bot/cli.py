@@ -1,4 +1,4 @@
-"""Command-line entry points: serve, chat, db, outbox, sandbox, standin."""
+"""Command-line entry points: serve, chat, ask, content, db, outbox, roster, sandbox."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--openid", default="o_sandbox_user_0001")
     chat.set_defaults(run=_chat)
 
+    ask = sub.add_parser("ask", help="answer policy questions, one per line on standard input")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line")
+    ask.set_defaults(run=_ask)
+
+    content = sub.add_parser("content", help="validate everything in content/")
+    content.add_argument("action", choices=["check"])
+    content.set_defaults(run=_content)
+
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)
@@ -96,6 +104,30 @@ def _outbox(args: argparse.Namespace) -> int:
         except Exception:  # the database or network hiccuped: keep the sender alive
             logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
         time.sleep(args.interval)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.policies.ask import run_ask
+
+    return run_ask(load_settings(wechat=False), args.json)
+
+
+def _content(args: argparse.Namespace) -> int:
+    from bot.content_check import check_content
+    from bot.office_values import unfilled
+
+    settings = load_settings(wechat=False)
+    problems = check_content(settings)
+    for problem in problems:
+        print(f"✗ {problem}")
+    if unfilled(settings):
+        print(f"提示：config.toml [office] 还没填：{'、'.join(unfilled(settings))}"
+              "（回答里会显示「请打电话问我们」）。")
+    if problems:
+        print(f"内容检查没通过：{len(problems)} 处问题。", file=sys.stderr)
+        return 1
+    print(f"内容检查通过：{settings.content_dir}")
+    return 0
 
 
 def _chat(args: argparse.Namespace) -> int:

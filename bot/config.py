@@ -41,6 +41,20 @@ class OfficeSettings:
     address: str = ""
     phone: str = ""
     hours: str = ""
+    # Local values the policy answers quote; one left empty reads "please call us" instead.
+    pension_pay_day: str = ""
+    medical_window: str = ""
+    medical_deadline: str = ""
+    checkup_time: str = ""
+    checkup_hospital: str = ""
+    nursing_allowance: str = ""
+    funeral_grant: str = ""
+    survivor_allowance: str = ""
+    petition_day: str = ""
+    university: str = ""
+    university_fee: str = ""
+    activity_center: str = ""
+    activity_center_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,19 +65,37 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
+class StudySettings:
+    """The monthly study day (集中学习日)."""
+
+    day: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from config.toml."""
 
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
+    study: StudySettings = field(default_factory=StudySettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
     conversation_ttl: int = 1800
 
-    def validate(self) -> Settings:
-        """Raise ConfigError naming the first problem that would stop the bot from working."""
+    def validate(self, *, wechat: bool = True) -> Settings:
+        """Raise ConfigError naming the first problem that would stop the bot from working.
+
+        wechat=False: for commands that never talk to WeChat (content check, ask).
+        """
+        if not 1 <= self.study.day <= 28:
+            raise ConfigError(f"[study] day 应为 1 到 28 之间的日子，现在是 {self.study.day}。")
+        if wechat:
+            self._validate_wechat()
+        return self
+
+    def _validate_wechat(self) -> None:
         w = self.wechat
         if w.mode not in MODES:
             raise ConfigError(f"[wechat] mode 应为 plain、compat 或 safe 之一，现在是 {w.mode!r}。")
@@ -73,7 +105,6 @@ class Settings:
                 raise ConfigError(f"缺少 [wechat] {name}：请在 config.toml 中填写，或设置环境变量 {env}。")
         if w.mode != "plain":
             check_aes_key(w.encoding_aes_key)
-        return self
 
 
 ENV_OVERRIDES = {
@@ -106,8 +137,12 @@ def config_path() -> Path:
     return Path(os.environ.get("BOT_CONFIG", "config.toml"))
 
 
-def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
-    """Read the TOML file (if present), apply environment variables and overrides, validate."""
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None, *,
+                  wechat: bool = True) -> Settings:
+    """Read the TOML file (if present), apply environment variables and overrides, validate.
+
+    wechat=False skips the WeChat credentials, for commands that never talk to WeChat.
+    """
     raw = _read_toml(path or config_path())
     for env, (section, key) in ENV_OVERRIDES.items():
         if os.environ.get(env):
@@ -115,7 +150,7 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.rpartition(".")
         (raw.setdefault(section, {}) if section else raw)[key] = value
-    return _build(raw).validate()
+    return _build(raw).validate(wechat=wechat)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -134,8 +169,10 @@ def _build(raw: dict[str, Any]) -> Settings:
     wechat = _section(WeChatSettings, raw.pop("wechat", {}), "wechat")
     office = _section(OfficeSettings, raw.pop("office", {}), "office")
     staff = _section(StaffSettings, raw.pop("staff", {}), "staff")
+    study = _section(StudySettings, raw.pop("study", {}), "study")
     top = _section(Settings, _flatten_top(raw), "")
-    return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff})
+    return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
+                       "study": study})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:

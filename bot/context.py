@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from bot.conversation import Conversation
 from bot.models import Binding, Follower
 from bot.router import Router
 from bot.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.policies import PolicyEngine  # imports jieba: only where it is used
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Context:
     texts: Texts
     settings: Settings
     router: Router
+    policies: PolicyEngine
 
     @cached_property
     def follower(self) -> Follower:

@@ -101,7 +101,7 @@ def build_context(services: Services, session: Session, msg: Inbound) -> Context
                                 services.settings.conversation_ttl)
     return Context(openid=msg.openid, session=session, clock=services.clock,
                    conversation=conversation, texts=services.texts, settings=services.settings,
-                   router=services.router)
+                   router=services.router, policies=services.policies)
 
 
 def dispatch(services: Services, msg: Inbound) -> str:

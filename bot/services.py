@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,9 @@ from bot.followers import KnownFollowers
 from bot.router import Router
 from bot.store import DatabaseStore, RedisStore, SharedStore
 from bot.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.policies import PolicyEngine  # imports jieba: only where it is used
 
 
 @dataclass
@@ -39,6 +43,13 @@ class Services:
         self.store.close()
 
     @cached_property
+    def policies(self) -> PolicyEngine:
+        """The policy knowledge base and its router (jieba loaded once per process)."""
+        from bot.policies import load_engine
+
+        return load_engine(self.settings.content_dir)
+
+    @cached_property
     def wechat(self):
         """The WeChat API client (the local stand-in in sandbox and tests)."""
         from bot.wechat_client import WeChatApi
@@ -57,7 +68,7 @@ def build_services(settings: Settings, clock: Clock | None = None,
     return Services(settings=settings, clock=clock, engine=engine, sessions=sessions,
                     store=make_store(settings, engine, clock),
                     router=router or build_router(),
-                    texts=Texts.load(settings.content_dir, settings.office))
+                    texts=Texts.load(settings.content_dir, settings))
 
 
 def make_store(settings: Settings, engine: sa.Engine, clock: Clock) -> SharedStore:

@@ -6,30 +6,24 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, OfficeSettings
+from bot.config import ConfigError, Settings
+from bot.office_values import office_values
 
 
 class Texts:
     """The reply texts of content/chat.toml, with the office's details filled in."""
 
-    def __init__(self, raw: dict[str, Any], office: OfficeSettings) -> None:
+    def __init__(self, raw: dict[str, Any], office: dict[str, str]) -> None:
         self._raw = raw
-        lines = [f"{label}：{value}" for label, value in
-                 (("地址", office.address), ("电话", office.phone), ("办公时间", office.hours))
-                 if value]  # a detail the office has not filled in is left out, not guessed
-        self._office = {
-            "office_name": office.name,
-            "office_phone": office.phone or "（请到服务窗口咨询）",
-            "office_lines": "\n".join(lines) or "（联系方式请到服务窗口咨询）",
-        }
+        self._office = office
 
     @classmethod
-    def load(cls, content_dir: Path, office: OfficeSettings) -> Texts:
+    def load(cls, content_dir: Path, settings: Settings) -> Texts:
         """Read content/chat.toml; a missing or broken file stops start-up with one sentence."""
         path = content_dir / "chat.toml"
         try:
             with path.open("rb") as fh:
-                return cls(tomllib.load(fh), office)
+                return cls(tomllib.load(fh), office_values(settings))
         except FileNotFoundError as exc:
             raise ConfigError(f"找不到对话文字文件 {path}。") from exc
         except tomllib.TOMLDecodeError as exc:
@@ -41,6 +35,14 @@ class Texts:
         for part in key.split("."):
             node = node[part]
         return str(node).strip().format(**self._office, **values)
+
+    def fill(self, text: str) -> str:
+        """Any text from content/ with the office's placeholders ({office_phone} …) filled in."""
+        return text.strip().format(**self._office)
+
+    def numbered(self, labels: list[str]) -> list[str]:
+        """「回复 1　…」 lines, one per label, numbered from 1."""
+        return [self.get("menu_line", number=n, label=label) for n, label in enumerate(labels, start=1)]
 
     def table(self, key: str) -> Any:
         """A raw table or list from the file (e.g. the menu items)."""

@@ -7,6 +7,7 @@ from bot.inbound import Inbound
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.textnorm import parse_choice
+from bot.texts import Texts
 
 MENU_WORDS = ("0", "菜单", "帮助", "主菜单", "功能", "你好", "您好", "在吗", "?", "help")
 
@@ -24,11 +25,14 @@ def register(router: Router) -> None:
 
 def offer_menu(ctx: Context) -> str:
     """The main menu as numbered lines, and wait for the user's number."""
-    items = ctx.texts.table("menu")
-    ctx.conversation.expect("menu", {"options": [item["key"] for item in items]})
-    lines = [ctx.texts.get("menu_line", number=n, label=item["label"])
-             for n, item in enumerate(items, start=1)]
-    return "\n".join([ctx.texts.get("menu_title"), *lines, ctx.texts.get("menu_footer")])
+    ctx.conversation.expect("menu", {"options": [item["key"] for item in ctx.texts.table("menu")]})
+    return menu_text(ctx.texts)
+
+
+def menu_text(texts: Texts) -> str:
+    """The main menu as numbered lines."""
+    lines = texts.numbered([item["label"] for item in texts.table("menu")])
+    return "\n".join([texts.get("menu_title"), *lines, texts.get("menu_footer")])
 
 
 def show_menu(msg: Inbound, ctx: Context) -> Reply:
@@ -52,8 +56,7 @@ def show_guide(msg: Inbound, ctx: Context) -> Reply:
     """The list of guide topics, numbered."""
     topics = ctx.texts.table("guide")["topics"]
     ctx.conversation.expect("guide", {"topics": len(topics)})
-    lines = [ctx.texts.get("menu_line", number=n, label=t["title"])
-             for n, t in enumerate(topics, start=1)]
+    lines = ctx.texts.numbered([t["title"] for t in topics])
     return Text("\n".join([ctx.texts.get("guide.title"), *lines, ctx.texts.get("guide.footer")]))
 
 

@@ -44,6 +44,22 @@ name = "示例市离退休干部管理中心"
 address = "示例市人民路 88 号 1 楼服务窗口"
 phone = "0000-12345678"
 hours = "周一至周五 上午 8:30—12:00，下午 2:30—5:30"
+pension_pay_day = "每月 10 日"
+medical_window = "中心 1 楼 2 号窗口"
+medical_deadline = "每月 1 日至 20 日"
+checkup_time = "每年 4 月至 6 月"
+checkup_hospital = "示例市第一人民医院体检中心"
+nursing_allowance = "按示例市标准，生活不能完全自理的每人每月 500 元"
+funeral_grant = "按示例市标准 5000 元"
+survivor_allowance = "按示例市标准，每人每月 800 元"
+petition_day = "每周三上午"
+university = "示例市老年大学（人民路 90 号）"
+university_fee = "每门课每学期 200 元"
+activity_center = "人民路 88 号 2 楼"
+activity_center_hours = "每天 8:00—17:30，周一上午闭馆"
+
+[study]
+day = 5
 """
 
 

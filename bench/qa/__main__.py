@@ -1,0 +1,104 @@
+"""Policy-answer benchmark: our router vs the admin panel's keyword auto-reply vs BM25.
+
+    .venv/bin/python bench/qa [--sets dev,questions,holdout]
+
+Each router runs in a fresh process over the same knowledge base (content/), on each question
+set: the shared development set (../shared/qa/dev.tsv), our larger set (bench/qa/questions.tsv)
+and a held-out set written independently and never tuned on (bench/qa/holdout.tsv). Prints, per
+set and router: top-1 accuracy in scope, out-of-scope refused, latency p50/p99, start-up time
+and peak memory. Targets: ≥ 95 % top-1, ≥ 90 % refused, p99 < 5 ms, start-up < 1.5 s, < 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SETS = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "questions.tsv",
+        "holdout": HERE / "holdout.tsv"}
+METHODS = ("ours", "keyword", "bm25")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One router's results on one question set."""
+
+    method: str
+    in_scope: float
+    refused: float
+    p50_ms: float
+    p99_ms: float
+    startup_s: float
+    peak_mb: float
+
+
+def read_set(path: Path) -> list[tuple[str, str | None]]:
+    """(question, expected topic or None) pairs from a question<TAB>topic file."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    return [(q, None if t.strip() == "-" else t.strip()) for q, t in rows]
+
+
+def run(method: str, questions: list[str]) -> tuple[list[str | None], list[float], float, float]:
+    """Answers, latencies, start-up seconds and peak MB of one router in a fresh process."""
+    start = time.perf_counter()
+    worker = subprocess.Popen([sys.executable, str(HERE / "worker.py"), method, str(ROOT / "content")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert worker.stdout is not None and worker.stdin is not None
+    if worker.stdout.readline().strip() != "ready":
+        raise SystemExit(f"{method} failed to start")
+    startup = time.perf_counter() - start
+    worker.stdin.write(json.dumps(questions) + "\n")
+    worker.stdin.flush()
+    report = json.loads(worker.stdout.readline())
+    worker.wait()
+    return report["answers"], report["latencies_ms"], startup, report["peak_mb"]
+
+
+def score(method: str, labelled: list[tuple[str, str | None]]) -> Row:
+    """Run one router over one set and summarise it."""
+    answers, latencies, startup, peak = run(method, [q for q, _ in labelled])
+    pairs = list(zip(labelled, answers, strict=True))
+    in_scope = [got == want for (_, want), got in pairs if want is not None]
+    refused = [got is None for (_, want), got in pairs if want is None]
+    cuts = statistics.quantiles(latencies, n=100)
+    return Row(method, _share(in_scope), _share(refused), statistics.median(latencies), cuts[98],
+               startup, peak)
+
+
+def _share(flags: list[bool]) -> float:
+    return sum(flags) / len(flags) if flags else float("nan")
+
+
+def table(name: str, size: tuple[int, int], rows: list[Row]) -> str:
+    """A Markdown table for one question set."""
+    lines = [f"\n{name}: {size[0]} in scope, {size[1]} out of scope",
+             "| router | top-1 in scope | out of scope refused | p50 ms | p99 ms | start-up s | peak MB |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.method} | {r.in_scope:.1%} | {r.refused:.1%} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
+              f"| {r.startup_s:.2f} | {r.peak_mb:.0f} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run every router on every chosen set and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS))
+    args = parser.parse_args()
+    print("targets: top-1 ≥ 95%, refused ≥ 90%, p99 < 5 ms, start-up < 1.5 s, peak < 250 MB")
+    for name in args.sets.split(","):
+        labelled = read_set(SETS[name])
+        size = (sum(t is not None for _, t in labelled), sum(t is None for _, t in labelled))
+        print(table(name, size, [score(m, labelled) for m in METHODS]), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

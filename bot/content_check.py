@@ -1,0 +1,130 @@
+"""`python -m bot content check`: everything in content/ that would misbehave, found before a retiree does."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+from bot.config import Settings
+from bot.office_values import office_values
+from bot.policies.engine import PolicyEngine
+from bot.policies.lexicon import Lexicon, read_lexicon
+from bot.policies.replies import WECHAT_TEXT_LIMIT, answer_text
+from bot.policies.topics import Topic, read_topics
+from bot.texts import Texts
+
+
+def check_content(settings: Settings) -> list[str]:
+    """One sentence per problem in content/ (chat texts, policy topics, dictionaries)."""
+    content = settings.content_dir
+    problems = _check_chat(content / "chat.toml", settings)
+    topics, topic_problems = read_topics(content / "policies")
+    lexicon, lexicon_problems = read_lexicon(content / "dictionary")
+    problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
+    problems += _check_topics(topics, settings)
+    if topics and not problems:  # routing checks need a knowledge base that loads
+        engine = PolicyEngine(topics, lexicon)
+        problems += _check_routing(engine, topics)
+        problems += _check_synonyms(engine, lexicon)
+        problems += _check_answers(engine, Texts.load(content, settings))
+    return problems
+
+
+def _check_chat(path: Path, settings: Settings) -> list[str]:
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return [f"chat.toml：读不出来（{exc}）。"]
+    known = office_values(settings)
+    return [f"chat.toml：{{{name}}} 不是可用的办公室信息。" for name in _placeholders_in(raw)
+            if name.startswith("office_") and name not in known]
+
+
+def _check_topics(topics: list[Topic], settings: Settings) -> list[str]:
+    problems: list[str] = []
+    known_values = office_values(settings)
+    ids = {t.id for t in topics}
+    owners: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for t in topics:
+        where = f"policies/{t.path.name}"
+        if t.id in seen:
+            problems.append(f"{where}：id「{t.id}」和别的文件重复了。")
+        seen.add(t.id)
+        if t.path.stem != t.id:
+            problems.append(f"{where}：文件名应与 id 相同（{t.id}.toml）。")
+        if not t.title:
+            problems.append(f"{where}：title 是空的。")
+        if not t.answer:
+            problems.append(f"{where}：answer 是空的。")
+        if not t.keywords:
+            problems.append(f"{where}：没有关键词（keywords）。")
+        problems += [f"{where}：related 里的「{r}」不是已有的话题。"
+                     for r in t.related if r not in ids or r == t.id]
+        problems += [f"{where}：{p}" for p in _placeholder_problems(t.answer, known_values)]
+        for word in t.keywords:
+            owners[word].append(t.id)
+    problems += [f"关键词「{w}」同时属于 {'、'.join(o)}，问到它时分不清。"
+                 for w, o in owners.items() if len(set(o)) > 1]
+    return problems
+
+
+def _check_routing(engine: PolicyEngine, topics: list[Topic]) -> list[str]:
+    """Each keyword asked on its own, and each example question, must reach its topic."""
+    problems: list[str] = []
+    for t in topics:
+        where = f"policies/{t.path.name}"
+        for word in t.keywords:
+            decision = engine.decide(word.replace("+", ""))
+            if t.id != decision.topic and t.id not in decision.candidates:
+                problems.append(f"{where}：关键词「{word}」单独问时找不到这个话题{_got(decision.topic)}。")
+        for example in t.examples:
+            decision = engine.decide(example)
+            if decision.topic != t.id:
+                problems.append(f"{where}：例句「{example}」没有认到这个话题{_got(decision.topic)}。")
+    return problems
+
+
+def _check_synonyms(engine: PolicyEngine, lexicon: Lexicon) -> list[str]:
+    known = engine.terms()
+    return [f"dictionary/synonyms.toml：「{c}」不是任何话题的关键词或辅助词，这组说法不起作用。"
+            for c in sorted(set(lexicon.synonyms.values())) if c not in known]
+
+
+def _check_answers(engine: PolicyEngine, texts: Texts) -> list[str]:
+    problems = []
+    for topic_id, topic in engine.topics.items():
+        size = len(answer_text(engine, texts, topic_id)[0].encode())
+        if size > WECHAT_TEXT_LIMIT:
+            problems.append(f"policies/{topic.path.name}：回答太长（{size} 字节，微信最多约 "
+                            f"{WECHAT_TEXT_LIMIT} 字节），请删短一些。")
+    return problems
+
+
+def _placeholder_problems(text: str, known: dict[str, str]) -> list[str]:
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError:
+        return ["answer 里的花括号 { } 没有配对。"]
+    return [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
+            for n in names if n not in known]
+
+
+def _placeholders_in(node: object) -> set[str]:
+    if isinstance(node, str):
+        try:
+            return {f for _, f, _, _ in string.Formatter().parse(node) if f}
+        except ValueError:
+            return set()
+    if isinstance(node, dict):
+        return set().union(*map(_placeholders_in, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(_placeholders_in, node))
+    return set()
+
+
+def _got(topic: str | None) -> str:
+    return f"（认成了 {topic}）" if topic else ""

@@ -1,0 +1,64 @@
+"""From a question as typed or spoken to the words that matter: jieba plus our dictionaries."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+
+from bot.policies.lexicon import Lexicon
+from bot.policies.typos import TypoFixer
+from bot.textnorm import normalize
+
+jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr otherwise
+
+MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tokens
+
+
+class Analyzer:
+    """Normalises, fixes typos, maps colloquial forms, segments and drops filler words."""
+
+    def __init__(self, lexicon: Lexicon, terms: Iterable[str]) -> None:
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()  # now, at start-up, not on the first question
+        self._fillers = lexicon.fillers
+        vocabulary = {normalize(w) for w in (*terms, *lexicon.words, *lexicon.synonyms.values())}
+        # A known word stands for itself, so 药费 → 医药费 never fires inside 医药费 itself.
+        self._rewrites = {**{w: w for w in vocabulary}, **lexicon.synonyms}
+        self._rewrite_pattern = _alternation(self._rewrites)
+        for word in (*vocabulary, *lexicon.synonyms, *self._fillers):
+            self._tokenizer.add_word(word)
+        # Short colloquial forms (死了, 药钱) are too common to be the target of a typo fix.
+        typo_targets = {*vocabulary, *(f for f in lexicon.synonyms if len(f) >= 3)}
+        self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
+
+    def tokens(self, question: str) -> list[str]:
+        """The question's words after normalising, typo fixing and synonym mapping, fillers gone."""
+        text = self.rewrite(question)
+        return [t for t in self._tokenizer.lcut(text, HMM=False) if t not in self._fillers]
+
+    def rewrite(self, question: str) -> str:
+        """The question with typos fixed and colloquial forms replaced by their standard words."""
+        text = self._typos.fix(normalize(question))
+        if self._rewrite_pattern is not None:
+            text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
+        return text
+
+    def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:
+        """Every run of up to MAX_TERM_TOKENS consecutive tokens, as (first, after-last, text)."""
+        return [(i, j, "".join(tokens[i:j])) for i in range(len(tokens))
+                for j in range(i + 1, min(i + MAX_TERM_TOKENS, len(tokens)) + 1)]
+
+    def _segment(self, text: str) -> list[str]:
+        return self._tokenizer.lcut(text, HMM=False)
+
+    def _is_jieba_word(self, text: str) -> bool:
+        """A word of jieba's own dictionary (so a real word, not a typo)."""
+        return self._tokenizer.FREQ.get(text, 0) > 0
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(words, key=len, reverse=True)  # the longest form wins (老伴走了 over 走了)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None

@@ -1,0 +1,136 @@
+"""Choosing the topic a question is about: keyword scores over jieba tokens, and a decision."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import ConfigError
+from bot.policies.analyzer import Analyzer
+from bot.policies.lexicon import Lexicon, read_lexicon
+from bot.policies.topics import Topic, read_topics
+from bot.textnorm import normalize
+
+HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
+CLOSE = 0.8          # a runner-up scoring this share of the best is asked about, not guessed
+MAX_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot does with a question: answer `topic`, or offer `candidates`, or neither."""
+
+    topic: str | None
+    candidates: tuple[str, ...]
+
+    @property
+    def ask_which(self) -> bool:
+        """Several topics fit about equally: ask the user to pick one."""
+        return self.topic is None and len(self.candidates) > 1
+
+
+@dataclass(frozen=True)
+class _Term:
+    topic: str
+    weight: float
+    is_keyword: bool
+
+
+@dataclass(frozen=True)
+class _Combination:
+    """A keyword written 养老金+涨: counts only when every part is in the question."""
+
+    topic: str
+    parts: frozenset[str]
+    weight: float
+
+
+class PolicyEngine:
+    """The knowledge base and the router over it, built once per process."""
+
+    def __init__(self, topics: list[Topic], lexicon: Lexicon) -> None:
+        self.topics = {t.id: t for t in topics}
+        self._terms: dict[str, list[_Term]] = defaultdict(list)
+        self._combinations: list[_Combination] = []
+        for topic in topics:
+            for word in topic.keywords:
+                self._add_keyword(topic.id, word)
+            for word in topic.hints:
+                self._terms[normalize(word)].append(_Term(topic.id, HINT_WEIGHT, False))
+        self.analyzer = Analyzer(lexicon, self._terms)
+
+    def _add_keyword(self, topic: str, word: str) -> None:
+        parts = [normalize(p) for p in word.split("+") if normalize(p)]
+        if len(parts) == 1:
+            self._terms[parts[0]].append(_Term(topic, keyword_weight(parts[0]), True))
+            return
+        for part in parts:
+            self._terms.setdefault(part, [])  # known to the analyser, even if it scores nothing alone
+        weight = sum(keyword_weight(p) for p in parts)
+        self._combinations.append(_Combination(topic, frozenset(parts), weight))
+
+    def terms(self) -> set[str]:
+        """Every keyword, keyword part and hint the router scores."""
+        return set(self._terms)
+
+    def decide(self, question: str) -> Decision:
+        """Answer one topic when it clearly leads; ask between close ones; else no topic."""
+        ranked = self.rank(question)
+        if not ranked:
+            return Decision(None, ())
+        best = ranked[0][1]
+        close = tuple(tid for tid, score in ranked[:MAX_CHOICES] if score >= CLOSE * best)
+        if len(close) == 1:
+            return Decision(close[0], tuple(tid for tid, _ in ranked))
+        return Decision(None, close)
+
+    def rank(self, question: str) -> list[tuple[str, float]]:
+        """Topics with at least one keyword in the question, best first, with their scores."""
+        scores: dict[str, float] = defaultdict(float)
+        anchored: set[str] = set()
+        terms = self._matched_terms(question)
+        for term in terms:
+            for entry in self._terms[term]:
+                scores[entry.topic] += entry.weight
+                if entry.is_keyword:
+                    anchored.add(entry.topic)
+        for combination in self._combinations:
+            if combination.parts <= terms:
+                scores[combination.topic] += combination.weight
+                anchored.add(combination.topic)
+        return sorted(((t, round(scores[t], 3)) for t in anchored), key=lambda x: (-x[1], x[0]))
+
+    def _matched_terms(self, question: str) -> set[str]:
+        """Known terms in the question; one inside a longer matched term does not count again."""
+        tokens = self.analyzer.tokens(question)
+        found = [(i, j, text) for i, j, text in self.analyzer.phrases(tokens) if text in self._terms]
+        return {text for i, j, text in found
+                if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
+
+
+def keyword_weight(word: str) -> float:
+    """Longer keywords are more specific (遗属补助 says more than 补助)."""
+    return 1.0 + 0.25 * max(0, min(len(word), 6) - 2)
+
+
+_cache: dict[tuple[Path, tuple], PolicyEngine] = {}
+
+
+def load_engine(content_dir: Path) -> PolicyEngine:
+    """The engine for content_dir, built once per process (and again only if the files change)."""
+    key = (content_dir.resolve(), _fingerprint(content_dir))
+    if key not in _cache:
+        topics, problems = read_topics(content_dir / "policies")
+        lexicon, lexicon_problems = read_lexicon(content_dir / "dictionary")
+        problems += lexicon_problems
+        if problems:
+            raise ConfigError(f"政策问答的内容文件有 {len(problems)} 处问题（第一处：{problems[0]}）"
+                              "请运行 python -m bot content check 查看全部。")
+        _cache[key] = PolicyEngine(topics, lexicon)
+    return _cache[key]
+
+
+def _fingerprint(content_dir: Path) -> tuple:
+    files = sorted([*content_dir.glob("policies/*"), *content_dir.glob("dictionary/*")])
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)

@@ -1,0 +1,33 @@
+"""What the bot says for a policy decision: the answer, or the numbered 「您是想问」 choice."""
+
+from __future__ import annotations
+
+from bot.policies.engine import PolicyEngine
+from bot.texts import Texts
+
+WECHAT_TEXT_LIMIT = 2000  # bytes; WeChat refuses passive text replies much over 2 KB
+
+
+def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str) -> tuple[str, list[str]]:
+    """The topic's answer with the office's values filled in, then its related topics numbered.
+
+    Returns the text and the topic ids the numbers stand for.
+    """
+    topic = engine.topics[topic_id]
+    related = [r for r in topic.related if r in engine.topics]
+    parts = [texts.get("policy.answer", title=topic.title, answer=texts.fill(topic.answer))]
+    if related:
+        parts += [texts.get("policy.related"), *texts.numbered(titles(engine, related))]
+    parts.append(texts.get("policy.footer"))
+    return "\n".join(parts), related
+
+
+def which_text(engine: PolicyEngine, texts: Texts, candidates: tuple[str, ...]) -> str:
+    """「您是想问：回复 1 … 回复 2 … 请回复数字」 for topics that fit about equally well."""
+    return "\n".join([texts.get("policy.which"), *texts.numbered(titles(engine, candidates)),
+                      texts.get("policy.which_footer")])
+
+
+def titles(engine: PolicyEngine, topic_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """The titles of topics, in order."""
+    return [engine.topics[t].title for t in topic_ids]

@@ -1,0 +1,130 @@
+"""Typos and homophones (离修费, 报消, 体捡): put back the known word a span sounds like.
+
+Pinyin input methods and speech recognition both produce characters that *sound* right. A span
+of the question is replaced by a known word when every differing character sounds the same
+(near-same for words of three or more characters) and at least one character is identical, so
+an unrelated phrase is never rewritten. Spans that are real words of their own (认真 is not a
+typo of 认证), and spans that would cut through a real word (始了 in 开始了), are left alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
+             "r", "z", "c", "s", "y", "w")
+
+
+@lru_cache(maxsize=8192)
+def sounds(char: str) -> frozenset[str]:
+    """The toneless readings of a character, with zh/z, ch/c, sh/s and -ng/-n merged."""
+    if not "\u4e00" <= char <= "\u9fff":
+        return frozenset((char,))
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True)[0]
+    return frozenset(_fuzzy(r) for r in readings)
+
+
+def _fuzzy(reading: str) -> str:
+    for long, short in _FUZZY_INITIALS:
+        if reading.startswith(long):
+            reading = short + reading[len(long):]
+    return reading[:-1] if reading.endswith("ng") else reading
+
+
+def _split(reading: str) -> tuple[str, str]:
+    for initial in _INITIALS:
+        if reading.startswith(initial):
+            return initial, reading[len(initial):]
+    return "", reading
+
+
+def _near(a: str, b: str) -> bool:
+    """Same sound, or same initial and finals one letter apart (恤 xu / 血 xue)."""
+    if sounds(a) & sounds(b):
+        return True
+    for ra in sounds(a):
+        for rb in sounds(b):
+            (ia, fa), (ib, fb) = _split(ra), _split(rb)
+            if ia == ib and ia and _one_apart(fa, fb):
+                return True
+    return False
+
+
+def _one_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) != 1:
+        return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+class TypoFixer:
+    """Replaces misspelt or mis-heard spans of a question by the known words they sound like."""
+
+    def __init__(self, vocabulary: Iterable[str], is_real_word: Callable[[str], bool],
+                 segment: Callable[[str], list[str]]) -> None:
+        self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._known = {w for w in vocabulary if len(w) >= 2}
+        for word in self._known:
+            for pos, char in enumerate(word):
+                self._by_char[char].append((word, pos))
+        self._is_real_word = is_real_word
+        self._segment = segment
+
+    def fix(self, text: str) -> str:
+        """text with each typo span replaced by the known word it stands for."""
+        exact, fixes = self._spans(text)
+        if not fixes:
+            return text
+        edges = self._word_edges(text)
+        fixes = {f for f in fixes if f[0] in edges and f[1] in edges}
+        chosen: list[tuple[int, int, str]] = []
+        for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0])):
+            # A correctly written word as long as the fix wins; a shorter one inside it does not.
+            blockers = [*(x for x in exact if x[1] - x[0] >= end - start), *chosen]
+            if not any(_overlaps(start, end, s, e) for s, e, _ in blockers):
+                chosen.append((start, end, word))
+        for start, end, word in sorted(chosen, reverse=True):
+            text = text[:start] + word + text[end:]
+        return text
+
+    def _word_edges(self, text: str) -> set[int]:
+        """Where the words of text begin and end, as segmented before any fixing."""
+        edges, position = {0}, 0
+        for word in self._segment(text):
+            position += len(word)
+            edges.add(position)
+        return edges
+
+    def _spans(self, text: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int, str]]]:
+        exact: list[tuple[int, int, str]] = []
+        fixes: set[tuple[int, int, str]] = set()
+        for i, char in enumerate(text):
+            for word, pos in self._by_char.get(char, ()):
+                start, end = i - pos, i - pos + len(word)
+                if start < 0 or end > len(text):
+                    continue
+                span = text[start:end]
+                if span == word:
+                    exact.append((start, end, word))
+                elif self._is_typo_of(span, word):
+                    fixes.add((start, end, word))
+        return exact, fixes
+
+    def _is_typo_of(self, span: str, word: str) -> bool:
+        differing = [(a, b) for a, b in zip(span, word, strict=True) if a != b]
+        if span in self._known or self._is_real_word(span):
+            return False
+        if len(word) == 2:
+            return len(differing) == 1 and bool(sounds(differing[0][0]) & sounds(differing[0][1]))
+        if len(differing) == 1:
+            return _near(*differing[0])
+        return len(differing) < len(word) and all(sounds(a) & sounds(b) for a, b in differing)
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end

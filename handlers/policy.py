@@ -1,0 +1,50 @@
+"""Policy questions in the user's own words: the answer, or 「您是想问」 when two topics are close."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.policies.replies import answer_text, which_text
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.textnorm import parse_choice
+from handlers.menu import show_menu
+
+STEP = "policy_choice"
+
+
+def register(router: Router) -> None:
+    """Add the policy matcher (after commands and menu numbers) and the numbered choice."""
+    router.matcher("policy")(answer_question)
+    router.step(STEP)(choose_topic)
+
+
+def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
+    """The answer to a question about one topic; a numbered choice between close ones; else None."""
+    decision = ctx.policies.decide(msg.text)
+    if decision.topic is not None:
+        return Text(_answer(ctx, decision.topic))
+    if decision.ask_which:
+        ctx.conversation.expect(STEP, {"topics": list(decision.candidates)})
+        return Text(which_text(ctx.policies, ctx.texts, decision.candidates))
+    return None
+
+
+def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
+    """The topic whose number the user replied (0: the menu); None if the reply is not one."""
+    topics = ctx.conversation.data.get("topics", [])
+    number = parse_choice(msg.text)
+    if number is None or number > len(topics):
+        return None
+    if number == 0:
+        return show_menu(msg, ctx)
+    return Text(_answer(ctx, topics[number - 1]))
+
+
+def _answer(ctx: Context, topic_id: str) -> str:
+    text, related = answer_text(ctx.policies, ctx.texts, topic_id)
+    if related:  # the numbers under 「您可能还想了解」 answer those topics next
+        ctx.conversation.expect(STEP, {"topics": related})
+    else:
+        ctx.conversation.clear()
+    return text
