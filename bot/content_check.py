@@ -60,12 +60,12 @@ def _check_topics(topics: list[Topic], settings: Settings) -> list[str]:
             problems.append(f"{where}：title 是空的。")
         if not t.answer:
             problems.append(f"{where}：answer 是空的。")
-        if not t.keywords:
+        if not t.keywords and not t.broad:
             problems.append(f"{where}：没有关键词（keywords）。")
         problems += [f"{where}：related 里的「{r}」不是已有的话题。"
                      for r in t.related if r not in ids or r == t.id]
         problems += [f"{where}：{p}" for p in _placeholder_problems(t.answer, known_values)]
-        for word in t.keywords:
+        for word in (*t.keywords, *t.broad):
             owners[word].append(t.id)
     problems += [f"关键词「{w}」同时属于 {'、'.join(o)}，问到它时分不清。"
                  for w, o in owners.items() if len(set(o)) > 1]
@@ -77,7 +77,7 @@ def _check_routing(engine: PolicyEngine, topics: list[Topic]) -> list[str]:
     problems: list[str] = []
     for t in topics:
         where = f"policies/{t.path.name}"
-        for word in t.keywords:
+        for word in (*t.keywords, *t.broad):
             decision = engine.decide(word.replace("+", ""))
             if t.id != decision.topic and t.id not in decision.candidates:
                 problems.append(f"{where}：关键词「{word}」单独问时找不到这个话题{_got(decision.topic)}。")

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import jieba
 
 from bot.policies.lexicon import Lexicon
-from bot.policies.typos import TypoFixer
+from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
 from bot.textnorm import normalize
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr otherwise
@@ -20,7 +20,7 @@ MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tok
 class Analyzer:
     """Normalises, fixes typos, maps colloquial forms, segments and drops filler words."""
 
-    def __init__(self, lexicon: Lexicon, terms: Iterable[str]) -> None:
+    def __init__(self, lexicon: Lexicon, terms: Iterable[str], keywords: Iterable[str]) -> None:
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()  # now, at start-up, not on the first question
         self._fillers = lexicon.fillers
@@ -28,10 +28,12 @@ class Analyzer:
         # A known word stands for itself, so 药费 → 医药费 never fires inside 医药费 itself.
         self._rewrites = {**{w: w for w in vocabulary}, **lexicon.synonyms}
         self._rewrite_pattern = _alternation(self._rewrites)
-        for word in (*vocabulary, *lexicon.synonyms, *self._fillers):
+        for word in (*vocabulary, *self._fillers):  # colloquial forms are rewritten before this
             self._tokenizer.add_word(word)
-        # Short colloquial forms (死了, 药钱) are too common to be the target of a typo fix.
-        typo_targets = {*vocabulary, *(f for f in lexicon.synonyms if len(f) >= 3)}
+        # Typos are fixed towards domain words only: not hints (怎么领) or other domains' words
+        # (怎么炖), nor short colloquial forms (死了), which are too common to be targets.
+        typo_targets = {normalize(w) for w in (*keywords, *lexicon.words, *lexicon.synonyms.values())}
+        typo_targets |= {f for f in lexicon.synonyms if len(f) >= 3}
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
 
     def tokens(self, question: str) -> list[str]:
@@ -43,7 +45,8 @@ class Analyzer:
         """The question with typos fixed and colloquial forms replaced by their standard words."""
         text = self._typos.fix(normalize(question))
         if self._rewrite_pattern is not None:
-            text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
+            for _ in range(2):  # twice: 老伴走了以后 → 去世以后 → 去世
+                text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
         return text
 
     def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:
@@ -56,7 +59,7 @@ class Analyzer:
 
     def _is_jieba_word(self, text: str) -> bool:
         """A word of jieba's own dictionary (so a real word, not a typo)."""
-        return self._tokenizer.FREQ.get(text, 0) > 0
+        return self._tokenizer.FREQ.get(text, 0) >= REAL_WORD_FREQ
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

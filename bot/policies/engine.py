@@ -13,6 +13,9 @@ from bot.policies.topics import Topic, read_topics
 from bot.textnorm import normalize
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
+BROAD_WEIGHT = 0.75  # a keyword that other topics' questions often mention too (离退休费, 住院)
+OFF_TOPIC = 0.8      # each word of another domain (尿酸, 蛋糕, 放假) lowers every topic's score
+MIN_SCORE = 0.75     # one keyword, not outweighed by words of another domain
 CLOSE = 0.8          # a runner-up scoring this share of the best is asked about, not guessed
 MAX_CHOICES = 3
 
@@ -56,9 +59,15 @@ class PolicyEngine:
         for topic in topics:
             for word in topic.keywords:
                 self._add_keyword(topic.id, word)
+            for word in topic.broad:
+                self._terms[normalize(word)].append(_Term(topic.id, BROAD_WEIGHT, True))
             for word in topic.hints:
                 self._terms[normalize(word)].append(_Term(topic.id, HINT_WEIGHT, False))
-        self.analyzer = Analyzer(lexicon, self._terms)
+        self._off_topic = lexicon.off_topic
+        self._vocabulary = {t.id: {normalize(w) for w in (*t.keywords, *t.broad, *t.hints)}
+                            for t in topics}
+        keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
+        self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -86,27 +95,33 @@ class PolicyEngine:
         return Decision(None, close)
 
     def rank(self, question: str) -> list[tuple[str, float]]:
-        """Topics with at least one keyword in the question, best first, with their scores."""
+        """Topics with a keyword in the question and a score of MIN_SCORE, best first, with scores."""
         scores: dict[str, float] = defaultdict(float)
         anchored: set[str] = set()
-        terms = self._matched_terms(question)
+        terms, off_topic = self._matched_terms(question)
         for term in terms:
             for entry in self._terms[term]:
                 scores[entry.topic] += entry.weight
                 if entry.is_keyword:
                     anchored.add(entry.topic)
         for combination in self._combinations:
-            if combination.parts <= terms:
+            # A part may sit inside a longer matched word (外地 in 外地医院).
+            if all(any(part in term for term in terms) for part in combination.parts):
                 scores[combination.topic] += combination.weight
                 anchored.add(combination.topic)
-        return sorted(((t, round(scores[t], 3)) for t in anchored), key=lambda x: (-x[1], x[0]))
+        # A topic that lists the word itself (活动中心 … 放假) is not lowered by it.
+        ranked = [(t, round(scores[t] - OFF_TOPIC * len(off_topic - self._vocabulary[t]), 3))
+                  for t in anchored]
+        return sorted((r for r in ranked if r[1] >= MIN_SCORE), key=lambda x: (-x[1], x[0]))
 
-    def _matched_terms(self, question: str) -> set[str]:
-        """Known terms in the question; one inside a longer matched term does not count again."""
-        tokens = self.analyzer.tokens(question)
-        found = [(i, j, text) for i, j, text in self.analyzer.phrases(tokens) if text in self._terms]
-        return {text for i, j, text in found
-                if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
+    def _matched_terms(self, question: str) -> tuple[set[str], set[str]]:
+        """Known terms in the question (one inside a longer match does not count again), and the
+        words of other domains in it."""
+        phrases = self.analyzer.phrases(self.analyzer.tokens(question))
+        found = [(i, j, text) for i, j, text in phrases if text in self._terms]
+        terms = {text for i, j, text in found
+                 if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
+        return terms, {text for _, _, text in phrases if text in self._off_topic}
 
 
 def keyword_weight(word: str) -> float:

@@ -16,6 +16,7 @@ class Lexicon:
     words: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)  # colloquial form → canonical word
     fillers: frozenset[str] = frozenset()
+    off_topic: frozenset[str] = frozenset()  # words that say a question is about something else
 
 
 def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
@@ -23,9 +24,11 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     problems: list[str] = []
     words = _read_lines(folder / "words.txt", problems)
     fillers = _read_lines(folder / "fillers.txt", problems)
+    off_topic = _read_lines(folder / "off_topic.txt", problems)
     synonyms = _read_synonyms(folder / "synonyms.toml", problems)
     return Lexicon(words=tuple(w.split()[0] for w in words), synonyms=synonyms,
-                   fillers=frozenset(normalize(f) for f in fillers)), problems
+                   fillers=frozenset(normalize(f) for f in fillers),
+                   off_topic=frozenset(normalize(w) for w in off_topic)), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FIELDS = ("id", "title", "keywords", "hints", "examples", "related", "answer")
-LIST_FIELDS = ("keywords", "hints", "examples", "related")
+FIELDS = ("id", "title", "keywords", "broad", "hints", "examples", "related", "answer")
+LIST_FIELDS = ("keywords", "broad", "hints", "examples", "related")
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Topic:
     id: str
     title: str
     keywords: tuple[str, ...]
+    broad: tuple[str, ...]  # keywords that yield to another topic's keyword in the same question
     hints: tuple[str, ...]
     examples: tuple[str, ...]
     related: tuple[str, ...]
@@ -53,7 +54,8 @@ def read_topic(path: Path) -> tuple[Topic | None, str]:
     if problem:
         return None, f"{path.name}：{problem}"
     return Topic(id=raw["id"].strip(), title=raw["title"].strip(),
-                 keywords=_clean(raw["keywords"]), hints=_clean(raw.get("hints", [])),
+                 keywords=_clean(raw["keywords"]), broad=_clean(raw.get("broad", [])),
+                 hints=_clean(raw.get("hints", [])),
                  examples=_clean(raw.get("examples", [])), related=_clean(raw.get("related", [])),
                  answer=raw["answer"].strip(), path=path), ""
 

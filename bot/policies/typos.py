@@ -2,9 +2,10 @@
 
 Pinyin input methods and speech recognition both produce characters that *sound* right. A span
 of the question is replaced by a known word when every differing character sounds the same
-(near-same for words of three or more characters) and at least one character is identical, so
+(near-same, after the first character, for words of three or more characters) and at least one
+character is identical, so
 an unrelated phrase is never rewritten. Spans that are real words of their own (认真 is not a
-typo of 认证), and spans that would cut through a real word (始了 in 开始了), are left alone.
+typo of 认证), and spans that start inside a real word (始了 in 开始了), are left alone.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k",
              "r", "z", "c", "s", "y", "w")
 
 
+REAL_WORD_FREQ = 10  # jieba's rarest entries (建义: 2) are typos themselves, not words to protect
+
+
 @lru_cache(maxsize=8192)
-def sounds(char: str) -> frozenset[str]:
-    """The toneless readings of a character, with zh/z, ch/c, sh/s and -ng/-n merged."""
+def sounds(char: str, every_reading: bool = False) -> frozenset[str]:
+    """The toneless reading of a character, with zh/z, ch/c, sh/s and -ng/-n merged.
+
+    By default only the usual reading: rare ones (的 as di) make unrelated words sound alike.
+    """
     if not "\u4e00" <= char <= "\u9fff":
         return frozenset((char,))
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True)[0]
+    readings = pinyin(char, style=Style.NORMAL, heteronym=every_reading)[0]
     return frozenset(_fuzzy(r) for r in readings)
 
 
@@ -44,9 +51,7 @@ def _split(reading: str) -> tuple[str, str]:
 
 
 def _near(a: str, b: str) -> bool:
-    """Same sound, or same initial and finals one letter apart (恤 xu / 血 xue)."""
-    if sounds(a) & sounds(b):
-        return True
+    """Same initial and finals one letter apart (恤 xu / 血 xue)."""
     for ra in sounds(a):
         for rb in sounds(b):
             (ia, fa), (ib, fb) = _split(ra), _split(rb)
@@ -80,8 +85,8 @@ class TypoFixer:
         exact, fixes = self._spans(text)
         if not fixes:
             return text
-        edges = self._word_edges(text)
-        fixes = {f for f in fixes if f[0] in edges and f[1] in edges}
+        starts = self._word_starts(text)
+        fixes = {f for f in fixes if f[0] in starts}
         chosen: list[tuple[int, int, str]] = []
         for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0])):
             # A correctly written word as long as the fix wins; a shorter one inside it does not.
@@ -92,13 +97,13 @@ class TypoFixer:
             text = text[:start] + word + text[end:]
         return text
 
-    def _word_edges(self, text: str) -> set[int]:
-        """Where the words of text begin and end, as segmented before any fixing."""
-        edges, position = {0}, 0
+    def _word_starts(self, text: str) -> set[int]:
+        """Where the words of text begin, as segmented before any fixing."""
+        starts, position = set(), 0
         for word in self._segment(text):
+            starts.add(position)
             position += len(word)
-            edges.add(position)
-        return edges
+        return starts
 
     def _spans(self, text: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int, str]]]:
         exact: list[tuple[int, int, str]] = []
@@ -121,9 +126,23 @@ class TypoFixer:
             return False
         if len(word) == 2:
             return len(differing) == 1 and bool(sounds(differing[0][0]) & sounds(differing[0][1]))
-        if len(differing) == 1:
-            return _near(*differing[0])
-        return len(differing) < len(word) and all(sounds(a) & sounds(b) for a, b in differing)
+        if len(differing) >= len(word):
+            return False
+        return all(self._sounds_like(span, word, i) for i in range(len(word)) if span[i] != word[i])
+
+    @staticmethod
+    def _sounds_like(span: str, word: str, i: int) -> bool:
+        """Character i of span could be a slip for word's: the same usual sound anywhere; a rarer
+        reading (藏 zang for 葬) or a near sound (血 for 恤) only inside the word, where the
+        characters around it vouch for the word (给领导 is not 跟领导)."""
+        a, b = span[i], word[i]
+        if sounds(a) & sounds(b):
+            return True
+        if i == 0:
+            return False
+        if sounds(a, True) & sounds(b, True):
+            return True
+        return i < len(word) - 1 and _near(a, b)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
