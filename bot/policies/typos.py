@@ -2,7 +2,7 @@
 
 Pinyin input methods and speech recognition both produce characters that *sound* right. A span
 of the question is replaced by a known word when every differing character sounds the same
-(near-same, after the first character, for words of three or more characters) and at least one
+(or, in the middle of a longer word, a rarer reading or a near sound) and at least one
 character is identical, so
 an unrelated phrase is never rewritten. Spans that are real words of their own (认真 is not a
 typo of 认证), and spans that start inside a real word (始了 in 开始了), are left alone.
@@ -133,16 +133,14 @@ class TypoFixer:
     @staticmethod
     def _sounds_like(span: str, word: str, i: int) -> bool:
         """Character i of span could be a slip for word's: the same usual sound anywhere; a rarer
-        reading (藏 zang for 葬) or a near sound (血 for 恤) only inside the word, where the
-        characters around it vouch for the word (给领导 is not 跟领导)."""
+        reading (藏 zang for 葬) or a near sound (血 for 恤) only in the middle of the word, where
+        the characters on both sides vouch for it (给领导 is not 跟领导, 活动什 is not 活动室)."""
         a, b = span[i], word[i]
         if sounds(a) & sounds(b):
             return True
-        if i == 0:
+        if not 0 < i < len(word) - 1:
             return False
-        if sounds(a, True) & sounds(b, True):
-            return True
-        return i < len(word) - 1 and _near(a, b)
+        return bool(sounds(a, True) & sounds(b, True)) or _near(a, b)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:

@@ -1,0 +1,159 @@
+"""Routing questions as retirees and their families ask them: typed, spoken, misspelt."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.policies import PolicyEngine
+
+# Two questions per topic, written for these tests (not the examples in the topic files).
+REPRESENTATIVE = [
+    ("离休费一般几号打到卡里", "pension-payment"),
+    ("我妈的养老金这个月怎么少了两百", "pension-payment"),
+    ("明年退休费还涨不涨", "pension-adjustment"),
+    ("调整后的差额什么时候补给我们", "pension-adjustment"),
+    ("今年的生存认证还没做会不会停发", "pension-certification"),
+    ("在手机上刷脸认证怎么操作", "pension-certification"),
+    ("住院的医药费报销要准备什么单据", "medical-reimbursement"),
+    ("离休干部买药的发票交给谁", "medical-reimbursement"),
+    ("我常年住在女儿家在外省看病怎么备案", "offsite-medical"),
+    ("异地就医的发票能寄回去报吗", "offsite-medical"),
+    ("今年体检安排在几月份", "health-checkup"),
+    ("体检要不要空腹去", "health-checkup"),
+    ("我爸瘫痪在床护理费能申请吗", "nursing-allowance"),
+    ("护理费标准是多少", "nursing-allowance"),
+    ("老父亲病危住院了单位要报告吗", "hospital-visit"),
+    ("住院了组织上会派人来看看吗", "hospital-visit"),
+    ("老伴去世了抚恤金怎么领", "funeral-pension"),
+    ("丧葬费要带哪些材料去办", "funeral-pension"),
+    ("遗属每个月的生活补助怎么申请", "survivor-allowance"),
+    ("我是遗属补助标准是多少", "survivor-allowance"),
+    ("家里经济困难单位有补助吗", "hardship-aid"),
+    ("得了癌症花钱太多有没有大病帮扶", "hardship-aid"),
+    ("过年单位会上门慰问吗", "festival-visits"),
+    ("重阳节有没有慰问品", "festival-visits"),
+    ("我父亲明年满一百岁单位会来祝寿吗", "birthday-greetings"),
+    ("八十大寿单位有什么表示", "birthday-greetings"),
+    ("退休党员每月党费怎么算", "party-fee"),
+    ("党费能不能用微信交", "party-fee"),
+    ("搬到儿子那里住党组织关系怎么转", "party-transfer"),
+    ("组织关系转到居住地社区要什么手续", "party-transfer"),
+    ("行动不便参加不了支部活动怎么办", "party-life"),
+    ("主题党日退休党员也要参加吗", "party-life"),
+    ("这个月的集中学习日是几号", "study-day"),
+    ("学习材料去哪里拿", "study-day"),
+    ("光荣在党50年纪念章什么时候发", "party-medal"),
+    ("我入党满五十年了能领纪念章吗", "party-medal"),
+    ("老年大学秋季什么时候报名", "senior-university"),
+    ("老年大学有哪些课程", "senior-university"),
+    ("活动中心阅览室几点开", "activity-center"),
+    ("棋牌室能不能预约场地", "activity-center"),
+    ("今年的报纸一直没收到", "newspapers"),
+    ("一报一刊是订哪些报刊", "newspapers"),
+    ("合唱团还招人吗", "sports-culture"),
+    ("书画展的作品交到哪里", "sports-culture"),
+    ("今年有没有组织去疗养", "outings"),
+    ("外出参观八十岁以上能报名吗", "outings"),
+    ("紧急联系人换了怎么改", "info-update"),
+    ("我搬家了新住址要登记吗", "info-update"),
+    ("退休证丢了去哪补", "retirement-certificate"),
+    ("离休证旧了能换新的吗", "retirement-certificate"),
+    ("我要反映问题找哪个部门", "petition"),
+    ("信访接待日是每周几", "petition"),
+    ("对单位工作有建议往哪提", "suggestions"),
+    ("征文比赛的稿子投到哪里", "suggestions"),
+    ("老党员想参加志愿服务怎么报名", "volunteer"),
+    ("关工委的活动怎么参加", "volunteer"),
+    ("你们的办公电话是多少", "contact-office"),
+    ("中心办公地点在哪里", "contact-office"),
+    ("想开一个退休证明去哪开", "archives"),
+    ("怎么查自己的人事档案", "archives"),
+    ("社区有老年食堂吗", "elderly-care"),
+    ("居家养老上门服务怎么申请", "elderly-care"),
+]
+
+OUT_OF_SCOPE = ["今天会不会下雨", "帮我买一张去上海的高铁票", "基金现在能买吗", "给我讲个笑话",
+                "红烧肉怎么做好吃", "手机话费怎么充值", "血压高吃什么好", "生日蛋糕哪家好吃",
+                "体检报告上血脂偏高是什么意思", "春节放几天假"]
+
+
+def test_the_knowledge_base_covers_every_topic_with_the_shared_ids(engine: PolicyEngine) -> None:
+    topics = PROJECT_ROOT.parent / "shared" / "qa" / "topics.tsv"
+    if not topics.exists():
+        pytest.skip("the shared topic list is not on this machine")
+    with topics.open(encoding="utf-8") as fh:
+        ids = {row["id"] for row in csv.DictReader(fh, delimiter="\t")}
+    assert set(engine.topics) == ids
+
+
+def test_every_topic_has_two_representative_questions_here(engine: PolicyEngine) -> None:
+    assert {topic for _, topic in REPRESENTATIVE} == set(engine.topics)
+
+
+@pytest.mark.parametrize(("question", "topic"), REPRESENTATIVE)
+def test_a_question_reaches_its_topic(engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question).topic == topic
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_an_unrelated_question_gets_no_policy_answer(engine: PolicyEngine, question: str) -> None:
+    decision = engine.decide(question)
+    assert decision.topic is None and not decision.ask_which
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("离修费几号发", "pension-payment"),          # 离修 for 离休
+    ("医药费怎么报消", "medical-reimbursement"),  # 报消 for 报销
+    ("今年体捡什么时候", "health-checkup"),        # 体捡 for 体检
+    ("丧藏费怎么领", "funeral-pension"),           # 藏, another reading of the same sound
+    ("一次性抚血金怎么算", "funeral-pension"),      # 血 sounds near 恤, inside the word
+    ("党废交多少", "party-fee"),
+])
+def test_typos_and_homophones_are_understood(engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question).topic == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("呃那个请问一下离休费是每个月几号发的", "pension-payment"),
+    ("那个 嗯 我想问一下就是我老伴住院了要不要跟单位说一声", "hospital-visit"),
+    ("请问一下那个呃党费现在交多少", "party-fee"),
+    ("嗯就是我父亲走了以后那个丧葬费找谁办", "funeral-pension"),
+])
+def test_voice_transcripts_with_fillers_and_no_punctuation(engine: PolicyEngine, question: str,
+                                                           topic: str) -> None:
+    assert engine.decide(question).topic == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("看病的钱怎么报", "medical-reimbursement"),   # 看病的钱 → 医药费
+    ("老伴走了丧事办完了有什么钱可以领", "funeral-pension"),  # 老伴走了 → 去世
+    ("今年涨钱了吗", "pension-adjustment"),          # 涨钱 → 待遇调整
+])
+def test_colloquial_forms_map_to_the_standard_words(engine: PolicyEngine, question: str,
+                                                    topic: str) -> None:
+    assert engine.decide(question).topic == topic
+
+
+def test_question_words_tell_close_topics_apart(engine: PolicyEngine) -> None:
+    # The same subject; 几号发 asks about payment, 涨了多少 about the yearly adjustment.
+    assert engine.decide("退休费几号发").topic == "pension-payment"
+    assert engine.decide("退休费今年涨了多少").topic == "pension-adjustment"
+
+
+def test_a_generic_word_yields_to_the_specific_one(engine: PolicyEngine) -> None:
+    # 离休费 is mentioned, but the question is about the nursing allowance.
+    assert engine.decide("护理费是跟离休费一起发吗").topic == "nursing-allowance"
+
+
+def test_two_close_topics_are_offered_as_a_choice(engine: PolicyEngine) -> None:
+    decision = engine.decide("体检和党费的事想问一下")
+    assert decision.topic is None and decision.ask_which
+    assert set(decision.candidates) == {"health-checkup", "party-fee"}
+
+
+def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: PolicyEngine) -> None:
+    # 放假 usually means a holiday question, but the activity centre lists it as its own word.
+    assert engine.decide("活动中心过年放不放假").topic == "activity-center"

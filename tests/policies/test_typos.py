@@ -1,0 +1,26 @@
+"""Typo fixing by sound: real slips are fixed, real words are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policies import PolicyEngine
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("离修费", "离退休费"),  # 离休费, then the standard word for it
+    ("报消", "报销"), ("体捡", "体检"), ("托老所", "托老所"),
+    ("拖老所", "托老所"), ("信仿", "信访"),
+])
+def test_a_slip_is_read_as_the_domain_word(engine: PolicyEngine, typed: str, meant: str) -> None:
+    assert meant in engine.analyzer.rewrite(typed)
+
+
+@pytest.mark.parametrize("text", [
+    "我认真学习了",        # 认真 is a word, not a slip for 认证
+    "活动什么时候开始了",  # 始了 starts inside 开始
+    "想给领导提点意见",    # 给领导 is not 跟领导: the first character anchors a word
+    "明年的报刊怎么订",    # 订 is not rewritten towards a word of another domain
+])
+def test_real_words_are_left_alone(engine: PolicyEngine, text: str) -> None:
+    assert engine.analyzer.rewrite(text) == text
