@@ -6,12 +6,12 @@ import logging
 import re
 
 from bot import binding as b
-from bot import outbox
 from bot.context import Context
 from bot.inbound import Inbound
 from bot.logs import mask
 from bot.replies import Reply, Text
 from bot.router import Router
+from bot.staff_alerts import alert_staff
 from bot.textnorm import digits, normalize, parse_choice
 from handlers.menu import offer_menu
 
@@ -122,12 +122,8 @@ def _wrong(ctx: Context, name: str) -> Reply:
 
 def _alert_staff(ctx: Context, name: str) -> None:
     text = ctx.texts.get("binding.staff_locked", who=mask(ctx.openid), name=name)
-    if not ctx.settings.staff.openids:
-        log.warning("binding locked for %s; no [staff] openids configured to alert", mask(ctx.openid))
-    for staff in ctx.settings.staff.openids:
-        outbox.enqueue(ctx.session, recipient=staff, now=ctx.now,
-                       dedupe_key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}:{staff}",
-                       payload={"touser": staff, "msgtype": "text", "text": {"content": text}})
+    alert_staff(ctx.session, ctx.settings, ctx.now, text,
+                key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}")
 
 
 def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:

@@ -8,6 +8,7 @@ from bot.models.inbound import InboundMessage
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.shared import KvEntry
+from bot.models.ticket import Ticket
 
 __all__ = [
     "GROUP_KINDS",
@@ -23,4 +24,5 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Retiree",
+    "Ticket",
 ]

@@ -1,0 +1,60 @@
+"""留言: a message for staff, in the user's own words, with a receipt number."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.logs import mask
+from bot.models import Ticket
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.staff_alerts import alert_staff
+from bot.textnorm import normalize, parse_choice
+
+STEP = "ticket"
+WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
+
+
+def register(router: Router) -> None:
+    """Add 「留言」 and the step that takes the message."""
+    router.action("ticket", words=WORDS, event_keys=("TICKET",))(ask_for_message)
+    router.step(STEP)(take_message)
+
+
+def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
+    """Ask what the message is; the next text or voice message is it."""
+    ctx.conversation.expect(STEP)
+    return Text(ctx.texts.get("ticket.ask"))
+
+
+def take_message(msg: Inbound, ctx: Context) -> Reply:
+    """Keep the message as a ticket, alert staff, and give the receipt number (0 cancels)."""
+    if parse_choice(msg.text) == 0:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("ticket.cancelled"))
+    if len(normalize(msg.text)) < 2:
+        return Text(ctx.texts.get("ticket.too_short"))
+    ticket = _open_ticket(msg, ctx)
+    ctx.conversation.clear()
+    return Text(ctx.texts.get("ticket.received", number=ticket.id))
+
+
+def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:
+    binding = ctx.binding
+    ticket = Ticket(openid=ctx.openid, retiree_id=binding.retiree_id if binding else None,
+                    by_agent=bool(binding and binding.is_agent), text=msg.text.strip(),
+                    created_at=ctx.now)
+    ctx.session.add(ticket)
+    ctx.session.flush()  # the id is the receipt number
+    who = _who(ctx)
+    alert_staff(ctx.session, ctx.settings, ctx.now, key=f"ticket:{ticket.id}",
+                text=ctx.texts.get("ticket.staff", number=ticket.id, who=who, text=ticket.text))
+    return ticket
+
+
+def _who(ctx: Context) -> str:
+    binding = ctx.binding
+    if binding is None:
+        return f"未绑定用户 {mask(ctx.openid)}"
+    name = binding.retiree.name
+    return f"{name}的家属（{binding.relation}）" if binding.is_agent else name

@@ -1,0 +1,89 @@
+"""留言: a message for staff is kept, acknowledged with a number, and staff are alerted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from bot import create_app
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.config import Settings, StaffSettings
+from bot.models import OutboxMessage, Ticket
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services, build_services
+from tests.helpers import OPENID, Chat
+
+
+@pytest.fixture
+def staffed(settings: Settings, clock: FixedClock) -> Iterator[Services]:
+    """Services with two staff openids to alert."""
+    built = build_services(replace(settings, staff=StaffSettings(openids=("o_staff_1", "o_staff_2"))),
+                           clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def staff_chat(staffed: Services, wechat: WeChatSide) -> Chat:
+    """A retiree talking to the bot whose office has staff openids."""
+    client: FlaskClient = create_app(services=staffed).test_client()
+    return Chat(client, wechat)
+
+
+def tickets(services: Services) -> list[Ticket]:
+    """Every ticket, oldest first."""
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(Ticket).order_by(Ticket.id)))
+
+
+def test_a_message_is_kept_numbered_and_sent_to_every_staff_member(staff_chat: Chat,
+                                                                   staffed: Services) -> None:
+    assert "打字、语音都可以" in (staff_chat.say("留言") or "")
+    reply = staff_chat.say("我家的暖气一直不热，能不能帮忙问问")
+    [ticket] = tickets(staffed)
+    assert ticket.text == "我家的暖气一直不热，能不能帮忙问问" and ticket.answered_at is None
+    assert reply is not None and f"留言编号是 {ticket.id}" in reply and "010-12345678" in reply
+    with staffed.sessions() as session:
+        alerts = session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+    assert [a.recipient for a in alerts] == ["o_staff_1", "o_staff_2"]
+    assert "暖气一直不热" in alerts[0].payload["text"]["content"]
+
+
+def test_a_voice_message_is_taken_too(staff_chat: Chat, staffed: Services, wechat: WeChatSide) -> None:
+    staff_chat.say("转人工")
+    staff_chat.reply_to(wechat.voice(OPENID, "我想请工作人员给我回个电话"))
+    assert [t.text for t in tickets(staffed)] == ["我想请工作人员给我回个电话"]
+
+
+def test_zero_cancels_and_nothing_is_kept(staff_chat: Chat, staffed: Services) -> None:
+    staff_chat.say("留言")
+    assert "不留言了" in (staff_chat.say("0") or "")
+    assert tickets(staffed) == []
+
+
+def test_the_policy_fallback_leads_to_a_ticket(staff_chat: Chat, staffed: Services) -> None:
+    assert "回复「留言」" in (staff_chat.say("楼下的路灯坏了好几天") or "")
+    staff_chat.say("留言")
+    staff_chat.say("楼下的路灯坏了好几天")
+    assert len(tickets(staffed)) == 1
+
+
+def test_staff_list_the_unanswered_tickets(staff_chat: Chat, staffed: Services, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    staff_chat.say("留言")
+    staff_chat.say("请帮我查一下体检结果")
+    config = tmp_path / "config.toml"
+    w = staffed.settings.wechat
+    config.write_text(f'database_url = "{staffed.settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
+                      f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n', encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(config))
+    assert main(["ticket", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "请帮我查一下体检结果" in out and "1 条留言未回复" in out
