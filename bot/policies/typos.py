@@ -5,7 +5,7 @@ of the question is replaced by a known word when every differing character sound
 (or, in the middle of a longer word, a rarer reading or a near sound) and at least one
 character is identical, so
 an unrelated phrase is never rewritten. Spans that are real words of their own (认真 is not a
-typo of 认证), and spans that start inside a real word (始了 in 开始了), are left alone.
+typo of 认证), and spans that cut into a real word (始了 in 开始了), are left alone.
 """
 
 from __future__ import annotations
@@ -85,8 +85,10 @@ class TypoFixer:
         exact, fixes = self._spans(text)
         if not fixes:
             return text
-        starts = self._word_starts(text)
-        fixes = {f for f in fixes if f[0] in starts}
+        starts, ends = self._word_edges(text)
+        # A fix never starts inside a real word (始了 in 开始了); a two-character one, the riskiest,
+        # never ends inside one either (大手 in 大手术 is not 大寿).
+        fixes = {f for f in fixes if f[0] in starts and (f[1] - f[0] > 2 or f[1] in ends)}
         chosen: list[tuple[int, int, str]] = []
         for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0])):
             # A correctly written word as long as the fix wins; a shorter one inside it does not.
@@ -97,13 +99,14 @@ class TypoFixer:
             text = text[:start] + word + text[end:]
         return text
 
-    def _word_starts(self, text: str) -> set[int]:
-        """Where the words of text begin, as segmented before any fixing."""
-        starts, position = set(), 0
+    def _word_edges(self, text: str) -> tuple[set[int], set[int]]:
+        """Where the words of text begin and end, as segmented before any fixing."""
+        starts, ends, position = set(), set(), 0
         for word in self._segment(text):
             starts.add(position)
             position += len(word)
-        return starts
+            ends.add(position)
+        return starts, ends
 
     def _spans(self, text: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int, str]]]:
         exact: list[tuple[int, int, str]] = []
@@ -126,7 +129,7 @@ class TypoFixer:
             return False
         if len(word) == 2:
             return len(differing) == 1 and bool(sounds(differing[0][0]) & sounds(differing[0][1]))
-        if len(differing) >= len(word):
+        if len(differing) > max(1, (len(word) - 1) // 2):  # most of the word as written (遗嘱怎 ≠ 遗属证)
             return False
         return all(self._sounds_like(span, word, i) for i in range(len(word)) if span[i] != word[i])
 
