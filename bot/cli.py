@@ -139,10 +139,13 @@ def _ticket(args: argparse.Namespace) -> int:
     from bot.tickets import describe, unanswered
 
     services = build_services(load_settings())
-    with services.sessions() as session:
-        waiting = unanswered(session)
-        for ticket in waiting:
-            print(describe(ticket))
+    try:
+        with services.sessions() as session:
+            waiting = unanswered(session)
+            for ticket in waiting:
+                print(describe(ticket))
+    finally:
+        services.close()
     print(f"{len(waiting)} 条留言未回复")
     return 0
 

@@ -115,6 +115,7 @@ def run_sandbox(chat: bool = True) -> int:
         _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
+        print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:
