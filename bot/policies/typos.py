@@ -21,6 +21,7 @@ _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k",
              "r", "z", "c", "s", "y", "w")
 
 
+FUNCTION_CHARACTERS = frozenset("是的了在有和就也都要会能吗呢吧啊把被给让从到")
 REAL_WORD_FREQ = 10  # jieba's rarest entries (建义: 2) are typos themselves, not words to protect
 
 
@@ -135,6 +136,8 @@ class TypoFixer:
 
     @staticmethod
     def _sounds_like(span: str, word: str, i: int) -> bool:
+        if span[i] in FUNCTION_CHARACTERS:  # 活动是 is 活动 + 是, not a slip for 活动室
+            return False
         """Character i of span could be a slip for word's: the same usual sound anywhere; a rarer
         reading (藏 zang for 葬) or a near sound (血 for 恤) only in the middle of the word, where
         the characters on both sides vouch for it (给领导 is not 跟领导, 活动什 is not 活动室)."""
