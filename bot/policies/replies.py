@@ -17,7 +17,7 @@ def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str) -> tuple[str,
     related = [r for r in topic.related if r in engine.topics]
     parts = [texts.get("policy.answer", title=topic.title, answer=texts.fill(topic.answer))]
     if related:
-        parts += [texts.get("policy.related"), *texts.numbered(titles(engine, related))]
+        parts += ["", texts.get("policy.related"), *texts.numbered(titles(engine, related))]
     parts.append(texts.get("policy.footer"))
     return "\n".join(parts), related
 
