@@ -60,10 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check"])
     content.set_defaults(run=_content)
 
-    ticket = sub.add_parser("ticket", help="messages retirees left for staff (留言)")
-    ticket.add_argument("action", choices=["list"], help="list: those not answered yet")
-    ticket.set_defaults(run=_ticket)
+    from bot.ticket_commands import add_commands as add_ticket_commands
 
+    add_ticket_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)
@@ -131,22 +130,6 @@ def _content(args: argparse.Namespace) -> int:
         print(f"内容检查没通过：{len(problems)} 处问题。", file=sys.stderr)
         return 1
     print(f"内容检查通过：{settings.content_dir}")
-    return 0
-
-
-def _ticket(args: argparse.Namespace) -> int:
-    from bot.services import build_services
-    from bot.tickets import describe, unanswered
-
-    services = build_services(load_settings())
-    try:
-        with services.sessions() as session:
-            waiting = unanswered(session)
-            for ticket in waiting:
-                print(describe(ticket))
-    finally:
-        services.close()
-    print(f"{len(waiting)} 条留言未回复")
     return 0
 
 

@@ -62,6 +62,7 @@ class StaffSettings:
     """Who looks after the retirees: their openids get alerts (lock-outs, reports, previews)."""
 
     openids: tuple[str, ...] = ()
+    ticket_overdue_hours: int = 24  # a 留言 unanswered this long is listed as overdue
 
 
 @dataclass(frozen=True)

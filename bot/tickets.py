@@ -1,18 +1,52 @@
-"""Tickets (留言) for staff: which are still waiting for an answer."""
+"""Tickets (留言) for staff: which wait for an answer, and answering one."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import audit, outbox
 from bot.clock import SHANGHAI
 from bot.models import Ticket
+from bot.texts import Texts
 
 
-def unanswered(session: Session) -> list[Ticket]:
-    """Tickets with no answer yet, oldest first."""
-    return list(session.scalars(sa.select(Ticket).where(Ticket.answered_at.is_(None))
-                                .order_by(Ticket.created_at, Ticket.id)))
+class TicketError(ValueError):
+    """A staff command about a ticket cannot be done; the message says why."""
+
+
+def unanswered(session: Session, older_than: datetime | None = None) -> list[Ticket]:
+    """Tickets with no answer yet (only those left before older_than, if given), oldest first."""
+    query = sa.select(Ticket).where(Ticket.answered_at.is_(None))
+    if older_than is not None:
+        query = query.where(Ticket.created_at < older_than)
+    return list(session.scalars(query.order_by(Ticket.created_at, Ticket.id)))
+
+
+def overdue_since(now: datetime, hours: int) -> datetime:
+    """The moment before which an unanswered ticket counts as overdue."""
+    return now - timedelta(hours=hours)
+
+
+def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str,
+           now: datetime) -> Ticket:
+    """Record staff's answer and queue it to whoever left the ticket; once per ticket."""
+    ticket = session.get(Ticket, number)
+    if ticket is None:
+        raise TicketError(f"没有编号为 {number} 的留言。")
+    if ticket.answered_at is not None:
+        when = ticket.answered_at.astimezone(SHANGHAI)
+        raise TicketError(f"留言 {number} 已于 {when:%Y-%m-%d %H:%M} 回复过，不再重复发送。")
+    if not text.strip():
+        raise TicketError("回复内容是空的。")
+    ticket.answer, ticket.answered_at = text.strip(), now
+    content = texts.get("ticket.reply", number=number, answer=ticket.answer)
+    outbox.enqueue(session, recipient=ticket.openid, now=now, dedupe_key=f"ticket-reply:{number}",
+                   payload={"touser": ticket.openid, "msgtype": "text", "text": {"content": content}})
+    audit.record(session, actor=actor, action="ticket.reply", at=now, target=f"ticket:{number}")
+    return ticket
 
 
 def describe(ticket: Ticket) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from bot import create_app
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings, StaffSettings
-from bot.models import OutboxMessage, Ticket
+from bot.models import AuditEntry, OutboxMessage, Ticket
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from tests.helpers import OPENID, Chat
@@ -74,16 +75,65 @@ def test_the_policy_fallback_leads_to_a_ticket(staff_chat: Chat, staffed: Servic
     assert len(tickets(staffed)) == 1
 
 
-def test_staff_list_the_unanswered_tickets(staff_chat: Chat, staffed: Services, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    staff_chat.say("留言")
-    staff_chat.say("请帮我查一下体检结果")
+@pytest.fixture
+def staff_cli(staffed: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
+    """`python -m bot …` pointed at the same database as staffed."""
     config = tmp_path / "config.toml"
     w = staffed.settings.wechat
     config.write_text(f'database_url = "{staffed.settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
-                      f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n', encoding="utf-8")
+                      f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
+                      '[staff]\nticket_overdue_hours = 24\n', encoding="utf-8")
     monkeypatch.setenv("BOT_CONFIG", str(config))
+    return staffed
+
+
+def leave(chat: Chat, text: str) -> None:
+    """Leave one 留言 through the chat."""
+    chat.say("留言")
+    chat.say(text)
+
+
+def test_staff_list_the_unanswered_tickets(staff_chat: Chat, staff_cli: Services,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    leave(staff_chat, "请帮我查一下体检结果")
     assert main(["ticket", "list"]) == 0
     out = capsys.readouterr().out
     assert "请帮我查一下体检结果" in out and "1 条留言未回复" in out
+
+
+def test_staff_answer_reaches_the_person_once_and_is_recorded(staff_chat: Chat, staff_cli: Services,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    leave(staff_chat, "楼道灯坏了请帮忙报修")
+    [ticket] = tickets(staff_cli)
+    assert main(["ticket", "reply", str(ticket.id), "已联系物业，明天上午来修。"]) == 0
+    assert main(["ticket", "reply", str(ticket.id), "再说一遍"]) == 1
+    assert "回复过" in capsys.readouterr().err
+    [answered] = tickets(staff_cli)
+    assert answered.answer == "已联系物业，明天上午来修。" and answered.answered_at is not None
+    with staff_cli.sessions() as session:
+        replies = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == OPENID)).all()
+        audit_actions = session.scalars(sa.select(AuditEntry.action)).all()
+    [reply] = replies
+    assert f"您的留言 {ticket.id} 有回复了" in reply.payload["text"]["content"]
+    assert "明天上午来修" in reply.payload["text"]["content"]
+    assert "ticket.reply" in audit_actions
+    assert main(["ticket", "list"]) == 0
+    assert "0 条留言未回复" in capsys.readouterr().out
+
+
+def test_an_unknown_ticket_number_changes_nothing(staff_cli: Services,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ticket", "reply", "999", "你好"]) == 1
+    assert "没有编号为 999 的留言" in capsys.readouterr().err
+
+
+def test_overdue_lists_only_those_waiting_too_long(staff_cli: Services, clock: FixedClock,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # The command runs on the real clock: one ticket far in its past, one far in its future.
+    year = timedelta(days=400)
+    with staff_cli.sessions() as session, session.begin():
+        session.add_all([Ticket(openid=OPENID, text="很久以前的留言", created_at=clock.now() - year),
+                         Ticket(openid=OPENID, text="还不算超时", created_at=clock.now() + year)])
+    assert main(["ticket", "list", "--overdue"]) == 0
+    out = capsys.readouterr().out
+    assert "很久以前的留言" in out and "还不算超时" not in out and "1 条留言超过 24 小时未回复" in out
