@@ -66,6 +66,15 @@ class StaffSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How the outbox sender reaches people within WeChat's rules."""
+
+    custom_per_window: int = 5      # customer-service messages allowed per 48-hour window
+    sends_per_minute: int = 1200    # calls to WeChat's send APIs, across this sender
+    templates: dict[str, str] = field(default_factory=dict)  # kind of message → template id
+
+
+@dataclass(frozen=True)
 class StudySettings:
     """The monthly study day (集中学习日)."""
 
@@ -80,6 +89,7 @@ class Settings:
     office: OfficeSettings = field(default_factory=OfficeSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
     study: StudySettings = field(default_factory=StudySettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -171,9 +181,10 @@ def _build(raw: dict[str, Any]) -> Settings:
     office = _section(OfficeSettings, raw.pop("office", {}), "office")
     staff = _section(StaffSettings, raw.pop("staff", {}), "staff")
     study = _section(StudySettings, raw.pop("study", {}), "study")
+    delivery = _section(DeliverySettings, raw.pop("delivery", {}), "delivery")
     top = _section(Settings, _flatten_top(raw), "")
     return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
-                       "study": study})
+                       "study": study, "delivery": delivery})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from bot.db import transaction, upsert
 from bot.handoff import Handoff
 from bot.inbound import Inbound
 from bot.models import InboundMessage
-from bot.replies import SUCCESS, Reply, Text, as_custom_message, render_passive
+from bot.replies import SUCCESS, Reply, Text, render_passive
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
     body = render_passive(reply, openid=msg.openid, account=msg.account)
     late = not handoff.offer(body)
     if late and isinstance(reply, Text):
-        outbox.enqueue(session, recipient=msg.openid, payload=as_custom_message(reply, msg.openid),
+        outbox.enqueue(session, recipient=msg.openid, text=reply.content,
                        dedupe_key=f"late-reply:{msg.dedupe_key}", now=services.clock.now())
         log.warning("reply to %s missed the %.1fs budget; queued as a customer-service message",
                     msg.log_ref, services.settings.wechat.reply_budget)

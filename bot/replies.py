@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from wechatpy.replies import TextReply
 
@@ -32,8 +31,3 @@ def render_passive(reply: Reply, *, openid: str, account: str) -> str:
         return SUCCESS
     return TextReply(source=account, target=openid, content=reply.content,
                      time=int(time.time())).render()
-
-
-def as_custom_message(reply: Text, openid: str) -> dict[str, Any]:
-    """The body of a customer-service message carrying the same reply."""
-    return {"touser": openid, "msgtype": "text", "text": {"content": reply.content}}

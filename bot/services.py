@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
+from bot.delivery.pacer import SendPacer
 from bot.followers import KnownFollowers
 from bot.router import Router
 from bot.store import DatabaseStore, RedisStore, SharedStore
@@ -48,6 +49,11 @@ class Services:
         from bot.policies import load_engine
 
         return load_engine(self.settings.content_dir)
+
+    @cached_property
+    def send_pacer(self) -> SendPacer:
+        """This process's per-minute limit on calls to WeChat's send APIs."""
+        return SendPacer(self.settings.delivery.sends_per_minute)
 
     @cached_property
     def wechat(self):

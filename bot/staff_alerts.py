@@ -18,6 +18,6 @@ def alert_staff(session: Session, settings: Settings, now: datetime, text: str, 
     if not settings.staff.openids:
         log.warning("staff alert %s not sent: no [staff] openids configured", key)
     for staff in settings.staff.openids:
-        outbox.enqueue(session, recipient=staff, now=now, dedupe_key=f"{key}:{staff}",
-                       payload={"touser": staff, "msgtype": "text", "text": {"content": text}})
+        outbox.enqueue(session, recipient=staff, now=now, dedupe_key=f"{key}:{staff}", text=text,
+                       kind="staff")
     return len(settings.staff.openids)

@@ -44,7 +44,8 @@ def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str
     ticket.answer, ticket.answered_at = text.strip(), now
     content = texts.get("ticket.reply", number=number, answer=ticket.answer)
     outbox.enqueue(session, recipient=ticket.openid, now=now, dedupe_key=f"ticket-reply:{number}",
-                   payload={"touser": ticket.openid, "msgtype": "text", "text": {"content": content}})
+                   text=content, kind="ticket", retiree_id=ticket.retiree_id,
+                   title=f"您的留言 {number} 有回复了")
     audit.record(session, actor=actor, action="ticket.reply", at=now, target=f"ticket:{number}")
     return ticket
 

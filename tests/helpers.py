@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from bot.db import transaction
+from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
+from bot.services import Services
 
 OPENID = "o_test_retiree_0001"
 
@@ -37,3 +41,12 @@ class Chat:
     def say(self, text: str, openid: str = OPENID) -> str | None:
         """What the bot answers when the user types text."""
         return self.reply_to(self.wechat.text(openid, text))
+
+
+def user_wrote(services: Services, openid: str = OPENID, minutes_ago: float = 0) -> None:
+    """Record that openid wrote to the account (opening our view of their 48-hour window)."""
+    at = services.clock.now() - timedelta(minutes=minutes_ago)
+    with transaction(services.sessions) as session:
+        session.add(InboundMessage(dedupe_key=f"test:{openid}:{at.timestamp()}", openid=openid,
+                                   msg_id=None, msg_type="text", event=None, text="你好", sent_at=at,
+                                   received_at=at, route="test", reply_text=None))

@@ -1,33 +1,58 @@
-"""The outbox: each message queued once, delivered through the stand-in, retried, or dead."""
+"""The outbox sender: each message queued once, sent once, by the channel WeChat allows now."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bot import create_app, outbox
+from bot.clock import FixedClock
+from bot.config import DeliverySettings, Settings
 from bot.db import transaction
-from bot.models import OutboxMessage, OutboxStatus
-from bot.replies import Text, as_custom_message
+from bot.models import Channel, Follower, OutboxMessage, OutboxStatus, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from bot.standin import StandinServer
 from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability
-from tests.helpers import OPENID, Chat
+from tests.helpers import OPENID, Chat, user_wrote
+
+CUSTOM = "cgi-bin/message/custom/send"
+TEMPLATE = "cgi-bin/message/template/send"
 
 
-def queue(services: Services, text: str, key: str) -> bool:
+def queue(services: Services, text: str, key: str, kind: str = "notice", **extra: object) -> bool:
+    """Enqueue text for the test user."""
     with transaction(services.sessions) as session:
-        return outbox.enqueue(session, recipient=OPENID, dedupe_key=key,
-                              payload=as_custom_message(Text(text), OPENID),
-                              now=services.clock.now())
+        return outbox.enqueue(session, recipient=OPENID, dedupe_key=key, text=text,
+                              now=services.clock.now(), kind=kind, **extra)
 
 
 def rows(services: Services) -> list[OutboxMessage]:
+    """Every outbox row, in order."""
     with services.sessions() as session:
         return list(session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def open_window(services: Services, standin: StandinServer, openid: str = OPENID) -> None:
+    """The user writes: both WeChat (the stand-in) and we know the window is open."""
+    standin.open_window(openid)
+    user_wrote(services, openid)
+
+
+@pytest.fixture
+def templated(api_services: Services, clock: FixedClock) -> Iterator[Services]:
+    """Services with a template configured for notices."""
+    settings = replace(api_services.settings,
+                       delivery=DeliverySettings(templates={"notice": "TPL_NOTICE"}))
+    built = build_services(settings, clock=clock)
+    yield built
+    built.close()
 
 
 def test_a_second_enqueue_with_the_same_key_is_a_no_op(api_services: Services) -> None:
@@ -36,43 +61,140 @@ def test_a_second_enqueue_with_the_same_key_is_a_no_op(api_services: Services) -
     assert len(rows(api_services)) == 1
 
 
-def test_drain_delivers_due_messages_once(api_services: Services, standin: StandinServer) -> None:
-    standin.open_window(OPENID)
+def test_inside_the_window_messages_go_as_customer_service_messages_once(
+        api_services: Services, standin: StandinServer) -> None:
+    open_window(api_services, standin)
     queue(api_services, "第一条", "k1")
     queue(api_services, "第二条", "k2")
     assert outbox.drain(api_services) == 2
     assert outbox.drain(api_services) == 0
-    sent = standin.calls(path="cgi-bin/message/custom/send")
-    assert [c.body["text"]["content"] for c in sent] == ["第一条", "第二条"]
-    assert {r.status for r in rows(api_services)} == {OutboxStatus.SENT}
+    assert [c.body["text"]["content"] for c in standin.calls(path=CUSTOM)] == ["第一条", "第二条"]
+    assert {(r.status, r.channel) for r in rows(api_services)} == {(OutboxStatus.SENT, Channel.CUSTOM)}
 
 
-def test_a_failed_send_is_retried_later_with_backoff(api_services: Services,
-                                                     standin: StandinServer, clock) -> None:
-    queue(api_services, "窗口外", "k1")  # the user has not written: 45015
+def test_outside_the_window_without_a_template_a_message_waits_in_the_mailbox(
+        api_services: Services, standin: StandinServer) -> None:
+    user_wrote(api_services, minutes_ago=49 * 60)  # two days ago: the window has shut
+    queue(api_services, "下周三体检", "k1")
     assert outbox.drain(api_services) == 0
+    assert standin.calls(path=CUSTOM) == [] and standin.calls(path=TEMPLATE) == []
     [row] = rows(api_services)
-    assert row.status == OutboxStatus.PENDING and row.attempts == 1
-    assert "45015" in row.last_error and row.due_at > clock.now()
-    assert outbox.drain(api_services) == 0  # not due yet: no second call
-    assert len(standin.calls(path="cgi-bin/message/custom/send")) == 1
-    standin.open_window(OPENID)
-    clock.advance(minutes=1)
-    assert outbox.drain(api_services) == 1
+    assert (row.status, row.channel) == (OutboxStatus.MAILBOX, Channel.MAILBOX)
 
 
-def test_after_the_last_attempt_a_message_is_dead_and_kept(api_services: Services,
-                                                           clock) -> None:
-    queue(api_services, "总是失败", "k1")
+def test_outside_the_window_a_configured_template_is_used(templated: Services,
+                                                          standin: StandinServer) -> None:
+    queue(templated, "12 月 5 日上午九点在老干部活动中心集中学习，请准时参加。", "k1",
+          title="学习通知")
+    assert outbox.drain(templated) == 1
+    [call] = standin.calls(path=TEMPLATE)
+    assert call.body["template_id"] == "TPL_NOTICE" and call.body["touser"] == OPENID
+    assert call.body["data"]["first"]["value"] == "学习通知"
+    assert call.body["data"]["keyword1"]["value"].startswith("12 月 5 日上午九点")
+    assert rows(templated)[0].channel == Channel.TEMPLATE
+
+
+def test_when_the_allowance_is_used_up_the_next_channel_is_chosen(templated: Services,
+                                                                   standin: StandinServer) -> None:
+    open_window(templated, standin)
+    for n in range(6):  # five customer-service messages fit in one window
+        queue(templated, f"第{n}条", f"k{n}")
+    assert outbox.drain(templated) == 6
+    assert len(standin.calls(path=CUSTOM)) == 5 and len(standin.calls(path=TEMPLATE)) == 1
+
+
+def test_wechat_saying_the_window_is_shut_moves_on_to_the_next_channel(
+        api_services: Services, standin: StandinServer) -> None:
+    user_wrote(api_services)  # we think the window is open, but WeChat answers 45015
+    queue(api_services, "您好", "k1")
+    assert outbox.drain(api_services) == 0
+    [call] = standin.calls(path=CUSTOM)
+    assert call.errcode == 45015
+    assert rows(api_services)[0].status == OutboxStatus.MAILBOX
+
+
+def test_network_failures_are_retried_with_backoff_then_dead(services: Services,
+                                                             clock: FixedClock) -> None:
+    # `services` points at a closed port: every call fails to connect.
+    user_wrote(services)
+    queue(services, "您好", "k1")
+    assert outbox.drain(services) == 0
+    [row] = rows(services)
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1 and row.due_at > clock.now()
+    assert "ConnectionError" in row.last_error
+    assert services.settings.wechat.secret not in row.last_error and "access_token=" not in row.last_error
+    assert outbox.drain(services) == 0 and rows(services)[0].attempts == 1  # not due yet
     for _ in range(outbox.MAX_ATTEMPTS):
-        outbox.drain(api_services)
         clock.advance(hours=2)
-    [row] = rows(api_services)
+        user_wrote(services)
+        outbox.drain(services)
+    [row] = rows(services)
     assert row.status == OutboxStatus.DEAD and row.attempts == outbox.MAX_ATTEMPTS
 
 
+def test_a_rate_limit_answer_backs_off_for_a_minute(api_services: Services, standin: StandinServer,
+                                                    clock: FixedClock) -> None:
+    open_window(api_services, standin)
+    standin.state.settings.minute_limits[CUSTOM] = 0  # WeChat answers 45011 to every call
+    queue(api_services, "您好", "k1")
+    assert outbox.drain(api_services) == 0
+    [row] = rows(api_services)
+    assert row.status == OutboxStatus.PENDING and row.due_at >= clock.now() + timedelta(seconds=59)
+
+
+def test_the_deceased_and_those_who_unfollowed_are_skipped_not_failed(
+        api_services: Services, standin: StandinServer) -> None:
+    open_window(api_services, standin)
+    now = api_services.clock.now()
+    with transaction(api_services.sessions) as session:
+        person = Retiree(name="王建国", birth_date=date(1930, 1, 1), status="离休",
+                         died_on=date(2026, 11, 1), created_at=now, updated_at=now)
+        session.add(person)
+        session.add(Follower(openid="o_gone", active=False, first_seen_at=now))
+        session.flush()
+        late = person.id
+    queue(api_services, "给去世的人", "k1", retiree_id=late)
+    with transaction(api_services.sessions) as session:
+        outbox.enqueue(session, recipient="o_gone", dedupe_key="k2", text="给取消关注的人",
+                       now=api_services.clock.now())
+    assert outbox.drain(api_services) == 0
+    assert standin.calls(path=CUSTOM) == []
+    assert [(r.status, r.last_error) for r in rows(api_services)] == [
+        (OutboxStatus.CANCELLED, "skipped: the retiree has died"),
+        (OutboxStatus.CANCELLED, "skipped: no longer follows the account")]
+
+
+def test_a_message_whose_sender_died_mid_call_is_never_sent_again(api_services: Services,
+                                                                   standin: StandinServer,
+                                                                   clock: FixedClock) -> None:
+    open_window(api_services, standin)
+    queue(api_services, "您好", "k1")
+    with transaction(api_services.sessions) as session:  # as a sender leaves it when killed
+        session.execute(sa.update(OutboxMessage).values(
+            status=OutboxStatus.SENDING, attempts=1, due_at=clock.now() + timedelta(seconds=60)))
+    clock.advance(minutes=2)
+    assert outbox.drain(api_services) == 0
+    assert standin.calls(path=CUSTOM) == []
+    assert rows(api_services)[0].status == OutboxStatus.UNCERTAIN
+
+
+def test_the_per_minute_limit_holds_the_rest_back(api_services: Services, standin: StandinServer,
+                                                  clock: FixedClock) -> None:
+    settings = replace(api_services.settings, delivery=DeliverySettings(sends_per_minute=2))
+    paced = build_services(settings, clock=clock)
+    try:
+        open_window(paced, standin)
+        for n in range(4):
+            queue(paced, f"第{n}条", f"k{n}")
+        assert outbox.drain(paced) == 2
+        assert outbox.drain(paced) == 0
+        assert [r.status for r in rows(paced)].count(OutboxStatus.PENDING) == 2
+    finally:
+        paced.close()
+
+
 def test_a_slow_reply_reaches_the_user_as_a_customer_service_message(
-        settings, clock, wechat: WeChatSide, standin: StandinServer) -> None:
+        settings: Settings, clock: FixedClock, wechat: WeChatSide, standin: StandinServer) -> None:
     wired = replace(settings, wechat=replace(settings.wechat, api_base_url=standin.base_url,
                                              reply_budget=0.3))
     services = build_services(wired, clock=clock, router=SlowCapability(delay=1.0).router())
@@ -84,41 +206,16 @@ def test_a_slow_reply_reaches_the_user_as_a_customer_service_message(
         while not rows(services) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert outbox.drain(services) == 1
-        [call] = standin.calls(path="cgi-bin/message/custom/send")
+        [call] = standin.calls(path=CUSTOM)
         assert call.body == {"touser": OPENID, "msgtype": "text", "text": {"content": SLOW_ANSWER}}
     finally:
         services.close()
 
 
-def test_an_unreachable_wechat_leaves_no_secret_in_the_error(services: Services, clock) -> None:
-    # `services` points at a closed port: the token request itself fails to connect.
-    queue(services, "您好", "k1")
-    assert outbox.drain(services) == 0
-    [row] = rows(services)
-    assert "ConnectionError" in row.last_error
-    assert services.settings.wechat.secret not in row.last_error
-    assert "secret=" not in row.last_error and "access_token=" not in row.last_error
-
-
-def test_one_broken_message_does_not_stop_the_others(api_services: Services,
-                                                     standin: StandinServer) -> None:
-    standin.open_window(OPENID)
-    with transaction(api_services.sessions) as session:
-        outbox.enqueue(session, recipient=OPENID, dedupe_key="odd", channel="pigeon",
-                       payload={"text": "?"}, now=api_services.clock.now())
-    queue(api_services, "正常的一条", "k2")
-    assert outbox.drain(api_services) == 1
-    odd, normal = rows(api_services)
-    assert "pigeon" in odd.last_error and odd.status == OutboxStatus.PENDING
-    assert normal.status == OutboxStatus.SENT
-
-
 def test_two_senders_at_once_deliver_each_message_exactly_once(api_services: Services,
                                                                standin: StandinServer,
-                                                               clock) -> None:
-    import threading
-
-    standin.open_window(OPENID)
+                                                               clock: FixedClock) -> None:
+    open_window(api_services, standin)
     for n in range(5):  # the stand-in allows 5 customer-service messages per window
         queue(api_services, f"第{n}条", f"k{n}")
     other = build_services(api_services.settings, clock=clock)
@@ -130,6 +227,6 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(api_services: Ser
             t.join()
     finally:
         other.close()
-    sent = [c.body["text"]["content"] for c in standin.calls(path="cgi-bin/message/custom/send")]
+    sent = [c.body["text"]["content"] for c in standin.calls(path=CUSTOM)]
     assert sorted(sent) == [f"第{n}条" for n in range(5)]
     assert {r.status for r in rows(api_services)} == {OutboxStatus.SENT}

@@ -16,7 +16,6 @@ from werkzeug.serving import make_server
 from bot import create_app, outbox
 from bot.config import PROJECT_ROOT
 from bot.db import transaction
-from bot.replies import Text, as_custom_message
 from bot.sandbox.chat import ChatSession
 from bot.services import Services, build_services
 from bot.standin import StandinServer
@@ -61,8 +60,7 @@ def test_chat_shows_replies_and_the_pushes_that_reach_the_user(live_bot, standin
     assert "办公时间" in chat.send("联系我们")
     with transaction(services.sessions) as session:
         outbox.enqueue(session, recipient="o_chat_user_0001", dedupe_key="notice:1",
-                       payload=as_custom_message(Text("明天上午九点集中学习。"), "o_chat_user_0001"),
-                       now=services.clock.now())
+                       text="明天上午九点集中学习。", now=services.clock.now())
     assert outbox.drain(services) == 1  # the chat opened the 48-hour window when it wrote
     _, shown = chat.pushes_since(0)
     assert shown == ["【客服消息】明天上午九点集中学习。"]

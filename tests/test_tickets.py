@@ -53,7 +53,7 @@ def test_a_message_is_kept_numbered_and_sent_to_every_staff_member(staff_chat: C
     with staffed.sessions() as session:
         alerts = session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
     assert [a.recipient for a in alerts] == ["o_staff_1", "o_staff_2"]
-    assert "暖气一直不热" in alerts[0].payload["text"]["content"]
+    assert "暖气一直不热" in alerts[0].payload["text"]
 
 
 def test_a_voice_message_is_taken_too(staff_chat: Chat, staffed: Services, wechat: WeChatSide) -> None:
@@ -114,8 +114,8 @@ def test_staff_answer_reaches_the_person_once_and_is_recorded(staff_chat: Chat, 
         replies = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == OPENID)).all()
         audit_actions = session.scalars(sa.select(AuditEntry.action)).all()
     [reply] = replies
-    assert f"您的留言 {ticket.id} 有回复了" in reply.payload["text"]["content"]
-    assert "明天上午来修" in reply.payload["text"]["content"]
+    assert f"您的留言 {ticket.id} 有回复了" in reply.payload["text"]
+    assert "明天上午来修" in reply.payload["text"]
     assert "ticket.reply" in audit_actions
     assert main(["ticket", "list"]) == 0
     assert "0 条留言未回复" in capsys.readouterr().out

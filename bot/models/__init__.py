@@ -5,7 +5,8 @@ from bot.models.binding import Binding
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
-from bot.models.outbox import OutboxMessage, OutboxStatus
+from bot.models.notice import Notice
+from bot.models.outbox import Channel, OutboxMessage, OutboxStatus
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.shared import KvEntry
 from bot.models.ticket import Ticket
@@ -14,6 +15,7 @@ __all__ = [
     "GROUP_KINDS",
     "AuditEntry",
     "Binding",
+    "Channel",
     "ConversationState",
     "EmergencyContact",
     "Follower",
@@ -21,6 +23,7 @@ __all__ = [
     "GroupMember",
     "InboundMessage",
     "KvEntry",
+    "Notice",
     "OutboxMessage",
     "OutboxStatus",
     "Retiree",

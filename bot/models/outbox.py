@@ -15,9 +15,22 @@ from bot.db import Base
 class OutboxStatus(enum.StrEnum):
     """Where a message is in its life."""
 
-    PENDING = "pending"
-    SENT = "sent"
-    DEAD = "dead"
+    PENDING = "pending"      # due to be sent
+    SENDING = "sending"      # a sender is calling WeChat with it right now
+    SENT = "sent"            # WeChat accepted it (channel says how)
+    MAILBOX = "mailbox"      # no channel reaches them now: shown the next time they write
+    SHOWN = "shown"          # shown from the mailbox in a reply
+    UNCERTAIN = "uncertain"  # the sender died mid-call: WeChat may or may not have it; not resent
+    DEAD = "dead"            # every attempt failed
+    CANCELLED = "cancelled"  # staff cancelled it before it was sent
+
+
+class Channel(enum.StrEnum):
+    """How a message reaches a person, by WeChat's rules."""
+
+    CUSTOM = "custom"        # customer-service message: within 48 h of their last message
+    TEMPLATE = "template"    # template message: a configured template for this kind of message
+    MAILBOX = "mailbox"      # held for the next time they write
 
 
 class OutboxMessage(Base):
@@ -29,9 +42,12 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     recipient: Mapped[str] = mapped_column(sa.String(64), index=True)
-    channel: Mapped[str] = mapped_column(sa.String(16))
+    channel: Mapped[str | None] = mapped_column(sa.String(16))  # chosen when it is sent
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(16), default=OutboxStatus.PENDING)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="reply", server_default="reply")
+    retiree_id: Mapped[int | None] = mapped_column(index=True)
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]

@@ -1,0 +1,59 @@
+"""What the sender knows about a batch's recipients: windows, allowances, templates, who to skip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.config import DeliverySettings
+from bot.delivery.window import custom_allowance
+from bot.models import Channel, Follower, Retiree
+
+
+@dataclass
+class DeliveryBook:
+    """Channel choice for one batch, by WeChat's rules, loaded with a few queries."""
+
+    allowance: dict[str, int]
+    templates: dict[str, str]
+    unfollowed: set[str]
+    deceased: set[int]
+
+    @classmethod
+    def load(cls, session: Session, settings: DeliverySettings, rows: list[sa.Row],
+             now: datetime) -> DeliveryBook:
+        """The facts about the recipients of rows, as of now."""
+        openids = {r.recipient for r in rows}
+        retiree_ids = {r.retiree_id for r in rows if r.retiree_id is not None}
+        unfollowed = set(session.scalars(sa.select(Follower.openid).where(
+            Follower.openid.in_(openids), Follower.active.is_(False))))
+        deceased = set(session.scalars(sa.select(Retiree.id).where(
+            Retiree.id.in_(retiree_ids), Retiree.died_on.is_not(None))))
+        return cls(allowance=custom_allowance(session, openids, now, settings.custom_per_window),
+                   templates=dict(settings.templates), unfollowed=unfollowed, deceased=deceased)
+
+    def skip_reason(self, row: sa.Row) -> str | None:
+        """Why this message should not go at all (counted, not an error), or None."""
+        if row.retiree_id in self.deceased:
+            return "skipped: the retiree has died"
+        if row.recipient in self.unfollowed:
+            return "skipped: no longer follows the account"
+        return None
+
+    def channels(self, row: sa.Row) -> Iterator[Channel]:
+        """The channels to try, best first; always ends with the mailbox."""
+        if self.allowance.get(row.recipient, 0) > 0:
+            yield Channel.CUSTOM
+        if self.templates.get(row.kind):
+            yield Channel.TEMPLATE
+        yield Channel.MAILBOX
+
+    def spent(self, openid: str, channel: Channel, *, all_of_it: bool = False) -> None:
+        """One customer-service message used (or WeChat says none are left)."""
+        if channel == Channel.CUSTOM:
+            left = self.allowance.get(openid, 0)
+            self.allowance[openid] = 0 if all_of_it else max(left - 1, 0)

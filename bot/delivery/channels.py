@@ -1,0 +1,31 @@
+"""What each WeChat channel is sent: one message, rendered for the channel chosen at send time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.clock import SHANGHAI
+
+TEMPLATE_SUMMARY = 20  # characters a template keyword shows before WeChat cuts it
+TEMPLATE_REMARK = "全文请给公众号发任意一句话查看。"
+
+
+def custom_payload(openid: str, message: dict[str, Any]) -> dict[str, Any]:
+    """A customer-service text message."""
+    if "msgtype" in message:  # queued before messages were stored channel-free
+        return message
+    return {"touser": openid, "msgtype": "text", "text": {"content": message["text"]}}
+
+
+def template_payload(openid: str, template_id: str, message: dict[str, Any],
+                     now: datetime) -> dict[str, Any]:
+    """A template message: the title, the start of the text, the date, where to read it all."""
+    text = message["text"]
+    summary = text if len(text) <= TEMPLATE_SUMMARY else text[:TEMPLATE_SUMMARY - 1] + "…"
+    return {"touser": openid, "template_id": template_id, "data": {
+        "first": {"value": message.get("title") or "您有一条新通知"},
+        "keyword1": {"value": summary},
+        "keyword2": {"value": f"{now.astimezone(SHANGHAI):%Y年%m月%d日}"},
+        "remark": {"value": TEMPLATE_REMARK},
+    }}
