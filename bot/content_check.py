@@ -11,8 +11,9 @@ from bot.config import Settings
 from bot.office_values import office_values
 from bot.policies.engine import PolicyEngine
 from bot.policies.lexicon import Lexicon, read_lexicon
-from bot.policies.replies import WECHAT_TEXT_LIMIT, answer_text
+from bot.policies.replies import answer_text
 from bot.policies.topics import Topic, read_topics
+from bot.replies import WECHAT_TEXT_LIMIT
 from bot.texts import Texts
 
 

@@ -14,6 +14,7 @@ from bot import followers, outbox
 from bot.context import Context
 from bot.conversation import Conversation
 from bot.db import transaction, upsert
+from bot.delivery.mailbox import with_mailbox
 from bot.handoff import Handoff
 from bot.inbound import Inbound
 from bot.models import InboundMessage
@@ -55,6 +56,8 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
         return
     ctx = build_context(services, session, msg)
     name, reply = route(msg, ctx)
+    if isinstance(reply, Text):  # notices that could not reach them come first
+        reply = Text(with_mailbox(session, services.texts, msg.openid, reply.content, ctx.now))
     body = render_passive(reply, openid=msg.openid, account=msg.account)
     late = not handoff.offer(body)
     if late and isinstance(reply, Text):

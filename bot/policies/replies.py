@@ -5,8 +5,6 @@ from __future__ import annotations
 from bot.policies.engine import PolicyEngine
 from bot.texts import Texts
 
-WECHAT_TEXT_LIMIT = 2000  # bytes; WeChat refuses passive text replies much over 2 KB
-
 
 def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str) -> tuple[str, list[str]]:
     """The topic's answer with the office's values filled in, then its related topics numbered.
