@@ -14,6 +14,7 @@ from bot.textnorm import normalize
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr otherwise
 
+COMMON_WORD_FREQ = 3_000  # jieba counts 发展 and 工作 far above this, 认证 and 报销 below
 DOMAIN_WORD_FREQ = 20_000  # about 费用's count times five in jieba's dictionary
 MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tokens
 
@@ -29,14 +30,16 @@ class Analyzer:
         # A known word stands for itself, so 药费 → 医药费 never fires inside 医药费 itself.
         self._rewrites = {**{w: w for w in vocabulary}, **lexicon.synonyms}
         self._rewrite_pattern = _alternation(self._rewrites)
-        for word in vocabulary:  # domain words win over common ones: 党费/用 rather than 党/费用
-            self._tokenizer.add_word(word, freq=DOMAIN_WORD_FREQ)
-        for word in self._fillers:  # colloquial forms are rewritten before segmenting: not added
-            self._tokenizer.add_word(word)
         # Typos are fixed towards domain words only: not hints (怎么领) or other domains' words
         # (怎么炖), nor short colloquial forms (死了), which are too common to be targets.
         typo_targets = {normalize(w) for w in (*keywords, *lexicon.words, *lexicon.synonyms.values())}
         typo_targets |= {f for f in lexicon.synonyms if len(f) >= 3}
+        # Everyday words (发展, 工作) say little about a topic: a slip is never "fixed" into one.
+        typo_targets = {w for w in typo_targets if self._tokenizer.FREQ.get(w, 0) < COMMON_WORD_FREQ}
+        for word in vocabulary:  # domain words win over common ones: 党费/用 rather than 党/费用
+            self._tokenizer.add_word(word, freq=DOMAIN_WORD_FREQ)
+        for word in self._fillers:  # colloquial forms are rewritten before segmenting: not added
+            self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
 
     def tokens(self, question: str) -> list[str]:

@@ -25,16 +25,16 @@ FUNCTION_CHARACTERS = frozenset("是的了在有和就也都要会能吗呢吧�
 REAL_WORD_FREQ = 10  # jieba's rarest entries (建义: 2) are typos themselves, not words to protect
 
 
-@lru_cache(maxsize=8192)
-def sounds(char: str, every_reading: bool = False) -> frozenset[str]:
-    """The toneless reading of a character, with zh/z, ch/c, sh/s and -ng/-n merged.
+@lru_cache(maxsize=16384)
+def sounds(char: str, every_reading: bool = False, fuzzy: bool = True) -> frozenset[str]:
+    """The toneless reading of a character; fuzzy: with zh/z, ch/c, sh/s and -ng/-n merged.
 
     By default only the usual reading: rare ones (的 as di) make unrelated words sound alike.
     """
     if not "\u4e00" <= char <= "\u9fff":
         return frozenset((char,))
     readings = pinyin(char, style=Style.NORMAL, heteronym=every_reading)[0]
-    return frozenset(_fuzzy(r) for r in readings)
+    return frozenset(_fuzzy(r) if fuzzy else r for r in readings)
 
 
 def _fuzzy(reading: str) -> str:
@@ -87,9 +87,11 @@ class TypoFixer:
         if not fixes:
             return text
         starts, ends = self._word_edges(text)
-        # A fix never starts inside a real word (始了 in 开始了); a two-character one, the riskiest,
-        # never ends inside one either (大手 in 大手术 is not 大寿).
-        fixes = {f for f in fixes if f[0] in starts and (f[1] - f[0] > 2 or f[1] in ends)}
+        # A fix never starts inside a real word (始了 in 开始了) unless its first character is
+        # the word's own (体捡 in 那个体捡); a two-character one, the riskiest, never ends inside
+        # one either (大手 in 大手术 is not 大寿).
+        fixes = {f for f in fixes if (f[0] in starts or text[f[0]] == f[2][0])
+                 and (f[1] - f[0] > 2 or f[1] in ends)}
         chosen: list[tuple[int, int, str]] = []
         for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0])):
             # A correctly written word as long as the fix wins; a shorter one inside it does not.
@@ -128,8 +130,9 @@ class TypoFixer:
         differing = [(a, b) for a, b in zip(span, word, strict=True) if a != b]
         if span in self._known or self._is_real_word(span):
             return False
-        if len(word) == 2:
-            return len(differing) == 1 and bool(sounds(differing[0][0]) & sounds(differing[0][1]))
+        if len(word) == 2:  # one of two characters, sounding the same (an accent's sound too)
+            return (len(differing) == 1 and not FUNCTION_CHARACTERS & {*span, *word}
+                    and bool(sounds(differing[0][0]) & sounds(differing[0][1])))
         if len(differing) > max(1, (len(word) - 1) // 2):  # most of the word as written (遗嘱怎 ≠ 遗属证)
             return False
         return all(self._sounds_like(span, word, i) for i in range(len(word)) if span[i] != word[i])
@@ -138,15 +141,14 @@ class TypoFixer:
     def _sounds_like(span: str, word: str, i: int) -> bool:
         if span[i] in FUNCTION_CHARACTERS:  # 活动是 is 活动 + 是, not a slip for 活动室
             return False
-        """Character i of span could be a slip for word's: the same usual sound anywhere; a rarer
-        reading (藏 zang for 葬) or a near sound (血 for 恤) only in the middle of the word, where
-        the characters on both sides vouch for it (给领导 is not 跟领导, 活动什 is not 活动室)."""
+        """Character i of span could be a slip for word's: at either end of the word the very
+        same sound; in the middle, where the characters on both sides vouch for the word, also an
+        accent's sound (zh/z, -ng/-n), a rarer reading (藏 zang for 葬) or a near sound (血 for 恤).
+        So 给领导 is not 跟领导, 活动什 is not 活动室, 手机帮 is not 手机班."""
         a, b = span[i], word[i]
-        if sounds(a) & sounds(b):
-            return True
-        if not 0 < i < len(word) - 1:
-            return False
-        return bool(sounds(a, True) & sounds(b, True)) or _near(a, b)
+        if not 0 < i < len(word) - 1:  # the ends of a word: the very same sound
+            return bool(sounds(a, fuzzy=False) & sounds(b, fuzzy=False))
+        return bool(sounds(a) & sounds(b) or sounds(a, True) & sounds(b, True)) or _near(a, b)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
