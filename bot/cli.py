@@ -60,9 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check"])
     content.set_defaults(run=_content)
 
+    from bot.notice_commands import add_commands as add_notice_commands
     from bot.ticket_commands import add_commands as add_ticket_commands
 
     add_ticket_commands(sub)
+    add_notice_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.command_support import in_transaction
 from bot.config import load_settings
-from bot.db import transaction
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.tickets import TicketError, answer, describe, overdue_since, unanswered
 
 
@@ -42,15 +43,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _reply(args: argparse.Namespace) -> int:
-    services = build_services(load_settings())
-    try:
-        with transaction(services.sessions) as session:
-            answer(session, services.texts, args.number, args.text, actor=audit.cli_actor(),
-                   now=services.clock.now())
-    except TicketError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        services.close()
-    print(f"已回复留言 {args.number}，回复会由发送程序送达。")
-    return 0
+    def reply(services: Services, session: Session) -> str:
+        answer(session, services.texts, args.number, args.text, actor=audit.cli_actor(),
+               now=services.clock.now())
+        return f"已回复留言 {args.number}，回复会由发送程序送达。"
+    return in_transaction(reply, (TicketError,))

@@ -1,0 +1,28 @@
+"""What staff commands share: one transaction, a one-line result, a clear refusal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from bot.config import load_settings
+from bot.db import transaction
+from bot.services import Services, build_services
+
+Action = Callable[[Services, Session], str]
+
+
+def in_transaction(action: Action, refusals: tuple[type[Exception], ...]) -> int:
+    """Run action in one transaction and print its result; a refusal prints why, changes nothing."""
+    services = build_services(load_settings())
+    try:
+        with transaction(services.sessions) as session:
+            print(action(services, session))
+    except refusals as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    return 0

@@ -1,0 +1,96 @@
+"""Who a message is for: everyone, a group or one retiree, down to the WeChat accounts that reach them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.models import Binding, Follower, Group, GroupMember, Retiree
+
+
+class AudienceError(ValueError):
+    """The audience names nobody we know; the message says what was wrong."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One WeChat account to send to, and the retiree it reaches (None: a staff member)."""
+
+    retiree_id: int | None
+    openid: str
+
+
+@dataclass
+class Reach:
+    """The accounts a message goes to, and the people it cannot reach, by reason."""
+
+    recipients: list[Recipient] = field(default_factory=list)
+    deceased: list[int] = field(default_factory=list)
+    not_bound: list[int] = field(default_factory=list)      # no WeChat account bound: call them
+    unfollowed: list[int] = field(default_factory=list)     # bound, but no longer following
+
+    @property
+    def people(self) -> int:
+        """How many retirees the message reaches."""
+        return len({r.retiree_id or r.openid for r in self.recipients})
+
+    def skipped(self) -> dict[str, list[int]]:
+        """The retirees left out, by reason (kept with a notice for its report)."""
+        return {"deceased": self.deceased, "not_bound": self.not_bound, "unfollowed": self.unfollowed}
+
+
+def resolve(session: Session, audience: str) -> Reach:
+    """The reach of `all`, `group:<name>` or `retiree:<id>`."""
+    scope = _scope(session, audience)
+    retirees = session.execute(scope).all()
+    accounts = _accounts(session, scope.with_only_columns(Retiree.id).order_by(None))
+    reach = Reach()
+    for person in retirees:
+        if person.died_on is not None:
+            reach.deceased.append(person.id)
+            continue
+        bound = accounts.get(person.id, [])
+        following = [a for a in bound if a.active]
+        if not bound:
+            reach.not_bound.append(person.id)
+        elif not following:
+            reach.unfollowed.append(person.id)
+        else:  # their own account if they follow; otherwise the family who act for them
+            own = [a for a in following if a.role == "self"]
+            reach.recipients += [Recipient(person.id, a.openid) for a in own or following]
+    return reach
+
+
+def _scope(session: Session, audience: str) -> sa.Select:
+    kind, _, value = audience.partition(":")
+    query = (sa.select(Retiree.id, Retiree.died_on)
+             .where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id))
+    if audience == "all":
+        return query
+    if kind == "retiree" and value.isdigit():
+        if session.get(Retiree, int(value)) is None:
+            raise AudienceError(f"没有编号为 {value} 的老同志。")
+        return query.where(Retiree.id == int(value))
+    if kind == "group" and value:
+        groups = list(session.scalars(sa.select(Group.id).where(Group.name == value)))
+        if not groups:
+            raise AudienceError(f"没有名为「{value}」的分组（python -m bot groups list 查看）。")
+        members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_(groups))
+        return query.where(Retiree.id.in_(members))
+    raise AudienceError(f"收件人「{audience}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
+
+
+def _accounts(session: Session, retiree_ids: sa.Select) -> dict[int, list[sa.Row]]:
+    rows = session.execute(
+        sa.select(Binding.retiree_id, Binding.openid, Binding.role,
+                  sa.func.coalesce(Follower.active, False).label("active"))
+        .outerjoin(Follower, Follower.openid == Binding.openid)
+        .where(Binding.unbound_at.is_(None), Binding.retiree_id.in_(retiree_ids))
+        .order_by(Binding.id)).all()
+    accounts: dict[int, list[sa.Row]] = defaultdict(list)
+    for row in rows:
+        accounts[row.retiree_id].append(row)
+    return accounts

@@ -1,0 +1,82 @@
+"""`python -m bot notice …`: staff send, schedule, cancel and follow up a notice (群发通知)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.clock import SHANGHAI
+from bot.command_support import Action, in_transaction
+from bot.delivery.audience import AudienceError
+from bot.notices import cancel, report, send
+from bot.services import Services
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register `notice send`, `notice cancel` and `notice report`."""
+    notice = sub.add_parser("notice", help="notices to everyone, a group or one retiree")
+    actions = notice.add_subparsers(required=True, metavar="ACTION")
+    send_cmd = actions.add_parser("send", help="queue a notice (the outbox sender delivers it)")
+    send_cmd.add_argument("--to", required=True, help="all | group:<name> | retiree:<id>")
+    body = send_cmd.add_mutually_exclusive_group(required=True)
+    body.add_argument("--text")
+    body.add_argument("--file", type=Path, help="a UTF-8 text file with the notice")
+    send_cmd.add_argument("--preview", action="store_true", help="only to the [staff] openids")
+    send_cmd.add_argument("--at", help='send later, Beijing time: "2026-12-01 09:00"')
+    send_cmd.set_defaults(run=_send)
+    cancel_cmd = actions.add_parser("cancel", help="stop the copies not sent yet")
+    cancel_cmd.add_argument("id", type=int)
+    cancel_cmd.set_defaults(run=_cancel)
+    report_cmd = actions.add_parser("report", help="counts, and who has not been reached")
+    report_cmd.add_argument("id", type=int)
+    report_cmd.set_defaults(run=_report)
+
+
+def _send(args: argparse.Namespace) -> int:
+    text = args.text if args.text is not None else args.file.read_text(encoding="utf-8")
+    return _run(lambda services, session: _do_send(services, session, args, text))
+
+
+def _do_send(services: Services, session: Session, args: argparse.Namespace, text: str) -> str:
+    send_at = _parse_at(args.at) if args.at else None
+    notice, reach = send(session, services.settings, text=text, audience=args.to,
+                         actor=audit.cli_actor(), now=services.clock.now(), send_at=send_at,
+                         preview=args.preview)
+    when = f"{notice.send_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 起" if send_at else "现在"
+    return (f"通知 {notice.id}：{when}发送给 {reach.people} 人（{len(reach.recipients)} 个微信）；"
+            f"未绑定 {len(reach.not_bound)} 人，已取消关注 {len(reach.unfollowed)} 人，"
+            f"已故 {len(reach.deceased)} 人不发。")
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    def stop(services: Services, session: Session) -> str:
+        stopped = cancel(session, args.id, actor=audit.cli_actor(), now=services.clock.now())
+        return f"通知 {args.id}：已停止 {stopped} 份未发出的。"
+    return _run(stop)
+
+
+def _report(args: argparse.Namespace) -> int:
+    def show(services: Services, session: Session) -> str:
+        r = report(session, args.id)
+        lines = [f"通知 {args.id}（{r.notice.audience}）：{r.notice.text[:30]}",
+                 "状态：" + "，".join(f"{k} {v}" for k, v in sorted(r.by_status.items())),
+                 "已送达渠道：" + ("，".join(f"{k} {v}" for k, v in sorted(r.by_channel.items())) or "无"),
+                 f"未送到 {len(r.not_reached)} 人（请电话联系）："]
+        lines += [f"  {p.id}\t{p.name}\t{p.phone or '无电话'}\t{why}" for p, why in r.not_reached]
+        return "\n".join(lines)
+    return _run(show)
+
+
+def _run(action: Action) -> int:
+    return in_transaction(action, (AudienceError,))
+
+
+def _parse_at(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    except ValueError as exc:
+        raise AudienceError(f"--at 的时间看不懂：{text}（写成 \"2026-12-01 09:00\"）。") from exc

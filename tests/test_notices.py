@@ -1,0 +1,201 @@
+"""Staff notices: to a group, everyone or one retiree; previews, scheduling, cancelling, the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot import outbox
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.config import StaffSettings
+from bot.db import transaction
+from bot.models import (
+    AuditEntry,
+    Binding,
+    Channel,
+    Follower,
+    Group,
+    GroupMember,
+    Notice,
+    OutboxMessage,
+    OutboxStatus,
+    Retiree,
+)
+from bot.services import Services, build_services
+from bot.standin import StandinServer
+from tests.helpers import user_wrote
+
+CUSTOM = "cgi-bin/message/custom/send"
+
+
+@dataclass
+class Branch:
+    """A party branch whose members cover every case a notice meets."""
+
+    ids: dict[str, int]
+
+
+def add_person(session, now, name: str, *, phone: str = "13800000000", died: bool = False) -> Retiree:
+    person = Retiree(name=name, phone=phone, birth_date=date(1938, 3, 1), status="退休",
+                     died_on=date(2026, 10, 1) if died else None, created_at=now, updated_at=now)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def bind(session, now, person: Retiree, openid: str, *, role: str = "self", follows: bool = True) -> None:
+    session.add(Follower(openid=openid, active=follows, first_seen_at=now))
+    session.add(Binding(openid=openid, retiree_id=person.id, role=role,
+                        relation="女儿" if role == "agent" else None, bound_at=now))
+
+
+@pytest.fixture
+def office(api_services: Services, clock: FixedClock) -> Iterator[Services]:
+    """The office's services, with two staff openids."""
+    settings = replace(api_services.settings, staff=StaffSettings(openids=("o_staff_1", "o_staff_2")))
+    built = build_services(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def branch(office: Services) -> Branch:
+    """第一支部: 张 writes often, 李 has not written lately, 王 has no WeChat, 赵 has died,
+    钱 unfollowed, 孙's daughter acts for her; 周 is in another branch."""
+    now = office.clock.now()
+    ids = {}
+    with transaction(office.sessions) as session:
+        first, second = Group(kind="党支部", name="第一支部"), Group(kind="党支部", name="第二支部")
+        session.add_all([first, second])
+        session.flush()
+        people = [("张明", "o_zhang", {}), ("李华", "o_li", {}),
+                  ("王芳", None, {"phone": "13900000003"}), ("赵强", "o_zhao", {"died": True}),
+                  ("钱进", "o_qian", {}), ("孙兰", "o_sun_daughter", {}), ("周平", "o_zhou", {})]
+        for name, openid, extra in people:
+            person = add_person(session, now, name, **extra)
+            ids[name] = person.id
+            if openid:
+                bind(session, now, person, openid, role="agent" if name == "孙兰" else "self",
+                     follows=name != "钱进")
+            group = second if name == "周平" else first
+            session.add(GroupMember(group_id=group.id, retiree_id=person.id))
+    user_wrote(office, "o_zhang")
+    return Branch(ids)
+
+
+def rows(services: Services) -> list[OutboxMessage]:
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def send(services: Services, to: str, text: str = "12 月 5 日上午九点集中学习。", **options: object):
+    from bot.notices import send as send_notice
+
+    with transaction(services.sessions) as session:
+        notice, reach = send_notice(session, services.settings, text=text, audience=to, actor="cli:test",
+                                    now=services.clock.now(), **options)
+        return notice.id, reach
+
+
+def test_a_group_notice_reaches_each_member_once_by_the_channel_that_works(
+        office: Services, branch: Branch, standin: StandinServer) -> None:
+    standin.open_window("o_zhang")
+    notice_id, reach = send(office, "group:第一支部")
+    assert reach.people == 3  # 张, 李, and 孙 through her daughter
+    assert sorted(r.openid for r in reach.recipients) == ["o_li", "o_sun_daughter", "o_zhang"]
+    assert (reach.not_bound, reach.deceased, reach.unfollowed) == (
+        [branch.ids["王芳"]], [branch.ids["赵强"]], [branch.ids["钱进"]])
+    outbox.drain(office)
+    outbox.drain(office)
+    assert [c.body["touser"] for c in standin.calls(path=CUSTOM)] == ["o_zhang"]
+    by_openid = {r.recipient: (r.status, r.channel) for r in rows(office)}
+    assert by_openid == {"o_zhang": (OutboxStatus.SENT, Channel.CUSTOM),
+                         "o_li": (OutboxStatus.MAILBOX, Channel.MAILBOX),
+                         "o_sun_daughter": (OutboxStatus.MAILBOX, Channel.MAILBOX)}
+    with office.sessions() as session:
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "notice.send"))
+    assert entry.target == f"notice:{notice_id}" and entry.detail["people"] == 3
+
+
+def test_everyone_means_every_living_bound_retiree(office: Services, branch: Branch) -> None:
+    _, reach = send(office, "all")
+    assert reach.people == 4  # 张, 李, 孙, 周
+
+
+def test_a_preview_goes_only_to_staff(office: Services, branch: Branch) -> None:
+    _, reach = send(office, "all", preview=True)
+    assert sorted(r.recipient for r in rows(office)) == ["o_staff_1", "o_staff_2"]
+    assert reach.people == 2
+
+
+def test_a_scheduled_notice_waits_for_its_time(office: Services, branch: Branch,
+                                               standin: StandinServer, clock: FixedClock) -> None:
+    standin.open_window("o_zhang")
+    send(office, f"retiree:{branch.ids['张明']}", send_at=clock.now() + timedelta(hours=2))
+    assert outbox.drain(office) == 0
+    clock.advance(hours=2)
+    user_wrote(office, "o_zhang")
+    standin.open_window("o_zhang")
+    assert outbox.drain(office) == 1
+
+
+def test_cancel_stops_what_has_not_gone(office: Services, branch: Branch, clock: FixedClock) -> None:
+    from bot.notices import cancel
+
+    notice_id, _ = send(office, "group:第一支部", send_at=clock.now() + timedelta(days=1))
+    with transaction(office.sessions) as session:
+        assert cancel(session, notice_id, actor="cli:test", now=clock.now()) == 3
+    clock.advance(days=2)
+    assert outbox.drain(office) == 0
+    assert {r.status for r in rows(office)} == {OutboxStatus.CANCELLED}
+
+
+def test_the_report_counts_and_lists_whom_to_call(office: Services, branch: Branch,
+                                                  standin: StandinServer) -> None:
+    from bot.notices import report
+
+    standin.open_window("o_zhang")
+    notice_id, _ = send(office, "group:第一支部")
+    outbox.drain(office)
+    with office.sessions() as session:
+        r = report(session, notice_id)
+        not_reached = {p.name: (p.phone, why) for p, why in r.not_reached}
+    assert r.by_status == {"sent": 1, "mailbox": 2} and r.by_channel == {"custom": 1}
+    assert not_reached["王芳"] == ("13900000003", "未绑定微信")
+    assert not_reached["钱进"][1] == "已取消关注"
+    assert not_reached["李华"][1].startswith("微信暂时发不到")
+    assert "张明" not in not_reached and "赵强" not in not_reached
+
+
+def test_an_unknown_group_is_refused_and_nothing_is_queued(office: Services, branch: Branch) -> None:
+    from bot.delivery.audience import AudienceError
+
+    with pytest.raises(AudienceError, match="没有名为「第九支部」的分组"):
+        send(office, "group:第九支部")
+    assert rows(office) == []
+    with office.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 0
+
+
+def test_staff_use_it_from_the_command_line(office: Services, branch: Branch, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    w = office.settings.wechat
+    config = tmp_path / "config.toml"
+    config.write_text(f'database_url = "{office.settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
+                      f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n', encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(config))
+    assert main(["notice", "send", "--to", "group:第一支部", "--text", "明天停水。"]) == 0
+    out = capsys.readouterr().out
+    assert "发送给 3 人" in out and "未绑定 1 人" in out
+    assert main(["notice", "report", "1"]) == 0
+    assert "王芳\t13900000003\t未绑定微信" in capsys.readouterr().out
+    assert main(["notice", "send", "--to", "group:没有", "--text", "x"]) == 1
+    assert "没有名为「没有」的分组" in capsys.readouterr().err
+    assert main(["notice", "send", "--to", "all", "--text", "x", "--at", "明天"]) == 1
