@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check"])
     content.set_defaults(run=_content)
 
+    jobs = sub.add_parser("jobs", help="the scheduler's jobs and their next run times")
+    jobs.set_defaults(run=_jobs)
+
     from bot.notice_commands import add_commands as add_notice_commands
     from bot.ticket_commands import add_commands as add_ticket_commands
 
@@ -132,6 +135,27 @@ def _content(args: argparse.Namespace) -> int:
         print(f"内容检查没通过：{len(problems)} 处问题。", file=sys.stderr)
         return 1
     print(f"内容检查通过：{settings.content_dir}")
+    return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.scheduling.schedule import build_scheduler
+    from bot.services import build_services
+
+    services = build_services(load_settings(wechat=False))
+    scheduler = build_scheduler(services, BackgroundScheduler)
+    scheduler.start(paused=True)  # reads the stored jobs; runs nothing
+    try:
+        found = scheduler.get_jobs()
+        for job in found:
+            print(f"{job.id}\t{job.next_run_time:%Y-%m-%d %H:%M:%S}\t{job.name}")
+    finally:
+        scheduler.shutdown(wait=False)
+        services.close()
+    if not found:
+        print("还没有任务：请先启动 python scheduler.py --config config.toml。")
     return 0
 
 

@@ -8,6 +8,7 @@ from bot.models.inbound import InboundMessage
 from bot.models.notice import Notice
 from bot.models.outbox import Channel, OutboxMessage, OutboxStatus
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
+from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
 from bot.models.ticket import Ticket
 
@@ -28,4 +29,5 @@ __all__ = [
     "OutboxStatus",
     "Retiree",
     "Ticket",
+    "scheduler_jobs",
 ]

@@ -112,7 +112,7 @@ def run_sandbox(chat: bool = True) -> int:
         _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
-        _start(procs, [py, "-m", "bot", "outbox", "run"], logs)
+        _start(procs, [py, str(PROJECT_ROOT / "scheduler.py")], logs)  # it drains the outbox too
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
         print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")

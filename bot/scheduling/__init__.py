@@ -1,0 +1,1 @@
+"""The scheduler process: APScheduler jobs that only enqueue into the outbox or drain it."""

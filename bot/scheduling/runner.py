@@ -1,0 +1,64 @@
+"""`python scheduler.py --config config.toml`: wait to be the only scheduler, then run the jobs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.config import ConfigError, load_settings
+from bot.logs import configure
+from bot.scheduling import jobs
+from bot.scheduling.leader import Leadership
+from bot.scheduling.schedule import add_jobs, build_scheduler
+from bot.services import Services, build_services
+
+log = logging.getLogger("bot.scheduler")
+
+
+def main(argv: list[str]) -> int:
+    """Run the scheduler until interrupted; a config problem is one sentence and exit 2."""
+    parser = argparse.ArgumentParser(prog="scheduler.py", description="银龄助手 scheduler")
+    parser.add_argument("--config", type=Path,
+                        help="config.toml (default: BOT_CONFIG or ./config.toml)")
+    parser.add_argument("--lease", type=float, default=30,
+                        help="seconds before a silent scheduler's turn passes to a waiting one")
+    args = parser.parse_args(argv)
+    configure(logging.INFO)
+    if args.config:
+        os.environ["BOT_CONFIG"] = str(args.config)
+    try:
+        services = build_services(load_settings())
+    except ConfigError as exc:
+        print(f"无法启动：{exc}", file=sys.stderr)
+        return 2
+    leader = Leadership(services.engine, services.clock, ttl=args.lease)
+    try:
+        leader.wait()
+        return _run(services, leader)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        leader.release()
+        services.close()
+
+
+def _run(services: Services, leader: Leadership) -> int:
+    jobs.bind(services)
+    scheduler = build_scheduler(services, BackgroundScheduler)
+    add_jobs(scheduler)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("job %s (%s): next run %s", job.id, job.name, job.next_run_time)
+    try:
+        while leader.renew():  # the lease is ours while we keep renewing it
+            time.sleep(leader.ttl / 3)
+        log.error("lost the scheduler lease to another process; stopping")
+        return 1
+    finally:
+        scheduler.shutdown(wait=True)

@@ -1,0 +1,141 @@
+"""scheduler.py: one scheduler at a time, jobs kept in the database, jobs that enqueue or drain."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot import outbox
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.config import PROJECT_ROOT, Settings
+from bot.db import transaction
+from bot.models import OutboxMessage, OutboxStatus, Ticket
+from bot.scheduling import jobs
+from bot.scheduling.leader import Leadership
+from bot.scheduling.schedule import add_jobs, build_scheduler
+from bot.services import Services
+from tests.helpers import OPENID
+
+
+def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
+    """A config.toml for a subprocess on the test database."""
+    w = settings.wechat
+    path = tmp_path / "config.toml"
+    path.write_text(f'database_url = "{settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
+                    f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
+                    f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")
+    return path
+
+
+def test_a_second_scheduler_waits_while_the_first_renews(services: Services, clock: FixedClock) -> None:
+    first = Leadership(services.engine, clock, ttl=30)
+    second = Leadership(services.engine, clock, ttl=30)
+    assert first.try_take() and not second.try_take()
+    clock.advance(seconds=20)
+    assert first.renew() and not second.try_take()
+    clock.advance(seconds=31)  # the first stopped renewing (it was killed)
+    assert second.try_take()
+    assert not first.renew()  # it cannot come back and run jobs twice
+
+
+def test_a_clean_stop_hands_over_at_once(services: Services, clock: FixedClock) -> None:
+    first, second = Leadership(services.engine, clock), Leadership(services.engine, clock)
+    assert first.try_take()
+    first.release()
+    assert second.try_take()
+
+
+def test_the_jobs_are_stored_and_listed_with_their_next_run(services: Services, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    scheduler = build_scheduler(services, BackgroundScheduler)
+    scheduler.start(paused=True)
+    add_jobs(scheduler)
+    scheduler.shutdown(wait=False)
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, services.settings)))
+    assert main(["jobs"]) == 0
+    out = capsys.readouterr().out
+    assert "drain_outbox\t" in out and "remind_overdue_tickets\t" in out and " 09:00:00\t" in out
+
+
+def test_overdue_tickets_are_reported_to_staff_once_a_day(services: Services, clock: FixedClock) -> None:
+    from dataclasses import replace
+
+    from bot.config import StaffSettings
+    from bot.services import build_services
+
+    staffed = build_services(replace(services.settings, staff=StaffSettings(openids=("o_staff",))),
+                             clock=clock)
+    try:
+        with transaction(staffed.sessions) as session:
+            session.add(Ticket(openid=OPENID, text="暖气不热", created_at=clock.now() - timedelta(days=2)))
+        jobs.bind(staffed)
+        jobs.remind_overdue_tickets()
+        jobs.remind_overdue_tickets()  # the same day: no second alert
+        with staffed.sessions() as session:
+            alerts = session.scalars(sa.select(OutboxMessage)).all()
+        assert [a.recipient for a in alerts] == ["o_staff"]
+        assert "超过 24 小时未回复的留言 1 条" in alerts[0].payload["text"]
+    finally:
+        staffed.close()
+
+
+def test_the_process_drains_and_a_second_one_takes_over_when_the_first_is_killed(
+        services: Services, tmp_path: Path) -> None:
+    if "postgresql" in services.settings.database_url:
+        pytest.skip("the process test runs on SQLite; the lease logic is tested on both above")
+    config = write_config(tmp_path, services.settings)
+    park(services, "n1")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    command = [sys.executable, str(PROJECT_ROOT / "scheduler.py"), "--config", str(config), "--lease", "2"]
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    with logs[0].open("w") as out1, logs[1].open("w") as out2:
+        first = subprocess.Popen(command, env=env, stderr=out1)
+        second = None
+        try:
+            _wait_for(lambda: _count_mailbox(services) == 1, "the first scheduler to drain")
+            second = subprocess.Popen(command, env=env, stderr=out2)
+            time.sleep(1.5)
+            assert second.poll() is None
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            park(services, "n2")
+            _wait_for(lambda: _count_mailbox(services) == 2, "the second scheduler to take over")
+        finally:
+            for process in (first, second):
+                if process and process.poll() is None:
+                    process.terminate()
+                    process.wait(timeout=10)
+    assert "waiting until it stops" in logs[1].read_text()
+    assert "this process is now the scheduler" in logs[1].read_text()
+
+
+def park(services: Services, key: str) -> None:
+    """A due notice for someone whose window is shut: the drain job puts it in the mailbox."""
+    long_ago = services.clock.now() - timedelta(days=365)  # due whatever the real clock says
+    with transaction(services.sessions) as session:
+        outbox.enqueue(session, recipient=OPENID, dedupe_key=key, text="通知", now=long_ago)
+
+
+def _count_mailbox(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == OutboxStatus.MAILBOX))
+
+
+def _wait_for(condition, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
