@@ -25,6 +25,8 @@ from bot.services import Services, build_services
 from bot.standin import StandinServer, StandinSettings
 from tests.helpers import Chat
 
+pytest_plugins = ["tests.office_fixtures"]  # the office and branch fixtures
+
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")
 TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token="test_token",
                              encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",

@@ -1,0 +1,57 @@
+"""Staff send a notice from WeChat: 「通知 第一支部 …」, then confirm how many it will reach."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.delivery.audience import AudienceError
+from bot.inbound import Inbound
+from bot.logs import mask
+from bot.notices import plan, send
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.textnorm import parse_choice
+
+STEP = "staff_notice_confirm"
+EVERYONE = ("全体", "所有人", "全部", "大家")
+
+
+def register(router: Router) -> None:
+    """Add the 「通知 …」 matcher for staff, and its confirmation step."""
+    router.matcher("staff_notice")(draft_notice)
+    router.step(STEP)(confirm_notice)
+
+
+def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
+    """For staff only: show whom 「通知 <分组> <内容>」 would reach and ask to confirm."""
+    if ctx.openid not in ctx.settings.staff.openids or not msg.text.strip().startswith("通知"):
+        return None
+    parts = msg.text.strip()[2:].strip().split(maxsplit=1)
+    if len(parts) < 2:
+        return Text(ctx.texts.get("staff_notice.usage"))
+    target, text = parts
+    audience = "all" if target in EVERYONE else f"group:{target}"
+    try:
+        reach = plan(ctx.session, ctx.settings, audience, preview=False)
+    except AudienceError as exc:
+        return Text(f"{exc}\n{ctx.texts.get('staff_notice.usage')}")
+    ctx.conversation.expect(STEP, {"audience": audience, "text": text})
+    return Text(ctx.texts.get("staff_notice.confirm", people=reach.people, text=text,
+                              accounts=len(reach.recipients), not_bound=len(reach.not_bound),
+                              unfollowed=len(reach.unfollowed)))
+
+
+def confirm_notice(msg: Inbound, ctx: Context) -> Reply | None:
+    """1 sends the drafted notice (audit-logged), 0 drops it; anything else is not an answer."""
+    choice = parse_choice(msg.text)
+    if choice not in (0, 1):
+        return None
+    draft = ctx.conversation.data
+    ctx.conversation.clear()
+    if choice == 0:
+        return Text(ctx.texts.get("staff_notice.cancelled"))
+    try:
+        notice, _ = send(ctx.session, ctx.settings, text=draft["text"], audience=draft["audience"],
+                         actor=f"wechat:{mask(ctx.openid)}", now=ctx.now)
+    except AudienceError as exc:
+        return Text(str(exc))
+    return Text(ctx.texts.get("staff_notice.sent", number=notice.id))

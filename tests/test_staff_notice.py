@@ -1,0 +1,58 @@
+"""Staff send a notice from WeChat: 「通知 第一支部 …」, a confirmation with the reach, then 1."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot import create_app
+from bot.models import AuditEntry, Notice, OutboxMessage
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services
+from tests.helpers import Chat
+from tests.office_fixtures import Branch
+
+STAFF = "o_staff_1"
+
+
+def staff_chat(office: Services, wechat: WeChatSide) -> Chat:
+    """A staff member talking to the office's bot."""
+    return Chat(create_app(services=office).test_client(), wechat)
+
+
+def notices(office: Services) -> list[Notice]:
+    with office.sessions() as session:
+        return list(session.scalars(sa.select(Notice)))
+
+
+def test_staff_see_the_reach_then_confirm(office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    chat = staff_chat(office, wechat)
+    draft = chat.say("通知 第一支部 明天上午九点在活动中心开会", openid=STAFF)
+    assert draft is not None
+    assert "将发给 3 人" in draft and "未绑定 1 人" in draft and "回复 1 确认发送" in draft
+    assert notices(office) == []  # nothing goes before the confirmation
+    done = chat.say("1", openid=STAFF)
+    [notice] = notices(office)
+    assert done is not None and f"通知编号 {notice.id}" in done
+    assert notice.text == "明天上午九点在活动中心开会" and notice.audience == "group:第一支部"
+    with office.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 3
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "notice.send"))
+    assert entry.actor.startswith("wechat:")
+
+
+def test_zero_sends_nothing(office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    chat = staff_chat(office, wechat)
+    chat.say("通知 全体 下周体检", openid=STAFF)
+    assert "没有发送" in (chat.say("0", openid=STAFF) or "")
+    assert notices(office) == []
+
+
+def test_an_unknown_group_gets_the_usage(office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    reply = staff_chat(office, wechat).say("通知 第九支部 开会", openid=STAFF)
+    assert reply is not None and "没有名为「第九支部」的分组" in reply and "通知 分组名 内容" in reply
+
+
+def test_retirees_cannot_send_notices(office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    reply = staff_chat(office, wechat).say("通知 全体 大家好", openid="o_zhang")
+    assert reply is not None and "将发给" not in reply
+    assert notices(office) == []
