@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
 RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
-CLAIM_LEASE = 60  # seconds a claimed message stays hidden from other senders
 # Window closed, allowance used, or a template id WeChat does not know: try the next channel now.
 NEXT_CHANNEL = (45015, 45047, 40037)
 RATE_LIMITED = (45009, 45011)
@@ -99,7 +98,8 @@ def _claim(services: Services, limit: int) -> list[sa.Row]:
     now = services.clock.now()
     with transaction(services.sessions) as session:
         rows = session.connection().execute(_CLAIM, {
-            "now": now, "limit": limit, "lease": now + timedelta(seconds=CLAIM_LEASE)}).all()
+            "now": now, "limit": limit,
+            "lease": now + timedelta(seconds=services.settings.delivery.claim_lease)}).all()
     return sorted(rows, key=lambda r: r.id)
 
 
@@ -128,7 +128,8 @@ def _deliver(services: Services, row: sa.Row, book: DeliveryBook) -> int:
         if channel == Channel.MAILBOX:
             _settle(services, row.id, status=OutboxStatus.MAILBOX, channel=channel)
             return 0
-        _settle(services, row.id, status=OutboxStatus.SENDING, channel=channel)
+        if not _take(services, row, channel):
+            return 0  # our claim lapsed and another sender has the row now
         services.send_pacer.note()
         try:
             _call(services, row, channel)
@@ -148,6 +149,17 @@ def _deliver(services: Services, row: sa.Row, book: DeliveryBook) -> int:
         _settle(services, row.id, status=OutboxStatus.SENT, channel=channel, sent=True)
         return 1
     return 0  # channels() always ends with the mailbox
+
+
+def _take(services: Services, row: sa.Row, channel: Channel) -> bool:
+    """Mark the row sending, in its own commit, if it is still ours (same claim, not reclaimed)."""
+    with transaction(services.sessions) as session:
+        taken = session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+        ).values(status=OutboxStatus.SENDING, channel=channel,
+                 due_at=services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)))
+    return taken.rowcount == 1
 
 
 def _call(services: Services, row: sa.Row, channel: Channel) -> None:

@@ -20,13 +20,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--appid", default=StandinSettings.appid)
     parser.add_argument("--secret", default=StandinSettings.secret)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each call")
+    parser.add_argument("--minute-limit", type=int, default=StandinSettings.default_minute_limit,
+                        help="calls per minute allowed on each API (mass sends keep their own)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Serve until interrupted."""
     args = parse_args(argv)
-    settings = StandinSettings(appid=args.appid, secret=args.secret, latency=args.latency)
+    settings = StandinSettings(appid=args.appid, secret=args.secret, latency=args.latency,
+                               default_minute_limit=args.minute_limit)
     server = make_server(args.host, args.port, create_standin_app(settings), threaded=True)
     print(f"standin WeChat API listening on http://{args.host}:{server.server_port}/",
           flush=True)
