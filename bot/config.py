@@ -71,6 +71,7 @@ class DeliverySettings:
 
     custom_per_window: int = 5      # customer-service messages allowed per 48-hour window
     sends_per_minute: int = 1200    # calls to WeChat's send APIs, across this sender
+    parallel: int = 4               # sends one sender has in flight at once
     claim_lease: float = 15         # seconds a sender's claimed batch is hidden from other senders
     send_lease: float = 30          # seconds one send may take before, unfinished, it is uncertain
     templates: dict[str, str] = field(default_factory=dict)  # kind of message → template id

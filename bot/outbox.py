@@ -3,37 +3,30 @@
 `enqueue` adds a row; its unique dedupe key makes a second enqueue a no-op. `drain` claims due
 rows in batches (PostgreSQL: FOR UPDATE SKIP LOCKED, so several senders share the work; SQLite:
 one sender), chooses each row's channel by WeChat's rules at the moment of sending (see
-bot.delivery), and records the result. A row is marked `sending` in its own commit just before
-WeChat is called: if the sender dies during that call nobody can know whether WeChat has it, so
-the row becomes `uncertain` — never sent again, so never twice, and listed for staff.
+bot.delivery), and records the result (bot.delivery.attempt). Rows are marked `sending` in a
+commit before WeChat is called: if the sender dies during the call nobody can know whether
+WeChat has them, so they become `uncertain` — never sent again, so never twice, and listed for
+staff.
 """
 
 from __future__ import annotations
 
 import logging
-import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from wechatpy.exceptions import WeChatClientException
 
 from bot.db import UTCDateTime, transaction, upsert
+from bot.delivery.attempt import MAX_ATTEMPTS, send_chunk
 from bot.delivery.book import DeliveryBook
-from bot.delivery.channels import custom_payload, template_payload
-from bot.logs import describe_error, mask
-from bot.models import Channel, OutboxMessage, OutboxStatus
+from bot.models import OutboxMessage, OutboxStatus
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
-RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
-# Window closed, allowance used, or a template id WeChat does not know: try the next channel now.
-NEXT_CHANNEL = (45015, 45047, 40037)
-RATE_LIMITED = (45009, 45011)
 _TABLE = OutboxMessage.__table__
 
 
@@ -76,7 +69,10 @@ def drain(services: Services, limit: int = 100) -> int:
         return 0
     with services.sessions() as session:
         book = DeliveryBook.load(session, services.settings.delivery, claimed, services.clock.now())
-    return sum(_deliver(services, row, book) for row in claimed)
+    size = services.settings.delivery.parallel  # WeChat answers in tens of ms: keep a few in flight
+    with ThreadPoolExecutor(size) as pool:
+        return sum(send_chunk(services, claimed[i:i + size], book, pool)
+                   for i in range(0, len(claimed), size))
 
 
 _DUE = (sa.select(_TABLE.c.id)
@@ -117,81 +113,3 @@ def _recover(services: Services) -> None:
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.attempts >= MAX_ATTEMPTS, OutboxMessage.due_at <= now,
         ).values(status=OutboxStatus.DEAD, last_error="the sender stopped during every attempt"))
-
-
-def _deliver(services: Services, row: sa.Row, book: DeliveryBook) -> int:
-    skip = book.skip_reason(row)
-    if skip:
-        _settle(services, row.id, status=OutboxStatus.CANCELLED, error=skip)
-        return 0
-    for channel in book.channels(row):
-        if channel == Channel.MAILBOX:
-            _settle(services, row.id, status=OutboxStatus.MAILBOX, channel=channel)
-            return 0
-        if not _take(services, row, channel):
-            return 0  # our claim lapsed and another sender has the row now
-        services.send_pacer.note()
-        try:
-            _call(services, row, channel)
-        except WeChatClientException as exc:
-            if exc.errcode in NEXT_CHANNEL:
-                log.info("outbox %s: %s refused (%s); trying the next channel", row.id, channel,
-                         exc.errcode)
-                book.spent(row.recipient, channel, all_of_it=True)
-                continue
-            delay = RATE_LIMITED_BACKOFF if exc.errcode in RATE_LIMITED else None
-            _retry(services, row, describe_error(exc), delay=delay)
-            return 0
-        except Exception as exc:  # network, timeout, a bad row: this message's, and we go on
-            _retry(services, row, describe_error(exc))
-            return 0
-        book.spent(row.recipient, channel)
-        _settle(services, row.id, status=OutboxStatus.SENT, channel=channel, sent=True)
-        return 1
-    return 0  # channels() always ends with the mailbox
-
-
-def _take(services: Services, row: sa.Row, channel: Channel) -> bool:
-    """Mark the row sending, in its own commit, if it is still ours (same claim, not reclaimed)."""
-    with transaction(services.sessions) as session:
-        taken = session.execute(sa.update(OutboxMessage).where(
-            OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
-            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
-        ).values(status=OutboxStatus.SENDING, channel=channel,
-                 due_at=services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)))
-    return taken.rowcount == 1
-
-
-def _call(services: Services, row: sa.Row, channel: Channel) -> None:
-    if channel == Channel.CUSTOM:
-        services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
-        return
-    template_id = services.settings.delivery.templates[row.kind]
-    services.wechat.post("message/template/send", data=template_payload(
-        row.recipient, template_id, row.payload, services.clock.now()))
-
-
-def _settle(services: Services, message_id: int, *, status: OutboxStatus,
-            channel: Channel | None = None, error: str | None = None, sent: bool = False) -> None:
-    values: dict[str, Any] = {"status": status, "last_error": error}
-    if channel is not None:
-        values["channel"] = channel
-    if sent:
-        values["sent_at"] = services.clock.now()
-    with transaction(services.sessions) as session:
-        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
-
-
-def _retry(services: Services, row: sa.Row, error: str, delay: float | None = None) -> None:
-    """Back to pending with exponential backoff and jitter; dead after the last attempt."""
-    now = services.clock.now()
-    if row.attempts >= MAX_ATTEMPTS:
-        _settle(services, row.id, status=OutboxStatus.DEAD, error=error)
-        log.error("outbox %s to %s is dead: %s", row.id, mask(row.recipient), error)
-        return
-    delay = delay or BASE_BACKOFF * 2 ** (row.attempts - 1) * random.uniform(0.8, 1.2)
-    with transaction(services.sessions) as session:
-        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-            status=OutboxStatus.PENDING, last_error=error, due_at=now + timedelta(seconds=delay)))
-    log.warning("outbox %s to %s failed (attempt %s), retry in %.0fs: %s", row.id,
-                mask(row.recipient), row.attempts, delay, error)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ class DeliveryBook:
     templates: dict[str, str]
     unfollowed: set[str]
     deceased: set[int]
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, session: Session, settings: DeliverySettings, rows: list[sa.Row],
@@ -45,15 +47,25 @@ class DeliveryBook:
         return None
 
     def channels(self, row: sa.Row) -> Iterator[Channel]:
-        """The channels to try, best first; always ends with the mailbox."""
-        if self.allowance.get(row.recipient, 0) > 0:
+        """The channels to try, best first; always ends with the mailbox.
+
+        A customer-service message is reserved from the allowance when offered (senders run
+        in threads), and counts as used whether or not WeChat takes it.
+        """
+        if self._reserve_custom(row.recipient):
             yield Channel.CUSTOM
         if self.templates.get(row.kind):
             yield Channel.TEMPLATE
         yield Channel.MAILBOX
 
-    def spent(self, openid: str, channel: Channel, *, all_of_it: bool = False) -> None:
-        """One customer-service message used (or WeChat says none are left)."""
-        if channel == Channel.CUSTOM:
-            left = self.allowance.get(openid, 0)
-            self.allowance[openid] = 0 if all_of_it else max(left - 1, 0)
+    def window_shut(self, openid: str) -> None:
+        """WeChat says no customer-service message reaches openid now (45015/45047)."""
+        with self._lock:
+            self.allowance[openid] = 0
+
+    def _reserve_custom(self, openid: str) -> bool:
+        with self._lock:
+            if self.allowance.get(openid, 0) <= 0:
+                return False
+            self.allowance[openid] -= 1
+            return True

@@ -1,0 +1,219 @@
+"""Delivery benchmark: one notice to 10,000 people through the local WeChat stand-in.
+
+    .venv/bin/python bench/delivery [--people 10000] [--skip-pg] [--pg-url URL]
+
+For SQLite (one sender) and PostgreSQL (one and two senders): the time to enqueue the notice
+(audience resolution included), the time for the senders (`python -m bot outbox run`
+processes) to send every copy, and messages/s. Then the same with the sender killed by SIGKILL
+half-way and started again: the duplicates in the stand-in's record (must be 0) and how many
+copies were left uncertain. The stand-in answers at once. The PostgreSQL database named by
+--pg-url has its public schema dropped and recreated.
+Targets: enqueue under 3 s, sending over 500 messages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bot.models import Binding, Follower, OutboxMessage, OutboxStatus, Retiree  # noqa: E402
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+APPID, SECRET = "wx_bench_delivery", "bench_secret"
+TEMPLATE = "cgi-bin/message/template/send"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table."""
+
+    database: str
+    senders: int
+    killed: bool
+    enqueue_s: float
+    send_s: float
+    sent: int
+    duplicates: int
+    uncertain: int
+
+
+def main() -> int:
+    """Run every scenario and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--pg-url", default=PG_URL)
+    args = parser.parse_args()
+    port = _free_port()
+    standin = subprocess.Popen([sys.executable, "-m", "bot.standin", "--port", str(port), "--appid", APPID,
+                                "--secret", SECRET, "--minute-limit", "10000000"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows: list[Row] = []
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/_standin/calls?path=none")
+        with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
+            scenarios = [("sqlite", f"sqlite:///{tmp}/bench.db", 1)]
+            if not args.skip_pg:
+                scenarios += [("postgresql", args.pg_url, 1), ("postgresql", args.pg_url, 2)]
+            for name, url, senders in scenarios:
+                for killed in (False, True):
+                    if killed and senders > 1:
+                        continue
+                    rows.append(run(name, url, senders, killed, args.people, port, Path(tmp)))
+                    print(_line(rows[-1]), flush=True)
+    finally:
+        standin.terminate()
+        standin.wait()
+    print(f"\none notice to {args.people:,} people, template messages, stand-in answering at once\n")
+    print("| database | senders | SIGKILL half-way | enqueue s | sending s | messages/s "
+          "| duplicates | uncertain |\n|---|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(_line(r))
+    print("\ntargets: enqueue under 3 s, over 500 messages/s, 0 duplicates")
+    return 0
+
+
+def run(name: str, url: str, senders: int, killed: bool, people: int, port: int, tmp: Path) -> Row:
+    """One scenario on a fresh database."""
+    _fresh_database(url)
+    _seed(url, people)
+    config = tmp / "bench.toml"
+    config.write_text(f'database_url = "{url}"\n[wechat]\nappid = "{APPID}"\nsecret = "{SECRET}"\n'
+                      f'token = "t"\nmode = "plain"\napi_base_url = "http://127.0.0.1:{port}/"\n'
+                      '[delivery]\nsends_per_minute = 10000000\nclaim_lease = 5\nsend_lease = 10\n'
+                      '[delivery.templates]\nnotice = "TPL_BENCH"\n', encoding="utf-8")
+    env = {**os.environ, "BOT_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
+    since = len(_calls(port))
+    enqueue_s = _enqueue(env)
+    started = time.perf_counter()
+    procs = [_sender(env) for _ in range(senders)]
+    if killed:
+        _wait(lambda: _sent(url) >= people // 2)
+        procs[0].send_signal(signal.SIGKILL)
+        procs[0].wait()
+        procs = [_sender(env)]
+    _wait(lambda: _left(url) == 0, timeout=600)
+    send_s = time.perf_counter() - started
+    for p in procs:
+        p.terminate()
+        p.wait()
+    delivered = Counter(openid for c in _calls(port)[since:] for openid in c["delivered"])
+    return Row(name, senders, killed, enqueue_s, send_s, sum(delivered.values()),
+               sum(n - 1 for n in delivered.values() if n > 1), _count(url, OutboxStatus.UNCERTAIN))
+
+
+def _enqueue(env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot", "notice", "send", "--to", "all", "--text",
+                    "12 月 5 日上午九点在老干部活动中心集中学习，请准时参加。"],
+                   env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _sender(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot", "outbox", "run", "--interval", "0.05"],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _fresh_database(url: str) -> None:
+    from bot.migrate import upgrade
+
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    upgrade(url)
+
+
+def _seed(url: str, people: int) -> None:
+    """people retirees, each with their own WeChat account bound and following."""
+    now = datetime.now(UTC)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Retiree), [
+            {"id": n + 1, "name": f"测试{n}", "birth_date": date(1940, 1, 1), "status": "退休",
+             "created_at": now, "updated_at": now} for n in range(people)])
+        conn.execute(sa.insert(Follower), [
+            {"openid": f"o_bench_{n:06d}", "active": True, "first_seen_at": now} for n in range(people)])
+        conn.execute(sa.insert(Binding), [
+            {"openid": f"o_bench_{n:06d}", "retiree_id": n + 1, "role": "self", "bound_at": now}
+            for n in range(people)])
+        if url.startswith("postgresql"):
+            conn.execute(sa.text("SELECT setval('retirees_id_seq', :n)"), {"n": people})
+    engine.dispose()
+
+
+def _count(url: str, *statuses: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                               .where(OutboxMessage.status.in_(statuses)))
+    finally:
+        engine.dispose()
+
+
+def _sent(url: str) -> int:
+    return _count(url, OutboxStatus.SENT)
+
+
+def _left(url: str) -> int:
+    return _count(url, OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+def _calls(port: int) -> list[dict]:
+    return requests.get(f"http://127.0.0.1:{port}/_standin/calls", params={"path": TEMPLATE},
+                        timeout=30).json()
+
+
+def _wait(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        time.sleep(0.1)
+
+
+def _wait_up(url: str) -> None:
+    _wait(lambda: _up(url), timeout=20)
+
+
+def _up(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _line(r: Row) -> str:
+    return (f"| {r.database} | {r.senders} | {'yes' if r.killed else 'no'} | {r.enqueue_s:.2f} "
+            f"| {r.send_s:.1f} | {r.sent / r.send_s:.0f} | {r.duplicates} | {r.uncertain} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Sending one chunk of claimed rows: take them, call WeChat for each in parallel, record all.
+
+A chunk is as large as the sends a sender keeps in flight. Its rows are marked `sending` in one
+commit before any call (so a sender killed mid-chunk leaves at most those uncertain, never sent
+twice) and their results are written in one commit after.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from wechatpy.exceptions import WeChatClientException
+
+from bot.db import transaction
+from bot.delivery.book import DeliveryBook
+from bot.delivery.channels import custom_payload, template_payload
+from bot.logs import describe_error, mask
+from bot.models import Channel, OutboxMessage, OutboxStatus
+from bot.services import Services
+
+log = logging.getLogger("bot.outbox")
+
+MAX_ATTEMPTS = 6
+BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
+RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
+# Window closed, allowance used, or a template id WeChat does not know: try the next channel now.
+NEXT_CHANNEL = (45015, 45047, 40037)
+RATE_LIMITED = (45009, 45011)
+Plan = tuple[sa.Row, list[Channel]]  # a row and the channels to try, best first
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one row: its new status, the channel used, and when to try again."""
+
+    row_id: int
+    status: OutboxStatus
+    channel: Channel | None = None
+    error: str | None = None
+    sent_at: datetime | None = None
+    due_at: datetime | None = None
+
+
+def send_chunk(services: Services, chunk: list[sa.Row], book: DeliveryBook, pool: Executor) -> int:
+    """Deliver one chunk; how many WeChat accepted."""
+    outcomes: list[Outcome] = []
+    plans: list[Plan] = []
+    for row in chunk:
+        skip = book.skip_reason(row)
+        channels = [] if skip else list(book.channels(row))
+        if skip:
+            outcomes.append(Outcome(row.id, OutboxStatus.CANCELLED, error=skip))
+        elif channels[0] == Channel.MAILBOX:
+            outcomes.append(Outcome(row.id, OutboxStatus.MAILBOX, Channel.MAILBOX))
+        else:
+            plans.append((row, channels))
+    taken = _take(services, plans)
+    outcomes += pool.map(lambda plan: _attempt(services, book, *plan), taken)
+    _record(services, outcomes)
+    return sum(o.status == OutboxStatus.SENT for o in outcomes)
+
+
+def _take(services: Services, plans: list[Plan]) -> list[Plan]:
+    """Mark the rows sending, in one commit, where they are still ours (not claimed again since)."""
+    lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
+    taken = []
+    with transaction(services.sessions) as session:
+        for row, channels in plans:
+            done = session.execute(sa.update(OutboxMessage).where(
+                OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            ).values(status=OutboxStatus.SENDING, channel=channels[0], due_at=lease))
+            if done.rowcount == 1:
+                taken.append((row, channels))
+    return taken
+
+
+def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list[Channel]) -> Outcome:
+    """Try the channels in order until WeChat takes the message, or says to try again later."""
+    for channel in channels:
+        if channel == Channel.MAILBOX:
+            return Outcome(row.id, OutboxStatus.MAILBOX, channel)
+        services.send_pacer.note()
+        try:
+            _call(services, row, channel)
+        except WeChatClientException as exc:
+            if exc.errcode in NEXT_CHANNEL:
+                log.info("outbox %s: %s refused (%s); trying the next channel", row.id, channel, exc.errcode)
+                if channel == Channel.CUSTOM:
+                    book.window_shut(row.recipient)
+                continue
+            return _retry(services, row, describe_error(exc),
+                          RATE_LIMITED_BACKOFF if exc.errcode in RATE_LIMITED else None)
+        except Exception as exc:  # network, timeout, a bad row: this message's, and we go on
+            return _retry(services, row, describe_error(exc), None)
+        return Outcome(row.id, OutboxStatus.SENT, channel, sent_at=services.clock.now())
+    raise AssertionError("channels always end with the mailbox")
+
+
+def _call(services: Services, row: sa.Row, channel: Channel) -> None:
+    if channel == Channel.CUSTOM:
+        services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
+        return
+    template_id = services.settings.delivery.templates[row.kind]
+    services.wechat.post("message/template/send", data=template_payload(
+        row.recipient, template_id, row.payload, services.clock.now()))
+
+
+def _retry(services: Services, row: sa.Row, error: str, delay: float | None) -> Outcome:
+    """Back to pending with exponential backoff and jitter; dead after the last attempt."""
+    if row.attempts >= MAX_ATTEMPTS:
+        log.error("outbox %s to %s is dead: %s", row.id, mask(row.recipient), error)
+        return Outcome(row.id, OutboxStatus.DEAD, error=error)
+    delay = delay or BASE_BACKOFF * 2 ** (row.attempts - 1) * random.uniform(0.8, 1.2)
+    log.warning("outbox %s to %s failed (attempt %s), retry in %.0fs: %s", row.id,
+                mask(row.recipient), row.attempts, delay, error)
+    return Outcome(row.id, OutboxStatus.PENDING, error=error,
+                   due_at=services.clock.now() + timedelta(seconds=delay))
+
+
+def _record(services: Services, outcomes: list[Outcome]) -> None:
+    """Write every outcome of the chunk in one commit."""
+    if not outcomes:
+        return
+    with transaction(services.sessions) as session:
+        for o in outcomes:
+            values = {"status": o.status, "last_error": o.error}
+            values |= {k: v for k, v in (("channel", o.channel), ("sent_at", o.sent_at),
+                                         ("due_at", o.due_at)) if v is not None}
+            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == o.row_id).values(**values))
