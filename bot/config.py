@@ -70,6 +70,7 @@ class DeliverySettings:
     """How the outbox sender reaches people within WeChat's rules."""
 
     custom_per_window: int = 5      # customer-service messages allowed per 48-hour window
+    mass_per_month: int = 4         # mass messages one follower of a service account receives a month
     sends_per_minute: int = 1200    # calls to WeChat's send APIs, across this sender
     parallel: int = 4               # sends one sender has in flight at once
     claim_lease: float = 15         # seconds a sender's claimed batch is hidden from other senders

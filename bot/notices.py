@@ -9,9 +9,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox
+from bot import audit
 from bot.config import Settings
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
+from bot.delivery.queue import queue_reach
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
 
 MAX_TEXT = 600  # characters: one customer-service message, readable on a phone
@@ -52,10 +53,8 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
                     skipped=reach.skipped())
     session.add(notice)
     session.flush()
-    outbox.enqueue_many(session, [outbox.new_row(
-        recipient=r.openid, text=text, title="通知", kind="notice", now=now, due_at=notice.send_at,
-        retiree_id=r.retiree_id, notice_id=notice.id,
-        dedupe_key=f"notice:{notice.id}:{r.retiree_id or 'staff'}:{r.openid}") for r in reach.recipients])
+    queue_reach(session, reach, key=f"notice:{notice.id}", text=text, title="通知", kind="notice",
+                now=now, due_at=notice.send_at, notice_id=notice.id)
     audit.record(session, actor=actor, action="notice.send", at=now, target=f"notice:{notice.id}",
                  audience=notice.audience, accounts=len(reach.recipients), people=reach.people,
                  send_at=notice.send_at.isoformat(), preview=preview)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.db import UTCDateTime, transaction, upsert
 from bot.delivery.attempt import MAX_ATTEMPTS, send_chunk
 from bot.delivery.book import DeliveryBook
+from bot.delivery.mass import send_batches
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import Services
 
@@ -53,31 +54,38 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def new_row(*, recipient: str, text: str, dedupe_key: str, now: datetime, kind: str = "reply",
             title: str | None = None, retiree_id: int | None = None, notice_id: int | None = None,
-            due_at: datetime | None = None) -> dict[str, Any]:
-    """The column values of one pending message; the channel is chosen when it is sent."""
-    return {"dedupe_key": dedupe_key, "recipient": recipient, "channel": None,
-            "payload": {"text": text, "title": title}, "status": OutboxStatus.PENDING,
-            "kind": kind, "retiree_id": retiree_id, "notice_id": notice_id, "attempts": 0,
-            "last_error": None, "created_at": now, "due_at": due_at or now, "sent_at": None}
+            due_at: datetime | None = None, batch: str | None = None,
+            tag_id: int | None = None) -> dict[str, Any]:
+    """The column values of one pending message; the channel is chosen when it is sent.
+
+    A batch makes it wait for a mass send with the rest of the batch (bot.delivery.mass), by
+    the WeChat tag `tag_id` where that tag holds exactly the batch.
+    """
+    payload = {"text": text, "title": title} | ({"tag_id": tag_id} if tag_id is not None else {})
+    return {"dedupe_key": dedupe_key, "recipient": recipient, "channel": None, "payload": payload,
+            "status": OutboxStatus.PENDING, "kind": kind, "retiree_id": retiree_id,
+            "notice_id": notice_id, "attempts": 0, "last_error": None, "created_at": now,
+            "due_at": due_at or now, "sent_at": None, "batch": batch, "mass_id": None}
 
 
 def drain(services: Services, limit: int = 100) -> int:
-    """Send the messages that are due now; how many WeChat accepted."""
+    """Send the messages that are due now (group batches by mass send first); how many WeChat accepted."""
     _recover(services)
+    sent = send_batches(services)
     claimed = _claim(services, min(limit, services.send_pacer.room()))
     if not claimed:
-        return 0
+        return sent
     with services.sessions() as session:
         book = DeliveryBook.load(session, services.settings.delivery, claimed, services.clock.now())
     size = services.settings.delivery.parallel  # WeChat answers in tens of ms: keep a few in flight
     with ThreadPoolExecutor(size) as pool:
-        return sum(send_chunk(services, claimed[i:i + size], book, pool)
-                   for i in range(0, len(claimed), size))
+        return sent + sum(send_chunk(services, claimed[i:i + size], book, pool)
+                          for i in range(0, len(claimed), size))
 
 
 _DUE = (sa.select(_TABLE.c.id)
         .where(_TABLE.c.status == OutboxStatus.PENDING, _TABLE.c.attempts < MAX_ATTEMPTS,
-               _TABLE.c.due_at <= sa.bindparam("now", type_=UTCDateTime))
+               _TABLE.c.batch.is_(None), _TABLE.c.due_at <= sa.bindparam("now", type_=UTCDateTime))
         .order_by(_TABLE.c.due_at, _TABLE.c.id).limit(sa.bindparam("limit"))
         .with_for_update(skip_locked=True))  # PostgreSQL: rows another sender holds are skipped
 # One statement takes the due rows, so two senders never both have one. The lease hides them
@@ -100,13 +108,19 @@ def _claim(services: Services, limit: int) -> list[sa.Row]:
 
 
 def _recover(services: Services) -> None:
-    """Settle rows a sender left behind when it stopped: claimed every time, or mid-call."""
+    """Settle rows a sender left behind when it stopped: claimed every time, or mid-call.
+
+    A mass send interrupted mid-call is asked again under its clientmsgid, which WeChat
+    recognises if it has the first; a single message cannot be asked about, so it is uncertain.
+    """
     now = services.clock.now()
+    stopped = sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.due_at <= now)
     with transaction(services.sessions) as session:
-        uncertain = session.execute(sa.update(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.due_at <= now,
-        ).values(status=OutboxStatus.UNCERTAIN,
-                 last_error="the sender stopped during the call: WeChat may have it; not resent"))
+        session.execute(sa.update(OutboxMessage).where(stopped, OutboxMessage.batch.is_not(None))
+                        .values(status=OutboxStatus.PENDING))
+        uncertain = session.execute(sa.update(OutboxMessage).where(stopped).values(
+            status=OutboxStatus.UNCERTAIN,
+            last_error="the sender stopped during the call: WeChat may have it; not resent"))
         if uncertain.rowcount:
             log.error("%s message(s) left uncertain by a stopped sender; not resent", uncertain.rowcount)
         session.execute(sa.update(OutboxMessage).where(

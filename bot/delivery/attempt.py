@@ -111,12 +111,17 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> None:
         row.recipient, template_id, row.payload, services.clock.now()))
 
 
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try after `attempts` tries: exponential, with jitter."""
+    return BASE_BACKOFF * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)
+
+
 def _retry(services: Services, row: sa.Row, error: str, delay: float | None) -> Outcome:
     """Back to pending with exponential backoff and jitter; dead after the last attempt."""
     if row.attempts >= MAX_ATTEMPTS:
         log.error("outbox %s to %s is dead: %s", row.id, mask(row.recipient), error)
         return Outcome(row.id, OutboxStatus.DEAD, error=error)
-    delay = delay or BASE_BACKOFF * 2 ** (row.attempts - 1) * random.uniform(0.8, 1.2)
+    delay = delay or retry_delay(row.attempts)
     log.warning("outbox %s to %s failed (attempt %s), retry in %.0fs: %s", row.id,
                 mask(row.recipient), row.attempts, delay, error)
     return Outcome(row.id, OutboxStatus.PENDING, error=error,

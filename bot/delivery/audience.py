@@ -31,6 +31,7 @@ class Reach:
     deceased: list[int] = field(default_factory=list)
     not_bound: list[int] = field(default_factory=list)      # no WeChat account bound: call them
     unfollowed: list[int] = field(default_factory=list)     # bound, but no longer following
+    tag_id: int | None = None  # the WeChat tag of the one group addressed, if it has one
 
     @property
     def people(self) -> int:
@@ -44,10 +45,10 @@ class Reach:
 
 def resolve(session: Session, audience: str) -> Reach:
     """The reach of `all`, `group:<name>` or `retiree:<id>`."""
-    scope = _scope(session, audience)
+    scope, tag_id = _scope(session, audience)
     retirees = session.execute(scope).all()
     accounts = _accounts(session, scope.with_only_columns(Retiree.id).order_by(None))
-    reach = Reach()
+    reach = Reach(tag_id=tag_id)
     for person in retirees:
         if person.died_on is not None:
             reach.deceased.append(person.id)
@@ -64,22 +65,23 @@ def resolve(session: Session, audience: str) -> Reach:
     return reach
 
 
-def _scope(session: Session, audience: str) -> sa.Select:
+def _scope(session: Session, audience: str) -> tuple[sa.Select, int | None]:
+    """The retirees addressed, and the WeChat tag that stands for them (one group's, if any)."""
     kind, _, value = audience.partition(":")
     query = (sa.select(Retiree.id, Retiree.died_on)
              .where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id))
     if audience == "all":
-        return query
+        return query, None
     if kind == "retiree" and value.isdigit():
         if session.get(Retiree, int(value)) is None:
             raise AudienceError(f"没有编号为 {value} 的老同志。")
-        return query.where(Retiree.id == int(value))
+        return query.where(Retiree.id == int(value)), None
     if kind == "group" and value:
-        groups = list(session.scalars(sa.select(Group.id).where(Group.name == value)))
+        groups = session.execute(sa.select(Group.id, Group.wechat_tag_id).where(Group.name == value)).all()
         if not groups:
             raise AudienceError(f"没有名为「{value}」的分组（python -m bot groups list 查看）。")
-        members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_(groups))
-        return query.where(Retiree.id.in_(members))
+        members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_([g.id for g in groups]))
+        return query.where(Retiree.id.in_(members)), groups[0].wechat_tag_id if len(groups) == 1 else None
     raise AudienceError(f"收件人「{audience}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
 
 

@@ -30,6 +30,7 @@ class Channel(enum.StrEnum):
 
     CUSTOM = "custom"        # customer-service message: within 48 h of their last message
     TEMPLATE = "template"    # template message: a configured template for this kind of message
+    MASS = "mass"            # mass send (群发) to a group: at most 4 a month reach each person
     MAILBOX = "mailbox"      # held for the next time they write
 
 
@@ -48,6 +49,10 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(sa.String(20), default="reply", server_default="reply")
     retiree_id: Mapped[int | None] = mapped_column(index=True)
     notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"), index=True)
+    # Set while the row waits to go by mass send with the others of its batch (bot.delivery.mass);
+    # cleared when it must go by the ordinary channels instead.
+    batch: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    mass_id: Mapped[str | None] = mapped_column(sa.String(64))  # the clientmsgid of its mass call
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]

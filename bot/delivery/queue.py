@@ -1,0 +1,43 @@
+"""Queueing one message for an audience: one outbox row per account, each with its own key.
+
+This is what every feature calls to send something on its own (notices, study pushes,
+reminders, greetings): `deliver(session, "group:第一支部", key="study:2026-12:branch-3", …)`.
+Queueing the same key again adds nothing, so a job that runs twice sends nobody anything twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.delivery.audience import Reach, resolve
+
+
+def deliver(session: Session, audience: str, *, key: str, text: str, now: datetime,
+            kind: str = "notice", title: str | None = None, due_at: datetime | None = None,
+            mass: bool = False) -> Reach:
+    """Queue text for everyone `audience` reaches (`all`, `group:<name>`, `retiree:<id>`).
+
+    mass=True lets the sender reach the whole audience with one mass send (by the group's tag
+    where it holds exactly these people), counted against each person's 4 a month; whoever
+    has none left that month gets it by the other channels.
+    """
+    reach = resolve(session, audience)
+    queue_reach(session, reach, key=key, text=text, now=now, kind=kind, title=title,
+                due_at=due_at, mass=mass)
+    return reach
+
+
+def queue_reach(session: Session, reach: Reach, *, key: str, text: str, now: datetime,
+                kind: str, title: str | None = None, due_at: datetime | None = None,
+                notice_id: int | None = None, mass: bool = False) -> int:
+    """Queue one row per account in reach, keyed `<key>:<retiree id or staff>:<openid>`."""
+    rows = [outbox.new_row(recipient=r.openid, text=text, title=title, kind=kind, now=now,
+                           due_at=due_at, retiree_id=r.retiree_id, notice_id=notice_id,
+                           dedupe_key=f"{key}:{r.retiree_id or 'staff'}:{r.openid}",
+                           batch=key if mass else None, tag_id=reach.tag_id if mass else None)
+            for r in reach.recipients]
+    outbox.enqueue_many(session, rows)
+    return len(rows)
