@@ -7,9 +7,14 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -41,9 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     db.set_defaults(run=_db)
 
     outbox = sub.add_parser("outbox", help="send what the bot has queued")
-    outbox.add_argument("action", choices=["run", "drain"],
-                        help="run: keep sending; drain: send what is due once")
+    outbox.add_argument("action", choices=["run", "drain", "problems"],
+                        help="run: keep sending; drain: send what is due once; "
+                             "problems: messages that did not get through, and whom to call")
     outbox.add_argument("--interval", type=float, default=1.0)
+    outbox.add_argument("--days", type=int, default=None,
+                        help="problems: only those queued in the last N days")
     outbox.set_defaults(run=_outbox)
 
     chat = sub.add_parser("chat", help="talk to the running bot as a WeChat user would")
@@ -103,6 +111,8 @@ def _outbox(args: argparse.Namespace) -> int:
     from bot.services import build_services
 
     services = build_services(load_settings())
+    if args.action == "problems":
+        return _problems(services, args.days)
     if args.action == "drain":
         print(f"sent {drain(services)}")
         return 0
@@ -112,6 +122,21 @@ def _outbox(args: argparse.Namespace) -> int:
         except Exception:  # the database or network hiccuped: keep the sender alive
             logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
         time.sleep(args.interval)
+
+
+def _problems(services: Services, days: int | None) -> int:
+    from bot.delivery.problems import undelivered
+
+    since = services.clock.now() - timedelta(days=days) if days else None
+    try:
+        with services.sessions() as session:
+            found = undelivered(session, since)
+            for problem in found:
+                print(problem.describe())
+    finally:
+        services.close()
+    print(f"{len(found)} 条消息没有送达" + ("，请打电话联系。" if found else "。"))
+    return 0
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -7,9 +7,11 @@ once with `bind` before the scheduler starts.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot import outbox
 from bot.db import transaction
+from bot.delivery.problems import undelivered
 from bot.services import Services
 from bot.staff_alerts import alert_staff
 from bot.tickets import overdue_since, unanswered
@@ -51,3 +53,16 @@ def remind_overdue_tickets() -> None:
                         text=f"【留言待回复】超过 {hours} 小时未回复的留言 {len(overdue)} 条：{numbers}。"
                              "请用 python -m bot ticket list --overdue 查看并回复。")
     log.info("remind_overdue_tickets: %s overdue", len(overdue))
+
+
+def report_undelivered() -> None:
+    """Tell staff, once a day, of the messages that did not get through since yesterday."""
+    s = services()
+    now = s.clock.now()
+    with transaction(s.sessions) as session:
+        problems = undelivered(session, since=now - timedelta(days=1))
+        if problems:
+            alert_staff(session, s.settings, now, key=f"undelivered:{now:%Y%m%d}",
+                        text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里。"
+                             "请用 python -m bot outbox problems --days 1 查看，并电话联系。")
+    log.info("report_undelivered: %s", len(problems))

@@ -29,3 +29,6 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job("bot.scheduling.jobs:remind_overdue_tickets", CronTrigger(hour=9, minute=0),
                       id="remind_overdue_tickets", name="tell staff about overdue 留言",
                       replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:report_undelivered", CronTrigger(hour=9, minute=5),
+                      id="report_undelivered", name="tell staff about messages that did not get through",
+                      replace_existing=True)
