@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from requests.utils import get_environ_proxies
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 # The token is refreshed this long before WeChat says it expires, so no call races the expiry.
 TOKEN_MARGIN = 300
 TOKEN_ERRORS = (40001, 40014, 42001)
+# Seconds a process keeps using the token it last read before reading the shared store again.
+# Short: when another process refreshes it, ours is refused (40001) and read afresh at once.
+LOCAL_HOLD = 20.0
 
 
 class _StoreSession(SessionStorage):
@@ -47,11 +52,20 @@ class WeChatApi(WeChatClient):
                          timeout=settings.timeout, auto_retry=False)
         self.API_BASE_URL = settings.api_base_url.rstrip("/") + "/cgi-bin/"
         self._store = store
+        # requests reads the proxy variables from the environment on every call (a millisecond
+        # each); read them once, so a proxy set for the service still applies.
+        self._http.proxies = get_environ_proxies(self.API_BASE_URL)
+        self._http.trust_env = False
+        self._recent: tuple[str, float] | None = None  # the token as last read, and until when
 
     @property
     def access_token(self) -> str:
-        """The shared token, fetched first if no process has one."""
-        return self.session.get(self.access_token_key) or self._refresh(stale=None)
+        """The shared token (held a few seconds in this process), fetched if no process has one."""
+        if self._recent and self._recent[1] > time.monotonic():
+            return self._recent[0]
+        token = self.session.get(self.access_token_key) or self._refresh(stale=None)
+        self._recent = (token, time.monotonic() + LOCAL_HOLD)
+        return token
 
     def fetch_access_token(self) -> dict[str, Any]:
         """Fetch a new token now (wechatpy's name for it)."""
@@ -85,6 +99,7 @@ class WeChatApi(WeChatClient):
             if exc.errcode not in TOKEN_ERRORS:
                 raise
             log.info("access_token rejected (%s); refreshing once", exc.errcode)
+            self._recent = None
             fresh = self._refresh(stale=token)
             return super()._request(method, url_or_endpoint,
                                     params={**params, "access_token": fresh}, **kwargs)

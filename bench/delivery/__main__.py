@@ -6,8 +6,10 @@ For SQLite (one sender) and PostgreSQL (one and two senders): the time to enqueu
 (audience resolution included), the time for the senders (`python -m bot outbox run`
 processes) to send every copy, and messages/s. Then the same with the sender killed by SIGKILL
 half-way and started again: the duplicates in the stand-in's record (must be 0) and how many
-copies were left uncertain. The stand-in answers at once. The PostgreSQL database named by
---pg-url has its public schema dropped and recreated.
+copies were left uncertain. The stand-in answers at once; first, as the ceiling the senders are
+measured against, a bare client (requests, as many threads as a sender keeps in flight, no
+database) shows how many template sends a second the stand-in itself serves on this machine.
+The PostgreSQL database named by --pg-url has its public schema dropped and recreated.
 Targets: enqueue under 3 s, sending over 500 messages/s.
 """
 
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,11 +35,13 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bot.config import DeliverySettings  # noqa: E402
 from bot.models import Binding, Follower, OutboxMessage, OutboxStatus, Retiree  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APPID, SECRET = "wx_bench_delivery", "bench_secret"
 TEMPLATE = "cgi-bin/message/template/send"
+PARALLEL = DeliverySettings().parallel
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ def main() -> int:
     rows: list[Row] = []
     try:
         _wait_up(f"http://127.0.0.1:{port}/_standin/calls?path=none")
+        ceiling = _standin_ceiling(port)
+        print(f"stand-in alone: {ceiling:.0f} template sends/s", flush=True)
         with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
             scenarios = [("sqlite", f"sqlite:///{tmp}/bench.db", 1)]
             if not args.skip_pg:
@@ -85,8 +92,27 @@ def main() -> int:
           "| duplicates | uncertain |\n|---|---:|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(_line(r))
+    print(f"| stand-in alone (bare client, {PARALLEL} threads, no database) | | | | | {ceiling:.0f} | | |")
     print("\ntargets: enqueue under 3 s, over 500 messages/s, 0 duplicates")
     return 0
+
+
+def _standin_ceiling(port: int, calls: int = 3000) -> float:
+    """Template sends a second the stand-in serves to a client that does nothing else."""
+    base = f"http://127.0.0.1:{port}/cgi-bin/"
+    token = requests.get(base + "token", timeout=10, params={
+        "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
+    http = requests.Session()
+    http.trust_env = False
+
+    def send(n: int) -> None:
+        body = {"touser": f"o_ceiling_{n}", "template_id": "TPL_BENCH", "data": {"first": {"value": "x"}}}
+        http.post(base + "message/template/send", params={"access_token": token}, json=body, timeout=10)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        list(pool.map(send, range(calls)))
+    return calls / (time.perf_counter() - started)
 
 
 def run(name: str, url: str, senders: int, killed: bool, people: int, port: int, tmp: Path) -> Row:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
-from bot.db import transaction
+from bot.db import UTCDateTime, transaction
 from bot.delivery.book import DeliveryBook
 from bot.delivery.channels import custom_payload, template_payload
 from bot.logs import describe_error, mask
@@ -65,19 +65,30 @@ def send_chunk(services: Services, chunk: list[sa.Row], book: DeliveryBook, pool
     return sum(o.status == OutboxStatus.SENT for o in outcomes)
 
 
+_TABLE = OutboxMessage.__table__
+# Built once: the sender runs these for every message. A row is still ours if nobody claimed it
+# again since (attempts unchanged) and it is still pending.
+_TAKE = (sa.update(_TABLE)
+         .where(sa.tuple_(_TABLE.c.id, _TABLE.c.attempts).in_(sa.bindparam("ours", expanding=True)),
+                _TABLE.c.status == OutboxStatus.PENDING)
+         .values(status=OutboxStatus.SENDING, due_at=sa.bindparam("lease", type_=UTCDateTime))
+         .returning(_TABLE.c.id))
+_RECORD = (sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id"))
+           .values(status=sa.bindparam("new_status"), last_error=sa.bindparam("error"),
+                   channel=sa.func.coalesce(sa.bindparam("used", type_=sa.String), _TABLE.c.channel),
+                   sent_at=sa.func.coalesce(sa.bindparam("sent", type_=UTCDateTime), _TABLE.c.sent_at),
+                   due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at)))
+
+
 def _take(services: Services, plans: list[Plan]) -> list[Plan]:
     """Mark the rows sending, in one commit, where they are still ours (not claimed again since)."""
+    if not plans:
+        return []
     lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
-    taken = []
     with transaction(services.sessions) as session:
-        for row, channels in plans:
-            done = session.execute(sa.update(OutboxMessage).where(
-                OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
-                OutboxMessage.status == OutboxStatus.PENDING,
-            ).values(status=OutboxStatus.SENDING, channel=channels[0], due_at=lease))
-            if done.rowcount == 1:
-                taken.append((row, channels))
-    return taken
+        taken = set(session.connection().execute(_TAKE, {
+            "ours": [(row.id, row.attempts) for row, _ in plans], "lease": lease}).scalars())
+    return [(row, channels) for row, channels in plans if row.id in taken]
 
 
 def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list[Channel]) -> Outcome:
@@ -133,8 +144,6 @@ def _record(services: Services, outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     with transaction(services.sessions) as session:
-        for o in outcomes:
-            values = {"status": o.status, "last_error": o.error}
-            values |= {k: v for k, v in (("channel", o.channel), ("sent_at", o.sent_at),
-                                         ("due_at", o.due_at)) if v is not None}
-            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == o.row_id).values(**values))
+        session.connection().execute(_RECORD, [
+            {"row_id": o.row_id, "new_status": o.status, "error": o.error, "used": o.channel,
+             "sent": o.sent_at, "due": o.due_at} for o in outcomes])
