@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                services: Services | None = None) -> Flask:
-    """The web app (/wechat, /healthz). Settings default to BOT_CONFIG or ./config.toml."""
+    """The web app (/wechat, /healthz, /study/<month>). Settings default to BOT_CONFIG or ./config.toml."""
     from flask import Flask
 
     from bot import gateway, health
     from bot.config import load_settings
     from bot.services import build_services
+    from bot.study import page
 
     if services is None:
         services = build_services(settings or load_settings(), clock=clock)
@@ -29,4 +30,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.extensions["yinling"] = services
     gateway.init_app(app, services)
     health.init_app(app)
+    page.init_app(app)
     return app

@@ -72,10 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     jobs.set_defaults(run=_jobs)
 
     from bot.notice_commands import add_commands as add_notice_commands
+    from bot.study.commands import add_commands as add_study_commands
     from bot.ticket_commands import add_commands as add_ticket_commands
 
     add_ticket_commands(sub)
     add_notice_commands(sub)
+    add_study_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)
@@ -156,6 +158,8 @@ def _content(args: argparse.Namespace) -> int:
     if unfilled(settings):
         print(f"提示：config.toml [office] 还没填：{'、'.join(unfilled(settings))}"
               "（回答里会显示「请打电话问我们」）。")
+    if not settings.public_url:
+        print("提示：config.toml 的 public_url 还没填：学习材料的阅读链接打不开。")
     if problems:
         print(f"内容检查没通过：{len(problems)} 处问题。", file=sys.stderr)
         return 1

@@ -72,7 +72,7 @@ class DeliverySettings:
     custom_per_window: int = 5      # customer-service messages allowed per 48-hour window
     mass_per_month: int = 4         # mass messages one follower of a service account receives a month
     sends_per_minute: int = 1200    # calls to WeChat's send APIs, across this sender
-    parallel: int = 4               # sends one sender has in flight at once
+    parallel: int = 8               # sends one sender has in flight at once
     claim_lease: float = 15         # seconds a sender's claimed batch is hidden from other senders
     send_lease: float = 30          # seconds one send may take before, unfinished, it is uncertain
     templates: dict[str, str] = field(default_factory=dict)  # kind of message → template id
@@ -80,9 +80,15 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class StudySettings:
-    """The monthly study day (集中学习日)."""
+    """The monthly study day (集中学习日): when its messages go, and how reading links are signed."""
 
     day: int = 5
+    eve_time: str = "18:00"         # the day before: 「明天是集中学习日」
+    push_time: str = "09:00"        # on the day: the summary and the reading link
+    reminder_after_days: int = 3    # one reminder this many days later, to those who have not read it
+    reminder_time: str = "09:30"
+    alert_days_before: int = 2      # staff are told this many days ahead if the material is missing
+    link_secret: str = ""           # signs reading links; empty: derived from the AppSecret
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Settings:
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
     conversation_ttl: int = 1800
+    public_url: str = ""  # where retirees' phones reach this server, e.g. https://yinling.example.cn
 
     def validate(self, *, wechat: bool = True) -> Settings:
         """Raise ConfigError naming the first problem that would stop the bot from working.
@@ -106,6 +113,10 @@ class Settings:
         """
         if not 1 <= self.study.day <= 28:
             raise ConfigError(f"[study] day 应为 1 到 28 之间的日子，现在是 {self.study.day}。")
+        for name in ("eve_time", "push_time", "reminder_time"):
+            clock_time(getattr(self.study, name), f"[study] {name}")
+        if not 1 <= self.study.reminder_after_days <= 20:
+            raise ConfigError("[study] reminder_after_days 应为 1 到 20 天。")
         if wechat:
             self._validate_wechat()
         return self
@@ -131,7 +142,16 @@ ENV_OVERRIDES = {
     "BOT_WECHAT_API_BASE_URL": ("wechat", "api_base_url"),
     "BOT_DATABASE_URL": ("", "database_url"),
     "BOT_REDIS_URL": ("", "redis_url"),
+    "BOT_PUBLIC_URL": ("", "public_url"),
 }
+
+
+def clock_time(value: str, name: str) -> tuple[int, int]:
+    """(hour, minute) of a "HH:MM" setting; ConfigError naming the setting otherwise."""
+    hour, _, minute = value.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ConfigError(f"{name} 应写成 \"09:00\" 这样的时间，现在是 {value!r}。")
+    return int(hour), int(minute)
 
 
 def check_aes_key(key: str) -> None:

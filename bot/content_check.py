@@ -14,16 +14,18 @@ from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.replies import answer_text
 from bot.policies.topics import Topic, read_topics
 from bot.replies import WECHAT_TEXT_LIMIT
+from bot.study.material import problems as study_problems
 from bot.texts import Texts
 
 
 def check_content(settings: Settings) -> list[str]:
-    """One sentence per problem in content/ (chat texts, policy topics, dictionaries)."""
+    """One sentence per problem in content/ (chat texts, policy topics, dictionaries, study)."""
     content = settings.content_dir
     problems = _check_chat(content / "chat.toml", settings)
     topics, topic_problems = read_topics(content / "policies")
     lexicon, lexicon_problems = read_lexicon(content / "dictionary")
     problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
+    problems += [f"study/{p}" for p in study_problems(content)]
     problems += _check_topics(topics, settings)
     if topics and not problems:  # routing checks need a knowledge base that loads
         engine = PolicyEngine(topics, lexicon)

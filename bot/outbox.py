@@ -54,14 +54,15 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def new_row(*, recipient: str, text: str, dedupe_key: str, now: datetime, kind: str = "reply",
             title: str | None = None, retiree_id: int | None = None, notice_id: int | None = None,
-            due_at: datetime | None = None, batch: str | None = None,
-            tag_id: int | None = None) -> dict[str, Any]:
+            due_at: datetime | None = None, batch: str | None = None, tag_id: int | None = None,
+            mass_text: str | None = None) -> dict[str, Any]:
     """The column values of one pending message; the channel is chosen when it is sent.
 
-    A batch makes it wait for a mass send with the rest of the batch (bot.delivery.mass), by
-    the WeChat tag `tag_id` where that tag holds exactly the batch.
+    A batch makes it wait for a mass send of mass_text (or text) with the rest of the batch
+    (bot.delivery.mass), by the WeChat tag `tag_id` where that tag holds exactly the batch.
     """
-    payload = {"text": text, "title": title} | ({"tag_id": tag_id} if tag_id is not None else {})
+    extra = {"tag_id": tag_id, "mass_text": mass_text}
+    payload = {"text": text, "title": title} | {k: v for k, v in extra.items() if v is not None}
     return {"dedupe_key": dedupe_key, "recipient": recipient, "channel": None, "payload": payload,
             "status": OutboxStatus.PENDING, "kind": kind, "retiree_id": retiree_id,
             "notice_id": notice_id, "attempts": 0, "last_error": None, "created_at": now,

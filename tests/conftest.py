@@ -81,7 +81,8 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for a safe-mode account on the test database."""
-    return Settings(wechat=TEST_WECHAT, office=TEST_OFFICE, database_url=database_url).validate()
+    return Settings(wechat=TEST_WECHAT, office=TEST_OFFICE, database_url=database_url,
+                    public_url="https://yinling.example.cn").validate()
 
 
 @pytest.fixture

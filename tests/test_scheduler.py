@@ -60,7 +60,7 @@ def test_the_jobs_are_stored_and_listed_with_their_next_run(services: Services, 
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     scheduler = build_scheduler(services, BackgroundScheduler)
     scheduler.start(paused=True)
-    add_jobs(scheduler)
+    add_jobs(scheduler, services.settings)
     scheduler.shutdown(wait=False)
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, services.settings)))
     assert main(["jobs"]) == 0

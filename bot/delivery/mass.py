@@ -160,7 +160,7 @@ def _call(services: Services, job: MassJob, members: list[sa.Row]) -> int:
 
 def _body(services: Services, job: MassJob, members: list[sa.Row]) -> dict[str, Any]:
     """By the group's tag when it holds exactly these people, else by their openids."""
-    text = members[0].payload["text"]
+    text = members[0].payload.get("mass_text") or members[0].payload["text"]
     body: dict[str, Any] = {"msgtype": "text", "text": {"content": text}, "clientmsgid": job.clientmsgid}
     tag_id = members[0].payload.get("tag_id")
     if tag_id is not None and _tag_holds_exactly(services, tag_id, {r.recipient for r in members}):

@@ -7,12 +7,15 @@ Queueing the same key again adds nothing, so a job that runs twice sends nobody 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.delivery.audience import Reach, resolve
+from bot.delivery.audience import Reach, Recipient, resolve
+
+PerPerson = Callable[[Recipient], str]
 
 
 def deliver(session: Session, audience: str, *, key: str, text: str, now: datetime,
@@ -30,14 +33,21 @@ def deliver(session: Session, audience: str, *, key: str, text: str, now: dateti
     return reach
 
 
-def queue_reach(session: Session, reach: Reach, *, key: str, text: str, now: datetime,
+def queue_reach(session: Session, reach: Reach, *, key: str, text: str | PerPerson, now: datetime,
                 kind: str, title: str | None = None, due_at: datetime | None = None,
-                notice_id: int | None = None, mass: bool = False) -> int:
-    """Queue one row per account in reach, keyed `<key>:<retiree id or staff>:<openid>`."""
-    rows = [outbox.new_row(recipient=r.openid, text=text, title=title, kind=kind, now=now,
+                notice_id: int | None = None, mass: bool = False, mass_text: str | None = None,
+                batch: str | None = None) -> int:
+    """Queue one row per account in reach, keyed `<key>:<retiree id or staff>:<openid>`.
+
+    text may differ per person (their own link); a mass send carries mass_text, the same for
+    all (default: text). batch names the rows that go in one mass send (default: key).
+    """
+    words = text if callable(text) else (lambda _: text)
+    rows = [outbox.new_row(recipient=r.openid, text=words(r), title=title, kind=kind, now=now,
                            due_at=due_at, retiree_id=r.retiree_id, notice_id=notice_id,
                            dedupe_key=f"{key}:{r.retiree_id or 'staff'}:{r.openid}",
-                           batch=key if mass else None, tag_id=reach.tag_id if mass else None)
+                           batch=(batch or key) if mass else None, mass_text=mass_text if mass else None,
+                           tag_id=reach.tag_id if mass else None)
             for r in reach.recipients]
     outbox.enqueue_many(session, rows)
     return len(rows)

@@ -10,6 +10,7 @@ from bot.models.outbox import Channel, OutboxMessage, OutboxStatus
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
+from bot.models.study import StudyReading
 from bot.models.ticket import Ticket
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Retiree",
+    "StudyReading",
     "Ticket",
     "scheduler_jobs",
 ]

@@ -97,6 +97,7 @@ def run_sandbox(chat: bool = True) -> int:
     os.environ["BOT_CONFIG"] = str(write_sandbox_config())
     standin_port, bot_port = _free_port(), _free_port()
     os.environ["BOT_WECHAT_API_BASE_URL"] = f"http://127.0.0.1:{standin_port}/"
+    os.environ["BOT_PUBLIC_URL"] = f"http://127.0.0.1:{bot_port}"  # the study pages
     settings = load_settings()
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -116,6 +117,7 @@ def run_sandbox(chat: bool = True) -> int:
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
         print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")
+        print("试试学习（绑定以后）：「学习」「往期」「答题」「学完了」；阅读页面在浏览器里也能打开。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

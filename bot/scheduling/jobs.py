@@ -14,6 +14,7 @@ from bot.db import transaction
 from bot.delivery.problems import undelivered
 from bot.services import Services
 from bot.staff_alerts import alert_staff
+from bot.study import pushes
 from bot.tickets import overdue_since, unanswered
 
 log = logging.getLogger(__name__)
@@ -66,3 +67,23 @@ def report_undelivered() -> None:
                         text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里。"
                              "请用 python -m bot outbox problems --days 1 查看，并电话联系。")
     log.info("report_undelivered: %s", len(problems))
+
+
+def study_check_material() -> None:
+    """Days ahead of the study day: alert staff if the month's material is missing."""
+    pushes.check_material(services())
+
+
+def study_eve() -> None:
+    """The day before the study day: 「明天是集中学习日」."""
+    pushes.send_eve(services())
+
+
+def study_day() -> None:
+    """The study day: the month's summary and reading link."""
+    pushes.send_day(services())
+
+
+def study_reminder() -> None:
+    """Some days after: one reminder to those who have not read it."""
+    pushes.send_reminder(services())

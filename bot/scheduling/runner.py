@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
 def _run(services: Services, leader: Leadership) -> int:
     jobs.bind(services)
     scheduler = build_scheduler(services, BackgroundScheduler)
-    add_jobs(scheduler)
+    add_jobs(scheduler, services.settings)
     scheduler.start()
     for job in scheduler.get_jobs():
         log.info("job %s (%s): next run %s", job.id, job.name, job.next_run_time)

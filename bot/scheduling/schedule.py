@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import SHANGHAI
+from bot.config import Settings, clock_time
 from bot.services import Services
 
 DRAIN_EVERY = 2  # seconds
@@ -22,8 +23,11 @@ def build_scheduler(services: Services,
                      timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
 
 
-def add_jobs(scheduler: BaseScheduler) -> None:
-    """Every job, by a fixed id, replacing the stored definition (so a new version takes over)."""
+def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
+    """Every job, by a fixed id, replacing the stored definition (so a new version takes over).
+
+    The study jobs run every day at their configured time and act only on the right days.
+    """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
                       id="drain_outbox", name="send what is due in the outbox", replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:remind_overdue_tickets", CronTrigger(hour=9, minute=0),
@@ -32,3 +36,11 @@ def add_jobs(scheduler: BaseScheduler) -> None:
     scheduler.add_job("bot.scheduling.jobs:report_undelivered", CronTrigger(hour=9, minute=5),
                       id="report_undelivered", name="tell staff about messages that did not get through",
                       replace_existing=True)
+    study = settings.study
+    for job, at, name in (("study_check_material", study.push_time, "check next study day's material"),
+                          ("study_eve", study.eve_time, "the eve of the study day"),
+                          ("study_day", study.push_time, "the study day's push"),
+                          ("study_reminder", study.reminder_time, "the reminder after the study day")):
+        hour, minute = clock_time(at, job)
+        scheduler.add_job(f"bot.scheduling.jobs:{job}", CronTrigger(hour=hour, minute=minute), id=job,
+                          name=name, replace_existing=True)

@@ -1,0 +1,67 @@
+"""`python -m bot study report YYYY-MM [--by DATE] [--visits FILE]`: reach, reading, home visits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, time
+from pathlib import Path
+
+from bot import audit
+from bot.clock import SHANGHAI
+from bot.config import load_settings
+from bot.db import transaction
+from bot.services import Services, build_services
+from bot.study.material import MaterialError, load
+from bot.study.report import GroupCount, count_by_group, home_visits, write_visits
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register `study report`."""
+    study = sub.add_parser("study", help="the monthly study day")
+    actions = study.add_subparsers(required=True, metavar="ACTION")
+    report = actions.add_parser("report", help="per group: reached, read, not read; and the 送学上门 list")
+    report.add_argument("month", help="YYYY-MM, e.g. 2026-12")
+    report.add_argument("--by", help="count readings up to this day (YYYY-MM-DD, Beijing time); default now")
+    report.add_argument("--visits", type=Path, help="write the 送学上门 list to this .xlsx or .csv file")
+    report.set_defaults(run=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    services = build_services(load_settings(wechat=False))
+    try:
+        return _write_report(services, args)
+    except (MaterialError, ValueError) as exc:
+        print(f"看不懂：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+
+
+def _write_report(services: Services, args: argparse.Namespace) -> int:
+    material = load(services.settings.content_dir, args.month)
+    by = _end_of(args.by) if args.by else services.clock.now()
+    if material is None:
+        print(f"{args.month} 没有学习材料（content/study/{args.month}/article.md）。", file=sys.stderr)
+        return 1
+    with transaction(services.sessions) as session:
+        _print(material.title, count_by_group(session, material, by), by)
+        visits = home_visits(session, material, by)
+        print(f"送学上门：{len(visits)} 人还没学习。")
+        if args.visits:
+            write_visits(session, visits, args.visits, month=material.month, actor=audit.cli_actor(),
+                         now=services.clock.now())
+            print(f"名单已写入 {args.visits}")
+    return 0
+
+
+def _print(title: str, lines: list[GroupCount], by: datetime) -> None:
+    print(f"《{title}》截至 {by.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+    print("分组\t人数\t已送达\t已学习\t未学习")
+    for line in lines:
+        print(f"{line.group}\t{line.members}\t{line.reached}\t{line.read}\t{line.not_read}")
+
+
+def _end_of(day: str) -> datetime:
+    """The end of that day in Beijing time."""
+    return datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=SHANGHAI)

@@ -1,0 +1,185 @@
+"""The month's study material: `content/study/<YYYY-MM>/article.md`, TOML front matter + Markdown.
+
+    +++
+    title = "…"
+    month = "2026-12"
+    groups = ["all"]            # or the names of the groups it is for
+    summary = ["…", "…", "…"]   # three short lines for the push
+    audio = "audio.mp3"         # optional, a file beside the article or a URL
+    images = ["map.jpg"]        # optional, likewise
+    [[quiz]]                    # 3 to 5 questions
+    question = "…"
+    choices = ["…", "…", "…"]
+    answer = "B"
+    explain = "…"
+    +++
+    The article, in Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+FENCE = "+++"
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+LETTERS = "ABCD"
+QUIZ_SIZE = (3, 5)
+ALL = "all"
+
+
+class MaterialError(ValueError):
+    """A material file that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """One question: its choices, the right letter, and why."""
+
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    explain: str
+
+    @property
+    def answer_text(self) -> str:
+        """The right choice, with its letter."""
+        return f"{self.answer}. {self.choices[LETTERS.index(self.answer)]}"
+
+
+@dataclass(frozen=True)
+class Material:
+    """One month's article."""
+
+    month: str
+    title: str
+    groups: tuple[str, ...]
+    summary: tuple[str, ...]
+    body: str
+    quiz: tuple[QuizQuestion, ...]
+    audio: str | None = None
+    images: tuple[str, ...] = ()
+
+    @property
+    def for_everyone(self) -> bool:
+        """True when the material is for every retiree, not only some groups."""
+        return ALL in self.groups
+
+    @property
+    def label(self) -> str:
+        """「12 月」, how the month is said to retirees."""
+        return f"{int(self.month[5:])} 月"
+
+    def html(self) -> str:
+        """The article as HTML (raw HTML in the file is escaped, never passed through)."""
+        return markdown.markdown(_escape_html(self.body), extensions=["sane_lists"])
+
+
+def study_dir(content_dir: Path) -> Path:
+    """Where the months' folders are."""
+    return content_dir / "study"
+
+
+def load(content_dir: Path, month: str) -> Material | None:
+    """The material of `month`, or None when there is none; a broken file raises MaterialError."""
+    path = study_dir(content_dir) / month / "article.md"
+    if not MONTH.match(month) or not path.is_file():
+        return None
+    return parse(path.read_text(encoding="utf-8"), month, path.parent)
+
+
+def months(content_dir: Path) -> list[str]:
+    """Every month that has a material folder, newest first."""
+    folder = study_dir(content_dir)
+    if not folder.is_dir():
+        return []
+    return sorted((p.name for p in folder.iterdir() if MONTH.match(p.name) and (p / "article.md").is_file()),
+                  reverse=True)
+
+
+def parse(text: str, month: str, folder: Path) -> Material:
+    """Read one article; MaterialError names the first problem."""
+    front, body = _split(text)
+    if front.get("month") != month:
+        raise MaterialError(f"month 应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
+    quiz = tuple(_question(q, n) for n, q in enumerate(front.get("quiz", []), start=1))
+    if not QUIZ_SIZE[0] <= len(quiz) <= QUIZ_SIZE[1]:
+        raise MaterialError(f"quiz 应有 {QUIZ_SIZE[0]} 到 {QUIZ_SIZE[1]} 道题，现在有 {len(quiz)} 道")
+    summary = _strings(front, "summary")
+    if len(summary) != 3:
+        raise MaterialError(f"summary 应为三行，现在有 {len(summary)} 行")
+    if not body.strip():
+        raise MaterialError("正文是空的")
+    audio = front.get("audio") or None
+    images = _strings(front, "images", required=False)
+    for media in ([audio] if audio else []) + list(images):
+        if not _is_url(media) and not (folder / media).is_file():
+            raise MaterialError(f"找不到文件 {media}（应放在 {folder} 里，或写网址）")
+    return Material(month=month, title=_string(front, "title"), groups=_strings(front, "groups"),
+                    summary=summary, body=body, quiz=quiz, audio=audio, images=images)
+
+
+def problems(content_dir: Path) -> list[str]:
+    """What is wrong with the study material, one sentence each (for `content check`)."""
+    found = []
+    folder = study_dir(content_dir)
+    for path in sorted(folder.glob("*/article.md")) if folder.is_dir() else []:
+        month = path.parent.name
+        if not MONTH.match(month):
+            found.append(f"{month}/article.md：文件夹名应为年-月，如 2026-12。")
+            continue
+        try:
+            parse(path.read_text(encoding="utf-8"), month, path.parent)
+        except (MaterialError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            found.append(f"{month}/article.md：{exc}。")
+    return found
+
+
+def _split(text: str) -> tuple[dict[str, Any], str]:
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != FENCE or FENCE not in (s.strip() for s in lines[1:]):
+        raise MaterialError("开头应是用 +++ 围起来的说明（标题、月份、摘要、题目）")
+    end = next(i for i, s in enumerate(lines[1:], start=1) if s.strip() == FENCE)
+    return tomllib.loads("\n".join(lines[1:end])), "\n".join(lines[end + 1:])
+
+
+def _question(raw: Any, number: int) -> QuizQuestion:
+    if not isinstance(raw, dict):
+        raise MaterialError(f"第 {number} 题格式不对")
+    choices = _strings(raw, "choices", where=f"第 {number} 题的 ")
+    if not 2 <= len(choices) <= len(LETTERS):
+        raise MaterialError(f"第 {number} 题应有 2 到 {len(LETTERS)} 个选项")
+    answer = str(raw.get("answer", "")).strip().upper()
+    if answer not in LETTERS[:len(choices)]:
+        raise MaterialError(f"第 {number} 题的 answer 应为 {LETTERS[0]} 到 {LETTERS[len(choices) - 1]}")
+    return QuizQuestion(_string(raw, "question", f"第 {number} 题的 "), choices, answer,
+                        _string(raw, "explain", f"第 {number} 题的 "))
+
+
+def _string(raw: dict[str, Any], key: str, where: str = "") -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise MaterialError(f"{where}{key} 不能为空")
+    return value.strip()
+
+
+def _strings(raw: dict[str, Any], key: str, *, where: str = "", required: bool = True) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise MaterialError(f"{where}{key} 应为一组文字")
+    if required and not value:
+        raise MaterialError(f"{where}{key} 不能为空")
+    return tuple(v.strip() for v in value)
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("https://", "http://"))
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,79 @@
+"""The reading page, /study/<month>: one article, large print, read aloud, 「我已学习」 records it.
+
+The link in a push carries the retiree's token (bot.study.links); without a valid one the page
+still shows the article, but there is nothing to record and no one is named.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, abort, current_app, render_template, request
+from werkzeug.wrappers import Response
+
+from bot.db import transaction
+from bot.models import Retiree
+from bot.services import Services
+from bot.study.links import read_token, secret
+from bot.study.material import MONTH, MaterialError, load
+from bot.study.readings import readers, record_reading
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("study", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    """Serve the reading pages."""
+    app.register_blueprint(blueprint)
+
+
+@blueprint.get("/study/<month>")
+def show(month: str) -> str:
+    """The month's article; the 「我已学习」 button when the link names a retiree."""
+    services = _services()
+    material = _material(services, month)
+    retiree_id = _retiree(services, month)
+    with services.sessions() as session:
+        person = session.get(Retiree, retiree_id) if retiree_id else None
+        already = bool(person) and person.id in readers(session, month)
+    return render_template("study.html", material=material, body=material.html(),
+                           name=person.name if person else None, already=already,
+                           token=request.args.get("t", "") if person else "")
+
+
+@blueprint.post("/study/<month>/read")
+def mark_read(month: str) -> Response:
+    """Record the reading of the retiree the token names; 403 for a token that is not valid."""
+    services = _services()
+    _material(services, month)
+    retiree_id = _retiree(services, month, request.form.get("t", ""))
+    if retiree_id is None:
+        log.warning("study %s: a reading with an invalid token was refused", month)
+        return Response("这个链接不对，请从公众号消息里重新打开。", status=403, mimetype="text/plain")
+    with transaction(services.sessions) as session:
+        if session.get(Retiree, retiree_id) is None:
+            abort(403)
+        first = record_reading(session, retiree_id, month, services.clock.now(), via="page")
+    return Response("已记下，谢谢您！" if first else "已经记下了，谢谢您！", mimetype="text/plain")
+
+
+def _services() -> Services:
+    return current_app.extensions["yinling"]
+
+
+def _material(services: Services, month: str):
+    if not MONTH.match(month):
+        abort(404)
+    try:
+        material = load(services.settings.content_dir, month)
+    except MaterialError:
+        log.exception("study material %s is broken; run python -m bot content check", month)
+        abort(404)
+    if material is None:
+        abort(404)
+    return material
+
+
+def _retiree(services: Services, month: str, token: str | None = None) -> int | None:
+    token = request.args.get("t", "") if token is None else token
+    return read_token(secret(services.settings), token, month) if token else None

@@ -1,0 +1,28 @@
+"""Recording that someone has read the month's material, once, however it is said."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.db import dialect_insert
+from bot.models import StudyReading
+
+
+def record_reading(session: Session, retiree_id: int, month: str, now: datetime, *, via: str,
+                   by_agent: bool = False) -> bool:
+    """Record the reading; True the first time, False when it was recorded already."""
+    conn = session.connection()
+    table = StudyReading.__table__
+    statement = (dialect_insert(conn)(table)
+                 .values(retiree_id=retiree_id, month=month, read_at=now, via=via, by_agent=by_agent)
+                 .on_conflict_do_nothing(index_elements=[table.c.retiree_id, table.c.month])
+                 .returning(table.c.id))
+    return conn.execute(statement).first() is not None
+
+
+def readers(session: Session, month: str) -> set[int]:
+    """The retirees who have read the month's material."""
+    return set(session.scalars(sa.select(StudyReading.retiree_id).where(StudyReading.month == month)))

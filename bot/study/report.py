@@ -1,0 +1,132 @@
+"""For staff: per group, how many the month's material reached and who has read it; and the
+送学上门 list — whom to visit with it, with address, phone and health (an audit-logged export).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot import audit
+from bot.models import (
+    Binding,
+    Follower,
+    Group,
+    GroupMember,
+    OutboxMessage,
+    OutboxStatus,
+    Retiree,
+    StudyReading,
+)
+from bot.roster.sheets import write_sheet
+from bot.study.material import Material
+
+NO_GROUP = "（未分组）"
+REACHED = (OutboxStatus.SENT, OutboxStatus.SHOWN)
+VISIT_COLUMNS = ["编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因"]
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One group's line of the report."""
+
+    group: str
+    members: int
+    reached: int
+    read: int
+
+    @property
+    def not_read(self) -> int:
+        """Members who have not read it (yet)."""
+        return self.members - self.read
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One person to bring the material to, and why."""
+
+    retiree: Retiree
+    reason: str
+
+
+def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
+    """For each group the material is for: members, reached by the push, read by `by`."""
+    reached, read = _reached(session, material.month), _read(session, material.month, by)
+    lines = []
+    for name, members in _members_by_group(session, material).items():
+        lines.append(GroupCount(name, len(members), len(members & (reached | read)), len(members & read)))
+    return lines
+
+
+def home_visits(session: Session, material: Material, by: datetime) -> list[Visit]:
+    """Everyone the material is for who has not read it by `by`, with why they may not have."""
+    wanted = set().union(*_members_by_group(session, material).values())
+    missing = wanted - _read(session, material.month, by)
+    reached = _reached(session, material.month)
+    accounts = _accounts(session, missing)
+    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(missing)).order_by(Retiree.id)
+                             .options(selectinload(Retiree.groups))).all()
+    return [Visit(p, _reason(p.id, reached, accounts)) for p in people]
+
+
+def write_visits(session: Session, visits: list[Visit], path: Path, *, month: str, actor: str,
+                 now: datetime) -> None:
+    """The 送学上门 list as .xlsx (or .csv); audit-logged, as it holds health data."""
+    rows = [[v.retiree.number or v.retiree.id, v.retiree.name, "、".join(g.name for g in v.retiree.groups),
+             v.retiree.address or "", v.retiree.phone or "", v.retiree.health or "",
+             "是" if v.retiree.lives_alone else "", v.reason] for v in visits]
+    write_sheet(path, VISIT_COLUMNS, rows)
+    audit.record(session, actor=actor, action="study.visits_export", at=now, target=path.name,
+                 month=month, rows=len(rows))
+
+
+def _members_by_group(session: Session, material: Material) -> dict[str, set[int]]:
+    living = sa.select(Retiree.id).where(Retiree.died_on.is_(None), Retiree.anonymised_at.is_(None))
+    rows = session.execute(sa.select(Group.name, GroupMember.retiree_id)
+                           .join(GroupMember, GroupMember.group_id == Group.id)
+                           .where(GroupMember.retiree_id.in_(living)).order_by(Group.name)).all()
+    groups: dict[str, set[int]] = {}
+    for name, retiree_id in rows:
+        if material.for_everyone or name in material.groups:
+            groups.setdefault(name, set()).add(retiree_id)
+    if material.for_everyone:
+        grouped = {r for _, r in rows}
+        rest = set(session.scalars(living)) - grouped
+        if rest:
+            groups[NO_GROUP] = rest
+    return groups
+
+
+def _reached(session: Session, month: str) -> set[int]:
+    return set(session.scalars(sa.select(OutboxMessage.retiree_id).where(
+        OutboxMessage.dedupe_key.startswith(f"study:{month}:day:"), OutboxMessage.status.in_(REACHED))))
+
+
+def _read(session: Session, month: str, by: datetime) -> set[int]:
+    return set(session.scalars(sa.select(StudyReading.retiree_id).where(
+        StudyReading.month == month, StudyReading.read_at <= by)))
+
+
+def _accounts(session: Session, retiree_ids: set[int]) -> dict[int, bool]:
+    """For each retiree with a bound WeChat account: whether any of them still follows us."""
+    rows = session.execute(sa.select(Binding.retiree_id, sa.func.coalesce(Follower.active, False))
+                           .outerjoin(Follower, Follower.openid == Binding.openid)
+                           .where(Binding.retiree_id.in_(retiree_ids), Binding.unbound_at.is_(None)))
+    following: dict[int, bool] = {}
+    for retiree_id, active in rows:
+        following[retiree_id] = following.get(retiree_id, False) or bool(active)
+    return following
+
+
+def _reason(retiree_id: int, reached: set[int], accounts: dict[int, bool]) -> str:
+    if retiree_id in reached:
+        return "已收到，还没看"
+    if retiree_id not in accounts:
+        return "没有绑定微信"
+    if not accounts[retiree_id]:
+        return "已取消关注"
+    return "消息没送到（本人近来没发过消息）"

@@ -1,0 +1,148 @@
+"""Study in chat: 学习 (this month), 往期 (earlier months), 学完了 (recorded), 答题 (the quiz).
+
+The quiz goes one question at a time, answered by letter or number, with a warm word and the
+explanation after each; nothing is scored or compared with anyone.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.study.links import reading_url
+from bot.study.material import LETTERS, Material, MaterialError, QuizQuestion, load, months
+from bot.study.readings import record_reading
+from bot.textnorm import normalize, parse_choice
+
+PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
+PAST_MONTHS = 6
+
+
+def register(router: Router) -> None:
+    """Add the study commands and their steps."""
+    router.action("study", words=("学习", "本月学习", "学习材料", "这个月的学习"), event_keys=("STUDY",),
+                  needs_binding=True)(this_month)
+    router.action("study_past", words=("往期", "往期学习", "以前的学习"), needs_binding=True)(past)
+    router.action("study_done", words=("学完了", "我学完了", "学习完了", "我已学习", "已学完"),
+                  needs_binding=True)(done)
+    router.action("study_quiz", words=("答题", "做题", "学习答题"), needs_binding=True)(start_quiz)
+    router.step(PAST_STEP)(pick_past)
+    router.step(QUIZ_STEP)(answer_quiz)
+
+
+def this_month(msg: Inbound, ctx: Context) -> Reply:
+    """This month's summary and the person's own reading link."""
+    material = _material(ctx, _month(ctx))
+    if material is None:
+        return Text(ctx.texts.get("study.none_yet"))
+    return Text(_summary(ctx, material))
+
+
+def past(msg: Inbound, ctx: Context) -> Reply:
+    """The earlier months, numbered."""
+    earlier = [m for m in months(ctx.settings.content_dir) if m < _month(ctx)][:PAST_MONTHS]
+    shown = [(m, material) for m in earlier if (material := _material(ctx, m))]
+    if not shown:
+        return Text(ctx.texts.get("study.past_none"))
+    ctx.conversation.expect(PAST_STEP, {"months": [m for m, _ in shown]})
+    lines = [ctx.texts.get("study.past_item", number=n, label=f"{m[:4]} 年 {material.label}",
+                           title=material.title) for n, (m, material) in enumerate(shown, start=1)]
+    return Text("\n".join([ctx.texts.get("study.past_title"), *lines, ctx.texts.get("study.past_footer")]))
+
+
+def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
+    """The month picked by number; anything else is not for this step."""
+    shown = ctx.conversation.data.get("months", [])
+    choice = parse_choice(msg.text)
+    if choice is None or not 1 <= choice <= len(shown):
+        return None
+    ctx.conversation.clear()
+    material = _material(ctx, shown[choice - 1])
+    return Text(_summary(ctx, material) if material else ctx.texts.get("study.past_none"))
+
+
+def done(msg: Inbound, ctx: Context) -> Reply:
+    """Record that this month's material has been read (by the retiree, or family for them)."""
+    material = _material(ctx, _month(ctx))
+    if material is None:
+        return Text(ctx.texts.get("study.none_yet"))
+    binding = ctx.binding
+    assert binding is not None  # needs_binding
+    if not record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
+                          by_agent=binding.is_agent):
+        return Text(ctx.texts.get("study.already"))
+    if binding.is_agent:
+        return Text(ctx.texts.get("study.recorded_family", name=binding.retiree.name, title=material.title))
+    return Text(ctx.texts.get("study.recorded", title=material.title))
+
+
+def start_quiz(msg: Inbound, ctx: Context) -> Reply:
+    """The first question of this month's quiz."""
+    material = _material(ctx, _month(ctx))
+    if material is None or not material.quiz:
+        return Text(ctx.texts.get("study.quiz_none"))
+    ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": 0})
+    return Text("\n".join([ctx.texts.get("study.quiz_start", count=len(material.quiz)),
+                           _question(ctx, material.quiz[0], 1)]))
+
+
+def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
+    """Say whether the answer is right, explain, and ask the next question."""
+    data = ctx.conversation.data
+    material = _material(ctx, data.get("month", ""))
+    if material is None:
+        ctx.conversation.clear()
+        return None
+    index = int(data.get("index", 0))
+    question = material.quiz[index]
+    letter = _letter(msg.text, len(question.choices))
+    if letter == "0":
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("study.quiz_stopped"))
+    if letter is None:
+        return Text(ctx.texts.get("study.quiz_again", letters="、".join(LETTERS[:len(question.choices)])))
+    verdict = (ctx.texts.get("study.quiz_right", explain=question.explain) if letter == question.answer
+               else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
+    if index + 1 == len(material.quiz):
+        ctx.conversation.clear()
+        return Text("\n\n".join([verdict, ctx.texts.get("study.quiz_done")]))
+    ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": index + 1})
+    return Text("\n\n".join([verdict, _question(ctx, material.quiz[index + 1], index + 2)]))
+
+
+def _letter(text: str, choices: int) -> str | None:
+    """「B」「b」「Ｂ」「2」「二」 → "B"; 0 → "0"; anything else → None."""
+    said = normalize(text).upper()
+    if len(said) == 1 and said in LETTERS[:choices]:
+        return said
+    number = parse_choice(text)
+    if number == 0:
+        return "0"
+    if number is not None and 1 <= number <= choices:
+        return LETTERS[number - 1]
+    return None
+
+
+def _question(ctx: Context, question: QuizQuestion, number: int) -> str:
+    choices = "\n".join(ctx.texts.get("study.quiz_choice", letter=letter, text=text)
+                        for letter, text in zip(LETTERS, question.choices, strict=False))
+    return ctx.texts.get("study.quiz_question", number=number, question=question.question, choices=choices)
+
+
+def _summary(ctx: Context, material: Material) -> str:
+    binding = ctx.binding
+    link = reading_url(ctx.settings, material.month, binding.retiree_id if binding else None)
+    return ctx.texts.get("study.this_month", label=material.label, title=material.title,
+                         summary="\n".join(material.summary), link=link)
+
+
+def _month(ctx: Context) -> str:
+    return f"{ctx.now:%Y-%m}"
+
+
+def _material(ctx: Context, month: str) -> Material | None:
+    try:
+        return load(ctx.settings.content_dir, month)
+    except MaterialError:
+        return None  # `content check` reports it; retirees hear the kind "not yet" words

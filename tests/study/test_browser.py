@@ -1,0 +1,89 @@
+"""The reading page in a real headless browser at phone width: large print, the larger-text
+switch, and the 「我已学习」 button recording the reading (Debian's chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from bot import create_app
+from bot.models import StudyReading
+from bot.services import Services
+from bot.study.links import make_token, secret
+from tests.office_fixtures import Branch
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 375, "height": 740}
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(".ci/run installs Debian's chromium; it is missing")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
+                allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def site(office: Services) -> Iterator[str]:
+    """The app served on a free local port."""
+    server = make_server("127.0.0.1", 0, create_app(services=office), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[sync_api.Page]:
+    """A phone-sized page in headless chromium."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def font_px(page: sync_api.Page, selector: str) -> float:
+    return page.eval_on_selector(selector, "e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_the_page_reads_large_on_a_phone_and_the_button_records_the_reading(
+        office: Services, branch: Branch, site: str, page: sync_api.Page, tmp_path: Path) -> None:
+    token = make_token(secret(office.settings), branch.ids["张明"], "2026-12")
+    page.goto(f"{site}/study/2026-12?t={token}")
+    assert page.locator("h1").inner_text() == "温暖过冬，健康相伴"
+    assert font_px(page, "article p") >= 24  # 18 pt
+    line_height = page.eval_on_selector("article p", "e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert line_height >= 1.5 * font_px(page, "article p")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+    assert page.locator("#read").bounding_box()["height"] >= 60
+
+    page.click("#larger")
+    assert font_px(page, "article p") >= 30
+    assert page.locator("#larger").get_attribute("aria-pressed") == "true"
+    page.screenshot(path=str(tmp_path / "study-page.png"), full_page=False)
+
+    page.click("#read")
+    page.wait_for_function("document.getElementById('status').textContent.length > 0")
+    assert "已记下" in page.locator("#status").inner_text()
+    assert page.locator("#read").is_disabled()
+    with office.sessions() as session:
+        [reading] = session.scalars(sa.select(StudyReading)).all()
+    assert (reading.retiree_id, reading.month, reading.via) == (branch.ids["张明"], "2026-12", "page")
+
+
+def test_the_larger_text_choice_is_kept_on_the_next_visit(site: str, page: sync_api.Page) -> None:
+    page.goto(f"{site}/study/2026-11")
+    page.click("#larger")
+    page.goto(f"{site}/study/2026-10")
+    assert font_px(page, "article p") >= 30

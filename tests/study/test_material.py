@@ -1,0 +1,44 @@
+"""Study material files: the shipped months load, and `content check` names what is wrong in a bad one."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.content_check import check_content
+from bot.study.material import load, months
+
+DECEMBER = PROJECT_ROOT / "content" / "study" / "2026-12" / "article.md"
+
+
+def test_three_months_of_material_ship_and_load() -> None:
+    content = PROJECT_ROOT / "content"
+    assert months(content)[:3] == ["2026-12", "2026-11", "2026-10"]
+    for month in months(content):
+        material = load(content, month)
+        assert material is not None and len(material.summary) == 3 and 3 <= len(material.quiz) <= 5
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (("month = \"2026-12\"", "month = \"2026-11\""), "month 应为"),
+    (("answer = \"B\"", "answer = \"E\""), "answer 应为"),
+    (("  \"寒冷容易诱发心脑血管病：早上起床慢一点，按时吃药，量量血压。\",\n", ""), "summary 应为三行"),
+    (("title = \"温暖过冬，健康相伴\"", "title = \"\""), "title 不能为空"),
+    (("groups = [\"all\"]", "groups = [\"all\"]\naudio = \"winter.mp3\""), "找不到文件 winter.mp3"),
+    (("+++\n", ""), "+++"),
+    (("title = ", "title = = "), "article.md"),  # not TOML at all
+])
+def test_a_broken_material_file_is_named_with_the_reason(settings: Settings, tmp_path: Path,
+                                                         change: tuple[str, str], said: str) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    article = content / "study" / "2026-12" / "article.md"
+    text = DECEMBER.read_text(encoding="utf-8")
+    assert change[0] in text
+    article.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    problems = check_content(replace(settings, content_dir=content))
+    assert any(p.startswith("study/2026-12/article.md") and said in p for p in problems), problems

@@ -1,0 +1,83 @@
+"""The reading page: the article for anyone, the 「我已学习」 button for the person the link names."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from bot import create_app
+from bot.models import StudyReading
+from bot.services import Services
+from bot.study.links import make_token, read_token, reading_url, secret
+from tests.office_fixtures import Branch
+
+
+@pytest.fixture
+def web(office: Services) -> FlaskClient:
+    return create_app(services=office).test_client()
+
+
+def token_for(office: Services, retiree_id: int, month: str = "2026-12") -> str:
+    return make_token(secret(office.settings), retiree_id, month)
+
+
+def readings(office: Services) -> list[tuple[int, str]]:
+    with office.sessions() as session:
+        return [(r.retiree_id, r.month) for r in session.scalars(sa.select(StudyReading))]
+
+
+def test_the_persons_link_shows_the_article_greets_them_and_the_button_records(
+        office: Services, branch: Branch, web: FlaskClient) -> None:
+    token = token_for(office, branch.ids["张明"])
+    page = web.get(f"/study/2026-12?t={token}").get_data(as_text=True)
+    assert "<h1>温暖过冬，健康相伴</h1>" in page and "张明同志，您好" in page and "我已学习" in page
+    answer = web.post("/study/2026-12/read", data={"t": token})
+    assert answer.status_code == 200 and "已记下" in answer.get_data(as_text=True)
+    assert readings(office) == [(branch.ids["张明"], "2026-12")]
+    assert "已经记下了" in web.get(f"/study/2026-12?t={token}").get_data(as_text=True)
+    web.post("/study/2026-12/read", data={"t": token})
+    assert len(readings(office)) == 1
+
+
+@pytest.mark.parametrize("forged", ["1.AAAAAAAAAAAAAAAA", "1", ".", "abc.def", "99999999999999.x", ""])
+def test_a_forged_token_records_nothing(office: Services, branch: Branch, web: FlaskClient,
+                                        forged: str) -> None:
+    assert web.post("/study/2026-12/read", data={"t": forged}).status_code == 403
+    assert readings(office) == []
+
+
+def test_one_persons_token_cannot_record_another_person_or_another_month(
+        office: Services, branch: Branch, web: FlaskClient) -> None:
+    zhang = token_for(office, branch.ids["张明"])
+    _, _, mac = zhang.partition(".")
+    assert web.post("/study/2026-12/read", data={"t": f"{branch.ids['李华']}.{mac}"}).status_code == 403
+    assert web.post("/study/2026-11/read", data={"t": zhang}).status_code == 403
+    assert readings(office) == []
+    assert read_token(secret(office.settings), zhang, "2026-11") is None
+
+
+def test_without_a_token_the_article_shows_but_nobody_is_named(
+        office: Services, branch: Branch, web: FlaskClient) -> None:
+    page = web.get("/study/2026-12").get_data(as_text=True)
+    assert "温暖过冬" in page and "同志，您好" not in page and 'name="t"' not in page
+    assert "回复「学完了」" in page
+
+
+@pytest.mark.parametrize("month", ["2030-01", "2026-13", "latest", "..%2F..%2Fconfig"])
+def test_a_month_without_material_is_not_found(web: FlaskClient, month: str) -> None:
+    assert web.get(f"/study/{month}").status_code == 404
+
+
+def test_the_link_in_messages_uses_the_public_address(office: Services, branch: Branch) -> None:
+    url = reading_url(office.settings, "2026-12", branch.ids["张明"])
+    assert url.startswith(office.settings.public_url.rstrip("/") + "/study/2026-12?t=")
+
+
+def test_html_in_the_material_is_shown_as_text_not_run(office: Services) -> None:
+    from bot.study.material import parse
+
+    text = (PROJECT_TEXT := (office.settings.content_dir / "study/2026-12/article.md").read_text("utf-8"))
+    material = parse(PROJECT_TEXT.replace("## 冬季保暖有讲究", "<script>alert(1)</script>"), "2026-12",
+                     office.settings.content_dir / "study/2026-12")
+    assert text and "<script>" not in material.html() and "&lt;script&gt;" in material.html()
