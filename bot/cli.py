@@ -120,7 +120,7 @@ def _outbox(args: argparse.Namespace) -> int:
         return 0
     while True:
         try:
-            drain(services)
+            drain(services, limit=500)
         except Exception:  # the database or network hiccuped: keep the sender alive
             logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
         time.sleep(args.interval)

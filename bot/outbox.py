@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.db import UTCDateTime, transaction, upsert
-from bot.delivery.attempt import MAX_ATTEMPTS, send_chunk
+from bot.delivery.attempt import MAX_ATTEMPTS, send_claimed
 from bot.delivery.book import DeliveryBook
 from bot.delivery.mass import send_batches
 from bot.models import OutboxMessage, OutboxStatus
@@ -78,10 +78,9 @@ def drain(services: Services, limit: int = 100) -> int:
         return sent
     with services.sessions() as session:
         book = DeliveryBook.load(session, services.settings.delivery, claimed, services.clock.now())
-    size = services.settings.delivery.parallel  # WeChat answers in tens of ms: keep a few in flight
-    with ThreadPoolExecutor(size) as pool:
-        return sent + sum(send_chunk(services, claimed[i:i + size], book, pool)
-                          for i in range(0, len(claimed), size))
+    # WeChat answers in tens of milliseconds: keep a few sends in flight.
+    with ThreadPoolExecutor(services.settings.delivery.parallel) as pool:
+        return sent + send_claimed(services, claimed, book, pool)
 
 
 _DUE = (sa.select(_TABLE.c.id)

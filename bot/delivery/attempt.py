@@ -1,8 +1,8 @@
-"""Sending one chunk of claimed rows: take them, call WeChat for each in parallel, record all.
+"""Sending claimed rows a chunk at a time: take them, call WeChat for each in parallel, record.
 
-A chunk is as large as the sends a sender keeps in flight. Its rows are marked `sending` in one
+A chunk is as large as the sends a sender keeps in flight. Its rows are marked `sending` in a
 commit before any call (so a sender killed mid-chunk leaves at most those uncertain, never sent
-twice) and their results are written in one commit after.
+twice); that same commit records the results of the chunk before.
 """
 
 from __future__ import annotations
@@ -46,23 +46,56 @@ class Outcome:
     due_at: datetime | None = None
 
 
-def send_chunk(services: Services, chunk: list[sa.Row], book: DeliveryBook, pool: Executor) -> int:
-    """Deliver one chunk; how many WeChat accepted."""
+def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook, pool: Executor) -> int:
+    """Deliver claimed rows a chunk at a time; how many WeChat accepted.
+
+    One commit per chunk: it records what became of the previous chunk and marks this one
+    sending, so at most one chunk is ever in flight and unrecorded.
+    """
+    size = services.settings.delivery.parallel
     outcomes: list[Outcome] = []
+    sent = 0
+    for start in range(0, len(claimed), size):
+        settled, plans = _plan(book, claimed[start:start + size])
+        taken = _commit(services, outcomes + settled, plans)
+        outcomes = list(pool.map(lambda plan: _attempt(services, book, *plan), taken))
+        sent += sum(o.status == OutboxStatus.SENT for o in outcomes)
+    _commit(services, outcomes, [])
+    return sent
+
+
+def _plan(book: DeliveryBook, chunk: list[sa.Row]) -> tuple[list[Outcome], list[Plan]]:
+    """Rows settled without a call (skipped, straight to the mailbox), and the rows to send."""
+    settled: list[Outcome] = []
     plans: list[Plan] = []
     for row in chunk:
         skip = book.skip_reason(row)
         channels = [] if skip else list(book.channels(row))
         if skip:
-            outcomes.append(Outcome(row.id, OutboxStatus.CANCELLED, error=skip))
+            settled.append(Outcome(row.id, OutboxStatus.CANCELLED, error=skip))
         elif channels[0] == Channel.MAILBOX:
-            outcomes.append(Outcome(row.id, OutboxStatus.MAILBOX, Channel.MAILBOX))
+            settled.append(Outcome(row.id, OutboxStatus.MAILBOX, Channel.MAILBOX))
         else:
             plans.append((row, channels))
-    taken = _take(services, plans)
-    outcomes += pool.map(lambda plan: _attempt(services, book, *plan), taken)
-    _record(services, outcomes)
-    return sum(o.status == OutboxStatus.SENT for o in outcomes)
+    return settled, plans
+
+
+def _commit(services: Services, outcomes: list[Outcome], plans: list[Plan]) -> list[Plan]:
+    """In one commit: record the outcomes, and mark the planned rows sending where still ours."""
+    if not outcomes and not plans:
+        return []
+    with transaction(services.sessions) as session:
+        conn = session.connection()
+        if outcomes:
+            conn.execute(_RECORD, [{"row_id": o.row_id, "new_status": o.status, "error": o.error,
+                                    "used": o.channel, "sent": o.sent_at, "due": o.due_at}
+                                   for o in outcomes])
+        if not plans:
+            return []
+        lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
+        taken = set(conn.execute(_TAKE, {"ours": [(row.id, row.attempts) for row, _ in plans],
+                                         "lease": lease}).scalars())
+    return [(row, channels) for row, channels in plans if row.id in taken]
 
 
 _TABLE = OutboxMessage.__table__
@@ -78,17 +111,6 @@ _RECORD = (sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id"))
                    channel=sa.func.coalesce(sa.bindparam("used", type_=sa.String), _TABLE.c.channel),
                    sent_at=sa.func.coalesce(sa.bindparam("sent", type_=UTCDateTime), _TABLE.c.sent_at),
                    due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at)))
-
-
-def _take(services: Services, plans: list[Plan]) -> list[Plan]:
-    """Mark the rows sending, in one commit, where they are still ours (not claimed again since)."""
-    if not plans:
-        return []
-    lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
-    with transaction(services.sessions) as session:
-        taken = set(session.connection().execute(_TAKE, {
-            "ours": [(row.id, row.attempts) for row, _ in plans], "lease": lease}).scalars())
-    return [(row, channels) for row, channels in plans if row.id in taken]
 
 
 def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list[Channel]) -> Outcome:
@@ -137,13 +159,3 @@ def _retry(services: Services, row: sa.Row, error: str, delay: float | None) -> 
                 mask(row.recipient), row.attempts, delay, error)
     return Outcome(row.id, OutboxStatus.PENDING, error=error,
                    due_at=services.clock.now() + timedelta(seconds=delay))
-
-
-def _record(services: Services, outcomes: list[Outcome]) -> None:
-    """Write every outcome of the chunk in one commit."""
-    if not outcomes:
-        return
-    with transaction(services.sessions) as session:
-        session.connection().execute(_RECORD, [
-            {"row_id": o.row_id, "new_status": o.status, "error": o.error, "used": o.channel,
-             "sent": o.sent_at, "due": o.due_at} for o in outcomes])
