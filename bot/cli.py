@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     jobs = sub.add_parser("jobs", help="the scheduler's jobs and their next run times")
     jobs.set_defaults(run=_jobs)
 
+    from bot.activities.commands import add_commands as add_activity_commands
     from bot.notice_commands import add_commands as add_notice_commands
     from bot.study.commands import add_commands as add_study_commands
     from bot.ticket_commands import add_commands as add_ticket_commands
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add_ticket_commands(sub)
     add_notice_commands(sub)
     add_study_commands(sub)
+    add_activity_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)

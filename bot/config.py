@@ -92,6 +92,13 @@ class StudySettings:
 
 
 @dataclass(frozen=True)
+class ActivitySettings:
+    """Activities and sign-ups."""
+
+    reminder_time: str = "16:00"  # the day before an activity, everyone with a place is reminded
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from config.toml."""
 
@@ -100,6 +107,7 @@ class Settings:
     staff: StaffSettings = field(default_factory=StaffSettings)
     study: StudySettings = field(default_factory=StudySettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    activities: ActivitySettings = field(default_factory=ActivitySettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -115,6 +123,7 @@ class Settings:
             raise ConfigError(f"[study] day 应为 1 到 28 之间的日子，现在是 {self.study.day}。")
         for name in ("eve_time", "push_time", "reminder_time"):
             clock_time(getattr(self.study, name), f"[study] {name}")
+        clock_time(self.activities.reminder_time, "[activities] reminder_time")
         if not 1 <= self.study.reminder_after_days <= 20:
             raise ConfigError("[study] reminder_after_days 应为 1 到 20 天。")
         if wechat:
@@ -206,9 +215,10 @@ def _build(raw: dict[str, Any]) -> Settings:
     staff = _section(StaffSettings, raw.pop("staff", {}), "staff")
     study = _section(StudySettings, raw.pop("study", {}), "study")
     delivery = _section(DeliverySettings, raw.pop("delivery", {}), "delivery")
+    activities = _section(ActivitySettings, raw.pop("activities", {}), "activities")
     top = _section(Settings, _flatten_top(raw), "")
     return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
-                       "study": study, "delivery": delivery})
+                       "study": study, "delivery": delivery, "activities": activities})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:

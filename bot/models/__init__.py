@@ -1,5 +1,6 @@
 """All tables, split by domain; importing this package registers them on Base.metadata."""
 
+from bot.models.activity import EDITABLE, Activity, ActivityStatus, Signup, SignupStatus
 from bot.models.audit import AuditEntry
 from bot.models.binding import Binding
 from bot.models.conversation import ConversationState
@@ -14,7 +15,10 @@ from bot.models.study import StudyReading
 from bot.models.ticket import Ticket
 
 __all__ = [
+    "EDITABLE",
     "GROUP_KINDS",
+    "Activity",
+    "ActivityStatus",
     "AuditEntry",
     "Binding",
     "Channel",
@@ -29,6 +33,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Retiree",
+    "Signup",
+    "SignupStatus",
     "StudyReading",
     "Ticket",
     "scheduler_jobs",

@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from bot import outbox
+from bot.activities.notify import remind_tomorrow
 from bot.db import transaction
 from bot.delivery.problems import undelivered
 from bot.services import Services
@@ -87,3 +88,11 @@ def study_day() -> None:
 def study_reminder() -> None:
     """Some days after: one reminder to those who have not read it."""
     pushes.send_reminder(services())
+
+
+def activity_reminders() -> None:
+    """The day before an activity: remind everyone with a place (time, meeting point)."""
+    s = services()
+    with transaction(s.sessions) as session:
+        told = remind_tomorrow(session, s.texts, s.clock.now())
+    log.info("activity_reminders: %s", told)

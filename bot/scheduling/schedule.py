@@ -37,7 +37,9 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
                       id="report_undelivered", name="tell staff about messages that did not get through",
                       replace_existing=True)
     study = settings.study
-    for job, at, name in (("study_check_material", study.push_time, "check next study day's material"),
+    for job, at, name in (("activity_reminders", settings.activities.reminder_time,
+                           "remind everyone with a place in tomorrow's activities"),
+                          ("study_check_material", study.push_time, "check next study day's material"),
                           ("study_eve", study.eve_time, "the eve of the study day"),
                           ("study_day", study.push_time, "the study day's push"),
                           ("study_reminder", study.reminder_time, "the reminder after the study day")):

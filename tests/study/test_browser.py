@@ -87,3 +87,24 @@ def test_the_larger_text_choice_is_kept_on_the_next_visit(site: str, page: sync_
     page.click("#larger")
     page.goto(f"{site}/study/2026-10")
     assert font_px(page, "article p") >= 30
+
+
+SPEECH_RECORDER = """
+window.__spoken = [];
+Object.defineProperty(window, "speechSynthesis", {configurable: true, value: {
+  speaking: false,
+  speak(words) { window.__spoken.push({text: words.text, lang: words.lang}); this.speaking = true; },
+  cancel() { this.speaking = false; },
+}});
+"""
+
+
+def test_read_aloud_hands_the_article_to_the_phones_speech(site: str, page: sync_api.Page) -> None:
+    page.add_init_script(SPEECH_RECORDER)  # the browser's speech engine, not ours: recorded
+    page.goto(f"{site}/study/2026-12")
+    page.click("#speak")
+    [spoken] = page.evaluate("window.__spoken")
+    assert spoken["lang"] == "zh-CN" and "寒从脚下起" in spoken["text"]
+    assert page.locator("#speak").inner_text() == "停止朗读"
+    page.click("#speak")
+    assert page.locator("#speak").inner_text() == "朗读"

@@ -1,0 +1,70 @@
+"""What the delivery engine tells people about activities, each message once (keyed)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.activities.signups import LIVE, tell
+from bot.activities.wording import describe
+from bot.clock import SHANGHAI
+from bot.delivery.audience import AudienceError
+from bot.delivery.queue import deliver
+from bot.models import Activity, ActivityStatus, Group, Signup, SignupStatus
+from bot.texts import Texts
+
+
+def announce(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
+    """Tell the activity's groups (or everyone) that it is open; how many accounts."""
+    text = describe(texts, "announce", activity)
+    names = ["all"] if activity.for_everyone else activity.groups
+    queued = 0
+    for name in names:
+        audience = "all" if name == "all" else f"group:{name}"
+        try:
+            queued += len(deliver(session, audience, key=f"activity:{activity.id}:announce", text=text,
+                                  now=now, kind="activity", title="新活动").recipients)
+        except AudienceError:
+            continue  # a group named in the activity that staff have not created: nobody to tell
+    return queued
+
+
+def tell_promoted(session: Session, texts: Texts, promoted: list[Signup], now: datetime) -> None:
+    """Each person promoted from the waitlist is told, once."""
+    for signup in promoted:
+        tell(session, signup, key=f"activity:{signup.activity_id}:promoted:{signup.id}", now=now,
+             text=describe(texts, "promoted", signup.activity))
+
+
+def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:
+    """The day before: everyone with a place is reminded of the time and meeting point, once."""
+    tomorrow = (now.astimezone(SHANGHAI) + timedelta(days=1)).date()
+    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=SHANGHAI)
+    activities = session.scalars(sa.select(Activity).where(
+        Activity.status != ActivityStatus.CANCELLED,
+        Activity.starts_at >= start, Activity.starts_at < start + timedelta(days=1)))
+    told = 0
+    for activity in activities:
+        for signup in activity.signups:
+            if signup.status == SignupStatus.CONFIRMED:
+                tell(session, signup, key=f"activity:{activity.id}:reminder:{signup.id}", now=now,
+                     text=describe(texts, "reminder", activity))
+                told += 1
+    return told
+
+
+def cancel_activity(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
+    """Cancel it and tell everyone signed up or waiting, once; how many were told."""
+    activity.status, activity.updated_at = ActivityStatus.CANCELLED, now
+    live = [s for s in activity.signups if s.status in LIVE]
+    for signup in live:
+        tell(session, signup, key=f"activity:{activity.id}:cancelled:{signup.id}", now=now,
+             text=describe(texts, "activity_cancelled", activity))
+    return len(live)
+
+
+def known_groups(session: Session) -> set[str]:
+    """The names of the groups staff have created."""
+    return set(session.scalars(sa.select(Group.name)))

@@ -1,0 +1,86 @@
+"""For staff: the sign-up list of an activity as Excel (audit-logged), attendance, and counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot import audit
+from bot.activities.catalog import CatalogError, get
+from bot.clock import SHANGHAI
+from bot.models import Activity, Retiree, Signup, SignupStatus
+from bot.roster.sheets import write_sheet
+
+COLUMNS = ["序号", "状态", "姓名", "支部", "电话", "紧急联系人", "紧急联系人电话", "家属陪同", "健康状况",
+           "报名人", "报名时间"]
+STATES = {SignupStatus.CONFIRMED: "已报上", SignupStatus.WAITING: "候补"}
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """One activity's line of `activity stats`."""
+
+    activity: Activity
+    confirmed: int
+    seats: int
+    waiting: int
+    cancelled: int
+    attended: int
+
+
+def export_roster(session: Session, activity_id: int, path: Path, *, actor: str, now: datetime) -> int:
+    """Write the confirmed and waiting sign-ups, in arrival order; how many rows."""
+    activity = get(session, activity_id)
+    signups = session.scalars(sa.select(Signup).where(
+        Signup.activity_id == activity.id, Signup.status.in_(tuple(STATES))).order_by(Signup.id)
+        .options(selectinload(Signup.activity))).all()
+    people = {p.id: p for p in session.scalars(sa.select(Retiree).where(
+        Retiree.id.in_([s.retiree_id for s in signups])).options(
+        selectinload(Retiree.groups), selectinload(Retiree.contacts)))}
+    rows = [_row(n, s, people[s.retiree_id]) for n, s in enumerate(signups, start=1)]
+    write_sheet(path, COLUMNS, rows)
+    audit.record(session, actor=actor, action="activity.roster_export", at=now,
+                 target=f"activity:{activity.id}", rows=len(rows), file=path.name)
+    return len(rows)
+
+
+def mark_attended(session: Session, activity_id: int, retiree_ids: list[int]) -> int:
+    """Record who came (staff, after the activity); only people with a place can be marked."""
+    get(session, activity_id)
+    signups = session.scalars(sa.select(Signup).where(
+        Signup.activity_id == activity_id, Signup.retiree_id.in_(retiree_ids),
+        Signup.status == SignupStatus.CONFIRMED)).all()
+    missing = set(retiree_ids) - {s.retiree_id for s in signups}
+    if missing:
+        raise CatalogError(f"这些编号没有报上这个活动：{'、'.join(map(str, sorted(missing)))}")
+    for signup in signups:
+        signup.attended = True
+    return len(signups)
+
+
+def counts(session: Session) -> list[ActivityCounts]:
+    """Per activity, newest first: signed up (people and seats), waiting, cancelled, attended."""
+    lines = []
+    for activity in session.scalars(sa.select(Activity).order_by(Activity.starts_at.desc())
+                                    .options(selectinload(Activity.signups))):
+        by_status = Counter(s.status for s in activity.signups)
+        lines.append(ActivityCounts(
+            activity, by_status[SignupStatus.CONFIRMED],
+            sum(s.seats for s in activity.signups if s.status == SignupStatus.CONFIRMED),
+            by_status[SignupStatus.WAITING], by_status[SignupStatus.CANCELLED],
+            sum(1 for s in activity.signups if s.attended)))
+    return lines
+
+
+def _row(number: int, signup: Signup, person: Retiree) -> list[object]:
+    contact = person.contacts[0] if person.contacts else None
+    branch = "、".join(g.name for g in person.groups if g.kind == "党支部")
+    return [number, STATES[SignupStatus(signup.status)], person.name, branch, person.phone or "",
+            contact.name if contact else "", (contact.phone or "") if contact else "",
+            "是" if signup.companion else "", person.health or "", "家属代报" if signup.by_agent else "本人",
+            f"{signup.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"]

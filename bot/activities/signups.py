@@ -1,0 +1,179 @@
+"""Signing up, withdrawing and the waitlist: capacity is never exceeded, nobody is in twice.
+
+Every change to an activity's seats happens with the activity row locked (PostgreSQL: SELECT …
+FOR UPDATE; SQLite: every write transaction already queues on the database's file lock), so
+two replies at the same moment are decided one after the other, in arrival order. A unique
+index on live sign-ups is the last guard against a person holding two.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.models import Activity, ActivityStatus, Group, GroupMember, Retiree, Signup, SignupStatus
+
+LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
+
+
+class Refusal(enum.StrEnum):
+    """Why a sign-up or a withdrawal cannot be done (each has its own kind sentence)."""
+
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    DEADLINE = "deadline"
+    NOT_ELIGIBLE = "not_eligible"
+    ALREADY = "already"
+    NO_COMPANION = "no_companion"
+    TOO_LATE_TO_WITHDRAW = "too_late_to_withdraw"
+    NOT_FOUND = "not_found"
+
+
+class SignupRefused(Exception):
+    """The change was not made; `reason` says why."""
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A sign-up as it now stands, with the waitlist position when waiting."""
+
+    signup: Signup
+    position: int | None = None
+
+
+def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]:
+    """Open activities this retiree may join whose deadline has not passed, soonest first."""
+    groups = set(session.scalars(sa.select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
+                                 .where(GroupMember.retiree_id == retiree_id)))
+    open_now = session.scalars(sa.select(Activity).where(
+        Activity.status == ActivityStatus.OPEN, Activity.deadline > now).order_by(Activity.starts_at))
+    return [a for a in open_now if a.for_everyone or groups & set(a.groups)]
+
+
+def seats_left(session: Session, activity: Activity) -> int:
+    """Seats not yet taken by confirmed sign-ups."""
+    taken = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Signup.seats), 0)).where(
+        Signup.activity_id == activity.id, Signup.status == SignupStatus.CONFIRMED))
+    return max(activity.capacity - int(taken or 0), 0)
+
+
+def waiting_position(session: Session, signup: Signup) -> int:
+    """1 for the first on the waitlist."""
+    ahead = session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+        Signup.activity_id == signup.activity_id, Signup.status == SignupStatus.WAITING,
+        Signup.id < signup.id))
+    return int(ahead or 0) + 1
+
+
+def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str, by_agent: bool,
+            companion: bool, now: datetime) -> Outcome:
+    """A place if the seats allow, else a place on the waitlist; SignupRefused otherwise."""
+    activity = _locked(session, activity_id)
+    _check_open(session, activity, retiree_id, now)
+    if companion and not activity.companion_seats:
+        raise SignupRefused(Refusal.NO_COMPANION)
+    if live_signup(session, activity_id, retiree_id) is not None:
+        raise SignupRefused(Refusal.ALREADY)
+    seats = 1 + (activity.companion_seats if companion else 0)
+    waiting = _has_waitlist(session, activity_id) or seats_left(session, activity) < seats
+    signup = Signup(activity_id=activity_id, retiree_id=retiree_id, openid=openid, by_agent=by_agent,
+                    companion=companion, seats=seats, created_at=now,
+                    status=SignupStatus.WAITING if waiting else SignupStatus.CONFIRMED)
+    session.add(signup)
+    session.flush()
+    return Outcome(signup, waiting_position(session, signup) if waiting else None)
+
+
+def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime) -> list[Signup]:
+    """Cancel one's own sign-up (until the activity's cut-off); returns whoever was promoted."""
+    signup = session.get(Signup, signup_id)
+    if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    activity = _locked(session, signup.activity_id)
+    session.refresh(signup)  # read again under the lock
+    if signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until:
+        raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
+    session.flush()
+    return promote(session, activity, now)
+
+
+def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]:
+    """Give freed seats to the waitlist in order (the head only, so nobody is passed over).
+
+    The caller tells each promoted person (bot.activities.notify.tell_promoted).
+    """
+    promoted = []
+    left = seats_left(session, activity)
+    for head in session.scalars(sa.select(Signup).where(
+            Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITING).order_by(Signup.id)):
+        if head.seats > left:
+            break
+        head.status, head.promoted_at = SignupStatus.CONFIRMED, now
+        left -= head.seats
+        promoted.append(head)
+    session.flush()
+    return promoted
+
+
+def live_signup(session: Session, activity_id: int, retiree_id: int) -> Signup | None:
+    """The retiree's confirmed or waiting sign-up for the activity, if any."""
+    return session.scalar(sa.select(Signup).where(
+        Signup.activity_id == activity_id, Signup.retiree_id == retiree_id, Signup.status.in_(LIVE)))
+
+
+def mine(session: Session, retiree_id: int, now: datetime) -> list[Signup]:
+    """The retiree's live sign-ups for activities still to come, soonest first."""
+    return list(session.scalars(sa.select(Signup).join(Activity).where(
+        Signup.retiree_id == retiree_id, Signup.status.in_(LIVE), Activity.starts_at > now,
+        Activity.status != ActivityStatus.CANCELLED).order_by(Activity.starts_at)))
+
+
+def tell(session: Session, signup: Signup, *, key: str, text: str, now: datetime) -> None:
+    """Queue a message about a sign-up to whoever made it, once per key."""
+    outbox.enqueue(session, recipient=signup.openid, retiree_id=signup.retiree_id, now=now,
+                   dedupe_key=key, text=text, kind="activity", title=signup.activity.title)
+
+
+def _locked(session: Session, activity_id: int) -> Activity:
+    activity = session.scalar(sa.select(Activity).where(Activity.id == activity_id)
+                              .with_for_update().execution_options(populate_existing=True))
+    if activity is None:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    return activity
+
+
+def _check_open(session: Session, activity: Activity, retiree_id: int, now: datetime) -> None:
+    if activity.status == ActivityStatus.CANCELLED:
+        raise SignupRefused(Refusal.CANCELLED)
+    if activity.status == ActivityStatus.CLOSED:
+        raise SignupRefused(Refusal.CLOSED)
+    if now > activity.deadline:
+        raise SignupRefused(Refusal.DEADLINE)
+    person = session.get(Retiree, retiree_id)
+    if person is None or person.died_on is not None:
+        raise SignupRefused(Refusal.NOT_ELIGIBLE)
+    if not activity.for_everyone and not _in_groups(session, retiree_id, activity.groups):
+        raise SignupRefused(Refusal.NOT_ELIGIBLE)
+
+
+def _in_groups(session: Session, retiree_id: int, names: list[str]) -> bool:
+    return session.scalar(sa.select(sa.func.count()).select_from(GroupMember).join(Group).where(
+        GroupMember.retiree_id == retiree_id, Group.name.in_(names))) > 0
+
+
+def _has_waitlist(session: Session, activity_id: int) -> bool:
+    # Someone already waits: a newcomer waits behind them even if a seat looks free.
+    return session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+        Signup.activity_id == activity_id, Signup.status == SignupStatus.WAITING)) > 0

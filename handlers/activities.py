@@ -1,0 +1,169 @@
+"""Activities in chat: 报名 (pick, then confirm), 我的报名, 取消报名 — for oneself or as family."""
+
+from __future__ import annotations
+
+from bot.activities.notify import tell_promoted
+from bot.activities.signups import (
+    Outcome,
+    SignupRefused,
+    eligible,
+    live_signup,
+    mine,
+    seats_left,
+    sign_up,
+    waiting_position,
+    withdraw,
+)
+from bot.activities.wording import describe, when
+from bot.context import Context
+from bot.inbound import Inbound
+from bot.models import Activity, Signup, SignupStatus
+from bot.replies import Reply, Text
+from bot.router import Router
+from bot.textnorm import parse_choice
+
+PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
+
+
+def register(router: Router) -> None:
+    """Add 报名, 我的报名, 取消报名 and their steps."""
+    router.action("signup", words=("报名", "我要报名", "活动报名", "参加活动", "有什么活动"),
+                  event_keys=("SIGNUP",), needs_binding=True)(list_open)
+    router.action("my_signups", words=("我的报名", "报名情况", "我报了什么"), needs_binding=True)(list_mine)
+    router.action("withdraw", words=("取消报名", "不去了", "退出报名"), needs_binding=True)(ask_which)
+    router.step(PICK)(pick)
+    router.step(CONFIRM)(confirm)
+    router.step(CANCEL)(cancel)
+
+
+def list_open(msg: Inbound, ctx: Context) -> Reply:
+    """The open activities this person may join, numbered, two short lines each."""
+    activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
+    if not activities:
+        return Text(ctx.texts.get("activity.none"))
+    ctx.conversation.expect(PICK, {"ids": [a.id for a in activities]})
+    lines = [describe(ctx.texts, "list_item", a, number=n) for n, a in enumerate(activities, start=1)]
+    return _listing(ctx, "list", lines)
+
+
+def pick(msg: Inbound, ctx: Context) -> Reply | None:
+    """The chosen activity in full, and what to reply to sign up (or to wait for a place)."""
+    ids = ctx.conversation.data.get("ids", [])
+    choice = parse_choice(msg.text)
+    if choice is None or not 1 <= choice <= len(ids):
+        return None
+    activity = ctx.session.get(Activity, ids[choice - 1])
+    if activity is None or live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("activity.refused_already"))
+    left = seats_left(ctx.session, activity)
+    if left == 0 or _waiting_count(activity):
+        ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
+        return Text(describe(ctx.texts, "full", activity, position=_waiting_count(activity) + 1))
+    ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
+    choices = ctx.texts.get("activity.choices") + (
+        ctx.texts.get("activity.choices_companion") if activity.companion_seats else "")
+    return Text("\n".join([describe(ctx.texts, "detail", activity, left=left),
+                           choices + ctx.texts.get("activity.choices_end")]))
+
+
+def confirm(msg: Inbound, ctx: Context) -> Reply | None:
+    """1: sign up; 2: with a companion; 0: not this time."""
+    data = ctx.conversation.data
+    choice = parse_choice(msg.text)
+    if choice == 0:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("activity.stopped"))
+    if choice not in (1, 2) or (choice == 2 and data.get("offered_waitlist")):
+        return None
+    binding = ctx.binding
+    assert binding is not None  # needs_binding
+    try:
+        outcome = sign_up(ctx.session, data["id"], binding.retiree_id, openid=ctx.openid,
+                          by_agent=binding.is_agent, companion=choice == 2, now=ctx.now)
+    except SignupRefused as refused:
+        return _refused(ctx, refused, keep_step=choice == 2)
+    ctx.conversation.clear()
+    return Text(_signed_up(ctx, outcome, offered_waitlist=bool(data.get("offered_waitlist"))))
+
+
+def list_mine(msg: Inbound, ctx: Context) -> Reply:
+    """This person's sign-ups still to come, with where each stands."""
+    signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
+    if not signups:
+        return Text(ctx.texts.get("activity.mine_none"))
+    lines = [ctx.texts.get("activity.mine_item", number=n, title=s.activity.title,
+                           when=when(s.activity.starts_at), state=_state(ctx, s))
+             for n, s in enumerate(signups, start=1)]
+    return _listing(ctx, "mine", lines)
+
+
+def ask_which(msg: Inbound, ctx: Context) -> Reply:
+    """Which sign-up to cancel, numbered."""
+    signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
+    if not signups:
+        return Text(ctx.texts.get("activity.mine_none"))
+    ctx.conversation.expect(CANCEL, {"ids": [s.id for s in signups]})
+    lines = [ctx.texts.get("activity.cancel_item", number=n, title=s.activity.title,
+                           when=when(s.activity.starts_at)) for n, s in enumerate(signups, start=1)]
+    return _listing(ctx, "cancel", lines)
+
+
+def cancel(msg: Inbound, ctx: Context) -> Reply | None:
+    """Cancel the chosen sign-up; the first on the waitlist takes the place and is told."""
+    ids = ctx.conversation.data.get("ids", [])
+    choice = parse_choice(msg.text)
+    if choice == 0:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("activity.cancel_kept"))
+    if choice is None or not 1 <= choice <= len(ids):
+        return None
+    ctx.conversation.clear()
+    try:
+        promoted = withdraw(ctx.session, ids[choice - 1], _retiree_id(ctx), ctx.now)
+    except SignupRefused as refused:
+        return _refused(ctx, refused)
+    tell_promoted(ctx.session, ctx.texts, promoted, ctx.now)
+    signup = ctx.session.get(Signup, ids[choice - 1])
+    return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
+
+
+def _listing(ctx: Context, name: str, lines: list[str]) -> Reply:
+    """A title, numbered lines and a footer, from the [activity] texts named `name`_title/_footer."""
+    return Text("\n".join([ctx.texts.get(f"activity.{name}_title"), *lines,
+                           ctx.texts.get(f"activity.{name}_footer")]))
+
+
+def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str:
+    signup = outcome.signup
+    who = ""
+    if signup.by_agent:
+        who += ctx.texts.get("activity.for_family", name=ctx.binding.retiree.name)
+    if signup.companion:
+        who += ctx.texts.get("activity.with_companion")
+    if signup.status == SignupStatus.WAITING:
+        became_full = "" if offered_waitlist else ctx.texts.get("activity.became_full")
+        return ctx.texts.get("activity.waiting", position=outcome.position, who=who, became_full=became_full)
+    return describe(ctx.texts, "confirmed", signup.activity, who=who)
+
+
+def _refused(ctx: Context, refused: SignupRefused, keep_step: bool = False) -> Reply:
+    if not keep_step:
+        ctx.conversation.clear()
+    return Text(ctx.texts.get(f"activity.refused_{refused.reason}"))
+
+
+def _state(ctx: Context, signup: Signup) -> str:
+    if signup.status == SignupStatus.WAITING:
+        return ctx.texts.get("activity.state_waiting", position=waiting_position(ctx.session, signup))
+    return ctx.texts.get("activity.state_confirmed")
+
+
+def _waiting_count(activity: Activity) -> int:
+    return sum(1 for s in activity.signups if s.status == SignupStatus.WAITING)
+
+
+def _retiree_id(ctx: Context) -> int:
+    binding = ctx.binding
+    assert binding is not None  # every action here needs_binding
+    return binding.retiree_id

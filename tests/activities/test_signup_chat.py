@@ -1,0 +1,150 @@
+"""Signing up in chat: the list, the details, confirming (alone, with family, as family), the
+waitlist, withdrawing, and a kind sentence with nothing changed whenever it cannot be done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.activities.signups import Refusal, SignupRefused, sign_up
+from bot.clock import FixedClock
+from bot.db import transaction
+from bot.services import Services
+from tests.activities.conftest import add_member, load_activity, queued, signups
+from tests.helpers import Chat
+from tests.office_fixtures import Branch
+
+
+def sign(chat: Chat, openid: str, *replies: str) -> str:
+    """Say 报名, then each reply; the last answer."""
+    answer = chat.say("报名", openid=openid) or ""
+    for reply in replies:
+        answer = chat.say(reply, openid=openid) or ""
+    return answer
+
+
+def test_the_list_the_details_and_a_confirmation_with_everything_to_know(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    listing = chat.say("报名", openid="o_zhang") or ""
+    assert "回复 1　冬至茶话会" in listing and "12 月 21 日（周一）下午 2:30，老干部活动中心二楼" in listing
+    detail = chat.say("1", openid="o_zhang") or ""
+    assert "集合：中心大门口" in detail and "注意：请带上老年证" in detail and "还剩 3 个名额" in detail
+    assert "回复 1 确认报名，回复 2 带一位家属，回复 0 不报了。" in detail
+    done = chat.say("1", openid="o_zhang") or ""
+    assert done.startswith("报名成功！") and "集合：中心大门口" in done and "活动前一天会再提醒您" in done
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False)]
+
+
+def test_with_a_companion_two_seats_are_taken(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    assert "（带一位家属）" in sign(chat, "o_zhang", "1", "2")
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]
+    assert "还剩 1 个名额" in sign(chat, "o_li", "1")
+
+
+def test_family_sign_up_the_retiree_they_act_for_and_are_shown_as_such(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    assert "为孙兰同志报名" in sign(chat, "o_sun_daughter", "1", "1")
+    assert signups(office) == [(branch.ids["孙兰"], "confirmed", 1, True)]
+
+
+def test_when_full_the_waitlist_is_offered_with_the_position(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    wu = add_member(office, "吴刚", "o_wu")
+    offer = sign(chat, "o_wu", "1")
+    assert "名额已经报满了" in offer and "您会是第 1 位" in offer
+    assert "已为您排上候补，第 1 位" in (chat.say("1", openid="o_wu") or "")
+    assert "候补第 1 位" in (chat.say("我的报名", openid="o_wu") or "")
+    assert signups(office)[-1] == (wu, "waiting", 1, False)
+
+
+def test_a_freed_place_goes_to_the_first_waiting_who_is_told_exactly_once(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    wu, zheng = add_member(office, "吴刚", "o_wu"), add_member(office, "郑和", "o_zheng")
+    sign(chat, "o_wu", "1", "1")
+    sign(chat, "o_zheng", "1", "1")
+    assert "要取消哪一个？" in (chat.say("取消报名", openid="o_li") or "")
+    assert "已取消【冬至茶话会】的报名" in (chat.say("1", openid="o_li") or "")
+    states = {r: s for r, s, _, _ in signups(office)}
+    assert (states[wu], states[zheng]) == ("confirmed", "waiting")
+    [told] = queued(office, "activity:%:promoted:%")
+    assert told.recipient == "o_wu" and "您已从候补补上了" in told.payload["text"]
+    chat.say("取消报名", openid="o_li")  # nothing left to cancel: nobody promoted twice
+    assert len(queued(office, "activity:%:promoted:%")) == 1
+    assert "候补第 1 位" in (chat.say("我的报名", openid="o_zheng") or "")
+
+
+def test_someone_outside_the_activitys_groups_is_not_offered_it_and_cannot_join(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    assert "现在没有可以报名的活动" in (chat.say("报名", openid="o_zhou") or "")
+    with transaction(office.sessions) as session, pytest.raises(SignupRefused) as refused:
+        sign_up(session, tea, branch.ids["周平"], openid="o_zhou", by_agent=False, companion=False,
+                now=office.clock.now())
+    assert refused.value.reason == Refusal.NOT_ELIGIBLE
+    assert signups(office) == []
+
+
+def test_signing_up_twice_is_refused_kindly(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    sign(chat, "o_zhang", "1", "1")
+    assert "您已经报过名了" in sign(chat, "o_zhang", "1")
+    assert len(signups(office)) == 1
+
+
+def test_after_the_deadline_a_pending_confirmation_is_refused_and_nothing_changes(
+        office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
+    clock.advance(days=26, hours=7, minutes=20)  # 18 December, 16:50: ten minutes left
+    sign(chat, "o_zhang", "1")
+    clock.advance(minutes=15)  # the answer comes after the deadline
+    assert "报名已经截止了" in (chat.say("1", openid="o_zhang") or "")
+    assert signups(office) == []
+    assert "现在没有可以报名的活动" in (chat.say("报名", openid="o_zhang") or "")
+
+
+def test_a_cancelled_activity_tells_everyone_once_and_takes_no_more(
+        office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from tests.test_scheduler import write_config
+
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    add_member(office, "吴刚", "o_wu")
+    sign(chat, "o_wu", "1", "1")  # waiting
+    sign(chat, "o_sun_daughter", "1")  # about to confirm
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+    assert main(["activity", "cancel", str(tea)]) == 0
+    assert main(["activity", "cancel", str(tea)]) == 0  # again: nobody told twice
+    told = queued(office, "activity:%:cancelled:%")
+    assert sorted(m.recipient for m in told) == ["o_li", "o_wu", "o_zhang"]
+    assert "取消了，不再举行" in told[0].payload["text"]
+    assert "取消了" in (chat.say("1", openid="o_sun_daughter") or "")
+    assert len(signups(office)) == 3
+
+
+def test_withdrawing_after_the_cut_off_is_refused_with_the_phone_number(
+        office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
+    sign(chat, "o_zhang", "1", "1")
+    clock.advance(days=28, hours=3)  # 20 December afternoon
+    chat.say("取消报名", openid="o_zhang")
+    reply = chat.say("1", openid="o_zhang") or ""
+    assert "已经不能在这里取消" in reply and "010-12345678" in reply
+    assert signups(office)[0][1] == "confirmed"
+
+
+def test_a_companion_where_none_may_come_is_refused(
+        office: Services, branch: Branch, chat: Chat, tmp_path: Path) -> None:
+    no_family = tmp_path / "no-family"
+    no_family.mkdir()
+    activity_id = load_activity(office, no_family)
+    with transaction(office.sessions) as session:
+        from bot.models import Activity
+
+        session.get(Activity, activity_id).companion_seats = 0
+    detail = sign(chat, "o_zhang", "1")
+    assert "带一位家属" not in detail
+    assert "不能带家属" in (chat.say("2", openid="o_zhang") or "")
+    assert "报名成功" in (chat.say("1", openid="o_zhang") or "")

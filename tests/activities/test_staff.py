@@ -1,0 +1,116 @@
+"""Staff: loading activities from a file (all or nothing), announcing, the reminder the day
+before (once), the sign-up list as Excel (audit-logged), attendance and the stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.models import Activity, AuditEntry
+from bot.scheduling import jobs
+from bot.services import Services
+from tests.activities.conftest import WINTER_TEA, activity_file, queued
+from tests.helpers import Chat
+from tests.office_fixtures import Branch
+from tests.test_scheduler import write_config
+
+
+@pytest.fixture
+def cli(office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run `python -m bot …` against the office's database; (exit code, stdout, stderr)."""
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+
+    def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run
+
+
+def activities(office: Services) -> list[Activity]:
+    with office.sessions() as session:
+        return list(session.scalars(sa.select(Activity)))
+
+
+def test_a_file_is_checked_by_a_dry_run_then_loaded_and_announced_to_its_group(
+        office: Services, branch: Branch, tmp_path: Path, cli, capsys) -> None:
+    path = activity_file(tmp_path)
+    code, out, _ = cli(capsys, "activity", "load", str(path), "--dry-run")
+    assert code == 0 and "新建 冬至茶话会" in out and "试运行" in out
+    assert activities(office) == []
+    code, out, _ = cli(capsys, "activity", "load", str(path), "--announce")
+    assert code == 0 and "新建 1 个" in out
+    told = queued(office, "activity:%:announce:%")
+    assert sorted(m.recipient for m in told) == ["o_li", "o_sun_daughter", "o_zhang"]  # 第一支部 only
+    assert "【新活动】冬至茶话会" in told[0].payload["text"] and "回复「报名」" in told[0].payload["text"]
+    [loaded] = activities(office)
+    code, _, _ = cli(capsys, "activity", "announce", str(loaded.id))
+    assert code == 0 and len(queued(office, "activity:%:announce:%")) == 3  # nobody told twice
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (("capacity = 3", "capacity = 0"), "capacity 应为正整数"),
+    (('groups = ["第一支部"]', 'groups = ["第九支部"]'), "没有名为「第九支部」的分组"),
+    (("deadline = 2026-12-18T17:00:00", "deadline = 2026-12-22T17:00:00"), "报名截止"),
+    (('place = "老干部活动中心二楼"\n', ""), "缺少 place"),
+    (('kind = "茶话会"', 'kind = "聚餐"'), "kind 应为"),
+    (('kind = "茶话会"', 'kind = "茶话会"\nprice = 10'), "不认识的字段 price"),
+    (("starts_at = 2026-12-21T14:30:00", 'starts_at = "下周一"'), "starts_at 应写成"),
+])
+def test_a_bad_entry_is_named_with_its_reason_and_nothing_is_loaded(
+        office: Services, branch: Branch, tmp_path: Path, cli, capsys,
+        change: tuple[str, str], said: str) -> None:
+    good = WINTER_TEA.format(capacity=3, groups='"第一支部"')
+    assert change[0] in good
+    path = tmp_path / "two.toml"
+    path.write_text(good + good.replace(change[0], change[1]), encoding="utf-8")
+    code, _, err = cli(capsys, "activity", "load", str(path))
+    assert code == 1 and "第 2 个活动" in err and said in err
+    assert activities(office) == []  # not even the good first one
+
+
+def test_the_day_before_everyone_with_a_place_is_reminded_once(
+        office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
+    from tests.activities.test_signup_chat import sign
+
+    sign(chat, "o_zhang", "1", "1")
+    sign(chat, "o_li", "1", "1")
+    jobs.bind(office)
+    clock.advance(days=27, hours=7)  # 19 December: two days before
+    jobs.activity_reminders()
+    assert queued(office, "activity:%:reminder:%") == []
+    clock.advance(days=1)  # 20 December
+    jobs.activity_reminders()
+    jobs.activity_reminders()  # a restarted scheduler runs it again
+    reminders = queued(office, "activity:%:reminder:%")
+    assert sorted(m.recipient for m in reminders) == ["o_li", "o_zhang"]
+    assert "明天就是【冬至茶话会】" in reminders[0].payload["text"]
+    assert "集合：中心大门口" in reminders[0].payload["text"]
+
+
+def test_the_roster_export_attendance_and_stats(
+        office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
+    from tests.activities.test_signup_chat import sign
+
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_sun_daughter", "1", "1")
+    sheet = tmp_path / "名单.xlsx"
+    code, out, _ = cli(capsys, "activity", "roster", str(tea), str(sheet))
+    assert code == 0 and "2 人" in out
+    rows = list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "状态", "姓名", "支部")
+    assert rows[1][2:5] == ("张明", "第一支部", "13800000000") and rows[1][7] == "是"
+    assert rows[2][2] == "孙兰" and rows[2][9] == "家属代报"
+    with office.sessions() as session:
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "activity.roster_export"))
+    assert entry.detail["rows"] == 2
+    assert cli(capsys, "activity", "attend", str(tea), str(branch.ids["张明"]))[0] == 0
+    code, _, err = cli(capsys, "activity", "attend", str(tea), str(branch.ids["周平"]))
+    assert code == 1 and str(branch.ids["周平"]) in err
+    code, out, _ = cli(capsys, "activity", "stats")
+    assert f"{tea}\t冬至茶话会\t2/3\t0\t0\t1" in out
