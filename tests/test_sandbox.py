@@ -24,7 +24,7 @@ from bot.standin import StandinServer
 def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     from bot.sandbox.run import TRY_DIGITS, TRY_NAME
 
-    script = f"菜单\n2\n/voice\n/voice 使用指南\n绑定\n{TRY_NAME}\n{TRY_DIGITS}\n/quit\n"
+    script = f"菜单\n2\n/voice\n/voice 使用指南\n绑定\n{TRY_NAME}\n{TRY_DIGITS}\n报名\n1\n/quit\n"
     result = subprocess.run([sys.executable, "-m", "bot", "sandbox"], input=script, text=True,
                             capture_output=True, timeout=120, cwd=PROJECT_ROOT,
                             env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
@@ -34,6 +34,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
     assert "没听清" in out and "字太小" in out  # voice without and with recognition
     assert f"您好，{TRY_NAME}同志，绑定成功" in out  # the sample roster is there to bind to
+    assert "回复 1　茶话会" in out and "回复 1 确认报名" in out  # a sample activity two weeks ahead
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
 
 

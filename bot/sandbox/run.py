@@ -118,6 +118,7 @@ def run_sandbox(chat: bool = True) -> int:
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
         print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")
         print("试试学习（绑定以后）：「学习」「往期」「答题」「学完了」；阅读页面在浏览器里也能打开。")
+        print("试试活动（绑定以后）：「报名」「我的报名」「取消报名」。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

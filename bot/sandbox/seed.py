@@ -1,8 +1,16 @@
-"""Sample data for the sandbox: the fictional office's groups and its 200-person roster."""
+"""Sample data for the sandbox: the fictional office's groups, its 200-person roster, and one
+activity two weeks ahead to sign up for."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.clock import SHANGHAI
 from bot.config import PROJECT_ROOT
+from bot.models import Activity, ActivityStatus
 from bot.roster.groups import ensure_groups
 from bot.roster.importer import ImportPlan, import_file
 from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES
@@ -19,5 +27,20 @@ def seed(services: Services) -> ImportPlan:
         plan = import_file(session, SAMPLE_ROSTER, actor="sandbox", now=services.clock.now())
         if not plan.ok:
             raise RuntimeError(f"the sample roster does not import: {plan.problems[:3]}")
+        ensure_sample_activity(session, services.clock.now())
         session.commit()
     return plan
+
+
+def ensure_sample_activity(session: Session, now: datetime) -> None:
+    """A tea party for everyone two weeks from now, unless an activity is already coming up."""
+    if session.scalar(sa.select(Activity.id).where(Activity.starts_at > now)) is not None:
+        return
+    day = (now.astimezone(SHANGHAI) + timedelta(days=14)).date()
+    starts = datetime.combine(day, time(14, 30), tzinfo=SHANGHAI)
+    session.add(Activity(title="茶话会", kind="茶话会", starts_at=starts, place="活动中心二楼多功能厅",
+                         meeting_point="活动中心一楼大厅", transport="自行前往", capacity=30,
+                         deadline=starts - timedelta(days=3), cancel_until=starts - timedelta(days=1),
+                         groups=["all"], companion_seats=1, notes="有茶点，不用带东西",
+                         contact="值班室 0000-12345678", status=ActivityStatus.OPEN,
+                         created_at=now, updated_at=now))

@@ -148,3 +148,8 @@ def test_a_companion_where_none_may_come_is_refused(
     assert "带一位家属" not in detail
     assert "不能带家属" in (chat.say("2", openid="o_zhang") or "")
     assert "报名成功" in (chat.say("1", openid="o_zhang") or "")
+
+
+def test_the_main_menu_leads_to_sign_ups(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    assert "回复 6　活动报名" in (chat.say("菜单", openid="o_zhang") or "")
+    assert "回复 1　冬至茶话会" in (chat.say("6", openid="o_zhang") or "")
