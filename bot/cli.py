@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     jobs.set_defaults(run=_jobs)
 
     from bot.activities.commands import add_commands as add_activity_commands
+    from bot.care.commands import add_commands as add_care_commands
     from bot.notice_commands import add_commands as add_notice_commands
     from bot.study.commands import add_commands as add_study_commands
     from bot.ticket_commands import add_commands as add_ticket_commands
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     add_notice_commands(sub)
     add_study_commands(sub)
     add_activity_commands(sub)
+    add_care_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
 
     add_roster_commands(sub)

@@ -7,7 +7,8 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-from bot.config import Settings
+from bot.care.detect import CareWords
+from bot.config import ConfigError, Settings
 from bot.office_values import office_values
 from bot.policies.engine import PolicyEngine
 from bot.policies.lexicon import Lexicon, read_lexicon
@@ -26,6 +27,7 @@ def check_content(settings: Settings) -> list[str]:
     lexicon, lexicon_problems = read_lexicon(content / "dictionary")
     problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
     problems += [f"study/{p}" for p in study_problems(content)]
+    problems += _check_care(content, {t.id for t in topics})
     problems += _check_topics(topics, settings)
     if topics and not problems:  # routing checks need a knowledge base that loads
         engine = PolicyEngine(topics, lexicon)
@@ -33,6 +35,15 @@ def check_content(settings: Settings) -> list[str]:
         problems += _check_synonyms(engine, lexicon)
         problems += _check_answers(engine, Texts.load(content, settings))
     return problems
+
+
+def _check_care(content: Path, topic_ids: set[str]) -> list[str]:
+    try:
+        words = CareWords.load(content)
+    except ConfigError as exc:
+        return [f"care.toml：{exc}"]
+    return [f"care.toml：{kind.name} 的 topics 里有不存在的话题「{t}」。"
+            for kind in words.kinds for t in kind.topics if t not in topic_ids]
 
 
 def _check_chat(path: Path, settings: Settings) -> list[str]:

@@ -7,9 +7,21 @@ from bot.router import Router
 
 def build_router() -> Router:
     """A router with every capability's handlers, in the order DESIGN.md gives."""
-    from handlers import activities, binding, fallback, menu, policy, staff_notice, study, tickets, welcome
+    from handlers import (
+        activities,
+        binding,
+        care,
+        fallback,
+        menu,
+        policy,
+        staff_notice,
+        study,
+        tickets,
+        welcome,
+    )
 
     router = Router()
-    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, policy, fallback):
+    # care reports before policy answers: 「老伴走了」 is news first, a question second.
+    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care, policy, fallback):
         module.register(router)
     return router

@@ -3,6 +3,7 @@
 from bot.models.activity import EDITABLE, Activity, ActivityStatus, Signup, SignupStatus
 from bot.models.audit import AuditEntry
 from bot.models.binding import Binding
+from bot.models.care import CareReport
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
@@ -21,6 +22,7 @@ __all__ = [
     "ActivityStatus",
     "AuditEntry",
     "Binding",
+    "CareReport",
     "Channel",
     "ConversationState",
     "EmergencyContact",

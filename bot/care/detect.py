@@ -1,0 +1,97 @@
+"""Recognising a care report in what someone wrote or said: what happened, and to whom.
+
+The words are data (content/care.toml). A kind word alone is not a report: something must
+have happened (「住院了」「昨天住院」), so 「住院怎么报销」 stays a policy question; and words
+such as 走了 count only with a person (「老伴走了」, never 「他走了」).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import ConfigError
+from bot.textnorm import normalize
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of report and the words that say it."""
+
+    name: str
+    label: str
+    words: tuple[str, ...]
+    needs_person: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A report found in a message: its kind, and whom it is about."""
+
+    kind: Kind
+    subject: str  # "self", "relative" or "unknown"
+    relative: str | None  # the word used for the relative (老伴, 我爸 …)
+
+
+@dataclass(frozen=True)
+class CareWords:
+    """Everything content/care.toml says."""
+
+    kinds: tuple[Kind, ...]
+    relatives: tuple[str, ...]
+    self_words: tuple[str, ...]
+    happened: tuple[str, ...]
+    address: dict[str, str]
+
+    @classmethod
+    def for_dir(cls, content_dir: Path) -> CareWords:
+        """The words of content_dir, read once per process."""
+        return _load_cached(content_dir)
+
+    @classmethod
+    def load(cls, content_dir: Path) -> CareWords:
+        """Read content/care.toml; a missing or broken file stops start-up with one sentence."""
+        path = content_dir / "care.toml"
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
+                               tuple(k.get("topics", []))) for name, k in raw["kinds"].items())
+            words = raw["words"]
+            return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
+                       dict(words.get("address", {})))
+        except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
+
+    def how_to_say(self, relative: str) -> str:
+        """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
+        return self.address.get(relative, f"您家{relative}")
+
+    def find(self, text: str) -> Sighting | None:
+        """The report in text, or None when it says none."""
+        plain = normalize(text)
+        relative = next((r for r in sorted(self.relatives, key=len, reverse=True) if r in plain), None)
+        for kind in self.kinds:
+            said = [w for w in kind.words if w in plain]
+            if not said or (all(w in kind.needs_person for w in said) and relative is None):
+                continue
+            if any(h in plain for h in self.happened) or kind.name == "critical":
+                return Sighting(kind, _subject(plain, relative, self.self_words), relative)
+        return None
+
+
+@functools.cache
+def _load_cached(content_dir: Path) -> CareWords:
+    return CareWords.load(content_dir)
+
+
+def _subject(plain: str, relative: str | None, self_words: tuple[str, ...]) -> str:
+    if relative is not None:
+        return "relative"
+    return "self" if any(w in plain for w in self_words) else "unknown"
+
+
+def _words(values: list[str]) -> tuple[str, ...]:
+    return tuple(normalize(v) for v in values)

@@ -1,0 +1,125 @@
+"""Care reports: recognised before policy answers, compassion first, staff alerted at once,
+one short question when it is unclear who it is about, and staff closing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot import create_app
+from bot.cli import main
+from bot.models import CareReport, OutboxMessage, Retiree
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services
+from tests.helpers import Chat
+from tests.office_fixtures import Branch
+from tests.test_scheduler import write_config
+
+
+@pytest.fixture
+def chat(office: Services, wechat: WeChatSide) -> Chat:
+    return Chat(create_app(services=office).test_client(), wechat)
+
+
+def reports(office: Services) -> list[CareReport]:
+    with office.sessions() as session:
+        return list(session.scalars(sa.select(CareReport).order_by(CareReport.id)))
+
+
+def staff_alerts(office: Services) -> list[OutboxMessage]:
+    with office.sessions() as session:
+        return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like("care:%"))))
+
+
+@pytest.mark.parametrize(("said", "kind", "subject", "caring"), [
+    ("我住院了", "hospital", "self", "听说您住院了，我们很挂念"),
+    ("我爸昨天住院了", "hospital", "relative", "听说您父亲住院了"),
+    ("老伴走了", "death", "relative", "惊闻噩耗"),
+    ("我妈摔了一跤，骨折了", "fall", "relative", "您母亲摔着了，可要当心"),
+    ("我爱人病危，在抢救", "critical", "relative", "听到这个消息，我们很着急"),
+])
+def test_a_report_gets_compassion_first_and_staff_are_alerted_at_once(
+        office: Services, branch: Branch, chat: Chat, said: str, kind: str, subject: str,
+        caring: str) -> None:
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert reply.startswith(caring)
+    assert "工作人员" in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject, report.retiree_id, report.text) == (
+        kind, subject, branch.ids["张明"], said)
+    alerts = staff_alerts(office)
+    assert sorted(a.recipient for a in alerts) == ["o_staff_1", "o_staff_2"]
+    assert "张明本人报告" in alerts[0].payload["text"] and said in alerts[0].payload["text"]
+    assert "13800000000" in alerts[0].payload["text"]
+
+
+def test_a_death_offers_the_funeral_and_survivor_answers_by_number(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    reply = chat.say("老伴走了抚恤金怎么算", openid="o_zhang") or ""
+    assert reply.startswith("惊闻噩耗") and "回复 1" in reply and "抚恤" in reply
+    answer = chat.say("1", openid="o_zhang") or ""
+    assert "民发〔2011〕192号" in answer or "丧葬" in answer
+
+
+@pytest.mark.parametrize("question", ["住院报销要带什么材料", "住院期间怎么看望", "他走了吗",
+                                      "我今天去医院体检"])
+def test_questions_and_everyday_words_are_not_reports(
+        office: Services, branch: Branch, chat: Chat, question: str) -> None:
+    chat.say(question, openid="o_zhang")
+    assert reports(office) == [] and staff_alerts(office) == []
+
+
+def test_when_it_is_unclear_who_one_short_question_is_asked(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    assert "是您本人，还是家里人" in (chat.say("住院了", openid="o_zhang") or "")
+    assert len(staff_alerts(office)) == 2  # staff know at once, before the answer
+    assert "听说您家里人住院了" in (chat.say("2", openid="o_zhang") or "")
+    [report] = reports(office)
+    assert report.subject == "relative"
+
+
+def test_a_voice_report_is_recognised_like_typed_text(
+        office: Services, branch: Branch, chat: Chat, wechat: WeChatSide) -> None:
+    reply = chat.reply_to(wechat.voice("o_zhang", "我爸昨天住院了。")) or ""
+    assert "住院了" in reply and len(reports(office)) == 1
+
+
+def test_family_reporting_for_the_retiree_is_shown_as_family_to_staff(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我妈住院了", openid="o_sun_daughter")
+    [alert, _] = staff_alerts(office)
+    assert "孙兰的家属（女儿）报告住院" in alert.payload["text"]
+
+
+def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
+        office: Services, branch: Branch, chat: Chat, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    chat.say("我妈走了", openid="o_sun_daughter")  # 孙兰's daughter: staff confirm it was 孙兰
+    [report] = reports(office)
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+    assert main(["care", "list"]) == 0
+    assert "1 份报告待处理" in capsys.readouterr().out
+    assert main(["care", "close", str(report.id), "--outcome", "已电话慰问",
+                 "--retiree-died", "2026-11-21"]) == 0
+    with office.sessions() as session:
+        assert session.get(Retiree, branch.ids["孙兰"]).died_on.isoformat() == "2026-11-21"
+    assert main(["care", "close", str(report.id), "--outcome", "再来一次"]) == 1
+    assert "已经处理过了" in capsys.readouterr().err
+
+
+def test_content_check_names_a_care_topic_that_does_not_exist(settings, tmp_path: Path) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from bot.config import PROJECT_ROOT
+    from bot.content_check import check_content
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    care = content / "care.toml"
+    care.write_text(care.read_text(encoding="utf-8").replace('"survivor-allowance"', '"no-such-topic"'),
+                    encoding="utf-8")
+    problems = check_content(replace(settings, content_dir=content))
+    assert any("no-such-topic" in p for p in problems)
