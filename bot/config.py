@@ -92,6 +92,18 @@ class StudySettings:
 
 
 @dataclass(frozen=True)
+class GreetingSettings:
+    """Birthday and festival greetings, and birthday visits."""
+
+    time: str = "08:00"                     # greetings go out at this time
+    milestones: tuple[int, ...] = (80, 90, 100)  # ages that get a 大寿 greeting and a staff visit
+    every_year_from: int = 90               # and every birthday from this age on
+    visit_lead_days: int = 14               # the 上门祝寿 task is created this many days ahead
+    bereavement_days: int = 100             # no festival greetings this long after a death in the family
+    qingming_note: bool = False             # a gentle word at 清明 (never a greeting)
+
+
+@dataclass(frozen=True)
 class ActivitySettings:
     """Activities and sign-ups."""
 
@@ -108,6 +120,7 @@ class Settings:
     study: StudySettings = field(default_factory=StudySettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     activities: ActivitySettings = field(default_factory=ActivitySettings)
+    greetings: GreetingSettings = field(default_factory=GreetingSettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -124,6 +137,7 @@ class Settings:
         for name in ("eve_time", "push_time", "reminder_time"):
             clock_time(getattr(self.study, name), f"[study] {name}")
         clock_time(self.activities.reminder_time, "[activities] reminder_time")
+        clock_time(self.greetings.time, "[greetings] time")
         if not 1 <= self.study.reminder_after_days <= 20:
             raise ConfigError("[study] reminder_after_days 应为 1 到 20 天。")
         if wechat:
@@ -216,9 +230,11 @@ def _build(raw: dict[str, Any]) -> Settings:
     study = _section(StudySettings, raw.pop("study", {}), "study")
     delivery = _section(DeliverySettings, raw.pop("delivery", {}), "delivery")
     activities = _section(ActivitySettings, raw.pop("activities", {}), "activities")
+    greetings = _section(GreetingSettings, raw.pop("greetings", {}), "greetings")
     top = _section(Settings, _flatten_top(raw), "")
     return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
-                       "study": study, "delivery": delivery, "activities": activities})
+                       "study": study, "delivery": delivery, "activities": activities,
+                       "greetings": greetings})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:
@@ -248,7 +264,8 @@ def _section(cls: type, values: dict[str, Any], name: str) -> Any:
 
 def _coerce(type_name: Any, value: Any) -> Any:
     kinds = {"float": float, "int": int, "bool": _as_bool, "str": str,
-             "tuple[str, ...]": lambda v: tuple(str(x) for x in v)}
+             "tuple[str, ...]": lambda v: tuple(str(x) for x in v),
+             "tuple[int, ...]": lambda v: tuple(int(x) for x in v)}
     return kinds.get(str(type_name), lambda v: v)(value)
 
 

@@ -230,3 +230,24 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(api_services: Ser
     sent = [c.body["text"]["content"] for c in standin.calls(path=CUSTOM)]
     assert sorted(sent) == [f"第{n}条" for n in range(5)]
     assert {r.status for r in rows(api_services)} == {OutboxStatus.SENT}
+
+
+def test_a_send_whose_answer_never_came_is_left_uncertain_and_never_sent_again(
+        api_services: Services, standin: StandinServer, clock: FixedClock) -> None:
+    slow = build_services(replace(api_services.settings, wechat=replace(api_services.settings.wechat,
+                                                                        timeout=0.3)), clock=clock)
+    try:
+        open_window(slow, standin)
+        queue(slow, "明天体检", "k1")
+        assert slow.wechat.access_token
+        standin.state.settings.latency = 0.6  # WeChat takes it, but answers after we stop waiting
+        assert outbox.drain(slow) == 0
+        standin.state.settings.latency = 0.0
+        clock.advance(hours=1)
+        outbox.drain(slow)
+    finally:
+        slow.close()
+    time.sleep(0.5)  # the stand-in finishes the first call
+    assert len(standin.calls(path=CUSTOM)) == 1
+    [row] = rows(api_services)
+    assert row.status == OutboxStatus.UNCERTAIN and "no clear answer" in row.last_error

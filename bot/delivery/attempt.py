@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import requests
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
@@ -31,6 +32,7 @@ RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
 # Window closed, allowance used, or a template id WeChat does not know: try the next channel now.
 NEXT_CHANNEL = (45015, 45047, 40037)
 RATE_LIMITED = (45009, 45011)
+UNCLEAR_ERRCODES = (None, -1)  # wechatpy's HTTP errors, and WeChat's own "system busy"
 Plan = tuple[sa.Row, list[Channel]]  # a row and the channels to try, best first
 
 
@@ -127,9 +129,13 @@ def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list
                 if channel == Channel.CUSTOM:
                     book.window_shut(row.recipient)
                 continue
+            if exc.errcode in UNCLEAR_ERRCODES:  # an HTTP error, not WeChat's answer: it may have it
+                return _uncertain(row, describe_error(exc))
             return _retry(services, row, describe_error(exc),
                           RATE_LIMITED_BACKOFF if exc.errcode in RATE_LIMITED else None)
-        except Exception as exc:  # network, timeout, a bad row: this message's, and we go on
+        except requests.ReadTimeout as exc:  # sent, but no answer: WeChat may have it
+            return _uncertain(row, describe_error(exc))
+        except Exception as exc:  # not sent (no connection), or a bad row: try again later
             return _retry(services, row, describe_error(exc), None)
         return Outcome(row.id, OutboxStatus.SENT, channel, sent_at=services.clock.now())
     raise AssertionError("channels always end with the mailbox")
@@ -142,6 +148,12 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> None:
     template_id = services.settings.delivery.templates[row.kind]
     services.wechat.post("message/template/send", data=template_payload(
         row.recipient, template_id, row.payload, services.clock.now()))
+
+
+def _uncertain(row: sa.Row, error: str) -> Outcome:
+    """WeChat may or may not have it: never sent again (so never twice); staff see it."""
+    log.error("outbox %s to %s uncertain, not resent: %s", row.id, mask(row.recipient), error)
+    return Outcome(row.id, OutboxStatus.UNCERTAIN, error=f"no clear answer from WeChat: {error}")
 
 
 def retry_delay(attempts: int) -> float:

@@ -25,7 +25,13 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.clock import SHANGHAI
 from bot.db import transaction
-from bot.delivery.attempt import MAX_ATTEMPTS, RATE_LIMITED, RATE_LIMITED_BACKOFF, retry_delay
+from bot.delivery.attempt import (
+    MAX_ATTEMPTS,
+    RATE_LIMITED,
+    RATE_LIMITED_BACKOFF,
+    UNCLEAR_ERRCODES,
+    retry_delay,
+)
 from bot.delivery.book import DeliveryBook
 from bot.logs import describe_error
 from bot.models import Channel, OutboxMessage, OutboxStatus
@@ -148,6 +154,9 @@ def _call(services: Services, job: MassJob, members: list[sa.Row]) -> int:
     try:
         services.wechat.post(path, data=body)
     except WeChatClientException as exc:
+        if exc.errcode in UNCLEAR_ERRCODES:  # not WeChat's answer: ask again under the same id
+            _again_later(services, members, describe_error(exc), retry_delay(members[0].attempts))
+            return 0
         if exc.errcode != ALREADY_SENT:
             return _refused(services, members, exc)
     except Exception as exc:  # network or timeout: WeChat may have it; the clientmsgid decides later

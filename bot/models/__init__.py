@@ -4,6 +4,7 @@ from bot.models.activity import EDITABLE, Activity, ActivityStatus, Signup, Sign
 from bot.models.audit import AuditEntry
 from bot.models.binding import Binding
 from bot.models.care import CareReport
+from bot.models.care_tasks import CareTask, CareVisit
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
@@ -23,6 +24,8 @@ __all__ = [
     "AuditEntry",
     "Binding",
     "CareReport",
+    "CareTask",
+    "CareVisit",
     "Channel",
     "ConversationState",
     "EmergencyContact",

@@ -14,6 +14,7 @@ from bot.services import Services
 
 DRAIN_EVERY = 2  # seconds
 JOB_DEFAULTS = {"misfire_grace_time": 300, "coalesce": True, "max_instances": 1}
+DAY_JOB_GRACE = 8 * 3600  # seconds: a daily job missed at 09:00 still runs until 17:00
 
 
 def build_scheduler(services: Services,
@@ -44,5 +45,7 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
                           ("study_day", study.push_time, "the study day's push"),
                           ("study_reminder", study.reminder_time, "the reminder after the study day")):
         hour, minute = clock_time(at, job)
+        # A scheduler that was down at that moment still runs it when it comes back the same
+        # day (the messages' keys make a late or repeated run send nothing twice).
         scheduler.add_job(f"bot.scheduling.jobs:{job}", CronTrigger(hour=hour, minute=minute), id=job,
-                          name=name, replace_existing=True)
+                          name=name, replace_existing=True, misfire_grace_time=DAY_JOB_GRACE)

@@ -31,9 +31,9 @@ def make_token(key: bytes, retiree_id: int, month: str) -> str:
 def read_token(key: bytes, token: str, month: str) -> int | None:
     """The retiree a token was made for, or None when it is forged or for another month."""
     number, _, mac = token.partition(".")
-    if not number.isdigit() or len(number) > 12:
+    if not (token.isascii() and number.isdigit()) or len(number) > 12:
         return None
-    if not hmac.compare_digest(mac, _mac(key, int(number), month)):
+    if not hmac.compare_digest(mac.encode(), _mac(key, int(number), month).encode()):
         return None
     return int(number)
 

@@ -103,7 +103,16 @@ def months(content_dir: Path) -> list[str]:
 
 
 def parse(text: str, month: str, folder: Path) -> Material:
-    """Read one article; MaterialError names the first problem."""
+    """Read one article; MaterialError names the first problem (a broken file never crashes)."""
+    try:
+        return _parse(text, month, folder)
+    except tomllib.TOMLDecodeError as exc:
+        raise MaterialError(f"开头的说明格式有误：{exc}") from exc
+    except (AttributeError, TypeError) as exc:
+        raise MaterialError(f"有一项的写法不对：{exc}") from exc
+
+
+def _parse(text: str, month: str, folder: Path) -> Material:
     front, body = _split(text)
     if front.get("month") != month:
         raise MaterialError(f"month 应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
@@ -116,6 +125,8 @@ def parse(text: str, month: str, folder: Path) -> Material:
     if not body.strip():
         raise MaterialError("正文是空的")
     audio = front.get("audio") or None
+    if audio is not None and not isinstance(audio, str):
+        raise MaterialError("audio 应为文件名或网址")
     images = _strings(front, "images", required=False)
     for media in ([audio] if audio else []) + list(images):
         if not _is_url(media) and not (folder / media).is_file():
@@ -135,7 +146,7 @@ def problems(content_dir: Path) -> list[str]:
             continue
         try:
             parse(path.read_text(encoding="utf-8"), month, path.parent)
-        except (MaterialError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (MaterialError, UnicodeDecodeError) as exc:
             found.append(f"{month}/article.md：{exc}。")
     return found
 

@@ -30,7 +30,8 @@ def test_three_months_of_material_ship_and_load() -> None:
     (("title = \"温暖过冬，健康相伴\"", "title = \"\""), "title 不能为空"),
     (("groups = [\"all\"]", "groups = [\"all\"]\naudio = \"winter.mp3\""), "找不到文件 winter.mp3"),
     (("+++\n", ""), "+++"),
-    (("title = ", "title = = "), "article.md"),  # not TOML at all
+    (("title = ", "title = = "), "格式有误"),  # not TOML at all
+    (('groups = ["all"]', 'groups = ["all"]\naudio = 3'), "audio 应为"),
 ])
 def test_a_broken_material_file_is_named_with_the_reason(settings: Settings, tmp_path: Path,
                                                          change: tuple[str, str], said: str) -> None:
@@ -42,3 +43,23 @@ def test_a_broken_material_file_is_named_with_the_reason(settings: Settings, tmp
     article.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     problems = check_content(replace(settings, content_dir=content))
     assert any(p.startswith("study/2026-12/article.md") and said in p for p in problems), problems
+
+
+def test_a_broken_material_file_alerts_staff_instead_of_crashing_the_push(
+        office, branch, clock, tmp_path: Path) -> None:
+    from bot.services import build_services
+    from bot.study.pushes import send_day
+    from tests.study.test_pushes import rows, stand_on
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    article = content / "study" / "2026-12" / "article.md"
+    broken_text = DECEMBER.read_text(encoding="utf-8").replace("title = ", "title = = ")
+    article.write_text(broken_text, encoding="utf-8")
+    broken = build_services(replace(office.settings, content_dir=content), clock=clock)
+    try:
+        stand_on(clock, 5, 9)
+        assert send_day(broken) == 0
+        assert len(rows(broken, "study-missing:2026-12:%")) == 2  # both staff told
+    finally:
+        broken.close()

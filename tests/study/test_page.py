@@ -81,3 +81,10 @@ def test_html_in_the_material_is_shown_as_text_not_run(office: Services) -> None
     material = parse(PROJECT_TEXT.replace("## 冬季保暖有讲究", "<script>alert(1)</script>"), "2026-12",
                      office.settings.content_dir / "study/2026-12")
     assert text and "<script>" not in material.html() and "&lt;script&gt;" in material.html()
+
+
+@pytest.mark.parametrize("odd", ["²³.abc", "1.é", "１.x"])
+def test_a_token_with_odd_characters_is_refused_not_a_crash(office: Services, branch: Branch,
+                                                             web: FlaskClient, odd: str) -> None:
+    assert web.post("/study/2026-12/read", data={"t": odd}).status_code == 403
+    assert web.get(f"/study/2026-12?t={odd}").status_code == 200

@@ -1,0 +1,1 @@
+"""Greetings: birthdays (solar or lunar), milestone birthdays, and festivals."""
