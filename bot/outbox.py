@@ -73,7 +73,10 @@ def drain(services: Services, limit: int = 100) -> int:
     """Send the messages that are due now (group batches by mass send first); how many WeChat accepted."""
     _recover(services)
     sent = send_batches(services)
-    claimed = _claim(services, min(limit, services.send_pacer.room()))
+    settings = services.settings.delivery
+    # No more than can be sent before the claim lapses, even at one send a second per thread.
+    claimed = _claim(services, min(limit, services.send_pacer.room(),
+                                   int(settings.parallel * settings.claim_lease)))
     if not claimed:
         return sent
     with services.sessions() as session:
@@ -116,8 +119,11 @@ def _recover(services: Services) -> None:
     now = services.clock.now()
     stopped = sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.due_at <= now)
     with transaction(services.sessions) as session:
-        session.execute(sa.update(OutboxMessage).where(stopped, OutboxMessage.batch.is_not(None))
+        mass = sa.and_(stopped, OutboxMessage.batch.is_not(None))
+        session.execute(sa.update(OutboxMessage).where(mass, OutboxMessage.attempts < MAX_ATTEMPTS)
                         .values(status=OutboxStatus.PENDING))
+        session.execute(sa.update(OutboxMessage).where(mass).values(
+            status=OutboxStatus.UNCERTAIN, last_error="a mass send was interrupted at its last attempt"))
         uncertain = session.execute(sa.update(OutboxMessage).where(stopped).values(
             status=OutboxStatus.UNCERTAIN,
             last_error="the sender stopped during the call: WeChat may have it; not resent"))

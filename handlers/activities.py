@@ -53,7 +53,10 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     if choice is None or not 1 <= choice <= len(ids):
         return None
     activity = ctx.session.get(Activity, ids[choice - 1])
-    if activity is None or live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
+    if activity is None:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("activity.refused_cancelled"))
+    if live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.refused_already"))
     left = seats_left(ctx.session, activity)

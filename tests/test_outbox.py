@@ -251,3 +251,24 @@ def test_a_send_whose_answer_never_came_is_left_uncertain_and_never_sent_again(
     assert len(standin.calls(path=CUSTOM)) == 1
     [row] = rows(api_services)
     assert row.status == OutboxStatus.UNCERTAIN and "no clear answer" in row.last_error
+
+
+def test_a_sender_whose_claim_lapsed_does_not_overwrite_what_another_sender_did(
+        templated: Services, standin: StandinServer, clock: FixedClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.delivery.attempt import send_claimed
+    from bot.delivery.book import DeliveryBook
+
+    queue(templated, "下周三体检", "k1")
+    stale = outbox._claim(templated, 10)  # the first sender claims, then stalls
+    clock.advance(seconds=templated.settings.delivery.claim_lease + 1)
+    assert outbox.drain(templated) == 1  # another sender takes it over and sends it
+    with templated.sessions() as session:
+        book = DeliveryBook.load(session, replace(templated.settings.delivery, templates={}), stale,
+                                 clock.now())  # the first sender would have put it in the mailbox
+    with ThreadPoolExecutor(2) as pool:
+        assert send_claimed(templated, stale, book, pool) == 0
+    [row] = rows(templated)
+    assert (row.status, row.channel) == (OutboxStatus.SENT, Channel.TEMPLATE)
+    assert len(standin.calls(path=TEMPLATE)) == 1

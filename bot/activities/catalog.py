@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.activities.signups import SignupRefused, lock, promote
 from bot.clock import SHANGHAI
 from bot.models import EDITABLE, Activity, ActivityStatus, Group, Signup, SignupStatus
 
@@ -45,6 +46,7 @@ class LoadReport:
 
     created: list[Activity] = field(default_factory=list)
     updated: list[Activity] = field(default_factory=list)
+    promoted: list[Signup] = field(default_factory=list)  # moved up from the waitlist by more seats
     problems: list[str] = field(default_factory=list)
 
 
@@ -121,7 +123,10 @@ def _apply(session: Session, activity_id: Any, values: dict[str, Any], now: date
         session.flush()
         report.created.append(activity)
         return
-    activity = session.get(Activity, activity_id) if isinstance(activity_id, int) else None
+    try:
+        activity = lock(session, activity_id) if isinstance(activity_id, int) else None
+    except SignupRefused:
+        activity = None
     if activity is None:
         report.problems.append(f"第 {number} 个活动：没有编号为 {activity_id} 的活动")
         return
@@ -133,6 +138,7 @@ def _apply(session: Session, activity_id: Any, values: dict[str, Any], now: date
         setattr(activity, name, value)
     activity.updated_at = now
     report.updated.append(activity)
+    report.promoted += promote(session, activity, now)  # more seats: the waitlist moves up
 
 
 def close(session: Session, activity_id: int, now: datetime) -> Activity:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.activities.signups import LIVE, tell
+from bot.activities.signups import LIVE, lock, tell
 from bot.activities.wording import describe
 from bot.clock import SHANGHAI
 from bot.delivery.audience import AudienceError
@@ -57,6 +57,7 @@ def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:
 
 def cancel_activity(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
     """Cancel it and tell everyone signed up or waiting, once; how many were told."""
+    activity = lock(session, activity.id)  # no sign-up slips in unseen while it is cancelled
     activity.status, activity.updated_at = ActivityStatus.CANCELLED, now
     live = [s for s in activity.signups if s.status in LIVE]
     for signup in live:

@@ -146,6 +146,11 @@ def tell(session: Session, signup: Signup, *, key: str, text: str, now: datetime
                    dedupe_key=key, text=text, kind="activity", title=signup.activity.title)
 
 
+def lock(session: Session, activity_id: int) -> Activity:
+    """The activity, locked until the transaction ends, so its seats change one at a time."""
+    return _locked(session, activity_id)
+
+
 def _locked(session: Session, activity_id: int) -> Activity:
     activity = session.scalar(sa.select(Activity).where(Activity.id == activity_id)
                               .with_for_update().execution_options(populate_existing=True))

@@ -43,6 +43,8 @@ class Outcome:
     row_id: int
     status: OutboxStatus
     channel: Channel | None = None
+    # Set for rows settled without a call: written only if the row is still ours (this claim).
+    claimed_attempts: int | None = None
     error: str | None = None
     sent_at: datetime | None = None
     due_at: datetime | None = None
@@ -74,9 +76,10 @@ def _plan(book: DeliveryBook, chunk: list[sa.Row]) -> tuple[list[Outcome], list[
         skip = book.skip_reason(row)
         channels = [] if skip else list(book.channels(row))
         if skip:
-            settled.append(Outcome(row.id, OutboxStatus.CANCELLED, error=skip))
+            settled.append(Outcome(row.id, OutboxStatus.CANCELLED, error=skip, claimed_attempts=row.attempts))
         elif channels[0] == Channel.MAILBOX:
-            settled.append(Outcome(row.id, OutboxStatus.MAILBOX, Channel.MAILBOX))
+            settled.append(Outcome(row.id, OutboxStatus.MAILBOX, Channel.MAILBOX,
+                                   claimed_attempts=row.attempts))
         else:
             plans.append((row, channels))
     return settled, plans
@@ -88,10 +91,12 @@ def _commit(services: Services, outcomes: list[Outcome], plans: list[Plan]) -> l
         return []
     with transaction(services.sessions) as session:
         conn = session.connection()
-        if outcomes:
-            conn.execute(_RECORD, [{"row_id": o.row_id, "new_status": o.status, "error": o.error,
-                                    "used": o.channel, "sent": o.sent_at, "due": o.due_at}
-                                   for o in outcomes])
+        for statement, group in ((_RECORD, [o for o in outcomes if o.claimed_attempts is None]),
+                                 (_SETTLE, [o for o in outcomes if o.claimed_attempts is not None])):
+            if group:
+                conn.execute(statement, [{"row_id": o.row_id, "new_status": o.status, "error": o.error,
+                                          "used": o.channel, "sent": o.sent_at, "due": o.due_at,
+                                          "claimed": o.claimed_attempts} for o in group])
         if not plans:
             return []
         lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
@@ -108,11 +113,16 @@ _TAKE = (sa.update(_TABLE)
                 _TABLE.c.status == OutboxStatus.PENDING)
          .values(status=OutboxStatus.SENDING, due_at=sa.bindparam("lease", type_=UTCDateTime))
          .returning(_TABLE.c.id))
-_RECORD = (sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id"))
-           .values(status=sa.bindparam("new_status"), last_error=sa.bindparam("error"),
-                   channel=sa.func.coalesce(sa.bindparam("used", type_=sa.String), _TABLE.c.channel),
-                   sent_at=sa.func.coalesce(sa.bindparam("sent", type_=UTCDateTime), _TABLE.c.sent_at),
-                   due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at)))
+_RESULT = dict(status=sa.bindparam("new_status"), last_error=sa.bindparam("error"),
+               channel=sa.func.coalesce(sa.bindparam("used", type_=sa.String), _TABLE.c.channel),
+               sent_at=sa.func.coalesce(sa.bindparam("sent", type_=UTCDateTime), _TABLE.c.sent_at),
+               due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at))
+# A row we marked sending is ours until we record it.
+_RECORD = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id")).values(**_RESULT)
+# A row settled without a call is written only if nobody claimed it again meanwhile.
+_SETTLE = (sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id"),
+                                   _TABLE.c.attempts == sa.bindparam("claimed"),
+                                   _TABLE.c.status == OutboxStatus.PENDING).values(**_RESULT))
 
 
 def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list[Channel]) -> Outcome:

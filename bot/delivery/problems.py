@@ -36,9 +36,9 @@ class Problem:
 
 
 def undelivered(session: Session, since: datetime | None = None) -> list[Problem]:
-    """Dead and uncertain messages (queued since `since`, if given), oldest first."""
+    """Dead and uncertain messages (last tried since `since`, if given), oldest first."""
     query = (sa.select(OutboxMessage, Retiree).outerjoin(Retiree, Retiree.id == OutboxMessage.retiree_id)
              .where(OutboxMessage.status.in_(PROBLEMS)).order_by(OutboxMessage.id))
     if since is not None:
-        query = query.where(OutboxMessage.created_at >= since)
+        query = query.where(OutboxMessage.due_at >= since)  # when it was last tried
     return [Problem(message, retiree) for message, retiree in session.execute(query)]

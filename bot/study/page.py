@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, abort, current_app, render_template, request, send_from_directory, url_for
 from werkzeug.wrappers import Response
 
 from bot.db import transaction
 from bot.models import Retiree
 from bot.services import Services
 from bot.study.links import read_token, secret
-from bot.study.material import MONTH, MaterialError, load
+from bot.study.material import MONTH, MaterialError, load, study_dir
 from bot.study.readings import readers, record_reading
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,23 @@ def mark_read(month: str) -> Response:
             abort(403)
         first = record_reading(session, retiree_id, month, services.clock.now(), via="page")
     return Response("已记下，谢谢您！" if first else "已经记下了，谢谢您！", mimetype="text/plain")
+
+
+@blueprint.get("/study/<month>/media/<name>")
+def media(month: str, name: str) -> Response:
+    """An audio file or picture the article names, from its month's folder (nothing else)."""
+    material = _material(_services(), month)
+    if name not in ([material.audio] if material.audio else []) + list(material.images):
+        abort(404)
+    return send_from_directory(study_dir(_services().settings.content_dir) / month, name)
+
+
+@blueprint.app_template_filter("media_url")
+def media_url(value: str, month: str) -> str:
+    """A web address as it is; a file beside the article through the media route."""
+    if value.startswith(("https://", "http://")):
+        return value
+    return url_for("study.media", month=month, name=value)
 
 
 def _services() -> Services:

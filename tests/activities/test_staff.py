@@ -114,3 +114,32 @@ def test_the_roster_export_attendance_and_stats(
     assert code == 1 and str(branch.ids["周平"]) in err
     code, out, _ = cli(capsys, "activity", "stats")
     assert f"{tea}\t冬至茶话会\t2/3\t0\t0\t1" in out
+
+
+def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
+        office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
+    from tests.activities.conftest import add_member, signups
+    from tests.activities.test_signup_chat import sign
+
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    add_member(office, "吴刚", "o_wu")
+    sign(chat, "o_wu", "1", "1")  # waiting
+    bigger = tmp_path / "bigger.toml"
+    bigger.write_text(WINTER_TEA.format(capacity=4, groups='"第一支部"') + f"id = {tea}\n", encoding="utf-8")
+    code, out, _ = cli(capsys, "activity", "load", str(bigger))
+    assert code == 0 and "1 位候补的老同志补上了" in out
+    assert [s for _, s, _, _ in signups(office)] == ["confirmed", "confirmed", "confirmed"]
+    [told] = queued(office, "activity:%:promoted:%")
+    assert told.recipient == "o_wu"
+
+
+def test_fewer_seats_than_are_taken_is_refused(
+        office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
+    from tests.activities.test_signup_chat import sign
+
+    sign(chat, "o_zhang", "1", "2")
+    smaller = tmp_path / "smaller.toml"
+    smaller.write_text(WINTER_TEA.format(capacity=1, groups='"第一支部"') + f"id = {tea}\n", encoding="utf-8")
+    code, _, err = cli(capsys, "activity", "load", str(smaller))
+    assert code == 1 and "已有 2 个座位报上" in err

@@ -88,3 +88,31 @@ def test_a_token_with_odd_characters_is_refused_not_a_crash(office: Services, br
                                                              web: FlaskClient, odd: str) -> None:
     assert web.post("/study/2026-12/read", data={"t": odd}).status_code == 403
     assert web.get(f"/study/2026-12?t={odd}").status_code == 200
+
+
+def test_a_picture_beside_the_article_is_served_and_nothing_else_is(
+        office: Services, branch: Branch, tmp_path, clock) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from bot.config import PROJECT_ROOT
+    from bot.services import build_services
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    folder = content / "study" / "2026-12"
+    (folder / "map.png").write_bytes(b"\x89PNG fake")
+    (folder / "secret.txt").write_text("not for the web", encoding="utf-8")
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        'groups = ["all"]', 'groups = ["all"]\nimages = ["map.png"]'), encoding="utf-8")
+    services = build_services(replace(office.settings, content_dir=content), clock=clock)
+    try:
+        web = create_app(services=services).test_client()
+        assert 'src="/study/2026-12/media/map.png"' in web.get("/study/2026-12").get_data(as_text=True)
+        with web.get("/study/2026-12/media/map.png") as picture:
+            assert picture.data == b"\x89PNG fake"
+        assert web.get("/study/2026-12/media/secret.txt").status_code == 404
+        assert web.get("/study/2026-12/media/article.md").status_code == 404
+    finally:
+        services.close()
