@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError, Settings
+from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
+from bot.greetings.morning import GreetingTexts
 from bot.office_values import office_values
 from bot.policies.engine import PolicyEngine
 from bot.policies.lexicon import Lexicon, read_lexicon
@@ -28,6 +30,7 @@ def check_content(settings: Settings) -> list[str]:
     problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
     problems += [f"study/{p}" for p in study_problems(content)]
     problems += _check_care(content, {t.id for t in topics})
+    problems += _check_greetings(content, settings)
     problems += _check_topics(topics, settings)
     if topics and not problems:  # routing checks need a knowledge base that loads
         engine = PolicyEngine(topics, lexicon)
@@ -44,6 +47,25 @@ def _check_care(content: Path, topic_ids: set[str]) -> list[str]:
         return [f"care.toml：{exc}"]
     return [f"care.toml：{kind.name} 的 topics 里有不存在的话题「{t}」。"
             for kind in words.kinds for t in kind.topics if t not in topic_ids]
+
+
+def _check_greetings(content: Path, settings: Settings) -> list[str]:
+    try:
+        words = GreetingTexts.load(content)
+    except ConfigError as exc:
+        return [f"greetings：{exc}"]
+    known = {*LUNAR_FESTIVALS.values(), *SOLAR_FESTIVALS.values(), "清明"}
+    problems = [f"greetings/festivals.toml：不认识的节日「{name}」。"
+                for name in words.festivals if name not in known]
+    festival_texts = [t for f in words.festivals.values() for t in f.get("texts", [])]
+    texts = [*words.ordinary, *words.milestone, *festival_texts]
+    values = {**office_values(settings), "name": "张明", "age": 90}
+    for text in texts:
+        try:
+            text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            problems.append(f"greetings：这句里有不认识的花括号：{text[:30]}…")
+    return problems
 
 
 def _check_chat(path: Path, settings: Settings) -> list[str]:

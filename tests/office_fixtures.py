@@ -69,3 +69,18 @@ def branch(office: Services) -> Branch:
             session.add(GroupMember(group_id=group.id, retiree_id=person.id))
     user_wrote(office, "o_zhang")
     return Branch(ids)
+
+
+@pytest.fixture
+def cli(office: Services, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Run `python -m bot …` against the office's database; returns (exit code, stdout, stderr)."""
+    from bot.cli import main
+    from tests.test_scheduler import write_config
+
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+
+    def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run

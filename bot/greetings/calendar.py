@@ -59,11 +59,6 @@ def is_birthday(birth: date, by_lunar: bool, day: date) -> bool:
     return _lunar_birthday_matches(lunar(birth), lunar(day))
 
 
-def age_on(birth: date, day: date) -> int:
-    """Full years reached by `day` (a birthday later this year not counted yet)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def birthday_in(birth: date, by_lunar: bool, year: int) -> date:
     """The solar date of the birthday kept in this solar year (the lunar one may fall in Jan–Feb)."""
     if not by_lunar:

@@ -13,6 +13,8 @@ from bot import outbox
 from bot.activities.notify import remind_tomorrow
 from bot.db import transaction
 from bot.delivery.problems import undelivered
+from bot.greetings.birthday_visits import plan_birthday_visits
+from bot.greetings.morning import send_greetings
 from bot.services import Services
 from bot.staff_alerts import alert_staff
 from bot.study import pushes
@@ -96,3 +98,13 @@ def activity_reminders() -> None:
     with transaction(s.sessions) as session:
         told = remind_tomorrow(session, s.texts, s.clock.now())
     log.info("activity_reminders: %s", told)
+
+
+def morning_greetings() -> None:
+    """Birthdays and festivals: at most one greeting per person today."""
+    log.info("morning_greetings: %s", send_greetings(services()))
+
+
+def birthday_visits() -> None:
+    """Milestone birthdays some days ahead: a 上门祝寿 task for staff."""
+    log.info("birthday_visits: %s new", plan_birthday_visits(services()))

@@ -40,6 +40,8 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
     study = settings.study
     for job, at, name in (("activity_reminders", settings.activities.reminder_time,
                            "remind everyone with a place in tomorrow's activities"),
+                          ("morning_greetings", settings.greetings.time, "birthday and festival greetings"),
+                          ("birthday_visits", settings.greetings.time, "上门祝寿 tasks for milestones"),
                           ("study_check_material", study.push_time, "check next study day's material"),
                           ("study_eve", study.eve_time, "the eve of the study day"),
                           ("study_day", study.push_time, "the study day's push"),

@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from bot.cli import main
 from bot.clock import FixedClock
 from bot.models import Activity, AuditEntry
 from bot.scheduling import jobs
@@ -17,19 +16,6 @@ from bot.services import Services
 from tests.activities.conftest import WINTER_TEA, activity_file, queued
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
-from tests.test_scheduler import write_config
-
-
-@pytest.fixture
-def cli(office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Run `python -m bot …` against the office's database; (exit code, stdout, stderr)."""
-    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
-
-    def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-    return run
 
 
 def activities(office: Services) -> list[Activity]:
