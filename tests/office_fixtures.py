@@ -84,3 +84,20 @@ def cli(office: Services, tmp_path, monkeypatch: pytest.MonkeyPatch):
         out = capsys.readouterr()
         return code, out.out, out.err
     return run
+
+
+@pytest.fixture
+def office_site(office: Services):
+    """The office's app served on a free local port (a thread per request); its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from bot import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(services=office), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -99,13 +99,13 @@ def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
     chat.say("我妈走了", openid="o_sun_daughter")  # 孙兰's daughter: staff confirm it was 孙兰
     [report] = reports(office)
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
-    assert main(["care", "list"]) == 0
+    assert main(["care", "report", "list"]) == 0
     assert "1 份报告待处理" in capsys.readouterr().out
-    assert main(["care", "close", str(report.id), "--outcome", "已电话慰问",
+    assert main(["care", "report", "close", str(report.id), "--outcome", "已电话慰问",
                  "--retiree-died", "2026-11-21"]) == 0
     with office.sessions() as session:
         assert session.get(Retiree, branch.ids["孙兰"]).died_on.isoformat() == "2026-11-21"
-    assert main(["care", "close", str(report.id), "--outcome", "再来一次"]) == 1
+    assert main(["care", "report", "close", str(report.id), "--outcome", "再来一次"]) == 1
     assert "已经处理过了" in capsys.readouterr().err
 
 

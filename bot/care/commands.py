@@ -20,10 +20,12 @@ from bot.services import Services
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register the `care` commands: reports, tasks, visits."""
-    care = sub.add_parser("care", help="care reports: hospital stays, danger, deaths (重要情况报告)")
+    care = sub.add_parser("care", help="care reports (重要情况报告), staff tasks, visits (慰问记录)")
     actions = care.add_subparsers(required=True, metavar="ACTION")
-    actions.add_parser("list", help="the reports not closed yet").set_defaults(run=_list)
-    done = actions.add_parser("close", help="record what was done")
+    report = actions.add_parser("report", help="care reports: hospital stays, danger, deaths")
+    reports = report.add_subparsers(required=True, metavar="ACTION")
+    reports.add_parser("list", help="the reports not closed yet").set_defaults(run=_list)
+    done = reports.add_parser("close", help="record what was done")
     done.add_argument("number", type=int)
     done.add_argument("--outcome", required=True, help="what staff did, e.g. 已电话慰问，周五上门看望")
     done.add_argument("--retiree-died", type=date.fromisoformat,
@@ -33,7 +35,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     task_done = actions.add_parser("task-done", help="mark a task done")
     task_done.add_argument("number", type=int)
     task_done.set_defaults(run=_task_done)
-    visit = actions.add_parser("visit", help="record a visit (慰问记录)")
+    visit = actions.add_parser("visit", help="visits (慰问记录)")
+    visit = visit.add_subparsers(required=True, metavar="ACTION").add_parser("add", help="record a visit")
     visit.add_argument("retiree", type=int, help="the retiree's 编号 id")
     visit.add_argument("--type", required=True, choices=KINDS)
     visit.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD; default today")

@@ -18,9 +18,10 @@ def test_visits_are_summarised_and_the_overlooked_who_may_need_one_are_listed(
         session.execute(sa.update(Retiree).where(Retiree.id == branch.ids["王芳"])
                         .values(health="生活不能自理"))
         session.execute(sa.update(Retiree).where(Retiree.id == branch.ids["周平"]).values(hardship=True))
-    assert cli(capsys, "care", "visit", str(branch.ids["周平"]), "--type", "节日", "--date", "2026-09-25",
+    add = ("care", "visit", "add")
+    assert cli(capsys, *add, str(branch.ids["周平"]), "--type", "节日", "--date", "2026-09-25",
                "--by", "王老师", "--notes", "送了月饼")[0] == 0
-    assert cli(capsys, "care", "visit", str(branch.ids["张明"]), "--type", "生日", "--by", "王老师")[0] == 0
+    assert cli(capsys, *add, str(branch.ids["张明"]), "--type", "生日", "--by", "王老师")[0] == 0
     code, out, _ = cli(capsys, "care", "visits", "--year", "2026")
     assert code == 0 and "节日 1 次" in out and "生日 1 次" in out
     assert "可能需要上门的 2 人" in out
@@ -35,5 +36,5 @@ def test_visits_are_summarised_and_the_overlooked_who_may_need_one_are_listed(
 ])
 def test_a_bad_visit_is_refused_with_the_reason(office: Services, branch: Branch, cli, capsys,
                                                 args: tuple[str, ...], said: str) -> None:
-    code, _, err = cli(capsys, "care", "visit", *args)
+    code, _, err = cli(capsys, "care", "visit", "add", *args)
     assert code == 1 and said in err

@@ -4,15 +4,12 @@ switch, and the 「我已学习」 button recording the reading (Debian's chromi
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from bot import create_app
 from bot.models import StudyReading
 from bot.services import Services
 from bot.study.links import make_token, secret
@@ -33,14 +30,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
-def site(office: Services) -> Iterator[str]:
-    """The app served on a free local port."""
-    server = make_server("127.0.0.1", 0, create_app(services=office), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+def site(office_site: str) -> str:
+    """The office's app on a local port."""
+    return office_site
 
 
 @pytest.fixture
