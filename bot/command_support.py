@@ -14,12 +14,19 @@ from bot.services import Services, build_services
 Action = Callable[[Services, Session], str]
 
 
+class RollBack(Exception):
+    """Raised by an action to undo everything it did and still succeed (a dry run); the
+    message is printed as its result."""
+
+
 def in_transaction(action: Action, refusals: tuple[type[Exception], ...]) -> int:
     """Run action in one transaction and print its result; a refusal prints why, changes nothing."""
     services = build_services(load_settings())
     try:
         with transaction(services.sessions) as session:
             print(action(services, session))
+    except RollBack as done:
+        print(done)
     except refusals as exc:
         print(exc, file=sys.stderr)
         return 1

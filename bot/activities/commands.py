@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -12,14 +11,8 @@ from bot import audit
 from bot.activities import catalog, notify, roster
 from bot.activities.catalog import CatalogError
 from bot.activities.wording import when
-from bot.command_support import in_transaction
-from bot.config import load_settings
-from bot.db import transaction
-from bot.services import Services, build_services
-
-
-class _DryRun(Exception):
-    """Raised to roll a dry run back after printing what it would do."""
+from bot.command_support import RollBack, in_transaction
+from bot.services import Services
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -51,38 +44,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
-    services = build_services(load_settings())
-    try:
-        with transaction(services.sessions) as session:
-            _load_in(services, session, args)
-    except _DryRun:
-        return 0  # shown, and rolled back
-    except CatalogError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        services.close()
-    return 0
+    return in_transaction(lambda services, session: _load_in(services, session, args), (CatalogError,))
 
 
-def _load_in(services: Services, session: Session, args: argparse.Namespace) -> None:
+def _load_in(services: Services, session: Session, args: argparse.Namespace) -> str:
     now = services.clock.now()
     report = catalog.load_file(session, args.file, now)
-    for a in report.created:
-        print(f"新建 {a.title}（{when(a.starts_at)}，{a.capacity} 个名额）")
-    for a in report.updated:
-        print(f"修改 {a.id} {a.title}")
+    lines = [f"新建 {a.title}（{when(a.starts_at)}，{a.capacity} 个名额）" for a in report.created]
+    lines += [f"修改 {a.id} {a.title}" for a in report.updated]
     if args.dry_run:
-        print("（试运行，没有保存）")
-        raise _DryRun
+        raise RollBack("\n".join([*lines, "（试运行，没有保存）"]))
     for activity in report.created if args.announce else []:
         notify.announce(session, services.texts, activity, now)
     notify.tell_promoted(session, services.texts, report.promoted, now)
     if report.promoted:
-        print(f"名额增加：{len(report.promoted)} 位候补的老同志补上了，会收到通知。")
+        lines.append(f"名额增加：{len(report.promoted)} 位候补的老同志补上了，会收到通知。")
     audit.record(session, actor=audit.cli_actor(), action="activity.load", at=now, target=args.file.name,
                  created=[a.id for a in report.created], updated=[a.id for a in report.updated])
-    print(f"已保存：新建 {len(report.created)} 个，修改 {len(report.updated)} 个。")
+    return "\n".join([*lines, f"已保存：新建 {len(report.created)} 个，修改 {len(report.updated)} 个。"])
 
 
 def _list(args: argparse.Namespace) -> int:
