@@ -96,8 +96,8 @@ def check_material(services: Services) -> bool:
 
 def day_text(services: Services, material: Material, retiree_id: int | None) -> str:
     """The study-day message: title, summary, and the link (the person's own when known)."""
-    link = (reading_url(services.settings, material.month, retiree_id) if retiree_id
-            else services.texts.get("study.link_by_reply"))
+    link = (services.texts.get("study.link", link=reading_url(services.settings, material.month, retiree_id))
+            if retiree_id else services.texts.get("study.link_by_reply"))
     return services.texts.get("study.day", label=material.label, title=material.title,
                               summary="\n".join(material.summary), link=link)
 

@@ -152,3 +152,12 @@ def test_by_template_the_persons_link_is_the_templates_own_link(
     assert zhou.body["touser"] == "o_zhou"
     assert f"/study/2026-12?t={branch.ids['周平']}." in zhou.body["url"]
     assert zhou.body["data"]["remark"]["value"] == "点这里打开阅读。"
+
+
+def test_the_day_push_reads_well_with_a_link_or_without(
+        office: Services, branch: Branch, clock: FixedClock, standin: StandinServer) -> None:
+    stand_on(clock, 5, 9)
+    run_daily_jobs(office)
+    [own] = [r for r in rows(office, "study:2026-12:day:%") if r.recipient == "o_zhou"]
+    assert "点这里阅读：https://yinling.example.cn/study/2026-12?t=" in own.payload["text"]
+    assert "回复「学习」，就能打开阅读。" in own.payload["mass_text"]  # one text for a whole group
