@@ -11,7 +11,7 @@ from bot.inbound import Inbound
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.study.links import reading_url
-from bot.study.material import LETTERS, Material, MaterialError, QuizQuestion, load, months
+from bot.study.material import LETTERS, Material, QuizQuestion, months, usable
 from bot.study.readings import record_reading
 from bot.textnorm import normalize, parse_choice
 
@@ -142,7 +142,4 @@ def _month(ctx: Context) -> str:
 
 
 def _material(ctx: Context, month: str) -> Material | None:
-    try:
-        return load(ctx.settings.content_dir, month)
-    except MaterialError:
-        return None  # `content check` reports it; retirees hear the kind "not yet" words
+    return usable(ctx.settings.content_dir, month)  # None: retirees hear the kind "not yet" words

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 
 import markdown
 
+log = logging.getLogger(__name__)
 FENCE = "+++"
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LETTERS = "ABCD"
@@ -91,6 +93,16 @@ def load(content_dir: Path, month: str) -> Material | None:
     if not MONTH.match(month) or not path.is_file():
         return None
     return parse(path.read_text(encoding="utf-8"), month, path.parent)
+
+
+def usable(content_dir: Path, month: str) -> Material | None:
+    """The material of `month`, or None when there is none or it is broken (logged; `content
+    check` names the problem), so no retiree, page or push ever meets a broken file."""
+    try:
+        return load(content_dir, month)
+    except MaterialError as exc:
+        log.error("study material %s is broken (python -m bot content check): %s", month, exc)
+        return None
 
 
 def months(content_dir: Path) -> list[str]:

@@ -15,7 +15,7 @@ from bot.db import transaction
 from bot.models import Retiree
 from bot.services import Services
 from bot.study.links import read_token, secret
-from bot.study.material import MONTH, MaterialError, load, study_dir
+from bot.study.material import MONTH, Material, study_dir, usable
 from bot.study.readings import readers, record_reading
 
 log = logging.getLogger(__name__)
@@ -78,14 +78,8 @@ def _services() -> Services:
     return current_app.extensions["yinling"]
 
 
-def _material(services: Services, month: str):
-    if not MONTH.match(month):
-        abort(404)
-    try:
-        material = load(services.settings.content_dir, month)
-    except MaterialError:
-        log.exception("study material %s is broken; run python -m bot content check", month)
-        abort(404)
+def _material(services: Services, month: str) -> Material:
+    material = usable(services.settings.content_dir, month) if MONTH.match(month) else None
     if material is None:
         abort(404)
     return material

@@ -28,7 +28,7 @@ from bot.models import Group
 from bot.services import Services
 from bot.staff_alerts import alert_staff
 from bot.study.links import reading_url
-from bot.study.material import Material, MaterialError, load
+from bot.study.material import Material, usable
 from bot.study.readings import readers
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def send_reminder(services: Services) -> int:
     day = services.clock.now().date() - timedelta(days=services.settings.study.reminder_after_days)
     if day.day != services.settings.study.day:
         return 0
-    material = _load(services, month_of(day))
+    material = usable(services.settings.content_dir, month_of(day))
     if material is None:
         return 0
     return _queue(services, material, key=f"study:{material.month}:reminder", unread_only=True,
@@ -141,16 +141,8 @@ def _without(reach: Reach, retiree_ids: set[int]) -> Reach:
     return Reach(recipients=kept, tag_id=reach.tag_id)
 
 
-def _load(services: Services, month: str) -> Material | None:
-    try:
-        return load(services.settings.content_dir, month)
-    except MaterialError as exc:
-        log.error("study material %s is broken: %s", month, exc)
-        return None
-
-
 def _material_or_alert(services: Services, month: str) -> Material | None:
-    material = _load(services, month)
+    material = usable(services.settings.content_dir, month)
     if material is None:
         now = services.clock.now()
         day = study_date(services.settings, month)
