@@ -11,6 +11,7 @@ from bot.activities.signups import (
     mine,
     seats_left,
     sign_up,
+    waiting_count,
     waiting_position,
     withdraw,
 )
@@ -59,10 +60,10 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     if live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.refused_already"))
-    left = seats_left(ctx.session, activity)
-    if left == 0 or _waiting_count(activity):
+    left, waiting = seats_left(ctx.session, activity), waiting_count(ctx.session, activity.id)
+    if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
-        return Text(describe(ctx.texts, "full", activity, position=_waiting_count(activity) + 1))
+        return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
     ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
     choices = ctx.texts.get("activity.choices") + (
         ctx.texts.get("activity.choices_companion") if activity.companion_seats else "")
@@ -160,10 +161,6 @@ def _state(ctx: Context, signup: Signup) -> str:
     if signup.status == SignupStatus.WAITING:
         return ctx.texts.get("activity.state_waiting", position=waiting_position(ctx.session, signup))
     return ctx.texts.get("activity.state_confirmed")
-
-
-def _waiting_count(activity: Activity) -> int:
-    return sum(1 for s in activity.signups if s.status == SignupStatus.WAITING)
 
 
 def _retiree_id(ctx: Context) -> int:

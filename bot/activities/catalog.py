@@ -154,8 +154,3 @@ def get(session: Session, activity_id: int) -> Activity:
     if activity is None:
         raise CatalogError(f"没有编号为 {activity_id} 的活动（python -m bot activity list 查看）。")
     return activity
-
-
-def live_signups(activity: Activity) -> list[Signup]:
-    """Confirmed and waiting sign-ups, in arrival order."""
-    return [s for s in activity.signups if s.status in (SignupStatus.CONFIRMED, SignupStatus.WAITING)]

@@ -12,7 +12,7 @@ from bot.activities.wording import describe
 from bot.clock import SHANGHAI
 from bot.delivery.audience import AudienceError
 from bot.delivery.queue import deliver
-from bot.models import Activity, ActivityStatus, Group, Signup, SignupStatus
+from bot.models import Activity, ActivityStatus, Signup, SignupStatus
 from bot.texts import Texts
 
 
@@ -64,8 +64,3 @@ def cancel_activity(session: Session, texts: Texts, activity: Activity, now: dat
         tell(session, signup, key=f"activity:{activity.id}:cancelled:{signup.id}", now=now,
              text=describe(texts, "activity_cancelled", activity))
     return len(live)
-
-
-def known_groups(session: Session) -> set[str]:
-    """The names of the groups staff have created."""
-    return set(session.scalars(sa.select(Group.name)))

@@ -84,7 +84,8 @@ def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str,
     if live_signup(session, activity_id, retiree_id) is not None:
         raise SignupRefused(Refusal.ALREADY)
     seats = 1 + (activity.companion_seats if companion else 0)
-    waiting = _has_waitlist(session, activity_id) or seats_left(session, activity) < seats
+    # Someone already waits: a newcomer waits behind them even if a seat looks free.
+    waiting = waiting_count(session, activity_id) > 0 or seats_left(session, activity) < seats
     signup = Signup(activity_id=activity_id, retiree_id=retiree_id, openid=openid, by_agent=by_agent,
                     companion=companion, seats=seats, created_at=now,
                     status=SignupStatus.WAITING if waiting else SignupStatus.CONFIRMED)
@@ -178,7 +179,7 @@ def _in_groups(session: Session, retiree_id: int, names: list[str]) -> bool:
         GroupMember.retiree_id == retiree_id, Group.name.in_(names))) > 0
 
 
-def _has_waitlist(session: Session, activity_id: int) -> bool:
-    # Someone already waits: a newcomer waits behind them even if a seat looks free.
-    return session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
-        Signup.activity_id == activity_id, Signup.status == SignupStatus.WAITING)) > 0
+def waiting_count(session: Session, activity_id: int) -> int:
+    """How many are on the activity's waitlist."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
+        Signup.activity_id == activity_id, Signup.status == SignupStatus.WAITING)) or 0)

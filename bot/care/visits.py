@@ -55,7 +55,7 @@ def summarise(session: Session, year: int) -> YearSummary:
         by_retiree[visit.retiree_id][visit.kind] += 1
     overlooked = []
     for person in session.scalars(sa.select(Retiree).where(
-            Retiree.died_on.is_(None), Retiree.anonymised_at.is_(None)).order_by(Retiree.id)):
+            Retiree.living()).order_by(Retiree.id)):
         why = _why(person)
         if why and person.id not in by_retiree:
             overlooked.append((person, why))

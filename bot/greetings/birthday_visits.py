@@ -54,7 +54,7 @@ def describe(task: CareTask, person: Retiree) -> str:
 
 def _living(session: Session) -> list[Retiree]:
     return list(session.scalars(sa.select(Retiree).where(
-        Retiree.died_on.is_(None), Retiree.anonymised_at.is_(None)).options(selectinload(Retiree.contacts))))
+        Retiree.living()).options(selectinload(Retiree.contacts))))
 
 
 def _add_task(session: Session, person: Retiree, due: object, detail: str, now: datetime) -> bool:

@@ -111,7 +111,7 @@ def _pick(variants: tuple[str, ...] | list[str], person: Retiree, today: date, t
 
 def _living(session: Session) -> list[Retiree]:
     return list(session.scalars(sa.select(Retiree).where(
-        Retiree.died_on.is_(None), Retiree.anonymised_at.is_(None)).order_by(Retiree.id)))
+        Retiree.living()).order_by(Retiree.id)))
 
 
 def _sad_news(session: Session, settings: GreetingSettings, now: datetime) -> tuple[set[int], set[int]]:

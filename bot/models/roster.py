@@ -50,6 +50,11 @@ class Retiree(Base):
         back_populates="retiree", cascade="all, delete-orphan", order_by="EmergencyContact.position")
     groups: Mapped[list[Group]] = relationship(secondary="group_members", back_populates="members")
 
+    @classmethod
+    def living(cls) -> sa.ColumnElement[bool]:
+        """The retirees greetings, visits and reports are for: alive and not anonymised."""
+        return sa.and_(cls.died_on.is_(None), cls.anonymised_at.is_(None))
+
     @property
     def deceased(self) -> bool:
         """True once staff have recorded a date of death."""

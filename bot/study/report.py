@@ -85,7 +85,7 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
 
 
 def _members_by_group(session: Session, material: Material) -> dict[str, set[int]]:
-    living = sa.select(Retiree.id).where(Retiree.died_on.is_(None), Retiree.anonymised_at.is_(None))
+    living = sa.select(Retiree.id).where(Retiree.living())
     rows = session.execute(sa.select(Group.name, GroupMember.retiree_id)
                            .join(GroupMember, GroupMember.group_id == Group.id)
                            .where(GroupMember.retiree_id.in_(living)).order_by(Group.name)).all()
