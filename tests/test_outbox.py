@@ -72,6 +72,16 @@ def test_inside_the_window_messages_go_as_customer_service_messages_once(
     assert {(r.status, r.channel) for r in rows(api_services)} == {(OutboxStatus.SENT, Channel.CUSTOM)}
 
 
+def test_one_persons_messages_arrive_in_the_order_they_were_queued(
+        api_services: Services, standin: StandinServer) -> None:
+    open_window(api_services, standin)
+    texts = [f"第{n}条" for n in range(1, 6)]  # the window's whole allowance, sent in parallel
+    for n, text in enumerate(texts):
+        queue(api_services, text, f"k{n}")
+    assert outbox.drain(api_services) == len(texts)
+    assert [c.body["text"]["content"] for c in standin.calls(path=CUSTOM)] == texts
+
+
 def test_outside_the_window_without_a_template_a_message_waits_in_the_mailbox(
         api_services: Services, standin: StandinServer) -> None:
     user_wrote(api_services, minutes_ago=49 * 60)  # two days ago: the window has shut

@@ -12,6 +12,7 @@ import random
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import requests
 import sqlalchemy as sa
@@ -62,7 +63,8 @@ def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook, 
     for start in range(0, len(claimed), size):
         settled, plans = _plan(book, claimed[start:start + size])
         taken = _commit(services, outcomes + settled, plans)
-        outcomes = list(pool.map(lambda plan: _attempt(services, book, *plan), taken))
+        done = pool.map(partial(_attempt_each, services, book), _per_recipient(taken))
+        outcomes = [outcome for in_order in done for outcome in in_order]
         sent += sum(o.status == OutboxStatus.SENT for o in outcomes)
     _commit(services, outcomes, [])
     return sent
@@ -123,6 +125,19 @@ _RECORD = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id")).values(
 _SETTLE = (sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id"),
                                    _TABLE.c.attempts == sa.bindparam("claimed"),
                                    _TABLE.c.status == OutboxStatus.PENDING).values(**_RESULT))
+
+
+def _per_recipient(plans: list[Plan]) -> list[list[Plan]]:
+    """The plans grouped by recipient, each group in claim order."""
+    groups: dict[str, list[Plan]] = {}
+    for plan in plans:
+        groups.setdefault(plan[0].recipient, []).append(plan)
+    return list(groups.values())
+
+
+def _attempt_each(services: Services, book: DeliveryBook, plans: list[Plan]) -> list[Outcome]:
+    """One person's messages one after another, so they arrive in the order they were queued."""
+    return [_attempt(services, book, row, channels) for row, channels in plans]
 
 
 def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list[Channel]) -> Outcome:
