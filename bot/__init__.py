@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     if services is None:
         services = build_services(settings or load_settings(), clock=clock)
-    services.policies  # noqa: B018  load jieba and the knowledge base now, not on the first question
+    # Load the handlers, jieba and the knowledge base now, not on the first message.
+    services.router, services.policies  # noqa: B018
     app = Flask(__name__)
     app.extensions["yinling"] = services
     gateway.init_app(app, services)

@@ -124,10 +124,12 @@ def _outbox(args: argparse.Namespace) -> int:
         return 0
     while True:
         try:
-            drain(services, limit=500)
+            busy = drain(services, limit=500) > 0
         except Exception:  # the database or network hiccuped: keep the sender alive
             logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
-        time.sleep(args.interval)
+            busy = False
+        if not busy:  # a busy round goes straight on: more may be due
+            time.sleep(args.interval)
 
 
 def _problems(services: Services, days: int | None) -> int:

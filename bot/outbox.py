@@ -12,7 +12,6 @@ staff.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,9 +80,7 @@ def drain(services: Services, limit: int = 100) -> int:
         return sent
     with services.sessions() as session:
         book = DeliveryBook.load(session, services.settings.delivery, claimed, services.clock.now())
-    # WeChat answers in tens of milliseconds: keep a few sends in flight.
-    with ThreadPoolExecutor(services.settings.delivery.parallel) as pool:
-        return sent + send_claimed(services, claimed, book, pool)
+    return sent + send_claimed(services, claimed, book)
 
 
 _DUE = (sa.select(_TABLE.c.id)

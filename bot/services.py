@@ -5,6 +5,7 @@ The web app and every command build the same Services, so handlers and jobs see 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -34,14 +35,26 @@ class Services:
     engine: sa.Engine
     sessions: sessionmaker[Session]
     store: SharedStore
-    router: Router
     texts: Texts
     known_followers: KnownFollowers = field(default_factory=KnownFollowers)
+    given_router: Router | None = None  # a test's own; else every handler, built on first use
 
     def close(self) -> None:
         """Release database and store connections (tests and short-lived commands)."""
+        if "send_pool" in self.__dict__:
+            self.send_pool.shutdown()
         self.engine.dispose()
         self.store.close()
+
+    @cached_property
+    def router(self) -> Router:
+        """The handlers that answer messages (built on first use: commands that only queue or
+        report never load them, nor jieba with them)."""
+        if self.given_router is not None:
+            return self.given_router
+        from handlers import build_router
+
+        return build_router()
 
     @cached_property
     def policies(self) -> PolicyEngine:
@@ -56,6 +69,11 @@ class Services:
         return SendPacer(self.settings.delivery.sends_per_minute)
 
     @cached_property
+    def send_pool(self) -> ThreadPoolExecutor:
+        """The threads that keep `[delivery] parallel` sends in flight, kept for the process's life."""
+        return ThreadPoolExecutor(self.settings.delivery.parallel, thread_name_prefix="outbox-send")
+
+    @cached_property
     def wechat(self):
         """The WeChat API client (the local stand-in in sandbox and tests)."""
         from bot.wechat_client import WeChatApi
@@ -66,14 +84,12 @@ class Services:
 def build_services(settings: Settings, clock: Clock | None = None,
                    router: Router | None = None) -> Services:
     """Services for settings; the router defaults to every handler in handlers/."""
-    from handlers import build_router
-
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     return Services(settings=settings, clock=clock, engine=engine, sessions=sessions,
                     store=make_store(settings, engine, clock),
-                    router=router or build_router(),
+                    given_router=router,
                     texts=Texts.load(settings.content_dir, settings))
 
 

@@ -265,8 +265,6 @@ def test_a_send_whose_answer_never_came_is_left_uncertain_and_never_sent_again(
 
 def test_a_sender_whose_claim_lapsed_does_not_overwrite_what_another_sender_did(
         templated: Services, standin: StandinServer, clock: FixedClock) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     from bot.delivery.attempt import send_claimed
     from bot.delivery.book import DeliveryBook
 
@@ -277,8 +275,7 @@ def test_a_sender_whose_claim_lapsed_does_not_overwrite_what_another_sender_did(
     with templated.sessions() as session:
         book = DeliveryBook.load(session, replace(templated.settings.delivery, templates={}), stale,
                                  clock.now())  # the first sender would have put it in the mailbox
-    with ThreadPoolExecutor(2) as pool:
-        assert send_claimed(templated, stale, book, pool) == 0
+    assert send_claimed(templated, stale, book) == 0
     [row] = rows(templated)
     assert (row.status, row.channel) == (OutboxStatus.SENT, Channel.TEMPLATE)
     assert len(standin.calls(path=TEMPLATE)) == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import random
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -51,7 +50,7 @@ class Outcome:
     due_at: datetime | None = None
 
 
-def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook, pool: Executor) -> int:
+def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook) -> int:
     """Deliver claimed rows a chunk at a time; how many WeChat accepted.
 
     One commit per chunk: it records what became of the previous chunk and marks this one
@@ -63,7 +62,8 @@ def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook, 
     for start in range(0, len(claimed), size):
         settled, plans = _plan(book, claimed[start:start + size])
         taken = _commit(services, outcomes + settled, plans)
-        done = pool.map(partial(_attempt_each, services, book), _per_recipient(taken))
+        # WeChat answers in tens of milliseconds: keep a few sends in flight.
+        done = services.send_pool.map(partial(_attempt_each, services, book), _per_recipient(taken))
         outcomes = [outcome for in_order in done for outcome in in_order]
         sent += sum(o.status == OutboxStatus.SENT for o in outcomes)
     _commit(services, outcomes, [])

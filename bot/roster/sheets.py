@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 # Excel and WPS save CSV as GBK on Chinese Windows; try UTF-8 (with or without BOM) first.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -69,6 +67,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+    import openpyxl  # here, not at the top: every command would pay for loading it
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
@@ -89,6 +89,8 @@ def write_sheet(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
             writer.writerow(headers)
             writer.writerows(rows)
         return
+    import openpyxl
+
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("离退休人员")
     sheet.append(headers)
