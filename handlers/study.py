@@ -11,7 +11,7 @@ from bot.inbound import Inbound
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.study.links import reading_url
-from bot.study.material import LETTERS, Material, QuizQuestion, months, usable
+from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
 from bot.study.readings import record_reading
 from bot.textnorm import normalize, parse_choice
 
@@ -33,7 +33,7 @@ def register(router: Router) -> None:
 
 def this_month(msg: Inbound, ctx: Context) -> Reply:
     """This month's summary and the person's own reading link."""
-    material = _material(ctx, _month(ctx))
+    material = _current(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
     return Text(_summary(ctx, material))
@@ -41,7 +41,9 @@ def this_month(msg: Inbound, ctx: Context) -> Reply:
 
 def past(msg: Inbound, ctx: Context) -> Reply:
     """The earlier months, numbered."""
-    earlier = [m for m in months(ctx.settings.content_dir) if m < _month(ctx)][:PAST_MONTHS]
+    now_studied = _current(ctx)
+    newest = now_studied.month if now_studied else f"{ctx.now:%Y-%m}"
+    earlier = [m for m in months(ctx.settings.content_dir) if m < newest][:PAST_MONTHS]
     shown = [(m, material) for m in earlier if (material := _material(ctx, m))]
     if not shown:
         return Text(ctx.texts.get("study.past_none"))
@@ -64,7 +66,7 @@ def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
 
 def done(msg: Inbound, ctx: Context) -> Reply:
     """Record that this month's material has been read (by the retiree, or family for them)."""
-    material = _material(ctx, _month(ctx))
+    material = _current(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
     binding = ctx.binding
@@ -79,7 +81,7 @@ def done(msg: Inbound, ctx: Context) -> Reply:
 
 def start_quiz(msg: Inbound, ctx: Context) -> Reply:
     """The first question of this month's quiz."""
-    material = _material(ctx, _month(ctx))
+    material = _current(ctx)
     if material is None or not material.quiz:
         return Text(ctx.texts.get("study.quiz_none"))
     ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": 0})
@@ -137,8 +139,9 @@ def _summary(ctx: Context, material: Material) -> str:
                          summary="\n".join(material.summary), link=link)
 
 
-def _month(ctx: Context) -> str:
-    return f"{ctx.now:%Y-%m}"
+def _current(ctx: Context) -> Material | None:
+    """This month's material from the study day on; before it, last month's (see current())."""
+    return current(ctx.settings.content_dir, ctx.settings.study.day, ctx.now.date())
 
 
 def _material(ctx: Context, month: str) -> Material | None:

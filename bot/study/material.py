@@ -22,6 +22,7 @@ import logging
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,17 @@ def usable(content_dir: Path, month: str) -> Material | None:
     except MaterialError as exc:
         log.error("study material %s is broken (python -m bot content check): %s", month, exc)
         return None
+
+
+def current(content_dir: Path, study_day: int, today: date) -> Material | None:
+    """The material being studied today: this month's from its study day on; before that, last
+    month's (what the last push and reminder were about), or this month's early if there is none."""
+    this_month = f"{today:%Y-%m}"
+    last_month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+    for month in (this_month,) if today.day >= study_day else (last_month, this_month):
+        if (material := usable(content_dir, month)) is not None:
+            return material
+    return None
 
 
 def months(content_dir: Path) -> list[str]:

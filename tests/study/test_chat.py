@@ -53,6 +53,16 @@ def test_done_is_recorded_once(office: Services, chat: Chat, branch: Branch) -> 
         branch.ids["张明"], "2026-12", "chat", False)
 
 
+def test_before_the_study_day_study_and_done_are_about_last_months_material(
+        office: Services, chat: Chat, branch: Branch, clock: FixedClock) -> None:
+    clock.advance(days=-4)  # 2 December: December's material goes out on the 5th
+    assert "【11 月学习】" in (chat.say("学习", openid="o_zhang") or "")
+    assert "记下了" in (chat.say("学完了", openid="o_zhang") or "")
+    [reading] = readings(office)
+    assert reading.month == "2026-11"
+    assert "回复 1　2026 年 10 月" in (chat.say("往期", openid="o_zhang") or "")
+
+
 def test_family_record_it_for_the_retiree_and_are_thanked_as_family(
         office: Services, chat: Chat, branch: Branch) -> None:
     reply = chat.say("学完了", openid="o_sun_daughter") or ""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content_check import check_content
-from bot.study.material import load, months
+from bot.study.material import current, load, months
 
 DECEMBER = PROJECT_ROOT / "content" / "study" / "2026-12" / "article.md"
 
@@ -21,6 +22,20 @@ def test_three_months_of_material_ship_and_load() -> None:
     for month in months(content):
         material = load(content, month)
         assert material is not None and len(material.summary) == 3 and 3 <= len(material.quiz) <= 5
+
+
+@pytest.mark.parametrize(("today", "study_day", "studied"), [
+    (date(2026, 12, 5), 5, "2026-12"),   # the study day: the new material
+    (date(2026, 12, 4), 5, "2026-11"),   # the day before: still what the last push was about
+    (date(2026, 12, 1), 28, "2026-11"),  # November's reminder (28th + 3 days) lands in December
+    (date(2026, 10, 2), 5, "2026-10"),   # no September material: October's, early
+    (date(2027, 1, 3), 5, "2026-12"),
+    (date(2027, 1, 10), 5, None),        # January's study day has passed and its material is not out
+])
+def test_the_material_being_studied_changes_on_the_study_day(
+        today: date, study_day: int, studied: str | None) -> None:
+    material = current(PROJECT_ROOT / "content", study_day, today)
+    assert (material.month if material else None) == studied
 
 
 @pytest.mark.parametrize(("change", "said"), [
