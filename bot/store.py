@@ -36,16 +36,27 @@ class SharedStore(Protocol):
 @contextmanager
 def held_lock(store: SharedStore, name: str, ttl: float = 30, wait: float = 30) -> Iterator[None]:
     """Hold a named lock across processes; the ttl frees it if its holder dies."""
-    key, token = f"lock:{name}", uuid.uuid4().hex
     deadline = time.monotonic() + wait
-    while not store.add(key, token, ttl):
+    while True:
+        with lock_if_free(store, name, ttl) as mine:
+            if mine:
+                yield
+                return
         if time.monotonic() > deadline:
             raise LockTimeout(name)
         time.sleep(0.05)
+
+
+@contextmanager
+def lock_if_free(store: SharedStore, name: str, ttl: float = 30) -> Iterator[bool]:
+    """Take a named lock only if nobody holds it; yields whether this process has it."""
+    key, token = f"lock:{name}", uuid.uuid4().hex
+    mine = store.add(key, token, ttl)
     try:
-        yield
+        yield mine
     finally:
-        store.delete(key, token)
+        if mine:
+            store.delete(key, token)
 
 
 class DatabaseStore:

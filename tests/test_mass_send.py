@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from bot import outbox
 from bot.clock import SHANGHAI, FixedClock
 from bot.db import transaction
+from bot.delivery.mass import MASS_LOCK
 from bot.delivery.queue import deliver
 from bot.models import Channel, Group, GroupMember, OutboxMessage, OutboxStatus
 from bot.services import Services, build_services
 from bot.standin import StandinServer
+from bot.store import lock_if_free
 from tests.office_fixtures import Branch
 
 SENDALL = "cgi-bin/message/mass/sendall"
@@ -192,3 +194,15 @@ def _reading_club(services: Services, branch: Branch, names: list[str]) -> None:
         session.add(club)
         session.flush()
         session.add_all(GroupMember(group_id=club.id, retiree_id=branch.ids[n]) for n in names)
+
+
+def test_while_another_sender_is_on_the_mass_sends_this_one_leaves_them_waiting(
+        office: Services, branch: Branch, standin: StandinServer) -> None:
+    push(office)
+    with lock_if_free(office.store, MASS_LOCK) as mine:  # another sender counts and spends quotas
+        assert mine
+        assert outbox.drain(office) == 0
+        assert delivered(standin) == Counter() and standin.calls(path=CUSTOM) == []
+        assert {status for status, _ in statuses(office).values()} == {OutboxStatus.PENDING}
+    assert outbox.drain(office) == 3
+    assert delivered(standin) == Counter(MEMBERS)

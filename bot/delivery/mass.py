@@ -36,12 +36,14 @@ from bot.delivery.book import DeliveryBook
 from bot.logs import describe_error
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
+from bot.store import lock_if_free
 
 log = logging.getLogger("bot.outbox")
 
 MIN_OPENIDS = 2         # mass/send takes 2 to 10,000 openids
 MAX_OPENIDS = 10_000
 ALREADY_SENT = 45065    # a mass send with this clientmsgid exists: WeChat has it
+MASS_LOCK = "outbox-mass-sends"
 _RETURNED = (OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.payload, OutboxMessage.kind,
              OutboxMessage.retiree_id, OutboxMessage.attempts)
 
@@ -56,11 +58,31 @@ class MassJob:
 
 
 def send_batches(services: Services) -> int:
-    """Send every batch that is due by mass send; how many people WeChat accepted."""
+    """Send every batch that is due by mass send; how many people WeChat accepted.
+
+    One sender at a time: a person's four a month are counted and spent under one lock, so two
+    senders never both give someone their last one. A sender that finds the lock taken leaves
+    the batches to the sender that holds it.
+    """
     sent = 0
-    while (job := _claim(services)) is not None:
-        sent += _send(services, job)
+    while _batch_due(services):
+        with lock_if_free(services.store, MASS_LOCK, ttl=services.settings.delivery.send_lease) as mine:
+            if not mine or (job := _claim(services)) is None:
+                break
+            sent += _send(services, job)
     return sent
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.batch.is_not(None),
+                   OutboxMessage.attempts < MAX_ATTEMPTS, OutboxMessage.due_at <= now)
+
+
+def _batch_due(services: Services) -> bool:
+    """Whether any batch is waiting (a plain read: no lock is taken when there is none)."""
+    waiting = sa.select(OutboxMessage.id).where(_due(services.clock.now())).limit(1)
+    with services.sessions() as session:
+        return session.scalar(waiting) is not None
 
 
 def mass_received(session: Session, openids: set[str], now: datetime) -> Counter[str]:
@@ -75,8 +97,7 @@ def mass_received(session: Session, openids: set[str], now: datetime) -> Counter
 def _claim(services: Services) -> MassJob | None:
     """Take the due rows of one batch (those already tried keep their clientmsgid)."""
     now = services.clock.now()
-    due = sa.and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.batch.is_not(None),
-                  OutboxMessage.attempts < MAX_ATTEMPTS, OutboxMessage.due_at <= now)
+    due = _due(now)
     with transaction(services.sessions) as session:
         first = session.execute(sa.select(OutboxMessage.batch, OutboxMessage.mass_id).where(due)
                                 .order_by(OutboxMessage.due_at, OutboxMessage.id).limit(1)
