@@ -18,7 +18,7 @@ def on_starting(server: object) -> None:
     from bot.services import build_services
 
     try:
-        build_services(load_settings()).close()
+        build_services(load_settings().require_public_url()).close()
     except ConfigError as exc:
         print(f"无法启动：{exc}", file=sys.stderr, flush=True)
         sys.exit(2)

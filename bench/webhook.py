@@ -97,7 +97,7 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
     if s.server == "ours":
         db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db'}"
         config = work / "bench.toml"
-        config.write_text(f'database_url = "{db}"\n[wechat]\n' + "".join(
+        config.write_text(f'database_url = "{db}"\npublic_url = "http://127.0.0.1"\n[wechat]\n' + "".join(
             f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
             if isinstance(v, str)), encoding="utf-8")
         env["BOT_CONFIG"] = str(config)

@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     from bot.study import page
 
     if services is None:
-        services = build_services(settings or load_settings(), clock=clock)
+        services = build_services((settings or load_settings()).require_public_url(), clock=clock)
     # Load the handlers, jieba and the knowledge base now, not on the first message.
     services.router, services.policies  # noqa: B018
     app = Flask(__name__)

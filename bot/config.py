@@ -144,6 +144,15 @@ class Settings:
             self._validate_wechat()
         return self
 
+    def require_public_url(self) -> Settings:
+        """For the processes that send reading links (the web app, the scheduler): an address
+        retirees' phones can open, or start-up stops here rather than links go out broken."""
+        if not self.public_url.startswith(("https://", "http://")):
+            raise ConfigError("缺少 public_url：学习材料的阅读链接要用它（手机能打开的本服务网址，"
+                              "例如 https://yinling.example.cn）。请在 config.toml 中填写，"
+                              "或设置环境变量 BOT_PUBLIC_URL。")
+        return self
+
     def _validate_wechat(self) -> None:
         w = self.wechat
         if w.mode not in MODES:

@@ -91,19 +91,31 @@ def test_plain_mode_needs_no_aes_key(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, text)).wechat.mode == "plain"
 
 
-def _start(tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
-    config = write(tmp_path, GOOD.replace(GOOD_KEY, "not-a-key"))
+def _start(tmp_path: Path, *command: str, config_text: str = GOOD.replace(GOOD_KEY, "not-a-key"),
+           ) -> subprocess.CompletedProcess[str]:
+    config = write(tmp_path, config_text)
     return subprocess.run([sys.executable, *command], cwd=PROJECT_ROOT, capture_output=True,
                           text=True, timeout=60, env={"BOT_CONFIG": str(config), "PATH": ""})
 
 
-@pytest.mark.parametrize("command", [
-    ("-m", "bot", "serve"),
-    ("-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "-b", "127.0.0.1:0",
-     "bot:create_app()"),
-], ids=["serve", "gunicorn"])
+SERVE = ("-m", "bot", "serve")
+GUNICORN = ("-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "-b", "127.0.0.1:0",
+            "bot:create_app()")
+
+
+@pytest.mark.parametrize("command", [SERVE, GUNICORN], ids=["serve", "gunicorn"])
 def test_start_up_with_a_wrong_key_stops_with_one_sentence(tmp_path: Path, command) -> None:
     result = _start(tmp_path, *command)
     assert result.returncode == 2
     assert "无法启动：EncodingAESKey 不正确" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [SERVE, GUNICORN, (str(PROJECT_ROOT / "scheduler.py"),)],
+                         ids=["serve", "gunicorn", "scheduler"])
+def test_without_a_public_url_the_processes_that_send_reading_links_do_not_start(
+        tmp_path: Path, command) -> None:
+    result = _start(tmp_path, *command, config_text=GOOD)  # everything else is right
+    assert result.returncode == 2
+    assert "无法启动：缺少 public_url" in result.stderr and "BOT_PUBLIC_URL" in result.stderr
     assert "Traceback" not in result.stderr

@@ -31,7 +31,8 @@ def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
     """A config.toml for a subprocess on the test database."""
     w = settings.wechat
     path = tmp_path / "config.toml"
-    path.write_text(f'database_url = "{settings.database_url}"\n[wechat]\nappid = "{w.appid}"\n'
+    path.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
+                    f'[wechat]\nappid = "{w.appid}"\n'
                     f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
                     f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")
     return path

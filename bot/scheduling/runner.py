@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     if args.config:
         os.environ["BOT_CONFIG"] = str(args.config)
     try:
-        services = build_services(load_settings())
+        services = build_services(load_settings().require_public_url())
     except ConfigError as exc:
         print(f"无法启动：{exc}", file=sys.stderr)
         return 2

@@ -32,7 +32,8 @@ def gunicorn(settings: Settings, tmp_path: Path) -> Iterator[str]:
     """gunicorn with 2 workers on the test database; yields its /wechat URL."""
     w = settings.wechat
     config = tmp_path / "config.toml"
-    config.write_text(f'database_url = "{settings.database_url}"\n[wechat]\n'
+    config.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
+                      '[wechat]\n'
                       f'appid = "{w.appid}"\nsecret = "{w.secret}"\ntoken = "{w.token}"\n'
                       f'encoding_aes_key = "{w.encoding_aes_key}"\nmode = "{w.mode}"\n'
                       f'[office]\nphone = "{settings.office.phone}"\nhours = "工作日"\n',
