@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from bot.policies import PolicyEngine  # imports jieba: only where it is used
 
 
+# Built once: every message asks it.
+_ACTIVE_BINDING = sa.select(Binding).where(Binding.openid == sa.bindparam("openid"),
+                                           Binding.unbound_at.is_(None))
+
+
 @dataclass
 class Context:
     """Built by dispatch for one message; handlers read from it and never open sessions."""
@@ -44,8 +49,7 @@ class Context:
     @cached_property
     def binding(self) -> Binding | None:
         """Whom this user speaks for (as the retiree or as family), or None if not bound yet."""
-        return self.session.scalar(sa.select(Binding).where(
-            Binding.openid == self.openid, Binding.unbound_at.is_(None)))
+        return self.session.scalar(_ACTIVE_BINDING, {"openid": self.openid})
 
     @property
     def now(self) -> datetime:
