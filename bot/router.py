@@ -22,7 +22,8 @@ class Router:
     """Handlers registered explicitly; `route` tries them in a fixed order, first match wins.
 
     1. a pending conversation step (which may decline, returning None), unless the message is
-       a whole-message command word other than a number;
+       a whole-message command word other than a number; a number it declines (other than 0)
+       is one the question did not offer, and is asked again rather than taken elsewhere;
     2. events, menu clicks (EventKey) and commands (whole-message words such as 菜单);
     3. matchers, in registration order (policy questions and later capabilities);
     4. the fallback.
@@ -117,10 +118,13 @@ class Router:
         # A whole-message command word (菜单, 联系我们 …) leaves a pending step: a step that takes
         # free text, such as a name, must not swallow the way out. Numbers (0 too) are answers:
         # the step offered them, and declines the ones it did not.
-        if step in self.steps and (name is None or parse_choice(msg.text) is not None):
+        number = parse_choice(msg.text)
+        if step in self.steps and (name is None or number is not None):
             reply = self.steps[step](msg, ctx)
             if reply is not None:
                 return f"step:{step}", reply
+            if number:  # a number the question did not offer: not a jump to some other menu
+                return f"step:{step}:no-such-choice", Text(ctx.texts.get("replies.no_such_choice"))
         if step is not None:
             ctx.conversation.clear()
         if name:

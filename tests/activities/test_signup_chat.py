@@ -36,6 +36,14 @@ def test_the_list_the_details_and_a_confirmation_with_everything_to_know(
     assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False)]
 
 
+def test_a_number_not_offered_is_asked_again_instead_of_jumping_to_the_menu(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    again = sign(chat, "o_zhang", "1", "3")  # 1, 2 and 0 were offered; 3 is the main menu's 留言
+    assert "没有这个数字" in again and "留言" not in again
+    assert signups(office) == []
+    assert (chat.say("1", openid="o_zhang") or "").startswith("报名成功！")  # the question is still open
+
+
 def test_with_a_companion_two_seats_are_taken(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     assert "（带一位家属）" in sign(chat, "o_zhang", "1", "2")
     assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]

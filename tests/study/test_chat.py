@@ -45,6 +45,12 @@ def test_earlier_months_are_numbered_and_a_number_opens_one(chat: Chat, branch: 
     assert "《九九重阳，敬老爱老》" in picked and "/study/2026-10?t=" in picked
 
 
+def test_a_month_not_listed_is_asked_again(chat: Chat, branch: Branch) -> None:
+    chat.say("往期", openid="o_zhang")
+    assert "没有这个数字" in (chat.say("5", openid="o_zhang") or "")
+    assert "《九九重阳，敬老爱老》" in (chat.say("2", openid="o_zhang") or "")
+
+
 def test_done_is_recorded_once(office: Services, chat: Chat, branch: Branch) -> None:
     assert "记下了" in (chat.say("学完了", openid="o_zhang") or "")
     assert "已经记下了" in (chat.say("我学完了", openid="o_zhang") or "")
