@@ -15,6 +15,8 @@ from bot.staff_alerts import alert_staff
 from bot.textnorm import digits, normalize, parse_choice
 from handlers.menu import offer_menu
 
+# Said on its own, outside the binding questions: family starting to bind for their elder.
+FAMILY_WORDS = ("我是家属", "我是子女", "我是老人家属", "家属代办", "家属绑定")
 AGENT_WORDS = ("我是家属", "家属", "家属代办", "代办", "我是子女", "我是老人家属")
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
 # Relations family members name in their own words, as they will be shown to staff.
@@ -31,6 +33,7 @@ _EXIT_WORDS = {"菜单", "帮助", "取消", "退出", "不绑了", "算了"}
 def register(router: Router) -> None:
     """Add 绑定 / 解绑 and the steps of the binding conversation."""
     router.action("bind", words=("绑定", "身份绑定", "绑定身份", "实名"), event_keys=("BIND",))(start)
+    router.action("bind_family", words=FAMILY_WORDS)(start_as_family)
     router.action("unbind", words=("解绑", "解除绑定", "取消绑定"))(ask_unbind)
     router.step("bind:relation")(take_relation)
     router.step("bind:name")(take_name)
@@ -47,12 +50,29 @@ def start(msg: Inbound, ctx: Context) -> Reply:
     return ask_name(ctx)
 
 
+def start_as_family(msg: Inbound, ctx: Context) -> Reply:
+    """「我是家属」 said on its own: binding on an elder's behalf, from the relation question."""
+    if ctx.binding is not None:
+        return start(msg, ctx)
+    if (locked := _locked(ctx)) is not None:
+        return locked
+    ctx.conversation.expect("bind:relation")
+    return Text(ctx.texts.get("binding.ask_relation"))
+
+
 def ask_name(ctx: Context) -> Reply:
     """The first question (also asked right after following)."""
-    if (until := b.locked_until(ctx.follower, ctx.now)) is not None:
-        return Text(ctx.texts.get("binding.locked", until=_when(until, ctx)))
+    if (locked := _locked(ctx)) is not None:
+        return locked
     ctx.conversation.expect("bind:name", {"relation": None})
     return Text(ctx.texts.get("binding.ask_name"))
+
+
+def _locked(ctx: Context) -> Reply | None:
+    """The kind refusal while three wrong answers keep binding closed, else None."""
+    if (until := b.locked_until(ctx.follower, ctx.now)) is not None:
+        return Text(ctx.texts.get("binding.locked", until=_when(until, ctx)))
+    return None
 
 
 def take_name(msg: Inbound, ctx: Context) -> Reply | None:

@@ -83,6 +83,14 @@ def test_family_binds_as_agent_with_their_relation(chat: Chat, services: Service
     assert active_bindings(services) == [(OPENID, roster["wang"], "agent", "女儿")]
 
 
+def test_family_saying_so_first_thing_starts_binding_for_their_elder(
+        chat: Chat, services: Services, roster) -> None:
+    assert "什么人" in chat.say("我是家属")  # no 「绑定」 first
+    say_all(chat, "女儿", "王建国", "5678")
+    assert active_bindings(services) == [(OPENID, roster["wang"], "agent", "女儿")]
+    assert "您已绑定为王建国同志的家属（女儿）" in chat.say("我是家属")  # once bound: whom for
+
+
 def test_what_an_agent_does_is_recorded_on_the_retirees_behalf(chat: Chat, services: Services,
                                                                roster) -> None:
     say_all(chat, "绑定", "我是家属", "1", "王建国", "5678", "联系我们")
