@@ -35,7 +35,7 @@ def staff_alerts(office: Services) -> list[OutboxMessage]:
 
 @pytest.mark.parametrize(("said", "kind", "subject", "caring"), [
     ("我住院了", "hospital", "self", "听说您住院了，我们很挂念"),
-    ("我爸昨天住院了", "hospital", "relative", "听说您父亲住院了"),
+    ("我爸昨天住院了", "hospital", "relative", "听说您父亲住院了，我们很挂念，盼早日康复。"),
     ("老伴走了", "death", "relative", "惊闻噩耗"),
     ("我妈摔了一跤，骨折了", "fall", "relative", "您母亲摔着了，可要当心"),
     ("我爱人病危，在抢救", "critical", "relative", "听到这个消息，我们很着急"),
