@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import secrets
 import socket
@@ -99,6 +100,7 @@ def run_sandbox(chat: bool = True) -> int:
     os.environ["BOT_WECHAT_API_BASE_URL"] = f"http://127.0.0.1:{standin_port}/"
     os.environ["BOT_PUBLIC_URL"] = f"http://127.0.0.1:{bot_port}"  # the study pages
     settings = load_settings()
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines would bury the greeting
     upgrade(settings.database_url)
     services = build_services(settings)
     plan = seed(services)
