@@ -197,7 +197,9 @@ def _jobs(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from bot.sandbox.chat import run_chat
 
-    return run_chat(load_settings().wechat, args.url, args.standin, args.openid)
+    settings = load_settings()
+    return run_chat(settings.wechat, args.url, args.standin, args.openid,
+                    staff_openid=next(iter(settings.staff.openids), None))
 
 
 def _sandbox(args: argparse.Namespace) -> int:

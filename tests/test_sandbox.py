@@ -24,7 +24,8 @@ from bot.standin import StandinServer
 def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     from bot.sandbox.run import TRY_DIGITS, TRY_NAME
 
-    script = f"菜单\n2\n/voice\n/voice 使用指南\n绑定\n{TRY_NAME}\n{TRY_DIGITS}\n报名\n1\n/quit\n"
+    script = (f"菜单\n2\n/voice\n/voice 使用指南\n绑定\n{TRY_NAME}\n{TRY_DIGITS}\n报名\n1\n"
+              "/staff\n通知 全体 明天上午九点开会\n1\n/me\n菜单\n/quit\n")
     result = subprocess.run([sys.executable, "-m", "bot", "sandbox"], input=script, text=True,
                             capture_output=True, timeout=120, cwd=PROJECT_ROOT,
                             env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
@@ -35,6 +36,9 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "没听清" in out and "字太小" in out  # voice without and with recognition
     assert f"您好，{TRY_NAME}同志，绑定成功" in out  # the sample roster is there to bind to
     assert "回复 1　茶话会" in out and "回复 1 确认报名" in out  # a sample activity two weeks ahead
+    assert "现在用 o_sandbox_staff_0001 发消息" in out  # /staff: the sample config has a staff member
+    assert "将发给 1 人" in out and "已安排发送，通知编号 1" in out  # everyone bound: the one just bound
+    assert "alembic" not in out  # start-up shows the greeting, not migration logs
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
 
 

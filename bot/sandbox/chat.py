@@ -16,6 +16,8 @@ HELP = """输入文字即发送给银龄助手。特殊指令：
   /image        发一张图片
   /follow       关注公众号        /unfollow   取消关注
   /click KEY    点自定义菜单（如 /click MENU）
+  /staff        换成工作人员的微信（试「通知 第一党支部 …」，看重要情况提醒）
+  /me           换回老同志的微信
   /quit         退出"""
 
 PUSH_KINDS = {"cgi-bin/message/custom/send": "客服消息", "cgi-bin/message/template/send": "模板消息",
@@ -29,6 +31,13 @@ class ChatSession:
         self.side = WeChatSide(settings)
         self.url, self.standin, self.openid = url, standin.rstrip("/"), openid
         self.http = requests.Session()
+        self.watched = [openid]  # every account this terminal has written as: their pushes show
+
+    def switch(self, openid: str) -> None:
+        """Write as another WeChat user from now on (and show what the bot sends them too)."""
+        self.openid = openid
+        if openid not in self.watched:
+            self.watched.append(openid)
 
     def send(self, line: str) -> str | None:
         """Deliver what the user typed (or a /command) and return the bot's reply text."""
@@ -55,10 +64,10 @@ class ChatSession:
         }
         return builders.get(word, lambda: self.side.text(self.openid, line))()
 
-    def pushes_since(self, since: int) -> tuple[int, list[str]]:
-        """Messages the bot sent this user on its own since call id `since`."""
+    def pushes_since(self, since: int, openid: str | None = None) -> tuple[int, list[str]]:
+        """Messages the bot sent this user (or `openid`) on its own since call id `since`."""
         res = self.http.get(f"{self.standin}/_standin/calls",
-                            params={"since": since, "openid": self.openid}, timeout=5)
+                            params={"since": since, "openid": openid or self.openid}, timeout=5)
         shown, last = [], since
         for call in res.json():
             last = max(last, call["id"])
@@ -76,32 +85,40 @@ def _push_text(body: dict) -> str:
     return str(body)
 
 
-def _watch_pushes(chat: ChatSession, stop: threading.Event) -> None:
-    since = 0
+def _watch_pushes(chat: ChatSession, staff_openid: str | None, stop: threading.Event) -> None:
+    since: dict[str, int] = {}
     while not stop.wait(1.0):
-        try:
-            since, shown = chat.pushes_since(since)
-        except requests.RequestException:
-            continue  # the stand-in is restarting; try again next second
-        for text in shown:
-            print(f"\n银龄助手 {text}\n您：", end="", flush=True)
+        for openid in list(chat.watched):
+            try:
+                since[openid], shown = chat.pushes_since(since.get(openid, 0), openid)
+            except requests.RequestException:
+                break  # the stand-in is restarting; try again next second
+            to = "（发给工作人员）" if openid == staff_openid else ""
+            for text in shown:
+                print(f"\n银龄助手{to} {text}\n您：", end="", flush=True)
 
 
-def run_chat(settings: WeChatSettings, url: str, standin: str, openid: str) -> int:
-    """The interactive loop: read a line, send it, print the reply; pushes appear as they come."""
+def run_chat(settings: WeChatSettings, url: str, standin: str, openid: str,
+             staff_openid: str | None = None) -> int:
+    """The interactive loop: read a line, send it, print the reply; pushes appear as they come.
+
+    With staff_openid, /staff writes as that member of staff and /me as the retiree again.
+    """
     chat = ChatSession(settings, url, standin, openid)
+    if staff_openid:
+        chat.watched.append(staff_openid)  # staff alerts show even before /staff
     stop = threading.Event()
     if standin:
-        threading.Thread(target=_watch_pushes, args=(chat, stop), daemon=True).start()
+        threading.Thread(target=_watch_pushes, args=(chat, staff_openid, stop), daemon=True).start()
     print(f"银龄助手 沙盒聊天（您的 openid：{openid}）。输入 /help 看指令。")
     try:
-        _loop(chat)
+        _loop(chat, {"/staff": staff_openid, "/me": openid})
     finally:
         stop.set()
     return 0
 
 
-def _loop(chat: ChatSession) -> None:
+def _loop(chat: ChatSession, accounts: dict[str, str | None]) -> None:
     while True:
         try:
             line = input("您：").strip()
@@ -115,7 +132,18 @@ def _loop(chat: ChatSession) -> None:
         if line == "/help":
             print(HELP)
             continue
+        if line in accounts:
+            print(_switch(chat, accounts[line]))
+            continue
         started = time.monotonic()
         reply = chat.send(line)
         took = time.monotonic() - started
         print(f"银龄助手：{reply}" if reply else f"（没有回复，{took:.1f} 秒）")
+
+
+def _switch(chat: ChatSession, openid: str | None) -> str:
+    if openid is None:
+        return ("（配置里没有工作人员的 openid：在 [staff] openids 里加一个；"
+                "沙盒删掉 var/sandbox.toml 重新生成即可。）")
+    chat.switch(openid)
+    return f"（现在用 {openid} 发消息。）"

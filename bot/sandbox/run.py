@@ -27,6 +27,7 @@ SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster e
 
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
 SANDBOX_CONFIG = VAR / "sandbox.toml"
+SANDBOX_USER, SANDBOX_STAFF = "o_sandbox_user_0001", "o_sandbox_staff_0001"
 
 CONFIG_TEMPLATE = """\
 # 沙盒配置：由 `python -m bot sandbox` 生成，只用于本机试用，不连真实微信。
@@ -61,6 +62,9 @@ activity_center_hours = "每天 8:00—17:30，周一上午闭馆"
 
 [study]
 day = 5
+
+[staff]
+openids = ["{staff}"]
 """
 
 
@@ -70,7 +74,7 @@ def write_sandbox_config(path: Path = SANDBOX_CONFIG) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         aes_key = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
         path.write_text(CONFIG_TEMPLATE.format(db=VAR / "sandbox.db", token=secrets.token_hex(16),
-                                               aes_key=aes_key), encoding="utf-8")
+                                               aes_key=aes_key, staff=SANDBOX_STAFF), encoding="utf-8")
     return path
 
 
@@ -121,13 +125,15 @@ def run_sandbox(chat: bool = True) -> int:
         print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")
         print("试试学习（绑定以后）：「学习」「往期」「答题」「学完了」；阅读页面在浏览器里也能打开。")
         print("试试活动（绑定以后）：「报名」「我的报名」「取消报名」。")
+        print("试试工作人员：输入 /staff 换成工作人员的微信，发「通知 第一党支部 明天九点开会」；/me 换回。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:
             procs[0].wait()
             return 0
         return run_chat(settings.wechat, f"http://127.0.0.1:{bot_port}/wechat",
-                        f"http://127.0.0.1:{standin_port}", "o_sandbox_user_0001")
+                        f"http://127.0.0.1:{standin_port}", SANDBOX_USER,
+                        staff_openid=next(iter(settings.staff.openids), None))
     finally:
         for proc in reversed(procs):
             proc.terminate()
