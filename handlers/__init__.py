@@ -12,6 +12,7 @@ def build_router() -> Router:
         binding,
         care,
         fallback,
+        intents,
         menu,
         policy,
         staff_notice,
@@ -21,7 +22,9 @@ def build_router() -> Router:
     )
 
     router = Router()
-    # care reports before policy answers: 「老伴走了」 is news first, a question second.
-    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care, policy, fallback):
+    # care reports before policy answers: 「老伴走了」 is news first, a question second; a command
+    # inside a sentence after them: 「老年大学怎么报名」 is a question.
+    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care, policy,
+                   intents, fallback):
         module.register(router)
     return router

@@ -181,3 +181,19 @@ def test_contact_details_the_office_has_not_filled_in_are_left_out(settings, clo
         assert "电话：0571-1234" in reply and "地址" not in reply and "办公时间" not in reply
     finally:
         fresh.close()
+
+
+def test_thanks_and_goodbye_get_a_warm_word_not_the_fallback(chat: Chat) -> None:
+    thanks = chat.say("谢谢你们，辛苦了") or ""
+    assert thanks.startswith("不客气") and "答不上来" not in thanks
+    assert (chat.say("再见") or "").startswith("好的，祝您身体健康")
+
+
+def test_a_policy_question_with_a_command_word_in_it_is_answered_as_a_question(chat: Chat) -> None:
+    reply = chat.say("老年大学怎么报名") or ""
+    assert "老年大学" in reply and "绑定" not in reply  # not taken for the activity sign-up
+
+
+def test_every_action_named_in_the_intents_exists(services: Services) -> None:
+    actions = [entry["action"] for entry in services.texts.table("intents")["actions"]]
+    assert actions and all(name in services.router.actions for name in actions)

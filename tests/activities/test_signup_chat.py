@@ -44,6 +44,14 @@ def test_a_number_not_offered_is_asked_again_instead_of_jumping_to_the_menu(
     assert (chat.say("1", openid="o_zhang") or "").startswith("报名成功！")  # the question is still open
 
 
+def test_a_sign_up_said_in_a_sentence_lists_the_activities(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    assert "回复 1　冬至茶话会" in (chat.say("我想报名参加茶话会", openid="o_zhang") or "")
+    chat.say("1", openid="o_zhang")
+    chat.say("1", openid="o_zhang")
+    assert "要取消哪一个" in (chat.say("茶话会我去不了了，想取消报名", openid="o_zhang") or "")
+
+
 def test_with_a_companion_two_seats_are_taken(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     assert "（带一位家属）" in sign(chat, "o_zhang", "1", "2")
     assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]
