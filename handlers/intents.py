@@ -12,6 +12,8 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from bot.textnorm import normalize
 
+PARTICLES = "啊呀啦哈了吧哦嘛!！。.～~"  # said at the end of 「好的呀」「知道了！」
+
 
 def register(router: Router) -> None:
     """Add the in-a-sentence matcher."""
@@ -24,9 +26,14 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
     text = normalize(msg.text)
     table = ctx.texts.table("intents")
     for entry in table["actions"]:
-        if any(word in text for word in entry["words"]):
+        if _says(text, entry["words"], whole=False):
             return ctx.router.act(entry["action"], msg, ctx)
     for courtesy in table["courtesies"]:
-        if any(word in text for word in courtesy["words"]):
+        if _says(text, courtesy["words"], whole=courtesy.get("whole", False)):
             return Text(courtesy["reply"].strip())
     return None
+
+
+def _says(text: str, words: list[str], whole: bool) -> bool:
+    """Whether text is one of words (but for particles at the end), or, not whole, contains one."""
+    return text.rstrip(PARTICLES) in words if whole else any(word in text for word in words)

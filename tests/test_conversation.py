@@ -189,6 +189,13 @@ def test_thanks_and_goodbye_get_a_warm_word_not_the_fallback(chat: Chat) -> None
     assert (chat.say("再见") or "").startswith("好的，祝您身体健康")
 
 
+def test_hello_and_okay_are_met_kindly_but_okay_only_as_a_whole_message(chat: Chat) -> None:
+    assert "回复 1　使用指南" in (chat.say("你好啊") or "")  # a greeting: the menu
+    assert (chat.say("好的呀") or "").startswith("好的。还有别的事")
+    assert (chat.say("知道了！") or "").startswith("好的。还有别的事")
+    assert not (chat.say("通知我没收到") or "").startswith("好的。")  # 收到 inside a sentence
+
+
 def test_a_policy_question_with_a_command_word_in_it_is_answered_as_a_question(chat: Chat) -> None:
     reply = chat.say("老年大学怎么报名") or ""
     assert "老年大学" in reply and "绑定" not in reply  # not taken for the activity sign-up
@@ -197,3 +204,7 @@ def test_a_policy_question_with_a_command_word_in_it_is_answered_as_a_question(c
 def test_every_action_named_in_the_intents_exists(services: Services) -> None:
     actions = [entry["action"] for entry in services.texts.table("intents")["actions"]]
     assert actions and all(name in services.router.actions for name in actions)
+
+
+def test_trouble_with_the_phone_said_in_a_sentence_opens_the_guide(chat: Chat) -> None:
+    assert "字太小怎么调大" in (chat.say("字太小了看不清") or "")
