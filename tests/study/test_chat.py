@@ -37,6 +37,10 @@ def test_study_gives_this_months_summary_and_the_persons_own_link(
     assert "回复「学完了」" in reply
 
 
+def test_wanting_to_study_said_in_a_sentence_gives_the_summary(chat: Chat, branch: Branch) -> None:
+    assert "【12 月学习】《温暖过冬，健康相伴》" in (chat.say("我想学习一下", openid="o_zhang") or "")
+
+
 def test_earlier_months_are_numbered_and_a_number_opens_one(chat: Chat, branch: Branch) -> None:
     listing = chat.say("往期", openid="o_zhang") or ""
     assert "回复 1　2026 年 11 月《铭记长征精神" in listing
