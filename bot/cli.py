@@ -199,7 +199,7 @@ def _chat(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     return run_chat(settings.wechat, args.url, args.standin, args.openid,
-                    staff_openid=next(iter(settings.staff.openids), None))
+                    staff_openids=settings.staff.openids)
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -17,7 +17,8 @@ from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.
 FAMILY_WORDS = ("我是家属", "我是子女", "我是老人家属", "家属代办", "家属绑定")
-AGENT_WORDS = ("我是家属", "家属", "家属代办", "代办", "我是子女", "我是老人家属")
+# Inside the binding questions, the short forms say it too.
+AGENT_WORDS = (*FAMILY_WORDS, "家属", "代办")
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
 # Relations family members name in their own words, as they will be shown to staff.
 KNOWN_RELATIONS = ("子女", "儿子", "女儿", "儿媳", "女婿", "配偶", "老伴", "妻子", "丈夫", "爱人",
@@ -56,8 +57,7 @@ def start_as_family(msg: Inbound, ctx: Context) -> Reply:
         return start(msg, ctx)
     if (locked := _locked(ctx)) is not None:
         return locked
-    ctx.conversation.expect("bind:relation")
-    return Text(ctx.texts.get("binding.ask_relation"))
+    return _ask_relation(ctx)
 
 
 def ask_name(ctx: Context) -> Reply:
@@ -66,6 +66,12 @@ def ask_name(ctx: Context) -> Reply:
         return locked
     ctx.conversation.expect("bind:name", {"relation": None})
     return Text(ctx.texts.get("binding.ask_name"))
+
+
+def _ask_relation(ctx: Context) -> Reply:
+    """Family binding's first question: who they are to the elder."""
+    ctx.conversation.expect("bind:relation")
+    return Text(ctx.texts.get("binding.ask_relation"))
 
 
 def _locked(ctx: Context) -> Reply | None:
@@ -79,8 +85,7 @@ def take_name(msg: Inbound, ctx: Context) -> Reply | None:
     """A name (or 「我是家属」); anything else leaves the binding conversation."""
     text = normalize(msg.text)
     if text in {normalize(w) for w in AGENT_WORDS}:
-        ctx.conversation.expect("bind:relation")
-        return Text(ctx.texts.get("binding.ask_relation"))
+        return _ask_relation(ctx)
     name = _clean_name(text)
     if name is None:
         return None

@@ -99,11 +99,12 @@ def _watch_pushes(chat: ChatSession, staff_openid: str | None, stop: threading.E
 
 
 def run_chat(settings: WeChatSettings, url: str, standin: str, openid: str,
-             staff_openid: str | None = None) -> int:
+             staff_openids: tuple[str, ...] = ()) -> int:
     """The interactive loop: read a line, send it, print the reply; pushes appear as they come.
 
-    With staff_openid, /staff writes as that member of staff and /me as the retiree again.
+    With staff openids, /staff writes as the first of them and /me as the retiree again.
     """
+    staff_openid = next(iter(staff_openids), None)
     chat = ChatSession(settings, url, standin, openid)
     if staff_openid:
         chat.watched.append(staff_openid)  # staff alerts show even before /staff

@@ -133,7 +133,7 @@ def run_sandbox(chat: bool = True) -> int:
             return 0
         return run_chat(settings.wechat, f"http://127.0.0.1:{bot_port}/wechat",
                         f"http://127.0.0.1:{standin_port}", SANDBOX_USER,
-                        staff_openid=next(iter(settings.staff.openids), None))
+                        staff_openids=settings.staff.openids)
     finally:
         for proc in reversed(procs):
             proc.terminate()
