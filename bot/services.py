@@ -43,6 +43,8 @@ class Services:
         """Release database and store connections (tests and short-lived commands)."""
         if "send_pool" in self.__dict__:
             self.send_pool.shutdown()
+        if "wechat" in self.__dict__:
+            self.wechat.close()
         self.engine.dispose()
         self.store.close()
 
