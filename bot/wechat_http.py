@@ -5,8 +5,8 @@ urllib3, which it wraps, on each call (merging settings, hooks, cookies, runtime
 checks); a sender making hundreds of calls a second is bound by that. This session-like object
 keeps what wechatpy relies on — `request()`/`get()`/`post()` returning a `requests.Response`,
 and requests' errors (ConnectionError, ConnectTimeout, ReadTimeout), which the sender tells
-apart — and sends through one thread-safe urllib3 pool. It carries the encoded JSON bodies wechatpy
-makes, which is all the product sends; a file upload is refused with a TypeError that says so.
+apart — and sends through one thread-safe urllib3 pool. It carries the encoded JSON bodies
+wechatpy makes, which is all the product sends; a file upload is refused with a TypeError.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import requests
 import urllib3
+from requests import certs
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies, select_proxy
 from urllib3.exceptions import (
@@ -23,9 +24,12 @@ from urllib3.exceptions import (
     HTTPError,
     NewConnectionError,
     ReadTimeoutError,
+    SSLError,
 )
 
-POOL_SIZE = 16  # keep-alive connections kept per host: more than a sender keeps in flight
+# Keep-alive connections kept per host: more than any sender keeps in flight (beyond it urllib3
+# opens extra ones and warns as it drops them).
+POOL_SIZE = 64
 HEADERS = {"User-Agent": "yinling-bot", "Accept": "application/json"}
 _HANDLED = {"params", "data", "timeout", "headers"}
 
@@ -38,8 +42,11 @@ class PooledHttp:
 
     def __init__(self, base_url: str) -> None:
         proxy = select_proxy(base_url, get_environ_proxies(base_url))
-        self._pool: urllib3.PoolManager = (urllib3.ProxyManager(proxy, maxsize=POOL_SIZE) if proxy
-                                           else urllib3.PoolManager(maxsize=POOL_SIZE))
+        # Certificates checked against the same bundle requests uses (certifi), not whatever
+        # the host happens to have.
+        options = {"maxsize": POOL_SIZE, "cert_reqs": "CERT_REQUIRED", "ca_certs": certs.where()}
+        self._pool: urllib3.PoolManager = (urllib3.ProxyManager(proxy, **options) if proxy
+                                           else urllib3.PoolManager(**options))
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send one request; the answer and the errors as requests gives them."""
@@ -97,4 +104,6 @@ def _as_requests_error(exc: HTTPError) -> requests.RequestException:
         return requests.ConnectTimeout(str(exc))  # (urllib3 counts a refused connection as one)
     if isinstance(exc, ReadTimeoutError):
         return requests.ReadTimeout(str(exc))  # sent, but no answer in time
+    if isinstance(exc, SSLError):
+        return requests.exceptions.SSLError(str(exc))  # not WeChat's certificate: never sent
     return requests.ConnectionError(str(exc))  # refused, reset, or dropped mid-answer
