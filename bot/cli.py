@@ -46,9 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     db.set_defaults(run=_db)
 
     outbox = sub.add_parser("outbox", help="send what the bot has queued")
-    outbox.add_argument("action", choices=["run", "drain", "problems"],
+    outbox.add_argument("action", choices=["run", "drain", "problems", "resend"],
                         help="run: keep sending; drain: send what is due once; "
-                             "problems: messages that did not get through, and whom to call")
+                             "problems: messages that did not get through, and whom to call; "
+                             "resend: queue those numbers again")
+    outbox.add_argument("ids", nargs="*", type=int, help="resend: the numbers `problems` shows")
     outbox.add_argument("--interval", type=float, default=1.0)
     outbox.add_argument("--days", type=int, default=None,
                         help="problems: only those queued in the last N days")
@@ -119,6 +121,8 @@ def _outbox(args: argparse.Namespace) -> int:
     services = build_services(load_settings())
     if args.action == "problems":
         return _problems(services, args.days)
+    if args.action == "resend":
+        return _resend(services, args.ids)
     if args.action == "drain":
         print(f"sent {drain(services)}")
         return 0
@@ -143,7 +147,33 @@ def _problems(services: Services, days: int | None) -> int:
                 print(problem.describe())
     finally:
         services.close()
-    print(f"{len(found)} 条消息没有送达" + ("，请打电话联系。" if found else "。"))
+    print(f"{len(found)} 条消息没有送达" + ("，请打电话联系；原因排除后可重新发送："
+                                          "python -m bot outbox resend 编号。" if found else "。"))
+    return 0
+
+
+def _resend(services: Services, ids: list[int]) -> int:
+    from bot import audit
+    from bot.db import transaction
+    from bot.delivery.problems import resend
+    from bot.models import OutboxStatus
+
+    try:
+        if not ids:
+            print("请给出要重新发送的编号（python -m bot outbox problems 第一列）。", file=sys.stderr)
+            return 2
+        with transaction(services.sessions) as session:
+            done = resend(session, ids, actor=audit.cli_actor(), now=services.clock.now())
+    finally:
+        services.close()
+    for number, why in done.refused.items():
+        print(f"✗ {number}：{why}", file=sys.stderr)
+    if done.refused:
+        print("没有改动任何消息。", file=sys.stderr)
+        return 1
+    uncertain = sum(was == OutboxStatus.UNCERTAIN for was in done.queued.values())
+    print(f"已重新排队 {len(done.queued)} 条，发送程序会马上发出。"
+          + (f"其中 {uncertain} 条上次发送中断，对方可能已经收到过一次。" if uncertain else ""))
     return 0
 
 
