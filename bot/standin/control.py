@@ -7,10 +7,12 @@ from flask import Blueprint, Response, request
 from bot.standin.responses import json_response
 from bot.standin.state import StandinState
 
+PREFIX = "/_standin/"
+
 
 def blueprint(state: StandinState) -> Blueprint:
     """The control endpoints, bound to `state`; they are not logged as calls."""
-    bp = Blueprint("standin_control", __name__, url_prefix="/_standin")
+    bp = Blueprint("standin_control", __name__, url_prefix=PREFIX.rstrip("/"))
 
     @bp.get("/calls")
     def calls() -> Response:
