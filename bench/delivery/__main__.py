@@ -106,9 +106,9 @@ def main() -> int:
 def _standin_ceiling(port: int, calls: int = 3000) -> float:
     """Template sends a second the stand-in serves to a client that does nothing else."""
     base = f"http://127.0.0.1:{port}/cgi-bin/"
-    token = requests.get(base + "token", timeout=10, params={
-        "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
     http = PooledHttp(base)  # the senders' own HTTP layer, without wechatpy or the database
+    token = http.get(base + "token", timeout=10, params={
+        "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
 
     def send(n: int) -> None:
         body = {"touser": f"o_ceiling_{n}", "template_id": "TPL_BENCH", "data": {"first": {"value": "x"}}}

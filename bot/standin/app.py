@@ -15,6 +15,7 @@ from bot.standin import control
 from bot.standin.errors import ApiError
 from bot.standin.protocol import ApiRequest, Reply, addressed_openids
 from bot.standin.records import Call
+from bot.standin.responses import json_bytes
 from bot.standin.routes import dispatch
 from bot.standin.settings import StandinSettings
 from bot.standin.state import StandinState
@@ -54,7 +55,7 @@ class _ApiLayer:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         call = answer(self.state, environ["REQUEST_METHOD"], path, _query(environ), raw)
-        payload = json.dumps(call.response, ensure_ascii=False).encode("utf-8")
+        payload = json_bytes(call.response)
         start_response(f"{call.status} {HTTPStatus(call.status).phrase}",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
