@@ -6,7 +6,7 @@ one sender), chooses each row's channel by WeChat's rules at the moment of sendi
 bot.delivery), and records the result (bot.delivery.attempt). Rows are marked `sending` in a
 commit before WeChat is called: if the sender dies during the call nobody can know whether
 WeChat has them, so they become `uncertain` — never sent again, so never twice, and listed for
-staff.
+staff, unless WeChat's delivery reports settle them (bot.delivery.reports).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.db import UTCDateTime, transaction, upsert
 from bot.delivery.attempt import MAX_ATTEMPTS, send_claimed
 from bot.delivery.book import DeliveryBook
 from bot.delivery.mass import send_batches
+from bot.delivery.reports import settle_uncertain
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import Services
 
@@ -71,6 +72,7 @@ def new_row(*, recipient: str, text: str, dedupe_key: str, now: datetime, kind: 
 def drain(services: Services, limit: int = 100) -> int:
     """Send the messages that are due now (group batches by mass send first); how many WeChat accepted."""
     _recover(services)
+    settle_uncertain(services)
     sent = send_batches(services)
     settings = services.settings.delivery
     # No more than can be sent before the claim lapses, even at one send a second per thread.

@@ -6,11 +6,14 @@ For SQLite (one sender) and PostgreSQL (one and two senders): the time to enqueu
 (audience resolution included), the time for the senders (`python -m bot outbox run`
 processes) to send every copy, and messages/s. Then the same with the sender killed by SIGKILL
 half-way and started again: the duplicates in the stand-in's record (must be 0), how many
-people never got it, and how many copies were left uncertain. The senders run with the
-default [delivery] settings but for the per-minute limit. The stand-in answers at once; first,
-as the ceiling the senders are measured against, a bare client (the senders' HTTP layer, as
-many threads as a sender keeps in flight, no wechatpy, no database) shows how many template
-sends a second the stand-in itself serves on this machine.
+people never got it, and how many copies were uncertain (the sender died during their call)
+and how many of those were still uncertain at the end. As WeChat does, the stand-in reports
+each template message to the account's server (the gateway, under gunicorn as in production),
+whose reports settle the uncertain ones (bot.delivery.reports). The senders run with the
+default [delivery] settings but for the per-minute limit and report_wait (5 s, not 600).
+The stand-in answers at once; first, as the ceiling the senders are measured against, a bare
+client (the senders' HTTP layer, as many threads as a sender keeps in flight, no wechatpy, no
+database) shows how many template sends a second the stand-in itself serves on this machine.
 The PostgreSQL database named by --pg-url has its public schema dropped and recreated.
 Targets: enqueue under 3 s, sending over 500 messages/s.
 """
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -47,6 +51,8 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APPID, SECRET = "wx_bench_delivery", "bench_secret"
 TEMPLATE = "cgi-bin/message/template/send"
 PARALLEL = DeliverySettings().parallel
+TOKEN = "t"
+REPORT_WAIT = 5  # seconds; 600 by default, which would only make the killed runs wait
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ class Row:
     sent: int
     duplicates: int
     missed: int  # recipients WeChat never got the notice for
-    uncertain: int
+    uncertain: int  # the most uncertain at any one time
+    uncertain_left: int
 
 
 def main() -> int:
@@ -71,9 +78,10 @@ def main() -> int:
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--pg-url", default=PG_URL)
     args = parser.parse_args()
-    port = _free_port()
+    port, gateway_port = _free_port(), _free_port()
     standin = subprocess.Popen([sys.executable, "-m", "bot.standin", "--port", str(port), "--appid", APPID,
-                                "--secret", SECRET, "--minute-limit", "10000000"],
+                                "--secret", SECRET, "--minute-limit", "10000000", "--report-to",
+                                f"http://127.0.0.1:{gateway_port}/wechat", "--report-token", TOKEN],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows: list[Row] = []
     try:
@@ -88,14 +96,15 @@ def main() -> int:
                 for killed in (False, True):
                     if killed and senders > 1:
                         continue
-                    rows.append(run(name, url, senders, killed, args.people, port, Path(tmp)))
+                    rows.append(run(name, url, senders, killed, args.people, (port, gateway_port),
+                                    Path(tmp)))
                     print(_line(rows[-1]), flush=True)
     finally:
         standin.terminate()
         standin.wait()
     print(f"\none notice to {args.people:,} people, template messages, stand-in answering at once\n")
     print("| database | senders | SIGKILL half-way | enqueue s | sending s | messages/s "
-          "| duplicates | never delivered | uncertain |\n|---|---:|---|---:|---:|---:|---:|---:|---:|")
+          "| duplicates | never delivered | uncertain → left |\n|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(_line(r))
     print(f"| stand-in alone (bare client, {PARALLEL} threads, no database) | | | | | {ceiling:.0f} | | | |")
@@ -121,34 +130,64 @@ def _standin_ceiling(port: int, calls: int = 3000) -> float:
     return calls / (time.perf_counter() - started)
 
 
-def run(name: str, url: str, senders: int, killed: bool, people: int, port: int, tmp: Path) -> Row:
-    """One scenario on a fresh database."""
+def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tuple[int, int],
+        tmp: Path) -> Row:
+    """One scenario on a fresh database; ports: the stand-in's and the gateway's."""
+    port, gateway_port = ports
     _fresh_database(url)
     _seed(url, people)
     config = tmp / "bench.toml"
-    config.write_text(f'database_url = "{url}"\n[wechat]\nappid = "{APPID}"\nsecret = "{SECRET}"\n'
-                      f'token = "t"\nmode = "plain"\napi_base_url = "http://127.0.0.1:{port}/"\n'
+    config.write_text(f'database_url = "{url}"\npublic_url = "http://127.0.0.1"\n[wechat]\n'
+                      f'appid = "{APPID}"\nsecret = "{SECRET}"\ntoken = "{TOKEN}"\nmode = "plain"\n'
+                      f'api_base_url = "http://127.0.0.1:{port}/"\n'
                       '[delivery]\nsends_per_minute = 10000000\n'  # else the defaults
-                      '[delivery.templates]\nnotice = "TPL_BENCH"\n', encoding="utf-8")
+                      f'report_wait = {REPORT_WAIT}\n[delivery.templates]\nnotice = "TPL_BENCH"\n',
+                      encoding="utf-8")
     env = {**os.environ, "BOT_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-    since = len(_calls(port))
-    enqueue_s = _enqueue(env)
-    started = time.perf_counter()
-    procs = [_sender(env) for _ in range(senders)]
-    if killed:
-        _wait(lambda: _sent(url) >= people // 2)
-        procs[0].send_signal(signal.SIGKILL)
-        procs[0].wait()
-        procs = [_sender(env)]
-    _wait(lambda: _left(url) == 0, timeout=600)
-    send_s = time.perf_counter() - started
-    for p in procs:
-        p.terminate()
-        p.wait()
+    gateway = _gateway(env, gateway_port)
+    try:
+        since = len(_calls(port))
+        enqueue_s = _enqueue(env)
+        started = time.perf_counter()
+        procs = [_sender(env) for _ in range(senders)]
+        if killed:
+            _wait(lambda: _sent(url) >= people // 2)
+            procs[0].send_signal(signal.SIGKILL)
+            procs[0].wait()
+            procs = [_sender(env)]
+        uncertain = _Peak(lambda: _count(url, OutboxStatus.UNCERTAIN))
+        _wait(lambda: uncertain.read() == 0 and _left(url) == 0, timeout=600, give_up_quietly=True)
+        send_s = time.perf_counter() - started
+        for p in procs:
+            p.terminate()
+            p.wait()
+    finally:
+        gateway.terminate()
+        gateway.wait()
     delivered = Counter(openid for c in _calls(port)[since:] for openid in c["delivered"])
     return Row(name, senders, killed, enqueue_s, send_s, sum(delivered.values()),
                sum(n - 1 for n in delivered.values() if n > 1), people - len(delivered),
-               _count(url, OutboxStatus.UNCERTAIN))
+               uncertain.most, _count(url, OutboxStatus.UNCERTAIN))
+
+
+class _Peak:
+    """A count read again and again, remembering the most it has been."""
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self._read, self.most = read, 0
+
+    def read(self) -> int:
+        value = self._read()
+        self.most = max(self.most, value)
+        return value
+
+
+def _gateway(env: dict[str, str], port: int) -> subprocess.Popen:
+    """The account's server (gunicorn with gunicorn.conf.py), where the stand-in's reports go."""
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_up(f"http://127.0.0.1:{port}/healthz")
+    return proc
 
 
 def _enqueue(env: dict[str, str]) -> float:
@@ -222,10 +261,12 @@ def _calls(port: int) -> list[dict]:
                         timeout=30).json()
 
 
-def _wait(condition, timeout: float = 120) -> None:
+def _wait(condition, timeout: float = 120, give_up_quietly: bool = False) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
+            if give_up_quietly:  # the table shows what was left
+                return
             raise SystemExit("timed out")
         time.sleep(0.1)
 
@@ -249,7 +290,8 @@ def _free_port() -> int:
 
 def _line(r: Row) -> str:
     return (f"| {r.database} | {r.senders} | {'yes' if r.killed else 'no'} | {r.enqueue_s:.2f} "
-            f"| {r.send_s:.1f} | {r.sent / r.send_s:.0f} | {r.duplicates} | {r.missed} | {r.uncertain} |")
+            f"| {r.send_s:.1f} | {r.sent / r.send_s:.0f} | {r.duplicates} | {r.missed} "
+            f"| {r.uncertain} → {r.uncertain_left} |")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Outcome:
     error: str | None = None
     sent_at: datetime | None = None
     due_at: datetime | None = None
+    msgid: str | None = None  # WeChat's id for a template message it took
 
 
 def send_claimed(services: Services, claimed: list[sa.Row], book: DeliveryBook) -> int:
@@ -98,27 +99,40 @@ def _commit(services: Services, outcomes: list[Outcome], plans: list[Plan]) -> l
             if group:
                 conn.execute(statement, [{"row_id": o.row_id, "new_status": o.status, "error": o.error,
                                           "used": o.channel, "sent": o.sent_at, "due": o.due_at,
-                                          "claimed": o.claimed_attempts} for o in group])
+                                          "msgid": o.msgid, "claimed": o.claimed_attempts}
+                                         for o in group])
         if not plans:
             return []
         lease = services.clock.now() + timedelta(seconds=services.settings.delivery.send_lease)
-        taken = set(conn.execute(_TAKE, {"ours": [(row.id, row.attempts) for row, _ in plans],
-                                         "lease": lease}).scalars())
+        taken: set[int] = set()
+        for first, ours in _by_first_channel(plans).items():
+            taken.update(conn.execute(_TAKE, {"ours": ours, "lease": lease, "trying": first}).scalars())
     return [(row, channels) for row, channels in plans if row.id in taken]
+
+
+def _by_first_channel(plans: list[Plan]) -> dict[Channel, list[tuple[int, int]]]:
+    """(id, attempts) of the planned rows by the channel each is tried on first."""
+    groups: dict[Channel, list[tuple[int, int]]] = {}
+    for row, channels in plans:
+        groups.setdefault(channels[0], []).append((row.id, row.attempts))
+    return groups
 
 
 _TABLE = OutboxMessage.__table__
 # Built once: the sender runs these for every message. A row is still ours if nobody claimed it
-# again since (attempts unchanged) and it is still pending.
+# again since (attempts unchanged) and it is still pending. Its channel says what it is tried on
+# first, so a row left mid-call is known to be a template message, which a report can settle.
 _TAKE = (sa.update(_TABLE)
          .where(sa.tuple_(_TABLE.c.id, _TABLE.c.attempts).in_(sa.bindparam("ours", expanding=True)),
                 _TABLE.c.status == OutboxStatus.PENDING)
-         .values(status=OutboxStatus.SENDING, due_at=sa.bindparam("lease", type_=UTCDateTime))
+         .values(status=OutboxStatus.SENDING, due_at=sa.bindparam("lease", type_=UTCDateTime),
+                 channel=sa.bindparam("trying", type_=sa.String))
          .returning(_TABLE.c.id))
 _RESULT = dict(status=sa.bindparam("new_status"), last_error=sa.bindparam("error"),
                channel=sa.func.coalesce(sa.bindparam("used", type_=sa.String), _TABLE.c.channel),
                sent_at=sa.func.coalesce(sa.bindparam("sent", type_=UTCDateTime), _TABLE.c.sent_at),
-               due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at))
+               due_at=sa.func.coalesce(sa.bindparam("due", type_=UTCDateTime), _TABLE.c.due_at),
+               msgid=sa.func.coalesce(sa.bindparam("msgid", type_=sa.String), _TABLE.c.msgid))
 # A row we marked sending is ours until we record it.
 _RECORD = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("row_id")).values(**_RESULT)
 # A row settled without a call is written only if nobody claimed it again meanwhile.
@@ -147,7 +161,7 @@ def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list
             return Outcome(row.id, OutboxStatus.MAILBOX, channel)
         services.send_pacer.note()
         try:
-            _call(services, row, channel)
+            msgid = _call(services, row, channel)
         except WeChatClientException as exc:
             if exc.errcode in NEXT_CHANNEL:
                 log.info("outbox %s: %s refused (%s); trying the next channel", row.id, channel, exc.errcode)
@@ -155,30 +169,32 @@ def _attempt(services: Services, book: DeliveryBook, row: sa.Row, channels: list
                     book.window_shut(row.recipient)
                 continue
             if exc.errcode in UNCLEAR_ERRCODES:  # an HTTP error, not WeChat's answer: it may have it
-                return _uncertain(row, describe_error(exc))
+                return _uncertain(row, channel, describe_error(exc))
             return _retry(services, row, describe_error(exc),
                           RATE_LIMITED_BACKOFF if exc.errcode in RATE_LIMITED else None)
         except requests.ReadTimeout as exc:  # sent, but no answer: WeChat may have it
-            return _uncertain(row, describe_error(exc))
+            return _uncertain(row, channel, describe_error(exc))
         except Exception as exc:  # not sent (no connection), or a bad row: try again later
             return _retry(services, row, describe_error(exc), None)
-        return Outcome(row.id, OutboxStatus.SENT, channel, sent_at=services.clock.now())
+        return Outcome(row.id, OutboxStatus.SENT, channel, sent_at=services.clock.now(), msgid=msgid)
     raise AssertionError("channels always end with the mailbox")
 
 
-def _call(services: Services, row: sa.Row, channel: Channel) -> None:
+def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
+    """Send row by channel; WeChat's msgid for a template message."""
     if channel == Channel.CUSTOM:
         services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
-        return
+        return None
     template_id = services.settings.delivery.templates[row.kind]
-    services.wechat.post("message/template/send", data=template_payload(
+    answer = services.wechat.post("message/template/send", data=template_payload(
         row.recipient, template_id, row.payload, services.clock.now()))
+    return str(answer["msgid"]) if answer.get("msgid") is not None else None
 
 
-def _uncertain(row: sa.Row, error: str) -> Outcome:
-    """WeChat may or may not have it: never sent again (so never twice); staff see it."""
+def _uncertain(row: sa.Row, channel: Channel, error: str) -> Outcome:
+    """WeChat may or may not have it: not sent again unless its reports show it never came."""
     log.error("outbox %s to %s uncertain, not resent: %s", row.id, mask(row.recipient), error)
-    return Outcome(row.id, OutboxStatus.UNCERTAIN, error=f"no clear answer from WeChat: {error}")
+    return Outcome(row.id, OutboxStatus.UNCERTAIN, channel, error=f"no clear answer from WeChat: {error}")
 
 
 def retry_delay(attempts: int) -> float:

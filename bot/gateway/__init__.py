@@ -6,9 +6,12 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, Flask, Response, current_app, request
+from wechatpy.events import TemplateSendJobFinishEvent
 from wechatpy.messages import UnknownMessage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from bot.db import transaction
+from bot.delivery.reports import record_report
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
 from bot.services import Services
 
@@ -66,11 +69,24 @@ def receive() -> Response:
         return _reject(exc)
     except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
         return _reject(Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})"))
+    services: Services = current_app.extensions["yinling"]
+    if isinstance(message, TemplateSendJobFinishEvent):
+        return _keep_report(services, message)
     if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
         log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
-    services: Services = current_app.extensions["yinling"]
     body = answer_once(services, current_app.extensions["handler_pool"], inbound)
     return _text(_wire().seal(body, opened.encrypted))
+
+
+def _keep_report(services: Services, report: TemplateSendJobFinishEvent) -> Response:
+    """WeChat's report on a template message: kept for the sender, not a retiree's message.
+
+    Not recorded as inbound: the person did nothing, so it opens no 48-hour window.
+    """
+    with transaction(services.sessions) as session:
+        record_report(session, msgid=str(report.id), openid=str(report.source),
+                      status=str(report.status or ""), at=services.clock.now())
+    return _text("success")
 
 
 def _body() -> bytes:

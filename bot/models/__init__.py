@@ -9,7 +9,7 @@ from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
 from bot.models.notice import Notice
-from bot.models.outbox import Channel, OutboxMessage, OutboxStatus
+from bot.models.outbox import Channel, DeliveryReport, OutboxMessage, OutboxStatus
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
@@ -28,6 +28,7 @@ __all__ = [
     "CareVisit",
     "Channel",
     "ConversationState",
+    "DeliveryReport",
     "EmergencyContact",
     "Follower",
     "Group",

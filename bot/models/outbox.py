@@ -38,7 +38,9 @@ class OutboxMessage(Base):
     """One message to one recipient; the unique dedupe key makes a second enqueue a no-op."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),
+                      sa.Index("ix_outbox_msgid", "msgid", sqlite_where=sa.text("msgid IS NOT NULL"),
+                               postgresql_where=sa.text("msgid IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -53,8 +55,22 @@ class OutboxMessage(Base):
     # cleared when it must go by the ordinary channels instead.
     batch: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     mass_id: Mapped[str | None] = mapped_column(sa.String(64))  # the clientmsgid of its mass call
+    # WeChat's id for a template message it took; its delivery report names it (DeliveryReport).
+    msgid: Mapped[str | None] = mapped_column(sa.String(64))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
     due_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class DeliveryReport(Base):
+    """WeChat's report that a template message reached someone or not (TEMPLATESENDJOBFINISH)."""
+
+    __tablename__ = "delivery_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    msgid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    openid: Mapped[str] = mapped_column(sa.String(64), index=True)
+    status: Mapped[str] = mapped_column(sa.String(64))  # "success", "failed:user block", …
+    received_at: Mapped[datetime]

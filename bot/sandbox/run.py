@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.migrate import upgrade
 from bot.sandbox.chat import run_chat
 from bot.sandbox.sample_roster import generate
@@ -115,7 +115,8 @@ def run_sandbox(chat: bool = True) -> int:
     try:
         standin = _start(procs, [py, "-m", "bot.standin", "--port", str(standin_port),
                                  "--appid", settings.wechat.appid,
-                                 "--secret", settings.wechat.secret], logs)
+                                 "--secret", settings.wechat.secret, *_reports_to(settings, bot_port)],
+                         logs)
         _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
@@ -140,6 +141,14 @@ def run_sandbox(chat: bool = True) -> int:
         for proc in procs:
             proc.wait(timeout=10)
         logs.close()
+
+
+def _reports_to(settings: Settings, bot_port: int) -> list[str]:
+    """The stand-in's options to report template messages to the bot, as WeChat does."""
+    wechat = settings.wechat
+    encrypted = ["--report-aes-key", wechat.encoding_aes_key] if wechat.mode != "plain" else []
+    return ["--report-to", f"http://127.0.0.1:{bot_port}/wechat", "--report-token", wechat.token,
+            *encrypted]
 
 
 def _start(procs: list[subprocess.Popen], cmd: list[str], logs) -> subprocess.Popen:

@@ -70,6 +70,12 @@ class WeChatSide:
             fields["EventKey"] = key
         return _xml(fields)
 
+    def template_finished(self, openid: str, msgid: int, status: str = "success") -> str:
+        """WeChat's report that a template message reached openid (or why not)."""
+        return _xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(self.now()),
+                     "MsgType": "event", "Event": "TEMPLATESENDJOBFINISH", "MsgID": msgid,
+                     "Status": status})
+
     def _message(self, openid: str, kind: str, msg_id: int | None, **extra: str) -> str:
         fields: dict[str, str | int] = {"ToUserName": ACCOUNT, "FromUserName": openid,
                                         "CreateTime": int(self.now()), "MsgType": kind}

@@ -34,6 +34,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each call")
     parser.add_argument("--minute-limit", type=int, default=StandinSettings.default_minute_limit,
                         help="calls per minute allowed on each API (mass sends keep their own)")
+    parser.add_argument("--report-to", default="", metavar="URL",
+                        help="the account's /wechat, where template messages' delivery reports go")
+    parser.add_argument("--report-token", default="", help="the account's Token, to sign reports")
+    parser.add_argument("--report-aes-key", default="",
+                        help="the account's EncodingAESKey, to encrypt reports (safe mode)")
     return parser.parse_args(argv)
 
 
@@ -63,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     """Serve until interrupted."""
     args = parse_args(argv)
     settings = StandinSettings(appid=args.appid, secret=args.secret, latency=args.latency,
-                               default_minute_limit=args.minute_limit)
+                               default_minute_limit=args.minute_limit, report_to=args.report_to,
+                               report_token=args.report_token, report_aes_key=args.report_aes_key)
     port = args.port or _free_port(args.host)
     url = f"http://{args.host}:{port}/"
     _StandinProcess(create_standin_app(settings), {

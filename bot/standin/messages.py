@@ -28,14 +28,17 @@ def send_custom(state: StandinState, req: ApiRequest) -> Reply:
 
 
 def send_template(state: StandinState, req: ApiRequest) -> Reply:
-    """POST cgi-bin/message/template/send: needs a known template id, no window."""
+    """POST cgi-bin/message/template/send: needs a known template id, no window; reported later."""
     body = req.json()
     touser = _touser(body)
     template_id = body.get("template_id")
     allowed = state.settings.template_ids
     if not template_id or (allowed is not None and template_id not in allowed):
         raise ApiError(errors.INVALID_TEMPLATE_ID)
-    return Reply(ok(msgid=state.next_id("msgid")), delivered=[touser])
+    msgid = state.next_id("msgid")
+    if state.reports is not None:
+        state.reports.push(touser, msgid)
+    return Reply(ok(msgid=msgid), delivered=[touser])
 
 
 def _touser(body: dict[str, Any]) -> str:

@@ -35,6 +35,11 @@ class StandinSettings:
     tag_page_size: int = 10000
     wxa_code_ttl: int = 300
     latency: float = 0.0
+    # Where template messages' delivery reports go (the account's /wechat), signed with the
+    # account's token, and encrypted with its EncodingAESKey when one is given; "": nowhere.
+    report_to: str = ""
+    report_token: str = ""
+    report_aes_key: str = ""
     now: Callable[[], float] = time.time
 
     def minute_limit(self, path: str) -> int:

@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.config import WeChatSettings
 from bot.standin.records import Call, MassJob, Tag, Token, Window, WxaCode
+from bot.standin.reports import ReportPusher
 from bot.standin.settings import StandinSettings
 
 # WeChat counts calendar months in China time.
@@ -25,12 +27,22 @@ def month_of(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, SHANGHAI).strftime("%Y-%m")
 
 
+def _report_pusher(settings: StandinSettings) -> ReportPusher | None:
+    if not settings.report_to:
+        return None
+    account = WeChatSettings(appid=settings.appid, token=settings.report_token,
+                             encoding_aes_key=settings.report_aes_key,
+                             mode="safe" if settings.report_aes_key else "plain")
+    return ReportPusher(settings.report_to, account, now=settings.now)
+
+
 class StandinState:
     """Everything the platform remembers; take `lock` before touching any of it."""
 
     def __init__(self, settings: StandinSettings) -> None:
         self.settings = settings
         self.lock = threading.RLock()
+        self.reports = _report_pusher(settings)
         self._clear()
 
     def _clear(self) -> None:

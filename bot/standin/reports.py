@@ -1,0 +1,66 @@
+"""The stand-in's delivery reports: after each template message, a TEMPLATESENDJOBFINISH event
+posted to the account's server URL, signed (and encrypted) as WeChat does, from a background
+thread as WeChat does it (the send's answer does not wait for it)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+import requests
+
+from bot.config import WeChatSettings
+from bot.sandbox.wechat_side import WeChatSide
+
+log = logging.getLogger(__name__)
+
+TRIES = 3  # WeChat tries a server URL three times, then gives up on the event
+RETRY_PAUSE = 0.5  # seconds between tries
+TIMEOUT = 5.0  # WeChat waits five seconds for an answer
+
+
+class ReportPusher:
+    """Posts delivery reports to one server URL, in the order the messages were taken."""
+
+    def __init__(self, url: str, account: WeChatSettings, now: Callable[[], float]) -> None:
+        self.url = url
+        self._side = WeChatSide(account, now=now)
+        self._now = now
+        self._queue: queue.SimpleQueue[tuple[str, int, str]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._http = requests.Session()
+
+    def push(self, openid: str, msgid: int, status: str = "success") -> None:
+        """Report on one template message, soon."""
+        self._ensure_thread()  # started here, not at creation: gunicorn forks after creating the app
+        self._queue.put((openid, msgid, status))
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="standin-reports", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._post(*self._queue.get())
+
+    def _post(self, openid: str, msgid: int, status: str) -> None:
+        xml = self._side.template_finished(openid, msgid, status)
+        for attempt in range(1, TRIES + 1):
+            delivery = self._side.deliver(xml)
+            try:
+                answer = self._http.post(self.url, params=delivery.params, data=delivery.body,
+                                         timeout=TIMEOUT)
+            except requests.RequestException as exc:  # no answer: WeChat tries again
+                log.warning("report %s, try %s: %s", msgid, attempt, exc)
+                time.sleep(RETRY_PAUSE)
+                continue
+            if not answer.ok:  # an answer, even a refusal, ends it
+                log.warning("report %s: the server answered %s", msgid, answer.status_code)
+            return
+        log.error("report %s given up after %s tries", msgid, TRIES)

@@ -1,0 +1,207 @@
+"""WeChat's delivery reports (TEMPLATESENDJOBFINISH): kept by the gateway, and used to settle
+template messages whose sender died mid-call — sent if WeChat reports them, sent again once if
+WeChat reported the messages after them but never them, left for staff otherwise."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from bot import create_app, outbox
+from bot.clock import FixedClock
+from bot.config import DeliverySettings
+from bot.db import transaction
+from bot.models import Channel, DeliveryReport, InboundMessage, OutboxMessage, OutboxStatus
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services, build_services
+from bot.standin import StandinServer, StandinSettings
+from tests.helpers import OPENID, Chat
+
+TEMPLATE = "cgi-bin/message/template/send"
+OTHER = "o_other_person_0001"
+LEASE = DeliverySettings().send_lease
+WAIT = DeliverySettings().report_wait
+
+
+@pytest.fixture
+def templated(api_services: Services, clock: FixedClock) -> Iterator[Services]:
+    """A sender with a template for notices, talking to the stand-in."""
+    settings = replace(api_services.settings,
+                       delivery=DeliverySettings(templates={"notice": "TPL_NOTICE"}))
+    built = build_services(settings, clock=clock)
+    yield built
+    built.close()
+
+
+def queue(services: Services, key: str, to: str = OPENID) -> None:
+    with transaction(services.sessions) as session:
+        outbox.enqueue(session, recipient=to, dedupe_key=key, text="明天上午九点集中学习。",
+                       now=services.clock.now(), kind="notice")
+
+
+def left_mid_call(services: Services, key: str, channel: Channel = Channel.TEMPLATE) -> None:
+    """A message as a sender killed during its call leaves it."""
+    queue(services, key)
+    with transaction(services.sessions) as session:
+        session.execute(sa.update(OutboxMessage).where(OutboxMessage.dedupe_key == key).values(
+            status=OutboxStatus.SENDING, channel=channel, attempts=1,
+            due_at=services.clock.now() + timedelta(seconds=LEASE)))
+
+
+def row(services: Services, key: str) -> OutboxMessage:
+    with services.sessions() as session:
+        return session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
+
+
+def report(chat: Chat, openid: str, msgid: int | str, status: str = "success") -> None:
+    """WeChat posts its report on one template message."""
+    answer = chat.send(chat.wechat.template_finished(openid, int(msgid), status))
+    assert (answer.status_code, answer.text) == (200, "success")
+
+
+def test_a_report_is_kept_once_and_is_not_taken_for_a_retirees_message(
+        chat: Chat, services: Services) -> None:
+    report(chat, OPENID, 200001)
+    report(chat, OPENID, 200001)  # WeChat retries when our answer is slow
+    with services.sessions() as session:
+        kept = session.scalars(sa.select(DeliveryReport)).all()
+        inbound = session.scalars(sa.select(InboundMessage)).all()
+    assert [(r.msgid, r.openid, r.status) for r in kept] == [("200001", OPENID, "success")]
+    assert inbound == []  # the person did nothing: no 48-hour window opens
+
+
+def test_a_template_message_keeps_the_msgid_wechat_gave_it(templated: Services,
+                                                          standin: StandinServer) -> None:
+    queue(templated, "notice:1")
+    assert outbox.drain(templated) == 1
+    [call] = standin.calls(path=TEMPLATE)
+    assert row(templated, "notice:1").msgid == str(call.response["msgid"])
+
+
+def test_a_message_wechat_reports_is_settled_as_sent_without_sending_it_again(
+        templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=1)
+    report(chat, OPENID, 209999)  # WeChat had it: the answer never reached the dead sender
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    settled = row(templated, "notice:1")
+    assert (settled.status, settled.msgid) == (OutboxStatus.SENT, "209999")
+    assert standin.calls(path=TEMPLATE) == []
+
+
+def test_a_report_that_it_could_not_be_delivered_makes_it_dead_for_staff(
+        templated: Services, chat: Chat, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    report(chat, OPENID, 209999, status="failed:user block")
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    settled = row(templated, "notice:1")
+    assert settled.status == OutboxStatus.DEAD and "failed:user block" in settled.last_error
+
+
+def test_a_message_never_reported_while_later_ones_were_is_sent_again_once(
+        templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=5)
+    queue(templated, "notice:2", to=OTHER)  # sent just after, and WeChat reports it
+    assert outbox.drain(templated) == 1
+    report(chat, OTHER, row(templated, "notice:2").msgid)
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN  # WeChat may yet report it
+    clock.advance(seconds=WAIT)
+    assert outbox.drain(templated) == 1
+    assert [c.body["touser"] for c in standin.calls(path=TEMPLATE)] == [OTHER, OPENID]
+    assert row(templated, "notice:1").status == OutboxStatus.SENT
+    clock.advance(seconds=WAIT)
+    assert outbox.drain(templated) == 0  # once
+
+
+def test_without_reports_an_uncertain_message_stays_for_staff(
+        templated: Services, standin: StandinServer, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=5)
+    queue(templated, "notice:2", to=OTHER)  # sent after it, but no report ever comes
+    outbox.drain(templated)
+    clock.advance(seconds=LEASE + WAIT + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
+    assert [c.body["touser"] for c in standin.calls(path=TEMPLATE)] == [OTHER]
+
+
+def test_a_report_too_fresh_to_be_matched_holds_back_a_second_send(
+        templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=5)
+    queue(templated, "notice:2", to=OTHER)
+    outbox.drain(templated)
+    report(chat, OTHER, row(templated, "notice:2").msgid)
+    clock.advance(seconds=LEASE + WAIT)
+    report(chat, OPENID, 209999)  # a late report, possibly for it: not sent a second time
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.SENT
+    assert [c.body["touser"] for c in standin.calls(path=TEMPLATE)] == [OTHER]
+
+
+def test_a_report_from_before_it_was_taken_is_not_for_it(templated: Services, chat: Chat,
+                                                         clock: FixedClock) -> None:
+    report(chat, OPENID, 209998)  # for some earlier message
+    clock.advance(seconds=5)
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
+
+
+def test_a_customer_service_message_left_mid_call_is_not_settled_by_reports(
+        templated: Services, chat: Chat, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1", channel=Channel.CUSTOM)
+    report(chat, OPENID, 209999)  # some template message's report: says nothing of this one
+    clock.advance(seconds=LEASE + WAIT + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
+
+
+def test_the_stand_in_reports_each_template_message_to_the_server_url(
+        templated: Services, clock: FixedClock, wechat: WeChatSide) -> None:
+    account = templated.settings.wechat
+    server = make_server("127.0.0.1", 0, create_app(services=templated), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = StandinSettings(appid=account.appid, secret=account.secret,
+                               now=lambda: clock.now().timestamp(),
+                               report_to=f"http://127.0.0.1:{server.server_port}/wechat",
+                               report_token=account.token, report_aes_key=account.encoding_aes_key)
+    try:
+        with StandinServer(settings) as reporting:
+            sender = build_services(replace(templated.settings, wechat=replace(
+                account, api_base_url=reporting.base_url)), clock=clock)
+            try:
+                queue(sender, "notice:1")
+                assert outbox.drain(sender) == 1
+                msgid = row(sender, "notice:1").msgid
+                assert msgid and _wait_for_report(sender, msgid)
+            finally:
+                sender.close()
+    finally:
+        server.shutdown()
+
+
+def _wait_for_report(services: Services, msgid: str, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with services.sessions() as session:
+            if session.scalars(sa.select(DeliveryReport).where(DeliveryReport.msgid == msgid)).first():
+                return True
+        time.sleep(0.05)
+    return False
