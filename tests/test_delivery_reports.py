@@ -144,8 +144,9 @@ def test_a_report_too_fresh_to_be_matched_holds_back_a_second_send(
     queue(templated, "notice:2", to=OTHER)
     outbox.drain(templated)
     report(chat, OTHER, row(templated, "notice:2").msgid)
-    clock.advance(seconds=LEASE + WAIT)
+    clock.advance(seconds=WAIT - 6)
     report(chat, OPENID, 209999)  # a late report, possibly for it: not sent a second time
+    clock.advance(seconds=2)  # the wait is over, but this report is too fresh to be matched yet
     outbox.drain(templated)
     assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
     clock.advance(seconds=LEASE + 1)
@@ -159,6 +160,16 @@ def test_a_report_from_before_it_was_taken_is_not_for_it(templated: Services, ch
     report(chat, OPENID, 209998)  # for some earlier message
     clock.advance(seconds=5)
     left_mid_call(templated, "notice:1")
+    clock.advance(seconds=LEASE + 1)
+    outbox.drain(templated)
+    assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
+
+
+def test_a_report_long_after_its_send_could_have_ended_is_not_for_it(
+        templated: Services, chat: Chat, clock: FixedClock) -> None:
+    left_mid_call(templated, "notice:1")
+    clock.advance(seconds=LEASE + WAIT + 1)
+    report(chat, OPENID, 209998)  # for something sent later, by some other means
     clock.advance(seconds=LEASE + 1)
     outbox.drain(templated)
     assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN

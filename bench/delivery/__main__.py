@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import DeliverySettings  # noqa: E402
-from bot.models import Binding, Follower, OutboxMessage, OutboxStatus, Retiree  # noqa: E402
+from bot.models import Binding, DeliveryReport, Follower, OutboxMessage, OutboxStatus, Retiree  # noqa: E402
 from bot.wechat_http import PooledHttp  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -161,6 +161,9 @@ def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tup
         for p in procs:
             p.terminate()
             p.wait()
+        # Not timed: the reports still on their way, so none spills into the next scenario.
+        sent = sum(1 for c in _calls(port)[since:] if c["delivered"])
+        _wait(lambda: _reports(url) >= sent, timeout=300)
     finally:
         gateway.terminate()
         gateway.wait()
@@ -246,6 +249,11 @@ def _count(url: str, *statuses: str) -> int:
     with _watcher(url).connect() as conn:
         return conn.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                            .where(OutboxMessage.status.in_(statuses)))
+
+
+def _reports(url: str) -> int:
+    with _watcher(url).connect() as conn:
+        return conn.scalar(sa.select(sa.func.count()).select_from(DeliveryReport))
 
 
 def _sent(url: str) -> int:

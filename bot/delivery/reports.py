@@ -36,13 +36,22 @@ LOOK_BACK = timedelta(days=1)  # uncertain messages older than this are left to 
 SENT_AGAIN = "WeChat's reports show it never had it (the sender stopped mid-call): sent again"
 
 _REPORTS = DeliveryReport.__table__
+_NO_FLUSH_WAIT = sa.text("SET LOCAL synchronous_commit TO OFF")
 
 
-def record_report(session: Session, *, msgid: str, openid: str, status: str, at: datetime) -> None:
-    """Keep one report; WeChat's retries of it change nothing."""
-    conn = session.connection()
-    conn.execute(upsert(_REPORTS, conn.dialect.name, "msgid", ()),
-                 {"msgid": msgid[:64], "openid": openid[:64], "status": status[:64], "received_at": at})
+def record_report(engine: sa.Engine, *, msgid: str, openid: str, status: str, at: datetime) -> None:
+    """Keep one report, in its own commit; WeChat's retries of it change nothing.
+
+    One comes in for every template message, as fast as they go out, so this is kept cheap:
+    a bare connection, and on PostgreSQL the commit does not wait for the disk. A report lost
+    to a database crash in that instant can only leave its message uncertain, or (if it was
+    for one whose sender had also died) send that one again.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(_NO_FLUSH_WAIT)
+        conn.execute(upsert(_REPORTS, conn.dialect.name, "msgid", ()), {
+            "msgid": msgid[:64], "openid": openid[:64], "status": status[:64], "received_at": at})
 
 
 def settle_uncertain(services: Services) -> int:
@@ -54,7 +63,7 @@ def settle_uncertain(services: Services) -> int:
     with transaction(services.sessions) as session:
         for message in _uncertain_templates(session, now):
             taken = message.due_at - lease  # the sender set due_at to taken + lease
-            report = _unclaimed_report(session, message, taken)
+            report = _unclaimed_report(session, message, taken, taken + lease + wait)
             if report is not None and report.received_at <= now - lease:
                 _confirm(message, report)
             elif report is None and now >= taken + wait and _reports_came(session, taken, taken + lease):
@@ -74,18 +83,20 @@ def _uncertain_templates(session: Session, now: datetime) -> list[OutboxMessage]
         .order_by(OutboxMessage.id)))
 
 
-def _unclaimed_report(session: Session, message: OutboxMessage, taken: datetime) -> DeliveryReport | None:
-    """The first report for this person since it was taken that no message accounts for.
+def _unclaimed_report(session: Session, message: OutboxMessage, taken: datetime,
+                      until: datetime) -> DeliveryReport | None:
+    """The first report for this person between taken and until that no message accounts for.
 
     It settles the message once older than a send's lease: by then every message WeChat
     answered has its msgid recorded, so an unclaimed report is for one whose sender never
-    heard the answer.
+    heard the answer. (A template message sent to them by some other system on the same
+    account, in that same window, would be taken for it: the account should send through us.)
     """
     claimed = sa.select(OutboxMessage.id).where(OutboxMessage.msgid == DeliveryReport.msgid)
     return session.scalars(
         sa.select(DeliveryReport)
         .where(DeliveryReport.openid == message.recipient, DeliveryReport.received_at >= taken,
-               ~claimed.exists())
+               DeliveryReport.received_at <= until, ~claimed.exists())
         .order_by(DeliveryReport.received_at, DeliveryReport.id).limit(1)).first()
 
 

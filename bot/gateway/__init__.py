@@ -10,7 +10,6 @@ from wechatpy.events import TemplateSendJobFinishEvent
 from wechatpy.messages import UnknownMessage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.db import transaction
 from bot.delivery.reports import record_report
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
 from bot.services import Services
@@ -83,9 +82,8 @@ def _keep_report(services: Services, report: TemplateSendJobFinishEvent) -> Resp
 
     Not recorded as inbound: the person did nothing, so it opens no 48-hour window.
     """
-    with transaction(services.sessions) as session:
-        record_report(session, msgid=str(report.id), openid=str(report.source),
-                      status=str(report.status or ""), at=services.clock.now())
+    record_report(services.engine, msgid=str(report.id), openid=str(report.source),
+                  status=str(report.status or ""), at=services.clock.now())
     return _text("success")
 
 
