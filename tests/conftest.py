@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
-from bot.config import OfficeSettings, Settings, WeChatSettings
+from bot.config import DeliverySettings, OfficeSettings, Settings, WeChatSettings
 from bot.db import Base, make_engine
 from bot.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
@@ -128,6 +128,16 @@ def api_services(settings: Settings, clock: FixedClock,
     """Services whose WeChat client talks to the stand-in over HTTP."""
     wired = replace(settings, wechat=replace(settings.wechat, api_base_url=standin.base_url))
     built = build_services(wired, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def templated(api_services: Services, clock: FixedClock) -> Iterator[Services]:
+    """Services talking to the stand-in, with a template configured for notices."""
+    settings = replace(api_services.settings,
+                       delivery=DeliverySettings(templates={"notice": "TPL_NOTICE"}))
+    built = build_services(settings, clock=clock)
     yield built
     built.close()
 

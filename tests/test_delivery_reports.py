@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
@@ -28,16 +26,6 @@ TEMPLATE = "cgi-bin/message/template/send"
 OTHER = "o_other_person_0001"
 LEASE = DeliverySettings().send_lease
 WAIT = DeliverySettings().report_wait
-
-
-@pytest.fixture
-def templated(api_services: Services, clock: FixedClock) -> Iterator[Services]:
-    """A sender with a template for notices, talking to the stand-in."""
-    settings = replace(api_services.settings,
-                       delivery=DeliverySettings(templates={"notice": "TPL_NOTICE"}))
-    built = build_services(settings, clock=clock)
-    yield built
-    built.close()
 
 
 def queue(services: Services, key: str, to: str = OPENID) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from bot import create_app, outbox
@@ -43,16 +41,6 @@ def open_window(services: Services, standin: StandinServer, openid: str = OPENID
     """The user writes: both WeChat (the stand-in) and we know the window is open."""
     standin.open_window(openid)
     user_wrote(services, openid)
-
-
-@pytest.fixture
-def templated(api_services: Services, clock: FixedClock) -> Iterator[Services]:
-    """Services with a template configured for notices."""
-    settings = replace(api_services.settings,
-                       delivery=DeliverySettings(templates={"notice": "TPL_NOTICE"}))
-    built = build_services(settings, clock=clock)
-    yield built
-    built.close()
 
 
 def test_a_second_enqueue_with_the_same_key_is_a_no_op(api_services: Services) -> None:

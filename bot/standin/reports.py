@@ -29,16 +29,23 @@ class ReportPusher:
     def __init__(self, url: str, account: WeChatSettings, now: Callable[[], float]) -> None:
         self.url = url
         self._side = WeChatSide(account, now=now)
-        self._now = now
-        self._queue: queue.SimpleQueue[tuple[str, int, str]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, int, str] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._closed = threading.Event()
         self._http = PooledHttp(url)  # requests' own Session costs the stand-in twice the CPU
 
     def push(self, openid: str, msgid: int, status: str = "success") -> None:
         """Report on one template message, soon."""
+        if self._closed.is_set():
+            return
         self._ensure_thread()  # started here, not at creation: gunicorn forks after creating the app
         self._queue.put((openid, msgid, status))
+
+    def close(self) -> None:
+        """Stop posting; reports not yet posted are dropped (the platform went away)."""
+        self._closed.set()
+        self._queue.put(None)
 
     def _ensure_thread(self) -> None:
         with self._start_lock:
@@ -47,12 +54,14 @@ class ReportPusher:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            self._post(*self._queue.get())
+        while (report := self._queue.get()) is not None and not self._closed.is_set():
+            self._post(*report)
 
     def _post(self, openid: str, msgid: int, status: str) -> None:
         xml = self._side.template_finished(openid, msgid, status)
         for attempt in range(1, TRIES + 1):
+            if self._closed.is_set():
+                return
             delivery = self._side.deliver(xml)
             try:
                 answer = self._http.post(self.url, params=delivery.params, data=delivery.body,

@@ -55,6 +55,8 @@ class StandinServer:
         """Stop serving and release the port."""
         if self._server is None:
             return
+        if self.state.reports is not None:
+            self.state.reports.close()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
