@@ -25,14 +25,18 @@ class Conversation:
     Plain statements rather than ORM objects: this runs for every message.
     """
 
-    def __init__(self, session: Session, openid: str, clock: Clock, ttl: int) -> None:
+    def __init__(self, session: Session, openid: str, clock: Clock, ttl: int,
+                 known: tuple[str | None, dict[str, Any]] | None = None) -> None:
+        """known: the current step and data, when the caller has read them already."""
         self._session = session
         self._openid = openid
         self._clock = clock
         self._ttl = ttl
-        row = session.connection().execute(_CURRENT, {"openid": openid, "now": clock.now()}).first()
-        self._step: str | None = row.step if row else None
-        self._data: dict[str, Any] = dict(row.data) if row else {}
+        if known is None:
+            row = session.connection().execute(_CURRENT, {"openid": openid, "now": clock.now()}).first()
+            known = (row.step, dict(row.data)) if row else (None, {})
+        self._step: str | None = known[0]
+        self._data: dict[str, Any] = dict(known[1])
 
     @property
     def step(self) -> str | None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import followers, outbox
-from bot.context import Context
+from bot.context import Context, Sender, read_sender
 from bot.conversation import Conversation
 from bot.db import transaction, upsert
 from bot.delivery.mailbox import with_mailbox
@@ -54,10 +54,12 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
     if record_id is None:  # WeChat's retry of a delivery already answered
         handoff.offer(stored_answer(session, msg))
         return
-    ctx = build_context(services, session, msg)
+    sender = read_sender(session, msg.openid, services.clock.now())
+    ctx = build_context(services, session, msg, sender)
     name, reply = route(msg, ctx)
     if isinstance(reply, Text):  # notices that could not reach them come first
-        reply = Text(with_mailbox(session, services.texts, msg.openid, reply.content, ctx.now))
+        reply = Text(with_mailbox(session, services.texts, msg.openid, reply.content, ctx.now,
+                                  known_empty=not sender.has_mail))
     body = render_passive(reply, openid=msg.openid, account=msg.account)
     late = not handoff.offer(body)
     if late and isinstance(reply, Text):
@@ -96,15 +98,15 @@ def stored_answer(session: Session, msg: Inbound) -> str:
     return render_passive(Text(row.reply_text), openid=msg.openid, account=msg.account)
 
 
-def build_context(services: Services, session: Session, msg: Inbound) -> Context:
-    """The handler context for msg: its follower (created on first contact) and state."""
+def build_context(services: Services, session: Session, msg: Inbound, sender: Sender) -> Context:
+    """The handler context for msg: its follower (created on first contact), binding and state."""
     if msg.openid not in services.known_followers:
         followers.touch(session, msg.openid, services.clock.now())
     conversation = Conversation(session, msg.openid, services.clock,
-                                services.settings.conversation_ttl)
+                                services.settings.conversation_ttl, known=(sender.step, sender.data))
     return Context(openid=msg.openid, session=session, clock=services.clock,
                    conversation=conversation, texts=services.texts, settings=services.settings,
-                   router=services.router, policies=services.policies)
+                   router=services.router, policies=services.policies, binding=sender.binding)
 
 
 def dispatch(services: Services, msg: Inbound) -> str:
