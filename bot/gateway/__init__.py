@@ -1,96 +1,102 @@
-"""The /wechat endpoint: verify, decrypt, parse, answer once, encrypt. Nothing else."""
+"""The /wechat endpoint: verify, decrypt, parse, answer once, encrypt. Nothing else.
+
+Served as plain WSGI in front of Flask (bot.wsgi): every retiree's message comes through here,
+and Flask's request and response objects cost a third of its handling. Other paths go to Flask.
+"""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask
 from wechatpy.events import TemplateSendJobFinishEvent
 from wechatpy.messages import UnknownMessage
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.delivery.reports import record_report
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
 from bot.services import Services
+from bot.wsgi import query_args, read_body, respond
 
 from .answer import answer_once
 from .wire import Rejected, Wire
 
-log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-bp = Blueprint("wechat", __name__)
+log = logging.getLogger(__name__)
+PATH = "/wechat"
+MAX_BODY = 64 * 1024
 
 
 def init_app(app: Flask, services: Services) -> None:
     """Mount /wechat, with its wire codec and the pool that runs handlers within the budget."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    app.extensions["wechat_wire"] = Wire(services.settings.wechat,
-                                         now=lambda: services.clock.now().timestamp())
-    app.extensions["handler_pool"] = ThreadPoolExecutor(max_workers=8,
-                                                        thread_name_prefix="handler")
-    app.register_blueprint(bp)
+    wire = Wire(services.settings.wechat, now=lambda: services.clock.now().timestamp())
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="handler")
+    app.wsgi_app = WeChatEndpoint(services, wire, pool, app.wsgi_app)  # type: ignore[method-assign]
 
 
-def _wire() -> Wire:
-    return current_app.extensions["wechat_wire"]
+class WeChatEndpoint:
+    """WSGI: /wechat answered here (GET: the handshake, POST: a message), the rest by Flask."""
+
+    def __init__(self, services: Services, wire: Wire, pool: Executor, flask_app: WSGIApplication) -> None:
+        self.services = services
+        self.wire = wire
+        self.pool = pool
+        self.flask_app = flask_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != PATH:
+            return self.flask_app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "")
+        if method not in ("GET", "POST"):
+            return respond(start_response, 405, b"method not allowed", "text/plain; charset=utf-8",
+                           [("Allow", "GET, POST")])
+        try:
+            if method == "GET":  # the server-URL check: echo echostr back when the signature is genuine
+                body = self.wire.check_url(query_args(environ))
+            else:
+                body = self.receive(query_args(environ), _body(environ))
+        except Rejected as exc:
+            log.warning("rejected %s %s from %s: %s %s", method, PATH, environ.get("REMOTE_ADDR"),
+                        exc.status, exc.reason)
+            return _text(start_response, exc.reason if exc.status != 403 else "forbidden", exc.status)
+        return _text(start_response, body)
+
+    def receive(self, args: dict[str, str], raw: bytes) -> str:
+        """One message or event from WeChat; the reply, rendered (and encrypted) here."""
+        try:
+            opened = self.wire.open(args, raw)
+            message = wechatpy_message(opened.fields)
+            inbound = from_wechatpy(message, opened.fields)
+        except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
+            raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
+        if isinstance(message, TemplateSendJobFinishEvent):
+            return self._keep_report(message)
+        if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
+            log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
+        return self.wire.seal(answer_once(self.services, self.pool, inbound), opened.encrypted)
+
+    def _keep_report(self, report: TemplateSendJobFinishEvent) -> str:
+        """WeChat's report on a template message: kept for the sender, not a retiree's message.
+
+        Not recorded as inbound: the person did nothing, so it opens no 48-hour window.
+        """
+        record_report(self.services.engine, msgid=str(report.id), openid=str(report.source),
+                      status=str(report.status or ""), at=self.services.clock.now())
+        return "success"
 
 
-def _text(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="application/xml" if body.startswith("<")
-                    else "text/plain")
+def _body(environ: WSGIEnvironment) -> bytes:
+    body = read_body(environ, MAX_BODY)
+    if body is None:
+        raise Rejected(413, f"body over 64 KiB ({environ.get('CONTENT_LENGTH') or 'chunked'})")
+    return body
 
 
-def _reject(exc: Rejected) -> Response:
-    log.warning("rejected %s /wechat from %s: %s %s", request.method, request.remote_addr,
-                exc.status, exc.reason)
-    return _text(exc.reason if exc.status != 403 else "forbidden", exc.status)
-
-
-@bp.get("/wechat")
-def handshake() -> Response:
-    """The server-URL check: echo echostr back when the signature is genuine."""
-    try:
-        return _text(_wire().check_url(request.args))
-    except Rejected as exc:
-        return _reject(exc)
-
-
-@bp.post("/wechat")
-def receive() -> Response:
-    """One message or event from WeChat; the reply is rendered (and encrypted) here."""
-    try:
-        opened = _wire().open(request.args, _body())
-        message = wechatpy_message(opened.fields)
-        inbound = from_wechatpy(message, opened.fields)
-    except Rejected as exc:
-        return _reject(exc)
-    except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
-        return _reject(Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})"))
-    services: Services = current_app.extensions["yinling"]
-    if isinstance(message, TemplateSendJobFinishEvent):
-        return _keep_report(services, message)
-    if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
-        log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
-    body = answer_once(services, current_app.extensions["handler_pool"], inbound)
-    return _text(_wire().seal(body, opened.encrypted))
-
-
-def _keep_report(services: Services, report: TemplateSendJobFinishEvent) -> Response:
-    """WeChat's report on a template message: kept for the sender, not a retiree's message.
-
-    Not recorded as inbound: the person did nothing, so it opens no 48-hour window.
-    """
-    record_report(services.engine, msgid=str(report.id), openid=str(report.source),
-                  status=str(report.status or ""), at=services.clock.now())
-    return _text("success")
-
-
-def _body() -> bytes:
-    if (request.content_length or 0) > MAX_BODY:
-        raise Rejected(413, f"body of {request.content_length} bytes")
-    try:
-        return request.get_data(cache=False)
-    except RequestEntityTooLarge as exc:
-        raise Rejected(413, "body over 64 KiB") from exc
+def _text(start_response: StartResponse, body: str, status: int = 200) -> list[bytes]:
+    content_type = "application/xml" if body.startswith("<") else "text/plain"
+    return respond(start_response, status, body.encode("utf-8"), f"{content_type}; charset=utf-8")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from flask import Flask
 
@@ -19,6 +17,9 @@ from bot.standin.responses import json_bytes
 from bot.standin.routes import dispatch
 from bot.standin.settings import StandinSettings
 from bot.standin.state import StandinState
+from bot.wsgi import query_args, read_body, respond
+
+MAX_BODY = 1 << 20  # the product sends nothing near this
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -52,21 +53,9 @@ class _ApiLayer:
             return self.flask_app(environ, start_response)
         if self.state.settings.latency:
             time.sleep(self.state.settings.latency)  # outside the lock, so calls overlap as real ones do
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length) if length > 0 else b""
-        call = answer(self.state, environ["REQUEST_METHOD"], path, _query(environ), raw)
-        payload = json_bytes(call.response)
-        start_response(f"{call.status} {HTTPStatus(call.status).phrase}",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
-        return [payload]
-
-
-def _query(environ: WSGIEnvironment) -> dict[str, str]:
-    """The query string's arguments, the first of each name (as Flask's args.to_dict())."""
-    found: dict[str, str] = {}
-    for name, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
-        found.setdefault(name, value)
-    return found
+        raw = read_body(environ, MAX_BODY) or b""
+        call = answer(self.state, environ["REQUEST_METHOD"], path, query_args(environ), raw)
+        return respond(start_response, call.status, json_bytes(call.response), "application/json")
 
 
 def answer(state: StandinState, method: str, path: str, query: dict[str, str],

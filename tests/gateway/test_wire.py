@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import replace
 
@@ -94,6 +95,30 @@ def test_body_over_64_kib_is_rejected(chat: Chat, wechat: WeChatSide, services: 
     res = chat.send(wechat.text(OPENID, "长" * 30_000), encrypted=False)
     assert res.status_code == 413
     assert inbound_count(services) == 0
+
+
+def test_a_streamed_body_over_64_kib_is_rejected_too(chat: Chat, wechat: WeChatSide,
+                                                      services: Services) -> None:
+    delivery = wechat.deliver(wechat.text(OPENID, "长" * 30_000), encrypted=False)
+    res = chat.client.post("/wechat", query_string=delivery.params,  # chunked: no length given
+                           input_stream=io.BytesIO(delivery.body),
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert res.status_code == 413
+    assert inbound_count(services) == 0
+
+
+def test_a_streamed_body_within_the_limit_is_read(chat: Chat, wechat: WeChatSide) -> None:
+    delivery = wechat.deliver(wechat.text(OPENID, "菜单"))
+    res = chat.client.post("/wechat", query_string=delivery.params,
+                           input_stream=io.BytesIO(delivery.body),
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert res.status_code == 200
+    assert "回复" in wechat.open_reply(res.text)["Content"]  # the menu
+
+
+def test_other_methods_are_not_allowed(client) -> None:
+    res = client.put("/wechat", data=b"<xml/>")
+    assert (res.status_code, res.headers["Allow"]) == (405, "GET, POST")
 
 
 BAD_XML = {
