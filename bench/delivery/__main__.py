@@ -1,6 +1,6 @@
 """Delivery benchmark: one notice to 10,000 people through the local WeChat stand-in.
 
-    .venv/bin/python bench/delivery [--people 10000] [--skip-pg] [--pg-url URL]
+    .venv/bin/python bench/delivery [--people 10000] [--skip-pg] [--pg-url URL] [--no-reports]
 
 For SQLite (one sender) and PostgreSQL (one and two senders): the time to enqueue the notice
 (audience resolution included), the time for the senders (`python -m bot outbox run`
@@ -9,7 +9,8 @@ half-way and started again: the duplicates in the stand-in's record (must be 0),
 people never got it, and how many copies were uncertain (the sender died during their call)
 and how many of those were still uncertain at the end. As WeChat does, the stand-in reports
 each template message to the account's server (the gateway, under gunicorn as in production),
-whose reports settle the uncertain ones (bot.delivery.reports). The senders run with the
+whose reports settle the uncertain ones (bot.delivery.reports); --no-reports leaves the
+stand-in silent and the gateway out, to measure the senders alone. The senders run with the
 default [delivery] settings but for the per-minute limit and report_wait (5 s, not 600).
 The stand-in answers at once; first, as the ceiling the senders are measured against, a bare
 client (the senders' HTTP layer, as many threads as a sender keeps in flight, no wechatpy, no
@@ -77,11 +78,14 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--no-reports", action="store_true", help="no delivery reports, no gateway")
     args = parser.parse_args()
-    port, gateway_port = _free_port(), _free_port()
+    port = _free_port()
+    gateway_port = None if args.no_reports else _free_port()
+    reports = [] if gateway_port is None else [
+        "--report-to", f"http://127.0.0.1:{gateway_port}/wechat", "--report-token", TOKEN]
     standin = subprocess.Popen([sys.executable, "-m", "bot.standin", "--port", str(port), "--appid", APPID,
-                                "--secret", SECRET, "--minute-limit", "10000000", "--report-to",
-                                f"http://127.0.0.1:{gateway_port}/wechat", "--report-token", TOKEN],
+                                "--secret", SECRET, "--minute-limit", "10000000", *reports],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows: list[Row] = []
     try:
@@ -130,9 +134,9 @@ def _standin_ceiling(port: int, calls: int = 3000) -> float:
     return calls / (time.perf_counter() - started)
 
 
-def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tuple[int, int],
+def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tuple[int, int | None],
         tmp: Path) -> Row:
-    """One scenario on a fresh database; ports: the stand-in's and the gateway's."""
+    """One scenario on a fresh database; ports: the stand-in's and the gateway's (None: no reports)."""
     port, gateway_port = ports
     _fresh_database(url)
     _seed(url, people)
@@ -144,7 +148,7 @@ def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tup
                       f'report_wait = {REPORT_WAIT}\n[delivery.templates]\nnotice = "TPL_BENCH"\n',
                       encoding="utf-8")
     env = {**os.environ, "BOT_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-    gateway = _gateway(env, gateway_port)
+    gateway = _gateway(env, gateway_port) if gateway_port is not None else None
     try:
         since = len(_calls(port))
         enqueue_s = _enqueue(env)
@@ -156,17 +160,21 @@ def run(name: str, url: str, senders: int, killed: bool, people: int, ports: tup
             procs[0].wait()
             procs = [_sender(env)]
         uncertain = _Peak(lambda: _count(url, OutboxStatus.UNCERTAIN))
-        _wait(lambda: uncertain.read() == 0 and _left(url) == 0, timeout=600, give_up_quietly=True)
+        # Without reports the uncertain stay uncertain: only the sending is waited for.
+        _wait(lambda: _left(url) == 0 and (uncertain.read() == 0 or gateway is None), timeout=600,
+              give_up_quietly=True)
         send_s = time.perf_counter() - started
         for p in procs:
             p.terminate()
             p.wait()
         # Not timed: the reports still on their way, so none spills into the next scenario.
-        sent = sum(1 for c in _calls(port)[since:] if c["delivered"])
-        _wait(lambda: _reports(url) >= sent, timeout=300)
+        if gateway:
+            sent = sum(1 for c in _calls(port)[since:] if c["delivered"])
+            _wait(lambda: _reports(url) >= sent, timeout=300)
     finally:
-        gateway.terminate()
-        gateway.wait()
+        if gateway:
+            gateway.terminate()
+            gateway.wait()
     delivered = Counter(openid for c in _calls(port)[since:] for openid in c["delivered"])
     return Row(name, senders, killed, enqueue_s, send_s, sum(delivered.values()),
                sum(n - 1 for n in delivered.values() if n > 1), people - len(delivered),
