@@ -52,7 +52,7 @@ def bind(session: Session, follower: Follower, retiree: Retiree, now: datetime, 
          relation: str | None) -> Binding:
     """Bind follower to retiree, as family when relation is given; resets the failure count."""
     follower.bind_failures, follower.bind_locked_until = 0, None
-    binding = Binding(openid=follower.openid, retiree=retiree, bound_at=now,
+    binding = Binding(openid=follower.openid, retiree=retiree, retiree_id=retiree.id, bound_at=now,
                       role="agent" if relation else "self", relation=relation)
     session.add(binding)
     return binding

@@ -128,7 +128,7 @@ def _bind(ctx: Context, retiree, relation: str | None) -> Reply:
     if retiree.deceased and relation is None:
         ctx.conversation.expect("bind:bereaved")
         return Text(ctx.texts.get("binding.deceased"))
-    b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
+    ctx.binding = b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
     key = ("binding.bound_self" if relation is None else
            "binding.bound_bereaved" if retiree.deceased else "binding.bound_agent")
     return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + offer_menu(ctx))

@@ -99,6 +99,14 @@ def test_what_an_agent_does_is_recorded_on_the_retirees_behalf(chat: Chat, servi
     assert (last.text, last.retiree_id, last.by_agent) == ("联系我们", roster["wang"], True)
 
 
+def test_the_message_that_completes_binding_is_recorded_for_the_retiree(chat: Chat, services: Services,
+                                                                        roster) -> None:
+    say_all(chat, "绑定", "我是家属", "1", "王建国", "5678")
+    with services.sessions() as session:
+        last = session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc())).first()
+    assert (last.text, last.retiree_id, last.by_agent) == ("5678", roster["wang"], True)
+
+
 def test_a_retiree_may_have_several_accounts_bound(chat: Chat, wechat: WeChatSide,
                                                    services: Services, roster) -> None:
     say_all(chat, "绑定", "王建国", "5678")

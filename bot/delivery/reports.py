@@ -7,17 +7,19 @@ that message is uncertain; the reports tell what became of it:
 
 - a report whose msgid no message carries, for the same person, after the message was taken:
   WeChat had it (settled as sent, or dead if WeChat could not deliver it);
-- no such report `report_wait` seconds later, while reports came for template messages sent
-  just after it was taken (so reports were reaching us then): WeChat never had it, so it goes
-  again — once, as it never arrived.
+- no such report `report_wait` seconds later, while reports for our other messages were being
+  received and kept in the time its own would have come (so the gateway and the database were
+  taking them then): WeChat never had it, so it goes again — once, as it never arrived.
 
-Without reports (the server URL does not get them), nothing is settled: uncertain messages
-stay for staff, as before.
+Without reports (the server URL does not get them, or they could not be kept then), nothing is
+settled: uncertain messages stay for staff, as before. So do two uncertain messages for one
+person, as a report could not tell which of them it is for.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -61,26 +63,32 @@ def settle_uncertain(services: Services) -> int:
     lease, wait = timedelta(seconds=settings.send_lease), timedelta(seconds=settings.report_wait)
     settled = 0
     with transaction(services.sessions) as session:
+        session.execute(sa.delete(DeliveryReport).where(DeliveryReport.received_at < now - LOOK_BACK - wait))
         for message in _uncertain_templates(session, now):
             taken = message.due_at - lease  # the sender set due_at to taken + lease
             report = _unclaimed_report(session, message, taken, taken + lease + wait)
             if report is not None and report.received_at <= now - lease:
                 _confirm(message, report)
-            elif report is None and now >= taken + wait and _reports_came(session, taken, taken + lease):
+            elif report is None and now >= taken + wait and _reports_kept(session, taken, taken + lease):
                 _send_again(message, now)
             else:
                 continue
-            session.flush()  # the next message of the same person must not take this report
             settled += 1
     return settled
 
 
 def _uncertain_templates(session: Session, now: datetime) -> list[OutboxMessage]:
-    return list(session.scalars(
+    """Uncertain template messages of the last day, one per person (two would be ambiguous).
+
+    Locked, so that two senders never settle the same message; one holding them is skipped.
+    """
+    found = list(session.scalars(
         sa.select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.UNCERTAIN, OutboxMessage.due_at > now - LOOK_BACK,
                OutboxMessage.channel == Channel.TEMPLATE, OutboxMessage.msgid.is_(None))
-        .order_by(OutboxMessage.id)))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id).with_for_update(skip_locked=True)))
+    per_person = Counter(message.recipient for message in found)
+    return [message for message in found if per_person[message.recipient] == 1]
 
 
 def _unclaimed_report(session: Session, message: OutboxMessage, taken: datetime,
@@ -100,12 +108,12 @@ def _unclaimed_report(session: Session, message: OutboxMessage, taken: datetime,
         .order_by(DeliveryReport.received_at, DeliveryReport.id).limit(1)).first()
 
 
-def _reports_came(session: Session, start: datetime, end: datetime) -> bool:
-    """Whether reports came for template messages sent between start and end."""
-    reported = (sa.select(OutboxMessage.id)
-                .join(DeliveryReport, DeliveryReport.msgid == OutboxMessage.msgid)
-                .where(OutboxMessage.sent_at >= start, OutboxMessage.sent_at <= end).limit(1))
-    return session.scalars(reported).first() is not None
+def _reports_kept(session: Session, start: datetime, end: datetime) -> bool:
+    """Whether reports for our messages were received and kept between start and end."""
+    kept = (sa.select(DeliveryReport.id)
+            .join(OutboxMessage, OutboxMessage.msgid == DeliveryReport.msgid)
+            .where(DeliveryReport.received_at >= start, DeliveryReport.received_at <= end).limit(1))
+    return session.scalars(kept).first() is not None
 
 
 def _confirm(message: OutboxMessage, report: DeliveryReport) -> None:

@@ -64,6 +64,11 @@ class WeChatEndpoint:
             log.warning("rejected %s %s from %s: %s %s", method, PATH, environ.get("REMOTE_ADDR"),
                         exc.status, exc.reason)
             return _text(start_response, exc.reason if exc.status != 403 else "forbidden", exc.status)
+        except Exception:
+            # Ours, not WeChat's (the database is down, say): WeChat will try again. Logged here,
+            # not by gunicorn, whose line would carry the query string's openid unmasked.
+            log.exception("could not answer %s %s", method, PATH)
+            return _text(start_response, "internal error", 500)
         return _text(start_response, body)
 
     def receive(self, args: dict[str, str], raw: bytes) -> str:
@@ -75,7 +80,7 @@ class WeChatEndpoint:
         except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
             raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
         if isinstance(message, TemplateSendJobFinishEvent):
-            return self._keep_report(message)
+            return self._keep_report(message) if message.id else "success"  # no MsgID: nothing to keep
         if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
             log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
         return self.wire.seal(answer_once(self.services, self.pool, inbound), opened.encrypted)

@@ -39,7 +39,8 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),
-                      sa.Index("ix_outbox_msgid", "msgid", sqlite_where=sa.text("msgid IS NOT NULL"),
+                      sa.Index("ix_outbox_msgid", "msgid", unique=True,
+                               sqlite_where=sa.text("msgid IS NOT NULL"),
                                postgresql_where=sa.text("msgid IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,4 +74,4 @@ class DeliveryReport(Base):
     msgid: Mapped[str] = mapped_column(sa.String(64), unique=True)
     openid: Mapped[str] = mapped_column(sa.String(64), index=True)
     status: Mapped[str] = mapped_column(sa.String(64))  # "success", "failed:user block", …
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(index=True)

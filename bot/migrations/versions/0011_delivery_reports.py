@@ -23,7 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch_op:
         batch_op.add_column(sa.Column("msgid", sa.String(length=64), nullable=True))
         # Partial: only sent template messages carry one, so the sender's other writes skip it.
-        batch_op.create_index("ix_outbox_msgid", ["msgid"], unique=False,
+        batch_op.create_index("ix_outbox_msgid", ["msgid"], unique=True,
                               sqlite_where=_SET, postgresql_where=_SET)
     op.create_table(
         "delivery_reports",
@@ -36,10 +36,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("msgid"),
     )
     op.create_index(op.f("ix_delivery_reports_openid"), "delivery_reports", ["openid"], unique=False)
+    op.create_index(op.f("ix_delivery_reports_received_at"), "delivery_reports", ["received_at"],
+                    unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_delivery_reports_received_at"), table_name="delivery_reports")
     op.drop_index(op.f("ix_delivery_reports_openid"), table_name="delivery_reports")
     op.drop_table("delivery_reports")
     with op.batch_alter_table("outbox") as batch_op:
