@@ -44,6 +44,14 @@ def left_mid_call(services: Services, key: str, channel: Channel = Channel.TEMPL
             due_at=services.clock.now() + timedelta(seconds=LEASE)))
 
 
+def left_then_another_sent(services: Services, clock: FixedClock) -> None:
+    """notice:1 left mid-call to OPENID, then notice:2 sent to OTHER five seconds later."""
+    left_mid_call(services, "notice:1")
+    clock.advance(seconds=5)
+    queue(services, "notice:2", to=OTHER)
+    assert outbox.drain(services) == 1
+
+
 def row(services: Services, key: str) -> OutboxMessage:
     with services.sessions() as session:
         return session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
@@ -109,10 +117,7 @@ def test_a_report_that_it_could_not_be_delivered_makes_it_dead_for_staff(
 
 def test_a_message_never_reported_while_later_ones_were_is_sent_again_once(
         templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
-    left_mid_call(templated, "notice:1")
-    clock.advance(seconds=5)
-    queue(templated, "notice:2", to=OTHER)  # sent just after, and WeChat reports it
-    assert outbox.drain(templated) == 1
+    left_then_another_sent(templated, clock)
     report(chat, OTHER, row(templated, "notice:2").msgid)
     clock.advance(seconds=LEASE + 1)
     outbox.drain(templated)
@@ -127,10 +132,7 @@ def test_a_message_never_reported_while_later_ones_were_is_sent_again_once(
 
 def test_no_report_kept_while_its_own_would_have_come_means_no_second_send(
         templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
-    left_mid_call(templated, "notice:1")
-    clock.advance(seconds=5)
-    queue(templated, "notice:2", to=OTHER)
-    outbox.drain(templated)
+    left_then_another_sent(templated, clock)
     clock.advance(seconds=LEASE)  # the gateway or its database was down until now:
     report(chat, OTHER, row(templated, "notice:2").msgid)  # this report came in late
     clock.advance(seconds=WAIT)
@@ -151,10 +153,7 @@ def test_two_uncertain_messages_for_one_person_are_left_for_staff(
 
 def test_without_reports_an_uncertain_message_stays_for_staff(
         templated: Services, standin: StandinServer, clock: FixedClock) -> None:
-    left_mid_call(templated, "notice:1")
-    clock.advance(seconds=5)
-    queue(templated, "notice:2", to=OTHER)  # sent after it, but no report ever comes
-    outbox.drain(templated)
+    left_then_another_sent(templated, clock)
     clock.advance(seconds=LEASE + WAIT + 1)
     outbox.drain(templated)
     assert row(templated, "notice:1").status == OutboxStatus.UNCERTAIN
@@ -163,10 +162,7 @@ def test_without_reports_an_uncertain_message_stays_for_staff(
 
 def test_a_report_too_fresh_to_be_matched_holds_back_a_second_send(
         templated: Services, chat: Chat, standin: StandinServer, clock: FixedClock) -> None:
-    left_mid_call(templated, "notice:1")
-    clock.advance(seconds=5)
-    queue(templated, "notice:2", to=OTHER)
-    outbox.drain(templated)
+    left_then_another_sent(templated, clock)
     report(chat, OTHER, row(templated, "notice:2").msgid)
     clock.advance(seconds=WAIT - 6)
     report(chat, OPENID, 209999)  # a late report, possibly for it: not sent a second time
