@@ -9,13 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.db import UTCDateTime, upsert
+from bot.db import upsert
 from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__
-_CURRENT = sa.select(_TABLE.c.step, _TABLE.c.data).where(
-    _TABLE.c.openid == sa.bindparam("openid"),
-    _TABLE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))
 _FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
 
 
@@ -25,18 +22,15 @@ class Conversation:
     Plain statements rather than ORM objects: this runs for every message.
     """
 
-    def __init__(self, session: Session, openid: str, clock: Clock, ttl: int,
-                 known: tuple[str | None, dict[str, Any]] | None = None) -> None:
-        """known: the current step and data, when the caller has read them already."""
+    def __init__(self, session: Session, openid: str, clock: Clock, ttl: int, step: str | None,
+                 data: dict[str, Any]) -> None:
+        """step and data: the unexpired state as read with the rest (bot.context.read_sender)."""
         self._session = session
         self._openid = openid
         self._clock = clock
         self._ttl = ttl
-        if known is None:
-            row = session.connection().execute(_CURRENT, {"openid": openid, "now": clock.now()}).first()
-            known = (row.step, dict(row.data)) if row else (None, {})
-        self._step: str | None = known[0]
-        self._data: dict[str, Any] = dict(known[1])
+        self._step: str | None = step
+        self._data: dict[str, Any] = dict(data)
 
     @property
     def step(self) -> str | None:

@@ -57,9 +57,8 @@ def _handle(services: Services, session: Session, msg: Inbound, handoff: Handoff
     sender = read_sender(session, msg.openid, services.clock.now())
     ctx = build_context(services, session, msg, sender)
     name, reply = route(msg, ctx)
-    if isinstance(reply, Text):  # notices that could not reach them come first
-        reply = Text(with_mailbox(session, services.texts, msg.openid, reply.content, ctx.now,
-                                  known_empty=not sender.has_mail))
+    if isinstance(reply, Text) and sender.has_mail:  # notices that could not reach them come first
+        reply = Text(with_mailbox(session, services.texts, msg.openid, reply.content, ctx.now))
     body = render_passive(reply, openid=msg.openid, account=msg.account)
     late = not handoff.offer(body)
     if late and isinstance(reply, Text):
@@ -103,7 +102,7 @@ def build_context(services: Services, session: Session, msg: Inbound, sender: Se
     if msg.openid not in services.known_followers:
         followers.touch(session, msg.openid, services.clock.now())
     conversation = Conversation(session, msg.openid, services.clock,
-                                services.settings.conversation_ttl, known=(sender.step, sender.data))
+                                services.settings.conversation_ttl, sender.step, sender.data)
     return Context(openid=msg.openid, session=session, clock=services.clock,
                    conversation=conversation, texts=services.texts, settings=services.settings,
                    router=services.router, policies=services.policies, binding=sender.binding)

@@ -18,15 +18,11 @@ _WAITING = (sa.select(_TABLE.c.id, _TABLE.c.payload)
             .order_by(_TABLE.c.created_at, _TABLE.c.id))
 
 
-def with_mailbox(session: Session, texts: Texts, openid: str, reply: str, now: datetime,
-                 known_empty: bool = False) -> str:
+def with_mailbox(session: Session, texts: Texts, openid: str, reply: str, now: datetime) -> str:
     """reply, preceded by what waits in openid's mailbox (as much as one WeChat message holds).
 
     What is shown is marked shown, in the caller's transaction; the rest waits for next time.
-    known_empty: the caller has just seen that nothing waits (no query then).
     """
-    if known_empty:
-        return reply
     waiting = session.connection().execute(_WAITING, {"openid": openid}).all()
     if not waiting:
         return reply
