@@ -74,6 +74,15 @@ def test_a_report_is_kept_once_and_is_not_taken_for_a_retirees_message(
     assert inbound == []  # the person did nothing: no 48-hour window opens
 
 
+def test_a_report_without_its_msgid_is_answered_and_nothing_is_kept(chat: Chat,
+                                                                     services: Services) -> None:
+    xml = chat.wechat.template_finished(OPENID, 200001).replace("<MsgID>200001</MsgID>", "")
+    answer = chat.send(xml)
+    assert (answer.status_code, answer.text) == (200, "success")
+    with services.sessions() as session:
+        assert session.scalars(sa.select(DeliveryReport)).all() == []
+
+
 def test_a_report_that_cannot_be_kept_gets_an_error_so_wechat_tries_again(
         chat: Chat, services: Services, settings, caplog: pytest.LogCaptureFixture) -> None:
     if "postgresql" in settings.database_url:
