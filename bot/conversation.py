@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.db import upsert
@@ -17,15 +16,15 @@ _FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
 
 
 class Conversation:
-    """Read and change one openid's pending step inside the message's own session.
+    """Read and change one openid's pending step inside the message's own transaction.
 
     Plain statements rather than ORM objects: this runs for every message.
     """
 
-    def __init__(self, session: Session, openid: str, clock: Clock, ttl: int, step: str | None,
+    def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
                  data: dict[str, Any]) -> None:
         """step and data: the unexpired state as read with the rest (bot.context.read_sender)."""
-        self._session = session
+        self._conn = conn
         self._openid = openid
         self._clock = clock
         self._ttl = ttl
@@ -46,13 +45,12 @@ class Conversation:
         """Wait for the user's next message to answer `step`."""
         values = {"openid": self._openid, "step": step, "data": data or {},
                   "expires_at": self._clock.now() + timedelta(seconds=ttl or self._ttl)}
-        conn = self._session.connection()
-        conn.execute(upsert(_TABLE, conn.dialect.name, "openid", ("step", "data", "expires_at")),
-                     values)
+        self._conn.execute(upsert(_TABLE, self._conn.dialect.name, "openid",
+                                  ("step", "data", "expires_at")), values)
         self._step, self._data = step, dict(data or {})
 
     def clear(self) -> None:
         """Forget the pending step."""
         if self._step is not None:
-            self._session.connection().execute(_FORGET, {"openid": self._openid})
+            self._conn.execute(_FORGET, {"openid": self._openid})
             self._step, self._data = None, {}

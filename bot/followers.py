@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
 
 from bot.db import upsert
 from bot.models import Follower
@@ -33,9 +33,8 @@ class KnownFollowers:
         self._seen.add(openid)
 
 
-def touch(session: Session, openid: str, now: datetime) -> None:
+def touch(conn: sa.Connection, openid: str, now: datetime) -> None:
     """Create the follower on first contact (one prebuilt statement: it runs for every message)."""
-    conn = session.connection()
     conn.execute(upsert(_TABLE, conn.dialect.name, "openid", ()),
                  {"openid": openid, "first_seen_at": now, "active": True, "followed_at": None,
                   "unfollowed_at": None, "bind_failures": 0, "bind_locked_until": None})

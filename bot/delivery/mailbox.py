@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage, OutboxStatus
 from bot.replies import WECHAT_TEXT_LIMIT
@@ -18,12 +17,12 @@ _WAITING = (sa.select(_TABLE.c.id, _TABLE.c.payload)
             .order_by(_TABLE.c.created_at, _TABLE.c.id))
 
 
-def with_mailbox(session: Session, texts: Texts, openid: str, reply: str, now: datetime) -> str:
+def with_mailbox(conn: sa.Connection, texts: Texts, openid: str, reply: str, now: datetime) -> str:
     """reply, preceded by what waits in openid's mailbox (as much as one WeChat message holds).
 
     What is shown is marked shown, in the caller's transaction; the rest waits for next time.
     """
-    waiting = session.connection().execute(_WAITING, {"openid": openid}).all()
+    waiting = conn.execute(_WAITING, {"openid": openid}).all()
     if not waiting:
         return reply
     lines = [texts.get("mailbox.header", count=len(waiting))]
@@ -39,8 +38,8 @@ def with_mailbox(session: Session, texts: Texts, openid: str, reply: str, now: d
     if len(shown) < len(waiting):
         lines.append(texts.get("mailbox.more", count=len(waiting) - len(shown)))
     if shown:
-        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(shown))
-                        .values(status=OutboxStatus.SHOWN, sent_at=now))
+        conn.execute(sa.update(_TABLE).where(_TABLE.c.id.in_(shown))
+                     .values(status=OutboxStatus.SHOWN, sent_at=now))
     return "\n".join([*lines, texts.get("mailbox.divider"), reply])
 
 

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot import create_app
+from bot.context import Context
 from bot.inbound import Inbound
-from bot.models import InboundMessage, OutboxMessage
+from bot.models import Follower, InboundMessage, OutboxMessage
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.sandbox.wechat_side import WeChatSide
@@ -35,13 +36,17 @@ class SlowCapability:
         router.matcher("slow")(self.answer)
         return router
 
-    def answer(self, msg: Inbound, ctx: object) -> Reply | None:
+    def answer(self, msg: Inbound, ctx: Context) -> Reply | None:
         if msg.text == "慢":
             self.runs.append(msg.msg_id)
             time.sleep(self.delay)
             return Text(SLOW_ANSWER)
         if msg.text == "出错":
             raise RuntimeError("a bug in a handler")
+        if msg.text == "改了再出错":  # written through the session, then a bug
+            ctx.follower.bind_failures = 3
+            ctx.session.flush()
+            raise RuntimeError("a bug after a write")
         return None
 
 
@@ -138,6 +143,20 @@ def test_a_handler_bug_gets_a_kind_apology_and_the_message_is_kept(
         with services.sessions() as session:
             kept = session.scalars(sa.select(InboundMessage)).one()
         assert (kept.text, kept.route) == ("出错", "error")
+    finally:
+        services.close()
+
+
+def test_what_a_failing_handler_wrote_is_undone_with_it(settings, clock, wechat: WeChatSide) -> None:
+    services = _services(settings, clock, SlowCapability(delay=0))
+    try:
+        chat = Chat(create_app(services=services).test_client(), wechat)
+        chat.say("你好")
+        assert "抱歉" in chat.say("改了再出错")
+        with services.sessions() as session:
+            assert session.get(Follower, OPENID).bind_failures == 0
+            routes = session.scalars(sa.select(InboundMessage.route).order_by(InboundMessage.id))
+            assert list(routes)[-1] == "error"
     finally:
         services.close()
 
