@@ -54,6 +54,7 @@ def make_engine(url: str) -> sa.Engine:
 
 
 LOCK_WAIT = 30.0  # seconds a transaction waits for the SQLite lock before failing
+CHECKPOINT_EVERY = 200  # commits in a process between copies of the WAL into the database file
 
 
 class _QueuedSQLiteConnection(sqlite3.Connection):
@@ -67,6 +68,7 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
     """
 
     lock_path: str = ""
+    commits = 0  # since this process last checkpointed this database (kept on the subclass)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +96,17 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
             super().commit()
         finally:
             self._unlock()
+        self._checkpoint_now_and_then()
+
+    def _checkpoint_now_and_then(self) -> None:
+        # SQLite's own checkpoint runs inside the commit that fills the WAL, so while the lock is
+        # held: every waiting worker stalls for its milliseconds. Here it runs after the lock is
+        # released, and PASSIVE: it copies what it can and never waits for readers or writers.
+        cls = type(self)
+        cls.commits += 1
+        if cls.commits >= CHECKPOINT_EVERY:
+            cls.commits = 0
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def rollback(self) -> None:
         try:
@@ -130,8 +143,9 @@ def _sqlite_engine(url: str) -> sa.Engine:
         # We issue BEGIN ourselves (below). Every transaction, reads too, queues on the lock:
         # one writer at a time is SQLite's nature, and the queue keeps the wait fair and short.
         dbapi_conn.isolation_level = None
+        # wal_autocheckpoint=0: commits checkpoint outside the lock (_checkpoint_now_and_then).
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000",
-                       "foreign_keys=ON"):
+                       "foreign_keys=ON", "wal_autocheckpoint=0"):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
