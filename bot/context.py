@@ -31,8 +31,9 @@ class Sender(NamedTuple):
     has_mail: bool
 
 
-# Built once, one statement of plain columns: every message asks it, on PostgreSQL each
-# statement is a round trip, and loading it through the ORM cost more than running it.
+# Built once, plain columns read in the claim's own statement: every message asks it, on
+# PostgreSQL each statement is a round trip, and loading it through the ORM cost more than
+# running it.
 _ME = sa.select(sa.bindparam("openid", type_=sa.String(64)).label("openid")).subquery("me")
 _STATE = ConversationState.__table__
 _OUTBOX = OutboxMessage.__table__
@@ -49,16 +50,10 @@ SENDER_FROM = (
                                      _BINDINGS.c.unbound_at.is_(None)))
     .outerjoin(_STATE, sa.and_(_STATE.c.openid == _ME.c.openid,
                                _STATE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))))
-_SENDER = sa.select(*SENDER_COLUMNS).select_from(SENDER_FROM)
-
-
-def read_sender(conn: sa.Connection, openid: str, now: datetime) -> Sender:
-    """The sender's binding, pending step (unexpired) and mailbox flag, in one statement."""
-    return sender_from(conn.execute(_SENDER, {"openid": openid, "now": now}).one()._mapping)
 
 
 def sender_from(row: Any) -> Sender:
-    """The Sender in a row of SENDER_COLUMNS (read alone, or with the claim on PostgreSQL)."""
+    """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.inbound_record)."""
     binding = None
     if row["binding_id"] is not None:
         binding = Binding(**{key: row[label] for key, label, _ in _BINDING_FIELDS})

@@ -23,7 +23,7 @@ class Conversation:
 
     def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
                  data: dict[str, Any]) -> None:
-        """step and data: the unexpired state as read with the rest (bot.context.read_sender)."""
+        """step and data: the unexpired state as read with the rest (bot.inbound_record.claim)."""
         self._conn = conn
         self._openid = openid
         self._clock = clock
