@@ -31,9 +31,9 @@ class Sender(NamedTuple):
     has_mail: bool
 
 
-# Built once, plain columns read in the claim's own statement: every message asks it, on
-# PostgreSQL each statement is a round trip, and loading it through the ORM cost more than
-# running it.
+# Built once, plain columns read in the claim's own statement (bot.inbound_record runs them):
+# every message asks it, on PostgreSQL each statement is a round trip, and loading it through
+# the ORM cost more than running it.
 _ME = sa.select(sa.bindparam("openid", type_=sa.String(64)).label("openid")).subquery("me")
 _STATE = ConversationState.__table__
 _OUTBOX = OutboxMessage.__table__
@@ -52,7 +52,7 @@ SENDER_FROM = (
                                _STATE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))))
 
 
-def sender_from(row: Any) -> Sender:
+def sender_from(row: sa.RowMapping) -> Sender:
     """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.inbound_record)."""
     binding = None
     if row["binding_id"] is not None:
@@ -81,10 +81,13 @@ class Context:
         self.router = router
         self.policies = policies
         self._binding = binding
+        self._closed = False
 
     @cached_property
     def session(self) -> Session:
         """The ORM session, sharing the message's connection and transaction."""
+        if self._closed:
+            raise RuntimeError("the message's transaction is over; its context cannot open a session")
         # rollback_only: the session never commits; dispatch commits the message as a whole.
         session = Session(bind=self.connection, join_transaction_mode="rollback_only",
                           expire_on_commit=False)
@@ -102,6 +105,11 @@ class Context:
     @binding.setter
     def binding(self, binding: Binding | None) -> None:
         self._binding = binding
+
+    @property
+    def bound(self) -> bool:
+        """True when this user is bound to a retiree (answered without opening the session)."""
+        return self._binding is not None
 
     def on_behalf(self) -> tuple[int | None, bool]:
         """(retiree_id, whether as family) of the binding, without opening the session."""
@@ -128,6 +136,7 @@ class Context:
 
     def close(self) -> None:
         """Let go of the session, if one was opened (the transaction is dispatch's)."""
+        self._closed = True
         session = self.__dict__.pop("session", None)
         if session is not None:
             session.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 import time
@@ -18,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -68,7 +71,9 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
     """
 
     lock_path: str = ""
-    commits = 0  # since this process last checkpointed this database (kept on the subclass)
+    # Commits through this engine since its last checkpoint (kept on the engine's own subclass).
+    # Threads may race on it: a count off by one only moves a checkpoint by a commit.
+    commits = 0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +82,10 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
 
     def begin_queued(self) -> None:
         """Wait (up to LOCK_WAIT seconds) for the lock, then begin a transaction that holds it."""
+        self._lock()
+        self.execute("BEGIN IMMEDIATE")
+
+    def _lock(self) -> None:
         deadline, pause = time.monotonic() + LOCK_WAIT, 0.0002
         while True:
             try:
@@ -89,7 +98,6 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)  # short polls: the lock is held for milliseconds
         self._locked = True
-        self.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         try:
@@ -100,13 +108,24 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
 
     def _checkpoint_now_and_then(self) -> None:
         # SQLite's own checkpoint runs inside the commit that fills the WAL, so while the lock is
-        # held: every waiting worker stalls for its milliseconds. Here it runs after the lock is
-        # released, and PASSIVE: it copies what it can and never waits for readers or writers.
+        # held: every waiting worker stalls for its milliseconds. Here the bulk of the copying
+        # runs after the lock is released (PASSIVE: it never waits for readers or writers); a
+        # second pass under the lock copies the few frames written meanwhile, so that the next
+        # writer starts the log over instead of letting it grow while writes come back to back.
         cls = type(self)
         cls.commits += 1
-        if cls.commits >= CHECKPOINT_EVERY:
-            cls.commits = 0
-            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if cls.commits < CHECKPOINT_EVERY:
+            return
+        cls.commits = 0
+        try:
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self._lock()
+            try:
+                self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                self._unlock()
+        except sqlite3.Error as exc:  # the commit itself has succeeded: it must not look failed
+            log.warning("could not checkpoint %s: %s", self.lock_path, exc)
 
     def rollback(self) -> None:
         try:
@@ -143,9 +162,10 @@ def _sqlite_engine(url: str) -> sa.Engine:
         # We issue BEGIN ourselves (below). Every transaction, reads too, queues on the lock:
         # one writer at a time is SQLite's nature, and the queue keeps the wait fair and short.
         dbapi_conn.isolation_level = None
-        # wal_autocheckpoint=0: commits checkpoint outside the lock (_checkpoint_now_and_then).
+        # wal_autocheckpoint=0: commits checkpoint mostly outside the lock (_checkpoint_now_and_then).
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000",
-                       "foreign_keys=ON", "wal_autocheckpoint=0"):
+                       "foreign_keys=ON", "wal_autocheckpoint=0",
+                       "journal_size_limit=16777216"):  # the log file shrinks back after a burst
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")

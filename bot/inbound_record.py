@@ -12,6 +12,7 @@ Two ways to the same guarantee, one per database, each the cheapest there:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +32,7 @@ class Claim:
     """A delivery seen for the first time: who sent it, and how its record is to be settled."""
 
     sender: Sender
-    values: dict[str, Any]  # the record's columns as received
+    values: Mapping[str, Any]  # the record's columns as received
     record_id: int | None  # PostgreSQL: the row inserted; SQLite: None until settled
 
 
@@ -42,6 +43,7 @@ def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
               "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
               "received_at": now, "route": "pending", "reply_text": None, "replied_late": False,
               "retiree_id": None, "by_agent": False}
+    assert values.keys() == set(_COLUMNS)  # both databases write exactly these columns
     if conn.dialect.name == "postgresql":
         params = {**_prefixed(values), "openid": msg.openid, "now": now}
         row = conn.execute(_CLAIM_AND_READ, params).one()._mapping
@@ -70,15 +72,19 @@ def stored_answer(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]:
     return row.reply_text, row.replied_late
 
 
-def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+def _prefixed(values: Mapping[str, Any]) -> dict[str, Any]:
     return {f"record_{key}": value for key, value in values.items()}
 
+
+# The columns a claim writes, on either database (a new column keeps its default on both).
+_COLUMNS = ("dedupe_key", "openid", "msg_id", "msg_type", "event", "text", "sent_at",
+            "received_at", "route", "reply_text", "replied_late", "retiree_id", "by_agent")
 
 # PostgreSQL: the INSERT as a data-modifying CTE of the sender's read. Its parameters are
 # prefixed: the sender's read has its own `openid`.
 _CLAIMED = (postgresql.insert(_TABLE)
-            .values({c: sa.bindparam(f"record_{c.key}", type_=c.type)
-                     for c in _TABLE.c if c.key != "id"})
+            .values({_TABLE.c[key]: sa.bindparam(f"record_{key}", type_=_TABLE.c[key].type)
+                     for key in _COLUMNS})
             .on_conflict_do_nothing(index_elements=[_TABLE.c.dedupe_key])
             .returning(_TABLE.c.id).cte("claimed"))
 _CLAIM_AND_READ = (sa.select(_CLAIMED.c.id.label("claimed_id"), *SENDER_COLUMNS)
@@ -89,6 +95,7 @@ _SETTLE = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("record_id")).valu
     by_agent=sa.bindparam("by_agent"))
 
 # SQLite: the sender's read, and whether this delivery is already recorded; the whole record.
+# Safe only because bot.db begins every SQLite transaction holding the write lock.
 _SEEN = sa.exists().where(_TABLE.c.dedupe_key == sa.bindparam("key")).label("seen")
 _READ_UNLESS_SEEN = sa.select(*SENDER_COLUMNS, _SEEN).select_from(SENDER_FROM)
 _RECORD = sa.insert(_TABLE)

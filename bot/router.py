@@ -137,7 +137,7 @@ class Router:
 
     def act(self, name: str, msg: Inbound, ctx: Context) -> Reply:
         """Run the named action; one needing identity first asks an unbound user to bind."""
-        if name in self.bound_only and ctx.binding is None:
+        if name in self.bound_only and not ctx.bound:
             return Text(ctx.texts.get("binding.needed"))
         return self.actions[name](msg, ctx)
 
