@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -44,7 +45,7 @@ def _handle(services: Services, conn: sa.Connection, msg: Inbound, handoff: Hand
     if claimed is None:  # WeChat's retry of a delivery already answered
         handoff.offer(stored_answer(conn, msg))
         return
-    ctx = build_context(services, conn, msg, claimed.sender)
+    ctx = build_context(services, conn, msg, claimed.sender, now)
     try:
         name, reply = route(msg, ctx)
         if isinstance(reply, Text) and claimed.sender.has_mail:  # undelivered notices first
@@ -66,16 +67,17 @@ def _handle(services: Services, conn: sa.Connection, msg: Inbound, handoff: Hand
 
 def stored_answer(conn: sa.Connection, msg: Inbound) -> str:
     """The passive reply the first delivery got (`success` if it was sent later instead)."""
-    reply_text, late = inbound_record.stored_answer(conn, msg)
+    reply_text, late = inbound_record.recorded_reply(conn, msg)
     if late or reply_text is None:
         return SUCCESS
     return render_passive(Text(reply_text), openid=msg.openid, account=msg.account)
 
 
-def build_context(services: Services, conn: sa.Connection, msg: Inbound, sender: Sender) -> Context:
+def build_context(services: Services, conn: sa.Connection, msg: Inbound, sender: Sender,
+                  now: datetime) -> Context:
     """The handler context for msg: its follower (created on first contact), binding and state."""
     if msg.openid not in services.known_followers:
-        followers.touch(conn, msg.openid, services.clock.now())
+        followers.touch(conn, msg.openid, now)
     conversation = Conversation(conn, msg.openid, services.clock,
                                 services.settings.conversation_ttl, sender.step, sender.data)
     return Context(openid=msg.openid, connection=conn, clock=services.clock,

@@ -66,7 +66,7 @@ def settle(conn: sa.Connection, claimed: Claim, *, route: str, reply_text: str |
         conn.execute(_SETTLE, {**answer, "record_id": claimed.record_id})
 
 
-def stored_answer(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]:
+def recorded_reply(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]:
     """(reply text, whether it was sent late) that the first delivery of msg got."""
     row = conn.execute(_STORED, {"key": msg.dedupe_key}).one()
     return row.reply_text, row.replied_late

@@ -38,7 +38,6 @@ def test_the_log_stays_small_however_many_commits(notes: tuple[sa.Engine, Path])
     assert wal.stat().st_size < 3 * CHECKPOINT_EVERY * 2 * 4096
 
 
-
 def test_the_log_stays_small_while_writers_queue_back_to_back(notes: tuple[sa.Engine, Path]) -> None:
     engine, path = notes
     # Four writers always waiting for the lock: the next one begins before a checkpoint that ran
