@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -52,7 +53,7 @@ SENDER_FROM = (
                                _STATE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))))
 
 
-def sender_from(row: sa.RowMapping) -> Sender:
+def sender_from(row: Mapping[str, Any]) -> Sender:
     """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.inbound_record)."""
     binding = None
     if row["binding_id"] is not None:

@@ -3,8 +3,8 @@ answered it — all in the message's own transaction.
 
 Two ways to the same guarantee, one per database, each the cheapest there:
 - PostgreSQL: the record is inserted first (ON CONFLICT DO NOTHING waits for a concurrent
-  retry's transaction), as a data-modifying CTE of the sender's read: one round trip for both;
-  the answer is an UPDATE.
+  retry's transaction), as a data-modifying CTE of the sender's read, sent with the BEGIN; the
+  answer is an UPDATE sent with the COMMIT (bot.pg_round_trips): two round trips a message.
 - SQLite: a transaction holds the only write lock from its BEGIN (bot.db), so nobody else can
   record the delivery meanwhile: one read tells sender and retry apart, and the record is
   inserted whole at the end — two statements a message instead of three.
@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from bot.context import SENDER_COLUMNS, SENDER_FROM, Sender, sender_from
 from bot.inbound import Inbound
 from bot.models import InboundMessage
+from bot.pg_round_trips import PreparedSelect, StatementWithCommit
 
 _TABLE = InboundMessage.__table__
 
@@ -37,7 +38,9 @@ class Claim:
 
 
 def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
-    """The claim on msg and its sender; None when this delivery was recorded before (a retry)."""
+    """The claim on msg and its sender; None when this delivery was recorded before (a retry).
+
+    It must be the first statement of conn's transaction: on PostgreSQL it begins it."""
     values = {"dedupe_key": msg.dedupe_key, "openid": msg.openid, "msg_id": msg.msg_id or None,
               "msg_type": msg.kind, "event": msg.event or None,
               "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
@@ -46,7 +49,7 @@ def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
     assert values.keys() == set(_COLUMNS)  # both databases write exactly these columns
     if conn.dialect.name == "postgresql":
         params = {**_prefixed(values), "openid": msg.openid, "now": now}
-        row = conn.execute(_CLAIM_AND_READ, params).one()._mapping
+        row = _CLAIM_AND_READ.first_row_with_begin(conn, params)
         if row["claimed_id"] is None:
             return None
         return Claim(sender_from(row), values, row["claimed_id"])
@@ -57,13 +60,15 @@ def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
 
 def settle(conn: sa.Connection, claimed: Claim, *, route: str, reply_text: str | None,
            late: bool, retiree_id: int | None, by_agent: bool) -> None:
-    """Record what answered the claimed delivery."""
+    """Record what answered the claimed delivery.
+
+    It must be the last statement of conn's transaction: on PostgreSQL it commits it."""
     answer = {"route": route, "reply_text": reply_text, "replied_late": late,
               "retiree_id": retiree_id, "by_agent": by_agent}
     if claimed.record_id is None:
         conn.execute(_RECORD, {**claimed.values, **answer})
     else:
-        conn.execute(_SETTLE, {**answer, "record_id": claimed.record_id})
+        _SETTLE.run_and_commit(conn, {**answer, "record_id": claimed.record_id})
 
 
 def recorded_reply(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]:
@@ -87,12 +92,15 @@ _CLAIMED = (postgresql.insert(_TABLE)
                      for key in _COLUMNS})
             .on_conflict_do_nothing(index_elements=[_TABLE.c.dedupe_key])
             .returning(_TABLE.c.id).cte("claimed"))
-_CLAIM_AND_READ = (sa.select(_CLAIMED.c.id.label("claimed_id"), *SENDER_COLUMNS)
-                   .select_from(SENDER_FROM.outerjoin(_CLAIMED, sa.true())))
-_SETTLE = sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("record_id")).values(
-    route=sa.bindparam("route"), reply_text=sa.bindparam("reply_text"),
-    replied_late=sa.bindparam("replied_late"), retiree_id=sa.bindparam("retiree_id"),
-    by_agent=sa.bindparam("by_agent"))
+_CLAIM_AND_READ = PreparedSelect("inbound_claim", (
+    sa.select(_CLAIMED.c.id.label("claimed_id"), *SENDER_COLUMNS)
+    .select_from(SENDER_FROM.outerjoin(_CLAIMED, sa.true()))))
+_SETTLE = StatementWithCommit(sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("record_id"))
+                              .values(route=sa.bindparam("route"),
+                                      reply_text=sa.bindparam("reply_text"),
+                                      replied_late=sa.bindparam("replied_late"),
+                                      retiree_id=sa.bindparam("retiree_id"),
+                                      by_agent=sa.bindparam("by_agent")))
 
 # SQLite: the sender's read, and whether this delivery is already recorded; the whole record.
 # Safe only because bot.db begins every SQLite transaction holding the write lock.

@@ -1,0 +1,131 @@
+"""PostgreSQL: a message's first statement sent together with its BEGIN, its last together with
+its COMMIT — two round trips a message instead of four.
+
+Through SQLAlchemy and psycopg each statement, BEGIN and COMMIT is a round trip of its own, and on
+a busy server each round trip is a wait for the database process to be scheduled. Here the
+statement is written out with its parameters as literals (psycopg's own quoting, as its client-side
+cursors use) and sent with BEGIN or COMMIT as one simple query, which PostgreSQL runs in order and
+answers at once. The statements in between run through SQLAlchemy as usual, on the same connection
+and in the same transaction: psycopg reads the transaction's state from the server's own answers.
+
+What bypasses SQLAlchemy here is not seen by its events or its echo; keep it to the few statements
+every message runs (bot.inbound_record), and add nothing that needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from psycopg import pq
+from psycopg.adapt import Transformer
+from psycopg.errors import error_from_result
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+_NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
+_NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
+_MISSING_STATEMENT = "26000"  # SQLSTATE: no prepared statement of that name on this connection
+
+Processor = Callable[[Any], Any] | None
+
+
+class PreparedSelect:
+    """A SELECT that PostgreSQL plans once per connection (PREPARE) and runs by name after BEGIN.
+
+    The plan matters for a statement as big as the inbound claim: planned afresh each time, the
+    database spent twice the CPU on each message.
+    """
+
+    def __init__(self, name: str, statement: sa.Select[Any]) -> None:
+        compiled = statement.compile(dialect=_NUMBERED)
+        self.name = name
+        self._prepare = f"PREPARE {name} AS {compiled}"
+        self._order = compiled.positiontup or []
+        self._defaults = dict(compiled.params)
+        self._binds = _bind_processors(compiled, _NUMBERED)
+        self._columns = [(column.key, _result_processor(column.type))
+                         for column in statement.selected_columns]
+
+    def first_row_with_begin(self, conn: sa.Connection,
+                             params: Mapping[str, Any]) -> dict[str, Any]:
+        """Begin conn's transaction and run the statement in the same round trip; its first row."""
+        raw = _driver_connection(conn)
+        values = _processed({**self._defaults, **params}, self._binds)
+        call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
+                        [values[key] for key in self._order])
+        try:
+            result = _run(raw, f"BEGIN; {call}")
+        except psycopg.Error as exc:
+            if exc.sqlstate != _MISSING_STATEMENT:
+                raise
+            # A new connection, or psycopg cleared the server's prepared statements after a
+            # rollback (DEALLOCATE ALL): prepare ours again and start over, nothing is lost.
+            _run(raw, f"ROLLBACK; {self._prepare}")
+            result = _run(raw, f"BEGIN; {call}")
+        transformer = Transformer(raw)
+        transformer.set_pgresult(result)
+        row = transformer.load_row(0, tuple)
+        if row is None:
+            raise LookupError(f"{self.name} returned no row")
+        return {key: (process(value) if process else value)
+                for (key, process), value in zip(self._columns, row, strict=True)}
+
+
+class StatementWithCommit:
+    """A write that ends conn's transaction: it and COMMIT go in one round trip.
+
+    Not prepared: a short UPDATE costs little to plan, and a statement that must not fail after
+    the message's work is done should not depend on server state a rollback can clear.
+    """
+
+    def __init__(self, statement: sa.Executable) -> None:
+        compiled = statement.compile(dialect=_NAMED)
+        self._sql = str(compiled)
+        self._defaults = dict(compiled.params)
+        self._binds = _bind_processors(compiled, _NAMED)
+
+    def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
+        """Run the statement and commit conn's transaction; the `with` block's commit is then a
+        no-op, so this must be the transaction's last statement."""
+        raw = _driver_connection(conn)
+        values = _processed({**self._defaults, **params}, self._binds)
+        _run(raw, f"{_literal(raw, self._sql, values)}; COMMIT")
+
+
+def _driver_connection(conn: sa.Connection) -> psycopg.Connection[Any]:
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection), "PostgreSQL through psycopg only"
+    return raw
+
+
+def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
+    return psycopg.ClientCursor(raw).mogrify(sql, params)
+
+
+def _run(raw: psycopg.Connection[Any], sql: str) -> pq.abc.PGresult:
+    """The last result of sql sent as one simple query; a failed statement raises as psycopg
+    would, and the ones after it are not run. (A connection the server dropped is found by the
+    rollback SQLAlchemy then makes, which replaces it and the pool's older ones.)"""
+    result = raw.pgconn.exec_(sql.encode(raw.info.encoding))
+    if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        raise error_from_result(result, encoding=raw.info.encoding)
+    return result
+
+
+def _bind_processors(compiled: sa.engine.Compiled, dialect: sa.Dialect) -> dict[str, Processor]:
+    binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
+    return {name: process for name, bind in binds.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
+
+
+def _result_processor(type_: sa.types.TypeEngine[Any]) -> Processor:
+    return type_.dialect_impl(_NAMED).result_processor(_NAMED, None)
+
+
+def _processed(values: dict[str, Any], binds: Mapping[str, Processor]) -> dict[str, Any]:
+    for name, process in binds.items():
+        if name in values and process is not None:
+            values[name] = process(values[name])
+    return values

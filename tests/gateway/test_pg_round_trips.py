@@ -1,0 +1,78 @@
+"""PostgreSQL's two-round-trip message: it copes with the server forgetting its prepared claim and
+with a connection the server has dropped, and a message's writes still commit or fail together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot.models import Follower, InboundMessage
+from bot.services import Services
+from tests.conftest import PG_URL
+from tests.helpers import Chat
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (BOT_TEST_DATABASE_URL)")
+
+
+def _records(services: Services) -> list[tuple[str | None, str]]:
+    with services.sessions() as session:
+        rows = session.execute(sa.select(InboundMessage.text, InboundMessage.route)
+                               .order_by(InboundMessage.id))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_messages_are_answered_when_the_server_has_forgotten_the_prepared_claim(
+        chat: Chat, services: Services) -> None:
+    # psycopg runs DEALLOCATE ALL after a rollback; here before every message.
+    def forget(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")
+
+    sa.event.listen(services.engine, "checkout", forget)
+    try:
+        replies = [chat.say("联系我们") for _ in range(3)]
+    finally:
+        sa.event.remove(services.engine, "checkout", forget)
+    assert all("010-12345678" in (reply or "") for reply in replies)
+    assert [text for text, _ in _records(services)] == ["联系我们"] * 3
+
+
+def test_after_the_server_drops_the_connections_the_next_message_is_answered(
+        chat: Chat, services: Services) -> None:
+    pids: set[int] = set()
+    sa.event.listen(services.engine, "checkout",
+                    lambda dbapi_connection, *_: pids.add(dbapi_connection.info.backend_pid))
+    chat.say("联系我们")
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:  # as a database restart would
+        for pid in pids:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    apology = services.texts.get("replies.error")
+    first, second = chat.say("联系我们"), chat.say("联系我们")
+    assert first in (apology, second)  # at most the first, on a dead connection, is sorry
+    assert "010-12345678" in (second or "")
+    assert len(_records(services)) == 3  # nothing a retiree wrote is lost
+
+
+def test_a_failed_commit_keeps_none_of_the_message(chat: Chat, services: Services) -> None:
+    # A deferred check fails only at COMMIT, after the handler's work and the answer's UPDATE.
+    with services.engine.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN IF NEW.route <> 'pending' THEN RAISE 'refused at commit'; END IF;"
+            " RETURN NEW; END $$"))
+        conn.execute(sa.text(
+            "CREATE CONSTRAINT TRIGGER refuse_answers AFTER UPDATE ON inbound_messages "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    try:
+        reply = chat.say("你好")  # a first contact: the follower is created in the same transaction
+        assert reply == services.texts.get("replies.error")
+        with services.sessions() as session:
+            followers = session.scalar(sa.select(sa.func.count()).select_from(Follower))
+        assert (followers, _records(services)) == (0, [])  # nothing half kept
+    finally:
+        with services.engine.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER refuse_answers ON inbound_messages"))
+            conn.execute(sa.text("DROP FUNCTION refuse()"))
