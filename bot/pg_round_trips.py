@@ -48,22 +48,28 @@ class PreparedSelect:
         self._columns = [(column.key, _result_processor(column.type))
                          for column in statement.selected_columns]
 
-    def first_row_with_begin(self, conn: sa.Connection,
-                             params: Mapping[str, Any]) -> dict[str, Any]:
-        """Begin conn's transaction and run the statement in the same round trip; its first row."""
+    def first_row_with_begin(self, conn: sa.Connection, params: Mapping[str, Any], *,
+                             locking: str) -> dict[str, Any]:
+        """Begin conn's transaction, take its advisory lock on the key `locking` (waiting for
+        whoever holds it to commit) and run the statement, in one round trip; its first row.
+
+        The statement runs after the wait with a snapshot of its own (READ COMMITTED), so it
+        sees what the lock's previous holder committed."""
         raw = _driver_connection(conn)
         values = _processed({**self._defaults, **params}, self._binds)
+        lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
                         [values[key] for key in self._order])
+        begin = f"BEGIN; {lock}; {call}"
         try:
-            result = _run(raw, f"BEGIN; {call}")
+            result = _run(raw, begin)
         except psycopg.Error as exc:
             if exc.sqlstate != _MISSING_STATEMENT:
                 raise
             # A new connection, or psycopg cleared the server's prepared statements after a
             # rollback (DEALLOCATE ALL): prepare ours again and start over, nothing is lost.
             _run(raw, f"ROLLBACK; {self._prepare}")
-            result = _run(raw, f"BEGIN; {call}")
+            result = _run(raw, begin)
         transformer = Transformer(raw)
         transformer.set_pgresult(result)
         row = transformer.load_row(0, tuple)
@@ -76,7 +82,7 @@ class PreparedSelect:
 class StatementWithCommit:
     """A write that ends conn's transaction: it and COMMIT go in one round trip.
 
-    Not prepared: a short UPDATE costs little to plan, and a statement that must not fail after
+    Not prepared: a single-row write costs little to plan, and a statement that must not fail after
     the message's work is done should not depend on server state a rollback can clear.
     """
 

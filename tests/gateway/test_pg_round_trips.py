@@ -38,6 +38,15 @@ def test_messages_are_answered_when_the_server_has_forgotten_the_prepared_claim(
     assert [text for text, _ in _records(services)] == ["联系我们"] * 3
 
 
+def test_what_a_retiree_typed_is_recorded_exactly_however_it_reads(
+        chat: Chat, services: Services) -> None:
+    # The claim carries the text as a literal: quotes, backslashes and SQL must stay just text.
+    typed = "我姓'王'\\n；'); DELETE FROM inbound_messages; -- $$ %s %(x)s 🙂"
+    chat.say(typed)
+    chat.say("联系我们")
+    assert [text for text, _ in _records(services)] == [typed, "联系我们"]
+
+
 def test_after_the_server_drops_the_connections_the_next_message_is_answered(
         chat: Chat, services: Services) -> None:
     pids: set[int] = set()
@@ -57,14 +66,13 @@ def test_after_the_server_drops_the_connections_the_next_message_is_answered(
 
 
 def test_a_failed_commit_keeps_none_of_the_message(chat: Chat, services: Services) -> None:
-    # A deferred check fails only at COMMIT, after the handler's work and the answer's UPDATE.
+    # A deferred check fails only at COMMIT, after the handler's work and the record's INSERT.
     with services.engine.begin() as conn:
         conn.execute(sa.text(
             "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN IF NEW.route <> 'pending' THEN RAISE 'refused at commit'; END IF;"
-            " RETURN NEW; END $$"))
+            "$$ BEGIN RAISE 'refused at commit'; END $$"))
         conn.execute(sa.text(
-            "CREATE CONSTRAINT TRIGGER refuse_answers AFTER UPDATE ON inbound_messages "
+            "CREATE CONSTRAINT TRIGGER refuse_answers AFTER INSERT ON inbound_messages "
             "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse()"))
     try:
         reply = chat.say("你好")  # a first contact: the follower is created in the same transaction
