@@ -1,6 +1,9 @@
 """Webhook benchmark: our /wechat vs WeRoBot 1.13.1, both under gunicorn with 2 workers.
 
     .venv/bin/python bench/webhook.py [--duration 10] [--rounds 3] [--connections 50] [--skip-pg]
+                                      [--pg-url URL]
+
+The PostgreSQL database at --pg-url is emptied before each of its scenarios: give it a scratch one.
 
 wrk (installed from Debian's packages when missing) replays pre-signed deliveries with distinct
 MsgIds from a few hundred users. Prints requests/s and p50/p99 latency per server, mode and
@@ -26,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,6 +109,8 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
             f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
             if isinstance(v, str)), encoding="utf-8")
         env["BOT_CONFIG"] = str(config)
+        if s.database == "postgresql":
+            empty_schema(pg_url)
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
                        cwd=ROOT, capture_output=True)
         app = "bot:create_app()"
@@ -122,6 +128,16 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
                             env=env, cwd=work)
     _wait_for(port, proc)
     return proc, port
+
+
+def empty_schema(pg_url: str) -> None:
+    """Drop every table at pg_url: each scenario starts from an empty database on PostgreSQL
+    too, as it does from a new file on SQLite (a table grown by earlier runs to hundreds of MB,
+    more than shared_buffers, slowed every insert)."""
+    engine = sqlalchemy.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def _wait_for(port: int, proc: subprocess.Popen) -> None:
@@ -248,7 +264,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--pg-url", default=PG_URL, help="a scratch database: it is emptied")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     ensure_tools()
