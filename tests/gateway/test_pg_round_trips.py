@@ -3,6 +3,7 @@ with a connection the server has dropped, and a message's writes still commit or
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -36,6 +37,41 @@ def test_messages_are_answered_when_the_server_has_forgotten_the_prepared_claim(
         sa.event.remove(services.engine, "checkout", forget)
     assert all("010-12345678" in (reply or "") for reply in replies)
     assert [text for text, _ in _records(services)] == ["联系我们"] * 3
+
+
+@pytest.fixture
+def commit_modes(services: Services) -> Iterator[Callable[[], list[str]]]:
+    """synchronous_commit as each inbound record was written, in order."""
+    with services.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE commit_modes (id serial, mode text)"))
+        conn.execute(sa.text(
+            "CREATE FUNCTION note_mode() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO commit_modes (mode) VALUES (current_setting('synchronous_commit'));"
+            " RETURN NEW; END $$"))
+        conn.execute(sa.text("CREATE TRIGGER note_mode AFTER INSERT ON inbound_messages "
+                             "FOR EACH ROW EXECUTE FUNCTION note_mode()"))
+
+    def modes() -> list[str]:
+        with services.engine.connect() as conn:
+            return list(conn.execute(sa.text("SELECT mode FROM commit_modes ORDER BY id"))
+                        .scalars())
+
+    try:
+        yield modes
+    finally:
+        with services.engine.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER note_mode ON inbound_messages"))
+            conn.execute(sa.text("DROP FUNCTION note_mode(); DROP TABLE commit_modes"))
+
+
+def test_only_a_message_that_changed_nothing_else_commits_without_waiting_for_the_disk(
+        chat: Chat, commit_modes: Callable[[], list[str]]) -> None:
+    chat.say("你好")  # first contact: the follower is written, and the menu's pending choice
+    chat.say("联系我们")  # not a menu number: the pending choice is cleared
+    chat.say("联系我们")  # answered from what is known: only its record is written
+    chat.say("留言")  # a pending step: the next message goes to staff
+    chat.say("请给我回个电话")  # the 留言 itself
+    assert commit_modes() == ["on", "on", "off", "on", "on"]
 
 
 def test_what_a_retiree_typed_is_recorded_exactly_however_it_reads(
