@@ -53,14 +53,14 @@ class PreparedSelect:
         """Begin conn's transaction, take its advisory lock on the key `locking` (waiting for
         whoever holds it to commit) and run the statement, in one round trip; its first row.
 
-        The statement runs after the wait with a snapshot of its own (READ COMMITTED), so it
-        sees what the lock's previous holder committed."""
+        The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
+        whatever the server's default), so it sees what the lock's previous holder committed."""
         raw = _driver_connection(conn)
         values = _processed({**self._defaults, **params}, self._binds)
         lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
                         [values[key] for key in self._order])
-        begin = f"BEGIN; {lock}; {call}"
+        begin = f"BEGIN ISOLATION LEVEL READ COMMITTED; {lock}; {call}"
         try:
             result = _run(raw, begin)
         except psycopg.Error as exc:
