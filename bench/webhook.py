@@ -3,7 +3,8 @@
     .venv/bin/python bench/webhook.py [--duration 10] [--rounds 3] [--connections 50] [--skip-pg]
                                       [--pg-url URL]
 
-The PostgreSQL database at --pg-url is emptied before each of its scenarios: give it a scratch one.
+The PostgreSQL database at --pg-url (default: `bench` on the local server, created when missing)
+is emptied before each of its scenarios: give it a scratch one, never the tests' `test`.
 
 wrk (installed from Debian's packages when missing) replays pre-signed deliveries with distinct
 MsgIds from a few hundred users. Prints requests/s and p50/p99 latency per server, mode and
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import WeChatSettings  # noqa: E402
 from bot.sandbox.wechat_side import WeChatSide  # noqa: E402
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"  # not the tests' database
 TOKEN = "bench_token"
 WECHAT = WeChatSettings(appid="wx_bench_appid", secret="bench_secret", token=TOKEN,
                         encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
@@ -136,10 +137,17 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
 
 
 def empty_schema(pg_url: str) -> None:
-    """Drop every table at pg_url: each scenario starts from an empty database on PostgreSQL
-    too, as it does from a new file on SQLite (a table grown by earlier runs to hundreds of MB,
-    more than shared_buffers, slowed every insert)."""
-    engine = sqlalchemy.create_engine(pg_url)
+    """Drop every table at pg_url (creating the database if it is missing): each scenario starts
+    from an empty database on PostgreSQL too, as it does from a new file on SQLite (a table grown
+    by earlier runs to hundreds of MB, more than shared_buffers, slowed every insert)."""
+    url = sqlalchemy.make_url(pg_url)
+    server = sqlalchemy.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.scalar(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                           {"name": url.database}):
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    engine = sqlalchemy.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()

@@ -44,6 +44,7 @@ class PreparedSelect:
         self._prepare = f"PREPARE {name} AS {compiled}"
         self._order = compiled.positiontup or []
         self._defaults = dict(compiled.params)
+        self._required = _required(compiled)
         self._binds = _bind_processors(compiled, _NUMBERED)
         self._columns = [(column.key, _result_processor(column.type))
                          for column in statement.selected_columns]
@@ -55,8 +56,8 @@ class PreparedSelect:
 
         The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
         whatever the server's default), so it sees what the lock's previous holder committed."""
-        raw = _driver_connection(conn)
-        values = _processed({**self._defaults, **params}, self._binds)
+        raw = _driver_connection(conn, expect=pq.TransactionStatus.IDLE)
+        values = _processed(_complete(self._defaults, self._required, params), self._binds)
         lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
                         [values[key] for key in self._order])
@@ -70,11 +71,11 @@ class PreparedSelect:
             # rollback (DEALLOCATE ALL): prepare ours again and start over, nothing is lost.
             _run(raw, f"ROLLBACK; {self._prepare}")
             result = _run(raw, begin)
+        if result.ntuples != 1:
+            raise LookupError(f"{self.name} returned {result.ntuples} rows, not one")
         transformer = Transformer(raw)
         transformer.set_pgresult(result)
         row = transformer.load_row(0, tuple)
-        if row is None:
-            raise LookupError(f"{self.name} returned no row")
         return {key: (process(value) if process else value)
                 for (key, process), value in zip(self._columns, row, strict=True)}
 
@@ -96,14 +97,15 @@ class StatementWithCommit:
         compiled = statement.compile(dialect=_NAMED)
         self._sql = str(compiled)
         self._defaults = dict(compiled.params)
+        self._required = _required(compiled)
         self._binds = _bind_processors(compiled, _NAMED)
         self._before = "" if flush_when_alone else f"{_NO_FLUSH_IF_NOTHING_WRITTEN}; "
 
     def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
         """Run the statement and commit conn's transaction; the `with` block's commit is then a
         no-op, so this must be the transaction's last statement."""
-        raw = _driver_connection(conn)
-        values = _processed({**self._defaults, **params}, self._binds)
+        raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
+        values = _processed(_complete(self._defaults, self._required, params), self._binds)
         _run(raw, f"{self._before}{_literal(raw, self._sql, values)}; COMMIT")
 
 
@@ -111,10 +113,29 @@ _NO_FLUSH_IF_NOTHING_WRITTEN = ("SELECT set_config('synchronous_commit', 'off', 
                                 "WHERE pg_current_xact_id_if_assigned() IS NULL")
 
 
-def _driver_connection(conn: sa.Connection) -> psycopg.Connection[Any]:
+def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psycopg.Connection[Any]:
+    """conn's psycopg connection, in the transaction state the caller was written for: a claim
+    that did not begin the transaction, or a COMMIT with none open, would break the message's
+    all-or-nothing silently."""
     raw = conn.connection.dbapi_connection
-    assert isinstance(raw, psycopg.Connection), "PostgreSQL through psycopg only"
+    if not isinstance(raw, psycopg.Connection):
+        raise TypeError("PostgreSQL through psycopg only")
+    if raw.info.transaction_status != expect:
+        raise RuntimeError(f"connection is {raw.info.transaction_status.name}, not {expect.name}")
     return raw
+
+
+def _required(compiled: sa.engine.Compiled) -> frozenset[str]:
+    binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
+    return frozenset(name for name, bind in binds.items() if bind.required)
+
+
+def _complete(defaults: Mapping[str, Any], required: frozenset[str],
+              params: Mapping[str, Any]) -> dict[str, Any]:
+    """The statement's values: a missing one raises, as SQLAlchemy would, rather than go as NULL."""
+    if missing := required - params.keys():
+        raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
+    return {**defaults, **params}
 
 
 def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
@@ -122,9 +143,9 @@ def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
 
 
 def _run(raw: psycopg.Connection[Any], sql: str) -> pq.abc.PGresult:
-    """The last result of sql sent as one simple query; a failed statement raises as psycopg
-    would, and the ones after it are not run. (A connection the server dropped is found by the
-    rollback SQLAlchemy then makes, which replaces it and the pool's older ones.)"""
+    """The last result of sql sent as one simple query; a failed statement raises psycopg's error
+    (not SQLAlchemy's), and the ones after it are not run. (A connection the server dropped is
+    found by the rollback SQLAlchemy then makes, which replaces it and the pool's older ones.)"""
     result = raw.pgconn.exec_(sql.encode(raw.info.encoding))
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         raise error_from_result(result, encoding=raw.info.encoding)

@@ -3,16 +3,22 @@ with a connection the server has dropped, and a message's writes still commit or
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from bot import create_app
 from bot.models import Follower, InboundMessage
+from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.conftest import PG_URL
-from tests.helpers import Chat
+from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability, _services
+from tests.helpers import OPENID, Chat
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (BOT_TEST_DATABASE_URL)")
 
@@ -76,7 +82,7 @@ def test_only_a_message_that_changed_nothing_else_commits_without_waiting_for_th
 
 def test_what_a_retiree_typed_is_recorded_exactly_however_it_reads(
         chat: Chat, services: Services) -> None:
-    # The claim carries the text as a literal: quotes, backslashes and SQL must stay just text.
+    # The record's INSERT carries the text as a literal: quotes, backslashes and SQL stay text.
     typed = "我姓'王'\\n；'); DELETE FROM inbound_messages; -- $$ %s %(x)s 🙂"
     chat.say(typed)
     chat.say("联系我们")
@@ -120,3 +126,28 @@ def test_a_failed_commit_keeps_none_of_the_message(chat: Chat, services: Service
         with services.engine.begin() as conn:
             conn.execute(sa.text("DROP TRIGGER refuse_answers ON inbound_messages"))
             conn.execute(sa.text("DROP FUNCTION refuse()"))
+
+
+def test_a_concurrent_retry_waits_for_the_answer_even_where_transactions_keep_one_snapshot(
+        settings, clock, wechat: WeChatSide) -> None:
+    # A server whose default isolation keeps the first statement's snapshot (taken before the
+    # lock's wait) would hide the first delivery's record from the retry's read.
+    url = f"{settings.database_url}?options=-c%20default_transaction_isolation%3Dserializable"
+    slow = SlowCapability(delay=0.5)
+    workers = [_services(replace(settings, database_url=url), clock, slow) for _ in range(2)]
+    try:
+        first, second = (Chat(create_app(services=s).test_client(), wechat) for s in workers)
+        for chat in (first, second):  # each worker knows the sender, and its connection has
+            chat.say("联系我们")  # the claim prepared: the retry's read is its first statement
+        delivery = wechat.deliver(wechat.text(OPENID, "慢"))
+        bodies: dict[str, str] = {}
+        worker = threading.Thread(target=lambda: bodies.update(a=first.post(delivery).text))
+        worker.start()
+        time.sleep(0.15)  # the retry lands while the first worker's handler is still running
+        bodies["b"] = second.post(delivery).text
+        worker.join()
+        assert {wechat.open_reply(b)["Content"] for b in bodies.values()} == {SLOW_ANSWER}
+        assert len(slow.runs) == 1
+    finally:
+        for s in workers:
+            s.close()
