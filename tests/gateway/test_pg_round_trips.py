@@ -3,8 +3,6 @@ with a connection the server has dropped, and a message's writes still commit or
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -17,8 +15,8 @@ from bot.models import Follower, InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.conftest import PG_URL
-from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability, _services
-from tests.helpers import OPENID, Chat
+from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability, _services, retry_while_running
+from tests.helpers import Chat
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (BOT_TEST_DATABASE_URL)")
 
@@ -139,14 +137,7 @@ def test_a_concurrent_retry_waits_for_the_answer_even_where_transactions_keep_on
         first, second = (Chat(create_app(services=s).test_client(), wechat) for s in workers)
         for chat in (first, second):  # each worker knows the sender, and its connection has
             chat.say("联系我们")  # the claim prepared: the retry's read is its first statement
-        delivery = wechat.deliver(wechat.text(OPENID, "慢"))
-        bodies: dict[str, str] = {}
-        worker = threading.Thread(target=lambda: bodies.update(a=first.post(delivery).text))
-        worker.start()
-        time.sleep(0.15)  # the retry lands while the first worker's handler is still running
-        bodies["b"] = second.post(delivery).text
-        worker.join()
-        assert {wechat.open_reply(b)["Content"] for b in bodies.values()} == {SLOW_ANSWER}
+        assert retry_while_running(first, second, wechat) == {SLOW_ANSWER}
         assert len(slow.runs) == 1
     finally:
         for s in workers:

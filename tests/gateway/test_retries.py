@@ -87,6 +87,13 @@ def test_a_retry_gets_the_same_reply_without_running_the_handler_again(
 def test_a_retry_arriving_while_the_first_is_running_waits_for_its_answer(
         two_workers, wechat: WeChatSide, slow: SlowCapability) -> None:
     first, second = (Chat(create_app(services=s).test_client(), wechat) for s in two_workers)
+    assert retry_while_running(first, second, wechat) == {SLOW_ANSWER}
+    assert len(slow.runs) == 1
+
+
+def retry_while_running(first: Chat, second: Chat, wechat: WeChatSide) -> set[str]:
+    """What the two deliveries of one 「慢」 got: the first at first, WeChat's retry at second
+    while the first worker's handler is still running."""
     delivery = wechat.deliver(wechat.text(OPENID, "慢"))
     bodies: dict[str, str] = {}
     worker = threading.Thread(target=lambda: bodies.update(a=first.post(delivery).text))
@@ -94,8 +101,7 @@ def test_a_retry_arriving_while_the_first_is_running_waits_for_its_answer(
     time.sleep(0.15)  # the retry lands while the first worker's handler is still running
     bodies["b"] = second.post(delivery).text
     worker.join()
-    assert {wechat.open_reply(b)["Content"] for b in bodies.values()} == {SLOW_ANSWER}
-    assert len(slow.runs) == 1
+    return {wechat.open_reply(b)["Content"] for b in bodies.values()}
 
 
 def test_a_new_message_with_the_same_text_is_answered_again(chat: Chat, services: Services) -> None:
