@@ -43,9 +43,7 @@ class PreparedSelect:
         self.name = name
         self._prepare = f"PREPARE {name} AS {compiled}"
         self._order = compiled.positiontup or []
-        self._defaults = dict(compiled.params)
-        self._required = _required(compiled)
-        self._binds = _bind_processors(compiled, _NUMBERED)
+        self._parameters = _Parameters(compiled, _NUMBERED)
         self._columns = [(column.key, _result_processor(column.type))
                          for column in statement.selected_columns]
 
@@ -57,7 +55,7 @@ class PreparedSelect:
         The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
         whatever the server's default), so it sees what the lock's previous holder committed."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.IDLE)
-        values = _processed(_complete(self._defaults, self._required, params), self._binds)
+        values = self._parameters.values(params)
         lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
                         [values[key] for key in self._order])
@@ -96,16 +94,14 @@ class StatementWithCommit:
     def __init__(self, statement: sa.Executable, *, flush_when_alone: bool = True) -> None:
         compiled = statement.compile(dialect=_NAMED)
         self._sql = str(compiled)
-        self._defaults = dict(compiled.params)
-        self._required = _required(compiled)
-        self._binds = _bind_processors(compiled, _NAMED)
+        self._parameters = _Parameters(compiled, _NAMED)
         self._before = "" if flush_when_alone else f"{_NO_FLUSH_IF_NOTHING_WRITTEN}; "
 
     def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
         """Run the statement and commit conn's transaction; the `with` block's commit is then a
         no-op, so this must be the transaction's last statement."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
-        values = _processed(_complete(self._defaults, self._required, params), self._binds)
+        values = self._parameters.values(params)
         _run(raw, f"{self._before}{_literal(raw, self._sql, values)}; COMMIT")
 
 
@@ -125,17 +121,25 @@ def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psy
     return raw
 
 
-def _required(compiled: sa.engine.Compiled) -> frozenset[str]:
-    binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
-    return frozenset(name for name, bind in binds.items() if bind.required)
+class _Parameters:
+    """A compiled statement's parameters: its own literal values, what the caller must give, and
+    the bind processing SQLAlchemy would have applied (aware datetimes stored as UTC, …)."""
 
+    def __init__(self, compiled: sa.engine.Compiled, dialect: sa.Dialect) -> None:
+        binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
+        self._defaults = dict(compiled.params)
+        self._required = frozenset(name for name, bind in binds.items() if bind.required)
+        self._processors = {name: process for name, bind in binds.items()
+                            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
 
-def _complete(defaults: Mapping[str, Any], required: frozenset[str],
-              params: Mapping[str, Any]) -> dict[str, Any]:
-    """The statement's values: a missing one raises, as SQLAlchemy would, rather than go as NULL."""
-    if missing := required - params.keys():
-        raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
-    return {**defaults, **params}
+    def values(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The values to send; a missing one raises, as SQLAlchemy would, rather than go as NULL."""
+        if missing := self._required - params.keys():
+            raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
+        values = {**self._defaults, **params}
+        for name, process in self._processors.items():
+            values[name] = process(values[name])
+        return values
 
 
 def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
@@ -152,18 +156,5 @@ def _run(raw: psycopg.Connection[Any], sql: str) -> pq.abc.PGresult:
     return result
 
 
-def _bind_processors(compiled: sa.engine.Compiled, dialect: sa.Dialect) -> dict[str, Processor]:
-    binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
-    return {name: process for name, bind in binds.items()
-            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
-
-
 def _result_processor(type_: sa.types.TypeEngine[Any]) -> Processor:
     return type_.dialect_impl(_NAMED).result_processor(_NAMED, None)
-
-
-def _processed(values: dict[str, Any], binds: Mapping[str, Processor]) -> dict[str, Any]:
-    for name, process in binds.items():
-        if name in values and process is not None:
-            values[name] = process(values[name])
-    return values
