@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 # Imported lazily, so `python -m bot` can hand over to .venv before any package is needed.
@@ -21,12 +22,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     from bot import gateway, health
     from bot.config import load_settings
     from bot.services import build_services
+    from bot.staff_alerts import unreachable_warning
     from bot.study import page
 
     if services is None:
         services = build_services((settings or load_settings()).require_public_url(), clock=clock)
     # Load the handlers, jieba and the knowledge base now, not on the first message.
     services.router, services.policies  # noqa: B018
+    if (warning := unreachable_warning(services.settings)) is not None:
+        logging.getLogger("bot").warning(warning)
     app = Flask(__name__)
     app.extensions["yinling"] = services
     gateway.init_app(app, services)

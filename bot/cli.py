@@ -186,6 +186,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _content(args: argparse.Namespace) -> int:
     from bot.content_check import check_content
     from bot.office_values import unfilled
+    from bot.staff_alerts import unreachable_warning
 
     settings = load_settings(wechat=False)
     problems = check_content(settings)
@@ -196,6 +197,8 @@ def _content(args: argparse.Namespace) -> int:
               "（回答里会显示「请打电话问我们」）。")
     if not settings.public_url:
         print("提示：config.toml 的 public_url 还没填：学习材料的阅读链接打不开。")
+    if (warning := unreachable_warning(settings)) is not None:
+        print(f"提示：{warning}")
     if problems:
         print(f"内容检查没通过：{len(problems)} 处问题。", file=sys.stderr)
         return 1

@@ -131,9 +131,11 @@ class Context:
         return self.clock.now()
 
     def flush(self) -> None:
-        """Write what handlers changed through the session into the message's transaction."""
+        """Write what handlers changed (the session's objects, the conversation) into the
+        message's transaction."""
         if "session" in self.__dict__:
             self.session.flush()
+        self.conversation.save()
 
     def close(self) -> None:
         """Let go of the session, if one was opened (the transaction is dispatch's)."""

@@ -1,7 +1,17 @@
-"""The step a user is in, stored per openid with an expiry so any worker can pick it up."""
+"""Where a user is in the conversation, stored per openid with an expiry so any worker can go on.
+
+Three things are kept, all in one row that expires `conversation_ttl` after the last change:
+- the step on screen: the question the last reply asked (a numbered offer, or a task such
+  as the quiz, a sign-up waiting for its 「确认」, or binding);
+- a task kept beneath it: when something else was said in the middle of a task (a policy
+  question, an emergency), the task keeps its place and comes back once that is answered;
+- what the conversation remembers across steps (the study month chosen in 往期, what
+  someone asked for before they had to bind).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -13,44 +23,137 @@ from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__
 _FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
+_KEPT, _MEMORY = "_kept", "_memory"  # reserved keys in the stored data
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One step and what it remembered (e.g. the options that were shown)."""
+
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def stored(self) -> dict[str, Any]:
+        """The frame as kept in the row's JSON."""
+        return {"step": self.step, "data": self.data}
 
 
 class Conversation:
-    """Read and change one openid's pending step inside the message's own transaction.
+    """Read and change one openid's conversation; written once, by `save`, at the message's end.
 
-    Plain statements rather than ORM objects: this runs for every message.
+    Handlers use `step`, `data`, `expect`, `clear` and `offer` on the step on screen; the
+    router alone moves tasks beneath and back (`frame`, `restore`, `keep`, `take_kept`).
     """
 
     def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
                  data: dict[str, Any]) -> None:
-        """step and data: the unexpired state as read with the rest (bot.inbound_record.claim)."""
+        """step and data: the unexpired row as read with the rest (bot.inbound_record.claim)."""
         self._conn = conn
         self._openid = openid
         self._clock = clock
         self._ttl = ttl
-        self._step: str | None = step
-        self._data: dict[str, Any] = dict(data)
+        stored = dict(data)
+        kept = stored.pop(_KEPT, None)
+        self._memory: dict[str, Any] = dict(stored.pop(_MEMORY, None) or {})
+        self._kept: Frame | None = Frame(kept["step"], kept.get("data") or {}) if kept else None
+        self._top: Frame | None = Frame(step, stored) if step else None
+        self._had_row = step is not None or bool(data)
+        self._changed = False
+        self.quiet = False  # a task waits: add-on offers (related topics, the menu) are not made
 
     @property
     def step(self) -> str | None:
-        """The pending step's name, or None when there is none or it has expired."""
-        return self._step
+        """The step on screen, or None when there is none or it has expired."""
+        return self._top.step if self._top else None
 
     @property
     def data(self) -> dict[str, Any]:
-        """What the step remembered (e.g. the options that were shown)."""
-        return dict(self._data)
+        """What the step on screen remembered."""
+        return dict(self._top.data) if self._top else {}
 
-    def expect(self, step: str, data: dict[str, Any] | None = None, ttl: int | None = None) -> None:
+    def expect(self, step: str, data: dict[str, Any] | None = None) -> None:
         """Wait for the user's next message to answer `step`."""
-        values = {"openid": self._openid, "step": step, "data": data or {},
-                  "expires_at": self._clock.now() + timedelta(seconds=ttl or self._ttl)}
-        self._conn.execute(upsert(_TABLE, self._conn.dialect.name, "openid",
-                                  ("step", "data", "expires_at")), values)
-        self._step, self._data = step, dict(data or {})
+        self._top = Frame(step, dict(data or {}))
+        self._changed = True
 
     def clear(self) -> None:
-        """Forget the pending step."""
-        if self._step is not None:
-            self._conn.execute(_FORGET, {"openid": self._openid})
-            self._step, self._data = None, {}
+        """The step on screen is done (a task kept beneath it stays, for the router)."""
+        if self._top is not None:
+            self._top = None
+            self._changed = True
+
+    def offer(self, step: str, data: dict[str, Any] | None = None) -> bool:
+        """Offer numbered choices on top of an answer; False (nothing offered) while a task waits,
+        so the last numbers the user reads are the task's."""
+        if self.quiet:
+            return False
+        self.expect(step, data)
+        return True
+
+    def frame(self) -> Frame | None:
+        """The step on screen as a frame."""
+        return self._top
+
+    def restore(self, frame: Frame | None) -> None:
+        """Put frame back on screen."""
+        self._top = frame
+        self._changed = True
+
+    @property
+    def kept(self) -> Frame | None:
+        """The task kept beneath the step on screen."""
+        return self._kept
+
+    def keep(self, frame: Frame | None) -> None:
+        """Keep a task beneath the step on screen (one at most: a newer one replaces it)."""
+        self._kept = frame
+        self._changed = True
+
+    def take_kept(self) -> Frame | None:
+        """The kept task, no longer kept."""
+        frame, self._kept = self._kept, None
+        if frame is not None:
+            self._changed = True
+        return frame
+
+    def remember(self, key: str, value: Any) -> None:
+        """Remember value across steps until the conversation expires."""
+        if self._memory.get(key) != value:
+            self._memory[key] = value
+            self._changed = True
+
+    def recall(self, key: str) -> Any:
+        """What was remembered under key, or None."""
+        return self._memory.get(key)
+
+    def forget(self, key: str) -> None:
+        """Forget what was remembered under key."""
+        if self._memory.pop(key, None) is not None:
+            self._changed = True
+
+    def reset(self) -> None:
+        """Start afresh: no step, no kept task (what was remembered stays)."""
+        if self._top is not None or self._kept is not None:
+            self._top, self._kept = None, None
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the changes in one statement (none when nothing changed)."""
+        if not self._changed:
+            return
+        self._changed = False
+        if self._top is None and self._kept is None and not self._memory:
+            if self._had_row:
+                self._conn.execute(_FORGET, {"openid": self._openid})
+                self._had_row = False
+            return
+        data = dict(self._top.data) if self._top else {}
+        if self._kept is not None:
+            data[_KEPT] = self._kept.stored()
+        if self._memory:
+            data[_MEMORY] = dict(self._memory)
+        values = {"openid": self._openid, "step": self.step, "data": data,
+                  "expires_at": self._clock.now() + timedelta(seconds=self._ttl)}
+        self._conn.execute(upsert(_TABLE, self._conn.dialect.name, "openid",
+                                  ("step", "data", "expires_at")), values)
+        self._had_row = True

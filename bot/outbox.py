@@ -88,7 +88,9 @@ def drain(services: Services, limit: int = 100) -> int:
 _DUE = (sa.select(_TABLE.c.id)
         .where(_TABLE.c.status == OutboxStatus.PENDING, _TABLE.c.attempts < MAX_ATTEMPTS,
                _TABLE.c.batch.is_(None), _TABLE.c.due_at <= sa.bindparam("now", type_=UTCDateTime))
-        .order_by(_TABLE.c.due_at, _TABLE.c.id).limit(sa.bindparam("limit"))
+        # Staff alerts first: a 病危 report must not wait behind a notice to every retiree.
+        .order_by(sa.case((_TABLE.c.kind == "staff", 0), else_=1), _TABLE.c.due_at, _TABLE.c.id)
+        .limit(sa.bindparam("limit"))
         .with_for_update(skip_locked=True))  # PostgreSQL: rows another sender holds are skipped
 # One statement takes the due rows, so two senders never both have one. The lease hides them
 # from others while they are sent; the HTTP calls happen outside any transaction.

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_PUNCT = re.compile(r"[\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>-]+")
+from pypinyin import lazy_pinyin
+
+_PUNCT = re.compile(r"[\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-]+")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# Said at the end of a short answer: 「好的呀」「知道了」「要得嘛」「中嘞」.
+PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
+_DIGIT_RUN = re.compile(r"\d+")
+_SPOKEN_RUN = re.compile(r"[零〇一幺二两三四五六七八九]{4,}")
 _ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d+|[零〇一幺二两三四五六七八九十])(?:个|项|号|条)?$")
 
 
@@ -30,3 +36,40 @@ def digits(text: str) -> str:
     plain = normalize(text)
     return "".join(str(_CHINESE_DIGITS[c]) if c in _CHINESE_DIGITS and c != "十" else c
                    for c in plain)
+
+
+def short_forms(text: str) -> list[str]:
+    """A short answer and its plainer forms: 「好的好的呀」 → 好的好的呀, 好的好的, 好的; 「👍👍」 → 👍.
+
+    Particles come off the end one at a time (「算了」 stays 算了, 「算了吧」 gives 算了 too), and
+    a word said twice or more counts once.
+    """
+    plain = normalize(text)
+    forms = [plain]
+    while plain and plain[-1] in PARTICLES:
+        plain = plain[:-1]
+        forms.append(plain)
+    forms += [squeezed for form in forms if (squeezed := _once(form)) != form]
+    return [form for form in forms if form]
+
+
+def _once(text: str) -> str:
+    """The unit a text repeats (好好好 → 好, 嗯嗯 → 嗯, 好的好的 → 好的), else the text."""
+    for size in (1, 2, 3):
+        unit = text[:size]
+        if len(text) > size and len(text) % size == 0 and unit * (len(text) // size) == text:
+            return unit
+    return text
+
+
+def phone_digits(text: str) -> list[str]:
+    """Runs of digits in a sentence, spoken ones too: 「尾号是６８２７」 → ["6827"];
+    「六八二七」 → ["6827"]; a single numeral word (后四位) is not a run."""
+    plain = _SPOKEN_RUN.sub(lambda m: "".join(str(_CHINESE_DIGITS[c]) for c in m.group(0)),
+                            normalize(text))
+    return _DIGIT_RUN.findall(plain)
+
+
+def sound_key(text: str) -> str:
+    """How a short text sounds, tones aside: 帮定 and 绑定 both give "bang ding"."""
+    return " ".join(lazy_pinyin(text))

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.office_values import office_values
+from bot.textnorm import PARTICLES, normalize, parse_choice, short_forms
 
 
 class Texts:
@@ -16,6 +17,11 @@ class Texts:
     def __init__(self, raw: dict[str, Any], office: dict[str, str]) -> None:
         self._raw = raw
         self._office = office
+        answers = raw.get("answers", {})
+        filler = frozenset(normalize(w) for w in answers.get("filler", ())) | frozenset(PARTICLES)
+        self._yes = frozenset(normalize(w) for w in answers.get("yes", ()))
+        self._no = frozenset(normalize(w) for w in answers.get("no", ()))
+        self._filler = filler
 
     @classmethod
     def load(cls, content_dir: Path, settings: Settings) -> Texts:
@@ -47,3 +53,43 @@ class Texts:
     def table(self, key: str) -> Any:
         """A raw table or list from the file (e.g. the menu items)."""
         return self._raw[key]
+
+    def yes_or_no(self, text: str) -> bool | None:
+        """True for a confirming word (好的, 行, 确认, 👍 …), False for a refusing one (算了,
+        不去了 …), None for anything else; the words are [answers] in chat.toml."""
+        for form in short_forms(text):
+            if form in self._yes:
+                return True
+            if form in self._no:
+                return False
+        plain = normalize(text)  # 「好的，确认」「好的麻烦你了🙏」「那算了吧」: answer words and filler
+        if len(plain) <= 12:
+            if _made_of(plain, self._yes, self._filler):
+                return True
+            if _made_of(plain, self._no, self._filler):
+                return False
+        return None
+
+    def choice(self, text: str, *, yes: int | None = None, no: int | None = None) -> int | None:
+        """The number picked, or the number a confirming or refusing word stands for here."""
+        number = parse_choice(text)
+        if number is not None:
+            return number
+        said = self.yes_or_no(text)
+        return None if said is None else yes if said else no
+
+
+def _made_of(text: str, words: frozenset[str], filler: frozenset[str]) -> bool:
+    """Whether text is some of `words` (at least one) with only filler between and around."""
+    # reach[i]: text[:i] can be covered, and whether an answer word is among the pieces
+    reach: list[set[bool]] = [set() for _ in range(len(text) + 1)]
+    reach[0].add(False)
+    for start in range(len(text)):
+        for said in reach[start]:
+            for end in range(start + 1, len(text) + 1):
+                piece = text[start:end]
+                if piece in words:
+                    reach[end].add(True)
+                elif piece in filler:
+                    reach[end].add(said)
+    return True in reach[len(text)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.activities.notify import tell_promoted
 from bot.activities.signups import (
     Outcome,
@@ -21,9 +23,10 @@ from bot.inbound import Inbound
 from bot.models import Activity, Signup, SignupStatus
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import parse_choice
+from bot.textnorm import normalize, parse_choice
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
+WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名")
 
 
 def register(router: Router) -> None:
@@ -31,9 +34,9 @@ def register(router: Router) -> None:
     router.action("signup", words=("报名", "我要报名", "活动报名", "参加活动", "有什么活动"),
                   event_keys=("SIGNUP",), needs_binding=True)(list_open)
     router.action("my_signups", words=("我的报名", "报名情况", "我报了什么"), needs_binding=True)(list_mine)
-    router.action("withdraw", words=("取消报名", "不去了", "退出报名"), needs_binding=True)(ask_which)
-    router.step(PICK)(pick)
-    router.step(CONFIRM)(confirm)
+    router.action("withdraw", words=WITHDRAW_WORDS, needs_binding=True)(ask_which)
+    router.step(PICK, remind=remind_pick)(pick)
+    router.step(CONFIRM, remind=remind_confirm)(confirm)
     router.step(CANCEL)(cancel)
 
 
@@ -65,16 +68,37 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
     ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
-    choices = ctx.texts.get("activity.choices") + (
-        ctx.texts.get("activity.choices_companion") if activity.companion_seats else "")
-    return Text("\n".join([describe(ctx.texts, "detail", activity, left=left),
-                           choices + ctx.texts.get("activity.choices_end")]))
+    return Text("\n".join([describe(ctx.texts, "detail", activity, left=left), _choices(ctx, activity)]))
+
+
+def remind_pick(ctx: Context, data: dict[str, Any]) -> str:
+    """The list still waiting for a pick, in one line."""
+    titles = [activity.title for i in data.get("ids", []) if (activity := ctx.session.get(Activity, i))]
+    choices = "，".join(ctx.texts.get("activity.remind_pick_item", number=n, title=title)
+                       for n, title in enumerate(titles, start=1))
+    return ctx.texts.get("activity.remind_pick", choices=choices)
+
+
+def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
+    """The sign-up still waiting for its answer, and the numbers to give it."""
+    activity = ctx.session.get(Activity, data.get("id"))
+    if activity is None:
+        return ctx.texts.get("activity.refused_cancelled")
+    if data.get("offered_waitlist"):
+        return ctx.texts.get("activity.remind_waitlist", title=activity.title)
+    return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(ctx, activity)
+
+
+def _choices(ctx: Context, activity: Activity) -> str:
+    return ctx.texts.get("activity.choices") + (
+        ctx.texts.get("activity.choices_companion") if activity.companion_seats else "") + ctx.texts.get(
+        "activity.choices_end")
 
 
 def confirm(msg: Inbound, ctx: Context) -> Reply | None:
-    """1: sign up; 2: with a companion; 0: not this time."""
+    """1 (or 好的, 确认 …): sign up; 2 (or 带家属): with a companion; 0 (or 算了 …): not this time."""
     data = ctx.conversation.data
-    choice = parse_choice(msg.text)
+    choice = _companion_choice(ctx, msg.text) or ctx.texts.choice(msg.text, yes=1, no=0)
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.stopped"))
@@ -113,10 +137,28 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
     return _listing(ctx, "cancel", lines)
 
 
+def _companion_choice(ctx: Context, text: str) -> int | None:
+    """2 when the answer says a family member comes along (「带老伴一起去」)."""
+    plain = normalize(text)
+    words = ctx.texts.table("activity")["companion_words"]
+    return 2 if any(w in plain for w in words) and not any(w in plain for w in ("不带", "没人")) else None
+
+
+def _which_to_cancel(ctx: Context, text: str, count: int) -> int | None:
+    """The number picked; with a single sign-up listed, 「好的」 or 「不去了」 pick it, 「算了」 keeps it."""
+    choice = parse_choice(text)
+    said = ctx.texts.yes_or_no(text)
+    if choice is not None or said is None:
+        return choice
+    if count == 1 and (said or normalize(text) in WITHDRAW_WORDS):
+        return 1
+    return None if said else 0
+
+
 def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     """Cancel the chosen sign-up; the first on the waitlist takes the place and is told."""
     ids = ctx.conversation.data.get("ids", [])
-    choice = parse_choice(msg.text)
+    choice = _which_to_cancel(ctx, msg.text, len(ids))
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.cancel_kept"))

@@ -1,46 +1,53 @@
-"""身份绑定 in chat: name, then the last four phone digits; family may bind as agents (代办)."""
+"""身份绑定 in chat: name, then the last four phone digits; family may bind as agents (代办).
+
+People say it their own way — 「我是姚文斌的闺女」, 「替我爸绑定」, 「我电话尾号是6827」 — and
+the conversation takes whatever part they gave (bot.kinship reads it) and asks only for what is
+missing. A phrasing the bot did not understand never costs a try: only wrong digits do.
+Someone who asked for something that needs binding (报名, 学习) is offered to go on with it
+once bound.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
+from functools import lru_cache
+from typing import Any
 
 from bot import binding as b
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.kinship import Kinship, Said
 from bot.logs import mask
+from bot.models import Retiree
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.staff_alerts import alert_staff
-from bot.textnorm import digits, normalize, parse_choice
+from bot.texts import Texts
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.
 FAMILY_WORDS = ("我是家属", "我是子女", "我是老人家属", "家属代办", "家属绑定")
-# Inside the binding questions, the short forms say it too.
-AGENT_WORDS = (*FAMILY_WORDS, "家属", "代办")
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
-# Relations family members name in their own words, as they will be shown to staff.
-KNOWN_RELATIONS = ("子女", "儿子", "女儿", "儿媳", "女婿", "配偶", "老伴", "妻子", "丈夫", "爱人",
-                   "孙子", "孙女", "外孙", "外孙女", "侄子", "侄女", "外甥", "外甥女", "兄弟", "姐妹",
-                   "亲属", "亲戚")
+NAME, RELATION, DIGITS = "bind:name", "bind:relation", "bind:digits"
+BEREAVED, UNBIND, CONTINUE = "bind:bereaved", "unbind:confirm", "bind:continue"
+AFTER_BIND = "after_bind"  # remembered: the action someone asked for before they had to bind
 log = logging.getLogger(__name__)
-# Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
-_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
-_NAME_PREFIXES = ("我叫", "我是", "名字叫", "姓名", "叫")
-_EXIT_WORDS = {"菜单", "帮助", "取消", "退出", "不绑了", "算了"}
 
 
 def register(router: Router) -> None:
-    """Add 绑定 / 解绑 and the steps of the binding conversation."""
-    router.action("bind", words=("绑定", "身份绑定", "绑定身份", "实名"), event_keys=("BIND",))(start)
+    """Add 绑定 / 解绑, the binding conversation and its way back to what was asked first."""
+    router.action("bind", words=("绑定", "身份绑定", "绑定身份", "实名", "我要绑定"),
+                  event_keys=("BIND",))(start)
     router.action("bind_family", words=FAMILY_WORDS)(start_as_family)
     router.action("unbind", words=("解绑", "解除绑定", "取消绑定"))(ask_unbind)
-    router.step("bind:relation")(take_relation)
-    router.step("bind:name")(take_name)
-    router.step("bind:digits")(take_digits)
-    router.step("bind:bereaved")(bereaved_family)
-    router.step("unbind:confirm")(confirm_unbind)
+    router.matcher("bind_family_sentence")(family_sentence)
+    router.step(RELATION, remind=lambda ctx, data: ctx.texts.get("binding.ask_relation"))(take_relation)
+    router.step(NAME, remind=_remind_name)(take_name)
+    router.step(DIGITS, remind=_remind_digits)(take_digits)
+    router.step(BEREAVED, remind=lambda ctx, data: ctx.texts.get("binding.remind_bereaved"))(bereaved_family)
+    router.step(UNBIND, remind=_remind_unbind)(confirm_unbind)
+    router.step(CONTINUE)(go_on)
+    router.set_bind_first(bind_first)
 
 
 def start(msg: Inbound, ctx: Context) -> Reply:
@@ -55,94 +62,147 @@ def start_as_family(msg: Inbound, ctx: Context) -> Reply:
     """「我是家属」 said on its own: binding on an elder's behalf, from the relation question."""
     if ctx.binding is not None:
         return start(msg, ctx)
-    if (locked := _locked(ctx)) is not None:
-        return locked
-    return _ask_relation(ctx)
+    return _locked(ctx) or _go_on(ctx, {}, Said(family=True))
 
 
-def ask_name(ctx: Context) -> Reply:
-    """The first question (also asked right after following)."""
+def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我是姚文斌的闺女」「替我爸绑定」 said first thing: binding as family, from what they said."""
+    said = _read(ctx, msg.text)
+    if not said.family or (said.name is None and said.relation is None and "绑" not in msg.text):
+        return None
+    if ctx.binding is not None:
+        return start(msg, ctx)
+    return _locked(ctx) or _go_on(ctx, {}, said)
+
+
+def ask_name(ctx: Context, *, invited: bool = False) -> Reply:
+    """The first question; invited: asked by the bot right after following, so anything else
+    said next simply replaces it (the person did not ask to bind)."""
     if (locked := _locked(ctx)) is not None:
         return locked
-    ctx.conversation.expect("bind:name", {"relation": None})
+    ctx.conversation.expect(NAME, {"invited": True} if invited else {})
     return Text(ctx.texts.get("binding.ask_name"))
 
 
-def _ask_relation(ctx: Context) -> Reply:
-    """Family binding's first question: who they are to the elder."""
-    ctx.conversation.expect("bind:relation")
-    return Text(ctx.texts.get("binding.ask_relation"))
-
-
-def _locked(ctx: Context) -> Reply | None:
-    """The kind refusal while three wrong answers keep binding closed, else None."""
-    if (until := b.locked_until(ctx.follower, ctx.now)) is not None:
-        return Text(ctx.texts.get("binding.locked", until=_when(until, ctx)))
-    return None
-
-
-def take_name(msg: Inbound, ctx: Context) -> Reply | None:
-    """A name (or 「我是家属」); anything else leaves the binding conversation."""
-    text = normalize(msg.text)
-    if text in {normalize(w) for w in AGENT_WORDS}:
-        return _ask_relation(ctx)
-    name = _clean_name(text)
-    if name is None:
-        return None
-    data = ctx.conversation.data | {"name": name}
-    ctx.conversation.expect("bind:digits", data)
-    return Text(ctx.texts.get("binding.ask_digits", name=name))
+def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
+    """Someone not yet bound asked for `action`: bind first, then offer to go on with it."""
+    ctx.conversation.remember(AFTER_BIND, action)
+    question = ask_name(ctx)
+    assert isinstance(question, Text)
+    if ctx.conversation.step != NAME:  # locked: the refusal says why
+        return question
+    return Text(f"{ctx.texts.get('binding.needed')}\n{question.content}")
 
 
 def take_relation(msg: Inbound, ctx: Context) -> Reply | None:
-    """子女 / 配偶 / 亲属 by number, or the relation in their own words (女儿, 老伴 …)."""
-    number = parse_choice(msg.text)
-    relation = RELATIONS.get(number) if number is not None else _clean_relation(msg.text)
-    if number == 0:
+    """子女 / 配偶 / 亲属 by number, or the relation in their own words (闺女, 我是他儿子 …)."""
+    number = ctx.texts.choice(msg.text)
+    words = _kinship(ctx.texts)
+    relation = RELATIONS.get(number) if number is not None else words.relation(msg.text)
+    said = words.read(msg.text) if relation is None and number is None else Said(relation=relation)
+    if said.relation is None and said.name is None:
         return None
-    if relation is None:
-        return Text(ctx.texts.get("binding.ask_relation"))  # ask again, numbers first
-    ctx.conversation.expect("bind:name", {"relation": relation})
-    return Text(ctx.texts.get("binding.ask_elder_name"))
+    return _go_on(ctx, ctx.conversation.data, said)
+
+
+def take_name(msg: Inbound, ctx: Context) -> Reply | None:
+    """A name, a relation, or the digits too (「姚文斌 6827」); None for anything else."""
+    said = _read(ctx, msg.text)
+    if said.name is None and not said.family and said.digits is None:
+        return None
+    return _go_on(ctx, ctx.conversation.data, said)
+
+
+def _read(ctx: Context, text: str) -> Said:
+    """What binding can use in text; a policy question (「离休费几号发」) is no name."""
+    said = _kinship(ctx.texts).read(text)
+    if said.name is not None and ctx.policies.decide(text).topic is not None:
+        return Said(relation=said.relation, family=said.family, digits=said.digits,
+                    other_digits=said.other_digits)
+    return said
 
 
 def take_digits(msg: Inbound, ctx: Context) -> Reply | None:
-    """The last four digits of the phone on file: bind, or count a failure."""
-    typed = digits(msg.text)
-    if typed == "0" or typed in _EXIT_WORDS:
-        return None  # they want out: the menu
-    if not (typed.isdigit() and len(typed) == 4):
-        return Text(ctx.texts.get("binding.digits_format"))
-    data = ctx.conversation.data
-    found = b.candidates(ctx.session, data["name"], typed)
+    """The last four digits of the phone on file (in a sentence too), or a corrected name."""
+    said = _read(ctx, msg.text)
+    if said.digits is None and said.other_digits:
+        return Text(_remind_digits(ctx, ctx.conversation.data))  # 「567」: asked again, not counted
+    if said.digits is None and said.name is None and not said.family:
+        return None
+    return _go_on(ctx, ctx.conversation.data, said)
+
+
+def _go_on(ctx: Context, data: dict[str, Any], said: Said) -> Reply:
+    """Take what was said, and ask for what is still missing; with everything, try to bind."""
+    data = {k: v for k, v in data.items() if k != "invited"}  # they answered: it is their task now
+    if said.family:
+        data["family"] = True
+    for key in ("relation", "name"):
+        if (value := getattr(said, key)) is not None:
+            data[key] = value
+    if data.get("family") and not data.get("relation"):
+        ctx.conversation.expect(RELATION, data)
+        return Text(ctx.texts.get("binding.ask_relation"))
+    if not data.get("name"):
+        ctx.conversation.expect(NAME, data)
+        return Text(_ask_name_text(ctx, data))
+    if said.digits is None and not data.get("digits"):
+        ctx.conversation.expect(DIGITS, data)
+        return Text(ctx.texts.get("binding.ask_digits", name=data["name"]))
+    return _try(ctx, data, said.digits or data["digits"])
+
+
+def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
+    found = b.candidates(ctx.session, data["name"], digits)
     if len(found) > 1:
         ctx.conversation.clear()
         return Text(ctx.texts.get("binding.ambiguous"))
     if not found:
-        return _wrong(ctx, data["name"])
-    return _bind(ctx, found[0], data.get("relation"))
+        return _wrong(ctx, data)
+    return _bind(ctx, found[0], data | {"digits": digits})
 
 
-def _bind(ctx: Context, retiree, relation: str | None) -> Reply:
-    ctx.conversation.clear()
+def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:
+    relation = data.get("relation")
     if retiree.deceased and relation is None:
-        ctx.conversation.expect("bind:bereaved")
+        ctx.conversation.expect(BEREAVED, data)  # the name and digits were right: kept
         return Text(ctx.texts.get("binding.deceased"))
+    ctx.conversation.clear()
     ctx.binding = b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
     key = ("binding.bound_self" if relation is None else
            "binding.bound_bereaved" if retiree.deceased else "binding.bound_agent")
-    return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + offer_menu(ctx))
+    return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + _what_next(ctx))
 
 
-def _wrong(ctx: Context, name: str) -> Reply:
+def _what_next(ctx: Context) -> str:
+    """Once bound: going on with what they asked for before, by number; else the menu."""
+    action = ctx.conversation.recall(AFTER_BIND)
+    ctx.conversation.forget(AFTER_BIND)
+    if action is None:
+        return offer_menu(ctx)
+    ctx.conversation.expect(CONTINUE, {"action": action})
+    label = ctx.texts.table("action_labels").get(action, "")
+    return ctx.texts.get("binding.go_on", label=label)
+
+
+def go_on(msg: Inbound, ctx: Context) -> Reply | None:
+    """After binding: 1 (or 好的) does what they asked for first; 0 shows the menu."""
+    if ctx.texts.choice(msg.text, yes=1) != 1:
+        return None
+    action = ctx.conversation.data.get("action") or "menu"
+    ctx.conversation.clear()
+    return ctx.router.act(action, msg, ctx)
+
+
+def _wrong(ctx: Context, data: dict[str, Any]) -> Reply:
+    """Wrong digits (or a name not on file — never told apart): one try counted, same question."""
     if b.record_failure(ctx.session, ctx.follower, ctx.now):
         ctx.conversation.clear()
-        _alert_staff(ctx, name)
+        _alert_staff(ctx, data["name"])
         return Text(ctx.texts.get("binding.locked", until=_when(ctx.follower.bind_locked_until, ctx)))
-    relation = ctx.conversation.data.get("relation")
-    ctx.conversation.expect("bind:name", {"relation": relation})
-    ask = ctx.texts.get("binding.ask_elder_name" if relation else "binding.ask_name")
-    return Text(ctx.texts.get("binding.mismatch", left=b.failures_left(ctx.follower), ask=ask))
+    data = {k: v for k, v in data.items() if k != "digits"}
+    ctx.conversation.expect(DIGITS, data)
+    return Text(ctx.texts.get("binding.mismatch", left=b.failures_left(ctx.follower), name=data["name"]))
 
 
 def _alert_staff(ctx: Context, name: str) -> None:
@@ -152,24 +212,23 @@ def _alert_staff(ctx: Context, name: str) -> None:
 
 
 def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:
-    """After 「已经去世」: 1 continues as family; anything else leaves."""
-    if parse_choice(msg.text) != 1:
+    """After 「已经去世」: 1 (or 好的) goes on as family — the name and digits already checked."""
+    if ctx.texts.choice(msg.text, yes=1) != 1:
         return None
-    ctx.conversation.expect("bind:relation")
-    return Text(ctx.texts.get("binding.ask_relation"))
+    return _go_on(ctx, ctx.conversation.data, Said(family=True))
 
 
 def ask_unbind(msg: Inbound, ctx: Context) -> Reply:
     """解绑: ask for confirmation first."""
     if ctx.binding is None:
         return Text(ctx.texts.get("binding.not_bound"))
-    ctx.conversation.expect("unbind:confirm")
+    ctx.conversation.expect(UNBIND)
     return Text(ctx.texts.get("binding.confirm_unbind", name=ctx.binding.retiree.name))
 
 
 def confirm_unbind(msg: Inbound, ctx: Context) -> Reply | None:
-    """1 unbinds, 0 keeps the binding; anything else leaves the question."""
-    choice = parse_choice(msg.text)
+    """1 (or 确定) unbinds, 0 (or 算了) keeps the binding; anything else is no answer."""
+    choice = ctx.texts.choice(msg.text, yes=1, no=0)
     if choice not in (0, 1) or ctx.binding is None:
         return None
     ctx.conversation.clear()
@@ -179,21 +238,33 @@ def confirm_unbind(msg: Inbound, ctx: Context) -> Reply | None:
     return Text(ctx.texts.get("binding.unbound"))
 
 
-def _clean_name(text: str) -> str | None:
-    for prefix in _NAME_PREFIXES:
-        if text.startswith(prefix) and len(text) > len(prefix) + 1:
-            text = text[len(prefix):]
-    text = text.removesuffix("同志")
-    if text in _EXIT_WORDS or not _NAME.match(text):
-        return None
-    return text
+def _locked(ctx: Context) -> Reply | None:
+    """The kind refusal while three wrong answers keep binding closed, else None."""
+    if (until := b.locked_until(ctx.follower, ctx.now)) is not None:
+        return Text(ctx.texts.get("binding.locked", until=_when(until, ctx)))
+    return None
 
 
-def _clean_relation(text: str) -> str | None:
-    relation = normalize(text)
-    for prefix in ("我是", "老人的", "他的", "她的", "是"):
-        relation = relation.removeprefix(prefix)
-    return relation if relation in KNOWN_RELATIONS else None
+def _ask_name_text(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.texts.get("binding.ask_elder_name" if data.get("family") else "binding.ask_name")
+
+
+def _remind_name(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.texts.get("binding.remind", question=_ask_name_text(ctx, data))
+
+
+def _remind_digits(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.texts.get("binding.digits_format", name=data.get("name", ""))
+
+
+def _remind_unbind(ctx: Context, data: dict[str, Any]) -> str:
+    name = ctx.binding.retiree.name if ctx.binding is not None else ""
+    return ctx.texts.get("binding.confirm_unbind", name=name)
+
+
+@lru_cache(maxsize=8)
+def _kinship(texts: Texts) -> Kinship:
+    return Kinship.from_table(texts.table("binding_words"))
 
 
 def _when(moment, ctx: Context) -> str:

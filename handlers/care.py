@@ -1,94 +1,123 @@
-"""Care reports, before policy answers: 「我住院了」「我爸昨天住院了」「老伴走了」「病危」.
+"""Care reports, before anything else: 「我住院了」「我爸昨天住院了」「老伴走了」「病危」.
 
-Compassion first, then what happens next; staff are alerted at once with who reported it,
-for whom, and the words. When it is unclear whether it is the person themselves or a
-relative, one short question.
+Compassion first, then what happens next; staff are alerted at once with who reported it, for
+whom, the words and whom to call. When it is unclear whether it is the person themselves or a
+relative, one short question; family and people not yet bound are asked for a number to be
+called back on. A report made in the middle of a quiz or a sign-up leaves that step waiting.
 """
 
 from __future__ import annotations
 
-from bot.care.detect import CareWords, Sighting
+from typing import Any
+
+from bot.care.detect import CareWords, Kind
+from bot.care.intake import Reporter, add_reporter_phone, set_subject, take_report
 from bot.context import Context
 from bot.inbound import Inbound
-from bot.models import CareReport, Retiree
+from bot.models import CareReport
 from bot.policies.replies import titles
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.staff_alerts import alert_staff
-from bot.textnorm import parse_choice
-from handlers.policy import STEP as POLICY_STEP
+from bot.textnorm import parse_choice, phone_digits
+from handlers.policy import answer_topic
 
-WHO_STEP = "care.who"
+WHO_STEP, AFTER_STEP = "care.who", "care.after"
 
 
 def register(router: Router) -> None:
-    """Add the care-report matcher (registered before the policy matcher) and its question."""
-    router.matcher("care")(report)
-    router.step(WHO_STEP)(answer_who)
+    """Add the care-report matcher (tried before any step) and its follow-up questions."""
+    router.urgent_matcher("care")(report)
+    router.step(WHO_STEP, remind=_remind_who, urgent="answer")(answer_who)
+    router.step(AFTER_STEP)(after_report)
 
 
 def report(msg: Inbound, ctx: Context) -> Reply | None:
     """A care report: kept, staff alerted, and a caring answer; None for anything else."""
-    sighting = CareWords.for_dir(ctx.settings.content_dir).find(msg.text)
+    words = _words(ctx)
+    sighting = words.find(msg.text)
     if sighting is None:
         return None
-    record = _keep(msg, ctx, sighting)
-    if sighting.subject == "unknown":
+    record = take_report(ctx.session, ctx.settings, ctx.texts, ctx.now, reporter=_reporter(ctx),
+                         kind=sighting.kind.name, subject=sighting.subject, relative=sighting.relative,
+                         text=msg.text)
+    if record.subject == "unknown":
         ctx.conversation.expect(WHO_STEP, {"report": record.id})
         return Text(ctx.texts.get("care.ask_who"))
-    return Text(_answer(ctx, record, sighting.kind.topics))
+    return Text(_answer(ctx, record, sighting.kind))
 
 
 def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
-    """1: it is me; 2: a relative. The report is updated and the caring answer follows."""
-    choice = parse_choice(msg.text)
-    if choice not in (1, 2):
-        return None
+    """1 or 「我自己」: it is me; 2 or 「是我老伴」: a relative. The caring answer follows."""
     record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
-    ctx.conversation.clear()
-    if record is None:
+    said = _who_said(msg.text, ctx)
+    if record is None or said is None:
         return None
-    record.subject = "self" if choice == 1 else "relative"
-    record.relative = None if choice == 1 else "家里人"
-    kind = next(k for k in CareWords.for_dir(ctx.settings.content_dir).kinds if k.name == record.kind)
-    return Text(_answer(ctx, record, kind.topics))
+    ctx.conversation.clear()
+    set_subject(record, *said)
+    return Text(_answer(ctx, record, _kind(ctx, record.kind)))
 
 
-def _keep(msg: Inbound, ctx: Context, sighting: Sighting) -> CareReport:
-    binding = ctx.binding
-    record = CareReport(openid=ctx.openid, retiree_id=binding.retiree_id if binding else None,
-                        kind=sighting.kind.name, subject=sighting.subject, relative=sighting.relative,
-                        text=msg.text.strip(), created_at=ctx.now)
-    ctx.session.add(record)
-    ctx.session.flush()
-    subject = ctx.texts.get(f"care.subject_{sighting.subject}", relative=sighting.relative or "")
-    text = ctx.texts.get("care.staff", number=record.id, who=_reporter(ctx), kind=sighting.kind.label,
-                         subject=subject, text=record.text, phone=_phone(ctx, record))
-    alert_staff(ctx.session, ctx.settings, ctx.now, key=f"care:{record.id}", text=text)
-    return record
+def after_report(msg: Inbound, ctx: Context) -> Reply | None:
+    """After the caring answer: the reporter's phone number, or the number of a related answer."""
+    data = ctx.conversation.data
+    phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
+    if phone is not None and data.get("ask_phone"):
+        record = ctx.session.get(CareReport, data.get("report"))
+        if record is not None:
+            add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
+            ctx.conversation.clear()
+            return Text(ctx.texts.get("care.phone_kept", phone=phone))
+    topics = data.get("topics", [])
+    number = parse_choice(msg.text)
+    if number is None or not 1 <= number <= len(topics):
+        return None
+    ctx.conversation.clear()
+    return Text(answer_topic(ctx, topics[number - 1]))
 
 
-def _answer(ctx: Context, record: CareReport, topics: tuple[str, ...]) -> str:
-    """The caring words for the kind and person, then the related answers by number."""
-    words = CareWords.for_dir(ctx.settings.content_dir)
-    who = "您" if record.subject == "self" else words.how_to_say(record.relative or "家里人")
+def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
+    """The caring words for the kind and person, the request for a phone number where staff
+    have none, then the related answers by number."""
+    who = "您" if record.subject == "self" else _words(ctx).how_to_say(record.relative or "家里人")
     key = "death_self" if record.kind == "death" and record.subject == "self" else record.kind
     lines = [ctx.texts.get(f"care.{key}", who=who)]
-    known = [t for t in topics if t in ctx.policies.topics]
-    if known:
-        ctx.conversation.expect(POLICY_STEP, {"topics": known})
-        lines += ["", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, known))]
+    data: dict[str, Any] = {"report": record.id}
+    if _reporter(ctx).needs_phone and not record.reporter_phone:
+        lines += ["", ctx.texts.get("care.ask_phone")]
+        data["ask_phone"] = True
+    topics = [t for t in kind.topics if t in ctx.policies.topics]
+    if topics and not ctx.conversation.quiet:
+        lines += ["", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, topics))]
+        data["topics"] = topics
+    if len(data) > 1:
+        ctx.conversation.expect(AFTER_STEP, data)
     return "\n".join(lines)
 
 
-def _reporter(ctx: Context) -> str:
+def _who_said(text: str, ctx: Context) -> tuple[str, str | None] | None:
+    """("self", None) or ("relative", the word for them) from 1/2 or a whole sentence."""
+    choice = parse_choice(text)
+    if choice == 1:
+        return "self", None
+    if choice == 2:
+        return "relative", "家里人"
+    return _words(ctx).who_is(text)
+
+
+def _remind_who(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.texts.get("care.ask_who")
+
+
+def _reporter(ctx: Context) -> Reporter:
     binding = ctx.binding
     if binding is None:
-        return "未绑定的用户"
-    name = binding.retiree.name
-    return f"{name}的家属（{binding.relation}）" if binding.is_agent else f"{name}本人"
+        return Reporter(ctx.openid, None)
+    return Reporter(ctx.openid, binding.retiree, binding.relation if binding.is_agent else None)
 
 
-def _phone(ctx: Context, record: CareReport) -> str:
-    person = ctx.session.get(Retiree, record.retiree_id) if record.retiree_id else None
-    return f"，电话 {person.phone}" if person and person.phone else ""
+def _kind(ctx: Context, name: str) -> Kind:
+    return next(k for k in _words(ctx).kinds if k.name == name)
+
+
+def _words(ctx: Context) -> CareWords:
+    return CareWords.for_dir(ctx.settings.content_dir)

@@ -24,8 +24,11 @@ def not_understood(msg: Inbound, ctx: Context) -> Reply:
 
 
 def voice_not_recognised(msg: Inbound, ctx: Context) -> Reply:
-    """A voice message without Recognition: ask to say it again or type, and offer the menu."""
-    return Text(ctx.texts.get("replies.empty_voice", menu=offer_menu(ctx)))
+    """A voice message without Recognition: ask to say it again, with numbers to reply instead
+    (many cannot type); while a task waits, its own numbers follow (the router adds them)."""
+    menu = offer_menu(ctx)
+    return Text(ctx.texts.get("replies.empty_voice", menu=menu) if menu
+                else ctx.texts.get("replies.empty_voice_in_step"))
 
 
 def media_received(msg: Inbound, ctx: Context) -> Reply:

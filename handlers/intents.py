@@ -1,7 +1,8 @@
-"""A command said inside a sentence (「我想报名参加茶话会」), and thanks or goodbye.
+"""A command said inside a sentence (「我想报名参加茶话会」), greetings, thanks and goodbyes.
 
 Tried after the policy answers and before the fallback, so a policy question such as
-「老年大学怎么报名」 is still answered as one. The words are in content/chat.toml [intents].
+「老年大学怎么报名」 is still answered as one. The words are in content/chat.toml [intents];
+a bare 「好的」 or 「算了」 (the [answers] words) with nothing to answer gets a short 「好的」.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from bot.context import Context
 from bot.inbound import Inbound
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import normalize
-
-PARTICLES = "啊呀啦哈了吧哦嘛!！。.～~"  # said at the end of 「好的呀」「知道了！」
+from bot.textnorm import normalize, short_forms
+from handlers.menu import offer_menu
 
 
 def register(router: Router) -> None:
@@ -21,19 +21,30 @@ def register(router: Router) -> None:
 
 
 def understand(msg: Inbound, ctx: Context) -> Reply | None:
-    """The action whose words the sentence contains (first listed wins), a warm word back for
-    thanks or goodbye, else None."""
+    """The action whose words the sentence contains (first listed wins), a warm word back for a
+    greeting, thanks or goodbye, else None."""
     text = normalize(msg.text)
     table = ctx.texts.table("intents")
     for entry in table["actions"]:
-        if _says(text, entry["words"], whole=False):
+        if _says(msg.text, text, entry["words"], whole=False):
             return ctx.router.act(entry["action"], msg, ctx)
     for courtesy in table["courtesies"]:
-        if _says(text, courtesy["words"], whole=courtesy.get("whole", False)):
-            return Text(courtesy["reply"].strip())
+        if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)):
+            return _courtesy(ctx, courtesy)
+    if ctx.texts.yes_or_no(msg.text) is not None:
+        return Text(ctx.texts.get("replies.ok"))
     return None
 
 
-def _says(text: str, words: list[str], whole: bool) -> bool:
-    """Whether text is one of words (but for particles at the end), or, not whole, contains one."""
-    return text.rstrip(PARTICLES) in words if whole else any(word in text for word in words)
+def _courtesy(ctx: Context, courtesy: dict) -> Reply:
+    reply = courtesy["reply"].strip()
+    menu = offer_menu(ctx) if courtesy.get("menu") else ""
+    return Text(f"{reply}\n{menu}" if menu else reply)
+
+
+def _says(raw: str, text: str, words: list[str], whole: bool) -> bool:
+    """Whether the message is one of words (particles and repeats aside), or, not whole,
+    contains one."""
+    if whole:
+        return any(form in words for form in short_forms(raw))
+    return any(word in text for word in words)

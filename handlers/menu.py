@@ -9,24 +9,30 @@ from bot.router import Router
 from bot.textnorm import parse_choice
 from bot.texts import Texts
 
-MENU_WORDS = ("0", "菜单", "帮助", "主菜单", "功能", "你好", "您好", "在吗", "?", "help")
+# Words that leave whatever step is pending; 0 is an answer first (a step's 「不做了」), then the menu.
+MENU_WORDS = ("菜单", "帮助", "主菜单", "功能", "目录", "?", "help")
 
 
 def register(router: Router) -> None:
     """Add the menu, guide and contact actions, and the numbered choices they offer."""
-    router.action("menu", words=MENU_WORDS, event_keys=("MENU",))(show_menu)
+    router.action("menu", words=MENU_WORDS, event_keys=("MENU",), leaves_steps=True)(show_menu)
+    router.action("menu_zero", words=("0",))(show_menu)
     router.action("guide", words=("使用指南", "怎么用", "使用说明"), event_keys=("GUIDE",))(show_guide)
     router.action("contact", words=("联系我们", "电话", "地址", "办公电话", "联系方式"),
                   event_keys=("CONTACT",))(show_contact)
     router.step("menu")(choose_from_menu)
     router.step("guide")(choose_guide_topic)
-    router.matcher("menu_number")(choose_from_menu)
 
 
 def offer_menu(ctx: Context) -> str:
-    """The main menu as numbered lines, and wait for the user's number."""
-    ctx.conversation.expect("menu", {"options": [item["key"] for item in ctx.texts.table("menu")]})
+    """The main menu under an answer, waiting for a number; "" while a task waits for its own."""
+    if not ctx.conversation.offer("menu", _options(ctx)):
+        return ""
     return menu_text(ctx.texts)
+
+
+def _options(ctx: Context) -> dict[str, list[str]]:
+    return {"options": [item["key"] for item in ctx.texts.table("menu")]}
 
 
 def menu_text(texts: Texts) -> str:
@@ -37,12 +43,13 @@ def menu_text(texts: Texts) -> str:
 
 def show_menu(msg: Inbound, ctx: Context) -> Reply:
     """The main menu."""
-    return Text(offer_menu(ctx))
+    ctx.conversation.expect("menu", _options(ctx))
+    return Text(menu_text(ctx.texts))
 
 
 def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
     """Run the menu item whose number the user replied; None if the reply is not one."""
-    options = ctx.conversation.data.get("options") or [i["key"] for i in ctx.texts.table("menu")]
+    options = ctx.conversation.data.get("options") or _options(ctx)["options"]
     number = parse_choice(msg.text)
     if number is None or number > len(options):
         return None

@@ -23,7 +23,7 @@ def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
     """The answer to a question about one topic; a numbered choice between close ones; else None."""
     decision = ctx.policies.decide(msg.text)
     if decision.topic is not None:
-        return Text(_answer(ctx, decision.topic))
+        return Text(answer_topic(ctx, decision.topic))
     if decision.ask_which:
         ctx.conversation.expect(STEP, {"topics": list(decision.candidates)})
         return Text(which_text(ctx.policies, ctx.texts, decision.candidates))
@@ -38,13 +38,13 @@ def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     if number == 0:
         return show_menu(msg, ctx)
-    return Text(_answer(ctx, topics[number - 1]))
+    ctx.conversation.clear()
+    return Text(answer_topic(ctx, topics[number - 1]))
 
 
-def _answer(ctx: Context, topic_id: str) -> str:
-    text, related = answer_text(ctx.policies, ctx.texts, topic_id)
-    if related:  # the numbers under 「您可能还想了解」 answer those topics next
-        ctx.conversation.expect(STEP, {"topics": related})
-    else:
-        ctx.conversation.clear()
+def answer_topic(ctx: Context, topic_id: str) -> str:
+    """A topic's answer; its related topics offered by number unless a task waits for its own."""
+    related = [r for r in ctx.policies.topics[topic_id].related if r in ctx.policies.topics]
+    offered = bool(related) and ctx.conversation.offer(STEP, {"topics": list(related)})
+    text, _ = answer_text(ctx.policies, ctx.texts, topic_id, with_related=offered)
     return text

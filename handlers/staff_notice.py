@@ -9,7 +9,6 @@ from bot.logs import mask
 from bot.notices import plan, send
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import parse_choice
 
 STEP = "staff_notice_confirm"
 EVERYONE = ("全体", "所有人", "全部", "大家")
@@ -18,7 +17,7 @@ EVERYONE = ("全体", "所有人", "全部", "大家")
 def register(router: Router) -> None:
     """Add the 「通知 …」 matcher for staff, and its confirmation step."""
     router.matcher("staff_notice")(draft_notice)
-    router.step(STEP)(confirm_notice)
+    router.step(STEP, remind=lambda ctx, data: ctx.texts.get("staff_notice.remind"))(confirm_notice)
 
 
 def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
@@ -42,7 +41,7 @@ def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
 
 def confirm_notice(msg: Inbound, ctx: Context) -> Reply | None:
     """1 sends the drafted notice (audit-logged), 0 drops it; anything else is not an answer."""
-    choice = parse_choice(msg.text)
+    choice = ctx.texts.choice(msg.text, yes=1, no=0)
     if choice not in (0, 1):
         return None
     draft = ctx.conversation.data

@@ -6,6 +6,8 @@ explanation after each; nothing is scored or compared with anyone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.context import Context
 from bot.inbound import Inbound
 from bot.replies import Reply, Text
@@ -13,10 +15,12 @@ from bot.router import Router
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
 from bot.study.readings import record_reading
-from bot.textnorm import normalize, parse_choice
+from bot.textnorm import parse_choice, short_forms
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
+CHOSEN_MONTH = "study_month"  # the month picked in 往期: 学完了 and 答题 act on it until another is chosen
+_ANSWER_PREFIXES = ("我选", "选择", "答案是", "答案", "选", "是")
 
 
 def register(router: Router) -> None:
@@ -28,11 +32,12 @@ def register(router: Router) -> None:
                   needs_binding=True)(done)
     router.action("study_quiz", words=("答题", "做题", "学习答题"), needs_binding=True)(start_quiz)
     router.step(PAST_STEP)(pick_past)
-    router.step(QUIZ_STEP)(answer_quiz)
+    router.step(QUIZ_STEP, remind=remind_quiz)(answer_quiz)
 
 
 def this_month(msg: Inbound, ctx: Context) -> Reply:
-    """This month's summary and the person's own reading link."""
+    """This month's summary and the person's own reading link (this month is chosen again)."""
+    ctx.conversation.forget(CHOSEN_MONTH)
     material = _current(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
@@ -61,12 +66,16 @@ def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ctx.conversation.clear()
     material = _material(ctx, shown[choice - 1])
-    return Text(_summary(ctx, material) if material else ctx.texts.get("study.past_none"))
+    if material is None:
+        return Text(ctx.texts.get("study.past_none"))
+    ctx.conversation.remember(CHOSEN_MONTH, material.month)
+    return Text(_summary(ctx, material))
 
 
 def done(msg: Inbound, ctx: Context) -> Reply:
-    """Record that this month's material has been read (by the retiree, or family for them)."""
-    material = _current(ctx)
+    """Record that the month's material has been read (by the retiree, or family for them):
+    the month chosen in 往期, else this month's."""
+    material = _studied(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
     binding = ctx.binding
@@ -80,12 +89,12 @@ def done(msg: Inbound, ctx: Context) -> Reply:
 
 
 def start_quiz(msg: Inbound, ctx: Context) -> Reply:
-    """The first question of this month's quiz."""
-    material = _current(ctx)
+    """The first question of the month's quiz (the month chosen in 往期, else this month's)."""
+    material = _studied(ctx)
     if material is None or not material.quiz:
         return Text(ctx.texts.get("study.quiz_none"))
     ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": 0})
-    return Text("\n".join([ctx.texts.get("study.quiz_start", count=len(material.quiz)),
+    return Text("\n".join([ctx.texts.get("study.quiz_start", title=material.title, count=len(material.quiz)),
                            _question(ctx, material.quiz[0], 1)]))
 
 
@@ -99,11 +108,11 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
     index = int(data.get("index", 0))
     question = material.quiz[index]
     letter = _letter(msg.text, len(question.choices))
-    if letter == "0":
+    if letter == "0" or (letter is None and ctx.texts.yes_or_no(msg.text) is False):
         ctx.conversation.clear()
         return Text(ctx.texts.get("study.quiz_stopped"))
     if letter is None:
-        return Text(ctx.texts.get("study.quiz_again", letters="、".join(LETTERS[:len(question.choices)])))
+        return None  # not an answer: the router sees what else it is, then asks again
     verdict = (ctx.texts.get("study.quiz_right", explain=question.explain) if letter == question.answer
                else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
     if index + 1 == len(material.quiz):
@@ -113,11 +122,24 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
     return Text("\n\n".join([verdict, _question(ctx, material.quiz[index + 1], index + 2)]))
 
 
+def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:
+    """The question still waiting, in full, with its letters."""
+    material = _material(ctx, data.get("month", ""))
+    index = int(data.get("index", 0))
+    if material is None or index >= len(material.quiz):
+        return ctx.texts.get("study.quiz_stopped")
+    question = material.quiz[index]
+    letters = "、".join(LETTERS[:len(question.choices)])
+    again = ctx.texts.get("study.quiz_again", letters=letters)
+    return "\n".join([_question(ctx, question, index + 1), again])
+
+
 def _letter(text: str, choices: int) -> str | None:
-    """「B」「b」「Ｂ」「2」「二」 → "B"; 0 → "0"; anything else → None."""
-    said = normalize(text).upper()
-    if len(said) == 1 and said in LETTERS[:choices]:
-        return said
+    """「B」「b」「Ｂ」「选B」「答案是b吧」「2」「二」 → "B"; 0 → "0"; anything else → None."""
+    for said in short_forms(text):
+        said = next((said[len(p):] for p in _ANSWER_PREFIXES if said.startswith(p)), said).upper()
+        if len(said) == 1 and said in LETTERS[:choices]:
+            return said
     number = parse_choice(text)
     if number == 0:
         return "0"
@@ -137,6 +159,12 @@ def _summary(ctx: Context, material: Material) -> str:
     link = reading_url(ctx.settings, material.month, binding.retiree_id if binding else None)
     return ctx.texts.get("study.this_month", label=material.label, title=material.title,
                          summary="\n".join(material.summary), link=link)
+
+
+def _studied(ctx: Context) -> Material | None:
+    """The month chosen in 往期, while the conversation remembers it; else this month's."""
+    chosen = ctx.conversation.recall(CHOSEN_MONTH)
+    return (_material(ctx, chosen) if chosen else None) or _current(ctx)
 
 
 def _current(ctx: Context) -> Material | None:

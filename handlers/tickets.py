@@ -18,7 +18,8 @@ WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找�
 def register(router: Router) -> None:
     """Add 「留言」 and the step that takes the message."""
     router.action("ticket", words=WORDS, event_keys=("TICKET",))(ask_for_message)
-    router.step(STEP)(take_message)
+    # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
+    router.step(STEP, remind=lambda ctx, data: ctx.texts.get("ticket.remind"), urgent="end")(take_message)
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
@@ -28,11 +29,12 @@ def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
 
 
 def take_message(msg: Inbound, ctx: Context) -> Reply:
-    """Keep the message as a ticket, alert staff, and give the receipt number (0 cancels)."""
-    if parse_choice(msg.text) == 0:
+    """Keep the message as a ticket, alert staff, and give the receipt number (0 or 算了 cancels)."""
+    said = ctx.texts.yes_or_no(msg.text)
+    if said is False or parse_choice(msg.text) == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("ticket.cancelled"))
-    if len(normalize(msg.text)) < 2:
+    if said or len(normalize(msg.text)) < 2:  # 「好的」 is not yet the message
         return Text(ctx.texts.get("ticket.too_short"))
     ticket = _open_ticket(msg, ctx)
     ctx.conversation.clear()

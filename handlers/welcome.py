@@ -24,7 +24,7 @@ def welcome(msg: Inbound, ctx: Context) -> Reply:
         key = "welcome_back_family" if ctx.binding.is_agent else "welcome_back"
         back = ctx.texts.get(key, name=ctx.binding.retiree.name, relation=ctx.binding.relation)
         return Text(f"{back}\n{offer_menu(ctx)}")
-    question = ask_name(ctx)
+    question = ask_name(ctx, invited=True)
     assert isinstance(question, Text)
     return Text(f"{ctx.texts.get('welcome')}\n{question.content}")
 

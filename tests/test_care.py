@@ -51,7 +51,7 @@ def test_a_report_gets_compassion_first_and_staff_are_alerted_at_once(
         kind, subject, branch.ids["张明"], said)
     alerts = staff_alerts(office)
     assert sorted(a.recipient for a in alerts) == ["o_staff_1", "o_staff_2"]
-    assert "张明本人报告" in alerts[0].payload["text"] and said in alerts[0].payload["text"]
+    assert "报告人：张明本人" in alerts[0].payload["text"] and said in alerts[0].payload["text"]
     assert "13800000000" in alerts[0].payload["text"]
 
 
@@ -90,7 +90,9 @@ def test_family_reporting_for_the_retiree_is_shown_as_family_to_staff(
         office: Services, branch: Branch, chat: Chat) -> None:
     chat.say("我妈住院了", openid="o_sun_daughter")
     [alert, _] = staff_alerts(office)
-    assert "孙兰的家属（女儿）报告住院" in alert.payload["text"]
+    assert alert.payload["text"].startswith("【重要情况 1】住院：孙兰（家属说是我妈）")
+    assert "报告人：孙兰的家属（女儿）" in alert.payload["text"]
+    assert "python" not in alert.payload["text"]  # no terminal commands in a WeChat message
 
 
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(

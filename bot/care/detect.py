@@ -45,6 +45,7 @@ class CareWords:
     self_words: tuple[str, ...]
     happened: tuple[str, ...]
     address: dict[str, str]
+    asking: tuple[str, ...] = ()
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -61,7 +62,7 @@ class CareWords:
                                tuple(k.get("topics", []))) for name, k in raw["kinds"].items())
             words = raw["words"]
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
-                       dict(words.get("address", {})))
+                       dict(words.get("address", {})), _words(words.get("asking", [])))
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -72,14 +73,28 @@ class CareWords:
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
-        relative = next((r for r in sorted(self.relatives, key=len, reverse=True) if r in plain), None)
+        relative = self._relative_in(plain)
         for kind in self.kinds:
             said = [w for w in kind.words if w in plain]
             if not said or (all(w in kind.needs_person for w in said) and relative is None):
                 continue
             if any(h in plain for h in self.happened) or kind.name == "critical":
-                return Sighting(kind, _subject(plain, relative, self.self_words), relative)
+                subject = _subject(plain, relative, self.self_words)
+                if subject == "unknown" and any(a in plain for a in self.asking):
+                    return None  # 「去世了丧葬费怎么领」: a question about the rules
+                return Sighting(kind, subject, relative)
         return None
+
+
+    def who_is(self, text: str) -> tuple[str, str | None] | None:
+        """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」."""
+        plain = normalize(text)
+        if (relative := self._relative_in(plain)) is not None:
+            return "relative", relative
+        return ("self", None) if any(w in plain for w in self.self_words) else None
+
+    def _relative_in(self, plain: str) -> str | None:
+        return next((r for r in sorted(self.relatives, key=len, reverse=True) if r in plain), None)
 
 
 @functools.cache

@@ -79,7 +79,8 @@ def _scope(session: Session, audience: str) -> tuple[sa.Select, int | None]:
     if kind == "group" and value:
         groups = session.execute(sa.select(Group.id, Group.wechat_tag_id).where(Group.name == value)).all()
         if not groups:
-            raise AudienceError(f"没有名为「{value}」的分组（python -m bot groups list 查看）。")
+            known = "、".join(session.scalars(sa.select(Group.name).distinct().order_by(Group.name)))
+            raise AudienceError(f"没有名为「{value}」的分组。现有的分组：{known or '还没有'}。")
         members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_([g.id for g in groups]))
         return query.where(Retiree.id.in_(members)), groups[0].wechat_tag_id if len(groups) == 1 else None
     raise AudienceError(f"收件人「{audience}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")

@@ -69,4 +69,4 @@ def _add_task(session: Session, person: Retiree, due: object, detail: str, now: 
 
 def _alert(person: Retiree, age: int, due: object) -> str:
     return (f"【上门祝寿】{person.name} {due} 满 {age} 岁。地址：{person.address or '未填'}，"
-            f"电话：{person.phone or '未填'}。详情：python -m bot care tasks")
+            f"电话：{person.phone or '未填'}。")

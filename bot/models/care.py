@@ -22,6 +22,7 @@ class CareReport(Base):
     subject: Mapped[str] = mapped_column(sa.String(10))   # self, relative, unknown
     relative: Mapped[str | None] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.Text)
+    reporter_phone: Mapped[str | None] = mapped_column(sa.String(20))  # family or unbound: to call back
     created_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(sa.Text)

@@ -12,11 +12,12 @@ from bot.db import Base
 
 
 class ConversationState(Base):
-    """The pending step for one openid (e.g. waiting for a number 1-3), until it expires."""
+    """One openid's conversation until it expires: the step on screen (None when only a kept
+    task or something remembered is left), and in data what the step and the conversation keep."""
 
     __tablename__ = "conversation_states"
 
     openid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    step: Mapped[str] = mapped_column(sa.String(64))
+    step: Mapped[str | None] = mapped_column(sa.String(64))
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     expires_at: Mapped[datetime]

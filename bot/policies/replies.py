@@ -6,17 +6,21 @@ from bot.policies.engine import PolicyEngine
 from bot.texts import Texts
 
 
-def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str) -> tuple[str, list[str]]:
-    """The topic's answer with the office's values filled in, then its related topics numbered.
+def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str,
+                with_related: bool = True) -> tuple[str, list[str]]:
+    """The topic's answer with the office's values filled in, then its related topics numbered
+    and the way to the menu; without related (a task waits: its own line ends the reply), the
+    answer alone.
 
     Returns the text and the topic ids the numbers stand for.
     """
     topic = engine.topics[topic_id]
-    related = [r for r in topic.related if r in engine.topics]
+    related = [r for r in topic.related if r in engine.topics] if with_related else []
     parts = [texts.get("policy.answer", title=topic.title, answer=texts.fill(topic.answer))]
     if related:
         parts += ["", texts.get("policy.related"), *texts.numbered(titles(engine, related))]
-    parts.append(texts.get("policy.footer"))
+    if with_related:
+        parts.append(texts.get("policy.footer"))
     return "\n".join(parts), related
 
 

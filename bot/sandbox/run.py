@@ -65,6 +65,10 @@ day = 5
 
 [staff]
 openids = ["{staff}"]
+
+[delivery.templates]
+# 工作人员提醒走模板消息：工作人员很少给公众号发消息，客服消息的 48 小时窗口常常是关着的。
+staff = "SANDBOX_STAFF_ALERT"
 """
 
 

@@ -54,8 +54,8 @@ def remind_overdue_tickets() -> None:
         if overdue:
             numbers = "、".join(str(t.id) for t in overdue[:20])
             alert_staff(session, s.settings, now, key=f"tickets-overdue:{now:%Y%m%d}",
-                        text=f"【留言待回复】超过 {hours} 小时未回复的留言 {len(overdue)} 条：{numbers}。"
-                             "请用 python -m bot ticket list --overdue 查看并回复。")
+                        text=f"【留言待回复】超过 {hours} 小时未回复的留言 {len(overdue)} 条，"
+                             f"编号 {numbers}。请尽快回复。")
     log.info("remind_overdue_tickets: %s overdue", len(overdue))
 
 
@@ -67,8 +67,8 @@ def report_undelivered() -> None:
         problems = undelivered(session, since=now - timedelta(days=1))
         if problems:
             alert_staff(session, s.settings, now, key=f"undelivered:{now:%Y%m%d}",
-                        text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里。"
-                             "请用 python -m bot outbox problems --days 1 查看，并电话联系。")
+                        text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里，"
+                             "请查看未送达清单，并电话联系。")
     log.info("report_undelivered: %s", len(problems))
 
 

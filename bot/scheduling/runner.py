@@ -17,6 +17,7 @@ from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 from bot.scheduling.schedule import add_jobs, build_scheduler
 from bot.services import Services, build_services
+from bot.staff_alerts import unreachable_warning
 
 log = logging.getLogger("bot.scheduler")
 
@@ -37,6 +38,8 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"无法启动：{exc}", file=sys.stderr)
         return 2
+    if (warning := unreachable_warning(services.settings)) is not None:
+        log.warning(warning)
     leader = Leadership(services.engine, services.clock, ttl=args.lease)
     try:
         leader.wait()

@@ -1,0 +1,113 @@
+"""Taking a care report in: kept once, staff alerted at once with whom to call.
+
+The chat (and later the console and the mini-program) file reports through these functions,
+so a report is kept and announced the same way whoever takes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.care.reports import KIND_LABELS
+from bot.config import Settings
+from bot.models import CareReport, Retiree
+from bot.staff_alerts import alert_staff
+from bot.texts import Texts
+
+SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who reported: their WeChat account, the retiree they are bound to, and as whom."""
+
+    openid: str
+    retiree: Retiree | None
+    relation: str | None = None  # family's relation to the retiree; None: the retiree themselves
+
+    @property
+    def needs_phone(self) -> bool:
+        """True when staff have no number to call the reporter back on (family, or unbound)."""
+        return self.retiree is None or self.relation is not None
+
+
+def take_report(session: Session, settings: Settings, texts: Texts, now: datetime, *,
+                reporter: Reporter, kind: str, subject: str, relative: str | None,
+                text: str) -> CareReport:
+    """Keep the report and alert staff; the same news again from the same person within
+    SAME_REPORT adds its words to the open report instead (no second alert)."""
+    earlier = session.scalars(sa.select(CareReport).where(
+        CareReport.openid == reporter.openid, CareReport.kind == kind,
+        CareReport.closed_at.is_(None), CareReport.created_at > now - SAME_REPORT)
+        .order_by(CareReport.id.desc()).limit(1)).first()
+    if earlier is not None:
+        earlier.text = f"{earlier.text}\n{text.strip()}"
+        if earlier.subject == "unknown" and subject != "unknown":
+            set_subject(earlier, subject, relative)
+        return earlier
+    record = CareReport(openid=reporter.openid, retiree_id=reporter.retiree.id if reporter.retiree else None,
+                        kind=kind, subject=subject, relative=relative, text=text.strip(), created_at=now)
+    session.add(record)
+    session.flush()
+    alert_staff(session, settings, now, key=f"care:{record.id}",
+                text=staff_alert(texts, record, reporter))
+    return record
+
+
+def set_subject(report: CareReport, subject: str, relative: str | None) -> None:
+    """Record whom the report is about, once the reporter has said."""
+    report.subject = subject
+    report.relative = relative if subject == "relative" else None
+
+
+def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: datetime,
+                       report: CareReport, phone: str) -> None:
+    """Keep the number the reporter left, and pass it to staff at once."""
+    report.reporter_phone = phone
+    alert_staff(session, settings, now, key=f"care:{report.id}:phone",
+                text=texts.get("care.staff_phone", number=report.id, phone=phone))
+
+
+def staff_alert(texts: Texts, report: CareReport, reporter: Reporter) -> str:
+    """What staff read: what happened and to whom first (a template shows ~20 characters),
+    then who reported it, their words, and every number to call."""
+    person = reporter.retiree
+    return texts.get("care.staff", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
+                     about=_about(texts, report, reporter), who=_who(texts, reporter), text=report.text,
+                     contacts="\n".join(_contacts(texts, person, reporter)))
+
+
+def _about(texts: Texts, report: CareReport, reporter: Reporter) -> str:
+    """Whom it happened to, as far as the words say: 张明本人, 张明的老伴, 王德明（家属说是我爸）."""
+    name = reporter.retiree.name if reporter.retiree else texts.get("care.unbound_person")
+    as_family = reporter.relation is not None
+    key = {("self", False): "about_self", ("self", True): "about_family_self",
+           ("relative", False): "about_relative", ("relative", True): "about_family_relative"}.get(
+        (report.subject, as_family), "about_unknown")
+    return texts.get(f"care.{key}", name=name, relative=report.relative or "家里人",
+                     relation=reporter.relation or "")
+
+
+def _who(texts: Texts, reporter: Reporter) -> str:
+    if reporter.retiree is None:
+        return texts.get("care.reporter_unbound")
+    if reporter.relation is None:
+        return texts.get("care.reporter_self", name=reporter.retiree.name)
+    return texts.get("care.reporter_family", name=reporter.retiree.name, relation=reporter.relation)
+
+
+def _contacts(texts: Texts, person: Retiree | None, reporter: Reporter) -> list[str]:
+    lines = []
+    if person is not None and person.phone:
+        lines.append(texts.get("care.contact_retiree", phone=person.phone))
+    if person is not None and person.contacts:
+        first = person.contacts[0]
+        lines.append(texts.get("care.contact_emergency", name=first.name, relation=first.relation or "",
+                               phone=first.phone or ""))
+    if reporter.needs_phone:
+        lines.append(texts.get("care.contact_reporter_asked"))
+    return lines

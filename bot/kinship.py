@@ -1,0 +1,139 @@
+"""What someone binding said, the way families say it: 「我是姚文斌的闺女」, 「替我爸绑定」,
+「我电话尾号是6827」 — a name, a relation, the phone's last four digits, any of them at once.
+
+The words are data (content/chat.toml [binding_words]): relations as people say them and how
+they are recorded (闺女 → 女儿), and how family name the elder (我爸 → the speaker is 子女).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.textnorm import normalize, phone_digits
+
+# Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
+_NAME_PREFIXES = ("我的名字叫", "我的名字是", "名字叫", "名字是", "姓名是", "姓名", "我叫", "我是", "叫",
+                  "老人叫", "老人的名字是", "他叫", "她叫", "老同志叫")
+_NAME_SUFFIXES = ("同志", "老师", "老人")
+_PHONE_WORDS = ("手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "后四位", "后4位",
+                "最后四位", "是", "的", "登记的", "我", "他", "她")
+# A sentence, not a name: it speaks of someone, or asks, or doubts.
+_NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "怎", "什么", "哪", "多少", "几", "谁", "不知道", "不记得",
+               "忘", "为啥", "可以", "请问", "一下", "绑定", "报名", "学习")
+_NOT_A_NAME_START = ("我", "你", "他", "她", "咱", "俺", "这", "那")
+_HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one message said towards binding; None for what it did not say."""
+
+    name: str | None = None
+    relation: str | None = None  # the speaker's relation to the retiree, as recorded
+    family: bool = False         # the speaker said they act for an elder
+    digits: str | None = None    # the phone's last four
+    other_digits: bool = False   # digits that are no phone's last four (「567」)
+
+
+@dataclass(frozen=True)
+class Kinship:
+    """The words of content/chat.toml [binding_words]."""
+
+    relations: dict[str, str]  # 闺女 → 女儿
+    elders: dict[str, str]     # 我爸 → 子女: what the speaker is to the elder they name
+    family_words: tuple[str, ...]
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> Kinship:
+        """From the [binding_words] table."""
+        return cls({normalize(k): v for k, v in table["relations"].items()},
+                   {normalize(k): v for k, v in table["elders"].items()},
+                   tuple(normalize(w) for w in table["family"]))
+
+    def read(self, text: str) -> Said:
+        """Everything binding can use in text."""
+        plain = normalize(text)
+        digits, other = _last_four(text)
+        rest = _without_digits(plain) if (digits or other) else plain
+        relation, family, name = self._family(rest)
+        if name is None and not family:
+            name = _name(rest)
+        return Said(name=name, relation=relation, family=family or relation is not None,
+                    digits=digits, other_digits=other)
+
+    def relation(self, text: str) -> str | None:
+        """The relation in an answer to 「您是老同志的什么人」 (「闺女」「我是他儿子」)."""
+        plain = normalize(text)
+        for prefix in ("我是", "是", *(f"{h}的" for h in _HIM), *_HIM, "老人的"):
+            plain = plain.removeprefix(prefix)
+        return self.relations.get(plain)
+
+    def _family(self, plain: str) -> tuple[str | None, bool, str | None]:
+        """(relation, said to be family, the elder's name) from 「我是X的闺女」「我是他女儿」
+        「你好，我是姚文斌的女儿，想绑定一下」「替我爸绑定」「我是家属」."""
+        if any(plain == w or plain.startswith(w) for w in self.family_words):
+            return None, True, None
+        if (found := self._i_am(plain)) is not None:
+            return found
+        for elder, recorded in sorted(self.elders.items(), key=lambda kv: -len(kv[0])):
+            at = plain.find(elder)
+            after = plain[at + len(elder):]
+            if at >= 0 and ("绑" in plain or after.startswith(("叫", "是"))):
+                return recorded, True, _name(after.split("绑")[0].removeprefix("叫").removeprefix("是"))
+        return None, False, None
+
+    def _i_am(self, plain: str) -> tuple[str | None, bool, str | None] | None:
+        """「我是X的闺女」 anywhere in the sentence, or a whole 「姚文斌的闺女」."""
+        for said, recorded in sorted(self.relations.items(), key=lambda kv: -len(kv[0])):
+            at = plain.find(said)
+            if at < 0:
+                continue
+            start = plain.rfind("我是", 0, at)
+            if start >= 0:
+                between = plain[start + 2:at]
+            elif at + len(said) == len(plain) and "的" in plain:
+                between = plain[:at]
+            else:
+                continue
+            between = between.removesuffix("的")
+            if between in ("", *_HIM, *(f"{h}家" for h in _HIM)):
+                return recorded, True, None
+            if (name := _name(between)) is not None:
+                return recorded, True, name
+        return None
+
+
+def _last_four(text: str) -> tuple[str | None, bool]:
+    """The phone's last four in text: a run of four digits, or the end of a whole number."""
+    runs = phone_digits(text)
+    for run in runs:
+        if len(run) == 4:
+            return run, False
+        if 7 <= len(run) <= 12:  # the whole number, landline or mobile
+            return run[-4:], False
+    return None, bool(runs)
+
+
+def _without_digits(plain: str) -> str:
+    rest = re.sub(r"[\d零〇一幺二两三四五六七八九]{3,}", "", plain)
+    for word in sorted(_PHONE_WORDS, key=len, reverse=True):
+        rest = rest.replace(word, "") if len(word) > 1 else rest.removesuffix(word)
+    return rest
+
+
+def _name(text: str) -> str | None:
+    """A name as people give it: 「姚文斌」「我叫姚文斌」「姚文斌同志」; None for anything else."""
+    for prefix in _NAME_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix) + 1:
+            text = text[len(prefix):]
+            break
+    for suffix in _NAME_SUFFIXES:
+        text = text.removesuffix(suffix)
+    if not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or any(w in text for w in _NOT_A_NAME):
+        return None
+    if len(text) > 6 and "·" not in text and "•" not in text:
+        return None  # a sentence, not a name
+    return text
