@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
 
     jobs = sub.add_parser("jobs", help="the scheduler's jobs and their next run times")
     jobs.set_defaults(run=_jobs)
+    by_hand = jobs.add_subparsers(metavar="ACTION").add_parser(
+        "run", help="run a daily job for a chosen date (a dry run unless --send)")
+    by_hand.add_argument("name", help="the job, e.g. morning_greetings (see `python -m bot jobs`)")
+    by_hand.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD, Beijing time")
+    by_hand.add_argument("--send", action="store_true",
+                         help="queue what it finds (audit-logged); without it nothing is kept")
+    by_hand.set_defaults(run=_jobs_run)
 
     from bot.activities.commands import add_commands as add_activity_commands
     from bot.care.commands import add_commands as add_care_commands
@@ -224,6 +231,25 @@ def _jobs(args: argparse.Namespace) -> int:
         services.close()
     if not found:
         print("还没有任务：请先启动 python scheduler.py --config config.toml。")
+    return 0
+
+
+def _jobs_run(args: argparse.Namespace) -> int:
+    from bot.audit import cli_actor
+    from bot.scheduling.by_hand import JobError, run_by_hand
+
+    try:
+        done = run_by_hand(load_settings(wechat=False), args.name, args.date, send=args.send,
+                           actor=cli_actor())
+    except JobError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    counts = "，".join(f"{kind} {n} 条" for kind, n in sorted(done.queued.items())) or "没有新消息"
+    if done.kept:
+        print(f"已运行 {done.job}（按 {done.at:%Y-%m-%d %H:%M} 北京时间）：排队 {counts}。")
+    else:
+        print(f"演练 {done.job}（按 {done.at:%Y-%m-%d %H:%M} 北京时间）：会排队 {counts}。"
+              "什么都没有发送；确认无误后加 --send。")
     return 0
 
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import outbox
 from bot.cli import main
-from bot.clock import FixedClock
+from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import transaction
-from bot.models import OutboxMessage, OutboxStatus, Ticket
+from bot.models import AuditEntry, OutboxMessage, OutboxStatus, Ticket
 from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 from bot.scheduling.schedule import add_jobs, build_scheduler
@@ -61,7 +61,7 @@ def test_the_jobs_are_stored_and_listed_with_their_next_run(services: Services, 
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     scheduler = build_scheduler(services, BackgroundScheduler)
     scheduler.start(paused=True)
-    add_jobs(scheduler, services.settings)
+    add_jobs(scheduler, services)
     scheduler.shutdown(wait=False)
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, services.settings)))
     assert main(["jobs"]) == 0
@@ -81,8 +81,8 @@ def test_overdue_tickets_are_reported_to_staff_once_a_day(services: Services, cl
         with transaction(staffed.sessions) as session:
             session.add(Ticket(openid=OPENID, text="暖气不热", created_at=clock.now() - timedelta(days=2)))
         jobs.bind(staffed)
-        jobs.remind_overdue_tickets()
-        jobs.remind_overdue_tickets()  # the same day: no second alert
+        jobs.run_daily("remind_overdue_tickets")
+        jobs.run_daily("remind_overdue_tickets")  # the same day: no second alert
         with staffed.sessions() as session:
             alerts = session.scalars(sa.select(OutboxMessage)).all()
         assert [a.recipient for a in alerts] == ["o_staff"]
@@ -140,3 +140,86 @@ def _wait_for(condition, what: str, timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+@pytest.fixture
+def server_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """The process's local time zone set to request.param, as on a server outside China."""
+    import tzlocal
+
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    tzlocal.reload_localzone()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+    tzlocal.reload_localzone()
+
+
+def _started_paused(services: Services) -> BackgroundScheduler:
+    scheduler = build_scheduler(services, BackgroundScheduler)
+    add_jobs(scheduler, services)
+    scheduler.start(paused=True)  # stores the jobs; runs nothing
+    return scheduler
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "America/New_York"], indirect=True)
+def test_daily_jobs_run_at_beijing_time_whatever_the_servers_zone(services: Services,
+                                                                  server_zone: str) -> None:
+    scheduler = _started_paused(services)
+    try:
+        greetings = scheduler.get_job("morning_greetings").next_run_time.astimezone(SHANGHAI)
+        eve = scheduler.get_job("study_eve").next_run_time.astimezone(SHANGHAI)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert (greetings.hour, greetings.minute) == (8, 0)
+    assert (eve.hour, eve.minute) == (18, 0)
+
+
+def _store_next_run(services: Services, job: str, at: datetime) -> None:
+    with services.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE apscheduler_jobs SET next_run_time = :t WHERE id = :id"),
+                     {"t": at.timestamp(), "id": job})
+
+
+def test_a_scheduler_restarted_just_after_a_daily_job_was_due_still_runs_it(
+        services: Services, clock: FixedClock) -> None:
+    _started_paused(services).shutdown(wait=False)  # the scheduler that was running until 08:00
+    due = clock.now() - timedelta(seconds=5)  # it stopped just before its 08:00 run
+    long_ago = clock.now() - timedelta(hours=9)  # longer ago than a day job's grace
+    _store_next_run(services, "morning_greetings", due)
+    _store_next_run(services, "study_eve", long_ago)
+    scheduler = _started_paused(services)
+    try:
+        assert scheduler.get_job("morning_greetings").next_run_time == due  # runs at once on start
+        assert scheduler.get_job("study_eve").next_run_time > clock.now()  # too late: next time
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_daily_job_runs_by_hand_for_a_date_as_a_dry_run_first(
+        office: Services, branch, cli, capsys: pytest.CaptureFixture[str]) -> None:
+    day = ["jobs", "run", "morning_greetings", "--date", "2027-02-06"]  # 春节 2027
+    code, out, _ = cli(capsys, *day)
+    assert code == 0 and "演练" in out and "greeting 4 条" in out and "--send" in out
+    assert _greetings_queued(office) == 0  # a dry run keeps nothing
+    code, out, _ = cli(capsys, *day, "--send")
+    assert code == 0 and "greeting 4 条" in out
+    assert _greetings_queued(office) == 4
+    code, out, _ = cli(capsys, *day, "--send")  # again, or after the scheduler ran it: nothing twice
+    assert "没有新消息" in out and _greetings_queued(office) == 4
+    with office.sessions() as session:
+        entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "jobs.run")).all()
+    assert [e.target for e in entries] == ["morning_greetings", "morning_greetings"]
+
+
+def test_an_unknown_job_name_is_one_clear_sentence(office: Services, cli,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "jobs", "run", "greetings", "--date", "2027-02-06")
+    assert code == 2 and "没有叫 greetings 的每日任务" in err and "morning_greetings" in err
+
+
+def _greetings_queued(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.kind == "greeting"))

@@ -64,8 +64,8 @@ def test_staff_hear_each_morning_of_what_did_not_get_through_once(
         unreachable: Services, clock: FixedClock) -> None:
     fail_every_attempt(unreachable, clock)
     jobs.bind(unreachable)
-    jobs.report_undelivered()
-    jobs.report_undelivered()  # the same day: no second alert
+    jobs.run_daily("report_undelivered")
+    jobs.run_daily("report_undelivered")  # the same day: no second alert
     with unreachable.sessions() as session:
         alerts = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "staff")).all()
     assert [a.recipient for a in alerts] == ["o_staff"]
@@ -74,7 +74,7 @@ def test_staff_hear_each_morning_of_what_did_not_get_through_once(
 
 def test_with_nothing_undelivered_there_is_no_alert(services: Services) -> None:
     jobs.bind(services)
-    jobs.report_undelivered()
+    jobs.run_daily("report_undelivered")
     with services.sessions() as session:
         assert session.scalars(sa.select(OutboxMessage)).all() == []
 

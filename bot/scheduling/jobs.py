@@ -1,12 +1,14 @@
 """The scheduler's jobs: plain functions that only enqueue or drain, on the process's services.
 
-APScheduler stores jobs by reference, so they take no arguments; the process binds its services
-once with `bind` before the scheduler starts.
+APScheduler stores jobs by reference (a daily job as `run_daily` with its name), so they take
+no services; the process binds its services once with `bind` before the scheduler starts.
+`python -m bot jobs run` runs a daily job for a chosen date on services of its own.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot import outbox
@@ -44,9 +46,15 @@ def drain_outbox() -> None:
         log.info("drain_outbox: sent %s", sent)
 
 
-def remind_overdue_tickets() -> None:
+def run_daily(name: str, on: Services | None = None) -> object:
+    """Run the daily job `name` on the bound services (or `on`); what it reports it did."""
+    result = DAILY[name](on or services())
+    log.info("%s: %s", name, result)
+    return result
+
+
+def _overdue_tickets(s: Services) -> int:
     """Tell staff, once a day, which 留言 wait longer than the configured time."""
-    s = services()
     now = s.clock.now()
     hours = s.settings.staff.ticket_overdue_hours
     with transaction(s.sessions) as session:
@@ -56,12 +64,11 @@ def remind_overdue_tickets() -> None:
             alert_staff(session, s.settings, now, key=f"tickets-overdue:{now:%Y%m%d}",
                         text=f"【留言待回复】超过 {hours} 小时未回复的留言 {len(overdue)} 条，"
                              f"编号 {numbers}。请尽快回复。")
-    log.info("remind_overdue_tickets: %s overdue", len(overdue))
+    return len(overdue)
 
 
-def report_undelivered() -> None:
+def _undelivered(s: Services) -> int:
     """Tell staff, once a day, of the messages that did not get through since yesterday."""
-    s = services()
     now = s.clock.now()
     with transaction(s.sessions) as session:
         problems = undelivered(session, since=now - timedelta(days=1))
@@ -69,42 +76,23 @@ def report_undelivered() -> None:
             alert_staff(session, s.settings, now, key=f"undelivered:{now:%Y%m%d}",
                         text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里，"
                              "请查看未送达清单，并电话联系。")
-    log.info("report_undelivered: %s", len(problems))
+    return len(problems)
 
 
-def study_check_material() -> None:
-    """Days ahead of the study day: alert staff if the month's material is missing."""
-    pushes.check_material(services())
-
-
-def study_eve() -> None:
-    """The day before the study day: 「明天是集中学习日」."""
-    pushes.send_eve(services())
-
-
-def study_day() -> None:
-    """The study day: the month's summary and reading link."""
-    pushes.send_day(services())
-
-
-def study_reminder() -> None:
-    """Some days after: one reminder to those who have not read it."""
-    pushes.send_reminder(services())
-
-
-def activity_reminders() -> None:
+def _activity_reminders(s: Services) -> int:
     """The day before an activity: remind everyone with a place (time, meeting point)."""
-    s = services()
     with transaction(s.sessions) as session:
-        told = remind_tomorrow(session, s.texts, s.clock.now())
-    log.info("activity_reminders: %s", told)
+        return remind_tomorrow(session, s.texts, s.clock.now())
 
 
-def morning_greetings() -> None:
-    """Birthdays and festivals: at most one greeting per person today."""
-    log.info("morning_greetings: %s", send_greetings(services()))
-
-
-def birthday_visits() -> None:
-    """Milestone birthdays some days ahead: a 上门祝寿 task for staff."""
-    log.info("birthday_visits: %s new", plan_birthday_visits(services()))
+DAILY: dict[str, Callable[[Services], object]] = {
+    "remind_overdue_tickets": _overdue_tickets,
+    "report_undelivered": _undelivered,
+    "activity_reminders": _activity_reminders,
+    "morning_greetings": send_greetings,           # birthdays and festivals: one greeting a day
+    "birthday_visits": plan_birthday_visits,       # milestone birthdays ahead: 上门祝寿 tasks
+    "study_check_material": pushes.check_material,  # days ahead: alert staff if it is missing
+    "study_eve": pushes.send_eve,                  # the day before: 「明天是集中学习日」
+    "study_day": pushes.send_day,                  # the day: the summary and reading link
+    "study_reminder": pushes.send_reminder,        # some days after: one reminder
+}

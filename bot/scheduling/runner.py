@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
 def _run(services: Services, leader: Leadership) -> int:
     jobs.bind(services)
     scheduler = build_scheduler(services, BackgroundScheduler)
-    add_jobs(scheduler, services.settings)
+    add_jobs(scheduler, services)
     scheduler.start()
     for job in scheduler.get_jobs():
         log.info("job %s (%s): next run %s", job.id, job.name, job.next_run_time)

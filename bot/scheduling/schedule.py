@@ -1,7 +1,15 @@
-"""The scheduler: APScheduler with its jobs stored in our database, on Beijing time."""
+"""The scheduler: APScheduler with its jobs stored in our database, on Beijing time.
+
+Every daily job's trigger carries Asia/Shanghai itself: a CronTrigger without a time zone
+takes the server's, and on a UTC server the 08:00 greeting would go at 16:00 Beijing time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -15,6 +23,36 @@ from bot.services import Services
 DRAIN_EVERY = 2  # seconds
 JOB_DEFAULTS = {"misfire_grace_time": 300, "coalesce": True, "max_instances": 1}
 DAY_JOB_GRACE = 8 * 3600  # seconds: a daily job missed at 09:00 still runs until 17:00
+RUN_DAILY = "bot.scheduling.jobs:run_daily"
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    """A job that runs once a day at a time of day in Beijing time."""
+
+    id: str
+    at: str  # "HH:MM"
+    name: str
+
+    def trigger(self) -> CronTrigger:
+        """Its trigger, in Asia/Shanghai whatever the server's zone."""
+        hour, minute = clock_time(self.at, self.id)
+        return CronTrigger(hour=hour, minute=minute, timezone=SHANGHAI)
+
+
+def daily_jobs(settings: Settings) -> list[DailyJob]:
+    """Every daily job and its time (the study jobs run daily and act only on the right days)."""
+    study, greetings = settings.study, settings.greetings.time
+    return [DailyJob("remind_overdue_tickets", "09:00", "tell staff about overdue 留言"),
+            DailyJob("report_undelivered", "09:05", "tell staff about messages that did not get through"),
+            DailyJob("activity_reminders", settings.activities.reminder_time,
+                     "remind everyone with a place in tomorrow's activities"),
+            DailyJob("morning_greetings", greetings, "birthday and festival greetings"),
+            DailyJob("birthday_visits", greetings, "上门祝寿 tasks for milestones"),
+            DailyJob("study_check_material", study.push_time, "check next study day's material"),
+            DailyJob("study_eve", study.eve_time, "the eve of the study day"),
+            DailyJob("study_day", study.push_time, "the study day's push"),
+            DailyJob("study_reminder", study.reminder_time, "the reminder after the study day")]
 
 
 def build_scheduler(services: Services,
@@ -24,30 +62,27 @@ def build_scheduler(services: Services,
                      timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
 
 
-def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
+def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     """Every job, by a fixed id, replacing the stored definition (so a new version takes over).
 
-    The study jobs run every day at their configured time and act only on the right days.
+    Replacing a job recomputes its next run from now, so a scheduler restarted a few seconds
+    after 08:00 would skip today's greetings: a daily job whose stored run fell due within
+    DAY_JOB_GRACE keeps that time and runs at once (its messages' keys send nothing twice).
     """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
                       id="drain_outbox", name="send what is due in the outbox", replace_existing=True)
-    scheduler.add_job("bot.scheduling.jobs:remind_overdue_tickets", CronTrigger(hour=9, minute=0),
-                      id="remind_overdue_tickets", name="tell staff about overdue 留言",
-                      replace_existing=True)
-    scheduler.add_job("bot.scheduling.jobs:report_undelivered", CronTrigger(hour=9, minute=5),
-                      id="report_undelivered", name="tell staff about messages that did not get through",
-                      replace_existing=True)
-    study = settings.study
-    for job, at, name in (("activity_reminders", settings.activities.reminder_time,
-                           "remind everyone with a place in tomorrow's activities"),
-                          ("morning_greetings", settings.greetings.time, "birthday and festival greetings"),
-                          ("birthday_visits", settings.greetings.time, "上门祝寿 tasks for milestones"),
-                          ("study_check_material", study.push_time, "check next study day's material"),
-                          ("study_eve", study.eve_time, "the eve of the study day"),
-                          ("study_day", study.push_time, "the study day's push"),
-                          ("study_reminder", study.reminder_time, "the reminder after the study day")):
-        hour, minute = clock_time(at, job)
-        # A scheduler that was down at that moment still runs it when it comes back the same
-        # day (the messages' keys make a late or repeated run send nothing twice).
-        scheduler.add_job(f"bot.scheduling.jobs:{job}", CronTrigger(hour=hour, minute=minute), id=job,
-                          name=name, replace_existing=True, misfire_grace_time=DAY_JOB_GRACE)
+    missed = missed_runs(services.engine, services.clock.now())
+    for job in daily_jobs(services.settings):
+        extra = {"next_run_time": missed[job.id]} if job.id in missed else {}
+        scheduler.add_job(RUN_DAILY, job.trigger(), args=[job.id], id=job.id, name=job.name,
+                          replace_existing=True, misfire_grace_time=DAY_JOB_GRACE, **extra)
+
+
+def missed_runs(engine: sa.Engine, now: datetime) -> dict[str, datetime]:
+    """The stored jobs whose next run fell due while no scheduler ran, within the grace."""
+    table = sa.table("apscheduler_jobs", sa.column("id"), sa.column("next_run_time"))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.id, table.c.next_run_time)
+                            .where(table.c.next_run_time <= now.timestamp(),
+                                   table.c.next_run_time >= now.timestamp() - DAY_JOB_GRACE)).all()
+    return {row.id: datetime.fromtimestamp(row.next_run_time, SHANGHAI) for row in rows}

@@ -28,7 +28,7 @@ def december(office: Services, branch: Branch, clock: FixedClock, standin: Stand
     """The 5 December push went out; 张 read it on the 6th, 李 on the 9th."""
     stand_on(clock, 5, 9)
     jobs.bind(office)
-    jobs.study_day()
+    jobs.run_daily("study_day")
     outbox.drain(office)
     with transaction(office.sessions) as session:
         for name, day in (("张明", 6), ("李华", 9)):
