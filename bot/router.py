@@ -151,7 +151,6 @@ class Router:
             conversation.restore(conversation.take_kept())
         if not msg.text and "empty_voice" in self.kinds:
             task = self._waiting_task(ctx)
-            conversation.quiet = task is not None
             return "kind:empty_voice", self._interrupt(msg, ctx, self.kinds["empty_voice"], task)
         return self._route_words(msg, ctx)
 
@@ -168,7 +167,6 @@ class Router:
     def _route_words(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         conversation = ctx.conversation
         task = self._waiting_task(ctx)
-        conversation.quiet = task is not None
         on_screen = self.steps.get(conversation.step or "")
         if on_screen is None or on_screen.urgent != "answer":
             for name, matcher in self.urgent:
@@ -213,6 +211,9 @@ class Router:
                 continue
             if frame is kept:  # the offer on screen did not take it: the task beneath may
                 conversation.restore(conversation.take_kept())
+            # A task kept beneath this step comes back after it: its numbers are the last ones.
+            beneath = conversation.kept
+            conversation.quiet = beneath is not None and self._is_task(beneath.step)
             reply = self.steps[frame.step].handle(msg, ctx)
             if reply is not None:
                 return f"step:{frame.step}", self._resume_kept(ctx, reply)
@@ -236,6 +237,7 @@ class Router:
         before, kept = conversation.frame(), conversation.kept
         conversation.restore(None)
         conversation.take_kept()
+        conversation.quiet = task is not None  # the task's numbers must be the last ones read
         reply = handler(msg, ctx)
         if reply is None:
             conversation.restore(before)

@@ -114,9 +114,10 @@ def take_name(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _read(ctx: Context, text: str) -> Said:
-    """What binding can use in text; a policy question (「离休费几号发」) is no name."""
+    """What binding can use in text; 「好的」 or a policy question (「离休费几号发」) is no name."""
     said = _kinship(ctx.texts).read(text)
-    if said.name is not None and ctx.policies.decide(text).topic is not None:
+    if said.name is not None and (ctx.texts.yes_or_no(text) is not None
+                                  or ctx.policies.decide(text).topic is not None):
         return Said(relation=said.relation, family=said.family, digits=said.digits,
                     other_digits=said.other_digits)
     return said

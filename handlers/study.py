@@ -123,15 +123,14 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:
-    """The question still waiting, in full, with its letters."""
+    """One line: the question still waiting, and the letters that answer it."""
     material = _material(ctx, data.get("month", ""))
     index = int(data.get("index", 0))
     if material is None or index >= len(material.quiz):
         return ctx.texts.get("study.quiz_stopped")
     question = material.quiz[index]
-    letters = "、".join(LETTERS[:len(question.choices)])
-    again = ctx.texts.get("study.quiz_again", letters=letters)
-    return "\n".join([_question(ctx, question, index + 1), again])
+    return ctx.texts.get("study.quiz_waiting", number=index + 1, question=question.question,
+                         letters="、".join(LETTERS[:len(question.choices)]))
 
 
 def _letter(text: str, choices: int) -> str | None:

@@ -3,6 +3,7 @@ one short question when it is unclear who it is about, and staff closing them.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,77 @@ def test_content_check_names_a_care_topic_that_does_not_exist(settings, tmp_path
                     encoding="utf-8")
     problems = check_content(replace(settings, content_dir=content))
     assert any("no-such-topic" in p for p in problems)
+
+
+def test_an_urgent_report_reaches_staff_at_once_by_template_ahead_of_a_big_notice(
+        office: Services, branch: Branch, chat: Chat, standin) -> None:
+    """Staff seldom write to the account, so their 48-hour window is shut: with a template for
+    staff alerts, a 病危 report reaches them on the sender's next round, before 30 notices
+    queued earlier."""
+    from dataclasses import replace
+
+    from bot import outbox
+    from bot.config import DeliverySettings
+    from bot.db import transaction
+    from bot.services import build_services
+
+    settings = replace(office.settings, delivery=DeliverySettings(templates={"staff": "TPL_STAFF"}))
+    sender = build_services(settings, clock=office.clock)
+    try:
+        with transaction(sender.sessions) as session:
+            for n in range(30):
+                outbox.enqueue(session, recipient="o_zhou", text=f"通知 {n}", dedupe_key=f"n:{n}",
+                               now=office.clock.now() - timedelta(minutes=1), kind="notice")
+        chat.say("我爱人病危，在抢救", openid="o_zhang")
+        outbox.drain(sender, limit=2)
+        sent = [(c.body.get("touser"), c.body.get("template_id")) for c in standin.calls()
+                if "message/template/send" in c.path]
+        assert sorted(sent) == [("o_staff_1", "TPL_STAFF"), ("o_staff_2", "TPL_STAFF")]
+    finally:
+        sender.close()
+
+
+def test_family_are_asked_for_a_number_and_staff_get_every_number_to_call(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    from bot.db import transaction
+    from bot.models import EmergencyContact
+
+    with transaction(office.sessions) as session:
+        session.add(EmergencyContact(retiree_id=branch.ids["孙兰"], name="周红", relation="女儿",
+                                     phone="13600001111"))
+    reply = chat.say("我妈摔倒了起不来", openid="o_sun_daughter") or ""
+    assert "手机号" in reply  # staff have no number for the daughter yet
+    first = staff_alerts(office)[0].payload["text"]
+    assert "老同志电话：13800000000" in first and "紧急联系人：周红（女儿）13600001111" in first
+    assert "已请对方回复" in first
+    kept = chat.say("我的电话是 139 1234 5678", openid="o_sun_daughter") or ""
+    assert "13912345678" in kept
+    [report] = reports(office)
+    assert report.reporter_phone == "13912345678"
+    follow_up = [a for a in staff_alerts(office) if a.dedupe_key.startswith(f"care:{report.id}:phone")]
+    assert len(follow_up) == 2 and "13912345678" in follow_up[0].payload["text"]
+
+
+def test_the_retiree_reporting_for_themselves_is_not_asked_for_a_number(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    reply = chat.say("我摔了一跤", openid="o_zhang") or ""
+    assert "手机号" not in reply
+
+
+def test_the_same_news_again_adds_to_the_report_and_alerts_once(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我老伴住院了", openid="o_zhang")
+    chat.say("老伴住院了，在人民医院", openid="o_zhang")
+    [report] = reports(office)
+    assert "人民医院" in report.text and len(staff_alerts(office)) == 2  # two staff, one alert each
+
+
+def test_start_up_and_content_check_say_when_staff_alerts_can_only_wait(
+        office: Services, caplog: pytest.LogCaptureFixture, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    create_app(services=office)
+    assert "[delivery.templates] staff" in caplog.text
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings,
+                                                      staff='[staff]\nopenids = ["o_staff_1"]\n')))
+    main(["content", "check"])
+    assert "[delivery.templates] staff" in capsys.readouterr().out
