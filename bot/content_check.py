@@ -133,7 +133,7 @@ def _check_synonyms(engine: PolicyEngine, lexicon: Lexicon) -> list[str]:
 def _check_answers(engine: PolicyEngine, texts: Texts) -> list[str]:
     problems = []
     for topic_id, topic in engine.topics.items():
-        size = len(answer_text(engine, texts, topic_id)[0].encode())
+        size = len(answer_text(engine, texts, topic_id).encode())
         if size > WECHAT_TEXT_LIMIT:
             problems.append(f"policies/{topic.path.name}：回答太长（{size} 字节，微信最多约 "
                             f"{WECHAT_TEXT_LIMIT} 字节），请删短一些。")

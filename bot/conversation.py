@@ -3,8 +3,9 @@
 Three things are kept, all in one row that expires `conversation_ttl` after the last change:
 - the step on screen: the question the last reply asked (a numbered offer, or a task such
   as the quiz, a sign-up waiting for its 「确认」, or binding);
-- a task kept beneath it: when something else was said in the middle of a task (a policy
-  question, an emergency), the task keeps its place and comes back once that is answered;
+- tasks kept beneath it, newest on top: when something else was said in the middle of a task
+  (a policy question, an emergency, another task), the task keeps its place and comes back
+  once that is answered;
 - what the conversation remembers across steps (the study month chosen in 往期, what
   someone asked for before they had to bind).
 """
@@ -24,6 +25,7 @@ from bot.models import ConversationState
 _TABLE = ConversationState.__table__
 _FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
 _KEPT, _MEMORY = "_kept", "_memory"  # reserved keys in the stored data
+MAX_KEPT = 3  # tasks kept beneath the step on screen; an older one is let go
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,12 @@ class Conversation:
         self._clock = clock
         self._ttl = ttl
         stored = dict(data)
-        kept = stored.pop(_KEPT, None)
+        kept = stored.pop(_KEPT, None) or []
         self._memory: dict[str, Any] = dict(stored.pop(_MEMORY, None) or {})
-        self._kept: Frame | None = Frame(kept["step"], kept.get("data") or {}) if kept else None
+        self._kept: list[Frame] = [Frame(k["step"], k.get("data") or {}) for k in kept]
         self._top: Frame | None = Frame(step, stored) if step else None
+        if self._top is None and self._kept:  # nothing on screen: the newest kept task is
+            self._top = self._kept.pop()
         self._had_row = step is not None or bool(data)
         self._changed = False
         self.quiet = False  # a task waits: add-on offers (related topics, the menu) are not made
@@ -101,20 +105,34 @@ class Conversation:
 
     @property
     def kept(self) -> Frame | None:
-        """The task kept beneath the step on screen."""
-        return self._kept
+        """The newest task kept beneath the step on screen."""
+        return self._kept[-1] if self._kept else None
 
     def keep(self, frame: Frame | None) -> None:
-        """Keep a task beneath the step on screen (one at most: a newer one replaces it)."""
-        self._kept = frame
-        self._changed = True
+        """Keep a task beneath the step on screen, on top of those kept already."""
+        if frame is not None:
+            self._kept = [*self._kept, frame][-MAX_KEPT:]
+            self._changed = True
 
     def take_kept(self) -> Frame | None:
-        """The kept task, no longer kept."""
-        frame, self._kept = self._kept, None
-        if frame is not None:
+        """The newest kept task, no longer kept."""
+        if not self._kept:
+            return None
+        self._changed = True
+        return self._kept.pop()
+
+    def set_aside(self) -> tuple[Frame | None, list[Frame]]:
+        """Clear the step on screen and every kept task; what they were, to put back."""
+        aside = (self._top, list(self._kept))
+        if self._top is not None or self._kept:
+            self._top, self._kept = None, []
             self._changed = True
-        return frame
+        return aside
+
+    def put_back(self, on_screen: Frame | None, kept: list[Frame]) -> None:
+        """Undo set_aside."""
+        self._top, self._kept = on_screen, list(kept)
+        self._changed = True
 
     def remember(self, key: str, value: Any) -> None:
         """Remember value across steps until the conversation expires."""
@@ -133,23 +151,21 @@ class Conversation:
 
     def reset(self) -> None:
         """Start afresh: no step, no kept task (what was remembered stays)."""
-        if self._top is not None or self._kept is not None:
-            self._top, self._kept = None, None
-            self._changed = True
+        self.set_aside()
 
     def save(self) -> None:
         """Write the changes in one statement (none when nothing changed)."""
         if not self._changed:
             return
         self._changed = False
-        if self._top is None and self._kept is None and not self._memory:
+        if self._top is None and not self._kept and not self._memory:
             if self._had_row:
                 self._conn.execute(_FORGET, {"openid": self._openid})
                 self._had_row = False
             return
         data = dict(self._top.data) if self._top else {}
-        if self._kept is not None:
-            data[_KEPT] = self._kept.stored()
+        if self._kept:
+            data[_KEPT] = [frame.stored() for frame in self._kept]
         if self._memory:
             data[_MEMORY] = dict(self._memory)
         values = {"openid": self._openid, "step": self.step, "data": data,

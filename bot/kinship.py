@@ -20,10 +20,14 @@ _NAME_PREFIXES = ("我的名字叫", "我的名字是", "名字叫", "名字是"
 _NAME_SUFFIXES = ("同志", "老师", "老人")
 _PHONE_WORDS = ("手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "后四位", "后4位",
                 "最后四位", "是", "的", "登记的", "我", "他", "她")
-# A sentence, not a name: it speaks of someone, or asks, or doubts.
-_NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "怎", "什么", "哪", "多少", "几", "谁", "不知道", "不记得",
-               "忘", "为啥", "可以", "请问", "一下", "绑定", "报名", "学习")
-_NOT_A_NAME_START = ("我", "你", "他", "她", "咱", "俺", "这", "那")
+# A sentence, not a name: it speaks of someone, asks, doubts, greets or thanks.
+_NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "很", "都", "也", "还", "没", "会", "怎",
+               "什么", "哪", "多少", "几", "谁", "知道", "记得", "忘", "为啥", "可以", "请问", "一下", "绑定",
+               "报名", "学习", "您好", "你好", "早上好", "下午好", "晚上好", "谢谢", "身体", "今天", "明天",
+               "昨天", "开会", "干部", "党员", "支部", "退休", "离休", "教师", "老师", "那个", "这个", "就是",
+               "嗯", "呃")
+_NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第")
+_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 
 
@@ -47,11 +51,11 @@ class Kinship:
     family_words: tuple[str, ...]
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> Kinship:
-        """From the [binding_words] table."""
+    def from_table(cls, table: dict[str, Any], family_words: tuple[str, ...] = ()) -> Kinship:
+        """From the [binding_words] table, with the family command words said on their own."""
         return cls({normalize(k): v for k, v in table["relations"].items()},
                    {normalize(k): v for k, v in table["elders"].items()},
-                   tuple(normalize(w) for w in table["family"]))
+                   tuple(normalize(w) for w in (*family_words, *table["family"])))
 
     def read(self, text: str) -> Said:
         """Everything binding can use in text."""
@@ -81,7 +85,8 @@ class Kinship:
         for elder, recorded in sorted(self.elders.items(), key=lambda kv: -len(kv[0])):
             at = plain.find(elder)
             after = plain[at + len(elder):]
-            if at >= 0 and ("绑" in plain or after.startswith(("叫", "是"))):
+            short = len(plain) <= len(elder) + 6  # 「我爸叫姚文斌」, not 「我爸是离休干部，…怎么报销」
+            if at >= 0 and ("绑" in plain or (short and after.startswith(("叫", "是")))):
                 return recorded, True, _name(after.split("绑")[0].removeprefix("叫").removeprefix("是"))
         return None, False, None
 
@@ -132,7 +137,8 @@ def _name(text: str) -> str | None:
             break
     for suffix in _NAME_SUFFIXES:
         text = text.removesuffix(suffix)
-    if not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or any(w in text for w in _NOT_A_NAME):
+    if (not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or set(text) <= _NUMERALS
+            or any(w in text for w in _NOT_A_NAME)):
         return None
     if len(text) > 6 and "·" not in text and "•" not in text:
         return None  # a sentence, not a name

@@ -85,30 +85,41 @@ def drain(services: Services, limit: int = 100) -> int:
     return sent + send_claimed(services, claimed, book)
 
 
-_DUE = (sa.select(_TABLE.c.id)
-        .where(_TABLE.c.status == OutboxStatus.PENDING, _TABLE.c.attempts < MAX_ATTEMPTS,
-               _TABLE.c.batch.is_(None), _TABLE.c.due_at <= sa.bindparam("now", type_=UTCDateTime))
-        # Staff alerts first: a 病危 report must not wait behind a notice to every retiree.
-        .order_by(sa.case((_TABLE.c.kind == "staff", 0), else_=1), _TABLE.c.due_at, _TABLE.c.id)
-        .limit(sa.bindparam("limit"))
-        .with_for_update(skip_locked=True))  # PostgreSQL: rows another sender holds are skipped
+def _due(*where: sa.ColumnElement[bool]) -> sa.Select:
+    return (sa.select(_TABLE.c.id)
+            .where(_TABLE.c.status == OutboxStatus.PENDING, _TABLE.c.attempts < MAX_ATTEMPTS,
+                   _TABLE.c.batch.is_(None), _TABLE.c.due_at <= sa.bindparam("now", type_=UTCDateTime),
+                   *where)
+            .order_by(_TABLE.c.due_at, _TABLE.c.id).limit(sa.bindparam("limit"))
+            .with_for_update(skip_locked=True))  # PostgreSQL: rows another sender holds are skipped
+
+
+def _claim_statement(due: sa.Select) -> sa.Update:
+    return (sa.update(_TABLE).where(_TABLE.c.id.in_(due.scalar_subquery()))
+            .values(attempts=_TABLE.c.attempts + 1, due_at=sa.bindparam("lease", type_=UTCDateTime))
+            .returning(_TABLE.c.id, _TABLE.c.recipient, _TABLE.c.payload, _TABLE.c.kind,
+                       _TABLE.c.retiree_id, _TABLE.c.attempts))
+
+
 # One statement takes the due rows, so two senders never both have one. The lease hides them
-# from others while they are sent; the HTTP calls happen outside any transaction.
-_CLAIM = (sa.update(_TABLE).where(_TABLE.c.id.in_(_DUE.scalar_subquery()))
-          .values(attempts=_TABLE.c.attempts + 1, due_at=sa.bindparam("lease", type_=UTCDateTime))
-          .returning(_TABLE.c.id, _TABLE.c.recipient, _TABLE.c.payload, _TABLE.c.kind,
-                     _TABLE.c.retiree_id, _TABLE.c.attempts))
+# from others while they are sent; the HTTP calls happen outside any transaction. Staff alerts
+# are claimed first (their own small index): a 病危 report must not wait behind a notice to
+# every retiree.
+_CLAIM_STAFF = _claim_statement(_due(_TABLE.c.kind == "staff"))
+_CLAIM = _claim_statement(_due())
 
 
 def _claim(services: Services, limit: int) -> list[sa.Row]:
     if limit <= 0:
         return []
     now = services.clock.now()
+    values = {"now": now, "limit": limit,
+              "lease": now + timedelta(seconds=services.settings.delivery.claim_lease)}
     with transaction(services.sessions) as session:
-        rows = session.connection().execute(_CLAIM, {
-            "now": now, "limit": limit,
-            "lease": now + timedelta(seconds=services.settings.delivery.claim_lease)}).all()
-    return sorted(rows, key=lambda r: r.id)
+        rows = session.connection().execute(_CLAIM_STAFF, values).all()
+        if len(rows) < limit:
+            rows += session.connection().execute(_CLAIM, values | {"limit": limit - len(rows)}).all()
+    return sorted(rows, key=lambda r: (r.kind != "staff", r.id))
 
 
 def _recover(services: Services) -> None:

@@ -36,11 +36,13 @@ class Step:
     urgent: what a care report said during the step does to it — "keep" (it waits, reminded),
     "end" (the report carried the words to staff: a 留言 is done), "answer" (the step itself
     takes report-like words, as 「是我老伴」 answers 「是您本人还是家里人」).
+    answers: command words that are answers here (「报名」 confirms a sign-up).
     """
 
     handle: MaybeHandler
     remind: Remind | None = None
     urgent: Literal["keep", "end", "answer"] = "keep"
+    answers: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -48,15 +50,17 @@ class Router:
     """Handlers registered explicitly; `route` tries them in a fixed order.
 
     For words (text, or a voice message's recognised text):
-    1. urgent matchers (care reports and emergencies), unless the step on screen takes them;
+    1. urgent matchers (care reports and emergencies); a step that takes report-like answers
+       itself (「是我老伴」 to 是您本人还是家里人) is asked first;
     2. a way-out word (菜单): every step is left;
-    3. the step on screen, then a task kept beneath it — for anything but a whole-message
-       command word (a number or a 「好的」/「算了」 goes to the step even when it is also one);
-       a number no step took is asked again, and 0 leads to the menu;
+    3. the step on screen, then the newest task kept beneath it — for anything but a whole-
+       message command word (a number or a 「好的」/「算了」 goes to the step even when it is also
+       one); a number no step took is asked again, and 0 leads to the menu;
     4. a command word (whole message, or sounding like one: 帮定 is 绑定), then the matchers in
        registration order (policy questions, commands inside a sentence, courtesies);
     5. a task still waiting asks its question again; else the fallback.
-    A task interrupted by 1 or 4 keeps its place and its reminder ends the reply.
+    A task interrupted by 1 or 4 keeps its place: its reminder ends the reply, or, when the
+    answer asked something of its own, it comes back once that is answered.
     """
 
     actions: dict[str, Handler] = field(default_factory=dict)
@@ -86,6 +90,8 @@ class Router:
             if leaves_steps:
                 self.exits.add(name)
             for word in words:
+                if not normalize(word):
+                    raise ValueError(f"{word!r} is only punctuation: every message of it would match")
                 self._claim(self.words, normalize(word), name)
             for key in event_keys:
                 self._claim(self.event_keys, key, name)
@@ -109,10 +115,11 @@ class Router:
         return register
 
     def step(self, name: str, *, remind: Remind | None = None,
-             urgent: Literal["keep", "end", "answer"] = "keep") -> Callable[[MaybeHandler], MaybeHandler]:
+             urgent: Literal["keep", "end", "answer"] = "keep",
+             answers: tuple[str, ...] = ()) -> Callable[[MaybeHandler], MaybeHandler]:
         """Register the handler of a pending step (see Step); returning None declines."""
         def register(fn: MaybeHandler) -> MaybeHandler:
-            self._claim(self.steps, name, Step(fn, remind, urgent))
+            self._claim(self.steps, name, Step(fn, remind, urgent, frozenset(normalize(a) for a in answers)))
             return fn
         return register
 
@@ -146,12 +153,10 @@ class Router:
         if not msg.is_text_like:
             handler = self.kinds.get(msg.kind)
             return (f"kind:{msg.kind}", handler(msg, ctx)) if handler else ("ignored", Silence())
-        conversation = ctx.conversation
-        if conversation.step is None and conversation.kept is not None:
-            conversation.restore(conversation.take_kept())
         if not msg.text and "empty_voice" in self.kinds:
-            task = self._waiting_task(ctx)
-            return "kind:empty_voice", self._interrupt(msg, ctx, self.kinds["empty_voice"], task)
+            reply = self._interrupt(msg, ctx, self.kinds["empty_voice"], self._waiting_task(ctx))
+            assert reply is not None
+            return "kind:empty_voice", reply
         return self._route_words(msg, ctx)
 
     def _route_event(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
@@ -167,52 +172,62 @@ class Router:
     def _route_words(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         conversation = ctx.conversation
         task = self._waiting_task(ctx)
-        on_screen = self.steps.get(conversation.step or "")
-        if on_screen is None or on_screen.urgent != "answer":
-            for name, matcher in self.urgent:
-                if (reply := self._interrupt(msg, ctx, matcher, task, on_screen)) is not None:
-                    return f"urgent:{name}", reply
-        text = normalize(msg.text)
-        command = self.words.get(text)
-        if command in self.exits:
+        said = _Said.of(msg.text, ctx)
+        if self._step_takes_reports(ctx) and (answered := self._answer_step(msg, ctx)) is not None:
+            return answered
+        for name, matcher in self.urgent:
+            if (reply := self._interrupt(msg, ctx, matcher, task, urgent=True)) is not None:
+                return f"urgent:{name}", reply
+        command = self.words.get(said.text)
+        if command in self.exits and said.number is None:
             conversation.reset()
             return f"command:{command}", self.act(command, msg, ctx)
-        number = parse_choice(msg.text)
-        if conversation.step is not None and (command is None or number is not None
-                                              or ctx.texts.yes_or_no(msg.text) is not None):
+        if conversation.step is not None and (command is None or said.is_answer
+                                              or said.text in self._step_answers(ctx)):
             if (answered := self._answer_step(msg, ctx)) is not None:
                 return answered
-            if task is not None and ctx.texts.yes_or_no(msg.text) is False:
+            if task is not None and said.answer is False:
                 conversation.reset()  # 「算了」 to a task that has no 「不」 of its own: it stops
                 return f"step:{task.step}:stopped", Text(ctx.texts.get("replies.stopped"))
-            if number is not None:
-                return self._unoffered_number(msg, ctx, number, task)
-        elif number is not None and command is None:
-            return self._unoffered_number(msg, ctx, number, task)
-        command = command or self._sounds_like_command(text)
+        if said.number is not None and (conversation.step is not None or command is None):
+            return self._unoffered_number(msg, ctx, said.number, task)
+        return self._something_else(msg, ctx, command or self._sounds_like_command(said.text), task)
+
+    def _something_else(self, msg: Inbound, ctx: Context, command: str | None,
+                        task: Frame | None) -> tuple[str, Reply]:
+        """A command or a matcher answers, the waiting task keeping its place; else the task
+        asks its question again, or the fallback answers."""
         if command is not None:
             reply = self._interrupt(msg, ctx, lambda m, c: self.act(command, m, c), task)
+            assert reply is not None
             return f"command:{command}", reply
         for name, matcher in self.matchers:
             if (reply := self._interrupt(msg, ctx, matcher, task)) is not None:
                 return f"match:{name}", reply
         if task is not None:  # nothing else understood it: the task asks its question again
-            self._put_back(ctx, task)
+            self._put_on_screen(ctx, task)
             return f"step:{task.step}:again", Text(self.remind(ctx, task))
         return self._fallback(msg, ctx)
 
+    def _step_answers(self, ctx: Context) -> frozenset[str]:
+        spec = self.steps.get(ctx.conversation.step or "")
+        return spec.answers if spec is not None else frozenset()
+
+    def _step_takes_reports(self, ctx: Context) -> bool:
+        spec = self.steps.get(ctx.conversation.step or "")
+        return spec is not None and spec.urgent == "answer"
+
     def _answer_step(self, msg: Inbound, ctx: Context) -> tuple[str, Reply] | None:
-        """The step on screen's answer, else the kept task's; a task finished brings back the
-        one kept beneath it, with its reminder."""
+        """The step on screen's answer, else the newest kept task's (the offer on screen then
+        gives way); a step done brings back the task kept beneath it, with its reminder."""
         conversation = ctx.conversation
         on_screen, kept = conversation.frame(), conversation.kept
         for frame in (on_screen, kept):
             if frame is None or frame.step not in self.steps:
                 continue
-            if frame is kept:  # the offer on screen did not take it: the task beneath may
+            if frame is kept:
                 conversation.restore(conversation.take_kept())
-            # A task kept beneath this step comes back after it: its numbers are the last ones.
-            beneath = conversation.kept
+            beneath = conversation.kept  # it comes back after: its numbers must be the last ones
             conversation.quiet = beneath is not None and self._is_task(beneath.step)
             reply = self.steps[frame.step].handle(msg, ctx)
             if reply is not None:
@@ -223,51 +238,47 @@ class Router:
         return None
 
     def _resume_kept(self, ctx: Context, reply: Reply) -> Reply:
+        """After a step's answer: a task kept beneath comes back on screen with its reminder,
+        unless a task is on screen now (it goes first)."""
         conversation = ctx.conversation
-        if conversation.step is None and conversation.kept is not None:
-            task = conversation.take_kept()
-            conversation.restore(task)
-            return self._with_reminder(ctx, reply, task)
-        return reply
+        step = conversation.step
+        if conversation.kept is None or (step is not None and self._is_task(step)):
+            return reply
+        task = conversation.take_kept()
+        conversation.restore(task)
+        return self._with_reminder(ctx, reply, task)
 
     def _interrupt(self, msg: Inbound, ctx: Context, handler: MaybeHandler, task: Frame | None,
-                   on_screen: Step | None = None) -> Reply | None:
+                   urgent: bool = False) -> Reply | None:
         """Run handler on something said besides the task; the task keeps its place after it."""
         conversation = ctx.conversation
-        before, kept = conversation.frame(), conversation.kept
-        conversation.restore(None)
-        conversation.take_kept()
+        on_screen, kept = conversation.set_aside()
         conversation.quiet = task is not None  # the task's numbers must be the last ones read
         reply = handler(msg, ctx)
         if reply is None:
-            conversation.restore(before)
-            conversation.keep(kept)
+            conversation.put_back(on_screen, kept)
             return None
-        if on_screen is not None and on_screen.urgent == "end" and task is before:
-            # A 留言 interrupted by a report is done: the report carried the words to staff.
-            task = kept if kept is not None and self._is_task(kept.step) else None
+        older = [frame for frame in kept if frame is not task]
+        conversation.put_back(conversation.frame(), older)
+        if urgent and task is not None and self.steps[task.step].urgent == "end":
+            return self._resume_kept(ctx, reply)  # a 留言 told as a report: the report carried it
         return self._remind_after(ctx, task, reply)
 
     def _remind_after(self, ctx: Context, task: Frame | None, reply: Reply) -> Reply:
-        """The task back in its place after an answer to something else, and its reminder.
-
-        A handler that started the same step, or one of its family, afresh (「答题」 during the
-        quiz, 「我是家属」 while binding asks a name) replaces it; one that started another task
-        goes first, and the waiting task comes back after it.
-        """
+        """The waiting task after an answer to something else: back on screen with its
+        reminder; or, when the answer asked a question of its own (numbers to pick, another
+        task), kept beneath it to come back once that is answered. The same step, or one of
+        its family, started afresh (「答题」 during the quiz) replaces it."""
         if task is None:
             return reply
         conversation = ctx.conversation
         step = conversation.step
-        if step is not None and _family(step) == _family(task.step):
-            return reply
         if step is None:
             conversation.restore(task)
-        else:
+            return self._with_reminder(ctx, reply, task)
+        if _family(step) != _family(task.step):
             conversation.keep(task)
-            if self._is_task(step):
-                return reply
-        return self._with_reminder(ctx, reply, task)
+        return reply
 
     def _with_reminder(self, ctx: Context, reply: Reply, task: Frame) -> Reply:
         if not isinstance(reply, Text):
@@ -286,21 +297,22 @@ class Router:
         if number == 0:
             ctx.conversation.reset()
             return "command:menu", self.act("menu", msg, ctx)
-        again = ctx.texts.get("replies.no_such_choice")
         if task is not None:
-            self._put_back(ctx, task)
-            return f"step:{task.step}:no-such-choice", Text(f"{again}\n\n{self.remind(ctx, task)}")
-        if ctx.conversation.step is not None:
-            return f"step:{ctx.conversation.step}:no-such-choice", Text(again)
+            self._put_on_screen(ctx, task)
+            again = ctx.texts.get("replies.no_such_choice_in_task")
+            return f"step:{task.step}:no-such-choice", Text(f"{again}\n{self.remind(ctx, task)}")
+        if (step := ctx.conversation.step) is not None:
+            return f"step:{step}:no-such-choice", Text(ctx.texts.get("replies.no_such_choice"))
         menu = self.act("menu", msg, ctx)
         assert isinstance(menu, Text)
         return "no-such-choice", Text(f"{ctx.texts.get('replies.no_numbers_offered')}\n{menu.content}")
 
-    def _put_back(self, ctx: Context, task: Frame) -> None:
+    def _put_on_screen(self, ctx: Context, task: Frame) -> None:
+        """The waiting task back on screen (an offer on screen above it gives way)."""
         conversation = ctx.conversation
         if conversation.frame() is not task:
-            conversation.restore(task)
             conversation.take_kept()
+            conversation.restore(task)
 
     def _waiting_task(self, ctx: Context) -> Frame | None:
         """The task waiting for an answer: on screen, or kept beneath an offer. A task the bot
@@ -316,23 +328,28 @@ class Router:
         return spec is not None and spec.remind is not None
 
     def _sounds_like_command(self, text: str) -> str | None:
-        """The command a short message sounds like (帮定 → 绑定), typed by pinyin or heard."""
+        """The command a short message sounds like, typed by pinyin or heard (帮定 → 绑定); at
+        least one character the same, so a name (刘燕) is never taken for a command (留言)."""
         if not 2 <= len(text) <= 6:
             return None
-        return self._command_sounds.get(sound_key(text))
+        for word, name in self._command_sounds.get(sound_key(text), ()):
+            if set(word) & set(text):
+                return name
+        return None
 
     @cached_property
-    def _command_sounds(self) -> dict[str, str]:
-        sounds: dict[str, str | None] = {}
+    def _command_sounds(self) -> dict[str, list[tuple[str, str]]]:
+        sounds: dict[str, list[tuple[str, str]]] = {}
         for word, name in self.words.items():
-            key = sound_key(word)
-            if len(word) >= 2 and key != word:
-                sounds[key] = name if sounds.get(key, name) == name else None  # two commands: neither
-        return {key: name for key, name in sounds.items() if name is not None}
+            if len(word) >= 2 and sound_key(word) != word:
+                sounds.setdefault(sound_key(word), []).append((word, name))
+        return sounds
 
     def act(self, name: str, msg: Inbound, ctx: Context) -> Reply:
         """Run the named action; one needing identity takes an unbound user through binding."""
-        if name in self.bound_only and not ctx.bound and self.bind_first is not None:
+        if name in self.bound_only and not ctx.bound:
+            if self.bind_first is None:
+                raise LookupError("no bind_first handler registered")
             return self.bind_first(name, msg, ctx)
         return self.actions[name](msg, ctx)
 
@@ -351,3 +368,22 @@ class Router:
 def _family(step: str) -> str:
     """The feature a step belongs to: bind:name → bind, study.quiz → study."""
     return step.replace(".", ":").split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A message's words as routing reads them."""
+
+    text: str                # normalised
+    number: int | None       # the number picked, if it is one
+    answer: bool | None      # a confirming (True) or refusing (False) word
+
+    @classmethod
+    def of(cls, raw: str, ctx: Context) -> _Said:
+        """Read raw once."""
+        return cls(normalize(raw), parse_choice(raw), ctx.texts.yes_or_no(raw))
+
+    @property
+    def is_answer(self) -> bool:
+        """A number or a yes/no word: an answer to the step on screen even when also a command."""
+        return self.number is not None or self.answer is not None

@@ -20,6 +20,7 @@ class Texts:
         answers = raw.get("answers", {})
         filler = frozenset(normalize(w) for w in answers.get("filler", ())) | frozenset(PARTICLES)
         self._yes = frozenset(normalize(w) for w in answers.get("yes", ()))
+        self._firm = frozenset(normalize(w) for w in answers.get("firm", ()))
         self._no = frozenset(normalize(w) for w in answers.get("no", ()))
         self._filler = filler
 
@@ -70,12 +71,17 @@ class Texts:
                 return False
         return None
 
-    def choice(self, text: str, *, yes: int | None = None, no: int | None = None) -> int | None:
-        """The number picked, or the number a confirming or refusing word stands for here."""
+    def choice(self, text: str, *, yes: int | None = None, no: int | None = None,
+               firm: bool = False) -> int | None:
+        """The number picked, or the number a confirming or refusing word stands for here;
+        firm: for what cannot be taken back (a notice to everyone), only the [answers] firm
+        words confirm — 「好了」 or 👍 do not."""
         number = parse_choice(text)
         if number is not None:
             return number
         said = self.yes_or_no(text)
+        if said and firm and not set(short_forms(text)) & self._firm:
+            return None
         return None if said is None else yes if said else no
 
 

@@ -36,7 +36,7 @@ def register(router: Router) -> None:
     router.action("my_signups", words=("我的报名", "报名情况", "我报了什么"), needs_binding=True)(list_mine)
     router.action("withdraw", words=WITHDRAW_WORDS, needs_binding=True)(ask_which)
     router.step(PICK, remind=remind_pick)(pick)
-    router.step(CONFIRM, remind=remind_confirm)(confirm)
+    router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动"))(confirm)
     router.step(CANCEL)(cancel)
 
 
@@ -98,7 +98,9 @@ def _choices(ctx: Context, activity: Activity) -> str:
 def confirm(msg: Inbound, ctx: Context) -> Reply | None:
     """1 (or 好的, 确认 …): sign up; 2 (or 带家属): with a companion; 0 (or 算了 …): not this time."""
     data = ctx.conversation.data
-    choice = _companion_choice(ctx, msg.text) or ctx.texts.choice(msg.text, yes=1, no=0)
+    choice = ctx.texts.choice(msg.text, yes=1, no=0)
+    if choice is None:
+        choice = _sentence_choice(ctx, msg.text)
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.stopped"))
@@ -137,11 +139,16 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
     return _listing(ctx, "cancel", lines)
 
 
-def _companion_choice(ctx: Context, text: str) -> int | None:
-    """2 when the answer says a family member comes along (「带老伴一起去」)."""
+def _sentence_choice(ctx: Context, text: str) -> int | None:
+    """The answer said in a sentence: 0 for 「我们都不去了」, 1 for 「不用带家属」, 2 for
+    「带老伴一起去」; the words are [activity] in chat.toml."""
     plain = normalize(text)
-    words = ctx.texts.table("activity")["companion_words"]
-    return 2 if any(w in plain for w in words) and not any(w in plain for w in ("不带", "没人")) else None
+    words = ctx.texts.table("activity")
+    if any(w in plain for w in words["refuse_words"]):
+        return 0
+    if any(w in plain for w in words["companion_words"]):
+        return 1 if any(w in plain for w in words["no_companion_words"]) else 2
+    return 1 if any(w in plain for w in words["alone_words"]) else None
 
 
 def _which_to_cancel(ctx: Context, text: str, count: int) -> int | None:

@@ -10,6 +10,7 @@ once bound.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.models import Retiree
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.staff_alerts import alert_staff
+from bot.textnorm import normalize
 from bot.texts import Texts
 from handlers.menu import offer_menu
 
@@ -31,6 +33,7 @@ RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
 NAME, RELATION, DIGITS = "bind:name", "bind:relation", "bind:digits"
 BEREAVED, UNBIND, CONTINUE = "bind:bereaved", "unbind:confirm", "bind:continue"
 AFTER_BIND = "after_bind"  # remembered: the action someone asked for before they had to bind
+SHORT_STATEMENT = 14  # characters: 「你好我是姚文斌的女儿」 is one; a longer sentence says more
 log = logging.getLogger(__name__)
 
 
@@ -66,9 +69,17 @@ def start_as_family(msg: Inbound, ctx: Context) -> Reply:
 
 
 def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
-    """「我是姚文斌的闺女」「替我爸绑定」 said first thing: binding as family, from what they said."""
+    """「我是姚文斌的闺女」「替我爸绑定」 said first thing: binding as family, from what they said.
+
+    Only a short statement, or one that says 绑定: 「我是他女儿，想问问离休费几号发」 is a
+    question, answered as one.
+    """
+    asks_to_bind = "绑" in msg.text
+    if not asks_to_bind and (ctx.binding is not None or len(normalize(msg.text)) > SHORT_STATEMENT
+                             or _asks(ctx, msg.text)):
+        return None
     said = _read(ctx, msg.text)
-    if not said.family or (said.name is None and said.relation is None and "绑" not in msg.text):
+    if not said.family or (said.name is None and said.relation is None and not asks_to_bind):
         return None
     if ctx.binding is not None:
         return start(msg, ctx)
@@ -116,11 +127,14 @@ def take_name(msg: Inbound, ctx: Context) -> Reply | None:
 def _read(ctx: Context, text: str) -> Said:
     """What binding can use in text; 「好的」 or a policy question (「离休费几号发」) is no name."""
     said = _kinship(ctx.texts).read(text)
-    if said.name is not None and (ctx.texts.yes_or_no(text) is not None
-                                  or ctx.policies.decide(text).topic is not None):
-        return Said(relation=said.relation, family=said.family, digits=said.digits,
-                    other_digits=said.other_digits)
+    if said.name is not None and (ctx.texts.yes_or_no(text) is not None or _asks(ctx, text)):
+        return replace(said, name=None)
     return said
+
+
+def _asks(ctx: Context, text: str) -> bool:
+    """A policy question, not an answer about who someone is."""
+    return ctx.policies.decide(text).topic is not None
 
 
 def take_digits(msg: Inbound, ctx: Context) -> Reply | None:
@@ -265,7 +279,7 @@ def _remind_unbind(ctx: Context, data: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=8)
 def _kinship(texts: Texts) -> Kinship:
-    return Kinship.from_table(texts.table("binding_words"))
+    return Kinship.from_table(texts.table("binding_words"), FAMILY_WORDS)
 
 
 def _when(moment, ctx: Context) -> str:

@@ -8,27 +8,27 @@ called back on. A report made in the middle of a quiz or a sign-up leaves that s
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.care.detect import CareWords, Kind
-from bot.care.intake import Reporter, add_reporter_phone, set_subject, take_report
+from bot.care.intake import Reporter, add_reporter_phone, learn_subject, take_report
 from bot.context import Context
 from bot.inbound import Inbound
 from bot.models import CareReport
 from bot.policies.replies import titles
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import parse_choice, phone_digits
+from bot.textnorm import parse_choice, phone_digits, short_forms
 from handlers.policy import answer_topic
 
-WHO_STEP, AFTER_STEP = "care.who", "care.after"
+WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
 
 
 def register(router: Router) -> None:
     """Add the care-report matcher (tried before any step) and its follow-up questions."""
     router.urgent_matcher("care")(report)
-    router.step(WHO_STEP, remind=_remind_who, urgent="answer")(answer_who)
-    router.step(AFTER_STEP)(after_report)
+    router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_who"),
+                urgent="answer")(answer_who)
+    router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_phone"))(take_phone)
+    router.step(AFTER_STEP)(choose_related)
 
 
 def report(msg: Inbound, ctx: Context) -> Reply | None:
@@ -47,27 +47,41 @@ def report(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
-    """1 or 「我自己」: it is me; 2 or 「是我老伴」: a relative. The caring answer follows."""
+    """1 or 「我自己」: it is me; 2 or 「是我老伴」: a relative. The caring answer follows.
+
+    News of another kind (「我老伴今天摔倒了」 while asked about a hospital stay) is no answer:
+    it is a report of its own.
+    """
     record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
     said = _who_said(msg.text, ctx)
-    if record is None or said is None:
+    other = _words(ctx).find(msg.text)
+    if record is None or said is None or (other is not None and other.kind.name != record.kind):
         return None
     ctx.conversation.clear()
-    set_subject(record, *said)
+    learn_subject(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), *said, msg.text)
     return Text(_answer(ctx, record, _kind(ctx, record.kind)))
 
 
-def after_report(msg: Inbound, ctx: Context) -> Reply | None:
-    """After the caring answer: the reporter's phone number, or the number of a related answer."""
-    data = ctx.conversation.data
+def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
+    """The number staff can call the reporter back on (0 or 算了: not given); then the related
+    answers by number."""
+    record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
     phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
-    if phone is not None and data.get("ask_phone"):
-        record = ctx.session.get(CareReport, data.get("report"))
-        if record is not None:
-            add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
-            ctx.conversation.clear()
-            return Text(ctx.texts.get("care.phone_kept", phone=phone))
-    topics = data.get("topics", [])
+    # Only a no to the number: 「不答了」 is about the quiz waiting beneath, and goes to it.
+    declined = parse_choice(msg.text) == 0 or any(
+        form in ctx.texts.table("care")["no_phone_words"] for form in short_forms(msg.text))
+    if record is None or (phone is None and not declined):
+        return None
+    ctx.conversation.clear()
+    if phone is None:
+        return Text(_with_related(ctx, [ctx.texts.get("care.phone_declined")], _kind(ctx, record.kind)))
+    add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
+    return Text(_with_related(ctx, [ctx.texts.get("care.phone_kept", phone=phone)], _kind(ctx, record.kind)))
+
+
+def choose_related(msg: Inbound, ctx: Context) -> Reply | None:
+    """The related answer whose number was replied."""
+    topics = ctx.conversation.data.get("topics", [])
     number = parse_choice(msg.text)
     if number is None or not 1 <= number <= len(topics):
         return None
@@ -76,21 +90,22 @@ def after_report(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
-    """The caring words for the kind and person, the request for a phone number where staff
-    have none, then the related answers by number."""
+    """The caring words for the kind and person; then, where staff have no number to call the
+    reporter back on, the request for one; else the related answers by number."""
     who = "您" if record.subject == "self" else _words(ctx).how_to_say(record.relative or "家里人")
     key = "death_self" if record.kind == "death" and record.subject == "self" else record.kind
     lines = [ctx.texts.get(f"care.{key}", who=who)]
-    data: dict[str, Any] = {"report": record.id}
     if _reporter(ctx).needs_phone and not record.reporter_phone:
-        lines += ["", ctx.texts.get("care.ask_phone")]
-        data["ask_phone"] = True
+        ctx.conversation.expect(PHONE_STEP, {"report": record.id})
+        return "\n".join([*lines, "", ctx.texts.get("care.ask_phone")])
+    return _with_related(ctx, lines, kind)
+
+
+def _with_related(ctx: Context, lines: list[str], kind: Kind) -> str:
+    """lines, then the kind's related answers offered by number (not while a task waits)."""
     topics = [t for t in kind.topics if t in ctx.policies.topics]
-    if topics and not ctx.conversation.quiet:
-        lines += ["", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, topics))]
-        data["topics"] = topics
-    if len(data) > 1:
-        ctx.conversation.expect(AFTER_STEP, data)
+    if topics and ctx.conversation.offer(AFTER_STEP, {"topics": topics}):
+        lines = [*lines, "", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, topics))]
     return "\n".join(lines)
 
 
@@ -102,10 +117,6 @@ def _who_said(text: str, ctx: Context) -> tuple[str, str | None] | None:
     if choice == 2:
         return "relative", "家里人"
     return _words(ctx).who_is(text)
-
-
-def _remind_who(ctx: Context, data: dict[str, Any]) -> str:
-    return ctx.texts.get("care.ask_who")
 
 
 def _reporter(ctx: Context) -> Reporter:

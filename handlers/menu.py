@@ -10,7 +10,7 @@ from bot.textnorm import parse_choice
 from bot.texts import Texts
 
 # Words that leave whatever step is pending; 0 is an answer first (a step's 「不做了」), then the menu.
-MENU_WORDS = ("菜单", "帮助", "主菜单", "功能", "目录", "?", "help")
+MENU_WORDS = ("菜单", "帮助", "主菜单", "功能", "目录", "help")
 
 
 def register(router: Router) -> None:

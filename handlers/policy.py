@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.inbound import Inbound
-from bot.policies.replies import answer_text, which_text
+from bot.policies.replies import answer_text, related_topics, which_text
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.textnorm import parse_choice
@@ -44,7 +44,8 @@ def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
 
 def answer_topic(ctx: Context, topic_id: str) -> str:
     """A topic's answer; its related topics offered by number unless a task waits for its own."""
-    related = [r for r in ctx.policies.topics[topic_id].related if r in ctx.policies.topics]
-    offered = bool(related) and ctx.conversation.offer(STEP, {"topics": list(related)})
-    text, _ = answer_text(ctx.policies, ctx.texts, topic_id, with_related=offered)
-    return text
+    related = related_topics(ctx.policies, topic_id)
+    quiet = ctx.conversation.quiet
+    if related and not quiet:
+        ctx.conversation.offer(STEP, {"topics": related})
+    return answer_text(ctx.policies, ctx.texts, topic_id, with_related=not quiet)

@@ -41,7 +41,7 @@ def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
 
 def confirm_notice(msg: Inbound, ctx: Context) -> Reply | None:
     """1 sends the drafted notice (audit-logged), 0 drops it; anything else is not an answer."""
-    choice = ctx.texts.choice(msg.text, yes=1, no=0)
+    choice = ctx.texts.choice(msg.text, yes=1, no=0, firm=True)
     if choice not in (0, 1):
         return None
     draft = ctx.conversation.data

@@ -180,15 +180,50 @@ def test_family_are_asked_for_a_number_and_staff_get_every_number_to_call(
 def test_the_retiree_reporting_for_themselves_is_not_asked_for_a_number(
         office: Services, branch: Branch, chat: Chat) -> None:
     reply = chat.say("我摔了一跤", openid="o_zhang") or ""
-    assert "手机号" not in reply
+    assert reply.startswith("您摔着了") and "手机号" not in reply  # staff have their phone on file
+    assert [r.subject for r in reports(office)] == ["self"]
 
 
-def test_the_same_news_again_adds_to_the_report_and_alerts_once(
+def test_a_callback_number_is_still_taken_after_a_word_of_thanks(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我爸摔倒了起不来", openid="o_sun_daughter")
+    assert "手机号" in (chat.say("谢谢你们", openid="o_sun_daughter") or "")  # still asked, once
+    assert "13912345678" in (chat.say("13912345678", openid="o_sun_daughter") or "")
+    assert reports(office)[0].reporter_phone == "13912345678"
+
+
+def test_another_emergency_while_asked_who_is_a_report_of_its_own(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("住院了", openid="o_zhang")  # asked: 是您本人还是家里人
+    reply = chat.say("我老伴今天摔倒了起不来", openid="o_zhang") or ""
+    assert "摔" in reply
+    assert sorted(r.kind for r in reports(office)) == ["fall", "hospital"]
+
+
+def test_a_son_named_in_the_answer_is_a_relative(office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("住院了", openid="o_zhang")
+    assert "您家儿子住院了" in (chat.say("是我儿子", openid="o_zhang") or "")
+    assert [(r.subject, r.relative) for r in reports(office)] == [("relative", "儿子")]
+
+
+def test_the_same_news_again_adds_to_the_report_and_staff_hear_only_what_is_new(
         office: Services, branch: Branch, chat: Chat) -> None:
     chat.say("我老伴住院了", openid="o_zhang")
+    chat.say("我老伴住院了", openid="o_zhang")  # word for word: nothing new for staff
+    assert len(staff_alerts(office)) == 2  # two staff, one alert each
     chat.say("老伴住院了，在人民医院", openid="o_zhang")
     [report] = reports(office)
-    assert "人民医院" in report.text and len(staff_alerts(office)) == 2  # two staff, one alert each
+    assert "人民医院" in report.text
+    more = [a.payload["text"] for a in staff_alerts(office) if ":more:" in a.dedupe_key]
+    assert len(more) == 2 and "补充" in more[0] and "人民医院" in more[0]
+
+
+def test_news_about_someone_else_is_a_report_of_its_own(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我老伴住院了", openid="o_zhang")
+    reply = chat.say("我自己也住院了", openid="o_zhang") or ""
+    assert reply.startswith("听说您住院了")
+    assert [(r.subject, r.relative) for r in reports(office)] == [("relative", "老伴"), ("self", None)]
 
 
 def test_start_up_and_content_check_say_when_staff_alerts_can_only_wait(

@@ -199,7 +199,7 @@ def test_a_scheduler_restarted_just_after_a_daily_job_was_due_still_runs_it(
 
 def test_a_daily_job_runs_by_hand_for_a_date_as_a_dry_run_first(
         office: Services, branch, cli, capsys: pytest.CaptureFixture[str]) -> None:
-    day = ["jobs", "run", "morning_greetings", "--date", "2027-02-06"]  # 春节 2027
+    day = ["jobs", "run", "morning_greetings", "--date", "2026-10-01"]  # 国庆: a day the scheduler missed
     code, out, _ = cli(capsys, *day)
     assert code == 0 and "演练" in out and "greeting 4 条" in out and "--send" in out
     assert _greetings_queued(office) == 0  # a dry run keeps nothing
@@ -213,9 +213,18 @@ def test_a_daily_job_runs_by_hand_for_a_date_as_a_dry_run_first(
     assert [e.target for e in entries] == ["morning_greetings", "morning_greetings"]
 
 
+def test_a_day_to_come_can_be_tried_but_not_sent(office: Services, branch, cli,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    soon = (datetime.now(SHANGHAI) + timedelta(days=30)).date().isoformat()
+    code, out, _ = cli(capsys, "jobs", "run", "morning_greetings", "--date", soon)
+    assert code == 0 and "演练" in out
+    code, _, err = cli(capsys, "jobs", "run", "morning_greetings", "--date", soon, "--send")
+    assert code == 2 and "还没到" in err and _greetings_queued(office) == 0
+
+
 def test_an_unknown_job_name_is_one_clear_sentence(office: Services, cli,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "jobs", "run", "greetings", "--date", "2027-02-06")
+    code, _, err = cli(capsys, "jobs", "run", "greetings", "--date", "2026-10-01")
     assert code == 2 and "没有叫 greetings 的每日任务" in err and "morning_greetings" in err
 
 
@@ -223,3 +232,27 @@ def _greetings_queued(services: Services) -> int:
     with services.sessions() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.kind == "greeting"))
+
+
+def test_the_missed_daily_job_really_runs_when_the_scheduler_starts(settings: Settings) -> None:
+    """With APScheduler's own clock (the real one): the greetings due 5 s before the restart run."""
+    from apscheduler.events import EVENT_JOB_EXECUTED
+
+    from bot.services import build_services
+
+    services = build_services(settings, clock=FixedClock(datetime.now(SHANGHAI)))
+    try:
+        _started_paused(services).shutdown(wait=False)
+        _store_next_run(services, "morning_greetings", services.clock.now() - timedelta(seconds=5))
+        ran = []
+        jobs.bind(services)
+        scheduler = build_scheduler(services, BackgroundScheduler)
+        scheduler.add_listener(lambda event: ran.append(event.job_id), EVENT_JOB_EXECUTED)
+        add_jobs(scheduler, services)
+        scheduler.start()
+        try:
+            _wait_for(lambda: "morning_greetings" in ran, "the missed greetings to run")
+        finally:
+            scheduler.shutdown(wait=True)
+    finally:
+        services.close()

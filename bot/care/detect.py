@@ -41,11 +41,12 @@ class CareWords:
     """Everything content/care.toml says."""
 
     kinds: tuple[Kind, ...]
-    relatives: tuple[str, ...]
+    relatives: tuple[str, ...]  # the elders and spouses 「走了」「没了」 can be said of
     self_words: tuple[str, ...]
     happened: tuple[str, ...]
     address: dict[str, str]
     asking: tuple[str, ...] = ()
+    younger: tuple[str, ...] = ()  # 儿子, 孙女 …: whom a report can be about, but 「我儿子走了」 is no death
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -62,7 +63,8 @@ class CareWords:
                                tuple(k.get("topics", []))) for name, k in raw["kinds"].items())
             words = raw["words"]
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
-                       dict(words.get("address", {})), _words(words.get("asking", [])))
+                       dict(words.get("address", {})), _words(words.get("asking", [])),
+                       _words(words.get("younger", [])))
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -73,10 +75,11 @@ class CareWords:
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
-        relative = self._relative_in(plain)
+        elder = _first_in(plain, self.relatives)
+        relative = elder or _first_in(plain, self.younger)
         for kind in self.kinds:
             said = [w for w in kind.words if w in plain]
-            if not said or (all(w in kind.needs_person for w in said) and relative is None):
+            if not said or (all(w in kind.needs_person for w in said) and elder is None):
                 continue
             if any(h in plain for h in self.happened) or kind.name == "critical":
                 subject = _subject(plain, relative, self.self_words)
@@ -87,14 +90,20 @@ class CareWords:
 
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
-        """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」."""
+        """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
+        or 「是我」 — not for any sentence with 我 in it (「是我儿子」 is a relative)."""
         plain = normalize(text)
-        if (relative := self._relative_in(plain)) is not None:
+        if (relative := _first_in(plain, (*self.relatives, *self.younger))) is not None:
             return "relative", relative
-        return ("self", None) if any(w in plain for w in self.self_words) else None
+        alone = plain.removeprefix("就").removeprefix("是").removesuffix("啊").removesuffix("呀")
+        if alone in ("我", "我自己", "我本人") or "本人" in plain or "自己" in plain:
+            return "self", None
+        return None
 
-    def _relative_in(self, plain: str) -> str | None:
-        return next((r for r in sorted(self.relatives, key=len, reverse=True) if r in plain), None)
+
+def _first_in(plain: str, words: tuple[str, ...]) -> str | None:
+    """The longest of words found in plain."""
+    return next((w for w in sorted(words, key=len, reverse=True) if w in plain), None)
 
 
 @functools.cache

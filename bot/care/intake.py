@@ -38,16 +38,18 @@ class Reporter:
 def take_report(session: Session, settings: Settings, texts: Texts, now: datetime, *,
                 reporter: Reporter, kind: str, subject: str, relative: str | None,
                 text: str) -> CareReport:
-    """Keep the report and alert staff; the same news again from the same person within
-    SAME_REPORT adds its words to the open report instead (no second alert)."""
-    earlier = session.scalars(sa.select(CareReport).where(
-        CareReport.openid == reporter.openid, CareReport.kind == kind,
-        CareReport.closed_at.is_(None), CareReport.created_at > now - SAME_REPORT)
-        .order_by(CareReport.id.desc()).limit(1)).first()
+    """Keep the report and alert staff. The same news about the same person again within
+    SAME_REPORT adds to the open report; staff hear only what is new (words, or whom)."""
+    earlier = _same_news(session, reporter.openid, kind, subject, relative, now)
     if earlier is not None:
-        earlier.text = f"{earlier.text}\n{text.strip()}"
-        if earlier.subject == "unknown" and subject != "unknown":
+        learned = earlier.subject == "unknown" and subject != "unknown"
+        if learned:
             set_subject(earlier, subject, relative)
+        if text.strip() not in earlier.text.split("\n"):
+            earlier.text = f"{earlier.text}\n{text.strip()}"
+        elif not learned:
+            return earlier  # said again word for word: staff have it
+        _tell_more(session, settings, texts, now, earlier, reporter, text.strip())
         return earlier
     record = CareReport(openid=reporter.openid, retiree_id=reporter.retiree.id if reporter.retiree else None,
                         kind=kind, subject=subject, relative=relative, text=text.strip(), created_at=now)
@@ -58,10 +60,36 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     return record
 
 
+def learn_subject(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
+                  reporter: Reporter, subject: str, relative: str | None, words: str) -> None:
+    """The reporter said whom it is about (「是我老伴」): kept, and staff are told."""
+    set_subject(report, subject, relative)
+    _tell_more(session, settings, texts, now, report, reporter, words.strip())
+
+
 def set_subject(report: CareReport, subject: str, relative: str | None) -> None:
-    """Record whom the report is about, once the reporter has said."""
+    """Record whom the report is about."""
     report.subject = subject
     report.relative = relative if subject == "relative" else None
+
+
+def _same_news(session: Session, openid: str, kind: str, subject: str, relative: str | None,
+               now: datetime) -> CareReport | None:
+    """An open report of the same kind about the same person (as far as both say) lately."""
+    recent = session.scalars(sa.select(CareReport).where(
+        CareReport.openid == openid, CareReport.kind == kind, CareReport.closed_at.is_(None),
+        CareReport.created_at > now - SAME_REPORT).order_by(CareReport.id.desc()))
+    return next((r for r in recent if "unknown" in (r.subject, subject)
+                 or (r.subject, r.relative) == (subject, relative)), None)
+
+
+def _tell_more(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
+               reporter: Reporter, words: str) -> None:
+    """A short follow-up alert: whom it is about now, and the latest words."""
+    key = f"care:{report.id}:more:{len(report.text.splitlines())}:{report.subject}"
+    alert_staff(session, settings, now, key=key, text=texts.get(
+        "care.staff_more", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
+        about=_about(texts, report, reporter), text=words))
 
 
 def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: datetime,

@@ -39,6 +39,9 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),
+                      # Staff alerts are claimed before anything else (bot.outbox).
+                      sa.Index("ix_outbox_staff_due", "due_at", sqlite_where=sa.text("kind = 'staff'"),
+                               postgresql_where=sa.text("kind = 'staff'")),
                       sa.Index("ix_outbox_msgid", "msgid", unique=True,
                                sqlite_where=sa.text("msgid IS NOT NULL"),
                                postgresql_where=sa.text("msgid IS NOT NULL")))

@@ -6,22 +6,23 @@ from bot.policies.engine import PolicyEngine
 from bot.texts import Texts
 
 
-def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str,
-                with_related: bool = True) -> tuple[str, list[str]]:
+def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related: bool = True) -> str:
     """The topic's answer with the office's values filled in, then its related topics numbered
-    and the way to the menu; without related (a task waits: its own line ends the reply), the
-    answer alone.
-
-    Returns the text and the topic ids the numbers stand for.
-    """
+    (related_topics) and the way to the menu; without related (a task waits: its own line ends
+    the reply), the answer alone."""
     topic = engine.topics[topic_id]
-    related = [r for r in topic.related if r in engine.topics] if with_related else []
     parts = [texts.get("policy.answer", title=topic.title, answer=texts.fill(topic.answer))]
-    if related:
+    if not with_related:
+        return parts[0]
+    if related := related_topics(engine, topic_id):
         parts += ["", texts.get("policy.related"), *texts.numbered(titles(engine, related))]
-    if with_related:
-        parts.append(texts.get("policy.footer"))
-    return "\n".join(parts), related
+    parts.append(texts.get("policy.footer"))
+    return "\n".join(parts)
+
+
+def related_topics(engine: PolicyEngine, topic_id: str) -> list[str]:
+    """The topics an answer offers next, by number."""
+    return [r for r in engine.topics[topic_id].related if r in engine.topics]
 
 
 def which_text(engine: PolicyEngine, texts: Texts, candidates: tuple[str, ...]) -> str:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from bot import audit
-from bot.clock import SHANGHAI, FixedClock
+from bot.clock import SHANGHAI, Clock, FixedClock, SystemClock
 from bot.config import Settings, clock_time
 from bot.models import OutboxMessage
 from bot.scheduling.jobs import run_daily
@@ -37,12 +37,19 @@ class HandRun:
     kept: bool              # False: a dry run, rolled back
 
 
-def run_by_hand(settings: Settings, name: str, day: date, *, send: bool, actor: str) -> HandRun:
-    """Run the daily job `name` as at its time on `day` (Beijing time); keep it only with send."""
+def run_by_hand(settings: Settings, name: str, day: date, *, send: bool, actor: str,
+                clock: Clock | None = None) -> HandRun:
+    """Run the daily job `name` as at its time on `day` (Beijing time); keep it only with send.
+
+    A day still to come may be tried, never sent: its greetings would arrive days early.
+    """
     jobs = {job.id: job for job in daily_jobs(settings)}
     if name not in jobs:
         raise JobError(f"没有叫 {name} 的每日任务。可以运行的：{'、'.join(jobs)}。")
+    now = (clock or SystemClock()).now()
     at = datetime.combine(day, time(*clock_time(jobs[name].at, name)), SHANGHAI)
+    if send and at > now:
+        raise JobError(f"{day} {jobs[name].at} 还没到：可以先演练（不加 --send），到时候由定时任务发送。")
     services = build_services(settings, clock=FixedClock(at))
     try:
         with services.engine.connect() as conn:
@@ -52,13 +59,15 @@ def run_by_hand(settings: Settings, name: str, day: date, *, send: bool, actor: 
                                     expire_on_commit=False)
             before = conn.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
             run_daily(name, replace(services, sessions=sessions))
+            # Its rows carry its clock's time: what the web workers queue meanwhile does not.
             queued = dict(conn.execute(sa.select(OutboxMessage.kind, sa.func.count())
-                                       .where(OutboxMessage.id > before).group_by(OutboxMessage.kind)).all())
+                                       .where(OutboxMessage.id > before, OutboxMessage.created_at == at)
+                                       .group_by(OutboxMessage.kind)).all())
             if not send:
                 outer.rollback()
                 return HandRun(name, at, queued, kept=False)
             with sessions() as session, session.begin():
-                audit.record(session, actor=actor, action="jobs.run", at=at, target=name,
+                audit.record(session, actor=actor, action="jobs.run", at=now, target=name,
                              day=day.isoformat(), queued=queued)
             outer.commit()
             return HandRun(name, at, queued, kept=True)

@@ -22,6 +22,7 @@ from tests.helpers import Chat
 
 HERE = Path(__file__).parent
 SPEAKS_FOR = {"self": "林秀英", "family": "王德明"}
+APOLOGY = "刚才没有处理好"  # replies.error: what a retiree sees when a handler raised
 
 
 def _dialogues() -> list[Any]:
@@ -75,6 +76,8 @@ def _play(chat: Chat, wechat: WeChatSide, openid: str, said: str) -> str | None:
 
 
 def _check_reply(turn: dict[str, Any], reply: str, transcript: str) -> None:
+    assert reply, f"no reply at all\n{transcript}"
+    assert APOLOGY not in reply, f"a handler failed\n{transcript}"
     for word in turn.get("has", []):
         assert word in reply, f"expected {word!r} in the reply\n{transcript}"
     if turn.get("has_any"):
