@@ -27,6 +27,8 @@ def handle_once(services: Services, msg: Inbound, handoff: Handoff) -> None:
         with services.engine.begin() as conn:
             _handle(services, conn, msg, handoff, route=services.router.route)
         services.known_followers.add(msg.openid)
+    except inbound_record.Replayed:
+        raise  # not a delivery to answer: the gateway refuses it
     except Exception:
         # A handler bug must not cost the retiree their message or leave them without an answer.
         log.exception("handler failed for %s", msg.log_ref)
@@ -43,14 +45,14 @@ def _handle(services: Services, conn: sa.Connection, msg: Inbound, handoff: Hand
     now = services.clock.now()
     claimed = inbound_record.claim(conn, msg, now)
     if claimed is None:  # WeChat's retry of a delivery already answered
-        handoff.offer(stored_answer(conn, msg))
+        handoff.offer(stored_answer(conn, msg, now))
         return
     ctx = build_context(services, conn, msg, claimed.sender, now)
     try:
         name, reply = route(msg, ctx)
         if isinstance(reply, Text) and claimed.sender.has_mail:  # undelivered notices first
             reply = Text(with_mailbox(conn, services.texts, msg.openid, reply.content, now))
-        late = not handoff.offer(render_passive(reply, openid=msg.openid, account=msg.account))
+        late = not handoff.offer(render_passive(reply, openid=msg.openid, account=msg.account, now=now))
         if late and isinstance(reply, Text):
             outbox.enqueue(ctx.session, recipient=msg.openid, text=reply.content,
                            dedupe_key=f"late-reply:{msg.dedupe_key}", now=services.clock.now())
@@ -65,12 +67,12 @@ def _handle(services: Services, conn: sa.Connection, msg: Inbound, handoff: Hand
                           by_agent=by_agent)
 
 
-def stored_answer(conn: sa.Connection, msg: Inbound) -> str:
+def stored_answer(conn: sa.Connection, msg: Inbound, now: datetime) -> str:
     """The passive reply the first delivery got (`success` if it was sent later instead)."""
     reply_text, late = inbound_record.recorded_reply(conn, msg)
     if late or reply_text is None:
         return SUCCESS
-    return render_passive(Text(reply_text), openid=msg.openid, account=msg.account)
+    return render_passive(Text(reply_text), openid=msg.openid, account=msg.account, now=now)
 
 
 def build_context(services: Services, conn: sa.Connection, msg: Inbound, sender: Sender,

@@ -32,6 +32,7 @@ class Inbound:
     event: str = ""
     event_key: str = ""
     msg_id: str = ""
+    request: str = ""  # the signed query's timestamp:nonce, one delivery's alone (bot.inbound_record)
 
     @property
     def is_text_like(self) -> bool:
@@ -40,9 +41,11 @@ class Inbound:
 
     @property
     def dedupe_key(self) -> str:
-        """WeChat's own identity of this delivery: MsgId, or sender + CreateTime for events."""
+        """WeChat's own identity of this delivery: sender + MsgId, or sender + CreateTime +
+        event for events. The sender too: a MsgId is only WeChat's word, and another account
+        sending the same one must never be taken for a retry and handed the first one's reply."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.openid}:{self.msg_id}"
         # The EventKey tells two taps in one second apart; a VIEW key is a whole URL, so hash it.
         key = hashlib.sha1(self.event_key.encode()).hexdigest()[:12] if self.event_key else ""
         return f"evt:{self.openid}:{int(self.sent_at.timestamp())}:{self.event}:{key}"
@@ -60,6 +63,8 @@ class MalformedMessage(ValueError):
 _DIGITS = re.compile(r"^\d{1,20}$")
 _TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Content", "Recognition", "Event",
                 "EventKey")
+# What the record can hold (bot.models.inbound); WeChat's own ids are far shorter (28 for openids).
+_LONGEST = {"ToUserName": 64, "FromUserName": 64, "MsgType": 32, "Event": 50, "EventKey": 2048}
 
 
 def check_fields(fields: dict[str, Any]) -> None:
@@ -70,6 +75,9 @@ def check_fields(fields: dict[str, Any]) -> None:
     for name in ("ToUserName", "FromUserName", "MsgType"):
         if not fields.get(name, "").strip():
             raise MalformedMessage(f"no {name}")
+    for name, longest in _LONGEST.items():
+        if len(fields.get(name, "")) > longest:
+            raise MalformedMessage(f"{name} longer than {longest}")
     if not _DIGITS.match(str(fields.get("CreateTime", ""))) or len(fields["CreateTime"]) > 11:
         raise MalformedMessage("CreateTime is not a timestamp")
     if "MsgId" in fields and not _DIGITS.match(str(fields["MsgId"])):

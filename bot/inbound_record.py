@@ -27,6 +27,11 @@ from bot.pg_round_trips import PreparedSelect, StatementWithCommit
 _TABLE = InboundMessage.__table__
 
 
+class Replayed(Exception):
+    """The request's signed timestamp and nonce came with another delivery before: whoever sends
+    it again copied a query string (in plain mode its signature does not cover the body)."""
+
+
 @dataclass(frozen=True)
 class Claim:
     """A delivery seen for the first time: who sent it, and its record's columns as received."""
@@ -36,17 +41,21 @@ class Claim:
 
 
 def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
-    """The claim on msg and its sender; None when this delivery was recorded before (a retry).
+    """The claim on msg and its sender; None when this delivery was recorded before (a retry);
+    Replayed when its request came with another delivery before.
 
     It must be the first statement of conn's transaction: on PostgreSQL it begins it."""
-    params = {"openid": msg.openid, "now": now, "key": msg.dedupe_key}
+    params = {"openid": msg.openid, "now": now, "key": msg.dedupe_key, "request": msg.request or None}
     if conn.dialect.name == "postgresql":
         row = _READ_UNLESS_SEEN_PG.first_row_with_begin(conn, params, locking=msg.dedupe_key)
     else:
         row = conn.execute(_READ_UNLESS_SEEN, params).one()._mapping
+    if row["replayed"]:
+        raise Replayed(msg.log_ref)
     if row["seen"]:
         return None
-    values = {"dedupe_key": msg.dedupe_key, "openid": msg.openid, "msg_id": msg.msg_id or None,
+    values = {"dedupe_key": msg.dedupe_key, "request_key": msg.request or None,
+              "openid": msg.openid, "msg_id": msg.msg_id or None,
               "msg_type": msg.kind, "event": msg.event or None,
               "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
               "received_at": now}
@@ -74,9 +83,11 @@ def recorded_reply(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]
 
 # The sender's read and whether the delivery is already recorded; the record, whole.
 _SEEN = sa.exists().where(_TABLE.c.dedupe_key == sa.bindparam("key")).label("seen")
-_READ_UNLESS_SEEN = sa.select(*SENDER_COLUMNS, _SEEN).select_from(SENDER_FROM)
+_REPLAYED = sa.exists().where(_TABLE.c.request_key == sa.bindparam("request", type_=sa.String(80)),
+                              _TABLE.c.dedupe_key != sa.bindparam("key")).label("replayed")
+_READ_UNLESS_SEEN = sa.select(*SENDER_COLUMNS, _SEEN, _REPLAYED).select_from(SENDER_FROM)
 _READ_UNLESS_SEEN_PG = PreparedSelect("inbound_claim", _READ_UNLESS_SEEN)
-_COLUMNS = ("dedupe_key", "openid", "msg_id", "msg_type", "event", "text", "sent_at",
+_COLUMNS = ("dedupe_key", "request_key", "openid", "msg_id", "msg_type", "event", "text", "sent_at",
             "received_at", "route", "reply_text", "replied_late", "retiree_id", "by_agent")
 _RECORD = sa.insert(_TABLE).values({key: sa.bindparam(key, type_=_TABLE.c[key].type)
                                     for key in _COLUMNS}).inline()  # no RETURNING: unused

@@ -6,9 +6,11 @@ and Flask's request and response objects cost a third of its handling. Other pat
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -17,6 +19,7 @@ from wechatpy.messages import UnknownMessage
 
 from bot.delivery.reports import record_report
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
+from bot.inbound_record import Replayed
 from bot.services import Services
 from bot.wsgi import query_args, read_body, respond
 
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PATH = "/wechat"
 MAX_BODY = 64 * 1024
+# WeChat sends a few KB at once; a body still coming after this long holds a sync worker that
+# every retiree is waiting for (a reverse proxy that buffers bodies spares it even that).
+BODY_SECONDS = 2.0
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -59,7 +65,9 @@ class WeChatEndpoint:
             if method == "GET":  # the server-URL check: echo echostr back when the signature is genuine
                 body = self.wire.check_url(query_args(environ))
             else:
-                body = self.receive(query_args(environ), _body(environ))
+                args = query_args(environ)
+                self.wire.verify(args)
+                body = self.receive(args, _body(environ))
         except Rejected as exc:
             log.warning("rejected %s %s from %s: %s %s", method, PATH, environ.get("REMOTE_ADDR"),
                         exc.status, exc.reason)
@@ -72,7 +80,8 @@ class WeChatEndpoint:
         return _text(start_response, body)
 
     def receive(self, args: dict[str, str], raw: bytes) -> str:
-        """One message or event from WeChat; the reply, rendered (and encrypted) here."""
+        """One message or event from WeChat, its query verified; the reply, rendered (and
+        encrypted) here."""
         try:
             opened = self.wire.open(args, raw)
             message = wechatpy_message(opened.fields)
@@ -80,10 +89,23 @@ class WeChatEndpoint:
         except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
             raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
         if isinstance(message, TemplateSendJobFinishEvent):
+            self._use_request_once(args, raw)
             return self._keep_report(message) if message.id else "success"  # no MsgID: nothing to keep
         if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
             log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
-        return self.wire.seal(answer_once(self.services, self.pool, inbound), opened.encrypted)
+        inbound = replace(inbound, request=f"{args['timestamp']}:{args['nonce']}")
+        try:
+            return self.wire.seal(answer_once(self.services, self.pool, inbound), opened.encrypted)
+        except Replayed as exc:
+            raise Rejected(403, "query string already used by another delivery") from exc
+
+    def _use_request_once(self, args: dict[str, str], raw: bytes) -> None:
+        """A delivery report is no inbound record: its query string is remembered in the shared
+        store for as long as its timestamp is fresh, with the body it came with (a retry)."""
+        key, body = f"request:{args['timestamp']}:{args['nonce']}", hashlib.sha256(raw).hexdigest()
+        fresh_for = 2 * self.services.settings.wechat.max_clock_skew
+        if not self.services.store.add(key, body, fresh_for) and self.services.store.get(key) != body:
+            raise Rejected(403, "query string already used by another delivery")
 
     def _keep_report(self, report: TemplateSendJobFinishEvent) -> str:
         """WeChat's report on a template message: kept for the sender, not a retiree's message.
@@ -96,7 +118,10 @@ class WeChatEndpoint:
 
 
 def _body(environ: WSGIEnvironment) -> bytes:
-    body = read_body(environ, MAX_BODY)
+    try:
+        body = read_body(environ, MAX_BODY, within=BODY_SECONDS)
+    except TimeoutError as exc:
+        raise Rejected(408, f"body not sent within {BODY_SECONDS}s") from exc
     if body is None:
         raise Rejected(413, f"body over 64 KiB ({environ.get('CONTENT_LENGTH') or 'chunked'})")
     return body

@@ -8,6 +8,7 @@ from concurrent.futures import Executor, Future
 from bot.dispatch import handle_once
 from bot.handoff import Handoff
 from bot.inbound import Inbound
+from bot.inbound_record import Replayed
 from bot.replies import SUCCESS, Text, render_passive
 from bot.services import Services
 
@@ -22,11 +23,13 @@ def answer_once(services: Services, pool: Executor, msg: Inbound) -> str:
     future.add_done_callback(lambda done: _log_unseen_failure(done, handoff, msg))
     try:
         body = handoff.wait(future, services.settings.wechat.reply_budget)
+    except Replayed:
+        raise
     except Exception:
         # Even the apology could not be recorded (the database is down): still answer kindly.
         log.exception("could not handle %s", msg.log_ref)
         apology = Text(services.texts.get("replies.error"))
-        return render_passive(apology, openid=msg.openid, account=msg.account)
+        return render_passive(apology, openid=msg.openid, account=msg.account, now=services.clock.now())
     return SUCCESS if body is None else body
 
 

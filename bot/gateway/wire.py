@@ -52,8 +52,8 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
         root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise Rejected(400, f"XML with a DOCTYPE or entity ({type(exc).__name__})") from exc
-    except (ParseError, ValueError) as exc:
-        raise Rejected(400, f"malformed XML ({exc})") from exc
+    except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
+        raise Rejected(400, f"malformed XML ({type(exc).__name__})") from exc
     if root.tag != "xml":
         raise Rejected(400, f"unexpected XML root <{root.tag}>")
     return _fields(root)
@@ -83,12 +83,16 @@ class Wire:
 
     def check_url(self, args: Mapping[str, str]) -> str:
         """The echostr to answer the server-URL handshake with, if the signature is right."""
-        self._check_signature(args)
+        self.verify(args)
         return args.get("echostr", "")
 
-    def open(self, args: Mapping[str, str], body: bytes) -> Opened:
-        """Verify the request and return the message's fields; raise Rejected otherwise."""
+    def verify(self, args: Mapping[str, str]) -> None:
+        """Raise Rejected unless the query string is WeChat's signature, fresh: checked before a
+        body is read, so a stranger's slow body never holds a worker."""
         self._check_signature(args)
+
+    def open(self, args: Mapping[str, str], body: bytes) -> Opened:
+        """The message's fields of a request whose query verify() accepted; Rejected otherwise."""
         outer = parse_xml(body)
         # In compat mode a body carrying <Encrypt> is verified and read encrypted even when the
         # query string drops encrypt_type: the plain fields beside it are covered by no signature.
@@ -107,6 +111,8 @@ class Wire:
 
     def _check_signature(self, args: Mapping[str, str]) -> None:
         signature, timestamp, nonce = _require(args, "signature", "timestamp", "nonce")
+        if len(timestamp) > 12 or len(nonce) > 64:  # WeChat's are 10 and about 10: kept per delivery
+            raise Rejected(403, "timestamp or nonce too long")
         if not _same(sign(self._s.token, timestamp, nonce), signature):
             raise Rejected(403, "wrong signature")
         try:
@@ -128,5 +134,5 @@ class Wire:
             return PrpCrypto(self._crypto.key).decrypt(encrypt, self._s.appid)
         except InvalidAppIdException as exc:
             raise Rejected(403, "encrypted for another AppID") from exc
-        except (ValueError, TypeError, UnicodeDecodeError, IndexError) as exc:
+        except Exception as exc:  # bytes a stranger chose: any failure to decrypt them is theirs
             raise Rejected(400, f"cannot decrypt ({type(exc).__name__})") from exc

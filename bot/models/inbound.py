@@ -17,10 +17,13 @@ class InboundMessage(Base):
     """
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (sa.Index("ix_inbound_openid_received", "openid", "received_at"),)
+    __table_args__ = (sa.Index("ix_inbound_openid_received", "openid", "received_at"),
+                      sa.Index("ix_inbound_request_key", "request_key", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    # The request's signed timestamp and nonce: a query string is good for one delivery only.
+    request_key: Mapped[str | None] = mapped_column(sa.String(80))
     openid: Mapped[str] = mapped_column(sa.String(64))
     msg_id: Mapped[str | None] = mapped_column(sa.String(64))
     msg_type: Mapped[str] = mapped_column(sa.String(32))

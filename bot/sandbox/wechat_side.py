@@ -17,6 +17,7 @@ from wechatpy.utils import random_string
 
 from bot.config import WeChatSettings
 from bot.gateway.wire import parse_xml, sign
+from bot.replies import cdata
 
 ACCOUNT = "gh_sandbox_account"
 _ids = itertools.count(int(time.time() * 1000))
@@ -31,7 +32,7 @@ class Delivery:
 
 
 def _xml(fields: dict[str, str | int]) -> str:
-    parts = [f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>"
+    parts = [f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}>{cdata(v)}</{k}>"
              for k, v in fields.items()]
     return "<xml>" + "".join(parts) + "</xml>"
 

@@ -2,69 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.db import make_engine
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def gunicorn(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    """gunicorn with 2 workers on the test database; yields its /wechat URL."""
-    w = settings.wechat
-    config = tmp_path / "config.toml"
-    config.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
-                      '[wechat]\n'
-                      f'appid = "{w.appid}"\nsecret = "{w.secret}"\ntoken = "{w.token}"\n'
-                      f'encoding_aes_key = "{w.encoding_aes_key}"\nmode = "{w.mode}"\n'
-                      f'[office]\nphone = "{settings.office.phone}"\nhours = "工作日"\n',
-                      encoding="utf-8")
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
-         "-b", f"127.0.0.1:{port}", "-w", "2", "bot:create_app()"],
-        cwd=PROJECT_ROOT, env={**os.environ, "BOT_CONFIG": str(config)},
-        stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, proc, tmp_path / "gunicorn.log")
-        yield base + "/wechat"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")
 
 
 def _post(url: str, delivery: Delivery) -> str:
@@ -102,3 +50,38 @@ def test_many_users_at_once_are_each_answered_and_recorded(gunicorn: str,
         bodies = list(pool.map(lambda d: _post(gunicorn, d), deliveries))
     assert all("回复 1" in side.open_reply(b)["Content"] for b in bodies)
     assert sorted(route for _, route in _records(settings)) == ["command:menu"] * 40
+
+
+def _slow_client(url: str, query: str, declared: int, sent: bytes) -> socket.socket:
+    """A client that declares a body of `declared` bytes, sends `sent`, and then waits."""
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.sendall(f"POST /wechat?{query} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml\r\n"
+                 f"Content-Length: {declared}\r\n\r\n".encode() + sent)
+    return sock
+
+
+def _status_of(sock: socket.socket) -> int:
+    with sock:
+        return int(sock.recv(4096).split(b" ", 2)[1])
+
+
+def test_strangers_slow_bodies_do_not_hold_the_workers(gunicorn: str, settings: Settings) -> None:
+    """Both workers' slots taken by unsigned requests whose bodies never come: they are refused
+    before their bodies are read, and a retiree is answered at once."""
+    strangers = [_slow_client(gunicorn, "signature=x&timestamp=1&nonce=2", 1000, b"<xml>")
+                 for _ in range(2)]
+    side = WeChatSide(settings.wechat)
+    started = time.monotonic()
+    reply = _post(gunicorn, side.deliver(side.text("o_worker_slow_01", "联系我们")))
+    assert time.monotonic() - started < 3 and "办公时间" in side.open_reply(reply)["Content"]
+    assert [_status_of(s) for s in strangers] == [403, 403]
+
+
+def test_a_signed_body_that_never_finishes_is_cut_off(gunicorn: str, settings: Settings) -> None:
+    side = WeChatSide(settings.wechat)
+    delivery = side.deliver(side.text("o_worker_slow_02", "联系我们"))
+    query = "&".join(f"{k}={v}" for k, v in delivery.params.items())
+    started = time.monotonic()
+    slow = _slow_client(gunicorn, query, len(delivery.body), delivery.body[:20])
+    assert _status_of(slow) == 408 and time.monotonic() - started < 5
