@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 _NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
 _NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
 _MISSING_STATEMENT = "26000"  # SQLSTATE: no prepared statement of that name on this connection
+_DUPLICATE_STATEMENT = "42P05"  # SQLSTATE: one of that name is prepared already
 
 Processor = Callable[[Any], Any] | None
 
@@ -59,16 +60,23 @@ class PreparedSelect:
         lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
                         [values[key] for key in self._order])
-        begin = f"BEGIN ISOLATION LEVEL READ COMMITTED; {lock}; {call}"
+        begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
+        # Prepared in the same round trip on a connection's first message (PREPARE outlives a
+        # rollback): running it unprepared and preparing on the error put one error for every
+        # new connection, with a retiree's openid in the statement, into PostgreSQL's log.
+        prepared = conn.connection.info.setdefault("prepared", set())
+        prepare = f"{self._prepare}; " if self.name not in prepared else ""
         try:
-            result = _run(raw, begin)
+            result = _run(raw, f"{begin}; {prepare}{lock}; {call}")
         except psycopg.Error as exc:
-            if exc.sqlstate != _MISSING_STATEMENT:
+            if exc.sqlstate == _DUPLICATE_STATEMENT:  # an earlier first message failed after it
+                _run(raw, "ROLLBACK")
+            elif exc.sqlstate == _MISSING_STATEMENT:  # forgotten (a pooler's DISCARD ALL)
+                _run(raw, f"ROLLBACK; {self._prepare}")
+            else:
                 raise
-            # A new connection, or psycopg cleared the server's prepared statements after a
-            # rollback (DEALLOCATE ALL): prepare ours again and start over, nothing is lost.
-            _run(raw, f"ROLLBACK; {self._prepare}")
-            result = _run(raw, begin)
+            result = _run(raw, f"{begin}; {lock}; {call}")  # nothing was lost: start over
+        prepared.add(self.name)
         if result.ntuples != 1:
             raise LookupError(f"{self.name} returned {result.ntuples} rows, not one")
         transformer = Transformer(raw)
