@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.roster import fields as f
 from bot.roster.groups import GROUP_FIELDS, split_names
-from bot.roster.sheets import Cell
+from bot.roster.sheets import CONTROL, Cell
 
 REQUIRED = ("name", "birth_date", "status")
 CONTACT_SLOTS = (("contact1_name", "contact1_relation", "contact1_phone"),
@@ -45,6 +45,9 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
     record, problems, raw = RowRecord(row), [], {}
     for index, name in columns.items():
         cell = cells[index] if index < len(cells) else Cell(None)
+        if isinstance(cell.value, str) and CONTROL.search(cell.value):
+            problems.append(Problem(row, titles[name], "有看不见的控制字符（比如 NUL），请删去后再导入"))
+            continue
         try:
             raw[name] = f.parse_value(name, cell.value, number_format=cell.number_format,
                                       today=today)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
+import re
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # Excel and WPS save CSV as GBK on Chinese Windows; try UTF-8 (with or without BOM) first.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# A roster of 50,000 people is about 4 MB as .xlsx, 60 MB unpacked, about 15 times smaller packed.
+MAX_FILE = 50 * 2**20
+MAX_UNPACKED = 400 * 2**20
+MAX_RATIO = 100
+# Characters no one types into a cell (NUL, bell …); tab and line breaks are kept.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SheetError(ValueError):
@@ -35,6 +46,11 @@ class Sheet:
 def read_sheet(path: Path) -> Sheet:
     """The first worksheet of an .xlsx file, or a .csv file; blank rows are skipped."""
     suffix = path.suffix.lower()
+    if not path.is_file():
+        raise SheetError(f"找不到文件 {path}：请检查文件名和所在的文件夹。")
+    if path.stat().st_size > MAX_FILE:
+        raise SheetError(f"{path.name} 有 {path.stat().st_size // 2**20} MB，太大了（名册最多 "
+                         f"{MAX_FILE // 2**20} MB）：请确认选对了文件。")
     if suffix == ".csv":
         rows = list(_csv_rows(path))
     elif suffix in (".xlsx", ".xlsm"):
@@ -66,9 +82,25 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
         yield number, [Cell(value) for value in row]
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse an .xlsx whose parts would unpack to far more than a roster can hold (a zip bomb
+    of 4 MB unpacked to 2 GB), before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SheetError(f"{path.name} 打不开：不是 Excel 文件（{exc}）。") from exc
+    total = sum(p.file_size for p in parts)
+    packed = max(sum(p.compress_size for p in parts), 1)
+    if total > MAX_UNPACKED or total / packed > MAX_RATIO:
+        raise SheetError(f"{path.name} 解开后有 {total // 2**20} MB，不像一份名册：请用 Excel 打开后"
+                         "另存为一份新的 .xlsx 再导入。")
+
+
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     import openpyxl  # here, not at the top: every command would pay for loading it
 
+    _check_unpacked_size(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
@@ -82,18 +114,60 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
 
 
 def write_sheet(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
-    """Write headers and rows as .xlsx or .csv (UTF-8 with BOM, so Excel opens it right)."""
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(headers)
-            writer.writerows(rows)
-        return
+    """Write headers and rows as .xlsx or .csv (UTF-8 with BOM, so Excel opens it right).
+
+    Every export goes through here, so every one is safe to open: readable by its owner only,
+    and no cell becomes a live formula (a name 「=HYPERLINK(…)」 stays text) or carries a
+    control character.
+    """
+    with _private(path) as fh:
+        if path.suffix.lower() == ".csv":
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+            writer = csv.writer(text)
+            writer.writerow([csv_cell(h) for h in headers])
+            writer.writerows([[csv_cell(v) for v in row] for row in rows])
+            text.flush()
+            text.detach()
+            return
+        _write_xlsx(fh, headers, rows)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and WPS read as a formula
+def csv_cell(value: Any) -> Any:
+    """A CSV cell Excel shows as typed: text that would start a formula gets a leading 「'」."""
+    if not isinstance(value, str):
+        return value
+    text = CONTROL.sub("", value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _write_xlsx(fh: Any, headers: list[str], rows: list[list[Any]]) -> None:
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("离退休人员")
-    sheet.append(headers)
+
+    def cells(values: list[Any]) -> list[Any]:
+        out = []
+        for value in values:
+            if isinstance(value, str):  # stored as text, whatever it starts with: never a formula
+                cell = WriteOnlyCell(sheet, CONTROL.sub("", value))
+                cell.data_type = "s"
+                value = cell
+            out.append(value)
+        return out
+
+    sheet.append(cells(headers))
     for row in rows:
-        sheet.append(row)
-    book.save(path)
+        sheet.append(cells(row))
+    book.save(fh)
+
+
+@contextmanager
+def _private(path: Path) -> Iterator[Any]:
+    """path opened for writing, created readable by its owner only (an existing file too)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as fh:
+        yield fh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import openpyxl
@@ -242,3 +243,48 @@ def test_a_plan_names_who_changes_and_in_which_columns(with_groups: Services,
     rows[1][15], rows[1][14] = "13800001111", "示例市新华路 8 号"
     plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows), dry_run=True)
     assert plan.changes == [f"第 3 行 {rows[1][1]}：现住址、联系电话"]
+
+
+@pytest.mark.parametrize("name", ["名册.csv", "名册.xlsx"])
+def test_a_file_that_is_not_there_is_one_clear_sentence(services: Services, tmp_path: Path,
+                                                        name: str) -> None:
+    plan = run_import(services, tmp_path / name, dry_run=True)
+    assert [p.message for p in plan.problems] == [f"找不到文件 {tmp_path / name}：请检查文件名和所在的文件夹。"]
+
+
+def test_a_control_character_in_a_cell_names_its_row_and_column(with_groups: Services,
+                                                                tmp_path: Path) -> None:
+    """A NUL pasted into a name: refused before anything reaches the database (PostgreSQL
+    cannot even be asked about such a name), the row and column named."""
+    rows = generate(2)
+    rows[1][1] = "王\x00建国"
+    plan = run_import(with_groups, write_csv(tmp_path / "名册.csv", rows), dry_run=True)
+    assert [str(p) for p in plan.problems] == ["第 3 行 · 姓名：有看不见的控制字符（比如 NUL），请删去后再导入"]
+    assert plan.creates == []
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(services: Services, tmp_path: Path) -> None:
+    """A real workbook whose sheet unpacks to 120 MB of rows from well under 1 MB."""
+    import zipfile
+
+    small, bomb = tmp_path / "small.xlsx", tmp_path / "名册.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(HEADERS)
+    book.save(small)
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            if part.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(part, source.read(part))
+                continue
+            with target.open(part.filename, "w") as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                            b"<sheetData>")
+                row = b'<row><c t="inlineStr"><is><t>' + b"a" * 1000 + b"</t></is></c></row>"
+                for _ in range(120_000):
+                    sheet.write(row)
+                sheet.write(b"</sheetData></worksheet>")
+    assert bomb.stat().st_size < 2**20
+    started = time.monotonic()
+    plan = run_import(services, bomb, dry_run=True)
+    assert time.monotonic() - started < 2
+    assert len(plan.problems) == 1 and "不像一份名册" in plan.problems[0].message

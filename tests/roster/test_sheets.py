@@ -1,0 +1,75 @@
+"""Every export is safe to open in Excel and private to its owner, whichever list it is."""
+
+from __future__ import annotations
+
+import csv
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.activities.roster import export_roster
+from bot.activities.signups import sign_up
+from bot.db import transaction
+from bot.models import Activity, Retiree
+from bot.roster.export import export_file
+from bot.services import Services
+from bot.study.report import Visit, write_visits
+from tests.activities.conftest import load_activity
+from tests.office_fixtures import Branch
+
+HOSTILE = '=HYPERLINK("http://evil.example/","点我")'
+
+
+def _roster(session: Session, path: Path, person: Retiree) -> None:
+    export_file(session, path, actor="cli:test", now=person.created_at)
+
+
+def _signups(session: Session, path: Path, person: Retiree) -> None:
+    activity_id = session.scalar(sa.select(Activity.id))
+    sign_up(session, activity_id, person.id, openid="o_zhang", by_agent=False, companion=False,
+            now=person.created_at)
+    export_roster(session, activity_id, path, actor="cli:test", now=person.created_at)
+
+
+def _visits(session: Session, path: Path, person: Retiree) -> None:
+    write_visits(session, [Visit(person, "没有绑定微信")], path, month="2026-12", actor="cli:test",
+                 now=person.created_at)
+
+
+EXPORTS: dict[str, Callable[[Session, Path, Retiree], None]] = {
+    "roster": _roster, "sign-ups": _signups, "送学上门": _visits}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("export", EXPORTS.values(), ids=EXPORTS.keys())
+def test_a_name_that_is_a_formula_stays_text_and_the_file_is_private(
+        office: Services, branch: Branch, tmp_path: Path, suffix: str,
+        export: Callable[[Session, Path, Retiree], None]) -> None:
+    load_activity(office, tmp_path)
+    path = tmp_path / f"名单{suffix}"
+    path.write_text("an older copy, readable by all")
+    path.chmod(0o644)
+    with transaction(office.sessions) as session:
+        person = session.get(Retiree, branch.ids["张明"])
+        person.name = HOSTILE + "\x07"  # and a control character, as a careless paste brings
+        export(session, path, person)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    cells = _cells(path)
+    assert not any(str(c).startswith("FORMULA:") for c in cells)  # .xlsx: kept as text
+    assert (f"'{HOSTILE}" if suffix == ".csv" else HOSTILE) in cells  # .csv: Excel shows it as text
+    assert not any("\x07" in str(c) for c in cells)
+
+
+def _cells(path: Path) -> list[object]:
+    """Every cell; in an .xlsx file, a formula cell comes back as its formula."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [cell for row in csv.reader(fh) for cell in row]
+    book = openpyxl.load_workbook(path)  # not data_only: formulas would show as such
+    return [c.value if c.data_type != "f" else "FORMULA:" + str(c.value)
+            for row in book.active.iter_rows() for c in row]
