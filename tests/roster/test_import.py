@@ -249,7 +249,8 @@ def test_a_plan_names_who_changes_and_in_which_columns(with_groups: Services,
 def test_a_file_that_is_not_there_is_one_clear_sentence(services: Services, tmp_path: Path,
                                                         name: str) -> None:
     plan = run_import(services, tmp_path / name, dry_run=True)
-    assert [p.message for p in plan.problems] == [f"找不到文件 {tmp_path / name}：请检查文件名和所在的文件夹。"]
+    missing = f"找不到文件 {tmp_path / name}：请检查文件名和所在的文件夹。"
+    assert [p.message for p in plan.problems] == [missing]
 
 
 def test_a_control_character_in_a_cell_names_its_row_and_column(with_groups: Services,
@@ -259,7 +260,8 @@ def test_a_control_character_in_a_cell_names_its_row_and_column(with_groups: Ser
     rows = generate(2)
     rows[1][1] = "王\x00建国"
     plan = run_import(with_groups, write_csv(tmp_path / "名册.csv", rows), dry_run=True)
-    assert [str(p) for p in plan.problems] == ["第 3 行 · 姓名：有看不见的控制字符（比如 NUL），请删去后再导入"]
+    [problem] = plan.problems
+    assert str(problem) == "第 3 行 · 姓名：有看不见的控制字符（比如 NUL），请删去后再导入"
     assert plan.creates == []
 
 
@@ -271,7 +273,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(services: Services, tmp_pat
     book = openpyxl.Workbook()
     book.active.append(HEADERS)
     book.save(small)
-    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+    packed = zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(small) as source, packed as target:
         for part in source.infolist():
             if part.filename != "xl/worksheets/sheet1.xml":
                 target.writestr(part, source.read(part))
