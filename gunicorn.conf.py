@@ -4,6 +4,7 @@ Run: gunicorn "bot:create_app()"
 """
 
 import gc
+import os
 import sys
 
 bind = "127.0.0.1:8000"
@@ -11,6 +12,8 @@ bind = "127.0.0.1:8000"
 workers = 2
 # WeChat gives up after 5 s; a worker stuck far longer than that is better restarted.
 timeout = 30
+# Files the workers create (a SQLite database and its journal) hold personal data: owner only.
+os.umask(0o077)
 
 
 def on_starting(server: object) -> None:

@@ -19,4 +19,7 @@ if importlib.util.find_spec("sqlalchemy") is None or importlib.util.find_spec("j
 
 from bot.cli import main  # noqa: E402  (only once the packages are known to be there)
 
+# What the commands create (the SQLite database and its journal, the sandbox's secrets, exports)
+# holds personal data or keys: readable by its owner only.
+os.umask(0o077)
 sys.exit(main(sys.argv[1:]))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +13,12 @@ from bot.models import AuditEntry
 
 
 def cli_actor() -> str:
-    """The staff member behind a command: the login that ran it (through sudo, the real one)."""
-    return "cli:" + (os.environ.get("SUDO_USER") or getpass.getuser())
+    """The staff member behind a command: the operating system's account that runs it (its real
+    user id, not what the environment claims). Run by root through sudo, the account sudo names
+    is added as sudo's own record of it."""
+    user = pwd.getpwuid(os.getuid()).pw_name
+    via = os.environ.get("SUDO_USER") if os.getuid() == 0 else None
+    return f"cli:{user}" + (f"（sudo：{via}）" if via else "")
 
 
 def record(session: Session, *, actor: str, action: str, at: datetime, target: str | None = None,

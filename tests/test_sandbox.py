@@ -40,6 +40,8 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "将发给 1 人" in out and "已安排发送，通知编号 1" in out  # everyone bound: the one just bound
     assert "alembic" not in out  # start-up shows the greeting, not migration logs
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
+    made = [p for p in tmp_path.iterdir() if p.name.startswith("sandbox") and p.is_file()]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}
 
 
 @pytest.fixture

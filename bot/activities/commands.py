@@ -59,8 +59,9 @@ def _load_in(services: Services, session: Session, args: argparse.Namespace) -> 
     notify.tell_promoted(session, services.texts, report.promoted, now)
     if report.promoted:
         lines.append(f"名额增加：{len(report.promoted)} 位候补的老同志补上了，会收到通知。")
-    audit.record(session, actor=audit.cli_actor(), action="activity.load", at=now, target=args.file.name,
-                 created=[a.id for a in report.created], updated=[a.id for a in report.updated])
+    audit.record(session, actor=audit.cli_actor(), action="activity.load", at=now,
+                 target=str(args.file.resolve()), created=[a.id for a in report.created],
+                 updated=[a.id for a in report.updated])
     return "\n".join([*lines, f"已保存：新建 {len(report.created)} 个，修改 {len(report.updated)} 个。"])
 
 

@@ -45,7 +45,7 @@ def export_roster(session: Session, activity_id: int, path: Path, *, actor: str,
     rows = [_row(n, s, people[s.retiree_id]) for n, s in enumerate(signups, start=1)]
     write_sheet(path, COLUMNS, rows)
     audit.record(session, actor=actor, action="activity.roster_export", at=now,
-                 target=f"activity:{activity.id}", rows=len(rows), file=path.name)
+                 target=f"activity:{activity.id}", rows=len(rows), file=str(path.resolve()))
     return len(rows)
 
 

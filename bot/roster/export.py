@@ -23,7 +23,7 @@ def export_file(session: Session, path: Path, *, actor: str, now: datetime) -> i
         .options(selectinload(Retiree.groups), selectinload(Retiree.contacts))))
     write_sheet(path, [c.title for c in f.COLUMNS],
                 [[_cell(r, c.field) for c in f.COLUMNS] for r in retirees])
-    audit.record(session, actor=actor, action="roster.export", at=now, target=path.name,
+    audit.record(session, actor=actor, action="roster.export", at=now, target=str(path.resolve()),
                  rows=len(retirees))
     return len(retirees)
 

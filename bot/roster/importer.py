@@ -263,7 +263,7 @@ def import_file(session: Session, path: Path, *, actor: str, now: datetime) -> I
     plan = plan_import(session, sheet, now.date())
     if plan.ok:
         apply_plan(session, plan, now)
-        audit.record(session, actor=actor, action="roster.import", at=now, target=path.name,
+        audit.record(session, actor=actor, action="roster.import", at=now, target=str(path.resolve()),
                      rows=plan.rows, created=len(plan.creates), updated=plan.updated,
                      unchanged=plan.unchanged)
     return plan

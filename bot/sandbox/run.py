@@ -73,9 +73,13 @@ staff = "SANDBOX_STAFF_ALERT"
 
 
 def write_sandbox_config(path: Path = SANDBOX_CONFIG) -> Path:
-    """Create the sandbox's config (fresh secrets, SQLite under var/) unless it exists."""
+    """Create the sandbox's config (fresh secrets, SQLite under var/) unless it exists; it and
+    the sandbox's database are readable by their owner only (those made by older versions too)."""
+    for made in path.parent.glob("sandbox*"):
+        made.chmod(0o600)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
         aes_key = base64.b64encode(secrets.token_bytes(32)).decode()[:43]
         path.write_text(CONFIG_TEMPLATE.format(db=VAR / "sandbox.db", token=secrets.token_hex(16),
                                                aes_key=aes_key, staff=SANDBOX_STAFF), encoding="utf-8")

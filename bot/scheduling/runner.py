@@ -30,6 +30,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lease", type=float, default=30,
                         help="seconds before a silent scheduler's turn passes to a waiting one")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # what it creates (a SQLite journal) holds personal data: owner only
     configure(logging.INFO)
     if args.config:
         os.environ["BOT_CONFIG"] = str(args.config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, send_from_directory, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.db import transaction
@@ -34,7 +35,7 @@ def show(month: str) -> str:
     material = _material(services, month)
     retiree_id = _retiree(services, month)
     with services.sessions() as session:
-        person = session.get(Retiree, retiree_id) if retiree_id else None
+        person = _linked(session, retiree_id)
         already = bool(person) and person.id in readers(session, month)
     return render_template("study.html", material=material, body=material.html(),
                            name=person.name if person else None, already=already,
@@ -51,8 +52,8 @@ def mark_read(month: str) -> Response:
         log.warning("study %s: a reading with an invalid token was refused", month)
         return Response("这个链接不对，请从公众号消息里重新打开。", status=403, mimetype="text/plain")
     with transaction(services.sessions) as session:
-        if session.get(Retiree, retiree_id) is None:
-            abort(403)
+        if _linked(session, retiree_id) is None:
+            return Response("这个链接已经失效了。", status=403, mimetype="text/plain")
         first = record_reading(session, retiree_id, month, services.clock.now(), via="page")
     return Response("已记下，谢谢您！" if first else "已经记下了，谢谢您！", mimetype="text/plain")
 
@@ -83,6 +84,12 @@ def _material(services: Services, month: str) -> Material:
     if material is None:
         abort(404)
     return material
+
+
+def _linked(session: Session, retiree_id: int | None) -> Retiree | None:
+    """The person a link names, while it stands: a person forgotten on request has no link."""
+    person = session.get(Retiree, retiree_id) if retiree_id else None
+    return person if person is not None and person.anonymised_at is None else None
 
 
 def _retiree(services: Services, month: str, token: str | None = None) -> int | None:

@@ -80,7 +80,7 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
              v.retiree.address or "", v.retiree.phone or "", v.retiree.health or "",
              "是" if v.retiree.lives_alone else "", v.reason] for v in visits]
     write_sheet(path, VISIT_COLUMNS, rows)
-    audit.record(session, actor=actor, action="study.visits_export", at=now, target=path.name,
+    audit.record(session, actor=actor, action="study.visits_export", at=now, target=str(path.resolve()),
                  month=month, rows=len(rows))
 
 

@@ -82,6 +82,28 @@ def test_export_writes_a_file_staff_can_open(bot_cli, tmp_path: Path) -> None:
     assert "妥善保管" in result.stdout
 
 
+def test_the_audit_log_names_the_real_account_and_the_whole_path(
+        bot_cli, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment cannot make someone else the exporter of personal data."""
+    import pwd
+
+    from bot.models import AuditEntry
+
+    monkeypatch.setenv("SUDO_USER", "someone_else")
+    monkeypatch.setenv("USER", "someone_else")
+    monkeypatch.setenv("LOGNAME", "someone_else")
+    target = tmp_path / "名册" / "out.xlsx"
+    target.parent.mkdir()
+    assert bot_cli("roster", "export", target).returncode == 0
+    with services.sessions() as session:
+        entry = session.scalars(sa.select(AuditEntry)).one()
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert entry.actor.startswith(f"cli:{me}") and entry.actor != "cli:someone_else"
+    if os.getuid() != 0:  # only root's sudo is believed, and only as a note beside root
+        assert entry.actor == f"cli:{me}"
+    assert entry.target == str(target.resolve())
+
+
 def test_the_columns_import_understands_are_listed_for_staff(bot_cli) -> None:
     out = bot_cli("roster", "columns").stdout
     assert "出生日期（必填）：也可写作 出生年月" in out and "联系电话" in out and "groups add" in out

@@ -57,6 +57,23 @@ def test_one_persons_token_cannot_record_another_person_or_another_month(
     assert read_token(secret(office.settings), zhang, "2026-11") is None
 
 
+def test_a_forgotten_persons_old_link_greets_nobody_and_records_nothing(
+        office: Services, branch: Branch, web: FlaskClient) -> None:
+    from bot.db import transaction
+    from bot.roster.privacy import forget
+
+    token = token_for(office, branch.ids["张明"])
+    with transaction(office.sessions) as session:
+        forget(session, branch.ids["张明"], actor="cli:test", now=office.clock.now())
+    page = web.get(f"/study/2026-12?t={token}").get_data(as_text=True)
+    assert "<h1>温暖过冬，健康相伴</h1>" in page  # the article is for anyone
+    assert "已匿名" not in page and "同志，您好" not in page
+    assert token not in page  # no button that would record a reading
+    answer = web.post("/study/2026-12/read", data={"t": token})
+    assert answer.status_code == 403 and "失效" in answer.get_data(as_text=True)
+    assert readings(office) == []
+
+
 def test_without_a_token_the_article_shows_but_nobody_is_named(
         office: Services, branch: Branch, web: FlaskClient) -> None:
     page = web.get("/study/2026-12").get_data(as_text=True)
