@@ -3,6 +3,10 @@
     .venv/bin/python bench/webhook.py [--duration 10] [--rounds 3] [--connections 50] [--skip-pg]
                                       [--pg-url URL]
 
+Two kinds of traffic: the mix retirees really send (bench/traffic.py: policy questions typed and
+spoken, numbered replies inside steps, 学习, 报名 with confirmation, 留言, greetings — from 500
+bound users, each in order) and 「联系我们」 alone from 300 users, the cheapest path.
+
 The PostgreSQL database at --pg-url (default: `bench` on the local server, created when missing)
 is emptied before each of its scenarios: give it a scratch one, never the tests' `test`.
 
@@ -35,6 +39,7 @@ import sqlalchemy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.traffic import turns, user_openid  # noqa: E402
 from bot.config import WeChatSettings  # noqa: E402
 from bot.sandbox.wechat_side import WeChatSide  # noqa: E402
 
@@ -42,7 +47,10 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"  # not the tests' 
 TOKEN = "bench_token"
 WECHAT = WeChatSettings(appid="wx_bench_appid", secret="bench_secret", token=TOKEN,
                         encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
-USERS = 300
+USERS = {"mix": 500, "contact": 300}
+# A member of staff with a template for alerts, as in production: reports and 留言 in the mix
+# queue their alerts like any office's.
+STAFF = '[staff]\nopenids = ["o_bench_staff_01"]\n[delivery.templates]\nstaff = "TPL_STAFF"\n'
 # Both servers are served the same way: 2 sync workers (gunicorn.conf.py's), and the same
 # hook that takes what the app loaded out of the garbage collector's rounds.
 GUNICORN = ["-w", "2"]  # sync workers: measured faster than gthread for this CPU-bound path
@@ -57,6 +65,7 @@ class Scenario:
     server: str  # "ours", "werobot" or "empty" (the floor: an app that answers at once)
     mode: str
     database: str  # "sqlite" or "postgresql"
+    traffic: str = "mix"  # "mix" (bench/traffic.py) or "contact" (「联系我们」 alone)
 
 
 @dataclass(frozen=True)
@@ -91,12 +100,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def write_requests(path: Path, count: int, mode: str, first_id: int) -> None:
-    """count signed deliveries of 「联系我们」 from USERS users, two lines each."""
+def write_requests(path: Path, count: int, mode: str, first_id: int, traffic: str, seed: int) -> None:
+    """count signed deliveries of the traffic, two lines each (each with a nonce of its own)."""
     side = WeChatSide(WeChatSettings(**{**WECHAT.__dict__, "mode": mode}))
+    said = (turns(count, USERS["mix"], seed) if traffic == "mix"
+            else ((n % USERS["contact"], ("text", "联系我们")) for n in range(count)))
     with path.open("w", encoding="utf-8") as out:
-        for n in range(count):
-            xml = side.text(f"o_bench_user_{n % USERS:04d}", "联系我们", msg_id=first_id + n)
+        for n, (user, (kind, text)) in enumerate(said):
+            xml = (side.voice(user_openid(user), text, msg_id=first_id + n) if kind == "voice"
+                   else side.text(user_openid(user), text, msg_id=first_id + n))
             delivery = side.deliver(xml, encrypted=(mode == "safe"))
             body = delivery.body.decode().replace("\n", "")
             out.write(f"/wechat?{urlencode(delivery.params)}\n{body}\n")
@@ -111,12 +123,15 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
         config = work / "bench.toml"
         config.write_text(f'database_url = "{db}"\npublic_url = "http://127.0.0.1"\n[wechat]\n' + "".join(
             f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
-            if isinstance(v, str)), encoding="utf-8")
+            if isinstance(v, str)) + STAFF, encoding="utf-8")
         env["BOT_CONFIG"] = str(config)
         if s.database == "postgresql":
             empty_schema(pg_url)
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
                        cwd=ROOT, capture_output=True)
+        if s.traffic == "mix":  # the sample office, every bench user bound to one of its people
+            subprocess.run([sys.executable, str(ROOT / "bench" / "traffic.py"), "seed", str(USERS["mix"])],
+                           env=env, check=True, cwd=ROOT, capture_output=True)
         app = "bot:create_app()"
     elif s.server == "empty":
         env["PYTHONPATH"] = str(ROOT / "bench")
@@ -199,8 +214,8 @@ def measure(s: Scenario, args: argparse.Namespace) -> Result:
         work = Path(tmp)
         count = max(20_000, args.duration * 4_000)
         base = int(time.time() * 1000)
-        write_requests(work / "warm.txt", 3_000, s.mode, first_id=base)
-        write_requests(work / "main.txt", count, s.mode, first_id=base + 10_000)
+        write_requests(work / "warm.txt", 3_000, s.mode, first_id=base, traffic=s.traffic, seed=1)
+        write_requests(work / "main.txt", count, s.mode, first_id=base + 10_000, traffic=s.traffic, seed=2)
         proc, port = start_server(s, work, args.pg_url)
         try:
             run_wrk(port, work / "warm.txt", 2, args.connections)
@@ -241,33 +256,39 @@ def median_of(runs: list[Result]) -> Result:
                   mid("steal"))
 
 
-def ratios(rounds: list[list[Result]], scenario: Scenario) -> list[float]:
-    """scenario's requests/s over WeRoBot's, round by round (each pair minutes apart)."""
+def ratios(rounds: list[list[Result]], scenario: Scenario, against: str) -> list[float]:
+    """scenario's requests/s over `against`'s (werobot on the same traffic, or the empty app),
+    round by round (each pair minutes apart)."""
     out = []
     for results in rounds:
         ours = next(r.rps for r in results if r.scenario == scenario)
-        werobot = next(r.rps for r in results if r.scenario.server == "werobot")
-        out.append(ours / werobot)
+        other = next(r.rps for r in results if r.scenario.server == against
+                     and (against == "empty" or r.scenario.traffic == scenario.traffic))
+        out.append(ours / other)
     return out
 
 
 NAMES = {"ours": "银龄助手", "werobot": "WeRoBot 1.13.1", "empty": "(empty app: the floor)"}
+TRAFFIC = {"mix": "mix", "contact": "联系我们"}
 
 
 def table(rounds: list[list[Result]]) -> str:
     """A Markdown table: each scenario's medians over the rounds, ours against WeRoBot."""
-    lines = ["| server | mode | database | requests/s | p50 ms | p99 ms | CPU ms/request | steal "
-             "| requests | errors | vs WeRoBot (each round) |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| server | traffic | mode | database | requests/s | p50 ms | p99 ms | CPU ms/request "
+             "| steal | requests | errors | vs WeRoBot (each round) | share of the empty app |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for runs in zip(*rounds, strict=True):
         r = median_of(list(runs))
-        vs = "—"
+        vs = share = "—"
+        if r.scenario.server != "empty":
+            share = f"{statistics.median(ratios(rounds, r.scenario, 'empty')):.0%}"
         if r.scenario.server == "ours":
-            each = ratios(rounds, r.scenario)
+            each = ratios(rounds, r.scenario, "werobot")
             vs = f"{statistics.median(each):.2f}× ({' / '.join(f'{x:.2f}' for x in each)})"
-        lines.append(f"| {NAMES[r.scenario.server]} | {r.scenario.mode} | {r.scenario.database} | "
-                     f"{r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_ms:.2f} | "
-                     f"{r.steal:.0%} | {r.requests:,} | {r.errors} | {vs} |")
+        traffic = "—" if r.scenario.server == "empty" else TRAFFIC[r.scenario.traffic]
+        lines.append(f"| {NAMES[r.scenario.server]} | {traffic} | {r.scenario.mode} | "
+                     f"{r.scenario.database} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+                     f"{r.cpu_ms:.2f} | {r.steal:.0%} | {r.requests:,} | {r.errors} | {vs} | {share} |")
     return "\n".join(lines)
 
 
@@ -281,10 +302,15 @@ def main() -> int:
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     ensure_tools()
-    scenarios = [Scenario("empty", "plain", "—"), Scenario("werobot", "plain", "sqlite"),
-                 Scenario("ours", "plain", "sqlite"), Scenario("ours", "safe", "sqlite")]
+    scenarios = [Scenario("empty", "plain", "—"),
+                 Scenario("werobot", "plain", "sqlite", "mix"),
+                 Scenario("werobot", "plain", "sqlite", "contact"),
+                 Scenario("ours", "plain", "sqlite", "mix"), Scenario("ours", "safe", "sqlite", "mix"),
+                 Scenario("ours", "plain", "sqlite", "contact")]
     if not args.skip_pg:
-        scenarios += [Scenario("ours", "plain", "postgresql"), Scenario("ours", "safe", "postgresql")]
+        scenarios += [Scenario("ours", "plain", "postgresql", "mix"),
+                      Scenario("ours", "safe", "postgresql", "mix"),
+                      Scenario("ours", "plain", "postgresql", "contact")]
     rounds = []
     for n in range(1, args.rounds + 1):
         results = []
@@ -293,8 +319,8 @@ def main() -> int:
             results.append(measure(s, args))
         rounds.append(results)
     print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn -w 2 (sync), loopback, "
-          f"{os.cpu_count()} cores; text 「联系我们」 from {USERS} users, distinct MsgIds; "
-          f"medians of {args.rounds} rounds\n")
+          f"{os.cpu_count()} cores; the mix from {USERS['mix']} bound users (bench/traffic.py), "
+          f"「联系我们」 from {USERS['contact']}; distinct MsgIds; medians of {args.rounds} rounds\n")
     print(table(rounds))
     return 0
 

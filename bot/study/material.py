@@ -89,11 +89,27 @@ def study_dir(content_dir: Path) -> Path:
 
 
 def load(content_dir: Path, month: str) -> Material | None:
-    """The material of `month`, or None when there is none; a broken file raises MaterialError."""
+    """The material of `month`, or None when there is none; a broken file raises MaterialError.
+
+    Read once while the file stays the same: every 学习, 学完了 and quiz answer asks for it.
+    """
     path = study_dir(content_dir) / month / "article.md"
-    if not MONTH.match(month) or not path.is_file():
+    if not MONTH.match(month):
         return None
-    return parse(path.read_text(encoding="utf-8"), month, path.parent)
+    try:
+        seen = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    version = (seen.st_mtime_ns, seen.st_size)
+    cached = _LOADED.get(path)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    material = parse(path.read_text(encoding="utf-8"), month, path.parent)
+    _LOADED[path] = (version, material)
+    return material
+
+
+_LOADED: dict[Path, tuple[tuple[int, int], Material]] = {}
 
 
 def usable(content_dir: Path, month: str) -> Material | None:
