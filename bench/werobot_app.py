@@ -16,4 +16,12 @@ def contact(message, session):
     return "离退休干部管理中心\n电话：0000-12345678\n回复 0，回到菜单。"
 
 
+@robot.text
+@robot.voice
+def anything_else(message, session):
+    """Every other message gets an answer too (its session kept), as a keyword bot's fallback."""
+    session["last"] = getattr(message, "content", None) or getattr(message, "recognition", "")
+    return "您好，请回复「联系我们」查看办公电话。"
+
+
 app = robot.wsgi

@@ -370,18 +370,23 @@ def _family(step: str) -> str:
     return step.replace(".", ":").split(":", 1)[0]
 
 
-@dataclass(frozen=True)
 class _Said:
-    """A message's words as routing reads them."""
+    """A message's words as routing reads them, each read once, when first needed."""
 
-    text: str                # normalised
-    number: int | None       # the number picked, if it is one
-    answer: bool | None      # a confirming (True) or refusing (False) word
+    def __init__(self, raw: str, ctx: Context) -> None:
+        self._raw, self._texts = raw, ctx.texts
+        self.text = normalize(raw)
+        self.number = parse_choice(raw)  # the number picked, if it is one
 
     @classmethod
     def of(cls, raw: str, ctx: Context) -> _Said:
-        """Read raw once."""
-        return cls(normalize(raw), parse_choice(raw), ctx.texts.yes_or_no(raw))
+        """The message's words."""
+        return cls(raw, ctx)
+
+    @cached_property
+    def answer(self) -> bool | None:
+        """A confirming (True) or refusing (False) word, else None."""
+        return self._texts.yes_or_no(self._raw)
 
     @property
     def is_answer(self) -> bool:

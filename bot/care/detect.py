@@ -48,6 +48,11 @@ class CareWords:
     asking: tuple[str, ...] = ()
     younger: tuple[str, ...] = ()  # 儿子, 孙女 …: whom a report can be about, but 「我儿子走了」 is no death
 
+    def __post_init__(self) -> None:
+        # Longest first, once: the first found in a message is the most specific (我老伴 over 老伴).
+        object.__setattr__(self, "relatives", _longest_first(self.relatives))
+        object.__setattr__(self, "younger", _longest_first(self.younger))
+
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
         """The words of content_dir, read once per process."""
@@ -93,7 +98,7 @@ class CareWords:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
         or 「是我」 — not for any sentence with 我 in it (「是我儿子」 is a relative)."""
         plain = normalize(text)
-        if (relative := _first_in(plain, (*self.relatives, *self.younger))) is not None:
+        if (relative := _first_in(plain, self.relatives) or _first_in(plain, self.younger)) is not None:
             return "relative", relative
         alone = plain.removeprefix("就").removeprefix("是").removesuffix("啊").removesuffix("呀")
         if alone in ("我", "我自己", "我本人") or "本人" in plain or "自己" in plain:
@@ -102,8 +107,12 @@ class CareWords:
 
 
 def _first_in(plain: str, words: tuple[str, ...]) -> str | None:
-    """The longest of words found in plain."""
-    return next((w for w in sorted(words, key=len, reverse=True) if w in plain), None)
+    """The first of words (longest first) found in plain."""
+    return next((w for w in words if w in plain), None)
+
+
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 @functools.cache
