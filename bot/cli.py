@@ -192,7 +192,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _content(args: argparse.Namespace) -> int:
     from bot.content_check import check_content
-    from bot.office_values import unfilled
+    from bot.language.office import unfilled
     from bot.staff_alerts import unreachable_warning
 
     settings = load_settings(wechat=False)

@@ -14,9 +14,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import UTCDateTime
+from bot.language.texts import Texts
 from bot.models import Binding, ConversationState, Follower, OutboxMessage, OutboxStatus
 from bot.router import Router
-from bot.texts import Texts
 
 if TYPE_CHECKING:
     from bot.policies import PolicyEngine  # imports jieba: only where it is used

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.textnorm import normalize, phone_digits
+from bot.language.words import normalize, phone_digits
 
 # Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")

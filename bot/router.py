@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.conversation import Frame
 from bot.inbound import Inbound
+from bot.language.words import normalize, parse_choice, sound_key
 from bot.replies import Reply, Silence, Text
-from bot.textnorm import normalize, parse_choice, sound_key
 
 if TYPE_CHECKING:
     from bot.context import Context

@@ -18,9 +18,9 @@ from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker
 from bot.delivery.pacer import SendPacer
 from bot.followers import KnownFollowers
+from bot.language.texts import Texts
 from bot.router import Router
 from bot.store import DatabaseStore, RedisStore, SharedStore
-from bot.texts import Texts
 
 if TYPE_CHECKING:
     from bot.policies import PolicyEngine  # imports jieba: only where it is used

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot import audit, outbox
 from bot.clock import SHANGHAI
+from bot.language.texts import Texts
 from bot.models import Ticket
-from bot.texts import Texts
 
 
 class TicketError(ValueError):

@@ -20,10 +20,10 @@ from bot.activities.signups import (
 from bot.activities.wording import describe, when
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.language.words import normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import normalize, parse_choice
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名")

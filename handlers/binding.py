@@ -18,13 +18,13 @@ from bot import binding as b
 from bot.context import Context
 from bot.inbound import Inbound
 from bot.kinship import Kinship, Said
+from bot.language.texts import Texts
+from bot.language.words import normalize
 from bot.logs import mask
 from bot.models import Retiree
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.staff_alerts import alert_staff
-from bot.textnorm import normalize
-from bot.texts import Texts
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.

@@ -12,11 +12,11 @@ from bot.care.detect import CareWords, Kind
 from bot.care.intake import Reporter, add_reporter_phone, learn_subject, take_report
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.language.words import parse_choice, phone_digits, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import parse_choice, phone_digits, short_forms
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"

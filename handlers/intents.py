@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.language.words import normalize, short_forms
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import normalize, short_forms
 from handlers.menu import offer_menu
 
 

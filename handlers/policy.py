@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.language.words import parse_choice
 from bot.policies.replies import answer_text, related_topics, which_text
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.textnorm import parse_choice
 from handlers.menu import show_menu
 
 STEP = "policy_choice"

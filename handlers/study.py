@@ -10,12 +10,12 @@ from typing import Any
 
 from bot.context import Context
 from bot.inbound import Inbound
+from bot.language.words import parse_choice, short_forms
 from bot.replies import Reply, Text
 from bot.router import Router
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
 from bot.study.readings import record_reading
-from bot.textnorm import parse_choice, short_forms
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6

@@ -12,8 +12,8 @@ from bot.activities.wording import describe
 from bot.clock import SHANGHAI
 from bot.delivery.audience import AudienceError
 from bot.delivery.queue import deliver
+from bot.language.texts import Texts
 from bot.models import Activity, ActivityStatus, Signup, SignupStatus
-from bot.texts import Texts
 
 
 def announce(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:

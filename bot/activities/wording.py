@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import SHANGHAI
+from bot.language.texts import Texts
 from bot.models import Activity
-from bot.texts import Texts
 
 WEEKDAYS = "一二三四五六日"
 

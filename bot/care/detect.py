@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ConfigError
-from bot.textnorm import normalize
+from bot.language.words import normalize
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from bot.db import transaction
 from bot.delivery.audience import Reach, resolve
 from bot.delivery.queue import queue_reach
 from bot.greetings.calendar import festivals_on, is_birthday
+from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
 from bot.services import Services
-from bot.texts import Texts
 
 KIND = "greeting"
 

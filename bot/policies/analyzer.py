@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import jieba
 
+from bot.language.words import normalize
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
-from bot.textnorm import normalize
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr otherwise
 

@@ -7,9 +7,9 @@ import sys
 from typing import TextIO
 
 from bot.config import Settings
+from bot.language.texts import Texts
 from bot.policies.engine import Decision, PolicyEngine, load_engine
 from bot.policies.replies import answer_text, which_text
-from bot.texts import Texts
 
 
 def run_ask(settings: Settings, as_json: bool, stdin: TextIO = sys.stdin,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ConfigError
+from bot.language.words import normalize
 from bot.policies.analyzer import Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.topics import Topic, read_topics
-from bot.textnorm import normalize
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
 BROAD_WEIGHT = 0.75  # a keyword that other topics' questions often mention too (离退休费, 住院)

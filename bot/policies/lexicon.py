@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.textnorm import normalize
+from bot.language.words import normalize
 
 
 @dataclass(frozen=True)

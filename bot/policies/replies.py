@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.language.texts import Texts
 from bot.policies.engine import PolicyEngine
-from bot.texts import Texts
 
 
 def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related: bool = True) -> str:

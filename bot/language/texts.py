@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
-from bot.office_values import office_values
-from bot.textnorm import PARTICLES, normalize, parse_choice, short_forms
+from bot.language.office import office_values
+from bot.language.words import PARTICLES, normalize, parse_choice, short_forms
 
 
 class Texts:
