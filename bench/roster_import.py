@@ -64,7 +64,7 @@ def _empty_roster(url: str) -> None:
 
 def main() -> int:
     """Write the spreadsheet, import it twice (new, then unchanged), print the table."""
-    from bot.migrate import upgrade
+    from bot.db.migrate import upgrade
     from bot.roster.sheets import write_sheet
     from bot.sandbox.sample_roster import HEADERS, generate
 

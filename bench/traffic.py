@@ -99,7 +99,7 @@ def seed_database(users: int) -> None:
     import sqlalchemy as sa
 
     from bot.config import load_settings
-    from bot.db import transaction
+    from bot.db.engine import transaction
     from bot.models import Binding, Follower, Retiree
     from bot.sandbox.seed import seed
     from bot.services import build_services

@@ -113,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from bot.migrate import upgrade
+    from bot.db.migrate import upgrade
 
     settings = load_settings()
     upgrade(settings.database_url)
@@ -161,7 +161,7 @@ def _problems(services: Services, days: int | None) -> int:
 
 def _resend(services: Services, ids: list[int]) -> int:
     from bot import audit
-    from bot.db import transaction
+    from bot.db.engine import transaction
     from bot.delivery.problems import resend
     from bot.models import OutboxStatus
 

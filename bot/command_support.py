@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from bot.config import load_settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.services import Services, build_services
 
 Action = Callable[[Services, Session], str]

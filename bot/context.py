@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.db import UTCDateTime
+from bot.db.engine import UTCDateTime
 from bot.language.texts import Texts
 from bot.models import Binding, ConversationState, Follower, OutboxMessage, OutboxStatus
 from bot.router import Router

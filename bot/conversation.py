@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.clock import Clock
-from bot.db import upsert
+from bot.db.engine import upsert
 from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot.db import upsert
+from bot.db.engine import upsert
 from bot.models import Follower
 
 _TABLE = Follower.__table__

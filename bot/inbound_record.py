@@ -4,10 +4,10 @@ what answered it — all in the message's own transaction.
 The claim is a lock on the delivery, then one read that tells sender and retry apart; whoever
 holds the lock is the only one who can record the delivery, so the record is inserted once, at
 the end, with its answer. The lock:
-- SQLite: the database's only write lock, which every transaction holds from its BEGIN (bot.db);
+- SQLite: the database's only write lock, which every transaction holds from its BEGIN (bot.db.engine);
 - PostgreSQL: an advisory lock on the delivery's key for the transaction (a retry arriving while
   the first delivery is handled waits for it to commit, then reads its answer). The lock, the
-  read and BEGIN go in one round trip, the record and COMMIT in another (bot.pg_round_trips).
+  read and BEGIN go in one round trip, the record and COMMIT in another (bot.db.round_trips).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.context import SENDER_COLUMNS, SENDER_FROM, Sender, sender_from
+from bot.db.round_trips import PreparedSelect, StatementWithCommit
 from bot.inbound import Inbound
 from bot.models import InboundMessage
-from bot.pg_round_trips import PreparedSelect, StatementWithCommit
 
 _TABLE = InboundMessage.__table__
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import UTCDateTime, transaction, upsert
+from bot.db.engine import UTCDateTime, transaction, upsert
 from bot.delivery.attempt import MAX_ATTEMPTS, send_claimed
 from bot.delivery.book import DeliveryBook
 from bot.delivery.mass import send_batches

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import make_engine, make_sessionmaker
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.store import DatabaseStore, RedisStore, SharedStore
 from bot.delivery.pacer import SendPacer
 from bot.followers import KnownFollowers
 from bot.language.texts import Texts
 from bot.router import Router
-from bot.store import DatabaseStore, RedisStore, SharedStore
 
 if TYPE_CHECKING:
     from bot.policies import PolicyEngine  # imports jieba: only where it is used

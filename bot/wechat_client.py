@@ -11,7 +11,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from bot.config import WeChatSettings
-from bot.store import SharedStore, held_lock
+from bot.db.store import SharedStore, held_lock
 from bot.wechat_http import PooledHttp
 
 log = logging.getLogger(__name__)

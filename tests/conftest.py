@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import DeliverySettings, OfficeSettings, Settings, WeChatSettings
-from bot.db import Base, make_engine
-from bot.migrate import upgrade
+from bot.db.engine import Base, make_engine
+from bot.db.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from bot.standin import StandinServer, StandinSettings
@@ -59,7 +59,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
         yield PG_URL
         _truncate_all(PG_URL)
         return
-    path = tmp_path / "bot.db"
+    path = tmp_path / "bot.db.engine"
     shutil.copy(migrated_template, path)
     yield f"sqlite:///{path}"
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
 from bot.services import Services

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import StaffSettings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services, build_services
 from tests.helpers import user_wrote

@@ -137,7 +137,7 @@ def test_an_urgent_report_reaches_staff_at_once_by_template_ahead_of_a_big_notic
 
     from bot import outbox
     from bot.config import DeliverySettings
-    from bot.db import transaction
+    from bot.db.engine import transaction
     from bot.services import build_services
 
     settings = replace(office.settings, delivery=DeliverySettings(templates={"staff": "TPL_STAFF"}))
@@ -158,7 +158,7 @@ def test_an_urgent_report_reaches_staff_at_once_by_template_ahead_of_a_big_notic
 
 def test_family_are_asked_for_a_number_and_staff_get_every_number_to_call(
         office: Services, branch: Branch, chat: Chat) -> None:
-    from bot.db import transaction
+    from bot.db.engine import transaction
     from bot.models import EmergencyContact
 
     with transaction(office.sessions) as session:

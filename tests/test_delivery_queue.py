@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot import outbox
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.delivery.queue import deliver
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from bot import create_app, outbox
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Channel, DeliveryReport, InboundMessage, OutboxMessage, OutboxStatus
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import bot.models  # noqa: F401  (registers every table)
-from bot.db import Base
+from bot.db.engine import Base
 
 
 def test_the_newest_migration_matches_the_models(database_url: str) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bot import outbox
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import (
     AuditEntry,
     Channel,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot import create_app, outbox
 from bot.clock import FixedClock
 from bot.config import DeliverySettings, Settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Channel, Follower, OutboxMessage, OutboxStatus, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services

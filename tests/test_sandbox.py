@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from bot import create_app, outbox
 from bot.config import PROJECT_ROOT
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.sandbox.chat import ChatSession
 from bot.services import Services, build_services
 from bot.standin import StandinServer

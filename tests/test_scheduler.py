@@ -18,7 +18,7 @@ from bot import outbox
 from bot.cli import main
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import AuditEntry, OutboxMessage, OutboxStatus, Ticket
 from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 
 from bot import create_app, outbox
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import InboundMessage, OutboxMessage, OutboxStatus
 from bot.services import build_services
 from bot.standin import StandinServer, StandinSettings

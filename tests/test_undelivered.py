@@ -14,7 +14,7 @@ from bot import outbox
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import StaffSettings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.delivery.problems import resend
 from bot.models import AuditEntry, OutboxMessage, OutboxStatus
 from bot.scheduling import jobs

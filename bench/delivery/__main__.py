@@ -226,7 +226,7 @@ def _sender(env: dict[str, str]) -> subprocess.Popen:
 
 
 def _fresh_database(url: str) -> None:
-    from bot.migrate import upgrade
+    from bot.db.migrate import upgrade
 
     _watcher(url).dispose()  # its connections hold the old file or the old tables
     if url.startswith("postgresql"):

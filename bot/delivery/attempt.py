@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
-from bot.db import UTCDateTime, transaction
+from bot.db.engine import UTCDateTime, transaction
 from bot.delivery.book import DeliveryBook
 from bot.delivery.channels import custom_payload, template_payload
 from bot.logs import describe_error, mask

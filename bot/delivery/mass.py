@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot.clock import SHANGHAI
-from bot.db import transaction
+from bot.db.engine import transaction
+from bot.db.store import lock_if_free
 from bot.delivery.attempt import (
     MAX_ATTEMPTS,
     RATE_LIMITED,
@@ -36,7 +37,6 @@ from bot.delivery.book import DeliveryBook
 from bot.logs import describe_error
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
-from bot.store import lock_if_free
 
 log = logging.getLogger("bot.outbox")
 

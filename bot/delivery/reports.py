@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import transaction, upsert
+from bot.db.engine import transaction, upsert
 from bot.delivery.attempt import MAX_ATTEMPTS
 from bot.logs import mask
 from bot.models import Channel, DeliveryReport, OutboxMessage, OutboxStatus

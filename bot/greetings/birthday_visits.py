@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from bot.db import dialect_insert, transaction
+from bot.db.engine import dialect_insert, transaction
 from bot.greetings.calendar import birthday_in
 from bot.greetings.morning import is_milestone
 from bot.models import CareTask, Retiree

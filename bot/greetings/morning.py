@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, GreetingSettings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.delivery.audience import Reach, resolve
 from bot.delivery.queue import queue_reach
 from bot.greetings.calendar import festivals_on, is_birthday

@@ -7,7 +7,7 @@ from typing import Any
 from alembic import context
 
 import bot.models  # noqa: F401 - registers every table on Base.metadata
-from bot.db import Base, UTCDateTime, make_engine
+from bot.db.engine import Base, UTCDateTime, make_engine
 
 config = context.config
 

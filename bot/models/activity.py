@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db import Base
+from bot.db.engine import Base
 
 
 class ActivityStatus(enum.StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from bot.db.engine import Base
 
 
 class AuditEntry(Base):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db import Base
+from bot.db.engine import Base
 
 GROUP_KINDS = ("党支部", "老年大学班级", "居住片区", "其他")
 

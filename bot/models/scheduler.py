@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db import Base
+from bot.db.engine import Base
 
 scheduler_jobs = sa.Table(
     "apscheduler_jobs", Base.metadata,

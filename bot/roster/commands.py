@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.audit import cli_actor
 from bot.config import load_settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, add_group, groups_by_kind

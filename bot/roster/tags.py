@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services
 from bot.wechat_client import WeChatApi

@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.migrate import upgrade
+from bot.db.migrate import upgrade
 from bot.sandbox.chat import run_chat
 from bot.sandbox.sample_roster import generate
 from bot.sandbox.seed import seed

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot import outbox
 from bot.activities.notify import remind_tomorrow
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.delivery.problems import undelivered
 from bot.greetings.birthday_visits import plan_birthday_visits
 from bot.greetings.morning import send_greetings

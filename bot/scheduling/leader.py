@@ -10,9 +10,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bot.clock import Clock
-from bot.db import UTCDateTime
+from bot.db.engine import UTCDateTime
+from bot.db.store import DatabaseStore
 from bot.models import KvEntry
-from bot.store import DatabaseStore
 
 log = logging.getLogger(__name__)
 LEASE_KEY = "scheduler:leader"

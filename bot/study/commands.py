@@ -10,7 +10,7 @@ from pathlib import Path
 from bot import audit
 from bot.clock import SHANGHAI
 from bot.config import load_settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.services import Services, build_services
 from bot.study.material import MaterialError, load
 from bot.study.report import GroupCount, count_by_group, home_visits, write_visits

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Retiree
 from bot.services import Services
 from bot.study.links import read_token, secret

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.delivery.audience import Reach, Recipient, resolve
 from bot.delivery.queue import PerPerson, queue_reach
 from bot.models import Group

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import dialect_insert
+from bot.db.engine import dialect_insert
 from bot.models import StudyReading
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bot import create_app
 from bot.activities.catalog import load_file
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import OutboxMessage, Signup
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services

@@ -13,7 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from bot import create_app
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree, Signup, SignupStatus
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services

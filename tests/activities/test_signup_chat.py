@@ -9,7 +9,7 @@ import pytest
 
 from bot.activities.signups import Refusal, SignupRefused, sign_up
 from bot.clock import FixedClock
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.services import Services
 from tests.activities.conftest import add_member, load_activity, queued, signups
 from tests.helpers import Chat

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.activities.catalog import load_file
 from bot.activities.signups import sign_up
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Activity, Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services
 

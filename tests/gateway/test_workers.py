@@ -10,7 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.config import Settings
-from bot.db import make_engine
+from bot.db.engine import make_engine
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
 

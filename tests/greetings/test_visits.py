@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import AuditEntry, Retiree
 from bot.services import Services
 from tests.office_fixtures import Branch

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.activities.roster import export_roster
 from bot.activities.signups import sign_up
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import Activity, Retiree
 from bot.roster.export import export_file
 from bot.services import Services

@@ -59,7 +59,7 @@ def test_one_persons_token_cannot_record_another_person_or_another_month(
 
 def test_a_forgotten_persons_old_link_greets_nobody_and_records_nothing(
         office: Services, branch: Branch, web: FlaskClient) -> None:
-    from bot.db import transaction
+    from bot.db.engine import transaction
     from bot.roster.privacy import forget
 
     token = token_for(office, branch.ids["张明"])

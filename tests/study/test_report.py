@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot import outbox
 from bot.cli import main
 from bot.clock import SHANGHAI, FixedClock
-from bot.db import transaction
+from bot.db.engine import transaction
 from bot.models import AuditEntry
 from bot.scheduling import jobs
 from bot.services import Services

@@ -53,7 +53,7 @@ def make_engine(url: str) -> sa.Engine:
     # No pre-ping: it costs a round trip per message; a connection broken by a database restart
     # fails one request (answered with an apology) and is then replaced by the pool.
     # prepare_threshold None: psycopg prepares nothing of its own, so it never sends the
-    # DEALLOCATE ALL after a rollback that would drop the claim bot.pg_round_trips prepared.
+    # DEALLOCATE ALL after a rollback that would drop the claim bot.db.round_trips prepared.
     return sa.create_engine(url, pool_size=5, max_overflow=10, pool_recycle=3600,
                             hide_parameters=True,
                             connect_args={"connect_timeout": 5, "prepare_threshold": None})

@@ -15,7 +15,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from bot.clock import Clock
-from bot.db import UTCDateTime, dialect_insert
+from bot.db.engine import UTCDateTime, dialect_insert
 from bot.models import KvEntry
 
 

@@ -11,7 +11,7 @@ logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
