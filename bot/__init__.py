@@ -21,8 +21,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     from bot import gateway, health
     from bot.config import load_settings
+    from bot.delivery.staff_alerts import unreachable_warning
     from bot.services import build_services
-    from bot.staff_alerts import unreachable_warning
     from bot.study import page
 
     if services is None:

@@ -82,9 +82,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from bot.activities.commands import add_commands as add_activity_commands
     from bot.care.commands import add_commands as add_care_commands
-    from bot.notice_commands import add_commands as add_notice_commands
+    from bot.notices.commands import add_commands as add_notice_commands
     from bot.study.commands import add_commands as add_study_commands
-    from bot.ticket_commands import add_commands as add_ticket_commands
+    from bot.tickets.commands import add_commands as add_ticket_commands
 
     add_ticket_commands(sub)
     add_notice_commands(sub)
@@ -122,7 +122,7 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _outbox(args: argparse.Namespace) -> int:
-    from bot.outbox import drain
+    from bot.delivery.outbox import drain
     from bot.services import build_services
 
     services = build_services(load_settings())
@@ -137,7 +137,7 @@ def _outbox(args: argparse.Namespace) -> int:
         try:
             busy = drain(services, limit=500) > 0
         except Exception:  # the database or network hiccuped: keep the sender alive
-            logging.getLogger("bot.outbox").exception("outbox round failed; trying again")
+            logging.getLogger("bot.delivery.outbox").exception("outbox round failed; trying again")
             busy = False
         if not busy:  # a busy round goes straight on: more may be due
             time.sleep(args.interval)
@@ -192,8 +192,8 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _content(args: argparse.Namespace) -> int:
     from bot.content_check import check_content
+    from bot.delivery.staff_alerts import unreachable_warning
     from bot.language.office import unfilled
-    from bot.staff_alerts import unreachable_warning
 
     settings = load_settings(wechat=False)
     problems = check_content(settings)

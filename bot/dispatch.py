@@ -9,11 +9,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot import followers, inbound_record, outbox
+from bot import inbound_record
+from bot.accounts import followers
 from bot.context import Context, Sender
 from bot.conversation import Conversation
+from bot.delivery import outbox
 from bot.delivery.mailbox import with_mailbox
-from bot.handoff import Handoff
+from bot.gateway.handoff import Handoff
 from bot.inbound import Inbound
 from bot.replies import SUCCESS, Reply, Text, render_passive
 from bot.services import Services

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.accounts.followers import KnownFollowers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.store import DatabaseStore, RedisStore, SharedStore
-from bot.delivery.pacer import SendPacer
-from bot.followers import KnownFollowers
 from bot.language.texts import Texts
 from bot.router import Router
+from bot.wechat_api.pacer import SendPacer
 
 if TYPE_CHECKING:
     from bot.policies import PolicyEngine  # imports jieba: only where it is used
@@ -78,7 +78,7 @@ class Services:
     @cached_property
     def wechat(self):
         """The WeChat API client (the local stand-in in sandbox and tests)."""
-        from bot.wechat_client import WeChatApi
+        from bot.wechat_api.client import WeChatApi
 
         return WeChatApi(self.settings.wechat, self.store)
 

@@ -1,7 +1,7 @@
 """身份绑定 in chat: name, then the last four phone digits; family may bind as agents (代办).
 
 People say it their own way — 「我是姚文斌的闺女」, 「替我爸绑定」, 「我电话尾号是6827」 — and
-the conversation takes whatever part they gave (bot.kinship reads it) and asks only for what is
+the conversation takes whatever part they gave (bot.accounts.kinship reads it) and asks only for what is
 missing. A phrasing the bot did not understand never costs a try: only wrong digits do.
 Someone who asked for something that needs binding (报名, 学习) is offered to go on with it
 once bound.
@@ -14,17 +14,17 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from bot import binding as b
+from bot.accounts import binding as b
+from bot.accounts.kinship import Kinship, Said
 from bot.context import Context
+from bot.delivery.staff_alerts import alert_staff
 from bot.inbound import Inbound
-from bot.kinship import Kinship, Said
 from bot.language.texts import Texts
 from bot.language.words import normalize
 from bot.logs import mask
 from bot.models import Retiree
 from bot.replies import Reply, Text
 from bot.router import Router
-from bot.staff_alerts import alert_staff
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.

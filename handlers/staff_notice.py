@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.delivery.audience import AudienceError
 from bot.inbound import Inbound
 from bot.logs import mask
-from bot.notices import plan, send
+from bot.notices.sending import plan, send
 from bot.replies import Reply, Text
 from bot.router import Router
 

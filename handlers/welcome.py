@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import followers
+from bot.accounts import followers
 from bot.context import Context
 from bot.inbound import Inbound
 from bot.replies import Reply, Silence, Text

@@ -135,9 +135,9 @@ def test_an_urgent_report_reaches_staff_at_once_by_template_ahead_of_a_big_notic
     queued earlier."""
     from dataclasses import replace
 
-    from bot import outbox
     from bot.config import DeliverySettings
     from bot.db.engine import transaction
+    from bot.delivery import outbox
     from bot.services import build_services
 
     settings = replace(office.settings, delivery=DeliverySettings(templates={"staff": "TPL_STAFF"}))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.delivery.queue import deliver
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services

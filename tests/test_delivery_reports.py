@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from bot import create_app, outbox
+from bot import create_app
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import Channel, DeliveryReport, InboundMessage, OutboxMessage, OutboxStatus
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services

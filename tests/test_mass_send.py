@@ -10,10 +10,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.clock import SHANGHAI, FixedClock
 from bot.db.engine import transaction
 from bot.db.store import lock_if_free
+from bot.delivery import outbox
 from bot.delivery.mass import MASS_LOCK
 from bot.delivery.queue import deliver
 from bot.models import Channel, Group, GroupMember, OutboxMessage, OutboxStatus

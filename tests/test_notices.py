@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import (
     AuditEntry,
     Channel,
@@ -33,7 +33,7 @@ def rows(services: Services) -> list[OutboxMessage]:
 
 
 def send(services: Services, to: str, text: str = "12 月 5 日上午九点集中学习。", **options: object):
-    from bot.notices import send as send_notice
+    from bot.notices.sending import send as send_notice
 
     with transaction(services.sessions) as session:
         notice, reach = send_notice(session, services.settings, text=text, audience=to, actor="cli:test",
@@ -84,7 +84,7 @@ def test_a_scheduled_notice_waits_for_its_time(office: Services, branch: Branch,
 
 
 def test_cancel_stops_what_has_not_gone(office: Services, branch: Branch, clock: FixedClock) -> None:
-    from bot.notices import cancel
+    from bot.notices.sending import cancel
 
     notice_id, _ = send(office, "group:第一支部", send_at=clock.now() + timedelta(days=1))
     with transaction(office.sessions) as session:
@@ -96,7 +96,7 @@ def test_cancel_stops_what_has_not_gone(office: Services, branch: Branch, clock:
 
 def test_the_report_counts_and_lists_whom_to_call(office: Services, branch: Branch,
                                                   standin: StandinServer) -> None:
-    from bot.notices import report
+    from bot.notices.sending import report
 
     standin.open_window("o_zhang")
     notice_id, _ = send(office, "group:第一支部")

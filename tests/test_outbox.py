@@ -9,10 +9,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bot import create_app, outbox
+from bot import create_app
 from bot.clock import FixedClock
 from bot.config import DeliverySettings, Settings
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import Channel, Follower, OutboxMessage, OutboxStatus, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from bot import create_app, outbox
+from bot import create_app
 from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.sandbox.chat import ChatSession
 from bot.services import Services, build_services
 from bot.standin import StandinServer

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import outbox
 from bot.cli import main
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import AuditEntry, OutboxMessage, OutboxStatus, Ticket
 from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership

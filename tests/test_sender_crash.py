@@ -21,9 +21,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from bot import create_app, outbox
+from bot import create_app
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import InboundMessage, OutboxMessage, OutboxStatus
 from bot.services import build_services
 from bot.standin import StandinServer, StandinSettings

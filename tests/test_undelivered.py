@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import StaffSettings
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.delivery.problems import resend
 from bot.models import AuditEntry, OutboxMessage, OutboxStatus
 from bot.scheduling import jobs

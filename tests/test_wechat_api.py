@@ -12,7 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.services import Services, build_services
 from bot.standin import StandinServer, StandinSettings
-from bot.wechat_client import WeChatApi
+from bot.wechat_api.client import WeChatApi
 
 OPENID = "o_api_user_0001"
 

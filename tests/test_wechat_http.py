@@ -20,8 +20,8 @@ import requests
 
 from bot.services import Services
 from bot.standin import StandinServer
-from bot.wechat_client import WeChatApi
-from bot.wechat_http import PooledHttp
+from bot.wechat_api.client import WeChatApi
+from bot.wechat_api.http import PooledHttp
 
 
 class _Proxy(BaseHTTPRequestHandler):

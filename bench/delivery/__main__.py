@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import DeliverySettings  # noqa: E402
 from bot.models import Binding, DeliveryReport, Follower, OutboxMessage, OutboxStatus, Retiree  # noqa: E402
-from bot.wechat_http import PooledHttp  # noqa: E402
+from bot.wechat_api.http import PooledHttp  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APPID, SECRET = "wx_bench_delivery", "bench_secret"

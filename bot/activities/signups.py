@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.delivery import outbox
 from bot.models import Activity, ActivityStatus, Group, GroupMember, Retiree, Signup, SignupStatus
 
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)

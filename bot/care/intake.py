@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.care.reports import KIND_LABELS
 from bot.config import Settings
+from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
-from bot.staff_alerts import alert_staff
 
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
 

@@ -24,7 +24,7 @@ from bot.logs import describe_error, mask
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
 
-log = logging.getLogger("bot.outbox")
+log = logging.getLogger("bot.delivery.outbox")
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter

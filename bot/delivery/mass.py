@@ -38,7 +38,7 @@ from bot.logs import describe_error
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
 
-log = logging.getLogger("bot.outbox")
+log = logging.getLogger("bot.delivery.outbox")
 
 MIN_OPENIDS = 2         # mass/send takes 2 to 10,000 openids
 MAX_OPENIDS = 10_000

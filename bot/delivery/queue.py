@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.delivery import outbox
 from bot.delivery.audience import Reach, Recipient, resolve
 
 PerPerson = Callable[[Recipient], str]

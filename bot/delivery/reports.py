@@ -31,7 +31,7 @@ from bot.logs import mask
 from bot.models import Channel, DeliveryReport, OutboxMessage, OutboxStatus
 from bot.services import Services
 
-log = logging.getLogger("bot.outbox")
+log = logging.getLogger("bot.delivery.outbox")
 
 DELIVERED = "success"
 LOOK_BACK = timedelta(days=1)  # uncertain messages older than this are left to staff

@@ -1,6 +1,6 @@
 """The /wechat endpoint: verify, decrypt, parse, answer once, encrypt. Nothing else.
 
-Served as plain WSGI in front of Flask (bot.wsgi): every retiree's message comes through here,
+Served as plain WSGI in front of Flask (bot.gateway.wsgi): every retiree's message comes through here,
 and Flask's request and response objects cost a third of its handling. Other paths go to Flask.
 """
 
@@ -18,10 +18,10 @@ from wechatpy.events import TemplateSendJobFinishEvent
 from wechatpy.messages import UnknownMessage
 
 from bot.delivery.reports import record_report
+from bot.gateway.wsgi import query_args, read_body, respond
 from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
 from bot.inbound_record import Replayed
 from bot.services import Services
-from bot.wsgi import query_args, read_body, respond
 
 from .answer import answer_once
 from .wire import Rejected, Wire

@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import Executor, Future
 
 from bot.dispatch import handle_once
-from bot.handoff import Handoff
+from bot.gateway.handoff import Handoff
 from bot.inbound import Inbound
 from bot.inbound_record import Replayed
 from bot.replies import SUCCESS, Text, render_passive

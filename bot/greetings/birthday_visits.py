@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db.engine import dialect_insert, transaction
+from bot.delivery.staff_alerts import alert_staff
 from bot.greetings.calendar import birthday_in
 from bot.greetings.morning import is_milestone
 from bot.models import CareTask, Retiree
 from bot.services import Services
-from bot.staff_alerts import alert_staff
 
 KIND = "上门祝寿"
 

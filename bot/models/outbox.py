@@ -39,7 +39,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),
-                      # Staff alerts are claimed before anything else (bot.outbox).
+                      # Staff alerts are claimed before anything else (bot.delivery.outbox).
                       sa.Index("ix_outbox_staff_due", "due_at", sqlite_where=sa.text("kind = 'staff'"),
                                postgresql_where=sa.text("kind = 'staff'")),
                       sa.Index("ix_outbox_msgid", "msgid", unique=True,

@@ -12,7 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services
-from bot.wechat_client import WeChatApi
+from bot.wechat_api.client import WeChatApi
 
 BATCH = 50  # openids per batch(un)tagging call: the platform's limit
 TOO_MANY_TAGS = 45056

@@ -11,16 +11,16 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot import outbox
 from bot.activities.notify import remind_tomorrow
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.delivery.problems import undelivered
+from bot.delivery.staff_alerts import alert_staff
 from bot.greetings.birthday_visits import plan_birthday_visits
 from bot.greetings.morning import send_greetings
 from bot.services import Services
-from bot.staff_alerts import alert_staff
 from bot.study import pushes
-from bot.tickets import overdue_since, unanswered
+from bot.tickets.answers import overdue_since, unanswered
 
 log = logging.getLogger(__name__)
 _services: Services | None = None

@@ -12,12 +12,12 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import ConfigError, load_settings
+from bot.delivery.staff_alerts import unreachable_warning
 from bot.logs import configure
 from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 from bot.scheduling.schedule import add_jobs, build_scheduler
 from bot.services import Services, build_services
-from bot.staff_alerts import unreachable_warning
 
 log = logging.getLogger("bot.scheduler")
 

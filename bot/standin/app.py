@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
+from bot.gateway.wsgi import query_args, read_body, respond
 from bot.standin import control
 from bot.standin.errors import ApiError
 from bot.standin.protocol import ApiRequest, Reply, addressed_openids
@@ -17,7 +18,6 @@ from bot.standin.responses import json_bytes
 from bot.standin.routes import dispatch
 from bot.standin.settings import StandinSettings
 from bot.standin.state import StandinState
-from bot.wsgi import query_args, read_body, respond
 
 MAX_BODY = 1 << 20  # the product sends nothing near this
 

@@ -14,7 +14,7 @@ import requests
 
 from bot.config import WeChatSettings
 from bot.sandbox.wechat_side import WeChatSide
-from bot.wechat_http import PooledHttp
+from bot.wechat_api.http import PooledHttp
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from bot.config import Settings
 from bot.db.engine import transaction
 from bot.delivery.audience import Reach, Recipient, resolve
 from bot.delivery.queue import PerPerson, queue_reach
+from bot.delivery.staff_alerts import alert_staff
 from bot.models import Group
 from bot.services import Services
-from bot.staff_alerts import alert_staff
 from bot.study.links import reading_url
 from bot.study.material import Material, usable
 from bot.study.readings import readers

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.scheduling import jobs
 from bot.services import Services, build_services

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from bot import outbox
 from bot.cli import main
 from bot.clock import SHANGHAI, FixedClock
 from bot.db.engine import transaction
+from bot.delivery import outbox
 from bot.models import AuditEntry
 from bot.scheduling import jobs
 from bot.services import Services

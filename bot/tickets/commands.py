@@ -10,7 +10,7 @@ from bot import audit
 from bot.command_support import in_transaction
 from bot.config import load_settings
 from bot.services import Services, build_services
-from bot.tickets import TicketError, answer, describe, overdue_since, unanswered
+from bot.tickets.answers import TicketError, answer, describe, overdue_since, unanswered
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

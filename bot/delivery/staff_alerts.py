@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.config import Settings
+from bot.delivery import outbox
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from wechatpy.session import SessionStorage
 
 from bot.config import WeChatSettings
 from bot.db.store import SharedStore, held_lock
-from bot.wechat_http import PooledHttp
+from bot.wechat_api.http import PooledHttp
 
 log = logging.getLogger(__name__)
 

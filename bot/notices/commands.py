@@ -12,7 +12,7 @@ from bot import audit
 from bot.clock import SHANGHAI
 from bot.command_support import Action, in_transaction
 from bot.delivery.audience import AudienceError
-from bot.notices import cancel, report, send
+from bot.notices.sending import cancel, report, send
 from bot.services import Services
 
 

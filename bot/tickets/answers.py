@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox
+from bot import audit
 from bot.clock import SHANGHAI
+from bot.delivery import outbox
 from bot.language.texts import Texts
 from bot.models import Ticket
 

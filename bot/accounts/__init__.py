@@ -1,0 +1,5 @@
+"""Who writes to the account: followers (created on first contact, never deleted) and their
+bindings to retirees, themselves or as family (代办), with what families say when binding.
+
+Imports db, models, language and config; the conversation and the features use it.
+"""
