@@ -11,12 +11,15 @@ if TYPE_CHECKING:
 
     from bot.clock import Clock
     from bot.config import Settings
+    from bot.conversation.dispatch import Responder
+    from bot.conversation.router import Router
     from bot.services import Services
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               services: Services | None = None) -> Flask:
-    """The web app (/wechat, /healthz, /study/<month>). Settings default to BOT_CONFIG or ./config.toml."""
+               services: Services | None = None, router: Router | None = None) -> Flask:
+    """The web app (/wechat, /healthz, /study/<month>). Settings default to BOT_CONFIG or
+    ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
     from flask import Flask
 
     from bot import gateway, health
@@ -27,13 +30,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     if services is None:
         services = build_services((settings or load_settings()).require_public_url(), clock=clock)
-    # Load the handlers, jieba and the knowledge base now, not on the first message.
-    services.router, services.policies  # noqa: B018
     if (warning := unreachable_warning(services.settings)) is not None:
         logging.getLogger("bot").warning(warning)
     app = Flask(__name__)
     app.extensions["yinling"] = services
-    gateway.init_app(app, services)
+    gateway.init_app(app, responder(services, router))
     health.init_app(app)
     page.init_app(app)
     return app
+
+
+def responder(services: Services, router: Router | None = None) -> Responder:
+    """What answers messages: every handler in handlers/ (or router), and the policy knowledge
+    base, loaded now (jieba too), not on the first message."""
+    from bot.conversation.dispatch import Responder
+    from bot.policies import load_engine
+    from handlers import build_router
+
+    return Responder(services, router or build_router(), load_engine(services.settings.content_dir))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError, Settings
+from bot.conversation.replies import WECHAT_TEXT_LIMIT
 from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
 from bot.language.office import office_values
@@ -17,7 +18,6 @@ from bot.policies.engine import PolicyEngine
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.replies import answer_text
 from bot.policies.topics import Topic, read_topics
-from bot.replies import WECHAT_TEXT_LIMIT
 from bot.study.material import problems as study_problems
 
 

@@ -1,6 +1,9 @@
-"""The services one process shares: settings, clock, database, shared store, router, texts.
+"""The services one process shares: settings, clock, database, shared store, texts, the WeChat
+client and the pace of its sends.
 
-The web app and every command build the same Services, so handlers and jobs see one world.
+The web app, the scheduler and every command build the same Services, so handlers and jobs see
+one world. It knows no feature: what answers messages (the router, the policy knowledge base)
+is put together by the faces (bot.conversation.dispatch.Responder).
 """
 
 from __future__ import annotations
@@ -8,7 +11,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,11 +21,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.store import DatabaseStore, RedisStore, SharedStore
 from bot.language.texts import Texts
-from bot.router import Router
 from bot.wechat_api.pacer import SendPacer
-
-if TYPE_CHECKING:
-    from bot.policies import PolicyEngine  # imports jieba: only where it is used
 
 
 @dataclass
@@ -37,7 +35,6 @@ class Services:
     store: SharedStore
     texts: Texts
     known_followers: KnownFollowers = field(default_factory=KnownFollowers)
-    given_router: Router | None = None  # a test's own; else every handler, built on first use
 
     def close(self) -> None:
         """Release database and store connections (tests and short-lived commands)."""
@@ -47,23 +44,6 @@ class Services:
             self.wechat.close()
         self.engine.dispose()
         self.store.close()
-
-    @cached_property
-    def router(self) -> Router:
-        """The handlers that answer messages (built on first use: commands that only queue or
-        report never load them, nor jieba with them)."""
-        if self.given_router is not None:
-            return self.given_router
-        from handlers import build_router
-
-        return build_router()
-
-    @cached_property
-    def policies(self) -> PolicyEngine:
-        """The policy knowledge base and its router (jieba loaded once per process)."""
-        from bot.policies import load_engine
-
-        return load_engine(self.settings.content_dir)
 
     @cached_property
     def send_pacer(self) -> SendPacer:
@@ -83,15 +63,13 @@ class Services:
         return WeChatApi(self.settings.wechat, self.store)
 
 
-def build_services(settings: Settings, clock: Clock | None = None,
-                   router: Router | None = None) -> Services:
-    """Services for settings; the router defaults to every handler in handlers/."""
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Services for settings, on the system clock unless given another."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     return Services(settings=settings, clock=clock, engine=engine, sessions=sessions,
                     store=make_store(settings, engine, clock),
-                    given_router=router,
                     texts=Texts.load(settings.content_dir, settings))
 
 

@@ -18,12 +18,12 @@ from bot.activities.signups import (
     withdraw,
 )
 from bot.activities.wording import describe, when
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
-from bot.replies import Reply, Text
-from bot.router import Router
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名")

@@ -16,15 +16,15 @@ from typing import Any
 
 from bot.accounts import binding as b
 from bot.accounts.kinship import Kinship, Said
-from bot.context import Context
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.delivery.staff_alerts import alert_staff
-from bot.inbound import Inbound
 from bot.language.texts import Texts
 from bot.language.words import normalize
 from bot.logs import mask
 from bot.models import Retiree
-from bot.replies import Reply, Text
-from bot.router import Router
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.

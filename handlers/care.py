@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bot.care.detect import CareWords, Kind
 from bot.care.intake import Reporter, add_reporter_phone, learn_subject, take_report
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.words import parse_choice, phone_digits, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
-from bot.replies import Reply, Text
-from bot.router import Router
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.inbound import Inbound
-from bot.replies import Reply, Text
-from bot.router import Router
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from handlers.menu import offer_menu
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")

@@ -7,11 +7,11 @@ a bare 「好的」 or 「算了」 (the [answers] words) with nothing to answer
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.words import normalize, short_forms
-from bot.replies import Reply, Text
-from bot.router import Router
 from handlers.menu import offer_menu
 
 

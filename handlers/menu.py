@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.texts import Texts
 from bot.language.words import parse_choice
-from bot.replies import Reply, Text
-from bot.router import Router
 
 # Words that leave whatever step is pending; 0 is an answer first (a step's 「不做了」), then the menu.
 MENU_WORDS = ("菜单", "帮助", "主菜单", "功能", "目录", "help")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.words import parse_choice
 from bot.policies.replies import answer_text, related_topics, which_text
-from bot.replies import Reply, Text
-from bot.router import Router
 from handlers.menu import show_menu
 
 STEP = "policy_choice"

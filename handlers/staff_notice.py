@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.delivery.audience import AudienceError
-from bot.inbound import Inbound
 from bot.logs import mask
 from bot.notices.sending import plan, send
-from bot.replies import Reply, Text
-from bot.router import Router
 
 STEP = "staff_notice_confirm"
 EVERYONE = ("全体", "所有人", "全部", "大家")

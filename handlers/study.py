@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
-from bot.inbound import Inbound
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.language.words import parse_choice, short_forms
-from bot.replies import Reply, Text
-from bot.router import Router
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
 from bot.study.readings import record_reading

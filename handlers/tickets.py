@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Text
+from bot.conversation.router import Router
 from bot.delivery.staff_alerts import alert_staff
-from bot.inbound import Inbound
 from bot.language.words import normalize, parse_choice
 from bot.logs import mask
 from bot.models import Ticket
-from bot.replies import Reply, Text
-from bot.router import Router
 
 STEP = "ticket"
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")

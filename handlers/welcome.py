@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.accounts import followers
-from bot.context import Context
-from bot.inbound import Inbound
-from bot.replies import Reply, Silence, Text
-from bot.router import Router
+from bot.conversation.context import Context
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Silence, Text
+from bot.conversation.router import Router
 from handlers.binding import ask_name
 from handlers.menu import offer_menu
 

@@ -120,16 +120,17 @@ def test_pictures_get_a_kind_word(chat: Chat, wechat: WeChatSide) -> None:
     assert "文字和语音" in chat.reply_to(wechat.image(OPENID))
 
 
-def test_dispatch_answers_without_http(services: Services) -> None:
-    from bot.dispatch import dispatch
+def test_a_message_is_answered_without_http(services: Services) -> None:
+    from bot import responder
+    from bot.conversation.inbound import Inbound
     from bot.gateway.wire import parse_xml
-    from bot.inbound import Inbound
 
+    answers = responder(services)
     msg = Inbound(openid=OPENID, account="gh_test", kind="text", text="联系我们", msg_id="42",
                   sent_at=services.clock.now())
-    first = parse_xml(dispatch(services, msg))["Content"]
+    first = parse_xml(answers.answer(msg))["Content"]
     assert "办公时间" in first
-    assert parse_xml(dispatch(services, msg))["Content"] == first  # a retry: the stored answer
+    assert parse_xml(answers.answer(msg))["Content"] == first  # a retry: the stored answer
     assert [r.route for r in records(services)] == ["command:contact"]  # … and no second run
 
 
@@ -204,8 +205,10 @@ def test_a_policy_question_with_a_command_word_in_it_is_answered_as_a_question(c
 
 
 def test_every_action_named_in_the_intents_exists(services: Services) -> None:
+    from handlers import build_router
+
     actions = [entry["action"] for entry in services.texts.table("intents")["actions"]]
-    assert actions and all(name in services.router.actions for name in actions)
+    assert actions and all(name in build_router().actions for name in actions)
 
 
 def test_trouble_with_the_phone_said_in_a_sentence_opens_the_guide(chat: Chat) -> None:

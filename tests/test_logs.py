@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.logs import mask, mask_phones
-from tests.gateway.test_retries import SlowCapability
+from tests.gateway.slow import SlowCapability
 from tests.helpers import OPENID, Chat
 
 
@@ -19,12 +19,11 @@ def test_openids_and_phone_numbers_are_masked() -> None:
 
 def test_log_lines_about_a_user_never_carry_their_openid(settings, clock, wechat,
                                                         caplog: pytest.LogCaptureFixture) -> None:
-    from bot import create_app
     from bot.services import build_services
 
-    services = build_services(settings, clock=clock, router=SlowCapability(delay=0).router())
+    services = build_services(settings, clock=clock)
     try:
-        chat = Chat(create_app(services=services).test_client(), wechat)
+        chat = Chat(SlowCapability(delay=0).client(services), wechat)
         unknown = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{OPENID}</FromUserName>"
                    "<CreateTime>1</CreateTime><MsgType>hologram</MsgType><MsgId>9</MsgId></xml>")
         with caplog.at_level(logging.INFO):

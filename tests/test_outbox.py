@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bot import create_app
 from bot.clock import FixedClock
 from bot.config import DeliverySettings, Settings
 from bot.db.engine import transaction
@@ -18,7 +17,7 @@ from bot.models import Channel, Follower, OutboxMessage, OutboxStatus, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from bot.standin import StandinServer
-from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability
+from tests.gateway.slow import SLOW_ANSWER, SlowCapability
 from tests.helpers import OPENID, Chat, user_wrote
 
 CUSTOM = "cgi-bin/message/custom/send"
@@ -196,9 +195,9 @@ def test_a_slow_reply_reaches_the_user_as_a_customer_service_message(
         settings: Settings, clock: FixedClock, wechat: WeChatSide, standin: StandinServer) -> None:
     wired = replace(settings, wechat=replace(settings.wechat, api_base_url=standin.base_url,
                                              reply_budget=0.3))
-    services = build_services(wired, clock=clock, router=SlowCapability(delay=1.0).router())
+    services = build_services(wired, clock=clock)
     try:
-        chat = Chat(create_app(services=services).test_client(), wechat)
+        chat = Chat(SlowCapability(delay=1.0).client(services), wechat)
         standin.open_window(OPENID)  # the user just wrote, as WeChat knows
         assert chat.send(wechat.text(OPENID, "慢")).text == "success"
         deadline = time.monotonic() + 5

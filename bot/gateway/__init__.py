@@ -17,11 +17,11 @@ from flask import Flask
 from wechatpy.events import TemplateSendJobFinishEvent
 from wechatpy.messages import UnknownMessage
 
+from bot.conversation.dispatch import Responder
+from bot.conversation.inbound import MalformedMessage, from_wechatpy, wechatpy_message
+from bot.conversation.record import Replayed
 from bot.delivery.reports import record_report
 from bot.gateway.wsgi import query_args, read_body, respond
-from bot.inbound import MalformedMessage, from_wechatpy, wechatpy_message
-from bot.inbound_record import Replayed
-from bot.services import Services
 
 from .answer import answer_once
 from .wire import Rejected, Wire
@@ -37,19 +37,22 @@ MAX_BODY = 64 * 1024
 BODY_SECONDS = 2.0
 
 
-def init_app(app: Flask, services: Services) -> None:
+def init_app(app: Flask, responder: Responder) -> None:
     """Mount /wechat, with its wire codec and the pool that runs handlers within the budget."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    services = responder.services
     wire = Wire(services.settings.wechat, now=lambda: services.clock.now().timestamp())
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="handler")
-    app.wsgi_app = WeChatEndpoint(services, wire, pool, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = WeChatEndpoint(responder, wire, pool, app.wsgi_app)  # type: ignore[method-assign]
 
 
 class WeChatEndpoint:
     """WSGI: /wechat answered here (GET: the handshake, POST: a message), the rest by Flask."""
 
-    def __init__(self, services: Services, wire: Wire, pool: Executor, flask_app: WSGIApplication) -> None:
-        self.services = services
+    def __init__(self, responder: Responder, wire: Wire, pool: Executor,
+                 flask_app: WSGIApplication) -> None:
+        self.responder = responder
+        self.services = responder.services
         self.wire = wire
         self.pool = pool
         self.flask_app = flask_app
@@ -95,7 +98,7 @@ class WeChatEndpoint:
             log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
         inbound = replace(inbound, request=f"{args['timestamp']}:{args['nonce']}")
         try:
-            return self.wire.seal(answer_once(self.services, self.pool, inbound), opened.encrypted)
+            return self.wire.seal(answer_once(self.responder, self.pool, inbound), opened.encrypted)
         except Replayed as exc:
             raise Rejected(403, "query string already used by another delivery") from exc
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor, Future
 
-from bot.dispatch import handle_once
+from bot.conversation.dispatch import Responder
+from bot.conversation.inbound import Inbound
+from bot.conversation.record import Replayed
+from bot.conversation.replies import SUCCESS, Text, render_passive
 from bot.gateway.handoff import Handoff
-from bot.inbound import Inbound
-from bot.inbound_record import Replayed
-from bot.replies import SUCCESS, Text, render_passive
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def answer_once(services: Services, pool: Executor, msg: Inbound) -> str:
+def answer_once(responder: Responder, pool: Executor, msg: Inbound) -> str:
     """The passive reply body for msg: the handler's, a retry's stored one, or `success` when the
     handler needs longer than the budget (its reply then goes out through the outbox)."""
+    services = responder.services
     handoff = Handoff()
-    future = pool.submit(handle_once, services, msg, handoff)
+    future = pool.submit(responder.handle_once, msg, handoff)
     future.add_done_callback(lambda done: _log_unseen_failure(done, handoff, msg))
     try:
         body = handoff.wait(future, services.settings.wechat.reply_budget)

@@ -16,8 +16,8 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import random_string
 
 from bot.config import WeChatSettings
+from bot.conversation.replies import cdata
 from bot.gateway.wire import parse_xml, sign
-from bot.replies import cdata
 
 ACCOUNT = "gh_sandbox_account"
 _ids = itertools.count(int(time.time() * 1000))

@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot import create_app
 from bot.models import Follower, InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.conftest import PG_URL
-from tests.gateway.test_retries import SLOW_ANSWER, SlowCapability, _services, retry_while_running
+from tests.gateway.slow import SLOW_ANSWER, SlowCapability, retry_while_running, tuned_services
 from tests.helpers import Chat
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (BOT_TEST_DATABASE_URL)")
@@ -134,9 +133,9 @@ def test_a_concurrent_retry_waits_for_the_answer_even_where_transactions_keep_on
     # lock's wait) would hide the first delivery's record from the retry's read.
     url = f"{settings.database_url}?options=-c%20default_transaction_isolation%3Dserializable"
     slow = SlowCapability(delay=0.5)
-    workers = [_services(replace(settings, database_url=url), clock, slow) for _ in range(2)]
+    workers = [tuned_services(replace(settings, database_url=url), clock) for _ in range(2)]
     try:
-        first, second = (Chat(create_app(services=s).test_client(), wechat) for s in workers)
+        first, second = (Chat(slow.client(s), wechat) for s in workers)
         for chat in (first, second):  # each worker knows the sender, and its connection has
             chat.say("联系我们")  # the claim prepared: the retry's read is its first statement
         assert retry_while_running(first, second, wechat) == {SLOW_ANSWER}

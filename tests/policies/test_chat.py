@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.clock import FixedClock
@@ -90,8 +89,3 @@ def test_a_voice_question_is_routed_like_a_typed_one(chat: Chat, wechat: WeChatS
 def test_menu_commands_still_come_before_policy_answers(chat: Chat) -> None:
     reply = chat.say("联系我们")
     assert reply is not None and not reply.startswith("【")
-
-
-def test_the_app_loads_the_knowledge_base_at_start_up(client: FlaskClient) -> None:
-    services = client.application.extensions["yinling"]
-    assert "policies" in vars(services)  # built by create_app, not on the first question

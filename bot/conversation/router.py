@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.conversation import Frame
-from bot.inbound import Inbound
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply, Silence, Text
+from bot.conversation.steps import Frame
 from bot.language.words import normalize, parse_choice, sound_key
-from bot.replies import Reply, Silence, Text
 
 if TYPE_CHECKING:
-    from bot.context import Context
+    from bot.conversation.context import Context
 
 Handler = Callable[[Inbound, "Context"], Reply]
 MaybeHandler = Callable[[Inbound, "Context"], Reply | None]

@@ -32,7 +32,7 @@ class Inbound:
     event: str = ""
     event_key: str = ""
     msg_id: str = ""
-    request: str = ""  # the signed query's timestamp:nonce, one delivery's alone (bot.inbound_record)
+    request: str = ""  # the signed query's timestamp:nonce, one delivery's alone (bot.conversation.record)
 
     @property
     def is_text_like(self) -> bool:

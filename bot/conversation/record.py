@@ -15,16 +15,58 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 
-from bot.context import SENDER_COLUMNS, SENDER_FROM, Sender, sender_from
+from bot.conversation.inbound import Inbound
+from bot.db.engine import UTCDateTime
 from bot.db.round_trips import PreparedSelect, StatementWithCommit
-from bot.inbound import Inbound
-from bot.models import InboundMessage
+from bot.models import Binding, ConversationState, InboundMessage, OutboxMessage, OutboxStatus
 
 _TABLE = InboundMessage.__table__
+
+
+class Sender(NamedTuple):
+    """What every message needs to know about who sent it: whom they speak for, the step they
+    are in, and whether notices wait in their mailbox."""
+
+    binding: Binding | None  # detached: built from the row, attached when the session opens
+    step: str | None
+    data: dict[str, Any]
+    has_mail: bool
+
+
+# Built once, plain columns read in the claim's own statement (bot.conversation.record runs them):
+# every message asks it, on PostgreSQL each statement is a round trip, and loading it through
+# the ORM cost more than running it.
+_ME = sa.select(sa.bindparam("openid", type_=sa.String(64)).label("openid")).subquery("me")
+_STATE = ConversationState.__table__
+_OUTBOX = OutboxMessage.__table__
+_BINDINGS = Binding.__table__
+_BINDING_FIELDS = tuple((attr.key, f"binding_{attr.key}", attr.columns[0])
+                        for attr in sa.inspect(Binding).column_attrs)
+SENDER_COLUMNS = (
+    *(column.label(label) for _, label, column in _BINDING_FIELDS),
+    _STATE.c.step, _STATE.c.data,
+    sa.exists().where(_OUTBOX.c.recipient == _ME.c.openid,
+                      _OUTBOX.c.status == OutboxStatus.MAILBOX).label("has_mail"))
+SENDER_FROM = (
+    _ME.outerjoin(_BINDINGS, sa.and_(_BINDINGS.c.openid == _ME.c.openid,
+                                     _BINDINGS.c.unbound_at.is_(None)))
+    .outerjoin(_STATE, sa.and_(_STATE.c.openid == _ME.c.openid,
+                               _STATE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))))
+
+
+def sender_from(row: Mapping[str, Any]) -> Sender:
+    """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.conversation.record)."""
+    binding = None
+    if row["binding_id"] is not None:
+        binding = Binding(**{key: row[label] for key, label, _ in _BINDING_FIELDS})
+        make_transient_to_detached(binding)  # as if loaded: a session takes it without a query
+    data = row["data"]
+    return Sender(binding, row["step"], dict(data) if data else {}, bool(row["has_mail"]))
 
 
 class Replayed(Exception):

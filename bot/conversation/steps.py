@@ -49,7 +49,7 @@ class Conversation:
 
     def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
                  data: dict[str, Any]) -> None:
-        """step and data: the unexpired row as read with the rest (bot.inbound_record.claim)."""
+        """step and data: the unexpired row as read with the rest (bot.conversation.record.claim)."""
         self._conn = conn
         self._openid = openid
         self._clock = clock
