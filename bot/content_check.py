@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError, Settings
-from bot.conversation.replies import WECHAT_TEXT_LIMIT
 from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
 from bot.language.office import office_values
@@ -19,6 +18,7 @@ from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.replies import answer_text
 from bot.policies.topics import Topic, read_topics
 from bot.study.material import problems as study_problems
+from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
 
 def check_content(settings: Settings) -> list[str]:

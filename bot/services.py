@@ -19,9 +19,9 @@ from bot.accounts.followers import KnownFollowers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.db.store import DatabaseStore, RedisStore, SharedStore
 from bot.language.texts import Texts
 from bot.wechat_api.pacer import SendPacer
+from bot.wechat_api.store import DatabaseStore, RedisStore, SharedStore
 
 
 @dataclass

@@ -208,7 +208,7 @@ def go_on(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     action = ctx.conversation.data.get("action") or "menu"
     ctx.conversation.clear()
-    return ctx.router.act(action, msg, ctx)
+    return ctx.act(action, msg)
 
 
 def _wrong(ctx: Context, data: dict[str, Any]) -> Reply:

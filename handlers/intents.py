@@ -27,7 +27,7 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
     table = ctx.texts.table("intents")
     for entry in table["actions"]:
         if _says(msg.text, text, entry["words"], whole=False):
-            return ctx.router.act(entry["action"], msg, ctx)
+            return ctx.act(entry["action"], msg)
     for courtesy in table["courtesies"]:
         if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)):
             return _courtesy(ctx, courtesy)

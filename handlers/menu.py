@@ -56,7 +56,7 @@ def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:
     if number == 0:
         return show_menu(msg, ctx)
     ctx.conversation.clear()
-    return ctx.router.act(options[number - 1], msg, ctx)
+    return ctx.act(options[number - 1], msg)
 
 
 def show_guide(msg: Inbound, ctx: Context) -> Reply:

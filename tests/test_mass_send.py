@@ -12,13 +12,13 @@ import sqlalchemy as sa
 
 from bot.clock import SHANGHAI, FixedClock
 from bot.db.engine import transaction
-from bot.db.store import lock_if_free
 from bot.delivery import outbox
 from bot.delivery.mass import MASS_LOCK
 from bot.delivery.queue import deliver
 from bot.models import Channel, Group, GroupMember, OutboxMessage, OutboxStatus
 from bot.services import Services, build_services
 from bot.standin import StandinServer
+from bot.wechat_api.store import lock_if_free
 from tests.office_fixtures import Branch
 
 SENDALL = "cgi-bin/message/mass/sendall"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bot.db.store import DatabaseStore, LockTimeout, RedisStore, SharedStore, held_lock
+from bot.wechat_api.store import DatabaseStore, LockTimeout, RedisStore, SharedStore, held_lock
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

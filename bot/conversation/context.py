@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -11,13 +12,17 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.inbound import Inbound
+from bot.conversation.replies import Reply
 from bot.conversation.steps import Conversation
 from bot.language.texts import Texts
 from bot.models import Binding, Follower
 
 if TYPE_CHECKING:
-    from bot.conversation.router import Router  # the router's handlers take a Context
     from bot.policies import PolicyEngine
+
+# The router's action runner: (action name, message, context) → reply.
+Act = Callable[[str, Inbound, "Context"], Reply]
 
 
 class Context:
@@ -28,7 +33,7 @@ class Context:
     """
 
     def __init__(self, *, openid: str, connection: sa.Connection, clock: Clock,
-                 conversation: Conversation, texts: Texts, settings: Settings, router: Router,
+                 conversation: Conversation, texts: Texts, settings: Settings, act: Act,
                  policies: PolicyEngine, binding: Binding | None) -> None:
         self.openid = openid
         self.connection = connection
@@ -36,10 +41,14 @@ class Context:
         self.conversation = conversation
         self.texts = texts
         self.settings = settings
-        self.router = router
+        self._act = act
         self.policies = policies
         self._binding = binding
         self._closed = False
+
+    def act(self, name: str, msg: Inbound) -> Reply:
+        """Run the router's action `name` for msg (a menu number, a command said in a sentence)."""
+        return self._act(name, msg, self)
 
     @cached_property
     def session(self) -> Session:

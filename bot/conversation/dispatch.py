@@ -118,7 +118,7 @@ class Responder:
                                     sender.step, sender.data)
         return Context(openid=msg.openid, connection=conn, clock=services.clock,
                        conversation=conversation, texts=services.texts, settings=services.settings,
-                       router=self.router, policies=self.policies, binding=sender.binding)
+                       act=self.router.act, policies=self.policies, binding=sender.binding)
 
 
 

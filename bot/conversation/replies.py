@@ -20,7 +20,6 @@ class Silence:
 
 Reply = Text | Silence
 
-WECHAT_TEXT_LIMIT = 2000  # bytes; WeChat refuses passive text replies much over 2 KB
 SUCCESS = "success"
 
 

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot.conversation.replies import WECHAT_TEXT_LIMIT
 from bot.language.texts import Texts
 from bot.models import OutboxMessage, OutboxStatus
+from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
 _TABLE = OutboxMessage.__table__
 # Built once: it runs for every message anyone sends us, and nearly always finds nothing.

@@ -25,7 +25,6 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.clock import SHANGHAI
 from bot.db.engine import transaction
-from bot.db.store import lock_if_free
 from bot.delivery.attempt import (
     MAX_ATTEMPTS,
     RATE_LIMITED,
@@ -37,6 +36,7 @@ from bot.delivery.book import DeliveryBook
 from bot.logs import describe_error
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
+from bot.wechat_api.store import lock_if_free
 
 log = logging.getLogger("bot.delivery.outbox")
 

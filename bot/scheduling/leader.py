@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from bot.clock import Clock
 from bot.db.engine import UTCDateTime
-from bot.db.store import DatabaseStore
 from bot.models import KvEntry
+from bot.wechat_api.store import DatabaseStore
 
 log = logging.getLogger(__name__)
 LEASE_KEY = "scheduler:leader"

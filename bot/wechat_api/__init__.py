@@ -1,5 +1,6 @@
 """WeChat's servers as the bot calls them: the client (wechatpy over a pooled HTTP session, one
-shared access_token) and the pace of its send calls.
+access_token for every worker), the pace of its send calls, WeChat's own numbers, and the store
+every worker shares (the database, or Redis when configured) for the token and locks.
 
-Imports db (the shared store for the token), config and clock; delivery and commands use it.
+Imports db, models, config and clock; services, delivery and the faces use it.
 """

@@ -11,8 +11,8 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from bot.config import WeChatSettings
-from bot.db.store import SharedStore, held_lock
 from bot.wechat_api.http import PooledHttp
+from bot.wechat_api.store import SharedStore, held_lock
 
 log = logging.getLogger(__name__)
 
