@@ -6,7 +6,6 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.texts import Texts
 from bot.language.words import parse_choice
 
 # Words that leave whatever step is pending; 0 is an answer first (a step's 「不做了」), then the menu.
@@ -28,23 +27,17 @@ def offer_menu(ctx: Context) -> str:
     """The main menu under an answer, waiting for a number; "" while a task waits for its own."""
     if not ctx.conversation.offer("menu", _options(ctx)):
         return ""
-    return menu_text(ctx.texts)
+    return ctx.texts.menu()
 
 
 def _options(ctx: Context) -> dict[str, list[str]]:
     return {"options": [item["key"] for item in ctx.texts.table("menu")]}
 
 
-def menu_text(texts: Texts) -> str:
-    """The main menu as numbered lines."""
-    lines = texts.numbered([item["label"] for item in texts.table("menu")])
-    return "\n".join([texts.get("menu_title"), *lines, texts.get("menu_footer")])
-
-
 def show_menu(msg: Inbound, ctx: Context) -> Reply:
     """The main menu."""
     ctx.conversation.expect("menu", _options(ctx))
-    return Text(menu_text(ctx.texts))
+    return Text(ctx.texts.menu())
 
 
 def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:

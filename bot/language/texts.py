@@ -47,6 +47,11 @@ class Texts:
         """Any text from content/ with the office's placeholders ({office_phone} …) filled in."""
         return text.strip().format(**self._office)
 
+    def menu(self) -> str:
+        """The main menu ([[menu]] in chat.toml) as numbered lines, with its title and footer."""
+        lines = self.numbered([item["label"] for item in self.table("menu")])
+        return "\n".join([self.get("menu_title"), *lines, self.get("menu_footer")])
+
     def numbered(self, labels: list[str]) -> list[str]:
         """「回复 1　…」 lines, one per label, numbered from 1."""
         return [self.get("menu_line", number=n, label=label) for n, label in enumerate(labels, start=1)]

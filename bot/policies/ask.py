@@ -39,6 +39,4 @@ def reply_for(engine: PolicyEngine, texts: Texts, decision: Decision) -> str:
         return answer_text(engine, texts, decision.topic)
     if decision.ask_which:
         return which_text(engine, texts, decision.candidates)
-    from handlers.menu import menu_text
-
-    return texts.get("replies.fallback", menu=menu_text(texts))
+    return texts.get("replies.fallback", menu=texts.menu())
