@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from bot.config import Settings
 from bot.db.engine import transaction
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
@@ -50,3 +52,14 @@ def user_wrote(services: Services, openid: str = OPENID, minutes_ago: float = 0)
         session.add(InboundMessage(dedupe_key=f"test:{openid}:{at.timestamp()}", openid=openid,
                                    msg_id=None, msg_type="text", event=None, text="你好", sent_at=at,
                                    received_at=at, route="test", reply_text=None))
+
+
+def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
+    """A config.toml for a subprocess on the test database."""
+    w = settings.wechat
+    path = tmp_path / "config.toml"
+    path.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
+                    f'[wechat]\nappid = "{w.appid}"\n'
+                    f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
+                    f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")
+    return path

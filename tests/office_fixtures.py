@@ -75,7 +75,7 @@ def branch(office: Services) -> Branch:
 def cli(office: Services, tmp_path, monkeypatch: pytest.MonkeyPatch):
     """Run `python -m bot …` against the office's database; returns (exit code, stdout, stderr)."""
     from bot.cli import main
-    from tests.test_scheduler import write_config
+    from tests.helpers import write_config
 
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
 

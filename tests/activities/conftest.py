@@ -81,3 +81,11 @@ def add_member(office: Services, name: str, openid: str, group: str = "第一支
         group_id = session.scalar(sa.select(Group.id).where(Group.name == group))
         session.add(GroupMember(group_id=group_id, retiree_id=person.id))
         return person.id
+
+
+def sign(chat: Chat, openid: str, *replies: str) -> str:
+    """Say 报名, then each reply; the last answer."""
+    answer = chat.say("报名", openid=openid) or ""
+    for reply in replies:
+        answer = chat.say(reply, openid=openid) or ""
+    return answer

@@ -11,17 +11,9 @@ from bot.activities.signups import Refusal, SignupRefused, sign_up
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.services import Services
-from tests.activities.conftest import add_member, load_activity, queued, signups
+from tests.activities.conftest import add_member, load_activity, queued, sign, signups
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
-
-
-def sign(chat: Chat, openid: str, *replies: str) -> str:
-    """Say 报名, then each reply; the last answer."""
-    answer = chat.say("报名", openid=openid) or ""
-    for reply in replies:
-        answer = chat.say(reply, openid=openid) or ""
-    return answer
 
 
 def test_the_list_the_details_and_a_confirmation_with_everything_to_know(
@@ -124,7 +116,7 @@ def test_a_cancelled_activity_tells_everyone_once_and_takes_no_more(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.cli import main
-    from tests.test_scheduler import write_config
+    from tests.helpers import write_config
 
     sign(chat, "o_zhang", "1", "2")
     sign(chat, "o_li", "1", "1")

@@ -62,7 +62,7 @@ def test_a_bad_entry_is_named_with_its_reason_and_nothing_is_loaded(
 
 def test_the_day_before_everyone_with_a_place_is_reminded_once(
         office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
-    from tests.activities.test_signup_chat import sign
+    from tests.activities.conftest import sign
 
     sign(chat, "o_zhang", "1", "1")
     sign(chat, "o_li", "1", "1")
@@ -81,7 +81,7 @@ def test_the_day_before_everyone_with_a_place_is_reminded_once(
 
 def test_the_roster_export_attendance_and_stats(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.test_signup_chat import sign
+    from tests.activities.conftest import sign
 
     sign(chat, "o_zhang", "1", "2")
     sign(chat, "o_sun_daughter", "1", "1")
@@ -104,8 +104,7 @@ def test_the_roster_export_attendance_and_stats(
 
 def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.conftest import add_member, signups
-    from tests.activities.test_signup_chat import sign
+    from tests.activities.conftest import add_member, sign, signups
 
     sign(chat, "o_zhang", "1", "2")
     sign(chat, "o_li", "1", "1")
@@ -122,7 +121,7 @@ def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
 
 def test_fewer_seats_than_are_taken_is_refused(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.test_signup_chat import sign
+    from tests.activities.conftest import sign
 
     sign(chat, "o_zhang", "1", "2")
     smaller = tmp_path / "smaller.toml"

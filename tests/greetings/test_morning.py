@@ -16,8 +16,8 @@ from bot.db.engine import transaction
 from bot.models import CareReport, CareTask, EmergencyContact, OutboxMessage, Retiree
 from bot.scheduling import jobs
 from bot.services import Services, build_services
+from tests.helpers import write_config
 from tests.office_fixtures import Branch
-from tests.test_scheduler import write_config
 
 EVERYONE = {"o_zhang", "o_li", "o_sun_daughter", "o_zhou"}  # living, following, bound
 

@@ -64,7 +64,7 @@ def test_a_broken_material_file_alerts_staff_instead_of_crashing_the_push(
         office, branch, clock, tmp_path: Path) -> None:
     from bot.services import build_services
     from bot.study.pushes import send_day
-    from tests.study.test_pushes import rows, stand_on
+    from tests.study.helpers import rows, stand_on
 
     content = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "content", content)

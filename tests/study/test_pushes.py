@@ -5,39 +5,26 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from bot.clock import SHANGHAI, FixedClock
+from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
 from bot.delivery import outbox
-from bot.models import Channel, OutboxMessage, OutboxStatus
+from bot.models import Channel, OutboxStatus
 from bot.scheduling import jobs
 from bot.services import Services, build_services
 from bot.standin import StandinServer
 from bot.study.readings import record_reading
 from tests.helpers import user_wrote
 from tests.office_fixtures import Branch
+from tests.study.helpers import rows, stand_on
 
 SEND = "cgi-bin/message/mass/send"
 CUSTOM = "cgi-bin/message/custom/send"
 ACCOUNTS = {"o_zhang", "o_li", "o_sun_daughter", "o_zhou"}  # everyone living who follows us
-
-
-def stand_on(clock: FixedClock, day: int, hour: int, month: int = 12) -> None:
-    """Move the test clock to that day of 2026, Beijing time."""
-    target = datetime(2026, month, day, hour, tzinfo=SHANGHAI)
-    clock.advance(seconds=(target - clock.now()).total_seconds())
-
-
-def rows(services: Services, like: str) -> list[OutboxMessage]:
-    with services.sessions() as session:
-        return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like(like))
-                                    .order_by(OutboxMessage.id)))
 
 
 def run_daily_jobs(services: Services) -> None:

@@ -18,9 +18,9 @@ from bot.scheduling import jobs
 from bot.services import Services
 from bot.standin import StandinServer
 from bot.study.readings import record_reading
+from tests.helpers import write_config
 from tests.office_fixtures import Branch
-from tests.study.test_pushes import stand_on
-from tests.test_scheduler import write_config
+from tests.study.helpers import stand_on
 
 
 @pytest.fixture

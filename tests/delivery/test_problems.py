@@ -20,9 +20,8 @@ from bot.models import AuditEntry, OutboxMessage, OutboxStatus
 from bot.scheduling import jobs
 from bot.services import Services, build_services
 from bot.standin import StandinServer
-from tests.helpers import user_wrote
+from tests.helpers import user_wrote, write_config
 from tests.office_fixtures import add_person, bind
-from tests.test_scheduler import write_config
 
 
 @pytest.fixture

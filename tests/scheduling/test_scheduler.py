@@ -24,18 +24,7 @@ from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 from bot.scheduling.schedule import add_jobs, build_scheduler
 from bot.services import Services
-from tests.helpers import OPENID
-
-
-def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
-    """A config.toml for a subprocess on the test database."""
-    w = settings.wechat
-    path = tmp_path / "config.toml"
-    path.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
-                    f'[wechat]\nappid = "{w.appid}"\n'
-                    f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
-                    f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")
-    return path
+from tests.helpers import OPENID, write_config
 
 
 def test_a_second_scheduler_waits_while_the_first_renews(services: Services, clock: FixedClock) -> None:

@@ -14,9 +14,8 @@ from bot.cli import main
 from bot.models import CareReport, OutboxMessage, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
-from tests.helpers import Chat
+from tests.helpers import Chat, write_config
 from tests.office_fixtures import Branch
-from tests.test_scheduler import write_config
 
 
 @pytest.fixture
