@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from bot.logs import configure
 if TYPE_CHECKING:
     from bot.services import Services
 
-Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: list[str]) -> int:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.care.reports import CareError
 from bot.models import CareVisit, Retiree
+from bot.models.roster import POOR_HEALTH
 
 KINDS = ("生日", "住院", "节日", "日常", "遗属")
-NEEDS_VISIT_HEALTH = ("长年有病", "生活不能自理")
+NEEDS_VISIT_HEALTH = POOR_HEALTH
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,6 @@ _LINK = re.compile(r"https?://[^\s，。）)]+")
 
 def custom_payload(openid: str, message: dict[str, Any]) -> dict[str, Any]:
     """A customer-service text message."""
-    if "msgtype" in message:  # queued before messages were stored channel-free
-        return message
     return {"touser": openid, "msgtype": "text", "text": {"content": message["text"]}}
 
 

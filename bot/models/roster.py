@@ -12,6 +12,11 @@ from bot.db.engine import Base
 GROUP_KINDS = ("党支部", "老年大学班级", "居住片区", "其他")
 
 
+# 健康状况 as the office records it (bot.roster.fields reads the variants people write).
+HEALTH_STATES = ("健康", "一般", "长年有病", "生活不能自理")
+POOR_HEALTH = HEALTH_STATES[2:]  # those who may need a visit
+
+
 class Retiree(Base):
     """One 离休 or 退休 cadre as the office keeps them; required fields are few."""
 

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.models.roster import HEALTH_STATES
+
 
 class FieldError(ValueError):
     """A cell value that cannot be read; str() is the Chinese reason."""
@@ -489,7 +491,6 @@ def parse_party_member(raw: object) -> bool | None:
     raise _fail(raw, "不能判断是否党员：请填“是”或“否”，或填政治面貌如“中共党员”“群众”")
 
 
-HEALTH_STATES = ("健康", "一般", "长年有病", "生活不能自理")
 # The four states line up with the census's 健康 / 基本健康 / 不健康但生活能自理 / 生活不能自理,
 # so the census wording is accepted too. 「较差」 is not mapped: it could be 一般 or 长年有病.
 _HEALTH: dict[str, object] = {
@@ -506,9 +507,9 @@ _HEALTH: dict[str, object] = {
 
 
 def parse_health(raw: object) -> str | None:
-    """One of 健康 / 一般 / 长年有病 / 生活不能自理, from those words or common variants."""
-    return _one_of(raw, _HEALTH, "不是健康状况的规定写法：请填 健康、一般、长年有病 或 "
-                                 "生活不能自理 之一（具体病情可写在备注）")
+    """One of HEALTH_STATES (健康 / 一般 / 长年有病 / 生活不能自理), from those words or variants."""
+    listed = "、".join(HEALTH_STATES[:-1]) + " 或 " + HEALTH_STATES[-1]
+    return _one_of(raw, _HEALTH, f"不是健康状况的规定写法：请填 {listed} 之一（具体病情可写在备注）")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -577,3 +577,10 @@ def test_every_column_has_a_title_in_column_by_field() -> None:
     assert COLUMN_BY_FIELD["status"].title == "离休/退休"
     for column in COLUMNS:
         assert parse_cell(column.field, None) is None
+
+
+def test_every_health_word_reads_as_one_of_the_recorded_states() -> None:
+    from bot.models.roster import HEALTH_STATES
+    from bot.roster.fields import _HEALTH
+
+    assert set(_HEALTH.values()) == set(HEALTH_STATES)
