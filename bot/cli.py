@@ -120,38 +120,35 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _outbox(args: argparse.Namespace) -> int:
+    from bot.command_support import command_services
     from bot.delivery.outbox import drain
-    from bot.services import build_services
 
-    services = build_services(load_settings())
-    if args.action == "problems":
-        return _problems(services, args.days)
-    if args.action == "resend":
-        return _resend(services, args.ids)
-    if args.action == "drain":
-        print(f"sent {drain(services)}")
-        return 0
-    while True:
-        try:
-            busy = drain(services, limit=500) > 0
-        except Exception:  # the database or network hiccuped: keep the sender alive
-            logging.getLogger("bot.delivery.outbox").exception("outbox round failed; trying again")
-            busy = False
-        if not busy:  # a busy round goes straight on: more may be due
-            time.sleep(args.interval)
+    with command_services() as services:
+        if args.action == "problems":
+            return _problems(services, args.days)
+        if args.action == "resend":
+            return _resend(services, args.ids)
+        if args.action == "drain":
+            print(f"sent {drain(services)}")
+            return 0
+        while True:
+            try:
+                busy = drain(services, limit=500) > 0
+            except Exception:  # the database or network hiccuped: keep the sender alive
+                logging.getLogger("bot.delivery.outbox").exception("outbox round failed; trying again")
+                busy = False
+            if not busy:  # a busy round goes straight on: more may be due
+                time.sleep(args.interval)
 
 
 def _problems(services: Services, days: int | None) -> int:
     from bot.delivery.problems import undelivered
 
     since = services.clock.now() - timedelta(days=days) if days else None
-    try:
-        with services.sessions() as session:
-            found = undelivered(session, since)
-            for problem in found:
-                print(problem.describe())
-    finally:
-        services.close()
+    with services.sessions() as session:
+        found = undelivered(session, since)
+        for problem in found:
+            print(problem.describe())
     print(f"{len(found)} 条消息没有送达" + ("，请打电话联系；原因排除后可重新发送："
                                           "python -m bot outbox resend 编号。" if found else "。"))
     return 0
@@ -163,14 +160,11 @@ def _resend(services: Services, ids: list[int]) -> int:
     from bot.delivery.problems import resend
     from bot.models import OutboxStatus
 
-    try:
-        if not ids:
-            print("请给出要重新发送的编号（python -m bot outbox problems 第一列）。", file=sys.stderr)
-            return 2
-        with transaction(services.sessions) as session:
-            done = resend(session, ids, actor=audit.cli_actor(), now=services.clock.now())
-    finally:
-        services.close()
+    if not ids:
+        print("请给出要重新发送的编号（python -m bot outbox problems 第一列）。", file=sys.stderr)
+        return 2
+    with transaction(services.sessions) as session:
+        done = resend(session, ids, actor=audit.cli_actor(), now=services.clock.now())
     for number, why in done.refused.items():
         print(f"✗ {number}：{why}", file=sys.stderr)
     if done.refused:
@@ -214,19 +208,18 @@ def _content(args: argparse.Namespace) -> int:
 def _jobs(args: argparse.Namespace) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from bot.command_support import command_services
     from bot.scheduling.schedule import build_scheduler
-    from bot.services import build_services
 
-    services = build_services(load_settings(wechat=False))
-    scheduler = build_scheduler(services, BackgroundScheduler)
-    scheduler.start(paused=True)  # reads the stored jobs; runs nothing
-    try:
-        found = scheduler.get_jobs()
-        for job in found:
-            print(f"{job.id}\t{job.next_run_time:%Y-%m-%d %H:%M:%S}\t{job.name}")
-    finally:
-        scheduler.shutdown(wait=False)
-        services.close()
+    with command_services(wechat=False) as services:
+        scheduler = build_scheduler(services, BackgroundScheduler)
+        scheduler.start(paused=True)  # reads the stored jobs; runs nothing
+        try:
+            found = scheduler.get_jobs()
+            for job in found:
+                print(f"{job.id}\t{job.next_run_time:%Y-%m-%d %H:%M:%S}\t{job.name}")
+        finally:
+            scheduler.shutdown(wait=False)
     if not found:
         print("还没有任务：请先启动 python scheduler.py --config config.toml。")
     return 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -19,17 +20,26 @@ class RollBack(Exception):
     message is printed as its result."""
 
 
-def in_transaction(action: Action, refusals: tuple[type[Exception], ...]) -> int:
-    """Run action in one transaction and print its result; a refusal prints why, changes nothing."""
-    services = build_services(load_settings())
+@contextmanager
+def command_services(*, wechat: bool = True) -> Iterator[Services]:
+    """The services a command runs with (config.toml, or BOT_CONFIG), closed when it is done;
+    wechat=False for commands that never talk to WeChat."""
+    services = build_services(load_settings(wechat=wechat))
     try:
-        with transaction(services.sessions) as session:
-            print(action(services, session))
-    except RollBack as done:
-        print(done)
-    except refusals as exc:
-        print(exc, file=sys.stderr)
-        return 1
+        yield services
     finally:
         services.close()
+
+
+def in_transaction(action: Action, refusals: tuple[type[Exception], ...] = ()) -> int:
+    """Run action in one transaction and print its result; a refusal prints why, changes nothing."""
+    with command_services() as services:
+        try:
+            with transaction(services.sessions) as session:
+                print(action(services, session))
+        except RollBack as done:
+            print(done)
+        except refusals as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return 0

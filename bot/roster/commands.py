@@ -11,15 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.audit import cli_actor
-from bot.config import load_settings
-from bot.db.engine import transaction
+from bot.command_support import command_services, in_transaction
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, add_group, groups_by_kind
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.tags import sync_tags
-from bot.services import build_services
+from bot.services import Services
 
 MAX_PROBLEMS_SHOWN = 200
 LISTED = 30  # people named in a summary; the rest are counted
@@ -57,13 +56,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import a roster file, printing the per-row report; exit 1 when nothing was imported."""
-    services = build_services(load_settings())
-    with services.sessions() as session:
+    with command_services() as services, services.sessions() as session:
         plan = import_file(session, args.file, actor=cli_actor(), now=services.clock.now())
         if plan.ok and not args.dry_run:
-            session.commit()
-        else:
-            session.rollback()
+            session.commit()  # otherwise closing the session undoes it all
     print(report(plan, args.file.name, dry_run=args.dry_run))
     return 0 if plan.ok else 1
 
@@ -91,11 +87,10 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the roster to a file (audit-logged)."""
-    services = build_services(load_settings())
-    with transaction(services.sessions) as session:
+    def export(services: Services, session: Session) -> str:
         count = export_file(session, args.file, actor=cli_actor(), now=services.clock.now())
-    print(f"已导出 {count} 人到 {args.file}。文件含个人信息，请妥善保管。")
-    return 0
+        return f"已导出 {count} 人到 {args.file}。文件含个人信息，请妥善保管。"
+    return in_transaction(export)
 
 
 def run_columns(args: argparse.Namespace) -> int:
@@ -113,21 +108,15 @@ def run_columns(args: argparse.Namespace) -> int:
 
 def _change(action: Callable[[Session, datetime], object], done: str) -> int:
     """Run one staff change in a transaction: print done, or the reason it was refused (exit 1)."""
-    services = build_services(load_settings())
-    try:
-        with transaction(services.sessions) as session:
-            action(session, services.clock.now())
-    except (ForgetError, GroupError) as exc:
-        print(exc)
-        return 1
-    print(done)
-    return 0
+    def change(services: Services, session: Session) -> str:
+        action(session, services.clock.now())
+        return done
+    return in_transaction(change, (ForgetError, GroupError))
 
 
 def run_forget(args: argparse.Namespace) -> int:
     """Anonymise one retiree by 编号 (audit-logged); without --yes, only say who it would be."""
-    services = build_services(load_settings())
-    with services.sessions() as session:
+    with command_services() as services, services.sessions() as session:
         person = session.scalar(sa.select(Retiree).where(Retiree.number == args.number))
         if person is None:
             print(f"名册里没有编号为 {args.number} 的人。")
@@ -149,8 +138,7 @@ def run_group_add(args: argparse.Namespace) -> int:
 
 def run_group_list(args: argparse.Namespace) -> int:
     """Print every group by kind, with its member count."""
-    services = build_services(load_settings())
-    with services.sessions() as session:
+    with command_services() as services, services.sessions() as session:
         for kind, groups in groups_by_kind(session).items():
             names = "、".join(f"{n}（{len(g.members)} 人）" for n, g in groups.items()) or "（无）"
             print(f"{kind}：{names}")
@@ -159,7 +147,8 @@ def run_group_list(args: argparse.Namespace) -> int:
 
 def run_group_sync(args: argparse.Namespace) -> int:
     """Sync groups to WeChat user tags; exit 1 when any group could not be synced."""
-    report = sync_tags(build_services(load_settings()))
+    with command_services() as services:
+        report = sync_tags(services)
     created = "、".join(report.created) or "无"
     print(f"新建标签：{created}；打上标签 {report.tagged} 人次，取消 {report.untagged} 人次"
           f"（调用微信接口 {report.calls} 次）。")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bot import audit
 from bot.clock import SHANGHAI
-from bot.config import load_settings
+from bot.command_support import command_services
 from bot.db.engine import transaction
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.study.material import MaterialError, load
 from bot.study.report import GroupCount, count_by_group, home_visits, write_visits
 
@@ -28,14 +28,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    services = build_services(load_settings(wechat=False))
-    try:
-        return _write_report(services, args)
-    except (MaterialError, ValueError) as exc:
-        print(f"看不懂：{exc}", file=sys.stderr)
-        return 1
-    finally:
-        services.close()
+    with command_services(wechat=False) as services:
+        try:
+            return _write_report(services, args)
+        except (MaterialError, ValueError) as exc:
+            print(f"看不懂：{exc}", file=sys.stderr)
+            return 1
 
 
 def _write_report(services: Services, args: argparse.Namespace) -> int:

@@ -7,9 +7,8 @@ import argparse
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.command_support import in_transaction
-from bot.config import load_settings
-from bot.services import Services, build_services
+from bot.command_support import command_services, in_transaction
+from bot.services import Services
 from bot.tickets.answers import TicketError, answer, describe, overdue_since, unanswered
 
 
@@ -28,16 +27,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    services = build_services(load_settings())
-    try:
-        now = services.clock.now()
+    with command_services() as services, services.sessions() as session:
         hours = services.settings.staff.ticket_overdue_hours
-        with services.sessions() as session:
-            waiting = unanswered(session, overdue_since(now, hours) if args.overdue else None)
-            for ticket in waiting:
-                print(describe(ticket))
-    finally:
-        services.close()
+        waiting = unanswered(session, overdue_since(services.clock.now(), hours) if args.overdue else None)
+        for ticket in waiting:
+            print(describe(ticket))
     print(f"{len(waiting)} 条留言{f'超过 {hours} 小时' if args.overdue else ''}未回复")
     return 0
 

@@ -43,7 +43,7 @@ def test_groups_then_dry_run_then_import(bot_cli, services: Services) -> None:
     for kind, name in (("党支部", "第一党支部"), ("党支部", "第二党支部")):
         assert bot_cli("groups", "add", kind, name).returncode == 0
     refused = bot_cli("groups", "add", "兴趣组", "钓鱼")
-    assert refused.returncode == 1 and "可用的类型" in refused.stdout
+    assert refused.returncode == 1 and "可用的类型" in refused.stderr
     unknown = bot_cli("roster", "import", SAMPLE_ROSTER)
     assert unknown.returncode == 1 and "没有导入任何数据" in unknown.stdout
     assert "第三党支部" in unknown.stdout and "groups add" in unknown.stdout
