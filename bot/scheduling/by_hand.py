@@ -58,7 +58,7 @@ def run_by_hand(settings: Settings, name: str, day: date, *, send: bool, actor: 
             sessions = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
                                     expire_on_commit=False)
             before = conn.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
-            run_daily(name, replace(services, sessions=sessions))
+            run_daily(replace(services, sessions=sessions), name)
             # Its rows carry its clock's time: what the web workers queue meanwhile does not.
             queued = dict(conn.execute(sa.select(OutboxMessage.kind, sa.func.count())
                                        .where(OutboxMessage.id > before, OutboxMessage.created_at == at)

@@ -1,8 +1,9 @@
-"""The scheduler's jobs: plain functions that only enqueue or drain, on the process's services.
+"""The scheduler's jobs: plain functions of the process's services that only enqueue or drain.
 
-APScheduler stores jobs by reference (a daily job as `run_daily` with its name), so they take
-no services; the process binds its services once with `bind` before the scheduler starts.
-`python -m bot jobs run` runs a daily job for a chosen date on services of its own.
+Every job takes the services as its first argument, as a handler takes its context: APScheduler
+stores a job by reference (a daily job as `run_daily` with a placeholder and its name) and the
+scheduler's executor (bot.scheduling.schedule) puts the services in when it runs. `python -m bot jobs run` calls
+`run_daily` on services of its own, with the clock set to the chosen day.
 """
 
 from __future__ import annotations
@@ -23,32 +24,18 @@ from bot.study import pushes
 from bot.tickets.answers import overdue_since, unanswered
 
 log = logging.getLogger(__name__)
-_services: Services | None = None
 
 
-def bind(services: Services) -> None:
-    """The services every job runs with (one set per scheduler process)."""
-    global _services
-    _services = services
-
-
-def services() -> Services:
-    """The bound services."""
-    if _services is None:
-        raise RuntimeError("scheduler jobs need bind(services) first")
-    return _services
-
-
-def drain_outbox() -> None:
+def drain_outbox(services: Services) -> None:
     """Send what is due in the outbox."""
-    sent = outbox.drain(services(), limit=500)
+    sent = outbox.drain(services, limit=500)
     if sent:
         log.info("drain_outbox: sent %s", sent)
 
 
-def run_daily(name: str, on: Services | None = None) -> object:
-    """Run the daily job `name` on the bound services (or `on`); what it reports it did."""
-    result = DAILY[name](on or services())
+def run_daily(services: Services, name: str) -> object:
+    """Run the daily job `name`; what it reports it did."""
+    result = DAILY[name](services)
     log.info("%s: %s", name, result)
     return result
 

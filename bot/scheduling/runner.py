@@ -14,7 +14,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.config import ConfigError, load_settings
 from bot.delivery.staff_alerts import unreachable_warning
 from bot.logs import configure
-from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 from bot.scheduling.schedule import add_jobs, build_scheduler
 from bot.services import Services, build_services
@@ -53,7 +52,6 @@ def main(argv: list[str]) -> int:
 
 
 def _run(services: Services, leader: Leadership) -> int:
-    jobs.bind(services)
     scheduler = build_scheduler(services, BackgroundScheduler)
     add_jobs(scheduler, services)
     scheduler.start()

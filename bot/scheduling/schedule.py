@@ -1,15 +1,22 @@
 """The scheduler: APScheduler with its jobs stored in our database, on Beijing time.
 
+Each job runs with the process's services as its first argument, as each handler runs with its
+context: the stored job holds the placeholder SERVICES, which ServicesExecutor fills in.
+
 Every daily job's trigger carries Asia/Shanghai itself: a CronTrigger without a time zone
 takes the server's, and on a UTC server the 08:00 greeting would go at 16:00 Beijing time.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -24,6 +31,28 @@ DRAIN_EVERY = 2  # seconds
 JOB_DEFAULTS = {"misfire_grace_time": 300, "coalesce": True, "max_instances": 1}
 DAY_JOB_GRACE = 8 * 3600  # seconds: a daily job missed at 09:00 still runs until 17:00
 RUN_DAILY = "bot.scheduling.jobs:run_daily"
+
+
+class Given(Enum):
+    """What a stored job receives when it runs (an enum: it pickles by name)."""
+
+    SERVICES = "services"
+
+
+class ServicesExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, giving each job the process's services where it stored
+    Given.SERVICES: the job store pickles a job's arguments, and services (connections, an HTTP
+    session) cannot be pickled, nor live in a module global when tests run two schedulers."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self._services = services
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        given = copy.copy(job)  # a copy: the scheduler keeps, and stores, the job as it was
+        given.args = tuple(self._services if arg is Given.SERVICES else arg for arg in job.args)
+        given._jobstore_alias = job._jobstore_alias  # run_job reports by it; not part of a copy
+        super()._do_submit_job(given, run_times)
 
 
 @dataclass(frozen=True)
@@ -59,6 +88,7 @@ def build_scheduler(services: Services,
                     scheduler: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     """A scheduler whose job store is the bot's database (the jobs survive restarts)."""
     return scheduler(jobstores={"default": SQLAlchemyJobStore(engine=services.engine)},
+                     executors={"default": ServicesExecutor(services)},
                      timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
 
 
@@ -70,11 +100,11 @@ def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     DAY_JOB_GRACE keeps that time and runs at once (its messages' keys send nothing twice).
     """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
-                      id="drain_outbox", name="send what is due in the outbox", replace_existing=True)
+                      args=[Given.SERVICES], id="drain_outbox", name="send what is due in the outbox", replace_existing=True)
     missed = missed_runs(services.engine, services.clock.now())
     for job in daily_jobs(services.settings):
         extra = {"next_run_time": missed[job.id]} if job.id in missed else {}
-        scheduler.add_job(RUN_DAILY, job.trigger(), args=[job.id], id=job.id, name=job.name,
+        scheduler.add_job(RUN_DAILY, job.trigger(), args=[Given.SERVICES, job.id], id=job.id, name=job.name,
                           replace_existing=True, misfire_grace_time=DAY_JOB_GRACE, **extra)
 
 

@@ -66,13 +66,12 @@ def test_the_day_before_everyone_with_a_place_is_reminded_once(
 
     sign(chat, "o_zhang", "1", "1")
     sign(chat, "o_li", "1", "1")
-    jobs.bind(office)
     clock.advance(days=27, hours=7)  # 19 December: two days before
-    jobs.run_daily("activity_reminders")
+    jobs.run_daily(office, "activity_reminders")
     assert queued(office, "activity:%:reminder:%") == []
     clock.advance(days=1)  # 20 December
-    jobs.run_daily("activity_reminders")
-    jobs.run_daily("activity_reminders")  # a restarted scheduler runs it again
+    jobs.run_daily(office, "activity_reminders")
+    jobs.run_daily(office, "activity_reminders")  # a restarted scheduler runs it again
     reminders = queued(office, "activity:%:reminder:%")
     assert sorted(m.recipient for m in reminders) == ["o_li", "o_zhang"]
     assert "明天就是【冬至茶话会】" in reminders[0].payload["text"]

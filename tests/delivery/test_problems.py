@@ -62,9 +62,8 @@ def test_after_the_last_attempt_the_message_is_dead_and_staff_see_whom_to_call(
 def test_staff_hear_each_morning_of_what_did_not_get_through_once(
         unreachable: Services, clock: FixedClock) -> None:
     fail_every_attempt(unreachable, clock)
-    jobs.bind(unreachable)
-    jobs.run_daily("report_undelivered")
-    jobs.run_daily("report_undelivered")  # the same day: no second alert
+    jobs.run_daily(unreachable, "report_undelivered")
+    jobs.run_daily(unreachable, "report_undelivered")  # the same day: no second alert
     with unreachable.sessions() as session:
         alerts = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "staff")).all()
     assert [a.recipient for a in alerts] == ["o_staff"]
@@ -72,8 +71,7 @@ def test_staff_hear_each_morning_of_what_did_not_get_through_once(
 
 
 def test_with_nothing_undelivered_there_is_no_alert(services: Services) -> None:
-    jobs.bind(services)
-    jobs.run_daily("report_undelivered")
+    jobs.run_daily(services, "report_undelivered")
     with services.sessions() as session:
         assert session.scalars(sa.select(OutboxMessage)).all() == []
 

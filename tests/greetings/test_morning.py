@@ -39,10 +39,9 @@ def greetings(services: Services) -> dict[str, str]:
 
 def morning(services: Services) -> None:
     """The 08:00 jobs, twice (a scheduler restarted on a greeting morning)."""
-    jobs.bind(services)
     for _ in range(2):
-        jobs.run_daily("morning_greetings")
-        jobs.run_daily("birthday_visits")
+        jobs.run_daily(services, "morning_greetings")
+        jobs.run_daily(services, "birthday_visits")
 
 
 def set_person(services: Services, person_id: int, **values: object) -> None:

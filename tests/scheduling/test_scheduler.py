@@ -69,9 +69,8 @@ def test_overdue_tickets_are_reported_to_staff_once_a_day(services: Services, cl
     try:
         with transaction(staffed.sessions) as session:
             session.add(Ticket(openid=OPENID, text="暖气不热", created_at=clock.now() - timedelta(days=2)))
-        jobs.bind(staffed)
-        jobs.run_daily("remind_overdue_tickets")
-        jobs.run_daily("remind_overdue_tickets")  # the same day: no second alert
+        jobs.run_daily(staffed, "remind_overdue_tickets")
+        jobs.run_daily(staffed, "remind_overdue_tickets")  # the same day: no second alert
         with staffed.sessions() as session:
             alerts = session.scalars(sa.select(OutboxMessage)).all()
         assert [a.recipient for a in alerts] == ["o_staff"]
@@ -234,7 +233,6 @@ def test_the_missed_daily_job_really_runs_when_the_scheduler_starts(settings: Se
         _started_paused(services).shutdown(wait=False)
         _store_next_run(services, "morning_greetings", services.clock.now() - timedelta(seconds=5))
         ran = []
-        jobs.bind(services)
         scheduler = build_scheduler(services, BackgroundScheduler)
         scheduler.add_listener(lambda event: ran.append(event.job_id), EVENT_JOB_EXECUTED)
         add_jobs(scheduler, services)

@@ -29,12 +29,11 @@ ACCOUNTS = {"o_zhang", "o_li", "o_sun_daughter", "o_zhou"}  # everyone living wh
 
 def run_daily_jobs(services: Services) -> None:
     """What the scheduler runs each day (twice, as after a restart that catches up)."""
-    jobs.bind(services)
     for _ in range(2):
-        jobs.run_daily("study_check_material")
-        jobs.run_daily("study_eve")
-        jobs.run_daily("study_day")
-        jobs.run_daily("study_reminder")
+        jobs.run_daily(services, "study_check_material")
+        jobs.run_daily(services, "study_eve")
+        jobs.run_daily(services, "study_day")
+        jobs.run_daily(services, "study_reminder")
 
 
 def test_the_eve_tells_everyone_the_material_is_for_once(

@@ -27,8 +27,7 @@ from tests.study.helpers import stand_on
 def december(office: Services, branch: Branch, clock: FixedClock, standin: StandinServer) -> Services:
     """The 5 December push went out; 张 read it on the 6th, 李 on the 9th."""
     stand_on(clock, 5, 9)
-    jobs.bind(office)
-    jobs.run_daily("study_day")
+    jobs.run_daily(office, "study_day")
     outbox.drain(office)
     with transaction(office.sessions) as session:
         for name, day in (("张明", 6), ("李华", 9)):
