@@ -22,9 +22,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
     from flask import Flask
 
-    from bot import gateway, health
+    from bot import health
     from bot.config import load_settings
     from bot.delivery.staff_alerts import unreachable_warning
+    from bot.gateway import endpoint
     from bot.services import build_services
     from bot.study import page
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         logging.getLogger("bot").warning(warning)
     app = Flask(__name__)
     app.extensions["yinling"] = services
-    gateway.init_app(app, responder(services, router))
+    endpoint.init_app(app, responder(services, router))
     health.init_app(app)
     page.init_app(app)
     return app

@@ -48,6 +48,28 @@ def test_arrows_run_one_way(graph: grimp.ImportGraph) -> None:
         + "; ".join(" -> ".join(r.heads | set(r.middle) | r.tails) for r in d.routes) for d in illegal)
 
 
+def test_every_package_says_what_it_imports(graph: grimp.ImportGraph) -> None:
+    """A package's docstring names every part of bot/ it imports: a new arrow is written down."""
+    import importlib
+
+    unsaid = {}
+    packages = {m for m in graph.modules if m.count(".") == 1 and graph.find_children(m)} | {"handlers"}
+    for package in sorted(packages):
+        doc = importlib.import_module(package).__doc__ or ""
+        inside = {package} | graph.find_descendants(package)
+        imported = {_part(m) for module in inside for m in graph.find_modules_directly_imported_by(module)
+                    if m.startswith("bot.") and m not in inside}
+        missing = sorted(part for part in imported if part not in doc)
+        if missing or "mport" not in doc:
+            unsaid[package] = missing
+    assert not unsaid, f"imports their docstrings do not name: {unsaid}"
+
+
+def _part(module: str) -> str:
+    """The top-level part of bot/ a module belongs to, as its docstring would name it."""
+    return module.split(".")[1] if module.startswith("bot.") else module
+
+
 def test_no_circle_of_imports(graph: grimp.ImportGraph) -> None:
     circles = _circles(graph)
     assert not circles, "\n".join(" -> ".join(sorted(c)) for c in circles)

@@ -1,1 +1,7 @@
-"""Care: reports of hospital stays, danger and deaths that reach staff at once."""
+"""Care (关怀): reports of hospital stays, danger and deaths that reach staff at once (intake,
+detect), the reports staff work through, and the visits planned from them; with the staff
+commands for them.
+
+A feature: imports delivery, greetings (its commands list the 上门祝寿 tasks too), language, audit,
+command_support, services, models, config, clock; faces use it.
+"""

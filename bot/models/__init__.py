@@ -1,4 +1,7 @@
-"""All tables, split by domain; importing this package registers them on Base.metadata."""
+"""All tables, split by domain; importing this package registers them on Base.metadata.
+
+Imports only db (its Base and column types): everything above it may use it.
+"""
 
 from bot.models.activity import EDITABLE, Activity, ActivityStatus, Signup, SignupStatus
 from bot.models.audit import AuditEntry

@@ -1,4 +1,10 @@
-"""Policy answers: the knowledge base in content/policies/ and the jieba router over it."""
+"""Policy answers (政策问答): the knowledge base in content/policies/ (topics), read with jieba
+over its own lexicon and typo table (analyzer, lexicon, typos), the router that picks a topic or
+asks back (engine), the words of its answers (replies), and `python -m bot ask` (ask).
+
+A feature: imports only language and config (no database: a question changes nothing);
+handlers and the web app build it once and hand it in.
+"""
 
 from bot.policies.engine import Decision, PolicyEngine, load_engine
 

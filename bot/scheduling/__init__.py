@@ -1,1 +1,7 @@
-"""The scheduler process: APScheduler jobs that only enqueue into the outbox or drain it."""
+"""The scheduler process: one leader at a time (leader), APScheduler with its jobs stored in the
+database on Beijing time (schedule), the jobs — plain functions of the services that only
+enqueue or drain (jobs) — and a daily job run by hand for a chosen day (by_hand).
+
+A face: imports the features whose jobs it runs (activities, greetings, study, tickets),
+delivery, wechat_api (the leader's lease), audit, logs, services, models, db, config, clock.
+"""

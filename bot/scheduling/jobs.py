@@ -2,8 +2,8 @@
 
 Every job takes the services as its first argument, as a handler takes its context: APScheduler
 stores a job by reference (a daily job as `run_daily` with a placeholder and its name) and the
-scheduler's executor (bot.scheduling.schedule) puts the services in when it runs. `python -m bot jobs run` calls
-`run_daily` on services of its own, with the clock set to the chosen day.
+scheduler's executor (bot.scheduling.schedule) puts the services in when it runs.
+`python -m bot jobs run` calls `run_daily` on services of its own, its clock on the chosen day.
 """
 
 from __future__ import annotations

@@ -100,7 +100,8 @@ def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     DAY_JOB_GRACE keeps that time and runs at once (its messages' keys send nothing twice).
     """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
-                      args=[Given.SERVICES], id="drain_outbox", name="send what is due in the outbox", replace_existing=True)
+                      args=[Given.SERVICES], id="drain_outbox", name="send what is due in the outbox",
+                      replace_existing=True)
     missed = missed_runs(services.engine, services.clock.now())
     for job in daily_jobs(services.settings):
         extra = {"next_run_time": missed[job.id]} if job.id in missed else {}

@@ -1,4 +1,10 @@
-"""A local stand-in for the WeChat API servers, for the sandbox, tests and benchmarks."""
+"""A local stand-in for WeChat's API servers, for the sandbox, tests and benchmarks: the
+endpoints the bot calls (tokens, messages, mass sends, tags, templates) with WeChat's errors
+and limits, its records of every call, and a control API for tests.
+
+A face (it runs beside the bot, never inside it): imports the gateway's plain WSGI, the
+sandbox's client side, wechat_api's numbers, config. The bot imports nothing of it.
+"""
 
 from bot.standin.app import create_standin_app
 from bot.standin.records import Call
