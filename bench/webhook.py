@@ -119,7 +119,7 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
     port = free_port()
     env = dict(os.environ)
     if s.server == "ours":
-        db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db.engine'}"
+        db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db'}"
         config = work / "bench.toml"
         config.write_text(f'database_url = "{db}"\npublic_url = "http://127.0.0.1"\n[wechat]\n' + "".join(
             f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()

@@ -59,7 +59,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
         yield PG_URL
         _truncate_all(PG_URL)
         return
-    path = tmp_path / "bot.db.engine"
+    path = tmp_path / "bot.db"
     shutil.copy(migrated_template, path)
     yield f"sqlite:///{path}"
 

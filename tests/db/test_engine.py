@@ -15,7 +15,7 @@ from bot.db.engine import CHECKPOINT_EVERY, make_engine
 @pytest.fixture
 def notes(tmp_path: Path) -> Iterator[tuple[sa.Engine, Path]]:
     """An engine on a fresh file with one table."""
-    path = tmp_path / "bot.db.engine"
+    path = tmp_path / "bot.db"
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
@@ -32,7 +32,7 @@ def _write(engine: sa.Engine, commits: int) -> None:
 def test_the_log_stays_small_however_many_commits(notes: tuple[sa.Engine, Path]) -> None:
     engine, path = notes
     _write(engine, 6 * CHECKPOINT_EVERY)
-    wal = path.with_name("bot.db.engine-wal")
+    wal = path.with_name("bot.db-wal")
     # Each commit adds a page or more; copied back every CHECKPOINT_EVERY commits, the log is
     # reused from its start instead of growing with every message ever received.
     assert wal.stat().st_size < 3 * CHECKPOINT_EVERY * 2 * 4096
@@ -45,5 +45,5 @@ def test_the_log_stays_small_while_writers_queue_back_to_back(notes: tuple[sa.En
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: _write(engine, 3 * CHECKPOINT_EVERY), range(4)))
     # Growing with the commits it would reach about 20 MB; restarting, it stays a few MB.
-    size = path.with_name("bot.db.engine-wal").stat().st_size
+    size = path.with_name("bot.db-wal").stat().st_size
     assert size < 10 * 2**20
