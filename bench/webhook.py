@@ -1,7 +1,7 @@
 """Webhook benchmark: our /wechat vs WeRoBot 1.13.1, both under gunicorn with 2 workers.
 
     .venv/bin/python bench/webhook.py [--duration 10] [--rounds 3] [--connections 50] [--skip-pg]
-                                      [--pg-url URL]
+                                      [--pg-url URL] [--against REV]
 
 Two kinds of traffic: the mix retirees really send (bench/traffic.py: policy questions typed and
 spoken, numbered replies inside steps, 学习, 报名 with confirmation, 留言, greetings — from 500
@@ -15,6 +15,10 @@ MsgIds from a few hundred users. Prints requests/s and p50/p99 latency per serve
 database, and how ours compares with WeRoBot. The scenarios run in rounds, one of each per round,
 and the table shows each one's median: on a shared machine the speed drifts from minute to
 minute, and a round keeps ours and WeRoBot's runs minutes apart at most.
+
+--against REV also runs each of our scenarios on revision REV (a git worktree of it), right
+after this checkout's, and gives this checkout's requests/s over REV's, round by round: a
+change's cost measured side by side, not against figures from another hour.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class Scenario:
     mode: str
     database: str  # "sqlite" or "postgresql"
     traffic: str = "mix"  # "mix" (bench/traffic.py) or "contact" (「联系我们」 alone)
+    root: Path = ROOT  # the checkout whose bot is served (another revision with --against)
 
 
 @dataclass(frozen=True)
@@ -127,11 +132,12 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
         env["BOT_CONFIG"] = str(config)
         if s.database == "postgresql":
             empty_schema(pg_url)
+        env["PYTHONPATH"] = str(s.root)  # ahead of the editable install, which is this checkout
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
-                       cwd=ROOT, capture_output=True)
+                       cwd=s.root, capture_output=True)
         if s.traffic == "mix":  # the sample office, every bench user bound to one of its people
-            subprocess.run([sys.executable, str(ROOT / "bench" / "traffic.py"), "seed", str(USERS["mix"])],
-                           env=env, check=True, cwd=ROOT, capture_output=True)
+            subprocess.run([sys.executable, str(s.root / "bench" / "traffic.py"), "seed", str(USERS["mix"])],
+                           env=env, check=True, cwd=s.root, capture_output=True)
         app = "bot:create_app()"
     elif s.server == "empty":
         env["PYTHONPATH"] = str(ROOT / "bench")
@@ -140,7 +146,7 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
         env |= {"BENCH_TOKEN": TOKEN, "BENCH_WEROBOT_DB": str(work / "werobot.sqlite3"),
                 "PYTHONPATH": str(ROOT / "bench")}
         app = "werobot_app:app"
-    conf = ROOT / "gunicorn.conf.py"  # ours: its production settings
+    conf = s.root / "gunicorn.conf.py"  # ours: its production settings
     if s.server != "ours":  # the others get the same worker settings, without our config check
         conf = work / "gunicorn.conf.py"
         conf.write_text(OTHERS_CONF, encoding="utf-8")
@@ -257,39 +263,58 @@ def median_of(runs: list[Result]) -> Result:
 
 
 def ratios(rounds: list[list[Result]], scenario: Scenario, against: str) -> list[float]:
-    """scenario's requests/s over `against`'s (werobot on the same traffic, or the empty app),
-    round by round (each pair minutes apart)."""
+    """scenario's requests/s over `against`'s (werobot on the same traffic, the empty app, or
+    "base": the same scenario on the --against revision), round by round."""
+    def other(r: Result) -> bool:
+        if against == "base":
+            return r.scenario == replace(scenario, root=r.scenario.root) and r.scenario.root != ROOT
+        return r.scenario.server == against and (against == "empty" or r.scenario.traffic == scenario.traffic)
     out = []
     for results in rounds:
         ours = next(r.rps for r in results if r.scenario == scenario)
-        other = next(r.rps for r in results if r.scenario.server == against
-                     and (against == "empty" or r.scenario.traffic == scenario.traffic))
-        out.append(ours / other)
+        out.append(ours / next(r.rps for r in results if other(r)))
     return out
+
+
+def revision(root: Path) -> str:
+    """The short commit checked out at root."""
+    return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 NAMES = {"ours": "银龄助手", "werobot": "WeRoBot 1.13.1", "empty": "(empty app: the floor)"}
 TRAFFIC = {"mix": "mix", "contact": "联系我们"}
 
 
-def table(rounds: list[list[Result]]) -> str:
-    """A Markdown table: each scenario's medians over the rounds, ours against WeRoBot."""
+def table(rounds: list[list[Result]], base: Path | None = None) -> str:
+    """A Markdown table: each scenario's medians over the rounds, ours against WeRoBot (and
+    against the base revision's same scenario, with --against)."""
+    against = f" | vs {revision(base)} (each round)" if base else ""
     lines = ["| server | traffic | mode | database | requests/s | p50 ms | p99 ms | CPU ms/request "
-             "| steal | requests | errors | vs WeRoBot (each round) | share of the empty app |",
-             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+             f"| steal | requests | errors | vs WeRoBot (each round){against} | share of the empty app |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|" + ("---|" if base else "") + "---:|"]
     for runs in zip(*rounds, strict=True):
         r = median_of(list(runs))
         vs = share = "—"
         if r.scenario.server != "empty":
             share = f"{statistics.median(ratios(rounds, r.scenario, 'empty')):.0%}"
         if r.scenario.server == "ours":
-            each = ratios(rounds, r.scenario, "werobot")
-            vs = f"{statistics.median(each):.2f}× ({' / '.join(f'{x:.2f}' for x in each)})"
+            vs = _each(ratios(rounds, r.scenario, "werobot"))
+        if base:
+            vs += " | " + (_each(ratios(rounds, r.scenario, "base"))
+                           if r.scenario.server == "ours" and r.scenario.root == ROOT else "—")
         traffic = "—" if r.scenario.server == "empty" else TRAFFIC[r.scenario.traffic]
-        lines.append(f"| {NAMES[r.scenario.server]} | {traffic} | {r.scenario.mode} | "
+        ours_at = base and r.scenario.server == "ours"
+        name = NAMES[r.scenario.server] + (f" {revision(r.scenario.root)}" if ours_at else "")
+        lines.append(f"| {name} | {traffic} | {r.scenario.mode} | "
                      f"{r.scenario.database} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
                      f"{r.cpu_ms:.2f} | {r.steal:.0%} | {r.requests:,} | {r.errors} | {vs} | {share} |")
     return "\n".join(lines)
+
+
+def _each(ratios: list[float]) -> str:
+    """The median ratio, then each round's."""
+    return f"{statistics.median(ratios):.2f}× ({' / '.join(f'{x:.2f}' for x in ratios)})"
 
 
 def main() -> int:
@@ -300,8 +325,25 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--pg-url", default=PG_URL, help="a scratch database: it is emptied")
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also run our scenarios on this git revision")
     args = parser.parse_args()
     ensure_tools()
+    with tempfile.TemporaryDirectory(prefix="bench-base-") as tmp:
+        base = None
+        if args.against:
+            base = Path(tmp) / "base"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(base),
+                            args.against], check=True)
+        try:
+            return _run(args, base)
+        finally:
+            if base:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                               check=True)
+
+
+def _run(args: argparse.Namespace, base: Path | None) -> int:
+    """Every scenario, round after round (each of ours followed by its twin on base), then the table."""
     scenarios = [Scenario("empty", "plain", "—"),
                  Scenario("werobot", "plain", "sqlite", "mix"),
                  Scenario("werobot", "plain", "sqlite", "contact"),
@@ -311,17 +353,21 @@ def main() -> int:
         scenarios += [Scenario("ours", "plain", "postgresql", "mix"),
                       Scenario("ours", "safe", "postgresql", "mix"),
                       Scenario("ours", "plain", "postgresql", "contact")]
+    if base:
+        scenarios = [twin for s in scenarios
+                     for twin in ([s, replace(s, root=base)] if s.server == "ours" else [s])]
     rounds = []
     for n in range(1, args.rounds + 1):
         results = []
         for s in scenarios:
-            print(f"… round {n}: {s.server} {s.mode} {s.database}", file=sys.stderr, flush=True)
+            print(f"… round {n}: {s.server} {s.mode} {s.database} {s.traffic} {s.root.name}", file=sys.stderr,
+                  flush=True)
             results.append(measure(s, args))
         rounds.append(results)
     print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, gunicorn -w 2 (sync), loopback, "
           f"{os.cpu_count()} cores; the mix from {USERS['mix']} bound users (bench/traffic.py), "
           f"「联系我们」 from {USERS['contact']}; distinct MsgIds; medians of {args.rounds} rounds\n")
-    print(table(rounds))
+    print(table(rounds, base))
     return 0
 
 
