@@ -3,7 +3,6 @@ clock, the app and its client, and WeChat's side of the webhook."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,11 +22,10 @@ from bot.db.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from bot.standin import StandinServer, StandinSettings
-from tests.helpers import Chat
+from tests.helpers import PG_URL, Chat
 
 pytest_plugins = ["tests.office_fixtures"]  # the office and branch fixtures
 
-PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")
 TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token="test_token",
                              encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                              mode="safe", reply_budget=2.0, api_base_url="http://127.0.0.1:9/")

@@ -1,11 +1,17 @@
-"""Test helpers: a retiree talking to the bot through the real /wechat endpoint."""
+"""Test helpers: a retiree talking to the bot through the real /wechat endpoint, the database the
+tests run on, and servers started as processes."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import requests
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -16,6 +22,7 @@ from bot.sandbox.wechat_side import Delivery, WeChatSide
 from bot.services import Services
 
 OPENID = "o_test_retiree_0001"
+PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")  # empty: the tests run on SQLite
 
 
 @dataclass
@@ -63,3 +70,23 @@ def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
                     f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
                     f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")
     return path
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, what: str, log: Path | None = None) -> None:
+    """Wait until the server at base answers /healthz; fail with its log if it stops first."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"{what} stopped: {log.read_text() if log else ''}"
+        try:
+            requests.get(base + "/healthz", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise AssertionError(f"{what} did not start")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -17,7 +17,7 @@ from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree, Signup, SignupStatus
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
-from tests.activities.conftest import load_activity
+from tests.activities.helpers import load_activity
 from tests.helpers import Chat
 
 PEOPLE, SEATS = 200, 50

@@ -11,7 +11,7 @@ from bot.activities.signups import Refusal, SignupRefused, sign_up
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.services import Services
-from tests.activities.conftest import add_member, load_activity, queued, sign, signups
+from tests.activities.helpers import add_member, load_activity, queued, sign, signups
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
 

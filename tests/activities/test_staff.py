@@ -13,7 +13,7 @@ from bot.clock import FixedClock
 from bot.models import Activity, AuditEntry
 from bot.scheduling import jobs
 from bot.services import Services
-from tests.activities.conftest import WINTER_TEA, activity_file, queued
+from tests.activities.helpers import WINTER_TEA, activity_file, queued
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
 
@@ -62,7 +62,7 @@ def test_a_bad_entry_is_named_with_its_reason_and_nothing_is_loaded(
 
 def test_the_day_before_everyone_with_a_place_is_reminded_once(
         office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
-    from tests.activities.conftest import sign
+    from tests.activities.helpers import sign
 
     sign(chat, "o_zhang", "1", "1")
     sign(chat, "o_li", "1", "1")
@@ -80,7 +80,7 @@ def test_the_day_before_everyone_with_a_place_is_reminded_once(
 
 def test_the_roster_export_attendance_and_stats(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.conftest import sign
+    from tests.activities.helpers import sign
 
     sign(chat, "o_zhang", "1", "2")
     sign(chat, "o_sun_daughter", "1", "1")
@@ -103,7 +103,7 @@ def test_the_roster_export_attendance_and_stats(
 
 def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.conftest import add_member, sign, signups
+    from tests.activities.helpers import add_member, sign, signups
 
     sign(chat, "o_zhang", "1", "2")
     sign(chat, "o_li", "1", "1")
@@ -120,7 +120,7 @@ def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
 
 def test_fewer_seats_than_are_taken_is_refused(
         office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
-    from tests.activities.conftest import sign
+    from tests.activities.helpers import sign
 
     sign(chat, "o_zhang", "1", "2")
     smaller = tmp_path / "smaller.toml"

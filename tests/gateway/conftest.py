@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from bot.config import PROJECT_ROOT, Settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import free_port, wait_until_up
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def gunicorn(settings: Settings, tmp_path: Path) -> Iterator[str]:
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, proc, tmp_path / "gunicorn.log")
+        wait_until_up(base, proc, "gunicorn", tmp_path / "gunicorn.log")
         yield base + "/wechat"
     finally:
         proc.terminate()
@@ -50,13 +42,3 @@ def gunicorn(settings: Settings, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def _wait_until_up(base: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")

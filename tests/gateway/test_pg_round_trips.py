@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from bot.models import Follower, InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
-from tests.conftest import PG_URL
 from tests.gateway.slow import SLOW_ANSWER, SlowCapability, retry_while_running, tuned_services
-from tests.helpers import Chat
+from tests.helpers import PG_URL, Chat
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (BOT_TEST_DATABASE_URL)")
 

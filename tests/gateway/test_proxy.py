@@ -15,7 +15,7 @@ import requests
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.sandbox.wechat_side import WeChatSide
-from tests.gateway.conftest import free_port
+from tests.helpers import free_port, wait_until_up
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PROXY_CONF = PROJECT_ROOT / "deploy" / "nginx" / "yinling-proxy.conf"
@@ -57,23 +57,11 @@ http {{
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, proc)
+        wait_until_up(base, proc, "nginx")
         yield base + "/wechat"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "nginx stopped"
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.05)
-    raise AssertionError("nginx did not start")
 
 
 def _trickle(url: str, query: str, body: bytes) -> socket.socket:

@@ -19,7 +19,7 @@ from bot.models import Activity, Retiree
 from bot.roster.export import export_file
 from bot.services import Services
 from bot.study.report import Visit, write_visits
-from tests.activities.conftest import load_activity
+from tests.activities.helpers import load_activity
 from tests.office_fixtures import Branch
 
 HOSTILE = '=HYPERLINK("http://evil.example/","点我")'
