@@ -90,8 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     add_activity_commands(sub)
     add_care_commands(sub)
     from bot.roster.commands import add_commands as add_roster_commands
+    from bot.staff.commands import add_commands as add_staff_commands
 
     add_roster_commands(sub)
+    add_staff_commands(sub)
 
     sandbox = sub.add_parser("sandbox", help="stand-in + server + sender + chat, on SQLite")
     sandbox.add_argument("--no-chat", action="store_true", help="start the processes only")

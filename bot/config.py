@@ -112,6 +112,16 @@ class ActivitySettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console: how sign-ins are kept and guarded."""
+
+    secret_key: str = ""        # signs session cookies; empty: derived from the AppSecret
+    idle_minutes: int = 120     # a session unused this long must sign in again
+    lockout_after: int = 5      # wrong passwords in a row that lock an account …
+    lockout_minutes: int = 15   # … for this long (or until an administrator resets it)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from config.toml."""
 
@@ -122,6 +132,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     activities: ActivitySettings = field(default_factory=ActivitySettings)
     greetings: GreetingSettings = field(default_factory=GreetingSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -176,6 +187,7 @@ ENV_OVERRIDES = {
     "BOT_DATABASE_URL": ("", "database_url"),
     "BOT_REDIS_URL": ("", "redis_url"),
     "BOT_PUBLIC_URL": ("", "public_url"),
+    "BOT_CONSOLE_SECRET_KEY": ("console", "secret_key"),
 }
 
 
@@ -241,10 +253,11 @@ def _build(raw: dict[str, Any]) -> Settings:
     delivery = _section(DeliverySettings, raw.pop("delivery", {}), "delivery")
     activities = _section(ActivitySettings, raw.pop("activities", {}), "activities")
     greetings = _section(GreetingSettings, raw.pop("greetings", {}), "greetings")
+    console = _section(ConsoleSettings, raw.pop("console", {}), "console")
     top = _section(Settings, _flatten_top(raw), "")
     return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
                        "study": study, "delivery": delivery, "activities": activities,
-                       "greetings": greetings})
+                       "greetings": greetings, "console": console})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.delivery.audience import AudienceError
+from bot.delivery.staff_alerts import staff_openids
 from bot.logs import mask
 from bot.notices.sending import plan, send
 
@@ -22,7 +23,7 @@ def register(router: Router) -> None:
 
 def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
     """For staff only: show whom 「通知 <分组> <内容>」 would reach and ask to confirm."""
-    if ctx.openid not in ctx.settings.staff.openids or not msg.text.strip().startswith("通知"):
+    if not msg.text.strip().startswith("通知") or ctx.openid not in staff_openids(ctx.session, ctx.settings):
         return None
     parts = msg.text.strip()[2:].strip().split(maxsplit=1)
     if len(parts) < 2:

@@ -1,14 +1,17 @@
-"""Alerts to the staff openids in config.toml [staff], queued in the outbox with the message."""
+"""Alerts to staff in WeChat — the openids in config.toml [staff] and every console account
+linked to its WeChat and on duty — queued in the outbox with the message."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.models import StaffAccount
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +22,28 @@ def unreachable_warning(settings: Settings) -> str | None:
     and without a template for staff alerts (`[delivery.templates] staff`) an urgent report
     waits in their mailbox until they happen to write."""
     if not settings.staff.openids:
-        return "没有配置工作人员（[staff] openids）：重要情况、留言的提醒发不出去。"
+        return ("config.toml 没有填 [staff] openids：重要情况、留言的提醒只发给在控制台关联了微信的"
+                "账号（python -m bot staff list 可查看），一个都没有时就发不出去。")
     if "staff" not in settings.delivery.templates:
         return ("没有给工作人员提醒配置模板消息（[delivery.templates] staff）：工作人员 48 小时内没给公众号"
                 "发过消息时，重要情况提醒只能等他们下次发消息才看到。")
     return None
 
 
+def staff_openids(session: Session, settings: Settings) -> list[str]:
+    """Who gets staff alerts and may use staff commands in the chat: config.toml's [staff]
+    openids, then the linked console accounts on duty (StaffAccount.on_duty)."""
+    linked = session.scalars(sa.select(StaffAccount.openid).where(StaffAccount.on_duty())
+                             .order_by(StaffAccount.id))
+    return list(dict.fromkeys([*settings.staff.openids, *(o for o in linked if o)]))
+
+
 def alert_staff(session: Session, settings: Settings, now: datetime, text: str, key: str) -> int:
     """Queue text to every staff member, once per key; how many staff it goes to."""
-    if not settings.staff.openids:
-        log.warning("staff alert %s not sent: no [staff] openids configured", key)
-    for staff in settings.staff.openids:
+    recipients = staff_openids(session, settings)
+    if not recipients:
+        log.warning("staff alert %s not sent: no [staff] openids configured, no account linked", key)
+    for staff in recipients:
         outbox.enqueue(session, recipient=staff, now=now, dedupe_key=f"{key}:{staff}", text=text,
                        kind="staff")
-    return len(settings.staff.openids)
+    return len(recipients)

@@ -16,12 +16,14 @@ from bot.models.outbox import Channel, DeliveryReport, OutboxMessage, OutboxStat
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
+from bot.models.staff import ROLE_NAMES, Role, StaffAccount
 from bot.models.study import StudyReading
 from bot.models.ticket import Ticket
 
 __all__ = [
     "EDITABLE",
     "GROUP_KINDS",
+    "ROLE_NAMES",
     "Activity",
     "ActivityStatus",
     "AuditEntry",
@@ -42,8 +44,10 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Retiree",
+    "Role",
     "Signup",
     "SignupStatus",
+    "StaffAccount",
     "StudyReading",
     "Ticket",
     "scheduler_jobs",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from pypinyin import Style, pinyin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from bot.db.engine import Base
 
@@ -17,6 +18,16 @@ HEALTH_STATES = ("健康", "一般", "长年有病", "生活不能自理")
 POOR_HEALTH = HEALTH_STATES[2:]  # those who may need a visit
 
 
+def name_initials(name: str) -> str:
+    """The pinyin initials clerks type to find someone (张明 → zm); a surname read more than one
+    way (曾 céng/zēng, 单 shàn/dān) gives each reading, space-separated."""
+    letters = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
+    if not letters:
+        return ""
+    rest = "".join(options[0] for options in letters[1:]).lower()
+    return " ".join(dict.fromkeys(first.lower() + rest for first in letters[0][:3]))
+
+
 class Retiree(Base):
     """One 离休 or 退休 cadre as the office keeps them; required fields are few."""
 
@@ -26,6 +37,7 @@ class Retiree(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(40))
+    name_initials: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     gender: Mapped[str | None] = mapped_column(sa.String(2))
     birth_date: Mapped[date]
     birth_precision: Mapped[str] = mapped_column(sa.String(8), default="day")
@@ -54,6 +66,12 @@ class Retiree(Base):
     contacts: Mapped[list[EmergencyContact]] = relationship(
         back_populates="retiree", cascade="all, delete-orphan", order_by="EmergencyContact.position")
     groups: Mapped[list[Group]] = relationship(secondary="group_members", back_populates="members")
+
+    @validates("name")
+    def _keep_initials(self, _key: str, name: str) -> str:
+        """Whoever renames a person (an edit, an import, anonymising) renews their initials."""
+        self.name_initials = name_initials(name)
+        return name
 
     @classmethod
     def living(cls) -> sa.ColumnElement[bool]:

@@ -13,6 +13,7 @@ from bot import audit
 from bot.config import Settings
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
+from bot.delivery.staff_alerts import staff_openids
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
 
 MAX_TEXT = 600  # characters: one customer-service message, readable on a phone
@@ -31,12 +32,13 @@ class NoticeReport:
 
 
 def plan(session: Session, settings: Settings, audience: str, preview: bool) -> Reach:
-    """Whom a notice would reach (the staff openids only, for a preview)."""
+    """Whom a notice would reach (staff only, for a preview)."""
     if not preview:
         return resolve(session, audience)
-    if not settings.staff.openids:
-        raise AudienceError("config.toml [staff] openids 还没填：预览发给谁？")
-    return Reach(recipients=[Recipient(None, openid) for openid in settings.staff.openids])
+    staff = staff_openids(session, settings)
+    if not staff:
+        raise AudienceError("config.toml [staff] openids 还没填，也没有账号关联微信：预览发给谁？")
+    return Reach(recipients=[Recipient(None, openid) for openid in staff])
 
 
 def send(session: Session, settings: Settings, *, text: str, audience: str, actor: str,

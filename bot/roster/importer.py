@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
+from bot.models.roster import name_initials
 from bot.roster import fields as f
 from bot.roster.groups import GROUP_FIELDS, groups_by_kind
 from bot.roster.privacy import forgotten_key
@@ -193,7 +194,8 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> None:
 def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, str], Group],
             now: datetime) -> None:
     """Insert new people with plain statements (many at a time), then their links."""
-    people = [{**r.values, "created_at": now, "updated_at": now} for r in records]
+    people = [{**r.values, "name_initials": name_initials(r.values["name"]), "created_at": now,
+               "updated_at": now} for r in records]
     ids = session.execute(sa.insert(_PEOPLE).returning(_PEOPLE.c.id, sort_by_parameter_order=True),
                           people).scalars().all()
     members = [{"retiree_id": rid, "group_id": groups[(kind, name)].id}

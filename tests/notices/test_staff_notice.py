@@ -56,3 +56,20 @@ def test_retirees_cannot_send_notices(office: Services, branch: Branch, wechat: 
     reply = staff_chat(office, wechat).say("通知 全体 大家好", openid="o_zhang")
     assert reply is not None and "将发给" not in reply
     assert notices(office) == []
+
+
+def test_a_console_account_linked_to_its_wechat_may_send_one_disabled_may_not(
+        office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    from bot.db.engine import transaction
+    from bot.staff.accounts import add_account, disable, link_wechat
+
+    with transaction(office.sessions) as session:
+        add_account(session, "boss", "admin", actor="cli:test", now=office.clock.now())
+        add_account(session, "wangli", "staff", actor="cli:test", now=office.clock.now())
+        link_wechat(session, "wangli", "o_wangli", actor="cli:test", now=office.clock.now())
+    chat = staff_chat(office, wechat)
+    assert "将发给 3 人" in (chat.say("通知 第一支部 明天开会", openid="o_wangli") or "")
+    chat.say("0", openid="o_wangli")
+    with transaction(office.sessions) as session:
+        disable(session, "wangli", actor="cli:test", now=office.clock.now())
+    assert "将发给" not in (chat.say("通知 第一支部 明天开会", openid="o_wangli") or "")

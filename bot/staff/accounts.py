@@ -1,0 +1,187 @@
+"""Staff accounts: add, list, disable, reset, link to WeChat, sign in and change a password.
+
+Every change is audit-logged. A sign-in's outcome (a failure counted, a lockout, a success) is
+the caller's to commit whatever it says: the count of wrong passwords lives in the database, so
+several web workers keep one count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.config import ConsoleSettings
+from bot.models import ROLE_NAMES, Group, Role, StaffAccount
+from bot.staff.passwords import hash_password, matches, one_time_password, weakness
+
+USERNAME_LENGTH = 40
+
+
+class StaffError(ValueError):
+    """An account change that cannot be made as asked; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in's outcome: the account, or the sentence to show instead."""
+
+    account: StaffAccount | None
+    refusal: str = ""
+
+
+def add_account(session: Session, username: str, role: str, *, actor: str, now: datetime,
+                display_name: str = "", group: str = "") -> tuple[StaffAccount, str]:
+    """A new account with a one-time password (changed at the first sign-in); both returned."""
+    username = username.strip()
+    if not username or len(username) > USERNAME_LENGTH or any(c.isspace() for c in username):
+        raise StaffError(f"登录名不能为空、不能有空格，最多 {USERNAME_LENGTH} 个字。")
+    if session.scalar(sa.select(StaffAccount.id).where(StaffAccount.username == username)):
+        raise StaffError(f"登录名“{username}”已经有人用了。")
+    password = one_time_password()
+    account = StaffAccount(username=username, display_name=display_name.strip() or username,
+                           role=_role(role), group_id=_group_id(session, group),
+                           password_hash=hash_password(password), must_change_password=True,
+                           session_epoch=0, failed_sign_ins=0, created_at=now)
+    session.add(account)
+    session.flush()
+    audit.record(session, actor=actor, action="staff.add", at=now, target=f"staff:{username}",
+                 role=account.role, group=group or None)
+    return account, password
+
+
+def accounts(session: Session) -> list[StaffAccount]:
+    """Every account, enabled first, by name."""
+    return list(session.scalars(sa.select(StaffAccount).order_by(
+        StaffAccount.disabled_at.is_not(None), StaffAccount.username)))
+
+
+def find_account(session: Session, username: str) -> StaffAccount:
+    """The account signing in as username; StaffError when there is none."""
+    account = session.scalar(sa.select(StaffAccount).where(StaffAccount.username == username.strip()))
+    if account is None:
+        raise StaffError(f"没有登录名为“{username}”的账号。")
+    return account
+
+
+def disable(session: Session, username: str, *, actor: str, now: datetime) -> StaffAccount:
+    """Stop an account signing in; its open sessions end at once. The last administrator stays."""
+    account = find_account(session, username)
+    if account.disabled_at is not None:
+        raise StaffError(f"“{username}”已经停用了。")
+    if account.role == Role.ADMIN and _other_admins(session, account) == 0:
+        raise StaffError("这是最后一个管理员账号，停用了就没人能管理账号了。请先添加另一个管理员。")
+    account.disabled_at = now
+    account.session_epoch += 1
+    audit.record(session, actor=actor, action="staff.disable", at=now, target=f"staff:{username}")
+    return account
+
+
+def enable(session: Session, username: str, *, actor: str, now: datetime) -> StaffAccount:
+    """Let a disabled account sign in again."""
+    account = find_account(session, username)
+    if account.disabled_at is None:
+        raise StaffError(f"“{username}”没有停用。")
+    account.disabled_at = None
+    audit.record(session, actor=actor, action="staff.enable", at=now, target=f"staff:{username}")
+    return account
+
+
+def reset_password(session: Session, username: str, *, actor: str, now: datetime) -> str:
+    """A new one-time password (which also unlocks the account); its sessions end."""
+    account = find_account(session, username)
+    password = one_time_password()
+    account.password_hash = hash_password(password)
+    account.must_change_password = True
+    account.failed_sign_ins, account.locked_until = 0, None
+    account.session_epoch += 1
+    audit.record(session, actor=actor, action="staff.reset", at=now, target=f"staff:{username}")
+    return password
+
+
+def link_wechat(session: Session, username: str, openid: str | None, *, actor: str,
+                now: datetime) -> StaffAccount:
+    """Link an account to its WeChat openid (None unlinks): staff alerts then reach it."""
+    account = find_account(session, username)
+    openid = (openid or "").strip() or None
+    if openid is not None:
+        owner = session.scalar(sa.select(StaffAccount.username).where(StaffAccount.openid == openid,
+                                                                      StaffAccount.id != account.id))
+        if owner is not None:
+            raise StaffError(f"这个微信已经关联了账号“{owner}”。")
+    account.openid = openid
+    audit.record(session, actor=actor, action="staff.link", at=now, target=f"staff:{username}",
+                 linked=openid is not None)
+    return account
+
+
+def sign_in(session: Session, username: str, password: str, *, now: datetime,
+            rules: ConsoleSettings) -> SignIn:
+    """Check a password; count a wrong one and lock the account after rules.lockout_after."""
+    account = session.scalar(sa.select(StaffAccount).where(StaffAccount.username == username.strip()))
+    if account is not None and account.locked_until is not None and account.locked_until > now:
+        minutes = max(1, round((account.locked_until - now).total_seconds() / 60))
+        return SignIn(None, f"密码错误次数太多，账号已暂时锁定。请 {minutes} 分钟后再试，"
+                            "或请管理员重设密码。")
+    if not matches(account.password_hash if account else None, password) or account is None:
+        if account is not None:
+            _count_failure(account, now, rules)
+        return SignIn(None, "登录名或密码不对，请再试一次。")
+    if account.disabled_at is not None:
+        return SignIn(None, "这个账号已停用。如有疑问请找管理员。")
+    account.failed_sign_ins, account.locked_until = 0, None
+    account.last_sign_in_at = now
+    return SignIn(account)
+
+
+def change_password(session: Session, account: StaffAccount, old: str, new: str, *,
+                    now: datetime) -> None:
+    """Replace the password after checking the old one; other sessions of the account end."""
+    if not matches(account.password_hash, old):
+        raise StaffError("原密码不对。")
+    if (why := weakness(new, account.username)) is not None:
+        raise StaffError(why)
+    if matches(account.password_hash, new):
+        raise StaffError("新密码不能和原密码一样。")
+    account.password_hash = hash_password(new)
+    account.must_change_password = False
+    account.session_epoch += 1
+    audit.record(session, actor=f"console:{account.username}", action="staff.password", at=now,
+                 target=f"staff:{account.username}")
+
+
+def _count_failure(account: StaffAccount, now: datetime, rules: ConsoleSettings) -> None:
+    account.failed_sign_ins += 1
+    if account.failed_sign_ins >= rules.lockout_after:
+        account.locked_until = now + timedelta(minutes=rules.lockout_minutes)
+        account.failed_sign_ins = 0
+
+
+def _role(role: str) -> Role:
+    by_name = {**{r.value: r for r in Role}, **{name: r for r, name in ROLE_NAMES.items()}}
+    if role not in by_name:
+        raise StaffError(f"不认识的角色“{role}”：可选 admin（管理员）、staff（工作人员）、viewer（查看）。")
+    return by_name[role]
+
+
+def _group_id(session: Session, name: str) -> int | None:
+    """The group an account is scoped to, by name (「党支部:第一支部」 when two kinds share it)."""
+    if not name.strip():
+        return None
+    kind, _, plain = name.strip().rpartition(":")
+    query = sa.select(Group.id).where(Group.name == plain)
+    found = session.scalars(query.where(Group.kind == kind) if kind else query).all()
+    if len(found) != 1:
+        raise StaffError(f"没有叫“{plain}”的分组。" if not found
+                         else f"有 {len(found)} 个叫“{plain}”的分组，请写成「类型:名称」，"
+                              f"如「党支部:{plain}」。")
+    return found[0]
+
+
+def _other_admins(session: Session, account: StaffAccount) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(StaffAccount).where(
+        StaffAccount.role == Role.ADMIN, StaffAccount.disabled_at.is_(None),
+        StaffAccount.id != account.id)) or 0
