@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, selectinload
 from bot import audit
 from bot.activities.catalog import CatalogError, get
 from bot.clock import SHANGHAI
-from bot.models import Activity, Retiree, Signup, SignupStatus
+from bot.models import SIGNUP_NAMES, Activity, Retiree, Signup, SignupStatus
 from bot.roster.sheets import write_sheet
 
 COLUMNS = ["序号", "状态", "姓名", "支部", "电话", "紧急联系人", "紧急联系人电话", "家属陪同", "健康状况",
            "报名人", "报名时间"]
-STATES = {SignupStatus.CONFIRMED: "已报上", SignupStatus.WAITING: "候补"}
+STATES = {status: SIGNUP_NAMES[status] for status in (SignupStatus.CONFIRMED, SignupStatus.WAITING)}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 detect), the reports staff work through, and the visits planned from them; with the staff
 commands for them.
 
-A feature: imports delivery, greetings (its commands list the 上门祝寿 tasks too), language, audit,
-command_support, services, models, config, clock; faces use it.
+A feature: imports delivery, roster (recording a death), greetings (its commands list the
+上门祝寿 tasks too), language, audit, command_support, services, models, config, clock; faces
+use it.
 """

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.clock import SHANGHAI
 from bot.models import CareReport, Retiree
+from bot.roster.edit import EditError, record_death
 
 KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤"}
 SUBJECTS = {"self": "本人", "relative": "家属", "unknown": "未说明"}
@@ -46,17 +47,18 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
     if not outcome.strip():
         raise CareError("请写明处理情况（--outcome）。")
     if retiree_died is not None:
-        _record_death(session, report, retiree_died)
+        _record_death(session, report, retiree_died, actor=actor, now=now)
     report.closed_at, report.outcome = now, outcome.strip()
     audit.record(session, actor=actor, action="care.close", at=now, target=f"care:{number}",
                  retiree_died=retiree_died.isoformat() if retiree_died else None)
     return report
 
 
-def _record_death(session: Session, report: CareReport, died_on: date) -> None:
-    person = session.get(Retiree, report.retiree_id) if report.retiree_id else None
-    if person is None:
+def _record_death(session: Session, report: CareReport, died_on: date, *, actor: str, now: datetime) -> None:
+    if report.retiree_id is None:
         raise CareError("这份报告没有对应的老同志（报告人没有绑定），无法登记去世日期。")
-    if person.died_on is None:
-        person.died_on = died_on
+    try:
+        record_death(session, report.retiree_id, died_on, actor=actor, now=now)
+    except EditError as exc:
+        raise CareError(str(exc)) from exc
     report.death_confirmed_on = died_on

@@ -3,7 +3,7 @@
 Imports only db (its Base and column types): everything above it may use it.
 """
 
-from bot.models.activity import EDITABLE, Activity, ActivityStatus, Signup, SignupStatus
+from bot.models.activity import EDITABLE, SIGNUP_NAMES, Activity, ActivityStatus, Signup, SignupStatus
 from bot.models.audit import AuditEntry
 from bot.models.binding import Binding
 from bot.models.care import CareReport
@@ -12,7 +12,14 @@ from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
 from bot.models.notice import Notice
-from bot.models.outbox import Channel, DeliveryReport, OutboxMessage, OutboxStatus
+from bot.models.outbox import (
+    CHANNEL_NAMES,
+    STATUS_NAMES,
+    Channel,
+    DeliveryReport,
+    OutboxMessage,
+    OutboxStatus,
+)
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
@@ -21,9 +28,12 @@ from bot.models.study import StudyReading
 from bot.models.ticket import Ticket
 
 __all__ = [
+    "CHANNEL_NAMES",
     "EDITABLE",
     "GROUP_KINDS",
     "ROLE_NAMES",
+    "SIGNUP_NAMES",
+    "STATUS_NAMES",
     "Activity",
     "ActivityStatus",
     "AuditEntry",

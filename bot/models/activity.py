@@ -28,6 +28,10 @@ class SignupStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # withdrawn by them or by staff
 
 
+SIGNUP_NAMES = {SignupStatus.CONFIRMED: "已报上", SignupStatus.WAITING: "候补",
+                SignupStatus.CANCELLED: "已取消"}
+
+
 class Activity(Base):
     """One activity with a limited number of seats."""
 

@@ -34,6 +34,15 @@ class Channel(enum.StrEnum):
     MAILBOX = "mailbox"      # held for the next time they write
 
 
+# What staff read for each (every staff-facing page and command says these, never the codes).
+STATUS_NAMES = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发出",
+                OutboxStatus.MAILBOX: "等本人来看", OutboxStatus.SHOWN: "已在回复里看到",
+                OutboxStatus.UNCERTAIN: "发送中断，未确认", OutboxStatus.DEAD: "发送失败",
+                OutboxStatus.CANCELLED: "已取消"}
+CHANNEL_NAMES = {Channel.CUSTOM: "客服消息", Channel.TEMPLATE: "模板消息", Channel.MASS: "群发",
+                 Channel.MAILBOX: "信箱"}
+
+
 class OutboxMessage(Base):
     """One message to one recipient; the unique dedupe key makes a second enqueue a no-op."""
 

@@ -22,13 +22,14 @@ def export_file(session: Session, path: Path, *, actor: str, now: datetime) -> i
         sa.select(Retiree).where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id)
         .options(selectinload(Retiree.groups), selectinload(Retiree.contacts))))
     write_sheet(path, [c.title for c in f.COLUMNS],
-                [[_cell(r, c.field) for c in f.COLUMNS] for r in retirees])
+                [[cell_value(r, c.field) for c in f.COLUMNS] for r in retirees])
     audit.record(session, actor=actor, action="roster.export", at=now, target=str(path.resolve()),
                  rows=len(retirees))
     return len(retirees)
 
 
-def _cell(retiree: Retiree, name: str) -> Any:
+def cell_value(retiree: Retiree, name: str) -> Any:
+    """One column of a person as the roster file writes it (and the edit form shows it)."""
     if name in GROUP_FIELDS:
         return "、".join(g.name for g in retiree.groups if g.kind == GROUP_FIELDS[name])
     if name.startswith("contact"):

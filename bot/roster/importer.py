@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -14,15 +13,13 @@ from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
-from bot.roster.groups import GROUP_FIELDS, groups_by_kind
+from bot.roster.changes import TITLES, update_person
+from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
 from bot.roster.sheets import Sheet, SheetError, read_sheet
 
 _PEOPLE = Retiree.__table__
-_TITLES = {c.field: c.title for c in f.COLUMNS}
-_COMPARED = [c.key for c in _PEOPLE.columns
-             if c.key not in ("id", "updated_at", "created_at", "birth_precision")]
 
 
 @dataclass
@@ -54,7 +51,7 @@ def plan_import(session: Session, sheet: Sheet, today: date) -> ImportPlan:
                       problems=[Problem(1, "表头", e) for e in header_errors])
     if plan.problems:
         return plan
-    titles = {c.field: c.title for c in f.COLUMNS}
+    titles = TITLES
     records = _read_rows(sheet, columns, titles, today, plan)
     _check_groups(session, records, plan)
     if plan.ok:
@@ -106,15 +103,21 @@ def _describe(record: RowRecord) -> str:
 
 
 def _check_groups(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
-    known = groups_by_kind(session)
+    plan.problems += group_problems(session, records)
+
+
+def group_problems(session: Session, records: list[RowRecord]) -> list[Problem]:
+    """A problem for each group the rows name that staff have not created."""
+    known, problems = groups_by_kind(session), []
     for record in records:
         for kind, names in record.groups.items():
             for name in names:
                 if name not in known.get(kind, {}):
                     have = "、".join(known.get(kind, {})) or "（还没有）"
-                    plan.problems.append(Problem(
-                        record.row, kind, f"没有叫“{name}”的{kind}。已有：{have}。如果是新设的，"
-                        f"请先运行 python -m bot groups add {kind} {name}"))
+                    problems.append(Problem(
+                        record.row, kind, f"没有叫“{name}”的{kind}。已有：{have}。如果是新设的，请先在"
+                        f"工作台「分组」里添加（或运行 python -m bot groups add {kind} {name}）"))
+    return problems
 
 
 def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
@@ -181,7 +184,7 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> None:
         chunk = plan.updates[start:start + CHUNK]
         existing = _load(session, [rid for rid, _ in chunk])
         for rid, record in chunk:
-            if fields := _update(existing[rid], record, groups, now):
+            if fields := update_person(existing[rid], record, groups, now):
                 changed += 1
                 plan.changes.append(f"第 {record.row} 行 {record.values.get('name')}："
                                     f"{'、'.join(fields)}")
@@ -213,44 +216,6 @@ def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, 
 def _load(session: Session, ids: list[int]) -> dict[int, Retiree]:
     return {r.id: r for r in session.scalars(sa.select(Retiree).where(Retiree.id.in_(ids)).options(
         selectinload(Retiree.groups), selectinload(Retiree.contacts)))}
-
-
-def _update(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group],
-            now: datetime) -> list[str]:
-    """Apply one row to a known person; the titles of what changed (empty when nothing did)."""
-    before = _snapshot(retiree)
-    for name, value in record.values.items():
-        setattr(retiree, name, value)
-    _set_links(retiree, record, groups)
-    after = _snapshot(retiree)
-    changed = [title for title, value in after.items() if before.get(title) != value]
-    if changed:
-        retiree.updated_at = now
-    return changed
-
-
-def _snapshot(retiree: Retiree) -> dict[str, Any]:
-    """What staff see of a person, by column title."""
-    values = {_TITLES.get(key, key): getattr(retiree, key) for key in _COMPARED}
-    for kind in GROUP_FIELDS.values():
-        values[kind] = sorted(g.name for g in retiree.groups if g.kind == kind)
-    values["紧急联系人"] = [(c.name, c.relation, c.phone) for c in retiree.contacts]
-    return values
-
-
-def _set_links(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group]) -> None:
-    """Memberships of the kinds the file has columns for, and contacts if it lists them."""
-    if record.groups:
-        kept = [g for g in retiree.groups if g.kind not in record.groups]
-        chosen = [groups[(kind, n)] for kind, names in record.groups.items() for n in names]
-        if sorted(g.id or 0 for g in retiree.groups) != sorted(g.id or 0 for g in kept + chosen):
-            retiree.groups = kept + chosen
-    if record.contacts:
-        slots = {c.position: (c.name, c.relation, c.phone) for c in retiree.contacts}
-        wanted = {k: v for k, v in {**slots, **record.contacts}.items() if v is not None}
-        if wanted != slots:
-            retiree.contacts = [EmergencyContact(position=k, name=n, relation=r, phone=p)
-                                for k, (n, r, p) in sorted(wanted.items())]
 
 
 def import_file(session: Session, path: Path, *, actor: str, now: datetime) -> ImportPlan:

@@ -1,0 +1,95 @@
+"""What every console room shares: the /console blueprint, the signed-in account, the request's
+database session, permission checks, and pages that say in Chinese what went wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, current_app, g, render_template
+from sqlalchemy.orm import Session
+
+from bot.models import ROLE_NAMES, StaffAccount
+from bot.services import Services
+from bot.staff.roles import Can, may
+
+console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                    static_folder="static", static_url_path="/static")
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def services() -> Services:
+    """The process's services, as the app was built with them."""
+    return current_app.extensions["yinling"]
+
+
+def now() -> datetime:
+    """The injected clock's time."""
+    return services().clock.now()
+
+
+def db() -> Session:
+    """The request's database session (opened on first use, closed when the request ends)."""
+    if "db" not in g:
+        g.db = services().sessions()
+    return g.db
+
+
+def staff() -> StaffAccount:
+    """The signed-in account (the guard has loaded it before any room's view runs)."""
+    return g.staff
+
+
+def actor() -> str:
+    """Who the audit log names for what this request does."""
+    return f"console:{staff().username}"
+
+
+def allowed(can: Can) -> bool:
+    """True when the signed-in account may do this (templates ask it too)."""
+    return "staff" in g and may(g.staff, can)
+
+
+def requires(can: Can) -> Callable[[View], View]:
+    """A view only an account granted `can` may open; others get a 403 page saying so."""
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not allowed(can):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded  # type: ignore[return-value]
+    return decorate
+
+
+def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """A console page rendered with what every page shows (who is signed in, their role)."""
+    return render_template(f"console/{template}", **context), status
+
+
+@console.teardown_request
+def _close_db(_error: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+@console.app_context_processor
+def _shared() -> dict[str, Any]:
+    return {"allowed": allowed, "Can": Can, "role_names": ROLE_NAMES,
+            "me": g.get("staff")}
+
+
+ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系统的页面提交的。请刷新页面后再试。"),
+          403: ("没有权限", "您的账号没有这个权限。如需要，请找管理员。"),
+          404: ("没有找到", "没有这个页面或这条记录，或不在您能查看的范围内。"),
+          405: ("操作无效", "请从页面上的按钮操作。"),
+          413: ("文件太大", "上传的文件太大了。名册文件请不要超过 50 MB。")}
+
+
+def error_page(status: int) -> tuple[str, int]:
+    """The console's own page for a 4xx: a title and a sentence, and the way back."""
+    title, text = ERRORS[status]
+    return page("error.html", status, title=title, text=text)

@@ -1,0 +1,114 @@
+"""Editing one person in the console: the same rules as an import, every change audit-logged
+with its value before and after; recording a death, which stops every greeting and push."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot import audit
+from bot.models import Group, OutboxMessage, OutboxStatus, Retiree
+from bot.roster import fields as f
+from bot.roster.changes import TITLES, snapshot, update_person
+from bot.roster.export import cell_value
+from bot.roster.importer import group_problems
+from bot.roster.rows import read_row
+from bot.roster.sheets import Cell
+
+# Every column of the roster but the date of death, which has its own action (it stops things).
+EDITABLE = [c for c in f.COLUMNS if c.field != "died_on"]
+# What a death stops that is already queued: greetings and study pushes to them.
+STOPPED_BY_DEATH = ("greeting", "study")
+
+
+class EditError(ValueError):
+    """A change that cannot be made as asked; the message says why."""
+
+
+@dataclass
+class Edit:
+    """What an edit found wrong (by field), or what it changed (by column title: before, after)."""
+
+    problems: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+def form_values(person: Retiree) -> dict[str, str]:
+    """The person's values as the edit form shows them (the way the export writes them)."""
+    return {c.field: str(cell_value(person, c.field)) for c in EDITABLE}
+
+
+def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, actor: str,
+                now: datetime) -> Edit:
+    """Apply the form to the person when every field reads as an import would read it."""
+    person = _person(session, retiree_id)
+    columns = {n: c.field for n, c in enumerate(EDITABLE) if c.field in form}
+    cells = [Cell(form.get(c.field, "").strip() or None) for c in EDITABLE]
+    record, problems = read_row(0, cells, columns, TITLES, now.date())
+    problems += group_problems(session, [record]) if not problems else []
+    by_title = {c.title: c.field for c in f.COLUMNS}
+    edit = Edit(problems={by_title.get(p.column, p.column): p.message for p in problems})
+    if not edit.problems and (taken := _number_taken(session, person, record.values.get("number"))):
+        edit.problems["number"] = taken
+    if edit.problems:
+        return edit
+    before = snapshot(person)
+    groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
+    update_person(person, record, groups, now)
+    after = snapshot(person)
+    edit.changes = {t: (before[t], after[t]) for t in after if before.get(t) != after[t]}
+    if edit.changes:
+        audit.record(session, actor=actor, action="roster.edit", at=now, target=f"retiree:{retiree_id}",
+                     changes={t: [_plain(b), _plain(a)] for t, (b, a) in edit.changes.items()})
+    return edit
+
+
+def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str, now: datetime) -> Retiree:
+    """Record the date of death: greetings, pushes and visits stop, and what is queued of them."""
+    person = _person(session, retiree_id)
+    if died_on > now.date():
+        raise EditError("去世日期不能晚于今天。")
+    if died_on < person.birth_date:
+        raise EditError("去世日期不能早于出生日期。")
+    before = person.died_on
+    person.died_on, person.updated_at = died_on, now
+    session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.retiree_id == retiree_id, OutboxMessage.kind.in_(STOPPED_BY_DEATH),
+        OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.MAILBOX)),
+    ).values(status=OutboxStatus.CANCELLED, last_error="recipient died"))
+    audit.record(session, actor=actor, action="roster.died", at=now, target=f"retiree:{retiree_id}",
+                 changes={TITLES["died_on"]: [_plain(before), died_on.isoformat()]})
+    return person
+
+
+def _person(session: Session, retiree_id: int) -> Retiree:
+    person = session.scalar(sa.select(Retiree)
+                            .where(Retiree.id == retiree_id, Retiree.anonymised_at.is_(None))
+                            .options(selectinload(Retiree.groups), selectinload(Retiree.contacts)))
+    if person is None:
+        raise EditError("没有这个人，或已匿名化。")
+    return person
+
+
+def _number_taken(session: Session, person: Retiree, number: str | None) -> str | None:
+    if not number or number == person.number:
+        return None
+    other = session.scalar(sa.select(Retiree.name).where(Retiree.number == number, Retiree.id != person.id))
+    return f"编号 {number} 已经是{other}的编号了" if other else None
+
+
+def _plain(value: Any) -> Any:
+    """A value the audit log can keep as JSON, as staff would read it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(" ".join(p for p in item if p) if isinstance(item, tuple) else str(item)
+                        for item in value)
+    return value

@@ -1,0 +1,76 @@
+"""Everything the office knows about one person, on one page: their record and groups, who
+speaks for them in WeChat, sign-ups, readings, visits, care reports, 留言 and messages sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot.models import (
+    Activity,
+    Binding,
+    CareReport,
+    CareTask,
+    CareVisit,
+    OutboxMessage,
+    Retiree,
+    Signup,
+    StudyReading,
+    Ticket,
+)
+
+RECENT = 30  # messages shown, newest first
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One person and what is kept about them, newest first in every list."""
+
+    person: Retiree
+    bindings: list[Binding]  # WeChat accounts that speak for them, current ones first
+    signups: list[tuple[Signup, Activity]]
+    readings: list[StudyReading]
+    visits: list[CareVisit]
+    tasks: list[CareTask]
+    reports: list[CareReport]
+    tickets: list[Ticket]
+    messages: list[OutboxMessage]
+
+
+def profile(session: Session, retiree_id: int, *, scope: int | None = None) -> Profile | None:
+    """The person's profile; None when there is no such person, or they are outside the scope."""
+    person = session.scalar(sa.select(Retiree).where(Retiree.id == retiree_id).options(
+        selectinload(Retiree.groups), selectinload(Retiree.contacts)))
+    if person is None or (scope is not None and scope not in {g.id for g in person.groups}):
+        return None
+    bindings = list(session.scalars(sa.select(Binding).where(Binding.retiree_id == retiree_id)
+                                    .order_by(Binding.unbound_at.is_not(None), Binding.bound_at.desc())))
+    return Profile(
+        person, bindings,
+        [(s, a) for s, a in session.execute(
+            sa.select(Signup, Activity).join(Activity, Activity.id == Signup.activity_id)
+            .where(Signup.retiree_id == retiree_id).order_by(Activity.starts_at.desc()))],
+        _newest(session, StudyReading, retiree_id, StudyReading.read_at),
+        _newest(session, CareVisit, retiree_id, CareVisit.visited_on),
+        _newest(session, CareTask, retiree_id, CareTask.due_on),
+        _newest(session, CareReport, retiree_id, CareReport.created_at),
+        _newest(session, Ticket, retiree_id, Ticket.created_at),
+        _messages(session, retiree_id, {b.openid for b in bindings}),
+    )
+
+
+def _newest(session: Session, model: type[Any], retiree_id: int, newest: sa.ColumnElement[Any]) -> list[Any]:
+    return list(session.scalars(sa.select(model).where(model.retiree_id == retiree_id)
+                                .order_by(newest.desc(), model.id.desc())))
+
+
+def _messages(session: Session, retiree_id: int, openids: set[str]) -> list[OutboxMessage]:
+    """What the office sent them, or their family for them: by the person, or to their accounts."""
+    about = OutboxMessage.retiree_id == retiree_id
+    if openids:
+        about = about | (OutboxMessage.recipient.in_(openids) & OutboxMessage.retiree_id.is_(None))
+    return list(session.scalars(sa.select(OutboxMessage).where(about, OutboxMessage.kind != "staff")
+                                .order_by(OutboxMessage.id.desc()).limit(RECENT)))

@@ -1,0 +1,66 @@
+"""Finding people the way clerks look for them: part of a name, pinyin initials (zm for 张明),
+a phone's last four digits, the 编号, a group; within an account's data scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from bot.models import GroupMember, Retiree
+
+LIMIT = 50  # people shown at once; the rest are counted, and a narrower search finds them
+_LETTERS = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page of people found, and how many matched in all."""
+
+    people: list[Retiree]
+    total: int
+
+
+def in_group(group_id: int) -> sa.ColumnElement[bool]:
+    """The people who are members of a group (a search filter, or an account's data scope)."""
+    return Retiree.id.in_(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == group_id))
+
+
+def scope_ids(session: Session, scope: int | None) -> set[int] | None:
+    """The ids of the people a scoped account may see; None when it sees everyone."""
+    if scope is None:
+        return None
+    return set(session.scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == scope)))
+
+
+def search(session: Session, text: str, *, group_id: int | None = None, scope: int | None = None,
+           limit: int = LIMIT) -> Found:
+    """People (anonymised ones aside) matching text and in the group, by name; all when text is empty."""
+    where = [Retiree.anonymised_at.is_(None), *_matching(text.strip())]
+    where += [in_group(g) for g in (group_id, scope) if g is not None]
+    total = session.scalar(sa.select(sa.func.count()).select_from(Retiree).where(*where)) or 0
+    people = session.scalars(sa.select(Retiree).where(*where).order_by(Retiree.name_initials, Retiree.name,
+                                                                       Retiree.id)
+                             .limit(limit).options(selectinload(Retiree.groups))).all()
+    return Found(list(people), total)
+
+
+def _matching(text: str) -> list[sa.ColumnElement[bool]]:
+    """What text can mean: digits a phone's end or a 编号, letters initials, anything a name."""
+    if not text:
+        return []
+    like = f"%{_escape(text)}%"
+    meanings = [Retiree.name.like(like, escape="\\"), Retiree.number == text]
+    if text.isdigit():
+        meanings += [Retiree.phone.like(like, escape="\\"), Retiree.number.like(like, escape="\\")]
+    if _LETTERS.fullmatch(text.lower()):
+        start = f"{_escape(text.lower())}%"
+        meanings += [Retiree.name_initials.like(start, escape="\\"),
+                     Retiree.name_initials.like(f"% {start}", escape="\\")]
+    return [sa.or_(*meanings)]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
