@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                services: Services | None = None, router: Router | None = None) -> Flask:
-    """The web app (/wechat, /healthz, /study/<month>). Settings default to BOT_CONFIG or
+    """The web app (/wechat, /healthz, /study/<month>, /console/). Settings default to BOT_CONFIG or
     ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
     from flask import Flask
 
-    from bot import health
+    from bot import console, health
     from bot.config import load_settings
     from bot.delivery.staff_alerts import unreachable_warning
     from bot.gateway import endpoint
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     endpoint.init_app(app, responder(services, router))
     health.init_app(app)
     page.init_app(app)
+    console.init_app(app)
     return app
 
 

@@ -7,6 +7,7 @@ import pwd
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.models import AuditEntry
@@ -25,3 +26,34 @@ def record(session: Session, *, actor: str, action: str, at: datetime, target: s
            **detail: Any) -> None:
     """Add one entry to the audit log, in the same transaction as the action itself."""
     session.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
+
+
+# What staff read for each action on the 操作记录 page.
+ACTION_NAMES = {
+    "roster.import": "导入名册", "roster.export": "导出名册", "roster.edit": "修改档案",
+    "roster.died": "登记去世", "roster.forget": "匿名化", "group.add": "添加分组",
+    "group.rename": "分组改名", "group.join": "加入分组", "group.leave": "移出分组",
+    "staff.add": "新建账号", "staff.disable": "停用账号", "staff.enable": "恢复账号",
+    "staff.reset": "重设密码", "staff.link": "关联微信", "staff.password": "修改密码",
+    "notice.send": "发送通知", "notice.cancel": "取消通知", "ticket.reply": "回复留言",
+    "care.close": "处理重要情况", "care.visit": "登记走访", "activity.load": "发布活动",
+    "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
+    "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
+}
+PAGE = 100  # entries shown at once
+
+
+def entries(session: Session, *, actor: str = "", action: str = "", target: str = "",
+            since: datetime | None = None, until: datetime | None = None,
+            page: int = 1) -> tuple[list[AuditEntry], int]:
+    """The log, newest first, filtered; one page of it and how many entries match in all."""
+    where = [AuditEntry.actor.contains(actor, autoescape=True)] if actor else []
+    where += [AuditEntry.action == action] if action else []
+    where += [AuditEntry.target == target] if target else []
+    where += [AuditEntry.at >= since] if since else []
+    where += [AuditEntry.at < until] if until else []
+    total = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(*where)) or 0
+    found = session.scalars(sa.select(AuditEntry).where(*where)
+                            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                            .offset((max(page, 1) - 1) * PAGE).limit(PAGE)).all()
+    return list(found), total

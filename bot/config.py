@@ -119,6 +119,7 @@ class ConsoleSettings:
     idle_minutes: int = 120     # a session unused this long must sign in again
     lockout_after: int = 5      # wrong passwords in a row that lock an account …
     lockout_minutes: int = 15   # … for this long (or until an administrator resets it)
+    upload_dir: str = "var/uploads"  # roster files wait here between upload and import (owner only)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from flask import Response, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.console.web import console, db, error_page, now, page, services, staff
-from bot.db.engine import transaction
+from bot.console.web import console, db, error_page, now, page, saving, services, staff
 from bot.models import StaffAccount
 from bot.staff.accounts import StaffError, change_password, sign_in
 
@@ -66,7 +65,7 @@ def sign_in_page() -> BaseResponse | tuple[str, int]:
     """The sign-in form, and signing in with it."""
     refusal = "登录已过期，请重新登录。" if request.args.get("expired") else ""
     if request.method == "POST":
-        with transaction(services().sessions) as tx:  # a failure is counted even though it fails
+        with saving() as tx:  # a failure is counted even though it fails
             outcome = sign_in(tx, request.form.get("username", ""), request.form.get("password", ""),
                               now=now(), rules=services().settings.console)
             if outcome.account is not None:
@@ -94,7 +93,7 @@ def password() -> BaseResponse | tuple[str, int]:
             problem = "两次输入的新密码不一样。"
         else:
             try:
-                with transaction(services().sessions) as tx:
+                with saving() as tx:
                     account = tx.get(StaffAccount, staff().id)
                     change_password(tx, account, request.form.get("old", ""), new, now=now())
                     _start_session(account)

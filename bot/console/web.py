@@ -3,7 +3,9 @@ database session, permission checks, and pages that say in Chinese what went wro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
@@ -11,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, current_app, g, render_template
 from sqlalchemy.orm import Session
 
+from bot.clock import SHANGHAI
 from bot.models import ROLE_NAMES, StaffAccount
 from bot.services import Services
 from bot.staff.roles import Can, may
@@ -35,6 +38,19 @@ def db() -> Session:
     if "db" not in g:
         g.db = services().sessions()
     return g.db
+
+
+@contextmanager
+def saving() -> Iterator[Session]:
+    """The request's session, committed when the block ends well and rolled back if not: one
+    transaction for the request (on SQLite a second one would wait for the first's lock)."""
+    session = db()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def staff() -> StaffAccount:
@@ -76,10 +92,27 @@ def _close_db(_error: BaseException | None) -> None:
         session.close()
 
 
+_HIDDEN_DIGITS = re.compile(r"\d(?=\d{4})")
+
+
+@console.app_template_filter("phone")
+def phone(number: str | None) -> str:
+    """A phone number in full for roles that see personal details; its last four otherwise."""
+    if not number:
+        return "（无电话）"
+    return number if allowed(Can.SEE_PRIVATE) else _HIDDEN_DIGITS.sub("*", number)
+
+
+@console.app_template_filter("private")
+def private(value: object) -> object:
+    """Health, an address: shown to roles that see personal details only."""
+    return value if allowed(Can.SEE_PRIVATE) else "（仅管理员、工作人员可见）"
+
+
 @console.app_context_processor
 def _shared() -> dict[str, Any]:
-    return {"allowed": allowed, "Can": Can, "role_names": ROLE_NAMES,
-            "me": g.get("staff")}
+    return {"allowed": allowed, "Can": Can, "role_names": ROLE_NAMES, "me": g.get("staff"),
+            "shanghai": SHANGHAI}
 
 
 ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系统的页面提交的。请刷新页面后再试。"),

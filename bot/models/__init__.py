@@ -14,6 +14,7 @@ from bot.models.inbound import InboundMessage
 from bot.models.notice import Notice
 from bot.models.outbox import (
     CHANNEL_NAMES,
+    KIND_NAMES,
     STATUS_NAMES,
     Channel,
     DeliveryReport,
@@ -31,6 +32,7 @@ __all__ = [
     "CHANNEL_NAMES",
     "EDITABLE",
     "GROUP_KINDS",
+    "KIND_NAMES",
     "ROLE_NAMES",
     "SIGNUP_NAMES",
     "STATUS_NAMES",

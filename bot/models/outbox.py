@@ -39,6 +39,8 @@ STATUS_NAMES = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送
                 OutboxStatus.MAILBOX: "等本人来看", OutboxStatus.SHOWN: "已在回复里看到",
                 OutboxStatus.UNCERTAIN: "发送中断，未确认", OutboxStatus.DEAD: "发送失败",
                 OutboxStatus.CANCELLED: "已取消"}
+KIND_NAMES = {"reply": "回复", "notice": "通知", "activity": "活动", "event": "活动变动",
+              "ticket": "留言回复", "greeting": "祝福", "study": "学习推送", "staff": "工作人员提醒"}
 CHANNEL_NAMES = {Channel.CUSTOM: "客服消息", Channel.TEMPLATE: "模板消息", Channel.MASS: "群发",
                  Channel.MAILBOX: "信箱"}
 

@@ -14,7 +14,7 @@ from bot.audit import cli_actor
 from bot.command_support import command_services, in_transaction
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
-from bot.roster.groups import GroupError, add_group, groups_by_kind
+from bot.roster.groups import GroupError, create_group, groups_by_kind
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.tags import sync_tags
@@ -132,8 +132,9 @@ def run_forget(args: argparse.Namespace) -> int:
 
 def run_group_add(args: argparse.Namespace) -> int:
     """Create one group."""
-    return _change(lambda session, now: add_group(session, args.kind, args.name),
-                   f"已添加{args.kind}“{args.name}”。")
+    def add(session: Session, now: datetime) -> object:
+        return create_group(session, args.kind, args.name, actor=cli_actor(), now=now)
+    return _change(add, f"已添加{args.kind}“{args.name}”。")
 
 
 def run_group_list(args: argparse.Namespace) -> int:

@@ -15,17 +15,23 @@ from bot.roster import fields as f
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.sheets import write_sheet
 
+BATCH = 500  # people read at a time: a 20,000-person roster is never all in memory
 
-def export_file(session: Session, path: Path, *, actor: str, now: datetime) -> int:
-    """Write every retiree (anonymised ones excluded) to path; returns how many."""
-    retirees = list(session.scalars(
-        sa.select(Retiree).where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id)
-        .options(selectinload(Retiree.groups), selectinload(Retiree.contacts))))
+
+def export_file(session: Session, path: Path, *, actor: str, now: datetime, target: str = "") -> int:
+    """Write every retiree (anonymised ones excluded) to path; returns how many. The audit log
+    names target (what staff downloaded) or else the file's full path."""
+    kept = Retiree.anonymised_at.is_(None)
+    count = session.scalar(sa.select(sa.func.count()).select_from(Retiree).where(kept)) or 0
+    people = session.scalars(
+        sa.select(Retiree).where(kept).order_by(Retiree.id)
+        .options(selectinload(Retiree.groups), selectinload(Retiree.contacts))
+        .execution_options(yield_per=BATCH))
     write_sheet(path, [c.title for c in f.COLUMNS],
-                [[cell_value(r, c.field) for c in f.COLUMNS] for r in retirees])
-    audit.record(session, actor=actor, action="roster.export", at=now, target=str(path.resolve()),
-                 rows=len(retirees))
-    return len(retirees)
+                ([cell_value(r, c.field) for c in f.COLUMNS] for r in people))
+    audit.record(session, actor=actor, action="roster.export", at=now, target=target or str(path.resolve()),
+                 rows=count)
+    return count
 
 
 def cell_value(retiree: Retiree, name: str) -> Any:

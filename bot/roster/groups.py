@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import GROUP_KINDS, Group
+from bot import audit
+from bot.models import GROUP_KINDS, Activity, Group, GroupMember, Retiree
 
 # The roster columns that name groups, and the kind of group each names.
 GROUP_FIELDS = {"branch": "党支部", "class_name": "老年大学班级", "area": "居住片区"}
@@ -27,6 +30,64 @@ def add_group(session: Session, kind: str, name: str) -> Group:
     group = Group(kind=kind, name=name)
     session.add(group)
     session.flush()
+    return group
+
+
+def create_group(session: Session, kind: str, name: str, *, actor: str, now: datetime) -> Group:
+    """add_group, audit-logged: what staff do from the console or a command."""
+    group = add_group(session, kind, name)
+    audit.record(session, actor=actor, action="group.add", at=now, target=f"group:{group.id}",
+                 kind=kind, name=group.name)
+    return group
+
+
+def rename_group(session: Session, group_id: int, name: str, *, actor: str, now: datetime) -> Group:
+    """Rename a group; activities open to it follow the new name (audit-logged)."""
+    group = _group(session, group_id)
+    name, old = name.strip(), group.name
+    if not name:
+        raise GroupError("分组名称不能为空。")
+    if name != old and find_group(session, group.kind, name) is not None:
+        raise GroupError(f"{group.kind}“{name}”已经有了。")
+    group.name = name
+    for activity in session.scalars(sa.select(Activity)):
+        if old in activity.groups:
+            activity.groups = [name if g == old else g for g in activity.groups]
+    audit.record(session, actor=actor, action="group.rename", at=now, target=f"group:{group_id}",
+                 changes={"名称": [old, name]})
+    return group
+
+
+def set_member(session: Session, group_id: int, retiree_id: int, member: bool, *, actor: str,
+               now: datetime) -> bool:
+    """Add a person to a group or take them out (audit-logged); False when nothing changed."""
+    group = _group(session, group_id)
+    person = session.get(Retiree, retiree_id)
+    if person is None or person.anonymised_at is not None:
+        raise GroupError("没有这个人，或已匿名化。")
+    if (person in group.members) == member:
+        return False
+    if member:
+        session.add(GroupMember(group_id=group_id, retiree_id=retiree_id))
+    else:
+        session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group_id,
+                                                     GroupMember.retiree_id == retiree_id))
+    session.expire(group, ["members"])
+    audit.record(session, actor=actor, action="group.join" if member else "group.leave", at=now,
+                 target=f"group:{group_id}", retiree=retiree_id)
+    return True
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    """How many people each group has (by group id)."""
+    return dict(session.execute(sa.select(GroupMember.group_id, sa.func.count())
+                                .group_by(GroupMember.group_id)).all())
+
+
+def _group(session: Session, group_id: int) -> Group:
+    group = session.get(Group, group_id)
+    if group is None:
+        raise GroupError("没有这个分组。")
     return group
 
 

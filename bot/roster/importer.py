@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,15 +45,22 @@ class ImportPlan:
         return not self.problems
 
 
-def plan_import(session: Session, sheet: Sheet, today: date) -> ImportPlan:
+Progress = Callable[[str, int, int], None]  # (stage, done, of how many): for a progress bar
+PROGRESS_EVERY = 500  # rows between two progress reports
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No one is watching (a command prints its report at the end)."""
+
+
+def plan_import(session: Session, sheet: Sheet, today: date, progress: Progress = _quiet) -> ImportPlan:
     """Read every row and decide, without changing anything, what importing would do."""
     columns, header_errors = f.match_headers(sheet.headers)
     plan = ImportPlan(rows=len(sheet.rows),
                       problems=[Problem(1, "表头", e) for e in header_errors])
     if plan.problems:
         return plan
-    titles = TITLES
-    records = _read_rows(sheet, columns, titles, today, plan)
+    records = _read_rows(sheet, columns, TITLES, today, plan, progress)
     _check_groups(session, records, plan)
     if plan.ok:
         _match_existing(session, records, plan)
@@ -60,11 +68,13 @@ def plan_import(session: Session, sheet: Sheet, today: date) -> ImportPlan:
 
 
 def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], today: date,
-               plan: ImportPlan) -> list[RowRecord]:
+               plan: ImportPlan, progress: Progress) -> list[RowRecord]:
     records: list[RowRecord] = []
     rows_by_number: dict[str, int] = {}
     rows_by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
-    for row, cells in sheet.rows:
+    for done, (row, cells) in enumerate(sheet.rows):
+        if done % PROGRESS_EVERY == 0:
+            progress("检查", done, len(sheet.rows))
         record, problems = read_row(row, cells, columns, titles, today)
         plan.problems += problems
         if problems:
@@ -173,14 +183,17 @@ def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date]],
 CHUNK = 500  # rows per statement or per batch of loaded people: bounds memory and IN lists
 
 
-def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> None:
+def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Progress = _quiet) -> None:
     """Carry out a plan with no problems: create new people, update the others in place."""
     assert plan.ok, "a plan with problems must not be applied"
     groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
+    total = len(plan.creates) + len(plan.updates)
     for start in range(0, len(plan.creates), CHUNK):
+        progress("写入", start, total)
         _create(session, plan.creates[start:start + CHUNK], groups, now)
     changed = 0
     for start in range(0, len(plan.updates), CHUNK):
+        progress("写入", len(plan.creates) + start, total)
         chunk = plan.updates[start:start + CHUNK]
         existing = _load(session, [rid for rid, _ in chunk])
         for rid, record in chunk:
@@ -218,19 +231,23 @@ def _load(session: Session, ids: list[int]) -> dict[int, Retiree]:
         selectinload(Retiree.groups), selectinload(Retiree.contacts)))}
 
 
-def import_file(session: Session, path: Path, *, actor: str, now: datetime) -> ImportPlan:
-    """Plan the import of path and, when nothing is wrong, apply and audit it in session.
+def import_file(session: Session, path: Path, *, actor: str, now: datetime, target: str = "",
+                progress: Progress = _quiet) -> ImportPlan:
+    """Plan the import of path and, when nothing is wrong, apply and audit it in session (the
+    audit log names target, what staff uploaded, or else the file's full path).
 
     The caller commits, or rolls back for a dry run (which so shows exactly what would change).
     """
     try:
+        progress("读取", 0, 0)
         sheet = read_sheet(path)
     except SheetError as exc:
-        return ImportPlan(problems=[Problem(0, path.name, str(exc))])
-    plan = plan_import(session, sheet, now.date())
+        return ImportPlan(problems=[Problem(0, target or path.name, str(exc))])
+    plan = plan_import(session, sheet, now.date(), progress)
     if plan.ok:
-        apply_plan(session, plan, now)
-        audit.record(session, actor=actor, action="roster.import", at=now, target=str(path.resolve()),
+        apply_plan(session, plan, now, progress)
+        audit.record(session, actor=actor, action="roster.import", at=now,
+                     target=target or str(path.resolve()),
                      rows=plan.rows, created=len(plan.creates), updated=plan.updated,
                      unchanged=plan.unchanged)
     return plan

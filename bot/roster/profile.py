@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.models import (
     Activity,
@@ -21,6 +21,7 @@ from bot.models import (
     StudyReading,
     Ticket,
 )
+from bot.roster.search import find_person
 
 RECENT = 30  # messages shown, newest first
 
@@ -42,9 +43,8 @@ class Profile:
 
 def profile(session: Session, retiree_id: int, *, scope: int | None = None) -> Profile | None:
     """The person's profile; None when there is no such person, or they are outside the scope."""
-    person = session.scalar(sa.select(Retiree).where(Retiree.id == retiree_id).options(
-        selectinload(Retiree.groups), selectinload(Retiree.contacts)))
-    if person is None or (scope is not None and scope not in {g.id for g in person.groups}):
+    person = find_person(session, retiree_id, scope=scope)
+    if person is None:
         return None
     bindings = list(session.scalars(sa.select(Binding).where(Binding.retiree_id == retiree_id)
                                     .order_by(Binding.unbound_at.is_not(None), Binding.bound_at.desc())))

@@ -35,6 +35,15 @@ def scope_ids(session: Session, scope: int | None) -> set[int] | None:
     return set(session.scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == scope)))
 
 
+def find_person(session: Session, retiree_id: int, *, scope: int | None = None) -> Retiree | None:
+    """The person with this id, if there is one and the scope (a group) includes them."""
+    person = session.scalar(sa.select(Retiree).where(Retiree.id == retiree_id).options(
+        selectinload(Retiree.groups), selectinload(Retiree.contacts)))
+    if person is None or (scope is not None and scope not in {g.id for g in person.groups}):
+        return None
+    return person
+
+
 def search(session: Session, text: str, *, group_id: int | None = None, scope: int | None = None,
            limit: int = LIMIT) -> Found:
     """People (anonymised ones aside) matching text and in the group, by name; all when text is empty."""

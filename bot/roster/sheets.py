@@ -7,7 +7,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +113,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
         book.close()
 
 
-def write_sheet(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
+def write_sheet(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
     """Write headers and rows as .xlsx or .csv (UTF-8 with BOM, so Excel opens it right).
 
     Every export goes through here, so every one is safe to open: readable by its owner only,
@@ -125,7 +125,7 @@ def write_sheet(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
             text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
             writer = csv.writer(text)
             writer.writerow([csv_cell(h) for h in headers])
-            writer.writerows([[csv_cell(v) for v in row] for row in rows])
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
             text.flush()
             text.detach()
             return
@@ -141,7 +141,7 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _write_xlsx(fh: Any, headers: list[str], rows: list[list[Any]]) -> None:
+def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]]) -> None:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 

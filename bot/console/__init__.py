@@ -1,0 +1,55 @@
+"""The staff console at /console/: server-rendered pages in Chinese (Flask blueprints, Jinja,
+htmx for partial updates, vendored in static/), for clerks who live in Excel and WeChat.
+
+web (the blueprint, the request's account and database session, permissions, error pages),
+signin (sessions, CSRF, passwords), and one module per room: today (今日), people (名册 and a
+person's page), roster_files (import and export), groups (分组), audit_log (操作记录),
+accounts (账号). A view validates, calls one domain function, renders.
+
+A face: imports the features (roster, staff, care, tickets, greetings, activities, study),
+delivery, services, models, db, config, clock, logs; nothing imports it but the web app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import NotFound
+
+from bot.config import Settings
+
+
+def init_app(app: Flask) -> None:
+    """Mount /console/ on the app: its rooms, sessions and CSRF protection."""
+    from bot.console import accounts, audit_log, groups, people, roster_files, today  # noqa: F401 (routes)
+    from bot.console.signin import csrf
+    from bot.console.web import console
+
+    settings: Settings = app.extensions["yinling"].settings
+    app.secret_key = secret_key(settings)
+    app.config.update(
+        SESSION_COOKIE_NAME="yinling_console", SESSION_COOKIE_PATH="/console",
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        WTF_CSRF_CHECK_DEFAULT=False,  # the console's guard checks its own forms; /wechat has none
+        WTF_CSRF_TIME_LIMIT=None)      # valid while the session is: an idle session ends anyway
+    csrf.init_app(app)
+    app.register_blueprint(console)
+    app.register_error_handler(404, _not_found)
+
+
+def _not_found(error: NotFound) -> Any:
+    """A console address that does not exist gets the console's page; others Flask's own."""
+    from bot.console.web import error_page
+
+    return error_page(404) if request.path.startswith("/console/") else error
+
+
+def secret_key(settings: Settings) -> bytes:
+    """[console] secret_key, or one derived from the AppSecret (the same in every worker)."""
+    if settings.console.secret_key:
+        return settings.console.secret_key.encode()
+    return hmac.new(settings.wechat.secret.encode(), b"yinling console sessions", hashlib.sha256).digest()

@@ -1,0 +1,106 @@
+"""分组: every group with its members, adding and renaming groups, adding and removing
+members, and keeping WeChat's user tags in step (so a notice can go to a branch by tag)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from bot.console.web import actor, console, db, now, page, requires, saving, services, staff
+from bot.models import GROUP_KINDS, Group
+from bot.roster.groups import (
+    GroupError,
+    create_group,
+    groups_by_kind,
+    member_counts,
+    rename_group,
+    set_member,
+)
+from bot.roster.search import search
+from bot.roster.tags import sync_tags
+from bot.staff.roles import Can
+
+
+@console.get("/groups")
+def groups() -> tuple[str, int]:
+    """Every group by kind, with its member count (a scoped account sees its own group only)."""
+    scope = staff().group_id
+    table = {kind: {n: g for n, g in named.items() if scope is None or g.id == scope}
+             for kind, named in groups_by_kind(db()).items()}
+    return page("groups.html", table=table, counts=member_counts(db()), kinds=GROUP_KINDS)
+
+
+@console.get("/groups/<int:group_id>")
+def group(group_id: int) -> tuple[str, int]:
+    """One group: its members (searchable), and for staff who edit, renaming and membership."""
+    found = _visible(group_id)
+    text = request.args.get("q", "").strip()[:40]
+    members = search(db(), "", group_id=group_id, limit=500)
+    candidates = search(db(), text, scope=staff().group_id, limit=20) if text else None
+    return page("group.html", group=found, members=members, q=text, candidates=candidates)
+
+
+@console.post("/groups")
+@requires(Can.EDIT)
+def group_add() -> Response:
+    """Create a group."""
+    _change(lambda session: create_group(session, request.form.get("kind", ""), request.form.get("name", ""),
+                                         actor=actor(), now=now()), "已添加分组。")
+    return redirect(url_for("console.groups"))
+
+
+@console.post("/groups/<int:group_id>/rename")
+@requires(Can.EDIT)
+def group_rename(group_id: int) -> Response:
+    """Rename a group (activities open to it follow)."""
+    _visible(group_id)
+    _change(lambda session: rename_group(session, group_id, request.form.get("name", ""), actor=actor(),
+                                         now=now()),
+            "已改名。学习材料里如写了原来的分组名，请一并修改。")
+    return redirect(url_for("console.group", group_id=group_id))
+
+
+@console.post("/groups/<int:group_id>/members")
+@requires(Can.EDIT)
+def group_member(group_id: int) -> Response:
+    """Add a person to the group, or take them out."""
+    _visible(group_id)
+    joining = request.form.get("action") == "add"
+    person = request.form.get("retiree_id", type=int) or 0
+    _change(lambda session: set_member(session, group_id, person, joining, actor=actor(), now=now()),
+            "已加入分组。" if joining else "已移出分组。")
+    return redirect(url_for("console.group", group_id=group_id))
+
+
+@console.post("/groups/sync")
+@requires(Can.EDIT)
+def group_sync() -> Response:
+    """Bring WeChat's user tags in step with the groups."""
+    report = sync_tags(services())
+    created = "、".join(report.created) or "无"
+    flash(f"微信标签已同步：新建 {created}；打上 {report.tagged} 人次，取消 {report.untagged} 人次。"
+          + ("；".join(report.problems) if report.problems else ""), "error" if report.problems else "ok")
+    return redirect(url_for("console.groups"))
+
+
+def _change(action: Callable[[Session], object], done: str) -> None:
+    """Run one group change in a transaction; flash done, or why it was refused."""
+    try:
+        with saving() as session:
+            action(session)
+    except GroupError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done)
+
+
+def _visible(group_id: int) -> Group:
+    """The group, if the account may see it (a scoped account: its own group only)."""
+    found = db().scalar(sa.select(Group).where(Group.id == group_id))
+    if found is None or staff().group_id not in (None, group_id):
+        abort(404)
+    return found

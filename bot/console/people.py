@@ -1,0 +1,117 @@
+"""名册: find a person, see everything the office knows about them, edit them, record a death,
+anonymise on request. Each view reads or calls one roster function; the rules live there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from bot.care.reports import KIND_LABELS
+from bot.console.web import actor, console, db, now, page, requires, saving, staff
+from bot.logs import mask
+from bot.models import CHANNEL_NAMES, KIND_NAMES, SIGNUP_NAMES, STATUS_NAMES, Group, Retiree
+from bot.models.roster import HEALTH_STATES
+from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death
+from bot.roster.groups import GROUP_FIELDS
+from bot.roster.privacy import ForgetError, forget
+from bot.roster.profile import profile
+from bot.roster.search import find_person, search
+from bot.staff.roles import Can
+
+# How the edit form lays the columns out, by what they are about.
+SECTIONS = (("基本信息", ("number", "name", "gender", "birth_date", "lunar_birthday", "status", "work_start",
+                         "former_unit", "rank", "party_member", "party_join_date")),
+            ("分组", tuple(GROUP_FIELDS)),
+            ("联系与生活", ("address", "phone", "health", "lives_alone", "hardship", "relocated",
+                          "relocated_to", "notes")),
+            ("紧急联系人", ("contact1_name", "contact1_relation", "contact1_phone",
+                          "contact2_name", "contact2_relation", "contact2_phone")))
+CHOICES = {"gender": ("", "男", "女"), "status": ("离休", "退休"), "health": ("", *HEALTH_STATES)}
+YES_NO = ("lunar_birthday", "party_member", "lives_alone", "hardship", "relocated")
+
+
+@console.get("/people")
+def people() -> tuple[str, int]:
+    """Search the roster; htmx asks for the results alone as the clerk types."""
+    text, group = request.args.get("q", "").strip()[:40], request.args.get("group", type=int)
+    found = search(db(), text, group_id=group, scope=staff().group_id)
+    template = "people_results.html" if request.headers.get("HX-Request") else "people.html"
+    groups = db().scalars(sa.select(Group).order_by(Group.kind, Group.name)).all()
+    return page(template, found=found, q=text, group=group, groups=groups)
+
+
+@console.get("/people/<int:retiree_id>")
+def person(retiree_id: int) -> tuple[str, int]:
+    """Everything the office knows about one person."""
+    found = profile(db(), retiree_id, scope=staff().group_id)
+    if found is None:
+        abort(404)
+    return page("person.html", p=found, person=found.person, status_names=STATUS_NAMES,
+                channel_names=CHANNEL_NAMES, signup_names=SIGNUP_NAMES, kind_names=KIND_NAMES,
+                care_kinds=KIND_LABELS, mask=mask)
+
+
+@console.route("/people/<int:retiree_id>/edit", methods=["GET", "POST"], endpoint="person_edit")
+@requires(Can.EDIT)
+def edit(retiree_id: int) -> Response | tuple[str, int]:
+    """The edit form; saving it changes the record only when every field reads right."""
+    person = _visible(retiree_id)
+    if person.anonymised_at is not None:
+        abort(404)
+    values, problems = form_values(person), {}
+    if request.method == "POST":
+        values = {c.field: request.form.get(c.field, "") for c in EDITABLE}
+        with saving() as session:
+            result = edit_person(session, retiree_id, values, actor=actor(), now=now())
+        if not result.problems:
+            flash(f"已保存：{'、'.join(result.changes) or '没有改动'}。")
+            return redirect(url_for("console.person", retiree_id=retiree_id))
+        problems = result.problems
+    return page("person_edit.html", 400 if problems else 200, person=person, values=values,
+                problems=problems, sections=SECTIONS, titles={c.field: c.title for c in EDITABLE},
+                choices=CHOICES, yes_no=YES_NO)
+
+
+@console.post("/people/<int:retiree_id>/died")
+@requires(Can.EDIT)
+def died(retiree_id: int) -> Response | tuple[str, int]:
+    """Record the date of death."""
+    _visible(retiree_id)
+    try:
+        day = date.fromisoformat(request.form.get("died_on", ""))
+        with saving() as session:
+            record_death(session, retiree_id, day, actor=actor(), now=now())
+    except ValueError as exc:  # EditError is one too; a date that does not read is the other
+        flash(str(exc) if isinstance(exc, EditError) else "请填写去世日期，如 2026-12-01。", "error")
+    else:
+        flash(f"已登记去世日期 {day}：此后不再发生日祝福和学习推送。")
+    return redirect(url_for("console.person", retiree_id=retiree_id))
+
+
+@console.post("/people/<int:retiree_id>/forget")
+@requires(Can.EDIT)
+def anonymise(retiree_id: int) -> Response:
+    """Anonymise on the person's request (the form asks to type their name to confirm)."""
+    person = _visible(retiree_id)
+    if request.form.get("confirm_name", "").strip() != person.name:
+        flash("请输入此人的姓名以确认匿名化。", "error")
+        return redirect(url_for("console.person", retiree_id=retiree_id))
+    try:
+        with saving() as session:
+            forget(session, retiree_id, actor=actor(), now=now())
+    except ForgetError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("已匿名化：姓名、电话、住址等已清除，微信绑定已解除。")
+    return redirect(url_for("console.person", retiree_id=retiree_id))
+
+
+def _visible(retiree_id: int) -> Retiree:
+    """The person, if the account may see them; a 404 page otherwise (a forged id included)."""
+    person = find_person(db(), retiree_id, scope=staff().group_id)
+    if person is None:
+        abort(404)
+    return person

@@ -1,0 +1,180 @@
+"""名册 files: import an upload (checked row by row and shown before anything is written, then
+confirmed — both with a progress bar) and export the roster as Excel, streamed from a file.
+
+The import is the command's importer (all or nothing, the same report); the upload waits in
+[console] upload_dir, readable by its owner only, until it is imported or a day has passed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, abort, redirect, request, stream_with_context, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from bot.console import background
+from bot.console.web import actor, console, now, page, requires, saving, services, staff
+from bot.roster.export import export_file
+from bot.roster.importer import ImportPlan, import_file
+from bot.roster.sheets import MAX_FILE
+from bot.services import Services
+from bot.staff.roles import Can
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+SHOWN = 200      # problems or changes listed on the page; the rest are counted
+KEPT_FOR = 86400  # seconds an upload waits for its confirmation
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@console.route("/roster/import", methods=["GET", "POST"])
+@requires(Can.EDIT)
+def roster_import() -> BaseResponse | tuple[str, int]:
+    """The upload form; an upload is saved and checked in the background."""
+    if request.method == "GET":
+        return page("roster_import.html")
+    request.max_content_length = MAX_FILE + 64 * 1024  # the roster's own limit, not a form's
+    upload = request.files.get("file")
+    name = Path((upload.filename or "") if upload else "").name[:100]
+    if upload is None or not name:
+        return page("roster_import.html", 400, problem="请选择要导入的名册文件（.xlsx 或 .csv）。")
+    if not name.lower().endswith(SUFFIXES):
+        return page("roster_import.html", 400,
+                    problem=f"“{name}”不是名册文件：请另存为 .xlsx 或 .csv 后再导入。")
+    token = secrets.token_urlsafe(12)
+    path = _save(upload, token, name)
+    _run(token, "check", partial(_check, path))
+    return redirect(url_for("console.roster_import_status", token=token))
+
+
+@console.get("/roster/import/<token>")
+@requires(Can.EDIT)
+def roster_import_status(token: str) -> tuple[str, int]:
+    """Where the check or the import is; htmx polls it while it runs."""
+    task, phase = _task(token)
+    template = "roster_import_status.html" if request.headers.get("HX-Request") else "roster_import_page.html"
+    return page(template, task=task, phase=phase, token=token, shown=SHOWN)
+
+
+@console.post("/roster/import/<token>/confirm")
+@requires(Can.EDIT)
+def roster_import_confirm(token: str) -> BaseResponse:
+    """Import the checked file: all or nothing, exactly as checked unless the roster changed since."""
+    task, phase = _task(token)
+    if phase != "check" or task.state != "done" or not task.result.get("ok"):
+        abort(400)
+    path = _upload(token)
+    _run(token, "apply", partial(_apply, path))
+    return redirect(url_for("console.roster_import_status", token=token))
+
+
+@console.get("/roster/export")
+@requires(Can.EXPORT)
+def roster_export() -> Response:
+    """The whole roster as an .xlsx download (audit-logged), streamed from a private file."""
+    folder = _folder() / f"export-{secrets.token_hex(8)}"
+    folder.mkdir(mode=0o700)
+    path = folder / f"名册-{now():%Y%m%d}.xlsx"
+    with saving() as session:
+        export_file(session, path, actor=actor(), now=now(), target=f"下载 {path.name}")
+    return Response(stream_with_context(_chunks(path)), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(path.name)}",
+        "Cache-Control": "no-store"})
+
+
+Report = Callable[[str, int, int], None]
+Step = Callable[[Services, str, Report], dict[str, Any]]
+
+
+def _run(token: str, phase: str, step: Step) -> None:
+    """Start step in the background with what it needs from this request (the thread has none)."""
+    held, who = services(), actor()
+
+    def work(report: Report) -> dict[str, Any]:
+        return {"phase": phase, **step(held, who, report)}
+    background.start(held.store, _key(token), staff().id, work)
+
+
+def _check(path: Path, held: Services, who: str, report: Report) -> dict[str, Any]:
+    """Plan the import, then undo it: what it would do, or every problem."""
+    with held.sessions() as session:
+        plan = import_file(session, path, actor=who, now=held.clock.now(), target=path.name, progress=report)
+        session.rollback()
+    return _summary(plan)
+
+
+def _apply(path: Path, held: Services, who: str, report: Report) -> dict[str, Any]:
+    """Import for real: all or nothing; the upload is removed once it is in."""
+    with held.sessions() as session:
+        plan = import_file(session, path, actor=who, now=held.clock.now(), target=f"上传 {path.name}",
+                           progress=report)
+        if plan.ok:
+            session.commit()
+    if plan.ok:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return _summary(plan)
+
+
+def _summary(plan: ImportPlan) -> dict[str, Any]:
+    return {"ok": plan.ok, "rows": plan.rows, "created": len(plan.creates), "updated": plan.updated,
+            "unchanged": plan.unchanged,
+            "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
+            "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
+            "change_count": len(plan.changes)}
+
+
+def _task(token: str) -> tuple[background.Task, str]:
+    task = background.read(services().store, _key(token), staff().id)
+    if task is None:
+        abort(404)
+    return task, task.result.get("phase", "")
+
+
+def _key(token: str) -> str:
+    return f"console:import:{token}"
+
+
+def _folder() -> Path:
+    """The private folder uploads and exports wait in; what waited there over a day is removed."""
+    folder = Path(services().settings.console.upload_dir)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if time.time() - old.stat().st_mtime > KEPT_FOR:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _save(upload: Any, token: str, name: str) -> Path:
+    folder = _folder() / token
+    folder.mkdir(mode=0o700)
+    path = folder / name
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+        shutil.copyfileobj(upload.stream, fh)
+    return path
+
+
+def _upload(token: str) -> Path:
+    files = list((_folder() / token).glob("*")) if token.replace("-", "").replace("_", "").isalnum() else []
+    if not files:
+        abort(404)
+    return files[0]
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(64 * 1024):
+                yield chunk
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def _quoted(name: str) -> str:
+    return quote(name)

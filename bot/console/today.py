@@ -1,0 +1,77 @@
+"""今日: the first page after signing in — what needs someone today, each line linked to where
+it is handled. An account scoped to a group sees its own people only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import redirect, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from bot.activities.roster import counts
+from bot.care.reports import KIND_LABELS, SUBJECTS, open_reports
+from bot.clock import SHANGHAI
+from bot.console.web import console, db, now, page, services, staff
+from bot.delivery.problems import LABELS, undelivered
+from bot.greetings.birthday_visits import open_tasks
+from bot.greetings.upcoming import birthdays
+from bot.models import Group, Retiree
+from bot.roster.search import scope_ids
+from bot.study.material import usable
+from bot.study.report import GroupCount, count_by_group
+from bot.tickets.answers import overdue_since, unanswered
+
+URGENT = ("death", "critical")  # 去世 and 病危 come first
+WEEK = 7
+UNDELIVERED_DAYS = 7
+
+
+@console.get("/")
+def home() -> Response:
+    """/console/ is 今日."""
+    return redirect(url_for("console.today"))
+
+
+@console.get("/today")
+def today() -> tuple[str, int]:
+    """The day at a glance."""
+    session, moment = db(), now()
+    visible = scope_ids(session, staff().group_id)
+
+    def shown(retiree_id: int | None) -> bool:
+        return visible is None or retiree_id in visible
+    day = moment.astimezone(SHANGHAI).date()
+    hours = services().settings.staff.ticket_overdue_hours
+    reports = sorted((r for r in open_reports(session) if shown(r.retiree_id)),
+                     key=lambda r: (r.kind not in URGENT, r.created_at))
+    tickets = [t for t in unanswered(session) if shown(t.retiree_id)]
+    overdue = overdue_since(moment, hours)
+    problems = [p for p in undelivered(session, moment - timedelta(days=UNDELIVERED_DAYS))
+                if shown(p.message.retiree_id)]
+    people = _people(session, {r.retiree_id for r in reports} | {t.retiree_id for t in tickets})
+    return page("today.html", day=day, reports=reports, kinds=KIND_LABELS, subjects=SUBJECTS,
+                urgent=URGENT, tickets=tickets, overdue=[t for t in tickets if t.created_at <= overdue],
+                hours=hours, problems=problems, problem_labels=LABELS, people=people,
+                birthdays=[b for b in birthdays(session, day, WEEK) if shown(b.retiree_id)],
+                tasks=[(t, p) for t, p in open_tasks(session) if shown(p.id)],
+                activities=[c for c in counts(session) if c.activity.starts_at >= moment][::-1],
+                study=_study(session, moment, staff().group_id))
+
+
+def _people(session: Session, ids: set[int | None]) -> dict[int, Retiree]:
+    wanted = [i for i in ids if i is not None]
+    return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted)))}
+
+
+def _study(session: Session, moment: datetime, scope: int | None) -> tuple[str, list[GroupCount]] | None:
+    """This month's read rate per group (the scope's group only), when its material is ready."""
+    month = f"{moment.astimezone(SHANGHAI):%Y-%m}"
+    material = usable(services().settings.content_dir, month)
+    if material is None:
+        return None
+    lines = count_by_group(session, material, moment)
+    if scope is not None:
+        lines = [line for line in lines if line.group == session.get(Group, scope).name]
+    return month, lines
