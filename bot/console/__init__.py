@@ -7,7 +7,8 @@ person's page), roster_files (import and export), groups (分组), audit_log (�
 accounts (账号). A view validates, calls one domain function, renders.
 
 A face: imports the features (roster, staff, care, tickets, greetings, activities, study),
-delivery, services, models, db, config, clock, logs; nothing imports it but the web app.
+delivery, services, wechat_api (the shared store that holds background progress), models,
+db, config, clock, logs; nothing imports it but the web app.
 """
 
 from __future__ import annotations

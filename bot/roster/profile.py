@@ -40,6 +40,14 @@ class Profile:
     tickets: list[Ticket]
     messages: list[OutboxMessage]
 
+    @property
+    def circumstances(self) -> list[str]:
+        """What staff should keep in mind when calling or visiting: 独居, 生活困难, 异地安置."""
+        person = self.person
+        relocated = "异地安置" + (f"：{person.relocated_to}" if person.relocated_to else "")
+        return [word for word, on in (("独居", person.lives_alone), ("生活困难", person.hardship),
+                                      (relocated, person.relocated)) if on]
+
 
 def profile(session: Session, retiree_id: int, *, scope: int | None = None) -> Profile | None:
     """The person's profile; None when there is no such person, or they are outside the scope."""

@@ -1,0 +1,148 @@
+"""名册 in the console: finding people as clerks do, a person's page by role, editing by the
+import's rules with the audit log's before and after, a death, anonymising."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bot.db.engine import transaction
+from bot.delivery import outbox
+from bot.models import AuditEntry, Group, GroupMember, OutboxMessage, OutboxStatus, Retiree
+from bot.services import Services
+from tests.console.conftest import clerk
+from tests.console.helpers import Clerk
+from tests.office_fixtures import Branch, add_person
+
+
+@pytest.fixture
+def zhang(desk: Services, branch: Branch) -> int:
+    """张明 of 第一支部, with a number, a phone ending 6827, an address and poor health."""
+    with transaction(desk.sessions) as session:
+        person = session.get(Retiree, branch.ids["张明"])
+        person.number, person.phone = "LT-0042", "18026566827"
+        person.address, person.health = "幸福路 1 号", "长年有病"
+        return person.id
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["zm", "ZM", "张明", "明", "6827", "LT-0042"])
+def test_a_clerk_finds_a_person_by_what_they_know(worker: Clerk, zhang: int, query: str) -> None:
+    found = text(worker.get(f"/console/people?q={query}"))
+    assert f"/console/people/{zhang}" in found and "找到 1 人" in found
+
+
+def test_search_by_group_and_the_live_results_for_htmx(worker: Clerk, desk: Services, branch: Branch) -> None:
+    with desk.sessions() as session:
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+    listed = text(worker.get(f"/console/people?group={second}"))
+    assert "周平" in listed and "张明" not in listed
+    partial = text(worker.get("/console/people?q=lh", headers={"HX-Request": "true"}))
+    assert "李华" in partial and "<html" not in partial  # only the results, for htmx to swap in
+
+
+def test_the_person_page_shows_what_the_office_knows_and_hides_private_details_from_viewers(
+        worker: Clerk, console_app: Flask, desk: Services, zhang: int) -> None:
+    page = text(worker.get(f"/console/people/{zhang}"))
+    assert "18026566827" in page and "幸福路 1 号" in page and "长年有病" in page
+    assert "本人" in page and "第一支部" in page
+    viewer = clerk(console_app, desk, "leader", "viewer")
+    seen = text(viewer.get(f"/console/people/{zhang}"))
+    assert "18026566827" not in seen and "*******6827" in seen
+    assert "幸福路" not in seen and "长年有病" not in seen and "仅管理员、工作人员可见" in seen
+    assert "编辑" not in seen and viewer.get(f"/console/people/{zhang}/edit").status_code == 403
+    assert viewer.get("/console/roster/export").status_code == 403
+
+
+def test_an_edit_that_does_not_read_changes_nothing_and_says_where(worker: Clerk, desk: Services,
+                                                                   zhang: int) -> None:
+    form = text(worker.get(f"/console/people/{zhang}/edit"))
+    assert 'value="18026566827"' in form
+    bad = worker.post(f"/console/people/{zhang}/edit",
+                      _form(worker, zhang, phone="1802656", birth_date="1938.13"))
+    assert bad.status_code == 400
+    page = text(bad)
+    assert "有 2 处要改" in page and 'value="1802656"' in page  # what was typed is kept
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).phone == "18026566827"
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "roster.edit")) == 0
+
+
+def test_an_edit_is_saved_and_logged_with_before_and_after(worker: Clerk, desk: Services, zhang: int) -> None:
+    done = worker.post(f"/console/people/{zhang}/edit",
+                       _form(worker, zhang, phone="13911112222", branch="第二支部"))
+    assert done.status_code == 302
+    assert "已保存：联系电话、党支部" in text(worker.get(done.headers["Location"]))
+    with desk.sessions() as session:
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "roster.edit")).all()
+    assert entry.actor == "console:wangli" and entry.target == f"retiree:{zhang}"
+    assert entry.detail["changes"] == {"联系电话": ["18026566827", "13911112222"],
+                                       "党支部": ["第一支部", "第二支部"]}
+    log = text(worker.get(f"/console/audit?target=retiree:{zhang}"))
+    assert "修改档案" in log and "18026566827 → 13911112222" in log
+
+
+def test_a_group_that_does_not_exist_is_named_in_the_field(worker: Clerk, zhang: int) -> None:
+    bad = worker.post(f"/console/people/{zhang}/edit", _form(worker, zhang, branch="第九支部"))
+    assert bad.status_code == 400 and "没有叫“第九支部”的党支部" in text(bad)
+
+
+def test_recording_a_death_cancels_queued_greetings(worker: Clerk, desk: Services, zhang: int) -> None:
+    with transaction(desk.sessions) as session:
+        outbox.enqueue(session, recipient="o_zhang", text="生日快乐", dedupe_key="greeting:test",
+                       now=desk.clock.now(), kind="greeting", retiree_id=zhang)
+    worker.get(f"/console/people/{zhang}")
+    future = worker.post(f"/console/people/{zhang}/died", {"died_on": "2099-01-01"})
+    assert "不能晚于今天" in text(worker.get(future.headers["Location"]))
+    worker.post(f"/console/people/{zhang}/died", {"died_on": desk.clock.now().date().isoformat()})
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).died_on == desk.clock.now().date()
+        assert session.scalar(sa.select(OutboxMessage.status)) == OutboxStatus.CANCELLED
+
+
+def test_anonymising_needs_the_name_typed(worker: Clerk, desk: Services, zhang: int) -> None:
+    worker.get(f"/console/people/{zhang}")
+    worker.post(f"/console/people/{zhang}/forget", {"confirm_name": "李华"})
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).anonymised_at is None
+    worker.post(f"/console/people/{zhang}/forget", {"confirm_name": "张明"})
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).name.startswith("已匿名")
+
+
+def test_a_forged_or_out_of_scope_id_is_not_found(console_app: Flask, desk: Services, worker: Clerk,
+                                                  branch: Branch) -> None:
+    assert worker.get("/console/people/999999").status_code == 404
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    assert secretary.get(f"/console/people/{branch.ids['张明']}").status_code == 404
+    assert secretary.get(f"/console/people/{branch.ids['张明']}/edit").status_code == 404
+    assert secretary.get(f"/console/people/{branch.ids['周平']}").status_code == 200
+    assert "张明" not in text(secretary.get("/console/people"))
+
+
+def test_a_new_person_in_a_scope_is_found_by_the_scope(console_app: Flask, desk: Services,
+                                                       branch: Branch) -> None:
+    with transaction(desk.sessions) as session:
+        person = add_person(session, desk.clock.now(), "吴刚", phone="13512345678")
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+        session.add(GroupMember(group_id=second, retiree_id=person.id))
+    secretary = clerk(console_app, desk, "shuji", "viewer", group="第二支部")
+    assert "吴刚" in text(secretary.get("/console/people?q=wg"))
+
+
+def _form(clerk_: Clerk, retiree_id: int, **changes: str) -> dict[str, str]:
+    """The edit form as the page fills it in, with some fields changed."""
+    import re
+
+    page = text(clerk_.get(f"/console/people/{retiree_id}/edit"))
+    values = dict(re.findall(r'name="([a-z0-9_]+)" value="([^"]*)"', page))
+    values |= dict(re.findall(r'<select id="f-[a-z0-9_]+" name="([a-z0-9_]+)"[^>]*>(?:(?!</select>).)*?'
+                              r'<option value="([^"]*)" selected>', page, re.S))
+    values |= dict(re.findall(r'<textarea id="f-[a-z0-9_]+" name="([a-z0-9_]+)"[^>]*>([^<]*)<', page))
+    values.pop("csrf_token", None)
+    return values | changes
