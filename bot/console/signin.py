@@ -31,6 +31,10 @@ def guard() -> BaseResponse | None:
         if account is None:
             return _to_sign_in(expired)
         g.staff = account
+        # The account stays loaded, and the transaction that read it ends here: on SQLite a
+        # transaction holds the database's lock, which the shared store's own would wait for.
+        db().expunge(account)
+        db().rollback()
         if account.must_change_password and request.endpoint not in UNCHANGED_PASSWORD_MAY:
             return redirect(url_for("console.password"))
     if request.method == "POST":

@@ -46,7 +46,7 @@ class Clerk:
     def get(self, path: str, **options: Any) -> TestResponse:
         """Open a page (and keep its form token, as the browser's form would)."""
         response = self.client.get(path, **options)
-        if found := _TOKEN.search(response.get_data(as_text=True)):
+        if response.mimetype == "text/html" and (found := _TOKEN.search(response.get_data(as_text=True))):
             self.token = found.group(1)
         return response
 
