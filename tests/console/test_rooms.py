@@ -1,0 +1,194 @@
+"""The console's other rooms: 今日 (what needs someone today, linked to where it is handled, by
+scope), 分组 (add, rename, members; read-only for 查看), 操作记录 (filters, before and after),
+账号 (administrators only: add with a one-time password, disable, reset)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bot.db.engine import transaction
+from bot.delivery import outbox
+from bot.models import (
+    AuditEntry,
+    CareReport,
+    Group,
+    GroupMember,
+    OutboxMessage,
+    OutboxStatus,
+    Retiree,
+    Ticket,
+)
+from bot.services import Services
+from tests.activities.helpers import load_activity
+from tests.console.conftest import clerk
+from tests.console.helpers import Clerk, account
+from tests.office_fixtures import Branch
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def busy_day(desk: Services, branch: Branch, tmp_path: Path) -> Branch:
+    """A fall reported yesterday, a critical illness just now, 留言 old and new, a message that
+    did not get through, 张明's birthday in three days, an activity with a seat taken."""
+    now = desk.clock.now()
+    ids = branch.ids
+    with transaction(desk.sessions) as session:
+        session.add_all([
+            CareReport(openid="o_li", retiree_id=ids["李华"], kind="fall", subject="self", text="我摔了一跤",
+                       created_at=now - timedelta(days=1)),
+            CareReport(openid="o_zhou", retiree_id=ids["周平"], kind="critical", subject="self",
+                       text="住进ICU了", created_at=now - timedelta(minutes=5)),
+            Ticket(openid="o_zhang", retiree_id=ids["张明"], text="暖气不热",
+                   created_at=now - timedelta(days=3)),
+            Ticket(openid="o_zhou", retiree_id=ids["周平"], text="想问体检",
+                   created_at=now - timedelta(hours=1)),
+        ])
+        outbox.enqueue(session, recipient="o_li", text="通知", dedupe_key="t:1", now=now,
+                       retiree_id=ids["李华"])
+        session.execute(sa.update(OutboxMessage).values(status=OutboxStatus.DEAD))
+        session.get(Retiree, ids["张明"]).birth_date = (now + timedelta(days=3)).date().replace(year=1936)
+    load_activity(desk, tmp_path, capacity=30)
+    return branch
+
+
+def test_today_puts_the_critical_first_and_links_each_line(worker: Clerk, desk: Services,
+                                                           busy_day: Branch) -> None:
+    page = text(worker.get("/console/today"))
+    care = page[page.index("重要情况"):page.index("留言待回复")]
+    assert care.index("周平") < care.index("李华")  # 病危 before a fall reported earlier
+    assert f'/console/people/{busy_day.ids["周平"]}#care' in care
+    tickets = page[page.index("留言待回复"):page.index("没送到的消息")]
+    assert f"超过 {desk.settings.staff.ticket_overdue_hours} 小时 1 条" in tickets and "暖气不热" in tickets
+    undelivered = page[page.index("没送到的消息"):page.index("生日")]
+    assert "李华" in undelivered and "13800000000" in undelivered and "没送到" in undelivered
+    assert "张明" in page[page.index("生日"):page.index("上门祝寿")] and "90 岁" in page
+    activities = page[page.index("近期活动"):page.index("本月学习")]
+    assert "已报 0/30 个位置" in activities
+
+
+def test_a_branch_account_sees_its_own_people_only(console_app: Flask, desk: Services,
+                                                   busy_day: Branch) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    page = text(secretary.get("/console/today"))
+    assert "周平" in page and "住进ICU了" in page
+    assert "李华" not in page and "暖气不热" not in page
+
+
+def test_a_viewer_sees_today_with_phones_masked(viewer: Clerk, busy_day: Branch) -> None:
+    page = text(viewer.get("/console/today"))
+    assert "13800000000" not in page and "*******0000" in page
+
+
+def test_groups_are_added_renamed_and_filled(worker: Clerk, desk: Services, branch: Branch) -> None:
+    worker.get("/console/groups")
+    worker.post("/console/groups", {"kind": "老年大学班级", "name": "书法班"})
+    assert "书法班" in text(worker.get("/console/groups"))
+    again = worker.post("/console/groups", {"kind": "老年大学班级", "name": "书法班"})
+    assert "已经有" in text(worker.get(again.headers["Location"]))
+    with desk.sessions() as session:
+        calligraphy = session.scalar(sa.select(Group.id).where(Group.name == "书法班"))
+    worker.post(f"/console/groups/{calligraphy}/rename", {"name": "书法一班"})
+    worker.post(f"/console/groups/{calligraphy}/members", {"action": "add", "retiree_id": branch.ids["张明"]})
+    page = text(worker.get(f"/console/groups/{calligraphy}"))
+    assert "书法一班" in page and "张明" in page
+    worker.post(f"/console/groups/{calligraphy}/members",
+                {"action": "remove", "retiree_id": branch.ids["张明"]})
+    with desk.sessions() as session:
+        assert not session.scalars(sa.select(GroupMember).where(GroupMember.group_id == calligraphy)).all()
+        actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("group%"))).all()
+    assert len(actions) == 4  # added, renamed, a member in, a member out
+
+
+def test_a_group_search_finds_people_to_add(worker: Clerk, desk: Services, branch: Branch) -> None:
+    with desk.sessions() as session:
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+    page = text(worker.get(f"/console/groups/{second}?q=zm"))
+    assert "张明" in page and "加入" in page
+
+
+def test_a_viewer_cannot_change_groups(viewer: Clerk, desk: Services, branch: Branch) -> None:
+    viewer.get("/console/groups")
+    assert viewer.post("/console/groups", {"kind": "党支部", "name": "第三支部"}).status_code == 403
+    with desk.sessions() as session:
+        assert session.scalar(sa.select(Group.id).where(Group.name == "第三支部")) is None
+
+
+def test_a_form_without_its_token_changes_nothing(worker: Clerk, desk: Services, branch: Branch) -> None:
+    refused = worker.post("/console/groups", {"kind": "党支部", "name": "第三支部"}, token=False)
+    assert refused.status_code == 400 and "请刷新页面后再试" in text(refused)
+    with desk.sessions() as session:
+        assert session.scalar(sa.select(Group.id).where(Group.name == "第三支部")) is None
+
+
+def test_the_audit_log_filters_by_who_what_and_when(worker: Clerk, admin: Clerk, desk: Services,
+                                                    branch: Branch) -> None:
+    worker.get("/console/groups")
+    worker.post("/console/groups", {"kind": "党支部", "name": "第三支部"})
+    admin.get("/console/accounts")
+    admin.post("/console/accounts", {"username": "xiaoliu", "role": "viewer", "display_name": "小刘"})
+    everything = logged(admin, "")
+    assert "添加分组" in everything and "新建账号" in everything
+    by_worker = logged(admin, "actor=console:wangli")
+    assert "添加分组" in by_worker and "新建账号" not in by_worker
+    day = desk.clock.now().date()
+    assert "添加分组" not in logged(admin, f"until={day - timedelta(days=1)}")
+    assert "添加分组" in logged(admin, f"since={day}&action=group.add")
+
+
+def logged(clerk_: Clerk, query: str) -> str:
+    """The audit log's lines (the table, not the filters' choices) for a query."""
+    page = text(clerk_.get(f"/console/audit?{query}"))
+    return page[page.index("<tbody>"):page.index("</tbody>")] if "<tbody>" in page else ""
+
+
+def test_only_staff_who_see_private_details_and_the_whole_office_read_the_audit_log(
+        viewer: Clerk, console_app: Flask, desk: Services) -> None:
+    assert viewer.get("/console/audit").status_code == 403
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    assert secretary.get("/console/audit").status_code == 403
+
+
+def test_an_administrator_adds_an_account_whose_password_is_shown_once(admin: Clerk, desk: Services,
+                                                                       console_app: Flask) -> None:
+    admin.get("/console/accounts")
+    added = admin.post("/console/accounts", {"username": "xiaoliu", "role": "staff", "display_name": "小刘"})
+    shown = text(admin.get(added.headers["Location"]))
+    password = re.search(r"一次性密码：([a-z0-9-]+)", shown).group(1)
+    assert password not in text(admin.get("/console/accounts"))  # shown once
+    newcomer = Clerk(console_app.test_client())
+    newcomer.get("/console/login")
+    newcomer.post("/console/login", {"username": "xiaoliu", "password": password})
+    assert newcomer.get("/console/today").headers["Location"] == "/console/password"  # their own first
+
+
+def test_an_administrator_disables_and_resets_accounts(admin: Clerk, worker: Clerk, desk: Services) -> None:
+    admin.get("/console/accounts")
+    admin.post("/console/accounts/wangli/disable")
+    assert account(desk, "wangli").disabled_at is not None
+    assert worker.get("/console/today").status_code == 302  # signed out at once
+    admin.post("/console/accounts/wangli/enable")
+    reset = admin.post("/console/accounts/wangli/reset")
+    assert "已重设 wangli 的密码" in text(admin.get(reset.headers["Location"]))
+    assert account(desk, "wangli").must_change_password
+    last = admin.post("/console/accounts/boss/disable")
+    assert "管理员" in text(admin.get(last.headers["Location"]))
+    assert account(desk, "boss").disabled_at is None  # the last administrator stays
+    assert admin.post("/console/accounts/wangli/explode").status_code == 404
+
+
+def test_only_administrators_manage_accounts(worker: Clerk, desk: Services) -> None:
+    assert worker.get("/console/accounts").status_code == 403
+    worker.get("/console/today")
+    assert worker.post("/console/accounts", {"username": "sneaky", "role": "admin"}).status_code == 403
+    with desk.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "staff.add", AuditEntry.target == "sneaky")) == 0
