@@ -18,7 +18,7 @@ from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db.migrate import upgrade
 from bot.sandbox.chat import run_chat
 from bot.sandbox.sample_roster import generate
-from bot.sandbox.seed import seed
+from bot.sandbox.seed import SANDBOX_ADMIN, ensure_console_admin, seed
 from bot.services import build_services
 
 _SAMPLE = generate(1)[0]
@@ -116,6 +116,7 @@ def run_sandbox(chat: bool = True) -> int:
     upgrade(settings.database_url)
     services = build_services(settings)
     plan = seed(services)
+    password = ensure_console_admin(services, VAR / "console-admin.txt")
     services.close()
     logs = (VAR / "sandbox.log").open("a", encoding="utf-8")
     py = sys.executable
@@ -135,6 +136,8 @@ def run_sandbox(chat: bool = True) -> int:
         print("试试学习（绑定以后）：「学习」「往期」「答题」「学完了」；阅读页面在浏览器里也能打开。")
         print("试试活动（绑定以后）：「报名」「我的报名」「取消报名」。")
         print("试试工作人员：输入 /staff 换成工作人员的微信，发「通知 第一党支部 明天九点开会」；/me 换回。")
+        print(f"工作台：浏览器打开 http://127.0.0.1:{bot_port}/console/ ，登录名 {SANDBOX_ADMIN}，"
+              + (f"密码 {password}" if password else "密码是您改过的那个") + "。")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

@@ -27,12 +27,22 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
 
     script = (f"菜单\n2\n/voice\n/voice 使用指南\n绑定\n{TRY_NAME}\n{TRY_DIGITS}\n报名\n1\n"
               "/staff\n通知 全体 明天上午九点开会\n1\n/me\n菜单\n/quit\n")
-    result = subprocess.run([sys.executable, "-m", "bot", "sandbox"], input=script, text=True,
-                            capture_output=True, timeout=120, cwd=PROJECT_ROOT,
-                            env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
-    assert result.returncode == 0, result.stderr + (tmp_path / "sandbox.log").read_text()
-    out = result.stdout
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        sandbox = subprocess.Popen([sys.executable, "-m", "bot", "sandbox"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=PROJECT_ROOT,
+                                   env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
+    start_up = [sandbox.stdout.readline()]
+    while start_up[-1] and "沙盒已启动" not in start_up[-1]:  # up to its last start-up line
+        start_up.append(sandbox.stdout.readline())
+    signed_in = _sign_in_as_printed("".join(start_up))  # while the sandbox runs
+    sandbox.stdin.write(script)
+    sandbox.stdin.close()
+    out = "".join(start_up) + sandbox.stdout.read()
+    sandbox.stdout.close()
+    assert sandbox.wait(timeout=120) == 0, errors.read_text() + (tmp_path / "sandbox.log").read_text()
     assert "沙盒已启动" in out
+    assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
     assert "没听清" in out and "字太小" in out  # voice without and with recognition
     assert f"您好，{TRY_NAME}同志，绑定成功" in out  # the sample roster is there to bind to
@@ -43,6 +53,23 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
     made = [p for p in tmp_path.iterdir() if p.name.startswith("sandbox") and p.is_file()]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}
+
+
+def _sign_in_as_printed(printed: str) -> str:
+    """Sign in to the console with the address, name and password the sandbox printed; 今日."""
+    import re
+
+    import requests
+
+    found = re.search(r"(http://\S+/console/) ，登录名 (\S+)，密码 (\S+)。", printed)
+    assert found, printed
+    url, username, password = found.groups()
+    browser = requests.Session()
+    form = browser.get(f"{url}login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    today = browser.post(f"{url}login", data={"csrf_token": token, "username": username,
+                                              "password": password}, timeout=10)
+    return today.text
 
 
 @pytest.fixture
