@@ -102,13 +102,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import WSGIRequestHandler, run_simple
 
     from bot import create_app
 
+    class PathOnly(WSGIRequestHandler):
+        """Access lines without query strings: a console search holds names and phone digits."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.log("info", '"%s %s" %s', self.command, self.path.split("?", 1)[0], code)
+
     app = create_app()
     print(f"银龄助手 listening on http://{args.host}:{args.port}/wechat", flush=True)
-    run_simple(args.host, args.port, app, threaded=True)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=PathOnly)
     return 0
 
 

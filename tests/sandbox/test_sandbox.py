@@ -43,6 +43,8 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert sandbox.wait(timeout=120) == 0, errors.read_text() + (tmp_path / "sandbox.log").read_text()
     assert "沙盒已启动" in out
     assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
+    log = (tmp_path / "sandbox.log").read_text()
+    assert "找到" in signed_in and '"GET /console/people" 200' in log and "q=0001" not in log  # no searches
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
     assert "没听清" in out and "字太小" in out  # voice without and with recognition
     assert f"您好，{TRY_NAME}同志，绑定成功" in out  # the sample roster is there to bind to
@@ -69,7 +71,8 @@ def _sign_in_as_printed(printed: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     today = browser.post(f"{url}login", data={"csrf_token": token, "username": username,
                                               "password": password}, timeout=10)
-    return today.text
+    found = browser.get(f"{url}people", params={"q": "0001"}, timeout=10)
+    return today.text + found.text
 
 
 @pytest.fixture
