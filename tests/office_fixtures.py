@@ -89,15 +89,8 @@ def cli(office: Services, tmp_path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def office_site(office: Services):
     """The office's app served on a free local port (a thread per request); its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     from bot import create_app
+    from tests.helpers import served
 
-    server = make_server("127.0.0.1", 0, create_app(services=office), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(create_app(services=office)) as base:
+        yield base

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import struct
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +18,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from bot import create_app
 from bot.db.engine import transaction
@@ -41,21 +39,16 @@ from bot.roster.sheets import write_sheet
 from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES, HEADERS, generate
 from bot.services import Services
 from tests.activities.helpers import load_activity
+from tests.browser import CHROMIUM, FLAGS, require_chromium
 from tests.console.helpers import PASSWORD, make_account
+from tests.helpers import served
 from tests.office_fixtures import Branch
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 900}
 BACKGROUND = 60_000  # ms: the import's check and apply run in the background, polled by htmx
 SCREENSHOTS = os.environ.get("CONSOLE_SCREENSHOTS", "")  # a folder: save 今日 and a person's page there
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(".ci/run installs Debian's chromium; it is missing")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
-                allow_module_level=True)
+require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -83,12 +76,8 @@ def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
 @pytest.fixture
 def site(desk: Services) -> Iterator[str]:
     """The app with its console (uploads in the test's own folder) on a free local port; its base URL."""
-    server = make_server("127.0.0.1", 0, create_app(services=desk), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(create_app(services=desk)) as base:
+        yield base
 
 
 @pytest.fixture
@@ -178,6 +167,24 @@ def test_typing_pinyin_initials_swaps_in_the_match_and_opens_the_persons_page(
     expect(page).to_have_url(f"{site}/console/people/{branch.ids['张明']}")
     expect(page.get_by_role("heading", level=1)).to_have_text("张明")
     expect(fact(page, "分组")).to_have_text("党支部：第一支部")
+
+
+def test_with_javascript_off_the_search_still_finds_and_the_pages_read(
+        browser: sync_api.Browser, site: str, clerk: str, branch: Branch) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, site, clerk)
+        expect(page.locator("#h-care")).to_be_visible()
+        menu(page, "名册")
+        page.get_by_label("找人").fill("zm")
+        page.get_by_label("找人").press("Enter")  # the form is sent as a plain GET
+        expect(page).to_have_url(re.compile(r"/console/people\?q=zm"))
+        expect(page.locator("#results")).to_contain_text("找到 1 人")
+        for room in ("分组", "操作记录", "账号"):
+            menu(page, room)
+    finally:
+        context.close()
 
 
 # 3. Editing, and 4. the edit in 操作记录

@@ -3,7 +3,6 @@ switch, and the 「我已学习」 button recording the reading (Debian's chromi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,18 +12,12 @@ import sqlalchemy as sa
 from bot.models import StudyReading
 from bot.services import Services
 from bot.study.links import make_token, secret
+from tests.browser import CHROMIUM, FLAGS, require_chromium
 from tests.office_fixtures import Branch
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 375, "height": 740}
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(".ci/run installs Debian's chromium; it is missing")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
-                allow_module_level=True)
+require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
