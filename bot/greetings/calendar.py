@@ -9,10 +9,12 @@ number, else in the ordinary month; a 30th in a 29-day month is kept on the 29th
 from __future__ import annotations
 
 import calendar
+import functools
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from lunar_python import Lunar, LunarMonth, LunarYear, Solar
+from lunar_python import Lunar, LunarYear
 
 # Festivals by the lunar (month, day) they fall on; the others are solar or a solar term.
 LUNAR_FESTIVALS = {(1, 1): "春节", (1, 15): "元宵", (5, 5): "端午", (8, 15): "中秋", (9, 9): "重阳"}
@@ -29,10 +31,43 @@ class LunarDate:
     leap: bool   # in the leap month of that number
 
 
+@dataclass(frozen=True)
+class _Month:
+    first: date  # its first day, on the solar calendar
+    number: int
+    leap: bool
+    days: int
+
+
+# lunar-python's JULIAN day numbers count from noon; date.toordinal() from 1 January of year 1.
+_JULIAN_DAY_OF_ORDINAL_0 = 1721425
+
+
+@functools.cache
+def _months(lunar_year: int) -> tuple[_Month, ...]:
+    """A lunar year's months in order. lunar-python takes ~10 ms to compute a year and keeps only
+    the last one, so converting birth dates one by one cost that much each (today's page over
+    20,000 people: over a minute); a year's months are kept here, and a day is found by bisection."""
+    return tuple(_Month(date.fromordinal(int(m.getFirstJulianDay()) - _JULIAN_DAY_OF_ORDINAL_0),
+                        abs(m.getMonth()), m.getMonth() < 0, m.getDayCount())
+                 for m in LunarYear.fromYear(lunar_year).getMonthsInYear())
+
+
+def _month(lunar_year: int, number: int, leap: bool) -> _Month:
+    return next(m for m in _months(lunar_year) if (m.number, m.leap) == (number, leap))
+
+
+def _leap_month(lunar_year: int) -> int:
+    """The number of the year's leap month; 0 when it has none."""
+    return next((m.number for m in _months(lunar_year) if m.leap), 0)
+
+
 def lunar(day: date) -> LunarDate:
     """The lunar date of a solar day."""
-    found = Solar.fromYmd(day.year, day.month, day.day).getLunar()
-    return LunarDate(found.getYear(), abs(found.getMonth()), found.getDay(), found.getMonth() < 0)
+    year = day.year if day >= _months(day.year)[0].first else day.year - 1
+    months = _months(year)
+    month = months[bisect_right([m.first for m in months], day) - 1]
+    return LunarDate(year, month.number, (day - month.first).days + 1, month.leap)
 
 
 def festivals_on(day: date) -> list[str]:
@@ -65,11 +100,8 @@ def birthday_in(birth: date, by_lunar: bool, year: int) -> date:
         return _solar_birthday(birth, year)
     born = lunar(birth)
     for lunar_year in (year, year - 1):
-        month = -born.month if born.leap and LunarYear.fromYear(lunar_year).getLeapMonth() == born.month \
-            else born.month
-        days = LunarMonth.fromYm(lunar_year, month).getDayCount()
-        solar = Lunar.fromYmd(lunar_year, month, min(born.day, days)).getSolar()
-        found = date(solar.getYear(), solar.getMonth(), solar.getDay())
+        month = _month(lunar_year, born.month, born.leap and _leap_month(lunar_year) == born.month)
+        found = month.first + timedelta(days=min(born.day, month.days) - 1)
         if found.year == year:
             return found
     raise ValueError(f"no lunar birthday of {birth} in {year}")
@@ -84,8 +116,6 @@ def _solar_birthday(birth: date, year: int) -> date:
 def _lunar_birthday_matches(born: LunarDate, today: LunarDate) -> bool:
     if today.month != born.month:
         return False
-    leap_this_year = LunarYear.fromYear(today.year).getLeapMonth() == born.month
-    if today.leap != (born.leap and leap_this_year):
+    if today.leap != (born.leap and _leap_month(today.year) == born.month):
         return False
-    days = LunarMonth.fromYm(today.year, -today.month if today.leap else today.month).getDayCount()
-    return today.day == min(born.day, days)
+    return today.day == min(born.day, _month(today.year, today.month, today.leap).days)
