@@ -24,6 +24,8 @@ from bot.roster.search import search
 from bot.roster.tags import sync_tags
 from bot.staff.roles import Can
 
+MEMBERS_SHOWN = 100  # a page of a group's members (a big 片区 has thousands)
+
 
 @console.get("/groups")
 def groups() -> tuple[str, int]:
@@ -39,9 +41,12 @@ def group(group_id: int) -> tuple[str, int]:
     """One group: its members (searchable), and for staff who edit, renaming and membership."""
     found = _visible(group_id)
     text = request.args.get("q", "").strip()[:40]
-    members = search(db(), "", group_id=group_id, limit=500)
+    number = max(request.args.get("page", 1, type=int), 1)
+    members = search(db(), "", group_id=group_id, limit=MEMBERS_SHOWN, offset=(number - 1) * MEMBERS_SHOWN,
+                     with_groups=False)
     candidates = search(db(), text, scope=staff().group_id, limit=20) if text else None
-    return page("group.html", group=found, members=members, q=text, candidates=candidates)
+    return page("group.html", group=found, members=members, q=text, candidates=candidates, number=number,
+                size=MEMBERS_SHOWN)
 
 
 @console.post("/groups")

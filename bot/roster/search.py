@@ -45,14 +45,15 @@ def find_person(session: Session, retiree_id: int, *, scope: int | None = None) 
 
 
 def search(session: Session, text: str, *, group_id: int | None = None, scope: int | None = None,
-           limit: int = LIMIT) -> Found:
-    """People (anonymised ones aside) matching text and in the group, by name; all when text is empty."""
+           limit: int = LIMIT, offset: int = 0, with_groups: bool = True) -> Found:
+    """People (anonymised ones aside) matching text and in the group, by name; all when text is
+    empty. limit and offset page through them; with_groups loads each one's groups too."""
     where = [Retiree.anonymised_at.is_(None), *_matching(text.strip())]
     where += [in_group(g) for g in (group_id, scope) if g is not None]
     total = session.scalar(sa.select(sa.func.count()).select_from(Retiree).where(*where)) or 0
-    people = session.scalars(sa.select(Retiree).where(*where).order_by(Retiree.name_initials, Retiree.name,
-                                                                       Retiree.id)
-                             .limit(limit).options(selectinload(Retiree.groups))).all()
+    query = (sa.select(Retiree).where(*where).order_by(Retiree.name_initials, Retiree.name, Retiree.id)
+             .limit(limit).offset(offset))
+    people = session.scalars(query.options(selectinload(Retiree.groups)) if with_groups else query).all()
     return Found(list(people), total)
 
 

@@ -28,7 +28,7 @@ from bot.services import Services
 from tests.activities.helpers import load_activity
 from tests.console.conftest import clerk
 from tests.console.helpers import Clerk, account
-from tests.office_fixtures import Branch
+from tests.office_fixtures import Branch, add_person
 
 
 def text(response) -> str:
@@ -113,6 +113,22 @@ def test_a_group_search_finds_people_to_add(worker: Clerk, desk: Services, branc
         second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
     page = text(worker.get(f"/console/groups/{second}?q=zm"))
     assert "张明" in page and "加入" in page
+
+
+def test_a_big_group_shows_its_members_a_hundred_at_a_time(worker: Clerk, desk: Services,
+                                                             branch: Branch) -> None:
+    with transaction(desk.sessions) as session:
+        area = Group(kind="居住片区", name="城东片区")
+        session.add(area)
+        session.flush()
+        for n in range(105):
+            person = add_person(session, desk.clock.now(), f"城东{n:03d}")
+            session.add(GroupMember(group_id=area.id, retiree_id=person.id))
+        area_id = area.id
+    first = text(worker.get(f"/console/groups/{area_id}"))
+    assert "105 人" in first and first.count(">移出</button>") == 100 and "下一页" in first
+    second = text(worker.get(f"/console/groups/{area_id}?page=2"))
+    assert second.count(">移出</button>") == 5 and "第 101–105 人" in second and "上一页" in second
 
 
 def test_a_viewer_cannot_change_groups(viewer: Clerk, desk: Services, branch: Branch) -> None:
