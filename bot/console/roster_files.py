@@ -21,7 +21,7 @@ from flask import Response, abort, redirect, request, stream_with_context, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.console import background
-from bot.console.web import actor, console, now, page, requires, saving, services, staff
+from bot.console.web import actor, console, now, page, requires, services, staff
 from bot.roster.export import export_file
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.sheets import MAX_FILE
@@ -82,8 +82,7 @@ def roster_export() -> Response:
     folder = _folder() / f"export-{secrets.token_hex(8)}"
     folder.mkdir(mode=0o700)
     path = folder / f"名册-{now():%Y%m%d}.xlsx"
-    with saving() as session:
-        export_file(session, path, actor=actor(), now=now(), target=f"下载 {path.name}")
+    export_file(services().sessions, path, actor=actor(), now=now(), target=f"下载 {path.name}")
     return Response(stream_with_context(_chunks(path)), mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(path.name)}",
         "Cache-Control": "no-store"})

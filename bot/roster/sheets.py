@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -129,7 +130,7 @@ def write_sheet(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> No
             text.flush()
             text.detach()
             return
-        _write_xlsx(fh, headers, rows)
+        _write_xlsx(fh, headers, rows, path.parent)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and WPS read as a formula
@@ -141,27 +142,22 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]]) -> None:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: Path) -> None:
+    import xlsxwriter  # here, not at the top: every command would pay for loading it
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("离退休人员")
-
-    def cells(values: list[Any]) -> list[Any]:
-        out = []
-        for value in values:
-            if isinstance(value, str):  # stored as text, whatever it starts with: never a formula
-                cell = WriteOnlyCell(sheet, CONTROL.sub("", value))
-                cell.data_type = "s"
-                value = cell
-            out.append(value)
-        return out
-
-    sheet.append(cells(headers))
-    for row in rows:
-        sheet.append(cells(row))
-    book.save(fh)
+    # Row by row, each flushed (constant_memory) to a temporary file beside the export (as private
+    # as it); strings only ever strings: no formula, link or number is read into them.
+    book = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(folder),
+                                    "strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False})
+    sheet = book.add_worksheet("离退休人员")
+    for number, values in enumerate(itertools.chain([headers], rows)):
+        for column, value in enumerate(values):
+            if isinstance(value, str):
+                sheet.write_string(number, column, CONTROL.sub("", value))
+            elif value is not None:
+                sheet.write(number, column, value)
+    book.close()
 
 
 @contextmanager

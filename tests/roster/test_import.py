@@ -157,9 +157,8 @@ def test_a_file_that_is_not_a_table_is_refused(with_groups: Services, tmp_path: 
 def test_export_writes_what_import_reads(with_groups: Services, tmp_path: Path) -> None:
     run_import(with_groups, SAMPLE_ROSTER)
     for suffix in (".xlsx", ".csv"):
-        with with_groups.sessions.begin() as session:
-            exported = export_file(session, tmp_path / f"out{suffix}", actor=ACTOR,
-                                   now=with_groups.clock.now())
+        exported = export_file(with_groups.sessions, tmp_path / f"out{suffix}", actor=ACTOR,
+                               now=with_groups.clock.now())
         assert exported == 200
         again = run_import(with_groups, tmp_path / f"out{suffix}")
         assert (len(again.creates), again.updated, again.unchanged) == (0, 0, 200), again.problems

@@ -43,8 +43,7 @@ def test_forget_clears_identity_keeps_counts_and_ends_bindings(with_groups: Serv
         assert session.scalars(sa.select(Binding)).one().unbound_at is not None
         assert session.scalars(sa.select(AuditEntry).where(
             AuditEntry.action == "roster.forget")).one().target == f"retiree:{pid}"
-    with with_groups.sessions.begin() as session:
-        export_file(session, tmp_path / "out.csv", actor=ACTOR, now=now)
+    export_file(with_groups.sessions, tmp_path / "out.csv", actor=ACTOR, now=now)
     exported = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
     assert name not in exported and phone not in exported
     with with_groups.sessions() as session, pytest.raises(ForgetError):

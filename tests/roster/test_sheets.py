@@ -10,7 +10,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.activities.roster import export_roster
 from bot.activities.signups import sign_up
@@ -25,23 +24,25 @@ from tests.office_fixtures import Branch
 HOSTILE = '=HYPERLINK("http://evil.example/","点我")'
 
 
-def _roster(session: Session, path: Path, person: Retiree) -> None:
-    export_file(session, path, actor="cli:test", now=person.created_at)
+def _roster(services: Services, path: Path, person_id: int) -> None:
+    export_file(services.sessions, path, actor="cli:test", now=services.clock.now())
 
 
-def _signups(session: Session, path: Path, person: Retiree) -> None:
-    activity_id = session.scalar(sa.select(Activity.id))
-    sign_up(session, activity_id, person.id, openid="o_zhang", by_agent=False, companion=False,
-            now=person.created_at)
-    export_roster(session, activity_id, path, actor="cli:test", now=person.created_at)
+def _signups(services: Services, path: Path, person_id: int) -> None:
+    now = services.clock.now()
+    with transaction(services.sessions) as session:
+        activity_id = session.scalar(sa.select(Activity.id))
+        sign_up(session, activity_id, person_id, openid="o_zhang", by_agent=False, companion=False, now=now)
+        export_roster(session, activity_id, path, actor="cli:test", now=now)
 
 
-def _visits(session: Session, path: Path, person: Retiree) -> None:
-    write_visits(session, [Visit(person, "没有绑定微信")], path, month="2026-12", actor="cli:test",
-                 now=person.created_at)
+def _visits(services: Services, path: Path, person_id: int) -> None:
+    with transaction(services.sessions) as session:
+        write_visits(session, [Visit(session.get(Retiree, person_id), "没有绑定微信")], path, month="2026-12",
+                     actor="cli:test", now=services.clock.now())
 
 
-EXPORTS: dict[str, Callable[[Session, Path, Retiree], None]] = {
+EXPORTS: dict[str, Callable[[Services, Path, int], None]] = {
     "roster": _roster, "sign-ups": _signups, "送学上门": _visits}
 
 
@@ -49,7 +50,7 @@ EXPORTS: dict[str, Callable[[Session, Path, Retiree], None]] = {
 @pytest.mark.parametrize("export", EXPORTS.values(), ids=EXPORTS.keys())
 def test_a_name_that_is_a_formula_stays_text_and_the_file_is_private(
         office: Services, branch: Branch, tmp_path: Path, suffix: str,
-        export: Callable[[Session, Path, Retiree], None]) -> None:
+        export: Callable[[Services, Path, int], None]) -> None:
     load_activity(office, tmp_path)
     path = tmp_path / f"名单{suffix}"
     path.write_text("an older copy, readable by all")
@@ -57,7 +58,7 @@ def test_a_name_that_is_a_formula_stays_text_and_the_file_is_private(
     with transaction(office.sessions) as session:
         person = session.get(Retiree, branch.ids["张明"])
         person.name = HOSTILE + "\x07"  # and a control character, as a careless paste brings
-        export(session, path, person)
+    export(office, path, branch.ids["张明"])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     cells = _cells(path)
     assert not any(str(c).startswith("FORMULA:") for c in cells)  # .xlsx: kept as text
