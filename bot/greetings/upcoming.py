@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -28,7 +29,8 @@ def birthdays(session: Session, first: date, days: int) -> list[Birthday]:
     found = []
     for rid, name, born, by_lunar in session.execute(
             sa.select(Retiree.id, Retiree.name, Retiree.birth_date, Retiree.lunar_birthday)
-            .where(Retiree.living(), Retiree.birth_precision == "day")):
+            .where(Retiree.living(), Retiree.birth_precision == "day",
+                   Retiree.lunar_birthday | _born_on_a_day_of(first, days))):
         for year in sorted({first.year, last.year}):
             try:
                 day = birthday_in(born, by_lunar, year)
@@ -37,3 +39,14 @@ def birthdays(session: Session, first: date, days: int) -> list[Birthday]:
             if first <= day <= last:
                 found.append(Birthday(day, rid, name, year - born.year))
     return sorted(found, key=lambda b: (b.day, b.name))
+
+
+def _born_on_a_day_of(first: date, days: int) -> sa.ColumnElement[bool]:
+    """Born on the month and day of one of the days (29 February counts on a common year's 28th):
+    the database leaves out the solar birthdays that cannot fall in them."""
+    window = [first + timedelta(days=n) for n in range(days)]
+    dates = {(d.month, d.day) for d in window}
+    dates |= {(2, 29) for d in window if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year)}
+    born = Retiree.birth_date
+    return sa.or_(*((sa.extract("month", born) == month) & (sa.extract("day", born) == day)
+                    for month, day in sorted(dates)))
