@@ -3,10 +3,11 @@ it is handled. An account scoped to a group sees its own people only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import redirect, url_for
+from flask import current_app, redirect, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -65,13 +66,34 @@ def _people(session: Session, ids: set[int | None]) -> dict[int, Retiree]:
     return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted)))}
 
 
-def _study(session: Session, moment: datetime, scope: int | None) -> tuple[str, list[GroupCount]] | None:
-    """This month's read rate per group (the scope's group only), when its material is ready."""
+def _study(session: Session, moment: datetime, scope: int | None) -> Study | None:
+    """This month's read rate per group (the scope's group only), when its material is ready;
+    counted at most every STUDY_FRESH seconds in each worker."""
     month = f"{moment.astimezone(SHANGHAI):%Y-%m}"
+    counted = current_app.extensions.setdefault("console.study", {})  # this app's, this worker's
+    kept = counted.get((month, scope))
+    if kept is not None and timedelta(0) <= moment - kept.counted_at < STUDY_FRESH:
+        return kept
     material = usable(services().settings.content_dir, month)
     if material is None:
         return None
     lines = count_by_group(session, material, moment)
     if scope is not None:
         lines = [line for line in lines if line.group == session.get(Group, scope).name]
-    return month, lines
+    study = Study(month, lines, moment)
+    counted[(month, scope)] = study
+    return study
+
+
+@dataclass(frozen=True)
+class Study:
+    """A month's read rate per group, as counted at a moment."""
+
+    month: str
+    lines: list[GroupCount]
+    counted_at: datetime
+
+
+# Counting 40,000 memberships against the month's readings takes ~150 ms: a number a few
+# minutes old is as good to a clerk glancing at the day.
+STUDY_FRESH = timedelta(minutes=5)

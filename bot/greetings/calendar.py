@@ -94,6 +94,7 @@ def is_birthday(birth: date, by_lunar: bool, day: date) -> bool:
     return _lunar_birthday_matches(lunar(birth), lunar(day))
 
 
+@functools.lru_cache(maxsize=65536)  # 今日 asks it for every lunar keeper on every visit
 def birthday_in(birth: date, by_lunar: bool, year: int) -> date:
     """The solar date of the birthday kept in this solar year (the lunar one may fall in Jan–Feb)."""
     if not by_lunar:

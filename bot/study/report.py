@@ -85,25 +85,32 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
 
 
 def _members_by_group(session: Session, material: Material) -> dict[str, set[int]]:
-    living = sa.select(Retiree.id).where(Retiree.living())
-    rows = session.execute(sa.select(Group.name, GroupMember.retiree_id)
-                           .join(GroupMember, GroupMember.group_id == Group.id)
-                           .where(GroupMember.retiree_id.in_(living)).order_by(Group.name)).all()
+    """The living members of each group the material is for, by group name (the ones in no
+    group as NO_GROUP when it is for everyone). Plain ids, matched here: the database's join
+    with names and a sort took three times as long over 40,000 memberships."""
+    living = set(session.scalars(sa.select(Retiree.id).where(Retiree.living())))
+    names: dict[int, str] = {group_id: name
+                             for group_id, name in session.execute(sa.select(Group.id, Group.name))}
     groups: dict[str, set[int]] = {}
-    for name, retiree_id in rows:
-        if material.for_everyone or name in material.groups:
+    grouped: set[int] = set()
+    for group_id, retiree_id in session.execute(sa.select(GroupMember.group_id, GroupMember.retiree_id)):
+        name = names[group_id]
+        if retiree_id in living and (material.for_everyone or name in material.groups):
             groups.setdefault(name, set()).add(retiree_id)
-    if material.for_everyone:
-        grouped = {r for _, r in rows}
-        rest = set(session.scalars(living)) - grouped
-        if rest:
-            groups[NO_GROUP] = rest
+            grouped.add(retiree_id)
+    groups = dict(sorted(groups.items()))
+    if material.for_everyone and (rest := living - grouped):
+        groups[NO_GROUP] = rest
     return groups
 
 
 def _reached(session: Session, month: str) -> set[int]:
+    key = f"study:{month}:day:"
+    # A range, not LIKE: the unique index on the key serves it (SQLite's LIKE ignores case, so
+    # it cannot use an index).
     return set(session.scalars(sa.select(OutboxMessage.retiree_id).where(
-        OutboxMessage.dedupe_key.startswith(f"study:{month}:day:"), OutboxMessage.status.in_(REACHED))))
+        OutboxMessage.dedupe_key >= key, OutboxMessage.dedupe_key < key[:-1] + ";",
+        OutboxMessage.status.in_(REACHED))))
 
 
 def _read(session: Session, month: str, by: datetime) -> set[int]:

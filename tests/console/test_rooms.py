@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.models import (
@@ -22,6 +23,7 @@ from bot.models import (
     OutboxMessage,
     OutboxStatus,
     Retiree,
+    StudyReading,
     Ticket,
 )
 from bot.services import Services
@@ -81,6 +83,21 @@ def test_a_branch_account_sees_its_own_people_only(console_app: Flask, desk: Ser
     page = text(secretary.get("/console/today"))
     assert "周平" in page and "住进ICU了" in page
     assert "李华" not in page and "暖气不热" not in page
+
+
+def test_the_study_counts_on_today_are_at_most_five_minutes_old(worker: Clerk, desk: Services,
+                                                                clock: FixedClock, branch: Branch) -> None:
+    def first_branch() -> list[str]:
+        page = text(worker.get("/console/today"))
+        return re.search(r"<td>第一支部</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page).groups()
+    assert first_branch() == ("5", "0", "0")  # 赵强 has died: five living members
+    with transaction(desk.sessions) as session:
+        session.add(StudyReading(retiree_id=branch.ids["张明"], month="2026-11", read_at=clock.now(),
+                                 via="page"))
+    assert first_branch() == ("5", "0", "0")
+    assert "09:30 统计" in text(worker.get("/console/today"))
+    clock.advance(minutes=5)
+    assert first_branch() == ("5", "1", "1")
 
 
 def test_a_viewer_sees_today_with_phones_masked(viewer: Clerk, busy_day: Branch) -> None:
