@@ -154,7 +154,8 @@ def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: 
     for number, values in enumerate(itertools.chain([headers], rows)):
         for column, value in enumerate(values):
             if isinstance(value, str):
-                sheet.write_string(number, column, CONTROL.sub("", value))
+                if value:  # an empty cell is left unwritten: a third of a roster's cells are empty
+                    sheet.write_string(number, column, CONTROL.sub("", value))
             elif value is not None:
                 sheet.write(number, column, value)
     book.close()
