@@ -12,6 +12,7 @@ from bot import audit
 from bot.clock import SHANGHAI
 from bot.command_support import Action, in_transaction
 from bot.delivery.audience import AudienceError
+from bot.models import CHANNEL_NAMES, STATUS_NAMES
 from bot.notices.sending import cancel, report, send
 from bot.services import Services
 
@@ -63,8 +64,10 @@ def _report(args: argparse.Namespace) -> int:
     def show(services: Services, session: Session) -> str:
         r = report(session, args.id)
         lines = [f"通知 {args.id}（{r.notice.audience}）：{r.notice.text[:30]}",
-                 "状态：" + "，".join(f"{k} {v}" for k, v in sorted(r.by_status.items())),
-                 "已送达渠道：" + ("，".join(f"{k} {v}" for k, v in sorted(r.by_channel.items())) or "无"),
+                 "状态：" + "，".join(f"{STATUS_NAMES.get(k, k)} {v}"
+                                     for k, v in sorted(r.by_status.items())),
+                 "已送达渠道：" + ("，".join(f"{CHANNEL_NAMES.get(k, k)} {v}"
+                                         for k, v in sorted(r.by_channel.items())) or "无"),
                  f"未送到 {len(r.not_reached)} 人（请电话联系）："]
         lines += [f"  {p.id}\t{p.name}\t{p.phone or '无电话'}\t{why}" for p, why in r.not_reached]
         return "\n".join(lines)

@@ -11,7 +11,7 @@ from bot import audit
 from bot.clock import SHANGHAI
 from bot.delivery import outbox
 from bot.language.texts import Texts
-from bot.models import Ticket
+from bot.models import Retiree, Ticket
 
 
 class TicketError(ValueError):
@@ -51,7 +51,9 @@ def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str
     return ticket
 
 
-def describe(ticket: Ticket) -> str:
-    """One line for staff: number, time (Beijing), retiree id, text."""
+def describe(ticket: Ticket, person: Retiree | None) -> str:
+    """One line for staff: number, time (Beijing), who left it and their phone, text."""
     when = ticket.created_at.astimezone(SHANGHAI)
-    return f"{ticket.id}\t{when:%Y-%m-%d %H:%M}\tretiree={ticket.retiree_id or '-'}\t{ticket.text}"
+    who = f"{person.name}（{person.phone or '无电话'}）" if person else "未绑定的微信用户"
+    by_family = "，家属代留" if ticket.by_agent else ""
+    return f"{ticket.id}\t{when:%Y-%m-%d %H:%M}\t{who}{by_family}\t{ticket.text}"

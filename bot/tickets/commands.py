@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.command_support import command_services, in_transaction
+from bot.models import Retiree
 from bot.services import Services
 from bot.tickets.answers import TicketError, answer, describe, overdue_since, unanswered
 
@@ -31,7 +32,7 @@ def _list(args: argparse.Namespace) -> int:
         hours = services.settings.staff.ticket_overdue_hours
         waiting = unanswered(session, overdue_since(services.clock.now(), hours) if args.overdue else None)
         for ticket in waiting:
-            print(describe(ticket))
+            print(describe(ticket, session.get(Retiree, ticket.retiree_id) if ticket.retiree_id else None))
     print(f"{len(waiting)} 条留言{f'超过 {hours} 小时' if args.overdue else ''}未回复")
     return 0
 

@@ -133,7 +133,8 @@ def test_staff_use_it_from_the_command_line(office: Services, branch: Branch, tm
     out = capsys.readouterr().out
     assert "发送给 3 人" in out and "未绑定 1 人" in out
     assert main(["notice", "report", "1"]) == 0
-    assert "王芳\t13900000003\t未绑定微信" in capsys.readouterr().out
+    reported = capsys.readouterr().out
+    assert "王芳\t13900000003\t未绑定微信" in reported and "状态：待发送 3" in reported  # no English
     assert main(["notice", "send", "--to", "group:没有", "--text", "x"]) == 1
     assert "没有名为「没有」的分组" in capsys.readouterr().err
     assert main(["notice", "send", "--to", "all", "--text", "x", "--at", "明天"]) == 1

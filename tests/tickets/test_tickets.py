@@ -99,6 +99,7 @@ def test_staff_list_the_unanswered_tickets(staff_chat: Chat, staff_cli: Services
     assert main(["ticket", "list"]) == 0
     out = capsys.readouterr().out
     assert "请帮我查一下体检结果" in out and "1 条留言未回复" in out
+    assert "retiree=" not in out and "未绑定的微信用户" in out  # who left it, in words
 
 
 def test_staff_answer_reaches_the_person_once_and_is_recorded(staff_chat: Chat, staff_cli: Services,
