@@ -21,7 +21,7 @@ from flask import Response, abort, redirect, request, stream_with_context, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.console import background
-from bot.console.web import actor, console, now, page, requires, services, staff
+from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff
 from bot.roster.export import export_file
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.sheets import MAX_FILE
@@ -29,6 +29,8 @@ from bot.services import Services
 from bot.staff.roles import Can
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# The roster file's own limit, not a form's (the app's is 64 KB: /wechat's messages are small).
+BODY_LIMITS[f"{console.name}.roster_import"] = MAX_FILE
 SHOWN = 200      # problems or changes listed on the page; the rest are counted
 KEPT_FOR = 86400  # seconds an upload waits for its confirmation
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,9 +40,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @requires(Can.EDIT)
 def roster_import() -> BaseResponse | tuple[str, int]:
     """The upload form; an upload is saved and checked in the background."""
+    _whole_office()
     if request.method == "GET":
         return page("roster_import.html")
-    request.max_content_length = MAX_FILE + 64 * 1024  # the roster's own limit, not a form's
     upload = request.files.get("file")
     name = Path((upload.filename or "") if upload else "").name[:100]
     if upload is None or not name:
@@ -67,9 +69,12 @@ def roster_import_status(token: str) -> tuple[str, int]:
 @requires(Can.EDIT)
 def roster_import_confirm(token: str) -> BaseResponse:
     """Import the checked file: all or nothing, exactly as checked unless the roster changed since."""
+    _whole_office()
     task, phase = _task(token)
     if phase != "check" or task.state != "done" or not task.result.get("ok"):
         abort(400)
+    if not services().store.add(f"{_key(token)}:confirmed", "1", background.KEEP):
+        abort(400)  # confirmed already (a second click): one import
     path = _upload(token)
     _run(token, "apply", partial(_apply, path))
     return redirect(url_for("console.roster_import_status", token=token))
@@ -79,6 +84,7 @@ def roster_import_confirm(token: str) -> BaseResponse:
 @requires(Can.EXPORT)
 def roster_export() -> Response:
     """The whole roster as an .xlsx download (audit-logged), streamed from a private file."""
+    _whole_office()
     folder = _folder() / f"export-{secrets.token_hex(8)}"
     folder.mkdir(mode=0o700)
     path = folder / f"名册-{now():%Y%m%d}.xlsx"
@@ -127,6 +133,12 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
             "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
             "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
             "change_count": len(plan.changes)}
+
+
+def _whole_office() -> None:
+    """The roster file is everyone's: a branch's account neither downloads nor replaces it."""
+    if staff().group_id is not None:
+        abort(403)
 
 
 def _task(token: str) -> tuple[background.Task, str]:

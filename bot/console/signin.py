@@ -14,7 +14,7 @@ from flask import Response, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.console.web import console, db, error_page, now, page, saving, services, staff
+from bot.console.web import BODY_LIMITS, console, db, error_page, now, page, saving, services, staff
 from bot.models import StaffAccount
 from bot.staff.accounts import StaffError, change_password, sign_in
 
@@ -38,6 +38,7 @@ def guard() -> BaseResponse | None:
         if account.must_change_password and request.endpoint not in UNCHANGED_PASSWORD_MAY:
             return redirect(url_for("console.password"))
     if request.method == "POST":
+        request.max_content_length = BODY_LIMITS.get(request.endpoint or "", request.max_content_length)
         csrf.protect()
     return None
 
@@ -82,7 +83,11 @@ def sign_in_page() -> BaseResponse | tuple[str, int]:
 
 @console.post("/logout")
 def sign_out() -> BaseResponse:
-    """End this session."""
+    """End this session, and any copy of its cookie: the account's sessions start anew."""
+    if "staff" in g:
+        with saving() as tx:
+            account = tx.get(StaffAccount, staff().id)
+            account.session_epoch += 1
     session.clear()
     return redirect(url_for("console.sign_in"))
 

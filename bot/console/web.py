@@ -33,6 +33,11 @@ def now() -> datetime:
     return services().clock.now()
 
 
+# Endpoints that take a body larger than the app's limit (an upload), by endpoint: the guard sets
+# the limit before it reads any form, as its CSRF check does.
+BODY_LIMITS: dict[str, int] = {}
+
+
 def db() -> Session:
     """The request's database session (opened on first use, closed when the request ends)."""
     if "db" not in g:
@@ -61,6 +66,11 @@ def staff() -> StaffAccount:
 def actor() -> str:
     """Who the audit log names for what this request does."""
     return f"console:{staff().username}"
+
+
+def may_read_audit() -> bool:
+    """The audit log names everyone: for roles that see personal details, over the whole office."""
+    return allowed(Can.SEE_PRIVATE) and g.staff.group_id is None
 
 
 def allowed(can: Can) -> bool:
@@ -111,8 +121,8 @@ def private(value: object) -> object:
 
 @console.app_context_processor
 def _shared() -> dict[str, Any]:
-    return {"allowed": allowed, "Can": Can, "role_names": ROLE_NAMES, "me": g.get("staff"),
-            "shanghai": SHANGHAI}
+    return {"allowed": allowed, "may_read_audit": may_read_audit, "Can": Can, "role_names": ROLE_NAMES,
+            "me": g.get("staff"), "shanghai": SHANGHAI}
 
 
 ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系统的页面提交的。请刷新页面后再试。"),

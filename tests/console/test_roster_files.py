@@ -11,26 +11,28 @@ from pathlib import Path
 
 import openpyxl
 import sqlalchemy as sa
+from flask import Flask
 
 from bot.db.engine import transaction
 from bot.models import AuditEntry, Retiree
 from bot.roster.sheets import write_sheet
 from bot.sandbox.sample_roster import HEADERS, generate
 from bot.services import Services
+from tests.console.conftest import clerk
 from tests.console.helpers import Clerk
 from tests.office_fixtures import Branch
 
 BRANCH, CLASS, AREA, BIRTH = (HEADERS.index(t) for t in ("党支部", "老年大学班级", "居住片区", "出生日期"))
 
 
-def roster(tmp_path: Path, count: int = 3, **bad: str) -> io.BytesIO:
+def roster(tmp_path: Path, count: int = 3, suffix: str = ".xlsx", **bad: str) -> io.BytesIO:
     """An .xlsx of new people in 第一支部; bad={"2": "1938-02-30"} gives row 2 that birth date."""
     rows = generate(count)
     for row in rows:
         row[BRANCH], row[CLASS], row[AREA] = "第一支部", "", ""
     for number, birth in bad.items():
         rows[int(number) - 1][BIRTH] = birth
-    path = tmp_path / "名册.xlsx"
+    path = tmp_path / f"名册{suffix}"
     write_sheet(path, HEADERS, rows)
     return io.BytesIO(path.read_bytes())
 
@@ -77,6 +79,27 @@ def test_a_bad_row_is_reported_and_nothing_is_written_then_the_fixed_file_goes_i
     with desk.sessions() as session:
         entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "roster.import")).one()
     assert entry.actor == "console:wangli"
+
+
+def test_a_roster_of_a_thousand_people_is_taken_and_confirmed_once(worker: Clerk, desk: Services,
+                                                                   tmp_path: Path) -> None:
+    before = people(desk)
+    upload_ = roster(tmp_path, 1000, ".csv")
+    assert len(upload_.getvalue()) > 64 * 1024  # more than the app's limit for other requests
+    status = upload(worker, upload_, "名册.csv")
+    checked = finished(worker, status)
+    assert "将新增 <strong>1000</strong> 人" in checked
+    assert worker.post(f"{status}/confirm").status_code == 302
+    assert worker.post(f"{status}/confirm").status_code == 400  # a second click imports nothing
+    finished(worker, status)
+    assert people(desk) == before + 1000
+
+
+def test_a_branch_account_neither_imports_nor_exports(console_app: Flask, desk: Services,
+                                                      branch: Branch) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    assert secretary.get("/console/roster/import").status_code == 403
+    assert secretary.get("/console/roster/export").status_code == 403
 
 
 def test_a_confirmation_without_a_passed_check_changes_nothing(worker: Clerk, desk: Services,

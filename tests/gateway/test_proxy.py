@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,13 +39,16 @@ def nginx(gunicorn: str, tmp_path: Path) -> Iterator[str]:
     for name in ("body", "proxy", "logs"):
         (tmp_path / name).mkdir()
         (tmp_path / name).chmod(0o777)  # nginx's workers run as another user when started by root
+    # A large body waits in a file; pytest's own folders are closed to other users.
+    bodies = Path(tempfile.mkdtemp(prefix="nginx-body-"))
+    bodies.chmod(0o777)
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
 daemon off; worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/logs/error.log;
 events {{ worker_connections 256; }}
 http {{
     access_log off;
-    client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;
+    client_body_temp_path {bodies}; proxy_temp_path {tmp_path}/proxy;
     fastcgi_temp_path {tmp_path}/body; uwsgi_temp_path {tmp_path}/body; scgi_temp_path {tmp_path}/body;
     upstream yinling {{ server {upstream}; }}
     server {{
@@ -62,6 +66,7 @@ http {{
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        shutil.rmtree(bodies, ignore_errors=True)
 
 
 def _trickle(url: str, query: str, body: bytes) -> socket.socket:
@@ -97,3 +102,13 @@ def test_a_body_over_64_kib_is_refused_by_the_proxy(nginx: str, settings: Settin
     delivery = side.deliver(side.text("o_proxy_big_01", "x"))
     res = requests.post(nginx, params=delivery.params, data=b"<xml>" + b"a" * 70_000, timeout=10)
     assert res.status_code == 413
+
+
+def test_a_roster_upload_passes_the_proxy_up_to_the_consoles_own_limit(nginx: str) -> None:
+    base = nginx.rsplit("/wechat", 1)[0]
+    roster = {"file": ("名册.csv", b"a" * 2_000_000)}  # 2 MB: a roster of some 10,000 people
+    res = requests.post(f"{base}/console/roster/import", files=roster, allow_redirects=False, timeout=10)
+    assert res.status_code == 302, res.text[:300]
+    assert "/console/login" in res.headers["Location"]  # the app's own answer
+    big = {"file": ("名册.csv", b"a" * 52 * 2**20)}
+    assert requests.post(f"{base}/console/roster/import", files=big, timeout=30).status_code == 413
