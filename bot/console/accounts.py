@@ -35,6 +35,8 @@ def account_add() -> Response:
 
     def add(session: Session) -> str:
         chosen = session.get(Group, group) if group else None
+        if group and chosen is None:
+            raise StaffError("所选的分组已不存在，请刷新页面后重选。")
         scope = f"{chosen.kind}:{chosen.name}" if chosen else ""
         account, password = add_account(session, form.get("username", ""), form.get("role", ""),
                                         display_name=form.get("display_name", ""), group=scope,

@@ -20,7 +20,7 @@ from bot.roster.groups import (
     rename_group,
     set_member,
 )
-from bot.roster.search import search
+from bot.roster.search import find_person, search
 from bot.roster.tags import sync_tags
 from bot.staff.roles import Can
 
@@ -76,6 +76,8 @@ def group_member(group_id: int) -> Response:
     _visible(group_id)
     joining = request.form.get("action") == "add"
     person = request.form.get("retiree_id", type=int) or 0
+    if joining and find_person(db(), person, scope=staff().group_id) is None:
+        abort(404)  # a branch's account adds only whom it may see (and so may not widen its scope)
     _change(lambda session: set_member(session, group_id, person, joining, actor=actor(), now=now()),
             "已加入分组。" if joining else "已移出分组。")
     return redirect(url_for("console.group", group_id=group_id))

@@ -50,5 +50,7 @@ class StaffAccount(Base):
     @classmethod
     def on_duty(cls) -> sa.ColumnElement[bool]:
         """The accounts whose linked WeChat gets staff alerts and may use staff commands in the
-        chat: enabled, linked, and allowed to act (not 查看)."""
-        return sa.and_(cls.disabled_at.is_(None), cls.openid.is_not(None), cls.role != Role.VIEWER)
+        chat: enabled, linked, allowed to act (not 查看), and over the whole office (alerts and
+        「通知 全体」 are about everyone; a branch's account sees its branch only)."""
+        return sa.and_(cls.disabled_at.is_(None), cls.openid.is_not(None), cls.role != Role.VIEWER,
+                       cls.group_id.is_(None))

@@ -64,7 +64,10 @@ def _matching(text: str) -> list[sa.ColumnElement[bool]]:
     like = f"%{_escape(text)}%"
     meanings = [Retiree.name.like(like, escape="\\"), Retiree.number == text]
     if text.isdigit():
-        meanings += [Retiree.phone.like(like, escape="\\"), Retiree.number.like(like, escape="\\")]
+        # A phone by its end only: digits matched anywhere would let a role that sees the last
+        # four rebuild the whole number a digit at a time.
+        meanings += [Retiree.phone.like(f"%{_escape(text)}", escape="\\"),
+                     Retiree.number.like(like, escape="\\")]
     if _LETTERS.fullmatch(text.lower()):
         start = f"{_escape(text.lower())}%"
         meanings += [Retiree.name_initials.like(start, escape="\\"),

@@ -60,7 +60,8 @@ def _list(args: argparse.Namespace) -> int:
         groups = {gid: name for gid, name in session.execute(sa.select(Group.id, Group.name))}
         found = accounts(session)
         for a in found:
-            state = "已停用" if a.disabled_at else ("已锁定" if a.locked_until else "正常")
+            locked = a.locked_until is not None and a.locked_until > services.clock.now()
+            state = "已停用" if a.disabled_at else ("已锁定" if locked else "正常")
             print(f"{a.username}\t{a.display_name}\t{ROLE_NAMES[a.role]}\t"
                   f"{groups.get(a.group_id, '全部')}\t{state}\t"
                   f"{'已关联微信' if a.openid else '未关联微信'}")

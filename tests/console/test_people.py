@@ -36,6 +36,12 @@ def test_a_clerk_finds_a_person_by_what_they_know(worker: Clerk, zhang: int, que
     assert f"/console/people/{zhang}" in found and "找到 1 人" in found
 
 
+def test_a_phone_is_found_by_its_end_only(viewer: Clerk, zhang: int) -> None:
+    assert "找到 1 人" in text(viewer.get("/console/people?q=566827"))
+    middle = text(viewer.get("/console/people?q=02656"))  # digits from the middle of 18026566827
+    assert f"/console/people/{zhang}" not in middle
+
+
 def test_search_by_group_and_the_live_results_for_htmx(worker: Clerk, desk: Services, branch: Branch) -> None:
     with desk.sessions() as session:
         second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))

@@ -100,9 +100,11 @@ def test_the_study_counts_on_today_are_at_most_five_minutes_old(worker: Clerk, d
     assert first_branch() == ("5", "1", "1")
 
 
-def test_a_viewer_sees_today_with_phones_masked(viewer: Clerk, busy_day: Branch) -> None:
+def test_a_viewer_sees_today_with_phones_masked_and_no_health_words(viewer: Clerk, busy_day: Branch) -> None:
     page = text(viewer.get("/console/today"))
     assert "13800000000" not in page and "*******0000" in page
+    assert "住进ICU了" not in page and "病危" in page  # what kind of report, not what it says
+    assert "操作记录" not in page  # a room it may not open is not in its menu
 
 
 def test_groups_are_added_renamed_and_filled(worker: Clerk, desk: Services, branch: Branch) -> None:
@@ -146,6 +148,18 @@ def test_a_big_group_shows_its_members_a_hundred_at_a_time(worker: Clerk, desk: 
     assert "105 人" in first and first.count(">移出</button>") == 100 and "下一页" in first
     second = text(worker.get(f"/console/groups/{area_id}?page=2"))
     assert second.count(">移出</button>") == 5 and "第 101–105 人" in second and "上一页" in second
+
+
+def test_a_branch_account_cannot_add_someone_else_to_see_them(console_app: Flask, desk: Services,
+                                                              branch: Branch) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    with desk.sessions() as session:
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+    secretary.get(f"/console/groups/{second}")
+    refused = secretary.post(f"/console/groups/{second}/members",
+                             {"action": "add", "retiree_id": branch.ids["张明"]})
+    assert refused.status_code == 404
+    assert secretary.get(f"/console/people/{branch.ids['张明']}").status_code == 404
 
 
 def test_a_viewer_cannot_change_groups(viewer: Clerk, desk: Services, branch: Branch) -> None:

@@ -112,8 +112,12 @@ def test_signing_out_ends_the_session(console_app: Flask, desk: Services) -> Non
     make_account(desk, "wangli")
     clerk = Clerk(console_app.test_client())
     clerk.sign_in("wangli")
+    copied = clerk.client.get_cookie("yinling_console", path="/console")
     assert clerk.post("/console/logout").headers["Location"] == "/console/login"
     assert clerk.get("/console/today").status_code == 302
+    elsewhere = console_app.test_client()  # a copy of the cookie from before: no longer good
+    elsewhere.set_cookie("yinling_console", copied.value, path="/console")
+    assert elsewhere.get("/console/today").status_code == 302
 
 
 @pytest.mark.parametrize(("public_url", "secure"), [("https://yinling.example.cn", True),

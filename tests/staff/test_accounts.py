@@ -9,7 +9,7 @@ from bot.clock import FixedClock
 from bot.config import ConsoleSettings
 from bot.db.engine import transaction
 from bot.delivery.staff_alerts import alert_staff, staff_openids
-from bot.models import AuditEntry, OutboxMessage, Role, StaffAccount
+from bot.models import AuditEntry, Group, OutboxMessage, Role, StaffAccount
 from bot.services import Services
 from bot.staff.accounts import (
     StaffError,
@@ -121,12 +121,16 @@ def test_a_linked_account_on_duty_gets_staff_alerts_beside_the_config_openids(of
     add(office, "wangli", "staff")
     add(office, "viewer", "viewer")
     with transaction(office.sessions) as session:
+        session.add(Group(kind="党支部", name="第二支部"))
+    add(office, "shuji", "staff", group="第二支部")
+    with transaction(office.sessions) as session:
         link_wechat(session, "wangli", "o_wangli", actor="cli:test", now=office.clock.now())
         link_wechat(session, "viewer", "o_viewer", actor="cli:test", now=office.clock.now())
+        link_wechat(session, "shuji", "o_shuji", actor="cli:test", now=office.clock.now())
         with pytest.raises(StaffError, match="已经关联了账号“wangli”"):
             link_wechat(session, "viewer", "o_wangli", actor="cli:test", now=office.clock.now())
         assert staff_openids(session, office.settings) == [*office.settings.staff.openids, "o_wangli"]
         alert_staff(session, office.settings, office.clock.now(), "【测试】提醒", key="test")
     with office.sessions() as session:
         recipients = set(session.scalars(sa.select(OutboxMessage.recipient)))
-    assert recipients == {*office.settings.staff.openids, "o_wangli"}  # a 查看 account gets none
+    assert recipients == {*office.settings.staff.openids, "o_wangli"}  # not 查看, not a branch's
