@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot.wechat_api.store import SharedStore
@@ -66,15 +66,17 @@ def start(store: SharedStore, key: str, owner: int, work: Work) -> None:
         publisher = threading.Thread(target=publish, name=f"progress:{key}", daemon=True)
         publisher.start()
         try:
-            task.result, task.state = work(report), "done"
+            final = replace(task, result=work(report), state="done", beat=time.time())
         except Exception:
             log.exception("background task %s failed", key)
-            task.state = "failed"
-        task.beat = time.time()
+            final = replace(task, state="failed", beat=time.time())
         finished.set()
         publisher.join()  # its last copy lands before the final one, never after
-        _save(store, key, task)
-        _RUNNING.pop(key, None)
+        # The outcome reaches the store before this worker stops showing the running task: a page
+        # never offers what comes next (确认导入) before every worker can see why.
+        _save(store, key, final)
+        if _RUNNING.get(key) is task:  # a next task under the key (the import) stays
+            del _RUNNING[key]
 
     threading.Thread(target=run, name=f"task:{key}", daemon=True).start()
 

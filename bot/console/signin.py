@@ -70,12 +70,11 @@ def sign_in_page() -> BaseResponse | tuple[str, int]:
     """The sign-in form, and signing in with it."""
     refusal = "登录已过期，请重新登录。" if request.args.get("expired") else ""
     if request.method == "POST":
-        with saving() as tx:  # a failure is counted even though it fails
-            outcome = sign_in(tx, request.form.get("username", ""), request.form.get("password", ""),
-                              now=now(), rules=services().settings.console)
-            if outcome.account is not None:
-                _start_session(outcome.account)
-                return redirect(_safe_next(request.args.get("next")))
+        outcome = sign_in(services().sessions, request.form.get("username", ""),
+                          request.form.get("password", ""), now=now(), rules=services().settings.console)
+        if outcome.account is not None:
+            _start_session(outcome.account)
+            return redirect(_safe_next(request.args.get("next")))
         refusal = outcome.refusal
     return page("sign_in.html", 401 if refusal and request.method == "POST" else 200, refusal=refusal,
                 username=request.form.get("username", ""))

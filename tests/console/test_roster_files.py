@@ -91,7 +91,8 @@ def test_a_roster_of_a_thousand_people_is_taken_and_confirmed_once(worker: Clerk
     assert "将新增 <strong>1000</strong> 人" in checked
     assert worker.post(f"{status}/confirm").status_code == 302
     assert worker.post(f"{status}/confirm").status_code == 400  # a second click imports nothing
-    finished(worker, status)
+    done = finished(worker, status)
+    assert "已导入 1000 行：新增 1000 人" in done, done[-1500:]
     assert people(desk) == before + 1000
 
 
