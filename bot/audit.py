@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import AuditEntry
+from bot.models import ROLE_NAMES, AuditEntry
 
 
 def cli_actor() -> str:
@@ -41,6 +41,27 @@ ACTION_NAMES = {
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
 }
 PAGE = 100  # entries shown at once
+# What the details of entries are called, for staff reading the log.
+DETAIL_NAMES = {
+    "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变", "kind": "类型",
+    "was": "原状态", "error": "原因", "told": "通知人数", "stopped": "停止份数", "send_at": "发送时间",
+    "role": "角色", "group": "分组", "linked": "关联微信", "retiree": "人员编号", "retiree_died": "去世日期",
+    "queued": "排队条数", "preview": "仅预览", "people": "人数", "name": "名称", "month": "月份",
+    "file": "文件", "day": "日期", "audience": "对象", "accounts": "账号数",
+}
+_ROLE_WORDS = {role.value: name for role, name in ROLE_NAMES.items()}
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """An entry's details in words (「行数 20000；角色 查看」); an edit's before and after aside."""
+    return "；".join(f"{DETAIL_NAMES.get(key, key)} {_word(value)}" for key, value in detail.items()
+                    if key != "changes" and value is not None)
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _ROLE_WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
 def entries(session: Session, *, actor: str = "", action: str = "", target: str = "",

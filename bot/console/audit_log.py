@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, request
 
-from bot.audit import ACTION_NAMES, PAGE, entries
+from bot.audit import ACTION_NAMES, PAGE, detail_text, entries
 from bot.clock import SHANGHAI
 from bot.console.web import console, db, may_read_audit, page
 
@@ -24,6 +24,7 @@ def audit() -> tuple[str, int]:
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)
     return page("audit.html", found=found, total=total, names=ACTION_NAMES, number=number, size=PAGE,
+                detail_text=detail_text,
                 filters={k: v for k, v in args.items() if k != "page" and v})
 
 

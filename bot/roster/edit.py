@@ -99,7 +99,7 @@ def _number_taken(session: Session, person: Retiree, number: str | None) -> str 
     if not number or number == person.number:
         return None
     other = session.scalar(sa.select(Retiree.name).where(Retiree.number == number, Retiree.id != person.id))
-    return f"编号 {number} 已经是{other}的编号了" if other else None
+    return f"编号 {number} 已经有人用了，请核对。" if other else None
 
 
 def _plain(value: Any) -> Any:

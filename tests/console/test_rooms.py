@@ -184,6 +184,7 @@ def test_the_audit_log_filters_by_who_what_and_when(worker: Clerk, admin: Clerk,
     admin.post("/console/accounts", {"username": "xiaoliu", "role": "viewer", "display_name": "小刘"})
     everything = logged(admin, "")
     assert "添加分组" in everything and "新建账号" in everything
+    assert "角色 查看" in everything and "role=" not in everything  # details in words
     by_worker = logged(admin, "actor=console:wangli")
     assert "添加分组" in by_worker and "新建账号" not in by_worker
     day = desk.clock.now().date()
