@@ -4,7 +4,7 @@ htmx for partial updates, vendored in static/), for clerks who live in Excel and
 web (the blueprint, the request's account and database session, permissions, error pages),
 signin (sessions, CSRF, passwords), and one module per room: today (今日), people (名册 and a
 person's page), roster_files (import and export), groups (分组), audit_log (操作记录),
-accounts (账号). A view validates, calls one domain function, renders.
+accounts (账号), tickets (留言). A view validates, calls one domain function, renders.
 
 A face: imports the features (roster, staff, care, tickets, greetings, activities, study),
 delivery, services, wechat_api (the shared store that holds background progress), models,
@@ -25,7 +25,7 @@ from bot.config import Settings
 
 def init_app(app: Flask) -> None:
     """Mount /console/ on the app: its rooms, sessions and CSRF protection."""
-    from bot.console import accounts, audit_log, groups, people, roster_files, today  # noqa: F401 (routes)
+    from bot.console import accounts, audit_log, groups, people, roster_files, tickets, today  # noqa: F401
     from bot.console.signin import csrf
     from bot.console.web import console
 

@@ -26,6 +26,12 @@ def unanswered(session: Session, older_than: datetime | None = None) -> list[Tic
     return list(session.scalars(query.order_by(Ticket.created_at, Ticket.id)))
 
 
+def answered(session: Session, limit: int) -> list[Ticket]:
+    """The tickets answered last, newest answer first."""
+    return list(session.scalars(sa.select(Ticket).where(Ticket.answered_at.is_not(None))
+                                .order_by(Ticket.answered_at.desc(), Ticket.id.desc()).limit(limit)))
+
+
 def overdue_since(now: datetime, hours: int) -> datetime:
     """The moment before which an unanswered ticket counts as overdue."""
     return now - timedelta(hours=hours)

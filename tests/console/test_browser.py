@@ -377,6 +377,8 @@ def busy_day(desk: Services, branch: Branch, tmp_path: Path) -> Day:
 PAGES = {
     "login": "/console/login",
     "today": "/console/today",
+    "tickets": "/console/tickets",
+    "ticket": "/console/tickets/{ticket}",
     "people": "/console/people",
     "person": "/console/people/{zhang}",
     "person-edit": "/console/people/{zhang}/edit",
@@ -402,11 +404,12 @@ def test_every_console_page_passes_an_accessibility_scan(
         page: sync_api.Page, site: str, clerk: str, busy_day: Day, desk: Services) -> None:
     with desk.sessions() as session:
         first = session.scalar(sa.select(Group.id).where(Group.name == "第一支部"))
+        ticket = session.scalar(sa.select(Ticket.id).where(Ticket.answered_at.is_(None)))
     problems = []
     for name, path in PAGES.items():
         if name == "today":
             sign_in(page, site, clerk)
-        address = site + path.format(zhang=busy_day.zhang, branch=first)
+        address = site + path.format(zhang=busy_day.zhang, branch=first, ticket=ticket)
         page.goto(address)
         assert page.url == address  # the page itself, not the sign-in or an error
         expect(page.locator("main h1")).to_be_visible()

@@ -1,0 +1,66 @@
+"""留言: what retirees and their families left for the office, with who they are and how to reach
+them; answering one queues the answer to whoever left it, once (the same function as
+`ticket reply`). A branch's account sees its own people's only."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.wrappers import Response
+
+from bot.console.web import actor, allowed, console, db, now, page, saving, services, staff
+from bot.models import Retiree, Ticket
+from bot.roster.search import scope_ids
+from bot.staff.roles import Can
+from bot.tickets.answers import TicketError, answer, answered, overdue_since, unanswered
+
+ANSWERED_SHOWN = 30
+
+
+@console.get("/tickets")
+def tickets() -> tuple[str, int]:
+    """Those waiting (overdue first, then the newest), then the last answered."""
+    session = db()
+    overdue = overdue_since(now(), services().settings.staff.ticket_overdue_hours)
+    waiting = _visible(session, unanswered(session))
+    late = [t for t in waiting if t.created_at <= overdue]
+    waiting = late + [t for t in reversed(waiting) if t.created_at > overdue]
+    done = _visible(session, answered(session, ANSWERED_SHOWN))
+    return page("tickets.html", waiting=waiting, late=late, done=done,
+                people=_people(session, waiting + done), hours=services().settings.staff.ticket_overdue_hours)
+
+
+@console.route("/tickets/<int:number>", methods=["GET", "POST"])
+def ticket(number: int) -> Response | tuple[str, int]:
+    """One 留言 with the person who left it; staff who edit answer it here."""
+    found = db().get(Ticket, number)
+    if found is None or not _visible(db(), [found]):
+        abort(404)
+    reply, problem = request.form.get("answer", ""), ""
+    if request.method == "POST":
+        if not allowed(Can.EDIT):
+            abort(403)
+        try:
+            with saving() as session:
+                answer(session, services().texts, number, reply, actor=actor(), now=now())
+        except TicketError as exc:
+            problem = str(exc)  # what was typed stays in the box
+        else:
+            flash(f"已回复留言 {number}，会发到留言人的微信。")
+            return redirect(url_for("console.ticket", number=number))
+    person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
+    return page("ticket.html", 400 if problem else 200, ticket=found, person=person, reply=reply,
+                problem=problem)
+
+
+def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:
+    """The tickets the account may see: its branch's people's, or everyone's."""
+    scope = scope_ids(session, staff().group_id)
+    return found if scope is None else [t for t in found if t.retiree_id in scope]
+
+
+def _people(session: Session, found: list[Ticket]) -> dict[int, Retiree]:
+    wanted = {t.retiree_id for t in found if t.retiree_id is not None}
+    return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted))
+                                             .options(selectinload(Retiree.groups)))}

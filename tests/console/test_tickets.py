@@ -1,0 +1,78 @@
+"""留言 in the console: who left each and how to reach them, overdue first; an answer goes to
+whoever left it, once, audit-logged; a 查看 account reads only; a branch's account sees its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bot.db.engine import transaction
+from bot.models import AuditEntry, OutboxMessage, Ticket
+from bot.services import Services
+from tests.console.conftest import clerk
+from tests.console.helpers import Clerk
+from tests.office_fixtures import Branch
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def left(desk: Services, branch: Branch) -> dict[str, int]:
+    """张明's 留言 of three days ago (overdue), 周平's of an hour ago, one from an unbound user."""
+    now = desk.clock.now()
+    with transaction(desk.sessions) as session:
+        made = {"暖气不热": Ticket(openid="o_zhang", retiree_id=branch.ids["张明"], text="暖气不热",
+                                  created_at=now - timedelta(days=3)),
+                "想问体检": Ticket(openid="o_zhou", retiree_id=branch.ids["周平"], text="想问体检",
+                                  created_at=now - timedelta(hours=1)),
+                "你们是谁": Ticket(openid="o_stranger", text="你们是谁", created_at=now - timedelta(hours=2))}
+        session.add_all(made.values())
+        session.flush()
+        return {said: t.id for said, t in made.items()}
+
+
+def test_the_list_names_who_left_each_with_the_overdue_first(worker: Clerk, left: dict[str, int]) -> None:
+    page = text(worker.get("/console/tickets"))
+    assert "待回复 3 条，其中超过 24 小时 1 条" in page
+    assert page.index("暖气不热") < page.index("想问体检") < page.index("你们是谁")  # overdue, then newest
+    assert "张明" in page and "13800000000" in page and "未绑定的微信用户" in page
+
+
+def test_an_answer_goes_once_to_whoever_left_it(worker: Clerk, desk: Services, left: dict[str, int]) -> None:
+    number = left["暖气不热"]
+    worker.get(f"/console/tickets/{number}")
+    empty = worker.post(f"/console/tickets/{number}", {"answer": "  "})
+    assert empty.status_code == 400 and "回复内容是空的" in text(empty)
+    sent = worker.post(f"/console/tickets/{number}", {"answer": "明天上午师傅上门。"})
+    assert "已回复留言" in text(worker.get(sent.headers["Location"]))
+    again = worker.post(f"/console/tickets/{number}", {"answer": "再说一遍"})
+    assert again.status_code == 400 and "回复过" in text(again) and "再说一遍" in text(again)  # kept
+    with desk.sessions() as session:
+        [message] = session.scalars(sa.select(OutboxMessage)).all()
+        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "ticket.reply")).one()
+    assert message.recipient == "o_zhang" and "明天上午师傅上门" in str(message.payload)
+    assert entry.actor == "console:wangli"
+    assert "已回复" in text(worker.get("/console/tickets"))
+
+
+def test_a_viewer_reads_but_cannot_answer(viewer: Clerk, desk: Services, left: dict[str, int]) -> None:
+    number = left["暖气不热"]
+    page = text(viewer.get(f"/console/tickets/{number}"))
+    assert "暖气不热" in page and "发送回复" not in page
+    assert viewer.post(f"/console/tickets/{number}", {"answer": "好"}).status_code == 403
+    with desk.sessions() as session:
+        assert session.get(Ticket, number).answered_at is None
+
+
+def test_a_branch_account_sees_its_own_peoples_only(console_app: Flask, desk: Services,
+                                                     left: dict[str, int]) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    page = text(secretary.get("/console/tickets"))
+    assert "想问体检" in page and "暖气不热" not in page and "你们是谁" not in page
+    assert secretary.get(f"/console/tickets/{left['暖气不热']}").status_code == 404
+    assert secretary.get("/console/tickets/999999").status_code == 404
