@@ -36,6 +36,7 @@ ACTION_NAMES = {
     "staff.add": "新建账号", "staff.disable": "停用账号", "staff.enable": "恢复账号",
     "staff.reset": "重设密码", "staff.link": "关联微信", "staff.password": "修改密码",
     "notice.send": "发送通知", "notice.cancel": "取消通知", "ticket.reply": "回复留言",
+    "ticket.handled": "处理留言（未回复）",
     "care.close": "处理重要情况", "care.visit": "登记走访", "activity.load": "发布活动",
     "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",

@@ -13,7 +13,14 @@ from bot.console.web import actor, allowed, console, db, now, page, saving, serv
 from bot.models import Retiree, Ticket
 from bot.roster.search import scope_ids
 from bot.staff.roles import Can
-from bot.tickets.answers import TicketError, answer, answered, overdue_since, unanswered
+from bot.tickets.answers import (
+    TicketError,
+    answer,
+    answered,
+    handle_without_reply,
+    overdue_since,
+    unanswered,
+)
 
 ANSWERED_SHOWN = 30
 
@@ -37,21 +44,26 @@ def ticket(number: int) -> Response | tuple[str, int]:
     found = db().get(Ticket, number)
     if found is None or not _visible(db(), [found]):
         abort(404)
-    reply, problem = request.form.get("answer", ""), ""
+    reply, note, problem = request.form.get("answer", ""), request.form.get("note", ""), ""
     if request.method == "POST":
         if not allowed(Can.EDIT):
             abort(403)
+        handled = "note" in request.form  # the second form: handled by phone, nothing to send
         try:
             with saving() as session:
-                answer(session, services().texts, number, reply, actor=actor(), now=now())
+                if handled:
+                    handle_without_reply(session, number, note, actor=actor(), now=now())
+                else:
+                    answer(session, services().texts, number, reply, actor=actor(), now=now())
         except TicketError as exc:
-            problem = str(exc)  # what was typed stays in the box
+            problem = str(exc)  # what was typed stays in its box
         else:
-            flash(f"已回复留言 {number}，会发到留言人的微信。")
+            flash(f"留言 {number} 已记为处理完（没有发微信）。" if handled
+                  else f"已回复留言 {number}，会发到留言人的微信。")
             return redirect(url_for("console.ticket", number=number))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("ticket.html", 400 if problem else 200, ticket=found, person=person, reply=reply,
-                problem=problem)
+                note=note, problem=problem)
 
 
 def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:

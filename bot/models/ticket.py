@@ -22,4 +22,6 @@ class Ticket(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(index=True)
     answered_at: Mapped[datetime | None]
-    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answer: Mapped[str | None] = mapped_column(sa.Text)  # sent to them; or staff's note when not
+    # False when staff handled it another way (a phone call) and noted how, with nothing sent.
+    replied: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -40,12 +40,7 @@ def overdue_since(now: datetime, hours: int) -> datetime:
 def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str,
            now: datetime) -> Ticket:
     """Record staff's answer and queue it to whoever left the ticket; once per ticket."""
-    ticket = session.get(Ticket, number)
-    if ticket is None:
-        raise TicketError(f"没有编号为 {number} 的留言。")
-    if ticket.answered_at is not None:
-        when = ticket.answered_at.astimezone(SHANGHAI)
-        raise TicketError(f"留言 {number} 已于 {when:%Y-%m-%d %H:%M} 回复过，不再重复发送。")
+    ticket = _still_open(session, number)
     if not text.strip():
         raise TicketError("回复内容是空的。")
     ticket.answer, ticket.answered_at = text.strip(), now
@@ -54,6 +49,29 @@ def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str
                    text=content, kind="ticket", retiree_id=ticket.retiree_id,
                    title=f"您的留言 {number} 有回复了")
     audit.record(session, actor=actor, action="ticket.reply", at=now, target=f"ticket:{number}")
+    return ticket
+
+
+def handle_without_reply(session: Session, number: int, note: str, *, actor: str,
+                         now: datetime) -> Ticket:
+    """Close the ticket with staff's note of how it was handled (a phone call); nothing is sent."""
+    ticket = _still_open(session, number)
+    if not note.strip():
+        raise TicketError("请写明是怎么处理的，如「已电话联系，明天上门」。")
+    ticket.answer, ticket.answered_at, ticket.replied = note.strip(), now, False
+    audit.record(session, actor=actor, action="ticket.handled", at=now, target=f"ticket:{number}")
+    return ticket
+
+
+def _still_open(session: Session, number: int) -> Ticket:
+    """The ticket, if there is one and nobody has answered or handled it yet."""
+    ticket = session.get(Ticket, number)
+    if ticket is None:
+        raise TicketError(f"没有编号为 {number} 的留言。")
+    if ticket.answered_at is not None:
+        when = ticket.answered_at.astimezone(SHANGHAI)
+        done = "回复过" if ticket.replied else "处理过"
+        raise TicketError(f"留言 {number} 已于 {when:%Y-%m-%d %H:%M} {done}，不再重复。")
     return ticket
 
 

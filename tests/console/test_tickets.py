@@ -76,3 +76,21 @@ def test_a_branch_account_sees_its_own_peoples_only(console_app: Flask, desk: Se
     assert "想问体检" in page and "暖气不热" not in page and "你们是谁" not in page
     assert secretary.get(f"/console/tickets/{left['暖气不热']}").status_code == 404
     assert secretary.get("/console/tickets/999999").status_code == 404
+
+
+def test_a_ticket_handled_by_phone_is_closed_with_a_note_and_nothing_sent(
+        worker: Clerk, desk: Services, left: dict[str, int]) -> None:
+    number = left["想问体检"]
+    worker.get(f"/console/tickets/{number}")
+    blank = worker.post(f"/console/tickets/{number}", {"note": " "})
+    assert blank.status_code == 400 and "请写明是怎么处理的" in text(blank)
+    done = worker.post(f"/console/tickets/{number}", {"note": "已电话联系，体检在四月"})
+    page = text(worker.get(done.headers["Location"]))
+    assert "已记为处理完" in page and "已处理（没有发微信）" in page and "已电话联系，体检在四月" in page
+    refused = worker.post(f"/console/tickets/{number}", {"answer": "补一句"})
+    assert refused.status_code == 400 and "处理过" in text(refused)
+    with desk.sessions() as session:
+        assert not session.scalars(sa.select(OutboxMessage)).all()  # nothing went to WeChat
+        assert session.scalars(sa.select(AuditEntry.action).where(
+            AuditEntry.target == f"ticket:{number}")).all() == ["ticket.handled"]
+    assert "想问体检" not in text(worker.get("/console/tickets")).split("最近已回复")[0]
