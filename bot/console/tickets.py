@@ -1,6 +1,7 @@
 """留言: what retirees and their families left for the office, with who they are and how to reach
 them; answering one queues the answer to whoever left it, once (the same function as
-`ticket reply`). A branch's account sees its own people's only."""
+`ticket reply`), or, after a phone call, closing it with a note sends nothing. A branch's
+account sees its own people's only."""
 
 from __future__ import annotations
 
