@@ -3,14 +3,12 @@ disable or enable it, reset its password, link it to the person's WeChat for ale
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, console, db, now, page, requires, saving
+from bot.console.web import actor, attempt, console, db, now, page, requires
 from bot.models import Group, Role
 from bot.staff.accounts import StaffError, add_account, disable, enable, link_wechat, reset_password
 from bot.staff.accounts import accounts as all_accounts
@@ -43,7 +41,7 @@ def account_add() -> Response:
                                         actor=actor(), now=now())
         return (f"已新建账号 {account.username}。一次性密码：{password}"
                 "（请当面或电话告诉本人，首次登录时要改密码）")
-    _change(add)
+    attempt(add, StaffError)
     return redirect(url_for("console.accounts"))
 
 
@@ -66,18 +64,8 @@ def account_change(username: str, action: str) -> Response:
         else:
             link_wechat(session, username, request.form.get("openid", ""), **who)
         return f"{ACTIONS[action]}：{username}。"
-    _change(change)
+    attempt(change, StaffError)
     return redirect(url_for("console.accounts"))
 
 
 ACTIONS = {"disable": "已停用", "enable": "已恢复", "reset": "已重设密码", "link": "已更新微信关联"}
-
-
-def _change(change: Callable[[Session], str]) -> None:
-    try:
-        with saving() as session:
-            done = change(session)
-    except StaffError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done)

@@ -3,14 +3,11 @@ members, and keeping WeChat's user tags in step (so a notice can go to a branch 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, console, db, now, page, requires, saving, services, staff
+from bot.console.web import actor, attempt, console, db, now, page, requires, services, staff
 from bot.models import GROUP_KINDS, Group
 from bot.roster.groups import (
     GroupError,
@@ -53,8 +50,8 @@ def group(group_id: int) -> tuple[str, int]:
 @requires(Can.EDIT)
 def group_add() -> Response:
     """Create a group."""
-    _change(lambda session: create_group(session, request.form.get("kind", ""), request.form.get("name", ""),
-                                         actor=actor(), now=now()), "已添加分组。")
+    attempt(lambda session: create_group(session, request.form.get("kind", ""), request.form.get("name", ""),
+                                         actor=actor(), now=now()), GroupError, "已添加分组。")
     return redirect(url_for("console.groups"))
 
 
@@ -63,9 +60,9 @@ def group_add() -> Response:
 def group_rename(group_id: int) -> Response:
     """Rename a group (activities open to it follow)."""
     _visible(group_id)
-    _change(lambda session: rename_group(session, group_id, request.form.get("name", ""), actor=actor(),
+    attempt(lambda session: rename_group(session, group_id, request.form.get("name", ""), actor=actor(),
                                          now=now()),
-            "已改名。学习材料里如写了原来的分组名，请一并修改。")
+            GroupError, "已改名。学习材料里如写了原来的分组名，请一并修改。")
     return redirect(url_for("console.group", group_id=group_id))
 
 
@@ -78,8 +75,8 @@ def group_member(group_id: int) -> Response:
     person = request.form.get("retiree_id", type=int) or 0
     if joining and find_person(db(), person, scope=staff().group_id) is None:
         abort(404)  # a branch's account adds only whom it may see (and so may not widen its scope)
-    _change(lambda session: set_member(session, group_id, person, joining, actor=actor(), now=now()),
-            "已加入分组。" if joining else "已移出分组。")
+    attempt(lambda session: set_member(session, group_id, person, joining, actor=actor(), now=now()),
+            GroupError, "已加入分组。" if joining else "已移出分组。")
     return redirect(url_for("console.group", group_id=group_id))
 
 
@@ -92,17 +89,6 @@ def group_sync() -> Response:
     flash(f"微信标签已同步：新建 {created}；打上 {report.tagged} 人次，取消 {report.untagged} 人次。"
           + ("；".join(report.problems) if report.problems else ""), "error" if report.problems else "ok")
     return redirect(url_for("console.groups"))
-
-
-def _change(action: Callable[[Session], object], done: str) -> None:
-    """Run one group change in a transaction; flash done, or why it was refused."""
-    try:
-        with saving() as session:
-            action(session)
-    except GroupError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done)
 
 
 def _visible(group_id: int) -> Group:

@@ -5,14 +5,13 @@ account sees its own people's only."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.console.web import actor, allowed, console, db, now, page, saving, services, staff
 from bot.models import Retiree, Ticket
-from bot.roster.search import scope_ids
+from bot.roster.search import people_by_id, scope_ids
 from bot.staff.roles import Can
 from bot.tickets.answers import (
     TicketError,
@@ -29,14 +28,14 @@ ANSWERED_SHOWN = 30
 @console.get("/tickets")
 def tickets() -> tuple[str, int]:
     """Those waiting (overdue first, then the newest), then the last answered."""
-    session = db()
-    overdue = overdue_since(now(), services().settings.staff.ticket_overdue_hours)
+    session, hours = db(), services().settings.staff.ticket_overdue_hours
+    overdue = overdue_since(now(), hours)
     waiting = _visible(session, unanswered(session))
     late = [t for t in waiting if t.created_at <= overdue]
     waiting = late + [t for t in reversed(waiting) if t.created_at > overdue]
     done = _visible(session, answered(session, ANSWERED_SHOWN))
-    return page("tickets.html", waiting=waiting, late=late, done=done,
-                people=_people(session, waiting + done), hours=services().settings.staff.ticket_overdue_hours)
+    return page("tickets.html", waiting=waiting, late=late, done=done, hours=hours,
+                people=people_by_id(session, [t.retiree_id for t in waiting + done]))
 
 
 @console.route("/tickets/<int:number>", methods=["GET", "POST"])
@@ -71,9 +70,3 @@ def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:
     """The tickets the account may see: its branch's people's, or everyone's."""
     scope = scope_ids(session, staff().group_id)
     return found if scope is None else [t for t in found if t.retiree_id in scope]
-
-
-def _people(session: Session, found: list[Ticket]) -> dict[int, Retiree]:
-    wanted = {t.retiree_id for t in found if t.retiree_id is not None}
-    return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted))
-                                             .options(selectinload(Retiree.groups)))}

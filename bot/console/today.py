@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import current_app, redirect, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -18,8 +17,8 @@ from bot.console.web import console, db, now, page, services, staff
 from bot.delivery.problems import LABELS, undelivered
 from bot.greetings.birthday_visits import open_tasks
 from bot.greetings.upcoming import birthdays
-from bot.models import Group, Retiree
-from bot.roster.search import scope_ids
+from bot.models import Group
+from bot.roster.search import people_by_id, scope_ids
 from bot.study.material import usable
 from bot.study.report import GroupCount, count_by_group
 from bot.tickets.answers import overdue_since, unanswered
@@ -51,7 +50,7 @@ def today() -> tuple[str, int]:
     overdue = overdue_since(moment, hours)
     problems = [p for p in undelivered(session, moment - timedelta(days=UNDELIVERED_DAYS))
                 if shown(p.message.retiree_id)]
-    people = _people(session, {r.retiree_id for r in reports} | {t.retiree_id for t in tickets})
+    people = people_by_id(session, [r.retiree_id for r in reports] + [t.retiree_id for t in tickets])
     return page("today.html", day=day, reports=reports, kinds=KIND_LABELS, subjects=SUBJECTS,
                 urgent=URGENT, tickets=tickets, overdue=[t for t in tickets if t.created_at <= overdue],
                 hours=hours, problems=problems, problem_labels=LABELS, people=people,
@@ -59,11 +58,6 @@ def today() -> tuple[str, int]:
                 tasks=[(t, p) for t, p in open_tasks(session) if shown(p.id)],
                 activities=[c for c in counts(session) if c.activity.starts_at >= moment][::-1],
                 study=_study(session, moment, staff().group_id))
-
-
-def _people(session: Session, ids: set[int | None]) -> dict[int, Retiree]:
-    wanted = [i for i in ids if i is not None]
-    return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted)))}
 
 
 def _study(session: Session, moment: datetime, scope: int | None) -> Study | None:

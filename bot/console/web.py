@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, abort, current_app, flash, g, render_template
 from sqlalchemy.orm import Session
 
 from bot.clock import SHANGHAI
@@ -56,6 +56,18 @@ def saving() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def attempt(change: Callable[[Session], object], refused: type[Exception], done: str = "") -> None:
+    """Make one change in the request's transaction and flash done (or, without it, what the
+    change returned), or why the domain refused it: then nothing is kept."""
+    try:
+        with saving() as session:
+            said = change(session)
+    except refused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done or str(said))
 
 
 def staff() -> StaffAccount:

@@ -65,14 +65,13 @@ def set_member(session: Session, group_id: int, retiree_id: int, member: bool, *
     person = session.get(Retiree, retiree_id)
     if person is None or person.anonymised_at is not None:
         raise GroupError("没有这个人，或已匿名化。")
-    if (person in group.members) == member:
-        return False
+    link = (GroupMember.group_id == group.id) & (GroupMember.retiree_id == retiree_id)
+    if (session.scalar(sa.select(GroupMember.retiree_id).where(link)) is not None) == member:
+        return False  # asked without loading the group's members: a 片区 has thousands
     if member:
         session.add(GroupMember(group_id=group_id, retiree_id=retiree_id))
     else:
-        session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group_id,
-                                                     GroupMember.retiree_id == retiree_id))
-    session.expire(group, ["members"])
+        session.execute(sa.delete(GroupMember).where(link))
     audit.record(session, actor=actor, action="group.join" if member else "group.leave", at=now,
                  target=f"group:{group_id}", retiree=retiree_id)
     return True

@@ -4,6 +4,7 @@ a phone's last four digits, the 编号, a group; within an account's data scope.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -33,6 +34,13 @@ def scope_ids(session: Session, scope: int | None) -> set[int] | None:
     if scope is None:
         return None
     return set(session.scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == scope)))
+
+
+def people_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Retiree]:
+    """The people with these ids (None and unknown ids left out), with their groups, by id."""
+    wanted = {i for i in ids if i is not None}
+    return {p.id: p for p in session.scalars(sa.select(Retiree).where(Retiree.id.in_(wanted))
+                                             .options(selectinload(Retiree.groups)))}
 
 
 def find_person(session: Session, retiree_id: int, *, scope: int | None = None) -> Retiree | None:
