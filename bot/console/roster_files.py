@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from bot.console import background
 from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff
+from bot.models import GROUP_KINDS
 from bot.roster.export import export_file
 from bot.roster.importer import ImportPlan, import_file
 from bot.roster.sheets import MAX_FILE
@@ -62,7 +63,7 @@ def roster_import_status(token: str) -> tuple[str, int]:
     """Where the check or the import is; htmx polls it while it runs."""
     task, phase = _task(token)
     template = "roster_import_status.html" if request.headers.get("HX-Request") else "roster_import_page.html"
-    return page(template, task=task, phase=phase, token=token, shown=SHOWN)
+    return page(template, task=task, phase=phase, token=token, shown=SHOWN, group_kinds=GROUP_KINDS)
 
 
 @console.post("/roster/import/<token>/confirm")
@@ -90,7 +91,7 @@ def roster_export() -> Response:
     path = folder / f"名册-{now():%Y%m%d}.xlsx"
     export_file(services().sessions, path, actor=actor(), now=now(), target=f"下载 {path.name}")
     return Response(stream_with_context(_chunks(path)), mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(path.name)}",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(path.name)}",
         "Cache-Control": "no-store"})
 
 
@@ -185,7 +186,3 @@ def _chunks(path: Path) -> Iterator[bytes]:
                 yield chunk
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
-
-
-def _quoted(name: str) -> str:
-    return quote(name)

@@ -71,6 +71,8 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
         lines += [f"  {p}" for p in plan.problems[:MAX_PROBLEMS_SHOWN]]
         if len(plan.problems) > MAX_PROBLEMS_SHOWN:
             lines.append(f"  ……另有 {len(plan.problems) - MAX_PROBLEMS_SHOWN} 处未列出")
+        if any(p.column in GROUP_KINDS for p in plan.problems):
+            lines.append("新设的分组先建好：python -m bot groups add 类型 名称（或在工作台「分组」里添加）")
         return "\n".join(lines)
     verb = "将会" if dry_run else "已"
     lines = [f"{name}：共 {plan.rows} 行，{verb}新增 {len(plan.creates)} 人，"

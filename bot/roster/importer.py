@@ -61,7 +61,7 @@ def plan_import(session: Session, sheet: Sheet, today: date, progress: Progress 
     if plan.problems:
         return plan
     records = _read_rows(sheet, columns, TITLES, today, plan, progress)
-    _check_groups(session, records, plan)
+    plan.problems += group_problems(session, records)
     if plan.ok:
         _match_existing(session, records, plan)
     return plan
@@ -112,10 +112,6 @@ def _describe(record: RowRecord) -> str:
     return f"编号 {v['number']}" if v.get("number") else f"{v['name']}，{v['birth_date']} 出生"
 
 
-def _check_groups(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
-    plan.problems += group_problems(session, records)
-
-
 def group_problems(session: Session, records: list[RowRecord]) -> list[Problem]:
     """A problem for each group the rows name that staff have not created."""
     known, problems = groups_by_kind(session), []
@@ -124,9 +120,8 @@ def group_problems(session: Session, records: list[RowRecord]) -> list[Problem]:
             for name in names:
                 if name not in known.get(kind, {}):
                     have = "、".join(known.get(kind, {})) or "（还没有）"
-                    problems.append(Problem(
-                        record.row, kind, f"没有叫“{name}”的{kind}。已有：{have}。如果是新设的，请先在"
-                        f"工作台「分组」里添加（或运行 python -m bot groups add {kind} {name}）"))
+                    problems.append(Problem(record.row, kind,
+                                            f"没有叫“{name}”的{kind}。已有：{have}。如果是新设的，请先添加这个分组。"))
     return problems
 
 

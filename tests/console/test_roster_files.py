@@ -25,11 +25,12 @@ from tests.office_fixtures import Branch
 BRANCH, CLASS, AREA, BIRTH = (HEADERS.index(t) for t in ("党支部", "老年大学班级", "居住片区", "出生日期"))
 
 
-def roster(tmp_path: Path, count: int = 3, suffix: str = ".xlsx", **bad: str) -> io.BytesIO:
-    """An .xlsx of new people in 第一支部; bad={"2": "1938-02-30"} gives row 2 that birth date."""
+def roster(tmp_path: Path, count: int = 3, suffix: str = ".xlsx", branch: str = "第一支部",
+           **bad: str) -> io.BytesIO:
+    """An .xlsx of new people in the branch; bad={"2": "1938-02-30"} gives row 2 that birth date."""
     rows = generate(count)
     for row in rows:
-        row[BRANCH], row[CLASS], row[AREA] = "第一支部", "", ""
+        row[BRANCH], row[CLASS], row[AREA] = branch, "", ""
     for number, birth in bad.items():
         rows[int(number) - 1][BIRTH] = birth
     path = tmp_path / f"名册{suffix}"
@@ -101,6 +102,15 @@ def test_a_branch_account_neither_imports_nor_exports(console_app: Flask, desk: 
     secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
     assert secretary.get("/console/roster/import").status_code == 403
     assert secretary.get("/console/roster/export").status_code == 403
+
+
+def test_a_group_not_yet_made_is_reported_with_where_to_make_it(worker: Clerk, desk: Services,
+                                                                  tmp_path: Path) -> None:
+    before = people(desk)
+    report = finished(worker, upload(worker, roster(tmp_path, branch="第九支部")))
+    assert "没有叫“第九支部”的党支部" in report and "/console/groups" in report
+    assert "python -m" not in report  # a clerk is told where in the console, not a command
+    assert people(desk) == before
 
 
 def test_a_confirmation_without_a_passed_check_changes_nothing(worker: Clerk, desk: Services,
