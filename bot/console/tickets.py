@@ -11,14 +11,14 @@ from werkzeug.wrappers import Response
 
 from bot.console.web import actor, allowed, console, db, now, page, saving, services, staff
 from bot.models import Retiree, Ticket
-from bot.roster.search import people_by_id, scope_ids
+from bot.roster.search import people_by_id, within
 from bot.staff.roles import Can
 from bot.tickets.answers import (
     TicketError,
     answer,
     answered,
     handle_without_reply,
-    overdue_since,
+    overdue,
     unanswered,
 )
 
@@ -29,10 +29,9 @@ ANSWERED_SHOWN = 30
 def tickets() -> tuple[str, int]:
     """Those waiting (overdue first, then the newest), then the last answered."""
     session, hours = db(), services().settings.staff.ticket_overdue_hours
-    overdue = overdue_since(now(), hours)
     waiting = _visible(session, unanswered(session))
-    late = [t for t in waiting if t.created_at <= overdue]
-    waiting = late + [t for t in reversed(waiting) if t.created_at > overdue]
+    late = overdue(waiting, now(), hours)
+    waiting = late + [t for t in reversed(waiting) if t not in late]
     done = _visible(session, answered(session, ANSWERED_SHOWN))
     return page("tickets.html", waiting=waiting, late=late, done=done, hours=hours,
                 people=people_by_id(session, [t.retiree_id for t in waiting + done]))
@@ -68,5 +67,5 @@ def ticket(number: int) -> Response | tuple[str, int]:
 
 def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:
     """The tickets the account may see: its branch's people's, or everyone's."""
-    scope = scope_ids(session, staff().group_id)
-    return found if scope is None else [t for t in found if t.retiree_id in scope]
+    shown = within(session, staff().group_id)
+    return [t for t in found if shown(t.retiree_id)]

@@ -18,10 +18,10 @@ from bot.delivery.problems import LABELS, undelivered
 from bot.greetings.birthday_visits import open_tasks
 from bot.greetings.upcoming import birthdays
 from bot.models import Group
-from bot.roster.search import people_by_id, scope_ids
+from bot.roster.search import people_by_id, within
 from bot.study.material import usable
 from bot.study.report import GroupCount, count_by_group
-from bot.tickets.answers import overdue_since, unanswered
+from bot.tickets.answers import overdue, unanswered
 
 URGENT = ("death", "critical")  # 去世 and 病危 come first
 WEEK = 7
@@ -38,21 +38,17 @@ def home() -> Response:
 def today() -> tuple[str, int]:
     """The day at a glance."""
     session, moment = db(), now()
-    visible = scope_ids(session, staff().group_id)
-
-    def shown(retiree_id: int | None) -> bool:
-        return visible is None or retiree_id in visible
+    shown = within(session, staff().group_id)
     day = moment.astimezone(SHANGHAI).date()
     hours = services().settings.staff.ticket_overdue_hours
     reports = sorted((r for r in open_reports(session) if shown(r.retiree_id)),
                      key=lambda r: (r.kind not in URGENT, r.created_at))
     tickets = [t for t in unanswered(session) if shown(t.retiree_id)]
-    overdue = overdue_since(moment, hours)
     problems = [p for p in undelivered(session, moment - timedelta(days=UNDELIVERED_DAYS))
                 if shown(p.message.retiree_id)]
     people = people_by_id(session, [r.retiree_id for r in reports] + [t.retiree_id for t in tickets])
     return page("today.html", day=day, reports=reports, kinds=KIND_LABELS, subjects=SUBJECTS,
-                urgent=URGENT, tickets=tickets, overdue=[t for t in tickets if t.created_at <= overdue],
+                urgent=URGENT, tickets=tickets, overdue=overdue(tickets, moment, hours),
                 hours=hours, problems=problems, problem_labels=LABELS, people=people,
                 birthdays=[b for b in birthdays(session, day, WEEK) if shown(b.retiree_id)],
                 tasks=[(t, p) for t, p in open_tasks(session) if shown(p.id)],

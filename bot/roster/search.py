@@ -4,7 +4,7 @@ a phone's last four digits, the 编号, a group; within an account's data scope.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,11 +29,13 @@ def in_group(group_id: int) -> sa.ColumnElement[bool]:
     return Retiree.id.in_(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == group_id))
 
 
-def scope_ids(session: Session, scope: int | None) -> set[int] | None:
-    """The ids of the people a scoped account may see; None when it sees everyone."""
+def within(session: Session, scope: int | None) -> Callable[[int | None], bool]:
+    """Whether a person (by id) is within an account's scope (a group; None: everyone). Someone
+    not known by name (an unbound user's None) is within the whole office's only."""
     if scope is None:
-        return None
-    return set(session.scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == scope)))
+        return lambda _retiree_id: True
+    members = set(session.scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == scope)))
+    return lambda retiree_id: retiree_id in members
 
 
 def people_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Retiree]:

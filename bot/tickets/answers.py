@@ -37,6 +37,12 @@ def overdue_since(now: datetime, hours: int) -> datetime:
     return now - timedelta(hours=hours)
 
 
+def overdue(tickets: list[Ticket], now: datetime, hours: int) -> list[Ticket]:
+    """Those of the tickets left more than `hours` ago (as `ticket list --overdue` counts them)."""
+    since = overdue_since(now, hours)
+    return [t for t in tickets if t.created_at < since]
+
+
 def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str,
            now: datetime) -> Ticket:
     """Record staff's answer and queue it to whoever left the ticket; once per ticket."""
