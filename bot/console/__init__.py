@@ -4,9 +4,9 @@ htmx for partial updates, vendored in static/), for clerks who live in Excel and
 web (the blueprint, the request's account and database session, permissions, error pages),
 signin (sessions, CSRF, passwords), and one module per room: today (今日), people (名册 and a
 person's page), roster_files (import and export), groups (分组), audit_log (操作记录),
-accounts (账号), tickets (留言). A view validates, calls one domain function, renders.
+accounts (账号), notices (通知), tickets (留言). A view validates, calls one domain function, renders.
 
-A face: imports the features (roster, staff, care, tickets, greetings, activities, study),
+A face: imports the features (roster, staff, notices, care, tickets, greetings, activities, study),
 delivery, services, wechat_api (the shared store that holds background progress), models,
 db, config, clock, logs; nothing imports it but the web app.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from importlib import import_module
 from typing import Any
 
 from flask import Flask, request
@@ -22,10 +23,13 @@ from werkzeug.exceptions import NotFound
 
 from bot.config import Settings
 
+ROOMS = ("today", "notices", "tickets", "people", "roster_files", "groups", "audit_log", "accounts")
+
 
 def init_app(app: Flask) -> None:
     """Mount /console/ on the app: its rooms, sessions and CSRF protection."""
-    from bot.console import accounts, audit_log, groups, people, roster_files, tickets, today  # noqa: F401
+    for room in ROOMS:  # each registers its views on the blueprint as it is imported
+        import_module(f"bot.console.{room}")
     from bot.console.signin import csrf
     from bot.console.web import console
 

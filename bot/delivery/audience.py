@@ -44,7 +44,7 @@ class Reach:
 
 
 def resolve(session: Session, audience: str) -> Reach:
-    """The reach of `all`, `group:<name>` or `retiree:<id>`."""
+    """The reach of `all`, `group:<name>` or `retiree:<id>`, or of several joined by ";"."""
     scope, tag_id = _scope(session, audience)
     retirees = session.execute(scope).all()
     accounts = _accounts(session, scope.with_only_columns(Retiree.id).order_by(None))
@@ -66,24 +66,41 @@ def resolve(session: Session, audience: str) -> Reach:
 
 
 def _scope(session: Session, audience: str) -> tuple[sa.Select, int | None]:
-    """The retirees addressed, and the WeChat tag that stands for them (one group's, if any)."""
-    kind, _, value = audience.partition(":")
+    """The retirees addressed, and the WeChat tag that stands for them (one group's, if any).
+
+    Several parts joined by ";" address everyone any of them names (「group:甲;group:乙」).
+    """
     query = (sa.select(Retiree.id, Retiree.died_on)
              .where(Retiree.anonymised_at.is_(None)).order_by(Retiree.id))
     if audience == "all":
         return query, None
-    if kind == "retiree" and value.isdigit():
-        if session.get(Retiree, int(value)) is None:
-            raise AudienceError(f"没有编号为 {value} 的老同志。")
-        return query.where(Retiree.id == int(value)), None
+    parts = [part for part in audience.split(";") if part]
+    if len(parts) == 1:
+        ids, tag_id = _part(session, parts[0])
+        return query.where(Retiree.id.in_(ids)), tag_id
+    if not parts or "all" in parts:
+        raise AudienceError(f"收件人「{audience}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
+    return query.where(sa.or_(*(Retiree.id.in_(_part(session, part)[0]) for part in parts))), None
+
+
+def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
+    """The ids one part names (`group:<name>`, `retiree:<id>[,<id>…]`), and its group's tag."""
+    kind, _, value = part.partition(":")
+    numbers = value.split(",")
+    if kind == "retiree" and value and all(n.isdigit() for n in numbers):
+        wanted = {int(n) for n in numbers}
+        known = set(session.scalars(sa.select(Retiree.id).where(Retiree.id.in_(wanted))))
+        if missing := sorted(wanted - known):
+            raise AudienceError(f"没有编号为 {'、'.join(map(str, missing))} 的老同志。")
+        return sa.select(Retiree.id).where(Retiree.id.in_(wanted)), None
     if kind == "group" and value:
         groups = session.execute(sa.select(Group.id, Group.wechat_tag_id).where(Group.name == value)).all()
         if not groups:
-            known = "、".join(session.scalars(sa.select(Group.name).distinct().order_by(Group.name)))
-            raise AudienceError(f"没有名为「{value}」的分组。现有的分组：{known or '还没有'}。")
+            known_names = "、".join(session.scalars(sa.select(Group.name).distinct().order_by(Group.name)))
+            raise AudienceError(f"没有名为「{value}」的分组。现有的分组：{known_names or '还没有'}。")
         members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_([g.id for g in groups]))
-        return query.where(Retiree.id.in_(members)), groups[0].wechat_tag_id if len(groups) == 1 else None
-    raise AudienceError(f"收件人「{audience}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
+        return members, groups[0].wechat_tag_id if len(groups) == 1 else None
+    raise AudienceError(f"收件人「{part}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
 
 
 def _accounts(session: Session, retiree_ids: sa.Select) -> dict[int, list[sa.Row]]:

@@ -17,8 +17,14 @@ class Notice(Base):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(sa.String(40))
     text: Mapped[str] = mapped_column(sa.Text)
-    audience: Mapped[str] = mapped_column(sa.String(100))  # all | group:<name> | retiree:<id>
+    # all | group:<name> | retiree:<id>[,<id>…], or several of these joined by ";"
+    audience: Mapped[str] = mapped_column(sa.Text)
+    # A study month (study:2026-12) or an activity (activity:7) the notice points to, if any.
+    link: Mapped[str | None] = mapped_column(sa.String(40))
+    # The console form's one-time key: the same form submitted twice makes one notice.
+    form_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     preview: Mapped[bool] = mapped_column(default=False)  # to the staff openids only
     created_by: Mapped[str] = mapped_column(sa.String(80))
     created_at: Mapped[datetime]

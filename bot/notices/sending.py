@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -15,20 +16,30 @@ from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
+from bot.notices.links import Link
 
 MAX_TEXT = 600  # characters: one customer-service message, readable on a phone
-NOT_REACHED = (OutboxStatus.MAILBOX, OutboxStatus.DEAD, OutboxStatus.UNCERTAIN,
-               OutboxStatus.CANCELLED)
+MAX_TITLE = 20   # a title that fits one line of a phone
+NOT_REACHED_WHY = {OutboxStatus.MAILBOX: "微信暂时发不到，等本人下次发消息",
+                   OutboxStatus.DEAD: "发送失败", OutboxStatus.UNCERTAIN: "发送中断，未确认",
+                   OutboxStatus.CANCELLED: "已取消"}
+NOT_REACHED = tuple(NOT_REACHED_WHY)
 
 
 @dataclass(frozen=True)
 class NoticeReport:
-    """Where a notice's copies are, and who it has not reached."""
+    """Where a notice's copies are, and who it has not reached (the first `shown` of them)."""
 
     notice: Notice
     by_status: dict[str, int]
     by_channel: dict[str, int]
     not_reached: list[tuple[Retiree, str]]  # the person and why
+    not_reached_total: int = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Copies still waiting to go or going now: the page refreshes itself while there are any."""
+        return self.by_status.get(OutboxStatus.PENDING, 0) + self.by_status.get(OutboxStatus.SENDING, 0)
 
 
 def plan(session: Session, settings: Settings, audience: str, preview: bool) -> Reach:
@@ -42,25 +53,68 @@ def plan(session: Session, settings: Settings, audience: str, preview: bool) -> 
 
 
 def send(session: Session, settings: Settings, *, text: str, audience: str, actor: str,
-         now: datetime, send_at: datetime | None = None, preview: bool = False) -> tuple[Notice, Reach]:
-    """Record a notice and queue one copy per account it reaches; audit-logged."""
-    text = text.strip()
-    if not text:
-        raise AudienceError("通知内容是空的。")
-    if len(text) > MAX_TEXT:
-        raise AudienceError(f"通知太长（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。")
+         now: datetime, send_at: datetime | None = None, preview: bool = False, title: str = "",
+         link: Link | None = None, form_key: str | None = None) -> tuple[Notice, Reach]:
+    """Record a notice and queue one copy per account it reaches; audit-logged.
+
+    title heads the text; link adds a line pointing to a study month (each person's own
+    reading link) or an activity. A form_key already used returns that notice, sending nothing
+    again (the same form submitted twice).
+    """
+    if form_key and (earlier := _by_form_key(session, form_key)) is not None:
+        return earlier, Reach()
+    text, title = text.strip(), title.strip()
+    if problems := text_problems(text, title):
+        raise AudienceError(" ".join(problems.values()))
     reach = plan(session, settings, audience, preview)
-    notice = Notice(text=text, audience="staff" if preview else audience, preview=preview,
-                    created_by=actor, created_at=now, send_at=send_at or now,
-                    skipped=reach.skipped())
-    session.add(notice)
-    session.flush()
-    queue_reach(session, reach, key=f"notice:{notice.id}", text=text, title="通知", kind="notice",
-                now=now, due_at=notice.send_at, notice_id=notice.id)
+    notice = Notice(text=text, title=title or None, audience="staff" if preview else audience,
+                    preview=preview, created_by=actor, created_at=now, send_at=send_at or now,
+                    skipped=reach.skipped(), link=link.value if link else None, form_key=form_key)
+    try:
+        with session.begin_nested():  # the same form sent twice at once: the second finds the first
+            session.add(notice)
+    except IntegrityError:
+        return _by_form_key(session, form_key or "") or notice, Reach()
+    words = link.words(_headed(text, title)) if link else _headed(text, title)
+    queue_reach(session, reach, key=f"notice:{notice.id}", text=words, title=title or "通知",
+                kind="notice", now=now, due_at=notice.send_at, notice_id=notice.id)
     audit.record(session, actor=actor, action="notice.send", at=now, target=f"notice:{notice.id}",
                  audience=notice.audience, accounts=len(reach.recipients), people=reach.people,
-                 send_at=notice.send_at.isoformat(), preview=preview)
+                 send_at=notice.send_at.isoformat(), preview=preview, link=notice.link)
     return notice, reach
+
+
+def text_problems(text: str, title: str = "") -> dict[str, str]:
+    """What is wrong with a notice's words, by field (text, title): it must say something, fit
+    one message and have a title of one line."""
+    text, title = text.strip(), title.strip()
+    problems = {}
+    if not text:
+        problems["text"] = "通知内容是空的。"
+    elif len(text) > MAX_TEXT:
+        problems["text"] = f"通知太长（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。"
+    if len(title) > MAX_TITLE:
+        problems["title"] = f"标题太长（{len(title)} 字），请控制在 {MAX_TITLE} 字以内。"
+    return problems
+
+
+def progress(session: Session, notice_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How many copies of each notice are in each status, in one query (for a list of them)."""
+    rows = session.execute(sa.select(OutboxMessage.notice_id, OutboxMessage.status, sa.func.count())
+                           .where(OutboxMessage.notice_id.in_(notice_ids))
+                           .group_by(OutboxMessage.notice_id, OutboxMessage.status)).all()
+    found: dict[int, dict[str, int]] = {i: {} for i in notice_ids}
+    for notice_id, status, count in rows:
+        found[notice_id][status] = count
+    return found
+
+
+def _headed(text: str, title: str) -> str:
+    return f"【{title}】\n{text}" if title else text
+
+
+def _by_form_key(session: Session, form_key: str) -> Notice | None:
+    return session.scalar(sa.select(Notice).where(Notice.form_key == form_key))
 
 
 def cancel(session: Session, notice_id: int, *, actor: str, now: datetime) -> int:
@@ -75,26 +129,37 @@ def cancel(session: Session, notice_id: int, *, actor: str, now: datetime) -> in
     return stopped
 
 
-def report(session: Session, notice_id: int) -> NoticeReport:
-    """Counts by status and channel, and who has not been reached (with the reason)."""
+def report(session: Session, notice_id: int, *, shown: int | None = None,
+           scope: Callable[[int | None], bool] | None = None) -> NoticeReport:
+    """Counts by status and channel, and who has not been reached (with the reason): the first
+    `shown` of them by id (all by default), of those `scope` admits (everyone by default)."""
     notice = _get(session, notice_id)
-    rows = session.execute(sa.select(OutboxMessage.retiree_id, OutboxMessage.status,
-                                     OutboxMessage.channel)
-                           .where(OutboxMessage.notice_id == notice_id)).all()
-    by_status = Counter(r.status for r in rows)
-    by_channel = Counter(r.channel or "-" for r in rows if r.status == OutboxStatus.SENT)
-    reached = {r.retiree_id for r in rows if r.status in (OutboxStatus.SENT, OutboxStatus.SHOWN)}
-    why: dict[int, str] = {}
-    for r in rows:
-        if r.retiree_id and r.status in NOT_REACHED and r.retiree_id not in reached:
-            why[r.retiree_id] = {"mailbox": "微信暂时发不到，等本人下次发消息",
-                                 "dead": "发送失败", "uncertain": "发送中断，未确认",
-                                 "cancelled": "已取消"}[r.status]
+    copies = sa.select(OutboxMessage.status, sa.func.count()).where(OutboxMessage.notice_id == notice_id)
+    by_status = dict(session.execute(copies.group_by(OutboxMessage.status)).all())
+    by_channel = dict(session.execute(
+        sa.select(sa.func.coalesce(OutboxMessage.channel, "-"), sa.func.count())
+        .where(OutboxMessage.notice_id == notice_id, OutboxMessage.status == OutboxStatus.SENT)
+        .group_by(OutboxMessage.channel)).all())
+    why = _not_reached(session, notice)
+    ids = sorted(i for i in why if scope is None or scope(i))
+    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(ids[:shown]))
+                             .order_by(Retiree.id)).all()
+    return NoticeReport(notice, by_status, by_channel, [(p, why[p.id]) for p in people], len(ids))
+
+
+def _not_reached(session: Session, notice: Notice) -> dict[int, str]:
+    """Why each person the notice has not reached was not: by their copies, or left out."""
+    reached = sa.select(OutboxMessage.retiree_id).where(
+        OutboxMessage.notice_id == notice.id, OutboxMessage.retiree_id.is_not(None),
+        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.SHOWN)))
+    rows = session.execute(sa.select(OutboxMessage.retiree_id, OutboxMessage.status).where(
+        OutboxMessage.notice_id == notice.id, OutboxMessage.status.in_(NOT_REACHED),
+        OutboxMessage.retiree_id.is_not(None), OutboxMessage.retiree_id.not_in(reached))).all()
+    why = {r.retiree_id: NOT_REACHED_WHY[r.status] for r in rows}
     for reason, label in (("not_bound", "未绑定微信"), ("unfollowed", "已取消关注")):
         for retiree_id in notice.skipped.get(reason, []):
             why[retiree_id] = label
-    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(why)).order_by(Retiree.id)).all()
-    return NoticeReport(notice, dict(by_status), dict(by_channel), [(p, why[p.id]) for p in people])
+    return why
 
 
 def _get(session: Session, notice_id: int) -> Notice:

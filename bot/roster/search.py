@@ -14,6 +14,7 @@ from bot.models import GroupMember, Retiree
 
 LIMIT = 50  # people shown at once; the rest are counted, and a narrower search finds them
 _LETTERS = re.compile(r"[a-z]+")
+_LIST = re.compile(r"[\n、，,;；]+")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,25 @@ def find_person(session: Session, retiree_id: int, *, scope: int | None = None) 
     if person is None or (scope is not None and scope not in {g.id for g in person.groups}):
         return None
     return person
+
+
+def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[list[Retiree], list[str]]:
+    """The people a clerk listed, one per line (or split by 、，,), each by full name or 编号;
+    and for each line that names nobody, or more than one person, what is wrong with it."""
+    people: dict[int, Retiree] = {}
+    problems = []
+    for line in filter(None, (part.strip() for part in _LIST.split(lines))):
+        where = [Retiree.anonymised_at.is_(None), sa.or_(Retiree.name == line, Retiree.number == line)]
+        where += [in_group(scope)] if scope is not None else []
+        found = session.scalars(sa.select(Retiree).where(*where).order_by(Retiree.id).limit(6)).all()
+        if len(found) == 1:
+            people[found[0].id] = found[0]
+        elif not found:
+            problems.append(f"「{line}」：名册里没有这个姓名或编号。")
+        else:
+            numbers = "、".join(p.number or f"（内部编号 {p.id}）" for p in found)
+            problems.append(f"「{line}」有 {len(found)} 位同名，请改写编号：{numbers}。")
+    return list(people.values()), problems
 
 
 def search(session: Session, text: str, *, group_id: int | None = None, scope: int | None = None,

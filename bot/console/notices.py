@@ -1,0 +1,182 @@
+"""通知: write a notice (title, text, a study month or an activity to point to), choose whom it is
+for (全体, groups, or people by name or 编号), see how it would reach them before it goes, send
+it now or at a time, cancel what is not sent; each notice's page fills in live while it sends.
+
+The rules are the notices feature's (sending, forecast, links); a view reads the form, calls
+them and renders. A branch's account writes to its own branch's people only, and sees the
+notices it wrote.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from bot.clock import SHANGHAI
+from bot.console.web import actor, console, db, now, page, requires, saving, services, staff
+from bot.delivery.audience import AudienceError
+from bot.models import CHANNEL_NAMES, STATUS_NAMES, Group, Notice
+from bot.notices import links
+from bot.notices.forecast import forecast
+from bot.notices.sending import MAX_TEXT, MAX_TITLE, cancel, progress, report, send, text_problems
+from bot.roster.search import named, within
+from bot.staff.roles import Can
+
+LISTED = 50        # notices on the room's page
+NOT_REACHED_SHOWN = 300  # people listed by name on a notice's page (all are counted)
+AUDIENCES = {"all": "全体", "groups": "选分组", "people": "选人"}
+
+
+@dataclass
+class Draft:
+    """A notice as the form holds it, and what is wrong with it, by field."""
+
+    form: MultiDict[str, str]
+    problems: dict[str, str] = field(default_factory=dict)
+    audience: str = ""
+    send_at: datetime | None = None
+    link: links.Link | None = None
+
+
+@console.get("/notices")
+def notices() -> tuple[str, int]:
+    """The notices, newest first: when each goes, to whom, and how far it has got."""
+    query = sa.select(Notice).where(Notice.preview.is_(False)).order_by(Notice.id.desc()).limit(LISTED)
+    if staff().group_id is not None:
+        query = query.where(Notice.created_by == actor())
+    found = db().scalars(query).all()
+    return page("notices.html", notices=found, progress=progress(db(), [n.id for n in found]),
+                describe=_describe, status_names=STATUS_NAMES)
+
+
+@console.route("/notices/new", methods=["GET", "POST"])
+@requires(Can.EDIT)
+def notice_new() -> Response | tuple[str, int]:
+    """The form; 「看看能发到谁」 shows the reach, 「确认发送」 sends (once per form)."""
+    if request.method == "GET":
+        form = MultiDict({"audience": "groups" if staff().group_id else "all",
+                          "people": request.args.get("people", ""), "when": "now",
+                          "form_key": secrets.token_urlsafe(16)})
+        if request.args.get("people"):
+            form["audience"] = "people"
+        return _form_page(Draft(form))
+    draft = _read(MultiDict(request.form))
+    if draft.problems or request.form.get("action") != "send":
+        seen = None if draft.problems else forecast(db(), services().settings, draft.audience, now())
+        return _form_page(draft, seen, 400 if draft.problems else 200)
+    with saving() as session:
+        notice, _ = send(session, services().settings, text=draft.form["text"],
+                         title=draft.form.get("title", ""), audience=draft.audience, actor=actor(),
+                         now=now(), send_at=draft.send_at, link=draft.link,
+                         form_key=draft.form.get("form_key") or None)
+    flash(f"通知 {notice.id} 已安排发送。" if draft.send_at is None
+          else f"通知 {notice.id} 会在 {draft.send_at:%m月%d日 %H:%M} 发出，之前可以取消。")
+    return redirect(url_for("console.notice", number=notice.id))
+
+
+@console.get("/notices/<int:number>")
+def notice(number: int) -> tuple[str, int]:
+    """One notice: counts by status and channel, and whom to call; htmx asks for the counts
+    alone every few seconds while copies are still going."""
+    found = _visible(number)
+    seen = report(db(), number, shown=NOT_REACHED_SHOWN, scope=within(db(), staff().group_id))
+    template = "notice_status.html" if request.headers.get("HX-Request") else "notice.html"
+    return page(template, notice=found, report=seen, describe=_describe, status_names=STATUS_NAMES,
+                channel_names=CHANNEL_NAMES, shown=NOT_REACHED_SHOWN)
+
+
+@console.post("/notices/<int:number>/cancel")
+@requires(Can.EDIT)
+def notice_cancel(number: int) -> Response:
+    """Stop the copies not sent yet (audit-logged)."""
+    _visible(number)
+    with saving() as session:
+        stopped = cancel(session, number, actor=actor(), now=now())
+    flash(f"通知 {number}：已停止 {stopped} 份还没发出的。" if stopped
+          else f"通知 {number} 已经都发出了，没有可停止的。")
+    return redirect(url_for("console.notice", number=number))
+
+
+def _visible(number: int) -> Notice:
+    found = db().get(Notice, number)
+    if found is None or found.preview or (staff().group_id is not None and found.created_by != actor()):
+        abort(404)
+    return found
+
+
+def _read(form: MultiDict[str, str]) -> Draft:
+    """The form read by the notices feature's own rules; each problem by its field."""
+    draft = Draft(form)
+    draft.problems.update(text_problems(form.get("text", ""), form.get("title", "")))
+    _read_audience(draft)
+    _read_time(draft)
+    if form.get("link"):
+        try:
+            draft.link = links.find(services(), db(), form["link"])
+        except AudienceError as exc:
+            draft.problems["link"] = str(exc)
+    return draft
+
+
+def _read_audience(draft: Draft) -> None:
+    kind, scope = draft.form.get("audience"), staff().group_id
+    if kind == "all" and scope is None:
+        draft.audience = "all"
+    elif kind == "groups":
+        names = [n for n in draft.form.getlist("groups") if n in _group_names()]
+        if not names:
+            draft.problems["groups"] = "请至少选一个分组。"
+        draft.audience = ";".join(f"group:{name}" for name in names)
+    elif kind == "people":
+        people, problems = named(db(), draft.form.get("people", ""), scope=scope)
+        if problems or not people:
+            draft.problems["people"] = " ".join(problems) or "请写上要发给谁：每行一位，姓名或编号。"
+        draft.audience = "retiree:" + ",".join(str(p.id) for p in people)
+    else:
+        draft.problems["audience"] = "请选择发给谁。"
+
+
+def _read_time(draft: Draft) -> None:
+    if draft.form.get("when") != "later":
+        return
+    try:
+        at = datetime.strptime(draft.form.get("at", ""), "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
+    except ValueError:
+        draft.problems["at"] = "请填写发送的日期和时间。"
+        return
+    if at <= now():
+        draft.problems["at"] = "这个时间已经过去了：请填以后的时间，或选「现在发」。"
+    draft.send_at = at
+
+
+def _group_names() -> list[str]:
+    """The groups the account may write to: its own, or every group."""
+    query = sa.select(Group.name).distinct().order_by(Group.name)
+    if staff().group_id is not None:
+        query = query.where(Group.id == staff().group_id)
+    return list(db().scalars(query))
+
+
+def _form_page(draft: Draft, seen: object = None, status: int = 200) -> tuple[str, int]:
+    return page("notice_new.html", status, form=draft.form, problems=draft.problems, forecast=seen,
+                groups=_group_names(), choices=links.choices(services(), db(), now()),
+                audiences=AUDIENCES, max_text=MAX_TEXT, max_title=MAX_TITLE,
+                channel_names=CHANNEL_NAMES, scoped=staff().group_id is not None, link=draft.link,
+                send_at=draft.send_at)
+
+
+def _describe(audience: str) -> str:
+    """Whom a notice was for, in words: 全体, the groups' names, or how many people."""
+    if audience == "all":
+        return "全体"
+    parts = audience.split(";")
+    groups = [p.removeprefix("group:") for p in parts if p.startswith("group:")]
+    people = sum(len(p.removeprefix("retiree:").split(",")) for p in parts if p.startswith("retiree:"))
+    return "、".join(groups + ([f"{people} 位同志"] if people else []))
+
