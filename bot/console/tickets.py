@@ -17,6 +17,7 @@ from bot.tickets.answers import (
     TicketError,
     answer,
     answered,
+    conversation,
     handle_without_reply,
     overdue,
     unanswered,
@@ -62,7 +63,7 @@ def ticket(number: int) -> Response | tuple[str, int]:
             return redirect(url_for("console.ticket", number=number))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("ticket.html", 400 if problem else 200, ticket=found, person=person, reply=reply,
-                note=note, problem=problem)
+                note=note, problem=problem, said=conversation(db(), found))
 
 
 def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:

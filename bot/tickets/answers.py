@@ -11,7 +11,7 @@ from bot import audit
 from bot.clock import SHANGHAI
 from bot.delivery import outbox
 from bot.language.texts import Texts
-from bot.models import Retiree, Ticket
+from bot.models import InboundMessage, Retiree, Ticket
 
 
 class TicketError(ValueError):
@@ -30,6 +30,20 @@ def answered(session: Session, limit: int) -> list[Ticket]:
     """The tickets answered last, newest answer first."""
     return list(session.scalars(sa.select(Ticket).where(Ticket.answered_at.is_not(None))
                                 .order_by(Ticket.answered_at.desc(), Ticket.id.desc()).limit(limit)))
+
+
+CONVERSATION = 30                # messages shown around a 留言
+CONVERSATION_BEFORE = timedelta(days=7)
+
+
+def conversation(session: Session, ticket: Ticket) -> list[InboundMessage]:
+    """What whoever left the 留言 said to the bot (and what it answered) from a week before it
+    on, oldest first: the words around it often explain it."""
+    return list(reversed(session.scalars(
+        sa.select(InboundMessage).where(InboundMessage.openid == ticket.openid,
+                                        InboundMessage.received_at >= ticket.created_at - CONVERSATION_BEFORE,
+                                        InboundMessage.text.is_not(None))
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(CONVERSATION)).all()))
 
 
 def overdue_since(now: datetime, hours: int) -> datetime:

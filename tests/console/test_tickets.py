@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bot.db.engine import transaction
-from bot.models import AuditEntry, OutboxMessage, Ticket
+from bot.models import AuditEntry, InboundMessage, OutboxMessage, Ticket
 from bot.services import Services
 from tests.console.conftest import clerk
 from tests.console.helpers import Clerk
@@ -94,3 +94,17 @@ def test_a_ticket_handled_by_phone_is_closed_with_a_note_and_nothing_sent(
         assert session.scalars(sa.select(AuditEntry.action).where(
             AuditEntry.target == f"ticket:{number}")).all() == ["ticket.handled"]
     assert "想问体检" not in text(worker.get("/console/tickets")).split("最近已回复")[0]
+
+
+def test_a_tickets_page_shows_what_was_said_around_it(worker: Clerk, desk: Services,
+                                                      left: dict[str, int]) -> None:
+    now = desk.clock.now()
+    with transaction(desk.sessions) as session:
+        for key, said, days in (("old", "上个月的话", 30), ("before", "家里暖气片是凉的", 3.1)):
+            at = now - timedelta(days=days)
+            session.add(InboundMessage(dedupe_key=key, openid="o_zhang", msg_type="text", text=said,
+                                       sent_at=at, received_at=at, route="policy",
+                                       reply_text="供暖的事，您可以留言给我们。"))
+    page = text(worker.get(f"/console/tickets/{left['暖气不热']}"))
+    assert "家里暖气片是凉的" in page and "银龄助手答：供暖的事" in page
+    assert "上个月的话" not in page  # more than a week before the 留言
