@@ -36,8 +36,23 @@ REQUIRED = ("title", "starts_at", "place", "capacity", "deadline")
 TEXTS = {"title": 60, "place": 200, "meeting_point": 200, "transport": 200, "notes": 300, "contact": 100}
 
 
+LABELS = {"title": "名称", "kind": "类别", "starts_at": "开始时间", "place": "地点",
+          "meeting_point": "集合地点", "transport": "交通", "capacity": "名额", "deadline": "报名截止",
+          "cancel_until": "取消截止", "groups": "分组", "companion_seats": "家属陪同",
+          "notes": "注意事项", "contact": "联系人", "id": "编号"}
+Problems = dict[str, str]  # what is wrong, by field
+
+
 class CatalogError(ValueError):
     """The file or the command cannot be carried out; the message says every reason."""
+
+
+class EntryError(CatalogError):
+    """One activity's fields are wrong: what is wrong with each, by field (for a form)."""
+
+    def __init__(self, problems: Problems) -> None:
+        super().__init__("；".join(f"{LABELS.get(name, name)}{said}" for name, said in problems.items()))
+        self.problems = problems
 
 
 @dataclass
@@ -61,84 +76,96 @@ def load_file(session: Session, path: Path, now: datetime) -> LoadReport:
         return report
     if not entries:
         report.problems.append(f"{path.name} 里没有 [[activity]]。")
-    groups = set(session.scalars(sa.select(Group.name)))
     for number, entry in enumerate(entries, start=1):
-        values, problems = _values(entry, groups)
-        report.problems += [f"第 {number} 个活动（{entry.get('title', '无标题')}）：{p}" for p in problems]
-        if not problems:
-            _apply(session, entry.get("id"), values, now, report, number)
+        try:
+            activity, promoted, created = save(session, entry.get("id"), entry, now)
+        except EntryError as exc:
+            report.problems += [f"第 {number} 个活动（{entry.get('title', '无标题')}）：{_named(name)}{said}"
+                                for name, said in exc.problems.items()]
+            continue
+        (report.created if created else report.updated).append(activity)
+        report.promoted += promoted
     if report.problems:
         raise CatalogError("\n".join(report.problems))
     return report
 
 
-def _values(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], list[str]]:
-    problems = [f"缺少 {name}" for name in REQUIRED if name not in entry]
-    unknown = set(entry) - set(EDITABLE) - {"id"}
-    problems += [f"不认识的字段 {name}" for name in sorted(unknown)]
+def save(session: Session, activity_id: Any, entry: dict[str, Any],
+         now: datetime) -> tuple[Activity, list[Signup], bool]:
+    """Create an activity (activity_id None) or change one by the loader's rules: the activity,
+    whoever more seats moved up from the waitlist, and whether it is new. EntryError names each
+    wrong field; nothing is changed then."""
+    values, problems = check(entry, set(session.scalars(sa.select(Group.name))))
     if problems:
-        return {}, problems
-    values = {name: entry[name] for name in EDITABLE if name in entry}
-    for name in ("starts_at", "deadline", "cancel_until"):
-        if name in values:
-            if not isinstance(values[name], datetime):
-                problems.append(f"{name} 应写成 2026-10-29T14:30:00 这样的时间")
-                continue
-            values[name] = values[name].replace(tzinfo=values[name].tzinfo or SHANGHAI)
-    for name, limit in TEXTS.items():
-        if name in values and (not isinstance(values[name], str) or len(values[name]) > limit):
-            problems.append(f"{name} 应为不超过 {limit} 字的文字")
-    if not isinstance(values["capacity"], int) or values["capacity"] < 1:
-        problems.append("capacity 应为正整数")
-    companion = values.get("companion_seats", 0)
-    if not isinstance(companion, int) or not 0 <= companion <= 2:
-        problems.append("companion_seats 应为 0、1 或 2")
-    if values.get("kind", "其他") not in KINDS:
-        problems.append(f"kind 应为 {'、'.join(KINDS)} 之一")
-    names = values.setdefault("groups", ["all"])
-    if not isinstance(names, list) or not names:
-        problems.append("groups 应为分组名的列表，或 [\"all\"]")
-    else:
-        problems += [f"没有名为「{n}」的分组" for n in names if n != "all" and n not in groups]
-    if not problems:
-        problems += _check_times(values)
-    return values, problems
-
-
-def _check_times(values: dict[str, Any]) -> list[str]:
-    values.setdefault("cancel_until", values["deadline"])
-    problems = []
-    if values["deadline"] > values["starts_at"]:
-        problems.append("报名截止（deadline）应在活动开始之前")
-    if values["cancel_until"] > values["starts_at"]:
-        problems.append("取消截止（cancel_until）应在活动开始之前")
-    return problems
-
-
-def _apply(session: Session, activity_id: Any, values: dict[str, Any], now: datetime,
-           report: LoadReport, number: int) -> None:
+        raise EntryError(problems)
     if activity_id is None:
         activity = Activity(**values, status=ActivityStatus.OPEN, created_at=now, updated_at=now)
         session.add(activity)
         session.flush()
-        report.created.append(activity)
-        return
+        return activity, [], True
     try:
         activity = lock(session, activity_id) if isinstance(activity_id, int) else None
     except SignupRefused:
         activity = None
     if activity is None:
-        report.problems.append(f"第 {number} 个活动：没有编号为 {activity_id} 的活动")
-        return
+        raise EntryError({"id": f"：没有编号为 {activity_id} 的活动"})
     confirmed = sum(s.seats for s in activity.signups if s.status == SignupStatus.CONFIRMED)
     if values["capacity"] < confirmed:
-        report.problems.append(f"第 {number} 个活动：已有 {confirmed} 个座位报上，名额不能改得更少")
-        return
+        raise EntryError({"capacity": f"：已有 {confirmed} 个座位报上，不能改得更少"})
     for name, value in values.items():
         setattr(activity, name, value)
     activity.updated_at = now
-    report.updated.append(activity)
-    report.promoted += promote(session, activity, now)  # more seats: the waitlist moves up
+    return activity, promote(session, activity, now), False  # more seats: the waitlist moves up
+
+
+def check(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], Problems]:
+    """An entry's values as an activity takes them, and what is wrong with each field."""
+    problems = {name: "：必须填写" for name in REQUIRED if entry.get(name) in (None, "")}
+    problems |= {name: "：不认识的字段" for name in sorted(set(entry) - set(EDITABLE) - {"id"})}
+    if problems:
+        return {}, problems
+    # An optional field left empty (a form's) clears it; one absent (a file's) is not changed.
+    values = {name: None if entry[name] == "" else entry[name] for name in EDITABLE if name in entry}
+    for name in ("starts_at", "deadline", "cancel_until"):
+        if values.get(name) is not None:
+            if not isinstance(values[name], datetime):
+                problems[name] = "：应写成 2026-10-29T14:30:00 这样的时间"
+                continue
+            values[name] = values[name].replace(tzinfo=values[name].tzinfo or SHANGHAI)
+    for name, limit in TEXTS.items():
+        if values.get(name) is not None and (not isinstance(values[name], str) or len(values[name]) > limit):
+            problems[name] = f"：应为不超过 {limit} 字的文字"
+    if not isinstance(values["capacity"], int) or values["capacity"] < 1:
+        problems["capacity"] = "：应为正整数"
+    companion = values.get("companion_seats", 0)
+    if not isinstance(companion, int) or not 0 <= companion <= 2:
+        problems["companion_seats"] = "：应为 0、1 或 2"
+    if values.get("kind", "其他") not in KINDS:
+        problems["kind"] = f"：应为 {'、'.join(KINDS)} 之一"
+    names = values.setdefault("groups", ["all"])
+    if not isinstance(names, list) or not names:
+        problems["groups"] = "：应为分组名的列表，或 [\"all\"]"
+    elif unknown := [n for n in names if n != "all" and n not in groups]:
+        problems["groups"] = "：" + "、".join(f"没有名为「{n}」的分组" for n in unknown)
+    if not problems:
+        problems |= _check_times(values)
+    return values, problems
+
+
+def _named(name: str) -> str:
+    """A field as the file's reader knows it: its Chinese name and its key."""
+    return f"{LABELS[name]}（{name}）" if name in LABELS else name
+
+
+def _check_times(values: dict[str, Any]) -> Problems:
+    if values.get("cancel_until") is None:
+        values["cancel_until"] = values["deadline"]
+    problems = {}
+    if values["deadline"] > values["starts_at"]:
+        problems["deadline"] = "：应在活动开始之前"
+    if values["cancel_until"] > values["starts_at"]:
+        problems["cancel_until"] = "：应在活动开始之前"
+    return problems
 
 
 def close(session: Session, activity_id: int, now: datetime) -> Activity:

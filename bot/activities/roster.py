@@ -63,6 +63,27 @@ def mark_attended(session: Session, activity_id: int, retiree_ids: list[int]) ->
     return len(signups)
 
 
+def record_attendance(session: Session, activity_id: int, came: set[int]) -> int:
+    """Record who came and who did not, for everyone with a place (staff tick a list); how
+    many came."""
+    get(session, activity_id)
+    signups = session.scalars(sa.select(Signup).where(Signup.activity_id == activity_id,
+                                                      Signup.status == SignupStatus.CONFIRMED)).all()
+    for signup in signups:
+        signup.attended = signup.retiree_id in came
+    return sum(1 for s in signups if s.attended)
+
+
+def signup_list(session: Session, activity_id: int) -> list[tuple[Signup, Retiree]]:
+    """Everyone who signed up, with a place first, then the waitlist, each in arrival order,
+    then those who cancelled; with the person (and their groups)."""
+    order = sa.case({SignupStatus.CONFIRMED: 0, SignupStatus.WAITING: 1}, value=Signup.status, else_=2)
+    rows = session.execute(sa.select(Signup, Retiree).join(Retiree, Retiree.id == Signup.retiree_id)
+                           .where(Signup.activity_id == activity_id).order_by(order, Signup.id)
+                           .options(selectinload(Retiree.groups))).all()
+    return [(signup, person) for signup, person in rows]
+
+
 def counts(session: Session) -> list[ActivityCounts]:
     """Per activity, newest first: signed up (people and seats), waiting, cancelled, attended."""
     lines = []

@@ -94,8 +94,10 @@ def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str,
     return Outcome(signup, waiting_position(session, signup) if waiting else None)
 
 
-def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime) -> list[Signup]:
-    """Cancel one's own sign-up (until the activity's cut-off); returns whoever was promoted."""
+def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *,
+             by_staff: bool = False) -> list[Signup]:
+    """Cancel one's own sign-up (until the activity's cut-off; staff, at any time, after a
+    call); returns whoever was promoted."""
     signup = session.get(Signup, signup_id)
     if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
         raise SignupRefused(Refusal.NOT_FOUND)
@@ -103,7 +105,7 @@ def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime) -
     session.refresh(signup)  # read again under the lock
     if signup.status not in LIVE:
         raise SignupRefused(Refusal.NOT_FOUND)
-    if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until:
+    if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until and not by_staff:
         raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
     session.flush()

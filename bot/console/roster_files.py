@@ -10,17 +10,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, abort, redirect, request, stream_with_context, url_for
+from flask import Response, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.console import background
+from bot.console import background, files
 from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff
 from bot.models import GROUP_KINDS
 from bot.roster.export import export_file
@@ -33,8 +31,6 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # The roster file's own limit, not a form's (the app's is 64 KB: /wechat's messages are small).
 BODY_LIMITS[f"{console.name}.roster_import"] = MAX_FILE
 SHOWN = 200      # problems or changes listed on the page; the rest are counted
-KEPT_FOR = 86400  # seconds an upload waits for its confirmation
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @console.route("/roster/import", methods=["GET", "POST"])
@@ -86,13 +82,9 @@ def roster_import_confirm(token: str) -> BaseResponse:
 def roster_export() -> Response:
     """The whole roster as an .xlsx download (audit-logged), streamed from a private file."""
     _whole_office()
-    folder = _folder() / f"export-{secrets.token_hex(8)}"
-    folder.mkdir(mode=0o700)
-    path = folder / f"名册-{now():%Y%m%d}.xlsx"
-    export_file(services().sessions, path, actor=actor(), now=now(), target=f"下载 {path.name}")
-    return Response(stream_with_context(_chunks(path)), mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(path.name)}",
-        "Cache-Control": "no-store"})
+    name = f"名册-{now():%Y%m%d}.xlsx"
+    return files.download(name, lambda path: export_file(services().sessions, path, actor=actor(), now=now(),
+                                                         target=f"下载 {name}"))
 
 
 Report = Callable[[str, int, int], None]
@@ -153,18 +145,8 @@ def _key(token: str) -> str:
     return f"console:import:{token}"
 
 
-def _folder() -> Path:
-    """The private folder uploads and exports wait in; what waited there over a day is removed."""
-    folder = Path(services().settings.console.upload_dir)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if time.time() - old.stat().st_mtime > KEPT_FOR:
-            shutil.rmtree(old, ignore_errors=True)
-    return folder
-
-
 def _save(upload: Any, token: str, name: str) -> Path:
-    folder = _folder() / token
+    folder = files.folder() / token
     folder.mkdir(mode=0o700)
     path = folder / name
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
@@ -173,16 +155,8 @@ def _save(upload: Any, token: str, name: str) -> Path:
 
 
 def _upload(token: str) -> Path:
-    files = list((_folder() / token).glob("*")) if token.replace("-", "").replace("_", "").isalnum() else []
-    if not files:
+    safe = token.replace("-", "").replace("_", "").isalnum()
+    waiting = list((files.folder() / token).glob("*")) if safe else []
+    if not waiting:
         abort(404)
-    return files[0]
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(64 * 1024):
-                yield chunk
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    return waiting[0]

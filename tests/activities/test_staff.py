@@ -40,13 +40,13 @@ def test_a_file_is_checked_by_a_dry_run_then_loaded_and_announced_to_its_group(
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    (("capacity = 3", "capacity = 0"), "capacity 应为正整数"),
+    (("capacity = 3", "capacity = 0"), "名额（capacity）：应为正整数"),
     (('groups = ["第一支部"]', 'groups = ["第九支部"]'), "没有名为「第九支部」的分组"),
     (("deadline = 2026-12-18T17:00:00", "deadline = 2026-12-22T17:00:00"), "报名截止"),
-    (('place = "老干部活动中心二楼"\n', ""), "缺少 place"),
-    (('kind = "茶话会"', 'kind = "聚餐"'), "kind 应为"),
-    (('kind = "茶话会"', 'kind = "茶话会"\nprice = 10'), "不认识的字段 price"),
-    (("starts_at = 2026-12-21T14:30:00", 'starts_at = "下周一"'), "starts_at 应写成"),
+    (('place = "老干部活动中心二楼"\n', ""), "地点（place）：必须填写"),
+    (('kind = "茶话会"', 'kind = "聚餐"'), "类别（kind）：应为"),
+    (('kind = "茶话会"', 'kind = "茶话会"\nprice = 10'), "price：不认识的字段"),
+    (("starts_at = 2026-12-21T14:30:00", 'starts_at = "下周一"'), "开始时间（starts_at）：应写成"),
 ])
 def test_a_bad_entry_is_named_with_its_reason_and_nothing_is_loaded(
         office: Services, branch: Branch, tmp_path: Path, cli, capsys,

@@ -1,0 +1,198 @@
+"""活动: create and edit activities with a form checked by the loader's own rules; announce,
+stop sign-ups, cancel (everyone told once); the sign-up list with seats, companions, the
+waitlist's order and who signed up as family; cancel one sign-up after a call (the waitlist
+moves up); tick who came; export the list to Excel. The rules are the activities feature's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from bot import audit
+from bot.activities import catalog, notify, roster
+from bot.activities.catalog import KINDS, LABELS, CatalogError, EntryError
+from bot.activities.signups import SignupRefused, seats_left, withdraw
+from bot.activities.wording import when
+from bot.clock import SHANGHAI
+from bot.console import files
+from bot.console.web import actor, attempt, console, db, now, page, requires, saving, services
+from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Group
+from bot.staff.roles import Can
+
+STATUS_NAMES = {"open": "报名中", "closed": "已停止报名", "cancelled": "已取消"}
+TIMES = ("starts_at", "deadline", "cancel_until")
+NUMBERS = ("capacity", "companion_seats")
+FORM_TIME = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends
+
+
+@console.get("/activities")
+def activities() -> tuple[str, int]:
+    """Every activity, the coming ones first, with seats taken and the waitlist."""
+    lines = roster.counts(db())
+    coming = [c for c in lines if c.activity.starts_at > now()]
+    return page("activities.html", coming=list(reversed(coming)),
+                past=[c for c in lines if c not in coming], when=when, status_names=STATUS_NAMES)
+
+
+@console.route("/activities/new", methods=["GET", "POST"], defaults={"number": None})
+@console.route("/activities/<int:number>/edit", methods=["GET", "POST"])
+@requires(Can.EDIT)
+def activity_form(number: int | None) -> Response | tuple[str, int]:
+    """The form; saved only when every field reads right by the loader's rules."""
+    found = _activity(number) if number is not None else None
+    if request.method == "GET":
+        return _form_page(found, _as_form(found.fields()) if found else MultiDict({"companion_seats": "0"}))
+    form = MultiDict(request.form)
+    try:
+        with saving() as session:
+            activity, promoted, created = catalog.save(session, number, _entry(form), now())
+            notify.tell_promoted(session, services().texts, promoted, now())
+            told = notify.announce(session, services().texts, activity, now()) if form.get("announce") else 0
+            audit.record(session, actor=actor(), action="activity.save", at=now(),
+                         target=f"activity:{activity.id}", created=created, announced=told)
+    except EntryError as exc:
+        return _form_page(found, form, exc.problems, 400)
+    flash(f"活动「{activity.title}」已{'新建' if created else '保存'}。"
+          + (f"已通知 {told} 个微信。" if told else "")
+          + (f"名额增加，{len(promoted)} 位候补的老同志补上了，会收到通知。" if promoted else ""))
+    return redirect(url_for("console.activity", number=activity.id))
+
+
+@console.get("/activities/<int:number>")
+def activity(number: int) -> tuple[str, int]:
+    """One activity: its facts, seats, and everyone who signed up, in the order that counts."""
+    found = _activity(number)
+    signups = roster.signup_list(db(), number)
+    return page("activity.html", activity=found, signups=signups, when=when,
+                seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
+                positions=_waiting_positions(signups))
+
+
+@console.post("/activities/<int:number>/<any(announce, close, cancel):action>")
+@requires(Can.EDIT)
+def activity_action(number: int, action: str) -> Response:
+    """Tell its groups it is open, stop sign-ups, or cancel it (everyone signed up told once)."""
+    _activity(number)
+
+    def act(session: Session) -> str:
+        said = ACTIONS[action](session, catalog.get(session, number))
+        audit.record(session, actor=actor(), action=f"activity.{action}", at=now(),
+                     target=f"activity:{number}")
+        return said
+    attempt(act, CatalogError)
+    return redirect(url_for("console.activity", number=number))
+
+
+@console.post("/activities/<int:number>/signups/<int:signup_id>/cancel")
+@requires(Can.EDIT)
+def signup_cancel(number: int, signup_id: int) -> Response:
+    """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up."""
+    _activity(number)
+    retiree_id = request.form.get("retiree", type=int) or 0
+
+    def cancel(session: Session) -> str:
+        promoted = withdraw(session, signup_id, retiree_id, now(), by_staff=True)
+        notify.tell_promoted(session, services().texts, promoted, now())
+        audit.record(session, actor=actor(), action="activity.signup_cancel", at=now(),
+                     target=f"activity:{number}", signup=signup_id, promoted=[s.id for s in promoted])
+        return "已取消这位的报名。" + (f"候补的 {len(promoted)} 位补上了，会收到通知。" if promoted else "")
+    attempt(cancel, SignupRefused)
+    return redirect(url_for("console.activity", number=number))
+
+
+@console.post("/activities/<int:number>/attendance")
+@requires(Can.EDIT)
+def attendance(number: int) -> Response:
+    """Who came, as ticked on the list (everyone with a place not ticked did not)."""
+    _activity(number)
+    came = {int(i) for i in request.form.getlist("came") if i.isdigit()}
+
+    def record(session: Session) -> str:
+        count = roster.record_attendance(session, number, came)
+        audit.record(session, actor=actor(), action="activity.attendance", at=now(),
+                     target=f"activity:{number}", came=count)
+        return f"已记下到场 {count} 人。"
+    attempt(record, CatalogError)
+    return redirect(url_for("console.activity", number=number))
+
+
+@console.get("/activities/<int:number>/signups.xlsx")
+@requires(Can.EXPORT)
+def activity_export(number: int) -> Response:
+    """The sign-up list as Excel (audit-logged by the export itself)."""
+    found = _activity(number)
+
+    def write(path: Any) -> None:
+        with saving() as session:
+            roster.export_roster(session, number, path, actor=actor(), now=now())
+    return files.download(f"报名-{found.title}-{now():%Y%m%d}.xlsx", write)
+
+
+def _announce(session: Session, activity: Activity) -> str:
+    told = notify.announce(session, services().texts, activity, now())
+    return f"已通知 {told} 个微信（通知过的不会再发）。"
+
+
+def _close(session: Session, activity: Activity) -> str:
+    catalog.close(session, activity.id, now())
+    return "已停止报名，活动照常举行。"
+
+
+def _cancel(session: Session, activity: Activity) -> str:
+    return f"活动已取消，将通知 {notify.cancel_activity(session, services().texts, activity, now())} 位。"
+
+
+ACTIONS: dict[str, Callable[[Session, Activity], str]] = {
+    "announce": _announce, "close": _close, "cancel": _cancel}
+
+
+def _activity(number: int) -> Activity:
+    found = db().get(Activity, number)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The form as the loader's entry: times and numbers read where they can be (what cannot
+    stays text, and the loader says what is wrong with it), groups as a list."""
+    entry: dict[str, Any] = {name: form.get(name, "").strip() for name in EDITABLE if name != "groups"}
+    for name in TIMES:
+        with suppress(ValueError):  # left as typed: the loader names it
+            entry[name] = datetime.strptime(entry[name], FORM_TIME).replace(tzinfo=SHANGHAI)
+    for name in NUMBERS:
+        entry[name] = int(entry[name]) if entry[name].isdigit() else entry[name]
+    chosen = form.getlist("groups")
+    entry["groups"] = ["all"] if form.get("everyone") or not chosen else chosen
+    return entry
+
+
+def _as_form(fields: dict[str, Any]) -> MultiDict[str, str]:
+    form = MultiDict({name: "" if value is None else str(value) for name, value in fields.items()
+                      if name != "groups"})
+    for name in TIMES:
+        form[name] = fields[name].astimezone(SHANGHAI).strftime(FORM_TIME)
+    if "all" in fields["groups"]:
+        form["everyone"] = "1"
+    form.setlist("groups", [g for g in fields["groups"] if g != "all"])
+    return form
+
+
+def _form_page(found: Activity | None, form: MultiDict[str, str], problems: dict[str, str] | None = None,
+               status: int = 200) -> tuple[str, int]:
+    groups = db().scalars(sa.select(Group.name).distinct().order_by(Group.name)).all()
+    return page("activity_form.html", status, activity=found, form=form, problems=problems or {},
+                labels=LABELS, kinds=KINDS, groups=groups)
+
+
+def _waiting_positions(signups: list[Any]) -> dict[int, int]:
+    waiting = [s.id for s, _ in signups if s.status == "waiting"]
+    return {signup_id: n for n, signup_id in enumerate(waiting, start=1)}

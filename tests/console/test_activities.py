@@ -1,0 +1,126 @@
+"""活动 in the console: a clerk creates one with the loader's own checks (each problem by its
+field, what was typed kept), people sign up in the chat, the clerk sees seats, companions and
+the waitlist's order, cancels one sign-up and sees the first waiting move up (and told once),
+ticks who came, exports the list, and cancels the activity (everyone told once)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from openpyxl import load_workbook
+
+from bot.models import Activity, AuditEntry, OutboxMessage, Signup
+from bot.sandbox.wechat_side import WeChatSide
+from bot.services import Services
+from tests.activities.helpers import add_member, sign
+from tests.console.helpers import Clerk
+from tests.helpers import Chat
+from tests.office_fixtures import Branch
+
+TEA = {"title": "冬至茶话会", "kind": "茶话会", "place": "老干部活动中心二楼",
+       "starts_at": "2026-12-21T14:30", "deadline": "2026-12-18T17:00", "cancel_until": "", "capacity": "3",
+       "companion_seats": "1", "groups": "第一支部", "meeting_point": "", "transport": "",
+       "notes": "请带上老年证", "contact": ""}
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def told(services: Services, like: str) -> list[OutboxMessage]:
+    with services.sessions() as session:
+        return list(session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like(like))))
+
+
+def create(worker: Clerk, **fields: str) -> int:
+    worker.get("/console/activities/new")
+    saved = worker.post("/console/activities/new", TEA | fields)
+    assert saved.status_code == 302, text(saved)
+    return int(saved.headers["Location"].rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def chat(console_app: Flask, wechat: WeChatSide) -> Chat:
+    return Chat(console_app.test_client(), wechat)
+
+
+def test_a_bad_form_names_each_field_keeps_what_was_typed_and_saves_nothing(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    worker.get("/console/activities/new")
+    bad = worker.post("/console/activities/new", TEA | {"capacity": "三十", "deadline": "2026-12-22T17:00",
+                                                         "title": "", "groups": "第九支部"})
+    page = text(bad)
+    assert bad.status_code == 400 and "名称：必须填写" in page
+    assert 'value="三十"' in page and "请带上老年证" in page
+    fixed = worker.post("/console/activities/new", TEA | {"capacity": "三十"})
+    assert "名额：应为正整数" in text(fixed)
+    worker.post("/console/activities/new", TEA | {"deadline": "2026-12-22T17:00"})
+    late = worker.post("/console/activities/new", TEA | {"deadline": "2026-12-22T17:00"})
+    assert "报名截止：应在活动开始之前" in text(late)
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(Activity)).all() == []
+
+
+def test_the_waitlist_moves_up_when_a_clerk_cancels_a_sign_up(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker, announce="1")
+    assert len(told(desk, f"activity:{number}:announce:%")) == 3  # 第一支部's three who can be told
+    for name, openid in (("吴刚", "o_wu"), ("郑和", "o_zheng")):
+        add_member(desk, name, openid)
+    for openid in ("o_zhang", "o_li", "o_wu", "o_zheng", "o_sun_daughter"):
+        sign(chat, openid, "1", "1")
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "报上 3 人，候补 2 人" in page and "还剩 <strong>0</strong> 座" in page
+    assert page.index("候补第 1 位") < page.index("郑和") < page.index("候补第 2 位") < page.index("孙兰")
+    assert "家属代报" in page  # 孙兰's daughter signed her up
+    with desk.sessions() as session:
+        first = session.scalars(sa.select(Signup).order_by(Signup.id)).first()
+    zhang = str(branch.ids["张明"])
+    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", {"retiree": zhang})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "候补的 1 位补上了" in page and page.index("孙兰") > page.index("候补第 1 位")
+    [promoted] = told(desk, f"activity:{number}:promoted:%")
+    assert promoted.recipient == "o_zheng"
+    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", {"retiree": zhang})
+    assert len(told(desk, f"activity:{number}:promoted:%")) == 1  # nobody moved twice, nobody told twice
+
+
+def test_attendance_export_and_cancelling_tell_each_person_once(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker)
+    for openid in ("o_zhang", "o_li"):
+        sign(chat, openid, "1", "1")
+    worker.get(f"/console/activities/{number}")
+    worker.post(f"/console/activities/{number}/attendance", {"came": str(branch.ids["李华"])})
+    with desk.sessions() as session:
+        came = {s.retiree_id: s.attended for s in session.scalars(sa.select(Signup))}
+    assert came == {branch.ids["张明"]: False, branch.ids["李华"]: True}
+    sheet = load_workbook(BytesIO(worker.get(f"/console/activities/{number}/signups.xlsx").data)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张明", "李华"]
+    for _ in range(2):
+        worker.post(f"/console/activities/{number}/cancel")
+    assert sorted(m.recipient for m in told(desk, f"activity:{number}:cancelled:%")) == ["o_li", "o_zhang"]
+    with desk.sessions() as session:
+        actions = set(session.scalars(sa.select(AuditEntry.action)))
+    assert {"activity.save", "activity.attendance", "activity.roster_export", "activity.cancel"} <= actions
+
+
+def test_editing_keeps_the_waitlist_rules_and_a_viewer_only_reads(
+        worker: Clerk, viewer: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker, capacity="1")
+    for openid in ("o_zhang", "o_li"):
+        sign(chat, openid, "1", "1")
+    form = text(worker.get(f"/console/activities/{number}/edit"))
+    assert 'value="2026-12-21T14:30"' in form and "请带上老年证" in form
+    worker.post(f"/console/activities/{number}/edit", TEA | {"capacity": "2", "notes": ""})
+    with desk.sessions() as session:
+        activity = session.get(Activity, number)
+        assert activity.capacity == 2 and activity.notes is None  # emptied in the form: cleared
+    assert [m.recipient for m in told(desk, f"activity:{number}:promoted:%")] == ["o_li"]
+    assert viewer.get(f"/console/activities/{number}").status_code == 200
+    assert viewer.get(f"/console/activities/{number}/signups.xlsx").status_code == 403
+    assert viewer.post(f"/console/activities/{number}/cancel").status_code == 403
+    assert viewer.get("/console/activities/new").status_code == 403
