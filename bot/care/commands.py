@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.care.reports import CareError, close, describe, open_reports
-from bot.care.visits import KINDS, add_visit, summarise
+from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.command_support import in_transaction
 from bot.greetings.birthday_visits import describe as describe_task
 from bot.greetings.birthday_visits import open_tasks
-from bot.models import CareTask, Retiree
+from bot.models import Retiree
 from bot.services import Services
 
 
@@ -34,6 +34,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("tasks", help="上门祝寿 and other tasks not done yet").set_defaults(run=_tasks)
     task_done = actions.add_parser("task-done", help="mark a task done")
     task_done.add_argument("number", type=int)
+    task_done.add_argument("--by", required=True, help="who went (recorded as that day's 生日 visit)")
     task_done.set_defaults(run=_task_done)
     visit = actions.add_parser("visit", help="visits (慰问记录)")
     visit = visit.add_subparsers(required=True, metavar="ACTION").add_parser("add", help="record a visit")
@@ -73,11 +74,9 @@ def _tasks(args: argparse.Namespace) -> int:
 
 def _task_done(args: argparse.Namespace) -> int:
     def finish(services: Services, session: Session) -> str:
-        task = session.get(CareTask, args.number)
-        if task is None or task.done_at is not None:
-            raise CareError(f"没有待办的任务 {args.number}。")
-        task.done_at = services.clock.now()
-        return f"任务 {task.id} 已完成。"
+        task = finish_task(session, args.number, args.by, None, actor=audit.cli_actor(),
+                           now=services.clock.now())
+        return f"任务 {task.id} 已完成，已记下这次上门。"
     return in_transaction(finish, (CareError,))
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.care.reports import CareError
-from bot.models import CareVisit, Retiree
+from bot.clock import SHANGHAI
+from bot.models import CareTask, CareVisit, Retiree
 from bot.models.roster import POOR_HEALTH
 
 KINDS = ("生日", "住院", "节日", "日常", "遗属")
@@ -32,10 +33,12 @@ def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, vi
     """Record one visit; audit-logged."""
     if kind not in KINDS:
         raise CareError(f"慰问类型应为 {'、'.join(KINDS)} 之一。")
+    if not visitor.strip():
+        raise CareError("请写上是谁去的。")
     person = session.get(Retiree, retiree_id)
     if person is None:
         raise CareError(f"没有编号为 {retiree_id} 的老同志。")
-    if visited_on > now.date():
+    if visited_on > now.astimezone(SHANGHAI).date():
         raise CareError("慰问日期不能在今天以后。")
     visit = CareVisit(retiree_id=retiree_id, kind=kind, visited_on=visited_on, visitor=visitor.strip(),
                       notes=(notes or "").strip() or None, created_at=now)
@@ -44,6 +47,19 @@ def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, vi
     audit.record(session, actor=actor, action="care.visit", at=now, target=f"retiree:{retiree_id}",
                  kind=kind)
     return visit
+
+
+def finish_task(session: Session, number: int, visitor: str, notes: str | None, *, actor: str,
+                now: datetime) -> CareTask:
+    """A 上门祝寿 task done: closed, and the visit it was recorded (as a 生日 visit, today, by
+    visitor). Audit-logged."""
+    task = session.get(CareTask, number)
+    if task is None or task.done_at is not None:
+        raise CareError(f"没有待办的任务 {number}。")
+    task.done_at = now
+    today = now.astimezone(SHANGHAI).date()
+    add_visit(session, task.retiree_id, "生日", today, visitor, notes or task.detail, actor=actor, now=now)
+    return task
 
 
 def summarise(session: Session, year: int) -> YearSummary:

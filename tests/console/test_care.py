@@ -1,0 +1,104 @@
+"""关怀 in the console: open reports with who reported, for whom, their words and a phone, the
+urgent first; closing one as a death with its date stops that person's greetings; a 上门祝寿
+task done records the visit; the overlooked living are listed until someone visits them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from bot.clock import FixedClock
+from bot.db.engine import transaction
+from bot.models import AuditEntry, CareReport, CareTask, CareVisit, Retiree
+from bot.services import Services
+from tests.console.helpers import Clerk
+from tests.greetings.test_morning import greetings, morning, set_person, stand_on
+from tests.office_fixtures import Branch
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def report(services: Services, retiree_id: int, kind: str, said: str, **extra: object) -> int:
+    with transaction(services.sessions) as session:
+        made = CareReport(openid="o_x", retiree_id=retiree_id, kind=kind, subject="self", text=said,
+                          created_at=services.clock.now(), **extra)
+        session.add(made)
+        session.flush()
+        return made.id
+
+
+def test_open_reports_name_who_and_the_urgent_come_first(worker: Clerk, desk: Services,
+                                                         branch: Branch) -> None:
+    report(desk, branch.ids["李华"], "fall", "我摔了一跤")
+    report(desk, branch.ids["张明"], "critical", "父亲病危，在市医院", reporter_phone="13700001111")
+    page = text(worker.get("/console/care"))
+    assert page.index("父亲病危") < page.index("我摔了一跤")
+    assert "13700001111" in page and "张明" in page and "病危" in page
+
+
+def test_closing_a_report_as_a_death_stops_the_persons_greetings(
+        worker: Clerk, desk: Services, branch: Branch, clock: FixedClock) -> None:
+    zhang = branch.ids["张明"]
+    set_person(desk, zhang, birth_date=date(1940, 11, 25))
+    set_person(desk, branch.ids["李华"], birth_date=date(1940, 11, 25))  # born the same day, alive
+    number = report(desk, zhang, "death", "我父亲昨天走了")
+    worker.get(f"/console/care/{number}")
+    empty = worker.post(f"/console/care/{number}", {"outcome": " ", "died": "1", "died_on": "2026-11-21"})
+    assert empty.status_code == 400 and "请写明处理情况" in text(empty) and "--outcome" not in text(empty)
+    done = worker.post(f"/console/care/{number}", {"outcome": "已电话慰问家属", "died": "1",
+                                                   "died_on": "2026-11-21"})
+    assert "祝福和推送都已停止" in text(worker.get(done.headers["Location"]))
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).died_on == date(2026, 11, 21)
+        assert session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "care.close")).one()
+    stand_on(clock, date(2026, 11, 25))  # his birthday
+    morning(desk)
+    assert set(greetings(desk)) == {"o_li"}
+
+
+def test_a_birthday_visit_done_is_recorded_and_the_overlooked_shrink(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    li = branch.ids["李华"]
+    set_person(desk, li, lives_alone=True, address="人民路 8 号")
+    with transaction(desk.sessions) as session:
+        task = CareTask(retiree_id=li, kind="上门祝寿", due_on=desk.clock.now().date() + timedelta(days=3),
+                        detail="九十大寿", created_at=desk.clock.now())
+        session.add(task)
+        session.flush()
+        task_id = task.id
+    page = text(worker.get("/console/care"))
+    assert "九十大寿" in page and "人民路 8 号" in page
+    assert "可能需要上门的 1 人" in page and "独居" in page
+    worker.post(f"/console/care/tasks/{task_id}/done", {"visitor": "王丽"})
+    page = text(worker.get("/console/care"))
+    assert "已记下这次上门祝寿" in page and "可能需要上门的 0 人" in page and "生日 1 次" in page
+    with desk.sessions() as session:
+        [visit] = session.scalars(sa.select(CareVisit)).all()
+    assert (visit.retiree_id, visit.visitor, visit.kind) == (li, "王丽", "生日")
+
+
+def test_a_visit_is_recorded_by_name_and_bad_input_changes_nothing(worker: Clerk, desk: Services,
+                                                                  branch: Branch) -> None:
+    worker.get("/console/care")
+    nobody = worker.post("/console/care/visits", {"person": "无此人", "kind": "日常",
+                                                  "visited_on": "2026-11-20", "visitor": "王丽"})
+    assert "名册里没有" in text(worker.get(nobody.headers["Location"]))
+    future = worker.post("/console/care/visits", {"person": "王芳", "kind": "日常",
+                                                  "visited_on": "2026-12-20", "visitor": "王丽"})
+    assert "不能在今天以后" in text(worker.get(future.headers["Location"]))
+    worker.post("/console/care/visits", {"person": "王芳", "kind": "节日", "visited_on": "2026-11-20",
+                                         "visitor": "王丽", "notes": "送了月饼"})
+    with desk.sessions() as session:
+        [visit] = session.scalars(sa.select(CareVisit)).all()
+    assert visit.retiree_id == branch.ids["王芳"] and visit.notes == "送了月饼"
+
+
+def test_a_viewer_sees_reports_but_cannot_close_them(viewer: Clerk, desk: Services, branch: Branch) -> None:
+    number = report(desk, branch.ids["张明"], "hospital", "住院了")
+    page = text(viewer.get(f"/console/care/{number}"))
+    assert "住院了" in page and "记为已处理" not in page
+    assert viewer.post(f"/console/care/{number}", {"outcome": "x"}).status_code == 403
+    assert viewer.post("/console/care/visits", {"person": "王芳"}).status_code == 403
