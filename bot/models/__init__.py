@@ -25,7 +25,7 @@ from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember,
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
 from bot.models.staff import ROLE_NAMES, Role, StaffAccount
-from bot.models.study import StudyReading
+from bot.models.study import StudyReading, StudyVisit
 from bot.models.ticket import Ticket
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "SignupStatus",
     "StaffAccount",
     "StudyReading",
+    "StudyVisit",
     "Ticket",
     "scheduler_jobs",
 ]

@@ -22,3 +22,19 @@ class StudyReading(Base):
     read_at: Mapped[datetime]
     via: Mapped[str] = mapped_column(sa.String(8))  # page (the button), chat (「学完了」), staff
     by_agent: Mapped[bool] = mapped_column(default=False)  # recorded by family on their behalf
+
+
+class StudyVisit(Base):
+    """送学上门: one person to bring a month's material to, the staff member who goes, and when
+    it was done (which records the reading, via staff)."""
+
+    __tablename__ = "study_visits"
+    __table_args__ = (sa.UniqueConstraint("retiree_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7), index=True)
+    assigned_to: Mapped[str] = mapped_column(sa.String(40))  # the staff member's name
+    assigned_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)

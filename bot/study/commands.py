@@ -44,7 +44,7 @@ def _write_report(services: Services, args: argparse.Namespace) -> int:
         return 1
     with transaction(services.sessions) as session:
         _print(material.title, count_by_group(session, material, by), by)
-        visits = home_visits(session, material, by)
+        visits, _ = home_visits(session, material, by)
         print(f"送学上门：{len(visits)} 人还没学习。")
         if args.visits:
             write_visits(session, visits, args.visits, month=material.month, actor=audit.cli_actor(),
@@ -55,9 +55,9 @@ def _write_report(services: Services, args: argparse.Namespace) -> int:
 
 def _print(title: str, lines: list[GroupCount], by: datetime) -> None:
     print(f"《{title}》截至 {by.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
-    print("分组\t人数\t已送达\t已学习\t未学习")
+    print("分组\t人数\t已送达\t已学习\t其中家属代学\t未学习")
     for line in lines:
-        print(f"{line.group}\t{line.members}\t{line.reached}\t{line.read}\t{line.not_read}")
+        print(f"{line.group}\t{line.members}\t{line.reached}\t{line.read}\t{line.by_family}\t{line.not_read}")
 
 
 def _end_of(day: str) -> datetime:

@@ -100,7 +100,7 @@ def load(content_dir: Path, month: str) -> Material | None:
         seen = path.stat()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    version = (seen.st_mtime_ns, seen.st_size)
+    version = (seen.st_ino, seen.st_mtime_ns, seen.st_size)  # a file moved into place: a new inode
     cached = _LOADED.get(path)
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -109,7 +109,7 @@ def load(content_dir: Path, month: str) -> Material | None:
     return material
 
 
-_LOADED: dict[Path, tuple[tuple[int, int], Material]] = {}
+_LOADED: dict[Path, tuple[tuple[int, int, int], Material]] = {}
 
 
 def usable(content_dir: Path, month: str) -> Material | None:

@@ -38,6 +38,7 @@ class GroupCount:
     members: int
     reached: int
     read: int
+    by_family: int = 0  # of those who read it, recorded by family on their behalf
 
     @property
     def not_read(self) -> int:
@@ -54,23 +55,44 @@ class Visit:
 
 
 def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
-    """For each group the material is for: members, reached by the push, read by `by`."""
+    """For each group the material is for: members, reached by the push, read by `by` (and of
+    those, read by family)."""
     reached, read = _reached(session, material.month), _read(session, material.month, by)
+    family = _read(session, material.month, by, by_family=True)
     lines = []
     for name, members in _members_by_group(session, material).items():
-        lines.append(GroupCount(name, len(members), len(members & (reached | read)), len(members & read)))
+        lines.append(GroupCount(name, len(members), len(members & (reached | read)), len(members & read),
+                                len(members & family)))
     return lines
 
 
-def home_visits(session: Session, material: Material, by: datetime) -> list[Visit]:
-    """Everyone the material is for who has not read it by `by`, with why they may not have."""
-    wanted = set().union(*_members_by_group(session, material).values())
-    missing = wanted - _read(session, material.month, by)
+def home_visits(session: Session, material: Material, by: datetime, *, group: str | None = None,
+                limit: int | None = None) -> tuple[list[Visit], int]:
+    """Everyone the material is for (in group, if given) who has not read it by `by`, with why
+    they may not have: the first `limit` by id (all by default), and how many there are."""
+    members = _members_by_group(session, material)
+    wanted = members.get(group, set()) if group is not None else set().union(*members.values())
+    missing = sorted(wanted - _read(session, material.month, by))
+    shown = missing[:limit]
     reached = _reached(session, material.month)
-    accounts = _accounts(session, missing)
-    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(missing)).order_by(Retiree.id)
+    accounts = _accounts(session, set(shown))
+    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(shown)).order_by(Retiree.id)
                              .options(selectinload(Retiree.groups))).all()
-    return [Visit(p, _reason(p.id, reached, accounts)) for p in people]
+    return [Visit(p, _reason(p.id, reached, accounts)) for p in people], len(missing)
+
+
+def group_readings(session: Session, material: Material, group: str, by: datetime) -> list[Visit]:
+    """Each member of one group the material is for, by name, with where they stand: read,
+    read by family, or not read and why."""
+    members = _members_by_group(session, material).get(group, set())
+    read = _read(session, material.month, by)
+    family = _read(session, material.month, by, by_family=True)
+    reached = _reached(session, material.month)
+    accounts = _accounts(session, members - read)
+    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(members))
+                             .order_by(Retiree.name_initials, Retiree.id)).all()
+    return [Visit(p, "家属代学" if p.id in family else "已学习" if p.id in read
+                  else "未学习：" + _reason(p.id, reached, accounts)) for p in people]
 
 
 def write_visits(session: Session, visits: list[Visit], path: Path, *, month: str, actor: str,
@@ -113,9 +135,9 @@ def _reached(session: Session, month: str) -> set[int]:
         OutboxMessage.status.in_(REACHED))))
 
 
-def _read(session: Session, month: str, by: datetime) -> set[int]:
-    return set(session.scalars(sa.select(StudyReading.retiree_id).where(
-        StudyReading.month == month, StudyReading.read_at <= by)))
+def _read(session: Session, month: str, by: datetime, by_family: bool = False) -> set[int]:
+    query = sa.select(StudyReading.retiree_id).where(StudyReading.month == month, StudyReading.read_at <= by)
+    return set(session.scalars(query.where(StudyReading.by_agent.is_(True)) if by_family else query))
 
 
 def _accounts(session: Session, retiree_ids: set[int]) -> dict[int, bool]:

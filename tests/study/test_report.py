@@ -48,8 +48,8 @@ def test_the_report_counts_each_group_by_the_day_asked(
     assert run_report(december, tmp_path, monkeypatch, "--by", "2026-12-08") == 0
     out = capsys.readouterr().out
     # 第一支部: 张 李 王 钱 孙 (赵 has died); the mass send reached 张 李 孙; only 张 had read by the 8th
-    assert "第一支部\t5\t3\t1\t4" in out
-    assert "第二支部\t1\t0\t0\t1" in out  # 周 was not reached (mailbox)
+    assert "第一支部\t5\t3\t1\t0\t4" in out
+    assert "第二支部\t1\t0\t0\t0\t1" in out  # 周 was not reached (mailbox)
     assert "送学上门：5 人还没学习" in out
 
 
