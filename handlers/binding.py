@@ -13,6 +13,7 @@ import logging
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.accounts import binding as b
 from bot.accounts.kinship import Kinship, Said
@@ -225,7 +226,8 @@ def _wrong(ctx: Context, data: dict[str, Any]) -> Reply:
 def _alert_staff(ctx: Context, name: str) -> None:
     text = ctx.texts.get("binding.staff_locked", who=mask(ctx.openid), name=name)
     alert_staff(ctx.session, ctx.settings, ctx.now, text,
-                key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}")
+                key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}",
+                page=f"/console/people?{urlencode({'q': name})}")
 
 
 def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:

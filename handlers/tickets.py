@@ -50,7 +50,8 @@ def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:
     ctx.session.flush()  # the id is the receipt number
     who = _who(ctx)
     alert_staff(ctx.session, ctx.settings, ctx.now, key=f"ticket:{ticket.id}",
-                text=ctx.texts.get("ticket.staff", number=ticket.id, who=who, text=ticket.text))
+                text=ctx.texts.get("ticket.staff", number=ticket.id, who=who, text=ticket.text),
+                page=f"/console/tickets/{ticket.id}")
     return ticket
 
 

@@ -56,7 +56,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     session.add(record)
     session.flush()
     alert_staff(session, settings, now, key=f"care:{record.id}",
-                text=staff_alert(texts, record, reporter))
+                text=staff_alert(texts, record, reporter), page=f"/console/care/{record.id}")
     return record
 
 
@@ -89,7 +89,7 @@ def _tell_more(session: Session, settings: Settings, texts: Texts, now: datetime
     key = f"care:{report.id}:more:{len(report.text.splitlines())}:{report.subject}"
     alert_staff(session, settings, now, key=key, text=texts.get(
         "care.staff_more", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
-        about=_about(texts, report, reporter), text=words))
+        about=_about(texts, report, reporter), text=words), page=f"/console/care/{report.id}")
 
 
 def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: datetime,
@@ -97,7 +97,8 @@ def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: 
     """Keep the number the reporter left, and pass it to staff at once."""
     report.reporter_phone = phone
     alert_staff(session, settings, now, key=f"care:{report.id}:phone",
-                text=texts.get("care.staff_phone", number=report.id, phone=phone))
+                text=texts.get("care.staff_phone", number=report.id, phone=phone),
+                page=f"/console/care/{report.id}")
 
 
 def staff_alert(texts: Texts, report: CareReport, reporter: Reporter) -> str:

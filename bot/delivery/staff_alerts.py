@@ -38,9 +38,14 @@ def staff_openids(session: Session, settings: Settings) -> list[str]:
     return list(dict.fromkeys([*settings.staff.openids, *(o for o in linked if o)]))
 
 
-def alert_staff(session: Session, settings: Settings, now: datetime, text: str, key: str) -> int:
-    """Queue text to every staff member, once per key; how many staff it goes to."""
+def alert_staff(session: Session, settings: Settings, now: datetime, text: str, key: str,
+                page: str = "") -> int:
+    """Queue text to every staff member, once per key; how many staff it goes to. page, the
+    console page where the thing is handled (/console/care/3), is added as a link: a template
+    message opens it when tapped."""
     recipients = staff_openids(session, settings)
+    if page:
+        text = f"{text.rstrip()}\n去工作台处理：{settings.public_url.rstrip('/')}{page}"
     if not recipients:
         log.warning("staff alert %s not sent: no [staff] openids configured, no account linked", key)
     for staff in recipients:

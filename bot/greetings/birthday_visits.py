@@ -32,7 +32,7 @@ def plan_birthday_visits(services: Services) -> int:
             if is_milestone(age, settings) and _add_task(session, person, target, f"{age} 岁生日", now):
                 created += 1
                 alert_staff(session, services.settings, now, key=f"care-task:{person.id}:{target}",
-                            text=_alert(person, age, target))
+                            text=_alert(person, age, target), page="/console/care")
     return created
 
 

@@ -50,7 +50,7 @@ def _overdue_tickets(s: Services) -> int:
             numbers = "、".join(str(t.id) for t in overdue[:20])
             alert_staff(session, s.settings, now, key=f"tickets-overdue:{now:%Y%m%d}",
                         text=f"【留言待回复】超过 {hours} 小时未回复的留言 {len(overdue)} 条，"
-                             f"编号 {numbers}。请尽快回复。")
+                             f"编号 {numbers}。请尽快回复。", page="/console/tickets")
     return len(overdue)
 
 
@@ -62,7 +62,7 @@ def _undelivered(s: Services) -> int:
         if problems:
             alert_staff(session, s.settings, now, key=f"undelivered:{now:%Y%m%d}",
                         text=f"【消息未送达】昨天以来有 {len(problems)} 条消息没有送到老同志手里，"
-                             "请查看未送达清单，并电话联系。")
+                             "请在工作台「今日」查看未送达的人，并电话联系。", page="/console/today")
     return len(problems)
 
 

@@ -149,5 +149,6 @@ def _material_or_alert(services: Services, month: str) -> Material | None:
         with transaction(services.sessions) as session:
             alert_staff(session, services.settings, now, key=f"study-missing:{month}",
                         text=services.texts.get("study.staff_missing", month=month,
-                                                date=f"{day.month} 月 {day.day} 日"))
+                                                date=f"{day.month} 月 {day.day} 日"),
+                        page=f"/console/study/edit?month={month}")
     return material

@@ -148,9 +148,11 @@ def test_an_urgent_report_reaches_staff_at_once_by_template_ahead_of_a_big_notic
                                now=office.clock.now() - timedelta(minutes=1), kind="notice")
         chat.say("我爱人病危，在抢救", openid="o_zhang")
         outbox.drain(sender, limit=2)
-        sent = [(c.body.get("touser"), c.body.get("template_id")) for c in standin.calls()
-                if "message/template/send" in c.path]
+        calls = [c for c in standin.calls() if "message/template/send" in c.path]
+        sent = [(c.body.get("touser"), c.body.get("template_id")) for c in calls]
         assert sorted(sent) == [("o_staff_1", "TPL_STAFF"), ("o_staff_2", "TPL_STAFF")]
+        # a tap opens the console page where the report is handled, not a shell command
+        assert calls[0].body["url"].startswith(settings.public_url.rstrip("/") + "/console/care/")
     finally:
         sender.close()
 

@@ -101,7 +101,8 @@ def test_missing_material_alerts_staff_two_days_ahead_and_nobody_gets_an_empty_p
     run_daily_jobs(no_december)
     [alert_one, alert_two] = rows(no_december, "study-missing:2026-12:%")
     assert {alert_one.recipient, alert_two.recipient} == {"o_staff_1", "o_staff_2"}
-    assert "content/study/2026-12/article.md" in alert_one.payload["text"]
+    assert "工作台「学习」" in alert_one.payload["text"]  # with the link that opens the editor on that month
+    assert alert_one.payload["text"].endswith("/console/study/edit?month=2026-12")
     for day in (4, 5, 8):
         stand_on(clock, day, 18 if day == 4 else 9)
         run_daily_jobs(no_december)
