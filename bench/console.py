@@ -4,17 +4,30 @@ roster of 20,000 fictional retirees.
     .venv/bin/python bench/console.py [--rows 20000] [--requests 30] [--budget 60] [--database-url URL]
 
 The roster is generated (bot.sandbox.sample_roster) and imported through the real importer; beside
-it the office's everyday life, so that 今日 and a person's page have something to show: WeChat
-bindings for 30% of the roster (and family accounts for 5%), three months of study pushes and
-readings, birthday greetings, 30 messages that did not get through this week, 36 open care
-reports (300 closed), 45 unanswered 留言 (800 answered), three activities with sign-ups, birthday
-visit tasks and visit records, 10,000 audit-log entries, 1% of the roster deceased, ten staff
-accounts. Left out: anonymised people, notices, inbound messages and conversation state (no
-console page timed here reads them), and pending outbox rows.
+it the office's everyday life, so that every room has something to show: WeChat bindings for 30%
+of the roster (and family accounts for 5%); three months of study pushes (this month and the two
+before, each on its 5th, this month's an hour ago if the 5th is still ahead) and readings (60% of
+those on WeChat, a tenth of them by family; 10% of the others via staff); birthday greetings; 30
+messages that did not get through this week; 36 open care reports (300 closed); 45 unanswered
+留言 (800 answered), each with 2-6 messages its writer sent the bot in the week before, and
+20,000 other inbound messages over the year; three activities with sign-ups (the biggest 115,
+with a waitlist); birthday visit tasks and visit records; 10,000 audit-log entries; 1% of the
+roster deceased; ten staff accounts. And one notice to everyone (audience "all"), sent 90
+minutes ago through the real bot.notices.sending.send, which queues a copy per account that
+reaches someone and records those it leaves out (the 70% not bound); its copies are then put
+mid-way by bulk UPDATEs (NOTICE_MIX): 60% sent (40% by customer-service message, 20% by template),
+20% in the mailbox, 3% dead, 2% sending, 2% cancelled, 13% still pending. Left out: anonymised
+people, conversation state, 送学上门 assignments, and notices other than that one.
 
 Printed, as Markdown tables:
   1. per console page (今日, 名册, a person's page, the edit form, 分组, a big group, 操作记录,
-     账号): server time p50/p95/max over --requests requests, against p95 under 200 ms;
+     账号; 通知: the list, the notice's page, its htmx partial (the counts it polls for while
+     copies are going), the new-notice form; 学习: the months, the report of the newest seeded
+     month with material in content/study (counts per group, the first 200 送学上门), the same
+     for the biggest group (every member listed with their state); 活动 and the activity with
+     the most sign-ups; 关怀 and an open care report; 留言 and an unanswered one — the open
+     reports and 留言 taken in turn round by round): server time p50/p95/max over --requests
+     requests, against p95 under 200 ms;
   2. per kind of search (pinyin initials, a full name, one character, a phone's last four, a 编号,
      a group filter, the htmx partial as the clerk types): likewise, with how many matched;
   3. the export (GET /console/roster/export, the whole streamed .xlsx read): wall time and peak
@@ -109,6 +122,8 @@ def seed(url: str, work: Path, rows: int) -> dict[str, Any]:
     imported = time.perf_counter() - started
     with services.sessions.begin() as session:
         made = office_life(session, services.clock.now(), random.Random(2026))
+    with services.sessions.begin() as session:
+        made |= notice_half_sent(session, services.settings, services.clock.now(), random.Random(12))
     with services.sessions.begin() as session:
         staff_accounts(session, services.clock.now())
     if services.engine.dialect.name == "postgresql":  # what autovacuum would have done by now
@@ -208,7 +223,8 @@ def _messages(session: Session, bound: dict[int, str], now: datetime, rng: rando
 
 def _readings(session: Session, living: list[int], bound: dict[int, str], now: datetime,
               rng: random.Random) -> dict[str, int]:
-    """Three months of reading: 60% of those on WeChat, and 10% of the others via staff."""
+    """Three months of reading: 60% of those on WeChat (a tenth of them recorded by family on their
+    behalf), and 10% of the others via staff."""
     import sqlalchemy as sa
 
     from bot.models import StudyReading
@@ -220,7 +236,8 @@ def _readings(session: Session, living: list[int], bound: dict[int, str], now: d
             if rng.random() < (0.6 if on_wechat else 0.1):
                 read = min(day + timedelta(hours=rng.uniform(1, 20 * 24)), now)
                 rows.append({"retiree_id": rid, "month": month, "read_at": read,
-                             "via": "page" if on_wechat else "staff", "by_agent": False})
+                             "via": "page" if on_wechat else "staff",
+                             "by_agent": on_wechat and rng.random() < 0.1})
     for start in range(0, len(rows), 5000):
         session.execute(sa.insert(StudyReading), rows[start:start + 5000])
     return {"study readings": len(rows)}
@@ -251,10 +268,12 @@ def _care(session: Session, bound: dict[int, str], living: list[int], now: datet
 
 
 def _tickets(session: Session, bound: dict[int, str], now: datetime, rng: random.Random) -> dict[str, int]:
-    """45 unanswered 留言 (a third over a day old) and 800 answered ones."""
+    """45 unanswered 留言 (a third over a day old) and 800 answered ones; what each writer said to
+    the bot in the week before (2-6 messages with the bot's answers, which a 留言's page shows), and
+    20,000 other messages from the bound over the year."""
     import sqlalchemy as sa
 
-    from bot.models import Ticket
+    from bot.models import InboundMessage, Ticket
 
     texts = ("暖气不热，请帮忙问问", "体检是哪天？", "报销的单据交给谁", "想订明年的报纸",
              "老伴住院了，能来看看吗")
@@ -266,7 +285,23 @@ def _tickets(session: Session, bound: dict[int, str], now: datetime, rng: random
                      "created_at": created, "answered_at": None if open_ else created + timedelta(hours=5),
                      "answer": None if open_ else "已转告，请放心。"})
     session.execute(sa.insert(Ticket), rows)
-    return {"open tickets": 45}
+    said = [(t["retiree_id"], t["openid"], t["created_at"] - timedelta(hours=rng.uniform(0.1, 7 * 24)))
+            for t in rows for _ in range(rng.randint(2, 6))]
+    said += [(rid, bound[rid], now - timedelta(minutes=rng.uniform(1, 365 * 24 * 60)))
+             for rid in rng.choices(sorted(bound), k=20_000)]
+    chat = (("学习", "本月学习材料：温暖过冬，健康相伴"), ("菜单", "请回复数字选择：1 学习 2 活动 3 留言"),
+            ("报名", "已为您报名，活动前一天会提醒您。"),
+            ("暖气不热", "已记下您的留言，工作人员会尽快回复。"), ("谢谢", "不客气，祝您身体健康！"))
+    messages = []
+    for n, (rid, openid, at) in enumerate(said):
+        text, reply = rng.choice(chat)
+        messages.append({"dedupe_key": f"bench:inbound:{n}", "request_key": None, "openid": openid,
+                         "msg_id": None, "msg_type": "text", "event": None, "text": text, "sent_at": at,
+                         "received_at": at, "route": "bench", "reply_text": reply, "replied_late": False,
+                         "retiree_id": rid, "by_agent": False})
+    for start in range(0, len(messages), 5000):
+        session.execute(sa.insert(InboundMessage), messages[start:start + 5000])
+    return {"open tickets": 45, "inbound messages": len(messages)}
 
 
 def _activities(session: Session, bound: dict[int, str], now: datetime, rng: random.Random) -> dict[str, int]:
@@ -330,6 +365,48 @@ def _audit(session: Session, ids: list[int], now: datetime, rng: random.Random) 
     return {"audit entries": len(rows)}
 
 
+# How far a notice to everyone has got, mid-way through sending (bot.notices.sending.send queues
+# it all pending): the share of its copies in each state, with the channel a state records.
+NOTICE_MIX = (("sent", "custom", 0.40), ("sent", "template", 0.20), ("mailbox", "mailbox", 0.20),
+              ("dead", "template", 0.03), ("sending", "custom", 0.02), ("cancelled", None, 0.02))
+# the rest (13%) stays pending
+
+
+def notice_half_sent(session: Session, settings: Any, now: datetime, rng: random.Random) -> dict[str, int]:
+    """A notice to everyone sent 90 minutes ago through the real domain function, its copies then
+    put in NOTICE_MIX's states by bulk UPDATEs: what a clerk sees of a notice mid-way through."""
+    import sqlalchemy as sa
+
+    from bot.models import OutboxMessage
+    from bot.notices.sending import send
+
+    sent_at = now - timedelta(minutes=90)
+    notice, reach = send(session, settings, title="冬季体检安排",
+                         text="各位老同志：今年冬季体检定于12月15日至20日在市人民医院进行，请按分组时间前往，"
+                              "带好身份证和医保卡，空腹。行动不便的请回复留言，我们安排车辆接送。",
+                         audience="all", actor="bench", now=sent_at)
+    copies = list(session.scalars(sa.select(OutboxMessage.id).where(OutboxMessage.notice_id == notice.id)
+                                  .order_by(OutboxMessage.id)))
+    rng.shuffle(copies)
+    start = 0
+    for status, channel, share in NOTICE_MIX:
+        part, start = copies[start:start + round(share * len(copies))], start + round(share * len(copies))
+        values: dict[str, Any] = {"status": status, "channel": channel, "attempts": 1}
+        if status == "sent":
+            values["sent_at"] = sent_at + timedelta(minutes=20)
+        elif status == "dead":
+            values |= {"attempts": 6, "last_error": "43004 需要接收者关注"}
+        elif status == "sending":
+            values["due_at"] = now + timedelta(seconds=60)  # the sender's lease
+        elif status == "cancelled":
+            values |= {"attempts": 0, "last_error": "no longer following"}
+        for chunk in range(0, len(part), 500):
+            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(part[chunk:chunk + 500]))
+                            .values(**values))
+    left_out = len(reach.not_bound) + len(reach.unfollowed) + len(reach.deceased)
+    return {"copies of the notice to everyone": len(copies), "people it left out (not bound …)": left_out}
+
+
 def staff_accounts(session: Session, now: datetime) -> None:
     """The bench's administrator (with a known password) and nine colleagues, a few scoped."""
     from bot.staff.accounts import add_account
@@ -368,11 +445,16 @@ class Case:
     htmx: bool = False
 
 
-def cases(session: Session, requests: int, rng: random.Random) -> list[Case]:
-    """The pages a clerk opens and the searches they type; people and queries vary round by round."""
+def cases(session: Session, requests: int, rng: random.Random, content_dir: Path,
+          now: datetime) -> list[Case]:
+    """The pages a clerk opens and the searches they type; people and queries vary round by round,
+    as do the open 留言 and care reports."""
+    from urllib.parse import quote
+
     import sqlalchemy as sa
 
-    from bot.models import Group, GroupMember, Retiree
+    from bot.models import CareReport, Group, GroupMember, Notice, Retiree, Signup, Ticket
+    from bot.study.material import usable
 
     rounds = requests + WARMUP
     ids = list(session.scalars(sa.select(Retiree.id).where(Retiree.anonymised_at.is_(None))))
@@ -393,6 +475,21 @@ def cases(session: Session, requests: int, rng: random.Random) -> list[Case]:
     numbers = [p.number or str(p.id) for p in asked]
     typed = [q for trio in zip(initials, names, phones, strict=True) for q in trio]
 
+    notice = session.scalar(sa.select(sa.func.max(Notice.id)).where(Notice.preview.is_(False)))
+    month = next((m for m, _ in _months(now, 3) if usable(content_dir, m)), None)
+    if notice is None or month is None:
+        raise SystemExit(f"nothing to time: notice {notice}, a seeded study month with material {month}")
+    activity, signups = session.execute(sa.select(Signup.activity_id, sa.func.count())
+                                        .group_by(Signup.activity_id)
+                                        .order_by(sa.func.count().desc())).first()
+    tickets = list(session.scalars(sa.select(Ticket.id).where(Ticket.answered_at.is_(None))
+                                   .order_by(Ticket.id)))
+    reports = list(session.scalars(sa.select(CareReport.id).where(CareReport.closed_at.is_(None),
+                                                                  CareReport.retiree_id.is_not(None))
+                                   .order_by(CareReport.id)))
+
+    by_group = f"/console/study/{month}?group={quote(big_name)}"
+
     def query(texts: list[str]) -> Callable[[int], str]:
         return lambda n: f"/console/people?q={texts[n % len(texts)]}"
 
@@ -407,6 +504,26 @@ def cases(session: Session, requests: int, rng: random.Random) -> list[Case]:
              lambda n: f"/console/groups/{big}"),
         Case("pages", "操作记录", "/console/audit", lambda n: "/console/audit"),
         Case("pages", "账号", "/console/accounts", lambda n: "/console/accounts"),
+        Case("pages", "通知 (the list)", "/console/notices", lambda n: "/console/notices"),
+        Case("pages", "a notice to everyone, mid-way", f"/console/notices/{notice}",
+             lambda n: f"/console/notices/{notice}"),
+        Case("pages", "the notice's htmx partial (its counts)", f"/console/notices/{notice}, HX-Request",
+             lambda n: f"/console/notices/{notice}", htmx=True),
+        Case("pages", "new notice form (GET)", "/console/notices/new", lambda n: "/console/notices/new"),
+        Case("pages", "学习 (the months)", "/console/study", lambda n: "/console/study"),
+        Case("pages", f"学习 report of {month}", f"/console/study/{month}",
+             lambda n: f"/console/study/{month}"),
+        Case("pages", f"学习 report of {month}, a big group ({big_name})",
+             f"/console/study/{month}?group=<name>", lambda n: by_group),
+        Case("pages", "活动", "/console/activities", lambda n: "/console/activities"),
+        Case("pages", f"an activity ({signups} sign-ups)", f"/console/activities/{activity}",
+             lambda n: f"/console/activities/{activity}"),
+        Case("pages", "关怀", "/console/care", lambda n: "/console/care"),
+        Case("pages", "an open care report", "/console/care/<id>",
+             lambda n: f"/console/care/{reports[n % len(reports)]}"),
+        Case("pages", "留言", "/console/tickets", lambda n: "/console/tickets"),
+        Case("pages", "an unanswered 留言", "/console/tickets/<id>",
+             lambda n: f"/console/tickets/{tickets[n % len(tickets)]}"),
         Case("search", "pinyin initials", f"q={initials[0]}", query(initials)),
         Case("search", "full name", f"q={names[0]}", query(names)),
         Case("search", "one character", f"q={chars[0]}", query(chars)),
@@ -429,7 +546,8 @@ def time_pages(url: str, work: Path, requests: int, budget: float) -> dict[str, 
     client = app.test_client()
     sign_in(client)
     with services.sessions() as session:
-        timed = cases(session, requests, random.Random(7))
+        timed = cases(session, requests, random.Random(7), services.settings.content_dir,
+                      services.clock.now())
     results: dict[str, dict[str, Any]] = {c.label: {"table": c.table, "label": c.label, "example": c.example,
                                                     "ms": [], "found": []} for c in timed}
     for n in range(requests + WARMUP):

@@ -70,14 +70,23 @@ def notice_new() -> Response | tuple[str, int]:
     if draft.problems or request.form.get("action") != "send":
         seen = None if draft.problems else forecast(db(), services().settings, draft.audience, now())
         return _form_page(draft, seen, 400 if draft.problems else 200)
+    try:
+        notice = _send(draft)
+    except AudienceError as exc:  # nobody it can reach, or it changed since the check
+        draft.problems["audience"] = str(exc)
+        return _form_page(draft, None, 400)
+    flash(f"通知 {notice.id} 已安排发送。" if draft.send_at is None
+          else f"通知 {notice.id} 会在 {draft.send_at:%m月%d日 %H:%M} 发出，之前可以取消。")
+    return redirect(url_for("console.notice", number=notice.id))
+
+
+def _send(draft: Draft) -> Notice:
     with saving() as session:
         notice, _ = send(session, services().settings, text=draft.form["text"],
                          title=draft.form.get("title", ""), audience=draft.audience, actor=actor(),
                          now=now(), send_at=draft.send_at, link=draft.link,
                          form_key=draft.form.get("form_key") or None)
-    flash(f"通知 {notice.id} 已安排发送。" if draft.send_at is None
-          else f"通知 {notice.id} 会在 {draft.send_at:%m月%d日 %H:%M} 发出，之前可以取消。")
-    return redirect(url_for("console.notice", number=notice.id))
+    return notice
 
 
 @console.get("/notices/<int:number>")

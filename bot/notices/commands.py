@@ -22,7 +22,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     notice = sub.add_parser("notice", help="notices to everyone, a group or one retiree")
     actions = notice.add_subparsers(required=True, metavar="ACTION")
     send_cmd = actions.add_parser("send", help="queue a notice (the outbox sender delivers it)")
-    send_cmd.add_argument("--to", required=True, help="all | group:<name> | retiree:<id>[,<id>…]; several joined by ;")
+    send_cmd.add_argument("--to", required=True,
+                          help="all | group:<name> | retiree:<id>[,<id>…]; several joined by ;")
     body = send_cmd.add_mutually_exclusive_group(required=True)
     body.add_argument("--text")
     body.add_argument("--file", type=Path, help="a UTF-8 text file with the notice")

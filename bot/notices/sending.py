@@ -67,6 +67,9 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
     if problems := text_problems(text, title):
         raise AudienceError(" ".join(problems.values()))
     reach = plan(session, settings, audience, preview)
+    if not reach.recipients:
+        raise AudienceError(f"这个范围里没有能收到微信的人（未绑定 {len(reach.not_bound)} 人，已取消关注 "
+                            f"{len(reach.unfollowed)} 人），通知没有发。请换一个范围，或直接打电话。")
     notice = Notice(text=text, title=title or None, audience="staff" if preview else audience,
                     preview=preview, created_by=actor, created_at=now, send_at=send_at or now,
                     skipped=reach.skipped(), link=link.value if link else None, form_key=form_key)

@@ -137,3 +137,13 @@ def test_a_viewer_reads_the_notices_but_cannot_send_or_cancel(worker: Clerk, vie
     assert viewer.post(f"/console/notices/{number}/cancel").status_code == 403
     sending = {"action": "send", "audience": "all", "text": "好"}
     assert viewer.post("/console/notices/new", sending).status_code == 403
+
+
+def test_a_notice_nobody_can_receive_says_so_and_is_not_sent(worker: Clerk, desk: Services,
+                                                             branch: Branch) -> None:
+    checked = text(worker.post("/console/notices/new", form(worker, action="check", audience="people",
+                                                            people="王芳")))
+    assert "一个人也发不到" in checked and "确认发送" not in checked and "13900000003" in checked
+    refused = worker.post("/console/notices/new",
+                          form(worker, action="send", audience="people", people="王芳"))
+    assert refused.status_code == 400 and "通知没有发" in text(refused) and copies(desk) == []
