@@ -23,8 +23,21 @@ from bot.activities.signups import SignupRefused, seats_left, withdraw
 from bot.activities.wording import when
 from bot.clock import SHANGHAI
 from bot.console import files
-from bot.console.web import actor, attempt, console, db, now, page, requires, saving, services
+from bot.console.web import (
+    actor,
+    attempt,
+    console,
+    db,
+    now,
+    page,
+    requires,
+    saving,
+    services,
+    staff,
+    whole_office,
+)
 from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Group
+from bot.roster.search import within
 from bot.staff.roles import Can
 
 STATUS_NAMES = {"open": "报名中", "closed": "已停止报名", "cancelled": "已取消"}
@@ -47,6 +60,7 @@ def activities() -> tuple[str, int]:
 @requires(Can.EDIT)
 def activity_form(number: int | None) -> Response | tuple[str, int]:
     """The form; saved only when every field reads right by the loader's rules."""
+    whole_office()
     found = _activity(number) if number is not None else None
     if request.method == "GET":
         return _form_page(found, _as_form(found.fields()) if found else MultiDict({"companion_seats": "0"}))
@@ -70,7 +84,8 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
 def activity(number: int) -> tuple[str, int]:
     """One activity: its facts, seats, and everyone who signed up, in the order that counts."""
     found = _activity(number)
-    signups = roster.signup_list(db(), number)
+    shown = within(db(), staff().group_id)  # a branch's account sees its own people's sign-ups
+    signups = [(s, p) for s, p in roster.signup_list(db(), number) if shown(p.id)]
     return page("activity.html", activity=found, signups=signups, when=when,
                 seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
                 positions=_waiting_positions(signups))
@@ -80,6 +95,7 @@ def activity(number: int) -> tuple[str, int]:
 @requires(Can.EDIT)
 def activity_action(number: int, action: str) -> Response:
     """Tell its groups it is open, stop sign-ups, or cancel it (everyone signed up told once)."""
+    whole_office()
     _activity(number)
 
     def act(session: Session) -> str:
@@ -95,6 +111,7 @@ def activity_action(number: int, action: str) -> Response:
 @requires(Can.EDIT)
 def signup_cancel(number: int, signup_id: int) -> Response:
     """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up."""
+    whole_office()
     _activity(number)
     retiree_id = request.form.get("retiree", type=int) or 0
 
@@ -112,6 +129,7 @@ def signup_cancel(number: int, signup_id: int) -> Response:
 @requires(Can.EDIT)
 def attendance(number: int) -> Response:
     """Who came, as ticked on the list (everyone with a place not ticked did not)."""
+    whole_office()
     _activity(number)
     came = {int(i) for i in request.form.getlist("came") if i.isdigit()}
 
@@ -128,6 +146,7 @@ def attendance(number: int) -> Response:
 @requires(Can.EXPORT)
 def activity_export(number: int) -> Response:
     """The sign-up list as Excel (audit-logged by the export itself)."""
+    whole_office()
     found = _activity(number)
 
     def write(path: Any) -> None:
@@ -170,7 +189,7 @@ def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
             entry[name] = datetime.strptime(entry[name], FORM_TIME).replace(tzinfo=SHANGHAI)
     for name in NUMBERS:
         entry[name] = int(entry[name]) if entry[name].isdigit() else entry[name]
-    chosen = form.getlist("groups")
+    chosen = [name for name in form.getlist("groups") if name]
     entry["groups"] = ["all"] if form.get("everyone") or not chosen else chosen
     return entry
 

@@ -19,7 +19,7 @@ from flask import Response, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.console import background, files
-from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff
+from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff, whole_office
 from bot.models import GROUP_KINDS
 from bot.roster.export import export_file
 from bot.roster.importer import ImportPlan, import_file
@@ -37,7 +37,7 @@ SHOWN = 200      # problems or changes listed on the page; the rest are counted
 @requires(Can.EDIT)
 def roster_import() -> BaseResponse | tuple[str, int]:
     """The upload form; an upload is saved and checked in the background."""
-    _whole_office()
+    whole_office()  # the roster file is everyone's
     if request.method == "GET":
         return page("roster_import.html")
     upload = request.files.get("file")
@@ -66,7 +66,7 @@ def roster_import_status(token: str) -> tuple[str, int]:
 @requires(Can.EDIT)
 def roster_import_confirm(token: str) -> BaseResponse:
     """Import the checked file: all or nothing, exactly as checked unless the roster changed since."""
-    _whole_office()
+    whole_office()  # the roster file is everyone's
     task, phase = _task(token)
     if phase != "check" or task.state != "done" or not task.result.get("ok"):
         abort(400)
@@ -81,7 +81,7 @@ def roster_import_confirm(token: str) -> BaseResponse:
 @requires(Can.EXPORT)
 def roster_export() -> Response:
     """The whole roster as an .xlsx download (audit-logged), streamed from a private file."""
-    _whole_office()
+    whole_office()  # the roster file is everyone's
     name = f"名册-{now():%Y%m%d}.xlsx"
     return files.download(name, lambda path: export_file(services().sessions, path, actor=actor(), now=now(),
                                                          target=f"下载 {name}"))
@@ -126,12 +126,6 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
             "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
             "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
             "change_count": len(plan.changes)}
-
-
-def _whole_office() -> None:
-    """The roster file is everyone's: a branch's account neither downloads nor replaces it."""
-    if staff().group_id is not None:
-        abort(403)
 
 
 def _task(token: str) -> tuple[background.Task, str]:

@@ -13,7 +13,18 @@ from werkzeug.wrappers import Response
 
 from bot import audit
 from bot.clock import SHANGHAI
-from bot.console.web import BODY_LIMITS, actor, console, db, now, page, requires, saving, services
+from bot.console.web import (
+    BODY_LIMITS,
+    actor,
+    console,
+    db,
+    now,
+    page,
+    requires,
+    saving,
+    services,
+    whole_office,
+)
 from bot.models import Group
 from bot.staff.roles import Can
 from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, check_upload, save
@@ -30,6 +41,7 @@ BODY_LIMITS[f"{console.name}.study_preview"] = 1024 * 1024
 def study_edit() -> Response | tuple[str, int]:
     """A month's material: the form (the month's file read into it), saved when it passes
     `content check`'s rules; the pushes and the reading page use it from then on."""
+    whole_office()
     if request.method == "GET":
         month = request.args.get("month") or _next_month()
         on_file = usable(services().settings.content_dir, month) if MONTH.match(month) else None
@@ -55,6 +67,7 @@ def study_edit() -> Response | tuple[str, int]:
 @requires(Can.EDIT)
 def study_preview() -> str:
     """The reading page as a retiree would see it with what the form holds now (in a frame)."""
+    whole_office()
     draft, _, _ = _read_draft(uploads=False)
     material = draft.preview()
     html = render_template("study.html", material=material, body=material.html(), name=None,

@@ -102,6 +102,13 @@ def requires(can: Can) -> Callable[[View], View]:
     return decorate
 
 
+def whole_office() -> None:
+    """What concerns the whole office (the roster file, an activity's settings and sign-ups, the
+    study material): a branch's account gets a 403 page."""
+    if staff().group_id is not None:
+        abort(403)
+
+
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """A console page rendered with what every page shows (who is signed in, their role)."""
     return render_template(f"console/{template}", **context), status
@@ -133,8 +140,9 @@ def private(value: object) -> object:
 
 @console.app_context_processor
 def _shared() -> dict[str, Any]:
+    me = g.get("staff")
     return {"allowed": allowed, "may_read_audit": may_read_audit, "Can": Can, "role_names": ROLE_NAMES,
-            "me": g.get("staff"), "shanghai": SHANGHAI}
+            "me": me, "shanghai": SHANGHAI, "office_wide": me is not None and me.group_id is None}
 
 
 ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系统的页面提交的。请刷新页面后再试。"),

@@ -16,6 +16,7 @@ from bot.models import Activity, AuditEntry, OutboxMessage, Signup
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.activities.helpers import add_member, sign
+from tests.console.conftest import clerk
 from tests.console.helpers import Clerk
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
@@ -124,3 +125,16 @@ def test_editing_keeps_the_waitlist_rules_and_a_viewer_only_reads(
     assert viewer.get(f"/console/activities/{number}/signups.xlsx").status_code == 403
     assert viewer.post(f"/console/activities/{number}/cancel").status_code == 403
     assert viewer.get("/console/activities/new").status_code == 403
+
+
+def test_a_branch_account_sees_its_own_peoples_sign_ups_and_changes_nothing_office_wide(
+        console_app: Flask, worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker, groups="")  # for everyone
+    for openid in ("o_zhang", "o_zhou"):
+        sign(chat, openid, "1", "1")
+    secretary = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
+    page = text(secretary.get(f"/console/activities/{number}"))
+    assert "周平" in page and "张明" not in page and "取消活动" not in page
+    assert secretary.post(f"/console/activities/{number}/cancel").status_code == 403
+    assert secretary.get(f"/console/activities/{number}/signups.xlsx").status_code == 403
+    assert secretary.get("/console/activities/new").status_code == 403
