@@ -35,7 +35,8 @@ Printed, as Markdown tables:
      transaction waited meanwhile (on SQLite every transaction, reads too, queues on one lock).
 Also the peak memory of the page-timing process. Server time is measured in-process with Flask's
 test client (perf_counter around each request, reading the body included), signed in as an
-administrator through the sign-in form, after one untimed round; pages are visited in turn,
+administrator through the sign-in form, after one untimed round, with what start-up loaded frozen
+out of the garbage collector's rounds as a gunicorn worker has it (gunicorn.conf.py); pages are visited in turn,
 round after round, so a slower minute of a shared machine weighs on all of them alike. A line
 that has spent --budget seconds gets no more requests once it has had three (a guard: 今日 once
 took over a minute a request at 20,000 people, and thirty would have taken most of an hour).
@@ -51,6 +52,7 @@ autovacuum off otherwise plans the searches on a table it believes nearly empty)
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -543,6 +545,11 @@ def time_pages(url: str, work: Path, requests: int, budget: float) -> dict[str, 
 
     services = build(url, work)
     app = create_app(services=services)
+    # As a gunicorn worker does once the app is loaded (gunicorn.conf.py, post_worker_init): what
+    # start-up loaded leaves the garbage collector's rounds, which otherwise pause a request now
+    # and then for as long as a whole page takes.
+    gc.collect()
+    gc.freeze()
     client = app.test_client()
     sign_in(client)
     with services.sessions() as session:

@@ -14,6 +14,7 @@ from bot.care.reports import CareError
 from bot.clock import SHANGHAI
 from bot.models import CareTask, CareVisit, Retiree
 from bot.models.roster import POOR_HEALTH
+from bot.roster.search import in_group
 
 KINDS = ("生日", "住院", "节日", "日常", "遗属")
 NEEDS_VISIT_HEALTH = POOR_HEALTH
@@ -25,7 +26,8 @@ class YearSummary:
 
     by_retiree: dict[int, Counter[str]]
     by_kind: Counter[str]
-    overlooked: list[tuple[Retiree, str]]  # the person and why they may need a visit
+    overlooked: list[tuple[Retiree, str]]  # the person and why they may need a visit (the first `limit`)
+    overlooked_total: int = 0
 
 
 def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, visitor: str,
@@ -62,21 +64,25 @@ def finish_task(session: Session, number: int, visitor: str, notes: str | None, 
     return task
 
 
-def summarise(session: Session, year: int) -> YearSummary:
+def summarise(session: Session, year: int, *, scope: int | None = None,
+              limit: int | None = None) -> YearSummary:
     """The year's visits, and the living who live alone, are in poor health or in hardship
-    but have had no visit that year."""
-    visits = session.scalars(sa.select(CareVisit).where(
-        CareVisit.visited_on >= date(year, 1, 1), CareVisit.visited_on <= date(year, 12, 31))).all()
+    but have had no visit that year: the first `limit` of them by id (all by default), within
+    scope (a group; None: everyone), and how many there are."""
+    year_visits = CareVisit.visited_on.between(date(year, 1, 1), date(year, 12, 31))
     by_retiree: dict[int, Counter[str]] = defaultdict(Counter)
-    for visit in visits:
-        by_retiree[visit.retiree_id][visit.kind] += 1
-    overlooked = []
-    for person in session.scalars(sa.select(Retiree).where(
-            Retiree.living()).order_by(Retiree.id)):
-        why = _why(person)
-        if why and person.id not in by_retiree:
-            overlooked.append((person, why))
-    return YearSummary(dict(by_retiree), Counter(v.kind for v in visits), overlooked)
+    visits = sa.select(CareVisit.retiree_id, CareVisit.kind).where(year_visits)
+    for retiree_id, kind in session.execute(visits):
+        by_retiree[retiree_id][kind] += 1
+    # Chosen in the database: of 20,000 people, thousands may qualify, and a page shows 200.
+    where = [Retiree.living(), sa.or_(Retiree.lives_alone.is_(True), Retiree.hardship.is_(True),
+                                      Retiree.health.in_(NEEDS_VISIT_HEALTH)),
+             ~Retiree.id.in_(sa.select(CareVisit.retiree_id).where(year_visits))]
+    where += [in_group(scope)] if scope is not None else []
+    total = session.scalar(sa.select(sa.func.count()).select_from(Retiree).where(*where)) or 0
+    people = session.scalars(sa.select(Retiree).where(*where).order_by(Retiree.id).limit(limit)).all()
+    kinds = Counter(kind for kinds in by_retiree.values() for kind in kinds.elements())
+    return YearSummary(dict(by_retiree), kinds, [(p, _why(p)) for p in people], total)
 
 
 def _why(person: Retiree) -> str:

@@ -24,6 +24,7 @@ from bot.staff.roles import Can
 
 URGENT = ("death", "critical")
 CLOSED_SHOWN = 20
+OVERLOOKED_SHOWN = 200  # the overlooked listed by name; all are counted
 
 
 @console.get("/care")
@@ -36,11 +37,11 @@ def care() -> tuple[str, int]:
                                          .order_by(CareReport.closed_at.desc()).limit(CLOSED_SHOWN))
               if shown(r.retiree_id)]
     year = request.args.get("year", type=int) or now().year
-    summary = summarise(session, year)
+    summary = summarise(session, year, scope=staff().group_id, limit=OVERLOOKED_SHOWN)
     return page("care.html", reports=reports, closed=closed, urgent=URGENT, kinds=KIND_LABELS,
                 subjects=SUBJECTS, people=people_by_id(session, [r.retiree_id for r in reports + closed]),
                 tasks=[(t, p) for t, p in open_tasks(session) if shown(p.id)], year=year,
-                overlooked=[(p, why) for p, why in summary.overlooked if shown(p.id)],
+                overlooked=summary.overlooked, overlooked_total=summary.overlooked_total,
                 by_kind=summary.by_kind, visited=sum(1 for r in summary.by_retiree if shown(r)),
                 visit_kinds=KINDS, now_date=now().astimezone(SHANGHAI).date().isoformat())
 

@@ -17,10 +17,11 @@ from bot.console.web import actor, attempt, console, db, now, page, requires, sa
 from bot.models import Group, StaffAccount
 from bot.staff.roles import Can
 from bot.study.material import Material, months, usable
-from bot.study.report import count_by_group, group_readings, home_visits, write_visits
+from bot.study.report import facts, group_readings, home_visits, write_visits
 from bot.study.visits import VisitError, assign, assigned, record_done
 
 VISITS_SHOWN = 200  # 送学上门 lines on the page; the Excel file has them all
+PEOPLE_SHOWN = 300  # a group's members listed at once, a page at a time
 
 
 @console.get("/study")
@@ -34,18 +35,19 @@ def study() -> tuple[str, int]:
 @console.get("/study/<month>")
 def study_month(month: str) -> tuple[str, int]:
     """A month's report: the groups' counts, a group's people, and whom to visit."""
-    material = _material(month)
-    group = _group()
-    counts = count_by_group(db(), material, now())
-    if staff().group_id is not None:
-        counts = [c for c in counts if c.group == group]
-    visits, total = home_visits(db(), material, now(), group=group, limit=VISITS_SHOWN)
-    given = assigned(db(), month, [v.retiree.id for v in visits])
+    material, group = _material(month), _group()
+    known = facts(db(), material, now())
+    counts = [c for c in known.counts() if staff().group_id is None or c.group == group]
+    visits, total = home_visits(db(), known, group=group, limit=VISITS_SHOWN)
+    page_number = max(request.args.get("page", 1, type=int), 1)
+    people, members = (group_readings(db(), known, group, limit=PEOPLE_SHOWN,
+                                      offset=(page_number - 1) * PEOPLE_SHOWN) if group else ([], 0))
+    staff_names = db().scalars(sa.select(StaffAccount.display_name).where(
+        StaffAccount.disabled_at.is_(None)).order_by(StaffAccount.display_name)).all()
     return page("study_month.html", material=material, counts=counts, group=group, visits=visits,
-                total=total, shown=VISITS_SHOWN, given=given,
-                people=group_readings(db(), material, group, now()) if group else [],
-                staff_names=db().scalars(sa.select(StaffAccount.display_name).where(
-                    StaffAccount.disabled_at.is_(None)).order_by(StaffAccount.display_name)).all())
+                total=total, shown=VISITS_SHOWN, given=assigned(db(), month, [v.retiree.id for v in visits]),
+                people=people, members=members, page_number=page_number,
+                pages=-(-members // PEOPLE_SHOWN), staff_names=staff_names)
 
 
 @console.post("/study/<month>/visits")
@@ -54,7 +56,8 @@ def study_assign(month: str) -> Response:
     """Give the ticked people's visits to one staff member."""
     material, to = _material(month), request.form.get("to", "")
     ticked = {int(i) for i in request.form.getlist("retiree") if i.isdigit()}
-    visitable = {v.retiree.id for v in home_visits(db(), material, now(), group=_group())[0]}
+    known = facts(db(), material, now())
+    visitable = known.wanted(_group()) - known.read  # not read, and within the account's groups
 
     def give(session: Session) -> str:
         given = assign(session, month, sorted(ticked & visitable), to, actor=actor(), now=now())
@@ -84,7 +87,7 @@ def study_visits_export(month: str) -> Response:
 
     def write(path: Any) -> None:
         with saving() as session:
-            visits, _ = home_visits(session, material, now(), group=group)
+            visits, _ = home_visits(session, facts(session, material, now()), group=group)
             write_visits(session, visits, path, month=month, actor=actor(), now=now())
     return files.download(f"送学上门-{month}{'-' + group if group else ''}.xlsx", write)
 

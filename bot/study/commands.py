@@ -13,7 +13,7 @@ from bot.command_support import command_services
 from bot.db.engine import transaction
 from bot.services import Services
 from bot.study.material import MaterialError, load
-from bot.study.report import GroupCount, count_by_group, home_visits, write_visits
+from bot.study.report import GroupCount, facts, home_visits, write_visits
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -43,8 +43,9 @@ def _write_report(services: Services, args: argparse.Namespace) -> int:
         print(f"{args.month} 没有学习材料（content/study/{args.month}/article.md）。", file=sys.stderr)
         return 1
     with transaction(services.sessions) as session:
-        _print(material.title, count_by_group(session, material, by), by)
-        visits, _ = home_visits(session, material, by)
+        known = facts(session, material, by)
+        _print(material.title, known.counts(), by)
+        visits, _ = home_visits(session, known)
         print(f"送学上门：{len(visits)} 人还没学习。")
         if args.visits:
             write_visits(session, visits, args.visits, month=material.month, actor=audit.cli_actor(),

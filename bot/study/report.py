@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ from bot.study.material import Material
 
 NO_GROUP = "（未分组）"
 REACHED = (OutboxStatus.SENT, OutboxStatus.SHOWN)
+_PEOPLE, _GROUPS, _MEMBERS = Retiree.__table__, Group.__table__, GroupMember.__table__
+_OUTBOX, _READINGS = OutboxMessage.__table__, StudyReading.__table__
 VISIT_COLUMNS = ["编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因"]
 
 
@@ -47,6 +50,15 @@ class GroupCount:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One member of a group and where they stand with the month's material."""
+
+    retiree_id: int
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
 class Visit:
     """One person to bring the material to, and why."""
 
@@ -54,45 +66,63 @@ class Visit:
     reason: str
 
 
+@dataclass(frozen=True)
+class MonthFacts:
+    """A month's material as things stand at a time: whom it is for, by group, and whom its
+    push reached and who has read it (and of those, by family). Read once for a page."""
+
+    month: str
+    members: dict[str, set[int]]
+    reached: set[int]
+    read: set[int]
+    family: set[int]
+
+    def counts(self) -> list[GroupCount]:
+        """Each group's line: members, reached (by the push or by reading it), read, by family."""
+        seen = self.reached | self.read
+        return [GroupCount(name, len(ids), len(ids & seen), len(ids & self.read), len(ids & self.family))
+                for name, ids in self.members.items()]
+
+    def wanted(self, group: str | None = None) -> set[int]:
+        """Everyone the material is for, or the members of one of its groups."""
+        return self.members.get(group, set()) if group is not None else set().union(*self.members.values())
+
+
+def facts(session: Session, material: Material, by: datetime) -> MonthFacts:
+    """The month's facts, by `by`."""
+    return MonthFacts(material.month, _members_by_group(session, material), _reached(session, material.month),
+                      _read(session, material.month, by), _read(session, material.month, by, by_family=True))
+
+
 def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
     """For each group the material is for: members, reached by the push, read by `by` (and of
     those, read by family)."""
-    reached, read = _reached(session, material.month), _read(session, material.month, by)
-    family = _read(session, material.month, by, by_family=True)
-    lines = []
-    for name, members in _members_by_group(session, material).items():
-        lines.append(GroupCount(name, len(members), len(members & (reached | read)), len(members & read),
-                                len(members & family)))
-    return lines
+    return facts(session, material, by).counts()
 
 
-def home_visits(session: Session, material: Material, by: datetime, *, group: str | None = None,
+def home_visits(session: Session, known: MonthFacts, *, group: str | None = None,
                 limit: int | None = None) -> tuple[list[Visit], int]:
-    """Everyone the material is for (in group, if given) who has not read it by `by`, with why
-    they may not have: the first `limit` by id (all by default), and how many there are."""
-    members = _members_by_group(session, material)
-    wanted = members.get(group, set()) if group is not None else set().union(*members.values())
-    missing = sorted(wanted - _read(session, material.month, by))
+    """Everyone the material is for (in group, if given) who has not read it, with why they may
+    not have: the first `limit` by id (all by default), and how many there are."""
+    missing = sorted(known.wanted(group) - known.read)
     shown = missing[:limit]
-    reached = _reached(session, material.month)
     accounts = _accounts(session, set(shown))
     people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(shown)).order_by(Retiree.id)
                              .options(selectinload(Retiree.groups))).all()
-    return [Visit(p, _reason(p.id, reached, accounts)) for p in people], len(missing)
+    return [Visit(p, _reason(p.id, known.reached, accounts)) for p in people], len(missing)
 
 
-def group_readings(session: Session, material: Material, group: str, by: datetime) -> list[Visit]:
-    """Each member of one group the material is for, by name, with where they stand: read,
-    read by family, or not read and why."""
-    members = _members_by_group(session, material).get(group, set())
-    read = _read(session, material.month, by)
-    family = _read(session, material.month, by, by_family=True)
-    reached = _reached(session, material.month)
-    accounts = _accounts(session, members - read)
-    people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(members))
-                             .order_by(Retiree.name_initials, Retiree.id)).all()
-    return [Visit(p, "家属代学" if p.id in family else "已学习" if p.id in read
-                  else "未学习：" + _reason(p.id, reached, accounts)) for p in people]
+def group_readings(session: Session, known: MonthFacts, group: str, *, limit: int | None = None,
+                   offset: int = 0) -> tuple[list[Reading], int]:
+    """The members of one group the material is for, by name, with where each stands (read,
+    read by family, or not read and why): `limit` of them from `offset`, and how many in all."""
+    members = known.wanted(group)
+    rows = session.connection().execute(
+        sa.select(_PEOPLE.c.id, _PEOPLE.c.name).where(_PEOPLE.c.id.in_(members))
+        .order_by(_PEOPLE.c.name_initials, _PEOPLE.c.id).limit(limit).offset(offset)).all()
+    accounts = _accounts(session, {r.id for r in rows} - known.read)
+    return [Reading(r.id, r.name, "家属代学" if r.id in known.family else "已学习" if r.id in known.read
+                    else "未学习：" + _reason(r.id, known.reached, accounts)) for r in rows], len(members)
 
 
 def write_visits(session: Session, visits: list[Visit], path: Path, *, month: str, actor: str,
@@ -108,18 +138,23 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
 
 def _members_by_group(session: Session, material: Material) -> dict[str, set[int]]:
     """The living members of each group the material is for, by group name (the ones in no
-    group as NO_GROUP when it is for everyone). Plain ids, matched here: the database's join
-    with names and a sort took three times as long over 40,000 memberships."""
-    living = set(session.scalars(sa.select(Retiree.id).where(Retiree.living())))
-    names: dict[int, str] = {group_id: name
-                             for group_id, name in session.execute(sa.select(Group.id, Group.name))}
+    group as NO_GROUP when it is for everyone). Plain ids on the bare connection, matched here:
+    the database's join with names and a sort took three times as long over 40,000
+    memberships, and ORM rows four times as long as plain ones."""
+    conn = session.connection()  # the session's own transaction
+    living = set(conn.scalars(sa.select(_PEOPLE.c.id).where(
+        _PEOPLE.c.died_on.is_(None), _PEOPLE.c.anonymised_at.is_(None))).all())
+    names = {group_id: name for group_id, name in conn.execute(sa.select(_GROUPS.c.id, _GROUPS.c.name)).all()
+             if material.for_everyone or name in material.groups}
+    by_group: dict[int, set[int]] = defaultdict(set)
+    for group_id, retiree_id in conn.execute(sa.select(_MEMBERS.c.group_id, _MEMBERS.c.retiree_id)
+                                             .where(_MEMBERS.c.group_id.in_(names))).all():
+        by_group[group_id].add(retiree_id)
     groups: dict[str, set[int]] = {}
-    grouped: set[int] = set()
-    for group_id, retiree_id in session.execute(sa.select(GroupMember.group_id, GroupMember.retiree_id)):
-        name = names[group_id]
-        if retiree_id in living and (material.for_everyone or name in material.groups):
-            groups.setdefault(name, set()).add(retiree_id)
-            grouped.add(retiree_id)
+    for group_id, ids in by_group.items():  # a name two groups share (of two kinds) counts once
+        if members := ids & living:
+            groups.setdefault(names[group_id], set()).update(members)
+    grouped = set().union(*groups.values())
     groups = dict(sorted(groups.items()))
     if material.for_everyone and (rest := living - grouped):
         groups[NO_GROUP] = rest
@@ -130,14 +165,16 @@ def _reached(session: Session, month: str) -> set[int]:
     key = f"study:{month}:day:"
     # A range, not LIKE: the unique index on the key serves it (SQLite's LIKE ignores case, so
     # it cannot use an index).
-    return set(session.scalars(sa.select(OutboxMessage.retiree_id).where(
-        OutboxMessage.dedupe_key >= key, OutboxMessage.dedupe_key < key[:-1] + ";",
-        OutboxMessage.status.in_(REACHED))))
+    query = sa.select(_OUTBOX.c.retiree_id).where(
+        _OUTBOX.c.dedupe_key >= key, _OUTBOX.c.dedupe_key < key[:-1] + ";", _OUTBOX.c.status.in_(REACHED))
+    return set(session.connection().scalars(query).all())
 
 
 def _read(session: Session, month: str, by: datetime, by_family: bool = False) -> set[int]:
-    query = sa.select(StudyReading.retiree_id).where(StudyReading.month == month, StudyReading.read_at <= by)
-    return set(session.scalars(query.where(StudyReading.by_agent.is_(True)) if by_family else query))
+    query = sa.select(_READINGS.c.retiree_id).where(_READINGS.c.month == month, _READINGS.c.read_at <= by)
+    if by_family:
+        query = query.where(_READINGS.c.by_agent.is_(True))
+    return set(session.connection().scalars(query).all())
 
 
 def _accounts(session: Session, retiree_ids: set[int]) -> dict[int, bool]:
