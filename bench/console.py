@@ -36,8 +36,8 @@ Printed, as Markdown tables:
 Also the peak memory of the page-timing process. Server time is measured in-process with Flask's
 test client (perf_counter around each request, reading the body included), signed in as an
 administrator through the sign-in form, after one untimed round, with what start-up loaded frozen
-out of the garbage collector's rounds as a gunicorn worker has it (gunicorn.conf.py); pages are visited in turn,
-round after round, so a slower minute of a shared machine weighs on all of them alike. A line
+out of the garbage collector's rounds as a gunicorn worker has it (gunicorn.conf.py); pages are
+visited in turn, round after round, so a slower minute of a shared machine weighs on all of them alike. A line
 that has spent --budget seconds gets no more requests once it has had three (a guard: 今日 once
 took over a minute a request at 20,000 people, and thirty would have taken most of an hour).
 

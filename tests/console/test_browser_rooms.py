@@ -116,6 +116,7 @@ def test_a_scheduled_notice_to_a_branch_shows_its_reach_and_its_report_fills_in_
     status = page.locator("#notice-status")
     expect(status).to_contain_text("正在发送，页面会自动更新")
     expect(status.locator('dd[data-status="pending"]')).to_have_text("3")
+    expect(page.get_by_role("button", name="停止还没发出的 3 份")).to_be_visible()
     assert outbox.drain(desk) == 0  # not yet its time
 
     mark_page(page)
@@ -127,14 +128,16 @@ def test_a_scheduled_notice_to_a_branch_shows_its_reach_and_its_report_fills_in_
     expect(status.locator('dd[data-status="pending"]')).to_have_count(0)
     expect(status).to_contain_text(re.compile(r"已发出的，按渠道\s*客服消息\s*1"))
     expect(status).not_to_contain_text("正在发送")
-    expect(page.locator("#notice-status[hx-trigger]")).to_have_count(0)  # done: it stops asking
+    expect(page.locator("#notice-live[hx-trigger]")).to_have_count(0)  # done: it stops asking
+    # whom to call and the stop button are part of what refreshes, not only the counts
+    expect(page.get_by_role("region", name=re.compile("^没送到的"))).to_contain_text("没送到的 4 人")
+    expect(page.get_by_role("button", name=re.compile("^停止还没发出的"))).to_have_count(0)
     assert still_the_same_page(page)  # swapped in by htmx, not reloaded
     [call] = standin.calls(path=CUSTOM)
     assert call.body["touser"] == "o_zhang"
     assert call.body["text"]["content"] == "【学习通知】\n12 月 5 日上午九点集中学习。"
 
     page.reload()
-    expect(page.get_by_role("region", name=re.compile("^没送到的"))).to_contain_text("没送到的 4 人")
     shoot(page, "notices.png")
     menu(page, "通知")
     expect(row(page, "学习通知")).to_contain_text("等本人来看 2，已发出 1")
