@@ -148,3 +148,10 @@ def test_a_notice_nobody_can_receive_says_so_and_is_not_sent(worker: Clerk, desk
     refused = worker.post("/console/notices/new",
                           form(worker, action="send", audience="people", people="王芳"))
     assert refused.status_code == 400 and "通知没有发" in text(refused) and copies(desk) == []
+
+
+def test_a_persons_page_opens_the_form_with_them_chosen(worker: Clerk, branch: Branch) -> None:
+    person = text(worker.get(f"/console/people/{branch.ids['李华']}"))
+    assert "给李华发通知" in person
+    page = text(worker.get("/console/notices/new?people=李华"))
+    assert 'value="people" checked' in page and ">李华</textarea>" in page
