@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Imported lazily, so `python -m bot` can hand over to .venv before any package is needed.
 if TYPE_CHECKING:
@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                services: Services | None = None, router: Router | None = None) -> Flask:
-    """The web app (/wechat, /healthz, /study/<month>, /console/). Settings default to BOT_CONFIG or
-    ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
+    """The web app (/wechat, /healthz, /study/<month>, /console/, /api/v1/). Settings default to
+    BOT_CONFIG or ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
     from flask import Flask
 
-    from bot import console, health
+    from bot import api, console, health
     from bot.config import load_settings
     from bot.delivery.staff_alerts import unreachable_warning
     from bot.gateway import endpoint
@@ -39,7 +39,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     health.init_app(app)
     page.init_app(app)
     console.init_app(app)
+    api.init_app(app)
+    app.register_error_handler(404, _not_found)
     return app
+
+
+def _not_found(error: Any) -> Any:
+    """An address that does not exist: the console's page under /console/, JSON under /api/,
+    Flask's own elsewhere."""
+    from flask import request
+
+    from bot import api, console
+
+    if request.path.startswith("/console/"):
+        return console.not_found(error)
+    if request.path.startswith("/api/"):
+        return api.not_found(error)
+    return error
 
 
 def responder(services: Services, router: Router | None = None) -> Responder:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import grimp
 import pytest
 
-FACES = grimp.Layer("handlers", "bot.gateway", "bot.console", "bot.cli", "bot.sandbox", "bot.scheduling",
-                    "bot.standin", "bot.content_check", "bot.health", "bot.migrations", "bot.__main__",
-                    independent=False)
+FACES = grimp.Layer("handlers", "bot.gateway", "bot.console", "bot.api", "bot.cli", "bot.sandbox",
+                    "bot.scheduling", "bot.standin", "bot.content_check", "bot.health", "bot.migrations",
+                    "bot.__main__", independent=False)
 FEATURES = grimp.Layer("bot.notices", "bot.tickets", "bot.activities", "bot.care", "bot.greetings",
                        "bot.roster", "bot.study", "bot.policies", "bot.staff", independent=False)
 LAYERS = [

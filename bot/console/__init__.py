@@ -20,7 +20,7 @@ import hmac
 from importlib import import_module
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.exceptions import NotFound
 
 from bot.config import Settings
@@ -46,14 +46,13 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None)      # valid while the session is: an idle session ends anyway
     csrf.init_app(app)
     app.register_blueprint(console)
-    app.register_error_handler(404, _not_found)
 
 
-def _not_found(error: NotFound) -> Any:
-    """A console address that does not exist gets the console's page; others Flask's own."""
+def not_found(error: NotFound) -> Any:
+    """The console's own page for an address under /console/ that does not exist."""
     from bot.console.web import error_page
 
-    return error_page(404) if request.path.startswith("/console/") else error
+    return error_page(404)
 
 
 def secret_key(settings: Settings) -> bytes:

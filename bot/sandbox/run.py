@@ -138,6 +138,9 @@ def run_sandbox(chat: bool = True) -> int:
         print("试试工作人员：输入 /staff 换成工作人员的微信，发「通知 第一党支部 明天九点开会」；/me 换回。")
         print(f"工作台：浏览器打开 http://127.0.0.1:{bot_port}/console/ ，登录名 {SANDBOX_ADMIN}，"
               + (f"密码 {password}" if password else "密码是您改过的那个") + "。")
+        print(f"小程序接口（政策问答；接口说明 http://127.0.0.1:{bot_port}/api/v1/openapi.json ）：\n"
+              f"  curl -s http://127.0.0.1:{bot_port}/api/v1/policy/ask -H 'Content-Type: application/json'"
+              """ -d '{"question": "离休费几号发"}'""")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

@@ -36,6 +36,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     while start_up[-1] and "沙盒已启动" not in start_up[-1]:  # up to its last start-up line
         start_up.append(sandbox.stdout.readline())
     signed_in = _sign_in_as_printed("".join(start_up))  # while the sandbox runs
+    asked = _ask_as_printed("".join(start_up))
     sandbox.stdin.write(script)
     sandbox.stdin.close()
     out = "".join(start_up) + sandbox.stdout.read()
@@ -43,6 +44,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert sandbox.wait(timeout=120) == 0, errors.read_text() + (tmp_path / "sandbox.log").read_text()
     assert "沙盒已启动" in out
     assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
+    assert asked["topic"]["title"] in asked["text"] and "发放日" in asked["text"]  # the curl line answers
     log = (tmp_path / "sandbox.log").read_text()
     assert "找到" in signed_in and '"GET /console/people" 200' in log and "q=0001" not in log  # no searches
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
@@ -55,6 +57,26 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
     made = [p for p in tmp_path.iterdir() if p.name.startswith("sandbox") and p.is_file()]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}
+
+
+def _ask_as_printed(printed: str) -> dict:
+    """Run the curl line the sandbox printed for the mini-program API; its JSON."""
+    import json
+    import re
+    import shlex
+
+    line = next(line for line in printed.splitlines() if line.strip().startswith("curl "))
+    found = re.search(r"-d '(.+)'", line)
+    assert found, line
+    url = shlex.split(line)[2]
+    return requests_post(url, json.loads(found.group(1)))
+
+
+def requests_post(url: str, body: dict) -> dict:
+    """POST JSON, the reply's JSON."""
+    import requests
+
+    return requests.post(url, json=body, timeout=10).json()
 
 
 def _sign_in_as_printed(printed: str) -> str:

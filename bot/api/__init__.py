@@ -1,0 +1,33 @@
+"""The mini-program's JSON API at /api/v1/: the same service as the chat, for families who would
+rather tap than type. Documented by an OpenAPI 3.1 document generated from the code (spectree
+over pydantic v2 models), served at /api/v1/openapi.json; every error is JSON {code, message}
+with a Chinese message a mini-program can show as it is.
+
+spec (the document, validation, errors as JSON), and one module per capability: policy (政策问答).
+
+A face: imports the features (policies), language, services, config; nothing imports it but the
+web app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Mount /api/v1 on the app and serve its OpenAPI document."""
+    from bot.api import policy  # noqa: F401  (registers its views)
+    from bot.api.spec import api, blueprint, register_errors
+
+    register_errors(app)
+    app.register_blueprint(blueprint)
+    api.register(app)
+
+
+def not_found(error: Any) -> Any:
+    """An address under /api/ that does not exist, as JSON."""
+    from bot.api.spec import as_json
+
+    return as_json(error)

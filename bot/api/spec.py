@@ -1,0 +1,98 @@
+"""What every API endpoint shares: the /api/v1 blueprint, its OpenAPI document, and errors as
+JSON {code, message} in Chinese — for invalid input (422, the field named), an address or
+record that does not exist (404), a method not allowed (405), and anything unexpected (500)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from pydantic import BaseModel, Field
+from spectree import SpecTree
+from werkzeug.exceptions import HTTPException
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+class Error(BaseModel):
+    """What went wrong: a code for the program, a sentence in Chinese for the person."""
+
+    code: str = Field(description="机器读的错误代码，如 invalid、not_found")
+    message: str = Field(description="可以直接显示给用户的中文说明")
+
+
+MESSAGES = {400: ("bad_request", "请求的格式不对。"), 404: ("not_found", "没有找到。"),
+            405: ("method_not_allowed", "不支持这种请求方式。"),
+            413: ("too_large", "提交的内容太长了。"), 415: ("unsupported", "请用 JSON 提交。"),
+            500: ("server_error", "系统出了点问题，请稍后再试。")}
+
+
+def _field_problems(_req: Any, resp: Any, error: Any, _instance: Any, adapter: Any = None) -> None:
+    """spectree's hook on an invalid request: its list of pydantic errors becomes one Error."""
+    if error is None or resp is None:
+        return
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__") or "请求"
+    resp.set_data(Error(code="invalid", message=f"「{field}」不对：{_reason(first)}").model_dump_json())
+    resp.mimetype = "application/json"
+
+
+def _reason(problem: dict[str, Any]) -> str:
+    """A pydantic error as a short Chinese reason."""
+    kind, context = problem.get("type", ""), problem.get("ctx") or {}
+    reasons = {"missing": "缺少这一项", "string_too_long": f"太长了，最多 {context.get('max_length')} 个字",
+               "string_too_short": "不能是空的", "string_type": "应为文字", "int_parsing": "应为整数",
+               "int_type": "应为整数", "model_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON"}
+    return reasons.get(kind, "格式不对")
+
+
+# spectree leaves out of its document every route under its own path, so that is not /api/v1;
+# the document is served at /api/v1/openapi.json by the route below.
+api = SpecTree("flask", title="银龄助手小程序接口", version="v1", path="api/spec", filename="openapi.json",
+               page_templates={}, validation_error_status=422, before=_field_problems, mode="strict",
+               annotations=True)
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of every endpoint, generated from the code."""
+    return jsonify(api.spec)
+
+
+def services() -> Services:
+    """The process's services, as the app was built with them."""
+    return current_app.extensions["yinling"]
+
+
+def error(status: int, code: str, message: str) -> tuple[Response, int]:
+    """A JSON error response."""
+    return jsonify(Error(code=code, message=message).model_dump()), status
+
+
+def as_json(exc: HTTPException) -> Any:
+    """An HTTP error on an /api/ path as JSON {code, message}; on other paths, as it is."""
+    if not request.path.startswith(PREFIX):
+        return exc
+    if isinstance(exc.response, Response) and exc.response.mimetype == "application/json":
+        return exc.response  # spectree's 422, already one Error
+    code, message = MESSAGES.get(exc.code or 500, ("error", exc.description or "请求没有完成。"))
+    return error(exc.code or 500, code, message)
+
+
+def register_errors(app: Flask) -> None:
+    """Errors on /api/ paths as JSON {code, message}; other paths keep their own pages (a 404
+    is the app's to route: bot.create_app asks each face for its own)."""
+    def unexpected(exc: Exception) -> Any:
+        if not request.path.startswith(PREFIX):
+            raise exc
+        log.exception("api %s %s failed", request.method, request.path)
+        return error(500, *MESSAGES[500])
+
+    app.register_error_handler(HTTPException, as_json)
+    app.register_error_handler(Exception, unexpected)

@@ -1,0 +1,81 @@
+"""The mini-program's 政策问答 over /api/v1: the same answers as the chat, the topics and one
+topic's answer; bad input is a 422 naming the field in Chinese; the OpenAPI 3.1 document
+describes it all, and every response schemathesis can provoke keeps to it (never a 5xx)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from bot import create_app
+from bot.policies.ask import reply_for
+from bot.policies.engine import load_engine
+from bot.services import Services
+
+
+@pytest.fixture
+def app(office: Services) -> Flask:
+    return create_app(services=office)
+
+
+def test_a_question_gets_the_chats_answer(app: Flask, office: Services) -> None:
+    engine = load_engine(office.settings.content_dir)
+    decision = engine.decide("离休费几号发")
+    answered = app.test_client().post("/api/v1/policy/ask", json={"question": "离休费几号发"})
+    body = answered.get_json()
+    assert answered.status_code == 200 and body["topic"]["id"] == decision.topic
+    assert body["text"] == reply_for(engine, office.texts, decision)
+    assert body["candidates"] == []
+
+
+def test_topics_are_listed_and_one_is_read(app: Flask) -> None:
+    client = app.test_client()
+    listed = client.get("/api/v1/policy/topics").get_json()["topics"]
+    assert len(listed) > 10 and all(t["title"] for t in listed)
+    first = client.get(f"/api/v1/policy/topics/{listed[0]['id']}").get_json()
+    assert first["topic"] == listed[0] and first["answer"]
+    missing = client.get("/api/v1/policy/topics/no-such-topic")
+    assert missing.status_code == 404 and missing.get_json() == {"code": "not_found", "message": "没有找到。"}
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ({}, "「question」不对：缺少这一项"),
+    ({"question": ""}, "「question」不对：不能是空的"),
+    ({"question": "问" * 201}, "「question」不对：太长了，最多 200 个字"),
+    ({"question": 42}, "「question」不对：应为文字"),
+])
+def test_bad_input_is_a_422_naming_the_field_in_chinese(app: Flask, body: dict, said: str) -> None:
+    refused = app.test_client().post("/api/v1/policy/ask", json=body)
+    assert refused.status_code == 422 and refused.get_json() == {"code": "invalid", "message": said}
+
+
+def test_errors_elsewhere_on_the_api_are_json_and_other_pages_keep_theirs(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/api/v1/nothing-here").get_json()["code"] == "not_found"
+    assert client.get("/api/v1/policy/ask").get_json()["code"] == "method_not_allowed"
+    assert client.get("/nothing-here").mimetype == "text/html"
+
+
+def test_the_openapi_document_is_served_and_describes_each_endpoint(app: Flask) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    assert {"/api/v1/policy/ask", "/api/v1/policy/topics", "/api/v1/policy/topics/{topic_id}"} <= set(
+        document["paths"])
+    assert app.test_client().get("/api/v1/swagger").status_code == 404  # no page that loads a CDN
+
+
+def test_schemathesis_finds_no_5xx_and_no_response_off_the_schema(app: Flask) -> None:
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 3  # every endpoint of 政策问答
+    for operation in operations:
+
+        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=operation.as_strategy())
+        def call(case: object) -> None:
+            case.call_and_validate()  # type: ignore[attr-defined]
+
+        call()
