@@ -123,6 +123,15 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class MiniProgramSettings:
+    """The mini-program (its own app at WeChat) whose JSON API is /api/v1."""
+
+    appid: str = ""
+    secret: str = ""
+    session_days: int = 30  # a login stays good this long after its last use
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from config.toml."""
 
@@ -134,6 +143,7 @@ class Settings:
     activities: ActivitySettings = field(default_factory=ActivitySettings)
     greetings: GreetingSettings = field(default_factory=GreetingSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    miniprogram: MiniProgramSettings = field(default_factory=MiniProgramSettings)
     database_url: str = "sqlite:///var/yinling.db"
     redis_url: str = ""
     content_dir: Path = PROJECT_ROOT / "content"
@@ -189,6 +199,8 @@ ENV_OVERRIDES = {
     "BOT_REDIS_URL": ("", "redis_url"),
     "BOT_PUBLIC_URL": ("", "public_url"),
     "BOT_CONSOLE_SECRET_KEY": ("console", "secret_key"),
+    "BOT_MINIPROGRAM_APPID": ("miniprogram", "appid"),
+    "BOT_MINIPROGRAM_SECRET": ("miniprogram", "secret"),
 }
 
 
@@ -255,10 +267,11 @@ def _build(raw: dict[str, Any]) -> Settings:
     activities = _section(ActivitySettings, raw.pop("activities", {}), "activities")
     greetings = _section(GreetingSettings, raw.pop("greetings", {}), "greetings")
     console = _section(ConsoleSettings, raw.pop("console", {}), "console")
+    miniprogram = _section(MiniProgramSettings, raw.pop("miniprogram", {}), "miniprogram")
     top = _section(Settings, _flatten_top(raw), "")
     return Settings(**{**top.__dict__, "wechat": wechat, "office": office, "staff": staff,
                        "study": study, "delivery": delivery, "activities": activities,
-                       "greetings": greetings, "console": console})
+                       "greetings": greetings, "console": console, "miniprogram": miniprogram})
 
 
 def _flatten_top(raw: dict[str, Any]) -> dict[str, Any]:

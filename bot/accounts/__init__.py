@@ -1,5 +1,6 @@
 """Who writes to the account: followers (created on first contact, never deleted) and their
-bindings to retirees, themselves or as family (代办), with what families say when binding.
+bindings to retirees, themselves or as family (代办), with what families say when binding; and
+the mini-program's users and their login sessions (miniprogram).
 
 Imports db, models, language and config; the conversation and the features use it.
 """

@@ -5,13 +5,20 @@ record that does not exist (404), a method not allowed (405), and anything unexp
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
-from spectree import SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from bot.accounts.miniprogram import user_of
+from bot.db.engine import transaction
+from bot.models import MiniUser
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -52,11 +59,13 @@ def _reason(problem: dict[str, Any]) -> str:
     return reasons.get(kind, "格式不对")
 
 
+SESSION = SecurityScheme(name="session", data=SecuritySchemeData(
+    type=SecureType.HTTP, scheme="bearer", description="POST /api/v1/session 换来的登录凭证"))
 # spectree leaves out of its document every route under its own path, so that is not /api/v1;
 # the document is served at /api/v1/openapi.json by the route below.
 api = SpecTree("flask", title="银龄助手小程序接口", version="v1", path="api/spec", filename="openapi.json",
                page_templates={}, validation_error_status=422, before=_field_problems, mode="strict",
-               annotations=True)
+               annotations=True, security_schemes=[SESSION])
 
 
 @blueprint.get("/openapi.json")
@@ -95,4 +104,31 @@ def register_errors(app: Flask) -> None:
         return error(500, *MESSAGES[500])
 
     app.register_error_handler(HTTPException, as_json)
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(Exception, unexpected)
+
+
+class Refused(Exception):
+    """A request the API answers with an Error (status, code, Chinese message)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@contextmanager
+def signed_in() -> Iterator[tuple[Session, MiniUser]]:
+    """The request's transaction and the user its `Authorization: Bearer <token>` names; 401
+    without one that is good now."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    settings = services().settings.miniprogram
+    with transaction(services().sessions) as session:
+        user = (user_of(session, token.strip(), now=services().clock.now(), days=settings.session_days)
+                if scheme.lower() == "bearer" and token.strip() else None)
+        if user is None:
+            raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
+        yield session, user
+
+
+def _refused(exc: Refused) -> tuple[Response, int]:
+    return error(exc.status, exc.code, exc.message)

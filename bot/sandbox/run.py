@@ -41,6 +41,11 @@ encoding_aes_key = "{aes_key}"
 mode = "safe"
 api_base_url = "http://127.0.0.1:8801/"
 
+[miniprogram]
+# 小程序（沙盒里由同一个微信模拟服务扮演）
+appid = "wx_sandbox_appid"
+secret = "sandbox_secret"
+
 [office]
 name = "示例市离退休干部管理中心"
 address = "示例市人民路 88 号 1 楼服务窗口"

@@ -25,6 +25,7 @@ INVALID_OPENID_LIST_SIZE = ErrorCode(40032, "invalid openid list size")
 INVALID_TEMPLATE_ID = ErrorCode(40037, "invalid template_id")
 INVALID_URL = ErrorCode(40066, "invalid url")
 INVALID_APPSECRET = ErrorCode(40125, "invalid appsecret")
+USER_BLOCKED = ErrorCode(40226, "invalid user, code blocked")  # a user barred from the mini-program
 MASS_NEEDS_TWO = ErrorCode(40130, "invalid openid list size, at least two openid")
 CODE_BEEN_USED = ErrorCode(40163, "code been used")
 ACCESS_TOKEN_MISSING = ErrorCode(41001, "access_token missing")

@@ -54,6 +54,7 @@ class StandinState:
         self.mass_jobs: list[MassJob] = []
         self.mass_received: dict[tuple[str, str], int] = {}
         self.wxa_codes: dict[str, WxaCode] = {}
+        self.wxa_blocked: set[str] = set()  # openids barred from the mini-program (40226)
         self.minute_hits: dict[str, deque[float]] = {}
         self._sequences = dict(_SEQUENCE_STARTS)
 

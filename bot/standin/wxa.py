@@ -22,6 +22,8 @@ def code_to_session(state: StandinState, req: ApiRequest) -> Reply:
         raise ApiError(errors.INVALID_CODE)
     if minted.used:
         raise ApiError(errors.CODE_BEEN_USED)
+    if minted.openid in state.wxa_blocked:
+        raise ApiError(errors.USER_BLOCKED)
     minted.used = True
     session_key = base64.b64encode(secrets.token_bytes(16)).decode()
     return Reply({"openid": minted.openid, "session_key": session_key}, openids=[minted.openid])

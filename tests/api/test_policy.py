@@ -1,6 +1,6 @@
 """The mini-program's 政策问答 over /api/v1: the same answers as the chat, the topics and one
 topic's answer; bad input is a 422 naming the field in Chinese; the OpenAPI 3.1 document
-describes it all, and every response schemathesis can provoke keeps to it (never a 5xx)."""
+describes it all."""
 
 from __future__ import annotations
 
@@ -62,20 +62,3 @@ def test_the_openapi_document_is_served_and_describes_each_endpoint(app: Flask) 
     assert {"/api/v1/policy/ask", "/api/v1/policy/topics", "/api/v1/policy/topics/{topic_id}"} <= set(
         document["paths"])
     assert app.test_client().get("/api/v1/swagger").status_code == 404  # no page that loads a CDN
-
-
-def test_schemathesis_finds_no_5xx_and_no_response_off_the_schema(app: Flask) -> None:
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 3  # every endpoint of 政策问答
-    for operation in operations:
-
-        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(case=operation.as_strategy())
-        def call(case: object) -> None:
-            case.call_and_validate()  # type: ignore[attr-defined]
-
-        call()

@@ -1,0 +1,107 @@
+"""Logging in from the mini-program and the user's own settings: POST /session exchanges
+wx.login()'s code with WeChat (code2session) for our own session token; the session_key WeChat
+gives stays on the server. GET /me and PUT /me/preferences (长辈模式's text size)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import request
+from pydantic import BaseModel, Field
+from spectree import Response
+from wechatpy.exceptions import WeChatClientException
+
+from bot.accounts.miniprogram import close_session, open_session
+from bot.api.spec import Error, Refused, api, blueprint, services, signed_in
+from bot.db.engine import transaction
+from bot.logs import mask
+from bot.models import MiniUser
+from bot.wechat_api.miniprogram import code_to_session
+
+log = logging.getLogger(__name__)
+
+# WeChat's answers to code2session, each with what the person is told.
+# https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
+LOGIN_REFUSALS = {
+    40029: (401, "code_invalid", "登录凭证无效或已过期，请重新打开小程序。"),
+    40163: (401, "code_used", "这个登录凭证已经用过了，请重新打开小程序。"),
+    45011: (429, "rate_limited", "登录太频繁了，请过一分钟再试。"),
+    40226: (403, "user_blocked", "这个微信账号暂时不能使用小程序，请打电话联系工作人员。"),
+}
+WECHAT_DOWN = (502, "wechat_unavailable", "暂时连不上微信，请稍后再试。")
+
+
+class Login(BaseModel):
+    """wx.login()'s one-time code."""
+
+    code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 得到的 code")
+
+
+class Me(BaseModel):
+    """The signed-in user, as the mini-program shows them."""
+
+    font_scale: int = Field(description="长辈模式的字号，百分比（100 为标准）")
+
+
+class Session(BaseModel):
+    """Our session token, for `Authorization: Bearer <token>`, and who it is for."""
+
+    token: str
+    expires_at: datetime
+    me: Me
+
+
+class Preferences(BaseModel):
+    """The user's display settings."""
+
+    font_scale: int = Field(ge=100, le=200, description="长辈模式的字号，百分比，100 到 200")
+
+
+@blueprint.post("/session")
+@api.validate(json=Login, resp=Response(HTTP_201=Session, HTTP_401=Error, HTTP_403=Error, HTTP_422=Error,
+                                        HTTP_429=Error, HTTP_502=Error), tags=["登录"])
+def log_in(json: Login) -> Any:
+    """用 wx.login() 的 code 登录，换回本服务的登录凭证。"""
+    settings = services().settings
+    try:
+        found = code_to_session(settings, json.code)
+    except WeChatClientException as exc:
+        status, code, message = LOGIN_REFUSALS.get(exc.errcode or 0, WECHAT_DOWN)
+        log.warning("mini-program login refused by WeChat: %s", exc.errcode)  # never the request URL
+        raise Refused(status, code, message) from None
+    with transaction(services().sessions) as session:
+        token, login = open_session(session, openid=found["openid"], unionid=found.get("unionid"),
+                                    session_key=found["session_key"], now=services().clock.now(),
+                                    days=settings.miniprogram.session_days)
+        font_scale = session.get_one(MiniUser, login.user_id).font_scale
+    log.info("mini-program login for %s", mask(found["openid"]))
+    return Session(token=token, expires_at=login.expires_at, me=Me(font_scale=font_scale)), 201
+
+
+@blueprint.delete("/session")
+@api.validate(resp=Response("HTTP_204", HTTP_401=Error), tags=["登录"], security={"session": []})
+def log_out() -> Any:
+    """退出登录：这个凭证马上失效。"""
+    with signed_in() as (session, _user):
+        close_session(session, request.headers["Authorization"].partition(" ")[2].strip())
+    return "", 204
+
+
+@blueprint.get("/me")
+@api.validate(resp=Response(HTTP_200=Me, HTTP_401=Error), tags=["我的"], security={"session": []})
+def me() -> Any:
+    """当前用户。"""
+    with signed_in() as (_session, user):
+        return Me(font_scale=user.font_scale)
+
+
+@blueprint.put("/me/preferences")
+@api.validate(json=Preferences, resp=Response(HTTP_200=Me, HTTP_401=Error, HTTP_422=Error), tags=["我的"],
+              security={"session": []})
+def preferences(json: Preferences) -> Any:
+    """改长辈模式的字号。"""
+    with signed_in() as (_session, user):
+        user.font_scale = json.font_scale
+        return Me(font_scale=user.font_scale)

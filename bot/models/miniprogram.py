@@ -1,0 +1,38 @@
+"""Mini-program users and their logins (the /api/v1 sessions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.engine import Base
+
+
+class MiniUser(Base):
+    """A WeChat user of the mini-program, known by its own openid (not the official account's)."""
+
+    __tablename__ = "mini_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The same person across the office's WeChat apps, when WeChat gives it (an open platform).
+    unionid: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    font_scale: Mapped[int] = mapped_column(default=100)  # 长辈模式: text size in per cent
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime]
+
+
+class MiniSession(Base):
+    """One login: our own token (only its hash kept), and WeChat's session_key, which never
+    leaves the server."""
+
+    __tablename__ = "mini_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("mini_users.id", ondelete="CASCADE"), index=True)
+    session_key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
