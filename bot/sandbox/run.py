@@ -28,6 +28,7 @@ SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster e
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
 SANDBOX_CONFIG = VAR / "sandbox.toml"
 SANDBOX_USER, SANDBOX_STAFF = "o_sandbox_user_0001", "o_sandbox_staff_0001"
+SANDBOX_MINI_USER = "o_sandbox_mini_0001"  # a family member trying the mini-program
 
 CONFIG_TEMPLATE = """\
 # 沙盒配置：由 `python -m bot sandbox` 生成，只用于本机试用，不连真实微信。
@@ -143,9 +144,14 @@ def run_sandbox(chat: bool = True) -> int:
         print("试试工作人员：输入 /staff 换成工作人员的微信，发「通知 第一党支部 明天九点开会」；/me 换回。")
         print(f"工作台：浏览器打开 http://127.0.0.1:{bot_port}/console/ ，登录名 {SANDBOX_ADMIN}，"
               + (f"密码 {password}" if password else "密码是您改过的那个") + "。")
-        print(f"小程序接口（政策问答；接口说明 http://127.0.0.1:{bot_port}/api/v1/openapi.json ）：\n"
-              f"  curl -s http://127.0.0.1:{bot_port}/api/v1/policy/ask -H 'Content-Type: application/json'"
-              """ -d '{"question": "离休费几号发"}'""")
+        api = f"http://127.0.0.1:{bot_port}/api/v1"
+        print(f"小程序接口（接口说明 {api}/openapi.json ）：\n"
+              f"  政策问答：curl -s {api}/policy/ask -H 'Content-Type: application/json'"
+              """ -d '{"question": "离休费几号发"}'\n"""
+              f"  登录：先取一个 wx.login 登录码 curl -s 'http://127.0.0.1:{standin_port}/_standin/wxa-code"
+              f"?openid={SANDBOX_MINI_USER}'，\n"
+              f"        再换登录凭证 curl -s -X POST {api}/session -H 'Content-Type: application/json'"
+              """ -d '{"code": "上一步的 code"}'""")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

@@ -45,6 +45,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "沙盒已启动" in out
     assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
     assert asked["topic"]["title"] in asked["text"] and "发放日" in asked["text"]  # the curl line answers
+    assert asked["me"] == {"font_scale": 100}  # and logging in the printed way works
     log = (tmp_path / "sandbox.log").read_text()
     assert "找到" in signed_in and '"GET /console/people" 200' in log and "q=0001" not in log  # no searches
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
@@ -60,23 +61,20 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
 
 
 def _ask_as_printed(printed: str) -> dict:
-    """Run the curl line the sandbox printed for the mini-program API; its JSON."""
-    import json
+    """Run the API lines the sandbox printed: ask a policy question, mint a login code and log
+    in with it, then read 我的 with the token; the answer and 我的."""
     import re
-    import shlex
 
-    line = next(line for line in printed.splitlines() if line.strip().startswith("curl "))
-    found = re.search(r"-d '(.+)'", line)
-    assert found, line
-    url = shlex.split(line)[2]
-    return requests_post(url, json.loads(found.group(1)))
-
-
-def requests_post(url: str, body: dict) -> dict:
-    """POST JSON, the reply's JSON."""
     import requests
 
-    return requests.post(url, json=body, timeout=10).json()
+    urls = re.findall(r"curl -s(?: -X POST)? '?(http://[^ ']+)", printed)
+    ask, mint, log_in = urls[0], urls[1], urls[2]
+    answer = requests.post(ask, json={"question": "离休费几号发"}, timeout=10).json()
+    code = requests.get(mint, timeout=10).json()["code"]
+    token = requests.post(log_in, json={"code": code}, timeout=10).json()["token"]
+    me = requests.get(log_in.replace("/session", "/me"), headers={"Authorization": f"Bearer {token}"},
+                      timeout=10).json()
+    return {**answer, "me": me}
 
 
 def _sign_in_as_printed(printed: str) -> str:
