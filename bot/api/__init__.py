@@ -3,8 +3,9 @@ rather tap than type. Documented by an OpenAPI 3.1 document generated from the c
 over pydantic v2 models), served at /api/v1/openapi.json; every error is JSON {code, message}
 with a Chinese message a mini-program can show as it is.
 
-spec (the document, validation, errors as JSON, who is signed in), and one module per
-capability: account (logging in, 我的), policy (政策问答).
+spec (the document, validation, errors as JSON, who is signed in), limits (calls per address
+and per login, across workers), and one module per capability: account (logging in, 我的),
+policy (政策问答).
 
 A face: imports the features (policies), accounts, wechat_api, services, models, db, logs,
 config; nothing imports it but the web app.
@@ -19,7 +20,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Mount /api/v1 on the app and serve its OpenAPI document."""
-    from bot.api import account, policy  # noqa: F401  (each registers its views)
+    from bot.api import account, limits, policy  # noqa: F401  (each registers its views)
     from bot.api.spec import api, blueprint, register_errors
 
     register_errors(app)

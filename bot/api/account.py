@@ -10,11 +10,10 @@ from typing import Any
 
 from flask import request
 from pydantic import BaseModel, Field
-from spectree import Response
 from wechatpy.exceptions import WeChatClientException
 
 from bot.accounts.miniprogram import close_session, open_session
-from bot.api.spec import Error, Refused, api, blueprint, services, signed_in
+from bot.api.spec import NEEDS_LOGIN, Error, Refused, api, blueprint, documented, services, signed_in
 from bot.db.engine import transaction
 from bot.logs import mask
 from bot.models import MiniUser
@@ -60,8 +59,8 @@ class Preferences(BaseModel):
 
 
 @blueprint.post("/session")
-@api.validate(json=Login, resp=Response(HTTP_201=Session, HTTP_401=Error, HTTP_403=Error, HTTP_422=Error,
-                                        HTTP_429=Error, HTTP_502=Error), tags=["登录"])
+@api.validate(json=Login, resp=documented(HTTP_201=Session, HTTP_401=Error, HTTP_403=Error, HTTP_422=Error,
+                                          HTTP_502=Error), tags=["登录"])
 def log_in(json: Login) -> Any:
     """用 wx.login() 的 code 登录，换回本服务的登录凭证。"""
     settings = services().settings
@@ -81,7 +80,7 @@ def log_in(json: Login) -> Any:
 
 
 @blueprint.delete("/session")
-@api.validate(resp=Response("HTTP_204", HTTP_401=Error), tags=["登录"], security={"session": []})
+@api.validate(resp=documented("HTTP_204", HTTP_401=Error), tags=["登录"], security=NEEDS_LOGIN)
 def log_out() -> Any:
     """退出登录：这个凭证马上失效。"""
     with signed_in() as (session, _user):
@@ -90,7 +89,7 @@ def log_out() -> Any:
 
 
 @blueprint.get("/me")
-@api.validate(resp=Response(HTTP_200=Me, HTTP_401=Error), tags=["我的"], security={"session": []})
+@api.validate(resp=documented(HTTP_200=Me, HTTP_401=Error), tags=["我的"], security=NEEDS_LOGIN)
 def me() -> Any:
     """当前用户。"""
     with signed_in() as (_session, user):
@@ -98,8 +97,8 @@ def me() -> Any:
 
 
 @blueprint.put("/me/preferences")
-@api.validate(json=Preferences, resp=Response(HTTP_200=Me, HTTP_401=Error, HTTP_422=Error), tags=["我的"],
-              security={"session": []})
+@api.validate(json=Preferences, resp=documented(HTTP_200=Me, HTTP_401=Error, HTTP_422=Error), tags=["我的"],
+              security=NEEDS_LOGIN)
 def preferences(json: Preferences) -> Any:
     """改长辈模式的字号。"""
     with signed_in() as (_session, user):

@@ -8,9 +8,8 @@ from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, Field
-from spectree import Response
 
-from bot.api.spec import Error, api, blueprint, services
+from bot.api.spec import Error, api, blueprint, documented, services
 from bot.policies.ask import reply_for
 from bot.policies.engine import PolicyEngine, load_engine
 from bot.policies.replies import answer_text
@@ -54,7 +53,7 @@ class TopicAnswer(BaseModel):
 
 
 @blueprint.post("/policy/ask")
-@api.validate(json=Question, resp=Response(HTTP_200=Answer, HTTP_422=Error), tags=["政策问答"])
+@api.validate(json=Question, resp=documented(HTTP_200=Answer, HTTP_422=Error), tags=["政策问答"])
 def ask(json: Question) -> Any:
     """问一个问题：和聊天里一样的回答。"""
     engine = _engine()
@@ -65,7 +64,7 @@ def ask(json: Question) -> Any:
 
 
 @blueprint.get("/policy/topics")
-@api.validate(resp=Response(HTTP_200=Topics), tags=["政策问答"])
+@api.validate(resp=documented(HTTP_200=Topics), tags=["政策问答"])
 def topics() -> Any:
     """所有政策话题。"""
     engine = _engine()
@@ -73,7 +72,7 @@ def topics() -> Any:
 
 
 @blueprint.get("/policy/topics/<topic_id>")
-@api.validate(resp=Response(HTTP_200=TopicAnswer, HTTP_404=Error), tags=["政策问答"])
+@api.validate(resp=documented(HTTP_200=TopicAnswer, HTTP_404=Error), tags=["政策问答"])
 def topic(topic_id: str) -> Any:
     """一个话题的回答。"""
     engine = _engine()

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
+from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from sqlalchemy.orm import Session
@@ -68,6 +69,14 @@ api = SpecTree("flask", title="银龄助手小程序接口", version="v1", path=
                annotations=True, security_schemes=[SESSION])
 
 
+def documented(*codes: str, **models: Any) -> SpecResponse:
+    """The responses an endpoint documents: its own, and a 429 any call may meet."""
+    return SpecResponse(*codes, **models, HTTP_429=Error)
+
+
+NEEDS_LOGIN: dict[str, Any] = {"session": []}  # an endpoint's `security`: the bearer token
+
+
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 document of every endpoint, generated from the code."""
@@ -111,9 +120,9 @@ def register_errors(app: Flask) -> None:
 class Refused(Exception):
     """A request the API answers with an Error (status, code, Chinese message)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
 @contextmanager
@@ -131,4 +140,7 @@ def signed_in() -> Iterator[tuple[Session, MiniUser]]:
 
 
 def _refused(exc: Refused) -> tuple[Response, int]:
-    return error(exc.status, exc.code, exc.message)
+    response, status = error(exc.status, exc.code, exc.message)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status

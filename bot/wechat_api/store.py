@@ -29,6 +29,7 @@ class SharedStore(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl: float) -> None: ...
     def add(self, key: str, value: str, ttl: float) -> bool: ...
+    def count(self, key: str, ttl: float) -> int: ...
     def delete(self, key: str, value: str | None = None) -> None: ...
     def close(self) -> None: ...
 
@@ -82,6 +83,14 @@ class DatabaseStore:
             set_={"value": fresh.excluded.value, "expires_at": fresh.excluded.expires_at},
             where=table.c.expires_at <= sa.bindparam("now", type_=UTCDateTime),
         ).returning(table.c.key)
+        # One more hit on a counter: a lapsed one starts again at 1 with a new expiry.
+        lapsed = table.c.expires_at <= sa.bindparam("now", type_=UTCDateTime)
+        counted = insert(table).values(key=sa.bindparam("k"), value="1",
+                                       expires_at=sa.bindparam("exp", type_=UTCDateTime))
+        self._count = counted.on_conflict_do_update(index_elements=[table.c.key], set_={
+            "value": sa.case((lapsed, "1"), else_=sa.cast(sa.cast(table.c.value, sa.Integer) + 1, sa.Text)),
+            "expires_at": sa.case((lapsed, counted.excluded.expires_at), else_=table.c.expires_at),
+        }).returning(table.c.value)
         self._get = sa.select(table.c.value).where(
             table.c.key == sa.bindparam("k"),
             table.c.expires_at > sa.bindparam("now", type_=UTCDateTime))
@@ -103,6 +112,14 @@ class DatabaseStore:
             taken = conn.execute(self._add, {"k": key, "v": value, "now": now,
                                              "exp": now + timedelta(seconds=ttl)}).first()
             return taken is not None
+
+    def count(self, key: str, ttl: float) -> int:
+        """One more hit on the counter key (which lasts ttl seconds from its first hit); the
+        hits so far."""
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            return int(conn.execute(self._count, {"k": key, "now": now,
+                                                  "exp": now + timedelta(seconds=ttl)}).scalar_one())
 
     def delete(self, key: str, value: str | None = None) -> None:
         """Remove key; with value, only if it still holds that value (a lock's own token)."""
@@ -148,6 +165,14 @@ class RedisStore:
     def add(self, key: str, value: str, ttl: float) -> bool:
         """Store value only if key is absent; True when this call stored it."""
         return bool(self._redis.set(self._prefix + key, value, px=int(ttl * 1000), nx=True))
+
+    def count(self, key: str, ttl: float) -> int:
+        """One more hit on the counter key (which lasts ttl seconds from its first hit); the
+        hits so far."""
+        pipe = self._redis.pipeline()
+        pipe.set(self._prefix + key, 0, px=int(ttl * 1000), nx=True)
+        pipe.incr(self._prefix + key)
+        return int(pipe.execute()[1])
 
     def delete(self, key: str, value: str | None = None) -> None:
         """Remove key; with value, only if it still holds that value."""

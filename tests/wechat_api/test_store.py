@@ -49,6 +49,14 @@ def test_add_takes_a_key_only_once(store: SharedStore) -> None:
     assert store.get("once") == "a"
 
 
+def test_a_counter_counts_every_hit_until_it_lapses(store: SharedStore, clock) -> None:
+    assert [store.count("hits", ttl=60) for _ in range(3)] == [1, 2, 3]
+    assert store.count("other", ttl=60) == 1  # each key its own
+    if isinstance(store, DatabaseStore):  # the test clock moves the database store's time
+        clock.advance(seconds=61)
+        assert store.count("hits", ttl=60) == 1
+
+
 def test_delete_with_a_value_only_removes_ones_own_entry(store: SharedStore) -> None:
     store.set("lock", "mine", ttl=60)
     store.delete("lock", "someone-else")
