@@ -1,6 +1,8 @@
-"""What every API endpoint shares: the /api/v1 blueprint, its OpenAPI document, and errors as
-JSON {code, message} in Chinese — for invalid input (422, the field named), an address or
-record that does not exist (404), a method not allowed (405), and anything unexpected (500)."""
+"""What every API endpoint shares: the /api/v1 blueprint, its OpenAPI document (and the
+responses every endpoint documents), who is signed in (a bearer token), and errors as JSON
+{code, message} in Chinese — a refusal (Refused), invalid input (422, the field named), an
+address or record that does not exist (404), a method not allowed (405), anything unexpected
+(500)."""
 
 from __future__ import annotations
 
@@ -56,7 +58,9 @@ def _reason(problem: dict[str, Any]) -> str:
     kind, context = problem.get("type", ""), problem.get("ctx") or {}
     reasons = {"missing": "缺少这一项", "string_too_long": f"太长了，最多 {context.get('max_length')} 个字",
                "string_too_short": "不能是空的", "string_type": "应为文字", "int_parsing": "应为整数",
-               "int_type": "应为整数", "model_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON"}
+               "int_type": "应为整数", "model_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON",
+               "less_than_equal": f"不能大于 {context.get('le')}",
+               "greater_than_equal": f"不能小于 {context.get('ge')}"}
     return reasons.get(kind, "格式不对")
 
 
