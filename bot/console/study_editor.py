@@ -5,8 +5,6 @@ retiree's reading page shows it, its audio and pictures uploaded (checked to be 
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -27,7 +25,7 @@ from bot.console.web import (
 )
 from bot.models import Group
 from bot.staff.roles import Can
-from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, check_upload, save
+from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, Upload, check_upload, save
 from bot.study.material import ALL, LETTERS, MONTH, QUIZ_SIZE, MaterialError, usable
 
 IMAGES_AT_ONCE = 6
@@ -52,7 +50,8 @@ def study_edit() -> Response | tuple[str, int]:
             with saving() as session:
                 material = save(services().settings.content_dir, draft, uploads)
                 audit.record(session, actor=actor(), action="study.edit", at=now(),
-                             target=f"study:{draft.month}", title=material.title, uploads=sorted(uploads))
+                             target=f"study:{draft.month}", title=material.title,
+                             uploads=[u.name for u in uploads])
         except MaterialError as exc:
             problems.append(str(exc))
         else:
@@ -77,21 +76,22 @@ def study_preview() -> str:
     return html
 
 
-def _read_draft(uploads: bool = True) -> tuple[Draft, dict[str, BinaryIO], list[str]]:
+def _read_draft(uploads: bool = True) -> tuple[Draft, list[Upload], list[str]]:
     """The form as a draft, the uploads it carries (checked), and what is wrong with them."""
     form = request.form
+    chosen = [name for name in form.getlist("groups") if name]
     draft = Draft(form.get("month", "").strip(), form.get("title", "").strip(),
-                  [ALL] if form.get("everyone") or not form.getlist("groups") else form.getlist("groups"),
+                  [ALL] if form.get("everyone") or not chosen else chosen,
                   [line.strip() for line in form.getlist("summary") if line.strip()],
                   form.get("body", "").replace("\r\n", "\n"),
                   "" if form.get("remove_audio") else form.get("audio", ""), form.getlist("keep_images"),
                   [_question(n) for n in range(1, QUIZ_SIZE[1] + 1)
                    if form.get(f"q{n}_question", "").strip()])
-    kept: dict[str, BinaryIO] = {}
+    kept: list[Upload] = []
     problems: list[str] = []
-    files_in = [(f, True) for f in request.files.getlist("audio_file")] + \
+    sent = [(f, True) for f in request.files.getlist("audio_file")] + \
         [(f, False) for f in request.files.getlist("image_files")] if uploads else []
-    for upload, audio in files_in:
+    for upload, audio in sent:
         if not upload.filename:
             continue
         stream = upload.stream
@@ -104,11 +104,7 @@ def _read_draft(uploads: bool = True) -> tuple[Draft, dict[str, BinaryIO], list[
             problems.append(str(exc))
             continue
         stream.seek(0)
-        kept[name] = stream
-        if audio:
-            draft.audio = name
-        elif name not in draft.images:
-            draft.images.append(name)
+        kept.append(Upload(name, stream, audio))
     return draft, kept, problems
 
 

@@ -89,17 +89,36 @@ def check_upload(name: str, head: bytes, size: int, *, audio: bool) -> str:
     return f"{stem}{suffix}"
 
 
-def save(content_dir: Path, draft: Draft, uploads: dict[str, BinaryIO]) -> Material:
-    """Keep the uploads (by the names check_upload gave) beside the article, check the article
-    by `content check`'s rules and put it in place; MaterialError, and nothing kept, if wrong."""
+@dataclass(frozen=True)
+class Upload:
+    """A recording or picture sent with the form, under the name check_upload gave it."""
+
+    name: str
+    stream: BinaryIO
+    audio: bool
+
+
+def save(content_dir: Path, draft: Draft, uploads: list[Upload]) -> Material:
+    """Keep the uploads beside the article, each under a name no file there has yet (a file
+    already there is never replaced: the article on file may use it), name them in the draft,
+    check the article by `content check`'s rules and put it in place. MaterialError if wrong:
+    then only this call's new files are removed."""
     if not MONTH.match(draft.month):
         raise MaterialError("月份应写成 2026-12 这样。")
     folder = study_dir(content_dir) / draft.month
+    if any(Path(name).name != name or name.startswith(".") for name in [draft.audio, *draft.images] if name):
+        raise MaterialError("录音、图片只能用这个月份文件夹里的文件。")
     folder.mkdir(parents=True, exist_ok=True)
-    added = [_keep(folder, name, stream) for name, stream in uploads.items()]
+    added: list[Path] = []
     try:
+        for upload in uploads:
+            added.append(_keep_new(folder, upload.name, upload.stream))
+            if upload.audio:
+                draft.audio = added[-1].name
+            else:
+                draft.images.append(added[-1].name)
         material = parse(draft.article(), draft.month, folder)
-    except MaterialError:
+    except BaseException:
         for path in added:
             path.unlink(missing_ok=True)
         raise
@@ -107,13 +126,20 @@ def save(content_dir: Path, draft: Draft, uploads: dict[str, BinaryIO]) -> Mater
     return material
 
 
-def _keep(folder: Path, name: str, stream: BinaryIO) -> Path:
-    path = folder / name
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as out:
-        while chunk := stream.read(1024 * 1024):
-            out.write(chunk)
-    os.replace(out.name, path)
-    return path
+def _keep_new(folder: Path, name: str, stream: BinaryIO) -> Path:
+    """Write stream to a new file in folder: name, or name-2, name-3 … when taken."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for number in range(1, 1000):
+        path = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            out = path.open("xb")  # only if no file has this name
+        except FileExistsError:
+            continue
+        with out:
+            while chunk := stream.read(1024 * 1024):
+                out.write(chunk)
+        return path
+    raise MaterialError(f"{name}：同名文件太多了，请换个文件名。")
 
 
 def _replace(path: Path, text: str) -> None:

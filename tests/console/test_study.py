@@ -146,3 +146,21 @@ def _fields(page: str) -> dict[str, object]:
         fields[name] = value
     return {k: (v[0] if isinstance(v, list) and len(v) == 1 and k not in ("summary", "groups") else v)
             for k, v in fields.items()}
+
+
+def test_a_file_already_used_is_never_replaced_or_removed(editor: Clerk, editable: Services,
+                                                         branch: Branch) -> None:
+    folder = editable.settings.content_dir / "study/2026-12"
+    fields = _fields(text(editor.get("/console/study/edit?month=2026-12")))
+    first = editor.post("/console/study/edit", fields | {"audio_file": (BytesIO(MP3), "录音.mp3")})
+    assert first.status_code == 302
+    live = (folder / "录音.mp3").read_bytes()
+    fields = _fields(text(editor.get("/console/study/edit?month=2026-12")))
+    broken = editor.post("/console/study/edit", fields | {f"q{n}_question": "" for n in (1, 2, 3)}
+                         | {"audio_file": (BytesIO(MP3 + b"new"), "录音.mp3")})
+    assert broken.status_code == 400 and (folder / "录音.mp3").read_bytes() == live  # still there, unchanged
+    again = editor.post("/console/study/edit", fields | {"audio_file": (BytesIO(MP3 + b"new"), "录音.mp3")})
+    assert again.status_code == 302 and (folder / "录音-2.mp3").read_bytes() == MP3 + b"new"
+    assert 'audio = "录音-2.mp3"' in (folder / "article.md").read_text(encoding="utf-8")
+    sneaky = editor.post("/console/study/edit", fields | {"audio": "../2026-11/article.md"})
+    assert sneaky.status_code == 400 and "只能用这个月份文件夹里的文件" in text(sneaky)
