@@ -18,7 +18,7 @@ from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.clock import SHANGHAI
 from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, staff
 from bot.greetings.birthday_visits import open_tasks
-from bot.models import CareReport, Retiree
+from bot.models import CareReport, CareTask, Retiree
 from bot.roster.search import named, people_by_id, within
 from bot.staff.roles import Can
 
@@ -79,6 +79,9 @@ def care_report(number: int) -> Response | tuple[str, int]:
 @requires(Can.EDIT)
 def care_task_done(number: int) -> Response:
     """A 上门祝寿 task done, with who went (recorded as that day's visit)."""
+    task = db().get(CareTask, number)
+    if task is None or not within(db(), staff().group_id)(task.retiree_id):
+        abort(404)
     attempt(lambda session: finish_task(session, number, request.form.get("visitor", ""),
                                         request.form.get("notes"), actor=actor(), now=now()),
             CareError, "已记下这次上门祝寿。")

@@ -141,7 +141,9 @@ def _read_audience(draft: Draft) -> None:
         names = [n for n in draft.form.getlist("groups") if n in _group_names()]
         if not names:
             draft.problems["groups"] = "请至少选一个分组。"
-        draft.audience = ";".join(f"group:{name}" for name in names)
+        # A branch's own group by its id: another kind of group may have the same name.
+        draft.audience = f"groupid:{scope}" if scope is not None and names else ";".join(
+            f"group:{name}" for name in names)
     elif kind == "people":
         people, problems = named(db(), draft.form.get("people", ""), scope=scope)
         if problems or not people:
@@ -186,6 +188,7 @@ def _describe(audience: str) -> str:
         return "全体"
     parts = audience.split(";")
     groups = [p.removeprefix("group:") for p in parts if p.startswith("group:")]
+    groups += ["本分组" for p in parts if p.startswith("groupid:")]
     people = sum(len(p.removeprefix("retiree:").split(",")) for p in parts if p.startswith("retiree:"))
     return "、".join(groups + ([f"{people} 位同志"] if people else []))
 

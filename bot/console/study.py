@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 
 from bot.console import files
 from bot.console.web import actor, attempt, console, db, now, page, requires, saving, services, staff
-from bot.models import Group, StaffAccount
+from bot.models import Group, GroupMember, StaffAccount
+from bot.roster.search import within
 from bot.staff.roles import Can
 from bot.study.material import Material, months, usable
-from bot.study.report import facts, group_readings, home_visits, write_visits
+from bot.study.report import MonthFacts, facts, group_readings, home_visits, write_visits
 from bot.study.visits import VisitError, assign, assigned, record_done
 
 VISITS_SHOWN = 200  # 送学上门 lines on the page; the Excel file has them all
@@ -36,7 +37,7 @@ def study() -> tuple[str, int]:
 def study_month(month: str) -> tuple[str, int]:
     """A month's report: the groups' counts, a group's people, and whom to visit."""
     material, group = _material(month), _group()
-    known = facts(db(), material, now())
+    known = _facts(material)
     counts = [c for c in known.counts() if staff().group_id is None or c.group == group]
     visits, total = home_visits(db(), known, group=group, limit=VISITS_SHOWN)
     page_number = max(request.args.get("page", 1, type=int), 1)
@@ -56,7 +57,7 @@ def study_assign(month: str) -> Response:
     """Give the ticked people's visits to one staff member."""
     material, to = _material(month), request.form.get("to", "")
     ticked = {int(i) for i in request.form.getlist("retiree") if i.isdigit()}
-    known = facts(db(), material, now())
+    known = _facts(material)
     visitable = known.wanted(_group()) - known.read  # not read, and within the account's groups
 
     def give(session: Session) -> str:
@@ -71,6 +72,8 @@ def study_assign(month: str) -> Response:
 def study_visit_done(month: str, retiree_id: int) -> Response:
     """The material was brought and studied: recorded, with a note."""
     _material(month)
+    if not within(db(), staff().group_id)(retiree_id):
+        abort(404)
 
     def done(session: Session) -> str:
         record_done(session, month, retiree_id, request.form.get("notes", ""), actor=actor(), now=now())
@@ -87,9 +90,17 @@ def study_visits_export(month: str) -> Response:
 
     def write(path: Any) -> None:
         with saving() as session:
-            visits, _ = home_visits(session, facts(session, material, now()), group=group)
+            visits, _ = home_visits(session, _facts(material), group=group)
             write_visits(session, visits, path, month=month, actor=actor(), now=now())
     return files.download(f"送学上门-{month}{'-' + group if group else ''}.xlsx", write)
+
+
+def _facts(material: Material) -> MonthFacts:
+    """The month's facts now; for a branch's account, about its own people only (a group of
+    another kind may share its name)."""
+    known = facts(db(), material, now())
+    return known if staff().group_id is None else known.within(
+        set(db().scalars(sa.select(GroupMember.retiree_id).where(GroupMember.group_id == staff().group_id))))
 
 
 def _material(month: str) -> Material:

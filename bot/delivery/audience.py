@@ -87,12 +87,14 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
     """The ids one part names (`group:<name>`, `retiree:<id>[,<id>…]`), and its group's tag."""
     kind, _, value = part.partition(":")
     numbers = value.split(",")
-    if kind == "retiree" and value and all(n.isdigit() for n in numbers):
+    if kind == "retiree" and value and all(n.isdecimal() for n in numbers):
         wanted = {int(n) for n in numbers}
         known = set(session.scalars(sa.select(Retiree.id).where(Retiree.id.in_(wanted))))
         if missing := sorted(wanted - known):
             raise AudienceError(f"没有编号为 {'、'.join(map(str, missing))} 的老同志。")
         return sa.select(Retiree.id).where(Retiree.id.in_(wanted)), None
+    if kind == "groupid" and value.isdecimal():  # one group by id: names are unique per kind only
+        return sa.select(GroupMember.retiree_id).where(GroupMember.group_id == int(value)), None
     if kind == "group" and value:
         groups = session.execute(sa.select(Group.id, Group.wechat_tag_id).where(Group.name == value)).all()
         if not groups:

@@ -83,6 +83,11 @@ class MonthFacts:
         return [GroupCount(name, len(ids), len(ids & seen), len(ids & self.read), len(ids & self.family))
                 for name, ids in self.members.items()]
 
+    def within(self, ids: set[int]) -> MonthFacts:
+        """The same facts about these people only (a branch's own)."""
+        return MonthFacts(self.month, {name: members & ids for name, members in self.members.items()
+                                       if members & ids}, self.reached, self.read, self.family)
+
     def wanted(self, group: str | None = None) -> set[int]:
         """Everyone the material is for, or the members of one of its groups."""
         return self.members.get(group, set()) if group is not None else set().union(*self.members.values())

@@ -102,3 +102,20 @@ def test_a_viewer_sees_reports_but_cannot_close_them(viewer: Clerk, desk: Servic
     assert "住院了" in page and "记为已处理" not in page
     assert viewer.post(f"/console/care/{number}", {"outcome": "x"}).status_code == 403
     assert viewer.post("/console/care/visits", {"person": "王芳"}).status_code == 403
+
+
+def test_a_branch_account_cannot_close_another_branchs_task(console_app, desk: Services,
+                                                            branch: Branch) -> None:
+    from tests.console.conftest import clerk
+
+    with transaction(desk.sessions) as session:
+        task = CareTask(retiree_id=branch.ids["李华"], kind="上门祝寿", due_on=date(2026, 11, 30),
+                        detail="九十大寿", created_at=desk.clock.now())
+        session.add(task)
+        session.flush()
+        task_id = task.id
+    other = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
+    other.get("/console/care")
+    assert other.post(f"/console/care/tasks/{task_id}/done", {"visitor": "x"}).status_code == 404
+    with desk.sessions() as session:
+        assert session.get(CareTask, task_id).done_at is None

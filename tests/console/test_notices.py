@@ -155,3 +155,19 @@ def test_a_persons_page_opens_the_form_with_them_chosen(worker: Clerk, branch: B
     assert "给李华发通知" in person
     page = text(worker.get("/console/notices/new?people=李华"))
     assert 'value="people" checked' in page and ">李华</textarea>" in page
+
+
+def test_a_branch_reaches_its_own_group_not_another_kind_of_the_same_name(
+        console_app, desk: Services, branch: Branch) -> None:
+    from bot.models import Group, GroupMember
+
+    secretary = clerk(console_app, desk, "zhibu", "staff", group="第一支部")
+    with transaction(desk.sessions) as session:  # an area that happens to have the same name
+        area = Group(kind="居住片区", name="第一支部")
+        session.add(area)
+        session.flush()
+        session.add(GroupMember(group_id=area.id, retiree_id=branch.ids["周平"]))
+    checked = text(secretary.post("/console/notices/new", form(secretary, action="check")))
+    assert "将发给 3 人" in checked  # 张, 李, 孙: not 周平 of the area
+    secretary.post("/console/notices/new", form(secretary, action="send"))
+    assert "o_zhou" not in {c.recipient for c in copies(desk)}

@@ -164,3 +164,17 @@ def test_a_file_already_used_is_never_replaced_or_removed(editor: Clerk, editabl
     assert 'audio = "录音-2.mp3"' in (folder / "article.md").read_text(encoding="utf-8")
     sneaky = editor.post("/console/study/edit", fields | {"audio": "../2026-11/article.md"})
     assert sneaky.status_code == 400 and "只能用这个月份文件夹里的文件" in text(sneaky)
+
+
+def test_a_branch_account_records_visits_for_its_own_people_only(console_app, desk: Services,
+                                                                 branch: Branch) -> None:
+    wang = branch.ids["王芳"]
+    office = clerk(console_app, desk, "wangli", "staff")
+    office.get("/console/study/2026-12")
+    office.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "x"})
+    other = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
+    page = text(other.get("/console/study/2026-12"))
+    assert "王芳" not in page and "周平" in page
+    assert other.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": ""}).status_code == 404
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(StudyReading)).all() == []
