@@ -45,16 +45,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
 
 def _not_found(error: Any) -> Any:
-    """An address that does not exist: the console's page under /console/, JSON under /api/,
-    Flask's own elsewhere."""
+    """An address that does not exist: the console's page under /console/, JSON under /api/, a
+    sentence in Chinese for a reading page, Flask's own elsewhere."""
     from flask import request
 
     from bot import api, console
+    from bot.study import page
 
     if request.path.startswith("/console/"):
         return console.not_found(error)
     if request.path.startswith("/api/"):
         return api.not_found(error)
+    if request.path.startswith("/study/"):
+        return page.not_found(error)
     return error
 
 

@@ -60,10 +60,12 @@ class Preferences(BaseModel):
 
 @blueprint.post("/session")
 @api.validate(json=Login, resp=documented(HTTP_201=Session, HTTP_401=Error, HTTP_403=Error, HTTP_422=Error,
-                                          HTTP_502=Error), tags=["登录"])
+                                          HTTP_502=Error, HTTP_503=Error), tags=["登录"])
 def log_in(json: Login) -> Any:
     """用 wx.login() 的 code 登录，换回本服务的登录凭证。"""
     settings = services().settings
+    if not (settings.miniprogram.appid and settings.miniprogram.secret):
+        raise Refused(503, "not_configured", "小程序登录还没有开通，请打电话联系工作人员。")
     try:
         found = code_to_session(settings, json.code)
     except WeChatClientException as exc:

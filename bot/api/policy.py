@@ -10,9 +10,8 @@ from flask import abort
 from pydantic import BaseModel, Field
 
 from bot.api.spec import Error, api, blueprint, documented, services
-from bot.policies.ask import reply_for
 from bot.policies.engine import PolicyEngine, load_engine
-from bot.policies.replies import answer_text
+from bot.policies.replies import answer_text, related_topics
 
 MAX_QUESTION = 200  # characters: a question, not a letter
 
@@ -35,7 +34,7 @@ class Answer(BaseModel):
 
     topic: TopicRef | None = Field(description="答上的话题；没有把握时为空")
     candidates: list[TopicRef] = Field(description="「您是想问」时可选的话题")
-    text: str = Field(description="聊天里会回复的原话")
+    text: str = Field(description="要显示的话：话题的回答，或「您是想问」，或答不上来时的说明")
 
 
 class Topics(BaseModel):
@@ -58,9 +57,13 @@ def ask(json: Question) -> Any:
     """问一个问题：和聊天里一样的回答。"""
     engine = _engine()
     decision = engine.decide(json.question)
+    texts = services().texts
+    if decision.topic:  # the answer alone: the chat's 「回复 1 …」 lines mean nothing to a tap
+        text = answer_text(engine, texts, decision.topic, with_related=False)
+    else:
+        text = texts.get("policy.which") if decision.ask_which else texts.get("policy.unknown_app")
     return Answer(topic=_ref(engine, decision.topic) if decision.topic else None,
-                  candidates=[_ref(engine, t) for t in decision.candidates if decision.ask_which],
-                  text=reply_for(engine, services().texts, decision))
+                  candidates=[_ref(engine, t) for t in decision.candidates if decision.ask_which], text=text)
 
 
 @blueprint.get("/policy/topics")
@@ -78,7 +81,7 @@ def topic(topic_id: str) -> Any:
     engine = _engine()
     if topic_id not in engine.topics:
         abort(404)
-    related = [r for r in engine.topics[topic_id].related if r in engine.topics]
+    related = related_topics(engine, topic_id)
     return TopicAnswer(topic=_ref(engine, topic_id),
                        answer=answer_text(engine, services().texts, topic_id, with_related=False),
                        related=[_ref(engine, r) for r in related])

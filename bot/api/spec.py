@@ -37,6 +37,7 @@ class Error(BaseModel):
     message: str = Field(description="可以直接显示给用户的中文说明")
 
 
+FIELD_NAMES = {"question": "问题", "code": "登录码", "font_scale": "字号"}  # what a person reads
 MESSAGES = {400: ("bad_request", "请求的格式不对。"), 404: ("not_found", "没有找到。"),
             405: ("method_not_allowed", "不支持这种请求方式。"),
             413: ("too_large", "提交的内容太长了。"), 415: ("unsupported", "请用 JSON 提交。"),
@@ -48,7 +49,8 @@ def _field_problems(_req: Any, resp: Any, error: Any, _instance: Any, adapter: A
     if error is None or resp is None:
         return
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__") or "请求"
+    key = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
+    field = FIELD_NAMES.get(key, key or "请求")
     resp.set_data(Error(code="invalid", message=f"「{field}」不对：{_reason(first)}").model_dump_json())
     resp.mimetype = "application/json"
 
@@ -103,7 +105,7 @@ def as_json(exc: HTTPException) -> Any:
         return exc
     if isinstance(exc.response, Response) and exc.response.mimetype == "application/json":
         return exc.response  # spectree's 422, already one Error
-    code, message = MESSAGES.get(exc.code or 500, ("error", exc.description or "请求没有完成。"))
+    code, message = MESSAGES.get(exc.code or 500, ("error", "请求没有完成，请稍后再试。"))
     return error(exc.code or 500, code, message)
 
 

@@ -45,7 +45,7 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
     if report.closed_at is not None:
         raise CareError(f"报告 {number} 已经处理过了（{report.outcome}）。")
     if not outcome.strip():
-        raise CareError("请写明处理情况（--outcome）。")
+        raise CareError("请写明处理情况。")
     if retiree_died is not None:
         _record_death(session, report, retiree_died, actor=actor, now=now)
     report.closed_at, report.outcome = now, outcome.strip()

@@ -17,6 +17,7 @@ from bot.models.roster import POOR_HEALTH
 from bot.roster.search import in_group
 
 KINDS = ("生日", "住院", "节日", "日常", "遗属")
+MAX_VISITOR = 40  # the column's width
 NEEDS_VISIT_HEALTH = POOR_HEALTH
 
 
@@ -37,6 +38,8 @@ def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, vi
         raise CareError(f"慰问类型应为 {'、'.join(KINDS)} 之一。")
     if not visitor.strip():
         raise CareError("请写上是谁去的。")
+    if len(visitor.strip()) > MAX_VISITOR:
+        raise CareError(f"去的人名字太长了（{MAX_VISITOR} 字以内）。")
     person = session.get(Retiree, retiree_id)
     if person is None:
         raise CareError(f"没有编号为 {retiree_id} 的老同志。")

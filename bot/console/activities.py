@@ -84,11 +84,12 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
 def activity(number: int) -> tuple[str, int]:
     """One activity: its facts, seats, and everyone who signed up, in the order that counts."""
     found = _activity(number)
+    everyone = roster.signup_list(db(), number)
     shown = within(db(), staff().group_id)  # a branch's account sees its own people's sign-ups
-    signups = [(s, p) for s, p in roster.signup_list(db(), number) if shown(p.id)]
+    signups = [(s, p) for s, p in everyone if shown(p.id)]
     return page("activity.html", activity=found, signups=signups, when=when,
                 seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
-                positions=_waiting_positions(signups))
+                positions=_waiting_positions(everyone))  # places in the whole queue
 
 
 @console.post("/activities/<int:number>/<any(announce, close, cancel):action>")
@@ -131,7 +132,7 @@ def attendance(number: int) -> Response:
     """Who came, as ticked on the list (everyone with a place not ticked did not)."""
     whole_office()
     _activity(number)
-    came = {int(i) for i in request.form.getlist("came") if i.isdigit()}
+    came = {int(i) for i in request.form.getlist("came") if i.isdecimal()}
 
     def record(session: Session) -> str:
         count = roster.record_attendance(session, number, came)
@@ -188,7 +189,7 @@ def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
         with suppress(ValueError):  # left as typed: the loader names it
             entry[name] = datetime.strptime(entry[name], FORM_TIME).replace(tzinfo=SHANGHAI)
     for name in NUMBERS:
-        entry[name] = int(entry[name]) if entry[name].isdigit() else entry[name]
+        entry[name] = int(entry[name]) if entry[name].isdecimal() else entry[name]
     chosen = [name for name in form.getlist("groups") if name]
     entry["groups"] = ["all"] if form.get("everyone") or not chosen else chosen
     return entry

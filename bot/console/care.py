@@ -37,6 +37,7 @@ def care() -> tuple[str, int]:
                                          .order_by(CareReport.closed_at.desc()).limit(CLOSED_SHOWN))
               if shown(r.retiree_id)]
     year = request.args.get("year", type=int) or now().year
+    year = year if 2000 <= year <= 2100 else now().year  # a year typed wrong: this year
     summary = summarise(session, year, scope=staff().group_id, limit=OVERLOOKED_SHOWN)
     return page("care.html", reports=reports, closed=closed, urgent=URGENT, kinds=KIND_LABELS,
                 subjects=SUBJECTS, people=people_by_id(session, [r.retiree_id for r in reports + closed]),
@@ -66,7 +67,7 @@ def care_report(number: int) -> Response | tuple[str, int]:
                     close(session, number, form.get("outcome", ""), actor=actor(), now=now(),
                           retiree_died=died)
             except CareError as exc:
-                problem = str(exc).replace("（--outcome）", "")
+                problem = str(exc)
             else:
                 flash(f"报告 {number} 已处理" + ("，已登记去世日期，祝福和推送都已停止。" if died else "。"))
                 return redirect(url_for("console.care"))

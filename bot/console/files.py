@@ -34,7 +34,7 @@ def download(name: str, write: Callable[[Path], object]) -> Response:
     browser and removed once sent (the caller's write audit-logs it)."""
     place = folder() / f"export-{secrets.token_hex(8)}"
     place.mkdir(mode=0o700)
-    path = place / name
+    path = place / name.replace("/", "-").replace("\\", "-")  # an activity may be 「书法/绘画展」
     write(path)
     return Response(stream_with_context(_chunks(path)), mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",

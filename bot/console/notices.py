@@ -85,7 +85,7 @@ def _send(draft: Draft) -> Notice:
         notice, _ = send(session, services().settings, text=draft.form["text"],
                          title=draft.form.get("title", ""), audience=draft.audience, actor=actor(),
                          now=now(), send_at=draft.send_at, link=draft.link,
-                         form_key=draft.form.get("form_key") or None)
+                         form_key=draft.form.get("form_key", "")[:64] or None)
     return notice
 
 

@@ -56,7 +56,7 @@ def study_month(month: str) -> tuple[str, int]:
 def study_assign(month: str) -> Response:
     """Give the ticked people's visits to one staff member."""
     material, to = _material(month), request.form.get("to", "")
-    ticked = {int(i) for i in request.form.getlist("retiree") if i.isdigit()}
+    ticked = {int(i) for i in request.form.getlist("retiree") if i.isdecimal()}
     known = _facts(material)
     visitable = known.wanted(_group()) - known.read  # not read, and within the account's groups
 

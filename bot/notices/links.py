@@ -49,7 +49,7 @@ def find(services: Services, session: Session, value: str) -> Link:
     link = None
     if kind == "study":
         link = _study(services, key)
-    elif kind == "activity" and key.isdigit() and (activity := session.get(Activity, int(key))):
+    elif kind == "activity" and key.isdecimal() and (activity := session.get(Activity, int(key))):
         link = _activity(services, activity)
     if link is None:
         raise AudienceError("要附上的学习材料或活动已经没有了，请重新选择。")

@@ -95,3 +95,10 @@ def _linked(session: Session, retiree_id: int | None) -> Retiree | None:
 def _retiree(services: Services, month: str, token: str | None = None) -> int | None:
     token = request.args.get("t", "") if token is None else token
     return read_token(secret(services.settings), token, month) if token else None
+
+
+def not_found(_error: object) -> Response:
+    """A reading page that cannot be opened (no such month, or its material is being fixed):
+    a sentence a retiree can act on, not the server's English page."""
+    return Response("这份学习材料暂时打不开。请回到公众号，回复「学习」，再点一次链接。", status=404,
+                    mimetype="text/plain")

@@ -108,6 +108,11 @@ def test_a_token_works_while_used_and_not_after_logging_out(
     assert client.get("/api/v1/me", headers=fresh).status_code == 401
 
 
+def test_logging_in_before_the_mini_program_is_configured_says_so(office: Services) -> None:
+    refused = create_app(services=office).test_client().post("/api/v1/session", json={"code": "x"})
+    assert refused.status_code == 503 and refused.get_json()["code"] == "not_configured"
+
+
 def test_no_token_or_a_forged_one_is_a_401(client: FlaskClient) -> None:
     for headers in ({}, {"Authorization": "Bearer made-up"}, {"Authorization": "Basic eDp5"}):
         refused = client.get("/api/v1/me", headers=headers)
@@ -120,7 +125,7 @@ def test_the_text_size_is_kept_and_checked(client: FlaskClient, standin: Standin
     assert client.put("/api/v1/me/preferences", json={"font_scale": 150}, headers=signed).status_code == 200
     assert client.get("/api/v1/me", headers=signed).get_json() == {"font_scale": 150}
     too_big = client.put("/api/v1/me/preferences", json={"font_scale": 500}, headers=signed)
-    assert too_big.status_code == 422 and too_big.get_json()["message"] == "「font_scale」不对：不能大于 200"
+    assert too_big.status_code == 422 and too_big.get_json()["message"] == "「字号」不对：不能大于 200"
     relogin = {"Authorization": f"Bearer {log_in(client, standin)}"}  # the same person again
     assert client.get("/api/v1/me", headers=relogin).get_json() == {"font_scale": 150}
 

@@ -24,8 +24,11 @@ def test_a_question_gets_the_chats_answer(app: Flask, office: Services) -> None:
     answered = app.test_client().post("/api/v1/policy/ask", json={"question": "离休费几号发"})
     body = answered.get_json()
     assert answered.status_code == 200 and body["topic"]["id"] == decision.topic
-    assert body["text"] == reply_for(engine, office.texts, decision)
+    chat = reply_for(engine, office.texts, decision)
+    assert body["text"] in chat and "回复" not in body["text"]  # the chat's answer, without its 「回复 …」
     assert body["candidates"] == []
+    unknown = app.test_client().post("/api/v1/policy/ask", json={"question": "火星上天气怎么样"}).get_json()
+    assert unknown["topic"] is None and "留言" in unknown["text"] and "回复" not in unknown["text"]
 
 
 def test_topics_are_listed_and_one_is_read(app: Flask) -> None:
@@ -39,10 +42,10 @@ def test_topics_are_listed_and_one_is_read(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(("body", "said"), [
-    ({}, "「question」不对：缺少这一项"),
-    ({"question": ""}, "「question」不对：不能是空的"),
-    ({"question": "问" * 201}, "「question」不对：太长了，最多 200 个字"),
-    ({"question": 42}, "「question」不对：应为文字"),
+    ({}, "「问题」不对：缺少这一项"),
+    ({"question": ""}, "「问题」不对：不能是空的"),
+    ({"question": "问" * 201}, "「问题」不对：太长了，最多 200 个字"),
+    ({"question": 42}, "「问题」不对：应为文字"),
 ])
 def test_bad_input_is_a_422_naming_the_field_in_chinese(app: Flask, body: dict, said: str) -> None:
     refused = app.test_client().post("/api/v1/policy/ask", json=body)

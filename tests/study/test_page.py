@@ -83,7 +83,8 @@ def test_without_a_token_the_article_shows_but_nobody_is_named(
 
 @pytest.mark.parametrize("month", ["2030-01", "2026-13", "latest", "..%2F..%2Fconfig"])
 def test_a_month_without_material_is_not_found(web: FlaskClient, month: str) -> None:
-    assert web.get(f"/study/{month}").status_code == 404
+    missing = web.get(f"/study/{month}")
+    assert missing.status_code == 404 and "回复「学习」" in missing.get_data(as_text=True)  # in Chinese
 
 
 def test_the_link_in_messages_uses_the_public_address(office: Services, branch: Branch) -> None:
