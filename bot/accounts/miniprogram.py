@@ -49,5 +49,10 @@ def close_session(session: Session, token: str) -> None:
     session.execute(sa.delete(MiniSession).where(MiniSession.token_hash == _hash(token)))
 
 
+def remove_expired(session: Session, now: datetime) -> int:
+    """Forget the sessions that have lapsed (each wx.login makes one); how many."""
+    return session.execute(sa.delete(MiniSession).where(MiniSession.expires_at <= now)).rowcount
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -3,5 +3,6 @@ database on Beijing time (schedule), the jobs — plain functions of the service
 enqueue or drain (jobs) — and a daily job run by hand for a chosen day (by_hand).
 
 A face: imports the features whose jobs it runs (activities, greetings, study, tickets),
-delivery, wechat_api (the leader's lease), audit, logs, services, models, db, config, clock.
+accounts (lapsed mini-program logins), delivery, wechat_api (the leader's lease, the store's
+purge), audit, logs, services, models, db, config, clock.
 """

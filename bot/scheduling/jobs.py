@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.accounts.miniprogram import remove_expired
 from bot.activities.notify import remind_tomorrow
 from bot.db.engine import transaction
 from bot.delivery import outbox
@@ -22,6 +23,7 @@ from bot.greetings.morning import send_greetings
 from bot.services import Services
 from bot.study import pushes
 from bot.tickets.answers import overdue_since, unanswered
+from bot.wechat_api.store import DatabaseStore
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,14 @@ def _activity_reminders(s: Services) -> int:
         return remind_tomorrow(session, s.texts, s.clock.now())
 
 
+def _purge_expired(s: Services) -> int:
+    """Remove what has lapsed: shared-store entries (rate counters, dedupe keys) kept in the
+    database, and mini-program logins; how many rows."""
+    removed = s.store.purge() if isinstance(s.store, DatabaseStore) else 0
+    with transaction(s.sessions) as session:
+        return removed + remove_expired(session, s.clock.now())
+
+
 DAILY: dict[str, Callable[[Services], object]] = {
     "remind_overdue_tickets": _overdue_tickets,
     "report_undelivered": _undelivered,
@@ -82,4 +92,5 @@ DAILY: dict[str, Callable[[Services], object]] = {
     "study_eve": pushes.send_eve,                  # the day before: 「明天是集中学习日」
     "study_day": pushes.send_day,                  # the day: the summary and reading link
     "study_reminder": pushes.send_reminder,        # some days after: one reminder
+    "purge_expired": _purge_expired,               # at night: lapsed store entries and logins
 }

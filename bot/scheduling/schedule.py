@@ -81,7 +81,8 @@ def daily_jobs(settings: Settings) -> list[DailyJob]:
             DailyJob("study_check_material", study.push_time, "check next study day's material"),
             DailyJob("study_eve", study.eve_time, "the eve of the study day"),
             DailyJob("study_day", study.push_time, "the study day's push"),
-            DailyJob("study_reminder", study.reminder_time, "the reminder after the study day")]
+            DailyJob("study_reminder", study.reminder_time, "the reminder after the study day"),
+            DailyJob("purge_expired", "03:30", "remove lapsed store entries and mini-program logins")]
 
 
 def build_scheduler(services: Services,

@@ -130,6 +130,12 @@ class DatabaseStore:
         with self._engine.begin() as conn:
             conn.execute(sa.delete(table).where(condition))
 
+    def purge(self) -> int:
+        """Remove the entries that have lapsed (Redis does this by itself); how many."""
+        table = KvEntry.__table__
+        with self._engine.begin() as conn:
+            return conn.execute(sa.delete(table).where(table.c.expires_at <= self._clock.now())).rowcount
+
     def close(self) -> None:
         """Release the store's database connections."""
         self._engine.dispose()
