@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -27,7 +28,23 @@ from bot.sandbox.wechat_side import Delivery, WeChatSide
 from bot.services import Services
 
 OPENID = "o_test_retiree_0001"
-PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "")  # empty: the tests run on SQLite
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist, each worker its own PostgreSQL database beside the one named (test_gw0,
+    test_gw1 …, made when missing), as each test empties its database when it ends."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    named = sa.engine.make_url(url)
+    own = f"{named.database}_{worker}"
+    admin = sa.create_engine(named, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return named.set(database=own).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("BOT_TEST_DATABASE_URL", ""))  # empty: the tests run on SQLite
 
 
 @dataclass
