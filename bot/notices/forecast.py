@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.audience import Reach, resolve
+from bot.delivery.book import DeliveryBook
 from bot.delivery.window import custom_allowance
 from bot.models import Channel, Retiree
 
 SHOWN = 200  # the people listed by name on the page; the counts cover everyone
+
+
+class _Copy(NamedTuple):
+    """One copy of a notice, as the sender's channel choice reads it."""
+
+    recipient: str
+    kind: str
 
 
 @dataclass
@@ -38,12 +47,13 @@ def forecast(session: Session, settings: Settings, audience: str, now: datetime)
     are kept for the study day's push (bot.study.pushes)."""
     reach = resolve(session, audience)
     openids = [r.openid for r in reach.recipients]
+    # The sender's own channel choice (DeliveryBook), for one notice per account as of now.
     allowance = custom_allowance(session, openids, now, settings.delivery.custom_per_window)
-    fallback = Channel.TEMPLATE if settings.delivery.templates.get("notice") else Channel.MAILBOX
+    book = DeliveryBook(allowance=allowance, templates=dict(settings.delivery.templates),
+                        unfollowed=set(), deceased=set())
     found = Forecast(reach, {Channel.CUSTOM: 0, Channel.TEMPLATE: 0, Channel.MASS: 0, Channel.MAILBOX: 0})
     for openid in openids:
-        channel = Channel.CUSTOM if allowance.get(openid, 0) > 0 else fallback
-        found.by_channel[channel] += 1
+        found.by_channel[next(book.channels(_Copy(openid, "notice")))] += 1  # type: ignore[arg-type]
     why = {i: "未绑定微信" for i in reach.not_bound} | {i: "已取消关注公众号" for i in reach.unfollowed}
     shown = sorted(why)[:SHOWN]
     people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(shown)).order_by(Retiree.id))
