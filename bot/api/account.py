@@ -8,12 +8,21 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import request
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import WeChatClientException
 
 from bot.accounts.miniprogram import close_session, open_session
-from bot.api.spec import NEEDS_LOGIN, Error, Refused, api, blueprint, documented, services, signed_in
+from bot.api.spec import (
+    NEEDS_LOGIN,
+    Error,
+    Refused,
+    api,
+    bearer_token,
+    blueprint,
+    documented,
+    services,
+    signed_in,
+)
 from bot.db.engine import transaction
 from bot.logs import mask
 from bot.models import MiniUser
@@ -86,7 +95,7 @@ def log_in(json: Login) -> Any:
 def log_out() -> Any:
     """退出登录：这个凭证马上失效。"""
     with signed_in() as (session, _user):
-        close_session(session, request.headers["Authorization"].partition(" ")[2].strip())
+        close_session(session, bearer_token())
     return "", 204
 
 

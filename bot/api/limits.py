@@ -8,7 +8,7 @@ import ipaddress
 
 from flask import request
 
-from bot.api.spec import PREFIX, Refused, blueprint, services
+from bot.api.spec import PREFIX, Refused, bearer_token, blueprint, services
 
 # (calls, seconds): generous for a person tapping, tight for a script.
 PER_ADDRESS = (300, 60)
@@ -23,9 +23,8 @@ def within_limits() -> None:
     _count("address", address, PER_ADDRESS)
     if request.path == f"{PREFIX}/session" and request.method == "POST":
         _count("logins", address, LOGINS_PER_ADDRESS)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        _count("login", hashlib.sha256(token.strip().encode()).hexdigest()[:32], PER_LOGIN)
+    if token := bearer_token():
+        _count("login", hashlib.sha256(token.encode()).hexdigest()[:32], PER_LOGIN)
 
 
 def client_address() -> str:

@@ -131,15 +131,21 @@ class Refused(Exception):
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
+def bearer_token() -> str:
+    """The token of the request's `Authorization: Bearer <token>`, or "" without one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 @contextmanager
 def signed_in() -> Iterator[tuple[Session, MiniUser]]:
     """The request's transaction and the user its `Authorization: Bearer <token>` names; 401
     without one that is good now."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = bearer_token()
     settings = services().settings.miniprogram
     with transaction(services().sessions) as session:
-        user = (user_of(session, token.strip(), now=services().clock.now(), days=settings.session_days)
-                if scheme.lower() == "bearer" and token.strip() else None)
+        now = services().clock.now()
+        user = user_of(session, token, now=now, days=settings.session_days) if token else None
         if user is None:
             raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
         yield session, user
