@@ -31,6 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8801, help="0 picks a free port")
     parser.add_argument("--appid", default=StandinSettings.appid)
     parser.add_argument("--secret", default=StandinSettings.secret)
+    parser.add_argument("--mini-appid", default="",
+                        help="the mini-program's own appid (default: the account's app plays it)")
+    parser.add_argument("--mini-secret", default="", help="the mini-program's own secret")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each call")
     parser.add_argument("--minute-limit", type=int, default=StandinSettings.default_minute_limit,
                         help="calls per minute allowed on each API (mass sends keep their own)")
@@ -67,7 +70,8 @@ def _free_port(host: str) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Serve until interrupted."""
     args = parse_args(argv)
-    settings = StandinSettings(appid=args.appid, secret=args.secret, latency=args.latency,
+    settings = StandinSettings(appid=args.appid, secret=args.secret, mini_appid=args.mini_appid,
+                               mini_secret=args.mini_secret, latency=args.latency,
                                default_minute_limit=args.minute_limit, report_to=args.report_to,
                                report_token=args.report_token, report_aes_key=args.report_aes_key)
     port = args.port or _free_port(args.host)

@@ -48,6 +48,16 @@ INVALID_TAG_NAME = ErrorCode(45157, "invalid tag name")
 TAG_NAME_TOO_LONG = ErrorCode(45158, "tag name too long")
 INVALID_TAG_ID = ErrorCode(45159, "invalid tag id")
 DATA_FORMAT_ERROR = ErrorCode(47001, "data format error")
+# msg_sec_check's own: a scene outside 1..4, and an openid that has not opened the mini-program
+# in the last two hours:
+# https://developers.weixin.qq.com/miniprogram/dev/server/API/sec-center/sec-check/api_msgseccheck.html
+INVALID_SCENE = ErrorCode(40129, "invalid scene")
+USER_ACCESS_EXPIRED = ErrorCode(61010, "code is expired")
+# An app calling an API it has no right to, e.g. the official account's token on a mini-program
+# API: "api 功能未授权" in the global return codes, "小程序无该 api 权限" in the mini-program's pages
+# (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html,
+# https://developers.weixin.qq.com/miniprogram/dev/server/API/sec-center/safety-control-capability/api_getuserriskrank.html)
+API_UNAUTHORIZED = ErrorCode(48001, "api unauthorized")
 
 
 class ApiError(Exception):

@@ -40,6 +40,7 @@ class Token:
     issued_at: float
     expires_at: float
     superseded_at: float | None = None
+    appid: str = ""  # the app it was issued to: the account's or the mini-program's
 
 
 @dataclass
@@ -66,6 +67,17 @@ class WxaCode:
 
     code: str
     openid: str
+    minted_at: float
+    used: bool = False
+
+
+@dataclass
+class PhoneCode:
+    """A one-time code for the user's phone number (what the getPhoneNumber button hands the
+    mini-program)."""
+
+    code: str
+    phone: str
     minted_at: float
     used: bool = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -85,6 +86,22 @@ class StandinServer:
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time wx.login() code for `openid`."""
         return self.state.mint_wxa_code(openid)
+
+    def mint_phone_code(self, phone: str) -> str:
+        """A one-time getPhoneNumber code for `phone`."""
+        return self.state.mint_phone_code(phone)
+
+    def set_sec_words(self, words: Mapping[str, str]) -> None:
+        """The words msg_sec_check reacts to: word -> "review" or "risky"."""
+        self.state.set_sec_words(words)
+
+    def link_unionid(self, openid: str, unionid: str) -> None:
+        """Give `openid` (of either app) the open-platform `unionid`."""
+        self.state.link_unionid(openid, unionid)
+
+    def visit_wxa(self, openid: str, at: float | None = None) -> None:
+        """`openid` opened the mini-program."""
+        self.state.visit_wxa(openid, at=at)
 
     def reset(self) -> None:
         """Forget everything the platform holds."""

@@ -5,17 +5,22 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import deque
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import WeChatSettings
-from bot.standin.records import Call, MassJob, Tag, Token, Window, WxaCode
+from bot.standin.records import Call, MassJob, PhoneCode, Tag, Token, Window, WxaCode
 from bot.standin.reports import ReportPusher
 from bot.standin.settings import StandinSettings
 
 # WeChat counts calendar months in China time.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# msg_sec_check's verdicts, mildest first: "建议，有risky、pass、review三种值"
+# https://developers.weixin.qq.com/miniprogram/dev/server/API/sec-center/sec-check/api_msgseccheck.html
+SEC_SUGGESTS = ("pass", "review", "risky")
 
 # Where each id sequence starts; distinct ranges make a mixed-up id easy to spot.
 _SEQUENCE_STARTS = {"call": 1, "tag": 100, "msgid": 200_000, "mass": 300_000,
@@ -49,12 +54,16 @@ class StandinState:
         self.call_log: list[Call] = []
         self.tokens: dict[str, Token] = {}
         self.windows: dict[str, Window] = {}
-        self.followers: dict[str, None] = {}
+        self.followers: dict[str, float] = {}  # openid -> when they followed
         self.tags: dict[int, Tag] = {}
         self.mass_jobs: list[MassJob] = []
         self.mass_received: dict[tuple[str, str], int] = {}
         self.wxa_codes: dict[str, WxaCode] = {}
         self.wxa_blocked: set[str] = set()  # openids barred from the mini-program (40226)
+        self.wxa_visits: dict[str, float] = {}  # openid -> when they last opened the mini-program
+        self.phone_codes: dict[str, PhoneCode] = {}
+        self.sec_words: dict[str, str] = {}  # word -> the suggest msg_sec_check gives text holding it
+        self.unionids: dict[str, str] = {}  # openid (of either app) -> unionid
         self.minute_hits: dict[str, deque[float]] = {}
         self._sequences = dict(_SEQUENCE_STARTS)
 
@@ -85,16 +94,16 @@ class StandinState:
                     if call.id > since and (path is None or call.path == path)
                     and (openid is None or openid in call.openids)]
 
-    def follow(self, openid: str) -> None:
-        """Make `openid` a follower of the account."""
+    def follow(self, openid: str, at: float | None = None) -> None:
+        """Make `openid` a follower of the account (from `at`, default now, unless already)."""
         with self.lock:
-            self.followers.setdefault(openid, None)
+            self.followers.setdefault(openid, self.now() if at is None else at)
 
     def open_window(self, openid: str, at: float | None = None) -> Window:
         """The user just messaged the account: open a fresh window with a full quota."""
         with self.lock:
             opened = self.now() if at is None else at
-            self.follow(openid)
+            self.follow(openid, at=opened)
             window = Window(opened, opened + self.settings.custom_window_hours * 3600)
             self.windows[openid] = window
             return window
@@ -114,6 +123,31 @@ class StandinState:
             self.wxa_codes[code] = WxaCode(code, openid, self.now())
             return code
 
+    def visit_wxa(self, openid: str, at: float | None = None) -> None:
+        """`openid` opened the mini-program (what msg_sec_check's 61010 looks at)."""
+        with self.lock:
+            self.wxa_visits[openid] = self.now() if at is None else at
+
+    def mint_phone_code(self, phone: str) -> str:
+        """A one-time code that getuserphonenumber will exchange for `phone` (a mainland number)."""
+        with self.lock:
+            code = secrets.token_hex(32)  # the docs' example code is 64 hex digits
+            self.phone_codes[code] = PhoneCode(code, phone, self.now())
+            return code
+
+    def set_sec_words(self, words: Mapping[str, str]) -> None:
+        """Replace the words msg_sec_check reacts to: word -> "review" or "risky" (or "pass")."""
+        unknown = [suggest for suggest in words.values() if suggest not in SEC_SUGGESTS]
+        if unknown or not all(isinstance(word, str) and word for word in words):
+            raise ValueError(f"each word must map to one of {SEC_SUGGESTS}, not {unknown}")
+        with self.lock:
+            self.sec_words = dict(words)
+
+    def link_unionid(self, openid: str, unionid: str) -> None:
+        """Give `openid` (of the account or the mini-program) the open-platform `unionid`."""
+        with self.lock:
+            self.unionids[openid] = unionid
+
     def mass_count(self, openid: str, month: str | None = None) -> int:
         """Mass messages `openid` received in `month` ("YYYY-MM"; default this month)."""
         with self.lock:
@@ -125,6 +159,6 @@ class StandinState:
             return [tag.id for tag in self.tags.values() if openid in tag.members]
 
     def reset(self) -> None:
-        """Forget everything: calls, tokens, windows, tags, mass counts and codes."""
+        """Forget everything: calls, tokens, windows, tags, mass counts, codes, words, unionids."""
         with self.lock:
             self._clear()

@@ -1,4 +1,5 @@
-"""access_token: issuing one, and checking the one a call brings."""
+"""access_token: issuing one to either app (the account or the mini-program), and checking the
+one a call brings."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from bot.standin.state import StandinState
 
 
 def issue_token(state: StandinState, req: ApiRequest) -> Reply:
-    """GET cgi-bin/token: a new token; older ones keep working only for the overlap."""
-    _check_credentials(state.settings, req.query)
-    _supersede_all(state, req.now)
-    token = Token(secrets.token_urlsafe(96), req.now, req.now + state.settings.token_ttl)
+    """GET cgi-bin/token: a new token for the app; its older ones keep working only for the
+    overlap (another app's tokens are its own business)."""
+    appid = _check_credentials(state.settings, req.query)
+    _supersede(state, appid, req.now)
+    token = Token(secrets.token_urlsafe(96), req.now, req.now + state.settings.token_ttl, appid=appid)
     state.tokens[token.value] = token
     return Reply({"access_token": token.value, "expires_in": state.settings.token_ttl})
 
 
-def verify_token(state: StandinState, value: str | None, now: float) -> None:
-    """Raise the platform's errcode unless `value` is a live token."""
+def verify_token(state: StandinState, value: str | None, now: float, app: str | None = None) -> None:
+    """Raise the platform's errcode unless `value` is a live token (of the app `app`, if given)."""
     if not value:
         raise ApiError(errors.ACCESS_TOKEN_MISSING)
     token = state.tokens.get(value)
@@ -30,26 +32,31 @@ def verify_token(state: StandinState, value: str | None, now: float) -> None:
         raise ApiError(errors.INVALID_CREDENTIAL)
     if now >= token.expires_at:
         raise ApiError(errors.ACCESS_TOKEN_EXPIRED)
+    if app is not None and token.appid != app:
+        raise ApiError(errors.API_UNAUTHORIZED)  # a good token, but its app has no such API
 
 
-def _check_credentials(settings: StandinSettings, query: dict[str, str]) -> None:
+def _check_credentials(settings: StandinSettings, query: dict[str, str]) -> str:
     if query.get("grant_type") != "client_credential":
         raise ApiError(errors.INVALID_GRANT_TYPE)
-    if not query.get("appid"):
+    appid = query.get("appid")
+    if not appid:
         raise ApiError(errors.APPID_MISSING)
-    if query["appid"] != settings.appid:
+    secret = settings.secret_of(appid)
+    if secret is None:
         raise ApiError(errors.INVALID_APPID)
     if not query.get("secret"):
         raise ApiError(errors.APPSECRET_MISSING)
-    if query["secret"] != settings.secret:
+    if query["secret"] != secret:
         raise ApiError(errors.INVALID_APPSECRET)
+    return appid
 
 
-def _supersede_all(state: StandinState, now: float) -> None:
+def _supersede(state: StandinState, appid: str, now: float) -> None:
     for value in [v for v, t in state.tokens.items() if _past_overlap(state.settings, t, now)]:
         del state.tokens[value]  # dead for good; an unknown token gets the same 40001
     for token in state.tokens.values():
-        if token.superseded_at is None:
+        if token.appid == appid and token.superseded_at is None:
             token.superseded_at = now
 
 

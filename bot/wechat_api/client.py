@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
@@ -22,6 +25,9 @@ TOKEN_ERRORS = (40001, 40014, 42001)
 # Seconds a process keeps using the token it last read before reading the shared store again.
 # Short: when another process refreshes it, ours is refused (40001) and read afresh at once.
 LOCAL_HOLD = 20.0
+# cgi-bin/user/info/batchget: "最多支持一次拉取100条"
+# https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html
+USER_INFO_BATCH = 100
 
 
 class _StoreSession(SessionStorage):
@@ -74,8 +80,12 @@ class WeChatApi(WeChatClient):
         self._refresh(stale=self.session.get(self.access_token_key))
         return {"access_token": self.session.get(self.access_token_key)}
 
+    def _token_lock(self) -> str:
+        """The name of the shared lock held while fetching this app's token."""
+        return f"wechat-token:{self.appid}"
+
     def _refresh(self, stale: str | None) -> str:
-        with held_lock(self._store, f"wechat-token:{self.appid}", ttl=self.timeout * 3):
+        with held_lock(self._store, self._token_lock(), ttl=self.timeout * 3):
             current = self.session.get(self.access_token_key)
             if current and current != stale:
                 return current  # another process refreshed it while we waited
@@ -105,3 +115,32 @@ class WeChatApi(WeChatClient):
             fresh = self._refresh(stale=token)
             return super()._request(method, url_or_endpoint,
                                     params={**params, "access_token": fresh}, **kwargs)
+
+
+@contextmanager
+def unreachable_as_refusal() -> Iterator[None]:
+    """requests' errors inside as wechatpy's WeChatClientException(errcode=None): one exception
+    for callers, and none that carries requests' text, which can name the address (a token
+    request's holds the AppSecret)."""
+    try:
+        yield
+    except requests.RequestException:
+        raise WeChatClientException(errcode=None, errmsg="WeChat could not be reached") from None
+
+
+def unionids(client: WeChatApi, openids: list[str]) -> dict[str, str]:
+    """The unionid of each of the account's `openids` that has one, asked in batches of 100;
+    WeChat's refusal as WeChatClientException, unreachable as one with errcode None.
+
+    WeChat gives a unionid only for a follower ("subscribe" 1) of an account bound to the open
+    platform; openids it gives none for are left out.
+    """
+    wanted = list(dict.fromkeys(openids))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), USER_INFO_BATCH):
+        batch = [{"openid": openid, "lang": "zh_CN"} for openid in wanted[start:start + USER_INFO_BATCH]]
+        with unreachable_as_refusal():
+            users = client.user.get_batch(batch)
+        found.update({user["openid"]: user["unionid"] for user in users
+                      if isinstance(user, dict) and user.get("openid") and user.get("unionid")})
+    return found

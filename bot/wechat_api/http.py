@@ -11,6 +11,7 @@ wechatpy makes, which is all the product sends; a file upload is refused with a 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,9 @@ from urllib3.exceptions import (
 POOL_SIZE = 64
 HEADERS = {"User-Agent": "yinling-bot", "Accept": "application/json"}
 _HANDLED = {"params", "data", "timeout", "headers"}
+# urllib3 logs each request's address, query and all, at DEBUG; a token request's holds the
+# AppSecret (of the account or the mini-program), so that logger never goes below INFO.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
 
 class PooledHttp:

@@ -90,7 +90,8 @@ def test_latency_is_added_to_each_call() -> None:
 
 
 def test_the_module_runs_as_a_process(http: requests.Session) -> None:
-    command = [sys.executable, "-m", "bot.standin", "--port", "0", "--appid", "wx_cli"]
+    command = [sys.executable, "-m", "bot.standin", "--port", "0", "--appid", "wx_cli",
+               "--mini-appid", "wx_cli_mini", "--mini-secret", "cli_mini_secret"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
@@ -100,6 +101,10 @@ def test_the_module_runs_as_a_process(http: requests.Session) -> None:
                 "grant_type": "client_credential", "appid": "wx_cli",
                 "secret": "sandbox_secret"}).json()
             assert "access_token" in answer, json.dumps(answer)
+            mini = http.get(base_url + "cgi-bin/token", timeout=5, params={
+                "grant_type": "client_credential", "appid": "wx_cli_mini",
+                "secret": "cli_mini_secret"}).json()
+            assert "access_token" in mini, json.dumps(mini)
         finally:
             process.terminate()
             process.wait(timeout=5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from standin_helpers import Api, FakeClock, SandboxClient
 
 from bot.standin import StandinServer
@@ -64,3 +66,27 @@ def test_wechatpy_refreshes_after_42001_and_the_retry_is_logged(
     assert codes == [("cgi-bin/token", 0), ("cgi-bin/tags/create", 0),
                      ("cgi-bin/tags/create", 42001), ("cgi-bin/token", 0),
                      ("cgi-bin/tags/create", 0)]
+
+
+def test_the_mini_program_gets_tokens_as_its_own_app(make_api: Callable[..., Api],
+                                                     clock: FakeClock) -> None:
+    api = make_api(mini_appid="wx_mini", mini_secret="mini_secret")
+    account = api.token()
+    mini = api.token("wx_mini", "mini_secret")
+    api.token("wx_mini", "mini_secret")  # supersedes the mini-program's first token only
+    clock.advance(300)
+    assert "tags" in api.get(SEND, access_token=account)
+    assert api.get(SEND, access_token=mini)["errcode"] == 40001
+    assert api.fetch_token("wx_mini", "sandbox_secret")["errcode"] == 40125
+    assert api.fetch_token("wx_unknown", "mini_secret")["errcode"] == 40013
+
+
+def test_jscode2session_takes_the_mini_programs_own_credentials(make_api: Callable[..., Api]) -> None:
+    api = make_api(mini_appid="wx_mini", mini_secret="mini_secret")
+
+    def login(appid: str, secret: str) -> dict[str, object]:
+        return api.get("sns/jscode2session", appid=appid, secret=secret, grant_type="authorization_code",
+                       js_code=api.server.mint_wxa_code("o_mini"))
+
+    assert login("wx_sandbox_appid", "sandbox_secret")["errcode"] == 40013  # the account's app
+    assert login("wx_mini", "mini_secret")["openid"] == "o_mini"
