@@ -13,7 +13,6 @@ import logging
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
 
 from bot.accounts import binding as b
 from bot.accounts.kinship import Kinship, Said
@@ -21,11 +20,10 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.language.words import normalize
-from bot.logs import mask
 from bot.models import Retiree
+from bot.roster import identify
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.
@@ -171,13 +169,18 @@ def _go_on(ctx: Context, data: dict[str, Any], said: Said) -> Reply:
 
 
 def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
-    found = b.candidates(ctx.session, data["name"], digits)
-    if len(found) > 1:
+    attempt = identify.by_digits(ctx.session, ctx.settings, ctx.texts, ctx.follower, data["name"], digits,
+                                 ctx.now)
+    if attempt.retiree is not None:
+        return _bind(ctx, attempt.retiree, data | {"digits": digits})
+    if attempt.ambiguous or attempt.locked_until is not None:
         ctx.conversation.clear()
-        return Text(ctx.texts.get("binding.ambiguous"))
-    if not found:
-        return _wrong(ctx, data)
-    return _bind(ctx, found[0], data | {"digits": digits})
+        if attempt.ambiguous:
+            return Text(ctx.texts.get("binding.ambiguous"))
+        return Text(ctx.texts.get("binding.locked", until=_when(attempt.locked_until, ctx)))
+    data = {k: v for k, v in data.items() if k != "digits"}
+    ctx.conversation.expect(DIGITS, data)
+    return Text(ctx.texts.get("binding.mismatch", left=attempt.left, name=data["name"]))
 
 
 def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:
@@ -210,24 +213,6 @@ def go_on(msg: Inbound, ctx: Context) -> Reply | None:
     action = ctx.conversation.data.get("action") or "menu"
     ctx.conversation.clear()
     return ctx.act(action, msg)
-
-
-def _wrong(ctx: Context, data: dict[str, Any]) -> Reply:
-    """Wrong digits (or a name not on file — never told apart): one try counted, same question."""
-    if b.record_failure(ctx.session, ctx.follower, ctx.now):
-        ctx.conversation.clear()
-        _alert_staff(ctx, data["name"])
-        return Text(ctx.texts.get("binding.locked", until=_when(ctx.follower.bind_locked_until, ctx)))
-    data = {k: v for k, v in data.items() if k != "digits"}
-    ctx.conversation.expect(DIGITS, data)
-    return Text(ctx.texts.get("binding.mismatch", left=b.failures_left(ctx.follower), name=data["name"]))
-
-
-def _alert_staff(ctx: Context, name: str) -> None:
-    text = ctx.texts.get("binding.staff_locked", who=mask(ctx.openid), name=name)
-    alert_staff(ctx.session, ctx.settings, ctx.now, text,
-                key=f"bind-locked:{ctx.openid}:{ctx.now:%Y%m%d%H%M}",
-                page=f"/console/people?{urlencode({'q': name})}")
 
 
 def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:

@@ -6,10 +6,9 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.delivery.staff_alerts import alert_staff
 from bot.language.words import normalize, parse_choice
-from bot.logs import mask
 from bot.models import Ticket
+from bot.tickets.leaving import leave
 
 STEP = "ticket"
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
@@ -42,22 +41,5 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
 
 
 def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:
-    binding = ctx.binding
-    ticket = Ticket(openid=ctx.openid, retiree_id=binding.retiree_id if binding else None,
-                    by_agent=bool(binding and binding.is_agent), text=msg.text.strip(),
-                    created_at=ctx.now)
-    ctx.session.add(ticket)
-    ctx.session.flush()  # the id is the receipt number
-    who = _who(ctx)
-    alert_staff(ctx.session, ctx.settings, ctx.now, key=f"ticket:{ticket.id}",
-                text=ctx.texts.get("ticket.staff", number=ticket.id, who=who, text=ticket.text),
-                page=f"/console/tickets/{ticket.id}")
-    return ticket
-
-
-def _who(ctx: Context) -> str:
-    binding = ctx.binding
-    if binding is None:
-        return f"未绑定用户 {mask(ctx.openid)}"
-    name = binding.retiree.name
-    return f"{name}的家属（{binding.relation}）" if binding.is_agent else name
+    return leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=msg.text,
+                 now=ctx.now)

@@ -1,4 +1,6 @@
-"""Binding a WeChat account to a retiree: matching a name and phone digits, locks, unbinding."""
+"""Binding a WeChat account to a retiree: matching a name and phone digits or a whole number,
+locks, unbinding. An account is the chat's follower or a mini-program user: both keep their own
+wrong-answer count and lock, and a binding names which app its openid belongs to."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import Binding, Follower, Retiree
+from bot.models import Binding, Follower, MiniUser, Retiree
+
+Account = Follower | MiniUser
 
 MAX_FAILURES = 3
 LOCK = timedelta(hours=24)
@@ -20,40 +24,57 @@ def candidates(session: Session, name: str, digits: str) -> list[Retiree]:
     return [p for p in people if (p.phone or "").replace("-", "").endswith(digits)]
 
 
-def locked_until(follower: Follower, now: datetime) -> datetime | None:
-    """When binding opens again for this follower, if it is locked now."""
-    until = follower.bind_locked_until
+def by_phone(session: Session, number: str) -> list[Retiree]:
+    """Retirees on the roster whose phone on file is this number (+86, spaces and dashes aside)."""
+    wanted = national(number)
+    if len(wanted) < 7:
+        return []
+    people = session.scalars(sa.select(Retiree).where(Retiree.anonymised_at.is_(None),
+                                                      Retiree.phone.is_not(None)))
+    return [p for p in people if national(p.phone or "") == wanted]
+
+
+def national(number: str) -> str:
+    """A phone number's digits without the country code: 「+86 138-0000-1234」 → 13800001234."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+
+
+def locked_until(account: Account, now: datetime) -> datetime | None:
+    """When binding opens again for this account, if it is locked now."""
+    until = account.bind_locked_until
     return until if until is not None and until > now else None
 
 
-def record_failure(session: Session, follower: Follower, now: datetime) -> bool:
+def record_failure(session: Session, account: Account, now: datetime) -> bool:
     """Count a wrong answer; True when it was the last allowed and binding is now locked.
 
     One UPDATE … RETURNING, so guesses sent at the same moment cannot each see the old count.
     """
+    table = type(account)
     failures = session.execute(
-        sa.update(Follower).where(Follower.openid == follower.openid)
-        .values(bind_failures=Follower.bind_failures + 1).returning(Follower.bind_failures)
+        sa.update(table).where(table.openid == account.openid)
+        .values(bind_failures=table.bind_failures + 1).returning(table.bind_failures)
         .execution_options(synchronize_session=False)).scalar_one()
     if failures >= MAX_FAILURES:
-        session.execute(sa.update(Follower).where(Follower.openid == follower.openid)
+        session.execute(sa.update(table).where(table.openid == account.openid)
                         .values(bind_failures=0, bind_locked_until=now + LOCK)
                         .execution_options(synchronize_session=False))
-    session.refresh(follower)
+    session.refresh(account)
     return failures >= MAX_FAILURES
 
 
-def failures_left(follower: Follower) -> int:
+def failures_left(account: Account) -> int:
     """How many more wrong answers are allowed before the lock."""
-    return MAX_FAILURES - follower.bind_failures
+    return MAX_FAILURES - account.bind_failures
 
 
-def bind(session: Session, follower: Follower, retiree: Retiree, now: datetime, *,
+def bind(session: Session, account: Account, retiree: Retiree, now: datetime, *,
          relation: str | None) -> Binding:
-    """Bind follower to retiree, as family when relation is given; resets the failure count."""
-    follower.bind_failures, follower.bind_locked_until = 0, None
-    binding = Binding(openid=follower.openid, retiree=retiree, retiree_id=retiree.id, bound_at=now,
-                      role="agent" if relation else "self", relation=relation)
+    """Bind the account to retiree, as family when relation is given; resets the failure count."""
+    account.bind_failures, account.bind_locked_until = 0, None
+    binding = Binding(openid=account.openid, app=account.APP, retiree=retiree, retiree_id=retiree.id,
+                      bound_at=now, role="agent" if relation else "self", relation=relation)
     session.add(binding)
     return binding
 
@@ -61,3 +82,16 @@ def bind(session: Session, follower: Follower, retiree: Retiree, now: datetime, 
 def unbind(binding: Binding, now: datetime) -> None:
     """End a binding; the row is kept for the record."""
     binding.unbound_at = now
+
+
+def current(session: Session, account: Account) -> Binding | None:
+    """The account's binding in force, if any."""
+    return session.scalar(sa.select(Binding).where(Binding.openid == account.openid,
+                                                   Binding.unbound_at.is_(None)))
+
+
+def agents(session: Session, retiree_id: int) -> list[Binding]:
+    """The family bound to act for a retiree (代办), in either app, first bound first."""
+    return list(session.scalars(sa.select(Binding).where(
+        Binding.retiree_id == retiree_id, Binding.role == "agent", Binding.unbound_at.is_(None))
+        .order_by(Binding.bound_at)))

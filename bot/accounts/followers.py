@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from bot.db.engine import upsert
 from bot.models import Follower
@@ -48,3 +49,18 @@ def mark_followed(follower: Follower, now: datetime) -> None:
 def mark_unfollowed(follower: Follower, now: datetime) -> None:
     """The user unfollowed: keep everything, stop reaching out."""
     follower.active, follower.unfollowed_at = False, now
+
+
+def without_unionid(session: Session, limit: int) -> list[str]:
+    """Followers WeChat has not yet been asked the unionid of (newest first: they are the ones
+    likely to open the mini-program next)."""
+    return list(session.scalars(sa.select(Follower.openid).where(Follower.unionid.is_(None), Follower.active)
+                                .order_by(Follower.first_seen_at.desc()).limit(limit)))
+
+
+def record_unionids(session: Session, asked: list[str], found: dict[str, str]) -> None:
+    """Keep what WeChat said: each follower's unionid, or "" where it gave none (asked, so not
+    asked again every run)."""
+    for openid in asked:
+        session.execute(sa.update(Follower).where(Follower.openid == openid)
+                        .values(unionid=found.get(openid, "")))

@@ -1,5 +1,6 @@
 """Mini-program logins: a user by the openid WeChat's code2session gave, and our own session
-token for them — random, kept only as a hash, good for `days` after its last use."""
+token for them — random, kept only as a hash, good for `days` after its last use. A user whom
+WeChat names by the same unionid as a chat follower is bound as that follower is."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import MiniSession, MiniUser
+from bot.accounts.binding import current
+from bot.db.engine import dialect_insert
+from bot.models import Binding, Follower, MiniGrant, MiniRead, MiniSession, MiniUser
 
 SLIDE_AFTER = timedelta(minutes=5)  # a session's expiry moves at most this often (one write)
 
@@ -25,12 +28,36 @@ def open_session(session: Session, *, openid: str, unionid: str | None, session_
         session.add(user)
         session.flush()
     user.last_login_at, user.unionid = now, unionid or user.unionid
+    adopt_chat_binding(session, user, now)
     token = secrets.token_urlsafe(32)
     login = MiniSession(token_hash=_hash(token), user_id=user.id, session_key=session_key,
                         created_at=now, expires_at=now + timedelta(days=days))
     session.add(login)
     session.flush()
     return token, login
+
+
+def adopt_chat_binding(session: Session, user: MiniUser, now: datetime) -> Binding | None:
+    """Bind an unbound user as the chat follower with the same unionid is bound (the same
+    person, by WeChat's word), so they need not bind twice; the new binding, if any."""
+    if not user.unionid or current(session, user) is not None:
+        return None
+    chat = session.scalar(sa.select(Binding).join(Follower, Follower.openid == Binding.openid)
+                          .where(Follower.unionid == user.unionid, Binding.app == Follower.APP,
+                                 Binding.unbound_at.is_(None)).order_by(Binding.bound_at.desc()))
+    if chat is None:
+        return None
+    binding = Binding(openid=user.openid, app=user.APP, retiree_id=chat.retiree_id, role=chat.role,
+                      relation=chat.relation, bound_at=now)
+    session.add(binding)
+    session.flush()
+    return binding
+
+
+def binding_of(session: Session, user: MiniUser, now: datetime) -> Binding | None:
+    """The user's binding in force: their own, or the chat's when WeChat has since told us the
+    unionid of their chat account."""
+    return current(session, user) or adopt_chat_binding(session, user, now)
 
 
 def user_of(session: Session, token: str, *, now: datetime, days: int) -> MiniUser | None:
@@ -56,3 +83,33 @@ def remove_expired(session: Session, now: datetime) -> int:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mark_read(session: Session, user: MiniUser, outbox_id: int, now: datetime) -> None:
+    """The user opened a message in 我的通知 (once is enough: a second time changes nothing)."""
+    table = MiniRead.__table__
+    session.execute(dialect_insert(session.connection())(table)
+                    .values(user_id=user.id, outbox_id=outbox_id, read_at=now)
+                    .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.outbox_id]))
+
+
+def read_among(session: Session, user: MiniUser, outbox_ids: list[int]) -> set[int]:
+    """Which of these messages the user has opened."""
+    return set(session.scalars(sa.select(MiniRead.outbox_id).where(MiniRead.user_id == user.id,
+                                                                    MiniRead.outbox_id.in_(outbox_ids))))
+
+
+def record_grants(session: Session, user: MiniUser, template_ids: list[str], now: datetime, *,
+                  source: str, long_term: bool = False) -> int:
+    """Keep the subscribe-message grants the user just gave: each one-time grant allows one
+    message of its template (the delivery engine spends them); how many were kept."""
+    session.add_all(MiniGrant(user_id=user.id, template_id=template_id, long_term=long_term, source=source,
+                              granted_at=now) for template_id in template_ids)
+    return len(template_ids)
+
+
+def open_grants(session: Session, user: MiniUser) -> dict[str, int]:
+    """Unspent grants by template: how many messages of each may be sent the user now."""
+    rows = session.execute(sa.select(MiniGrant.template_id, sa.func.count()).where(
+        MiniGrant.user_id == user.id, MiniGrant.used_at.is_(None)).group_by(MiniGrant.template_id))
+    return {template_id: count for template_id, count in rows}

@@ -22,6 +22,7 @@ from bot.tickets.answers import (
     overdue,
     unanswered,
 )
+from bot.tickets.leaving import SCREENING_NOTES
 
 ANSWERED_SHOWN = 30
 
@@ -63,7 +64,8 @@ def ticket(number: int) -> Response | tuple[str, int]:
             return redirect(url_for("console.ticket", number=number))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("ticket.html", 400 if problem else 200, ticket=found, person=person, reply=reply,
-                note=note, problem=problem, said=conversation(db(), found))
+                note=note, problem=problem, said=conversation(db(), found),
+                screening=SCREENING_NOTES.get(found.screening or ""))
 
 
 def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:

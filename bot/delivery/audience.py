@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import Binding, Follower, Group, GroupMember, Retiree
+from bot.models import Binding, Follower, Group, GroupMember, MiniUser, Retiree
 
 
 class AudienceError(ValueError):
@@ -108,7 +108,8 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
 def _accounts(session: Session, retiree_ids: sa.Select) -> dict[int, list[sa.Row]]:
     rows = session.execute(
         sa.select(Binding.retiree_id, Binding.openid, Binding.role,
-                  sa.func.coalesce(Follower.active, False).label("active"))
+                  # a mini-program user is reached in its 我的通知 (the mailbox) while bound
+                  sa.func.coalesce(Follower.active, Binding.app == MiniUser.APP).label("active"))
         .outerjoin(Follower, Follower.openid == Binding.openid)
         .where(Binding.unbound_at.is_(None), Binding.retiree_id.in_(retiree_ids))
         .order_by(Binding.id)).all()

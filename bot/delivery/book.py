@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import DeliverySettings
 from bot.delivery.window import custom_allowance
-from bot.models import Channel, Follower, Retiree
+from bot.models import Channel, Follower, MiniUser, Retiree
 
 
 @dataclass
@@ -23,6 +23,9 @@ class DeliveryBook:
     templates: dict[str, str]
     unfollowed: set[str]
     deceased: set[int]
+    # Mini-program users: no 客服消息 or template reaches them (those are the official account's);
+    # they read what is sent them in the mini-program's 我的通知, which is the mailbox.
+    mini: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -36,7 +39,8 @@ class DeliveryBook:
         deceased = set(session.scalars(sa.select(Retiree.id).where(
             Retiree.id.in_(retiree_ids), Retiree.died_on.is_not(None))))
         return cls(allowance=custom_allowance(session, openids, now, settings.custom_per_window),
-                   templates=dict(settings.templates), unfollowed=unfollowed, deceased=deceased)
+                   templates=dict(settings.templates), unfollowed=unfollowed, deceased=deceased,
+                   mini=mini_program_users(session, openids))
 
     def skip_reason(self, row: sa.Row) -> str | None:
         """Why this message should not go at all (counted, not an error), or None."""
@@ -52,6 +56,9 @@ class DeliveryBook:
         A customer-service message is reserved from the allowance when offered (senders run
         in threads), and counts as used whether or not WeChat takes it.
         """
+        if row.recipient in self.mini:
+            yield Channel.MAILBOX
+            return
         if self._reserve_custom(row.recipient):
             yield Channel.CUSTOM
         if self.templates.get(row.kind):
@@ -69,3 +76,8 @@ class DeliveryBook:
                 return False
             self.allowance[openid] -= 1
             return True
+
+
+def mini_program_users(session: Session, openids: set[str] | list[str]) -> set[str]:
+    """Those of openids that are mini-program users, not followers of the official account."""
+    return set(session.scalars(sa.select(MiniUser.openid).where(MiniUser.openid.in_(openids))))

@@ -11,7 +11,7 @@ from bot.models.care_tasks import CareTask, CareVisit
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
 from bot.models.inbound import InboundMessage
-from bot.models.miniprogram import MiniSession, MiniUser
+from bot.models.miniprogram import MiniGrant, MiniRead, MiniSession, MiniUser
 from bot.models.notice import Notice
 from bot.models.outbox import (
     CHANNEL_NAMES,
@@ -53,6 +53,8 @@ __all__ = [
     "GroupMember",
     "InboundMessage",
     "KvEntry",
+    "MiniGrant",
+    "MiniRead",
     "MiniSession",
     "MiniUser",
     "Notice",

@@ -26,6 +26,8 @@ class Binding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(sa.String(64))
+    # Whose openid: the official account's ("oa": the chat) or the mini-program's ("mini").
+    app: Mapped[str] = mapped_column(sa.String(8), default="oa", server_default="oa")
     retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id"), index=True)
     role: Mapped[str] = mapped_column(sa.String(8))  # "self" or "agent"
     relation: Mapped[str | None] = mapped_column(sa.String(20))  # the agent's relation: 女儿 …

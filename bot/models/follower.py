@@ -17,6 +17,8 @@ class Follower(Base):
     """
 
     __tablename__ = "followers"
+    APP = "oa"  # the app its openid belongs to, as bindings name it
+
 
     openid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -26,3 +28,6 @@ class Follower(Base):
     # Identity binding: wrong answers in a row, and until when binding is refused after three.
     bind_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     bind_locked_until: Mapped[datetime | None]
+    # The same person across the office's WeChat apps (filled from WeChat's user info, when the
+    # account is linked to an open platform): how a mini-program login finds its chat binding.
+    unionid: Mapped[str | None] = mapped_column(sa.String(64), index=True)

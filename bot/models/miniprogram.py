@@ -14,12 +14,16 @@ class MiniUser(Base):
     """A WeChat user of the mini-program, known by its own openid (not the official account's)."""
 
     __tablename__ = "mini_users"
+    APP = "mini"  # the app its openid belongs to, as bindings name it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # The same person across the office's WeChat apps, when WeChat gives it (an open platform).
     unionid: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     font_scale: Mapped[int] = mapped_column(default=100)  # 长辈模式: text size in per cent
+    # Identity binding, as for the chat's followers: wrong answers in a row, and the lock after three.
+    bind_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    bind_locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime]
 
@@ -36,3 +40,30 @@ class MiniSession(Base):
     session_key: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MiniRead(Base):
+    """A message the mini-program user has opened in 我的通知 (unread is the absence of a row)."""
+
+    __tablename__ = "mini_reads"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("mini_users.id", ondelete="CASCADE"), primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime]
+
+
+class MiniGrant(Base):
+    """A subscribe-message grant the user gave in the mini-program (wx.requestSubscribeMessage):
+    a one-time grant allows one message of that template and is used up by it; a long-term one
+    lasts until withdrawn. The delivery engine spends them (reaching people, the next issue)."""
+
+    __tablename__ = "mini_grants"
+    __table_args__ = (sa.Index("ix_mini_grants_open", "user_id", "template_id", "used_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("mini_users.id", ondelete="CASCADE"))
+    template_id: Mapped[str] = mapped_column(sa.String(64))
+    long_term: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(sa.String(8))  # "client" (the API) or "event" (WeChat's push)
+    granted_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]  # a one-time grant spent; a long-term one withdrawn

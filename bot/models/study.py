@@ -20,7 +20,7 @@ class StudyReading(Base):
     retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id", ondelete="CASCADE"), index=True)
     month: Mapped[str] = mapped_column(sa.String(7), index=True)
     read_at: Mapped[datetime]
-    via: Mapped[str] = mapped_column(sa.String(8))  # page (the button), chat (「学完了」), staff
+    via: Mapped[str] = mapped_column(sa.String(8))  # page (the button), chat (「学完了」), staff, mini
     by_agent: Mapped[bool] = mapped_column(default=False)  # recorded by family on their behalf
 
 

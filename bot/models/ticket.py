@@ -25,3 +25,5 @@ class Ticket(Base):
     answer: Mapped[str | None] = mapped_column(sa.Text)  # sent to them; or staff's note when not
     # False when staff handled it another way (a phone call) and noted how, with nothing sent.
     replied: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # WeChat's content check of a 留言 from the mini-program: pass, review or risky (None: unchecked).
+    screening: Mapped[str | None] = mapped_column(sa.String(8))

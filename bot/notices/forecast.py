@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.audience import Reach, resolve
-from bot.delivery.book import DeliveryBook
+from bot.delivery.book import DeliveryBook, mini_program_users
 from bot.delivery.window import custom_allowance
 from bot.models import Channel, Retiree
 
@@ -50,7 +50,7 @@ def forecast(session: Session, settings: Settings, audience: str, now: datetime)
     # The sender's own channel choice (DeliveryBook), for one notice per account as of now.
     allowance = custom_allowance(session, openids, now, settings.delivery.custom_per_window)
     book = DeliveryBook(allowance=allowance, templates=dict(settings.delivery.templates),
-                        unfollowed=set(), deceased=set())
+                        unfollowed=set(), deceased=set(), mini=mini_program_users(session, openids))
     found = Forecast(reach, {Channel.CUSTOM: 0, Channel.TEMPLATE: 0, Channel.MASS: 0, Channel.MAILBOX: 0})
     for openid in openids:
         found.by_channel[next(book.channels(_Copy(openid, "notice")))] += 1  # type: ignore[arg-type]

@@ -49,7 +49,8 @@ def plan_groups(session: Session) -> list[GroupPlan]:
         .join(Retiree, Retiree.id == GroupMember.retiree_id)
         .join(Binding, Binding.retiree_id == Retiree.id)
         .join(Follower, Follower.openid == Binding.openid)
-        .where(Binding.unbound_at.is_(None), Follower.active, Retiree.died_on.is_(None),
+        .where(Binding.unbound_at.is_(None), Binding.app == Follower.APP, Follower.active,
+               Retiree.died_on.is_(None),
                Retiree.anonymised_at.is_(None)))
     for group_id, openid in rows:
         plans[group_id].openids.add(openid)

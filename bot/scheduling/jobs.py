@@ -12,6 +12,9 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from wechatpy.exceptions import WeChatClientException
+
+from bot.accounts.followers import record_unionids, without_unionid
 from bot.accounts.miniprogram import remove_expired
 from bot.activities.notify import remind_tomorrow
 from bot.db.engine import transaction
@@ -23,6 +26,7 @@ from bot.greetings.morning import send_greetings
 from bot.services import Services
 from bot.study import pushes
 from bot.tickets.answers import overdue_since, unanswered
+from bot.wechat_api.client import unionids
 from bot.wechat_api.store import DatabaseStore
 
 log = logging.getLogger(__name__)
@@ -72,6 +76,26 @@ def _activity_reminders(s: Services) -> int:
     """The day before an activity: remind everyone with a place (time, meeting point)."""
     with transaction(s.sessions) as session:
         return remind_tomorrow(session, s.texts, s.clock.now())
+
+
+def link_unionids(services: Services, limit: int = 1000) -> int:
+    """Learn the unionid of followers not yet asked (up to `limit` a run), so a follower bound in
+    the chat who opens the mini-program is bound there at once; how many had one. Only with a
+    mini-program configured: without one there is nobody to link."""
+    if not services.settings.miniprogram.appid:
+        return 0
+    with services.sessions() as session:
+        asked = without_unionid(session, limit)
+    if not asked:
+        return 0
+    try:
+        found = unionids(services.wechat, asked)
+    except WeChatClientException as exc:
+        log.warning("link_unionids: WeChat refused user info: %s", exc.errcode)
+        return 0
+    with transaction(services.sessions) as session:
+        record_unionids(session, asked, found)
+    return len(found)
 
 
 def _purge_expired(s: Services) -> int:

@@ -28,6 +28,7 @@ from bot.config import Settings, clock_time
 from bot.services import Services
 
 DRAIN_EVERY = 2  # seconds
+UNIONIDS_EVERY = 600  # seconds: a follower bound in the chat is linked within minutes of a mini-program login
 JOB_DEFAULTS = {"misfire_grace_time": 300, "coalesce": True, "max_instances": 1}
 DAY_JOB_GRACE = 8 * 3600  # seconds: a daily job missed at 09:00 still runs until 17:00
 RUN_DAILY = "bot.scheduling.jobs:run_daily"
@@ -102,6 +103,9 @@ def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
                       args=[Given.SERVICES], id="drain_outbox", name="send what is due in the outbox",
+                      replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:link_unionids", IntervalTrigger(seconds=UNIONIDS_EVERY),
+                      args=[Given.SERVICES], id="link_unionids", name="learn followers' unionids",
                       replace_existing=True)
     missed = missed_runs(services.engine, services.clock.now())
     for job in daily_jobs(services.settings):

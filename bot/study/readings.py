@@ -26,3 +26,8 @@ def record_reading(session: Session, retiree_id: int, month: str, now: datetime,
 def readers(session: Session, month: str) -> set[int]:
     """The retirees who have read the month's material."""
     return set(session.scalars(sa.select(StudyReading.retiree_id).where(StudyReading.month == month)))
+
+
+def read_months(session: Session, retiree_id: int) -> set[str]:
+    """The months whose material this retiree has read."""
+    return set(session.scalars(sa.select(StudyReading.month).where(StudyReading.retiree_id == retiree_id)))

@@ -18,6 +18,7 @@ from bot.models import (
     Follower,
     Group,
     GroupMember,
+    MiniUser,
     OutboxMessage,
     OutboxStatus,
     Retiree,
@@ -183,8 +184,10 @@ def _read(session: Session, month: str, by: datetime, by_family: bool = False) -
 
 
 def _accounts(session: Session, retiree_ids: set[int]) -> dict[int, bool]:
-    """For each retiree with a bound WeChat account: whether any of them still follows us."""
-    rows = session.execute(sa.select(Binding.retiree_id, sa.func.coalesce(Follower.active, False))
+    """For each retiree with a bound WeChat account: whether any of them still follows us (a
+    mini-program account always does: it reads its notices there)."""
+    rows = session.execute(sa.select(Binding.retiree_id,
+                                     sa.func.coalesce(Follower.active, Binding.app == MiniUser.APP))
                            .outerjoin(Follower, Follower.openid == Binding.openid)
                            .where(Binding.retiree_id.in_(retiree_ids), Binding.unbound_at.is_(None)))
     following: dict[int, bool] = {}

@@ -1,0 +1,64 @@
+"""Finding who is binding on the roster, the one way the chat and the mini-program both use: a
+name and the phone's last four digits (wrong answers counted, three lock binding for a day and
+tell staff), or a whole phone number WeChat has verified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from bot.accounts import binding as b
+from bot.config import Settings
+from bot.delivery.staff_alerts import alert_staff
+from bot.language.texts import Texts
+from bot.logs import mask
+from bot.models import Retiree
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What an attempt found: the one person, or why not."""
+
+    retiree: Retiree | None = None
+    ambiguous: bool = False  # several people on file match: staff sort it out
+    locked_until: datetime | None = None  # binding is closed until then
+    left: int = 0  # wrong: how many more tries before the lock
+
+
+def by_digits(session: Session, settings: Settings, texts: Texts, account: b.Account, name: str,
+              digits: str, now: datetime) -> Attempt:
+    """The person with this name whose phone ends in these digits; a wrong answer (or a name
+    not on file — never told apart) counts towards the lock."""
+    if (until := b.locked_until(account, now)) is not None:
+        return Attempt(locked_until=until)
+    found = b.candidates(session, name, digits)
+    if len(found) > 1:
+        return Attempt(ambiguous=True)
+    if found:
+        return Attempt(retiree=found[0])
+    if b.record_failure(session, account, now):
+        _alert_staff(session, settings, texts, account, name, now)
+        return Attempt(locked_until=account.bind_locked_until)
+    return Attempt(left=b.failures_left(account))
+
+
+def by_phone(session: Session, account: b.Account, number: str, name: str | None, now: datetime) -> Attempt:
+    """The person whose phone on file is this WeChat-verified number (and, where a couple share
+    one, whose name is this). Nothing was guessed, so nothing counts towards the lock, and a
+    lock from wrong digits does not stand in the way of the number itself."""
+    found = b.by_phone(session, number)
+    if name and len(found) > 1:
+        found = [p for p in found if p.name == name]
+    if len(found) > 1:
+        return Attempt(ambiguous=True)
+    return Attempt(retiree=found[0] if found else None)
+
+
+def _alert_staff(session: Session, settings: Settings, texts: Texts, account: b.Account, name: str,
+                 now: datetime) -> None:
+    text = texts.get("binding.staff_locked", who=mask(account.openid), name=name)
+    alert_staff(session, settings, now, text, key=f"bind-locked:{account.openid}:{now:%Y%m%d%H%M}",
+                page=f"/console/people?{urlencode({'q': name})}")
