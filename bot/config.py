@@ -129,6 +129,8 @@ class MiniProgramSettings:
     appid: str = ""
     secret: str = ""
     session_days: int = 30  # a login stays good this long after its last use
+    # Pass free text (留言) through WeChat's content check (msg_sec_check) before keeping it.
+    content_check: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
-from bot.config import DeliverySettings, OfficeSettings, Settings, WeChatSettings
+from bot.config import DeliverySettings, MiniProgramSettings, OfficeSettings, Settings, WeChatSettings
 from bot.db.engine import Base, make_engine
 from bot.db.migrate import upgrade
 from bot.sandbox.wechat_side import WeChatSide
@@ -31,6 +31,8 @@ TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token=
                              mode="safe", reply_budget=2.0, api_base_url="http://127.0.0.1:9/")
 
 
+# The office's mini-program: an app of its own at WeChat (configured where a test needs it).
+TEST_MINI = MiniProgramSettings(appid="wx_test_mini", secret="test_mini_secret", session_days=30)
 TEST_OFFICE = OfficeSettings(name="测试区离退休干部管理中心", address="测试区人民路 1 号",
                              phone="010-12345678", hours="工作日 8:30—17:30")
 
@@ -113,8 +115,10 @@ def wechat(settings: Settings, clock: FixedClock) -> WeChatSide:
 
 @pytest.fixture
 def standin(clock: FixedClock) -> Iterator[StandinServer]:
-    """The local WeChat stand-in on a real port, on the test clock, for the test account."""
+    """The local WeChat stand-in on a real port, on the test clock, for the test account and
+    its mini-program (an app of its own, as at WeChat)."""
     settings = StandinSettings(appid=TEST_WECHAT.appid, secret=TEST_WECHAT.secret,
+                               mini_appid=TEST_MINI.appid, mini_secret=TEST_MINI.secret,
                                now=lambda: clock.now().timestamp())
     with StandinServer(settings) as server:
         yield server

@@ -5,10 +5,11 @@ with a Chinese message a mini-program can show as it is.
 
 spec (the document, validation, errors as JSON, who is signed in), limits (calls per address
 and per login, across workers), and one module per capability: account (logging in, 我的),
-policy (政策问答).
+binding (身份绑定), study (学习), activities (活动), policy (政策问答), tickets (留言),
+notices (我的通知), subscriptions (订阅消息).
 
-A face: imports the features (policies), accounts, wechat_api, services, models, db, logs,
-config; nothing imports it but the web app.
+A face: imports the features (activities, policies, roster, study, tickets), delivery (inbox),
+accounts, wechat_api, services, models, db, logs, config; nothing imports it but the web app.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Mount /api/v1 on the app and serve its OpenAPI document."""
-    from bot.api import account, limits, policy  # noqa: F401  (each registers its views)
+    from bot.api import (  # noqa: F401  (each registers its views)
+        account,
+        activities,
+        binding,
+        limits,
+        notices,
+        policy,
+        study,
+        subscriptions,
+        tickets,
+    )
     from bot.api.spec import api, blueprint, register_errors
 
     register_errors(app)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session as DbSession
 from wechatpy.exceptions import WeChatClientException
 
+from bot.accounts.binding import agents, national
 from bot.accounts.miniprogram import close_session, open_session
 from bot.api.spec import (
     NEEDS_LOGIN,
@@ -19,6 +21,7 @@ from bot.api.spec import (
     api,
     bearer_token,
     blueprint,
+    bound,
     documented,
     services,
     signed_in,
@@ -26,6 +29,7 @@ from bot.api.spec import (
 from bot.db.engine import transaction
 from bot.logs import mask
 from bot.models import MiniUser
+from bot.roster.groups import GROUP_FIELDS
 from bot.wechat_api.miniprogram import code_to_session
 
 log = logging.getLogger(__name__)
@@ -47,10 +51,30 @@ class Login(BaseModel):
     code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 得到的 code")
 
 
+class Person(BaseModel):
+    """The retiree a user is bound to, as the mini-program shows them (phone masked)."""
+
+    name: str
+    branch: str | None = Field(description="所在支部或分组")
+    phone: str | None = Field(description="登记的电话，中间四位隐去")
+    role: Literal["self", "agent"] = Field(description="self：老同志本人；agent：家属代办")
+    relation: str | None = Field(description="家属代办时与老同志的关系，如子女")
+
+
+class Agent(BaseModel):
+    """A family member bound to act for the retiree (代办)."""
+
+    relation: str | None
+    bound_at: datetime
+    app: Literal["oa", "mini"] = Field(description="在哪里绑定的：oa 公众号，mini 小程序")
+
+
 class Me(BaseModel):
     """The signed-in user, as the mini-program shows them."""
 
     font_scale: int = Field(description="长辈模式的字号，百分比（100 为标准）")
+    person: Person | None = Field(description="绑定的老同志；还没绑定时为空")
+    agents: list[Agent] = Field(description="替这位老同志代办的家属")
 
 
 class Session(BaseModel):
@@ -85,9 +109,9 @@ def log_in(json: Login) -> Any:
         token, login = open_session(session, openid=found["openid"], unionid=found.get("unionid"),
                                     session_key=found["session_key"], now=services().clock.now(),
                                     days=settings.miniprogram.session_days)
-        font_scale = session.get_one(MiniUser, login.user_id).font_scale
+        me = me_of(session, session.get_one(MiniUser, login.user_id))
     log.info("mini-program login for %s", mask(found["openid"]))
-    return Session(token=token, expires_at=login.expires_at, me=Me(font_scale=font_scale)), 201
+    return Session(token=token, expires_at=login.expires_at, me=me), 201
 
 
 @blueprint.delete("/session")
@@ -103,8 +127,8 @@ def log_out() -> Any:
 @api.validate(resp=documented(HTTP_200=Me, HTTP_401=Error), tags=["我的"], security=NEEDS_LOGIN)
 def me() -> Any:
     """当前用户。"""
-    with signed_in() as (_session, user):
-        return Me(font_scale=user.font_scale)
+    with signed_in() as (session, user):
+        return me_of(session, user)
 
 
 @blueprint.put("/me/preferences")
@@ -112,6 +136,28 @@ def me() -> Any:
               security=NEEDS_LOGIN)
 def preferences(json: Preferences) -> Any:
     """改长辈模式的字号。"""
-    with signed_in() as (_session, user):
+    with signed_in() as (session, user):
         user.font_scale = json.font_scale
-        return Me(font_scale=user.font_scale)
+        return me_of(session, user)
+
+
+def me_of(session: DbSession, user: MiniUser) -> Me:
+    """What the mini-program shows of a user: settings, the person they are bound to, their family."""
+    binding = bound(session, user)
+    if binding is None:
+        return Me(font_scale=user.font_scale, person=None, agents=[])
+    person = binding.retiree
+    branch = next((g.name for g in person.groups if g.kind == GROUP_FIELDS["branch"]), None)
+    return Me(font_scale=user.font_scale,
+              person=Person(name=person.name, branch=branch, phone=masked_phone(person.phone),
+                            role="agent" if binding.is_agent else "self", relation=binding.relation),
+              agents=[Agent(relation=a.relation, bound_at=a.bound_at, app=a.app)  # type: ignore[arg-type]
+                      for a in agents(session, person.id)])
+
+
+def masked_phone(phone: str | None) -> str | None:
+    """A phone with its middle hidden: 13800001234 → 138****1234."""
+    if not phone:
+        return None
+    digits = national(phone)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"

@@ -19,9 +19,9 @@ from spectree.models import SecureType
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from bot.accounts.miniprogram import user_of
+from bot.accounts.miniprogram import binding_of, user_of
 from bot.db.engine import transaction
-from bot.models import MiniUser
+from bot.models import Binding, MiniUser
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,10 @@ class Error(BaseModel):
     message: str = Field(description="可以直接显示给用户的中文说明")
 
 
-FIELD_NAMES = {"question": "问题", "code": "登录码", "font_scale": "字号"}  # what a person reads
+# Each field as a person reads it, in 「…」不对 messages.
+FIELD_NAMES = {"question": "问题", "code": "登录码", "font_scale": "字号", "name": "姓名",
+               "digits": "电话后四位", "phone_code": "手机号验证", "relation": "关系", "text": "留言内容",
+               "choice": "选项", "companion": "带家属", "results": "订阅结果"}
 MESSAGES = {400: ("bad_request", "请求的格式不对。"), 404: ("not_found", "没有找到。"),
             405: ("method_not_allowed", "不支持这种请求方式。"),
             413: ("too_large", "提交的内容太长了。"), 415: ("unsupported", "请用 JSON 提交。"),
@@ -59,7 +62,8 @@ def _reason(problem: dict[str, Any]) -> str:
     """A pydantic error as a short Chinese reason."""
     kind, context = problem.get("type", ""), problem.get("ctx") or {}
     reasons = {"missing": "缺少这一项", "string_too_long": f"太长了，最多 {context.get('max_length')} 个字",
-               "string_too_short": "不能是空的", "string_type": "应为文字", "int_parsing": "应为整数",
+               "string_too_short": "不能是空的", "string_type": "应为文字",
+               "string_pattern_mismatch": "格式不对", "bool_type": "应为是或否", "int_parsing": "应为整数",
                "int_type": "应为整数", "model_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON",
                "less_than_equal": f"不能大于 {context.get('le')}",
                "greater_than_equal": f"不能小于 {context.get('ge')}"}
@@ -149,6 +153,22 @@ def signed_in() -> Iterator[tuple[Session, MiniUser]]:
         if user is None:
             raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
         yield session, user
+
+
+@contextmanager
+def acting() -> Iterator[tuple[Session, MiniUser, Binding]]:
+    """As signed_in, with the binding the user acts under (for themselves or as family); 403
+    before they have bound."""
+    with signed_in() as (session, user):
+        binding = bound(session, user)
+        if binding is None:
+            raise Refused(403, "not_bound", "请先绑定身份：在「我的」里填上老同志的姓名和登记电话的后四位。")
+        yield session, user, binding
+
+
+def bound(session: Session, user: MiniUser) -> Binding | None:
+    """The binding the user acts under now, if any (one made in the chat counts, by unionid)."""
+    return binding_of(session, user, services().clock.now())
 
 
 def _refused(exc: Refused) -> tuple[Response, int]:

@@ -43,9 +43,9 @@ mode = "safe"
 api_base_url = "http://127.0.0.1:8801/"
 
 [miniprogram]
-# 小程序（沙盒里由同一个微信模拟服务扮演）
-appid = "wx_sandbox_appid"
-secret = "sandbox_secret"
+# 小程序：微信里是另一个应用，有自己的 AppID（沙盒里由同一个微信模拟服务扮演）
+appid = "wx_sandbox_mini"
+secret = "sandbox_mini_secret"
 
 [office]
 name = "示例市离退休干部管理中心"
@@ -130,7 +130,10 @@ def run_sandbox(chat: bool = True) -> int:
     try:
         standin = _start(procs, [py, "-m", "bot.standin", "--port", str(standin_port),
                                  "--appid", settings.wechat.appid,
-                                 "--secret", settings.wechat.secret, *_reports_to(settings, bot_port)],
+                                 "--secret", settings.wechat.secret,
+                                 "--mini-appid", settings.miniprogram.appid,
+                                 "--mini-secret", settings.miniprogram.secret,
+                                 *_reports_to(settings, bot_port)],
                          logs)
         _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)

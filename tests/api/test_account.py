@@ -6,7 +6,6 @@ for the configured days, and not after logging out; 长辈模式's text size is 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -16,34 +15,12 @@ from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.clock import FixedClock
-from bot.config import MiniProgramSettings
 from bot.models import MiniSession
 from bot.services import Services, build_services
 from bot.standin.server import StandinServer
+from tests.api import log_in
 
 CODE2SESSION = "sns/jscode2session"
-
-
-@pytest.fixture
-def mini(api_services: Services, clock: FixedClock) -> Iterator[Services]:
-    """The office's services with its mini-program configured (the stand-in plays it too)."""
-    wechat = api_services.settings.wechat
-    settings = replace(api_services.settings, miniprogram=MiniProgramSettings(
-        appid=wechat.appid, secret=wechat.secret, session_days=30))
-    built = build_services(settings, clock=clock)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def client(mini: Services) -> FlaskClient:
-    return create_app(services=mini).test_client()
-
-
-def log_in(client: FlaskClient, standin: StandinServer, openid: str = "o_mini_daughter") -> str:
-    answer = client.post("/api/v1/session", json={"code": standin.mint_wxa_code(openid)})
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["token"]
 
 
 def test_a_login_code_becomes_our_own_token_once(client: FlaskClient, standin: StandinServer,
@@ -95,7 +72,7 @@ def test_a_token_works_while_used_and_not_after_logging_out(
         client: FlaskClient, standin: StandinServer, clock: FixedClock) -> None:
     token = log_in(client, standin)
     signed = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/me", headers=signed).get_json() == {"font_scale": 100}
+    assert client.get("/api/v1/me", headers=signed).get_json()["font_scale"] == 100
     clock.advance(days=29)
     assert client.get("/api/v1/me", headers=signed).status_code == 200  # used: good 30 days more
     clock.advance(days=29)
@@ -123,11 +100,11 @@ def test_no_token_or_a_forged_one_is_a_401(client: FlaskClient) -> None:
 def test_the_text_size_is_kept_and_checked(client: FlaskClient, standin: StandinServer) -> None:
     signed = {"Authorization": f"Bearer {log_in(client, standin)}"}
     assert client.put("/api/v1/me/preferences", json={"font_scale": 150}, headers=signed).status_code == 200
-    assert client.get("/api/v1/me", headers=signed).get_json() == {"font_scale": 150}
+    assert client.get("/api/v1/me", headers=signed).get_json()["font_scale"] == 150
     too_big = client.put("/api/v1/me/preferences", json={"font_scale": 500}, headers=signed)
     assert too_big.status_code == 422 and too_big.get_json()["message"] == "「字号」不对：不能大于 200"
     relogin = {"Authorization": f"Bearer {log_in(client, standin)}"}  # the same person again
-    assert client.get("/api/v1/me", headers=relogin).get_json() == {"font_scale": 150}
+    assert client.get("/api/v1/me", headers=relogin).get_json()["font_scale"] == 150
 
 
 def test_the_document_says_which_endpoints_need_a_login(app_doc: dict) -> None:

@@ -45,7 +45,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "沙盒已启动" in out
     assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
     assert asked["topic"]["title"] in asked["text"] and "发放日" in asked["text"]  # the curl line answers
-    assert asked["me"] == {"font_scale": 100}  # and logging in the printed way works
+    assert asked["me"] == {"font_scale": 100, "person": None, "agents": []}  # logging in as printed works
     log = (tmp_path / "sandbox.log").read_text()
     assert "找到" in signed_in and '"GET /console/people" 200' in log and "q=0001" not in log  # no searches
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2

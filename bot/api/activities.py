@@ -1,0 +1,179 @@
+"""活动 from the mini-program: the open activities this person may join, one in detail, signing
+up (with a companion) and withdrawing, and their own sign-ups with waitlist places. The chat's
+seat rules and row lock (bot.activities.signups), so a sign-up here and one in the chat at the
+same instant can never overbook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import abort
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from bot.activities.notify import tell_promoted
+from bot.activities.signups import (
+    Refusal,
+    SignupRefused,
+    eligible,
+    live_signup,
+    mine,
+    seats_left,
+    sign_up,
+    waiting_position,
+    withdraw,
+)
+from bot.activities.wording import when
+from bot.api.spec import NEEDS_LOGIN, Error, Refused, acting, api, blueprint, documented, services
+from bot.models import Activity, Binding, Signup, SignupStatus
+
+# Each refusal as the mini-program shows it: HTTP status and a sentence (the chat's say 「回复 …」).
+REFUSALS = {
+    Refusal.CLOSED: (409, "这个活动已经停止报名了。"),
+    Refusal.CANCELLED: (409, "这个活动取消了，不再举行。"),
+    Refusal.DEADLINE: (409, "这个活动报名已经截止了。"),
+    Refusal.NOT_ELIGIBLE: (403, "这个活动只面向部分支部的老同志，这次参加不了。"),
+    Refusal.ALREADY: (409, "已经报过名了，在「我的报名」里可以看到。"),
+    Refusal.NO_COMPANION: (422, "这个活动不能带家属。"),
+    Refusal.TOO_LATE_TO_WITHDRAW: (409, "活动快开始了，已经不能在这里取消，请打电话告诉工作人员。"),
+    Refusal.NOT_FOUND: (404, "没有找到这个报名。"),
+}
+
+
+class MySignup(BaseModel):
+    """Where the person's sign-up stands."""
+
+    status: Literal["confirmed", "waiting"] = Field(description="confirmed：已报上；waiting：在候补")
+    position: int | None = Field(description="候补第几位；已报上时为空")
+    companion: bool = Field(description="带一位家属")
+
+
+class ActivitySummary(BaseModel):
+    """An activity in a list."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    when: str = Field(description="说给老同志听的时间，如「10 月 29 日（周四）下午 2:30」")
+    place: str
+    seats_left: int
+    companion_allowed: bool
+    mine: MySignup | None = Field(description="这位老同志的报名；没报时为空")
+
+
+class ActivityDetail(ActivitySummary):
+    """An activity with everything staff filled in."""
+
+    deadline: datetime
+    cancel_until: datetime
+    meeting_point: str | None
+    transport: str | None
+    notes: str | None
+    contact: str | None
+
+
+class Activities(BaseModel):
+    """Activities, soonest first."""
+
+    activities: list[ActivitySummary]
+
+
+class SignupRequest(BaseModel):
+    """Signing up, alone or with one family member."""
+
+    companion: bool = Field(default=False, description="带一位家属（活动允许时）")
+
+
+@blueprint.get("/activities")
+@api.validate(resp=documented(HTTP_200=Activities, HTTP_401=Error, HTTP_403=Error), tags=["活动"],
+              security=NEEDS_LOGIN)
+def open_activities() -> Any:
+    """这位老同志能报名的活动。"""
+    with acting() as (session, _user, binding):
+        found = eligible(session, binding.retiree_id, services().clock.now())
+        return Activities(activities=[_summary(session, a, binding) for a in found])
+
+
+@blueprint.get("/activities/<int:activity_id>")
+@api.validate(resp=documented(HTTP_200=ActivityDetail, HTTP_401=Error, HTTP_403=Error, HTTP_404=Error),
+              tags=["活动"], security=NEEDS_LOGIN)
+def activity(activity_id: int) -> Any:
+    """一个活动的详情。"""
+    with acting() as (session, _user, binding):
+        found = _visible(session, activity_id, binding)
+        return ActivityDetail(**_summary(session, found, binding).model_dump(), deadline=found.deadline,
+                              cancel_until=found.cancel_until, meeting_point=found.meeting_point,
+                              transport=found.transport, notes=found.notes, contact=found.contact)
+
+
+@blueprint.post("/activities/<int:activity_id>/signup")
+@api.validate(json=SignupRequest, resp=documented(HTTP_201=MySignup, HTTP_401=Error, HTTP_403=Error,
+                                                  HTTP_404=Error, HTTP_409=Error, HTTP_422=Error),
+              tags=["活动"], security=NEEDS_LOGIN)
+def signup(activity_id: int, json: SignupRequest) -> Any:
+    """报名：有空位就报上，满了就排候补。"""
+    with acting() as (session, user, binding):
+        try:
+            outcome = sign_up(session, activity_id, binding.retiree_id, openid=user.openid,
+                              by_agent=binding.is_agent, companion=json.companion, now=services().clock.now())
+        except SignupRefused as refused:
+            raise _refusal(refused) from None
+        return _mine(session, outcome.signup), 201
+
+
+@blueprint.delete("/activities/<int:activity_id>/signup")
+@api.validate(resp=documented("HTTP_204", HTTP_401=Error, HTTP_403=Error, HTTP_404=Error, HTTP_409=Error),
+              tags=["活动"], security=NEEDS_LOGIN)
+def cancel(activity_id: int) -> Any:
+    """取消报名；候补的第一位会补上并收到通知。"""
+    s = services()
+    with acting() as (session, _user, binding):
+        held = live_signup(session, activity_id, binding.retiree_id)
+        try:
+            if held is None:
+                raise SignupRefused(Refusal.NOT_FOUND)
+            promoted = withdraw(session, held.id, binding.retiree_id, s.clock.now())
+        except SignupRefused as refused:
+            raise _refusal(refused) from None
+        tell_promoted(session, s.texts, promoted, s.clock.now())
+    return "", 204
+
+
+@blueprint.get("/me/signups")
+@api.validate(resp=documented(HTTP_200=Activities, HTTP_401=Error, HTTP_403=Error), tags=["活动"],
+              security=NEEDS_LOGIN)
+def my_signups() -> Any:
+    """我的报名：还没举行的活动。"""
+    with acting() as (session, _user, binding):
+        signups = mine(session, binding.retiree_id, services().clock.now())
+        return Activities(activities=[_summary(session, s.activity, binding) for s in signups])
+
+
+def _visible(session: Session, activity_id: int, binding: Binding) -> Activity:
+    """The activity if this person may see it: open to them now, or one they are signed up for."""
+    now = services().clock.now()
+    if live_signup(session, activity_id, binding.retiree_id) is None and \
+            activity_id not in {a.id for a in eligible(session, binding.retiree_id, now)}:
+        abort(404)
+    return session.get_one(Activity, activity_id)
+
+
+def _summary(session: Session, found: Activity, binding: Binding) -> ActivitySummary:
+    held = live_signup(session, found.id, binding.retiree_id)
+    return ActivitySummary(id=found.id, title=found.title, starts_at=found.starts_at,
+                           when=when(found.starts_at), place=found.place,
+                           seats_left=seats_left(session, found),
+                           companion_allowed=found.companion_seats > 0,
+                           mine=_mine(session, held) if held is not None else None)
+
+
+def _mine(session: Session, held: Signup) -> MySignup:
+    waiting = held.status == SignupStatus.WAITING
+    return MySignup(status="waiting" if waiting else "confirmed",
+                    position=waiting_position(session, held) if waiting else None, companion=held.companion)
+
+
+def _refusal(refused: SignupRefused) -> Refused:
+    status, message = REFUSALS[refused.reason]
+    return Refused(status, str(refused.reason), message)

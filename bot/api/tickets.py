@@ -1,0 +1,89 @@
+"""留言 from the mini-program: leave one (checked by WeChat's content check when configured; what
+it flags still reaches staff, marked), and list one's own with staff's replies. Leaving one is
+the chat's own function (bot.tickets.leaving)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from wechatpy.exceptions import WeChatClientException
+
+from bot.api.spec import NEEDS_LOGIN, Error, api, blueprint, bound, documented, services, signed_in
+from bot.logs import mask
+from bot.models import Ticket
+from bot.tickets.leaving import leave
+from bot.wechat_api.miniprogram import content_check
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 1000  # characters: more than any 留言 a person types on a phone
+
+
+class NewTicket(BaseModel):
+    """What the person wants staff to know."""
+
+    text: str = Field(min_length=2, max_length=MAX_TEXT, description="留言的内容")
+
+
+class TicketView(BaseModel):
+    """A 留言 and staff's reply, once there is one."""
+
+    number: int = Field(description="留言编号，打电话时可以报这个号")
+    text: str
+    created_at: datetime
+    reply: str | None = Field(description="工作人员的回复；还没回复时为空")
+    replied_at: datetime | None
+
+
+class Tickets(BaseModel):
+    """One's own 留言, newest first."""
+
+    tickets: list[TicketView]
+
+
+@blueprint.post("/tickets")
+@api.validate(json=NewTicket, resp=documented(HTTP_201=TicketView, HTTP_401=Error, HTTP_422=Error),
+              tags=["留言"], security=NEEDS_LOGIN)
+def leave_ticket(json: NewTicket) -> Any:
+    """留言给工作人员。"""
+    s = services()
+    with signed_in() as (_session, user):
+        openid = user.openid
+    screening = _screen(openid, json.text)  # a call to WeChat: outside the transaction
+    with signed_in() as (session, user):
+        ticket = leave(session, s.settings, s.texts, openid=user.openid, binding=bound(session, user),
+                       text=json.text, now=s.clock.now(), screening=screening)
+        return _view(ticket), 201
+
+
+@blueprint.get("/tickets")
+@api.validate(resp=documented(HTTP_200=Tickets, HTTP_401=Error), tags=["留言"], security=NEEDS_LOGIN)
+def my_tickets() -> Any:
+    """我的留言和回复。"""
+    with signed_in() as (session, user):
+        found = session.scalars(sa.select(Ticket).where(Ticket.openid == user.openid)
+                                .order_by(Ticket.created_at.desc()).limit(100))
+        return Tickets(tickets=[_view(t) for t in found])
+
+
+def _screen(openid: str, text: str) -> str | None:
+    """WeChat's verdict on the text (pass / review / risky), or None when not checked: not
+    configured, or WeChat could not answer — the 留言 is kept either way."""
+    s = services()
+    if not s.settings.miniprogram.content_check:
+        return None
+    try:
+        return content_check(s.settings, s.store, openid, text)
+    except WeChatClientException as exc:
+        log.warning("content check of a 留言 from %s failed: %s", mask(openid), exc.errcode)
+        return None
+
+
+def _view(ticket: Ticket) -> TicketView:
+    replied = ticket.answered_at is not None and ticket.replied
+    return TicketView(number=ticket.id, text=ticket.text, created_at=ticket.created_at,
+                      reply=ticket.answer if replied else None,
+                      replied_at=ticket.answered_at if replied else None)

@@ -1,0 +1,68 @@
+"""学习 in the mini-program: the months and the one studied now, a month's material as HTML and
+as Markdown, 「我已学习」 recorded for the retiree (as family too) exactly as the reading page
+records it, and the quiz one question at a time with its explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from bot.models import StudyReading
+from bot.services import Services
+from bot.study.material import load
+from tests.office_fixtures import Branch
+
+Headers = Callable[..., dict[str, str]]
+
+
+def test_the_months_and_a_months_material_as_html_and_markdown(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_reader")
+    months = client.get("/api/v1/study/months", headers=me).get_json()
+    assert months["current"] == "2026-11"  # 11-22: November's, from its study day on
+    assert [m["month"] for m in months["months"]] == ["2026-12", "2026-11", "2026-10"]
+    assert {m["read"] for m in months["months"]} == {None}  # not bound: nobody's reading to show
+    body = client.get("/api/v1/study/2026-11", headers=me).get_json()
+    article = load(mini.settings.content_dir, "2026-11")
+    assert body["title"] == article.title and body["summary"] == list(article.summary)
+    assert body["markdown"] == article.body and body["html"].startswith("<") and "<script" not in body["html"]
+    assert body["quiz_count"] == len(article.quiz)
+    assert client.get("/api/v1/study/2031-01", headers=me).status_code == 404
+    assert client.get("/api/v1/study/2026-11").status_code == 401
+
+
+def test_i_have_read_it_is_recorded_for_the_retiree_once_as_family(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_li_daughter")
+    unbound = client.post("/api/v1/study/2026-11/read", headers=me)
+    assert unbound.status_code == 403 and unbound.get_json()["code"] == "not_bound"
+    client.post("/api/v1/me/binding", headers=me, json={"name": "李华", "digits": "0000", "relation": "子女"})
+    first = client.post("/api/v1/study/2026-11/read", headers=me)
+    assert first.status_code == 200 and first.get_json() == {"first": True, "by_family": True}
+    assert client.post("/api/v1/study/2026-11/read", headers=me).get_json()["first"] is False
+    months = client.get("/api/v1/study/months", headers=me).get_json()["months"]
+    assert {m["month"]: m["read"] for m in months} == {"2026-12": False, "2026-11": True, "2026-10": False}
+    with mini.sessions() as session:
+        [reading] = session.scalars(sa.select(StudyReading)).all()
+    assert (reading.retiree_id, reading.month, reading.via, reading.by_agent) == (
+        branch.ids["李华"], "2026-11", "mini", True)
+
+
+def test_the_quiz_one_question_at_a_time_with_the_explanation(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_quiz")
+    quiz = load(mini.settings.content_dir, "2026-11").quiz
+    first = client.get("/api/v1/study/2026-11/quiz/1", headers=me).get_json()
+    assert first["question"] == quiz[0].question and first["count"] == len(quiz)
+    assert "answer" not in first and first["choices"]["A"] == quiz[0].choices[0]
+    wrong = client.post("/api/v1/study/2026-11/quiz/1", headers=me, json={"choice": "A"}).get_json()
+    assert wrong == {"right": False, "answer": quiz[0].answer_text, "explain": quiz[0].explain, "next": 2}
+    last = len(quiz)
+    right = client.post(f"/api/v1/study/2026-11/quiz/{last}", headers=me,
+                        json={"choice": quiz[-1].answer}).get_json()
+    assert right["right"] is True and right["next"] is None
+    assert client.get(f"/api/v1/study/2026-11/quiz/{last + 1}", headers=me).status_code == 404
+    bad = client.post("/api/v1/study/2026-11/quiz/1", headers=me, json={"choice": "E"})
+    assert bad.status_code == 422 and "选项" in bad.get_json()["message"]

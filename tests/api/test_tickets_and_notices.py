@@ -1,0 +1,100 @@
+"""留言 and 我的通知 in the mini-program: a 留言 passes WeChat's content check, and what it flags
+still reaches staff, marked, never lost; staff's reply, and the notices sent to the retiree's
+chat accounts, are in 我的通知 once each, read or unread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from bot import create_app
+from bot.db.engine import transaction
+from bot.delivery import outbox
+from bot.models import OutboxMessage, OutboxStatus, Ticket
+from bot.notices.sending import send
+from bot.services import Services, build_services
+from bot.standin.server import StandinServer
+from bot.tickets.answers import answer
+from tests.api import log_in
+from tests.office_fixtures import Branch
+
+Headers = Callable[..., dict[str, str]]
+SEC_CHECK = "wxa/msg_sec_check"
+
+
+def test_a_ticket_is_checked_by_wechat_and_a_flagged_one_still_reaches_staff(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services,
+        standin: StandinServer) -> None:
+    standin.set_sec_words({"投诉": "review"})
+    me = signed_in("o_mini_writer")
+    left = client.post("/api/v1/tickets", headers=me, json={"text": "我要投诉小区暖气不热"})
+    assert left.status_code == 201 and left.get_json()["reply"] is None
+    [check] = standin.calls(path=SEC_CHECK)
+    assert check.openids == ["o_mini_writer"]
+    with mini.sessions() as session:
+        ticket = session.get_one(Ticket, left.get_json()["number"])
+        [alert] = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "staff",
+                                                                  OutboxMessage.recipient == "o_staff_1"))
+    assert ticket.screening == "review" and ticket.text == "我要投诉小区暖气不热"
+    assert "建议人工复核" in alert.payload["text"] and "未绑定用户" in alert.payload["text"]
+    too_long = client.post("/api/v1/tickets", headers=me, json={"text": "长" * 10_000})
+    assert too_long.status_code == 422 and "留言内容" in too_long.get_json()["message"]
+    mine = client.get("/api/v1/tickets", headers=me).get_json()["tickets"]
+    assert [t["number"] for t in mine] == [ticket.id]
+
+
+def test_without_the_content_check_configured_nothing_is_sent_to_wechat(
+        branch: Branch, mini: Services, standin: StandinServer, clock) -> None:
+    unchecked = build_services(replace(mini.settings, miniprogram=replace(
+        mini.settings.miniprogram, content_check=False)), clock=clock)
+    try:
+        client = create_app(services=unchecked).test_client()
+        token = log_in(client, standin, "o_mini_quiet")
+        left = client.post("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
+                           json={"text": "请问暖气什么时候来"})
+        assert left.status_code == 201 and standin.calls(path=SEC_CHECK) == []
+    finally:
+        unchecked.close()
+
+
+def test_staff_reply_and_the_retirees_notices_are_in_my_notices_once_each(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_sun_son")
+    client.post("/api/v1/me/binding", headers=me, json={"name": "孙兰", "digits": "0000", "relation": "子女"})
+    left = client.post("/api/v1/tickets", headers=me, json={"text": "我妈的体检报告在哪领"})
+    number = left.get_json()["number"]
+    now = mini.clock.now()
+    with transaction(mini.sessions) as session:
+        answer(session, mini.texts, number, "在中心一楼服务台领。", actor="clerk", now=now)
+        send(session, mini.settings, text="明天上午九点开支部会。", audience="group:第一支部", actor="clerk",
+             now=now, title="支部会")
+    outbox.drain(mini)
+    notices = client.get("/api/v1/me/notices", headers=me).get_json()
+    kinds = [(n["kind"], n["read"]) for n in notices["notices"]]
+    assert sorted(kinds) == [("notice", False), ("ticket", False)] and notices["unread"] == 2
+    reply = next(n for n in notices["notices"] if n["kind"] == "ticket")
+    assert "在中心一楼服务台领" in reply["text"] and reply["kind_name"] == "留言回复"
+    assert client.post(f"/api/v1/me/notices/{reply['id']}/read", headers=me).status_code == 204
+    assert client.get("/api/v1/me/notices", headers=me).get_json()["unread"] == 1
+    with mini.sessions() as session:
+        assert session.get_one(OutboxMessage, reply["id"]).status == OutboxStatus.SHOWN  # out of the mailbox
+    tickets = client.get("/api/v1/tickets", headers=me).get_json()["tickets"]
+    assert tickets[0]["reply"] == "在中心一楼服务台领。"
+    stranger = signed_in("o_mini_nosy")
+    assert client.post(f"/api/v1/me/notices/{reply['id']}/read", headers=stranger).status_code == 404
+    assert client.get("/api/v1/me/notices", headers=stranger).get_json() == {"unread": 0, "notices": []}
+
+
+def test_subscribe_choices_keep_the_grants_given(client: FlaskClient, signed_in: Headers) -> None:
+    me = signed_in("o_mini_subscriber")
+    kept = client.post("/api/v1/me/subscriptions", headers=me,
+                       json={"results": {"TPL_NOTICE": "accept", "TPL_ACTIVITY": "reject", "TPL_X": "ban"}})
+    assert kept.status_code == 200 and kept.get_json() == {"grants": {"TPL_NOTICE": 1}}
+    again = client.post("/api/v1/me/subscriptions", headers=me,
+                        json={"results": {"TPL_NOTICE": "acceptWithAudio"}})
+    assert again.get_json() == {"grants": {"TPL_NOTICE": 2}}
+    odd = client.post("/api/v1/me/subscriptions", headers=me, json={"results": {"TPL_NOTICE": "maybe"}})
+    assert odd.status_code == 422
