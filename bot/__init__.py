@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     from bot import api, console, health
     from bot.config import load_settings
     from bot.delivery.staff_alerts import unreachable_warning
-    from bot.gateway import endpoint
+    from bot.gateway import endpoint, wxa_events
     from bot.services import build_services
     from bot.study import page
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     page.init_app(app)
     console.init_app(app)
     api.init_app(app)
+    wxa_events.init_app(app, services)
     app.register_error_handler(404, _not_found)
     return app
 

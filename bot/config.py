@@ -131,6 +131,10 @@ class MiniProgramSettings:
     session_days: int = 30  # a login stays good this long after its last use
     # Pass free text (留言) through WeChat's content check (msg_sec_check) before keeping it.
     content_check: bool = True
+    # 消息推送 (the mini-program's server URL, /wxa/events, XML): its Token and, for 安全模式,
+    # its EncodingAESKey. Empty token: no push is taken (subscribe grants come from the client).
+    token: str = ""
+    encoding_aes_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,8 @@ ENV_OVERRIDES = {
     "BOT_CONSOLE_SECRET_KEY": ("console", "secret_key"),
     "BOT_MINIPROGRAM_APPID": ("miniprogram", "appid"),
     "BOT_MINIPROGRAM_SECRET": ("miniprogram", "secret"),
+    "BOT_MINIPROGRAM_TOKEN": ("miniprogram", "token"),
+    "BOT_MINIPROGRAM_ENCODING_AES_KEY": ("miniprogram", "encoding_aes_key"),
 }
 
 

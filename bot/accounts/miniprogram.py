@@ -16,6 +16,7 @@ from bot.db.engine import dialect_insert
 from bot.models import Binding, Follower, MiniGrant, MiniRead, MiniSession, MiniUser
 
 SLIDE_AFTER = timedelta(minutes=5)  # a session's expiry moves at most this often (one write)
+SAME_POPUP = timedelta(minutes=10)  # the client's report and WeChat's push of one subscribe panel
 
 
 def open_session(session: Session, *, openid: str, unionid: str | None, session_key: str,
@@ -102,10 +103,34 @@ def read_among(session: Session, user: MiniUser, outbox_ids: list[int]) -> set[i
 def record_grants(session: Session, user: MiniUser, template_ids: list[str], now: datetime, *,
                   source: str, long_term: bool = False) -> int:
     """Keep the subscribe-message grants the user just gave: each one-time grant allows one
-    message of its template (the delivery engine spends them); how many were kept."""
-    session.add_all(MiniGrant(user_id=user.id, template_id=template_id, long_term=long_term, source=source,
-                              granted_at=now) for template_id in template_ids)
-    return len(template_ids)
+    message of its template (the delivery engine spends them); how many new ones were kept.
+
+    One panel may be reported twice, by the client ("client") and by WeChat's push ("event"):
+    a grant the other one reported for that template within SAME_POPUP is the same, marked
+    "both", not a second grant.
+    """
+    kept = 0
+    for template_id in template_ids:
+        twin = session.scalar(sa.select(MiniGrant).where(
+            MiniGrant.user_id == user.id, MiniGrant.template_id == template_id, MiniGrant.used_at.is_(None),
+            MiniGrant.source.not_in((source, "both")), MiniGrant.granted_at >= now - SAME_POPUP)
+            .order_by(MiniGrant.id).limit(1))
+        if twin is not None:
+            twin.source = "both"
+            continue
+        session.add(MiniGrant(user_id=user.id, template_id=template_id, long_term=long_term, source=source,
+                              granted_at=now))
+        kept += 1
+    session.flush()
+    return kept
+
+
+def withdraw_grants(session: Session, user: MiniUser, template_ids: list[str], now: datetime) -> int:
+    """The user turned these templates off in the mini-program's settings: their unspent grants
+    end; how many."""
+    return session.execute(sa.update(MiniGrant).where(
+        MiniGrant.user_id == user.id, MiniGrant.template_id.in_(template_ids), MiniGrant.used_at.is_(None))
+        .values(used_at=now)).rowcount
 
 
 def open_grants(session: Session, user: MiniUser) -> dict[str, int]:

@@ -38,5 +38,4 @@ def subscribed(json: SubscribeResult) -> Any:
     accepted = [t for t, choice in json.results.items() if choice.startswith("accept") and 0 < len(t) <= 64]
     with signed_in() as (session, user):
         record_grants(session, user, accepted, services().clock.now(), source="client")
-        session.flush()
         return Grants(grants=open_grants(session, user))

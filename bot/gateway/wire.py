@@ -60,8 +60,18 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
 
 
 def _fields(element: Any) -> dict[str, Any]:
-    # The shape xmltodict gives wechatpy: text for leaves, dicts for nested elements.
-    return {child.tag: _fields(child) if len(child) else (child.text or "") for child in element}
+    # The shape xmltodict gives wechatpy: text for leaves, dicts for nested elements, a list
+    # where a tag repeats (a popup's several <List> entries, say).
+    fields: dict[str, Any] = {}
+    for child in element:
+        value = _fields(child) if len(child) else (child.text or "")
+        if child.tag not in fields:
+            fields[child.tag] = value
+        elif isinstance(fields[child.tag], list):
+            fields[child.tag].append(value)
+        else:
+            fields[child.tag] = [fields[child.tag], value]
+    return fields
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,83 @@
+"""The mini-program's 消息推送 at /wxa/events (XML; 安全模式 when an EncodingAESKey is set): what
+a person chose in a subscribe-message panel (subscribe_msg_popup_event) and turning a template
+off later (subscribe_msg_change_event), kept as grants for the delivery engine. The same wire
+checks as /wechat — signature, freshness, safe XML, decryption — under the mini-program's own
+Token and AppID.
+
+https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/subscribe-message.html
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, Response, abort, request
+
+from bot.accounts.miniprogram import record_grants, withdraw_grants
+from bot.db.engine import transaction
+from bot.gateway.wire import Rejected, Wire
+from bot.logs import mask
+from bot.models import MiniUser
+from bot.services import Services
+
+PATH = "/wxa/events"
+log = logging.getLogger(__name__)
+# Each event, the element its <List> entries are in (one entry is an element, several a list).
+LISTS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+         "subscribe_msg_change_event": "SubscribeMsgChangeEvent"}
+
+
+def init_app(app: Flask, services: Services) -> None:
+    """Take the mini-program's pushes at /wxa/events, when its Token is configured."""
+    mini = services.settings.miniprogram
+    if not mini.token:
+        return
+    wechat = replace(services.settings.wechat, appid=mini.appid, token=mini.token,
+                     encoding_aes_key=mini.encoding_aes_key,
+                     mode="safe" if mini.encoding_aes_key else "plain")
+    wire = Wire(wechat, now=lambda: services.clock.now().timestamp())
+
+    @app.route(PATH, methods=["GET", "POST"])
+    def wxa_events() -> Response:
+        """WeChat's handshake (GET) or one pushed event (POST); anything not WeChat's, refused."""
+        try:
+            if request.method == "GET":
+                return Response(wire.check_url(request.args), mimetype="text/plain")
+            wire.verify(request.args)  # before the body is read
+            fields = wire.open(request.args, request.get_data()).fields
+        except Rejected as exc:
+            log.warning("rejected %s %s: %s %s", request.method, PATH, exc.status, exc.reason)
+            abort(exc.status)
+        keep(services, fields)
+        return Response("success", mimetype="text/plain")
+
+
+def keep(services: Services, fields: dict[str, Any]) -> None:
+    """Record the grants an event gives or takes back; other events are acknowledged only."""
+    event, openid = fields.get("Event"), str(fields.get("FromUserName", ""))
+    if event not in LISTS or not openid:
+        return
+    chosen: dict[str, list[str]] = {"accept": [], "reject": []}
+    for entry in _entries(fields.get(LISTS[event])):
+        status, template = entry.get("SubscribeStatusString"), entry.get("TemplateId")
+        if status in chosen and isinstance(template, str) and 0 < len(template) <= 64:
+            chosen[status].append(template)
+    with transaction(services.sessions) as session:
+        user = session.scalar(sa.select(MiniUser).where(MiniUser.openid == openid))
+        if user is None:  # never logged in here: nobody to send to yet
+            log.info("%s from %s, who has not logged in: ignored", event, mask(openid))
+            return
+        now = services.clock.now()
+        record_grants(session, user, chosen["accept"], now, source="event")
+        if event == "subscribe_msg_change_event":  # turned off in the settings (a popup's
+            withdraw_grants(session, user, chosen["reject"], now)  # 取消 leaves earlier grants)
+
+
+def _entries(holder: Any) -> list[dict[str, Any]]:
+    """The <List> entries of an event's holder element: one is an element, several a list."""
+    found = holder.get("List") if isinstance(holder, dict) else None
+    found = found if isinstance(found, list) else [found]
+    return [entry for entry in found if isinstance(entry, dict)]
