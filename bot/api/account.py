@@ -18,6 +18,7 @@ from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
     Refused,
+    Request,
     api,
     bearer_token,
     blueprint,
@@ -45,7 +46,7 @@ LOGIN_REFUSALS = {
 WECHAT_DOWN = (502, "wechat_unavailable", "暂时连不上微信，请稍后再试。")
 
 
-class Login(BaseModel):
+class Login(Request):
     """wx.login()'s one-time code."""
 
     code: str = Field(min_length=1, max_length=128, description="小程序 wx.login() 得到的 code")
@@ -85,7 +86,7 @@ class Session(BaseModel):
     me: Me
 
 
-class Preferences(BaseModel):
+class Preferences(Request):
     """The user's display settings."""
 
     font_scale: int = Field(ge=100, le=200, description="长辈模式的字号，百分比，100 到 200")

@@ -25,7 +25,7 @@ from bot.activities.signups import (
     withdraw,
 )
 from bot.activities.wording import when
-from bot.api.spec import NEEDS_LOGIN, Error, Refused, acting, api, blueprint, documented, services
+from bot.api.spec import NEEDS_LOGIN, Error, Refused, Request, acting, api, blueprint, documented, services
 from bot.models import Activity, Binding, Signup, SignupStatus
 
 # Each refusal as the mini-program shows it: HTTP status and a sentence (the chat's say 「回复 …」).
@@ -79,7 +79,7 @@ class Activities(BaseModel):
     activities: list[ActivitySummary]
 
 
-class SignupRequest(BaseModel):
+class SignupRequest(Request):
     """Signing up, alone or with one family member."""
 
     companion: bool = Field(default=False, description="带一位家属（活动允许时）")

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
@@ -18,6 +18,7 @@ from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
     Refused,
+    Request,
     api,
     blueprint,
     bound,
@@ -32,7 +33,7 @@ from bot.wechat_api.miniprogram import phone_number
 log = logging.getLogger(__name__)
 
 
-class ByDigits(BaseModel):
+class ByDigits(Request):
     """Who the user is, as the chat asks: the retiree's name and their phone's last four digits."""
 
     name: str = Field(min_length=1, max_length=40, description="老同志的姓名")
@@ -41,7 +42,7 @@ class ByDigits(BaseModel):
                                  description="家属代办时与老同志的关系，如子女、配偶；本人不填")
 
 
-class ByPhone(BaseModel):
+class ByPhone(Request):
     """Who the user is, by the phone number WeChat verified (getPhoneNumber's one-time code)."""
 
     phone_code: str = Field(min_length=1, max_length=128, description="手机号快速验证组件给的 code")

@@ -9,14 +9,14 @@ from typing import Any
 from flask import abort
 from pydantic import BaseModel, Field
 
-from bot.api.spec import Error, api, blueprint, documented, services
+from bot.api.spec import Error, Request, api, blueprint, documented, services
 from bot.policies.engine import PolicyEngine, load_engine
 from bot.policies.replies import answer_text, related_topics
 
 MAX_QUESTION = 200  # characters: a question, not a letter
 
 
-class Question(BaseModel):
+class Question(Request):
     """A question as a retiree or family member asks it."""
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION, description="想问的问题，如「离休费几号发」")

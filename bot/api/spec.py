@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+class Request(BaseModel):
+    """A request body: a field the API does not know (a retiree's id, say) is refused, never
+    silently dropped, so nobody believes it was used."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Error(BaseModel):
@@ -61,10 +68,15 @@ def _field_problems(_req: Any, resp: Any, error: Any, _instance: Any, adapter: A
 def _reason(problem: dict[str, Any]) -> str:
     """A pydantic error as a short Chinese reason."""
     kind, context = problem.get("type", ""), problem.get("ctx") or {}
+    shortest = context.get("min_length", 1)
     reasons = {"missing": "缺少这一项", "string_too_long": f"太长了，最多 {context.get('max_length')} 个字",
-               "string_too_short": "不能是空的", "string_type": "应为文字",
-               "string_pattern_mismatch": "格式不对", "bool_type": "应为是或否", "int_parsing": "应为整数",
-               "int_type": "应为整数", "model_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON",
+               "string_too_short": "不能是空的" if shortest <= 1 else f"太短了，至少 {shortest} 个字",
+               "too_long": f"太多了，最多 {context.get('max_length')} 项", "string_type": "应为文字",
+               "string_pattern_mismatch": "格式不对", "bool_type": "应为是或否", "bool_parsing": "应为是或否",
+               "extra_forbidden": "不认识这一项", "literal_error": "不是可选的值",
+               "dict_type": "应为 JSON 对象", "int_parsing": "应为整数", "int_type": "应为整数",
+               "model_type": "应为 JSON 对象",
+               "model_attributes_type": "应为 JSON 对象", "json_invalid": "不是有效的 JSON",
                "less_than_equal": f"不能大于 {context.get('le')}",
                "greater_than_equal": f"不能小于 {context.get('ge')}"}
     return reasons.get(kind, "格式不对")

@@ -12,7 +12,18 @@ from flask import abort, request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from bot.api.spec import NEEDS_LOGIN, Error, acting, api, blueprint, bound, documented, services, signed_in
+from bot.api.spec import (
+    NEEDS_LOGIN,
+    Error,
+    Request,
+    acting,
+    api,
+    blueprint,
+    bound,
+    documented,
+    services,
+    signed_in,
+)
 from bot.models import MiniUser
 from bot.study import material as materials
 from bot.study.page import media_url
@@ -62,7 +73,7 @@ class QuizQuestion(BaseModel):
     choices: dict[str, str] = Field(description="选项，字母到内容，如 {\"A\": \"……\"}")
 
 
-class QuizAnswer(BaseModel):
+class QuizAnswer(Request):
     """An answer to one question."""
 
     choice: str = Field(pattern="^[A-D]$", description="选的字母，A 到 D")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from bot.accounts.miniprogram import open_grants, record_grants
-from bot.api.spec import NEEDS_LOGIN, Error, api, blueprint, documented, services, signed_in
+from bot.api.spec import NEEDS_LOGIN, Error, Request, api, blueprint, documented, services, signed_in
 
 # wx.requestSubscribeMessage's result per template id; the accept* ones are grants.
 # https://developers.weixin.qq.com/miniprogram/dev/api/open-api/subscribe-message/wx.requestSubscribeMessage.html
@@ -17,7 +17,7 @@ Choice = Literal["accept", "acceptWithAudio", "acceptWithAlert", "reject", "ban"
 MAX_TEMPLATES = 5  # one call asks for at most 5 templates (same page)
 
 
-class SubscribeResult(BaseModel):
+class SubscribeResult(Request):
     """What requestSubscribeMessage's success callback gave, template id → the person's choice."""
 
     results: dict[str, Choice] = Field(max_length=MAX_TEMPLATES,

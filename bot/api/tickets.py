@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import WeChatClientException
 
-from bot.api.spec import NEEDS_LOGIN, Error, api, blueprint, bound, documented, services, signed_in
+from bot.api.spec import NEEDS_LOGIN, Error, Request, api, blueprint, bound, documented, services, signed_in
 from bot.logs import mask
 from bot.models import Ticket
 from bot.tickets.leaving import leave
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 1000  # characters: more than any 留言 a person types on a phone
 
 
-class NewTicket(BaseModel):
+class NewTicket(Request):
     """What the person wants staff to know."""
 
     text: str = Field(min_length=2, max_length=MAX_TEXT, description="留言的内容")

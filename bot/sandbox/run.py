@@ -154,7 +154,11 @@ def run_sandbox(chat: bool = True) -> int:
               f"  登录：先取一个 wx.login 登录码 curl -s 'http://127.0.0.1:{standin_port}/_standin/wxa-code"
               f"?openid={SANDBOX_MINI_USER}'，\n"
               f"        再换登录凭证 curl -s -X POST {api}/session -H 'Content-Type: application/json'"
-              """ -d '{"code": "上一步的 code"}'""")
+              """ -d '{"code": "上一步的 code"}'\n"""
+              f"  绑定（家属代办）：curl -s -X POST {api}/me/binding"
+              f" -H 'Authorization: Bearer 上一步的 token' -H 'Content-Type: application/json'"
+              f""" -d '{{"name": "{TRY_NAME}", "digits": "{TRY_DIGITS}", "relation": "子女"}}'\n"""
+              f"  之后：{api}/me/notices 我的通知，{api}/activities 活动，{api}/study/months 学习")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
         if not chat:

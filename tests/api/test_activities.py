@@ -78,3 +78,14 @@ def test_after_the_deadline_signing_up_is_refused_and_nothing_changes(
     wrong_type = client.post(f"/api/v1/activities/{tea}/signup", headers=li, json={"companion": "yes please"})
     assert wrong_type.status_code == 422 and "带家属" in wrong_type.get_json()["message"]
     assert client.get("/api/v1/me/signups", headers=li).get_json()["activities"] == []
+
+
+def test_a_forged_retiree_id_is_refused_and_signs_nobody_up(
+        client: FlaskClient, signed_in: Headers, tea: int, branch: Branch) -> None:
+    zhang = family_of(client, signed_in, "张明", "o_mini_forger")
+    forged = client.post(f"/api/v1/activities/{tea}/signup", headers=zhang,
+                         json={"companion": False, "retiree_id": branch.ids["李华"]})
+    assert forged.status_code == 422 and forged.get_json()["message"] == "「retiree_id」不对：不认识这一项"
+    li = family_of(client, signed_in, "李华", "o_mini_li_check")
+    assert client.get("/api/v1/me/signups", headers=li).get_json()["activities"] == []
+    assert client.get("/api/v1/me/signups", headers=zhang).get_json()["activities"] == []

@@ -46,6 +46,7 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "今日" in signed_in and "沙盒管理员" in signed_in  # the printed address and password work
     assert asked["topic"]["title"] in asked["text"] and "发放日" in asked["text"]  # the curl line answers
     assert asked["me"] == {"font_scale": 100, "person": None, "agents": []}  # logging in as printed works
+    assert asked["bound"]["role"] == "agent" and asked["bound"]["name"]  # and binding as printed
     log = (tmp_path / "sandbox.log").read_text()
     assert "找到" in signed_in and '"GET /console/people" 200' in log and "q=0001" not in log  # no searches
     assert "回复 1" in out and "办公时间" in out  # the menu, then item 2
@@ -62,19 +63,23 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
 
 def _ask_as_printed(printed: str) -> dict:
     """Run the API lines the sandbox printed: ask a policy question, mint a login code and log
-    in with it, then read 我的 with the token; the answer and 我的."""
+    in with it, read 我的 with the token, bind as family with the printed name and digits; the
+    answer, 我的 before binding and the person bound."""
+    import json
     import re
 
     import requests
 
     urls = re.findall(r"curl -s(?: -X POST)? '?(http://[^ ']+)", printed)
-    ask, mint, log_in = urls[0], urls[1], urls[2]
+    ask, mint, log_in, bind = urls[0], urls[1], urls[2], urls[3]
+    binding = json.loads(re.search(r"""-d '(\{"name".*?\})'""", printed).group(1))
     answer = requests.post(ask, json={"question": "离休费几号发"}, timeout=10).json()
     code = requests.get(mint, timeout=10).json()["code"]
     token = requests.post(log_in, json={"code": code}, timeout=10).json()["token"]
-    me = requests.get(log_in.replace("/session", "/me"), headers={"Authorization": f"Bearer {token}"},
-                      timeout=10).json()
-    return {**answer, "me": me}
+    signed = {"Authorization": f"Bearer {token}"}
+    me = requests.get(log_in.replace("/session", "/me"), headers=signed, timeout=10).json()
+    bound = requests.post(bind, json=binding, headers=signed, timeout=10).json()
+    return {**answer, "me": me, "bound": bound.get("person")}
 
 
 def _sign_in_as_printed(printed: str) -> str:
