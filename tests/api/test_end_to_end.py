@@ -48,6 +48,8 @@ def test_a_daughter_does_everything_for_her_father_from_the_mini_program(
         worker = clerk(app, mini, "xiaowang", "staff")
         page = worker.get(f"/console/tickets/{number}")
         assert "家属代留" in page.get_data(as_text=True) and "茶话会" in page.get_data(as_text=True)
+        person = worker.get(f"/console/people/{branch.ids['李华']}").get_data(as_text=True)
+        assert "家属代办（子女）" in person and "小程序账号" in person  # staff see how she is bound
         worker.post(f"/console/tickets/{number}", {"answer": "已给李老安排在门口第一排。"})
         outbox.drain(mini)
 
