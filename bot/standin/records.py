@@ -41,6 +41,7 @@ class Token:
     expires_at: float
     superseded_at: float | None = None
     appid: str = ""  # the app it was issued to: the account's or the mini-program's
+    stable: bool = False  # from cgi-bin/stable_token: isolated from cgi-bin/token's
 
 
 @dataclass

@@ -28,6 +28,7 @@ class Route:
 
 ROUTES: dict[str, Route] = {
     "cgi-bin/token": Route("GET", tokens.issue_token, needs_token=False),
+    "cgi-bin/stable_token": Route("POST", tokens.issue_stable_token, needs_token=False),
     "cgi-bin/message/custom/send": Route("POST", messages.send_custom),
     "cgi-bin/message/template/send": Route("POST", messages.send_template),
     "cgi-bin/message/mass/sendall": Route("POST", mass.send_all),

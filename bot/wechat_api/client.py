@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -93,8 +94,12 @@ class WeChatApi(WeChatClient):
         return result
 
     def _fetch_token(self) -> str:
-        res = self._http.get(self.API_BASE_URL + "token", timeout=self.timeout, params={
-            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+        # The stable token (normal mode, never force_refresh: 20 a day): another system of the
+        # office fetching a token of its own, by either route, no longer cuts ours short.
+        # https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
+        body = json.dumps({"grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+        res = self._http.post(self.API_BASE_URL + "stable_token", timeout=self.timeout, data=body,
+                              headers={"Content-Type": "application/json"})
         result = self._handle_result(res)
         ttl = max(int(result.get("expires_in", 7200)) - TOKEN_MARGIN, 60)
         self.session.set(self.access_token_key, result["access_token"], ttl)

@@ -36,7 +36,10 @@ class _Proxy(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.seen.append(f"POST {self.path} {body.decode('utf-8')}")
-        self._answer({"errcode": 0, "errmsg": "ok", "msgid": 1})
+        if self.path.endswith("/cgi-bin/stable_token"):
+            self._answer({"access_token": "T_PROXIED", "expires_in": 7200})
+        else:
+            self._answer({"errcode": 0, "errmsg": "ok", "msgid": 1})
 
     def _answer(self, payload: dict) -> None:
         data = json.dumps(payload).encode()
@@ -72,7 +75,8 @@ def test_calls_go_through_the_proxy_the_environment_names(proxy: str, services: 
     finally:
         api.close()
     token, send = _Proxy.seen
-    assert token.startswith("GET http://api.weixin.example/cgi-bin/token?grant_type=client_credential")
+    assert token.startswith("POST http://api.weixin.example/cgi-bin/stable_token ")
+    assert json.loads(token.split(" ", 2)[2])["grant_type"] == "client_credential"
     assert send.startswith("POST http://api.weixin.example/cgi-bin/message/custom/send?access_token=T_PROXIED")
     assert json.loads(send.split(" ", 2)[2]) == {"touser": "o_proxied", "msgtype": "text",
                                                  "text": {"content": "您好"}}

@@ -24,7 +24,7 @@ from bot.wechat_api.miniprogram import code_to_session, content_check, phone_num
 MINI = MiniProgramSettings(appid="wx_test_mini", secret="test_mini_secret")
 OPENID = "o_mini_daughter"
 PHONE = "13800001234"
-TOKEN = "cgi-bin/token"
+TOKEN = "cgi-bin/stable_token"
 SEC_CHECK = "wxa/msg_sec_check"
 
 
@@ -49,7 +49,7 @@ def office(settings: Settings, clock: FixedClock, platform: StandinServer) -> It
 
 def token_calls(platform: StandinServer) -> list[str]:
     """The appid of each token request."""
-    return [call.query["appid"] for call in platform.calls(path=TOKEN)]
+    return [call.body["appid"] for call in platform.calls(path=TOKEN)]
 
 
 def test_a_phone_code_gives_the_number_once(office: Services, platform: StandinServer) -> None:
