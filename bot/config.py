@@ -76,7 +76,8 @@ class DeliverySettings:
     claim_lease: float = 15         # seconds a sender's claimed batch is hidden from other senders
     send_lease: float = 30          # seconds one send may take before, unfinished, it is uncertain
     report_wait: float = 600        # seconds to wait for WeChat's report on an uncertain template send
-    templates: dict[str, str] = field(default_factory=dict)  # kind of message → template id
+    # kind of message → its template: {id, fields} (bot.delivery.templates), or an id alone
+    templates: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

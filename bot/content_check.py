@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError, Settings
+from bot.delivery.templates import problems as template_problems
 from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
 from bot.language.office import office_values
@@ -22,7 +23,8 @@ from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
 
 def check_content(settings: Settings) -> list[str]:
-    """One sentence per problem in content/ (chat texts, policy topics, dictionaries, study)."""
+    """One sentence per problem in content/ (chat texts, policy topics, dictionaries, study) and
+    in the template table that shapes what retirees see ([delivery.templates])."""
     content = settings.content_dir
     problems = _check_chat(content / "chat.toml", settings)
     topics, topic_problems = read_topics(content / "policies")
@@ -32,6 +34,7 @@ def check_content(settings: Settings) -> list[str]:
     problems += _check_care(content, {t.id for t in topics})
     problems += _check_greetings(content, settings)
     problems += _check_topics(topics, settings)
+    problems += template_problems(settings.delivery.templates)
     if topics and not problems:  # routing checks need a knowledge base that loads
         engine = PolicyEngine(topics, lexicon)
         problems += _check_routing(engine, topics)

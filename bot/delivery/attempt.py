@@ -185,9 +185,9 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
     if channel == Channel.CUSTOM:
         services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
         return None
-    template_id = services.settings.delivery.templates[row.kind]
+    template = services.settings.delivery.templates[row.kind]
     answer = services.wechat.post("message/template/send", data=template_payload(
-        row.recipient, template_id, row.payload, services.clock.now()))
+        row.recipient, template, row.payload, row.kind, services.clock.now()))
     return str(answer["msgid"]) if answer.get("msgid") is not None else None
 
 

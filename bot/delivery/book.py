@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ class DeliveryBook:
     """Channel choice for one batch, by WeChat's rules, loaded with a few queries."""
 
     allowance: dict[str, int]
-    templates: dict[str, str]
+    templates: dict[str, Any]
     unfollowed: set[str]
     deceased: set[int]
     # Mini-program users: no 客服消息 or template reaches them (those are the official account's);

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.clock import SHANGHAI
-
-TEMPLATE_SUMMARY = 20  # characters a template keyword shows before WeChat cuts it
-TEMPLATE_REMARK = "全文请给公众号发任意一句话查看。"
-TEMPLATE_LINK_REMARK = "点这里打开阅读。"
-_LINK = re.compile(r"https?://[^\s，。）)]+")
+from bot.delivery.templates import link_of, render, spec_of
 
 
 def custom_payload(openid: str, message: dict[str, Any]) -> dict[str, Any]:
@@ -19,18 +14,12 @@ def custom_payload(openid: str, message: dict[str, Any]) -> dict[str, Any]:
     return {"touser": openid, "msgtype": "text", "text": {"content": message["text"]}}
 
 
-def template_payload(openid: str, template_id: str, message: dict[str, Any],
+def template_payload(openid: str, template: str | Mapping[str, Any], message: dict[str, Any], kind: str,
                      now: datetime) -> dict[str, Any]:
-    """A template message: the title, the start of the text, the date, where to read it all.
-
-    A link in the text (the study page) becomes the template's own link, so a tap opens it.
-    """
-    text = message["text"]
-    summary = text if len(text) <= TEMPLATE_SUMMARY else text[:TEMPLATE_SUMMARY - 1] + "…"
-    link = _LINK.search(text)
-    return {"touser": openid, "template_id": template_id, "data": {
-        "first": {"value": message.get("title") or "您有一条新通知"},
-        "keyword1": {"value": summary},
-        "keyword2": {"value": f"{now.astimezone(SHANGHAI):%Y年%m月%d日}"},
-        "remark": {"value": TEMPLATE_LINK_REMARK if link else TEMPLATE_REMARK},
-    }} | ({"url": link.group(0)} if link else {})
+    """A template message: its fields filled as [delivery.templates] says for this kind, each
+    cut to its type's limit (bot.delivery.templates); a link in the text (the study page)
+    becomes the template's own link, so a tap opens it."""
+    spec = spec_of(template)
+    link = link_of(message)
+    return ({"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now)}
+            | ({"url": link} if link else {}))

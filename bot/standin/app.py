@@ -69,7 +69,7 @@ def answer(state: StandinState, method: str, path: str, query: dict[str, str],
         return state.record(
             time=req.now, method=method, path=req.path, query=query, body=body,
             openids=list(dict.fromkeys(addressed_openids(query, body) + reply.openids)),
-            response=reply.body, status=status, delivered=reply.delivered)
+            response=reply.body, status=status, delivered=reply.delivered, shown=reply.shown)
 
 
 def _outcome(state: StandinState, req: ApiRequest) -> tuple[int, Reply]:

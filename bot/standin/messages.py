@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.standin import errors
@@ -35,10 +36,39 @@ def send_template(state: StandinState, req: ApiRequest) -> Reply:
     allowed = state.settings.template_ids
     if not template_id or (allowed is not None and template_id not in allowed):
         raise ApiError(errors.INVALID_TEMPLATE_ID)
+    shown = phone_view(body.get("data"))
     msgid = state.next_id("msgid")
     if state.reports is not None:
         state.reports.push(touser, msgid)
-    return Reply(ok(msgid=msgid), delivered=[touser])
+    return Reply(ok(msgid=msgid), delivered=[touser], shown=shown)
+
+
+# Since 2023 (《关于规范公众号模板消息的再次公告》) the phone shows no `first` or `remark`, and an
+# old template's keyword values only to 20 characters; a category template's typed field over
+# its limit is refused (47003). Limits: 类目模板消息参数值内容限制,
+# https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+FIELD_LIMITS = {"thing": 20, "short_thing": 5, "character_string": 32, "number": 32, "letter": 32,
+                "symbol": 5, "phrase": 5, "name": 10, "const": 20, "phone_number": 17, "car_number": 8,
+                "amount": 11}
+OLD_KEYWORD_SHOWN = 20
+_FIELD = re.compile(r"^([a-z_]+?)\d*$")
+
+
+def phone_view(data: Any) -> list[str]:
+    """The template's lines as the phone shows them; ApiError(47003) for a field over its limit."""
+    lines = []
+    for name, item in (data or {}).items() if isinstance(data, dict) else ():
+        value = str(item.get("value", "")) if isinstance(item, dict) else ""
+        kind = _FIELD.match(name).group(1) if _FIELD.match(name) else name
+        if kind in ("first", "remark"):
+            continue
+        if kind == "keyword":
+            lines.append(value if len(value) <= OLD_KEYWORD_SHOWN else value[:OLD_KEYWORD_SHOWN] + "…")
+            continue
+        if kind in FIELD_LIMITS and len(value) > FIELD_LIMITS[kind]:
+            raise ApiError(errors.ARGUMENT_INVALID)
+        lines.append(value)
+    return lines
 
 
 def _touser(body: dict[str, Any]) -> str:

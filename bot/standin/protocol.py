@@ -38,6 +38,7 @@ class Reply:
     body: dict[str, Any]
     openids: list[str] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # what the person's phone shows of a template
 
 
 def addressed_openids(query: dict[str, str], body: Any) -> list[str]:

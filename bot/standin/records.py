@@ -21,6 +21,8 @@ class Call:
     status: int = 200
     # Who a message actually reached (a mass send skips users over their monthly cap).
     delivered: list[str] = field(default_factory=list)
+    # A template message's lines as the phone shows them (2023 rules), for "what the retiree saw".
+    shown: list[str] = field(default_factory=list)
 
     @property
     def errcode(self) -> int:

@@ -138,7 +138,7 @@ def test_by_template_the_persons_link_is_the_templates_own_link(
     [zhou] = standin.calls(path="cgi-bin/message/template/send")  # alone in 第二支部, no window
     assert zhou.body["touser"] == "o_zhou"
     assert f"/study/2026-12?t={branch.ids['周平']}." in zhou.body["url"]
-    assert zhou.body["data"]["remark"]["value"] == "点这里打开阅读。"
+    assert "remark" not in zhou.body["data"] and "http" not in zhou.body["data"]["keyword1"]["value"]
 
 
 def test_the_day_push_reads_well_with_a_link_or_without(

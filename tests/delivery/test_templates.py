@@ -1,0 +1,90 @@
+"""Category templates as WeChat shows them since 2023: each field filled as [delivery.templates]
+says, cut to its type's limit with 「…」, no first or remark; a table that would misbehave is
+named by `content check` before a retiree sees it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from wechatpy.exceptions import WeChatClientException
+
+from bot.clock import SHANGHAI, FixedClock
+from bot.config import DeliverySettings
+from bot.content_check import check_content
+from bot.db.engine import transaction
+from bot.delivery import outbox
+from bot.delivery.channels import template_payload
+from bot.delivery.templates import problems
+from bot.services import Services, build_services
+from bot.standin.server import StandinServer
+
+NOTICE = {"id": "TPL_NOTICE", "fields": {"thing1": "title", "thing2": "summary", "time3": "time",
+                                          "phrase4": "kind", "const5": "=请按时参加"}}
+NOW = datetime(2026, 12, 3, 9, 5, tzinfo=SHANGHAI)
+
+
+def test_each_field_is_filled_and_cut_to_its_types_limit() -> None:
+    message = {"title": "冬至茶话会的座位安排和乘车办法",
+               "text": "各位老同志：冬至茶话会 12 月 21 日下午举行，请在中心大门口集合，统一乘车前往。"
+                       "详见 https://x.example/a"}
+    payload = template_payload("o1", NOTICE, message, "notice", NOW)
+    data = {name: field["value"] for name, field in payload["data"].items()}
+    assert data == {"thing1": "冬至茶话会的座位安排和乘车办法", "thing2": "各位老同志：冬至茶话会 12 月 21…",
+                    "time3": "2026年12月3日 09:05", "phrase4": "通知", "const5": "请按时参加"}
+    assert all(len(v) <= 20 for v in data.values()) and "first" not in data and "remark" not in data
+    assert payload["url"] == "https://x.example/a" and "https" not in data["thing2"]
+
+
+def test_a_table_that_would_misbehave_is_named_field_by_field(office: Services) -> None:
+    found = problems({"notice": {"fields": {"thing1": "title"}},
+                      "birthday": "TPL_X",
+                      "ticket": {"id": "TPL_T", "fields": {"banana1": "title", "thing2": "weather",
+                                                           "phrase3": "=这句固定的话太长了"}}})
+    assert found == ["[delivery.templates] notice：缺少模板 id。",
+                     "[delivery.templates] birthday：没有这种消息"
+                     "（可用：reply、notice、activity、event、ticket、greeting、study、staff）。",
+                     "[delivery.templates] ticket：字段 banana1 的类型不认识"
+                     "（应以 thing、time、phrase 等开头）。",
+                     "[delivery.templates] ticket：字段 thing2 填「weather」看不懂"
+                     "（可填 title、summary、date、time、kind，或 =固定文字）。",
+                     "[delivery.templates] ticket：字段 phrase3 的固定文字超过 5 个字。"]
+    bad = replace(office.settings, delivery=DeliverySettings(templates={"notice": {"fields": {}}}))
+    assert "[delivery.templates] notice：缺少模板 id。" in check_content(bad)
+    assert not [p for p in check_content(replace(office.settings, delivery=DeliverySettings(
+        templates={"notice": NOTICE, "staff": "TPL_STAFF"}))) if "delivery.templates" in p]
+
+
+def test_what_the_retiree_sees_of_a_notice_sent_by_category_template(
+        api_services: Services, standin: StandinServer, clock: FixedClock) -> None:
+    settings = replace(api_services.settings, delivery=DeliverySettings(templates={"notice": NOTICE}))
+    services = build_services(settings, clock=clock)
+    try:
+        with transaction(services.sessions) as session:
+            outbox.enqueue(session, recipient="o_far_away", dedupe_key="n1", now=clock.now(), kind="notice",
+                           title="体检通知",
+                           text="今年的健康体检安排在 4 月，请带好身份证和医保卡，空腹前往体检中心。")
+        assert outbox.drain(services) == 1
+    finally:
+        services.close()
+    [call] = standin.calls(path="cgi-bin/message/template/send")
+    assert call.shown == ["体检通知", "今年的健康体检安排在 4 月，请带好身…", "2026年11月22日 09:30", "通知",
+                          "请按时参加"]  # every field in full or cut readably: nothing refused
+
+
+def test_wechat_refuses_a_category_field_over_its_limit_and_cuts_an_old_keyword(
+        api_services: Services, standin: StandinServer) -> None:
+    wechat = api_services.wechat
+    long = "一" * 21
+    refused = standin_answer(wechat, {"thing1": {"value": long}})
+    assert refused["errcode"] == 47003
+    old_style = {"first": {"value": "您好"}, "keyword1": {"value": long}, "remark": {"value": "谢谢"}}
+    standin_answer(wechat, old_style)
+    assert standin.calls(path="cgi-bin/message/template/send")[-1].shown == ["一" * 20 + "…"]
+
+
+def standin_answer(wechat, data: dict) -> dict:
+    try:
+        return wechat.post("message/template/send", data={"touser": "o1", "template_id": "TPL", "data": data})
+    except WeChatClientException as exc:
+        return {"errcode": exc.errcode}
