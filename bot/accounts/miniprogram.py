@@ -138,3 +138,31 @@ def open_grants(session: Session, user: MiniUser) -> dict[str, int]:
     rows = session.execute(sa.select(MiniGrant.template_id, sa.func.count()).where(
         MiniGrant.user_id == user.id, MiniGrant.used_at.is_(None)).group_by(MiniGrant.template_id))
     return {template_id: count for template_id, count in rows}
+
+
+def spend_grant(session: Session, openid: str, template_id: str, now: datetime) -> bool:
+    """Take one grant of the user's for this template to send one message: a long-term grant
+    stays, a one-time grant is used up. False when none is left. One UPDATE … WHERE unused,
+    so two senders at once can never spend one grant twice."""
+    user_id = sa.select(MiniUser.id).where(MiniUser.openid == openid).scalar_subquery()
+    unspent = (MiniGrant.user_id == user_id, MiniGrant.template_id == template_id,
+               MiniGrant.used_at.is_(None))
+    if session.scalar(sa.select(MiniGrant.id).where(*unspent, MiniGrant.long_term).limit(1)) is not None:
+        return True
+    while (grant_id := session.scalar(sa.select(MiniGrant.id).where(*unspent).order_by(MiniGrant.id)
+                                      .limit(1))) is not None:
+        spend = sa.update(MiniGrant).where(MiniGrant.id == grant_id, MiniGrant.used_at.is_(None))
+        if session.execute(spend.values(used_at=now).execution_options(synchronize_session=False)).rowcount:
+            return True  # else another sender took that one just now: try the next
+    return False
+
+
+def granted_templates(session: Session, openids: set[str] | list[str]) -> dict[str, set[str]]:
+    """For each of these mini-program users, the templates they hold an unspent grant for."""
+    rows = session.execute(sa.select(MiniUser.openid, MiniGrant.template_id).join(
+        MiniGrant, MiniGrant.user_id == MiniUser.id).where(MiniUser.openid.in_(openids),
+                                                            MiniGrant.used_at.is_(None)).distinct())
+    found: dict[str, set[str]] = {}
+    for openid, template_id in rows:
+        found.setdefault(openid, set()).add(template_id)
+    return found

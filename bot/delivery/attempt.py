@@ -17,20 +17,25 @@ import requests
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
+from bot.accounts.miniprogram import spend_grant
 from bot.db.engine import UTCDateTime, transaction
 from bot.delivery.book import DeliveryBook
-from bot.delivery.channels import custom_payload, template_payload
+from bot.delivery.channels import custom_payload, subscribe_payload, template_payload
+from bot.delivery.templates import spec_of
 from bot.logs import describe_error, mask
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
+from bot.wechat_api.miniprogram import mini_program_api
 
 log = logging.getLogger("bot.delivery.outbox")
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
 RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
-# Window closed, allowance used, or a template id WeChat does not know: try the next channel now.
-NEXT_CHANNEL = (45015, 45047, 40037)
+# Window closed, allowance used, a template id WeChat does not know, no subscribe grant (43101),
+# a field WeChat refuses (47003): try the next channel now.
+NEXT_CHANNEL = (45015, 45047, 40037, 43101, 47003)
+SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"
 RATE_LIMITED = (45009, 45011)
 UNCLEAR_ERRCODES = (None, -1)  # wechatpy's HTTP errors, and WeChat's own "system busy"
 Plan = tuple[sa.Row, list[Channel]]  # a row and the channels to try, best first
@@ -185,10 +190,26 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
     if channel == Channel.CUSTOM:
         services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
         return None
+    if channel == Channel.SUBSCRIBE:
+        _send_subscribe(services, row)
+        return None
     template = services.settings.delivery.templates[row.kind]
     answer = services.wechat.post("message/template/send", data=template_payload(
         row.recipient, template, row.payload, row.kind, services.clock.now()))
     return str(answer["msgid"]) if answer.get("msgid") is not None else None
+
+
+def _send_subscribe(services: Services, row: sa.Row) -> None:
+    """Spend one of the person's grants, then send: a grant spent and the message lost to a
+    crash is a message not sent twice (it waits as uncertain, like any other)."""
+    template = services.settings.delivery.mini_templates[row.kind]
+    now = services.clock.now()
+    with transaction(services.sessions) as session:
+        spent = spend_grant(session, row.recipient, spec_of(template).id, now)
+    if not spent:  # another sender spent the last one since the book was loaded
+        raise WeChatClientException(errcode=43101, errmsg="no subscribe grant left")
+    with mini_program_api(services.settings, services.store) as api:
+        api.call(SUBSCRIBE_SEND, subscribe_payload(row.recipient, template, row.payload, row.kind, now))
 
 
 def _uncertain(row: sa.Row, channel: Channel, error: str) -> Outcome:

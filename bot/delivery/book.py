@@ -11,7 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.accounts.miniprogram import granted_templates
 from bot.config import DeliverySettings
+from bot.delivery.templates import spec_of
 from bot.delivery.window import custom_allowance
 from bot.models import Channel, Follower, MiniUser, Retiree
 
@@ -24,9 +26,11 @@ class DeliveryBook:
     templates: dict[str, Any]
     unfollowed: set[str]
     deceased: set[int]
-    # Mini-program users: no 客服消息 or template reaches them (those are the official account's);
-    # they read what is sent them in the mini-program's 我的通知, which is the mailbox.
-    mini: set[str] = field(default_factory=set)
+    # Mini-program users, each with the subscribe templates they hold a grant for: no 客服消息 or
+    # template reaches them (those are the official account's); a subscribe message does while
+    # a grant lasts, else they read it in the mini-program's 我的通知, which is the mailbox.
+    mini: dict[str, set[str]] = field(default_factory=dict)
+    mini_templates: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -41,7 +45,7 @@ class DeliveryBook:
             Retiree.id.in_(retiree_ids), Retiree.died_on.is_not(None))))
         return cls(allowance=custom_allowance(session, openids, now, settings.custom_per_window),
                    templates=dict(settings.templates), unfollowed=unfollowed, deceased=deceased,
-                   mini=mini_program_users(session, openids))
+                   mini=mini_program_users(session, openids), mini_templates=dict(settings.mini_templates))
 
     def skip_reason(self, row: sa.Row) -> str | None:
         """Why this message should not go at all (counted, not an error), or None."""
@@ -58,6 +62,9 @@ class DeliveryBook:
         in threads), and counts as used whether or not WeChat takes it.
         """
         if row.recipient in self.mini:
+            template = self.mini_templates.get(row.kind)
+            if template and spec_of(template).id in self.mini[row.recipient]:
+                yield Channel.SUBSCRIBE
             yield Channel.MAILBOX
             return
         if self._reserve_custom(row.recipient):
@@ -79,6 +86,9 @@ class DeliveryBook:
             return True
 
 
-def mini_program_users(session: Session, openids: set[str] | list[str]) -> set[str]:
-    """Those of openids that are mini-program users, not followers of the official account."""
-    return set(session.scalars(sa.select(MiniUser.openid).where(MiniUser.openid.in_(openids))))
+def mini_program_users(session: Session, openids: set[str] | list[str]) -> dict[str, set[str]]:
+    """Those of openids that are mini-program users, not followers of the official account, each
+    with the subscribe templates they hold a grant for."""
+    users = set(session.scalars(sa.select(MiniUser.openid).where(MiniUser.openid.in_(openids))))
+    grants = granted_templates(session, users) if users else {}
+    return {openid: grants.get(openid, set()) for openid in users}

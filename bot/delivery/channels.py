@@ -23,3 +23,13 @@ def template_payload(openid: str, template: str | Mapping[str, Any], message: di
     link = link_of(message)
     return ({"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now)}
             | ({"url": link} if link else {}))
+
+
+def subscribe_payload(openid: str, template: Mapping[str, Any], message: dict[str, Any], kind: str,
+                      now: datetime) -> dict[str, Any]:
+    """A mini-program subscribe message: the template's typed fields as for a template message,
+    and the page a tap opens (我的通知, say).
+    https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html"""
+    spec = spec_of(template)
+    return ({"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now),
+             "miniprogram_state": "formal", "lang": "zh_CN"} | ({"page": spec.page} if spec.page else {}))

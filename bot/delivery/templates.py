@@ -40,13 +40,15 @@ class TemplateSpec:
 
     id: str
     fields: dict[str, str] = field(default_factory=lambda: dict(LEGACY_FIELDS))
+    page: str | None = None  # a subscribe message's mini-program page, opened by a tap
 
 
 def spec_of(configured: str | Mapping[str, Any]) -> TemplateSpec:
     """A [delivery.templates] entry as a TemplateSpec: an id alone, or {id, fields}."""
     if isinstance(configured, str):
         return TemplateSpec(configured)
-    return TemplateSpec(str(configured.get("id", "")), dict(configured.get("fields") or LEGACY_FIELDS))
+    return TemplateSpec(str(configured.get("id", "")), dict(configured.get("fields") or LEGACY_FIELDS),
+                        configured.get("page"))
 
 
 def field_type(name: str) -> str:
@@ -71,11 +73,11 @@ def link_of(message: dict[str, Any]) -> str | None:
     return found.group(0) if found else None
 
 
-def problems(templates: Mapping[str, Any]) -> list[str]:
-    """What is wrong with [delivery.templates], each in one sentence (for `content check`)."""
+def problems(templates: Mapping[str, Any], table: str = "delivery.templates") -> list[str]:
+    """What is wrong with a template table, each in one sentence (for `content check`)."""
     found = []
     for kind, configured in templates.items():
-        where = f"[delivery.templates] {kind}"
+        where = f"[{table}] {kind}"
         if kind not in KIND_NAMES:
             found.append(f"{where}：没有这种消息（可用：{'、'.join(KIND_NAMES)}）。")
         spec = spec_of(configured)
@@ -94,6 +96,9 @@ def problems(templates: Mapping[str, Any]) -> list[str]:
 
 def _values(message: dict[str, Any], kind: str, now: datetime) -> dict[str, str]:
     text = _LINK.sub("", message["text"]).strip()
+    title = message.get("title")
+    if title and text.startswith(f"【{title}】"):  # a notice's heading: the title field says it
+        text = text[len(title) + 2:].strip()
     local = now.astimezone(SHANGHAI)
     day = f"{local.year}年{local.month}月{local.day}日"
     return {"title": message.get("title") or KIND_NAMES.get(kind, "通知"), "summary": " ".join(text.split()),

@@ -24,6 +24,7 @@ INVALID_CODE = ErrorCode(40029, "invalid code")
 INVALID_OPENID_LIST_SIZE = ErrorCode(40032, "invalid openid list size")
 INVALID_TEMPLATE_ID = ErrorCode(40037, "invalid template_id")
 ARGUMENT_INVALID = ErrorCode(47003, "argument invalid! data value invalid")  # a field over its limit
+SUBSCRIBE_REFUSED = ErrorCode(43101, "user refuse to accept the msg")  # no grant left for the template
 INVALID_URL = ErrorCode(40066, "invalid url")
 INVALID_APPSECRET = ErrorCode(40125, "invalid appsecret")
 USER_BLOCKED = ErrorCode(40226, "invalid user, code blocked")  # a user barred from the mini-program

@@ -43,6 +43,23 @@ def send_template(state: StandinState, req: ApiRequest) -> Reply:
     return Reply(ok(msgid=msgid), delivered=[touser], shown=shown)
 
 
+def send_subscribe(state: StandinState, req: ApiRequest) -> Reply:
+    """POST cgi-bin/message/subscribe/send (the mini-program's): one of the user's grants for the
+    template is spent, none left is 43101; the same typed-field limits as a category template.
+    https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html"""
+    body = req.json()
+    touser = _touser(body)
+    template_id = body.get("template_id")
+    if not isinstance(template_id, str) or not template_id:
+        raise ApiError(errors.INVALID_TEMPLATE_ID)
+    key = (touser, template_id)
+    if state.subscribe_grants.get(key, 0) <= 0:
+        raise ApiError(errors.SUBSCRIBE_REFUSED)
+    shown = phone_view(body.get("data"))
+    state.subscribe_grants[key] -= 1
+    return Reply(ok(msgid=state.next_id("msgid")), delivered=[touser], shown=shown)
+
+
 # Since 2023 (《关于规范公众号模板消息的再次公告》) the phone shows no `first` or `remark`, and an
 # old template's keyword values only to 20 characters; a category template's typed field over
 # its limit is refused (47003). Limits: 类目模板消息参数值内容限制,

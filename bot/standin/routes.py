@@ -45,6 +45,7 @@ ROUTES: dict[str, Route] = {
     "sns/jscode2session": Route("GET", wxa.code_to_session, needs_token=False),
     "wxa/business/getuserphonenumber": Route("POST", wxa.phone_number, app=MINI),
     "wxa/msg_sec_check": Route("POST", security.msg_sec_check, app=MINI),
+    "cgi-bin/message/subscribe/send": Route("POST", messages.send_subscribe, app=MINI),
 }
 
 

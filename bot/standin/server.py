@@ -83,6 +83,10 @@ class StandinServer:
         """Make every issued token expire now."""
         return self.state.expire_tokens()
 
+    def grant_subscribe(self, openid: str, template_id: str, count: int = 1) -> None:
+        """The user accepted `template_id` in a subscribe panel `count` times."""
+        self.state.grant_subscribe(openid, template_id, count)
+
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time wx.login() code for `openid`."""
         return self.state.mint_wxa_code(openid)

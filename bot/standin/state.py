@@ -60,6 +60,8 @@ class StandinState:
         self.mass_received: dict[tuple[str, str], int] = {}
         self.wxa_codes: dict[str, WxaCode] = {}
         self.wxa_blocked: set[str] = set()  # openids barred from the mini-program (40226)
+        # (openid, template id) → subscribe messages the user still allows (their panel's accepts)
+        self.subscribe_grants: dict[tuple[str, str], int] = {}
         self.wxa_visits: dict[str, float] = {}  # openid -> when they last opened the mini-program
         self.phone_codes: dict[str, PhoneCode] = {}
         self.sec_words: dict[str, str] = {}  # word -> the suggest msg_sec_check gives text holding it
@@ -115,6 +117,12 @@ class StandinState:
             for token in self.tokens.values():
                 token.expires_at = min(token.expires_at, now)
             return len(self.tokens)
+
+    def grant_subscribe(self, openid: str, template_id: str, count: int = 1) -> None:
+        """The user accepted `template_id` in a subscribe panel `count` times (one message each)."""
+        with self.lock:
+            key = (openid, template_id)
+            self.subscribe_grants[key] = self.subscribe_grants.get(key, 0) + count
 
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time login code that jscode2session will exchange for `openid`."""
