@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.accounts.binding import current
 from bot.db.engine import dialect_insert
-from bot.models import Binding, Follower, MiniGrant, MiniRead, MiniSession, MiniUser
+from bot.models import Binding, Follower, MiniRead, MiniSession, MiniUser
 
 SLIDE_AFTER = timedelta(minutes=5)  # a session's expiry moves at most this often (one write)
-SAME_POPUP = timedelta(minutes=10)  # the client's report and WeChat's push of one subscribe panel
 
 
 def open_session(session: Session, *, openid: str, unionid: str | None, session_key: str,
@@ -98,71 +97,3 @@ def read_among(session: Session, user: MiniUser, outbox_ids: list[int]) -> set[i
     """Which of these messages the user has opened."""
     return set(session.scalars(sa.select(MiniRead.outbox_id).where(MiniRead.user_id == user.id,
                                                                     MiniRead.outbox_id.in_(outbox_ids))))
-
-
-def record_grants(session: Session, user: MiniUser, template_ids: list[str], now: datetime, *,
-                  source: str, long_term: bool = False) -> int:
-    """Keep the subscribe-message grants the user just gave: each one-time grant allows one
-    message of its template (the delivery engine spends them); how many new ones were kept.
-
-    One panel may be reported twice, by the client ("client") and by WeChat's push ("event"):
-    a grant the other one reported for that template within SAME_POPUP is the same, marked
-    "both", not a second grant.
-    """
-    kept = 0
-    for template_id in template_ids:
-        twin = session.scalar(sa.select(MiniGrant).where(
-            MiniGrant.user_id == user.id, MiniGrant.template_id == template_id, MiniGrant.used_at.is_(None),
-            MiniGrant.source.not_in((source, "both")), MiniGrant.granted_at >= now - SAME_POPUP)
-            .order_by(MiniGrant.id).limit(1))
-        if twin is not None:
-            twin.source = "both"
-            continue
-        session.add(MiniGrant(user_id=user.id, template_id=template_id, long_term=long_term, source=source,
-                              granted_at=now))
-        kept += 1
-    session.flush()
-    return kept
-
-
-def withdraw_grants(session: Session, user: MiniUser, template_ids: list[str], now: datetime) -> int:
-    """The user turned these templates off in the mini-program's settings: their unspent grants
-    end; how many."""
-    return session.execute(sa.update(MiniGrant).where(
-        MiniGrant.user_id == user.id, MiniGrant.template_id.in_(template_ids), MiniGrant.used_at.is_(None))
-        .values(used_at=now)).rowcount
-
-
-def open_grants(session: Session, user: MiniUser) -> dict[str, int]:
-    """Unspent grants by template: how many messages of each may be sent the user now."""
-    rows = session.execute(sa.select(MiniGrant.template_id, sa.func.count()).where(
-        MiniGrant.user_id == user.id, MiniGrant.used_at.is_(None)).group_by(MiniGrant.template_id))
-    return {template_id: count for template_id, count in rows}
-
-
-def spend_grant(session: Session, openid: str, template_id: str, now: datetime) -> bool:
-    """Take one grant of the user's for this template to send one message: a long-term grant
-    stays, a one-time grant is used up. False when none is left. One UPDATE … WHERE unused,
-    so two senders at once can never spend one grant twice."""
-    user_id = sa.select(MiniUser.id).where(MiniUser.openid == openid).scalar_subquery()
-    unspent = (MiniGrant.user_id == user_id, MiniGrant.template_id == template_id,
-               MiniGrant.used_at.is_(None))
-    if session.scalar(sa.select(MiniGrant.id).where(*unspent, MiniGrant.long_term).limit(1)) is not None:
-        return True
-    while (grant_id := session.scalar(sa.select(MiniGrant.id).where(*unspent).order_by(MiniGrant.id)
-                                      .limit(1))) is not None:
-        spend = sa.update(MiniGrant).where(MiniGrant.id == grant_id, MiniGrant.used_at.is_(None))
-        if session.execute(spend.values(used_at=now).execution_options(synchronize_session=False)).rowcount:
-            return True  # else another sender took that one just now: try the next
-    return False
-
-
-def granted_templates(session: Session, openids: set[str] | list[str]) -> dict[str, set[str]]:
-    """For each of these mini-program users, the templates they hold an unspent grant for."""
-    rows = session.execute(sa.select(MiniUser.openid, MiniGrant.template_id).join(
-        MiniGrant, MiniGrant.user_id == MiniUser.id).where(MiniUser.openid.in_(openids),
-                                                            MiniGrant.used_at.is_(None)).distinct())
-    found: dict[str, set[str]] = {}
-    for openid, template_id in rows:
-        found.setdefault(openid, set()).add(template_id)
-    return found

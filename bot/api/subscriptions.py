@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.accounts.miniprogram import open_grants, record_grants
+from bot.accounts.grants import open_grants, record_grants
 from bot.api.spec import NEEDS_LOGIN, Error, Request, api, blueprint, documented, services, signed_in
 
 # wx.requestSubscribeMessage's result per template id; the accept* ones are grants.
@@ -37,5 +37,5 @@ def subscribed(json: SubscribeResult) -> Any:
     """记下用户在订阅面板里同意的消息。"""
     accepted = [t for t, choice in json.results.items() if choice.startswith("accept") and 0 < len(t) <= 64]
     with signed_in() as (session, user):
-        record_grants(session, user, accepted, services().clock.now(), source="client")
-        return Grants(grants=open_grants(session, user))
+        record_grants(session, user.openid, user.APP, accepted, services().clock.now(), source="client")
+        return Grants(grants=open_grants(session, user.openid))

@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
-from bot.accounts.miniprogram import spend_grant
+from bot.accounts.grants import spend_grant
 from bot.db.engine import UTCDateTime, transaction
 from bot.delivery.book import DeliveryBook
 from bot.delivery.channels import custom_payload, subscribe_payload, template_payload

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.accounts.miniprogram import granted_templates
+from bot.accounts.grants import granted_templates
 from bot.config import DeliverySettings
 from bot.delivery.templates import spec_of
 from bot.delivery.window import custom_allowance

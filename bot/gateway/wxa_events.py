@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, Response, abort, request
 
-from bot.accounts.miniprogram import record_grants, withdraw_grants
+from bot.accounts.grants import record_grants, withdraw_grants
 from bot.db.engine import transaction
 from bot.gateway.wire import Rejected, Wire
 from bot.logs import mask
@@ -71,9 +71,9 @@ def keep(services: Services, fields: dict[str, Any]) -> None:
             log.info("%s from %s, who has not logged in: ignored", event, mask(openid))
             return
         now = services.clock.now()
-        record_grants(session, user, chosen["accept"], now, source="event")
+        record_grants(session, openid, user.APP, chosen["accept"], now, source="event")
         if event == "subscribe_msg_change_event":  # turned off in the settings (a popup's
-            withdraw_grants(session, user, chosen["reject"], now)  # 取消 leaves earlier grants)
+            withdraw_grants(session, openid, chosen["reject"], now)  # 取消 leaves earlier grants)
 
 
 def _entries(holder: Any) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@ from bot.models.care import CareReport
 from bot.models.care_tasks import CareTask, CareVisit
 from bot.models.conversation import ConversationState
 from bot.models.follower import Follower
+from bot.models.grants import SubscribeGrant
 from bot.models.inbound import InboundMessage
-from bot.models.miniprogram import MiniGrant, MiniRead, MiniSession, MiniUser
+from bot.models.miniprogram import MiniRead, MiniSession, MiniUser
 from bot.models.notice import Notice
 from bot.models.outbox import (
     CHANNEL_NAMES,
@@ -53,7 +54,6 @@ __all__ = [
     "GroupMember",
     "InboundMessage",
     "KvEntry",
-    "MiniGrant",
     "MiniRead",
     "MiniSession",
     "MiniUser",
@@ -67,6 +67,7 @@ __all__ = [
     "StaffAccount",
     "StudyReading",
     "StudyVisit",
+    "SubscribeGrant",
     "Ticket",
     "scheduler_jobs",
 ]

@@ -50,20 +50,3 @@ class MiniRead(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("mini_users.id", ondelete="CASCADE"), primary_key=True)
     outbox_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True)
     read_at: Mapped[datetime]
-
-
-class MiniGrant(Base):
-    """A subscribe-message grant the user gave in the mini-program (wx.requestSubscribeMessage):
-    a one-time grant allows one message of that template and is used up by it; a long-term one
-    lasts until withdrawn. The delivery engine spends them (reaching people, the next issue)."""
-
-    __tablename__ = "mini_grants"
-    __table_args__ = (sa.Index("ix_mini_grants_open", "user_id", "template_id", "used_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("mini_users.id", ondelete="CASCADE"))
-    template_id: Mapped[str] = mapped_column(sa.String(64))
-    long_term: Mapped[bool] = mapped_column(default=False)
-    source: Mapped[str] = mapped_column(sa.String(8))  # "client" (the API) or "event" (WeChat's push)
-    granted_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]  # a one-time grant spent; a long-term one withdrawn

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from bot import create_app
-from bot.accounts.miniprogram import record_grants, spend_grant
+from bot.accounts.grants import record_grants, spend_grant
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
-from bot.models import Channel, MiniUser, OutboxMessage, OutboxStatus
+from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.notices.sending import send
 from bot.services import Services, build_services
 from bot.standin.server import StandinServer
@@ -90,6 +90,5 @@ def test_one_grant_is_spent_once_however_many_senders_try(subscribing: Services,
     with transaction(subscribing.sessions) as session:
         assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is True
         assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is False
-        user = session.scalar(sa.select(MiniUser).where(MiniUser.openid == "o_mini_sun_son"))
-        record_grants(session, user, [TEMPLATE], now, source="event", long_term=True)
+        record_grants(session, "o_mini_sun_son", "mini", [TEMPLATE], now, source="event", long_term=True)
         assert all(spend_grant(session, "o_mini_sun_son", TEMPLATE, now) for _ in range(3))  # long-term

@@ -1,4 +1,4 @@
-"""mini-program accounts: bindings from either app, unionids, lock-outs, read marks, grants, 留言 screening
+"""mini-program accounts: bindings from either app, unionids, lock-outs, read marks, subscription grants, 留言 screening
 
 Revision ID: 0019
 Revises: 0018
@@ -35,21 +35,22 @@ def upgrade() -> None:
         sa.Column("read_at", sa.DateTime(), nullable=False),
     )
     op.create_table(
-        "mini_grants",
+        "subscribe_grants",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("user_id", sa.Integer(), sa.ForeignKey("mini_users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("openid", sa.String(64), nullable=False),
+        sa.Column("app", sa.String(8), nullable=False),
         sa.Column("template_id", sa.String(64), nullable=False),
         sa.Column("long_term", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(8), nullable=False),
         sa.Column("granted_at", sa.DateTime(), nullable=False),
         sa.Column("used_at", sa.DateTime(), nullable=True),
     )
-    op.create_index("ix_mini_grants_open", "mini_grants", ["user_id", "template_id", "used_at"])
+    op.create_index("ix_subscribe_grants_open", "subscribe_grants", ["openid", "template_id", "used_at"])
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    op.drop_table("mini_grants")
+    op.drop_table("subscribe_grants")
     op.drop_table("mini_reads")
     with op.batch_alter_table("tickets") as table:
         table.drop_column("screening")
