@@ -78,6 +78,8 @@ class DeliverySettings:
     report_wait: float = 600        # seconds to wait for WeChat's report on an uncertain template send
     # kind of message → its template: {id, fields} (bot.delivery.templates), or an id alone
     templates: dict[str, Any] = field(default_factory=dict)
+    # kind of message → the official account's 订阅通知 template: {id, fields, page, long_term}
+    subscribe_templates: dict[str, Any] = field(default_factory=dict)
     # kind of message → the mini-program's subscribe-message template: {id, fields, page}
     mini_templates: dict[str, Any] = field(default_factory=dict)
 

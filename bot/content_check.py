@@ -35,6 +35,7 @@ def check_content(settings: Settings) -> list[str]:
     problems += _check_greetings(content, settings)
     problems += _check_topics(topics, settings)
     problems += template_problems(settings.delivery.templates)
+    problems += template_problems(settings.delivery.subscribe_templates, "delivery.subscribe_templates")
     problems += template_problems(settings.delivery.mini_templates, "delivery.mini_templates")
     if topics and not problems:  # routing checks need a knowledge base that loads
         engine = PolicyEngine(topics, lexicon)

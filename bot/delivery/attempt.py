@@ -35,7 +35,9 @@ RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
 # Window closed, allowance used, a template id WeChat does not know, no subscribe grant (43101),
 # a field WeChat refuses (47003): try the next channel now.
 NEXT_CHANNEL = (45015, 45047, 40037, 43101, 47003)
-SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"
+SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"  # the mini-program's
+# The account's 订阅通知: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html
+BIZSEND = "message/subscribe/bizsend"
 RATE_LIMITED = (45009, 45011)
 UNCLEAR_ERRCODES = (None, -1)  # wechatpy's HTTP errors, and WeChat's own "system busy"
 Plan = tuple[sa.Row, list[Channel]]  # a row and the channels to try, best first
@@ -190,8 +192,8 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
     if channel == Channel.CUSTOM:
         services.wechat.post("message/custom/send", data=custom_payload(row.recipient, row.payload))
         return None
-    if channel == Channel.SUBSCRIBE:
-        _send_subscribe(services, row)
+    if channel in (Channel.SUBSCRIBE, Channel.BIZSEND):
+        _send_granted(services, row, channel)
         return None
     template = services.settings.delivery.templates[row.kind]
     answer = services.wechat.post("message/template/send", data=template_payload(
@@ -199,17 +201,23 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
     return str(answer["msgid"]) if answer.get("msgid") is not None else None
 
 
-def _send_subscribe(services: Services, row: sa.Row) -> None:
-    """Spend one of the person's grants, then send: a grant spent and the message lost to a
+def _send_granted(services: Services, row: sa.Row, channel: Channel) -> None:
+    """Spend one of the person's grants, then send the subscription message (the account's
+    订阅通知 or the mini-program's subscribe message): a grant spent and the message lost to a
     crash is a message not sent twice (it waits as uncertain, like any other)."""
-    template = services.settings.delivery.mini_templates[row.kind]
-    now = services.clock.now()
+    delivery, now = services.settings.delivery, services.clock.now()
+    templates = delivery.mini_templates if channel == Channel.SUBSCRIBE else delivery.subscribe_templates
+    template = templates[row.kind]
     with transaction(services.sessions) as session:
         spent = spend_grant(session, row.recipient, spec_of(template).id, now)
     if not spent:  # another sender spent the last one since the book was loaded
         raise WeChatClientException(errcode=43101, errmsg="no subscribe grant left")
+    payload = subscribe_payload(row.recipient, template, row.payload, row.kind, now)
+    if channel == Channel.BIZSEND:
+        services.wechat.post(BIZSEND, data=payload)
+        return
     with mini_program_api(services.settings, services.store) as api:
-        api.call(SUBSCRIBE_SEND, subscribe_payload(row.recipient, template, row.payload, row.kind, now))
+        api.call(SUBSCRIBE_SEND, payload)
 
 
 def _uncertain(row: sa.Row, channel: Channel, error: str) -> Outcome:

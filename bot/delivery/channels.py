@@ -27,8 +27,8 @@ def template_payload(openid: str, template: str | Mapping[str, Any], message: di
 
 def subscribe_payload(openid: str, template: Mapping[str, Any], message: dict[str, Any], kind: str,
                       now: datetime) -> dict[str, Any]:
-    """A mini-program subscribe message: the template's typed fields as for a template message,
-    and the page a tap opens (我的通知, say).
+    """A subscription message (the mini-program's subscribe message, the account's 订阅通知): the
+    template's typed fields as for a template message, and the page a tap opens (我的通知, say).
     https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html"""
     spec = spec_of(template)
     return ({"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now),

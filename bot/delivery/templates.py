@@ -40,7 +40,8 @@ class TemplateSpec:
 
     id: str
     fields: dict[str, str] = field(default_factory=lambda: dict(LEGACY_FIELDS))
-    page: str | None = None  # a subscribe message's mini-program page, opened by a tap
+    page: str | None = None  # a subscribe message's page (the mini-program's, or a web address)
+    long_term: bool = False  # a 订阅通知 template WeChat grants long-term (政务民生 accounts)
 
 
 def spec_of(configured: str | Mapping[str, Any]) -> TemplateSpec:
@@ -48,7 +49,7 @@ def spec_of(configured: str | Mapping[str, Any]) -> TemplateSpec:
     if isinstance(configured, str):
         return TemplateSpec(configured)
     return TemplateSpec(str(configured.get("id", "")), dict(configured.get("fields") or LEGACY_FIELDS),
-                        configured.get("page"))
+                        configured.get("page"), bool(configured.get("long_term", False)))
 
 
 def field_type(name: str) -> str:

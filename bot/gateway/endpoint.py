@@ -24,6 +24,9 @@ from bot.delivery.reports import record_report
 from bot.gateway.answer import answer_once
 from bot.gateway.wire import Rejected, Wire
 from bot.gateway.wsgi import query_args, read_body, respond
+from bot.gateway.wxa_events import LISTS as GRANT_EVENTS
+from bot.gateway.wxa_events import keep_grants
+from bot.models import Follower
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -90,6 +93,10 @@ class WeChatEndpoint:
             inbound = from_wechatpy(message, opened.fields)
         except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
             raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
+        if opened.fields.get("Event") in GRANT_EVENTS:  # 订阅通知: grants kept, no handler runs
+            self._use_request_once(args, raw)
+            keep_grants(self.services, opened.fields, app=Follower.APP)
+            return "success"
         if isinstance(message, TemplateSendJobFinishEvent):
             self._use_request_once(args, raw)
             return self._keep_report(message) if message.id else "success"  # no MsgID: nothing to keep

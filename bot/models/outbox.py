@@ -33,6 +33,7 @@ class Channel(enum.StrEnum):
     MASS = "mass"            # mass send (群发) to a group: at most 4 a month reach each person
     MAILBOX = "mailbox"      # held for the next time they write
     SUBSCRIBE = "subscribe"  # the mini-program's subscribe message: spends a grant the person gave
+    BIZSEND = "bizsend"      # the official account's 订阅通知: a long-term grant, or spends a one-time one
 
 
 # What staff read for each (every staff-facing page and command says these, never the codes).
@@ -43,7 +44,7 @@ STATUS_NAMES = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送
 KIND_NAMES = {"reply": "回复", "notice": "通知", "activity": "活动", "event": "活动变动",
               "ticket": "留言回复", "greeting": "祝福", "study": "学习推送", "staff": "工作人员提醒"}
 CHANNEL_NAMES = {Channel.CUSTOM: "客服消息", Channel.TEMPLATE: "模板消息", Channel.MASS: "群发",
-                 Channel.MAILBOX: "信箱", Channel.SUBSCRIBE: "小程序订阅消息"}
+                 Channel.MAILBOX: "信箱", Channel.SUBSCRIBE: "小程序订阅消息", Channel.BIZSEND: "订阅通知"}
 
 
 class OutboxMessage(Base):

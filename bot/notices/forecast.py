@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.audience import Reach, resolve
-from bot.delivery.book import DeliveryBook, mini_program_users
-from bot.delivery.window import custom_allowance
+from bot.delivery.book import DeliveryBook
 from bot.models import Channel, Retiree
 
 SHOWN = 200  # the people listed by name on the page; the counts cover everyone
@@ -48,12 +47,9 @@ def forecast(session: Session, settings: Settings, audience: str, now: datetime)
     reach = resolve(session, audience)
     openids = [r.openid for r in reach.recipients]
     # The sender's own channel choice (DeliveryBook), for one notice per account as of now.
-    allowance = custom_allowance(session, openids, now, settings.delivery.custom_per_window)
-    book = DeliveryBook(allowance=allowance, templates=dict(settings.delivery.templates),
-                        unfollowed=set(), deceased=set(), mini=mini_program_users(session, openids),
-                        mini_templates=dict(settings.delivery.mini_templates))
-    found = Forecast(reach, {Channel.CUSTOM: 0, Channel.TEMPLATE: 0, Channel.SUBSCRIBE: 0, Channel.MASS: 0,
-                             Channel.MAILBOX: 0})
+    book = DeliveryBook.for_recipients(session, settings.delivery, openids, now)
+    found = Forecast(reach, {Channel.CUSTOM: 0, Channel.BIZSEND: 0, Channel.TEMPLATE: 0, Channel.SUBSCRIBE: 0,
+                             Channel.MASS: 0, Channel.MAILBOX: 0})
     for openid in openids:
         found.by_channel[next(book.channels(_Copy(openid, "notice")))] += 1  # type: ignore[arg-type]
     why = {i: "未绑定微信" for i in reach.not_bound} | {i: "已取消关注公众号" for i in reach.unfollowed}

@@ -44,9 +44,11 @@ def send_template(state: StandinState, req: ApiRequest) -> Reply:
 
 
 def send_subscribe(state: StandinState, req: ApiRequest) -> Reply:
-    """POST cgi-bin/message/subscribe/send (the mini-program's): one of the user's grants for the
-    template is spent, none left is 43101; the same typed-field limits as a category template.
-    https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html"""
+    """POST cgi-bin/message/subscribe/send (the mini-program's) and cgi-bin/message/subscribe/
+    bizsend (the account's 订阅通知): one of the user's grants for the template is spent, none
+    left is 43101; the same typed-field limits as a category template.
+    https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html
+    https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html"""
     body = req.json()
     touser = _touser(body)
     template_id = body.get("template_id")

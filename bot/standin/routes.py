@@ -46,6 +46,7 @@ ROUTES: dict[str, Route] = {
     "wxa/business/getuserphonenumber": Route("POST", wxa.phone_number, app=MINI),
     "wxa/msg_sec_check": Route("POST", security.msg_sec_check, app=MINI),
     "cgi-bin/message/subscribe/send": Route("POST", messages.send_subscribe, app=MINI),
+    "cgi-bin/message/subscribe/bizsend": Route("POST", messages.send_subscribe, app=ACCOUNT),
 }
 
 
