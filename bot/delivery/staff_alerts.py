@@ -19,14 +19,16 @@ log = logging.getLogger(__name__)
 def unreachable_warning(settings: Settings) -> str | None:
     """A sentence for start-up and `content check` when staff alerts can only wait: staff rarely
     write to the account, so their 48-hour window for customer-service messages is mostly shut,
-    and without a template for staff alerts (`[delivery.templates] staff`) an urgent report
-    waits in their mailbox until they happen to write."""
+    and without a template or 订阅通知 for staff alerts (`[delivery.templates] staff`,
+    `[delivery.subscribe_templates] staff`) an urgent report waits in their mailbox until they
+    happen to write."""
     if not settings.staff.openids:
         return ("config.toml 没有填 [staff] openids：重要情况、留言的提醒只发给在控制台关联了微信的"
                 "账号（python -m bot staff list 可查看），一个都没有时就发不出去。")
-    if "staff" not in settings.delivery.templates:
-        return ("没有给工作人员提醒配置模板消息（[delivery.templates] staff）：工作人员 48 小时内没给公众号"
-                "发过消息时，重要情况提醒只能等他们下次发消息才看到。")
+    if "staff" not in settings.delivery.templates and "staff" not in settings.delivery.subscribe_templates:
+        return ("没有给工作人员提醒配置模板消息或订阅通知（[delivery.templates] staff 或 "
+                "[delivery.subscribe_templates] staff）：工作人员 48 小时内没给公众号发过消息时，"
+                "重要情况提醒只能等他们下次发消息才看到。")
     return None
 
 

@@ -236,3 +236,16 @@ def test_start_up_and_content_check_say_when_staff_alerts_can_only_wait(
                                                       staff='[staff]\nopenids = ["o_staff_1"]\n')))
     main(["content", "check"])
     assert "[delivery.templates] staff" in capsys.readouterr().out
+
+
+def test_a_staff_subscription_is_enough_for_alerts_to_reach_staff_at_once(
+        office: Services, caplog: pytest.LogCaptureFixture) -> None:
+    from dataclasses import replace
+
+    from bot.delivery.staff_alerts import unreachable_warning
+
+    lasting = {"id": "TPL_STAFF_SUB", "fields": {"thing1": "title", "thing2": "summary"}, "long_term": True}
+    staffed = replace(office.settings, delivery=replace(office.settings.delivery,
+                                                        subscribe_templates={"staff": lasting}))
+    assert unreachable_warning(staffed) is None
+    assert "订阅通知" in (unreachable_warning(office.settings) or "")
