@@ -77,6 +77,18 @@ class WeChatSide:
                      "MsgType": "event", "Event": "TEMPLATESENDJOBFINISH", "MsgID": msgid,
                      "Status": status})
 
+    def subscribe_panel(self, openid: str, choices: dict[str, str], *, changed: bool = False) -> str:
+        """WeChat's event for what openid chose in a subscribe panel (template id → accept or
+        reject), or, `changed`, for turning templates off later in the settings."""
+        event, holder = (("subscribe_msg_change_event", "SubscribeMsgChangeEvent") if changed
+                         else ("subscribe_msg_popup_event", "SubscribeMsgPopupEvent"))
+        entries = "".join(f"<List><TemplateId>{cdata(t)}</TemplateId><SubscribeStatusString>{cdata(c)}"
+                          f"</SubscribeStatusString><PopupScene>2</PopupScene></List>"
+                          for t, c in choices.items())
+        head = _xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(self.now()),
+                     "MsgType": "event", "Event": event})
+        return head.removesuffix("</xml>") + f"<{holder}>{entries}</{holder}></xml>"
+
     def _message(self, openid: str, kind: str, msg_id: int | None, **extra: str) -> str:
         fields: dict[str, str | int] = {"ToUserName": ACCOUNT, "FromUserName": openid,
                                         "CreateTime": int(self.now()), "MsgType": kind}

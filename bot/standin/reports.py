@@ -1,6 +1,7 @@
-"""The stand-in's delivery reports: after each template message, a TEMPLATESENDJOBFINISH event
-posted to the account's server URL, signed (and encrypted) as WeChat does, from a background
-thread as WeChat does it (the send's answer does not wait for it)."""
+"""The stand-in's pushes to the account's server URL: after each template message a
+TEMPLATESENDJOBFINISH report, and after a subscribe panel the person's choices
+(subscribe_msg_popup_event), signed (and encrypted) as WeChat does, from a background thread as
+WeChat does it (the send's answer does not wait for it)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ class ReportPusher:
 
     def __init__(self, url: str, account: WeChatSettings, now: Callable[[], float]) -> None:
         self.url = url
-        self._side = WeChatSide(account, now=now)
-        self._queue: queue.SimpleQueue[tuple[str, int, str] | None] = queue.SimpleQueue()
+        self.side = WeChatSide(account, now=now)  # builds the events, signed for the account
+        self._queue: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()  # (label, xml)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = threading.Event()
@@ -37,10 +38,14 @@ class ReportPusher:
 
     def push(self, openid: str, msgid: int, status: str = "success") -> None:
         """Report on one template message, soon."""
+        self.push_event(f"report {msgid}", self.side.template_finished(openid, msgid, status))
+
+    def push_event(self, label: str, xml: str) -> None:
+        """Post one event's XML, soon, after those before it."""
         if self._closed.is_set():
             return
         self._ensure_thread()  # started here, not at creation: gunicorn forks after creating the app
-        self._queue.put((openid, msgid, status))
+        self._queue.put((label, xml))
 
     def close(self) -> None:
         """Stop posting; reports not yet posted are dropped (the platform went away)."""
@@ -57,20 +62,19 @@ class ReportPusher:
         while (report := self._queue.get()) is not None and not self._closed.is_set():
             self._post(*report)
 
-    def _post(self, openid: str, msgid: int, status: str) -> None:
-        xml = self._side.template_finished(openid, msgid, status)
+    def _post(self, label: str, xml: str) -> None:
         for attempt in range(1, TRIES + 1):
             if self._closed.is_set():
                 return
-            delivery = self._side.deliver(xml)
+            delivery = self.side.deliver(xml)
             try:
                 answer = self._http.post(self.url, params=delivery.params, data=delivery.body,
                                          timeout=TIMEOUT)
             except requests.RequestException as exc:  # no answer: WeChat tries again
-                log.warning("report %s, try %s: %s", msgid, attempt, exc)
+                log.warning("%s, try %s: %s", label, attempt, exc)
                 time.sleep(RETRY_PAUSE)
                 continue
             if not answer.ok:  # an answer, even a refusal, ends it
-                log.warning("report %s: the server answered %s", msgid, answer.status_code)
+                log.warning("%s: the server answered %s", label, answer.status_code)
             return
-        log.error("report %s given up after %s tries", msgid, TRIES)
+        log.error("%s given up after %s tries", label, TRIES)

@@ -87,6 +87,10 @@ class StandinServer:
         """The user accepted `template_id` in a subscribe panel `count` times."""
         self.state.grant_subscribe(openid, template_id, count)
 
+    def subscribe_panel(self, openid: str, choices: dict[str, str], count: int = 1) -> None:
+        """A follower chose in a 订阅通知 panel; WeChat posts the choices to the server URL."""
+        self.state.subscribe_panel(openid, choices, count)
+
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time wx.login() code for `openid`."""
         return self.state.mint_wxa_code(openid)

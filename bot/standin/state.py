@@ -124,6 +124,17 @@ class StandinState:
             key = (openid, template_id)
             self.subscribe_grants[key] = self.subscribe_grants.get(key, 0) + count
 
+    def subscribe_panel(self, openid: str, choices: dict[str, str], count: int = 1) -> None:
+        """A follower of the account chose in a 订阅通知 panel (template id → accept or reject):
+        the accepted are granted (`count` messages each), and the choices are posted to the
+        server URL as WeChat does (subscribe_msg_popup_event)."""
+        for template_id, choice in choices.items():
+            if choice == "accept":
+                self.grant_subscribe(openid, template_id, count)
+        if self.reports is not None:
+            self.reports.push_event(f"subscribe panel of {openid}",
+                                    self.reports.side.subscribe_panel(openid, choices))
+
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time login code that jscode2session will exchange for `openid`."""
         with self.lock:

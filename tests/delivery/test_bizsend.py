@@ -5,13 +5,17 @@ template; turning the template off ends the grant."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from bot import create_app
+from bot.accounts.grants import open_grants
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
@@ -19,7 +23,7 @@ from bot.models import Channel, InboundMessage, OutboxMessage
 from bot.notices.sending import send
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
-from bot.standin.server import StandinServer
+from bot.standin import StandinServer, StandinSettings
 from tests.helpers import Chat
 from tests.office_fixtures import Branch
 
@@ -91,3 +95,38 @@ def test_a_long_term_grant_carries_every_notice_until_turned_off(
     assert notify(long_term, "二") == [Channel.BIZSEND, Channel.BIZSEND]
     chat.send(panel("o_li", "reject", "subscribe_msg_change_event", "SubscribeMsgChangeEvent"))
     assert notify(long_term, "三")[-1] == Channel.TEMPLATE
+
+
+def test_the_stand_in_posts_the_panel_to_the_server_and_the_notice_goes_by_bizsend(
+        one_time: Services, branch: Branch, clock: FixedClock) -> None:
+    account = one_time.settings.wechat
+    server = make_server("127.0.0.1", 0, create_app(services=one_time), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = StandinSettings(appid=account.appid, secret=account.secret,
+                               now=lambda: clock.now().timestamp(),
+                               report_to=f"http://127.0.0.1:{server.server_port}/wechat",
+                               report_token=account.token, report_aes_key=account.encoding_aes_key)
+    try:
+        with StandinServer(settings) as platform:
+            sender = build_services(replace(one_time.settings, wechat=replace(
+                account, api_base_url=platform.base_url)), clock=clock)
+            try:
+                platform.subscribe_panel("o_li", {SUB: "accept", "TPL_OTHER": "reject"})
+                assert _wait_for_grant(sender, "o_li")
+                assert notify(sender, "明天上午九点开支部会。") == [Channel.BIZSEND]
+                [call] = platform.calls(path=BIZSEND)
+                assert call.response["errcode"] == 0 and call.shown[0] == "通知"
+            finally:
+                sender.close()
+    finally:
+        server.shutdown()
+
+
+def _wait_for_grant(services: Services, openid: str, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with services.sessions() as session:
+            if open_grants(session, openid):
+                return True
+        time.sleep(0.05)
+    return False
