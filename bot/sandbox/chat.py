@@ -21,6 +21,7 @@ HELP = """输入文字即发送给银龄助手。特殊指令：
   /quit         退出"""
 
 PUSH_KINDS = {"cgi-bin/message/custom/send": "客服消息", "cgi-bin/message/template/send": "模板消息",
+              "cgi-bin/message/subscribe/bizsend": "订阅通知",
               "cgi-bin/message/mass/send": "群发", "cgi-bin/message/mass/sendall": "群发"}
 
 
@@ -73,14 +74,19 @@ class ChatSession:
             last = max(last, call["id"])
             kind = PUSH_KINDS.get(call["path"].lstrip("/"))
             if kind and call["response"].get("errcode", 0) == 0:
-                shown.append(f"【{kind}】{_push_text(call['body'])}")
+                shown.append(f"【{kind}】{_push_text(call)}")
         return last, shown
 
 
-def _push_text(body: dict) -> str:
+def _push_text(call: dict) -> str:
+    """What the phone shows: a text as it is; a template or 订阅通知 as the platform renders it
+    (its fields one per line, without what WeChat no longer shows)."""
+    body = call["body"]
     if "text" in body:
         return body["text"].get("content", "")
-    if "data" in body:  # template message
+    if call.get("shown"):
+        return "\n  " + "\n  ".join(call["shown"])
+    if "data" in body:
         return "；".join(str(v.get("value", "")) for v in body["data"].values())
     return str(body)
 

@@ -127,3 +127,13 @@ def test_chat_shows_replies_and_the_pushes_that_reach_the_user(live_bot, standin
     assert outbox.drain(services) == 1  # the chat opened the 48-hour window when it wrote
     _, shown = chat.pushes_since(0)
     assert shown == ["【客服消息】明天上午九点集中学习。"]
+
+
+def test_the_terminal_shows_a_template_message_as_the_phone_does(api_services: Services, standin) -> None:
+    old_style = {"first": {"value": "您好"}, "keyword1": {"value": "明天上午九点集中学习"},
+                 "remark": {"value": "谢谢"}}
+    api_services.wechat.post("message/template/send",
+                             data={"touser": "o_far", "template_id": "TPL", "data": old_style})
+    chat = ChatSession(api_services.settings.wechat, "http://127.0.0.1:1/wechat", standin.base_url, "o_far")
+    _, shown = chat.pushes_since(0)
+    assert shown == ["【模板消息】\n  明天上午九点集中学习"]  # no first, no remark: no longer shown
