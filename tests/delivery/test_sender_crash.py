@@ -1,7 +1,8 @@
 """A sender killed with SIGKILL in the middle of a run, then started again: nobody gets a message
 twice, and every message is sent — but those WeChat was handling when the sender died, which
 are left uncertain (never resent) for staff to check, unless they are template messages and
-WeChat's delivery reports settle them: then everyone gets exactly one."""
+WeChat's delivery reports settle them: then everyone gets exactly one. By 订阅通知, no grant is
+spent twice."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from bot import create_app
+from bot.accounts.grants import record_grants
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.engine import transaction
 from bot.delivery import outbox
@@ -32,6 +34,7 @@ from bot.standin import StandinServer, StandinSettings
 PEOPLE = 300
 CUSTOM = "cgi-bin/message/custom/send"
 TEMPLATE = "cgi-bin/message/template/send"
+BIZSEND = "cgi-bin/message/subscribe/bizsend"
 
 
 def test_a_killed_sender_restarted_sends_nobody_anything_twice(settings: Settings, tmp_path: Path,
@@ -80,6 +83,34 @@ def test_with_wechats_reports_a_killed_sender_leaves_everyone_exactly_one_messag
         gateway.close()
     assert delivered == Counter(openids)  # everyone exactly once
     assert set(_statuses(settings).values()) == {OutboxStatus.SENT}
+
+
+def test_a_killed_sender_spends_no_grant_twice_and_sends_no_subscription_twice(
+        settings: Settings, tmp_path: Path, standin: StandinServer) -> None:
+    if "postgresql" in settings.database_url:
+        pytest.skip("one SQLite sender here; the grant's single UPDATE is tested on both")
+    standin.state.settings.latency = 0.01
+    openids = [f"o_sub_{n:04d}" for n in range(PEOPLE)]
+    _queue(settings, openids)
+    services = build_services(settings)
+    try:
+        with transaction(services.sessions) as session:
+            for openid in openids:  # each accepted notices once in a 订阅通知 panel
+                record_grants(session, openid, "oa", ["SUB"], datetime.now(UTC), source="event")
+                standin.grant_subscribe(openid, "SUB")
+    finally:
+        services.close()
+    subscribing = '\n[delivery.subscribe_templates.notice]\nid = "SUB"\n'
+    env = _sender_env(settings, standin, tmp_path, templates=subscribing)
+    _kill_and_restart(env, mid_run=lambda: len(standin.calls(path=BIZSEND)) >= PEOPLE // 3 + 17,
+                      died_early=lambda: len(standin.calls(path=BIZSEND)) < PEOPLE,
+                      done=lambda: _left(settings) == 0)
+    delivered = Counter(c.body["touser"] for c in standin.calls(path=BIZSEND) if c.errcode == 0)
+    statuses = _statuses(settings)
+    assert max(delivered.values()) == 1 and not [c for c in standin.calls(path=BIZSEND) if c.errcode]
+    uncertain = {o for o, s in statuses.items() if s == OutboxStatus.UNCERTAIN}
+    assert len(uncertain) <= settings.delivery.parallel
+    assert {o for o, s in statuses.items() if s == OutboxStatus.SENT} == set(delivered) - uncertain
 
 
 def _sender_env(settings: Settings, standin: StandinServer, tmp_path: Path, delivery: str = "",
