@@ -238,7 +238,7 @@ def confirm_unbind(msg: Inbound, ctx: Context) -> Reply | None:
     ctx.conversation.clear()
     if choice == 0:
         return Text(ctx.texts.get("binding.kept"))
-    b.unbind(ctx.binding, ctx.now)
+    b.unbind(ctx.session, ctx.binding, ctx.now)
     return Text(ctx.texts.get("binding.unbound"))
 
 

@@ -79,9 +79,20 @@ def bind(session: Session, account: Account, retiree: Retiree, now: datetime, *,
     return binding
 
 
-def unbind(binding: Binding, now: datetime) -> None:
-    """End a binding; the row is kept for the record."""
+def unbind(session: Session, binding: Binding, now: datetime) -> None:
+    """End a binding (the row is kept for the record), and with a chat binding, the mini-program
+    bindings WeChat names the same person for (unionid) that acted for the same retiree: one
+    person unbinding once is unbound everywhere."""
     binding.unbound_at = now
+    if binding.app != Follower.APP:
+        return
+    unionid = session.scalar(sa.select(Follower.unionid).where(Follower.openid == binding.openid))
+    if unionid:
+        same_person = sa.select(MiniUser.openid).where(MiniUser.unionid == unionid)
+        session.execute(sa.update(Binding).where(
+            Binding.openid.in_(same_person), Binding.unbound_at.is_(None),
+            Binding.retiree_id == binding.retiree_id)
+            .values(unbound_at=now).execution_options(synchronize_session=False))
 
 
 def current(session: Session, account: Account) -> Binding | None:

@@ -52,21 +52,30 @@ def open_grants(session: Session, openid: str) -> dict[str, int]:
     return {template_id: count for template_id, count in rows}
 
 
-def spend_grant(session: Session, openid: str, template_id: str, now: datetime) -> bool:
+def spend_grant(session: Session, openid: str, template_id: str, now: datetime) -> int | None:
     """Take one grant of the person's for this template to send one message: a long-term grant
-    stays, a one-time grant is used up. False when none is left. One UPDATE … WHERE unused,
-    so two senders at once can never spend one grant twice."""
-    if session.scalar(sa.select(SubscribeGrant.id).where(*_unspent(openid, template_id),
-                                                         SubscribeGrant.long_term).limit(1)) is not None:
-        return True
+    stays, a one-time grant is used up; the grant's id, or None when none is left. One UPDATE …
+    WHERE unused, so two senders at once can never spend one grant twice."""
+    lasting = session.scalar(sa.select(SubscribeGrant.id).where(*_unspent(openid, template_id),
+                                                                SubscribeGrant.long_term).limit(1))
+    if lasting is not None:
+        return lasting
     while (grant_id := session.scalar(sa.select(SubscribeGrant.id).where(*_unspent(openid, template_id))
                                       .order_by(SubscribeGrant.id).limit(1))) is not None:
         spend = (sa.update(SubscribeGrant)
                  .where(SubscribeGrant.id == grant_id, SubscribeGrant.used_at.is_(None))
                  .values(used_at=now).execution_options(synchronize_session=False))
         if session.execute(spend).rowcount:
-            return True  # else another sender took that one just now: try the next
-    return False
+            return grant_id  # else another sender took that one just now: try the next
+    return None
+
+
+def give_back(session: Session, grant_id: int) -> None:
+    """WeChat refused the message outright (a field, a page, a rate limit): the one-time grant it
+    was spent on was not used, and is the person's again."""
+    session.execute(sa.update(SubscribeGrant)
+                    .where(SubscribeGrant.id == grant_id, SubscribeGrant.long_term.is_(False))
+                    .values(used_at=None).execution_options(synchronize_session=False))
 
 
 def granted_templates(session: Session, openids: set[str] | list[str]) -> dict[str, set[str]]:

@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.accounts.binding import current
@@ -23,10 +24,12 @@ def open_session(session: Session, *, openid: str, unionid: str | None, session_
     """The user (created on their first login) and a new session for them; the token, which is
     returned once and never kept."""
     user = session.scalar(sa.select(MiniUser).where(MiniUser.openid == openid))
-    if user is None:
-        user = MiniUser(openid=openid, unionid=unionid, created_at=now, last_login_at=now)
-        session.add(user)
-        session.flush()
+    if user is None:  # a first login: two at once (a double tap) make one user, not an error
+        table = MiniUser.__table__
+        session.execute(dialect_insert(session.connection())(table).values(
+            openid=openid, unionid=unionid, font_scale=100, bind_failures=0, created_at=now,
+            last_login_at=now).on_conflict_do_nothing(index_elements=[table.c.openid]))
+        user = session.scalars(sa.select(MiniUser).where(MiniUser.openid == openid)).one()
     user.last_login_at, user.unionid = now, unionid or user.unionid
     adopt_chat_binding(session, user, now)
     token = secrets.token_urlsafe(32)
@@ -38,10 +41,11 @@ def open_session(session: Session, *, openid: str, unionid: str | None, session_
 
 
 def adopt_chat_binding(session: Session, user: MiniUser, now: datetime) -> Binding | None:
-    """Bind an unbound user as the chat follower with the same unionid is bound (the same
-    person, by WeChat's word), so they need not bind twice; the new binding, if any."""
-    if not user.unionid or current(session, user) is not None:
-        return None
+    """Bind a user who has never bound here as the chat follower with the same unionid is bound
+    (the same person, by WeChat's word), so they need not bind twice; the new binding, if any."""
+    if not user.unionid or session.scalar(sa.select(Binding.id).where(Binding.openid == user.openid)
+                                          .limit(1)) is not None:
+        return None  # bound here already, or once and then unbound: their own choice stands
     chat = session.scalar(sa.select(Binding).join(Follower, Follower.openid == Binding.openid)
                           .where(Follower.unionid == user.unionid, Binding.app == Follower.APP,
                                  Binding.unbound_at.is_(None)).order_by(Binding.bound_at.desc()))
@@ -49,8 +53,11 @@ def adopt_chat_binding(session: Session, user: MiniUser, now: datetime) -> Bindi
         return None
     binding = Binding(openid=user.openid, app=user.APP, retiree_id=chat.retiree_id, role=chat.role,
                       relation=chat.relation, bound_at=now)
-    session.add(binding)
-    session.flush()
+    try:
+        with session.begin_nested():  # two first calls at once: the second finds the first's
+            session.add(binding)
+    except IntegrityError:
+        return current(session, user)
     return binding
 
 

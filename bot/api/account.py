@@ -157,8 +157,10 @@ def me_of(session: DbSession, user: MiniUser) -> Me:
 
 
 def masked_phone(phone: str | None) -> str | None:
-    """A phone with its middle hidden: 13800001234 → 138****1234."""
+    """A phone with most of it hidden: 13800001234 → 138****1234, 0571-87654321 → ****4321."""
     if not phone:
         return None
     digits = national(phone)
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
+    if len(digits) == 11:  # a mobile: its first three say only the network
+        return f"{digits[:3]}****{digits[-4:]}"
+    return f"****{digits[-4:]}" if len(digits) >= 7 else "****"  # a landline: its end alone

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
@@ -89,8 +90,11 @@ def _bind(attempt: Callable[[Session, MiniUser], identify.Attempt], relation: st
         found = attempt(session, user)
         if (refusal := _refusal(found, relation, by_phone=by_phone)) is None:
             assert found.retiree is not None  # what _refusal found no fault with
-            b.bind(session, user, found.retiree, services().clock.now(), relation=relation)
-            session.flush()
+            try:
+                with session.begin_nested():  # the same form sent twice at once: the first binds
+                    b.bind(session, user, found.retiree, services().clock.now(), relation=relation)
+            except IntegrityError:
+                raise Refused(409, "already_bound", "已经绑定好了。") from None
             return me_of(session, user), 201
     raise refusal
 
@@ -103,7 +107,7 @@ def unbind() -> Any:
     with signed_in() as (session, user):
         if (binding := bound(session, user)) is None:
             raise Refused(404, "not_bound", "还没有绑定身份。")
-        b.unbind(binding, services().clock.now())
+        b.unbind(session, binding, services().clock.now())
     return "", 204
 
 

@@ -32,9 +32,9 @@ blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
 
 class Request(BaseModel):
     """A request body: a field the API does not know (a retiree's id, say) is refused, never
-    silently dropped, so nobody believes it was used."""
+    silently dropped, so nobody believes it was used; text is taken without surrounding spaces."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # 「   」 is no text
 
 
 class Error(BaseModel):

@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
-from bot.accounts.grants import spend_grant
+from bot.accounts.grants import give_back, spend_grant, withdraw_grants
 from bot.db.engine import UTCDateTime, transaction
 from bot.delivery.book import DeliveryBook
 from bot.delivery.channels import custom_payload, subscribe_payload, template_payload
@@ -34,7 +34,8 @@ BASE_BACKOFF = 5.0  # seconds; doubled each attempt, with jitter
 RATE_LIMITED_BACKOFF = 60.0  # 45009/45011: WeChat asks us to slow down
 # Window closed, allowance used, a template id WeChat does not know, no subscribe grant (43101),
 # a field WeChat refuses (47003): try the next channel now.
-NEXT_CHANNEL = (45015, 45047, 40037, 43101, 47003)
+NO_GRANT = 43101  # "user refuse to accept the msg": the person holds no grant for the template
+NEXT_CHANNEL = (45015, 45047, 40037, NO_GRANT, 47003)
 SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"  # the mini-program's
 # The account's 订阅通知: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html
 BIZSEND = "message/subscribe/bizsend"
@@ -204,20 +205,32 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
 def _send_granted(services: Services, row: sa.Row, channel: Channel) -> None:
     """Spend one of the person's grants, then send the subscription message (the account's
     订阅通知 or the mini-program's subscribe message): a grant spent and the message lost to a
-    crash is a message not sent twice (it waits as uncertain, like any other)."""
+    crash is a message not sent twice (it waits as uncertain, like any other). A grant WeChat
+    says the person no longer gave (43101) ends, long-term ones too; one refused outright for
+    another reason was not used, and is given back."""
     delivery, now = services.settings.delivery, services.clock.now()
     templates = delivery.mini_templates if channel == Channel.SUBSCRIBE else delivery.subscribe_templates
     template = templates[row.kind]
+    template_id = spec_of(template).id
     with transaction(services.sessions) as session:
-        spent = spend_grant(session, row.recipient, spec_of(template).id, now)
-    if not spent:  # another sender spent the last one since the book was loaded
-        raise WeChatClientException(errcode=43101, errmsg="no subscribe grant left")
+        grant = spend_grant(session, row.recipient, template_id, now)
+    if grant is None:  # another sender spent the last one since the book was loaded
+        raise WeChatClientException(errcode=NO_GRANT, errmsg="no subscribe grant left")
     payload = subscribe_payload(row.recipient, template, row.payload, row.kind, now)
-    if channel == Channel.BIZSEND:
-        services.wechat.post(BIZSEND, data=payload)
-        return
-    with mini_program_api(services.settings, services.store) as api:
-        api.call(SUBSCRIBE_SEND, payload)
+    try:
+        if channel == Channel.BIZSEND:
+            services.wechat.post(BIZSEND, data=payload)
+        else:
+            with mini_program_api(services.settings, services.store) as api:
+                api.call(SUBSCRIBE_SEND, payload)
+    except WeChatClientException as exc:
+        if exc.errcode not in UNCLEAR_ERRCODES:  # WeChat's clear no: the grant was not used
+            with transaction(services.sessions) as session:
+                if exc.errcode == NO_GRANT:
+                    withdraw_grants(session, row.recipient, [template_id], now)
+                else:
+                    give_back(session, grant)
+        raise
 
 
 def _uncertain(row: sa.Row, channel: Channel, error: str) -> Outcome:

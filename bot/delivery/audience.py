@@ -59,9 +59,8 @@ def resolve(session: Session, audience: str) -> Reach:
             reach.not_bound.append(person.id)
         elif not following:
             reach.unfollowed.append(person.id)
-        else:  # their own account if they follow; otherwise the family who act for them
-            own = [a for a in following if a.role == "self"]
-            reach.recipients += [Recipient(person.id, a.openid) for a in own or following]
+        else:
+            reach.recipients += [Recipient(person.id, a.openid) for a in _chosen(following)]
     return reach
 
 
@@ -105,12 +104,24 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
     raise AudienceError(f"收件人「{part}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
 
 
+def _chosen(following: list[sa.Row]) -> list[sa.Row]:
+    """Whom of a retiree's followed accounts to send to: in the official account, their own if
+    they follow, otherwise the family who act for them; and each mini-program account, unless
+    WeChat names it the same person (unionid) as one of those (one person, one copy)."""
+    chat = [a for a in following if a.app == Follower.APP]
+    chat = [a for a in chat if a.role == "self"] or chat
+    people = {a.unionid for a in chat if a.unionid}
+    return chat + [a for a in following if a.app == MiniUser.APP and not (a.unionid and a.unionid in people)]
+
+
 def _accounts(session: Session, retiree_ids: sa.Select) -> dict[int, list[sa.Row]]:
     rows = session.execute(
-        sa.select(Binding.retiree_id, Binding.openid, Binding.role,
+        sa.select(Binding.retiree_id, Binding.openid, Binding.role, Binding.app,
+                  sa.func.coalesce(Follower.unionid, MiniUser.unionid).label("unionid"),
                   # a mini-program user is reached in its 我的通知 (the mailbox) while bound
                   sa.func.coalesce(Follower.active, Binding.app == MiniUser.APP).label("active"))
         .outerjoin(Follower, Follower.openid == Binding.openid)
+        .outerjoin(MiniUser, MiniUser.openid == Binding.openid)
         .where(Binding.unbound_at.is_(None), Binding.retiree_id.in_(retiree_ids))
         .order_by(Binding.id)).all()
     accounts: dict[int, list[sa.Row]] = defaultdict(list)

@@ -31,7 +31,7 @@ def messages_for(session: Session, *, openid: str, retiree_id: int | None,
     seen: set[Any] = set()
     found = []
     for row in rows:  # a notice goes to each account of a retiree: one copy is enough
-        key = row.notice_id or (row.kind, row.payload.get("text"))
+        key = row.notice_id or (row.kind, row.payload.get("text"), row.created_at)  # copies: one moment
         if key not in seen:
             seen.add(key)
             found.append(row)

@@ -145,8 +145,8 @@ def _split(services: Services, job: MassJob) -> tuple[list[sa.Row], list[tuple[s
         reason = book.skip_reason(row)
         if reason:
             skipped.append((row, reason))
-        elif received[row.recipient] >= per_month:
-            single.append(row)
+        elif row.recipient in book.mini or received[row.recipient] >= per_month:
+            single.append(row)  # a mini-program user is no follower: mass sends are the account's
         else:
             members.append(row)
     return members, skipped, single

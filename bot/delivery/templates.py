@@ -90,6 +90,8 @@ def problems(templates: Mapping[str, Any], table: str = "delivery.templates") ->
             if source not in SOURCES and not source.startswith("="):
                 found.append(f"{where}：字段 {name} 填「{source}」看不懂"
                              f"（可填 {'、'.join(SOURCES)}，或 =固定文字）。")
+            elif field_type(name) in ("time", "date") and source not in ("time", "date"):
+                found.append(f"{where}：字段 {name} 是日期时间，只能填 time 或 date。")
             elif source.startswith("=") and len(source) - 1 > (LIMITS.get(field_type(name)) or 999):
                 found.append(f"{where}：字段 {name} 的固定文字超过 {LIMITS[field_type(name)]} 个字。")
     return found

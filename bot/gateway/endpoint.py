@@ -6,7 +6,6 @@ and Flask's request and response objects cost a third of its handling. Other pat
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -22,10 +21,9 @@ from bot.conversation.inbound import MalformedMessage, from_wechatpy, wechatpy_m
 from bot.conversation.record import Replayed
 from bot.delivery.reports import record_report
 from bot.gateway.answer import answer_once
-from bot.gateway.wire import Rejected, Wire
+from bot.gateway.wire import Rejected, Wire, first_delivery
 from bot.gateway.wsgi import query_args, read_body, respond
-from bot.gateway.wxa_events import LISTS as GRANT_EVENTS
-from bot.gateway.wxa_events import keep_grants
+from bot.gateway.wxa_events import SUBSCRIPTION_EVENTS, keep_grants
 from bot.models import Follower
 
 if TYPE_CHECKING:
@@ -93,12 +91,13 @@ class WeChatEndpoint:
             inbound = from_wechatpy(message, opened.fields)
         except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
             raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
-        if opened.fields.get("Event") in GRANT_EVENTS:  # 订阅通知: grants kept, no handler runs
-            self._use_request_once(args, raw)
-            keep_grants(self.services, opened.fields, app=Follower.APP)
+        if opened.fields.get("Event") in SUBSCRIPTION_EVENTS:  # 订阅通知: no handler runs, no window
+            if self._first(args, raw):
+                keep_grants(self.services, opened.fields, app=Follower.APP)
             return "success"
         if isinstance(message, TemplateSendJobFinishEvent):
-            self._use_request_once(args, raw)
+            if not self._first(args, raw):
+                return "success"  # WeChat's retry: kept already
             return self._keep_report(message) if message.id else "success"  # no MsgID: nothing to keep
         if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
             log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
@@ -108,13 +107,10 @@ class WeChatEndpoint:
         except Replayed as exc:
             raise Rejected(403, "query string already used by another delivery") from exc
 
-    def _use_request_once(self, args: dict[str, str], raw: bytes) -> None:
-        """A delivery report is no inbound record: its query string is remembered in the shared
-        store for as long as its timestamp is fresh, with the body it came with (a retry)."""
-        key, body = f"request:{args['timestamp']}:{args['nonce']}", hashlib.sha256(raw).hexdigest()
+    def _first(self, args: dict[str, str], raw: bytes) -> bool:
+        """A push kept without an inbound record: is this its first delivery (see first_delivery)."""
         fresh_for = 2 * self.services.settings.wechat.max_clock_skew
-        if not self.services.store.add(key, body, fresh_for) and self.services.store.get(key) != body:
-            raise Rejected(403, "query string already used by another delivery")
+        return first_delivery(self.services.store, args, raw, fresh_for)
 
     def _keep_report(self, report: TemplateSendJobFinishEvent) -> str:
         """WeChat's report on a template message: kept for the sender, not a retiree's message.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from collections.abc import Mapping
@@ -44,6 +45,19 @@ def _require(args: Mapping[str, str], *names: str) -> list[str]:
 def _same(expected: str, given: str) -> bool:
     # Constant time, so a forger learns nothing from how long a wrong signature takes.
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def first_delivery(store: Any, args: Mapping[str, str], raw: bytes, fresh_for: int) -> bool:
+    """For a push kept without an inbound record (a report, a subscription event): True the first
+    time its query string comes, False for WeChat's retry of it (the same body); Rejected when
+    another body reuses the query string (a replay). Remembered in the shared store while the
+    timestamp is fresh."""
+    key, body = f"request:{args['timestamp']}:{args['nonce']}", hashlib.sha256(raw).hexdigest()
+    if store.add(key, body, fresh_for):
+        return True
+    if store.get(key) != body:
+        raise Rejected(403, "query string already used by another delivery")
+    return False
 
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.accounts.grants import record_grants, withdraw_grants
 from bot.db.engine import transaction
 from bot.delivery.templates import spec_of
-from bot.gateway.wire import Rejected, Wire
+from bot.gateway.wire import Rejected, Wire, first_delivery
 from bot.logs import mask
 from bot.models import Follower, MiniUser
 from bot.services import Services
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # Each event, the element its <List> entries are in (one entry is an element, several a list).
 LISTS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
          "subscribe_msg_change_event": "SubscribeMsgChangeEvent"}
+# Every subscription event: kept (or, WeChat's note that a message went, acknowledged) and never
+# taken as the person writing, so none opens a 48-hour window.
+SUBSCRIPTION_EVENTS = (*LISTS, "subscribe_msg_sent_event")
 
 
 def init_app(app: Flask, services: Services) -> None:
@@ -50,20 +53,23 @@ def init_app(app: Flask, services: Services) -> None:
             if request.method == "GET":
                 return Response(wire.check_url(request.args), mimetype="text/plain")
             wire.verify(request.args)  # before the body is read
-            fields = wire.open(request.args, request.get_data()).fields
+            raw = request.get_data()
+            fields = wire.open(request.args, raw).fields
+            first = first_delivery(services.store, request.args, raw, 2 * wechat.max_clock_skew)
         except Rejected as exc:
             log.warning("rejected %s %s: %s %s", request.method, PATH, exc.status, exc.reason)
             abort(exc.status)
-        keep_grants(services, fields, app=MiniUser.APP)
+        if first:  # WeChat's retry of one it took already changes nothing
+            keep_grants(services, fields, app=MiniUser.APP)
         return Response("success", mimetype="text/plain")
 
 
 def keep_grants(services: Services, fields: dict[str, Any], *, app: str) -> bool:
     """Record the grants a subscription event gives or takes back (either app's: the account's
     订阅通知 events come to /wechat); False for any other event."""
-    event, openid = fields.get("Event"), str(fields.get("FromUserName", ""))
-    if event not in LISTS or not openid:
-        return False
+    event, openid = fields.get("Event"), fields.get("FromUserName")
+    if not isinstance(event, str) or event not in LISTS or not isinstance(openid, str) or not openid:
+        return False  # another event, or fields repeated where one is expected
     chosen: dict[str, list[str]] = {"accept": [], "reject": []}
     for entry in _entries(fields.get(LISTS[event])):
         status, template = entry.get("SubscribeStatusString"), entry.get("TemplateId")

@@ -10,8 +10,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from bot.accounts.binding import unbind
 from bot.db.engine import transaction
-from bot.models import Binding, Follower, MiniUser, OutboxMessage
+from bot.delivery.audience import resolve
+from bot.models import Binding, Follower, MiniUser, OutboxMessage, Retiree
 from bot.scheduling.jobs import link_unionids
 from bot.services import Services
 from bot.standin.server import StandinServer
@@ -128,3 +130,42 @@ def test_someone_not_bound_is_asked_to_bind_before_acting(client: FlaskClient, b
     answer = client.get("/api/v1/activities", headers=signed_in("o_mini_new"))
     assert answer.status_code == 403 and answer.get_json()["code"] == "not_bound"
     assert "姓名" in answer.get_json()["message"]
+
+
+def test_binding_as_self_in_the_mini_program_does_not_cut_off_the_family_in_the_chat(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_sun_herself")
+    assert client.post(BIND, headers=me, json={"name": "孙兰", "digits": "0000"}).status_code == 201
+    with mini.sessions() as session:
+        reach = resolve(session, f"retiree:{branch.ids['孙兰']}")
+    assert {r.openid for r in reach.recipients} == {"o_sun_daughter", "o_mini_sun_herself"}
+
+
+def test_unbinding_sticks_and_unbinding_in_the_chat_unbinds_the_same_person_here(
+        client: FlaskClient, branch: Branch, mini: Services, standin: StandinServer,
+        signed_in: Headers) -> None:
+    standin.state.follow("o_sun_daughter")
+    standin.link_unionid("o_sun_daughter", "u_sun")
+    standin.link_unionid("o_mini_sun", "u_sun")
+    link_unionids(mini)
+    me = signed_in("o_mini_sun")
+    assert client.get("/api/v1/me", headers=me).get_json()["person"]["name"] == "孙兰"
+    assert client.delete(BIND, headers=me).status_code == 204
+    assert client.get("/api/v1/me", headers=me).get_json()["person"] is None  # not adopted again
+    again = signed_in("o_mini_sun")  # a new login neither
+    assert client.get("/api/v1/me", headers=again).get_json()["person"] is None
+    rebound = client.post(BIND, headers=again, json={"name": "孙兰", "digits": "0000", "relation": "子女"})
+    assert rebound.status_code == 201
+    with transaction(mini.sessions) as session:  # now she unbinds in the chat
+        chat = session.scalar(sa.select(Binding).where(Binding.openid == "o_sun_daughter"))
+        unbind(session, chat, mini.clock.now())
+    assert client.get("/api/v1/me", headers=again).get_json()["person"] is None
+
+
+def test_a_landline_on_file_shows_only_its_last_four(client: FlaskClient, branch: Branch,
+                                                     signed_in: Headers, mini: Services) -> None:
+    with transaction(mini.sessions) as session:
+        session.get_one(Retiree, branch.ids["王芳"]).phone = "0571-87650003"
+    me = signed_in("o_mini_landline")
+    person = client.post(BIND, headers=me, json={"name": "王芳", "digits": "0003"}).get_json()["person"]
+    assert person["phone"] == "****0003"

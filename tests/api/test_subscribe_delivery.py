@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import create_app
-from bot.accounts.grants import record_grants, spend_grant
+from bot.accounts.grants import open_grants, record_grants, spend_grant
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
@@ -88,7 +88,25 @@ def test_wechat_knowing_no_grant_moves_the_notice_to_my_notices(
 def test_one_grant_is_spent_once_however_many_senders_try(subscribing: Services, son: dict[str, str]) -> None:
     now = subscribing.clock.now()
     with transaction(subscribing.sessions) as session:
-        assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is True
-        assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is False
+        assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is not None
+        assert spend_grant(session, "o_mini_sun_son", TEMPLATE, now) is None
         record_grants(session, "o_mini_sun_son", "mini", [TEMPLATE], now, source="event", long_term=True)
         assert all(spend_grant(session, "o_mini_sun_son", TEMPLATE, now) for _ in range(3))  # long-term
+
+
+def test_wechat_slowing_us_down_gives_the_grant_back_and_43101_ends_it(
+        subscribing: Services, son: dict[str, str], standin: StandinServer) -> None:
+    standin.grant_subscribe("o_mini_sun_son", TEMPLATE)
+    standin.state.settings.minute_limits[SUBSCRIBE] = 0  # WeChat: 45011, try again next minute
+    notify(subscribing, "明天开会。")
+    assert standin.calls(path=SUBSCRIBE)[-1].response["errcode"] == 45011
+    with subscribing.sessions() as session:
+        assert open_grants(session, "o_mini_sun_son") == {TEMPLATE: 1}  # not used: given back
+    standin.state.settings.minute_limits[SUBSCRIBE] = 100
+    standin.state.subscribe_grants.clear()  # WeChat no longer holds it (turned off elsewhere)
+    subscribing.clock.advance(minutes=5)
+    outbox.drain(subscribing)
+    assert standin.calls(path=SUBSCRIBE)[-1].response["errcode"] == 43101
+    with subscribing.sessions() as session:
+        assert open_grants(session, "o_mini_sun_son") == {}  # ended: not tried again and again
+    assert his_copies(subscribing)[0].status == OutboxStatus.MAILBOX  # and the notice waits in 我的通知

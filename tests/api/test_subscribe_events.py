@@ -92,3 +92,18 @@ def test_a_push_not_signed_with_the_mini_programs_token_changes_nothing(
 
 def test_without_a_token_configured_there_is_no_push_address(client: FlaskClient) -> None:
     assert client.get("/wxa/events").status_code == 404
+
+
+def test_wechats_retry_of_a_push_counts_once_and_odd_xml_is_no_error(
+        app_client: FlaskClient, wechat: WeChatSide, standin) -> None:
+    token = log_in(app_client, standin, "o_mini_retried")
+    delivery = wechat.deliver(popup("o_mini_retried", ("TPL_NOTICE", "accept")))
+    for _ in range(3):  # WeChat tries again when our answer is slow
+        sent = app_client.post("/wxa/events", query_string=delivery.params, data=delivery.body)
+        assert sent.status_code == 200
+    grants = app_client.post("/api/v1/me/subscriptions", headers={"Authorization": f"Bearer {token}"},
+                             json={"results": {}}).get_json()
+    assert grants == {"grants": {"TPL_NOTICE": 1}}
+    doubled = ("<xml><FromUserName>o_mini_retried</FromUserName><Event>a</Event><Event>b</Event>"
+               "<MsgType>event</MsgType></xml>")
+    assert push(app_client, wechat, doubled) == 200  # not ours to keep; never a 500

@@ -98,3 +98,11 @@ def test_subscribe_choices_keep_the_grants_given(client: FlaskClient, signed_in:
     assert again.get_json() == {"grants": {"TPL_NOTICE": 2}}
     odd = client.post("/api/v1/me/subscriptions", headers=me, json={"results": {"TPL_NOTICE": "maybe"}})
     assert odd.status_code == 422
+
+
+def test_a_ticket_of_spaces_is_refused_and_nothing_reaches_staff(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    blank = client.post("/api/v1/tickets", headers=signed_in("o_mini_blank"), json={"text": "   \n  "})
+    assert blank.status_code == 422 and "留言内容" in blank.get_json()["message"]
+    with mini.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0

@@ -130,3 +130,13 @@ def _wait_for_grant(services: Services, openid: str, timeout: float = 10) -> boo
                 return True
         time.sleep(0.05)
     return False
+
+
+def test_wechats_note_that_a_subscription_went_is_no_message_from_the_person(
+        one_time: Services, branch: Branch, wechat: WeChatSide) -> None:
+    chat = Chat(create_app(services=one_time).test_client(), wechat)
+    sent = panel("o_li", event="subscribe_msg_sent_event", holder="SubscribeMsgSentEvent")
+    assert chat.send(sent).get_data(as_text=True) == "success"
+    with one_time.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)
+                              .where(InboundMessage.openid == "o_li")) == 0  # no 48-hour window opened

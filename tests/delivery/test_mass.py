@@ -15,7 +15,7 @@ from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.delivery.mass import MASS_LOCK
 from bot.delivery.queue import deliver
-from bot.models import Channel, Group, GroupMember, OutboxMessage, OutboxStatus
+from bot.models import Binding, Channel, Group, GroupMember, MiniUser, OutboxMessage, OutboxStatus
 from bot.services import Services, build_services
 from bot.standin import StandinServer
 from bot.wechat_api.store import lock_if_free
@@ -206,3 +206,18 @@ def test_while_another_sender_is_on_the_mass_sends_this_one_leaves_them_waiting(
         assert {status for status, _ in statuses(office).values()} == {OutboxStatus.PENDING}
     assert outbox.drain(office) == 3
     assert delivered(standin) == Counter(MEMBERS)
+
+
+def test_a_mini_program_member_is_never_in_the_accounts_mass_send(
+        office: Services, branch: Branch, standin: StandinServer) -> None:
+    now = office.clock.now()
+    with transaction(office.sessions) as session:  # 王芳 (no WeChat account) bound in the mini-program
+        session.add(MiniUser(openid="o_mini_wang", created_at=now, last_login_at=now))
+        session.add(Binding(openid="o_mini_wang", app="mini", retiree_id=branch.ids["王芳"], role="self",
+                            bound_at=now))
+    tag_group(office, MEMBERS)
+    push(office)
+    outbox.drain(office)
+    assert len(standin.calls(path=SENDALL)) == 1  # the tag still holds exactly the account's members
+    assert delivered(standin) == Counter(MEMBERS)
+    assert statuses(office)["o_mini_wang"] == (OutboxStatus.MAILBOX, Channel.MAILBOX)  # in 我的通知

@@ -40,7 +40,8 @@ def test_a_table_that_would_misbehave_is_named_field_by_field(office: Services) 
     found = problems({"notice": {"fields": {"thing1": "title"}},
                       "birthday": "TPL_X",
                       "ticket": {"id": "TPL_T", "fields": {"banana1": "title", "thing2": "weather",
-                                                           "phrase3": "=这句固定的话太长了"}}})
+                                                           "phrase3": "=这句固定的话太长了",
+                                                           "time4": "summary"}}})
     assert found == ["[delivery.templates] notice：缺少模板 id。",
                      "[delivery.templates] birthday：没有这种消息"
                      "（可用：reply、notice、activity、event、ticket、greeting、study、staff）。",
@@ -48,7 +49,8 @@ def test_a_table_that_would_misbehave_is_named_field_by_field(office: Services) 
                      "（应以 thing、time、phrase 等开头）。",
                      "[delivery.templates] ticket：字段 thing2 填「weather」看不懂"
                      "（可填 title、summary、date、time、kind，或 =固定文字）。",
-                     "[delivery.templates] ticket：字段 phrase3 的固定文字超过 5 个字。"]
+                     "[delivery.templates] ticket：字段 phrase3 的固定文字超过 5 个字。",
+                     "[delivery.templates] ticket：字段 time4 是日期时间，只能填 time 或 date。"]
     bad = replace(office.settings, delivery=DeliverySettings(templates={"notice": {"fields": {}}}))
     assert "[delivery.templates] notice：缺少模板 id。" in check_content(bad)
     assert not [p for p in check_content(replace(office.settings, delivery=DeliverySettings(
