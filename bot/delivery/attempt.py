@@ -197,8 +197,10 @@ def _call(services: Services, row: sa.Row, channel: Channel) -> str | None:
         _send_granted(services, row, channel)
         return None
     template = services.settings.delivery.templates[row.kind]
+    settings = services.settings
     answer = services.wechat.post("message/template/send", data=template_payload(
-        row.recipient, template, row.payload, row.kind, services.clock.now()))
+        row.recipient, template, row.payload, row.kind, services.clock.now(),
+        mini_appid=settings.miniprogram.appid, office_url=settings.public_url))
     return str(answer["msgid"]) if answer.get("msgid") is not None else None
 
 

@@ -15,14 +15,18 @@ def custom_payload(openid: str, message: dict[str, Any]) -> dict[str, Any]:
 
 
 def template_payload(openid: str, template: str | Mapping[str, Any], message: dict[str, Any], kind: str,
-                     now: datetime) -> dict[str, Any]:
+                     now: datetime, *, mini_appid: str = "", office_url: str = "") -> dict[str, Any]:
     """A template message: its fields filled as [delivery.templates] says for this kind, each
-    cut to its type's limit (bot.delivery.templates); a link in the text (the study page)
-    becomes the template's own link, so a tap opens it."""
+    cut to its type's limit (bot.delivery.templates). A tap opens the link in the text (the
+    study page), else the template's mini-program page when a mini-program is configured, else
+    the office's own page."""
     spec = spec_of(template)
-    link = link_of(message)
-    return ({"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now)}
-            | ({"url": link} if link else {}))
+    payload = {"touser": openid, "template_id": spec.id, "data": render(spec, message, kind, now)}
+    if link := link_of(message):
+        return payload | {"url": link}
+    if spec.page and mini_appid:
+        return payload | {"miniprogram": {"appid": mini_appid, "pagepath": spec.page}}
+    return payload | ({"url": office_url} if office_url else {})
 
 
 def subscribe_payload(openid: str, template: Mapping[str, Any], message: dict[str, Any], kind: str,

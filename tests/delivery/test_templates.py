@@ -90,3 +90,17 @@ def standin_answer(wechat, data: dict) -> dict:
         return wechat.post("message/template/send", data={"touser": "o1", "template_id": "TPL", "data": data})
     except WeChatClientException as exc:
         return {"errcode": exc.errcode}
+
+
+def test_a_tap_opens_the_text_s_link_else_the_mini_program_page_else_the_office_s_page() -> None:
+    with_page = {**NOTICE, "page": "pages/notices/index"}
+    plain = {"title": "体检通知", "text": "下周三体检。"}
+    linked = {"title": "学习", "text": "请阅读 https://office.example/study/2026-12?t=1"}
+    to_study = template_payload("o1", with_page, linked, "study", NOW, mini_appid="wx_mini")
+    assert to_study["url"].endswith("t=1")
+    to_mini = template_payload("o1", with_page, plain, "notice", NOW, mini_appid="wx_mini",
+                               office_url="https://office.example")
+    assert to_mini["miniprogram"] == {"appid": "wx_mini", "pagepath": "pages/notices/index"}
+    assert "url" not in to_mini
+    to_office = template_payload("o1", with_page, plain, "notice", NOW, office_url="https://office.example")
+    assert to_office["url"] == "https://office.example" and "miniprogram" not in to_office
