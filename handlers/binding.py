@@ -177,7 +177,7 @@ def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
         ctx.conversation.clear()
         if attempt.ambiguous:
             return Text(ctx.texts.get("binding.ambiguous"))
-        return Text(ctx.texts.get("binding.locked", until=_when(attempt.locked_until, ctx)))
+        return Text(ctx.texts.get("binding.locked", until=identify.reopens(attempt.locked_until)))
     data = {k: v for k, v in data.items() if k != "digits"}
     ctx.conversation.expect(DIGITS, data)
     return Text(ctx.texts.get("binding.mismatch", left=attempt.left, name=data["name"]))
@@ -245,7 +245,7 @@ def confirm_unbind(msg: Inbound, ctx: Context) -> Reply | None:
 def _locked(ctx: Context) -> Reply | None:
     """The kind refusal while three wrong answers keep binding closed, else None."""
     if (until := b.locked_until(ctx.follower, ctx.now)) is not None:
-        return Text(ctx.texts.get("binding.locked", until=_when(until, ctx)))
+        return Text(ctx.texts.get("binding.locked", until=identify.reopens(until)))
     return None
 
 
@@ -269,8 +269,3 @@ def _remind_unbind(ctx: Context, data: dict[str, Any]) -> str:
 @lru_cache(maxsize=8)
 def _kinship(texts: Texts) -> Kinship:
     return Kinship.from_table(texts.table("binding_words"), FAMILY_WORDS)
-
-
-def _when(moment, ctx: Context) -> str:
-    local = moment.astimezone(ctx.now.tzinfo)
-    return f"{local.month} 月 {local.day} 日 {local.hour} 点"

@@ -132,9 +132,9 @@ def _refusal(attempt: identify.Attempt, relation: str | None, *, by_phone: bool)
             return Refused(409, "deceased", f"{person.name}同志已经去世。家属请选择与老人的关系后再绑定。")
         return None
     if attempt.locked_until is not None:
-        until = attempt.locked_until.astimezone(services().clock.now().tzinfo)
-        return Refused(403, "locked", f"连续三次没有对上，绑定已暂停，请 {until.month} 月 {until.day} 日 "
-                                      f"{until.hour} 点以后再试，或打电话给工作人员。")
+        until = identify.reopens(attempt.locked_until)
+        return Refused(403, "locked",
+                       f"连续三次没有对上，绑定已暂停，请 {until}以后再试，或打电话给工作人员。")
     if attempt.ambiguous:
         return Refused(409, "ambiguous", "名册上有几位老同志对得上，请打电话给工作人员帮您绑定。")
     if by_phone:

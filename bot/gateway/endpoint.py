@@ -21,9 +21,9 @@ from bot.conversation.inbound import MalformedMessage, from_wechatpy, wechatpy_m
 from bot.conversation.record import Replayed
 from bot.delivery.reports import record_report
 from bot.gateway.answer import answer_once
+from bot.gateway.subscriptions import SUBSCRIPTION_EVENTS, keep_grants
 from bot.gateway.wire import Rejected, Wire, first_delivery
 from bot.gateway.wsgi import query_args, read_body, respond
-from bot.gateway.wxa_events import SUBSCRIPTION_EVENTS, keep_grants
 from bot.models import Follower
 
 if TYPE_CHECKING:

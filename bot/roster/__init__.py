@@ -4,6 +4,6 @@ and out with every problem reported by row (sheets, importer, export), groups an
 staff commands for them.
 
 A feature: imports wechat_api (tags, through services), accounts, delivery (staff alerts),
-language, audit, command_support, services, models, db, logs, config; activities and study
+language, audit, command_support, services, models, db, logs, config, clock; activities and study
 write their sheets with it, faces use the rest.
 """

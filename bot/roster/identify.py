@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from bot.accounts import binding as b
+from bot.clock import SHANGHAI
 from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
@@ -26,6 +27,12 @@ class Attempt:
     ambiguous: bool = False  # several people on file match: staff sort it out
     locked_until: datetime | None = None  # binding is closed until then
     left: int = 0  # wrong: how many more tries before the lock
+
+
+def reopens(until: datetime) -> str:
+    """When binding opens again, as a person says it, in Beijing time: 「11 月 23 日 9 点」."""
+    local = until.astimezone(SHANGHAI)
+    return f"{local.month} 月 {local.day} 日 {local.hour} 点"
 
 
 def by_digits(session: Session, settings: Settings, texts: Texts, account: b.Account, name: str,
