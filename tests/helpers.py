@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 import sqlalchemy as sa
@@ -26,6 +27,10 @@ from bot.db.engine import transaction
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import Delivery, WeChatSide
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.clock import FixedClock
+    from bot.standin import StandinServer
 
 OPENID = "o_test_retiree_0001"
 def _worker_database(url: str) -> str:
@@ -125,3 +130,19 @@ def served(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@contextmanager
+def reporting_standin(services: Services, clock: FixedClock) -> Iterator[StandinServer]:
+    """The stand-in, posting WeChat's pushes (delivery reports, subscription events) to the app
+    of `services`, served on a free port, signed for its account; on the test clock."""
+    from bot import create_app
+    from bot.standin import StandinServer, StandinSettings
+
+    account = services.settings.wechat
+    with served(create_app(services=services)) as site:
+        settings = StandinSettings(appid=account.appid, secret=account.secret,
+                                   now=lambda: clock.now().timestamp(), report_to=f"{site}/wechat",
+                                   report_token=account.token, report_aes_key=account.encoding_aes_key)
+        with StandinServer(settings) as platform:
+            yield platform

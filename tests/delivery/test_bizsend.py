@@ -5,14 +5,12 @@ template; turning the template off ends the grant."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from bot import create_app
 from bot.accounts.grants import open_grants
@@ -23,8 +21,8 @@ from bot.models import Channel, InboundMessage, OutboxMessage
 from bot.notices.sending import send
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
-from bot.standin import StandinServer, StandinSettings
-from tests.helpers import Chat
+from bot.standin import StandinServer
+from tests.helpers import Chat, reporting_standin
 from tests.office_fixtures import Branch
 
 SUB = "TPL_SUB_NOTICE"
@@ -99,27 +97,17 @@ def test_a_long_term_grant_carries_every_notice_until_turned_off(
 
 def test_the_stand_in_posts_the_panel_to_the_server_and_the_notice_goes_by_bizsend(
         one_time: Services, branch: Branch, clock: FixedClock) -> None:
-    account = one_time.settings.wechat
-    server = make_server("127.0.0.1", 0, create_app(services=one_time), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings = StandinSettings(appid=account.appid, secret=account.secret,
-                               now=lambda: clock.now().timestamp(),
-                               report_to=f"http://127.0.0.1:{server.server_port}/wechat",
-                               report_token=account.token, report_aes_key=account.encoding_aes_key)
-    try:
-        with StandinServer(settings) as platform:
-            sender = build_services(replace(one_time.settings, wechat=replace(
-                account, api_base_url=platform.base_url)), clock=clock)
-            try:
-                platform.subscribe_panel("o_li", {SUB: "accept", "TPL_OTHER": "reject"})
-                assert _wait_for_grant(sender, "o_li")
-                assert notify(sender, "明天上午九点开支部会。") == [Channel.BIZSEND]
-                [call] = platform.calls(path=BIZSEND)
-                assert call.response["errcode"] == 0 and call.shown[0] == "通知"
-            finally:
-                sender.close()
-    finally:
-        server.shutdown()
+    with reporting_standin(one_time, clock) as platform:
+        sender = build_services(replace(one_time.settings, wechat=replace(
+            one_time.settings.wechat, api_base_url=platform.base_url)), clock=clock)
+        try:
+            platform.subscribe_panel("o_li", {SUB: "accept", "TPL_OTHER": "reject"})
+            assert _wait_for_grant(sender, "o_li")
+            assert notify(sender, "明天上午九点开支部会。") == [Channel.BIZSEND]
+            [call] = platform.calls(path=BIZSEND)
+            assert call.response["errcode"] == 0 and call.shown[0] == "通知"
+        finally:
+            sender.close()
 
 
 def _wait_for_grant(services: Services, openid: str, timeout: float = 10) -> bool:

@@ -4,16 +4,13 @@ WeChat reported the messages after them but never them, left for staff otherwise
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from bot import create_app
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
 from bot.db.engine import transaction
@@ -21,8 +18,8 @@ from bot.delivery import outbox
 from bot.models import Channel, DeliveryReport, InboundMessage, OutboxMessage, OutboxStatus
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
-from bot.standin import StandinServer, StandinSettings
-from tests.helpers import OPENID, Chat
+from bot.standin import StandinServer
+from tests.helpers import OPENID, Chat, reporting_standin
 
 TEMPLATE = "cgi-bin/message/template/send"
 OTHER = "o_other_person_0001"
@@ -216,26 +213,16 @@ def test_a_customer_service_message_left_mid_call_is_not_settled_by_reports(
 
 def test_the_stand_in_reports_each_template_message_to_the_server_url(
         templated: Services, clock: FixedClock, wechat: WeChatSide) -> None:
-    account = templated.settings.wechat
-    server = make_server("127.0.0.1", 0, create_app(services=templated), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings = StandinSettings(appid=account.appid, secret=account.secret,
-                               now=lambda: clock.now().timestamp(),
-                               report_to=f"http://127.0.0.1:{server.server_port}/wechat",
-                               report_token=account.token, report_aes_key=account.encoding_aes_key)
-    try:
-        with StandinServer(settings) as reporting:
-            sender = build_services(replace(templated.settings, wechat=replace(
-                account, api_base_url=reporting.base_url)), clock=clock)
-            try:
-                queue(sender, "notice:1")
-                assert outbox.drain(sender) == 1
-                msgid = row(sender, "notice:1").msgid
-                assert msgid and _wait_for_report(sender, msgid)
-            finally:
-                sender.close()
-    finally:
-        server.shutdown()
+    with reporting_standin(templated, clock) as reporting:
+        sender = build_services(replace(templated.settings, wechat=replace(
+            templated.settings.wechat, api_base_url=reporting.base_url)), clock=clock)
+        try:
+            queue(sender, "notice:1")
+            assert outbox.drain(sender) == 1
+            msgid = row(sender, "notice:1").msgid
+            assert msgid and _wait_for_report(sender, msgid)
+        finally:
+            sender.close()
 
 
 def _wait_for_report(services: Services, msgid: str, timeout: float = 10) -> bool:
