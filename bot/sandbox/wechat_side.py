@@ -89,6 +89,14 @@ class WeChatSide:
                      "MsgType": "event", "Event": event})
         return head.removesuffix("</xml>") + f"<{holder}>{entries}</{holder}></xml>"
 
+    def subscription_sent(self, openid: str, template_id: str, msg_id: int) -> str:
+        """WeChat's note, after a bizsend, that the 订阅通知 reached openid (subscribe_msg_sent_event)."""
+        head = _xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(self.now()),
+                     "MsgType": "event", "Event": "subscribe_msg_sent_event"})
+        entry = (f"<List><TemplateId>{cdata(template_id)}</TemplateId><MsgID>{msg_id}</MsgID>"
+                 f"<ErrorCode>0</ErrorCode><ErrorStatus>{cdata('success')}</ErrorStatus></List>")
+        return head.removesuffix("</xml>") + f"<SubscribeMsgSentEvent>{entry}</SubscribeMsgSentEvent></xml>"
+
     def _message(self, openid: str, kind: str, msg_id: int | None, **extra: str) -> str:
         fields: dict[str, str | int] = {"ToUserName": ACCOUNT, "FromUserName": openid,
                                         "CreateTime": int(self.now()), "MsgType": kind}

@@ -46,7 +46,8 @@ def send_template(state: StandinState, req: ApiRequest) -> Reply:
 def send_subscribe(state: StandinState, req: ApiRequest) -> Reply:
     """POST cgi-bin/message/subscribe/send (the mini-program's) and cgi-bin/message/subscribe/
     bizsend (the account's 订阅通知): one of the user's grants for the template is spent, none
-    left is 43101; the same typed-field limits as a category template.
+    left is 43101; the same typed-field limits as a category template. After a bizsend WeChat
+    posts subscribe_msg_sent_event to the account's server URL.
     https://developers.weixin.qq.com/miniprogram/dev/server/API/mp-message-management/subscribe-message/api_sendmessage.html
     https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html"""
     body = req.json()
@@ -59,7 +60,11 @@ def send_subscribe(state: StandinState, req: ApiRequest) -> Reply:
         raise ApiError(errors.SUBSCRIBE_REFUSED)
     shown = phone_view(body.get("data"))
     state.subscribe_grants[key] -= 1
-    return Reply(ok(msgid=state.next_id("msgid")), delivered=[touser], shown=shown)
+    msgid = state.next_id("msgid")
+    if req.path.endswith("bizsend") and state.reports is not None:  # the account's server hears of it
+        state.reports.push_event(f"subscription {msgid} sent",
+                                 state.reports.side.subscription_sent(touser, template_id, msgid))
+    return Reply(ok(msgid=msgid), delivered=[touser], shown=shown)
 
 
 # Since 2023 (《关于规范公众号模板消息的再次公告》) the phone shows no `first` or `remark`, and an

@@ -1,7 +1,9 @@
 """The stand-in's pushes to the account's server URL: after each template message a
-TEMPLATESENDJOBFINISH report, and after a subscribe panel the person's choices
-(subscribe_msg_popup_event), signed (and encrypted) as WeChat does, from a background thread as
-WeChat does it (the send's answer does not wait for it)."""
+TEMPLATESENDJOBFINISH report, after a subscribe panel the person's choices
+(subscribe_msg_popup_event), after a change in the settings the new choices
+(subscribe_msg_change_event), after each 订阅通知 subscribe_msg_sent_event; signed (and
+encrypted) as WeChat does, from a background thread as WeChat does it (the send's answer does
+not wait for it)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class ReportPusher:
         self._start_lock = threading.Lock()
         self._closed = threading.Event()
         self._http = PooledHttp(url)  # requests' own Session costs the stand-in twice the CPU
+        self.answered: list[tuple[str, int]] = []  # (label, HTTP status) of each push the server answered
 
     def push(self, openid: str, msgid: int, status: str = "success") -> None:
         """Report on one template message, soon."""
@@ -74,6 +77,7 @@ class ReportPusher:
                 log.warning("%s, try %s: %s", label, attempt, exc)
                 time.sleep(RETRY_PAUSE)
                 continue
+            self.answered.append((label, answer.status_code))
             if not answer.ok:  # an answer, even a refusal, ends it
                 log.warning("%s: the server answered %s", label, answer.status_code)
             return

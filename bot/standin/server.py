@@ -91,6 +91,10 @@ class StandinServer:
         """A follower chose in a 订阅通知 panel; WeChat posts the choices to the server URL."""
         self.state.subscribe_panel(openid, choices, count)
 
+    def change_subscriptions(self, openid: str, choices: dict[str, str]) -> None:
+        """A follower switched 订阅通知 templates in the settings; WeChat posts the change."""
+        self.state.change_subscriptions(openid, choices)
+
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time wx.login() code for `openid`."""
         return self.state.mint_wxa_code(openid)

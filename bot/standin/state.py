@@ -135,6 +135,18 @@ class StandinState:
             self.reports.push_event(f"subscribe panel of {openid}",
                                     self.reports.side.subscribe_panel(openid, choices))
 
+    def change_subscriptions(self, openid: str, choices: dict[str, str]) -> None:
+        """A follower switched 订阅通知 templates in the account's settings (template id → accept
+        or reject): a rejected one loses its grants, and WeChat posts the change to the server URL
+        (subscribe_msg_change_event)."""
+        with self.lock:
+            for template_id, choice in choices.items():
+                if choice == "reject":
+                    self.subscribe_grants.pop((openid, template_id), None)
+        if self.reports is not None:
+            self.reports.push_event(f"subscription settings of {openid}",
+                                    self.reports.side.subscribe_panel(openid, choices, changed=True))
+
     def mint_wxa_code(self, openid: str) -> str:
         """A one-time login code that jscode2session will exchange for `openid`."""
         with self.lock:

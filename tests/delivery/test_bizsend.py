@@ -110,11 +110,11 @@ def test_the_stand_in_posts_the_panel_to_the_server_and_the_notice_goes_by_bizse
             sender.close()
 
 
-def _wait_for_grant(services: Services, openid: str, timeout: float = 10) -> bool:
+def _wait_for_grant(services: Services, openid: str, timeout: float = 10, *, present: bool = True) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with services.sessions() as session:
-            if open_grants(session, openid):
+            if bool(open_grants(session, openid)) == present:
                 return True
         time.sleep(0.05)
     return False
@@ -128,3 +128,26 @@ def test_wechats_note_that_a_subscription_went_is_no_message_from_the_person(
     with one_time.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)
                               .where(InboundMessage.openid == "o_li")) == 0  # no 48-hour window opened
+
+
+def test_turning_the_subscription_off_in_the_settings_reaches_the_server_and_the_template_takes_over(
+        long_term: Services, branch: Branch, clock: FixedClock) -> None:
+    with reporting_standin(long_term, clock) as platform:
+        sender = build_services(replace(long_term.settings, wechat=replace(
+            long_term.settings.wechat, api_base_url=platform.base_url)), clock=clock)
+        try:
+            platform.subscribe_panel("o_li", {SUB: "accept"}, count=10)
+            assert _wait_for_grant(sender, "o_li")
+            assert notify(sender, "一") == [Channel.BIZSEND]
+            platform.change_subscriptions("o_li", {SUB: "reject"})
+            assert _wait_for_grant(sender, "o_li", present=False)
+            assert notify(sender, "二") == [Channel.BIZSEND, Channel.TEMPLATE]
+            assert len(platform.calls(path=BIZSEND)) == 1  # no bizsend tried after the change
+            answered = platform.state.reports.answered
+            assert ("subscription settings of o_li", 200) in answered
+            assert any(label.endswith(" sent") and status == 200 for label, status in answered)
+            with sender.sessions() as session:  # WeChat's notes that the 订阅通知 went open no window
+                assert session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)
+                                      .where(InboundMessage.openid == "o_li")) == 0
+        finally:
+            sender.close()
