@@ -31,6 +31,8 @@ def build_router() -> Router:
     # care reports before policy answers: 「老伴走了」 is news first, a question second; a command
     # inside a sentence after them: 「老年大学怎么报名」 is a question.
     for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care, policy,
-                   intents, fallback):
+                   intents):
         module.register(router)
+    policy.register_second_stage(router)  # a guess by similarity only when nothing else fits
+    fallback.register(router)
     return router

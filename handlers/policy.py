@@ -7,6 +7,7 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import parse_choice
+from bot.policies import Decision
 from bot.policies.replies import answer_text, related_topics, which_text
 from handlers.menu import show_menu
 
@@ -19,9 +20,22 @@ def register(router: Router) -> None:
     router.step(STEP)(choose_topic)
 
 
+def register_second_stage(router: Router) -> None:
+    """Add the similarity matcher: last, when no command, keyword or intent understood it."""
+    router.matcher("policy_similar")(answer_by_similarity)
+
+
 def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
     """The answer to a question about one topic; a numbered choice between close ones; else None."""
-    decision = ctx.policies.decide(msg.text)
+    return _reply(ctx, ctx.policies.by_keywords(msg.text))
+
+
+def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
+    """The second stage's answer or 「您是想问」; None when nothing is close enough."""
+    return _reply(ctx, ctx.policies.by_similarity(msg.text))
+
+
+def _reply(ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
         return Text(answer_topic(ctx, decision.topic))
     if decision.ask_which:

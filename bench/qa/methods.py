@@ -1,6 +1,9 @@
-"""The three routers compared by bench/qa, each built over the same knowledge base.
+"""The routers compared by bench/qa, each built over the same knowledge base.
 
-- ours: bot.policies (jieba + domain dictionary, synonyms, typo fixing, keyword scores).
+- keywords: bot.policies' first stage alone (jieba + domain dictionary, synonyms, typo fixing,
+  keyword scores); it may ask between close topics.
+- two-stage: bot.policies as the bot runs it: the keywords, then similarity (bot.policies.similar)
+  for what they leave, which answers, offers 「您是想问」 or refuses.
 - keyword: the admin panel's keyword auto-reply (关键词回复, 「半匹配」): the first topic one of
   whose keywords is contained in the question.
 - bm25: BM25 (rank-bm25) over jieba tokens of each topic's title, keywords, hints and examples;
@@ -12,19 +15,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-Router = Callable[[str], str | None]
+# A router gives the topic it answers, or the topics it offers (a list), or None: refused.
+Router = Callable[[str], str | list[str] | None]
 
 
 def build(method: str, content_dir: Path) -> Router:
     """The named router, fully loaded (jieba initialised) before it returns."""
-    return {"ours": _ours, "keyword": _keyword, "bm25": _bm25}[method](content_dir)
+    return {"keywords": _keywords, "two-stage": _two_stage, "keyword": _keyword, "bm25": _bm25}[method](
+        content_dir)
 
 
-def _ours(content_dir: Path) -> Router:
+def _keywords(content_dir: Path) -> Router:
     from bot.policies import load_engine
 
     engine = load_engine(content_dir)
-    return lambda question: engine.decide(question).topic
+    return lambda question: _outcome(engine.by_keywords(question))
+
+
+def _two_stage(content_dir: Path) -> Router:
+    from bot.policies import load_engine
+
+    engine = load_engine(content_dir)
+    return lambda question: _outcome(engine.decide(question))
+
+
+def _outcome(decision) -> str | list[str] | None:  # a bot.policies.Decision, imported late
+    if decision.topic is not None:
+        return decision.topic
+    return list(decision.candidates) if decision.ask_which else None
 
 
 def _topics(content_dir: Path) -> list:

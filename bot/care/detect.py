@@ -77,14 +77,20 @@ class CareWords:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
         return self.address.get(relative, f"您家{relative}")
 
+    def mentions(self, text: str) -> bool:
+        """Whether text speaks of a care situation at all (住院, 摔倒, 老伴走了 …), whether it
+        reports one or asks about one."""
+        plain = normalize(text)
+        elder = _first_in(plain, self.relatives)
+        return any(_says(kind, plain, elder) for kind in self.kinds)
+
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
         elder = _first_in(plain, self.relatives)
         relative = elder or _first_in(plain, self.younger)
         for kind in self.kinds:
-            said = [w for w in kind.words if w in plain]
-            if not said or (all(w in kind.needs_person for w in said) and elder is None):
+            if not _says(kind, plain, elder):
                 continue
             if any(h in plain for h in self.happened) or kind.name == "critical":
                 subject = _subject(plain, relative, self.self_words)
@@ -104,6 +110,12 @@ class CareWords:
         if alone in ("我", "我自己", "我本人") or "本人" in plain or "自己" in plain:
             return "self", None
         return None
+
+
+def _says(kind: Kind, plain: str, elder: str | None) -> bool:
+    """plain names this kind of situation: one of its words, 走了 and the like only of an elder."""
+    said = [w for w in kind.words if w in plain]
+    return bool(said) and (elder is not None or not all(w in kind.needs_person for w in said))
 
 
 def _first_in(plain: str, words: tuple[str, ...]) -> str | None:

@@ -1,4 +1,6 @@
-"""Choosing the topic a question is about: keyword scores over jieba tokens, and a decision."""
+"""Choosing the topic a question is about: keyword scores over jieba tokens, and a decision;
+when no keyword leads, a second stage by similarity (bot.policies.similar) answers, asks or
+refuses by thresholds calibrated on the question sets (bench/qa/calibrate.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.care.detect import CareWords
 from bot.config import ConfigError
 from bot.language.words import normalize
 from bot.policies.analyzer import Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
+from bot.policies.similar import SimilarityIndex
 from bot.policies.topics import Topic, read_topics
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
@@ -18,6 +22,17 @@ OFF_TOPIC = 0.8      # each word of another domain (尿酸, 蛋糕, 放假) lowe
 MIN_SCORE = 0.75     # one keyword, not outweighed by words of another domain
 CLOSE = 0.8          # a runner-up scoring this share of the best is asked about, not guessed
 MAX_CHOICES = 3
+# The second stage's cosine thresholds, chosen by leave-one-set-out cross-validation over the
+# question sets (bench/qa/calibrate.py, 2026-12-03): each set's out-of-scope questions at least
+# 90 % refused, then the most in-scope answers right (an offer listing the right topic first
+# counting half, a wrong answer costing two).
+SIMILAR_ANSWER = 0.18  # at least this close, and no runner-up near it: answered
+SIMILAR_OFFER = 0.18   # at least this close: offered 「您是想问」 (below: refused)
+SIMILAR_CLOSE = 0.7    # a runner-up this close to the best makes it an offer, never an answer
+
+# The stage that decided: the keywords, the similarity, or words of another domain (尿酸,
+# 月饼), which make a question someone else's to answer.
+KEYWORDS, SIMILAR, OTHER_DOMAIN = "keywords", "similar", "other_domain"
 
 
 @dataclass(frozen=True)
@@ -26,11 +41,13 @@ class Decision:
 
     topic: str | None
     candidates: tuple[str, ...]
+    stage: str = KEYWORDS
 
     @property
     def ask_which(self) -> bool:
-        """Several topics fit about equally: ask the user to pick one."""
-        return self.topic is None and len(self.candidates) > 1
+        """Several topics fit about equally, or the second stage is not sure: ask the user."""
+        return self.topic is None and (len(self.candidates) > 1 or
+                                       (self.stage == SIMILAR and bool(self.candidates)))
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,9 @@ class _Combination:
 class PolicyEngine:
     """The knowledge base and the router over it, built once per process."""
 
-    def __init__(self, topics: list[Topic], lexicon: Lexicon) -> None:
+    def __init__(self, topics: list[Topic], lexicon: Lexicon, care: CareWords | None = None) -> None:
         self.topics = {t.id: t for t in topics}
+        self._care = care
         self._terms: dict[str, list[_Term]] = defaultdict(list)
         self._combinations: list[_Combination] = []
         for topic in topics:
@@ -68,6 +86,7 @@ class PolicyEngine:
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
+        self.similar = SimilarityIndex(topics, self.analyzer)
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -84,21 +103,52 @@ class PolicyEngine:
         return set(self._terms)
 
     def decide(self, question: str) -> Decision:
-        """Answer one topic when it clearly leads; ask between close ones; else no topic."""
-        ranked = self.rank(question)
+        """Both stages: the keywords' decision, else the similarity's."""
+        first = self.by_keywords(question)
+        if first.topic is not None or first.candidates or first.stage == OTHER_DOMAIN:
+            return first
+        return self._second_stage(question)
+
+    def by_similarity(self, question: str) -> Decision:
+        """The second stage alone, for a question the keywords left without a topic (the chat
+        tries its other matchers in between)."""
+        if self._matched_terms(question)[1]:
+            return Decision(None, (), OTHER_DOMAIN)
+        return self._second_stage(question)
+
+    def by_keywords(self, question: str) -> Decision:
+        """Answer one topic when its keywords clearly lead; ask between close ones; else no topic."""
+        terms, off_topic = self._matched_terms(question)
+        ranked = self._ranked(terms, off_topic)
         if not ranked:
-            return Decision(None, ())
+            return Decision(None, (), OTHER_DOMAIN if off_topic else KEYWORDS)
         best = ranked[0][1]
         close = tuple(tid for tid, score in ranked[:MAX_CHOICES] if score >= CLOSE * best)
         if len(close) == 1:
             return Decision(close[0], tuple(tid for tid, _ in ranked))
         return Decision(None, close)
 
+    def _second_stage(self, question: str) -> Decision:
+        """By similarity: answer when one topic is close enough and alone; offer when close
+        enough but not alone, or when the question speaks of a care situation (those are
+        never guessed at); else no topic."""
+        scored = self.similar.scores(question)
+        if not scored or scored[0][1] < SIMILAR_OFFER:
+            return Decision(None, (), SIMILAR)
+        best = scored[0][1]
+        near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= SIMILAR_CLOSE * best)
+        care = self._care is not None and self._care.mentions(question)
+        if best >= SIMILAR_ANSWER and len(near) == 1 and not care:
+            return Decision(near[0], tuple(tid for tid, _ in scored[:MAX_CHOICES]), SIMILAR)
+        return Decision(None, near, SIMILAR)
+
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics with a keyword in the question and a score of MIN_SCORE, best first, with scores."""
+        return self._ranked(*self._matched_terms(question))
+
+    def _ranked(self, terms: set[str], off_topic: set[str]) -> list[tuple[str, float]]:
         scores: dict[str, float] = defaultdict(float)
         anchored: set[str] = set()
-        terms, off_topic = self._matched_terms(question)
         for term in terms:
             for entry in self._terms[term]:
                 scores[entry.topic] += entry.weight
@@ -142,10 +192,12 @@ def load_engine(content_dir: Path) -> PolicyEngine:
         if problems:
             raise ConfigError(f"政策问答的内容文件有 {len(problems)} 处问题（第一处：{problems[0]}）"
                               "请运行 python -m bot content check 查看全部。")
-        _cache[key] = PolicyEngine(topics, lexicon)
+        care = CareWords.load(content_dir) if (content_dir / "care.toml").exists() else None
+        _cache[key] = PolicyEngine(topics, lexicon, care)
     return _cache[key]
 
 
 def _fingerprint(content_dir: Path) -> tuple:
-    files = sorted([*content_dir.glob("policies/*"), *content_dir.glob("dictionary/*")])
+    files = sorted([*content_dir.glob("policies/*"), *content_dir.glob("dictionary/*"),
+                    *content_dir.glob("care.toml")])
     return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)

@@ -1,0 +1,136 @@
+"""Choose the second stage's thresholds by leave-one-set-out cross-validation.
+
+    .venv/bin/python bench/qa/calibrate.py [--sets dev,questions,...]
+
+For each question set in turn, the thresholds are chosen on the other sets and scored on it; the
+last line gives the thresholds chosen on all of them, which bot/policies/engine.py should carry.
+Choosing on the others: every set's out-of-scope questions at least 90 % refused, then the most
+in-scope questions answered right, an offer listing the right topic first counting half and a
+wrong answer costing two. Every in-scope question is scored as if the keywords had missed it
+(they rarely miss on these sets, which widened the vocabulary), so that the second stage is
+judged on questions of every kind; out-of-scope ones go through both stages as in the bot.
+Never run this with the sets whose first score is to be reported: their score would be tuned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from sets import TUNED, read_set  # noqa: E402
+
+from bot.policies import load_engine  # noqa: E402
+from bot.policies.engine import MAX_CHOICES, OTHER_DOMAIN  # noqa: E402
+
+ANSWER = (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5)
+OFFER = (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
+CLOSE = (0.6, 0.7, 0.8, 0.9)
+REFUSED_AT_LEAST = 0.9
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question, with what the first stage did and what the second would see."""
+
+    set: str
+    want: str | None
+    keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
+    keywords_right: bool
+    other_domain: bool
+    scores: tuple[tuple[str, float], ...]
+    care: bool
+
+
+def cases(sets: dict[str, Path]) -> list[Case]:
+    """Every question of every set, through the real engine."""
+    engine = load_engine(ROOT / "content")
+    found = []
+    for name, path in sets.items():
+        for question, want in read_set(path):
+            first = engine.by_keywords(question)
+            decided = first.topic is not None or bool(first.candidates) or first.stage == OTHER_DOMAIN
+            care = engine._care is not None and engine._care.mentions(question)
+            found.append(Case(name, want, decided, first.topic == want, first.stage == OTHER_DOMAIN,
+                              tuple(engine.similar.scores(question)[:MAX_CHOICES]), care))
+    return found
+
+
+def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
+    """What the engine's second stage does with these thresholds: answer/offer/refuse, first topic."""
+    if not case.scores or case.scores[0][1] < offer:
+        return "refuse", None
+    best = case.scores[0][1]
+    near = [t for t, s in case.scores if s >= close * best]
+    if best >= answer and len(near) == 1 and not case.care:
+        return "answer", near[0]
+    return "offer", near[0]
+
+
+def measure(found: list[Case], thresholds: tuple[float, float, float], *,
+            as_missed: bool) -> dict[str, float]:
+    """Top-1, offers right first, wrong answers (shares of in scope) and out-of-scope refused."""
+    right = offered = wrong = refused = 0
+    inside = [c for c in found if c.want is not None]
+    outside = [c for c in found if c.want is None]
+    for case in inside:
+        if case.keywords_decided and not as_missed:
+            right += case.keywords_right
+            continue
+        action, topic = second_stage(case, *thresholds)
+        right += action == "answer" and topic == case.want
+        wrong += action == "answer" and topic != case.want
+        offered += action == "offer" and topic == case.want
+    for case in outside:
+        refused += case.other_domain or (
+            not case.keywords_decided and second_stage(case, *thresholds)[0] == "refuse")
+    n = max(1, len(inside))
+    return {"top1": right / n, "offered": offered / n, "wrong": wrong / n,
+            "refused": refused / max(1, len(outside))}
+
+
+def objective(found: list[Case], thresholds: tuple[float, float, float]) -> float:
+    """What the choice maximises (minus one when a set's out-of-scope refusal falls under 90 %)."""
+    for name in {c.set for c in found}:
+        one_set = [c for c in found if c.set == name]
+        if measure(one_set, thresholds, as_missed=True)["refused"] < REFUSED_AT_LEAST:
+            return -1.0
+    m = measure(found, thresholds, as_missed=True)
+    return m["top1"] + 0.5 * m["offered"] - 2 * m["wrong"]
+
+
+def choose(found: list[Case]) -> tuple[float, float, float]:
+    """The best thresholds on these cases (offer never above answer)."""
+    grid = [(a, o, c) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
+    return max(grid, key=lambda g: (objective(found, g), g))
+
+
+def main() -> int:
+    """Cross-validate, print one line per held-out set, then the thresholds chosen on all."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(TUNED), help="never the unseen sets")
+    args = parser.parse_args()
+    found = cases({name: TUNED[name] for name in args.sets.split(",")})
+    print("| held out | thresholds (answer, offer, close) | top-1 | + offers right first | wrong | "
+          "out of scope refused | keywords alone: top-1 / refused |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name in dict.fromkeys(c.set for c in found):
+        chosen = choose([c for c in found if c.set != name])
+        held = [c for c in found if c.set == name]
+        m = measure(held, chosen, as_missed=False)
+        alone = measure(held, (9, 9, 1), as_missed=False)
+        print(f"| {name} | {chosen} | {m['top1']:.1%} | {m['offered']:.1%} | {m['wrong']:.1%} | "
+              f"{m['refused']:.1%} | {alone['top1']:.1%} / {alone['refused']:.1%} |")
+    print(f"\nchosen on all sets: {choose(found)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

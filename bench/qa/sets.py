@@ -1,0 +1,21 @@
+"""The question sets bench/qa scores, and how a set file is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+# Sets the vocabulary was widened with (their first, untuned scores are in README) …
+TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "questions.tsv",
+         "holdout": HERE / "holdout.tsv", "fresh": HERE / "fresh.tsv", "untouched": HERE / "untouched.tsv",
+         "family": HERE / "family.tsv", "voice": HERE / "voice.tsv"}
+# … and sets nobody has tuned anything on: never calibrate with these.
+UNSEEN = {"blind_a": HERE / "blind_a.tsv", "blind_b": HERE / "blind_b.tsv", "blind_c": HERE / "blind_c.tsv"}
+SETS = {**TUNED, **UNSEEN}
+
+
+def read_set(path: Path) -> list[tuple[str, str | None]]:
+    """(question, expected topic or None) pairs from a question<TAB>topic file."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    return [(q, None if t.strip() == "-" else t.strip()) for q, t in rows]

@@ -1,0 +1,61 @@
+"""The second stage: a question the keywords miss is answered by similarity when one topic is
+close and alone, offered 「您是想问」 when two are close or a care situation is mentioned, and
+refused when nothing is close or it belongs to another domain."""
+
+from __future__ import annotations
+
+from bot.policies import PolicyEngine
+from bot.policies.engine import SIMILAR, SIMILAR_ANSWER, SIMILAR_CLOSE, SIMILAR_OFFER
+from tests.helpers import Chat
+
+MISSPELT = "退体证上名字写错了能改吗"  # 退体证: no keyword matches the slip, the character pairs do
+
+
+def test_a_question_the_keywords_miss_is_answered_by_similarity(engine: PolicyEngine) -> None:
+    assert engine.by_keywords(MISSPELT).topic is None
+    decision = engine.decide(MISSPELT)
+    assert (decision.topic, decision.stage) == ("retirement-certificate", SIMILAR)
+
+
+def test_two_close_topics_are_offered_never_guessed(engine: PolicyEngine) -> None:
+    question = "节日慰向都有哪些东西 退体证上名字写错了能改吗"
+    [(first, best), (second, runner_up)] = engine.similar.scores(question)[:2]
+    assert best >= SIMILAR_ANSWER and runner_up >= SIMILAR_CLOSE * best  # either alone would be answered
+    decision = engine.decide(question)
+    assert decision.topic is None and decision.ask_which
+    assert decision.candidates[:2] == (first, second)
+
+
+def test_a_care_situation_is_never_answered_by_a_guess(engine: PolicyEngine) -> None:
+    question = "摔伤以后" + MISSPELT
+    assert engine.similar.scores(question)[0][1] >= SIMILAR_ANSWER
+    decision = engine.decide(question)
+    assert decision.topic is None and decision.ask_which
+    assert decision.candidates == ("retirement-certificate",)
+
+
+def test_another_domains_question_is_refused_however_similar(engine: PolicyEngine) -> None:
+    question = "体检报告上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
+    assert engine.similar.scores(question)[0] == ("health-checkup", engine.similar.scores(question)[0][1])
+    assert engine.similar.scores(question)[0][1] >= SIMILAR_ANSWER
+    decision = engine.decide(question)
+    assert decision.topic is None and not decision.ask_which
+
+
+def test_nothing_close_enough_is_refused(engine: PolicyEngine) -> None:
+    question = "你会唱歌吗"
+    assert 0 < engine.similar.scores(question)[0][1] < SIMILAR_OFFER
+    decision = engine.decide(question)
+    assert decision.topic is None and not decision.ask_which
+
+
+def test_in_chat_the_offer_is_numbered_and_a_number_answers(chat: Chat) -> None:
+    offer = chat.say("摔伤以后" + MISSPELT)
+    assert offer is not None and "您是想问" in offer and "回复 1" in offer and "离退休证" in offer
+    answer = chat.say("1")
+    assert answer is not None and answer.startswith("【离退休证")
+
+
+def test_in_chat_a_command_or_an_intent_comes_before_a_guess(chat: Chat) -> None:
+    reply = chat.say("我要学习")  # similar to 集中学习日, but it asks for this month's material
+    assert reply is not None and not reply.startswith("【集中学习日】")
