@@ -67,6 +67,8 @@ def responder(services: Services, router: Router | None = None) -> Responder:
     base, loaded now (jieba too), not on the first message."""
     from bot.conversation.dispatch import Responder
     from bot.policies import load_engine
+    from bot.questions.knowledge import knowledge_for
     from handlers import build_router
 
-    return Responder(services, router or build_router(), load_engine(services.settings.content_dir))
+    load_engine(services.settings.content_dir)
+    return Responder(services, router or build_router(), knowledge_for(services.settings.content_dir).engine)

@@ -40,11 +40,14 @@ ACTION_NAMES = {
     "care.close": "处理重要情况", "care.visit": "登记走访", "activity.load": "发布活动",
     "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
+    "policy.teach": "政策问答：加例句", "policy.out_of_scope": "政策问答：标为不属于",
+    "policy.answer": "政策问答：改回答", "policy.export": "政策问答：导出到 content/",
 }
 PAGE = 100  # entries shown at once
 # What the details of entries are called, for staff reading the log.
 DETAIL_NAMES = {
     "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变", "kind": "类型",
+    "questions": "问题编号",
     "was": "原状态", "error": "原因", "told": "通知人数", "stopped": "停止份数", "send_at": "发送时间",
     "role": "角色", "group": "分组", "linked": "关联微信", "retiree": "人员编号", "retiree_died": "去世日期",
     "queued": "排队条数", "preview": "仅预览", "people": "人数", "name": "名称", "month": "月份",

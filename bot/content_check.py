@@ -12,9 +12,9 @@ from bot.config import ConfigError, Settings
 from bot.delivery.templates import problems as template_problems
 from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
-from bot.language.office import office_values
+from bot.language.office import office_values, placeholder_problems
 from bot.language.texts import Texts
-from bot.policies.engine import PolicyEngine
+from bot.policies.engine import PolicyEngine, example_problem
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.replies import answer_text
 from bot.policies.topics import Topic, read_topics
@@ -105,7 +105,7 @@ def _check_topics(topics: list[Topic], settings: Settings) -> list[str]:
             problems.append(f"{where}：没有关键词（keywords）。")
         problems += [f"{where}：related 里的「{r}」不是已有的话题。"
                      for r in t.related if r not in ids or r == t.id]
-        problems += [f"{where}：{p}" for p in _placeholder_problems(t.answer, known_values)]
+        problems += [f"{where}：{p}" for p in placeholder_problems(t.answer, known_values)]
         for word in (*t.keywords, *t.broad):
             owners[word].append(t.id)
     problems += [f"关键词「{w}」同时属于 {'、'.join(o)}，问到它时分不清。"
@@ -122,10 +122,8 @@ def _check_routing(engine: PolicyEngine, topics: list[Topic]) -> list[str]:
             decision = engine.decide(word.replace("+", ""))
             if t.id != decision.topic and t.id not in decision.candidates:
                 problems.append(f"{where}：关键词「{word}」单独问时找不到这个话题{_got(decision.topic)}。")
-        for example in t.examples:
-            decision = engine.decide(example)
-            if decision.topic != t.id:
-                problems.append(f"{where}：例句「{example}」没有认到这个话题{_got(decision.topic)}。")
+        problems += [f"{where}：例句「{example}」{problem}" for example in t.examples
+                     if (problem := example_problem(engine, t.id, example))]
     return problems
 
 
@@ -143,15 +141,6 @@ def _check_answers(engine: PolicyEngine, texts: Texts) -> list[str]:
             problems.append(f"policies/{topic.path.name}：回答太长（{size} 字节，微信最多约 "
                             f"{WECHAT_TEXT_LIMIT} 字节），请删短一些。")
     return problems
-
-
-def _placeholder_problems(text: str, known: dict[str, str]) -> list[str]:
-    try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
-    except ValueError:
-        return ["answer 里的花括号 { } 没有配对。"]
-    return [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
-            for n in names if n not in known]
 
 
 def _placeholders_in(node: object) -> set[str]:

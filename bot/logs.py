@@ -20,6 +20,14 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub(r"\1****\2", text)
 
 
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_personal(text: str) -> str:
+    """Free text with mobile numbers and ID card numbers (身份证号) masked, to keep or show."""
+    return _ID_NUMBER.sub(r"\1********\2", mask_phones(text))
+
+
 _QUERY = re.compile(r"\?[^\s'\")]*")
 
 

@@ -1,9 +1,9 @@
 """The chat's handlers: one module per capability, each turning a message into a call of its
 feature's functions and a reply, registered explicitly on one router (build_router).
 
-A face: imports the features (activities, care, notices, policies, roster, study, tickets),
-the conversation (router, context, replies), delivery, accounts, language, logs, models;
-nothing in bot/ imports it but the web app's build.
+A face: imports the features (activities, care, notices, policies, questions, roster, study,
+tickets), the conversation (router, context, replies), delivery, accounts, language, logs,
+models; nothing in bot/ imports it but the web app's build.
 """
 
 from __future__ import annotations

@@ -6,16 +6,20 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import parse_choice
+from bot.language.words import normalize, parse_choice, short_forms
 from bot.policies import Decision
 from bot.policies.replies import answer_text, related_topics, which_text
+from bot.questions import keeping
 from handlers.menu import show_menu
 
 STEP = "policy_choice"
+LAST_ANSWER = "policy_answered"  # remembered: the topic just answered and the question, for 「不对」
 
 
 def register(router: Router) -> None:
-    """Add the policy matcher (after commands and menu numbers) and the numbered choice."""
+    """Add 「不对」 after an answer, the policy matcher (after commands and menu numbers) and the
+    numbered choice."""
+    router.matcher("policy_not_this")(not_this)
     router.matcher("policy")(answer_question)
     router.step(STEP)(choose_topic)
 
@@ -27,21 +31,56 @@ def register_second_stage(router: Router) -> None:
 
 def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
     """The answer to a question about one topic; a numbered choice between close ones; else None."""
-    return _reply(ctx, ctx.policies.by_keywords(msg.text))
+    return _reply(msg, ctx, ctx.policies.by_keywords(msg.text))
 
 
 def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
-    """The second stage's answer or 「您是想问」; None when nothing is close enough."""
-    return _reply(ctx, ctx.policies.by_similarity(msg.text))
+    """The second stage's answer or 「您是想问」; None when nothing is close enough (the question
+    is kept for staff, unless a task waits and will ask its own question again)."""
+    reply = _reply(msg, ctx, ctx.policies.by_similarity(msg.text))
+    if reply is None and not ctx.conversation.quiet and msg.is_text_like and _worth_keeping(msg.text):
+        _keep(msg, ctx, "unanswered")
+    return reply
 
 
-def _reply(ctx: Context, decision: Decision) -> Reply | None:
+def not_this(msg: Inbound, ctx: Context) -> Reply | None:
+    """「不对」 right after an answer: sorry, the question is kept for staff; else None."""
+    last = ctx.conversation.recall(LAST_ANSWER)
+    said = set(short_forms(msg.text))
+    if not last or not said & {normalize(w) for w in ctx.texts.table("policy")["not_this"]}:
+        return None
+    ctx.conversation.forget(LAST_ANSWER)
+    if keeping.latest_message(ctx.session, msg.openid) != last["key"]:
+        return None  # something else was said since that answer
+    if ctx.conversation.step == STEP:
+        ctx.conversation.clear()
+    keeping.keep(ctx.session, openid=msg.openid, via="chat", text=last["question"], outcome="not_this",
+                 answered=last["topic"], inbound_key=msg.dedupe_key, now=ctx.clock.now())
+    return Text(ctx.texts.get("policy.not_this_reply"))
+
+
+def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
+        if not ctx.conversation.quiet:
+            ctx.conversation.remember(LAST_ANSWER, {"topic": decision.topic, "question": msg.text,
+                                                    "key": msg.dedupe_key})
         return Text(answer_topic(ctx, decision.topic))
     if decision.ask_which:
-        ctx.conversation.expect(STEP, {"topics": list(decision.candidates)})
+        offered = list(decision.candidates)
+        asked = _keep(msg, ctx, "offered", offered) if not ctx.conversation.quiet else None
+        ctx.conversation.expect(STEP, {"topics": offered, "asked": asked})
         return Text(which_text(ctx.policies, ctx.texts, decision.candidates))
     return None
+
+
+def _keep(msg: Inbound, ctx: Context, outcome: str, offered: list[str] | None = None) -> int:
+    return keeping.keep(ctx.session, openid=msg.openid, via="chat", text=msg.text, outcome=outcome,
+                        offered=offered, inbound_key=msg.dedupe_key, now=ctx.clock.now()).id
+
+
+def _worth_keeping(text: str) -> bool:
+    """At least two Chinese characters: 「？」 or 「ok」 teaches nothing."""
+    return sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2
 
 
 def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
@@ -52,7 +91,10 @@ def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     if number == 0:
         return show_menu(msg, ctx)
+    asked = ctx.conversation.data.get("asked")
     ctx.conversation.clear()
+    if asked:
+        keeping.picked(ctx.session, asked, topics[number - 1])
     return Text(answer_topic(ctx, topics[number - 1]))
 
 

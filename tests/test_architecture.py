@@ -15,7 +15,8 @@ FACES = grimp.Layer("handlers", "bot.gateway", "bot.console", "bot.api", "bot.cl
                     "bot.scheduling", "bot.standin", "bot.content_check", "bot.health", "bot.migrations",
                     "bot.__main__", independent=False)
 FEATURES = grimp.Layer("bot.notices", "bot.tickets", "bot.activities", "bot.care", "bot.greetings",
-                       "bot.roster", "bot.study", "bot.policies", "bot.staff", independent=False)
+                       "bot.questions", "bot.roster", "bot.study", "bot.policies", "bot.staff",
+                       independent=False)
 LAYERS = [
     FACES,
     FEATURES,

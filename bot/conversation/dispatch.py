@@ -48,11 +48,12 @@ class Handoff(Protocol):
 @dataclass(frozen=True)
 class Responder:
     """What answers messages: the process's services, the router with every handler, and the
-    policy knowledge base (the faces build it once: the web app, a command, a test)."""
+    policy knowledge base as of the message's transaction (content/ and staff's changes: the
+    faces hand in bot.questions' Knowledge.engine)."""
 
     services: Services
     router: Router
-    policies: PolicyEngine
+    policies: Callable[[sa.Connection], PolicyEngine]
 
     def handle_once(self, msg: Inbound, handoff: Handoff) -> None:
         """Answer msg through the handoff; a handler's error gets a kind apology, and is logged."""
@@ -118,7 +119,7 @@ class Responder:
                                     sender.step, sender.data)
         return Context(openid=msg.openid, connection=conn, clock=services.clock,
                        conversation=conversation, texts=services.texts, settings=services.settings,
-                       act=self.router.act, policies=self.policies, binding=sender.binding)
+                       act=self.router.act, policies=self.policies(conn), binding=sender.binding)
 
 
 

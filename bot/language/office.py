@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import fields
 
 from bot.config import OfficeSettings, Settings
@@ -19,6 +20,16 @@ def office_values(settings: Settings) -> dict[str, str]:
     values.update(office_name=office.name, office_phone=office.phone or "（请到服务窗口咨询）",
                   office_lines=_contact_lines(office), study_day=str(settings.study.day))
     return values
+
+
+def placeholder_problems(text: str, known: dict[str, str]) -> list[str]:
+    """What is wrong with the {placeholders} of an answer: unpaired braces, unknown names."""
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError:
+        return ["answer 里的花括号 { } 没有配对。"]
+    return [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
+            for n in names if n not in known]
 
 
 def unfilled(settings: Settings) -> list[str]:

@@ -23,6 +23,7 @@ from bot.models.outbox import (
     OutboxMessage,
     OutboxStatus,
 )
+from bot.models.questions import OUTCOME_NAMES, STATE_NAMES, PolicyOverride, PolicyQuestion
 from bot.models.roster import GROUP_KINDS, EmergencyContact, Group, GroupMember, Retiree
 from bot.models.scheduler import scheduler_jobs
 from bot.models.shared import KvEntry
@@ -35,8 +36,10 @@ __all__ = [
     "EDITABLE",
     "GROUP_KINDS",
     "KIND_NAMES",
+    "OUTCOME_NAMES",
     "ROLE_NAMES",
     "SIGNUP_NAMES",
+    "STATE_NAMES",
     "STATUS_NAMES",
     "Activity",
     "ActivityStatus",
@@ -60,6 +63,8 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "OutboxStatus",
+    "PolicyOverride",
+    "PolicyQuestion",
     "Retiree",
     "Role",
     "Signup",

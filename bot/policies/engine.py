@@ -4,8 +4,9 @@ refuses by thresholds calibrated on the question sets (bench/qa/calibrate.py).""
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.care.detect import CareWords
@@ -98,6 +99,17 @@ class PolicyEngine:
         weight = sum(keyword_weight(p) for p in parts)
         self._combinations.append(_Combination(topic, frozenset(parts), weight))
 
+    def with_changes(self, examples: dict[str, list[str]], answers: dict[str, str]) -> PolicyEngine:
+        """This engine with staff's changes on top of content/: more example questions for the
+        second stage, new answers. The keywords are content/'s alone, so the analyser and the
+        first stage are shared, not rebuilt (jieba's start-up is the slow part)."""
+        changed = copy.copy(self)
+        changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
+                                       answer=answers.get(tid, t.answer))
+                          for tid, t in self.topics.items()}
+        changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer)
+        return changed
+
     def terms(self) -> set[str]:
         """Every keyword, keyword part and hint the router scores."""
         return set(self._terms)
@@ -172,6 +184,14 @@ class PolicyEngine:
         terms = {text for i, j, text in found
                  if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
         return terms, {text for _, _, text in phrases if text in self._off_topic}
+
+
+def example_problem(engine: PolicyEngine, topic: str, example: str) -> str:
+    """Why an example question of topic does not reach it ("" when it does): an example must."""
+    got = engine.decide(example).topic
+    if got == topic:
+        return ""
+    return f"没有认到这个话题（认成了 {got}）。" if got else "没有认到这个话题。"
 
 
 def keyword_weight(word: str) -> float:

@@ -38,12 +38,16 @@ class SimilarityIndex:
 
     def scores(self, question: str) -> list[tuple[str, float]]:
         """Every topic sharing a feature with the question, closest first, with its cosine."""
-        query = self._vector(self.features(question))
+        query = self.vector(question)
         if not query:
             return []
         scored = [(tid, round(sum(w * vector.get(f, 0.0) for f, w in query.items()), 3))
                   for tid, vector in self._vectors.items()]
         return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0]))
+
+    def vector(self, text: str) -> dict[str, float]:
+        """text as a unit vector over the topics' features (two texts' dot product: their cosine)."""
+        return self._vector(self.features(text))
 
     def features(self, text: str) -> list[str]:
         """The text's content words (w:) and the pairs of Chinese characters (b:) in it."""

@@ -1,0 +1,74 @@
+"""The knowledge base as every worker answers from it: content/ with staff's changes from the
+database on top, picked up without a restart."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.models import PolicyOverride
+from bot.policies import PolicyEngine, load_engine
+
+# How often a worker asks the database whether staff changed anything: a change reaches every
+# worker within this many seconds, at the cost of one small query per worker in that time.
+CHECK_SECONDS = 3.0
+
+_VERSION = (sa.select(sa.func.max(PolicyOverride.id), sa.func.count())
+            .where(PolicyOverride.exported_at.is_(None)))
+_PENDING = (sa.select(PolicyOverride.topic, PolicyOverride.kind, PolicyOverride.text)
+            .where(PolicyOverride.exported_at.is_(None)).order_by(PolicyOverride.id))
+
+
+class Knowledge:
+    """One per process: the engine to answer with, rebuilt when staff's changes change."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self._content_dir = content_dir
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._engine: PolicyEngine | None = None
+        self._checked = float("-inf")
+
+    def engine(self, conn: sa.Connection) -> PolicyEngine:
+        """The engine with every change not yet written into content/ (read on conn)."""
+        base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
+        with self._lock:
+            if self._engine is None or time.monotonic() - self._checked >= CHECK_SECONDS:
+                version = (id(base), *conn.execute(_VERSION).one())
+                if version != self._version or self._engine is None:
+                    self._engine = with_changes(base, conn)
+                    self._version = version
+                self._checked = time.monotonic()
+            return self._engine
+
+    def changed(self) -> None:
+        """Staff changed something in this process: look again on the next question."""
+        with self._lock:
+            self._checked = float("-inf")
+
+
+_knowledge: dict[Path, Knowledge] = {}
+_knowledge_lock = threading.Lock()
+
+
+def knowledge_for(content_dir: Path) -> Knowledge:
+    """The process's one Knowledge for content_dir, shared by the chat, the API and the console."""
+    with _knowledge_lock:
+        return _knowledge.setdefault(content_dir.resolve(), Knowledge(content_dir))
+
+
+def with_changes(base: PolicyEngine, conn: sa.Connection) -> PolicyEngine:
+    """base with the changes staff made that content/ does not hold yet."""
+    examples: dict[str, list[str]] = {}
+    answers: dict[str, str] = {}
+    for topic, kind, text in conn.execute(_PENDING):
+        if topic not in base.topics:
+            continue  # a topic content/ no longer has
+        if kind == "example":
+            examples.setdefault(topic, []).append(text)
+        else:
+            answers[topic] = text  # the latest answer counts
+    return base.with_changes(examples, answers) if examples or answers else base

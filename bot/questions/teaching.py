@@ -1,0 +1,114 @@
+"""What staff teach the bot from the questions it kept: a question becomes an example of a
+topic (when content check's rule for examples holds: the engine, with it, answers it with that
+topic), or is marked as not the office's to answer; a topic's answer is rewritten. Each change
+is audit-logged and kept in the database on top of content/ (bot.questions.knowledge)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.language.office import placeholder_problems
+from bot.language.texts import Texts
+from bot.models import PolicyOverride, PolicyQuestion
+from bot.policies import PolicyEngine
+from bot.policies.engine import example_problem
+from bot.policies.replies import answer_text
+from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
+
+
+class TeachingError(ValueError):
+    """A change that cannot be made, with the sentence that tells staff why."""
+
+
+@dataclass(frozen=True)
+class Taught:
+    """What teaching a topic did: the questions that became examples, and those that could not."""
+
+    added: list[PolicyQuestion]
+    refused: list[tuple[PolicyQuestion, str]]
+
+
+def assign(session: Session, engine: PolicyEngine, ids: Iterable[int], topic: str, *, actor: str,
+           now: datetime) -> Taught:
+    """Make each open question an example of topic, if the engine then answers it so; the
+    questions stay kept, marked as taught."""
+    if topic not in engine.topics:
+        raise TeachingError(f"没有「{topic}」这个话题。")
+    added, refused = [], []
+    examples = set(engine.topics[topic].examples)
+    for question in _open(session, ids):
+        taught = engine.with_changes({topic: [question.text]}, {})
+        if problem := example_problem(taught, topic, question.text):
+            refused.append((question, _why_not(problem)))
+            continue
+        if question.text not in examples:
+            session.add(PolicyOverride(topic=topic, kind="example", text=question.text, made_by=actor,
+                                       made_at=now))
+            examples.add(question.text)
+        _handle(question, "assigned", topic, actor, now)
+        added.append(question)
+    if added:
+        audit.record(session, actor=actor, action="policy.teach", at=now, target=f"topic:{topic}",
+                     questions=[q.id for q in added])
+    return Taught(added, refused)
+
+
+def out_of_scope(session: Session, ids: Iterable[int], *, actor: str, now: datetime) -> int:
+    """Mark open questions as not the office's to answer; how many were marked."""
+    marked = [q for q in _open(session, ids)]
+    for question in marked:
+        _handle(question, "out_of_scope", None, actor, now)
+    if marked:
+        audit.record(session, actor=actor, action="policy.out_of_scope", at=now,
+                     questions=[q.id for q in marked])
+    return len(marked)
+
+
+def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], topic: str,
+                    answer: str) -> list[str]:
+    """What content check would say of this answer for topic (empty: it may be saved)."""
+    if topic not in engine.topics:
+        return [f"没有「{topic}」这个话题。"]
+    if not answer.strip():
+        return ["回答不能是空的。"]
+    problems = placeholder_problems(answer, office)
+    if not problems:
+        size = len(preview(engine, texts, topic, answer).encode())
+        if size > WECHAT_TEXT_LIMIT:
+            problems.append(f"回答太长（{size} 字节，微信最多约 {WECHAT_TEXT_LIMIT} 字节），请删短一些。")
+    return problems
+
+
+def preview(engine: PolicyEngine, texts: Texts, topic: str, answer: str) -> str:
+    """The reply a retiree would read with this answer (office details filled in)."""
+    return answer_text(engine.with_changes({}, {topic: answer.strip()}), texts, topic)
+
+
+def rewrite_answer(session: Session, engine: PolicyEngine, texts: Texts, office: dict[str, str],
+                   topic: str, answer: str, *, actor: str, now: datetime) -> None:
+    """Give topic a new answer (TeachingError with every problem when it cannot be saved)."""
+    if problems := answer_problems(engine, texts, office, topic, answer):
+        raise TeachingError("".join(problems))
+    session.add(PolicyOverride(topic=topic, kind="answer", text=answer.strip(), made_by=actor, made_at=now))
+    audit.record(session, actor=actor, action="policy.answer", at=now, target=f"topic:{topic}")
+
+
+def _open(session: Session, ids: Iterable[int]) -> list[PolicyQuestion]:
+    wanted = list(ids)
+    return list(session.scalars(sa.select(PolicyQuestion).where(
+        PolicyQuestion.id.in_(wanted), PolicyQuestion.state == "open").order_by(PolicyQuestion.id)))
+
+
+def _handle(question: PolicyQuestion, state: str, topic: str | None, actor: str, now: datetime) -> None:
+    question.state, question.topic, question.handled_by, question.handled_at = state, topic, actor, now
+
+
+def _why_not(problem: str) -> str:
+    return (f"加成例句后仍然{problem.removesuffix('。')}：它的关键词指向别处。"
+            "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
