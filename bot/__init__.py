@@ -71,4 +71,4 @@ def responder(services: Services, router: Router | None = None) -> Responder:
     from handlers import build_router
 
     load_engine(services.settings.content_dir)
-    return Responder(services, router or build_router(), knowledge_for(services.settings.content_dir).engine)
+    return Responder(services, router or build_router(), knowledge_for(services).engine)

@@ -62,10 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer policy questions, one per line on standard input")
     ask.add_argument("--json", action="store_true", help="one JSON object per line")
+    ask.add_argument("--unanswered", action="store_true",
+                     help="列出没答上的问题（和工作台「没答上的问题」里的是同一批），不回答")
     ask.set_defaults(run=_ask)
 
-    content = sub.add_parser("content", help="validate everything in content/")
-    content.add_argument("action", choices=["check"])
+    content = sub.add_parser("content", help="检查 content/ 里的全部内容（check），"
+                             "或把工作台里对政策问答的改动写进 content/（export）")
+    content.add_argument("action", choices=["check", "export"])
     content.set_defaults(run=_content)
 
     jobs = sub.add_parser("jobs", help="the scheduler's jobs and their next run times")
@@ -187,7 +190,31 @@ def _resend(services: Services, ids: list[int]) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from bot.policies.ask import run_ask
 
+    if args.unanswered:
+        return _unanswered()
     return run_ask(load_settings(wechat=False), args.json)
+
+
+def _unanswered() -> int:
+    from bot.command_support import command_services
+    from bot.models import OUTCOME_NAMES
+    from bot.questions.grouping import open_groups
+    from bot.questions.knowledge import knowledge_for
+
+    with command_services(wechat=False) as services, services.sessions() as session:
+        engine = knowledge_for(services).engine(session.connection())
+        groups = open_groups(session, engine)
+        for group in groups:
+            first = group.questions[0]
+            guesses = "、".join(engine.topics[t].title for t in group.guesses) or "无"
+            print(f"{len(group.questions)} 次｜{first.text}｜{OUTCOME_NAMES[first.outcome]}"
+                  f"｜可能是：{guesses}｜编号 {','.join(map(str, group.ids))}")
+            for other in group.questions[1:4]:
+                print(f"    也问过：{other.text}")
+    total = sum(len(g.questions) for g in groups)
+    print(f"共 {total} 个问题，{len(groups)} 组；在工作台「没答上的问题」里处理。" if groups
+          else "没有待处理的问题。")
+    return 0
 
 
 def _content(args: argparse.Namespace) -> int:
@@ -195,6 +222,8 @@ def _content(args: argparse.Namespace) -> int:
     from bot.delivery.staff_alerts import unreachable_warning
     from bot.language.office import unfilled
 
+    if args.action == "export":
+        return _content_export()
     settings = load_settings(wechat=False)
     problems = check_content(settings)
     for problem in problems:
@@ -230,6 +259,22 @@ def _jobs(args: argparse.Namespace) -> int:
             scheduler.shutdown(wait=False)
     if not found:
         print("还没有任务：请先启动 python scheduler.py --config config.toml。")
+    return 0
+
+
+def _content_export() -> int:
+    from bot.audit import cli_actor
+    from bot.command_support import command_services
+    from bot.db.engine import transaction
+    from bot.questions.export import export_changes
+
+    with command_services(wechat=False) as services, transaction(services.sessions) as session:
+        written = export_changes(session, services.settings.content_dir, actor=cli_actor(),
+                                 now=services.clock.now())
+    for line in written:
+        print(f"✓ {line}")
+    print(f"已写入 {services.settings.content_dir}；请运行 python -m bot content check 再检查一遍。"
+          if written else "没有要导出的改动。")
     return 0
 
 

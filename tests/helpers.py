@@ -88,11 +88,14 @@ def user_wrote(services: Services, openid: str = OPENID, minutes_ago: float = 0)
                                    received_at=at, route="test", reply_text=None))
 
 
-def write_config(tmp_path: Path, settings: Settings, staff: str = "") -> Path:
-    """A config.toml for a subprocess on the test database."""
+def write_config(tmp_path: Path, settings: Settings, staff: str = "",
+                 content_dir: Path | None = None) -> Path:
+    """A config.toml for a subprocess on the test database (and content_dir, if given)."""
     w = settings.wechat
     path = tmp_path / "config.toml"
-    path.write_text(f'database_url = "{settings.database_url}"\npublic_url = "{settings.public_url}"\n'
+    content = f'content_dir = "{content_dir}"\n' if content_dir else ""
+    path.write_text(f'database_url = "{settings.database_url}"\n'
+                    f'public_url = "{settings.public_url}"\n{content}'
                     f'[wechat]\nappid = "{w.appid}"\n'
                     f'secret = "{w.secret}"\ntoken = "{w.token}"\nmode = "plain"\n'
                     f'api_base_url = "http://127.0.0.1:9/"\n{staff}', encoding="utf-8")

@@ -1,6 +1,7 @@
 """政策问答 for the mini-program: ask a question (the chat's router decides: an answer, or
 topics to choose from, or neither), list the topics, read one topic's answer. The same engine
-and the same words as the chat (bot.policies)."""
+and the same words as the chat (bot.policies, with staff's changes: bot.questions), and a
+signed-in user's questions it could not answer are kept for staff as the chat's are."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 from flask import abort
 from pydantic import BaseModel, Field
 
-from bot.api.spec import Error, Request, api, blueprint, documented, services
-from bot.policies.engine import PolicyEngine, load_engine
+from bot.api.spec import Error, Request, api, blueprint, documented, maybe_signed_in, services
+from bot.db.engine import transaction
+from bot.policies.engine import PolicyEngine
 from bot.policies.replies import answer_text, related_topics
+from bot.questions import keeping
+from bot.questions.knowledge import knowledge_for
 
 MAX_QUESTION = 200  # characters: a question, not a letter
 
@@ -54,9 +58,15 @@ class TopicAnswer(BaseModel):
 @blueprint.post("/policy/ask")
 @api.validate(json=Question, resp=documented(HTTP_200=Answer, HTTP_422=Error), tags=["政策问答"])
 def ask(json: Question) -> Any:
-    """问一个问题：和聊天里一样的回答。"""
-    engine = _engine()
-    decision = engine.decide(json.question)
+    """问一个问题：和聊天里一样的回答。登录后问的，答不上或要选的会留给工作人员改进。"""
+    with maybe_signed_in() as (session, user):
+        engine = knowledge_for(services()).engine(session.connection())
+        decision = engine.decide(json.question)
+        if user is not None and decision.topic is None:
+            keeping.keep(session, openid=user.openid, via="mini", text=json.question,
+                         outcome="offered" if decision.ask_which else "unanswered",
+                         offered=list(decision.candidates) if decision.ask_which else [],
+                         now=services().clock.now())
     texts = services().texts
     if decision.topic:  # the answer alone: the chat's 「回复 1 …」 lines mean nothing to a tap
         text = answer_text(engine, texts, decision.topic, with_related=False)
@@ -88,7 +98,8 @@ def topic(topic_id: str) -> Any:
 
 
 def _engine() -> PolicyEngine:
-    return load_engine(services().settings.content_dir)
+    with transaction(services().sessions) as session:
+        return knowledge_for(services()).engine(session.connection())
 
 
 def _ref(engine: PolicyEngine, topic_id: str) -> TopicRef:

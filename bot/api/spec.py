@@ -157,14 +157,20 @@ def bearer_token() -> str:
 def signed_in() -> Iterator[tuple[Session, MiniUser]]:
     """The request's transaction and the user its `Authorization: Bearer <token>` names; 401
     without one that is good now."""
+    with maybe_signed_in() as (session, user):
+        if user is None:
+            raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
+        yield session, user
+
+
+@contextmanager
+def maybe_signed_in() -> Iterator[tuple[Session, MiniUser | None]]:
+    """The request's transaction and the signed-in user, or None (for what anyone may call)."""
     token = bearer_token()
     settings = services().settings.miniprogram
     with transaction(services().sessions) as session:
         now = services().clock.now()
-        user = user_of(session, token, now=now, days=settings.session_days) if token else None
-        if user is None:
-            raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
-        yield session, user
+        yield session, user_of(session, token, now=now, days=settings.session_days) if token else None
 
 
 @contextmanager

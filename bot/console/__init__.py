@@ -5,12 +5,13 @@ web (the blueprint, the request's account and database session, permissions, err
 signin (sessions, CSRF, passwords), files (the private folder uploads and exports pass
 through), and one module per room: today (今日), notices (通知), tickets (留言), study (学习
 reports) and study_editor (学习 material), activities (活动), care (关怀), people (名册 and a
-person's page), roster_files (import and export), groups (分组), audit_log (操作记录), accounts
-(账号). A view validates, calls one domain function, renders.
+person's page), roster_files (import and export), groups (分组), questions (没答上的问题 and
+topics' answers), audit_log (操作记录), accounts (账号). A view validates, calls one domain
+function, renders.
 
-A face: imports the features (roster, staff, notices, care, tickets, greetings, activities, study),
-delivery, services, wechat_api (the shared store that holds background progress), models,
-db, config, clock, logs; nothing imports it but the web app.
+A face: imports the features (roster, staff, notices, care, tickets, greetings, activities, study,
+questions, policies), language, delivery, services, wechat_api (the shared store that holds
+background progress), models, db, config, clock, logs; nothing imports it but the web app.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from werkzeug.exceptions import NotFound
 from bot.config import Settings
 
 ROOMS = ("today", "notices", "tickets", "study", "study_editor", "activities", "care", "people",
-         "roster_files", "groups", "audit_log", "accounts")
+         "roster_files", "groups", "questions", "audit_log", "accounts")
 
 
 def init_app(app: Flask) -> None:

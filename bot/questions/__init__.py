@@ -4,6 +4,6 @@
 the knowledge base every worker answers from, content/ with those changes on top, reloaded
 without a restart (knowledge); and the changes written back into content/ (export).
 
-A feature: imports policies, models, audit, language (the office's placeholders), logs
-(masking), wechat_api (its text limit); faces use it.
+A feature: imports policies, models, services, audit, language (the office's placeholders),
+logs (masking), wechat_api (its text limit); faces use it.
 """

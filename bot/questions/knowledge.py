@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from bot.models import PolicyOverride
 from bot.policies import PolicyEngine, load_engine
+from bot.services import Services
 
 # How often a worker asks the database whether staff changed anything: a change reaches every
 # worker within this many seconds, at the cost of one small query per worker in that time.
@@ -25,8 +27,9 @@ _PENDING = (sa.select(PolicyOverride.topic, PolicyOverride.kind, PolicyOverride.
 class Knowledge:
     """One per process: the engine to answer with, rebuilt when staff's changes change."""
 
-    def __init__(self, content_dir: Path) -> None:
+    def __init__(self, content_dir: Path, check_every: float = CHECK_SECONDS) -> None:
         self._content_dir = content_dir
+        self._check_every = check_every
         self._lock = threading.Lock()
         self._version: tuple | None = None
         self._engine: PolicyEngine | None = None
@@ -36,7 +39,7 @@ class Knowledge:
         """The engine with every change not yet written into content/ (read on conn)."""
         base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
         with self._lock:
-            if self._engine is None or time.monotonic() - self._checked >= CHECK_SECONDS:
+            if self._engine is None or time.monotonic() - self._checked >= self._check_every:
                 version = (id(base), *conn.execute(_VERSION).one())
                 if version != self._version or self._engine is None:
                     self._engine = with_changes(base, conn)
@@ -50,14 +53,18 @@ class Knowledge:
             self._checked = float("-inf")
 
 
-_knowledge: dict[Path, Knowledge] = {}
+# One per database engine: the process's services have one, shared by the chat, the API and the
+# console (a test's services, each with its own database, get their own).
+_knowledge: weakref.WeakKeyDictionary[sa.Engine, Knowledge] = weakref.WeakKeyDictionary()
 _knowledge_lock = threading.Lock()
 
 
-def knowledge_for(content_dir: Path) -> Knowledge:
-    """The process's one Knowledge for content_dir, shared by the chat, the API and the console."""
+def knowledge_for(services: Services) -> Knowledge:
+    """The Knowledge of these services (their content/ and database)."""
     with _knowledge_lock:
-        return _knowledge.setdefault(content_dir.resolve(), Knowledge(content_dir))
+        if services.engine not in _knowledge:
+            _knowledge[services.engine] = Knowledge(services.settings.content_dir)
+        return _knowledge[services.engine]
 
 
 def with_changes(base: PolicyEngine, conn: sa.Connection) -> PolicyEngine:

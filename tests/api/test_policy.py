@@ -65,3 +65,18 @@ def test_the_openapi_document_is_served_and_describes_each_endpoint(app: Flask) 
     assert {"/api/v1/policy/ask", "/api/v1/policy/topics", "/api/v1/policy/topics/{topic_id}"} <= set(
         document["paths"])
     assert app.test_client().get("/api/v1/swagger").status_code == 404  # no page that loads a CDN
+
+
+def test_a_signed_in_users_unanswered_question_is_kept_for_staff_an_anonymous_ones_is_not(
+        client, signed_in, mini: Services) -> None:
+    import sqlalchemy as sa
+
+    from bot.models import PolicyQuestion
+
+    client.post("/api/v1/policy/ask", json={"question": "小区门口的路灯坏了找谁修"})
+    client.post("/api/v1/policy/ask", json={"question": "楼下路灯坏了找谁修"}, headers=signed_in())
+    client.post("/api/v1/policy/ask", json={"question": "离休费几号发"}, headers=signed_in())
+    with mini.sessions() as session:
+        kept = list(session.scalars(sa.select(PolicyQuestion)))
+    assert [(q.text, q.via, q.openid, q.outcome) for q in kept] == [
+        ("楼下路灯坏了找谁修", "mini", "o_mini_daughter", "unanswered")]

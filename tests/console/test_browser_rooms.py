@@ -363,7 +363,24 @@ def test_a_report_closed_as_a_death_stops_the_persons_birthday_greeting(
     assert set(greetings(desk)) == {"o_li"}
 
 
-# 6. Accessibility
+# 6. 没答上的问题
+
+
+def test_a_question_nobody_answered_is_taught_in_one_click_and_answered_next_time(
+        page: sync_api.Page, site: str, clerk: str, chat: Chat) -> None:
+    asked = "坐几路公交车能到你们单位"
+    assert chat.say(asked, openid="o_zhang").startswith("这个我还答不上来")
+    sign_in(page, site, clerk)
+    page.get_by_role("link", name="没答上的问题").click()
+    row = page.get_by_role("listitem").filter(has_text=asked)
+    row.get_by_label("归入话题").select_option(label="联系我们（可能是）")  # the bot's first guess
+    row.get_by_role("button", name="归入").click()
+    expect(page.get_by_role("status")).to_contain_text("已把 1 个问题归入「联系我们」")
+    expect(page.get_by_text("没有待处理的问题。")).to_be_visible()
+    assert chat.say(asked, openid="o_zhang").startswith("【联系我们】")
+
+
+# 7. Accessibility
 
 
 ROOM_PAGES = {
@@ -382,6 +399,8 @@ ROOM_PAGES = {
     "activity-new": "/console/activities/new",
     "care": "/console/care",
     "care-report": "/console/care/{report}",
+    "questions": "/console/questions",
+    "topic-answer": "/console/questions/topics/party-fee",
 }
 
 
@@ -402,6 +421,7 @@ def test_every_page_of_the_rooms_passes_an_accessibility_scan(
     numbers["report"] = report(desk, branch.ids["张明"], "hospital", "我住院了，在市第一医院")
     with desk.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Signup)) == 2
+    chat.say("坐几路公交车能到你们单位", openid="o_zhang")  # one for 没答上的问题
 
     sign_in(page, site, clerk)
     problems: list[str] = []

@@ -1,0 +1,54 @@
+"""The terminal side of the learning loop: `python -m bot ask --unanswered` lists what the
+console's 没答上的问题 lists, grouped; `python -m bot content export` writes staff's changes into
+the configured content/ folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import PROJECT_ROOT
+from bot.db.engine import transaction
+from bot.models import PolicyOverride
+from bot.questions import keeping
+from bot.services import Services
+from tests.helpers import write_config
+
+
+def keep(office: Services, *said: str) -> None:
+    with transaction(office.sessions) as session:
+        for text in said:
+            keeping.keep(session, openid="o_zhang", via="chat", text=text, outcome="unanswered",
+                         now=office.clock.now())
+
+
+def test_unanswered_lists_the_groups_most_asked_first(
+        cli, office: Services, capsys: pytest.CaptureFixture[str]) -> None:
+    keep(office, "小区门口的路灯坏了找谁修", "坐几路公交车能到你们单位", "坐几路公交车能到单位啊")
+    code, out, _ = cli(capsys, "ask", "--unanswered")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("2 次｜坐几路公交车能到你们单位｜没答上")
+    assert lines[1] == "    也问过：坐几路公交车能到单位啊"
+    assert lines[2].startswith("1 次｜小区门口的路灯坏了找谁修")
+    assert lines[-1] == "共 3 个问题，2 组；在工作台「没答上的问题」里处理。"
+
+
+def test_content_export_writes_into_the_configured_folder(
+        office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings, content_dir=content)))
+    with transaction(office.sessions) as session:
+        session.add(PolicyOverride(topic="contact-office", kind="example", text="坐几路公交车能到你们单位",
+                                   made_by="console:wangli", made_at=office.clock.now()))
+    assert main(["content", "export"]) == 0
+    assert "✓ contact-office.toml：例句 +1" in capsys.readouterr().out
+    written = (content / "policies" / "contact-office.toml").read_text(encoding="utf-8")
+    assert "坐几路公交车能到你们单位" in written
+    assert main(["content", "export"]) == 0
+    assert "没有要导出的改动" in capsys.readouterr().out
