@@ -44,8 +44,11 @@ class Analyzer:
 
     def tokens(self, question: str) -> list[str]:
         """The question's words after normalising, typo fixing and synonym mapping, fillers gone."""
-        text = self.rewrite(question)
-        return [t for t in self._tokenizer.lcut(text, HMM=False) if t not in self._fillers]
+        return self.words(self.rewrite(question))
+
+    def words(self, rewritten: str) -> list[str]:
+        """The words of an already rewritten text, fillers gone."""
+        return [t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers]
 
     def rewrite(self, question: str) -> str:
         """The question with typos fixed and colloquial forms replaced by their standard words."""

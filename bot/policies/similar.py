@@ -51,9 +51,9 @@ class SimilarityIndex:
 
     def features(self, text: str) -> list[str]:
         """The text's content words (w:) and the pairs of Chinese characters (b:) in it."""
-        words = [w for w in self._analyzer.tokens(text.replace("+", " "))
-                 if w.strip() and w not in _FUNCTION_WORDS]
-        chars = [c for c in self._analyzer.rewrite(text) if "\u4e00" <= c <= "\u9fff"]
+        rewritten = self._analyzer.rewrite(text.replace("+", " "))
+        words = [w for w in self._analyzer.words(rewritten) if w.strip() and w not in _FUNCTION_WORDS]
+        chars = [c for c in rewritten if "\u4e00" <= c <= "\u9fff"]
         return [f"w:{w}" for w in words] + [f"b:{a}{b}" for a, b in pairwise(chars)]
 
     def _vector(self, features: list[str]) -> dict[str, float]:
