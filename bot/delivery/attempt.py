@@ -25,7 +25,7 @@ from bot.delivery.templates import spec_of
 from bot.logs import describe_error, mask
 from bot.models import Channel, OutboxMessage, OutboxStatus
 from bot.services import Services
-from bot.wechat_api.miniprogram import mini_program_api
+from bot.wechat_api.client import unreachable_as_refusal
 
 log = logging.getLogger("bot.delivery.outbox")
 
@@ -223,8 +223,8 @@ def _send_granted(services: Services, row: sa.Row, channel: Channel) -> None:
         if channel == Channel.BIZSEND:
             services.wechat.post(BIZSEND, data=payload)
         else:
-            with mini_program_api(services.settings, services.store) as api:
-                api.call(SUBSCRIBE_SEND, payload)
+            with unreachable_as_refusal():
+                services.mini_program.call(SUBSCRIBE_SEND, payload)
     except WeChatClientException as exc:
         if exc.errcode not in UNCLEAR_ERRCODES:  # WeChat's clear no: the grant was not used
             with transaction(services.sessions) as session:
