@@ -79,8 +79,17 @@ class Material:
         return f"{int(self.month[5:])} 月"
 
     def html(self) -> str:
-        """The article as HTML (raw HTML in the file is escaped, never passed through)."""
-        return markdown.markdown(_escape_html(self.body), extensions=["sane_lists"])
+        """The article as HTML (raw HTML in the file is escaped, never passed through); a line
+        broken inside a Chinese sentence joins up again without the space a browser would show
+        for it (「战略转移。红军」, not 「战略转移。 红军」); between Latin words it stays a space."""
+        html = markdown.markdown(_escape_html(self.body), extensions=["sane_lists"])
+        return _SOFT_BREAK_IN_CHINESE.sub("", html)
+
+
+# A soft line break (a newline inside a paragraph) between two CJK characters or punctuation
+# marks (CJK punctuation, ideographs, full-width forms): Chinese writes no space there.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018-\u201f\u2026\u00b7"
+_SOFT_BREAK_IN_CHINESE = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 
 
 def study_dir(content_dir: Path) -> Path:

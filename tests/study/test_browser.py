@@ -93,3 +93,34 @@ def test_read_aloud_hands_the_article_to_the_phones_speech(site: str, page: sync
     assert page.locator("#speak").inner_text() == "停止朗读"
     page.click("#speak")
     assert page.locator("#speak").inner_text() == "朗读"
+
+
+TALL_PHONE = {"width": 412, "height": 915}
+
+
+def test_i_have_read_it_is_offered_after_the_points_within_the_first_screen(
+        office: Services, branch: Branch, site: str, page: sync_api.Page) -> None:
+    page.set_viewport_size(TALL_PHONE)
+    token = make_token(secret(office.settings), branch.ids["张明"], "2026-12")
+    page.goto(f"{site}/study/2026-12?t={token}")
+    early = page.locator("button.secondary-read")
+    assert early.inner_text() == "看完要点了，我已学习"
+    box = early.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= TALL_PHONE["height"]  # no scrolling needed
+    assert page.locator("#read").bounding_box()["y"] > TALL_PHONE["height"]  # the end's button, further down
+    early.click()
+    page.wait_for_function("document.querySelector('.said').textContent.length > 0")
+    assert "已记下" in page.locator(".said").inner_text()  # said beside the button used
+    assert early.inner_text() == "已经记下了" and page.locator("#read").inner_text() == "已经记下了"
+    assert page.locator("#read").is_disabled()
+    with office.sessions() as session:
+        [reading] = session.scalars(sa.select(StudyReading)).all()
+    assert (reading.retiree_id, reading.via) == (branch.ids["张明"], "page")
+
+
+def test_a_line_broken_inside_a_chinese_sentence_reads_without_a_space(
+        office: Services, branch: Branch, site: str, page: sync_api.Page) -> None:
+    page.goto(f"{site}/study/2026-11")
+    text = page.locator("article").inner_text()
+    assert "开始了战略转移。红军将士爬雪山" in text  # a line break in the Markdown between the two
+    assert "1934 年 10 月" in text  # the spaces written between numbers and words stay
