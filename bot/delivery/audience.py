@@ -21,6 +21,7 @@ class Recipient:
 
     retiree_id: int | None
     openid: str
+    for_family: bool = False  # the account is a family member's, acting for the retiree
 
 
 @dataclass
@@ -60,7 +61,7 @@ def resolve(session: Session, audience: str) -> Reach:
         elif not following:
             reach.unfollowed.append(person.id)
         else:
-            reach.recipients += [Recipient(person.id, a.openid) for a in _chosen(following)]
+            reach.recipients += [Recipient(person.id, a.openid, a.role != "self") for a in _chosen(following)]
     return reach
 
 

@@ -16,7 +16,7 @@ from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
-from bot.notices.links import Link
+from bot.notices.links import Link, Words
 
 MAX_TEXT = 600  # characters: one customer-service message, readable on a phone
 MAX_TITLE = 20   # a title that fits one line of a phone
@@ -79,7 +79,8 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
     except IntegrityError:
         return _by_form_key(session, form_key or "") or notice, Reach()
     words = link.words(_headed(text, title)) if link else _headed(text, title)
-    queue_reach(session, reach, key=f"notice:{notice.id}", text=words, title=title or "通知",
+    queue_reach(session, reach, key=f"notice:{notice.id}", text=_addressed(session, reach, words),
+                title=title or "通知",
                 kind="notice", now=now, due_at=notice.send_at, notice_id=notice.id)
     audit.record(session, actor=actor, action="notice.send", at=now, target=f"notice:{notice.id}",
                  audience=notice.audience, accounts=len(reach.recipients), people=reach.people,
@@ -110,6 +111,22 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, dict[str, int
     for notice_id, status, count in rows:
         found[notice_id][status] = count
     return found
+
+
+FOR_FAMILY = "（给{name}同志的通知）"  # a family member reads whom a notice is for, first
+
+
+def _addressed(session: Session, reach: Reach, words: str | Words) -> Words:
+    """Each recipient's text; a family member's begins with whom it is for."""
+    names = dict(session.execute(sa.select(Retiree.id, Retiree.name).where(
+        Retiree.id.in_({r.retiree_id for r in reach.recipients if r.for_family}))).all())
+
+    def text(recipient: Recipient) -> str:
+        said = words(recipient) if callable(words) else words
+        if recipient.for_family and recipient.retiree_id in names:
+            return FOR_FAMILY.format(name=names[recipient.retiree_id]) + "\n" + said
+        return said
+    return text
 
 
 def _headed(text: str, title: str) -> str:

@@ -61,6 +61,13 @@ def test_a_group_notice_reaches_each_member_once_by_the_channel_that_works(
     assert entry.target == f"notice:{notice_id}" and entry.detail["people"] == 3
 
 
+def test_a_family_member_reads_whom_the_notice_is_for(office: Services, branch: Branch) -> None:
+    send(office, "group:第一支部")
+    texts = {r.recipient: r.payload["text"] for r in rows(office)}
+    assert texts["o_sun_daughter"] == "（给孙兰同志的通知）\n12 月 5 日上午九点集中学习。"
+    assert texts["o_zhang"] == "12 月 5 日上午九点集中学习。"  # the retiree's own: as written
+
+
 def test_everyone_means_every_living_bound_retiree(office: Services, branch: Branch) -> None:
     _, reach = send(office, "all")
     assert reach.people == 4  # 张, 李, 孙, 周
