@@ -207,9 +207,12 @@ def _refused(ctx: Context, refused: SignupRefused, keep_step: bool = False) -> R
 
 
 def _state(ctx: Context, signup: Signup) -> str:
+    """Where a sign-up stands, and that a companion is booked with it (「已报上（带一位家属）」)."""
+    companion = ctx.texts.get("activity.with_companion") if signup.companion else ""
     if signup.status == SignupStatus.WAITING:
-        return ctx.texts.get("activity.state_waiting", position=waiting_position(ctx.session, signup))
-    return ctx.texts.get("activity.state_confirmed")
+        position = waiting_position(ctx.session, signup)
+        return ctx.texts.get("activity.state_waiting", position=position) + companion
+    return ctx.texts.get("activity.state_confirmed") + companion
 
 
 def _retiree_id(ctx: Context) -> int:

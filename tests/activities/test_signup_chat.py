@@ -46,6 +46,7 @@ def test_a_sign_up_said_in_a_sentence_lists_the_activities(
 
 def test_with_a_companion_two_seats_are_taken(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     assert "（带一位家属）" in sign(chat, "o_zhang", "1", "2")
+    assert "已报上（带一位家属）" in (chat.say("我的报名", openid="o_zhang") or "")  # and 我的报名 says so
     assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]
     assert "还剩 1 个名额" in sign(chat, "o_li", "1")
 
