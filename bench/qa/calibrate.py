@@ -115,7 +115,10 @@ def choose(found: list[Case]) -> tuple[float, float, float]:
 def main() -> int:
     """Cross-validate, print one line per held-out set, then the thresholds chosen on all."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default=",".join(TUNED), help="never the unseen sets")
+    # Not the adversarial set: nearly all out of scope by design, no threshold keeps 90 % of it
+    # refused (its keyword-stage misses are for off_topic.txt, not for the second stage).
+    calibrated = [name for name in TUNED if name != "adversarial"]
+    parser.add_argument("--sets", default=",".join(calibrated), help="never the unseen sets")
     args = parser.parse_args()
     found = cases({name: TUNED[name] for name in args.sets.split(",")})
     print("| held out | thresholds (answer, offer, close) | top-1 | + offers right first | wrong | "
