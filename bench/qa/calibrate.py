@@ -34,6 +34,9 @@ ANSWER = (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5)
 OFFER = (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
 REFUSED_AT_LEAST = 0.9
+# Nearly all out of scope by design (questions that hold a topic's word): no threshold keeps 90 %
+# of it refused, since the keywords answer many; it only trains the second stage's own refusals.
+ADVERSARIAL = "adversarial"
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,19 @@ def measure(found: list[Case], thresholds: tuple[float, float, float], *,
 
 
 def objective(found: list[Case], thresholds: tuple[float, float, float]) -> float:
-    """What the choice maximises (minus one when a set's out-of-scope refusal falls under 90 %)."""
-    for name in {c.set for c in found}:
+    """What the choice maximises; minus one when a set's out-of-scope refusal falls under 90 %,
+    or when the second stage itself lets through more than a tenth of the out-of-scope
+    questions that reach it (all sets together, the adversarial one included): the keywords
+    refusing well must not make room for the second stage to guess."""
+    for name in {c.set for c in found} - {ADVERSARIAL}:
         one_set = [c for c in found if c.set == name]
         if measure(one_set, thresholds, as_missed=True)["refused"] < REFUSED_AT_LEAST:
             return -1.0
-    m = measure(found, thresholds, as_missed=True)
+    reaching = [c for c in found if c.want is None and not c.keywords_decided]
+    refused = sum(second_stage(c, *thresholds)[0] == "refuse" for c in reaching)
+    if reaching and refused / len(reaching) < REFUSED_AT_LEAST:
+        return -1.0
+    m = measure([c for c in found if c.set != ADVERSARIAL], thresholds, as_missed=True)
     return m["top1"] + 0.5 * m["offered"] - 2 * m["wrong"]
 
 
@@ -115,16 +125,13 @@ def choose(found: list[Case]) -> tuple[float, float, float]:
 def main() -> int:
     """Cross-validate, print one line per held-out set, then the thresholds chosen on all."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # Not the adversarial set: nearly all out of scope by design, no threshold keeps 90 % of it
-    # refused (its keyword-stage misses are for off_topic.txt, not for the second stage).
-    calibrated = [name for name in TUNED if name != "adversarial"]
-    parser.add_argument("--sets", default=",".join(calibrated), help="never the unseen sets")
+    parser.add_argument("--sets", default=",".join(TUNED), help="never the unseen sets")
     args = parser.parse_args()
     found = cases({name: TUNED[name] for name in args.sets.split(",")})
     print("| held out | thresholds (answer, offer, close) | top-1 | + offers right first | wrong | "
           "out of scope refused | keywords alone: top-1 / refused |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for name in dict.fromkeys(c.set for c in found):
+    for name in dict.fromkeys(c.set for c in found if c.set != ADVERSARIAL):  # it always trains
         chosen = choose([c for c in found if c.set != name])
         held = [c for c in found if c.set == name]
         m = measure(held, chosen, as_missed=False)

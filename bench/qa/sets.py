@@ -14,7 +14,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv"}
 # … and sets nobody has tuned anything on: never calibrate with these.
-UNSEEN = {name: HERE / f"{name}.tsv" for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f")}
+UNSEEN = {name: HERE / f"{name}.tsv"
+          for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f")}
 SETS = {**TUNED, **UNSEEN}
 
 
