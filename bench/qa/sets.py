@@ -15,7 +15,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          "adversarial": HERE / "adversarial.tsv"}
 # … and sets nobody has tuned anything on: never calibrate with these.
 UNSEEN = {name: HERE / f"{name}.tsv"
-          for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f")}
+          for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h",
+                       "blind_i")}
 SETS = {**TUNED, **UNSEEN}
 
 
