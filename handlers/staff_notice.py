@@ -6,7 +6,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.delivery.audience import AudienceError
+from bot.delivery.audience import AudienceError, group_names
 from bot.delivery.staff_alerts import staff_openids
 from bot.logs import mask
 from bot.notices.sending import plan, send
@@ -27,17 +27,28 @@ def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     parts = msg.text.strip()[2:].strip().split(maxsplit=1)
     if len(parts) < 2:
-        return Text(ctx.texts.get("staff_notice.usage"))
+        return Text(_usage(ctx))
     target, text = parts
     audience = "all" if target in EVERYONE else f"group:{target}"
     try:
         reach = plan(ctx.session, ctx.settings, audience, preview=False)
-    except AudienceError as exc:
-        return Text(f"{exc}\n{ctx.texts.get('staff_notice.usage')}")
+    except AudienceError as exc:  # it names the groups there are
+        return Text(f"{exc}\n{_usage(ctx, with_groups=False)}")
+    if not reach.recipients:  # said before, not after a confirmation that sends nothing
+        return Text(ctx.texts.get("staff_notice.nobody", target=target, not_bound=len(reach.not_bound),
+                                  unfollowed=len(reach.unfollowed)))
     ctx.conversation.expect(STEP, {"audience": audience, "text": text})
     return Text(ctx.texts.get("staff_notice.confirm", people=reach.people, text=text,
                               accounts=len(reach.recipients), not_bound=len(reach.not_bound),
                               unfollowed=len(reach.unfollowed)))
+
+
+def _usage(ctx: Context, with_groups: bool = True) -> str:
+    """How to write a notice, its example naming a group the office really has."""
+    names = group_names(ctx.session)
+    groups = "、".join(names) or "还没有（请在工作台「分组」里添加）"
+    return ctx.texts.get("staff_notice.usage", example=names[0] if names else "某某分组",
+                         groups=f"\n现有的分组：{groups}" if with_groups else "")
 
 
 def confirm_notice(msg: Inbound, ctx: Context) -> Reply | None:

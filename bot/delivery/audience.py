@@ -98,11 +98,18 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
     if kind == "group" and value:
         groups = session.execute(sa.select(Group.id, Group.wechat_tag_id).where(Group.name == value)).all()
         if not groups:
-            known_names = "、".join(session.scalars(sa.select(Group.name).distinct().order_by(Group.name)))
+            known_names = "、".join(group_names(session))
             raise AudienceError(f"没有名为「{value}」的分组。现有的分组：{known_names or '还没有'}。")
         members = sa.select(GroupMember.retiree_id).where(GroupMember.group_id.in_([g.id for g in groups]))
         return members, groups[0].wechat_tag_id if len(groups) == 1 else None
     raise AudienceError(f"收件人「{part}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
+
+
+def group_names(session: Session) -> list[str]:
+    """The names a notice may be addressed to (group:<name>), party branches first."""
+    rows = session.execute(sa.select(Group.name, Group.kind).order_by(Group.id)).all()
+    branches = [name for name, kind in rows if kind == "党支部"]
+    return list(dict.fromkeys(branches + [name for name, _ in rows]))
 
 
 def _chosen(following: list[sa.Row]) -> list[sa.Row]:

@@ -43,9 +43,10 @@ class NoticeReport:
 
 
 def plan(session: Session, settings: Settings, audience: str, preview: bool) -> Reach:
-    """Whom a notice would reach (staff only, for a preview)."""
+    """Whom a notice would reach (staff only, for a preview: the audience must exist all the same)."""
+    reach = resolve(session, audience)  # AudienceError for a group or person there is not
     if not preview:
-        return resolve(session, audience)
+        return reach
     staff = staff_openids(session, settings)
     if not staff:
         raise AudienceError("config.toml [staff] openids 还没填，也没有账号关联微信：预览发给谁？")

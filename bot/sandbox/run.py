@@ -22,7 +22,7 @@ from bot.sandbox.seed import SANDBOX_ADMIN, ensure_console_admin, seed
 from bot.services import build_services
 
 _SAMPLE = generate(1)[0]
-TRY_NAME, TRY_DIGITS = _SAMPLE[1], str(_SAMPLE[15])[-4:]
+TRY_NAME, TRY_DIGITS, TRY_AREA = _SAMPLE[1], str(_SAMPLE[15])[-4:], _SAMPLE[13]  # 姓名, 联系电话, 居住片区
 SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster export 导出查看"
 
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
@@ -144,7 +144,8 @@ def run_sandbox(chat: bool = True) -> int:
         print("试试政策问答：「离休费几号发」「看病的钱怎么报」「老伴走了抚恤金怎么算」；留言：「留言」。")
         print("试试学习（绑定以后）：「学习」「往期」「答题」「学完了」；阅读页面在浏览器里也能打开。")
         print("试试活动（绑定以后）：「报名」「我的报名」「取消报名」。")
-        print("试试工作人员：输入 /staff 换成工作人员的微信，发「通知 第一党支部 明天九点开会」；/me 换回。")
+        print(f"试试工作人员（先绑定成{TRY_NAME}）：输入 /staff 换成工作人员的微信，"
+              f"发「通知 {TRY_AREA} 明天九点开会」，回复 1 确认；/me 换回，就收到这条通知。")
         print(f"工作台：浏览器打开 http://127.0.0.1:{bot_port}/console/ ，登录名 {SANDBOX_ADMIN}，"
               + (f"密码 {password}" if password else "密码是您改过的那个") + "。")
         api = f"http://127.0.0.1:{bot_port}/api/v1"

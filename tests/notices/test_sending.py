@@ -73,6 +73,14 @@ def test_everyone_means_every_living_bound_retiree(office: Services, branch: Bra
     assert reach.people == 4  # 张, 李, 孙, 周
 
 
+def test_a_preview_to_a_group_there_is_not_is_refused_as_the_notice_would_be(
+        office: Services, branch: Branch) -> None:
+    from bot.delivery.audience import AudienceError
+
+    with pytest.raises(AudienceError, match="没有名为「第九支部」的分组"):
+        send(office, "group:第九支部", preview=True)
+
+
 def test_a_preview_goes_only_to_staff(office: Services, branch: Branch) -> None:
     _, reach = send(office, "all", preview=True)
     assert sorted(r.recipient for r in rows(office)) == ["o_staff_1", "o_staff_2"]

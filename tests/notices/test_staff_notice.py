@@ -73,3 +73,27 @@ def test_a_console_account_linked_to_its_wechat_may_send_one_disabled_may_not(
     with transaction(office.sessions) as session:
         disable(session, "wangli", actor="cli:test", now=office.clock.now())
     assert "将发给" not in (chat.say("通知 第一支部 明天开会", openid="o_wangli") or "")
+
+
+def test_the_help_names_the_groups_there_are(office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    reply = staff_chat(office, wechat).say("通知", openid=STAFF)
+    assert reply is not None and "例如：通知 第一支部 明天上午九点" in reply
+    assert "现有的分组：第一支部、第二支部" in reply
+
+
+def test_a_group_nobody_in_it_can_receive_is_said_before_any_confirmation(
+        office: Services, branch: Branch, wechat: WeChatSide) -> None:
+    from bot.db.engine import transaction
+    from bot.models import Group, GroupMember
+
+    with transaction(office.sessions) as session:
+        choir = Group(kind="兴趣班", name="合唱班")
+        session.add(choir)
+        session.flush()
+        session.add(GroupMember(group_id=choir.id, retiree_id=branch.ids["王芳"]))  # no WeChat
+    chat = staff_chat(office, wechat)
+    reply = chat.say("通知 合唱班 周五排练", openid=STAFF)
+    assert reply is not None and "「合唱班」里没有能收到微信的人（未绑定 1 人" in reply
+    assert "回复 1 确认发送" not in reply
+    assert "确认" not in (chat.say("1", openid=STAFF) or "")  # no confirmation was waiting
+    assert notices(office) == []
