@@ -96,8 +96,10 @@ def _still_open(session: Session, number: int) -> Ticket:
 
 
 def describe(ticket: Ticket, person: Retiree | None) -> str:
-    """One line for staff: number, time (Beijing), who left it and their phone, text."""
+    """One line for staff: number, time (Beijing), who left it (name, party branch, phone), text."""
     when = ticket.created_at.astimezone(SHANGHAI)
-    who = f"{person.name}（{person.phone or '无电话'}）" if person else "未绑定的微信用户"
+    branch = "、".join(g.name for g in person.groups if g.kind == "党支部") if person else ""
+    who = (f"{person.name}（{branch + '，' if branch else ''}{person.phone or '无电话'}）" if person
+           else "未绑定的微信用户")
     by_family = "，家属代留" if ticket.by_agent else ""
     return f"{ticket.id}\t{when:%Y-%m-%d %H:%M}\t{who}{by_family}\t{ticket.text}"

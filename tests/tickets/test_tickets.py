@@ -138,3 +138,16 @@ def test_overdue_lists_only_those_waiting_too_long(staff_cli: Services, clock: F
     assert main(["ticket", "list", "--overdue"]) == 0
     out = capsys.readouterr().out
     assert "很久以前的留言" in out and "还不算超时" not in out and "1 条留言超过 24 小时未回复" in out
+
+
+def test_the_list_names_the_person_with_branch_and_phone(
+        cli, office: Services, branch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.db.engine import transaction
+    from bot.models import Retiree, Ticket
+
+    with transaction(office.sessions) as session:
+        session.add(Ticket(openid="o_zhang", retiree_id=branch.ids["张明"], text="暖气不热",
+                           created_at=office.clock.now()))
+        phone = session.get(Retiree, branch.ids["张明"]).phone
+    code, out, _ = cli(capsys, "ticket", "list")
+    assert code == 0 and f"张明（第一支部，{phone}）" in out and "暖气不热" in out
