@@ -136,10 +136,14 @@ def served(app: Flask) -> Iterator[str]:
 
 
 @contextmanager
-def reporting_standin(services: Services, clock: FixedClock) -> Iterator[StandinServer]:
+def reporting_standin(services: Services, clock: FixedClock) -> Iterator[tuple[StandinServer, Services]]:
     """The stand-in, posting WeChat's pushes (delivery reports, subscription events) to the app
-    of `services`, served on a free port, signed for its account; on the test clock."""
+    of `services`, served on a free port, signed for its account; on the test clock. With it,
+    services for a sender that calls that stand-in (closed after)."""
+    from dataclasses import replace
+
     from bot import create_app
+    from bot.services import build_services
     from bot.standin import StandinServer, StandinSettings
 
     account = services.settings.wechat
@@ -148,4 +152,9 @@ def reporting_standin(services: Services, clock: FixedClock) -> Iterator[Standin
                                    now=lambda: clock.now().timestamp(), report_to=f"{site}/wechat",
                                    report_token=account.token, report_aes_key=account.encoding_aes_key)
         with StandinServer(settings) as platform:
-            yield platform
+            sender = build_services(replace(services.settings, wechat=replace(
+                account, api_base_url=platform.base_url)), clock=clock)
+            try:
+                yield platform, sender
+            finally:
+                sender.close()

@@ -97,17 +97,12 @@ def test_a_long_term_grant_carries_every_notice_until_turned_off(
 
 def test_the_stand_in_posts_the_panel_to_the_server_and_the_notice_goes_by_bizsend(
         one_time: Services, branch: Branch, clock: FixedClock) -> None:
-    with reporting_standin(one_time, clock) as platform:
-        sender = build_services(replace(one_time.settings, wechat=replace(
-            one_time.settings.wechat, api_base_url=platform.base_url)), clock=clock)
-        try:
-            platform.subscribe_panel("o_li", {SUB: "accept", "TPL_OTHER": "reject"})
-            assert _wait_for_grant(sender, "o_li")
-            assert notify(sender, "明天上午九点开支部会。") == [Channel.BIZSEND]
-            [call] = platform.calls(path=BIZSEND)
-            assert call.response["errcode"] == 0 and call.shown[0] == "通知"
-        finally:
-            sender.close()
+    with reporting_standin(one_time, clock) as (platform, sender):
+        platform.subscribe_panel("o_li", {SUB: "accept", "TPL_OTHER": "reject"})
+        assert _wait_for_grant(sender, "o_li")
+        assert notify(sender, "明天上午九点开支部会。") == [Channel.BIZSEND]
+        [call] = platform.calls(path=BIZSEND)
+        assert call.response["errcode"] == 0 and call.shown[0] == "通知"
 
 
 def _wait_for_grant(services: Services, openid: str, timeout: float = 10, *, present: bool = True) -> bool:
@@ -132,22 +127,17 @@ def test_wechats_note_that_a_subscription_went_is_no_message_from_the_person(
 
 def test_turning_the_subscription_off_in_the_settings_reaches_the_server_and_the_template_takes_over(
         long_term: Services, branch: Branch, clock: FixedClock) -> None:
-    with reporting_standin(long_term, clock) as platform:
-        sender = build_services(replace(long_term.settings, wechat=replace(
-            long_term.settings.wechat, api_base_url=platform.base_url)), clock=clock)
-        try:
-            platform.subscribe_panel("o_li", {SUB: "accept"}, count=10)
-            assert _wait_for_grant(sender, "o_li")
-            assert notify(sender, "一") == [Channel.BIZSEND]
-            platform.change_subscriptions("o_li", {SUB: "reject"})
-            assert _wait_for_grant(sender, "o_li", present=False)
-            assert notify(sender, "二") == [Channel.BIZSEND, Channel.TEMPLATE]
-            assert len(platform.calls(path=BIZSEND)) == 1  # no bizsend tried after the change
-            answered = platform.state.reports.answered
-            assert ("subscription settings of o_li", 200) in answered
-            assert any(label.endswith(" sent") and status == 200 for label, status in answered)
-            with sender.sessions() as session:  # WeChat's notes that the 订阅通知 went open no window
-                assert session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)
-                                      .where(InboundMessage.openid == "o_li")) == 0
-        finally:
-            sender.close()
+    with reporting_standin(long_term, clock) as (platform, sender):
+        platform.subscribe_panel("o_li", {SUB: "accept"}, count=10)
+        assert _wait_for_grant(sender, "o_li")
+        assert notify(sender, "一") == [Channel.BIZSEND]
+        platform.change_subscriptions("o_li", {SUB: "reject"})
+        assert _wait_for_grant(sender, "o_li", present=False)
+        assert notify(sender, "二") == [Channel.BIZSEND, Channel.TEMPLATE]
+        assert len(platform.calls(path=BIZSEND)) == 1  # no bizsend tried after the change
+        answered = platform.state.reports.answered
+        assert ("subscription settings of o_li", 200) in answered
+        assert any(label.endswith(" sent") and status == 200 for label, status in answered)
+        with sender.sessions() as session:  # WeChat's notes that the 订阅通知 went open no window
+            assert session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)
+                                  .where(InboundMessage.openid == "o_li")) == 0

@@ -5,7 +5,6 @@ WeChat reported the messages after them but never them, left for staff otherwise
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.models import Channel, DeliveryReport, InboundMessage, OutboxMessage, OutboxStatus
 from bot.sandbox.wechat_side import WeChatSide
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.standin import StandinServer
 from tests.helpers import OPENID, Chat, reporting_standin
 
@@ -213,16 +212,11 @@ def test_a_customer_service_message_left_mid_call_is_not_settled_by_reports(
 
 def test_the_stand_in_reports_each_template_message_to_the_server_url(
         templated: Services, clock: FixedClock, wechat: WeChatSide) -> None:
-    with reporting_standin(templated, clock) as reporting:
-        sender = build_services(replace(templated.settings, wechat=replace(
-            templated.settings.wechat, api_base_url=reporting.base_url)), clock=clock)
-        try:
-            queue(sender, "notice:1")
-            assert outbox.drain(sender) == 1
-            msgid = row(sender, "notice:1").msgid
-            assert msgid and _wait_for_report(sender, msgid)
-        finally:
-            sender.close()
+    with reporting_standin(templated, clock) as (_platform, sender):
+        queue(sender, "notice:1")
+        assert outbox.drain(sender) == 1
+        msgid = row(sender, "notice:1").msgid
+        assert msgid and _wait_for_report(sender, msgid)
 
 
 def _wait_for_report(services: Services, msgid: str, timeout: float = 10) -> bool:
