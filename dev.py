@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Set up the project and run it: needs only Python 3.11.
+"""安装并运行银龄助手（只需要 Python 3.11）：
 
-    python3 dev.py sandbox     set up, then run the bot locally and chat with it (no WeChat account)
-    python3 dev.py test        set up, then run the whole test suite (extra arguments go to pytest)
-    python3 dev.py setup       only create .venv and install everything
+    python3 dev.py sandbox     安装后在本机启动整个产品并进入对话（不需要微信公众号）
+    python3 dev.py test        安装后运行全部测试（后面的参数交给 pytest）
+    python3 dev.py setup       只创建 .venv 并安装依赖
 """
 
 from __future__ import annotations

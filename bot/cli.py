@@ -31,54 +31,67 @@ def main(argv: list[str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="银龄助手")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    from bot.command_support import ChineseArgumentParser
 
-    serve = sub.add_parser("serve", help="run the web server (for a real server use gunicorn)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    parser = ChineseArgumentParser(
+        prog="python -m bot",
+        description="银龄助手的命令。命令后加 --help 看用法，如 python -m bot notice --help")
+    sub = parser.add_subparsers(required=True, metavar="命令")
+
+    serve = sub.add_parser("serve", help="启动网站服务（本机试用；正式服务器请用 gunicorn）")
+    serve.add_argument("--host", default="127.0.0.1", metavar="地址",
+                       help="在哪个地址上监听，默认 127.0.0.1（只有本机能访问）")
+    serve.add_argument("--port", type=int, default=8000, metavar="端口", help="端口，默认 8000")
     serve.set_defaults(run=_serve)
 
-    db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade"])
+    db = sub.add_parser("db", help="数据库：把表结构升级到最新版本（upgrade）")
+    db.add_argument("action", choices=["upgrade"], help="upgrade：升级到最新版本")
     db.set_defaults(run=_db)
 
-    outbox = sub.add_parser("outbox", help="send what the bot has queued")
+    outbox = sub.add_parser("outbox", help="发送程序：把排队的消息发出去")
     outbox.add_argument("action", choices=["run", "drain", "problems", "resend"],
-                        help="run: keep sending; drain: send what is due once; "
-                             "problems: messages that did not get through, and whom to call; "
-                             "resend: queue those numbers again")
-    outbox.add_argument("ids", nargs="*", type=int, help="resend: the numbers `problems` shows")
-    outbox.add_argument("--interval", type=float, default=1.0)
-    outbox.add_argument("--days", type=int, default=None,
-                        help="problems: only those queued in the last N days")
+                        help="run：一直运行，随时发送；drain：把已到时间的发一遍就结束；"
+                             "problems：列出没送达的消息，以及该打电话联系谁；"
+                             "resend：把这些编号的消息重新排队发送")
+    outbox.add_argument("ids", nargs="*", type=int, metavar="编号",
+                        help="resend 用：problems 列出的编号（第一列）")
+    outbox.add_argument("--interval", type=float, default=1.0, metavar="秒",
+                        help="run 用：没有要发的消息时，隔几秒再查一次，默认 1")
+    outbox.add_argument("--days", type=int, default=None, metavar="天数",
+                        help="problems 用：只看最近这么多天里排队的消息")
     outbox.set_defaults(run=_outbox)
 
-    chat = sub.add_parser("chat", help="talk to the running bot as a WeChat user would")
-    chat.add_argument("--url", default="http://127.0.0.1:8000/wechat")
-    chat.add_argument("--standin", default="", help="the stand-in's URL, to show pushes")
-    chat.add_argument("--openid", default="o_sandbox_user_0001")
+    chat = sub.add_parser("chat", help="扮成微信用户，和正在运行的助手对话（测试用）")
+    chat.add_argument("--url", default="http://127.0.0.1:8000/wechat", metavar="地址",
+                      help="助手接收微信消息的地址，默认 http://127.0.0.1:8000/wechat")
+    chat.add_argument("--standin", default="", metavar="地址",
+                      help="微信模拟服务的地址；填了会显示助手主动推送的消息")
+    chat.add_argument("--openid", default="o_sandbox_user_0001", metavar="openid",
+                      help="扮演的微信用户的 openid，默认 o_sandbox_user_0001")
     chat.set_defaults(run=_chat)
 
-    ask = sub.add_parser("ask", help="answer policy questions, one per line on standard input")
-    ask.add_argument("--json", action="store_true", help="one JSON object per line")
+    ask = sub.add_parser("ask", help="回答政策问题：从标准输入读，每行一个问题")
+    ask.add_argument("--json", action="store_true", help="每个回答输出为一行 JSON")
     ask.add_argument("--unanswered", action="store_true",
                      help="列出没答上的问题（和工作台「没答上的问题」里的是同一批），不回答")
     ask.set_defaults(run=_ask)
 
     content = sub.add_parser("content", help="检查 content/ 里的全部内容（check），"
                              "或把工作台里对政策问答的改动写进 content/（export）")
-    content.add_argument("action", choices=["check", "export"])
+    content.add_argument("action", choices=["check", "export"],
+                         help="check：检查内容；export：把工作台里的改动写进 content/")
     content.set_defaults(run=_content)
 
-    jobs = sub.add_parser("jobs", help="the scheduler's jobs and their next run times")
+    jobs = sub.add_parser("jobs", help="定时任务：列出每项任务和它下次运行的时间")
     jobs.set_defaults(run=_jobs)
-    by_hand = jobs.add_subparsers(metavar="ACTION").add_parser(
-        "run", help="run a daily job for a chosen date (a dry run unless --send)")
-    by_hand.add_argument("name", help="the job, e.g. morning_greetings (see `python -m bot jobs`)")
-    by_hand.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD, Beijing time")
+    by_hand = jobs.add_subparsers(metavar="操作").add_parser(
+        "run", help="按指定的日期手动运行一项每日任务（不加 --send 只是演练）")
+    by_hand.add_argument("name", metavar="任务名",
+                         help="任务名，如 morning_greetings（见 python -m bot jobs）")
+    by_hand.add_argument("--date", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+                         help="当作哪一天运行（北京时间）")
     by_hand.add_argument("--send", action="store_true",
-                         help="queue what it finds (audit-logged); without it nothing is kept")
+                         help="真的把找到的消息排队发送（记入操作日志）；不加则什么都不保留")
     by_hand.set_defaults(run=_jobs_run)
 
     from bot.activities.commands import add_commands as add_activity_commands
@@ -98,8 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     add_roster_commands(sub)
     add_staff_commands(sub)
 
-    sandbox = sub.add_parser("sandbox", help="stand-in + server + sender + chat, on SQLite")
-    sandbox.add_argument("--no-chat", action="store_true", help="start the processes only")
+    sandbox = sub.add_parser("sandbox", help="本机试用：启动微信模拟服务、网站服务和发送程序，"
+                             "数据存在 SQLite，然后进入对话")
+    sandbox.add_argument("--no-chat", action="store_true", help="只启动这些程序，不进入对话")
     sandbox.set_defaults(run=_sandbox)
     return parser
 

@@ -17,29 +17,29 @@ from bot.services import Services
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register the `activity` commands."""
-    activity = sub.add_parser("activity", help="activities and sign-ups (参观, 体检, 茶话会 …)")
-    actions = activity.add_subparsers(required=True, metavar="ACTION")
-    load = actions.add_parser("load", help="create or edit activities from a TOML file (all or nothing)")
-    load.add_argument("file", type=Path)
-    load.add_argument("--dry-run", action="store_true", help="check and show, save nothing")
-    load.add_argument("--announce", action="store_true", help="tell the groups of each new activity")
+    activity = sub.add_parser("activity", help="活动和报名（参观、体检、茶话会……）")
+    actions = activity.add_subparsers(required=True, metavar="操作")
+    load = actions.add_parser("load", help="按 TOML 文件新建或修改活动（有一处不对就全部不保存）")
+    load.add_argument("file", type=Path, metavar="文件", help="活动的 TOML 文件")
+    load.add_argument("--dry-run", action="store_true", help="只检查并显示结果，什么都不保存")
+    load.add_argument("--announce", action="store_true", help="新建的活动同时通知它面向的分组（或全体）")
     load.set_defaults(run=_load)
-    actions.add_parser("list", help="every activity with its seats").set_defaults(run=_list)
-    for name, run, text in (("announce", _announce, "tell the activity's groups it is open"),
-                            ("close", _close, "stop sign-ups (it still takes place)"),
-                            ("cancel", _cancel, "cancel it; everyone signed up or waiting is told")):
+    actions.add_parser("list", help="列出全部活动和名额").set_defaults(run=_list)
+    for name, run, text in (("announce", _announce, "通知活动面向的分组（或全体）：可以报名了"),
+                            ("close", _close, "停止报名（活动照常举行）"),
+                            ("cancel", _cancel, "取消活动；已报名和候补的老同志都会收到通知")):
         one = actions.add_parser(name, help=text)
-        one.add_argument("id", type=int)
+        one.add_argument("id", type=int, metavar="活动编号", help="见 activity list 第一列")
         one.set_defaults(run=run)
-    export = actions.add_parser("roster", help="the sign-up list as .xlsx/.csv (audit-logged)")
-    export.add_argument("id", type=int)
-    export.add_argument("file", type=Path)
+    export = actions.add_parser("roster", help="把报名名单导出为 .xlsx 或 .csv 文件（记入操作日志）")
+    export.add_argument("id", type=int, metavar="活动编号", help="见 activity list 第一列")
+    export.add_argument("file", type=Path, metavar="文件", help="写入的文件，.xlsx 或 .csv")
     export.set_defaults(run=_roster)
-    attend = actions.add_parser("attend", help="mark who came (retiree 编号 ids)")
-    attend.add_argument("id", type=int)
-    attend.add_argument("retirees", type=int, nargs="+")
+    attend = actions.add_parser("attend", help="登记到场的人（只能登记报上名的）")
+    attend.add_argument("id", type=int, metavar="活动编号", help="见 activity list 第一列")
+    attend.add_argument("retirees", type=int, nargs="+", metavar="编号", help="到场老同志的编号，可写多个")
     attend.set_defaults(run=_attend)
-    actions.add_parser("stats", help="per activity: signed up, waiting, cancelled, attended"
+    actions.add_parser("stats", help="各活动的报名、候补、取消和到场人数"
                        ).set_defaults(run=_stats)
 
 

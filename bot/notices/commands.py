@@ -19,22 +19,24 @@ from bot.services import Services
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register `notice send`, `notice cancel` and `notice report`."""
-    notice = sub.add_parser("notice", help="notices to everyone, a group or one retiree")
-    actions = notice.add_subparsers(required=True, metavar="ACTION")
-    send_cmd = actions.add_parser("send", help="queue a notice (the outbox sender delivers it)")
-    send_cmd.add_argument("--to", required=True,
-                          help="all | group:<name> | retiree:<id>[,<id>…]; several joined by ;")
+    notice = sub.add_parser("notice", help="群发通知：发给全体、某个分组或某几位老同志")
+    actions = notice.add_subparsers(required=True, metavar="操作")
+    send_cmd = actions.add_parser("send", help="把通知排队，由发送程序（outbox）发出")
+    send_cmd.add_argument("--to", required=True, metavar="收件人",
+                          help="all（全体）、group:<分组名> 或 retiree:<编号>[,<编号>…]；"
+                               "几项之间用 ; 隔开")
     body = send_cmd.add_mutually_exclusive_group(required=True)
-    body.add_argument("--text")
-    body.add_argument("--file", type=Path, help="a UTF-8 text file with the notice")
-    send_cmd.add_argument("--preview", action="store_true", help="only to the [staff] openids")
-    send_cmd.add_argument("--at", help='send later, Beijing time: "2026-12-01 09:00"')
+    body.add_argument("--text", metavar="内容", help="通知的内容")
+    body.add_argument("--file", type=Path, metavar="文件", help="写着通知内容的文本文件（UTF-8 编码）")
+    send_cmd.add_argument("--preview", action="store_true",
+                          help="预览：只发给工作人员（config.toml [staff] openids 和关联了微信的账号）")
+    send_cmd.add_argument("--at", metavar="时间", help='定时发送，北京时间，如 "2026-12-01 09:00"')
     send_cmd.set_defaults(run=_send)
-    cancel_cmd = actions.add_parser("cancel", help="stop the copies not sent yet")
-    cancel_cmd.add_argument("id", type=int)
+    cancel_cmd = actions.add_parser("cancel", help="停发：还没发出的不再发")
+    cancel_cmd.add_argument("id", type=int, metavar="通知编号")
     cancel_cmd.set_defaults(run=_cancel)
-    report_cmd = actions.add_parser("report", help="counts, and who has not been reached")
-    report_cmd.add_argument("id", type=int)
+    report_cmd = actions.add_parser("report", help="发送情况统计，以及没送到、要打电话联系的人")
+    report_cmd.add_argument("id", type=int, metavar="通知编号")
     report_cmd.set_defaults(run=_report)
 
 

@@ -26,31 +26,31 @@ LISTED = 30  # people named in a summary; the rest are counted
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register the roster and groups commands on the main parser."""
-    roster = sub.add_parser("roster", help="import or export the retiree roster")
-    actions = roster.add_subparsers(required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="import an .xlsx or .csv roster (all or nothing)")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    roster = sub.add_parser("roster", help="名册：导入或导出离退休干部名册")
+    actions = roster.add_subparsers(required=True, metavar="操作")
+    imp = actions.add_parser("import", help="导入 .xlsx 或 .csv 名册（有一处不对就全部不导入）")
+    imp.add_argument("file", type=Path, metavar="文件", help="名册文件，.xlsx 或 .csv")
+    imp.add_argument("--dry-run", action="store_true", help="只报告会有哪些变化，不改动任何数据")
     imp.set_defaults(run=run_import)
-    exp = actions.add_parser("export", help="write the roster as .xlsx or .csv")
-    exp.add_argument("file", type=Path)
+    exp = actions.add_parser("export", help="把名册导出为 .xlsx 或 .csv 文件（记入操作日志）")
+    exp.add_argument("file", type=Path, metavar="文件", help="写入的文件，.xlsx 或 .csv")
     exp.set_defaults(run=run_export)
-    actions.add_parser("columns", help="the headers import understands, with their variants"
+    actions.add_parser("columns", help="列出导入时认得的列名，以及每列还可以怎么写"
                        ).set_defaults(run=run_columns)
-    forget = actions.add_parser("forget", help="anonymise one retiree on request (kept for counts)")
-    forget.add_argument("number", help="the retiree's 编号 as in the roster")
-    forget.add_argument("--yes", action="store_true", help="really do it (it cannot be undone)")
+    forget = actions.add_parser("forget", help="应本人要求匿名化一位老同志（清除个人信息，统计人数不变）")
+    forget.add_argument("number", metavar="编号", help="名册里的编号")
+    forget.add_argument("--yes", action="store_true", help="确认执行（不能撤销）；不加只显示是谁")
     forget.set_defaults(run=run_forget)
 
-    groups = sub.add_parser("groups", help="party branches, classes, areas and other groups")
-    gactions = groups.add_subparsers(required=True, metavar="ACTION")
-    add = gactions.add_parser("add", help=f"create a group; KIND is one of {'/'.join(GROUP_KINDS)}")
-    add.add_argument("kind")
-    add.add_argument("name")
+    groups = sub.add_parser("groups", help="分组：党支部、老年大学班级、居住片区等")
+    gactions = groups.add_subparsers(required=True, metavar="操作")
+    add = gactions.add_parser("add", help=f"新建分组；类型为 {'、'.join(GROUP_KINDS)} 之一")
+    add.add_argument("kind", metavar="类型", help="、".join(GROUP_KINDS))
+    add.add_argument("name", metavar="名称", help="分组名称，如 第一党支部")
     add.set_defaults(run=run_group_add)
-    gactions.add_parser("list", help="every group and its member count").set_defaults(
+    gactions.add_parser("list", help="列出所有分组和各组人数").set_defaults(
         run=run_group_list)
-    gactions.add_parser("sync", help="create WeChat tags for groups and tag their members"
+    gactions.add_parser("sync", help="为各分组建微信标签，并给组里的人打上标签"
                         ).set_defaults(run=run_group_sync)
 
 

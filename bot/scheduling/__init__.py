@@ -4,5 +4,5 @@ enqueue or drain (jobs) — and a daily job run by hand for a chosen day (by_han
 
 A face: imports the features whose jobs it runs (activities, greetings, study, tickets),
 accounts (lapsed mini-program logins), delivery, wechat_api (the leader's lease, the store's
-purge), audit, logs, services, models, db, config, clock.
+purge), audit, command_support (its Chinese parser), logs, services, models, db, config, clock.
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.command_support import ChineseArgumentParser
 from bot.config import ConfigError, load_settings
 from bot.delivery.staff_alerts import unreachable_warning
 from bot.logs import configure
@@ -23,11 +23,12 @@ log = logging.getLogger("bot.scheduler")
 
 def main(argv: list[str]) -> int:
     """Run the scheduler until interrupted; a config problem is one sentence and exit 2."""
-    parser = argparse.ArgumentParser(prog="scheduler.py", description="银龄助手 scheduler")
-    parser.add_argument("--config", type=Path,
-                        help="config.toml (default: BOT_CONFIG or ./config.toml)")
-    parser.add_argument("--lease", type=float, default=30,
-                        help="seconds before a silent scheduler's turn passes to a waiting one")
+    parser = ChineseArgumentParser(prog="scheduler.py",
+                                   description="银龄助手的定时任务（问候、学习推送、发送程序……）")
+    parser.add_argument("--config", type=Path, metavar="文件",
+                        help="配置文件（默认：环境变量 BOT_CONFIG，或当前目录的 config.toml）")
+    parser.add_argument("--lease", type=float, default=30, metavar="秒",
+                        help="正在运行的定时程序这么多秒没有动静，就由等着的另一个接手")
     args = parser.parse_args(argv)
     os.umask(0o077)  # what it creates (a SQLite journal) holds personal data: owner only
     configure(logging.INFO)

@@ -26,23 +26,26 @@ from bot.staff.accounts import (
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register the `staff` commands."""
     staff = sub.add_parser("staff", help="控制台的工作人员账号")
-    actions = staff.add_subparsers(required=True, metavar="ACTION")
+    actions = staff.add_subparsers(required=True, metavar="操作")
     add = actions.add_parser("add", help="新建账号，打印一次性密码（首次登录时修改）")
-    add.add_argument("username", help="登录名")
-    add.add_argument("--role", required=True, help="admin（管理员）、staff（工作人员）或 viewer（查看）")
-    add.add_argument("--name", default="", help="显示的名字，如 王丽（默认同登录名）")
-    add.add_argument("--group", default="", help="只能看这个分组的人（如 第一党支部，或 党支部:第一党支部）")
+    add.add_argument("username", metavar="登录名", help="登录名")
+    add.add_argument("--role", required=True, metavar="角色",
+                     help="admin（管理员）、staff（工作人员）或 viewer（查看）")
+    add.add_argument("--name", default="", metavar="名字", help="显示的名字，如 王丽（默认同登录名）")
+    add.add_argument("--group", default="", metavar="分组",
+                     help="只能看这个分组的人（如 第一党支部，或 党支部:第一党支部）")
     add.set_defaults(run=_add)
     actions.add_parser("list", help="列出所有账号").set_defaults(run=_list)
     for name, run, text in (("disable", _disable, "停用账号（已登录的立即失效）"),
                             ("enable", _enable, "恢复停用的账号"),
                             ("reset", _reset, "重设密码并解锁，打印新的一次性密码")):
         action = actions.add_parser(name, help=text)
-        action.add_argument("username", help="登录名")
+        action.add_argument("username", metavar="登录名", help="登录名")
         action.set_defaults(run=run)
     link = actions.add_parser("link", help="关联账号本人的微信，重要情况提醒会发给他")
-    link.add_argument("username", help="登录名")
-    link.add_argument("openid", nargs="?", default="", help="他的 openid；不写则取消关联")
+    link.add_argument("username", metavar="登录名", help="登录名")
+    link.add_argument("openid", nargs="?", default="", metavar="openid",
+                      help="他的微信 openid；不写则取消关联")
     link.set_defaults(run=_link)
 
 

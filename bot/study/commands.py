@@ -18,12 +18,13 @@ from bot.study.report import GroupCount, facts, home_visits, write_visits
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register `study report`."""
-    study = sub.add_parser("study", help="the monthly study day")
-    actions = study.add_subparsers(required=True, metavar="ACTION")
-    report = actions.add_parser("report", help="per group: reached, read, not read; and the 送学上门 list")
-    report.add_argument("month", help="YYYY-MM, e.g. 2026-12")
-    report.add_argument("--by", help="count readings up to this day (YYYY-MM-DD, Beijing time); default now")
-    report.add_argument("--visits", type=Path, help="write the 送学上门 list to this .xlsx or .csv file")
+    study = sub.add_parser("study", help="每月学习日")
+    actions = study.add_subparsers(required=True, metavar="操作")
+    report = actions.add_parser("report", help="按分组统计已送达、已学习、未学习的人数，并给出送学上门名单")
+    report.add_argument("month", metavar="YYYY-MM", help="哪个月，如 2026-12")
+    report.add_argument("--by", metavar="YYYY-MM-DD", help="统计到这一天为止（北京时间），默认到现在")
+    report.add_argument("--visits", type=Path, metavar="文件",
+                        help="把送学上门名单写入这个 .xlsx 或 .csv 文件")
     report.set_defaults(run=_report)
 
 

@@ -15,15 +15,15 @@ from bot.tickets.answers import TicketError, answer, describe, overdue_since, un
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register `ticket list` and `ticket reply`."""
-    ticket = sub.add_parser("ticket", help="messages retirees left for staff (留言)")
-    actions = ticket.add_subparsers(required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="those not answered yet")
+    ticket = sub.add_parser("ticket", help="留言：老同志留给工作人员的话")
+    actions = ticket.add_subparsers(required=True, metavar="操作")
+    listing = actions.add_parser("list", help="列出还没回复的留言")
     listing.add_argument("--overdue", action="store_true",
-                         help="only those older than [staff] ticket_overdue_hours")
+                         help="只列超时的：留言超过 config.toml [staff] ticket_overdue_hours 小时还没回复")
     listing.set_defaults(run=_list)
-    reply = actions.add_parser("reply", help="answer one; the answer is sent to whoever left it")
-    reply.add_argument("number", type=int)
-    reply.add_argument("text")
+    reply = actions.add_parser("reply", help="回复一条留言，回复会发给留言的人")
+    reply.add_argument("number", type=int, metavar="留言编号", help="见 ticket list")
+    reply.add_argument("text", metavar="回复内容")
     reply.set_defaults(run=_reply)
 
 
