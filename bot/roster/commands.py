@@ -38,7 +38,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("columns", help="列出导入时认得的列名，以及每列还可以怎么写"
                        ).set_defaults(run=run_columns)
     forget = actions.add_parser("forget", help="应本人要求匿名化一位老同志（清除个人信息，统计人数不变）")
-    forget.add_argument("number", metavar="编号", help="名册里的编号")
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("number", nargs="?", metavar="编号", help="名册里的编号")
+    who.add_argument("--id", type=int, metavar="内部编号",
+                     help="没有名册编号的人：工作台人员页地址里的数字，和别的命令用的一样")
     forget.add_argument("--yes", action="store_true", help="确认执行（不能撤销）；不加只显示是谁")
     forget.set_defaults(run=run_forget)
 
@@ -117,13 +120,19 @@ def _change(action: Callable[[Session, datetime], object], done: str) -> int:
 
 
 def run_forget(args: argparse.Namespace) -> int:
-    """Anonymise one retiree by 编号 (audit-logged); without --yes, only say who it would be."""
+    """Anonymise one retiree by 编号, or by the internal id every other command takes (one imported
+    without a 编号 has only that); audit-logged; without --yes, only say who it would be."""
     with command_services() as services, services.sessions() as session:
-        person = session.scalar(sa.select(Retiree).where(Retiree.number == args.number))
+        if args.id is not None:
+            person, asked = session.get(Retiree, args.id), f"内部编号为 {args.id}"
+        else:
+            person, asked = session.scalar(sa.select(Retiree).where(Retiree.number == args.number)), \
+                f"编号为 {args.number}"
         if person is None:
-            print(f"名册里没有编号为 {args.number} 的人。")
+            print(f"名册里没有{asked}的人。")
             return 1
-        who = f"{person.name}（编号 {person.number}，{person.birth_date.year} 年出生）"
+        number = f"编号 {person.number}" if person.number else f"内部编号 {person.id}"
+        who = f"{person.name}（{number}，{person.birth_date.year} 年出生）"
         person_id = person.id
     if not args.yes:
         print(f"将匿名化：{who}。此操作不能撤销。确认无误请加 --yes 再运行一次。")

@@ -124,6 +124,19 @@ def test_forget_names_the_person_and_acts_only_when_confirmed(bot_cli, services:
     assert bot_cli("roster", "forget", "LT-NOBODY").returncode == 1
 
 
+def test_someone_imported_without_a_number_is_forgotten_by_the_internal_id(
+        bot_cli, services: Services, tmp_path: Path) -> None:
+    rows = generate(1)
+    rows[0][0], rows[0][11:14] = "", ["", "", ""]  # no 编号 in the sheet
+    bot_cli("roster", "import", write_csv(tmp_path / "r.csv", rows, HEADERS))
+    [person] = _people(services)
+    assert person.number is None
+    done = bot_cli("roster", "forget", "--id", str(person.id), "--yes")
+    assert done.returncode == 0 and f"内部编号 {person.id}" in done.stdout
+    assert rows[0][1] not in {p.name for p in _people(services)}
+    assert bot_cli("roster", "forget", "--id", "999999", "--yes").returncode == 1
+
+
 def _people(services: Services) -> list[Retiree]:
     with services.sessions() as session:
         return list(session.scalars(sa.select(Retiree)))
