@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -62,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     outbox.set_defaults(run=_outbox)
 
     chat = sub.add_parser("chat", help="扮成微信用户，和正在运行的助手对话（测试用）")
-    chat.add_argument("--url", default="http://127.0.0.1:8000/wechat", metavar="地址",
-                      help="助手接收微信消息的地址，默认 http://127.0.0.1:8000/wechat")
+    chat.add_argument("--url", default="", metavar="地址",
+                      help="助手接收微信消息的地址；默认是正在运行的沙盒（python -m bot sandbox），"
+                           "没有沙盒时 http://127.0.0.1:8000/wechat")
     chat.add_argument("--standin", default="", metavar="地址",
                       help="微信模拟服务的地址；填了会显示助手主动推送的消息")
     chat.add_argument("--openid", default="o_sandbox_user_0001", metavar="openid",
@@ -313,9 +315,17 @@ def _jobs_run(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     from bot.sandbox.chat import run_chat
+    from bot.sandbox.run import SANDBOX_CONFIG, running_sandbox
 
+    url, standin = args.url, args.standin
+    if not url and "BOT_CONFIG" not in os.environ and (ports := running_sandbox()) is not None:
+        # A second chat beside the sandbox's (a family member beside the retiree): its config,
+        # its ports as this run of it chose them.
+        os.environ["BOT_CONFIG"] = str(SANDBOX_CONFIG)
+        url = f"http://127.0.0.1:{ports['bot']}/wechat"
+        standin = standin or f"http://127.0.0.1:{ports['standin']}"
     settings = load_settings()
-    return run_chat(settings.wechat, args.url, args.standin, args.openid,
+    return run_chat(settings.wechat, url or "http://127.0.0.1:8000/wechat", standin, args.openid,
                     staff_openids=settings.staff.openids)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import secrets
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import requests
+import tomlkit
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db.migrate import upgrade
@@ -27,6 +29,7 @@ SANDBOX_ROSTER_HINT = "content/sample/roster.csv，可用 python -m bot roster e
 
 VAR = Path(os.environ.get("BOT_SANDBOX_DIR", PROJECT_ROOT / "var"))
 SANDBOX_CONFIG = VAR / "sandbox.toml"
+RUNNING = VAR / "sandbox.running.json"  # while a sandbox runs: its ports, for a second chat
 SANDBOX_USER, SANDBOX_STAFF = "o_sandbox_user_0001", "o_sandbox_staff_0001"
 SANDBOX_MINI_USER = "o_sandbox_mini_0001"  # a family member trying the mini-program
 
@@ -92,6 +95,25 @@ def write_sandbox_config(path: Path = SANDBOX_CONFIG) -> Path:
     return path
 
 
+def point_config_at(standin_port: int, bot_port: int, path: Path = SANDBOX_CONFIG) -> None:
+    """Write the ports this run really uses into the sandbox's config, so that it tells the
+    truth to whoever reads it or starts a command with it (comments and all else kept)."""
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document["public_url"] = f"http://127.0.0.1:{bot_port}"
+    document["wechat"]["api_base_url"] = f"http://127.0.0.1:{standin_port}/"  # type: ignore[index]
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+
+
+def running_sandbox() -> dict[str, int] | None:
+    """The ports of the sandbox running now on this machine (its bot and stand-in), or None."""
+    try:
+        running = json.loads(RUNNING.read_text(encoding="utf-8"))
+        os.kill(int(running["pid"]), 0)  # still alive (signal 0 only asks)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {"bot": int(running["bot"]), "standin": int(running["standin"])}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -115,6 +137,7 @@ def run_sandbox(chat: bool = True) -> int:
     """Start everything for a local trial and open the chat; stop it all on exit."""
     os.environ["BOT_CONFIG"] = str(write_sandbox_config())
     standin_port, bot_port = _free_port(), _free_port()
+    point_config_at(standin_port, bot_port)
     os.environ["BOT_WECHAT_API_BASE_URL"] = f"http://127.0.0.1:{standin_port}/"
     os.environ["BOT_PUBLIC_URL"] = f"http://127.0.0.1:{bot_port}"  # the study pages
     settings = load_settings()
@@ -160,8 +183,12 @@ def run_sandbox(chat: bool = True) -> int:
               f" -H 'Authorization: Bearer 上一步的 token' -H 'Content-Type: application/json'"
               f""" -d '{{"name": "{TRY_NAME}", "digits": "{TRY_DIGITS}", "relation": "子女"}}'\n"""
               f"  之后：{api}/me/notices 我的通知，{api}/activities 活动，{api}/study/months 学习")
+        RUNNING.write_text(json.dumps({"pid": os.getpid(), "bot": bot_port, "standin": standin_port}),
+                           encoding="utf-8")
         print(f"沙盒已启动：服务 http://127.0.0.1:{bot_port}/wechat ，"
               f"微信模拟服务 http://127.0.0.1:{standin_port}/ ，日志 {logs.name}")
+        print("再开一个终端试家属（另一个微信，沙盒开着就能用）："
+              ".venv/bin/python -m bot chat --openid o_family_0001")
         if not chat:
             procs[0].wait()
             return 0
@@ -169,6 +196,7 @@ def run_sandbox(chat: bool = True) -> int:
                         f"http://127.0.0.1:{standin_port}", SANDBOX_USER,
                         staff_openids=settings.staff.openids)
     finally:
+        RUNNING.unlink(missing_ok=True)
         for proc in reversed(procs):
             proc.terminate()
         for proc in procs:

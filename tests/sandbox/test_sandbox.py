@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -37,6 +38,8 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
         start_up.append(sandbox.stdout.readline())
     signed_in = _sign_in_as_printed("".join(start_up))  # while the sandbox runs
     asked = _ask_as_printed("".join(start_up))
+    family = _second_chat(tmp_path)  # a family member's terminal beside it, as printed
+    config = (tmp_path / "sandbox.toml").read_text(encoding="utf-8")
     sandbox.stdin.write(script)
     sandbox.stdin.close()
     out = "".join(start_up) + sandbox.stdout.read()
@@ -56,9 +59,24 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert "现在用 o_sandbox_staff_0001 发消息" in out  # /staff: the sample config has a staff member
     assert "将发给 1 人" in out and "已安排发送，通知编号 1" in out  # everyone bound: the one just bound
     assert "alembic" not in out  # start-up shows the greeting, not migration logs
+    assert "-m bot chat --openid o_family_0001" in out and "回复 1" in family  # the second chat answered
+    standin_url = re.search(r"微信模拟服务 (http://127\.0\.0\.1:\d+/)", out).group(1)
+    assert f'api_base_url = "{standin_url}"' in config  # the config names the ports really used
+    assert not (tmp_path / "sandbox.running.json").exists()  # gone with the sandbox
     assert (tmp_path / "sandbox.toml").exists() and (tmp_path / "sandbox.db").exists()
     made = [p for p in tmp_path.iterdir() if p.name.startswith("sandbox") and p.is_file()]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}
+
+
+def _second_chat(sandbox_dir: Path) -> str:
+    """`python -m bot chat --openid …` in another terminal while the sandbox runs: no config
+    given, it finds the sandbox; what it printed for 「菜单」."""
+    env = {k: v for k, v in os.environ.items() if k != "BOT_CONFIG"} | {"BOT_SANDBOX_DIR": str(sandbox_dir)}
+    chat = subprocess.run([sys.executable, "-m", "bot", "chat", "--openid", "o_family_0001"],
+                          input="菜单\n/quit\n", capture_output=True, text=True, timeout=60,
+                          cwd=PROJECT_ROOT, env=env)
+    assert chat.returncode == 0, chat.stderr
+    return chat.stdout
 
 
 def _ask_as_printed(printed: str) -> dict:
