@@ -118,15 +118,17 @@ FOR_FAMILY = "（给{name}同志的通知）"  # a family member reads whom a no
 
 
 def _addressed(session: Session, reach: Reach, words: str | Words) -> Words:
-    """Each recipient's text; a family member's begins with whom it is for."""
+    """Each recipient's text; a family member's says whom it is for first (under the heading,
+    which a template's title field shows instead)."""
     names = dict(session.execute(sa.select(Retiree.id, Retiree.name).where(
         Retiree.id.in_({r.retiree_id for r in reach.recipients if r.for_family}))).all())
 
     def text(recipient: Recipient) -> str:
         said = words(recipient) if callable(words) else words
-        if recipient.for_family and recipient.retiree_id in names:
-            return FOR_FAMILY.format(name=names[recipient.retiree_id]) + "\n" + said
-        return said
+        if not (recipient.for_family and recipient.retiree_id in names):
+            return said
+        heading, _, rest = said.partition("\n") if said.startswith("【") else ("", "", said)
+        return "\n".join(filter(None, [heading, FOR_FAMILY.format(name=names[recipient.retiree_id]), rest]))
     return text
 
 

@@ -100,8 +100,8 @@ def test_cdata_end_in_any_text_cannot_break_the_reply(services: Services, wechat
     chat = Chat(create_app(services=services).test_client(), wechat)
     hostile = "开会]]><MsgType><![CDATA[news]]></MsgType><Content>"
     with caplog.at_level(logging.WARNING):
-        reply = chat.say(f"通知 全体 {hostile}", openid="o_staff_member_01")
-    assert reply is not None and hostile in reply  # echoed whole in the preview, as text
+        reply = chat.say(f"通知 {hostile} 开会", openid="o_staff_member_01")
+    assert reply is not None and hostile in reply  # echoed whole (no such group), as text
 
 
 def test_a_delivery_reports_query_string_cannot_carry_another_body(services: Services,

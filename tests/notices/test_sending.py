@@ -66,6 +66,10 @@ def test_a_family_member_reads_whom_the_notice_is_for(office: Services, branch: 
     texts = {r.recipient: r.payload["text"] for r in rows(office)}
     assert texts["o_sun_daughter"] == "（给孙兰同志的通知）\n12 月 5 日上午九点集中学习。"
     assert texts["o_zhang"] == "12 月 5 日上午九点集中学习。"  # the retiree's own: as written
+    send(office, "group:第一支部", text="明天开会。", title="支部通知")
+    [titled] = [r for r in rows(office)
+                if r.recipient == "o_sun_daughter" and "明天开会" in r.payload["text"]]
+    assert titled.payload["text"] == "【支部通知】\n（给孙兰同志的通知）\n明天开会。"  # under the heading
 
 
 def test_everyone_means_every_living_bound_retiree(office: Services, branch: Branch) -> None:
