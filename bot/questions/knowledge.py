@@ -37,9 +37,11 @@ class Knowledge:
 
     def engine(self, conn: sa.Connection) -> PolicyEngine:
         """The engine with every change not yet written into content/ (read on conn)."""
-        base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
         with self._lock:
+            # Between checks nothing is looked at: no query, and none of the stat() calls with
+            # which load_engine notices an edited content/ (a message's hot path).
             if self._engine is None or time.monotonic() - self._checked >= self._check_every:
+                base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
                 version = (id(base), *conn.execute(_VERSION).one())
                 if version != self._version or self._engine is None:
                     self._engine = with_changes(base, conn)
