@@ -13,7 +13,7 @@ from bot.questions import keeping
 from handlers.menu import show_menu
 
 STEP = "policy_choice"
-LAST_ANSWER = "policy_answered"  # remembered: the topic just answered and the question, for 「不对」
+ANSWERING_ROUTES = ("match:policy", "match:policy_similar")  # an inbound record's route: a policy answered
 
 
 def register(router: Router) -> None:
@@ -44,26 +44,26 @@ def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def not_this(msg: Inbound, ctx: Context) -> Reply | None:
-    """「不对」 right after an answer: sorry, the question is kept for staff; else None."""
-    last = ctx.conversation.recall(LAST_ANSWER)
-    said = set(short_forms(msg.text))
-    if not last or not said & {normalize(w) for w in ctx.texts.table("policy")["not_this"]}:
+    """「不对」 right after a policy answer: sorry, the question is kept for staff; else None.
+    The answer is read back from the last message's inbound record (its words, its route), so
+    nothing is written for the many answers nobody objects to."""
+    if not set(short_forms(msg.text)) & {normalize(w) for w in ctx.texts.table("policy")["not_this"]}:
         return None
-    ctx.conversation.forget(LAST_ANSWER)
-    if keeping.latest_message(ctx.session, msg.openid) != last["key"]:
-        return None  # something else was said since that answer
+    previous = keeping.latest_message(ctx.session, msg.openid)
+    if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:
+        return None  # nothing was answered by a policy just before
+    answered = ctx.policies.decide(previous.text).topic  # the same words, the same answer
+    if answered is None:
+        return None
     if ctx.conversation.step == STEP:
         ctx.conversation.clear()
-    keeping.keep(ctx.session, openid=msg.openid, via="chat", text=last["question"], outcome="not_this",
-                 answered=last["topic"], inbound_key=msg.dedupe_key, now=ctx.clock.now())
+    keeping.keep(ctx.session, openid=msg.openid, via="chat", text=previous.text, outcome="not_this",
+                 answered=answered, inbound_key=msg.dedupe_key, now=ctx.clock.now())
     return Text(ctx.texts.get("policy.not_this_reply"))
 
 
 def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
-        if not ctx.conversation.quiet:
-            ctx.conversation.remember(LAST_ANSWER, {"topic": decision.topic, "question": msg.text,
-                                                    "key": msg.dedupe_key})
         return Text(answer_topic(ctx, decision.topic))
     if decision.ask_which:
         offered = list(decision.candidates)

@@ -26,10 +26,11 @@ def keep(session: Session, *, openid: str, via: str, text: str, outcome: str, no
     return question
 
 
-def latest_message(session: Session, openid: str) -> str | None:
-    """The inbound record key of the last message openid sent before this one."""
-    return session.scalar(sa.select(InboundMessage.dedupe_key).where(InboundMessage.openid == openid)
-                          .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1))
+def latest_message(session: Session, openid: str) -> sa.Row | None:
+    """The last message openid sent before this one (its text and the route that answered it)."""
+    latest = (sa.select(InboundMessage.text, InboundMessage.route).where(InboundMessage.openid == openid)
+              .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1))
+    return session.execute(latest).first()
 
 
 def picked(session: Session, question_id: int, topic: str) -> None:
