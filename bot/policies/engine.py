@@ -108,7 +108,8 @@ class PolicyEngine:
         changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
-        changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer)
+        if any(examples.values()):  # answers alone leave the index as it is
+            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer)
         return changed
 
     def terms(self) -> set[str]:
