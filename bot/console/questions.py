@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, allowed, console, db, now, page, requires, saving, services
+from bot.console.web import actor, allowed, console, db, now, page, requires, saving, services, whole_office
 from bot.language.office import office_values
 from bot.models import OUTCOME_NAMES
 from bot.policies import PolicyEngine
@@ -31,7 +31,9 @@ def _changed() -> None:
 
 @console.get("/questions")
 def questions() -> tuple[str, int]:
-    """The open questions, grouped, each with the topics the bot would guess."""
+    """The open questions, grouped, each with the topics the bot would guess (the whole
+    office's: a branch's account neither reads them nor changes what every retiree is told)."""
+    whole_office()
     engine = _engine()
     return page("questions.html", groups=open_groups(db(), engine), topics=engine.topics,
                 outcomes=OUTCOME_NAMES, also=ALSO_SHOWN)
@@ -41,6 +43,7 @@ def questions() -> tuple[str, int]:
 @requires(Can.EDIT)
 def assign() -> Response:
     """Teach a group of questions to the chosen topic."""
+    whole_office()
     topic, ids = request.form.get("topic", ""), _ids()
     try:
         with saving() as session:
@@ -61,6 +64,7 @@ def assign() -> Response:
 @requires(Can.EDIT)
 def out_of_scope() -> Response:
     """Mark a group as not the office's to answer."""
+    whole_office()
     with saving() as session:
         marked = teaching.out_of_scope(session, _ids(), actor=actor(), now=now())
     flash(f"已把 {marked} 个问题标为不属于政策问答。")
@@ -70,6 +74,7 @@ def out_of_scope() -> Response:
 @console.route("/questions/topics/<topic>", methods=["GET", "POST"])
 def topic_answer(topic: str) -> Response | tuple[str, int]:
     """A topic's answer: edit, preview as a retiree reads it, save."""
+    whole_office()
     engine = _engine()
     if topic not in engine.topics:
         abort(404)

@@ -25,11 +25,15 @@ def office_values(settings: Settings) -> dict[str, str]:
 def placeholder_problems(text: str, known: dict[str, str]) -> list[str]:
     """What is wrong with the {placeholders} of an answer: unpaired braces, unknown names."""
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
     except ValueError:
         return ["answer 里的花括号 { } 没有配对。"]
-    return [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
-            for n in names if n not in known]
+    # Only bare {name}: a format spec such as {office_phone:>2000000000} would build any string.
+    shaped = [f"answer 里的 {{{n}}} 后面不能带格式（只写 {{{n.split(':')[0]}}}）。"
+              for n, spec, conversion in fields if spec or conversion]
+    return shaped + [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
+                     for n, _, _ in fields if n not in known]
 
 
 def unfilled(settings: Settings) -> list[str]:

@@ -215,6 +215,8 @@ def load_engine(content_dir: Path) -> PolicyEngine:
             raise ConfigError(f"政策问答的内容文件有 {len(problems)} 处问题（第一处：{problems[0]}）"
                               "请运行 python -m bot content check 查看全部。")
         care = CareWords.load(content_dir) if (content_dir / "care.toml").exists() else None
+        for stale in [k for k in _cache if k[0] == key[0]]:  # an older content/ of this folder
+            del _cache[stale]
         _cache[key] = PolicyEngine(topics, lexicon, care)
     return _cache[key]
 

@@ -4,6 +4,7 @@ the database no longer adds them on top."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def _write(path: Path, changes: list[PolicyOverride]) -> str:
     answers = [c.text for c in changes if c.kind == "answer"]
     if answers:
         document["answer"] = tomlkit.string("\n" + answers[-1] + "\n", multiline=True)
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    written = path.with_name(f".{path.name}.new")  # whole or not at all: workers read these files
+    written.write_text(tomlkit.dumps(document), encoding="utf-8")
+    os.replace(written, path)
     said = [f"例句 +{len(added)}"] if added else []
     return f"{path.name}：{'、'.join([*said, *(['新回答'] if answers else [])]) or '无变化'}"

@@ -3,6 +3,7 @@ database on top, picked up without a restart."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.config import ConfigError
 from bot.models import PolicyOverride
 from bot.policies import PolicyEngine, load_engine
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 # How often a worker asks the database whether staff changed anything: a change reaches every
 # worker within this many seconds, at the cost of one small query per worker in that time.
@@ -41,7 +45,15 @@ class Knowledge:
             # Between checks nothing is looked at: no query, and none of the stat() calls with
             # which load_engine notices an edited content/ (a message's hot path).
             if self._engine is None or time.monotonic() - self._checked >= self._check_every:
-                base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
+                try:
+                    base = load_engine(self._content_dir)  # rebuilt by itself when content/ changes
+                except (ConfigError, OSError) as exc:
+                    if self._engine is None:
+                        raise
+                    # A hand edit half done, or a file being written: keep answering as before.
+                    log.error("content/ cannot be read, still answering from the last good one: %s", exc)
+                    self._checked = time.monotonic()
+                    return self._engine
                 version = (id(base), *conn.execute(_VERSION).one())
                 if version != self._version or self._engine is None:
                     self._engine = with_changes(base, conn)

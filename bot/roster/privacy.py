@@ -15,6 +15,7 @@ from bot.models import (
     InboundMessage,
     OutboxMessage,
     OutboxStatus,
+    PolicyQuestion,
     Retiree,
 )
 
@@ -67,6 +68,7 @@ def _erase_conversations(session: Session, retiree_id: int, openids: set[str]) -
     spoke = (InboundMessage.retiree_id == retiree_id) | InboundMessage.openid.in_(openids)
     session.execute(sa.update(InboundMessage).where(spoke).values(text=None, reply_text=None))
     session.execute(sa.delete(ConversationState).where(ConversationState.openid.in_(openids)))
+    session.execute(sa.delete(PolicyQuestion).where(PolicyQuestion.openid.in_(openids)))
     session.execute(sa.update(OutboxMessage).where(
         OutboxMessage.recipient.in_(openids), OutboxMessage.status == OutboxStatus.PENDING,
     ).values(status=OutboxStatus.DEAD, payload={}, last_error="recipient forgotten on request"))

@@ -149,3 +149,32 @@ def test_export_writes_the_changes_into_content_keeping_its_comments(
                               .where(PolicyOverride.exported_at.is_(None))) == 0
     from bot.content_check import check_content
     assert check_content(replace(desk.settings, content_dir=content)) == []
+
+
+def test_a_branch_account_neither_reads_nor_changes_the_offices_questions(
+        worker: Clerk, console_app: Flask, desk: Services, chat: Chat) -> None:
+    from tests.console.conftest import clerk
+
+    chat.say(BUS)
+    branch_clerk = clerk(console_app, desk, "branch_one", "staff", group="第一支部")
+    assert branch_clerk.get("/console/questions").status_code == 403
+    refused = branch_clerk.post("/console/questions/topics/party-fee", {"answer": "改了", "do": "save"})
+    assert refused.status_code == 403 and len(open_ids(desk)) == 1
+
+
+def test_a_broken_content_file_mid_edit_leaves_the_bot_answering_as_before(
+        desk: Services, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    knowledge = Knowledge(content, check_every=0)
+    with desk.engine.connect() as conn:
+        assert knowledge.engine(conn).decide("党费能在微信上交吗").topic == "party-fee"
+        (content / "policies" / "party-fee.toml").write_text("id = ", encoding="utf-8")  # half written
+        assert knowledge.engine(conn).decide("党费能在微信上交吗").topic == "party-fee"
+
+
+def test_an_answer_with_a_format_spec_is_refused(worker: Clerk) -> None:
+    worker.get("/console/questions/topics/party-fee")
+    bad = worker.post("/console/questions/topics/party-fee",
+                      {"answer": "电话 {office_phone:>2000000000}", "do": "preview"})
+    assert bad.status_code == 400 and "后面不能带格式" in text(bad)

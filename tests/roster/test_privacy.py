@@ -55,3 +55,18 @@ def test_forget_clears_identity_keeps_counts_and_ends_bindings(with_groups: Serv
 def test_forgetting_nobody_is_a_clear_error(services: Services) -> None:
     with services.sessions() as session, pytest.raises(ForgetError, match="没有这个人"):
         forget(session, 999, actor=ACTOR, now=services.clock.now())
+
+
+def test_forget_also_erases_the_questions_kept_for_staff(office: Services, branch) -> None:
+    from bot.db.engine import transaction
+    from bot.models import PolicyQuestion
+    from bot.questions import keeping
+
+    with transaction(office.sessions) as session:
+        for openid in ("o_zhang", "o_li"):
+            keeping.keep(session, openid=openid, via="chat", text="我腿疼走不了路社区的事找谁",
+                         outcome="unanswered", now=office.clock.now())
+    with transaction(office.sessions) as session:
+        forget(session, branch.ids["张明"], actor="cli:test", now=office.clock.now())
+    with office.sessions() as session:
+        assert list(session.scalars(sa.select(PolicyQuestion.openid))) == ["o_li"]
