@@ -5,5 +5,5 @@ the knowledge base every worker answers from, content/ with those changes on top
 without a restart (knowledge); and the changes written back into content/ (export).
 
 A feature: imports policies, models, services, audit, language (the office's placeholders),
-logs (masking), wechat_api (its text limit); faces use it.
+logs (masking), wechat_api (its text limit), config; faces use it.
 """
