@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 from sets import TUNED, read_set  # noqa: E402
 
 from bot.policies import load_engine  # noqa: E402
-from bot.policies.engine import MAX_CHOICES, OTHER_DOMAIN  # noqa: E402
+from bot.policies.engine import MAX_CHOICES, OTHER_DOMAIN, by_closeness  # noqa: E402
 
 ANSWER = (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5)
 OFFER = (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
@@ -68,13 +68,10 @@ def cases(sets: dict[str, Path]) -> list[Case]:
 
 def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
     """What the engine's second stage does with these thresholds: answer/offer/refuse, first topic."""
-    if not case.scores or case.scores[0][1] < offer:
-        return "refuse", None
-    best = case.scores[0][1]
-    near = [t for t, s in case.scores if s >= close * best]
-    if best >= answer and len(near) == 1 and not case.care:
-        return "answer", near[0]
-    return "offer", near[0]
+    decision = by_closeness(list(case.scores), care=case.care, answer=answer, offer=offer, close=close)
+    if decision.topic is not None:
+        return "answer", decision.topic
+    return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
 def measure(found: list[Case], thresholds: tuple[float, float, float], *,

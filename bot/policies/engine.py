@@ -147,14 +147,8 @@ class PolicyEngine:
         enough but not alone, or when the question speaks of a care situation (those are
         never guessed at); else no topic."""
         scored = self.similar.scores(question)
-        if not scored or scored[0][1] < SIMILAR_OFFER:
-            return Decision(None, (), SIMILAR)
-        best = scored[0][1]
-        near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= SIMILAR_CLOSE * best)
-        care = self._care is not None and self._care.mentions(question)
-        if best >= SIMILAR_ANSWER and len(near) == 1 and not care:
-            return Decision(near[0], tuple(tid for tid, _ in scored[:MAX_CHOICES]), SIMILAR)
-        return Decision(None, near, SIMILAR)
+        care = bool(scored) and self._care is not None and self._care.mentions(question)
+        return by_closeness(scored, care=care)
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics with a keyword in the question and a score of MIN_SCORE, best first, with scores."""
@@ -186,6 +180,19 @@ class PolicyEngine:
         terms = {text for i, j, text in found
                  if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
         return terms, {text for _, _, text in phrases if text in self._off_topic}
+
+
+def by_closeness(scored: list[tuple[str, float]], *, care: bool, answer: float = SIMILAR_ANSWER,
+                 offer: float = SIMILAR_OFFER, close: float = SIMILAR_CLOSE) -> Decision:
+    """The second stage's rule over the topics' closeness, best first (the thresholds are
+    parameters so that bench/qa/calibrate.py tries others with this same rule)."""
+    if not scored or scored[0][1] < offer:
+        return Decision(None, (), SIMILAR)
+    best = scored[0][1]
+    near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= close * best)
+    if best >= answer and len(near) == 1 and not care:
+        return Decision(near[0], tuple(tid for tid, _ in scored[:MAX_CHOICES]), SIMILAR)
+    return Decision(None, near, SIMILAR)
 
 
 def example_problem(engine: PolicyEngine, topic: str, example: str) -> str:
