@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Digits as a retiree may type them: ASCII or a Chinese keyboard's full-width ones (\d would also
+# take other scripts' digits); groups may be split by a space or a dash, a mobile number may
+# carry China's 86 in front.
+_DIGIT = "[0-9０-９]"
+_SPLIT = "[ \u3000\\-－]?"
+_PHONE = re.compile(rf"(?<![0-9０-９])((?:[+＋]?(?:86|８６){_SPLIT})?[1１][3-9３-９]{_DIGIT}{_SPLIT})"
+                    rf"{_DIGIT}{{4}}({_SPLIT}{_DIGIT}{{4}})(?![0-9０-９])")
 
 
 def mask(openid: str) -> str:
@@ -20,7 +26,8 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub(r"\1****\2", text)
 
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(rf"(?<![0-9０-９A-Za-z])({_DIGIT}{{6}}{_SPLIT}){_DIGIT}{{8}}"
+                        rf"({_SPLIT}{_DIGIT}{{3}}[0-9０-９XxＸｘ])(?![0-9０-９A-Za-z])")
 
 
 def mask_personal(text: str) -> str:

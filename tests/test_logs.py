@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logs import mask, mask_phones
+from bot.logs import mask, mask_personal, mask_phones
 from tests.gateway.slow import SlowCapability
 from tests.helpers import OPENID, Chat
 
@@ -15,6 +15,24 @@ def test_openids_and_phone_numbers_are_masked() -> None:
     assert mask("o_test_retiree_0001") == "o_te***001"
     assert mask("short") == "***"
     assert mask_phones("家属电话 13912345678，座机 010-1234") == "家属电话 139****5678，座机 010-1234"
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("139 1234 5678", "139 **** 5678"),
+    ("139-1234-5678", "139-****-5678"),
+    ("+86 13912345678", "+86 139****5678"),
+    ("8613912345678", "86139****5678"),
+    ("１３９１２３４５６７８", "１３９****５６７８"),  # typed with a Chinese keyboard's full-width digits
+    ("身份证 110101 19490101 123X", "身份证 110101 ******** 123X"),
+    ("身份证１１０１０１１９４９０１０１１２３４", "身份证１１０１０１********１２３４"),
+])
+def test_numbers_are_masked_however_a_retiree_types_them(written: str, kept: str) -> None:
+    assert mask_personal(f"我的号码{written}，请回电") == f"我的号码{kept}，请回电"
+
+
+def test_other_numbers_are_left_alone() -> None:
+    text = "座机 010-1234，2026年12月3日，编号 20261203，金额 12345678 元"
+    assert mask_personal(text) == text
 
 
 def test_log_lines_about_a_user_never_carry_their_openid(settings, clock, wechat,
