@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -14,6 +16,8 @@ from handlers.menu import show_menu
 
 STEP = "policy_choice"
 ANSWERING_ROUTES = ("match:policy", "match:policy_similar")  # an inbound record's route: a policy answered
+# 「不对」 later than this is about something else (a call, a visit), not the answer on the screen.
+NOT_THIS_WITHIN = timedelta(minutes=30)
 
 
 def register(router: Router) -> None:
@@ -49,7 +53,7 @@ def not_this(msg: Inbound, ctx: Context) -> Reply | None:
     nothing is written for the many answers nobody objects to."""
     if not set(short_forms(msg.text)) & {normalize(w) for w in ctx.texts.table("policy")["not_this"]}:
         return None
-    previous = keeping.latest_message(ctx.session, msg.openid)
+    previous = keeping.latest_message(ctx.session, msg.openid, since=ctx.clock.now() - NOT_THIS_WITHIN)
     if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:
         return None  # nothing was answered by a policy just before
     answered = ctx.policies.decide(previous.text).topic  # the same words, the same answer

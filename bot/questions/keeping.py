@@ -26,9 +26,11 @@ def keep(session: Session, *, openid: str, via: str, text: str, outcome: str, no
     return question
 
 
-def latest_message(session: Session, openid: str) -> sa.Row | None:
-    """The last message openid sent before this one (its text and the route that answered it)."""
-    latest = (sa.select(InboundMessage.text, InboundMessage.route).where(InboundMessage.openid == openid)
+def latest_message(session: Session, openid: str, since: datetime) -> sa.Row | None:
+    """The last message openid sent before this one, if sent after `since` (its text and the
+    route that answered it)."""
+    latest = (sa.select(InboundMessage.text, InboundMessage.route)
+              .where(InboundMessage.openid == openid, InboundMessage.received_at >= since)
               .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1))
     return session.execute(latest).first()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.clock import FixedClock
 from bot.models import InboundMessage, PolicyQuestion
 from bot.services import Services
 from tests.helpers import OPENID, Chat
@@ -61,6 +62,15 @@ def test_not_this_right_after_an_answer_keeps_the_question_and_says_sorry(
 def test_not_this_after_something_else_is_not_about_the_answer(chat: Chat, services: Services) -> None:
     chat.say("离休费每个月几号发")
     chat.say("菜单")
+    reply = chat.say("不对")
+    assert reply is None or "没有答对" not in reply
+    assert kept(services) == []
+
+
+def test_not_this_long_after_an_answer_is_not_about_it(chat: Chat, services: Services,
+                                                      clock: FixedClock) -> None:
+    chat.say("退体证上名字写错了能改吗")
+    clock.advance(hours=3)  # a 「不对」 in the afternoon answers something else: a call, a visit
     reply = chat.say("不对")
     assert reply is None or "没有答对" not in reply
     assert kept(services) == []
