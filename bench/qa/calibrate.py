@@ -34,6 +34,7 @@ ANSWER = (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5)
 OFFER = (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
 REFUSED_AT_LEAST = 0.9
+KEYWORDS_ALONE = (9.0, 9.0, 1.0)  # thresholds no closeness reaches: the second stage refuses all
 # Nearly all out of scope by design (questions that hold a topic's word): no threshold keeps 90 %
 # of it refused, since the keywords answer many; it only trains the second stage's own refusals.
 ADVERSARIAL = "adversarial"
@@ -97,13 +98,15 @@ def measure(found: list[Case], thresholds: tuple[float, float, float], *,
 
 
 def objective(found: list[Case], thresholds: tuple[float, float, float]) -> float:
-    """What the choice maximises; minus one when a set's out-of-scope refusal falls under 90 %,
-    or when the second stage itself lets through more than a tenth of the out-of-scope
-    questions that reach it (all sets together, the adversarial one included): the keywords
-    refusing well must not make room for the second stage to guess."""
+    """What the choice maximises; minus one when the second stage takes a set's out-of-scope
+    refusal under 90 % (or, where the keywords alone refuse less than that, under theirs), or
+    when it lets through more than a tenth of the out-of-scope questions that reach it (all sets
+    together, the adversarial one included): the keywords refusing well must not make room for
+    the second stage to guess."""
     for name in {c.set for c in found} - {ADVERSARIAL}:
         one_set = [c for c in found if c.set == name]
-        if measure(one_set, thresholds, as_missed=True)["refused"] < REFUSED_AT_LEAST:
+        floor = min(REFUSED_AT_LEAST, measure(one_set, KEYWORDS_ALONE, as_missed=True)["refused"])
+        if measure(one_set, thresholds, as_missed=True)["refused"] < floor:
             return -1.0
     reaching = [c for c in found if c.want is None and not c.keywords_decided]
     refused = sum(second_stage(c, *thresholds)[0] == "refuse" for c in reaching)
@@ -132,7 +135,7 @@ def main() -> int:
         chosen = choose([c for c in found if c.set != name])
         held = [c for c in found if c.set == name]
         m = measure(held, chosen, as_missed=False)
-        alone = measure(held, (9, 9, 1), as_missed=False)
+        alone = measure(held, KEYWORDS_ALONE, as_missed=False)
         print(f"| {name} | {chosen} | {m['top1']:.1%} | {m['offered']:.1%} | {m['wrong']:.1%} | "
               f"{m['refused']:.1%} | {alone['top1']:.1%} / {alone['refused']:.1%} |")
     print(f"\nchosen on all sets: {choose(found)}")

@@ -56,5 +56,5 @@ def open_groups(session: Session, engine: PolicyEngine, limit: int = 500) -> lis
 def _guesses(engine: PolicyEngine, group: Group) -> list[str]:
     """What people picked from 「您是想问」 first, then the second stage's closest topics."""
     picked = Counter(q.picked for q in group.questions if q.picked in engine.topics)  # not a topic gone
-    closest = [tid for tid, _ in engine.similar.scores(group.questions[0].text)]
+    closest = [tid for tid, _ in engine.similar.scores(group.questions[0].text, shared_words=0)]
     return list(dict.fromkeys([*(t for t, _ in picked.most_common()), *closest]))[:MAX_GUESSES]

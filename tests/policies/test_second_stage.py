@@ -35,7 +35,7 @@ def test_a_care_situation_is_never_answered_by_a_guess(engine: PolicyEngine) -> 
 
 
 def test_another_domains_question_is_refused_however_similar(engine: PolicyEngine) -> None:
-    question = "体检报告上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
+    question = "每年免费体捡的报告上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
     assert engine.similar.scores(question)[0] == ("health-checkup", engine.similar.scores(question)[0][1])
     assert engine.similar.scores(question)[0][1] >= SIMILAR_ANSWER
     decision = engine.decide(question)
@@ -43,10 +43,18 @@ def test_another_domains_question_is_refused_however_similar(engine: PolicyEngin
 
 
 def test_nothing_close_enough_is_refused(engine: PolicyEngine) -> None:
-    question = "小区门口的路灯坏了找谁修"  # nothing of the office's in it but 找谁
+    question = "单位门口的路灯坏了找谁修"  # nothing of the office's in it but 单位 and 找谁
     assert 0 < engine.similar.scores(question)[0][1] < SIMILAR_OFFER
     decision = engine.decide(question)
     assert decision.topic is None and not decision.ask_which
+
+
+def test_one_word_in_common_is_no_closeness(engine: PolicyEngine) -> None:
+    """A grandchild's 学习 is not the study day, a story is not volunteering: a topic sharing a
+    single word with the question is not close to it, however rare the word."""
+    for question in ("我孙女学习跟不上怎么办", "给我讲个故事"):
+        decision = engine.decide(question)
+        assert decision.topic is None and not decision.ask_which
 
 
 def test_in_chat_the_offer_is_numbered_and_a_number_answers(chat: Chat) -> None:
