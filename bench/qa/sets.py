@@ -17,10 +17,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # misses widened off_topic.txt and led to the second stage's two-word rule
          **{name: HERE / f"{name}.tsv" for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e",
                                                     "blind_f", "blind_g", "blind_h", "blind_i")},
-         # the fourth round, read after its first score (2026-12-04)
-         **{name: HERE / f"{name}.tsv" for name in ("blind_j", "blind_k", "blind_l")}}
+         # the fourth and fifth rounds, read after their first scores (2026-12-04)
+         **{name: HERE / f"{name}.tsv" for name in ("blind_j", "blind_k", "blind_l", "blind_m", "blind_n",
+                                                    "blind_o")}}
 # … and sets nobody has tuned anything on: never calibrate with these.
-UNSEEN = {name: HERE / f"{name}.tsv" for name in ("blind_m", "blind_n", "blind_o")}
+UNSEEN = {name: HERE / f"{name}.tsv" for name in ("blind_p", "blind_q", "blind_r")}
 SETS = {**TUNED, **UNSEEN}
 
 
