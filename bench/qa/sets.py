@@ -24,6 +24,36 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
 UNSEEN = {name: HERE / f"{name}.tsv" for name in ("blind_p", "blind_q", "blind_r")}
 SETS = {**TUNED, **UNSEEN}
 
+# Each set's first score, taken once before anyone read it: (router, top-1 in scope, out of
+# scope refused), in percent. The older sets were first scored with the keyword router of the
+# day; from the blind sets on, both routers were.
+FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
+    "holdout": {"keywords": (85.5, 75.0)}, "fresh": {"keywords": (88.4, 78.6)},
+    "untouched": {"keywords": (91.9, 90.0)}, "family": {"keywords": (67.3, 95.0)},
+    "voice": {"keywords": (91.5, 90.0)},
+    "adversarial": {"keywords": (100.0, 41.7), "two-stage": (100.0, 41.7)},
+    # round 1, at 5fd54f8
+    "blind_a": {"keywords": (94.5, 81.8), "two-stage": (95.5, 81.8)},
+    "blind_b": {"keywords": (95.5, 86.4), "two-stage": (96.4, 86.4)},
+    "blind_c": {"keywords": (94.5, 100.0), "two-stage": (95.5, 100.0)},
+    # round 2, at 32dfc02
+    "blind_d": {"keywords": (95.5, 92.0), "two-stage": (97.3, 88.0)},
+    "blind_e": {"keywords": (97.3, 84.0), "two-stage": (98.2, 80.0)},
+    "blind_f": {"keywords": (91.8, 96.0), "two-stage": (93.6, 80.0)},
+    # round 3, at 0b902e9
+    "blind_g": {"keywords": (96.4, 92.0), "two-stage": (98.2, 84.0)},
+    "blind_h": {"keywords": (98.2, 92.0), "two-stage": (99.1, 88.0)},
+    "blind_i": {"keywords": (95.5, 88.0), "two-stage": (96.4, 80.0)},
+    # round 4, at 35285b5 (a harder brief: stories, everyday names, who is responsible)
+    "blind_j": {"keywords": (89.1, 64.0), "two-stage": (92.7, 64.0)},
+    "blind_k": {"keywords": (94.5, 76.0), "two-stage": (94.5, 76.0)},
+    "blind_l": {"keywords": (80.9, 72.0), "two-stage": (83.6, 72.0)},
+    # round 5, at 550c3b0 (the same brief)
+    "blind_m": {"keywords": (89.1, 72.0), "two-stage": (92.7, 72.0)},
+    "blind_n": {"keywords": (90.0, 92.0), "two-stage": (91.8, 92.0)},
+    "blind_o": {"keywords": (87.3, 72.0), "two-stage": (89.1, 72.0)},
+}
+
 
 def read_set(path: Path) -> list[tuple[str, str | None]]:
     """(question, expected topic or None) pairs from a question<TAB>topic file."""
