@@ -40,10 +40,10 @@ _QUERY = re.compile(r"\?[^\s'\")]*")
 
 def describe_error(exc: BaseException) -> str:
     """An error as text safe to log or store: URLs lose their query strings, which carry the
-    AppSecret or the access_token, and phone numbers are masked."""
+    AppSecret or the access_token, and phone and ID card numbers are masked."""
     errcode = getattr(exc, "errcode", None)
     text = f"errcode {errcode}: {getattr(exc, 'errmsg', '')}" if errcode else str(exc)
-    return mask_phones(_QUERY.sub("?…", f"{type(exc).__name__}: {text}"))[:500]
+    return mask_personal(_QUERY.sub("?…", f"{type(exc).__name__}: {text}"))[:500]
 
 
 def configure(level: int = logging.INFO) -> None:

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logs import mask, mask_personal, mask_phones
+from bot.logs import describe_error, mask, mask_personal, mask_phones
 from tests.gateway.slow import SlowCapability
 from tests.helpers import OPENID, Chat
 
@@ -28,6 +28,14 @@ def test_openids_and_phone_numbers_are_masked() -> None:
 ])
 def test_numbers_are_masked_however_a_retiree_types_them(written: str, kept: str) -> None:
     assert mask_personal(f"我的号码{written}，请回电") == f"我的号码{kept}，请回电"
+
+
+def test_an_error_kept_or_logged_carries_no_secret_and_no_personal_number() -> None:
+    error = ValueError("GET https://api.weixin.qq.com/cgi-bin/token?secret=abc failed for 李华 "
+                       "13912345678 110101194807150012")
+    described = describe_error(error)
+    assert "secret=abc" not in described and "13912345678" not in described
+    assert "110101194807150012" not in described and "110101********0012" in described
 
 
 def test_other_numbers_are_left_alone() -> None:
