@@ -83,13 +83,17 @@ class Material:
         broken inside a Chinese sentence joins up again without the space a browser would show
         for it (「战略转移。红军」, not 「战略转移。 红军」); between Latin words it stays a space."""
         html = markdown.markdown(_escape_html(self.body), extensions=["sane_lists"])
-        return _SOFT_BREAK_IN_CHINESE.sub("", html)
+        # Inside <pre> (text indented as a block: a poem, a table kept as typed) every line stays.
+        parts = _PRE.split(html)
+        return "".join(part if part.startswith("<pre>") else _SOFT_BREAK_IN_CHINESE.sub("", part)
+                       for part in parts)
 
 
 # A soft line break (a newline inside a paragraph) between two CJK characters or punctuation
 # marks (CJK punctuation, ideographs, full-width forms): Chinese writes no space there.
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018-\u201f\u2026\u00b7"
 _SOFT_BREAK_IN_CHINESE = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
 
 
 def study_dir(content_dir: Path) -> Path:

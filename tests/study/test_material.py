@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content_check import check_content
-from bot.study.material import current, load, months
+from bot.study.material import current, load, months, parse
 
 DECEMBER = PROJECT_ROOT / "content" / "study" / "2026-12" / "article.md"
 
@@ -22,6 +22,15 @@ def test_three_months_of_material_ship_and_load() -> None:
     for month in months(content):
         material = load(content, month)
         assert material is not None and len(material.summary) == 3 and 3 <= len(material.quiz) <= 5
+
+
+def test_a_block_kept_as_typed_keeps_its_lines_while_prose_joins_up() -> None:
+    shipped = (PROJECT_ROOT / "content" / "study" / "2026-11" / "article.md").read_text(encoding="utf-8")
+    body = "红军开始了\n战略转移。\n\n    七律·长征\n    红军不怕远征难\n    万水千山只等闲\n"
+    front = shipped[:shipped.index("\n+++", 3) + 4]  # the shipped header, the body replaced
+    html = parse(f"{front}\n{body}", "2026-11", PROJECT_ROOT / "content" / "study" / "2026-11").html()
+    assert "红军开始了战略转移。" in html
+    assert "红军不怕远征难\n万水千山只等闲" in html
 
 
 @pytest.mark.parametrize(("today", "study_day", "studied"), [
