@@ -52,6 +52,10 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_m": {"keywords": (89.1, 72.0), "two-stage": (92.7, 72.0)},
     "blind_n": {"keywords": (90.0, 92.0), "two-stage": (91.8, 92.0)},
     "blind_o": {"keywords": (87.3, 72.0), "two-stage": (89.1, 72.0)},
+    # round 6, at 024b585 (the same brief; still unread)
+    "blind_p": {"keywords": (88.2, 84.0), "two-stage": (91.8, 84.0)},
+    "blind_q": {"keywords": (90.9, 68.0), "two-stage": (93.6, 68.0)},
+    "blind_r": {"keywords": (81.8, 84.0), "two-stage": (87.3, 84.0)},
 }
 
 
