@@ -70,10 +70,8 @@ from bench.webhook import (  # noqa: E402
     Result,
     Scenario,
     _each,
-    cpu_ticks,
+    measured,
     median_of,
-    parse_wrk,
-    server_cpu_seconds,
     start_server,
 )
 from bench.webhook import measure as measure_webhook  # noqa: E402
@@ -232,16 +230,12 @@ def measure_api(s: Scenario, calls: tuple[Call, ...], args: argparse.Namespace) 
             if s.traffic == API_MIX:
                 print(f"    {check(port, clients, month)}", file=sys.stderr, flush=True)
             run_wrk(port, work, work / "requests.txt", 2, args.connections)
-            before, ticks = server_cpu_seconds(proc.pid), cpu_ticks()
-            report = run_wrk(port, work, work / "requests.txt", args.duration, args.connections)
-            result = parse_wrk(report, s)
+            result, report = measured(proc.pid, s, lambda: run_wrk(port, work, work / "requests.txt",
+                                                                    args.duration, args.connections))
             if result.errors:  # the table adds them up: say which (a timeout is wrk's, after 2 s)
                 said = re.findall(r"Non-2xx or 3xx responses: \d+|Socket errors: .*", report)
                 print(f"    {s.traffic} {s.database}: {'; '.join(said)}", file=sys.stderr, flush=True)
-            cpu = server_cpu_seconds(proc.pid) - before
-            spent = [after - then for then, after in zip(ticks, cpu_ticks(), strict=True)]
-            return replace(result, cpu_ms=1000 * cpu / max(result.requests, 1),
-                           steal=spent[7] / max(sum(spent), 1))
+            return result
         finally:
             proc.terminate()
             proc.wait(timeout=20)

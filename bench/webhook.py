@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -225,15 +226,24 @@ def measure(s: Scenario, args: argparse.Namespace) -> Result:
         proc, port = start_server(s, work, args.pg_url)
         try:
             run_wrk(port, work / "warm.txt", 2, args.connections)
-            before, ticks = server_cpu_seconds(proc.pid), cpu_ticks()
-            result = parse_wrk(run_wrk(port, work / "main.txt", args.duration, args.connections), s)
-            cpu = server_cpu_seconds(proc.pid) - before
-            spent = [after - then for then, after in zip(ticks, cpu_ticks(), strict=True)]
-            return replace(result, cpu_ms=1000 * cpu / max(result.requests, 1),
-                           steal=spent[7] / max(sum(spent), 1))
+            return measured(proc.pid, s, lambda: run_wrk(port, work / "main.txt", args.duration,
+                                                         args.connections))[0]
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def measured(server: int, s: Scenario, run: Callable[[], str]) -> tuple[Result, str]:
+    """What wrk's run reported, with the CPU time the server (gunicorn's master pid) spent a
+    request and the share of the machine's time stolen by the hypervisor meanwhile; and the
+    report itself."""
+    before, ticks = server_cpu_seconds(server), cpu_ticks()
+    report = run()
+    cpu = server_cpu_seconds(server) - before
+    spent = [after - then for then, after in zip(ticks, cpu_ticks(), strict=True)]
+    result = parse_wrk(report, s)
+    return replace(result, cpu_ms=1000 * cpu / max(result.requests, 1),
+                   steal=spent[7] / max(sum(spent), 1)), report
 
 
 def cpu_ticks() -> list[int]:
