@@ -77,6 +77,7 @@ class PolicyEngine:
         self._care = care
         self._terms: dict[str, list[_Term]] = defaultdict(list)
         self._combinations: list[_Combination] = []
+        self._combinations_by_part: dict[str, list[int]] = defaultdict(list)  # part → its combinations
         for topic in topics:
             for word in topic.keywords:
                 self._add_keyword(topic.id, word)
@@ -99,6 +100,8 @@ class PolicyEngine:
         for part in parts:
             self._terms.setdefault(part, [])  # known to the analyser, even if it scores nothing alone
         weight = sum(keyword_weight(p) for p in parts)
+        for part in parts:
+            self._combinations_by_part[part].append(len(self._combinations))
         self._combinations.append(_Combination(topic, frozenset(parts), weight))
 
     def with_changes(self, examples: dict[str, list[str]], answers: dict[str, str]) -> PolicyEngine:
@@ -163,9 +166,12 @@ class PolicyEngine:
                 scores[entry.topic] += entry.weight
                 if entry.is_keyword:
                     anchored.add(entry.topic)
-        for combination in self._combinations:
-            # A part may sit inside a longer matched word (外地 in 外地医院).
-            if all(any(part in term for term in terms) for part in combination.parts):
+        # A part may sit inside a longer matched word (外地 in 外地医院): every piece of every
+        # matched term, then only the combinations one of whose parts is among them.
+        pieces = {term[i:j] for term in terms for i in range(len(term)) for j in range(i + 1, len(term) + 1)}
+        for index in sorted({i for piece in pieces for i in self._combinations_by_part.get(piece, ())}):
+            combination = self._combinations[index]
+            if combination.parts <= pieces:
                 scores[combination.topic] += combination.weight
                 anchored.add(combination.topic)
         # A topic that lists the word itself (活动中心 … 放假) is not lowered by it.
