@@ -44,7 +44,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_g": {"keywords": (96.4, 92.0), "two-stage": (98.2, 84.0)},
     "blind_h": {"keywords": (98.2, 92.0), "two-stage": (99.1, 88.0)},
     "blind_i": {"keywords": (95.5, 88.0), "two-stage": (96.4, 80.0)},
-    # round 4, at 35285b5 (a harder brief: stories, everyday names, who is responsible)
+    # round 4, at 2d626d1 (a harder brief: stories, everyday names, who is responsible)
     "blind_j": {"keywords": (89.1, 64.0), "two-stage": (92.7, 64.0)},
     "blind_k": {"keywords": (94.5, 76.0), "two-stage": (94.5, 76.0)},
     "blind_l": {"keywords": (80.9, 72.0), "two-stage": (83.6, 72.0)},

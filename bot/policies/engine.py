@@ -24,14 +24,14 @@ MIN_SCORE = 0.75     # one keyword, not outweighed by words of another domain
 CLOSE = 0.8          # a runner-up scoring this share of the best is asked about, not guessed
 MAX_CHOICES = 3
 # The second stage's cosine thresholds, chosen by leave-one-set-out cross-validation over the
-# tuned question sets (bench/qa/calibrate.py, 2026-12-04, with blind sets a–i now among them):
+# tuned question sets (bench/qa/calibrate.py, 2026-12-04, with blind sets a–o now among them):
 # the second stage never takes a set's out-of-scope refusal under 90 % (or under the keywords'
 # own, where that is lower), and itself refuses at least 90 % of those that reach it; then the
 # most in-scope answers right (an offer listing the right topic first counting half, a wrong
 # answer costing two). No middle band won: an offer is made when two topics are close.
 SIMILAR_ANSWER = 0.15  # at least this close, and no runner-up near it: answered
 SIMILAR_OFFER = 0.15   # at least this close: offered 「您是想问」 (below: refused)
-SIMILAR_CLOSE = 0.7    # a runner-up this close to the best makes it an offer, never an answer
+SIMILAR_CLOSE = 0.8    # a runner-up this close to the best makes it an offer, never an answer
 
 # The stage that decided: the keywords, the similarity, or words of another domain (尿酸,
 # 月饼), which make a question someone else's to answer.
