@@ -99,9 +99,8 @@ class PolicyEngine:
             return
         for part in parts:
             self._terms.setdefault(part, [])  # known to the analyser, even if it scores nothing alone
-        weight = sum(keyword_weight(p) for p in parts)
-        for part in parts:
             self._combinations_by_part[part].append(len(self._combinations))
+        weight = sum(keyword_weight(p) for p in parts)
         self._combinations.append(_Combination(topic, frozenset(parts), weight))
 
     def with_changes(self, examples: dict[str, list[str]], answers: dict[str, str]) -> PolicyEngine:
