@@ -1,6 +1,6 @@
 """Policy-answer benchmark: the keyword router, the two-stage router, the keyword auto-reply, BM25.
 
-    .venv/bin/python bench/qa [--sets dev,questions,...,blind_c]
+    .venv/bin/python bench/qa [--sets dev,questions,...,blind_p]
 
 Each router runs in a fresh process over the same knowledge base (content/), on each question
 set (bench/qa/sets.py): the shared development set (../shared/qa/dev.tsv), the sets that were

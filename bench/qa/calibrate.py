@@ -4,11 +4,13 @@
 
 For each question set in turn, the thresholds are chosen on the other sets and scored on it; the
 last line gives the thresholds chosen on all of them, which bot/policies/engine.py should carry.
-Choosing on the others: every set's out-of-scope questions at least 90 % refused, then the most
-in-scope questions answered right, an offer listing the right topic first counting half and a
-wrong answer costing two. Every in-scope question is scored as if the keywords had missed it
-(they rarely miss on these sets, which widened the vocabulary), so that the second stage is
-judged on questions of every kind; out-of-scope ones go through both stages as in the bot.
+Choosing on the others: the second stage must not take any set's out-of-scope refusal under
+90 % (nor, where the keywords alone refuse less than that, under theirs: such a set allows the
+second stage no out-of-scope answer at all), then the most in-scope questions answered right,
+an offer listing the right topic first counting half and a wrong answer costing two. Every
+in-scope question is scored as if the keywords had missed it (they rarely miss on these sets,
+which widened the vocabulary), so that the second stage is judged on questions of every kind;
+out-of-scope ones go through both stages as in the bot.
 Never run this with the sets whose first score is to be reported: their score would be tuned.
 """
 
