@@ -99,15 +99,13 @@ def measure(found: list[Case], thresholds: tuple[float, float, float], *,
             "refused": refused / max(1, len(outside))}
 
 
-def objective(found: list[Case], thresholds: tuple[float, float, float]) -> float:
+def objective(found: list[Case], thresholds: tuple[float, float, float],
+              floors: dict[str, tuple[list[Case], float]]) -> float:
     """What the choice maximises; minus one when the second stage takes a set's out-of-scope
-    refusal under 90 % (or, where the keywords alone refuse less than that, under theirs), or
-    when it lets through more than a tenth of the out-of-scope questions that reach it (all sets
-    together, the adversarial one included): the keywords refusing well must not make room for
-    the second stage to guess."""
-    for name in {c.set for c in found} - {ADVERSARIAL}:
-        one_set = [c for c in found if c.set == name]
-        floor = min(REFUSED_AT_LEAST, measure(one_set, KEYWORDS_ALONE, as_missed=True)["refused"])
+    refusal under its floor (`floors`), or when it lets through more than a tenth of the
+    out-of-scope questions that reach it (all sets together, the adversarial one included): the
+    keywords refusing well must not make room for the second stage to guess."""
+    for one_set, floor in floors.values():
         if measure(one_set, thresholds, as_missed=True)["refused"] < floor:
             return -1.0
     reaching = [c for c in found if c.want is None and not c.keywords_decided]
@@ -118,10 +116,22 @@ def objective(found: list[Case], thresholds: tuple[float, float, float]) -> floa
     return m["top1"] + 0.5 * m["offered"] - 2 * m["wrong"]
 
 
+def refusal_floors(found: list[Case]) -> dict[str, tuple[list[Case], float]]:
+    """Each set's cases (the adversarial one aside) and the out-of-scope refusal the second stage
+    must keep there: 90 %, or what the keywords alone refuse where that is lower."""
+    floors = {}
+    for name in {c.set for c in found} - {ADVERSARIAL}:
+        one_set = [c for c in found if c.set == name]
+        floors[name] = (one_set, min(REFUSED_AT_LEAST,
+                                     measure(one_set, KEYWORDS_ALONE, as_missed=True)["refused"]))
+    return floors
+
+
 def choose(found: list[Case]) -> tuple[float, float, float]:
     """The best thresholds on these cases (offer never above answer)."""
     grid = [(a, o, c) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
-    return max(grid, key=lambda g: (objective(found, g), g))
+    floors = refusal_floors(found)
+    return max(grid, key=lambda g: (objective(found, g, floors), g))
 
 
 def main() -> int:

@@ -13,15 +13,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # the first three rounds of blind sets, read after their first scores (2026-12-04): their
-         # misses widened off_topic.txt and led to the second stage's two-word rule
-         **{name: HERE / f"{name}.tsv" for name in ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e",
-                                                    "blind_f", "blind_g", "blind_h", "blind_i")},
-         # the fourth and fifth rounds, read after their first scores (2026-12-04)
-         **{name: HERE / f"{name}.tsv" for name in ("blind_j", "blind_k", "blind_l", "blind_m", "blind_n",
-                                                    "blind_o")}}
+         # blind rounds one to five, read after their first scores (2026-12-04): their misses
+         # widened the vocabulary and led to the second stage's two-word rule
+         **{f"blind_{letter}": HERE / f"blind_{letter}.tsv" for letter in "abcdefghijklmno"}}
 # … and sets nobody has tuned anything on: never calibrate with these.
-UNSEEN = {name: HERE / f"{name}.tsv" for name in ("blind_p", "blind_q", "blind_r")}
+UNSEEN = {f"blind_{letter}": HERE / f"blind_{letter}.tsv" for letter in "pqr"}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
