@@ -57,6 +57,14 @@ def test_one_word_in_common_is_no_closeness(engine: PolicyEngine) -> None:
         assert decision.topic is None and not decision.ask_which
 
 
+def test_a_question_word_is_not_a_shared_word(engine: PolicyEngine) -> None:
+    """Where to buy a nursing bed is not the 护理费 topic: besides 护理 it shares only 哪里, a
+    word every topic's examples ask with."""
+    for question in ("护理床哪里能买到", "女儿想考护理证去哪里报名培训"):
+        decision = engine.decide(question)
+        assert decision.topic is None and not decision.ask_which, question
+
+
 def test_in_chat_the_offer_is_numbered_and_a_number_answers(chat: Chat) -> None:
     offer = chat.say("摔伤以后" + MISSPELT)
     assert offer is not None and "您是想问" in offer and "回复 1" in offer and "离退休证" in offer
