@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import jieba
 
 from bot.language.words import normalize
+from bot.policies.dictionary_cache import initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
 
@@ -23,8 +24,7 @@ class Analyzer:
     """Normalises, fixes typos, maps colloquial forms, segments and drops filler words."""
 
     def __init__(self, lexicon: Lexicon, terms: Iterable[str], keywords: Iterable[str]) -> None:
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()  # now, at start-up, not on the first question
+        self._tokenizer = initialized_tokenizer()  # now, at start-up, not on the first question
         self._fillers = lexicon.fillers
         vocabulary = {normalize(w) for w in (*terms, *lexicon.words, *lexicon.synonyms.values())}
         # A known word stands for itself, so 药费 → 医药费 never fires inside 医药费 itself.

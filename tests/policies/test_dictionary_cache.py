@@ -1,0 +1,58 @@
+"""jieba's dictionary cache: used when it is ours and plain data, ignored otherwise."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from bot.policies.dictionary_cache import initialized_tokenizer
+
+
+def _only_cache_file(folder: Path) -> Path:
+    (path,) = folder.glob("jieba-*.pickle")
+    return path
+
+
+def test_the_first_load_writes_the_cache_and_the_next_reads_it(tmp_path: Path) -> None:
+    first = initialized_tokenizer(tmp_path)
+    path = _only_cache_file(tmp_path)
+    assert path.stat().st_mode & 0o077 == 0  # owner only
+    # Mark the cache: the next tokenizer knows the marked word only if it read the file.
+    freq, total = pickle.loads(path.read_bytes())
+    freq["银龄测试词"] = 5
+    path.write_bytes(pickle.dumps((freq, total)))
+    second = initialized_tokenizer(tmp_path)
+    assert second.FREQ.get("银龄测试词") == 5
+    assert second.lcut("离休干部的护理费", HMM=False) == first.lcut("离休干部的护理费", HMM=False)
+
+
+class _Planted:
+    """A pickle that would run a command when loaded by a plain unpickler."""
+
+    def __reduce__(self) -> tuple:
+        return (os.system, ("touch planted-ran",))
+
+
+def test_a_planted_pickle_runs_nothing_and_jieba_loads_its_own_way(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    initialized_tokenizer(tmp_path)
+    path = _only_cache_file(tmp_path)
+    path.write_bytes(pickle.dumps(_Planted()))
+    tokenizer = initialized_tokenizer(tmp_path)
+    assert not (tmp_path / "planted-ran").exists()
+    assert tokenizer.lcut("养老金", HMM=False) == ["养老金"]
+    assert pickle.loads(path.read_bytes())[1] == tokenizer.total  # rewritten with the real data
+
+
+def test_a_folder_others_can_write_is_not_trusted(tmp_path: Path) -> None:
+    initialized_tokenizer(tmp_path)
+    path = _only_cache_file(tmp_path)
+    freq, total = pickle.loads(path.read_bytes())
+    freq["银龄测试词"] = 5
+    path.write_bytes(pickle.dumps((freq, total)))
+    tmp_path.chmod(0o777)
+    try:
+        assert "银龄测试词" not in initialized_tokenizer(tmp_path).FREQ
+    finally:
+        tmp_path.chmod(0o700)
