@@ -31,6 +31,12 @@ SOURCES = ("title", "summary", "date", "time", "kind")
 # A template given by its id alone (written before category templates): an old-library one.
 LEGACY_FIELDS = {"keyword1": "summary", "keyword2": "date"}
 _TYPE = re.compile(r"^([a-z_]+?)\d*$")
+# A family member's copy says whom it is for, on its own line under the heading (bot.notices
+# writes it). In a template's 20-character summary that line would take half: there it
+# shrinks to 「给孙兰：」.
+FOR_FAMILY = "（给{name}同志的通知）"
+_FOR_FAMILY = re.compile("^" + re.escape(FOR_FAMILY).replace(re.escape("{name}"), r"(?P<name>[^）\n]{1,20})")
+                         + r"\s*")
 _LINK = re.compile(r"https?://[^\s，。）)]+")
 
 
@@ -102,6 +108,8 @@ def _values(message: dict[str, Any], kind: str, now: datetime) -> dict[str, str]
     title = message.get("title")
     if title and text.startswith(f"【{title}】"):  # a notice's heading: the title field says it
         text = text[len(title) + 2:].strip()
+    if addressee := _FOR_FAMILY.match(text):
+        text = f"给{addressee['name']}：{text[addressee.end():]}"
     local = now.astimezone(SHANGHAI)
     day = f"{local.year}年{local.month}月{local.day}日"
     return {"title": message.get("title") or KIND_NAMES.get(kind, "通知"), "summary": " ".join(text.split()),

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
+from bot.delivery.templates import FOR_FAMILY
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
 from bot.notices.links import Link, Words
 
@@ -112,9 +113,6 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, dict[str, int
     for notice_id, status, count in rows:
         found[notice_id][status] = count
     return found
-
-
-FOR_FAMILY = "（给{name}同志的通知）"  # a family member reads whom a notice is for, first
 
 
 def _addressed(session: Session, reach: Reach, words: str | Words) -> Words:

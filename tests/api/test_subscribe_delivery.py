@@ -68,8 +68,9 @@ def test_a_grant_carries_one_notice_by_subscribe_message_then_my_notices_takes_o
     notify(subscribing, "明天上午九点在活动中心开支部会，请准时参加。")
     [call] = standin.calls(path=SUBSCRIBE)
     assert call.body["touser"] == "o_mini_sun_son" and call.body["page"] == "pages/notices/index"
-    assert call.shown[0] == "支部通知"  # the title field; the summary says whom it is for first
-    assert call.shown[1].startswith("（给孙兰同志的通知） 明天上午")
+    assert call.shown[0] == "支部通知"  # the title field; the summary says whom it is for first,
+    # in few characters: 20 is all the field holds, and the news must fit beside the name
+    assert call.shown[1] == "给孙兰：明天上午九点在活动中心开支部会…"
     notify(subscribing, "下周三体检，请空腹。")
     assert len(standin.calls(path=SUBSCRIBE)) == 1  # the grant is spent: nothing more by subscribe
     first, second = his_copies(subscribing)
