@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import logging
-import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from bot.db.file_lock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +67,9 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
 
     SQLite has one writer at a time, and its own busy handler retries after sleeping 1, 2, 5,
     10 … ms, which leaves the CPU idle and latency high when several workers write at once.
-    flock() wakes the next waiter the moment the lock is released. Every process and thread
-    opens its own descriptor, so they all exclude each other; the OS drops the lock if a
-    process dies.
+    A FileLock (flock) lets the next waiter in the moment the lock is released. Every
+    connection has its own, so all processes and threads exclude each other; the OS drops the
+    lock if a process dies.
     """
 
     lock_path: str = ""
@@ -80,8 +79,7 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        self._locked = False
+        self._file_lock = FileLock(self.lock_path)
 
     def begin_queued(self) -> None:
         """Wait (up to LOCK_WAIT seconds) for the lock, then begin a transaction that holds it."""
@@ -89,18 +87,8 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
         self.execute("BEGIN IMMEDIATE")
 
     def _lock(self) -> None:
-        deadline, pause = time.monotonic() + LOCK_WAIT, 0.0002
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise sqlite3.OperationalError(
-                        f"database is locked: waited {LOCK_WAIT}s for {self.lock_path}") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)  # short polls: the lock is held for milliseconds
-        self._locked = True
+        if not self._file_lock.acquire(timeout=LOCK_WAIT):
+            raise sqlite3.OperationalError(f"database is locked: waited {LOCK_WAIT}s for {self.lock_path}")
 
     def commit(self) -> None:
         try:
@@ -137,16 +125,11 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
             self._unlock()
 
     def close(self) -> None:
-        if self._lock_fd >= 0:
-            self._unlock()
-            os.close(self._lock_fd)
-            self._lock_fd = -1
+        self._file_lock.close()
         super().close()
 
     def _unlock(self) -> None:
-        if self._locked:
-            self._locked = False
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._file_lock.release()
 
 
 def _sqlite_engine(url: str) -> sa.Engine:

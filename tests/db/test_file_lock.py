@@ -1,0 +1,57 @@
+"""The SQLite write lock: one holder, the next waiter let in on release, a time limit kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from bot.db.file_lock import FileLock
+
+
+def test_a_waiter_gets_in_when_the_holder_lets_go(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.lock")
+    holder, waiter = FileLock(path), FileLock(path)
+    assert holder.acquire(timeout=1)
+    got: list[bool] = []
+    thread = threading.Thread(target=lambda: got.append(waiter.acquire(timeout=10)))
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive() and not got  # still waiting while the lock is held
+    holder.release()
+    thread.join(10)
+    assert got == [True] and waiter.held
+    assert not holder.acquire(timeout=0.1)  # now the waiter holds it
+    waiter.release()
+    assert holder.acquire(timeout=1)
+
+
+def test_a_waiter_that_gave_up_holds_nothing_after(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.lock")
+    holder, impatient, later = FileLock(path), FileLock(path), FileLock(path)
+    assert holder.acquire(timeout=1)
+    assert not impatient.acquire(timeout=0.1) and not impatient.held
+    holder.release()
+    # The thread that was waiting for the impatient one takes the lock and lets it go at once.
+    assert later.acquire(timeout=5)
+    later.release()
+    assert impatient.acquire(timeout=1)  # and the impatient one can come back later
+    impatient.close()
+    impatient.close()  # closing twice is harmless
+    assert holder.acquire(timeout=1)
+
+
+def test_a_process_that_dies_holding_the_lock_frees_it(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.lock")
+    script = ("import sys, time\nfrom bot.db.file_lock import FileLock\n"
+              f"assert FileLock({path!r}).acquire(timeout=5)\nprint('held', flush=True)\ntime.sleep(60)\n")
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as dying:
+        try:
+            assert dying.stdout is not None and dying.stdout.readline().strip() == "held"
+            waiter = FileLock(path)
+            assert not waiter.acquire(timeout=0.1)
+            dying.kill()
+            assert waiter.acquire(timeout=10)
+        finally:
+            dying.kill()
