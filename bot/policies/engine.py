@@ -86,6 +86,7 @@ class PolicyEngine:
             for word in topic.hints:
                 self._terms[normalize(word)].append(_Term(topic.id, HINT_WEIGHT, False))
         self._off_topic = lexicon.off_topic
+        self._someone_else = lexicon.someone_else
         self._vocabulary = {t.id: {normalize(w) for w in (*t.keywords, *t.broad, *t.hints)}
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
@@ -129,12 +130,15 @@ class PolicyEngine:
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat
         tries its other matchers in between)."""
-        if self._matched_terms(question)[1]:
+        if self._matched_terms(question)[1] or self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         return self._second_stage(question)
 
     def by_keywords(self, question: str) -> Decision:
-        """Answer one topic when its keywords clearly lead; ask between close ones; else no topic."""
+        """Answer one topic when its keywords clearly lead; ask between close ones; else no topic
+        (a younger relative's own school or company is never the office's to answer)."""
+        if self._about_someone_else(question):
+            return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)
         ranked = self._ranked(terms, off_topic)
         if not ranked:
@@ -144,6 +148,9 @@ class PolicyEngine:
         if len(close) == 1:
             return Decision(close[0], tuple(tid for tid, _ in ranked))
         return Decision(None, close)
+
+    def _about_someone_else(self, question: str) -> bool:
+        return self._someone_else is not None and self._someone_else.speaks_of(question)
 
     def _second_stage(self, question: str) -> Decision:
         """By similarity: answer when one topic is close enough and alone; offer when close

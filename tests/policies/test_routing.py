@@ -177,3 +177,25 @@ def test_two_close_topics_are_offered_as_a_choice(engine: PolicyEngine) -> None:
 def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: PolicyEngine) -> None:
     # 放假 usually means a holiday question, but the activity centre lists it as its own word.
     assert engine.decide("活动中心过年放不放假").topic == "activity-center"
+
+
+@pytest.mark.parametrize("question", [
+    "孙子上小学报名要带户口本吗", "我女儿她们公司下周体检，要空腹吗", "儿子单位发的购物卡能在哪刷",
+    "孙子在大学入党了他的党费谁帮他交", "儿子单位的年度体检能带上我吗",
+    "孙子学校组织参观博物馆，家长要交钱吗",
+])
+def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
+        engine: PolicyEngine, question: str) -> None:
+    decision = engine.decide(question)
+    assert (decision.topic, decision.ask_which) == (None, False)
+    assert engine.by_similarity(question).topic is None  # the chat's later try refuses it too
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("孩子给我报了老年大学，几号开学", "senior-university"),         # the retiree's own school
+    ("我爸单位体检今年什么时候", "health-checkup"),                   # a parent's unit is the office's
+    ("我儿子出国了，单位登记的联系人电话要换成我女儿的", "info-update"),  # a comma parts the two
+])
+def test_the_retiree_s_own_unit_and_school_are_still_answered(engine: PolicyEngine, question: str,
+                                                              topic: str) -> None:
+    assert engine.decide(question).topic == topic
