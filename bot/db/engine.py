@@ -125,8 +125,10 @@ class _QueuedSQLiteConnection(sqlite3.Connection):
             self._unlock()
 
     def close(self) -> None:
-        self._file_lock.close()
-        super().close()
+        try:
+            super().close()  # rolls back what is open first, while the lock still keeps others out
+        finally:
+            self._file_lock.close()
 
     def _unlock(self) -> None:
         self._file_lock.release()

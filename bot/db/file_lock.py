@@ -17,16 +17,20 @@ import threading
 
 
 class FileLock:
-    """One holder at a time among everyone who opens the same path; not re-entrant."""
+    """One holder at a time among everyone who opens the same path. Taking it again while
+    holding it is a no-op (one release frees it), as flock() on one descriptor is."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._fd = self._open()  # the usual way in: one descriptor kept for the uncontended case
         self._held: int | None = None  # the descriptor that holds the lock now
+        self._closed = False
         self._handover = threading.Lock()
 
     def acquire(self, timeout: float) -> bool:
         """Take the lock, waiting up to timeout seconds; False if it did not come free by then."""
+        if self._held is not None:
+            return True
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._held = self._fd
@@ -36,7 +40,8 @@ class FileLock:
 
     def release(self) -> None:
         """Let the next waiter in (nothing if not held)."""
-        held, self._held = self._held, None
+        with self._handover:
+            held, self._held = self._held, None
         if held is None:
             return
         fcntl.flock(held, fcntl.LOCK_UN)
@@ -49,7 +54,10 @@ class FileLock:
         return self._held is not None
 
     def close(self) -> None:
-        """Release and close the kept descriptor (again: nothing)."""
+        """Release and close the kept descriptor (again: nothing); a wait still going on ends
+        by letting the lock go."""
+        with self._handover:
+            self._closed = True
         self.release()
         if self._fd >= 0:
             os.close(self._fd)
@@ -60,22 +68,29 @@ class FileLock:
         fd = self._open()  # its own: a waiter given up on must never release ours
 
         def block() -> None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                os.close(fd)  # the caller's wait runs out and it reports the lock as busy
+                return
             with self._handover:
-                if gave_up.is_set():
+                if gave_up.is_set() or self._closed:
                     os.close(fd)  # nobody waits for it any more: let the next one in
                 else:
                     self._held = fd
                     got.set()
 
         threading.Thread(target=block, name="file-lock-wait", daemon=True).start()
-        if got.wait(timeout):
-            return True
+        try:
+            got.wait(timeout)
+        except BaseException:  # the wait itself interrupted (KeyboardInterrupt, SystemExit)
+            with self._handover:
+                gave_up.set()
+            self.release()  # a grant that came in that same instant is let go
+            raise
         with self._handover:
-            if got.is_set():  # it came free in the same instant
-                return True
-            gave_up.set()
-        return False
+            gave_up.set()  # from now on a late grant is let go by the helper
+            return got.is_set() and self._held is not None  # not if closed meanwhile
 
     def _open(self) -> int:
         return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)

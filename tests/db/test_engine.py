@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,3 +48,18 @@ def test_the_log_stays_small_while_writers_queue_back_to_back(notes: tuple[sa.En
     # Growing with the commits it would reach about 20 MB; restarting, it stays a few MB.
     size = path.with_name("bot.db-wal").stat().st_size
     assert size < 10 * 2**20
+
+
+def test_a_writer_waits_its_turn_and_gives_up_with_a_clear_error(notes: tuple[sa.Engine, Path],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, _ = notes
+    monkeypatch.setattr("bot.db.engine.LOCK_WAIT", 0.3)
+    with engine.begin() as holder:
+        holder.exec_driver_sql("INSERT INTO notes (text) VALUES ('先来的')")
+        with ThreadPoolExecutor(1) as pool:
+            late = pool.submit(_write, engine, 1)
+            with pytest.raises(sqlite3.OperationalError, match=r"database is locked: waited 0\.3s"):
+                late.result(timeout=10)
+    _write(engine, 1)  # once the first lets go, the next gets in at once
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 2

@@ -55,3 +55,32 @@ def test_a_process_that_dies_holding_the_lock_frees_it(tmp_path: Path) -> None:
             assert waiter.acquire(timeout=10)
         finally:
             dying.kill()
+
+
+def test_taking_it_again_while_holding_it_changes_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.lock")
+    holder, waiter = FileLock(path), FileLock(path)
+    assert holder.acquire(timeout=1)
+    thread = threading.Thread(target=waiter.acquire, kwargs={"timeout": 10})
+    thread.start()
+    holder.release()
+    thread.join(10)
+    assert waiter.held and waiter.acquire(timeout=0.1)  # held through a wait: again is a no-op
+    waiter.release()  # one release frees it
+    assert holder.acquire(timeout=1) and holder.acquire(timeout=0.1)
+    holder.release()
+    assert waiter.acquire(timeout=1)
+
+
+def test_closing_during_a_wait_leaves_the_lock_free(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.lock")
+    holder, closing, later = FileLock(path), FileLock(path), FileLock(path)
+    assert holder.acquire(timeout=1)
+    got: list[bool] = []
+    thread = threading.Thread(target=lambda: got.append(closing.acquire(timeout=1)))
+    thread.start()
+    closing.close()
+    holder.release()
+    thread.join(10)
+    assert got == [False] and not closing.held
+    assert later.acquire(timeout=5)
