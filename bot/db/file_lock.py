@@ -28,9 +28,12 @@ class FileLock:
         self._handover = threading.Lock()
 
     def acquire(self, timeout: float) -> bool:
-        """Take the lock, waiting up to timeout seconds; False if it did not come free by then."""
+        """Take the lock, waiting up to timeout seconds; False if it did not come free by then
+        (or this lock was closed)."""
         if self._held is not None:
             return True
+        if self._closed:
+            return False
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._held = self._fd

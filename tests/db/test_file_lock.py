@@ -79,8 +79,10 @@ def test_closing_during_a_wait_leaves_the_lock_free(tmp_path: Path) -> None:
     got: list[bool] = []
     thread = threading.Thread(target=lambda: got.append(closing.acquire(timeout=1)))
     thread.start()
+    thread.join(0.2)  # waiting by now
     closing.close()
     holder.release()
     thread.join(10)
     assert got == [False] and not closing.held
     assert later.acquire(timeout=5)
+    assert not closing.acquire(timeout=0.1)  # a closed lock is never taken
