@@ -35,8 +35,8 @@ _TYPE = re.compile(r"^([a-z_]+?)\d*$")
 # writes it). In a template's 20-character summary that line would take half: there it
 # shrinks to 「给孙兰：」.
 FOR_FAMILY = "（给{name}同志的通知）"
-_FOR_FAMILY = re.compile("^" + re.escape(FOR_FAMILY).replace(re.escape("{name}"), r"(?P<name>[^）\n]{1,20})")
-                         + r"\s*")
+_ADDRESSEE_LINE = re.compile(  # any name a roster holds (40 characters, brackets too), on one line
+    "^" + re.escape(FOR_FAMILY).replace(re.escape("{name}"), r"(?P<name>[^\n]{1,40}?)") + r"\s*")
 _LINK = re.compile(r"https?://[^\s，。）)]+")
 
 
@@ -108,7 +108,7 @@ def _values(message: dict[str, Any], kind: str, now: datetime) -> dict[str, str]
     title = message.get("title")
     if title and text.startswith(f"【{title}】"):  # a notice's heading: the title field says it
         text = text[len(title) + 2:].strip()
-    if addressee := _FOR_FAMILY.match(text):
+    if addressee := _ADDRESSEE_LINE.match(text):
         text = f"给{addressee['name']}：{text[addressee.end():]}"
     local = now.astimezone(SHANGHAI)
     day = f"{local.year}年{local.month}月{local.day}日"

@@ -15,7 +15,7 @@ from bot.content_check import check_content
 from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.delivery.channels import template_payload
-from bot.delivery.templates import problems
+from bot.delivery.templates import FOR_FAMILY, problems, render, spec_of
 from bot.services import Services, build_services
 from bot.standin.server import StandinServer
 
@@ -104,3 +104,15 @@ def test_a_tap_opens_the_text_s_link_else_the_mini_program_page_else_the_office_
     assert "url" not in to_mini
     to_office = template_payload("o1", with_page, plain, "notice", NOW, office_url="https://office.example")
     assert to_office["url"] == "https://office.example" and "miniprogram" not in to_office
+
+
+def test_a_family_copy_names_whom_it_is_for_in_a_few_characters_whatever_the_name() -> None:
+    spec = spec_of(NOTICE)
+    for name in ("孙兰", "阿依古丽·买买提", "王（小）明", "欧阳" + "长" * 38):
+        text = f"【体检通知】\n{FOR_FAMILY.format(name=name)}\n明天体检，请空腹。"
+        summary = render(spec, {"text": text, "title": "体检通知"}, "notice", NOW)["thing2"]["value"]
+        shown = f"给{name}：明天体检，请空腹。"
+        assert summary == (shown if len(shown) <= 20 else shown[:19] + "…"), name
+    untitled = render(spec, {"text": f"{FOR_FAMILY.format(name='孙兰')}\n明天体检。", "title": None},
+                      "notice", NOW)
+    assert untitled["thing2"]["value"] == "给孙兰：明天体检。"
