@@ -3,7 +3,9 @@ clock, the app and its client, and WeChat's side of the webhook."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -25,6 +27,11 @@ from bot.standin import StandinServer, StandinSettings
 from tests.helpers import PG_URL, Chat
 
 pytest_plugins = ["tests.office_fixtures"]  # the office and branch fixtures
+
+# jieba's dictionary cache (bot.policies.dictionary_cache) goes to a folder of the tests' own, kept
+# between runs so that only the first run builds it, never to the developer's ~/.cache (the
+# servers and commands the tests start inherit this too).
+os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"yinling-tests-cache-{os.getuid()}")
 
 TEST_WECHAT = WeChatSettings(appid="wx_test_appid", secret="test_secret", token="test_token",
                              encoding_aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
