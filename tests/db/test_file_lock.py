@@ -10,9 +10,13 @@ from pathlib import Path
 from bot.db.file_lock import FileLock
 
 
+def _locks(tmp_path: Path, count: int) -> list[FileLock]:
+    """count locks on one file, as count connections would hold them."""
+    return [FileLock(str(tmp_path / "db.lock")) for _ in range(count)]
+
+
 def test_a_waiter_gets_in_when_the_holder_lets_go(tmp_path: Path) -> None:
-    path = str(tmp_path / "db.lock")
-    holder, waiter = FileLock(path), FileLock(path)
+    holder, waiter = _locks(tmp_path, 2)
     assert holder.acquire(timeout=1)
     got: list[bool] = []
     thread = threading.Thread(target=lambda: got.append(waiter.acquire(timeout=10)))
@@ -28,8 +32,7 @@ def test_a_waiter_gets_in_when_the_holder_lets_go(tmp_path: Path) -> None:
 
 
 def test_a_waiter_that_gave_up_holds_nothing_after(tmp_path: Path) -> None:
-    path = str(tmp_path / "db.lock")
-    holder, impatient, later = FileLock(path), FileLock(path), FileLock(path)
+    holder, impatient, later = _locks(tmp_path, 3)
     assert holder.acquire(timeout=1)
     assert not impatient.acquire(timeout=0.1) and not impatient.held
     holder.release()
@@ -58,8 +61,7 @@ def test_a_process_that_dies_holding_the_lock_frees_it(tmp_path: Path) -> None:
 
 
 def test_taking_it_again_while_holding_it_changes_nothing(tmp_path: Path) -> None:
-    path = str(tmp_path / "db.lock")
-    holder, waiter = FileLock(path), FileLock(path)
+    holder, waiter = _locks(tmp_path, 2)
     assert holder.acquire(timeout=1)
     thread = threading.Thread(target=waiter.acquire, kwargs={"timeout": 10})
     thread.start()
@@ -73,8 +75,7 @@ def test_taking_it_again_while_holding_it_changes_nothing(tmp_path: Path) -> Non
 
 
 def test_closing_during_a_wait_leaves_the_lock_free(tmp_path: Path) -> None:
-    path = str(tmp_path / "db.lock")
-    holder, closing, later = FileLock(path), FileLock(path), FileLock(path)
+    holder, closing, later = _locks(tmp_path, 3)
     assert holder.acquire(timeout=1)
     got: list[bool] = []
     thread = threading.Thread(target=lambda: got.append(closing.acquire(timeout=1)))
