@@ -24,14 +24,15 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class SomeoneElse:
-    """A younger relative's own matter: 孙子 … 小学, 女儿 … 公司, no punctuation between."""
+    """A younger relative's own matter: 孙子上小学, 女儿她们公司, 儿子单位 (content/dictionary/
+    someone_else.toml says which words may join the two)."""
 
     pattern: re.Pattern[str]
     not_theirs: tuple[str, ...]  # the retirees' own schools (老年大学), never a relative's
 
     def speaks_of(self, question: str) -> bool:
         """Whether the question speaks of a younger relative's own school or workplace."""
-        text = question  # as typed: a comma between the two words parts them (normalize drops it)
+        text = question  # as typed: punctuation between the two words parts them (normalize drops it)
         for own in self.not_theirs:
             text = text.replace(own, "□" * len(own))
         return self.pattern.search(text) is not None
@@ -87,7 +88,10 @@ def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
     return mapping
 
 
-_PUNCTUATION = "，。,.？?！!；;、：:\\s"
+_KEYS = ("younger", "places", "joins", "verbs", "not_theirs")
+# Free characters before a verb (明年上小学, 报名上幼儿园) are never a person or punctuation: in
+# 孩子他爸在单位 or 女儿陪我去单位 the unit is someone else's than the child's.
+_NOT_FREE = "我你他她您爸妈，。,.？?！!；;、：:…~～—/（）()【】“”\"'\\s"
 
 
 def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
@@ -100,22 +104,27 @@ def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path.name}：TOML 格式有误（{exc}）。")
         return None
-    lists = {key: raw.get(key, []) for key in ("younger", "places", "not_theirs")}
-    within = raw.get("within", 6)
+    lists = {key: raw.get(key, []) for key in _KEYS}
+    within = raw.get("within")
+    if set(raw) - {*_KEYS, "within"}:
+        problems.append(f"{path.name}：有不认识的项 {'、'.join(sorted(set(raw) - {*_KEYS, 'within'}))}。")
+        return None
     if not all(isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
                for v in lists.values()):
-        problems.append(f"{path.name}：younger、places、not_theirs 应该各是一组文字。")
+        problems.append(f"{path.name}：{'、'.join(_KEYS)} 应该各是一组文字。")
         return None
-    if not lists["younger"] or not lists["places"]:
-        problems.append(f"{path.name}：younger 和 places 都不能是空的。")
+    if not all(lists[key] for key in ("younger", "places", "verbs")):
+        problems.append(f"{path.name}：younger、places、verbs 都不能是空的。")
         return None
-    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 20:
-        problems.append(f"{path.name}：within 应该是 0 到 20 之间的整数。")
+    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 4:
+        problems.append(f"{path.name}：within 应该是 0 到 4 之间的整数。")
         return None
-    younger, places = (_alternatives(lists[key]) for key in ("younger", "places"))
-    pattern = re.compile(f"(?:{younger})[^{_PUNCTUATION}]{{0,{within}}}(?:{places})")
+    younger, places, joins, verbs = (_alternatives(lists[key])
+                                     for key in ("younger", "places", "joins", "verbs"))
+    gap = f"(?:{joins})?(?:[^{_NOT_FREE}]{{0,{within}}}(?:{verbs}))?"
+    pattern = re.compile(f"(?:{younger}){gap}(?:{places})")
     return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]))
 
 
 def _alternatives(words: list[str]) -> str:
-    return "|".join(re.escape(w.strip()) for w in sorted(words, key=len, reverse=True))
+    return "|".join(re.escape(w.strip()) for w in sorted(words, key=len, reverse=True)) or "(?!)"

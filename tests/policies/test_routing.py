@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.policies import PolicyEngine
+from bot.policies.engine import OTHER_DOMAIN
 
 # Two questions per topic, written for these tests (not the examples in the topic files).
 REPRESENTATIVE = [
@@ -187,7 +188,7 @@ def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: Policy
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
         engine: PolicyEngine, question: str) -> None:
     decision = engine.decide(question)
-    assert (decision.topic, decision.ask_which) == (None, False)
+    assert (decision.topic, decision.ask_which, decision.stage) == (None, False, OTHER_DOMAIN)
     assert engine.by_similarity(question).topic is None  # the chat's later try refuses it too
 
 
@@ -195,6 +196,13 @@ def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
     ("孩子给我报了老年大学，几号开学", "senior-university"),         # the retiree's own school
     ("我爸单位体检今年什么时候", "health-checkup"),                   # a parent's unit is the office's
     ("我儿子出国了，单位登记的联系人电话要换成我女儿的", "info-update"),  # a comma parts the two
+    # Spoken, no punctuation: the child only acts, the unit is the retiree's own.
+    ("儿子说单位要给我们发慰问金吗", "festival-visits"),
+    ("女儿陪我去单位体检要空腹吗", "health-checkup"),
+    ("孩子们帮我去单位交党费", "party-fee"),
+    ("儿子帮我查厂里的退休金", "pension-payment"),
+    ("孩子他爸单位的遗属补助怎么领", "survivor-allowance"),  # 孩子他爸: the retiree's husband
+    ("我儿子出国了单位登记的联系人电话要换成我女儿的", "info-update"),
 ])
 def test_the_retiree_s_own_unit_and_school_are_still_answered(engine: PolicyEngine, question: str,
                                                               topic: str) -> None:
