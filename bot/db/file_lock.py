@@ -30,16 +30,18 @@ class FileLock:
     def acquire(self, timeout: float) -> bool:
         """Take the lock, waiting up to timeout seconds; False if it did not come free by then
         (or this lock was closed)."""
-        if self._held is not None:
-            return True
-        if self._closed:
-            return False
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._held = self._fd
-            return True
-        except BlockingIOError:
-            return self._wait(timeout)
+        with self._handover:  # a close() from another thread waits: the descriptor stays open
+            if self._held is not None:
+                return True
+            if self._closed:
+                return False
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # never waits
+                self._held = self._fd
+                return True
+            except BlockingIOError:
+                pass
+        return self._wait(timeout)
 
     def release(self) -> None:
         """Let the next waiter in (nothing if not held)."""
@@ -62,9 +64,10 @@ class FileLock:
         with self._handover:
             self._closed = True
         self.release()
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        with self._handover:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
 
     def _wait(self, timeout: float) -> bool:
         got, gave_up = threading.Event(), threading.Event()
