@@ -7,6 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.language.words import normalize
 
@@ -66,15 +67,7 @@ def _read_lines(path: Path, problems: list[str]) -> list[str]:
 
 def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
     """`标准词 = ["说法一", "说法二"]` turned round: each colloquial form to its standard word."""
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(f"找不到同义词文件 {path.name}。")
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}：TOML 格式有误（{exc}）。")
-        return {}
+    raw = _read_toml(path, problems, missing=f"找不到同义词文件 {path.name}。") or {}
     mapping: dict[str, str] = {}
     for canonical, forms in raw.items():
         if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
@@ -88,6 +81,19 @@ def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _read_toml(path: Path, problems: list[str], *, missing: str | None) -> dict[str, Any] | None:
+    """The file's table; None when it is missing (a problem unless missing is None) or broken."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        if missing is not None:
+            problems.append(missing)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}：TOML 格式有误（{exc}）。")
+    return None
+
+
 _KEYS = ("younger", "places", "joins", "verbs", "not_theirs")
 # Free characters before a verb (明年上小学, 报名上幼儿园) are never a person or punctuation: in
 # 孩子他爸在单位 or 女儿陪我去单位 the unit is someone else's than the child's.
@@ -96,18 +102,13 @@ _NOT_FREE = "我你他她您爸妈，。,.？?！!；;、：:…~～—/（）()
 
 def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
     """someone_else.toml as a SomeoneElse (None without the file: the rule is optional)."""
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        return None
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}：TOML 格式有误（{exc}）。")
+    raw = _read_toml(path, problems, missing=None)
+    if raw is None:
         return None
     lists = {key: raw.get(key, []) for key in _KEYS}
     within = raw.get("within")
-    if set(raw) - {*_KEYS, "within"}:
-        problems.append(f"{path.name}：有不认识的项 {'、'.join(sorted(set(raw) - {*_KEYS, 'within'}))}。")
+    if unknown := sorted(set(raw) - {*_KEYS, "within"}):
+        problems.append(f"{path.name}：有不认识的项 {'、'.join(unknown)}。")
         return None
     if not all(isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
                for v in lists.values()):

@@ -18,14 +18,18 @@ def _only_cache_file(folder: Path) -> Path:
     return path
 
 
+def _mark(path: Path) -> None:
+    """Add a word to the cache file: a tokenizer knows it only if it read this file."""
+    freq, total = pickle.loads(path.read_bytes())
+    freq["银龄测试词"] = 5
+    path.write_bytes(pickle.dumps((freq, total)))
+
+
 def test_the_first_load_writes_the_cache_and_the_next_reads_it(tmp_path: Path) -> None:
     first = initialized_tokenizer(tmp_path)
     path = _only_cache_file(tmp_path)
     assert path.stat().st_mode & 0o077 == 0  # owner only
-    # Mark the cache: the next tokenizer knows the marked word only if it read the file.
-    freq, total = pickle.loads(path.read_bytes())
-    freq["银龄测试词"] = 5
-    path.write_bytes(pickle.dumps((freq, total)))
+    _mark(path)
     second = initialized_tokenizer(tmp_path)
     assert second.FREQ.get("银龄测试词") == 5
     assert second.lcut("离休干部的护理费", HMM=False) == first.lcut("离休干部的护理费", HMM=False)
@@ -52,10 +56,7 @@ def test_a_planted_pickle_runs_nothing_and_jieba_loads_its_own_way(tmp_path: Pat
 
 def test_a_folder_others_can_write_is_not_trusted(tmp_path: Path) -> None:
     initialized_tokenizer(tmp_path)
-    path = _only_cache_file(tmp_path)
-    freq, total = pickle.loads(path.read_bytes())
-    freq["银龄测试词"] = 5
-    path.write_bytes(pickle.dumps((freq, total)))
+    _mark(_only_cache_file(tmp_path))
     tmp_path.chmod(0o777)
     try:
         assert "银龄测试词" not in initialized_tokenizer(tmp_path).FREQ
