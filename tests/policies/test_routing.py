@@ -146,6 +146,13 @@ def test_colloquial_forms_map_to_the_standard_words(engine: PolicyEngine, questi
     assert engine.decide(question).topic == topic
 
 
+def test_a_colloquial_form_is_not_read_across_two_words(engine: PolicyEngine) -> None:
+    """年检 (the yearly certification) sits inside 去年检查; 去年 is read as a word first."""
+    assert engine.analyzer.rewrite("去年检查的报告丢了") == "去年检查的报告丢了"
+    assert engine.decide("爷爷去年检查的报告丢了，你们那还有底吗").topic == "health-checkup"
+    assert engine.decide("每年年检要本人去吗").topic == "pension-certification"
+
+
 def test_question_words_tell_close_topics_apart(engine: PolicyEngine) -> None:
     # The same subject; 几号发 asks about payment, 涨了多少 about the yearly adjustment.
     assert engine.decide("退休费几号发").topic == "pension-payment"
