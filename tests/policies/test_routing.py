@@ -190,7 +190,7 @@ def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: Policy
 @pytest.mark.parametrize("question", [
     "孙子上小学报名要带户口本吗", "我女儿她们公司下周体检，要空腹吗", "儿子单位发的购物卡能在哪刷",
     "孙子在大学入党了他的党费谁帮他交", "儿子单位的年度体检能带上我吗",
-    "孙子学校组织参观博物馆，家长要交钱吗",
+    "孙子学校组织参观博物馆，家长要交钱吗", "孙女上初中要体检在哪个医院做", "女婿单位报销车费要啥发票",
 ])
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
         engine: PolicyEngine, question: str) -> None:
