@@ -147,8 +147,10 @@ def test_colloquial_forms_map_to_the_standard_words(engine: PolicyEngine, questi
 
 
 def test_a_colloquial_form_is_not_read_across_two_words(engine: PolicyEngine) -> None:
-    """年检 (the yearly certification) sits inside 去年检查; 去年 is read as a word first."""
+    """年检 (the yearly certification) sits inside 去年检查, and 退休前 is one stroke from 退休钱 (the
+    pension): 去年 and 退休前 are read as words first, never rewritten."""
     assert engine.analyzer.rewrite("去年检查的报告丢了") == "去年检查的报告丢了"
+    assert engine.analyzer.rewrite("我退休前是老师") == "我退休前是老师"
     assert engine.decide("爷爷去年检查的报告丢了，你们那还有底吗").topic == "health-checkup"
     assert engine.decide("每年年检要本人去吗").topic == "pension-certification"
 
