@@ -1,0 +1,87 @@
+"""Plain data kept between starts in the user's own cache folder: jieba's dictionary
+(dictionary_cache) and the features of the asked questions (similar).
+
+A file is read with an unpickler that accepts plain data only (no class or function can be named
+in it), and only from a folder owned by this user and writable by no one else, so a planted file
+cannot run code; anything wrong with it (missing, damaged, of another shape) reads as absent and
+the caller builds the data again. Writes are whole or nothing, owner only, and a failure only logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def default_cache_dir() -> Path | None:
+    """The user's cache folder (XDG_CACHE_HOME, else ~/.cache), yinling inside it; None when the
+    user has no home folder (a service account in a container)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    if not base.is_absolute():  # unset, or relative: the XDG rules say to ignore it
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:
+            return None
+    return base / "yinling"
+
+
+def read(path: Path, valid: Callable[[Any], bool]) -> Any | None:
+    """The plain data in path when the folder is ours and valid(data) holds; else None."""
+    if not _is_private(path.parent):
+        return None
+    try:
+        with path.open("rb") as file:
+            data = _PlainData(file).load()
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged file raises nearly anything: it is rebuilt
+        log.warning("缓存文件读不了，改为重新计算：%s（%s）", path.name, exc)
+        return None
+    if not valid(data):
+        log.warning("缓存文件内容不对，改为重新计算：%s", path.name)
+        return None
+    return data
+
+
+def write(path: Path, data: Any, *, family: str) -> None:
+    """Write data to path, then remove the other files of its family (a glob: older keys')."""
+    folder = path.parent
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _is_private(folder):
+            return
+        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        for stale in folder.glob(family):  # another key's: never read again
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("缓存文件写不了（不影响使用，只是启动慢一些）：%s（%s）", path.name, exc)
+
+
+class _PlainData(pickle.Unpickler):
+    """Unpickles dicts, tuples, strings and numbers; refuses anything that names a class."""
+
+    def find_class(self, module: str, name: str) -> object:
+        raise pickle.UnpicklingError(f"不接受的数据类型：{module}.{name}")
+
+
+def _is_private(folder: Path) -> bool:
+    """Ours alone: owned by this user and writable by nobody else."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return False
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
