@@ -17,7 +17,7 @@ from bot.language.texts import Texts
 from bot.policies.engine import PolicyEngine, example_problem
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.replies import answer_text
-from bot.policies.topics import Topic, read_topics
+from bot.policies.topics import ASKED_FILE, Topic, read_asked, read_topics
 from bot.study.material import problems as study_problems
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
@@ -29,7 +29,9 @@ def check_content(settings: Settings) -> list[str]:
     problems = _check_chat(content / "chat.toml", settings)
     topics, topic_problems = read_topics(content / "policies")
     lexicon, lexicon_problems = read_lexicon(content / "dictionary")
+    asked, asked_problems = read_asked(content / "policies" / ASKED_FILE, {t.id for t in topics})
     problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
+    problems += [f"policies/{p}" for p in asked_problems]
     problems += [f"study/{p}" for p in study_problems(content)]
     problems += _check_care(content, {t.id for t in topics})
     problems += _check_greetings(content, settings)
@@ -38,7 +40,7 @@ def check_content(settings: Settings) -> list[str]:
     problems += template_problems(settings.delivery.subscribe_templates, "delivery.subscribe_templates")
     problems += template_problems(settings.delivery.mini_templates, "delivery.mini_templates")
     if topics and not problems:  # routing checks need a knowledge base that loads
-        engine = PolicyEngine(topics, lexicon)
+        engine = PolicyEngine(topics, lexicon, asked=asked)
         problems += _check_routing(engine, topics)
         problems += _check_synonyms(engine, lexicon)
         problems += _check_answers(engine, Texts.load(content, settings))

@@ -1,25 +1,35 @@
-"""Choose the second stage's thresholds by leave-one-set-out cross-validation.
+"""Choose the second stage's thresholds on the blind rounds as they were first scored.
 
-    .venv/bin/python bench/qa/calibrate.py [--sets dev,questions,...]
+    .venv/bin/python bench/qa/calibrate.py [--no-asked]
 
-For each question set in turn, the thresholds are chosen on the other sets and scored on it; the
-last line gives the thresholds chosen on all of them, which bot/policies/engine.py should carry.
-Choosing on the others: the second stage must not take any set's out-of-scope refusal under
-90 % (nor, where the keywords alone refuse less than that, under theirs: such a set allows the
-second stage no out-of-scope answer at all), then the most in-scope questions answered right,
-an offer listing the right topic first counting half and a wrong answer costing two. Every
-in-scope question is scored as if the keywords had missed it (they rarely miss on these sets,
-which widened the vocabulary), so that the second stage is judged on questions of every kind;
-out-of-scope ones go through both stages as in the bot.
-Never run this with the sets whose first score is to be reported: their score would be tuned.
+The second stage matters for the questions the keywords cannot read, and on the sets that widened
+the vocabulary there are hardly any left. So each blind round (sets.FIRST_SCORED_AT) is scored
+again as it was first scored: the knowledge base of that commit (`git archive` of its content/),
+with content/policies/asked.tsv holding only the questions read before that round (the older sets
+and the earlier rounds), through today's code. Leave one round out: the thresholds are chosen on
+the other rounds and scored on it; the last line gives the thresholds chosen on all of them,
+which bot/policies/engine.py should carry. --no-asked scores every round with no asked questions
+at all, as the second stage was before asked.tsv.
+
+Choosing maximises, over the questions that reach the second stage: +1 for an answer right, +0.5
+for an offer listing the right topic first, -2 for a wrong answer, and -OUT_OF_SCOPE_COST for an
+out-of-scope question answered or offered. A blind set has 110 questions in scope and 25 out, so
+at 4.4 a point of out-of-scope refusal weighs as much as a point of top-1.
+Never add a round here before its first score is taken and recorded.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import subprocess
 import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -27,26 +37,33 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from sets import TUNED, read_set  # noqa: E402
+from sets import FIRST_SCORED_AT, TUNED, read_set  # noqa: E402
 
+from bot.config import ConfigError  # noqa: E402
 from bot.policies import load_engine  # noqa: E402
-from bot.policies.engine import MAX_CHOICES, OTHER_DOMAIN, by_closeness  # noqa: E402
+from bot.policies.engine import (  # noqa: E402
+    MAX_CHOICES,
+    OTHER_DOMAIN,
+    SIMILAR_ANSWER,
+    SIMILAR_CLOSE,
+    SIMILAR_OFFER,
+    by_closeness,
+)
+from bot.policies.topics import ASKED_FILE  # noqa: E402
 
-ANSWER = (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5)
-OFFER = (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
+ANSWER = (0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
+OFFER = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
-REFUSED_AT_LEAST = 0.9
+OUT_OF_SCOPE_COST = 110 / 25
 KEYWORDS_ALONE = (9.0, 9.0, 1.0)  # thresholds no closeness reaches: the second stage refuses all
-# Nearly all out of scope by design (questions that hold a topic's word): no threshold keeps 90 %
-# of it refused, since the keywords answer many; it only trains the second stage's own refusals.
-ADVERSARIAL = "adversarial"
+# Read before the first blind round: their questions are asked questions for every round.
+READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
 
 @dataclass(frozen=True)
 class Case:
     """One question, with what the first stage did and what the second would see."""
 
-    set: str
     want: str | None
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
     keywords_right: bool
@@ -55,18 +72,47 @@ class Case:
     care: bool
 
 
-def cases(sets: dict[str, Path]) -> list[Case]:
-    """Every question of every set, through the real engine."""
-    engine = load_engine(ROOT / "content")
-    found = []
-    for name, path in sets.items():
-        for question, want in read_set(path):
-            first = engine.by_keywords(question)
-            decided = first.topic is not None or bool(first.candidates) or first.stage == OTHER_DOMAIN
-            care = engine._care is not None and engine._care.mentions(question)
-            found.append(Case(name, want, decided, first.topic == want, first.stage == OTHER_DOMAIN,
-                              tuple(engine.similar.scores(question)[:MAX_CHOICES]), care))
+def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
+    """Every blind round's questions, each through the knowledge base of its first score."""
+    found: dict[str, list[Case]] = {}
+    read = list(READ_FIRST)
+    for commit, sets in FIRST_SCORED_AT.items():
+        with content_at(commit, read if asked else []) as content:
+            engine = load_engine(content)
+            found[commit] = [_case(engine, question, want)
+                             for name in sets for question, want in read_set(TUNED[name])]
+        read += sets
     return found
+
+
+@contextmanager
+def content_at(commit: str, read: list[str]) -> Iterator[Path]:
+    """content/ as it was at commit, its asked questions those of the sets read."""
+    archive = subprocess.run(["git", "archive", commit, "content"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        content = Path(folder) / "content"
+        asked = {q: t for name in read for q, t in read_set(TUNED[name]) if t is not None and "\t" not in q}
+        (content / "policies" / ASKED_FILE).write_text("".join(f"{q}\t{t}\n" for q, t in asked.items()),
+                                                      encoding="utf-8")
+        try:
+            load_engine(content)
+        except ConfigError as exc:
+            # 0fc9867's younger-relative rule was written in a form today's reader refuses;
+            # the round is scored without the rule (it only refuses, in the first stage).
+            print(f"{commit}: {exc} — scored without dictionary/someone_else.toml", file=sys.stderr)
+            (content / "dictionary" / "someone_else.toml").unlink()
+        yield content
+
+
+def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.PolicyEngine
+    first = engine.by_keywords(question)
+    decided = first.topic is not None or bool(first.candidates) or first.stage == OTHER_DOMAIN
+    care = engine._care is not None and engine._care.mentions(question)
+    return Case(want, decided, first.topic == want, first.stage == OTHER_DOMAIN,
+                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care)
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
@@ -77,80 +123,61 @@ def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple
     return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
-def measure(found: list[Case], thresholds: tuple[float, float, float], *,
-            as_missed: bool) -> dict[str, float]:
-    """Top-1, offers right first, wrong answers (shares of in scope) and out-of-scope refused."""
-    right = offered = wrong = refused = 0
-    inside = [c for c in found if c.want is not None]
-    outside = [c for c in found if c.want is None]
+def gain(cases: list[Case], thresholds: tuple[float, float, float]) -> float:
+    """What the choice maximises (the module's docstring)."""
+    total = 0.0
+    for case in (c for c in cases if not c.keywords_decided):
+        action, topic = second_stage(case, *thresholds)
+        if case.want is None:
+            total -= OUT_OF_SCOPE_COST * (action != "refuse")
+        elif topic == case.want:
+            total += 1.0 if action == "answer" else 0.5
+        elif action == "answer":
+            total -= 2.0
+    return total
+
+
+def measure(cases: list[Case], thresholds: tuple[float, float, float]) -> dict[str, float]:
+    """Both stages: top-1 and offers right first (shares of in scope), out-of-scope refused."""
+    right = offered = refused = 0
+    inside = [c for c in cases if c.want is not None]
+    outside = [c for c in cases if c.want is None]
     for case in inside:
-        if case.keywords_decided and not as_missed:
+        if case.keywords_decided:
             right += case.keywords_right
             continue
         action, topic = second_stage(case, *thresholds)
         right += action == "answer" and topic == case.want
-        wrong += action == "answer" and topic != case.want
         offered += action == "offer" and topic == case.want
     for case in outside:
         refused += case.other_domain or (
             not case.keywords_decided and second_stage(case, *thresholds)[0] == "refuse")
-    n = max(1, len(inside))
-    return {"top1": right / n, "offered": offered / n, "wrong": wrong / n,
+    return {"top1": right / max(1, len(inside)), "offered": offered / max(1, len(inside)),
             "refused": refused / max(1, len(outside))}
 
 
-def objective(found: list[Case], thresholds: tuple[float, float, float],
-              floors: dict[str, tuple[list[Case], float]]) -> float:
-    """What the choice maximises; minus one when the second stage takes a set's out-of-scope
-    refusal under its floor (`floors`), or when it lets through more than a tenth of the
-    out-of-scope questions that reach it (all sets together, the adversarial one included): the
-    keywords refusing well must not make room for the second stage to guess."""
-    for one_set, floor in floors.values():
-        if measure(one_set, thresholds, as_missed=True)["refused"] < floor:
-            return -1.0
-    reaching = [c for c in found if c.want is None and not c.keywords_decided]
-    refused = sum(second_stage(c, *thresholds)[0] == "refuse" for c in reaching)
-    if reaching and refused / len(reaching) < REFUSED_AT_LEAST:
-        return -1.0
-    m = measure([c for c in found if c.set != ADVERSARIAL], thresholds, as_missed=True)
-    return m["top1"] + 0.5 * m["offered"] - 2 * m["wrong"]
-
-
-def refusal_floors(found: list[Case]) -> dict[str, tuple[list[Case], float]]:
-    """Each set's cases (the adversarial one aside) and the out-of-scope refusal the second stage
-    must keep there: 90 %, or what the keywords alone refuse where that is lower."""
-    floors = {}
-    for name in {c.set for c in found} - {ADVERSARIAL}:
-        one_set = [c for c in found if c.set == name]
-        floors[name] = (one_set, min(REFUSED_AT_LEAST,
-                                     measure(one_set, KEYWORDS_ALONE, as_missed=True)["refused"]))
-    return floors
-
-
-def choose(found: list[Case]) -> tuple[float, float, float]:
-    """The best thresholds on these cases (offer never above answer)."""
+def choose(cases: list[Case]) -> tuple[float, float, float]:
+    """The best thresholds on these cases (offer never above answer; ties: the higher ones)."""
     grid = [(a, o, c) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
-    floors = refusal_floors(found)
-    return max(grid, key=lambda g: (objective(found, g, floors), g))
+    return max(grid, key=lambda g: (gain(cases, g), g))
 
 
 def main() -> int:
-    """Cross-validate, print one line per held-out set, then the thresholds chosen on all."""
+    """Cross-validate, print one line per held-out round, then the thresholds chosen on all."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default=",".join(TUNED), help="never the unseen sets")
-    args = parser.parse_args()
-    found = cases({name: TUNED[name] for name in args.sets.split(",")})
-    print("| held out | thresholds (answer, offer, close) | top-1 | + offers right first | wrong | "
-          "out of scope refused | keywords alone: top-1 / refused |")
+    parser.add_argument("--no-asked", action="store_true", help="no asked questions in any round")
+    found = rounds(asked=not parser.parse_args().no_asked)
+    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE)
+    print("| held out (first scored at) | thresholds (answer, offer, close) | top-1 | + offers right first "
+          f"| out of scope refused | engine.py's {now}: top-1 / refused | keywords alone: top-1 / refused |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for name in dict.fromkeys(c.set for c in found if c.set != ADVERSARIAL):  # it always trains
-        chosen = choose([c for c in found if c.set != name])
-        held = [c for c in found if c.set == name]
-        m = measure(held, chosen, as_missed=False)
-        alone = measure(held, KEYWORDS_ALONE, as_missed=False)
-        print(f"| {name} | {chosen} | {m['top1']:.1%} | {m['offered']:.1%} | {m['wrong']:.1%} | "
-              f"{m['refused']:.1%} | {alone['top1']:.1%} / {alone['refused']:.1%} |")
-    print(f"\nchosen on all sets: {choose(found)}")
+    for commit, held in found.items():
+        chosen = choose([c for other, cases in found.items() if other != commit for c in cases])
+        m, today, alone = measure(held, chosen), measure(held, now), measure(held, KEYWORDS_ALONE)
+        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen} | {m['top1']:.1%} | "
+              f"{m['offered']:.1%} | {m['refused']:.1%} | {today['top1']:.1%} / {today['refused']:.1%} | "
+              f"{alone['top1']:.1%} / {alone['refused']:.1%} |")
+    print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])}")
     return 0
 
 

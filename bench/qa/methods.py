@@ -19,24 +19,26 @@ from pathlib import Path
 Router = Callable[[str], str | list[str] | None]
 
 
-def build(method: str, content_dir: Path) -> Router:
-    """The named router, fully loaded (jieba initialised) before it returns."""
-    return {"keywords": _keywords, "two-stage": _two_stage, "keyword": _keyword, "bm25": _bm25}[method](
-        content_dir)
+def build(method: str, content_dir: Path, *, known: bool = True) -> Router:
+    """The named router, fully loaded (jieba initialised) before it returns; known=False: our
+    routers as if no question had been confirmed in its words (content/policies/asked.tsv)."""
+    if method in ("keywords", "two-stage"):
+        return {"keywords": _keywords, "two-stage": _two_stage}[method](content_dir, known)
+    return {"keyword": _keyword, "bm25": _bm25}[method](content_dir)
 
 
-def _keywords(content_dir: Path) -> Router:
+def _keywords(content_dir: Path, known: bool) -> Router:
     from bot.policies import load_engine
 
     engine = load_engine(content_dir)
-    return lambda question: _outcome(engine.by_keywords(question))
+    return lambda question: _outcome(engine.by_keywords(question, known=known))
 
 
-def _two_stage(content_dir: Path) -> Router:
+def _two_stage(content_dir: Path, known: bool) -> Router:
     from bot.policies import load_engine
 
     engine = load_engine(content_dir)
-    return lambda question: _outcome(engine.decide(question))
+    return lambda question: _outcome(engine.decide(question, known=known))
 
 
 def _outcome(decision) -> str | list[str] | None:  # a bot.policies.Decision, imported late

@@ -78,6 +78,16 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_dd": {"keywords": (84.5, 92.0), "two-stage": (89.1, 88.0), "bm25": (84.5, 0.0)},
 }
 
+# The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
+# round again as it was then: that commit's content/, and only the questions read before it).
+FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
+    "5fd54f8": ("blind_a", "blind_b", "blind_c"), "32dfc02": ("blind_d", "blind_e", "blind_f"),
+    "0b902e9": ("blind_g", "blind_h", "blind_i"), "2d626d1": ("blind_j", "blind_k", "blind_l"),
+    "550c3b0": ("blind_m", "blind_n", "blind_o"), "024b585": ("blind_p", "blind_q", "blind_r"),
+    "c033c2d": ("blind_s", "blind_t", "blind_u"), "0fc9867": ("blind_v", "blind_w", "blind_x"),
+    "edcde4f": ("blind_y", "blind_z", "blind_aa"), "d854e68": ("blind_bb", "blind_cc", "blind_dd"),
+}
+
 
 def read_set(path: Path) -> list[tuple[str, str | None]]:
     """(question, expected topic or None) pairs from a question<TAB>topic file."""

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from methods import build  # noqa: E402
 
 
-def main(method: str, content_dir: str) -> None:
+def main(method: str, content_dir: str, known: str = "known") -> None:
     """Load the router, say ready, then route each question line and report one JSON line."""
-    route = build(method, Path(content_dir))
+    route = build(method, Path(content_dir), known=known == "known")
     # As gunicorn.conf.py's post_worker_init does in production: what was loaded leaves the
     # collector's rounds, else a full collection walking it stalls one question for ~40 ms.
     gc.collect()
@@ -38,4 +38,4 @@ def main(method: str, content_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 import jieba
 
 from bot.language.words import normalize
-from bot.policies.dictionary_cache import initialized_tokenizer
+from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
 
@@ -41,6 +42,10 @@ class Analyzer:
         for word in self._fillers:  # colloquial forms are rewritten before segmenting: not added
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
+        # What this analyser makes of a text depends on these alone (and the code): a cache key.
+        state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
+                 sorted(typo_targets))
+        self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:
         """The question's words after normalising, typo fixing and synonym mapping, fillers gone."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from bot.config import ConfigError
 from bot.language.words import normalize
 from bot.policies.analyzer import Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
-from bot.policies.similar import SimilarityIndex
-from bot.policies.topics import Topic, read_topics
+from bot.policies.similar import SimilarityIndex, asked_features
+from bot.policies.topics import ASKED_FILE, Topic, read_asked, read_topics
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
 BROAD_WEIGHT = 0.75  # a keyword that other topics' questions often mention too (离退休费, 住院)
@@ -23,15 +24,15 @@ OFF_TOPIC = 0.8      # each word of another domain (尿酸, 蛋糕, 放假) lowe
 MIN_SCORE = 0.75     # one keyword, not outweighed by words of another domain
 CLOSE = 0.8          # a runner-up scoring this share of the best is asked about, not guessed
 MAX_CHOICES = 3
-# The second stage's cosine thresholds, chosen by leave-one-set-out cross-validation over the
-# tuned question sets (bench/qa/calibrate.py, 2026-12-04, with blind sets a–o now among them):
-# the second stage never takes a set's out-of-scope refusal under 90 % (or under the keywords'
-# own, where that is lower), and itself refuses at least 90 % of those that reach it; then the
-# most in-scope answers right (an offer listing the right topic first counting half, a wrong
-# answer costing two). No middle band won: an offer is made when two topics are close.
-SIMILAR_ANSWER = 0.15  # at least this close, and no runner-up near it: answered
-SIMILAR_OFFER = 0.15   # at least this close: offered 「您是想问」 (below: refused)
-SIMILAR_CLOSE = 0.8    # a runner-up this close to the best makes it an offer, never an answer
+# The second stage's cosine thresholds, chosen by bench/qa/calibrate.py (2026-12-04): each blind
+# round scored again as first scored (the knowledge base of that day, the questions read before
+# it asked), leave one round out; an answer right +1, an offer right first +0.5, a wrong answer
+# -2, an out-of-scope question answered or offered -4.4 (a point of refusal weighs a point of
+# top-1). Every one of the ten folds chose these. No middle band won: an offer is made when two
+# topics are close.
+SIMILAR_ANSWER = 0.12  # at least this close, and no runner-up near it: answered
+SIMILAR_OFFER = 0.12   # at least this close: offered 「您是想问」 (below: refused)
+SIMILAR_CLOSE = 0.9    # a runner-up this close to the best makes it an offer, never an answer
 
 # The stage that decided: the keywords, the similarity, or words of another domain (尿酸,
 # 月饼), which make a question someone else's to answer.
@@ -72,7 +73,8 @@ class _Combination:
 class PolicyEngine:
     """The knowledge base and the router over it, built once per process."""
 
-    def __init__(self, topics: list[Topic], lexicon: Lexicon, care: CareWords | None = None) -> None:
+    def __init__(self, topics: list[Topic], lexicon: Lexicon, care: CareWords | None = None,
+                 asked: Mapping[str, Sequence[str]] | None = None) -> None:
         self.topics = {t.id: t for t in topics}
         self._care = care
         self._terms: dict[str, list[_Term]] = defaultdict(list)
@@ -91,7 +93,11 @@ class PolicyEngine:
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
-        self.similar = SimilarityIndex(topics, self.analyzer)
+        self._asked = asked_features(asked or {}, self.analyzer)
+        self.similar = SimilarityIndex(topics, self.analyzer, self._asked)
+        # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic.
+        self._known = {normalize(q): tid for tid, questions in (asked or {}).items()
+                       for q in questions if normalize(q)}
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -107,22 +113,27 @@ class PolicyEngine:
     def with_changes(self, examples: dict[str, list[str]], answers: dict[str, str]) -> PolicyEngine:
         """This engine with staff's changes on top of content/: more example questions for the
         second stage, new answers. The keywords are content/'s alone, so the analyser and the
-        first stage are shared, not rebuilt (jieba's start-up is the slow part)."""
+        first stage are shared, not rebuilt (jieba's start-up is the slow part). A question staff
+        taught is known: answered with its topic when asked again in the same words (among the
+        asked questions of its topic, one example alone may not bring a question close enough)."""
         changed = copy.copy(self)
+        changed._known = {**self._known, **{normalize(q): tid for tid, questions in examples.items()
+                                            for q in questions if normalize(q)}}
         changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
         if any(examples.values()):  # answers alone leave the index as it is
-            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer)
+            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer, self._asked)
         return changed
 
     def terms(self) -> set[str]:
         """Every keyword, keyword part and hint the router scores."""
         return set(self._terms)
 
-    def decide(self, question: str) -> Decision:
-        """Both stages: the keywords' decision, else the similarity's."""
-        first = self.by_keywords(question)
+    def decide(self, question: str, *, known: bool = True) -> Decision:
+        """Both stages: the keywords' decision, else the similarity's (known=False: as if no
+        question had been confirmed in these words)."""
+        first = self.by_keywords(question, known=known)
         if first.topic is not None or first.candidates or first.stage == OTHER_DOMAIN:
             return first
         return self._second_stage(question)
@@ -134,9 +145,12 @@ class PolicyEngine:
             return Decision(None, (), OTHER_DOMAIN)
         return self._second_stage(question)
 
-    def by_keywords(self, question: str) -> Decision:
-        """Answer one topic when its keywords clearly lead; ask between close ones; else no topic
-        (a younger relative's own school or company is never the office's to answer)."""
+    def by_keywords(self, question: str, *, known: bool = True) -> Decision:
+        """A question known in these words gets its confirmed topic; else answer one topic when
+        its keywords clearly lead, ask between close ones, or no topic (a younger relative's own
+        school or company is never the office's to answer)."""
+        if known and (topic := self._known.get(normalize(question))):
+            return Decision(topic, (topic,))
         if self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)
@@ -209,11 +223,19 @@ def by_closeness(scored: list[tuple[str, float]], *, care: bool, answer: float =
 
 
 def example_problem(engine: PolicyEngine, topic: str, example: str) -> str:
-    """Why an example question of topic does not reach it ("" when it does): an example must."""
-    got = engine.decide(example).topic
+    """Why an example question of topic does not reach it ("" when it does): an example must,
+    by its words, not because it is known."""
+    got = engine.decide(example, known=False).topic
     if got == topic:
         return ""
     return f"没有认到这个话题（认成了 {got}）。" if got else "没有认到这个话题。"
+
+
+def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
+    """Why staff cannot teach question as topic ("" when they can): its keywords clearly lead to
+    another topic, so teaching it would more likely be a slip of the hand than a correction."""
+    got = engine.by_keywords(question, known=False).topic
+    return f"关键词指向「{engine.topics[got].title}」。" if got not in (None, topic) else ""
 
 
 def keyword_weight(word: str) -> float:
@@ -230,14 +252,15 @@ def load_engine(content_dir: Path) -> PolicyEngine:
     if key not in _cache:
         topics, problems = read_topics(content_dir / "policies")
         lexicon, lexicon_problems = read_lexicon(content_dir / "dictionary")
-        problems += lexicon_problems
+        asked, asked_problems = read_asked(content_dir / "policies" / ASKED_FILE, {t.id for t in topics})
+        problems += lexicon_problems + asked_problems
         if problems:
             raise ConfigError(f"政策问答的内容文件有 {len(problems)} 处问题（第一处：{problems[0]}）"
                               "请运行 python -m bot content check 查看全部。")
         care = CareWords.load(content_dir) if (content_dir / "care.toml").exists() else None
         for stale in [k for k in _cache if k[0] == key[0]]:  # an older content/ of this folder
             del _cache[stale]
-        _cache[key] = PolicyEngine(topics, lexicon, care)
+        _cache[key] = PolicyEngine(topics, lexicon, care, asked)
     return _cache[key]
 
 

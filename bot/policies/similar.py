@@ -12,11 +12,15 @@ finds a topic for nearly every out-of-scope question, so it was not a candidate.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
+from bot.policies import private_cache
 from bot.policies.analyzer import Analyzer
 from bot.policies.topics import Topic
 
@@ -38,12 +42,17 @@ _FUNCTION_WORDS = frozenset((
 class SimilarityIndex:
     """Cosine similarity of a question to each topic's document."""
 
-    def __init__(self, topics: Iterable[Topic], analyzer: Analyzer) -> None:
+    def __init__(self, topics: Iterable[Topic], analyzer: Analyzer,
+                 asked: Mapping[str, Counter[str]] | None = None) -> None:
         self._analyzer = analyzer
-        documents = {t.id: [f for text in _document(t) for f in self.features(text)] for t in topics}
-        df = Counter(f for features in documents.values() for f in set(features))
+        documents = {t.id: Counter(f for text in _document(t) for f in features(analyzer, text))
+                     for t in topics}
+        for tid, counts in (asked or {}).items():
+            if tid in documents:
+                documents[tid].update(counts)
+        df = Counter(f for counts in documents.values() for f in counts)
         self._idf = {f: math.log((len(documents) + 1) / (n + 0.5)) for f, n in df.items()}
-        self._vectors = {tid: self._vector(features) for tid, features in documents.items()}
+        self._vectors = {tid: self._weights(counts) for tid, counts in documents.items()}
 
     def scores(self, question: str, shared_words: int = MIN_SHARED_WORDS) -> list[tuple[str, float]]:
         """Every topic sharing shared_words words with the question, closest first, with its cosine
@@ -59,21 +68,54 @@ class SimilarityIndex:
 
     def vector(self, text: str) -> dict[str, float]:
         """text as a unit vector over the topics' features (two texts' dot product: their cosine)."""
-        return self._vector(self.features(text))
+        return self._weights(Counter(f for f in features(self._analyzer, text) if f in self._idf))
 
-    def features(self, text: str) -> list[str]:
-        """The text's content words (w:) and the pairs of Chinese characters (b:) in it."""
-        rewritten = self._analyzer.rewrite(text.replace("+", " "))
-        words = [w for w in self._analyzer.words(rewritten) if w.strip() and w not in _FUNCTION_WORDS]
-        chars = [c for c in rewritten if "\u4e00" <= c <= "\u9fff"]
-        return [f"w:{w}" for w in words] + [f"b:{a}{b}" for a, b in pairwise(chars)]
-
-    def _vector(self, features: list[str]) -> dict[str, float]:
-        """Sub-linear TF-IDF weights, scaled to length one (features unseen in topics dropped)."""
-        counts = Counter(f for f in features if f in self._idf)
+    def _weights(self, counts: Counter[str]) -> dict[str, float]:
+        """Sub-linear TF-IDF weights, scaled to length one."""
         weights = {f: (1 + math.log(n)) * self._idf[f] for f, n in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {f: w / norm for f, w in weights.items()}
+
+
+def features(analyzer: Analyzer, text: str) -> list[str]:
+    """The text's content words (w:) and the pairs of Chinese characters (b:) in it."""
+    rewritten = analyzer.rewrite(text.replace("+", " "))
+    words = [w for w in analyzer.words(rewritten) if w.strip() and w not in _FUNCTION_WORDS]
+    chars = [c for c in rewritten if "\u4e00" <= c <= "\u9fff"]
+    return [f"w:{w}" for w in words] + [f"b:{a}{b}" for a, b in pairwise(chars)]
+
+
+# What the features of a text depend on besides the analyser's dictionaries: this code.
+_HERE = Path(__file__).parent
+_FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py",
+                 _HERE.parent / "language" / "words.py"]
+
+
+def asked_features(asked: Mapping[str, Sequence[str]], analyzer: Analyzer,
+                   cache_dir: Path | None = None) -> dict[str, Counter[str]]:
+    """Each topic's asked questions (content/policies/asked.tsv) as counts of their features,
+    from the private cache when it holds these questions read by this analyser and this code:
+    reading them is about half a millisecond a question, 2.5 s for 5,000 at every start."""
+    if not asked:
+        return {}
+    source = b"".join(path.read_bytes() for path in _FEATURE_CODE)
+    key = hashlib.sha256(repr((analyzer.signature, hashlib.sha256(source).hexdigest(),
+                               sorted(asked.items()))).encode()).hexdigest()[:16]
+    folder = cache_dir or private_cache.default_cache_dir()
+    path = folder / f"asked-{key}.pickle" if folder else None
+    counts = private_cache.read(path, _is_counts) if path is not None else None
+    if counts is None:
+        counts = {tid: dict(Counter(f for q in questions for f in features(analyzer, q)))
+                  for tid, questions in asked.items()}
+        if path is not None:
+            private_cache.write(path, counts, family="asked-*.pickle")
+    return {tid: Counter(c) for tid, c in counts.items()}
+
+
+def _is_counts(data: Any) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(tid, str) and isinstance(c, dict) and
+        all(isinstance(f, str) and isinstance(n, int) for f, n in c.items()) for tid, c in data.items())
 
 
 def _document(topic: Topic) -> list[str]:

@@ -78,3 +78,38 @@ def _shape_problem(raw: dict[str, Any]) -> str:
 
 def _clean(values: list[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v.strip())
+
+
+ASKED_FILE = "asked.tsv"  # in content/policies/: questions people asked, with the topic they meant
+
+
+def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The asked questions by topic (none without the file), and one problem sentence per bad line.
+
+    A line is 「问题<Tab>话题」; # starts a comment. These questions only make the second stage
+    (similarity) know more ways of asking: unlike a topic's examples, they need not be answered by
+    the keywords, so a question the bot missed can be kept here as it was asked."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}, []
+    except UnicodeDecodeError:
+        return {}, [f"{path.name}：不是 UTF-8 编码的文本。"]
+    asked: dict[str, list[str]] = {}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        where = f"{path.name} 第 {number} 行"
+        if len(fields) != 2 or not all(fields):
+            problems.append(f"{where}：应该是「问题<Tab>话题」两栏。")
+        elif fields[1] not in topic_ids:
+            problems.append(f"{where}：「{fields[1]}」不是已有的话题。")
+        elif fields[0] in seen:
+            problems.append(f"{where}：这个问题前面已经有了。")
+        else:
+            seen.add(fields[0])
+            asked.setdefault(fields[1], []).append(fields[0])
+    return {topic: tuple(questions) for topic, questions in asked.items()}, problems

@@ -1,7 +1,8 @@
-"""What staff teach the bot from the questions it kept: a question becomes an example of a
-topic (when content check's rule for examples holds: the engine, with it, answers it with that
-topic), or is marked as not the office's to answer; a topic's answer is rewritten. Each change
-is audit-logged and kept in the database on top of content/ (bot.questions.knowledge)."""
+"""What staff teach the bot from the questions it kept: a question becomes a known question of a
+topic (answered so when asked in its words, and an example for the second stage) unless its
+keywords clearly lead elsewhere, or is marked as not the office's to answer; a topic's answer is
+rewritten. Each change is audit-logged and kept in the database on top of content/
+(bot.questions.knowledge)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.language.office import placeholder_problems
 from bot.language.texts import Texts
 from bot.models import PolicyOverride, PolicyQuestion
 from bot.policies import PolicyEngine
-from bot.policies.engine import example_problem
+from bot.policies.engine import teaching_problem
 from bot.policies.replies import answer_text
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
@@ -36,18 +37,15 @@ class Taught:
 
 def assign(session: Session, engine: PolicyEngine, ids: Iterable[int], topic: str, *, actor: str,
            now: datetime) -> Taught:
-    """Make each open question an example of topic, if the engine then answers it so; the
-    questions stay kept, marked as taught."""
+    """Make each open question a known question of topic, unless its keywords lead to another
+    topic; the questions stay kept, marked as taught."""
     if topic not in engine.topics:
         raise TeachingError(f"没有「{topic}」这个话题。")
     added, refused = [], []
     examples = set(engine.topics[topic].examples)
     waiting = _open(session, ids)
-    # One engine with the whole group taught: rebuilding the index takes a tenth of a second,
-    # and on SQLite this runs inside the request's write transaction, which messages wait for.
-    taught = engine.with_changes({topic: [q.text for q in waiting]}, {})
     for question in waiting:
-        if problem := example_problem(taught, topic, question.text):
+        if problem := teaching_problem(engine, topic, question.text):
             refused.append((question, _why_not(problem)))
             continue
         if question.text not in examples:
@@ -113,5 +111,5 @@ def _handle(question: PolicyQuestion, state: str, topic: str | None, actor: str,
 
 
 def _why_not(problem: str) -> str:
-    return (f"加成例句后仍然{problem.removesuffix('。')}：它的关键词指向别处。"
+    return (f"{problem.removesuffix('。')}，归到这里多半是点错了：它的关键词指向别处。"
             "请在 content/ 里给话题添关键词，或标为不属于政策问答。")

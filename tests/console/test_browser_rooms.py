@@ -368,7 +368,7 @@ def test_a_report_closed_as_a_death_stops_the_persons_birthday_greeting(
 
 def test_a_question_nobody_answered_is_taught_in_one_click_and_answered_next_time(
         page: sync_api.Page, site: str, clerk: str, chat: Chat) -> None:
-    asked = "坐几路公交车能到你们单位"
+    asked = "地铁几号线能到你们单位"
     assert chat.say(asked, openid="o_zhang").startswith("这个我还答不上来")
     sign_in(page, site, clerk)
     page.get_by_role("link", name="没答上的问题").click()
@@ -421,7 +421,7 @@ def test_every_page_of_the_rooms_passes_an_accessibility_scan(
     numbers["report"] = report(desk, branch.ids["张明"], "hospital", "我住院了，在市第一医院")
     with desk.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Signup)) == 2
-    chat.say("坐几路公交车能到你们单位", openid="o_zhang")  # one for 没答上的问题
+    chat.say("地铁几号线能到你们单位", openid="o_zhang")  # one for 没答上的问题
 
     sign_in(page, site, clerk)
     problems: list[str] = []

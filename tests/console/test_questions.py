@@ -26,7 +26,7 @@ from bot.services import Services
 from tests.console.helpers import Clerk
 from tests.helpers import Chat
 
-BUS = "坐几路公交车能到你们单位"  # about 联系我们, but neither stage answers it yet
+BUS = "地铁几号线能到你们单位"  # about 联系我们, but neither stage answers it yet
 
 
 def text(response) -> str:
@@ -54,11 +54,11 @@ def actions(desk: Services) -> list[str]:
 
 def test_a_group_taught_to_a_topic_is_answered_next_time(worker: Clerk, chat: Chat, desk: Services) -> None:
     assert (chat.say(BUS) or "").startswith("这个我还答不上来")
-    chat.say("坐几路公交车能到单位啊")
+    chat.say("坐地铁几号线能到单位啊")
     chat.say("小区门口的路灯坏了找谁修")
     page = text(worker.get("/console/questions"))
     assert page.index(BUS) < page.index("小区门口的路灯坏了找谁修")  # asked twice: first
-    assert "2 次" in page and "也问过：“坐几路公交车能到单位啊”" in page
+    assert "2 次" in page and "也问过：“坐地铁几号线能到单位啊”" in page
     ids = re.search(r'name="ids" value="([\d,]+)"', page).group(1)
     done = worker.post("/console/questions/assign", {"ids": ids, "topic": "contact-office"},
                        follow_redirects=True)
@@ -138,11 +138,13 @@ def test_export_writes_the_changes_into_content_keeping_its_comments(
     shutil.copytree(PROJECT_ROOT / "content", content)
     with transaction(desk.sessions) as session:
         written = export_changes(session, content, actor="cli:test", now=desk.clock.now())
-    assert sorted(written) == ["contact-office.toml：例句 +1", "party-fee.toml：新回答"]
-    office_file = (content / "policies" / "contact-office.toml").read_text(encoding="utf-8")
-    assert BUS in office_file and "# 老同志常见的问法" in office_file  # comments kept
+    assert sorted(written) == ["asked.tsv：问法 +1", "party-fee.toml：新回答"]
+    asked_file = (content / "policies" / "asked.tsv").read_text(encoding="utf-8")
+    assert asked_file.endswith(f"\n{BUS}\tcontact-office\n") and asked_file.startswith("# 问过的问题")
+    fee_file = (content / "policies" / "party-fee.toml").read_text(encoding="utf-8")
+    assert "# 老同志常见的问法" in fee_file  # comments kept
     exported = load_engine(content)
-    assert BUS in exported.topics["contact-office"].examples
+    assert exported.decide(BUS).topic == "contact-office"  # known, from the file now
     assert exported.topics["party-fee"].answer == "党费按月交。"
     with desk.sessions() as session:  # written: no longer laid on top of content/
         assert session.scalar(sa.select(sa.func.count()).select_from(PolicyOverride)

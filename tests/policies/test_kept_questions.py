@@ -10,8 +10,7 @@ from bot.clock import FixedClock
 from bot.models import InboundMessage, PolicyQuestion
 from bot.services import Services
 from tests.helpers import OPENID, Chat
-
-TWO_CLOSE = "节日慰向都有哪些东西 退体证上名字写错了能改吗"  # the second stage offers both
+from tests.policies.test_second_stage import TWO_CLOSE
 
 
 def kept(services: Services) -> list[PolicyQuestion]:
@@ -43,7 +42,7 @@ def test_an_offer_is_kept_with_the_number_picked(chat: Chat, services: Services)
     assert offer is not None and "您是想问" in offer
     [question] = kept(services)
     assert question.outcome == "offered" and question.picked is None
-    assert set(question.offered) == {"festival-visits", "retirement-certificate"}
+    assert set(question.offered) == {"party-transfer", "retirement-certificate"}
     chat.say("2")
     [question] = kept(services)
     assert question.picked == question.offered[1]

@@ -27,12 +27,12 @@ def keep(office: Services, *said: str) -> None:
 
 def test_unanswered_lists_the_groups_most_asked_first(
         cli, office: Services, capsys: pytest.CaptureFixture[str]) -> None:
-    keep(office, "小区门口的路灯坏了找谁修", "坐几路公交车能到你们单位", "坐几路公交车能到单位啊")
+    keep(office, "小区门口的路灯坏了找谁修", "地铁几号线能到你们单位", "坐地铁几号线能到单位啊")
     code, out, _ = cli(capsys, "ask", "--unanswered")
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].startswith("2 次｜坐几路公交车能到你们单位｜没答上")
-    assert lines[1] == "    也问过：坐几路公交车能到单位啊"
+    assert lines[0].startswith("2 次｜地铁几号线能到你们单位｜没答上")
+    assert lines[1] == "    也问过：坐地铁几号线能到单位啊"
     assert lines[2].startswith("1 次｜小区门口的路灯坏了找谁修")
     assert lines[-1] == "共 3 个问题，2 组；在工作台「没答上的问题」里处理。"
 
@@ -44,11 +44,11 @@ def test_content_export_writes_into_the_configured_folder(
     shutil.copytree(PROJECT_ROOT / "content", content)
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings, content_dir=content)))
     with transaction(office.sessions) as session:
-        session.add(PolicyOverride(topic="contact-office", kind="example", text="坐几路公交车能到你们单位",
+        session.add(PolicyOverride(topic="contact-office", kind="example", text="地铁几号线能到你们单位",
                                    made_by="console:wangli", made_at=office.clock.now()))
     assert main(["content", "export"]) == 0
-    assert "✓ contact-office.toml：例句 +1" in capsys.readouterr().out
-    written = (content / "policies" / "contact-office.toml").read_text(encoding="utf-8")
-    assert "坐几路公交车能到你们单位" in written
+    assert "✓ asked.tsv：问法 +1" in capsys.readouterr().out
+    written = (content / "policies" / "asked.tsv").read_text(encoding="utf-8")
+    assert written.endswith("\n地铁几号线能到你们单位\tcontact-office\n")
     assert main(["content", "export"]) == 0
     assert "没有要导出的改动" in capsys.readouterr().out

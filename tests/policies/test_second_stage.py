@@ -8,7 +8,8 @@ from bot.policies import PolicyEngine
 from bot.policies.engine import SIMILAR, SIMILAR_ANSWER, SIMILAR_CLOSE, SIMILAR_OFFER
 from tests.helpers import Chat
 
-MISSPELT = "退体证上名字写错了能改吗"  # 退体证: no keyword matches the slip, the character pairs do
+MISSPELT = "退体证上的名字写错了能改吗"  # 退体证: no keyword matches the slip, the character pairs do
+TWO_CLOSE = MISSPELT + " 俺的党组织想转到住的社区去 咋办"  # no keyword in either: both offered
 
 
 def test_a_question_the_keywords_miss_is_answered_by_similarity(engine: PolicyEngine) -> None:
@@ -18,7 +19,7 @@ def test_a_question_the_keywords_miss_is_answered_by_similarity(engine: PolicyEn
 
 
 def test_two_close_topics_are_offered_never_guessed(engine: PolicyEngine) -> None:
-    question = "节日慰向都有哪些东西 退体证上名字写错了能改吗"
+    question = TWO_CLOSE
     [(first, best), (second, runner_up)] = engine.similar.scores(question)[:2]
     assert best >= SIMILAR_ANSWER and runner_up >= SIMILAR_CLOSE * best  # either alone would be answered
     decision = engine.decide(question)
