@@ -42,6 +42,7 @@ class Analyzer:
         for word in self._fillers:  # colloquial forms are rewritten before segmenting: not added
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
+        self._last: tuple[str | None, str] = (None, "")  # the last question rewritten, and its rewrite
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets))
@@ -57,10 +58,14 @@ class Analyzer:
 
     def rewrite(self, question: str) -> str:
         """The question with typos fixed and colloquial forms replaced by their standard words."""
+        last = self._last  # one question is read by both stages (and by the chat's two tries):
+        if last[0] == question:  # its rewrite, 2–3 ms for a long story, is done once
+            return last[1]
         text = self._typos.fix(normalize(question))
         if self._rewrite_pattern is not None:
             for _ in range(2):  # twice: 老伴走了以后 → 去世以后 → 去世
                 text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
+        self._last = (question, text)  # one tuple, replaced whole: safe between threads
         return text
 
     def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:

@@ -155,6 +155,15 @@ def test_a_colloquial_form_is_not_read_across_two_words(engine: PolicyEngine) ->
     assert engine.decide("每年年检要本人去吗").topic == "pension-certification"
 
 
+def test_the_last_rewrite_kept_for_the_second_stage_is_never_another_question_s(
+        engine: PolicyEngine) -> None:
+    """Both stages read a question's rewrite, done once; a new question is rewritten anew."""
+    first, second = "看病的钱怎么报", "今年涨钱了吗"
+    assert engine.analyzer.rewrite(first) == engine.analyzer.rewrite(first) == "医药费怎么报"
+    assert engine.analyzer.rewrite(second) == "今年待遇调整了吗"
+    assert engine.analyzer.rewrite(first) == "医药费怎么报"
+
+
 def test_question_words_tell_close_topics_apart(engine: PolicyEngine) -> None:
     # The same subject; 几号发 asks about payment, 涨了多少 about the yearly adjustment.
     assert engine.decide("退休费几号发").topic == "pension-payment"
