@@ -1,7 +1,9 @@
 """The second stage: how close a question is to each topic, for questions the keywords miss.
 
 Each topic is one document: its title and keywords (twice: they are what the topic is), its
-broad words, hints and examples. A question and a document are compared as TF-IDF vectors
+broad words, hints and examples, and the questions people asked about it (content/policies/
+asked.tsv: thousands, which read by the rounds' first-score conditions add about two points of
+top-1 — bench/qa/calibrate.py --no-asked). A question and a document are compared as TF-IDF vectors
 (cosine) over two kinds of feature: the analyser's words (typos fixed, colloquial forms mapped)
 and the Chinese character pairs of the rewritten text, which still meet when a word is split
 differently or misspelt. Tried on the tuned question sets, every in-scope question scored as if
