@@ -282,11 +282,15 @@ def _content_export() -> int:
     from bot.audit import cli_actor
     from bot.command_support import command_services
     from bot.db.engine import transaction
-    from bot.questions.export import export_changes
+    from bot.questions.export import ExportError, export_changes
 
-    with command_services(wechat=False) as services, transaction(services.sessions) as session:
-        written = export_changes(session, services.settings.content_dir, actor=cli_actor(),
-                                 now=services.clock.now())
+    try:
+        with command_services(wechat=False) as services, transaction(services.sessions) as session:
+            written = export_changes(session, services.settings.content_dir, actor=cli_actor(),
+                                     now=services.clock.now())
+    except ExportError as exc:
+        print(f"✗ {exc}（改动仍留在数据库里，没有标为已导出）", file=sys.stderr)
+        return 1
     for line in written:
         print(f"✓ {line}")
     print(f"已写入 {services.settings.content_dir}；请运行 python -m bot content check 再检查一遍。"

@@ -121,7 +121,7 @@ def _check_routing(engine: PolicyEngine, topics: list[Topic]) -> list[str]:
     for t in topics:
         where = f"policies/{t.path.name}"
         for word in (*t.keywords, *t.broad):
-            decision = engine.decide(word.replace("+", ""))
+            decision = engine.decide(word.replace("+", ""), known=False)  # by its words alone
             if t.id != decision.topic and t.id not in decision.candidates:
                 problems.append(f"{where}：关键词「{word}」单独问时找不到这个话题{_got(decision.topic)}。")
         problems += [f"{where}：例句「{example}」{problem}" for example in t.examples

@@ -39,7 +39,9 @@ class Analyzer:
         typo_targets = {w for w in typo_targets if self._tokenizer.FREQ.get(w, 0) < COMMON_WORD_FREQ}
         for word in vocabulary:  # domain words win over common ones: 党费/用 rather than 党/费用
             self._tokenizer.add_word(word, freq=DOMAIN_WORD_FREQ)
-        for word in self._fillers:  # colloquial forms are rewritten before segmenting: not added
+        # Fillers are added as words (colloquial forms are not: they are rewritten before
+        # segmenting), in a fixed order: jieba's frequency for an added word depends on those before.
+        for word in sorted(self._fillers):
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
         self._last: tuple[str | None, str] = (None, "")  # the last question rewritten, and its rewrite

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -96,8 +96,7 @@ class PolicyEngine:
         self._asked = asked_features(asked or {}, self.analyzer)
         self.similar = SimilarityIndex(topics, self.analyzer, self._asked)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic.
-        self._known = {normalize(q): tid for tid, questions in (asked or {}).items()
-                       for q in questions if normalize(q)}
+        self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -110,19 +109,23 @@ class PolicyEngine:
         weight = sum(keyword_weight(p) for p in parts)
         self._combinations.append(_Combination(topic, frozenset(parts), weight))
 
-    def with_changes(self, examples: dict[str, list[str]], answers: dict[str, str]) -> PolicyEngine:
-        """This engine with staff's changes on top of content/: more example questions for the
-        second stage, new answers. The keywords are content/'s alone, so the analyser and the
-        first stage are shared, not rebuilt (jieba's start-up is the slow part). A question staff
-        taught is known: answered with its topic when asked again in the same words (among the
-        asked questions of its topic, one example alone may not bring a question close enough)."""
+    def with_changes(self, taught: Sequence[tuple[str, str]], answers: dict[str, str]) -> PolicyEngine:
+        """This engine with staff's changes on top of content/: the questions they taught, as
+        (topic, question) in the order taught (a later teaching of the same words wins), and new
+        answers. The keywords are content/'s alone, so the analyser and the first stage are
+        shared, not rebuilt (jieba's start-up is the slow part). A taught question is known:
+        answered with its topic when asked again in the same words (among the asked questions
+        of its topic, one example alone may not bring a question close enough), and one more
+        example of it for the second stage."""
         changed = copy.copy(self)
-        changed._known = {**self._known, **{normalize(q): tid for tid, questions in examples.items()
-                                            for q in questions if normalize(q)}}
+        changed._known = _known(self._known, taught)
+        examples: dict[str, list[str]] = {}
+        for topic, question in taught:
+            examples.setdefault(topic, []).append(question)
         changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
-        if any(examples.values()):  # answers alone leave the index as it is
+        if examples:  # answers alone leave the index as it is
             changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer, self._asked)
         return changed
 
@@ -233,9 +236,21 @@ def example_problem(engine: PolicyEngine, topic: str, example: str) -> str:
 
 def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
     """Why staff cannot teach question as topic ("" when they can): its keywords clearly lead to
-    another topic, so teaching it would more likely be a slip of the hand than a correction."""
-    got = engine.by_keywords(question, known=False).topic
-    return f"关键词指向「{engine.topics[got].title}」。" if got not in (None, topic) else ""
+    another topic, or it is someone else's matter (a grandchild's school, another domain's
+    words), so teaching it would more likely be a slip of the hand than a correction."""
+    first = engine.by_keywords(question, known=False)
+    if first.stage == OTHER_DOMAIN:
+        return ("它说的是别人的事或别的领域的事（比如晚辈的学校、单位），机器人有意不答，"
+                "归到这里多半是点错了；可标为不属于政策问答。")
+    if first.topic not in (None, topic):
+        return (f"它的关键词指向别处（「{engine.topics[first.topic].title}」），归到这里多半是点错了。"
+                "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
+    return ""
+
+
+def _known(known: dict[str, str], taught: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """known with the taught (topic, question) pairs on top, normalised, in order: the last wins."""
+    return {**known, **{normalize(q): topic for topic, q in taught if normalize(q)}}
 
 
 def keyword_weight(word: str) -> float:

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+import pypinyin
 
 from bot.policies import private_cache
 from bot.policies.analyzer import Analyzer
@@ -95,29 +98,39 @@ _FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py"
 
 def asked_features(asked: Mapping[str, Sequence[str]], analyzer: Analyzer,
                    cache_dir: Path | None = None) -> dict[str, Counter[str]]:
-    """Each topic's asked questions (content/policies/asked.tsv) as counts of their features,
-    from the private cache when it holds these questions read by this analyser and this code:
-    reading them is about half a millisecond a question, 2.5 s for 5,000 at every start."""
+    """Each topic's asked questions (content/policies/asked.tsv) as counts of their features.
+    Reading a question takes about half a millisecond (2.5 s for 5,000 at every start), so each
+    question's features are kept in the private cache, for this analyser and this code: a start
+    reads them back, and a few questions added (content export) cost a few milliseconds."""
     if not asked:
         return {}
-    source = b"".join(path.read_bytes() for path in _FEATURE_CODE)
-    key = hashlib.sha256(repr((analyzer.signature, hashlib.sha256(source).hexdigest(),
-                               sorted(asked.items()))).encode()).hexdigest()[:16]
     folder = cache_dir or private_cache.default_cache_dir()
-    path = folder / f"asked-{key}.pickle" if folder else None
-    counts = private_cache.read(path, _is_counts) if path is not None else None
-    if counts is None:
-        counts = {tid: dict(Counter(f for q in questions for f in features(analyzer, q)))
-                  for tid, questions in asked.items()}
-        if path is not None:
-            private_cache.write(path, counts, family="asked-*.pickle")
-    return {tid: Counter(c) for tid, c in counts.items()}
+    path = folder / f"asked-{_feature_key(analyzer)}.pickle" if folder else None
+    cached = (private_cache.read(path, _is_counts) if path is not None else None) or {}
+    questions = [q for topic_questions in asked.values() for q in topic_questions]
+    read = {q: cached.get(q) or dict(Counter(features(analyzer, q))) for q in questions}
+    if path is not None and any(q not in cached for q in questions):
+        private_cache.write(path, read, family="asked-*.pickle")  # only today's questions kept
+    totals: dict[str, Counter[str]] = {}
+    for tid, topic_questions in asked.items():
+        total = totals.setdefault(tid, Counter())
+        for question in topic_questions:
+            total.update(read[question])
+    return totals
+
+
+def _feature_key(analyzer: Analyzer) -> str:
+    """What a text's features depend on: the analyser's dictionaries, this code, the libraries
+    and Python (pypinyin reads the typos, unicodedata normalises)."""
+    source = hashlib.sha256(b"".join(path.read_bytes() for path in _FEATURE_CODE)).hexdigest()
+    state = (analyzer.signature, source, pypinyin.__version__, sys.version_info[:3])
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
 def _is_counts(data: Any) -> bool:
     return isinstance(data, dict) and all(
-        isinstance(tid, str) and isinstance(c, dict) and
-        all(isinstance(f, str) and isinstance(n, int) for f, n in c.items()) for tid, c in data.items())
+        isinstance(key, str) and isinstance(c, dict) and
+        all(isinstance(f, str) and isinstance(n, int) for f, n in c.items()) for key, c in data.items())
 
 
 def _document(topic: Topic) -> list[str]:

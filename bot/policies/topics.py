@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.language.words import normalize
 
 FIELDS = ("id", "title", "keywords", "broad", "hints", "examples", "related", "answer")
 LIST_FIELDS = ("keywords", "broad", "hints", "examples", "related")
@@ -86,9 +89,11 @@ ASKED_FILE = "asked.tsv"  # in content/policies/: questions people asked, with t
 def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     """The asked questions by topic (none without the file), and one problem sentence per bad line.
 
-    A line is 「问题<Tab>话题」; # starts a comment. These questions only make the second stage
-    (similarity) know more ways of asking: unlike a topic's examples, they need not be answered by
-    the keywords, so a question the bot missed can be kept here as it was asked."""
+    A line is 「问题<Tab>话题」; # starts a comment. Asked again in the same words (normalised:
+    punctuation, spaces and case aside) a question gets its topic before the keywords are read,
+    and the second stage counts them among its topic's ways of asking. Unlike a topic's
+    examples they need not be answered by the keywords: a question the bot missed is kept here as
+    it was asked."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -97,19 +102,43 @@ def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ..
         return {}, [f"{path.name}：不是 UTF-8 编码的文本。"]
     asked: dict[str, list[str]] = {}
     problems: list[str] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # in normalised words: the words a question is known by
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = [f.strip() for f in line.split("\t")]
         where = f"{path.name} 第 {number} 行"
-        if len(fields) != 2 or not all(fields):
+        if len(fields) != 2 or not all(fields) or not normalize(fields[0]):
             problems.append(f"{where}：应该是「问题<Tab>话题」两栏。")
         elif fields[1] not in topic_ids:
             problems.append(f"{where}：「{fields[1]}」不是已有的话题。")
-        elif fields[0] in seen:
-            problems.append(f"{where}：这个问题前面已经有了。")
+        elif normalize(fields[0]) in seen:
+            problems.append(f"{where}：这个问题前面已经有了（标点、空格不算）。")
         else:
-            seen.add(fields[0])
+            seen.add(normalize(fields[0]))
             asked.setdefault(fields[1], []).append(fields[0])
     return {topic: tuple(questions) for topic, questions in asked.items()}, problems
+
+
+def with_asked(text: str, taught: Iterable[tuple[str, str]]) -> tuple[str, int]:
+    """asked.tsv's text with the taught (topic, question) pairs added in order, and how many
+    lines that changed: a question already there (in normalised words) takes the taught topic,
+    a new one is appended as one clean line (spaces and line breaks made single spaces, no
+    leading #, which would make it a comment)."""
+    lines = text.splitlines()
+    where = {normalize(line.split("\t")[0]): i for i, line in enumerate(lines)
+             if line.strip() and not line.startswith("#")}
+    changed = 0
+    for topic, question in taught:
+        clean = " ".join(question.split()).lstrip("#").strip()
+        key = normalize(clean)
+        if not key:
+            continue
+        if key not in where:
+            where[key] = len(lines)
+            lines.append(f"{clean}\t{topic}")
+            changed += 1
+        elif lines[where[key]].split("\t")[-1].strip() != topic:
+            lines[where[key]] = f"{lines[where[key]].split(chr(9))[0].strip()}\t{topic}"
+            changed += 1
+    return "".join(f"{line}\n" for line in lines), changed

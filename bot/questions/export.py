@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.models import PolicyOverride
-from bot.policies.topics import ASKED_FILE, read_asked, read_topics
+from bot.policies.topics import ASKED_FILE, read_asked, read_topics, with_asked
 
 
 def export_changes(session: Session, content_dir: Path, *, actor: str, now: datetime) -> list[str]:
@@ -24,8 +24,8 @@ def export_changes(session: Session, content_dir: Path, *, actor: str, now: date
     files = {t.id: t.path for t in read_topics(content_dir / "policies")[0]}
     kept = [c for c in pending if c.topic in files]  # a topic whose file is gone: left pending, shown so
     written = []
-    if taught := [c for c in kept if c.kind == "example"]:
-        written.append(_append_asked(content_dir / "policies" / ASKED_FILE, taught, set(files)))
+    if taught := [(c.topic, c.text) for c in kept if c.kind == "example"]:  # in the order taught
+        written.append(_write_asked(content_dir / "policies" / ASKED_FILE, taught, set(files)))
     answers: dict[str, PolicyOverride] = {c.topic: c for c in kept if c.kind == "answer"}  # the last
     written += [_write_answer(files[topic], change.text) for topic, change in answers.items()]
     for change in kept:
@@ -36,24 +36,31 @@ def export_changes(session: Session, content_dir: Path, *, actor: str, now: date
     return written
 
 
-def _append_asked(path: Path, taught: list[PolicyOverride], topics: set[str]) -> str:
-    """The taught questions added to asked.tsv (those not in it yet), the file written whole."""
-    known = {q for questions in read_asked(path, topics)[0].values() for q in questions}
-    lines = [f"{c.text}\t{c.topic}\n" for c in taught if c.text not in known and "\t" not in c.text]
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    _replace(path, old + ("" if not old or old.endswith("\n") else "\n") + "".join(dict.fromkeys(lines)))
-    return f"{path.name}：问法 +{len(dict.fromkeys(lines))}"
+class ExportError(ValueError):
+    """content/ would not read back after the export: nothing is written, nothing marked."""
+
+
+def _write_asked(path: Path, taught: list[tuple[str, str]], topics: set[str]) -> str:
+    """The taught questions written into asked.tsv (a correction changes its line's topic); the
+    new file is read back as content check reads it before it replaces the old one."""
+    text, changed = with_asked(path.read_text(encoding="utf-8") if path.exists() else "", taught)
+    staged = _staged(path, text)
+    if problems := read_asked(staged, topics)[1]:
+        staged.unlink()
+        raise ExportError(f"{path.name} 导出后读不回来，没有写入：{problems[0]}")
+    os.replace(staged, path)
+    return f"{path.name}：问法 +{changed}"
 
 
 def _write_answer(path: Path, answer: str) -> str:
     document = tomlkit.parse(path.read_text(encoding="utf-8"))
     document["answer"] = tomlkit.string("\n" + answer + "\n", multiline=True)
-    _replace(path, tomlkit.dumps(document))
+    os.replace(_staged(path, tomlkit.dumps(document)), path)
     return f"{path.name}：新回答"
 
 
-def _replace(path: Path, text: str) -> None:
-    """Whole or not at all: workers read these files."""
-    written = path.with_name(f".{path.name}.new")
-    written.write_text(text, encoding="utf-8")
-    os.replace(written, path)
+def _staged(path: Path, text: str) -> Path:
+    """text in a file beside path, to replace it whole or not at all: workers read these files."""
+    staged = path.with_name(f".{path.name}.new")
+    staged.write_text(text, encoding="utf-8")
+    return staged

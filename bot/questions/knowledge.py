@@ -83,13 +83,13 @@ def knowledge_for(services: Services) -> Knowledge:
 
 def with_changes(base: PolicyEngine, conn: sa.Connection) -> PolicyEngine:
     """base with the changes staff made that content/ does not hold yet."""
-    examples: dict[str, list[str]] = {}
+    taught: list[tuple[str, str]] = []
     answers: dict[str, str] = {}
-    for topic, kind, text in conn.execute(_PENDING):
+    for topic, kind, text in conn.execute(_PENDING):  # in the order they were made
         if topic not in base.topics:
             continue  # a topic content/ no longer has
         if kind == "example":
-            examples.setdefault(topic, []).append(text)
+            taught.append((topic, text))
         else:
             answers[topic] = text  # the latest answer counts
-    return base.with_changes(examples, answers) if examples or answers else base
+    return base.with_changes(taught, answers) if taught or answers else base

@@ -46,7 +46,7 @@ def assign(session: Session, engine: PolicyEngine, ids: Iterable[int], topic: st
     waiting = _open(session, ids)
     for question in waiting:
         if problem := teaching_problem(engine, topic, question.text):
-            refused.append((question, _why_not(problem)))
+            refused.append((question, problem))
             continue
         if question.text not in examples:
             session.add(PolicyOverride(topic=topic, kind="example", text=question.text, made_by=actor,
@@ -88,7 +88,7 @@ def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], 
 
 def preview(engine: PolicyEngine, texts: Texts, topic: str, answer: str) -> str:
     """The reply a retiree would read with this answer (office details filled in)."""
-    return answer_text(engine.with_changes({}, {topic: answer.strip()}), texts, topic)
+    return answer_text(engine.with_changes([], {topic: answer.strip()}), texts, topic)
 
 
 def rewrite_answer(session: Session, engine: PolicyEngine, texts: Texts, office: dict[str, str],
@@ -109,7 +109,3 @@ def _open(session: Session, ids: Iterable[int]) -> list[PolicyQuestion]:
 def _handle(question: PolicyQuestion, state: str, topic: str | None, actor: str, now: datetime) -> None:
     question.state, question.topic, question.handled_by, question.handled_at = state, topic, actor, now
 
-
-def _why_not(problem: str) -> str:
-    return (f"{problem.removesuffix('。')}，归到这里多半是点错了：它的关键词指向别处。"
-            "请在 content/ 里给话题添关键词，或标为不属于政策问答。")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.policies import PolicyEngine, load_engine
+from bot.policies import PolicyEngine, load_engine, topics
+from bot.policies.engine import teaching_problem
 from bot.policies.similar import asked_features
 
 # Neither stage answers these with the shipped vocabulary alone: no keyword, few shared words.
@@ -50,19 +51,62 @@ def test_a_known_question_wins_over_keywords_that_lead_elsewhere(content: Path) 
     assert engine.decide(question).topic == "survivor-allowance"
 
 
-def test_the_features_are_read_from_the_cache_and_recomputed_when_the_questions_change(
+def test_each_question_s_features_are_read_from_the_cache_and_only_new_ones_computed(
         tmp_path: Path) -> None:
     engine = load_engine(PROJECT_ROOT / "content")
-    asked = {"activity-center": (ASKED,)}
-    first = asked_features(asked, engine.analyzer, tmp_path)
+    first = asked_features({"activity-center": (ASKED,)}, engine.analyzer, tmp_path)
     (path,) = tmp_path.glob("asked-*.pickle")
     assert path.stat().st_mode & 0o077 == 0  # owner only
     counts = pickle.loads(path.read_bytes())
-    counts["activity-center"]["w:银龄测试"] = 7  # only a reader of this file knows it
+    counts[ASKED]["w:银龄测试"] = 7  # only a reader of this file knows it
     path.write_bytes(pickle.dumps(counts))
-    assert asked_features(asked, engine.analyzer, tmp_path)["activity-center"]["w:银龄测试"] == 7
-    changed = asked_features({"activity-center": (ASKED, REWORDED)}, engine.analyzer, tmp_path)
-    assert "w:银龄测试" not in changed["activity-center"]
-    assert changed["activity-center"]["b:麻将"] == first["activity-center"]["b:麻将"] + 1
-    (newer,) = tmp_path.glob("asked-*.pickle")  # the old questions' file is gone
-    assert newer != path
+    more = asked_features({"activity-center": (ASKED, REWORDED)}, engine.analyzer, tmp_path)
+    assert more["activity-center"]["w:银龄测试"] == 7  # the first question's, read back
+    assert more["activity-center"]["b:麻将"] == first["activity-center"]["b:麻将"] + 1  # the new one's
+    assert set(pickle.loads(path.read_bytes())) == {ASKED, REWORDED}
+    fewer = asked_features({"contact-office": (REWORDED,)}, engine.analyzer, tmp_path)
+    assert set(fewer) == {"contact-office"} and set(pickle.loads(path.read_bytes())) == {ASKED, REWORDED}
+
+
+def test_taught_questions_become_clean_lines_and_a_correction_changes_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "asked.tsv"
+    path.write_text("# 问过的问题\n离休费几号发\tpension-payment\n", encoding="utf-8")
+    text, changed = topics.with_asked(path.read_text(encoding="utf-8"), [
+        ("health-checkup", "体检\n在哪里做"),     # a line break typed in the chat
+        ("archives", "#要开个证明"),              # would read as a comment
+        ("contact-office", "你们\t电话多少"),     # a tab
+        ("medical-reimbursement", "离休费 几号发？"),  # the same words: staff correct its topic
+        ("contact-office", "在哪办"), ("archives", "在哪办"),  # taught twice: the later wins
+    ])
+    path.write_text(text, encoding="utf-8")
+    _, problems = topics.read_asked(path, {"pension-payment", "health-checkup", "archives",
+                                           "contact-office", "medical-reimbursement"})
+    assert problems == [] and changed == 6
+    assert text.splitlines() == ["# 问过的问题", "离休费几号发\tmedical-reimbursement",
+                                 "体检 在哪里做\thealth-checkup", "要开个证明\tarchives",
+                                 "你们 电话多少\tcontact-office", "在哪办\tarchives"]
+
+
+def test_the_later_teaching_of_the_same_words_wins(engine: PolicyEngine) -> None:
+    taught = engine.with_changes([("contact-office", "别的问题"), ("activity-center", ASKED),
+                                  ("contact-office", ASKED)], {})
+    assert taught.decide(ASKED).topic == "contact-office"
+    assert taught.decide(ASKED + "？").topic == "contact-office"  # punctuation aside
+
+
+def test_someone_else_s_matter_cannot_be_taught(engine: PolicyEngine) -> None:
+    """The keywords refuse a grandchild's school on purpose: teaching it would undo that."""
+    assert "别人的事" in teaching_problem(engine, "health-checkup", "孙子上小学报名要体检吗")
+    assert "指向别处" in teaching_problem(engine, "party-fee", "离休费每个月几号发")
+    assert teaching_problem(engine, "activity-center", ASKED) == ""
+
+
+def test_a_dictionary_change_reads_every_question_again(content: Path, tmp_path: Path) -> None:
+    asked = {"activity-center": (ASKED,)}
+    asked_features(asked, load_engine(content).analyzer, tmp_path / "cache")
+    (before,) = (tmp_path / "cache").glob("asked-*.pickle")
+    words = content / "dictionary" / "words.txt"
+    words.write_text(words.read_text(encoding="utf-8") + "搓麻将\n", encoding="utf-8")  # one word more
+    after = asked_features(asked, load_engine(content).analyzer, tmp_path / "cache")
+    (written,) = (tmp_path / "cache").glob("asked-*.pickle")
+    assert written != before and after["activity-center"]["w:搓麻将"] == 1  # read with the new word

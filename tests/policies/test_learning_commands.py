@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.cli import main
 from bot.config import PROJECT_ROOT
@@ -52,3 +53,22 @@ def test_content_export_writes_into_the_configured_folder(
     assert written.endswith("\n地铁几号线能到你们单位\tcontact-office\n")
     assert main(["content", "export"]) == 0
     assert "没有要导出的改动" in capsys.readouterr().out
+
+
+def test_content_export_into_a_broken_asked_file_writes_and_marks_nothing(
+        office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    asked = content / "policies" / "asked.tsv"
+    broken = asked.read_text(encoding="utf-8") + "一行没有话题的问题\n"  # a hand edit half done
+    asked.write_text(broken, encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings, content_dir=content)))
+    with transaction(office.sessions) as session:
+        session.add(PolicyOverride(topic="contact-office", kind="example", text="地铁几号线能到你们单位",
+                                   made_by="console:wangli", made_at=office.clock.now()))
+    assert main(["content", "export"]) == 1
+    assert "asked.tsv 导出后读不回来" in capsys.readouterr().err
+    assert asked.read_text(encoding="utf-8") == broken
+    with office.sessions() as session:
+        assert session.scalar(sa.select(PolicyOverride.exported_at)) is None  # still to be exported
