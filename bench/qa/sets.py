@@ -13,12 +13,13 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to ten, read after their first scores (2026-12-04): their misses
-         # widened the vocabulary and led to the second stage's two-word rule
+         # blind rounds one to eleven, read after their first scores (2026-12-04): their misses
+         # widened the vocabulary and led to the second stage's two-word rule; their in-scope
+         # questions are content/policies/asked.tsv's
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-            for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd"]}}
+            for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg"]}}
 # … and sets nobody has read or tuned anything on: never calibrate with these.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ee", "ff", "gg")}
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -77,8 +78,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_cc": {"keywords": (77.3, 68.0), "two-stage": (80.0, 68.0), "bm25": (91.8, 0.0)},
     "blind_dd": {"keywords": (84.5, 92.0), "two-stage": (89.1, 88.0), "bm25": (84.5, 0.0)},
     # round 11, at 872a372, the first with the asked questions in the second stage (three more
-    # writers: the north-west countryside; official letters; dictation without punctuation;
-    # still unread)
+    # writers: the north-west countryside; official letters; dictation without punctuation)
     "blind_ee": {"keywords": (79.1, 68.0), "two-stage": (88.2, 68.0), "bm25": (87.3, 0.0)},
     "blind_ff": {"keywords": (77.3, 76.0), "two-stage": (81.8, 76.0), "bm25": (84.5, 0.0)},
     "blind_gg": {"keywords": (83.6, 96.0), "two-stage": (91.8, 96.0), "bm25": (88.2, 0.0)},
@@ -92,7 +92,8 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "550c3b0": ("blind_m", "blind_n", "blind_o"), "024b585": ("blind_p", "blind_q", "blind_r"),
     "c033c2d": ("blind_s", "blind_t", "blind_u"), "0fc9867": ("blind_v", "blind_w", "blind_x"),
     "edcde4f": ("blind_y", "blind_z", "blind_aa"), "d854e68": ("blind_bb", "blind_cc", "blind_dd"),
-}  # round 11 (872a372) joins when it is read
+    "872a372": ("blind_ee", "blind_ff", "blind_gg"),
+}
 
 
 def read_set(path: Path) -> list[tuple[str, str | None]]:
