@@ -7,7 +7,7 @@ its second stage by similarity (similar), the words of its answers (replies), an
 
 A feature: imports only language, config and care's word list (care.detect: a care situation
 is never guessed at); no database: a question changes nothing (the files it writes are its
-caches, in the user's cache folder: jieba's dictionary, the asked questions' features);
+caches, in the user's cache folder: jieba's dictionary, the features of its texts);
 handlers and the web app build it once and hand it in.
 """
 

@@ -15,7 +15,7 @@ from bot.config import ConfigError
 from bot.language.words import normalize
 from bot.policies.analyzer import Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
-from bot.policies.similar import SimilarityIndex, asked_features
+from bot.policies.similar import SimilarityIndex, document_texts, read_features
 from bot.policies.topics import ASKED_FILE, Topic, read_asked, read_topics
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
@@ -93,8 +93,11 @@ class PolicyEngine:
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
-        self._asked = asked_features(asked or {}, self.analyzer)
-        self.similar = SimilarityIndex(topics, self.analyzer, self._asked)
+        self._asked = {tid: tuple(questions) for tid, questions in (asked or {}).items()}
+        texts = [*(text for t in topics for text in document_texts(t)),
+                 *(q for questions in self._asked.values() for q in questions)]
+        self._read = read_features(texts, self.analyzer)
+        self.similar = SimilarityIndex(topics, self.analyzer, self._asked, self._read)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic.
         self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
 
@@ -126,7 +129,7 @@ class PolicyEngine:
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
         if examples:  # answers alone leave the index as it is
-            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer, self._asked)
+            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer, self._asked, self._read)
         return changed
 
     def terms(self) -> set[str]:

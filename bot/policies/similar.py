@@ -48,13 +48,18 @@ class SimilarityIndex:
     """Cosine similarity of a question to each topic's document."""
 
     def __init__(self, topics: Iterable[Topic], analyzer: Analyzer,
-                 asked: Mapping[str, Counter[str]] | None = None) -> None:
+                 asked: Mapping[str, Sequence[str]] | None = None,
+                 read: Mapping[str, Mapping[str, int]] | None = None) -> None:
+        """Documents of the topics and their asked questions; read: texts' features already known
+        (read_features), the others are read here."""
         self._analyzer = analyzer
-        documents = {t.id: Counter(f for text in _document(t) for f in features(analyzer, text))
-                     for t in topics}
-        for tid, counts in (asked or {}).items():
-            if tid in documents:
-                documents[tid].update(counts)
+        known = read or {}
+        documents: dict[str, Counter[str]] = {}
+        for topic in topics:
+            document = documents[topic.id] = Counter()
+            for text in (*document_texts(topic), *(asked or {}).get(topic.id, ())):
+                counts = known.get(text)
+                document.update(counts if counts is not None else features(analyzer, text))
         df = Counter(f for counts in documents.values() for f in counts)
         self._idf = {f: math.log((len(documents) + 1) / (n + 0.5)) for f, n in df.items()}
         self._vectors = {tid: self._weights(counts) for tid, counts in documents.items()}
@@ -96,27 +101,20 @@ _FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py"
                  _HERE.parent / "language" / "words.py"]
 
 
-def asked_features(asked: Mapping[str, Sequence[str]], analyzer: Analyzer,
-                   cache_dir: Path | None = None) -> dict[str, Counter[str]]:
-    """Each topic's asked questions (content/policies/asked.tsv) as counts of their features.
-    Reading a question takes about half a millisecond (2.5 s for 5,000 at every start), so each
-    question's features are kept in the private cache, for this analyser and this code: a start
-    reads them back, and a few questions added (content export) cost a few milliseconds."""
-    if not asked:
-        return {}
+def read_features(texts: Iterable[str], analyzer: Analyzer,
+                  cache_dir: Path | None = None) -> dict[str, dict[str, int]]:
+    """Each text's feature counts (the topics' words and examples, the asked questions). Reading a
+    text takes about half a millisecond (2.5 s for the 5,000 asked questions at every start), so
+    they are kept in the private cache, for this analyser and this code: a start reads them back,
+    and a few questions added (content export) cost a few milliseconds."""
     folder = cache_dir or private_cache.default_cache_dir()
-    path = folder / f"asked-{_feature_key(analyzer)}.pickle" if folder else None
+    path = folder / f"features-{_feature_key(analyzer)}.pickle" if folder else None
     cached = (private_cache.read(path, _is_counts) if path is not None else None) or {}
-    questions = [q for topic_questions in asked.values() for q in topic_questions]
-    read = {q: cached.get(q) or dict(Counter(features(analyzer, q))) for q in questions}
-    if path is not None and any(q not in cached for q in questions):
-        private_cache.write(path, read, family="asked-*.pickle")  # only today's questions kept
-    totals: dict[str, Counter[str]] = {}
-    for tid, topic_questions in asked.items():
-        total = totals.setdefault(tid, Counter())
-        for question in topic_questions:
-            total.update(read[question])
-    return totals
+    wanted = list(dict.fromkeys(texts))
+    read = {text: cached.get(text) or dict(Counter(features(analyzer, text))) for text in wanted}
+    if path is not None and any(text not in cached for text in wanted):
+        private_cache.write(path, read, family="features-*.pickle")  # only today's texts kept
+    return read
 
 
 def _feature_key(analyzer: Analyzer) -> str:
@@ -133,6 +131,7 @@ def _is_counts(data: Any) -> bool:
         all(isinstance(f, str) and isinstance(n, int) for f, n in c.items()) for key, c in data.items())
 
 
-def _document(topic: Topic) -> list[str]:
+def document_texts(topic: Topic) -> list[str]:
+    """The texts of a topic's own document (its keywords twice: they are what the topic is)."""
     return [topic.title, topic.title, *topic.keywords, *topic.keywords, *topic.broad, *topic.hints,
             *topic.examples]

@@ -14,7 +14,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.policies import PolicyEngine, load_engine, topics
 from bot.policies.engine import teaching_problem
-from bot.policies.similar import asked_features
+from bot.policies.similar import read_features
 
 # Neither stage answers these with the shipped vocabulary alone: no keyword, few shared words.
 ASKED = "搓麻将那屋星期天开吗"
@@ -51,21 +51,21 @@ def test_a_known_question_wins_over_keywords_that_lead_elsewhere(content: Path) 
     assert engine.decide(question).topic == "survivor-allowance"
 
 
-def test_each_question_s_features_are_read_from_the_cache_and_only_new_ones_computed(
+def test_each_text_s_features_are_read_from_the_cache_and_only_new_ones_computed(
         tmp_path: Path) -> None:
     engine = load_engine(PROJECT_ROOT / "content")
-    first = asked_features({"activity-center": (ASKED,)}, engine.analyzer, tmp_path)
-    (path,) = tmp_path.glob("asked-*.pickle")
+    first = read_features([ASKED], engine.analyzer, tmp_path)
+    (path,) = tmp_path.glob("features-*.pickle")
     assert path.stat().st_mode & 0o077 == 0  # owner only
     counts = pickle.loads(path.read_bytes())
     counts[ASKED]["w:银龄测试"] = 7  # only a reader of this file knows it
     path.write_bytes(pickle.dumps(counts))
-    more = asked_features({"activity-center": (ASKED, REWORDED)}, engine.analyzer, tmp_path)
-    assert more["activity-center"]["w:银龄测试"] == 7  # the first question's, read back
-    assert more["activity-center"]["b:麻将"] == first["activity-center"]["b:麻将"] + 1  # the new one's
+    more = read_features([ASKED, REWORDED], engine.analyzer, tmp_path)
+    assert more[ASKED]["w:银龄测试"] == 7 and more[ASKED]["b:麻将"] == first[ASKED]["b:麻将"]  # read back
+    assert more[REWORDED]["b:麻将"] == 1  # the new one, read now
     assert set(pickle.loads(path.read_bytes())) == {ASKED, REWORDED}
-    fewer = asked_features({"contact-office": (REWORDED,)}, engine.analyzer, tmp_path)
-    assert set(fewer) == {"contact-office"} and set(pickle.loads(path.read_bytes())) == {ASKED, REWORDED}
+    read_features([REWORDED], engine.analyzer, tmp_path)  # nothing new: the file is left as it is
+    assert set(pickle.loads(path.read_bytes())) == {ASKED, REWORDED}
 
 
 def test_taught_questions_become_clean_lines_and_a_correction_changes_its_line(tmp_path: Path) -> None:
@@ -101,12 +101,11 @@ def test_someone_else_s_matter_cannot_be_taught(engine: PolicyEngine) -> None:
     assert teaching_problem(engine, "activity-center", ASKED) == ""
 
 
-def test_a_dictionary_change_reads_every_question_again(content: Path, tmp_path: Path) -> None:
-    asked = {"activity-center": (ASKED,)}
-    asked_features(asked, load_engine(content).analyzer, tmp_path / "cache")
-    (before,) = (tmp_path / "cache").glob("asked-*.pickle")
+def test_a_dictionary_change_reads_every_text_again(content: Path, tmp_path: Path) -> None:
+    read_features([ASKED], load_engine(content).analyzer, tmp_path / "cache")
+    (before,) = (tmp_path / "cache").glob("features-*.pickle")
     words = content / "dictionary" / "words.txt"
     words.write_text(words.read_text(encoding="utf-8") + "搓麻将\n", encoding="utf-8")  # one word more
-    after = asked_features(asked, load_engine(content).analyzer, tmp_path / "cache")
-    (written,) = (tmp_path / "cache").glob("asked-*.pickle")
-    assert written != before and after["activity-center"]["w:搓麻将"] == 1  # read with the new word
+    after = read_features([ASKED], load_engine(content).analyzer, tmp_path / "cache")
+    (written,) = (tmp_path / "cache").glob("features-*.pickle")
+    assert written != before and after[ASKED]["w:搓麻将"] == 1  # read with the new word
