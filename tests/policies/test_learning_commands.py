@@ -38,35 +38,33 @@ def test_unanswered_lists_the_groups_most_asked_first(
     assert lines[-1] == "共 3 个问题，2 组；在工作台「没答上的问题」里处理。"
 
 
-def test_content_export_writes_into_the_configured_folder(
-        office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def taught(office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of content/ configured for the commands, and one question taught in the console."""
     content = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "content", content)
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings, content_dir=content)))
     with transaction(office.sessions) as session:
         session.add(PolicyOverride(topic="contact-office", kind="example", text="地铁几号线能到你们单位",
                                    made_by="console:wangli", made_at=office.clock.now()))
+    return content
+
+
+def test_content_export_writes_into_the_configured_folder(
+        taught: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["content", "export"]) == 0
     assert "✓ asked.tsv：问法 +1" in capsys.readouterr().out
-    written = (content / "policies" / "asked.tsv").read_text(encoding="utf-8")
+    written = (taught / "policies" / "asked.tsv").read_text(encoding="utf-8")
     assert written.endswith("\n地铁几号线能到你们单位\tcontact-office\n")
     assert main(["content", "export"]) == 0
     assert "没有要导出的改动" in capsys.readouterr().out
 
 
 def test_content_export_into_a_broken_asked_file_writes_and_marks_nothing(
-        office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(PROJECT_ROOT / "content", content)
-    asked = content / "policies" / "asked.tsv"
+        taught: Path, office: Services, capsys: pytest.CaptureFixture[str]) -> None:
+    asked = taught / "policies" / "asked.tsv"
     broken = asked.read_text(encoding="utf-8") + "一行没有话题的问题\n"  # a hand edit half done
     asked.write_text(broken, encoding="utf-8")
-    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings, content_dir=content)))
-    with transaction(office.sessions) as session:
-        session.add(PolicyOverride(topic="contact-office", kind="example", text="地铁几号线能到你们单位",
-                                   made_by="console:wangli", made_at=office.clock.now()))
     assert main(["content", "export"]) == 1
     assert "asked.tsv 导出后读不回来" in capsys.readouterr().err
     assert asked.read_text(encoding="utf-8") == broken
