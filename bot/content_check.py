@@ -14,10 +14,10 @@ from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
 from bot.language.office import office_values, placeholder_problems
 from bot.language.texts import Texts
-from bot.policies.engine import PolicyEngine, example_problem
-from bot.policies.lexicon import Lexicon, read_lexicon
+from bot.policies.engine import PolicyEngine, example_problem, read_knowledge_base
+from bot.policies.lexicon import Lexicon
 from bot.policies.replies import answer_text
-from bot.policies.topics import ASKED_FILE, Topic, read_asked, read_topics
+from bot.policies.topics import Topic
 from bot.study.material import problems as study_problems
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
@@ -27,11 +27,8 @@ def check_content(settings: Settings) -> list[str]:
     in the template table that shapes what retirees see ([delivery.templates])."""
     content = settings.content_dir
     problems = _check_chat(content / "chat.toml", settings)
-    topics, topic_problems = read_topics(content / "policies")
-    lexicon, lexicon_problems = read_lexicon(content / "dictionary")
-    asked, asked_problems = read_asked(content / "policies" / ASKED_FILE, {t.id for t in topics})
-    problems += topic_problems + [f"dictionary/{p}" for p in lexicon_problems]
-    problems += [f"policies/{p}" for p in asked_problems]
+    topics, lexicon, asked, policy_problems = read_knowledge_base(content)
+    problems += policy_problems
     problems += [f"study/{p}" for p in study_problems(content)]
     problems += _check_care(content, {t.id for t in topics})
     problems += _check_greetings(content, settings)

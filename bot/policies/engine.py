@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError
@@ -99,7 +100,7 @@ class PolicyEngine:
         self._read = read_features(texts, self.analyzer)
         self.similar = SimilarityIndex(topics, self.analyzer, self._asked, self._read)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic.
-        self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
+        self._known = _known({}, [(tid, q) for tid, questions in self._asked.items() for q in questions])
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -268,10 +269,7 @@ def load_engine(content_dir: Path) -> PolicyEngine:
     """The engine for content_dir, built once per process (and again only if the files change)."""
     key = (content_dir.resolve(), _fingerprint(content_dir))
     if key not in _cache:
-        topics, problems = read_topics(content_dir / "policies")
-        lexicon, lexicon_problems = read_lexicon(content_dir / "dictionary")
-        asked, asked_problems = read_asked(content_dir / "policies" / ASKED_FILE, {t.id for t in topics})
-        problems += lexicon_problems + asked_problems
+        topics, lexicon, asked, problems = read_knowledge_base(content_dir)
         if problems:
             raise ConfigError(f"政策问答的内容文件有 {len(problems)} 处问题（第一处：{problems[0]}）"
                               "请运行 python -m bot content check 查看全部。")
@@ -280,6 +278,26 @@ def load_engine(content_dir: Path) -> PolicyEngine:
             del _cache[stale]
         _cache[key] = PolicyEngine(topics, lexicon, care, asked)
     return _cache[key]
+
+
+class KnowledgeBase(NamedTuple):
+    """content/'s policy files as read: the topics, the dictionaries, the asked questions by
+    topic, and one problem sentence (named by its file) per thing wrong with them."""
+
+    topics: list[Topic]
+    lexicon: Lexicon
+    asked: dict[str, tuple[str, ...]]
+    problems: list[str]
+
+
+def read_knowledge_base(content_dir: Path) -> KnowledgeBase:
+    """The policy files of content_dir: policies/ (topics and asked.tsv) and dictionary/."""
+    topics, topic_problems = read_topics(content_dir / "policies")
+    lexicon, lexicon_problems = read_lexicon(content_dir / "dictionary")
+    asked, asked_problems = read_asked(content_dir / "policies" / ASKED_FILE, {t.id for t in topics})
+    problems = [*topic_problems, *(f"dictionary/{p}" for p in lexicon_problems),
+                *(f"policies/{p}" for p in asked_problems)]
+    return KnowledgeBase(topics, lexicon, asked, problems)
 
 
 def _fingerprint(content_dir: Path) -> tuple:

@@ -139,6 +139,7 @@ def with_asked(text: str, taught: Iterable[tuple[str, str]]) -> tuple[str, int]:
             lines.append(f"{clean}\t{topic}")
             changed += 1
         elif lines[where[key]].split("\t")[-1].strip() != topic:
-            lines[where[key]] = f"{lines[where[key]].split(chr(9))[0].strip()}\t{topic}"
+            question_as_written = lines[where[key]].split("\t")[0].strip()
+            lines[where[key]] = f"{question_as_written}\t{topic}"
             changed += 1
     return "".join(f"{line}\n" for line in lines), changed
