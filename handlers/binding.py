@@ -74,7 +74,7 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     question, answered as one.
     """
     asks_to_bind = "绑" in msg.text
-    if not asks_to_bind and (ctx.binding is not None or len(normalize(msg.text)) > SHORT_STATEMENT):
+    if not asks_to_bind and (ctx.bound or len(normalize(msg.text)) > SHORT_STATEMENT):
         return None
     said = _kinship(ctx.texts).read(msg.text)  # cheap: the policy router only if it says family
     if not said.family or (said.name is None and said.relation is None and not asks_to_bind):

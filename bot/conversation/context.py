@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.inbound import Inbound
+from bot.conversation.record import BoundAs
 from bot.conversation.replies import Reply
 from bot.conversation.steps import Conversation
 from bot.language.texts import Texts
@@ -34,7 +35,7 @@ class Context:
 
     def __init__(self, *, openid: str, connection: sa.Connection, clock: Clock,
                  conversation: Conversation, texts: Texts, settings: Settings, act: Act,
-                 policies: PolicyEngine, binding: Binding | None) -> None:
+                 policies: PolicyEngine, bound_as: BoundAs | None) -> None:
         self.openid = openid
         self.connection = connection
         self.clock = clock
@@ -43,7 +44,8 @@ class Context:
         self.settings = settings
         self._act = act
         self.policies = policies
-        self._binding = binding
+        # Whom this user speaks for: as the claim read it, until a handler needs the ORM object.
+        self._binding: Binding | BoundAs | None = bound_as
         self._closed = False
 
     def act(self, name: str, msg: Inbound) -> Reply:
@@ -58,6 +60,8 @@ class Context:
         # rollback_only: the session never commits; dispatch commits the message as a whole.
         session = Session(bind=self.connection, join_transaction_mode="rollback_only",
                           expire_on_commit=False)
+        if isinstance(self._binding, BoundAs):
+            self._binding = self._binding.binding()
         if self._binding is not None:
             session.add(self._binding)
         return session
@@ -67,6 +71,7 @@ class Context:
         """Whom this user speaks for (as the retiree or as family), or None; in the session."""
         if self._binding is not None:
             self.session  # noqa: B018 - attached, so its retiree and changes work
+        assert not isinstance(self._binding, BoundAs)  # the session made it a Binding
         return self._binding
 
     @binding.setter

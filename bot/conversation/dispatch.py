@@ -119,7 +119,7 @@ class Responder:
                                     sender.step, sender.data)
         return Context(openid=msg.openid, connection=conn, clock=services.clock,
                        conversation=conversation, texts=services.texts, settings=services.settings,
-                       act=self.router.act, policies=self.policies(conn), binding=sender.binding)
+                       act=self.router.act, policies=self.policies(conn), bound_as=sender.bound_as)
 
 
 

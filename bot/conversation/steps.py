@@ -12,6 +12,7 @@ Three things are kept, all in one row that expires `conversation_ttl` after the 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -19,11 +20,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.clock import Clock
+from bot.db.direct import DirectStatement
 from bot.db.engine import upsert
 from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__
 _FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
+
+
+@functools.cache
+def _save(dialect_name: str) -> DirectStatement:
+    """The row's upsert, written on SQLite's driver directly: most messages write it."""
+    return DirectStatement(upsert(_TABLE, dialect_name, "openid", ("step", "data", "expires_at")))
 _KEPT, _MEMORY = "_kept", "_memory"  # reserved keys in the stored data
 MAX_KEPT = 3  # tasks kept beneath the step on screen; an older one is let go
 
@@ -170,6 +178,5 @@ class Conversation:
             data[_MEMORY] = dict(self._memory)
         values = {"openid": self._openid, "step": self.step, "data": data,
                   "expires_at": self._clock.now() + timedelta(seconds=self._ttl)}
-        self._conn.execute(upsert(_TABLE, self._conn.dialect.name, "openid",
-                                  ("step", "data", "expires_at")), values)
+        _save(self._conn.dialect.name).run(self._conn, values)
         self._had_row = True

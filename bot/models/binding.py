@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.db.engine import Base
 from bot.models.roster import Retiree
 
+AGENT = "agent"  # a binding's role when family act for the retiree (代办); else "self"
+
 
 class Binding(Base):
     """An openid bound to a retiree; kept (with unbound_at set) after unbinding, for the record.
@@ -39,4 +41,4 @@ class Binding(Base):
     @property
     def is_agent(self) -> bool:
         """True when a family member acts for the retiree (代办)."""
-        return self.role == "agent"
+        return self.role == AGENT
