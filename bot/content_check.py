@@ -14,7 +14,7 @@ from bot.greetings.calendar import LUNAR_FESTIVALS, SOLAR_FESTIVALS
 from bot.greetings.morning import GreetingTexts
 from bot.language.office import office_values, placeholder_problems
 from bot.language.texts import Texts
-from bot.policies.engine import PolicyEngine, example_problem, read_knowledge_base
+from bot.policies.engine import PolicyEngine, example_problem, own_question, read_knowledge_base
 from bot.policies.lexicon import Lexicon
 from bot.policies.replies import answer_text
 from bot.policies.topics import Topic
@@ -118,7 +118,7 @@ def _check_routing(engine: PolicyEngine, topics: list[Topic]) -> list[str]:
     for t in topics:
         where = f"policies/{t.path.name}"
         for word in (*t.keywords, *t.broad):
-            decision = engine.decide(word.replace("+", ""), known=False)  # by its words alone
+            decision = engine.decide(own_question(word), known=False)  # by its words alone
             if t.id != decision.topic and t.id not in decision.candidates:
                 problems.append(f"{where}：关键词「{word}」单独问时找不到这个话题{_got(decision.topic)}。")
         problems += [f"{where}：例句「{example}」{problem}" for example in t.examples

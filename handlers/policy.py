@@ -40,9 +40,12 @@ def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
 
 def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
     """The second stage's answer or 「您是想问」; None when nothing is close enough (the question
-    is kept for staff, unless a task waits and will ask its own question again)."""
-    reply = _reply(msg, ctx, ctx.policies.by_similarity(msg.text))
-    if reply is None and not ctx.conversation.quiet and msg.is_text_like and _worth_keeping(msg.text):
+    is kept for staff, unless a task waits and will ask its own question again, or staff already
+    marked these words not ours)."""
+    decision = ctx.policies.by_similarity(msg.text)
+    reply = _reply(msg, ctx, decision)
+    if (reply is None and keeping.for_staff(decision) and not ctx.conversation.quiet
+            and msg.is_text_like and _worth_keeping(msg.text)):
         _keep(msg, ctx, "unanswered")
     return reply
 

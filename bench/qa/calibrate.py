@@ -44,19 +44,19 @@ from bot.config import ConfigError  # noqa: E402
 from bot.policies import load_engine  # noqa: E402
 from bot.policies.engine import (  # noqa: E402
     MAX_CHOICES,
-    OTHER_DOMAIN,
+    REFUSED,
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     by_closeness,
 )
-from bot.policies.topics import ASKED_FILE, with_asked  # noqa: E402
+from bot.policies.topics import ASKED_FILE, NOT_OURS, with_asked  # noqa: E402
 
 ANSWER = (0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
 OFFER = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
 OUT_OF_SCOPE_COST = 110 / 25
-KEYWORDS_ALONE = (9.0, 9.0, 1.0)  # thresholds no closeness reaches: the second stage refuses all
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False)  # no closeness reaches these: the second stage refuses all
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -71,6 +71,8 @@ class Case:
     other_domain: bool
     scores: tuple[tuple[str, float], ...]
     care: bool
+    not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
+    not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
 
 
 def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
@@ -95,7 +97,7 @@ def content_at(commit: str, read: list[str]) -> Iterator[Path]:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(folder, filter="data")
         content = Path(folder) / "content"
-        taught = [(topic, q) for name in read for q, topic in read_set(TUNED[name]) if topic is not None]
+        taught = [(topic or NOT_OURS, q) for name in read for q, topic in read_set(TUNED[name])]
         (content / "policies" / ASKED_FILE).write_text(with_asked("", taught)[0], encoding="utf-8")
         rule = content / "dictionary" / "someone_else.toml"
         try:
@@ -111,11 +113,13 @@ def content_at(commit: str, read: list[str]) -> Iterator[Path]:
 
 
 def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.PolicyEngine
-    first = engine.by_keywords(question)
-    decided = first.topic is not None or bool(first.candidates) or first.stage == OTHER_DOMAIN
+    first = engine.by_keywords(question, not_ours=False)  # the likeness is scored apart
+    refused = first.stage in REFUSED
+    decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
-    return Case(want, decided, first.topic == want, first.stage == OTHER_DOMAIN,
-                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care)
+    return Case(want, decided, first.topic == want, refused,
+                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care, engine.not_ours_odds(question),
+                engine.not_ours_floor)
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
@@ -126,42 +130,49 @@ def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple
     return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
-def gain(cases: list[Case], thresholds: tuple[float, float, float]) -> float:
+# answer, offer, close; and whether questions reading like those not ours are refused (engine.py)
+Thresholds = tuple[float, float, float, bool]
+# What each outcome is worth (the module's docstring); "other": a keyword answer or ask that is
+# not right, or an offer listing another topic first, which no threshold here makes better.
+VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
+         "other": 0.0, "refused": 0.0}
+
+
+def outcome(case: Case, thresholds: Thresholds) -> str:
+    """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
+    answer, offer, close, likeness = thresholds
+    if case.other_domain:
+        return "refused"
+    if case.keywords_decided:
+        result = "right" if case.keywords_right else "other"
+    else:
+        action, topic = second_stage(case, answer, offer, close)
+        if action == "refuse":
+            return "refused"
+        right = topic == case.want
+        result = ("right" if right else "wrong") if action == "answer" else ("offered" if right else "other")
+    if likeness and case.not_ours_odds > case.not_ours_floor:
+        return "refused"
+    return "let through" if case.want is None else result
+
+
+def gain(cases: list[Case], thresholds: Thresholds) -> float:
     """What the choice maximises (the module's docstring)."""
-    total = 0.0
-    for case in (c for c in cases if not c.keywords_decided):
-        action, topic = second_stage(case, *thresholds)
-        if case.want is None:
-            total -= OUT_OF_SCOPE_COST * (action != "refuse")
-        elif topic == case.want:
-            total += 1.0 if action == "answer" else 0.5
-        elif action == "answer":
-            total -= 2.0
-    return total
+    return sum(VALUE[outcome(case, thresholds)] for case in cases)
 
 
-def measure(cases: list[Case], thresholds: tuple[float, float, float]) -> dict[str, float]:
+def measure(cases: list[Case], thresholds: Thresholds) -> dict[str, float]:
     """Both stages: top-1 and offers right first (shares of in scope), out-of-scope refused."""
-    right = offered = refused = 0
-    inside = [c for c in cases if c.want is not None]
-    outside = [c for c in cases if c.want is None]
-    for case in inside:
-        if case.keywords_decided:
-            right += case.keywords_right
-            continue
-        action, topic = second_stage(case, *thresholds)
-        right += action == "answer" and topic == case.want
-        offered += action == "offer" and topic == case.want
-    for case in outside:
-        refused += case.other_domain or (
-            not case.keywords_decided and second_stage(case, *thresholds)[0] == "refuse")
-    return {"top1": right / max(1, len(inside)), "offered": offered / max(1, len(inside)),
-            "refused": refused / max(1, len(outside))}
+    inside = [outcome(c, thresholds) for c in cases if c.want is not None]
+    outside = [outcome(c, thresholds) for c in cases if c.want is None]
+    return {"top1": inside.count("right") / max(1, len(inside)),
+            "offered": inside.count("offered") / max(1, len(inside)),
+            "refused": outside.count("refused") / max(1, len(outside))}
 
 
-def choose(cases: list[Case]) -> tuple[float, float, float]:
+def choose(cases: list[Case]) -> Thresholds:
     """The best thresholds on these cases (offer never above answer; ties: the higher ones)."""
-    grid = [(a, o, c) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
+    grid = [(a, o, c, True) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
     return max(grid, key=lambda g: (gain(cases, g), g))
 
 
@@ -174,17 +185,18 @@ def main() -> int:
     # whose file for today's content/ they would otherwise replace.
     os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"yinling-calibrate-{os.getuid()}")
     found = rounds(asked=asked)
-    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE)
+    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True)
     print("| held out (first scored at) | thresholds (answer, offer, close) | top-1 | + offers right first "
-          f"| out of scope refused | engine.py's {now}: top-1 / refused | keywords alone: top-1 / refused |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+          f"| out of scope refused | engine.py's {now[:3]}: top-1 / refused | the same without refusing "
+          "what reads like not ours | keywords alone |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for commit, held in found.items():
         chosen = choose([c for other, cases in found.items() if other != commit for c in cases])
-        m, today, alone = measure(held, chosen), measure(held, now), measure(held, KEYWORDS_ALONE)
-        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen} | {m['top1']:.1%} | "
-              f"{m['offered']:.1%} | {m['refused']:.1%} | {today['top1']:.1%} / {today['refused']:.1%} | "
-              f"{alone['top1']:.1%} / {alone['refused']:.1%} |")
-    print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])}")
+        rows = [measure(held, t) for t in (chosen, now, (*now[:3], False), KEYWORDS_ALONE)]
+        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[:3]} | {rows[0]['top1']:.1%} | "
+              f"{rows[0]['offered']:.1%} | {rows[0]['refused']:.1%} | "
+              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
+    print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
     return 0
 
 

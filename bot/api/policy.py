@@ -62,7 +62,7 @@ def ask(json: Question) -> Any:
     with maybe_signed_in() as (session, user):
         engine = knowledge_for(services()).engine(session.connection())
         decision = engine.decide(json.question)
-        if user is not None and decision.topic is None:
+        if user is not None and keeping.for_staff(decision):
             keeping.keep(session, openid=user.openid, via="mini", text=json.question,
                          outcome="offered" if decision.ask_which else "unanswered",
                          offered=list(decision.candidates) if decision.ask_which else [],

@@ -67,7 +67,8 @@ def out_of_scope() -> Response:
     whole_office()
     with saving() as session:
         marked = teaching.out_of_scope(session, _ids(), actor=actor(), now=now())
-    flash(f"已把 {marked} 个问题标为不属于政策问答。")
+    _changed()
+    flash(f"已把 {marked} 个问题标为不属于政策问答，以后同样的话不再答，也不再列在这里。")
     return redirect(url_for("console.questions"))
 
 

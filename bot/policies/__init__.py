@@ -2,7 +2,8 @@
 people asked with the topic they meant: asked.tsv), read with jieba over its own lexicon and
 typo table (analyzer, lexicon, typos; jieba's dictionary loaded from a private cache:
 dictionary_cache over private_cache), the router that picks a topic or asks back (engine) with
-its second stage by similarity (similar), the words of its answers (replies), and
+its second stage by similarity (similar) and what it learns of questions not ours (outside),
+the words of its answers (replies), and
 `python -m bot ask` (ask).
 
 A feature: imports only language, config and care's word list (care.detect: a care situation

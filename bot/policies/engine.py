@@ -5,6 +5,7 @@ refuses by thresholds calibrated on the question sets (bench/qa/calibrate.py).""
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -16,8 +17,9 @@ from bot.config import ConfigError
 from bot.language.words import normalize
 from bot.policies.analyzer import Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
-from bot.policies.similar import SimilarityIndex, document_texts, read_features
-from bot.policies.topics import ASKED_FILE, Topic, read_asked, read_topics
+from bot.policies.outside import OutsideModel
+from bot.policies.similar import SimilarityIndex, document_texts, features, read_features
+from bot.policies.topics import ASKED_FILE, NOT_OURS, Topic, read_asked, read_topics
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
 BROAD_WEIGHT = 0.75  # a keyword that other topics' questions often mention too (离退休费, 住院)
@@ -35,9 +37,13 @@ SIMILAR_ANSWER = 0.12  # at least this close, and no runner-up near it: answered
 SIMILAR_OFFER = 0.12   # at least this close: offered 「您是想问」 (below: refused)
 SIMILAR_CLOSE = 0.9    # a runner-up this close to the best makes it an offer, never an answer
 
-# The stage that decided: the keywords, the similarity, or words of another domain (尿酸,
-# 月饼), which make a question someone else's to answer.
+# The stage that decided: the keywords, the similarity, words of another domain (尿酸, 月饼)
+# or a younger relative's own affairs, which make a question someone else's to answer; or its
+# likeness to the questions confirmed not ours (staff may still teach those a topic), or being
+# one of them in the same words.
 KEYWORDS, SIMILAR, OTHER_DOMAIN = "keywords", "similar", "other_domain"
+LIKE_NOT_OURS, CONFIRMED_NOT_OURS = "like_not_ours", "confirmed_not_ours"
+REFUSED = (OTHER_DOMAIN, LIKE_NOT_OURS, CONFIRMED_NOT_OURS)  # stages that refuse: no later stage tries
 
 
 @dataclass(frozen=True)
@@ -94,13 +100,22 @@ class PolicyEngine:
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
-        self._asked = {tid: tuple(questions) for tid, questions in (asked or {}).items()}
+        self._asked = {tid: tuple(questions) for tid, questions in (asked or {}).items() if tid != NOT_OURS}
+        not_ours = tuple((asked or {}).get(NOT_OURS, ()))
+        own = [*(q for t in topics for q in t.examples),
+               *(own_question(w) for t in topics for w in (*t.keywords, *t.broad))]
         texts = [*(text for t in topics for text in document_texts(t)),
-                 *(q for questions in self._asked.values() for q in questions)]
+                 *(q for questions in self._asked.values() for q in questions), *not_ours, *own]
         self._read = read_features(texts, self.analyzer)
         self.similar = SimilarityIndex(topics, self.analyzer, self._asked, self._read)
-        # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic.
-        self._known = _known({}, [(tid, q) for tid, questions in self._asked.items() for q in questions])
+        ours = [*(q for t in topics for q in t.examples), *(q for qs in self._asked.values() for q in qs)]
+        self._outside = OutsideModel((self._read[q] for q in ours), (self._read[q] for q in not_ours))
+        # No question reads as not ours unless it does more than each example and keyword of the
+        # office's own topics: they say what is ours, and content check asks that all be answered.
+        self.not_ours_floor = max((self._outside.odds(self._read[q]) for q in own), default=-math.inf)
+        # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic
+        # (NOT_OURS: confirmed not the office's).
+        self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -125,7 +140,8 @@ class PolicyEngine:
         changed._known = _known(self._known, taught)
         examples: dict[str, list[str]] = {}
         for topic, question in taught:
-            examples.setdefault(topic, []).append(question)
+            if topic != NOT_OURS:  # known not ours: refused in its words, no topic's example
+                examples.setdefault(topic, []).append(question)
         changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
@@ -141,29 +157,34 @@ class PolicyEngine:
         """Both stages: the keywords' decision, else the similarity's (known=False: as if no
         question had been confirmed in these words)."""
         first = self.by_keywords(question, known=known)
-        if first.topic is not None or first.candidates or first.stage == OTHER_DOMAIN:
+        if first.topic is not None or first.candidates or first.stage in REFUSED:
             return first
         return self._second_stage(question)
 
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat
         tries its other matchers in between)."""
+        if self._known.get(normalize(question)) == NOT_OURS:
+            return Decision(None, (), CONFIRMED_NOT_OURS)
         if self._matched_terms(question)[1] or self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         return self._second_stage(question)
 
-    def by_keywords(self, question: str, *, known: bool = True) -> Decision:
+    def by_keywords(self, question: str, *, known: bool = True, not_ours: bool = True) -> Decision:
         """A question known in these words gets its confirmed topic; else answer one topic when
         its keywords clearly lead, ask between close ones, or no topic (a younger relative's own
-        school or company is never the office's to answer)."""
+        school or company is never the office's to answer, nor a question like those confirmed
+        not ours; not_ours=False: as if none were, for bench/qa/calibrate.py to score it apart)."""
         if known and (topic := self._known.get(normalize(question))):
-            return Decision(topic, (topic,))
+            return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
         if self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)
         ranked = self._ranked(terms, off_topic)
         if not ranked:
             return Decision(None, (), OTHER_DOMAIN if off_topic else KEYWORDS)
+        if not_ours and self.reads_not_ours(question):
+            return Decision(None, (), LIKE_NOT_OURS)
         best = ranked[0][1]
         close = tuple(tid for tid, score in ranked[:MAX_CHOICES] if score >= CLOSE * best)
         if len(close) == 1:
@@ -179,7 +200,19 @@ class PolicyEngine:
         never guessed at); else no topic."""
         scored = self.similar.scores(question)
         care = bool(scored) and self._care is not None and self._care.mentions(question)
-        return by_closeness(scored, care=care)
+        decision = by_closeness(scored, care=care)
+        if (decision.topic or decision.candidates) and self.reads_not_ours(question):
+            return Decision(None, (), LIKE_NOT_OURS)
+        return decision
+
+    def not_ours_odds(self, question: str) -> float:
+        """How much the question reads like those confirmed not ours (log-odds: bot.policies.outside)."""
+        return self._outside.odds(features(self.analyzer, question))
+
+    def reads_not_ours(self, question: str) -> bool:
+        """True when the question reads more like those confirmed not ours than each example and
+        keyword of the office's own topics does."""
+        return self.not_ours_odds(question) > self.not_ours_floor
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics with a keyword in the question and a score of MIN_SCORE, best first, with scores."""
@@ -255,6 +288,11 @@ def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
 def _known(known: dict[str, str], taught: Iterable[tuple[str, str]]) -> dict[str, str]:
     """known with the taught (topic, question) pairs on top, normalised, in order: the last wins."""
     return {**known, **{normalize(q): topic for topic, q in taught if normalize(q)}}
+
+
+def own_question(word: str) -> str:
+    """A keyword asked on its own, as content check asks it (养老金+涨 as 养老金涨)."""
+    return word.replace("+", "")
 
 
 def keyword_weight(word: str) -> float:

@@ -84,14 +84,17 @@ def _clean(values: list[str]) -> tuple[str, ...]:
 
 
 ASKED_FILE = "asked.tsv"  # in content/policies/: questions people asked, with the topic they meant
+NOT_OURS = "-"  # asked.tsv's topic for a question confirmed not the office's to answer
 
 
 def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     """The asked questions by topic (none without the file), and one problem sentence per bad line.
 
-    A line is 「问题<Tab>话题」; # starts a comment. Asked again in the same words (normalised:
-    punctuation, spaces and case aside) a question gets its topic before the keywords are read,
-    and the second stage counts them among its topic's ways of asking. Unlike a topic's
+    A line is 「问题<Tab>话题」, the topic 「-」 (NOT_OURS) for a question that is not the office's
+    to answer; # starts a comment. Asked again in the same words (normalised: punctuation, spaces
+    and case aside) a question gets its topic before the keywords are read (or is refused), and
+    the second stage counts them among its topic's ways of asking; the questions not ours teach
+    the router what someone else's matter reads like (bot.policies.outside). Unlike a topic's
     examples they need not be answered by the keywords: a question the bot missed is kept here as
     it was asked."""
     try:
@@ -110,7 +113,7 @@ def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ..
         where = f"{path.name} 第 {number} 行"
         if len(fields) != 2 or not all(fields) or not normalize(fields[0]):
             problems.append(f"{where}：应该是「问题<Tab>话题」两栏。")
-        elif fields[1] not in topic_ids:
+        elif fields[1] not in topic_ids and fields[1] != NOT_OURS:
             problems.append(f"{where}：「{fields[1]}」不是已有的话题。")
         elif normalize(fields[0]) in seen:
             problems.append(f"{where}：这个问题前面已经有了（标点、空格不算）。")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.models import PolicyOverride
-from bot.policies.topics import ASKED_FILE, read_asked, read_topics, with_asked
+from bot.policies.topics import ASKED_FILE, NOT_OURS, read_asked, read_topics, with_asked
 
 
 def export_changes(session: Session, content_dir: Path, *, actor: str, now: datetime) -> list[str]:
@@ -22,7 +22,8 @@ def export_changes(session: Session, content_dir: Path, *, actor: str, now: date
     pending = list(session.scalars(sa.select(PolicyOverride).where(PolicyOverride.exported_at.is_(None))
                                    .order_by(PolicyOverride.id)))
     files = {t.id: t.path for t in read_topics(content_dir / "policies")[0]}
-    kept = [c for c in pending if c.topic in files]  # a topic whose file is gone: left pending, shown so
+    # A topic whose file is gone: left pending, shown so. NOT_OURS: marked not the office's.
+    kept = [c for c in pending if c.topic in files or (c.topic == NOT_OURS and c.kind == "example")]
     written = []
     if taught := [(c.topic, c.text) for c in kept if c.kind == "example"]:  # in the order taught
         written.append(_write_asked(content_dir / "policies" / ASKED_FILE, taught, set(files)))

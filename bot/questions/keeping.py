@@ -10,8 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.logs import mask_personal
 from bot.models import InboundMessage, PolicyQuestion
+from bot.policies import Decision
+from bot.policies.engine import CONFIRMED_NOT_OURS
 
 MAX_KEPT_CHARS = 500  # a question is short; a long message kept whole would be a 留言's job
+
+
+def for_staff(decision: Decision) -> bool:
+    """Whether a question the bot did not answer goes to staff: not when they already marked
+    these very words not the office's (they would see it again and again)."""
+    return decision.topic is None and decision.stage != CONFIRMED_NOT_OURS
 
 
 def keep(session: Session, *, openid: str, via: str, text: str, outcome: str, now: datetime,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from bot.config import ConfigError
 from bot.models import PolicyOverride
 from bot.policies import PolicyEngine, load_engine
+from bot.policies.topics import NOT_OURS
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def with_changes(base: PolicyEngine, conn: sa.Connection) -> PolicyEngine:
     taught: list[tuple[str, str]] = []
     answers: dict[str, str] = {}
     for topic, kind, text in conn.execute(_PENDING):  # in the order they were made
-        if topic not in base.topics:
+        if topic not in base.topics and topic != NOT_OURS:
             continue  # a topic content/ no longer has
         if kind == "example":
             taught.append((topic, text))

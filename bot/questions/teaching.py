@@ -20,6 +20,7 @@ from bot.models import PolicyOverride, PolicyQuestion
 from bot.policies import PolicyEngine
 from bot.policies.engine import teaching_problem
 from bot.policies.replies import answer_text
+from bot.policies.topics import NOT_OURS
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
 
@@ -61,9 +62,13 @@ def assign(session: Session, engine: PolicyEngine, ids: Iterable[int], topic: st
 
 
 def out_of_scope(session: Session, ids: Iterable[int], *, actor: str, now: datetime) -> int:
-    """Mark open questions as not the office's to answer; how many were marked."""
+    """Mark open questions as not the office's to answer (refused when asked in the same words,
+    and once exported, in asked.tsv with 「-」, one more question the router learns what someone
+    else's matter reads like from); how many were marked."""
     marked = [q for q in _open(session, ids)]
     for question in marked:
+        session.add(PolicyOverride(topic=NOT_OURS, kind="example", text=question.text, made_by=actor,
+                                   made_at=now))
         _handle(question, "out_of_scope", None, actor, now)
     if marked:
         audit.record(session, actor=actor, action="policy.out_of_scope", at=now,

@@ -18,6 +18,7 @@ from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
 from bot.models import AuditEntry, PolicyOverride, PolicyQuestion
 from bot.policies import load_engine
+from bot.policies.engine import CONFIRMED_NOT_OURS
 from bot.questions import keeping
 from bot.questions.export import export_changes
 from bot.questions.knowledge import Knowledge
@@ -27,6 +28,7 @@ from tests.console.helpers import Clerk
 from tests.helpers import Chat
 
 BUS = "地铁几号线能到你们单位"  # about 联系我们, but neither stage answers it yet
+LAMP = "小区门口的路灯坏了找谁修"  # not the office's matter
 
 
 def text(response) -> str:
@@ -93,13 +95,22 @@ def test_a_question_whose_keywords_point_elsewhere_is_not_taught(worker: Clerk, 
         assert session.scalar(sa.select(sa.func.count()).select_from(PolicyOverride)) == 0
 
 
-def test_out_of_scope_leaves_the_list_and_is_logged(worker: Clerk, chat: Chat, desk: Services) -> None:
-    chat.say("小区门口的路灯坏了找谁修")
+def test_out_of_scope_leaves_the_list_is_logged_and_is_not_answered_or_kept_again(
+        worker: Clerk, chat: Chat, desk: Services, tmp_path: Path) -> None:
+    chat.say(LAMP)
     page = text(worker.get("/console/questions"))
     ids = re.search(r'name="ids" value="([\d,]+)"', page).group(1)
     done = text(worker.post("/console/questions/out-of-scope", {"ids": ids}, follow_redirects=True))
     assert "已把 1 个问题标为不属于政策问答" in done and "没有待处理的问题" in done
     assert "policy.out_of_scope" in actions(desk)
+    assert (chat.say(LAMP) or "").startswith("这个我还答不上来")
+    assert "没有待处理的问题" in text(worker.get("/console/questions"))  # not listed again
+    content = Path(shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content"))
+    with transaction(desk.sessions) as session:
+        written = export_changes(session, content, actor="cli:test", now=desk.clock.now())
+    assert written == ["asked.tsv：问法 +1"]
+    assert (content / "policies" / "asked.tsv").read_text(encoding="utf-8").endswith(f"\n{LAMP}\t-\n")
+    assert load_engine(content).decide(LAMP).stage == CONFIRMED_NOT_OURS
 
 
 def test_an_answer_is_previewed_checked_and_saved(worker: Clerk, chat: Chat, desk: Services) -> None:

@@ -6,10 +6,7 @@ cache and read back at the next start."""
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
-
-import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.policies import PolicyEngine, load_engine, topics
@@ -19,14 +16,6 @@ from bot.policies.similar import read_features
 # Neither stage answers these with the shipped vocabulary alone: no keyword, few shared words.
 ASKED = "搓麻将那屋星期天开吗"
 REWORDED = "搓麻将的那屋星期六开不"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    """A copy of content/ whose asked questions are only what a test writes."""
-    copy = Path(shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content"))
-    (copy / "policies" / "asked.tsv").write_text("# 只有测试写的问题\n", encoding="utf-8")
-    return copy
 
 
 def with_asked(content: Path, *lines: str) -> PolicyEngine:
