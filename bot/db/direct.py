@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-Processor = Callable[[Any], Any]
+Processor = Callable[[Any], Any] | None
 
 
 class DirectStatement:
@@ -58,33 +58,45 @@ class DirectStatement:
         return self._compiled
 
 
+class BoundParameters:
+    """A compiled statement's parameters: its own literal values, what the caller must give, and
+    the bind processing SQLAlchemy would have applied (aware datetimes stored as UTC, JSON …).
+    Shared with PostgreSQL's round trips (bot.db.round_trips)."""
+
+    def __init__(self, compiled: sa.engine.Compiled, dialect: sa.Dialect) -> None:
+        binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
+        self._defaults = dict(compiled.params)
+        self._required = frozenset(name for name, bind in binds.items() if bind.required)
+        self._processors = {name: process for name, bind in binds.items()
+                            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
+
+    def values(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The values to send; a missing one raises, as SQLAlchemy would, rather than go as NULL."""
+        if missing := self._required - params.keys():
+            raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
+        values = {**self._defaults, **params}
+        for name, process in self._processors.items():
+            values[name] = process(values[name])
+        return values
+
+
 class _Compiled:
     """The SQL with its placeholders in order, and the processing of parameters and columns."""
 
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
-        binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
         self.sql = str(compiled)
         self._order = tuple(compiled.positiontup or ())
-        self._defaults = dict(compiled.params)
-        self._required = frozenset(name for name, bind in binds.items() if bind.required)
-        self._processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-                            for name, bind in binds.items()}
+        self._parameters = BoundParameters(compiled, dialect)
         selected = getattr(statement, "selected_columns", ())
-        self.columns = tuple((column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
-                             for column in selected)
+        self.columns: tuple[tuple[str, Processor], ...] = tuple(
+            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for column in selected)
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        """The values in placeholder order; a missing one raises, as SQLAlchemy would, rather
-        than go as NULL."""
-        if missing := self._required - params.keys():
-            raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
-        values = {**self._defaults, **params}
-        out = []
-        for name in self._order:
-            process = self._processors[name]
-            out.append(process(values[name]) if process else values[name])
-        return out
+        """The values in placeholder order (BoundParameters.values)."""
+        values = self._parameters.values(params)
+        return [values[name] for name in self._order]
 
 
 def _driver(conn: sa.Connection) -> sqlite3.Connection:

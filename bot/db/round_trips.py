@@ -14,7 +14,7 @@ every message runs (bot.conversation.record), and add nothing that needs them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -24,12 +24,12 @@ from psycopg.adapt import Transformer
 from psycopg.errors import error_from_result
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+from bot.db.direct import BoundParameters, Processor
+
 _NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
 _NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
 _MISSING_STATEMENT = "26000"  # SQLSTATE: no prepared statement of that name on this connection
 _DUPLICATE_STATEMENT = "42P05"  # SQLSTATE: one of that name is prepared already
-
-Processor = Callable[[Any], Any] | None
 
 
 class PreparedSelect:
@@ -44,7 +44,7 @@ class PreparedSelect:
         self.name = name
         self._prepare = f"PREPARE {name} AS {compiled}"
         self._order = compiled.positiontup or []
-        self._parameters = _Parameters(compiled, _NUMBERED)
+        self._parameters = BoundParameters(compiled, _NUMBERED)
         self._columns = [(column.key, _result_processor(column.type))
                          for column in statement.selected_columns]
 
@@ -102,7 +102,7 @@ class StatementWithCommit:
     def __init__(self, statement: sa.Executable, *, flush_when_alone: bool = True) -> None:
         compiled = statement.compile(dialect=_NAMED)
         self._sql = str(compiled)
-        self._parameters = _Parameters(compiled, _NAMED)
+        self._parameters = BoundParameters(compiled, _NAMED)
         self._before = "" if flush_when_alone else f"{_NO_FLUSH_IF_NOTHING_WRITTEN}; "
 
     def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
@@ -127,27 +127,6 @@ def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psy
     if raw.info.transaction_status != expect:
         raise RuntimeError(f"connection is {raw.info.transaction_status.name}, not {expect.name}")
     return raw
-
-
-class _Parameters:
-    """A compiled statement's parameters: its own literal values, what the caller must give, and
-    the bind processing SQLAlchemy would have applied (aware datetimes stored as UTC, …)."""
-
-    def __init__(self, compiled: sa.engine.Compiled, dialect: sa.Dialect) -> None:
-        binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
-        self._defaults = dict(compiled.params)
-        self._required = frozenset(name for name, bind in binds.items() if bind.required)
-        self._processors = {name: process for name, bind in binds.items()
-                            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
-
-    def values(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The values to send; a missing one raises, as SQLAlchemy would, rather than go as NULL."""
-        if missing := self._required - params.keys():
-            raise KeyError(f"missing parameters: {', '.join(sorted(missing))}")
-        values = {**self._defaults, **params}
-        for name, process in self._processors.items():
-            values[name] = process(values[name])
-        return values
 
 
 def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:

@@ -9,8 +9,8 @@ content/policies/asked.tsv's lines with 「-」 for a topic — set against thos
 Naive Bayes over the presence of the second stage's features (the analyser's words and the
 character pairs): the log-odds that a question is like the ones not ours. Scored by the blind
 rounds as first scored (bench/qa/calibrate.py: each round with only the questions read before
-it), it refuses about half the out-of-scope questions the keywords answered, for a few in-scope
-answers in a thousand.
+it), it refuses about two in five of the out-of-scope questions that were answered, for at most
+one in-scope answer a round.
 """
 
 from __future__ import annotations
