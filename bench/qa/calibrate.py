@@ -71,6 +71,7 @@ class Case:
     other_domain: bool
     scores: tuple[tuple[str, float], ...]
     care: bool
+    known: bool  # confirmed in these words (by an earlier round): no likeness weighed, as engine.py does
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
     not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
 
@@ -118,8 +119,8 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
     return Case(want, decided, first.topic == want, refused,
-                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care, engine.not_ours_odds(question),
-                engine.not_ours_floor)
+                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care,
+                engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
@@ -151,7 +152,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
             return "refused"
         right = topic == case.want
         result = ("right" if right else "wrong") if action == "answer" else ("offered" if right else "other")
-    if likeness and case.not_ours_odds > case.not_ours_floor:
+    if likeness and not case.known and case.not_ours_odds > case.not_ours_floor:
         return "refused"
     return "let through" if case.want is None else result
 

@@ -64,6 +64,10 @@ class BoundParameters:
     Shared with PostgreSQL's round trips (bot.db.round_trips)."""
 
     def __init__(self, compiled: sa.engine.Compiled, dialect: sa.Dialect) -> None:
+        # A column default computed in Python is filled in by SQLAlchemy's execution, which this
+        # path skips: such a statement would store NULL. Give every value instead.
+        if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+            raise ValueError("a statement relying on Python-side column defaults cannot run directly")
         binds = compiled.binds  # type: ignore[attr-defined]  # SQLCompiler's public map
         self._defaults = dict(compiled.params)
         self._required = frozenset(name for name, bind in binds.items() if bind.required)
@@ -105,6 +109,8 @@ def _driver(conn: sa.Connection) -> sqlite3.Connection:
     raw = conn.connection.dbapi_connection
     if not isinstance(raw, sqlite3.Connection):
         raise TypeError("SQLite only")
-    if not raw.in_transaction:
+    if not conn.in_transaction():
         raise RuntimeError("no transaction is open on this connection")
+    if not raw.in_transaction:  # an engine without the queued BEGIN (in memory): sqlite3 begins lazily
+        raw.execute("BEGIN")
     return raw

@@ -140,7 +140,9 @@ class PolicyEngine:
         changed._known = _known(self._known, taught)
         examples: dict[str, list[str]] = {}
         for topic, question in taught:
-            if topic != NOT_OURS:  # known not ours: refused in its words, no topic's example
+            # Only where the words' last teaching stands (a mark not ours, or another topic, after
+            # it undoes it); known not ours: refused in its words, no topic's example.
+            if topic != NOT_OURS and changed.confirmed(question) == topic:
                 examples.setdefault(topic, []).append(question)
         changed.topics = {tid: replace(t, examples=(*t.examples, *examples.get(tid, ())),
                                        answer=answers.get(tid, t.answer))
@@ -164,7 +166,7 @@ class PolicyEngine:
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat
         tries its other matchers in between)."""
-        if self._known.get(normalize(question)) == NOT_OURS:
+        if self.confirmed(question) == NOT_OURS:
             return Decision(None, (), CONFIRMED_NOT_OURS)
         if self._matched_terms(question)[1] or self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
@@ -175,7 +177,7 @@ class PolicyEngine:
         its keywords clearly lead, ask between close ones, or no topic (a younger relative's own
         school or company is never the office's to answer, nor a question like those confirmed
         not ours; not_ours=False: as if none were, for bench/qa/calibrate.py to score it apart)."""
-        if known and (topic := self._known.get(normalize(question))):
+        if known and (topic := self.confirmed(question)):
             return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
         if self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
@@ -190,6 +192,11 @@ class PolicyEngine:
         if len(close) == 1:
             return Decision(close[0], tuple(tid for tid, _ in ranked))
         return Decision(None, close)
+
+    def confirmed(self, question: str) -> str | None:
+        """The topic someone confirmed for these very words (asked.tsv, then staff's; NOT_OURS:
+        not the office's), punctuation, spaces and case aside; None when nobody did."""
+        return self._known.get(normalize(question))
 
     def _about_someone_else(self, question: str) -> bool:
         return self._someone_else is not None and self._someone_else.speaks_of(question)
@@ -275,7 +282,7 @@ def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
     """Why staff cannot teach question as topic ("" when they can): its keywords clearly lead to
     another topic, or it is someone else's matter (a grandchild's school, another domain's
     words), so teaching it would more likely be a slip of the hand than a correction."""
-    first = engine.by_keywords(question, known=False)
+    first = engine.by_keywords(question, known=False, not_ours=False)  # its keywords, liked or not
     if first.stage == OTHER_DOMAIN:
         return ("它说的是别人的事或别的领域的事（比如晚辈的学校、单位），机器人有意不答，"
                 "归到这里多半是点错了；可标为不属于政策问答。")

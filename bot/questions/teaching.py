@@ -66,9 +66,9 @@ def out_of_scope(session: Session, ids: Iterable[int], *, actor: str, now: datet
     and once exported, in asked.tsv with 「-」, one more question the router learns what someone
     else's matter reads like from); how many were marked."""
     marked = [q for q in _open(session, ids)]
+    for text in dict.fromkeys(q.text for q in marked):  # the same words asked twice: one mark
+        session.add(PolicyOverride(topic=NOT_OURS, kind="example", text=text, made_by=actor, made_at=now))
     for question in marked:
-        session.add(PolicyOverride(topic=NOT_OURS, kind="example", text=question.text, made_by=actor,
-                                   made_at=now))
         _handle(question, "out_of_scope", None, actor, now)
     if marked:
         audit.record(session, actor=actor, action="policy.out_of_scope", at=now,

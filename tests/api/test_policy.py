@@ -80,3 +80,16 @@ def test_a_signed_in_users_unanswered_question_is_kept_for_staff_an_anonymous_on
         kept = list(session.scalars(sa.select(PolicyQuestion)))
     assert [(q.text, q.via, q.openid, q.outcome) for q in kept] == [
         ("楼下路灯坏了找谁修", "mini", "o_mini_daughter", "unanswered")]
+
+
+def test_a_question_confirmed_not_ours_is_refused_and_not_kept_again(
+        client, signed_in, mini: Services) -> None:
+    import sqlalchemy as sa
+
+    from bot.models import PolicyQuestion
+
+    asked = client.post("/api/v1/policy/ask", json={"question": "小区里乱停车谁来管"},  # asked.tsv: 「-」
+                        headers=signed_in()).get_json()
+    assert asked["topic"] is None and asked["candidates"] == []
+    with mini.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(PolicyQuestion)) == 0

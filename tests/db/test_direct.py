@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.db.direct import DirectStatement
-from bot.db.engine import make_engine, upsert
+from bot.db.engine import Base, make_engine, upsert
 from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__
@@ -61,8 +61,24 @@ def test_a_missing_parameter_fails_instead_of_storing_null(engine: sa.Engine) ->
     _sqlite_only(engine)
     with pytest.raises(KeyError, match="expires_at"), engine.begin() as conn:
         _save(engine).run(conn, {"openid": "o_missing", "step": "quiz", "data": {}})
-    with engine.connect() as conn:
-        assert conn.scalar(sa.select(sa.func.count()).select_from(_TABLE)) == 0
+
+
+def test_a_statement_that_needs_python_side_defaults_is_refused() -> None:
+    table = sa.Table("notes", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("seen", sa.Boolean, default=False), sa.Column("text", sa.String))
+    engine = make_engine("sqlite://")
+    table.metadata.create_all(engine)
+    insert = DirectStatement(sa.insert(table).values(text=sa.bindparam("text")))
+    with pytest.raises(ValueError, match="defaults"), engine.begin() as conn:
+        insert.run(conn, {"text": "留言"})  # would have stored seen as NULL, not False
+
+
+def test_an_in_memory_database_runs_direct_statements_in_its_transaction() -> None:
+    engine = make_engine("sqlite://")  # no queued BEGIN: sqlite3 would begin only at a write
+    Base.metadata.create_all(engine, tables=[_TABLE])
+    with engine.begin() as conn:
+        _save(engine).run(conn, {"openid": "o_memory", "step": None, "data": {}, "expires_at": WHEN})
+        assert conn.scalar(sa.select(sa.func.count()).select_from(_TABLE)) == 1
 
 
 def test_outside_a_transaction_nothing_runs(engine: sa.Engine) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.policies import load_engine
-from bot.policies.engine import CONFIRMED_NOT_OURS, LIKE_NOT_OURS, teaching_problem
+from bot.policies.engine import CONFIRMED_NOT_OURS, LIKE_NOT_OURS, own_question, teaching_problem
 from bot.policies.topics import NOT_OURS, read_asked
 from bot.services import Services
 from tests.helpers import Chat
@@ -48,7 +48,7 @@ def test_no_example_or_keyword_of_a_topic_is_refused_for_its_likeness(content: P
     engine = with_asked(content, *(f"{q}\t{NOT_OURS}" for q in noise))
     assert engine.reads_not_ours("楼下广场舞天天吵到半夜找谁管")
     for topic in engine.topics.values():
-        for question in (*topic.examples, *(k.replace("+", "") for k in topic.keywords)):
+        for question in (*topic.examples, *(own_question(k) for k in topic.keywords)):
             assert not engine.reads_not_ours(question), question
 
 
@@ -57,6 +57,18 @@ def test_staff_may_still_teach_a_question_refused_for_its_likeness(content: Path
     assert teaching_problem(engine, "health-checkup", SCHOOL_CHECKUP) == ""
     taught = engine.with_changes([("health-checkup", SCHOOL_CHECKUP)], {})
     assert taught.decide(SCHOOL_CHECKUP).topic == "health-checkup"
+    # … but not to a topic its keywords do not lead to: that is a slip of the hand.
+    assert "关键词指向别处" in teaching_problem(engine, "activity-center", SCHOOL_CHECKUP)
+
+
+def test_the_later_of_teaching_and_marking_not_ours_wins(content: Path) -> None:
+    engine = load_engine(content)
+    marked = engine.with_changes([("health-checkup", SCHOOL_CHECKUP), (NOT_OURS, SCHOOL_CHECKUP)], {})
+    assert marked.decide(SCHOOL_CHECKUP).stage == CONFIRMED_NOT_OURS
+    assert SCHOOL_CHECKUP not in marked.topics["health-checkup"].examples  # no longer a way of asking
+    taught = engine.with_changes([(NOT_OURS, SCHOOL_CHECKUP), ("health-checkup", SCHOOL_CHECKUP)], {})
+    assert taught.decide(SCHOOL_CHECKUP).topic == "health-checkup"
+    assert SCHOOL_CHECKUP in taught.topics["health-checkup"].examples
 
 
 def test_asked_tsv_takes_a_dash_for_not_ours_and_still_refuses_unknown_topics(tmp_path: Path) -> None:
