@@ -36,7 +36,7 @@ def questions() -> tuple[str, int]:
     whole_office()
     engine = _engine()
     return page("questions.html", groups=open_groups(db(), engine), topics=engine.topics,
-                outcomes=OUTCOME_NAMES, also=ALSO_SHOWN)
+                outcomes=OUTCOME_NAMES, also=ALSO_SHOWN, marks=teaching.pending_not_ours(db()))
 
 
 @console.post("/questions/assign")
@@ -69,6 +69,22 @@ def out_of_scope() -> Response:
         marked = teaching.out_of_scope(session, _ids(), actor=actor(), now=now())
     _changed()
     flash(f"已把 {marked} 个问题标为不属于政策问答，以后同样的话不再答，也不再列在这里。")
+    return redirect(url_for("console.questions"))
+
+
+@console.post("/questions/not-ours/<int:mark>/undo")
+@requires(Can.EDIT)
+def undo_not_ours(mark: int) -> Response:
+    """Undo a mark 不属于政策问答 that is not exported yet."""
+    whole_office()
+    try:
+        with saving() as session:
+            reopened = teaching.undo_not_ours(session, mark, actor=actor(), now=now())
+    except teaching.TeachingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("console.questions"))
+    _changed()
+    flash(f"已撤销：这样问的又会照常回答，{reopened} 个问题回到待处理。")
     return redirect(url_for("console.questions"))
 
 

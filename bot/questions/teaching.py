@@ -76,6 +76,31 @@ def out_of_scope(session: Session, ids: Iterable[int], *, actor: str, now: datet
     return len(marked)
 
 
+def pending_not_ours(session: Session) -> list[PolicyOverride]:
+    """The marks not ours made in the console and not yet exported, newest first: they can still
+    be undone (once exported they are content/policies/asked.tsv's lines)."""
+    marks = sa.select(PolicyOverride).where(PolicyOverride.topic == NOT_OURS,
+                                            PolicyOverride.exported_at.is_(None))
+    return list(session.scalars(marks.order_by(PolicyOverride.id.desc())))
+
+
+def undo_not_ours(session: Session, mark_id: int, *, actor: str, now: datetime) -> int:
+    """Undo a mark not ours that is not exported yet: its words are answered as before and the
+    questions marked with them wait for staff again; how many did (TeachingError: no such mark)."""
+    mark = session.get(PolicyOverride, mark_id)
+    if mark is None or mark.topic != NOT_OURS or mark.exported_at is not None:
+        raise TeachingError("没有这个可以撤销的标记：可能已经撤销，"
+                            "或已导出到 content/（那就在 policies/asked.tsv 里改）。")
+    reopened = list(session.scalars(sa.select(PolicyQuestion).where(
+        PolicyQuestion.state == "out_of_scope", PolicyQuestion.text == mark.text)))
+    for question in reopened:
+        question.state, question.topic, question.handled_by, question.handled_at = "open", None, None, None
+    session.delete(mark)
+    audit.record(session, actor=actor, action="policy.out_of_scope_undone", at=now,
+                 questions=[q.id for q in reopened])
+    return len(reopened)
+
+
 def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], topic: str,
                     answer: str) -> list[str]:
     """What content check would say of this answer for topic (empty: it may be saved)."""

@@ -113,6 +113,22 @@ def test_out_of_scope_leaves_the_list_is_logged_and_is_not_answered_or_kept_agai
     assert load_engine(content).decide(LAMP).stage == CONFIRMED_NOT_OURS
 
 
+def test_a_mark_not_ours_can_be_undone_until_exported(worker: Clerk, chat: Chat, desk: Services) -> None:
+    chat.say(LAMP)
+    worker.post("/console/questions/out-of-scope", {"ids": ",".join(map(str, open_ids(desk)))})
+    page = text(worker.get("/console/questions"))
+    mark = re.search(r'/console/questions/not-ours/(\d+)/undo', page)
+    assert mark is not None and f"“{LAMP}”" in page.split("标为不属于政策问答的")[1]
+    done = text(worker.post(mark.group(0), {}, follow_redirects=True))
+    assert "已撤销" in done and "1 个问题回到待处理" in done and "还没导出，可以撤销" not in done
+    assert len(open_ids(desk)) == 1  # waiting for staff again
+    chat.say(LAMP)  # answered (and kept) as before the mark, not refused as known
+    assert len(open_ids(desk)) == 2
+    assert "policy.out_of_scope_undone" in actions(desk)
+    again = text(worker.post(mark.group(0), {}, follow_redirects=True))
+    assert "没有这个可以撤销的标记" in again
+
+
 def test_an_answer_is_previewed_checked_and_saved(worker: Clerk, chat: Chat, desk: Services) -> None:
     page = worker.get("/console/questions/topics/party-fee")
     assert "老同志看到的样子" in text(page) and "【党费缴纳】" in text(page)
