@@ -125,6 +125,7 @@ def test_a_mark_not_ours_can_be_undone_until_exported(worker: Clerk, chat: Chat,
     chat.say(LAMP)  # answered (and kept) as before the mark, not refused as known
     assert len(open_ids(desk)) == 2
     assert "policy.out_of_scope_undone" in actions(desk)
+    assert "政策问答：撤销「不属于」" in text(worker.get("/console/audit"))  # named for staff
     again = text(worker.post(mark.group(0), {}, follow_redirects=True))
     assert "没有这个可以撤销的标记" in again
 
