@@ -84,6 +84,13 @@ class BoundParameters:
         return values
 
 
+def column_processors(statement: sa.Executable, dialect: sa.Dialect) -> tuple[tuple[str, Processor], ...]:
+    """Each selected column's name and the result processing SQLAlchemy would apply to it (none
+    for a statement that selects nothing). Shared with PostgreSQL's round trips."""
+    return tuple((column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
+                 for column in getattr(statement, "selected_columns", ()))
+
+
 class _Compiled:
     """The SQL with its placeholders in order, and the processing of parameters and columns."""
 
@@ -92,10 +99,7 @@ class _Compiled:
         self.sql = str(compiled)
         self._order = tuple(compiled.positiontup or ())
         self._parameters = BoundParameters(compiled, dialect)
-        selected = getattr(statement, "selected_columns", ())
-        self.columns: tuple[tuple[str, Processor], ...] = tuple(
-            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
-            for column in selected)
+        self.columns = column_processors(statement, dialect)
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         """The values in placeholder order (BoundParameters.values)."""

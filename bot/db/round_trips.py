@@ -24,7 +24,7 @@ from psycopg.adapt import Transformer
 from psycopg.errors import error_from_result
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
-from bot.db.direct import BoundParameters, Processor
+from bot.db.direct import BoundParameters, column_processors
 
 _NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
 _NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
@@ -45,8 +45,7 @@ class PreparedSelect:
         self._prepare = f"PREPARE {name} AS {compiled}"
         self._order = compiled.positiontup or []
         self._parameters = BoundParameters(compiled, _NUMBERED)
-        self._columns = [(column.key, _result_processor(column.type))
-                         for column in statement.selected_columns]
+        self._columns = column_processors(statement, _NUMBERED)
 
     def first_row_with_begin(self, conn: sa.Connection, params: Mapping[str, Any], *,
                              locking: str) -> dict[str, Any]:
@@ -141,7 +140,3 @@ def _run(raw: psycopg.Connection[Any], sql: str) -> pq.abc.PGresult:
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         raise error_from_result(result, encoding=raw.info.encoding)
     return result
-
-
-def _result_processor(type_: sa.types.TypeEngine[Any]) -> Processor:
-    return type_.dialect_impl(_NAMED).result_processor(_NAMED, None)

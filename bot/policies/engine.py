@@ -102,13 +102,13 @@ class PolicyEngine:
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
         self._asked = {tid: tuple(questions) for tid, questions in (asked or {}).items() if tid != NOT_OURS}
         not_ours = tuple((asked or {}).get(NOT_OURS, ()))
-        own = [*(q for t in topics for q in t.examples),
-               *(own_question(w) for t in topics for w in (*t.keywords, *t.broad))]
+        examples = [q for t in topics for q in t.examples]
+        own = [*examples, *(own_question(w) for t in topics for w in (*t.keywords, *t.broad))]
         texts = [*(text for t in topics for text in document_texts(t)),
                  *(q for questions in self._asked.values() for q in questions), *not_ours, *own]
         self._read = read_features(texts, self.analyzer)
         self.similar = SimilarityIndex(topics, self.analyzer, self._asked, self._read)
-        ours = [*(q for t in topics for q in t.examples), *(q for qs in self._asked.values() for q in qs)]
+        ours = [*examples, *(q for qs in self._asked.values() for q in qs)]
         self._outside = OutsideModel((self._read[q] for q in ours), (self._read[q] for q in not_ours))
         # No question reads as not ours unless it does more than each example and keyword of the
         # office's own topics: they say what is ours, and content check asks that all be answered.

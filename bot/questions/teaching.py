@@ -94,7 +94,7 @@ def undo_not_ours(session: Session, mark_id: int, *, actor: str, now: datetime) 
     reopened = list(session.scalars(sa.select(PolicyQuestion).where(
         PolicyQuestion.state == "out_of_scope", PolicyQuestion.text == mark.text)))
     for question in reopened:
-        question.state, question.topic, question.handled_by, question.handled_at = "open", None, None, None
+        _handle(question, "open", None, None, None)
     session.delete(mark)
     audit.record(session, actor=actor, action="policy.out_of_scope_undone", at=now,
                  questions=[q.id for q in reopened])
@@ -136,6 +136,7 @@ def _open(session: Session, ids: Iterable[int]) -> list[PolicyQuestion]:
         PolicyQuestion.id.in_(wanted), PolicyQuestion.state == "open").order_by(PolicyQuestion.id)))
 
 
-def _handle(question: PolicyQuestion, state: str, topic: str | None, actor: str, now: datetime) -> None:
+def _handle(question: PolicyQuestion, state: str, topic: str | None, actor: str | None,
+            now: datetime | None) -> None:
     question.state, question.topic, question.handled_by, question.handled_at = state, topic, actor, now
 
