@@ -89,8 +89,8 @@ def undo_not_ours(session: Session, mark_id: int, *, actor: str, now: datetime) 
     questions marked with them wait for staff again; how many did (TeachingError: no such mark)."""
     mark = session.get(PolicyOverride, mark_id)
     if mark is None or mark.topic != NOT_OURS or mark.exported_at is not None:
-        raise TeachingError("没有这个可以撤销的标记：可能已经撤销，"
-                            "或已导出到 content/（那就在 policies/asked.tsv 里改）。")
+        raise TeachingError("没有这个可以撤销的标记：可能已经撤销，或已经导出到内容文件"
+                            "（导出后要改，请找管理内容文件的同事）。")
     reopened = list(session.scalars(sa.select(PolicyQuestion).where(
         PolicyQuestion.state == "out_of_scope", PolicyQuestion.text == mark.text)))
     for question in reopened:
