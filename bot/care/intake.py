@@ -73,12 +73,16 @@ def set_subject(report: CareReport, subject: str, relative: str | None) -> None:
     report.relative = relative if subject == "relative" else None
 
 
+_OPEN_OF_KIND = sa.select(CareReport).where(  # built once: it runs for every report
+    CareReport.openid == sa.bindparam("openid"), CareReport.kind == sa.bindparam("kind"),
+    CareReport.closed_at.is_(None), CareReport.created_at > sa.bindparam("since"),
+).order_by(CareReport.id.desc())
+
+
 def _same_news(session: Session, openid: str, kind: str, subject: str, relative: str | None,
                now: datetime) -> CareReport | None:
     """An open report of the same kind about the same person (as far as both say) lately."""
-    recent = session.scalars(sa.select(CareReport).where(
-        CareReport.openid == openid, CareReport.kind == kind, CareReport.closed_at.is_(None),
-        CareReport.created_at > now - SAME_REPORT).order_by(CareReport.id.desc()))
+    recent = session.scalars(_OPEN_OF_KIND, {"openid": openid, "kind": kind, "since": now - SAME_REPORT})
     return next((r for r in recent if "unknown" in (r.subject, subject)
                  or (r.subject, r.relative) == (subject, relative)), None)
 

@@ -187,11 +187,12 @@ def dialect_insert(bind: sa.Engine | sa.Connection) -> Any:
 
 
 @functools.cache
-def upsert(table: sa.Table, dialect_name: str, key: str, update: tuple[str, ...]) -> Any:
-    """A prebuilt INSERT … ON CONFLICT (key) DO UPDATE (or DO NOTHING) taking every column as a
-    parameter; built once per table and dialect, because it runs for every message."""
+def upsert(table: sa.Table, dialect_name: str, key: str | tuple[str, ...], update: tuple[str, ...]) -> Any:
+    """A prebuilt INSERT … ON CONFLICT (key, or the key's columns) DO UPDATE (or DO NOTHING)
+    taking every column as a parameter; built once per table and dialect, because it runs for
+    every message."""
     insert = _INSERTS[dialect_name](table)
+    index = [table.c[k] for k in ((key,) if isinstance(key, str) else key)]
     if not update:
-        return insert.on_conflict_do_nothing(index_elements=[table.c[key]])
-    return insert.on_conflict_do_update(index_elements=[table.c[key]],
-                                        set_={c: insert.excluded[c] for c in update})
+        return insert.on_conflict_do_nothing(index_elements=index)
+    return insert.on_conflict_do_update(index_elements=index, set_={c: insert.excluded[c] for c in update})

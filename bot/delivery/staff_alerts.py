@@ -32,11 +32,14 @@ def unreachable_warning(settings: Settings) -> str | None:
     return None
 
 
+# Built once: every 留言 and report asks it, and building it cost more than running it.
+_LINKED_ON_DUTY = sa.select(StaffAccount.openid).where(StaffAccount.on_duty()).order_by(StaffAccount.id)
+
+
 def staff_openids(session: Session, settings: Settings) -> list[str]:
     """Who gets staff alerts and may use staff commands in the chat: config.toml's [staff]
     openids, then the linked console accounts on duty (StaffAccount.on_duty)."""
-    linked = session.scalars(sa.select(StaffAccount.openid).where(StaffAccount.on_duty())
-                             .order_by(StaffAccount.id))
+    linked = session.scalars(_LINKED_ON_DUTY)
     return list(dict.fromkeys([*settings.staff.openids, *(o for o in linked if o)]))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db.engine import dialect_insert
+from bot.db.engine import upsert
 from bot.models import StudyReading
 
 
@@ -15,12 +17,16 @@ def record_reading(session: Session, retiree_id: int, month: str, now: datetime,
                    by_agent: bool = False) -> bool:
     """Record the reading; True the first time, False when it was recorded already."""
     conn = session.connection()
+    row = {"retiree_id": retiree_id, "month": month, "read_at": now, "via": via, "by_agent": by_agent}
+    return conn.execute(_record_once(conn.dialect.name), row).first() is not None
+
+
+@functools.cache
+def _record_once(dialect_name: str) -> Any:
+    """The insert that tells whether the reading is new, built once per dialect (every 学完了
+    runs it)."""
     table = StudyReading.__table__
-    statement = (dialect_insert(conn)(table)
-                 .values(retiree_id=retiree_id, month=month, read_at=now, via=via, by_agent=by_agent)
-                 .on_conflict_do_nothing(index_elements=[table.c.retiree_id, table.c.month])
-                 .returning(table.c.id))
-    return conn.execute(statement).first() is not None
+    return upsert(table, dialect_name, ("retiree_id", "month"), ()).returning(table.c.id)
 
 
 def readers(session: Session, month: str) -> set[int]:
