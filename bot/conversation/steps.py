@@ -25,7 +25,8 @@ from bot.db.engine import upsert
 from bot.models import ConversationState
 
 _TABLE = ConversationState.__table__
-_FORGET = sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid"))
+# Run on SQLite's driver directly, like the upsert: it ends a step, inside the message's write lock.
+_FORGET = DirectStatement(sa.delete(_TABLE).where(_TABLE.c.openid == sa.bindparam("openid")))
 
 
 @functools.cache
@@ -168,7 +169,7 @@ class Conversation:
         self._changed = False
         if self._top is None and not self._kept and not self._memory:
             if self._had_row:
-                self._conn.execute(_FORGET, {"openid": self._openid})
+                _FORGET.run(self._conn, {"openid": self._openid})
                 self._had_row = False
             return
         data = dict(self._top.data) if self._top else {}
