@@ -45,6 +45,7 @@ class Analyzer:
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
         self._last: tuple[str | None, str] = (None, "")  # the last question rewritten, and its rewrite
+        self._last_words: tuple[str | None, tuple[str, ...]] = (None, ())  # the last text segmented
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets))
@@ -56,7 +57,12 @@ class Analyzer:
 
     def words(self, rewritten: str) -> list[str]:
         """The words of an already rewritten text, fillers gone."""
-        return [t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers]
+        last = self._last_words  # the keywords and the likeness to questions not ours read the
+        if last[0] != rewritten:  # same text: jieba segments it once
+            last = (rewritten, tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False)
+                                     if t not in self._fillers))
+            self._last_words = last  # one tuple, replaced whole: safe between threads
+        return list(last[1])
 
     def rewrite(self, question: str) -> str:
         """The question with typos fixed and colloquial forms replaced by their standard words."""
