@@ -57,7 +57,7 @@ BREAKAGES = [
     ("synonym to nowhere", "dictionary/synonyms.toml", '"抚恤金" = [', '"不存在的词" = ["某某", ',
      "「不存在的词」不是任何话题的关键词或辅助词"),
     ("younger relatives' rule with no verbs", "dictionary/someone_else.toml",
-     'verbs = ["上", "在", "考", "读", "进", "换了"]', "verbs = []",
+     'verbs = ["上", "在", "考", "读", "进", "换了", "是"]', "verbs = []",
      "someone_else.toml：younger、places、verbs 都不能是空的"),
     ("younger relatives' rule misspelt", "dictionary/someone_else.toml", "within = 2",
      "within = 2\nwithn = 3", "someone_else.toml：有不认识的项 withn"),
