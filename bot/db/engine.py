@@ -187,12 +187,17 @@ def dialect_insert(bind: sa.Engine | sa.Connection) -> Any:
 
 
 @functools.cache
-def upsert(table: sa.Table, dialect_name: str, key: str | tuple[str, ...], update: tuple[str, ...]) -> Any:
+def upsert(table: sa.Table, dialect_name: str, key: str | tuple[str, ...], update: tuple[str, ...],
+           returning: str | None = None) -> Any:
     """A prebuilt INSERT … ON CONFLICT (key, or the key's columns) DO UPDATE (or DO NOTHING)
-    taking every column as a parameter; built once per table and dialect, because it runs for
-    every message."""
+    taking every column as a parameter, RETURNING the column named (a row only when one was
+    written); built once per table and dialect, because building one cost SQLAlchemy more than
+    running it, and these run for every message."""
     insert = _INSERTS[dialect_name](table)
     index = [table.c[k] for k in ((key,) if isinstance(key, str) else key)]
-    if not update:
-        return insert.on_conflict_do_nothing(index_elements=index)
-    return insert.on_conflict_do_update(index_elements=index, set_={c: insert.excluded[c] for c in update})
+    if update:
+        insert = insert.on_conflict_do_update(index_elements=index,
+                                              set_={c: insert.excluded[c] for c in update})
+    else:
+        insert = insert.on_conflict_do_nothing(index_elements=index)
+    return insert.returning(table.c[returning]) if returning else insert

@@ -11,7 +11,6 @@ staff, unless WeChat's delivery reports settle them (bot.delivery.reports).
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,14 +41,8 @@ def enqueue(session: Session, *, recipient: str, text: str, dedupe_key: str, now
     row = new_row(recipient=recipient, text=text, dedupe_key=dedupe_key, now=now, kind=kind,
                   title=title, retiree_id=retiree_id, notice_id=notice_id, due_at=due_at)
     conn = session.connection()
-    return conn.execute(_enqueue_one(conn.dialect.name), row).first() is not None
-
-
-@functools.cache
-def _enqueue_one(dialect_name: str) -> Any:
-    """The insert that tells whether it added the row, built once: a reply, an alert or a
-    notice each queue one, and building it afresh cost more than running it."""
-    return upsert(_TABLE, dialect_name, "dedupe_key", ()).returning(_TABLE.c.id)
+    statement = upsert(_TABLE, conn.dialect.name, "dedupe_key", (), returning="id")
+    return conn.execute(statement, row).first() is not None
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:

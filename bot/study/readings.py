@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,15 +16,8 @@ def record_reading(session: Session, retiree_id: int, month: str, now: datetime,
     """Record the reading; True the first time, False when it was recorded already."""
     conn = session.connection()
     row = {"retiree_id": retiree_id, "month": month, "read_at": now, "via": via, "by_agent": by_agent}
-    return conn.execute(_record_once(conn.dialect.name), row).first() is not None
-
-
-@functools.cache
-def _record_once(dialect_name: str) -> Any:
-    """The insert that tells whether the reading is new, built once per dialect (every 学完了
-    runs it)."""
-    table = StudyReading.__table__
-    return upsert(table, dialect_name, ("retiree_id", "month"), ()).returning(table.c.id)
+    statement = upsert(StudyReading.__table__, conn.dialect.name, ("retiree_id", "month"), (), returning="id")
+    return conn.execute(statement, row).first() is not None
 
 
 def readers(session: Session, month: str) -> set[int]:
