@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
 
 import jieba
 
@@ -44,8 +45,11 @@ class Analyzer:
         for word in sorted(self._fillers):
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
-        self._last: tuple[str | None, str] = (None, "")  # the last question rewritten, and its rewrite
-        self._last_words: tuple[str | None, tuple[str, ...]] = (None, ())  # the last text segmented
+        # One question is read by both stages, and the keywords and the likeness to questions not
+        # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
+        # and its segmentation are each done once.
+        self._rewritten = _LastOne(self._rewrite)
+        self._segmented = _LastOne(self._words)
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets))
@@ -57,23 +61,20 @@ class Analyzer:
 
     def words(self, rewritten: str) -> list[str]:
         """The words of an already rewritten text, fillers gone."""
-        last = self._last_words  # the keywords and the likeness to questions not ours read the
-        if last[0] != rewritten:  # same text: jieba segments it once
-            last = (rewritten, tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False)
-                                     if t not in self._fillers))
-            self._last_words = last  # one tuple, replaced whole: safe between threads
-        return list(last[1])
+        return list(self._segmented(rewritten))
 
     def rewrite(self, question: str) -> str:
         """The question with typos fixed and colloquial forms replaced by their standard words."""
-        last = self._last  # one question is read by both stages (and by the chat's two tries):
-        if last[0] == question:  # its rewrite, 2–3 ms for a long story, is done once
-            return last[1]
+        return self._rewritten(question)
+
+    def _words(self, rewritten: str) -> tuple[str, ...]:
+        return tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers)
+
+    def _rewrite(self, question: str) -> str:
         text = self._typos.fix(normalize(question))
         if self._rewrite_pattern is not None:
             for _ in range(2):  # twice: 老伴走了以后 → 去世以后 → 去世
                 text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
-        self._last = (question, text)  # one tuple, replaced whole: safe between threads
         return text
 
     def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:
@@ -87,6 +88,27 @@ class Analyzer:
     def _is_jieba_word(self, text: str) -> bool:
         """A word of jieba's own dictionary (so a real word, not a typo)."""
         return self._tokenizer.FREQ.get(text, 0) >= REAL_WORD_FREQ
+
+
+_T = TypeVar("_T")
+
+
+class _LastOne(Generic[_T]):
+    """A function of a text that keeps its last result: asked again for the same text, it
+    answers without computing. The pair is replaced whole: safe between threads."""
+
+    __slots__ = ("_compute", "_last")
+
+    def __init__(self, compute: Callable[[str], _T]) -> None:
+        self._compute = compute
+        self._last: tuple[str, _T] | None = None
+
+    def __call__(self, text: str) -> _T:
+        last = self._last
+        if last is None or last[0] != text:
+            last = (text, self._compute(text))
+            self._last = last
+        return last[1]
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
