@@ -76,7 +76,7 @@ class TypoFixer:
         self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._known = {w for w in vocabulary if len(w) >= 2}
         for word in self._known:
-            # A slip keeps all but _most_differing(word) characters, so one of the first
+            # A slip keeps at least all but _most_differing(word) characters, so one of the first
             # _most_differing + 1 is always kept: a span found through those alone (a third
             # fewer spans to look at than through every character).
             for pos, char in enumerate(word[:_most_differing(word) + 1]):
@@ -146,12 +146,12 @@ class TypoFixer:
 
     @staticmethod
     def _sounds_like(span: str, word: str, i: int) -> bool:
-        if span[i] in FUNCTION_CHARACTERS:  # 活动是 is 活动 + 是, not a slip for 活动室
-            return False
         """Character i of span could be a slip for word's: at either end of the word the very
         same sound; in the middle, where the characters on both sides vouch for the word, also an
         accent's sound (zh/z, -ng/-n), a rarer reading (藏 zang for 葬) or a near sound (血 for 恤).
         So 给领导 is not 跟领导, 活动什 is not 活动室, 手机帮 is not 手机班."""
+        if span[i] in FUNCTION_CHARACTERS:  # 活动是 is 活动 + 是, not a slip for 活动室
+            return False
         a, b = span[i], word[i]
         if not 0 < i < len(word) - 1:  # the ends of a word: the very same sound
             return bool(sounds(a, fuzzy=False) & sounds(b, fuzzy=False))
