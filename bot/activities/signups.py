@@ -19,24 +19,25 @@ from bot.delivery import outbox
 from bot.models import Activity, ActivityStatus, Group, GroupMember, Retiree, Signup, SignupStatus
 
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
-_P = sa.bindparam
 # The statements a sign-up's every step runs, built once with their values as parameters:
 # building one afresh (its clauses, then its cache key) cost SQLAlchemy 70-100 µs, several
 # times what running it costs, and on SQLite all of it inside the write lock every message queues on.
 _GROUPS_OF = (sa.select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
-              .where(GroupMember.retiree_id == _P("retiree_id")))
-_OPEN_NOW = (sa.select(Activity).where(Activity.status == ActivityStatus.OPEN, Activity.deadline > _P("now"))
+              .where(GroupMember.retiree_id == sa.bindparam("retiree_id")))
+_OPEN_NOW = (sa.select(Activity)
+             .where(Activity.status == ActivityStatus.OPEN, Activity.deadline > sa.bindparam("now"))
              .order_by(Activity.starts_at))
 _SEATS_TAKEN = sa.select(sa.func.coalesce(sa.func.sum(Signup.seats), 0)).where(
-    Signup.activity_id == _P("activity_id"), Signup.status == SignupStatus.CONFIRMED)
+    Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.CONFIRMED)
 _WAITING_AHEAD = sa.select(sa.func.count()).select_from(Signup).where(
-    Signup.activity_id == _P("activity_id"), Signup.status == SignupStatus.WAITING,
-    Signup.id < _P("signup_id"))
+    Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.WAITING,
+    Signup.id < sa.bindparam("signup_id"))
 _WAITING = sa.select(sa.func.count()).select_from(Signup).where(
-    Signup.activity_id == _P("activity_id"), Signup.status == SignupStatus.WAITING)
+    Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.WAITING)
 _LIVE_SIGNUP = sa.select(Signup).where(
-    Signup.activity_id == _P("activity_id"), Signup.retiree_id == _P("retiree_id"), Signup.status.in_(LIVE))
-_LOCKED = (sa.select(Activity).where(Activity.id == _P("activity_id"))
+    Signup.activity_id == sa.bindparam("activity_id"), Signup.retiree_id == sa.bindparam("retiree_id"),
+    Signup.status.in_(LIVE))
+_LOCKED = (sa.select(Activity).where(Activity.id == sa.bindparam("activity_id"))
            .with_for_update().execution_options(populate_existing=True))
 
 
