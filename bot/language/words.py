@@ -8,6 +8,7 @@ import unicodedata
 from pypinyin import lazy_pinyin
 
 _PUNCT = re.compile(r"[\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-]+")
+_SENTENCE_END = re.compile(r"[.!?;。！？；…\n]+")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Said at the end of a short answer: 「好的呀」「知道了」「要得嘛」「中嘞」.
@@ -20,6 +21,17 @@ _ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d+|[零〇一幺二�
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, punctuation and spaces removed."""
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, split where a full stop, question or exclamation mark, semicolon or
+    line break ends one."""
+    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    """The text's runs between punctuation and spaces, each normalised (empty ones left out)."""
+    return [piece.lower() for piece in _PUNCT.split(unicodedata.normalize("NFKC", text)) if piece]
 
 
 def parse_choice(text: str) -> int | None:

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 import jieba
 
-from bot.language.words import normalize
+from bot.language.words import clauses, normalize, sentences
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
@@ -20,6 +20,9 @@ jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on 
 COMMON_WORD_FREQ = 3_000  # jieba counts 发展 and 工作 far above this, 认证 and 报销 below
 DOMAIN_WORD_FREQ = 20_000  # about 费用's count times five in jieba's dictionary
 MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tokens
+# Where the question had punctuation or a space: no word is read across it (「您好，吃了吗」 is not
+# 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
+BREAK, PAUSE = "。", "，"
 
 
 class Analyzer:
@@ -71,7 +74,11 @@ class Analyzer:
         return tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers)
 
     def _rewrite(self, question: str) -> str:
-        text = self._typos.fix(normalize(question))
+        return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
+                          for sentence in sentences(question))
+
+    def _rewrite_clause(self, clause: str) -> str:
+        text = self._typos.fix(clause)
         if self._rewrite_pattern is not None:
             for _ in range(2):  # twice: 老伴走了以后 → 去世以后 → 去世
                 text = self._rewrite_pattern.sub(lambda m: self._rewrites[m.group(0)], text)
@@ -79,8 +86,13 @@ class Analyzer:
 
     def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """Every run of up to MAX_TERM_TOKENS consecutive tokens, as (first, after-last, text)."""
-        return [(i, j, "".join(tokens[i:j])) for i in range(len(tokens))
-                for j in range(i + 1, min(i + MAX_TERM_TOKENS, len(tokens)) + 1)]
+        runs = []
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(i + MAX_TERM_TOKENS, len(tokens)) + 1):
+                if tokens[j - 1] in (BREAK, PAUSE):
+                    break
+                runs.append((i, j, "".join(tokens[i:j])))
+        return runs
 
     def _segment(self, text: str) -> list[str]:
         return self._tokenizer.lcut(text, HMM=False)

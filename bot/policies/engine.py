@@ -9,13 +9,14 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError
 from bot.language.words import normalize
-from bot.policies.analyzer import Analyzer
+from bot.policies.analyzer import BREAK, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.outside import OutsideModel
 from bot.policies.similar import SimilarityIndex, document_texts, features, read_features
@@ -249,11 +250,17 @@ class PolicyEngine:
     def _matched_terms(self, question: str) -> tuple[set[str], set[str]]:
         """Known terms in the question (one inside a longer match does not count again), and the
         words of other domains in it."""
-        phrases = self.analyzer.phrases(self.analyzer.tokens(question))
+        tokens = self.analyzer.tokens(question)
+        phrases = self.analyzer.phrases(tokens)
         found = [(i, j, text) for i, j, text in phrases if text in self._terms]
         terms = {text for i, j, text in found
                  if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
-        return terms, {text for _, _, text in phrases if text in self._off_topic}
+        # Small talk in a sentence of its own (「最近血压有点高。」) does not speak against the
+        # question in another: only sentences holding a known term count, or all when none does.
+        sentence = list(accumulate((token == BREAK for token in tokens), initial=0))
+        asking = {sentence[i] for i, _, _ in found}
+        return terms, {text for i, _, text in phrases
+                       if text in self._off_topic and (not asking or sentence[i] in asking)}
 
 
 def by_closeness(scored: list[tuple[str, float]], *, care: bool, answer: float = SIMILAR_ANSWER,

@@ -26,7 +26,7 @@ from typing import Any
 import pypinyin
 
 from bot.policies import private_cache
-from bot.policies.analyzer import Analyzer
+from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.topics import Topic
 
 # A topic is close to a question through two of its words at least: one word in common is a
@@ -41,7 +41,7 @@ _FUNCTION_WORDS = frozenset((
     "就", "都", "也", "还", "要", "会", "能", "给", "这", "那", "个", "一", "下", "请问", "一下",
     "一个", "怎么", "怎么办", "什么", "可以", "我们", "你们", "这个", "那个", "还有", "需要", "没有",
     "现在", "时候", "哪里", "哪儿", "去", "到", "不", "咋", "啥", "想", "能不能", "有没有", "是不是", "怎样",
-    "如何", "嘛", "呗", "哪", "几"))
+    "如何", "嘛", "呗", "哪", "几")) | {BREAK, PAUSE}  # and the analyser's marks of punctuation
 
 
 class SimilarityIndex:

@@ -198,6 +198,20 @@ def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: Policy
     assert engine.decide("活动中心过年放不放假").topic == "activity-center"
 
 
+def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(engine: PolicyEngine) -> None:
+    # 血压 and 哪家 are other domains' words (a doctor's, a shop's): before the question, in a
+    # sentence of their own, they are small talk; within its sentence they still count.
+    small_talk = "最近血压有点高，心里不踏实。今年单位组织查身体什么时候开始，在哪家医院？"
+    assert engine.decide(small_talk, known=False).topic == "health-checkup"
+    assert engine.decide(small_talk.replace("。", "，"), known=False).topic is None
+
+
+def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
+    # Run together, 「您好吃了吗」 holds 好吃 (a food question's word); 「您好，吃了吗」 does not.
+    assert "好吃" not in engine.analyzer.tokens("您好，吃了吗？体检几号")
+    assert "好吃" in engine.analyzer.tokens("您好吃了吗体检几号")
+
+
 @pytest.mark.parametrize("question", [
     "孙子上小学报名要带户口本吗", "我女儿她们公司下周体检，要空腹吗", "儿子单位发的购物卡能在哪刷",
     "孙子在大学入党了他的党费谁帮他交", "儿子单位的年度体检能带上我吗",
