@@ -85,7 +85,8 @@ class Analyzer:
         return text
 
     def phrases(self, tokens: list[str]) -> list[tuple[int, int, str]]:
-        """Every run of up to MAX_TERM_TOKENS consecutive tokens, as (first, after-last, text)."""
+        """Every run of up to MAX_TERM_TOKENS consecutive tokens within a clause (none spans a
+        punctuation mark), as (first, after-last, text)."""
         runs = []
         for i in range(len(tokens)):
             for j in range(i + 1, min(i + MAX_TERM_TOKENS, len(tokens)) + 1):
