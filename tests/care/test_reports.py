@@ -55,6 +55,16 @@ def test_a_report_gets_compassion_first_and_staff_are_alerted_at_once(
     assert "13800000000" in alerts[0].payload["text"]
 
 
+def test_a_report_in_traditional_characters_is_a_report_like_any_other(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    # A daughter in Hong Kong writes 媽 and 醫院: the same emergency, the same care.
+    reply = chat.say("我媽摔倒了，送醫院了", openid="o_sun_daughter") or ""
+    assert "摔" in reply and "工作人员" in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject, report.retiree_id) == ("fall", "relative", branch.ids["孙兰"])
+    assert len(staff_alerts(office)) == 2
+
+
 def test_a_death_offers_the_funeral_and_survivor_answers_by_number(
         office: Services, branch: Branch, chat: Chat) -> None:
     reply = chat.say("老伴走了抚恤金怎么算", openid="o_zhang") or ""

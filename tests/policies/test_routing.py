@@ -206,6 +206,17 @@ def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(eng
     assert engine.decide(small_talk.replace("。", "，"), known=False).topic is None
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("醫藥費報銷要帶什麼單據", "medical-reimbursement"),
+    ("今年體檢什麼時候", "health-checkup"),
+    ("報紙沒送來", "newspapers"),
+    ("離休費幾號發", "pension-payment"),
+])
+def test_traditional_characters_are_read_as_simplified(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
+
+
 def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
     # Run together, 「您好吃了吗」 holds 好吃 (a food question's word); 「您好，吃了吗」 does not.
     assert "好吃" not in engine.analyzer.tokens("您好，吃了吗？体检几号")
