@@ -16,6 +16,7 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.record import BoundAs
 from bot.conversation.replies import Reply
 from bot.conversation.steps import Conversation
+from bot.db.direct import Write
 from bot.language.texts import Texts
 from bot.models import Binding, Follower
 
@@ -101,12 +102,12 @@ class Context:
         """The current time, from the injected clock."""
         return self.clock.now()
 
-    def flush(self) -> None:
-        """Write what handlers changed (the session's objects, the conversation) into the
-        message's transaction."""
+    def flush(self) -> Write | None:
+        """Write the session's objects into the message's transaction; the conversation's
+        change, for dispatch to send with the message's record (bot.conversation.record)."""
         if "session" in self.__dict__:
             self.session.flush()
-        self.conversation.save()
+        return self.conversation.write()
 
     def close(self) -> None:
         """Let go of the session, if one was opened (the transaction is dispatch's)."""

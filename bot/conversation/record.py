@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 
 from bot.conversation.inbound import Inbound
-from bot.db.direct import DirectStatement
+from bot.db.direct import DirectStatement, Write
 from bot.db.engine import UTCDateTime
 from bot.db.round_trips import PreparedSelect, StatementWithCommit
 from bot.models import Binding, ConversationState, InboundMessage, OutboxMessage, OutboxStatus
@@ -126,16 +126,20 @@ def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
 
 
 def settle(conn: sa.Connection, claimed: Claim, *, route: str, reply_text: str | None,
-           late: bool, retiree_id: int | None, by_agent: bool) -> None:
-    """Record the claimed delivery with what answered it.
+           late: bool, retiree_id: int | None, by_agent: bool, first: Write | None = None) -> None:
+    """Record the claimed delivery with what answered it, after `first`, the message's last
+    write (its conversation row), if any.
 
-    It must be the last statement of conn's transaction: on PostgreSQL it commits it."""
+    It must be the last statement of conn's transaction: on PostgreSQL it commits it, in the
+    same round trip as `first` (most messages write their conversation row)."""
     record = {**claimed.values, "route": route, "reply_text": reply_text, "replied_late": late,
               "retiree_id": retiree_id, "by_agent": by_agent}
     if conn.dialect.name == "postgresql":
-        _RECORD_PG.run_and_commit(conn, record)
-    else:
-        _RECORD_SQLITE.run(conn, record)
+        _RECORD_PG.run_and_commit(conn, record, first)
+        return
+    if first is not None:
+        first.run(conn)
+    _RECORD_SQLITE.run(conn, record)
 
 
 def recorded_reply(conn: sa.Connection, msg: Inbound) -> tuple[str | None, bool]:

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.clock import Clock
-from bot.db.direct import DirectStatement
+from bot.db.direct import DirectStatement, Write
 from bot.db.engine import upsert
 from bot.models import ConversationState
 
@@ -50,7 +50,8 @@ class Frame:
 
 
 class Conversation:
-    """Read and change one openid's conversation; written once, by `save`, at the message's end.
+    """Read and change one openid's conversation; stored once, by the statement `write` gives, at
+    the message's end.
 
     Handlers use `step`, `data`, `expect`, `clear` and `offer` on the step on screen; the
     router alone moves tasks beneath and back (`frame`, `restore`, `keep`, `take_kept`).
@@ -162,16 +163,18 @@ class Conversation:
         """Start afresh: no step, no kept task (what was remembered stays)."""
         self.set_aside()
 
-    def save(self) -> None:
-        """Write the changes in one statement (none when nothing changed)."""
+    def write(self) -> Write | None:
+        """The one statement that stores the changes, with its parameters (None when nothing
+        changed); from then on they count as stored: the caller runs it in this message's
+        transaction (bot.conversation.record sends it with the message's record)."""
         if not self._changed:
-            return
+            return None
         self._changed = False
         if self._top is None and not self._kept and not self._memory:
-            if self._had_row:
-                _FORGET.run(self._conn, {"openid": self._openid})
-                self._had_row = False
-            return
+            if not self._had_row:
+                return None
+            self._had_row = False
+            return Write(_FORGET, {"openid": self._openid})
         data = dict(self._top.data) if self._top else {}
         if self._kept:
             data[_KEPT] = [frame.stored() for frame in self._kept]
@@ -179,5 +182,5 @@ class Conversation:
             data[_MEMORY] = dict(self._memory)
         values = {"openid": self._openid, "step": self.step, "data": data,
                   "expires_at": self._clock.now() + timedelta(seconds=self._ttl)}
-        _save(self._conn.dialect.name).run(self._conn, values)
         self._had_row = True
+        return Write(_save(self._conn.dialect.name), values)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,13 +31,13 @@ class DirectStatement:
     other database, through SQLAlchemy as usual)."""
 
     def __init__(self, statement: sa.Executable) -> None:
-        self._statement = statement
+        self.statement = statement
         self._compiled: _Compiled | None = None
 
     def first_row(self, conn: sa.Connection, params: Mapping[str, Any]) -> dict[str, Any]:
         """The statement's first row, by column name, as SQLAlchemy would have read it."""
         if conn.dialect.name != "sqlite":
-            return dict(conn.execute(self._statement, params).one()._mapping)
+            return dict(conn.execute(self.statement, params).one()._mapping)
         compiled = self._for(conn)
         row = _driver(conn).execute(compiled.sql, compiled.arguments(params)).fetchone()
         if row is None:
@@ -47,15 +48,27 @@ class DirectStatement:
     def run(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
         """Run the statement for its effect."""
         if conn.dialect.name != "sqlite":
-            conn.execute(self._statement, params)
+            conn.execute(self.statement, params)
             return
         compiled = self._for(conn)
         _driver(conn).execute(compiled.sql, compiled.arguments(params))
 
     def _for(self, conn: sa.Connection) -> _Compiled:
         if self._compiled is None:  # two threads may compile it at once: both results are equal
-            self._compiled = _Compiled(self._statement, conn.dialect)
+            self._compiled = _Compiled(self.statement, conn.dialect)
         return self._compiled
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write handed on to run later in the same transaction: its statement and parameters."""
+
+    statement: DirectStatement
+    params: Mapping[str, Any]
+
+    def run(self, conn: sa.Connection) -> None:
+        """Run it now."""
+        self.statement.run(conn, self.params)
 
 
 class BoundParameters:

@@ -1,5 +1,6 @@
-"""PostgreSQL: a message's first statement sent together with its BEGIN, its last together with
-its COMMIT — two round trips a message instead of four.
+"""PostgreSQL: a message's first statement sent together with its BEGIN, its last two (the
+conversation row it changed, and its record) together with its COMMIT — two round trips a
+message instead of five.
 
 Through SQLAlchemy and psycopg each statement, BEGIN and COMMIT is a round trip of its own, and on
 a busy server each round trip is a wait for the database process to be scheduled. Here the
@@ -14,6 +15,7 @@ every message runs (bot.conversation.record), and add nothing that needs them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +26,7 @@ from psycopg.adapt import Transformer
 from psycopg.errors import error_from_result
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
-from bot.db.direct import BoundParameters, column_processors
+from bot.db.direct import BoundParameters, DirectStatement, Write, column_processors
 
 _NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
 _NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
@@ -85,8 +87,27 @@ class PreparedSelect:
                 for (key, process), value in zip(self._columns, row, strict=True)}
 
 
+class _Inlined:
+    """A statement written out with its parameters as literals, to go with others in one query."""
+
+    def __init__(self, statement: sa.Executable) -> None:
+        compiled = statement.compile(dialect=_NAMED)
+        self._sql = str(compiled)
+        self._parameters = BoundParameters(compiled, _NAMED)
+
+    def text(self, raw: psycopg.Connection[Any], params: Mapping[str, Any]) -> str:
+        """The SQL with params in it, quoted by psycopg."""
+        return _literal(raw, self._sql, self._parameters.values(params))
+
+
+@functools.cache
+def _inlined(statement: DirectStatement) -> _Inlined:
+    return _Inlined(statement.statement)
+
+
 class StatementWithCommit:
-    """A write that ends conn's transaction: it and COMMIT go in one round trip.
+    """A write that ends conn's transaction: it and COMMIT go in one round trip, with a write
+    handed on from earlier in the message (the conversation's row) before it.
 
     Not prepared: a single-row write costs little to plan, and a statement that must not fail after
     the message's work is done should not depend on server state a rollback can clear.
@@ -99,17 +120,16 @@ class StatementWithCommit:
     """
 
     def __init__(self, statement: sa.Executable, *, flush_when_alone: bool = True) -> None:
-        compiled = statement.compile(dialect=_NAMED)
-        self._sql = str(compiled)
-        self._parameters = BoundParameters(compiled, _NAMED)
+        self._statement = _Inlined(statement)
         self._before = "" if flush_when_alone else f"{_NO_FLUSH_IF_NOTHING_WRITTEN}; "
 
-    def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any]) -> None:
-        """Run the statement and commit conn's transaction; the `with` block's commit is then a
-        no-op, so this must be the transaction's last statement."""
+    def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any],
+                       first: Write | None = None) -> None:
+        """Run `first` (if any), then the statement, and commit conn's transaction; the `with`
+        block's commit is then a no-op, so this must be the transaction's last statement."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
-        values = self._parameters.values(params)
-        _run(raw, f"{self._before}{_literal(raw, self._sql, values)}; COMMIT")
+        leading = f"{_inlined(first.statement).text(raw, first.params)}; " if first else ""
+        _run(raw, f"{leading}{self._before}{self._statement.text(raw, params)}; COMMIT")
 
 
 _NO_FLUSH_IF_NOTHING_WRITTEN = ("SELECT set_config('synchronous_commit', 'off', true) "

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.models import Follower, InboundMessage
+from bot.models import ConversationState, Follower, InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.gateway.slow import SLOW_ANSWER, SlowCapability, retry_while_running, tuned_services
@@ -76,6 +76,28 @@ def test_only_a_message_that_changed_nothing_else_commits_without_waiting_for_th
     chat.say("留言")  # a pending step: the next message goes to staff
     chat.say("请给我回个电话")  # the 留言 itself
     assert commit_modes() == ["on", "on", "off", "on", "on"]
+
+
+def test_the_conversation_row_goes_with_the_record_and_its_commit(chat: Chat, services: Services) -> None:
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    chat.say("联系我们")  # the first contact's follower row is written here, not below
+    sa.event.listen(services.engine, "before_cursor_execute", seen)
+    try:
+        answer = chat.say("离休费每个月几号发") or ""
+        assert "回复 1" in answer  # related answers offered by number: the row holds them
+        picked = chat.say("1") or ""  # the stored offer read back; the next topic's offered
+        chat.say("联系我们")  # no offer to keep: the row is deleted
+    finally:
+        sa.event.remove(services.engine, "before_cursor_execute", seen)
+    assert picked.startswith("【") and picked != answer
+    # Neither the row's upserts nor its delete took a round trip of its own through SQLAlchemy.
+    assert not [s for s in statements if "conversation_states" in s]
+    with services.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ConversationState)) == 0
 
 
 def test_what_a_retiree_typed_is_recorded_exactly_however_it_reads(
