@@ -8,7 +8,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice, short_forms
+from bot.language.words import parse_choice, short_forms
 from bot.policies import Decision
 from bot.policies.replies import answer_text, related_topics, which_text
 from bot.questions import keeping
@@ -54,7 +54,7 @@ def not_this(msg: Inbound, ctx: Context) -> Reply | None:
     """「不对」 right after a policy answer: sorry, the question is kept for staff; else None.
     The answer is read back from the last message's inbound record (its words, its route), so
     nothing is written for the many answers nobody objects to."""
-    if not set(short_forms(msg.text)) & {normalize(w) for w in ctx.texts.table("policy")["not_this"]}:
+    if not set(short_forms(msg.text)) & ctx.texts.words("policy.not_this"):
         return None
     previous = keeping.latest_message(ctx.session, msg.openid, since=ctx.clock.now() - NOT_THIS_WITHIN)
     if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:

@@ -23,6 +23,7 @@ class Texts:
         self._firm = frozenset(normalize(w) for w in answers.get("firm", ()))
         self._no = frozenset(normalize(w) for w in answers.get("no", ()))
         self._filler = filler
+        self._word_lists: dict[str, frozenset[str]] = {}
 
     @classmethod
     def load(cls, content_dir: Path, settings: Settings) -> Texts:
@@ -59,6 +60,16 @@ class Texts:
     def table(self, key: str) -> Any:
         """A raw table or list from the file (e.g. the menu items)."""
         return self._raw[key]
+
+    def words(self, key: str) -> frozenset[str]:
+        """A list of words from the file (dotted key, e.g. "policy.not_this"), normalised: read
+        once, then kept (a matcher asks for its list on every message)."""
+        if key not in self._word_lists:
+            node: Any = self._raw
+            for part in key.split("."):
+                node = node[part]
+            self._word_lists[key] = frozenset(normalize(word) for word in node)
+        return self._word_lists[key]
 
     def yes_or_no(self, text: str) -> bool | None:
         """True for a confirming word (好的, 行, 确认, 👍 …), False for a refusing one (算了,
