@@ -11,9 +11,8 @@ from bot.activities.signups import (
     eligible,
     live_signup,
     mine,
-    seats_left,
+    places,
     sign_up,
-    waiting_count,
     waiting_position,
     withdraw,
 )
@@ -63,7 +62,7 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     if live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.refused_already"))
-    left, waiting = seats_left(ctx.session, activity), waiting_count(ctx.session, activity.id)
+    left, waiting = places(ctx.session, activity)
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))

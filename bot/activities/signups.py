@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -27,13 +28,14 @@ _GROUPS_OF = (sa.select(Group.name).join(GroupMember, GroupMember.group_id == Gr
 _OPEN_NOW = (sa.select(Activity)
              .where(Activity.status == ActivityStatus.OPEN, Activity.deadline > sa.bindparam("now"))
              .order_by(Activity.starts_at))
-_SEATS_TAKEN = sa.select(sa.func.coalesce(sa.func.sum(Signup.seats), 0)).where(
-    Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.CONFIRMED)
+# Seats taken and the waitlist's length in one statement: a pick and a sign-up need both.
+_PLACES = sa.select(
+    sa.func.coalesce(sa.func.sum(Signup.seats).filter(Signup.status == SignupStatus.CONFIRMED), 0),
+    sa.func.count().filter(Signup.status == SignupStatus.WAITING),
+).where(Signup.activity_id == sa.bindparam("activity_id"), Signup.status.in_(LIVE))
 _WAITING_AHEAD = sa.select(sa.func.count()).select_from(Signup).where(
     Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.WAITING,
     Signup.id < sa.bindparam("signup_id"))
-_WAITING = sa.select(sa.func.count()).select_from(Signup).where(
-    Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.WAITING)
 _LIVE_SIGNUP = sa.select(Signup).where(
     Signup.activity_id == sa.bindparam("activity_id"), Signup.retiree_id == sa.bindparam("retiree_id"),
     Signup.status.in_(LIVE))
@@ -77,10 +79,22 @@ def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]
     return [a for a in open_now if a.for_everyone or groups & set(a.groups)]
 
 
+class Places(NamedTuple):
+    """An activity's seats not yet taken by confirmed sign-ups, and how many wait for one."""
+
+    left: int
+    waiting: int
+
+
+def places(session: Session, activity: Activity) -> Places:
+    """Seats left and the waitlist's length, read together."""
+    taken, waiting = session.execute(_PLACES, {"activity_id": activity.id}).one()
+    return Places(max(activity.capacity - int(taken), 0), int(waiting))
+
+
 def seats_left(session: Session, activity: Activity) -> int:
     """Seats not yet taken by confirmed sign-ups."""
-    taken = session.scalar(_SEATS_TAKEN, {"activity_id": activity.id})
-    return max(activity.capacity - int(taken or 0), 0)
+    return places(session, activity).left
 
 
 def waiting_position(session: Session, signup: Signup) -> int:
@@ -100,7 +114,8 @@ def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str,
         raise SignupRefused(Refusal.ALREADY)
     seats = 1 + (activity.companion_seats if companion else 0)
     # Someone already waits: a newcomer waits behind them even if a seat looks free.
-    waiting = waiting_count(session, activity_id) > 0 or seats_left(session, activity) < seats
+    left, queue = places(session, activity)
+    waiting = queue > 0 or left < seats
     signup = Signup(activity_id=activity_id, retiree_id=retiree_id, openid=openid, by_agent=by_agent,
                     companion=companion, seats=seats, created_at=now,
                     status=SignupStatus.WAITING if waiting else SignupStatus.CONFIRMED)
@@ -193,7 +208,3 @@ def _in_groups(session: Session, retiree_id: int, names: list[str]) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(GroupMember).join(Group).where(
         GroupMember.retiree_id == retiree_id, Group.name.in_(names))) > 0
 
-
-def waiting_count(session: Session, activity_id: int) -> int:
-    """How many are on the activity's waitlist."""
-    return int(session.scalar(_WAITING, {"activity_id": activity_id}) or 0)

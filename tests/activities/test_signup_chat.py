@@ -162,3 +162,14 @@ def test_a_companion_where_none_may_come_is_refused(
 def test_the_main_menu_leads_to_sign_ups(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     assert "回复 6　活动报名" in (chat.say("菜单", openid="o_zhang") or "")
     assert "回复 1　冬至茶话会" in (chat.say("6", openid="o_zhang") or "")
+
+
+def test_a_newcomer_waits_behind_those_already_waiting_even_with_a_seat_free(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    sign(chat, "o_zhang", "1", "2")  # two of the three seats
+    assert "已为您排上候补，第 1 位" in sign(chat, "o_li", "1", "2")  # two seats wanted, one free
+    wu = add_member(office, "吴刚", "o_wu")
+    offer = sign(chat, "o_wu", "1")
+    assert "名额已经报满了" in offer and "您会是第 2 位" in offer  # the free seat is not 吴's to take first
+    assert "已为您排上候补，第 2 位" in (chat.say("1", openid="o_wu") or "")
+    assert signups(office)[-1] == (wu, "waiting", 1, False)
