@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.language.words import simplified
 from bot.models import Binding, Follower, MiniUser, Retiree
 
 Account = Follower | MiniUser
@@ -19,9 +20,18 @@ LOCK = timedelta(hours=24)
 
 def candidates(session: Session, name: str, digits: str) -> list[Retiree]:
     """Retirees on the roster with that name whose phone on file ends with those digits."""
+    if not digits.isdigit():  # only digits go into the LIKE pattern
+        return []
     people = session.scalars(sa.select(Retiree).where(
-        Retiree.name == name, Retiree.anonymised_at.is_(None), Retiree.phone.is_not(None)))
-    return [p for p in people if (p.phone or "").replace("-", "").endswith(digits)]
+        sa.func.replace(Retiree.phone, "-", "").like(f"%{digits}"), Retiree.anonymised_at.is_(None)))
+    return [p for p in people if same_name(p.name, name)]
+
+
+def same_name(on_file: str, said: str) -> bool:
+    """Whether a name said or typed is the one on file. They are compared in simplified characters:
+    a relative abroad types 陳美玲 for 陈美玲 on file, and the chat reads every text in simplified
+    characters (bot.language.words), so 王乾 on file arrives as 王干."""
+    return on_file == said or simplified(on_file) == simplified(said)
 
 
 def by_phone(session: Session, number: str) -> list[Retiree]:

@@ -41,8 +41,13 @@ def clauses(text: str) -> list[str]:
     return [piece for piece in _PUNCT.split(_plain(text)) if piece]
 
 
+def simplified(text: str) -> str:
+    """text in simplified characters (陳美玲 → 陈美玲; also 王乾 → 王干, so compare both sides)."""
+    return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
+
+
 def _plain(text: str) -> str:
-    return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text)).lower()
+    return simplified(text).lower()
 
 
 def parse_choice(text: str) -> int | None:

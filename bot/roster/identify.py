@@ -58,7 +58,7 @@ def by_phone(session: Session, account: b.Account, number: str, name: str | None
     lock from wrong digits does not stand in the way of the number itself."""
     found = b.by_phone(session, number)
     if name and len(found) > 1:
-        found = [p for p in found if p.name == name]
+        found = [p for p in found if b.same_name(p.name, name)]
     if len(found) > 1:
         return Attempt(ambiguous=True)
     return Attempt(retiree=found[0] if found else None)

@@ -67,6 +67,20 @@ def test_the_same_name_is_told_apart_by_the_phone_digits(chat: Chat, services: S
     assert active_bindings(services) == [(OPENID, roster["wang2"], "self", None)]
 
 
+@pytest.mark.parametrize(("on_file", "typed"), [
+    ("王乾", "王乾"),      # 乾 is read as 干 wherever the chat reads text: still this person
+    ("於丽华", "於丽华"),  # 於 as 于, likewise
+    ("陈美玲", "陳美玲"),  # a relative abroad types the name in traditional characters
+])
+def test_a_name_binds_however_its_characters_are_written(
+        chat: Chat, services: Services, on_file: str, typed: str) -> None:
+    person = add_retiree(services, on_file, "13711112222")
+    chat.say("绑定")
+    chat.say(typed)
+    assert f"{on_file}同志，绑定成功" in (chat.say("2222") or "")
+    assert active_bindings(services) == [(OPENID, person, "self", None)]
+
+
 def test_a_landline_on_file_works_too(chat: Chat, services: Services, roster) -> None:
     chat.say("绑定")
     chat.say("李秀英")
