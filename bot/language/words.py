@@ -9,7 +9,9 @@ from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
 _PUNCT = re.compile(r"[\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-]+")
-_SENTENCE_END = re.compile(r"[.!?;。！？；…\n]+")
+# A dot between digits is a decimal point (3.5 号), and a run of dots (「……」, three dots each
+# after NFKC) is a pause: neither ends a sentence.
+_SENTENCE_END = re.compile(r"(?:(?<![\d.])\.(?![\d.])|[!?;。\n])+")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Said at the end of a short answer: 「好的呀」「知道了」「要得嘛」「中嘞」.
@@ -31,9 +33,9 @@ def normalize(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """The text's sentences, split where a full stop, question or exclamation mark, semicolon or
-    line break ends one."""
-    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
+    """The text's sentences (full-width forms made half-width, not otherwise normalised), split
+    where a full stop, question or exclamation mark, semicolon or line break ends one."""
+    return [piece for piece in _SENTENCE_END.split(unicodedata.normalize("NFKC", text)) if piece.strip()]
 
 
 def clauses(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import opencc
 import pypinyin
 
 from bot.policies import private_cache
@@ -41,7 +42,7 @@ _FUNCTION_WORDS = frozenset((
     "就", "都", "也", "还", "要", "会", "能", "给", "这", "那", "个", "一", "下", "请问", "一下",
     "一个", "怎么", "怎么办", "什么", "可以", "我们", "你们", "这个", "那个", "还有", "需要", "没有",
     "现在", "时候", "哪里", "哪儿", "去", "到", "不", "咋", "啥", "想", "能不能", "有没有", "是不是", "怎样",
-    "如何", "嘛", "呗", "哪", "几")) | {BREAK, PAUSE}  # and the analyser's marks of punctuation
+    "如何", "嘛", "呗", "哪", "几")) | {BREAK, PAUSE}  # the analyser's punctuation marks: in every long text
 
 
 class SimilarityIndex:
@@ -119,9 +120,9 @@ def read_features(texts: Iterable[str], analyzer: Analyzer,
 
 def _feature_key(analyzer: Analyzer) -> str:
     """What a text's features depend on: the analyser's dictionaries, this code, the libraries
-    and Python (pypinyin reads the typos, unicodedata normalises)."""
+    and Python (pypinyin reads the typos, OpenCC's tables simplify, unicodedata normalises)."""
     source = hashlib.sha256(b"".join(path.read_bytes() for path in _FEATURE_CODE)).hexdigest()
-    state = (analyzer.signature, source, pypinyin.__version__, sys.version_info[:3])
+    state = (analyzer.signature, source, pypinyin.__version__, opencc.__version__, sys.version_info[:3])
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 

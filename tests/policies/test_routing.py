@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.language.words import sentences
 from bot.policies import PolicyEngine
 from bot.policies.engine import OTHER_DOMAIN
 
@@ -215,6 +216,13 @@ def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(eng
 def test_traditional_characters_are_read_as_simplified(
         engine: PolicyEngine, question: str, topic: str) -> None:
     assert engine.decide(question, known=False).topic == topic
+
+
+def test_a_pause_or_a_decimal_point_does_not_end_a_sentence(engine: PolicyEngine) -> None:
+    # 「……」 is a pause, as a comma is: the doctor's and the shop's words still count against it.
+    paused = "最近血压有点高……今年单位组织查身体什么时候开始，在哪家医院？"
+    assert engine.decide(paused, known=False).topic is None
+    assert sentences("体检3.5号开始吗？天冷了．") == ["体检3.5号开始吗", "天冷了"]
 
 
 def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
