@@ -90,13 +90,13 @@ class Responder:
             late = not handoff.offer(render_passive(reply, openid=msg.openid, account=msg.account, now=now))
             if late and isinstance(reply, Text):
                 self._send_later(ctx, msg, reply)
-            conversation = ctx.flush()
+            conversation_write = ctx.flush()
         finally:
             ctx.close()
         retiree_id, by_agent = ctx.on_behalf()
         record.settle(conn, claimed, route=name, late=late, retiree_id=retiree_id,  # 3. the record
                       reply_text=reply.content if isinstance(reply, Text) else None, by_agent=by_agent,
-                      first=conversation)
+                      first=conversation_write)
 
     def _send_later(self, ctx: Context, msg: Inbound, reply: Text) -> None:
         outbox.enqueue(ctx.session, recipient=msg.openid, text=reply.content,

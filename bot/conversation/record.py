@@ -7,7 +7,8 @@ the end, with its answer. The lock:
 - SQLite: the database's only write lock, which every transaction holds from its BEGIN (bot.db.engine);
 - PostgreSQL: an advisory lock on the delivery's key for the transaction (a retry arriving while
   the first delivery is handled waits for it to commit, then reads its answer). The lock, the
-  read and BEGIN go in one round trip, the record and COMMIT in another (bot.db.round_trips).
+  read and BEGIN go in one round trip, the conversation row's write (bot.conversation.steps), the
+  record and COMMIT in another (bot.db.round_trips).
 On SQLite both statements run on the driver directly (bot.db.direct): the lock is held meanwhile.
 """
 

@@ -10,7 +10,8 @@ answers at once. The statements in between run through SQLAlchemy as usual, on t
 and in the same transaction: psycopg reads the transaction's state from the server's own answers.
 
 What bypasses SQLAlchemy here is not seen by its events or its echo; keep it to the few statements
-every message runs (bot.conversation.record), and add nothing that needs them.
+every message runs (bot.conversation.record: the claim, the record, and the conversation row's
+write that bot.conversation.steps hands on), and add nothing that needs them.
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ class PolicyEngine:
 
     def _matched_terms(self, question: str) -> tuple[set[str], set[str]]:
         """Known terms in the question (one inside a longer match does not count again), and the
-        words of other domains in it."""
+        words of other domains in the sentences that hold a known term (in all, when none does)."""
         tokens = self.analyzer.tokens(question)
         phrases = self.analyzer.phrases(tokens)
         found = [(i, j, text) for i, j, text in phrases if text in self._terms]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.activities.signups import Refusal, SignupRefused, sign_up
+from bot.activities.signups import Places, Refusal, SignupRefused, places, sign_up
 from bot.clock import FixedClock
 from bot.db.engine import transaction
+from bot.models import Activity
 from bot.services import Services
 from tests.activities.helpers import add_member, load_activity, queued, sign, signups
 from tests.helpers import Chat
@@ -167,9 +168,15 @@ def test_the_main_menu_leads_to_sign_ups(office: Services, branch: Branch, tea: 
 def test_a_newcomer_waits_behind_those_already_waiting_even_with_a_seat_free(
         office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     sign(chat, "o_zhang", "1", "2")  # two of the three seats
+    add_member(office, "郑和", "o_zheng")
+    sign(chat, "o_zheng", "1", "1")  # the third, then given back: a cancelled sign-up takes none
+    chat.say("取消报名", openid="o_zheng")
+    assert "已取消" in (chat.say("1", openid="o_zheng") or "")
     assert "已为您排上候补，第 1 位" in sign(chat, "o_li", "1", "2")  # two seats wanted, one free
     wu = add_member(office, "吴刚", "o_wu")
     offer = sign(chat, "o_wu", "1")
     assert "名额已经报满了" in offer and "您会是第 2 位" in offer  # the free seat is not 吴's to take first
     assert "已为您排上候补，第 2 位" in (chat.say("1", openid="o_wu") or "")
     assert signups(office)[-1] == (wu, "waiting", 1, False)
+    with office.sessions() as session:  # what the staff console and the API show
+        assert places(session, session.get(Activity, tea)) == Places(left=1, waiting=2)

@@ -141,7 +141,11 @@ def test_a_failed_commit_keeps_none_of_the_message(chat: Chat, services: Service
         assert reply == services.texts.get("replies.error")
         with services.sessions() as session:
             followers = session.scalar(sa.select(sa.func.count()).select_from(Follower))
-        assert (followers, _records(services)) == (0, [])  # nothing half kept
+        with services.sessions() as session:
+            rows = session.scalar(sa.select(sa.func.count()).select_from(ConversationState))
+        # nothing half kept: not the follower, not the record, not the menu's pending choice
+        # (the conversation row, sent with the record and COMMIT)
+        assert (followers, _records(services), rows) == (0, [], 0)
     finally:
         with services.engine.begin() as conn:
             conn.execute(sa.text("DROP TRIGGER refuse_answers ON inbound_messages"))
