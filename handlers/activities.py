@@ -142,12 +142,15 @@ def _sentence_choice(ctx: Context, text: str) -> int | None:
     """The answer said in a sentence: 0 for 「我们都不去了」, 1 for 「不用带家属」, 2 for
     「带老伴一起去」; the words are [activity] in chat.toml."""
     plain = normalize(text)
-    words = ctx.texts.table("activity")
-    if any(w in plain for w in words["refuse_words"]):
+
+    def says(key: str) -> bool:
+        return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
+
+    if says("refuse_words"):
         return 0
-    if any(w in plain for w in words["companion_words"]):
-        return 1 if any(w in plain for w in words["no_companion_words"]) else 2
-    return 1 if any(w in plain for w in words["alone_words"]) else None
+    if says("companion_words"):
+        return 1 if says("no_companion_words") else 2
+    return 1 if says("alone_words") else None
 
 
 def _which_to_cancel(ctx: Context, text: str, count: int) -> int | None:

@@ -68,8 +68,8 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
     phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
     # Only a no to the number: 「不答了」 is about the quiz waiting beneath, and goes to it.
-    declined = parse_choice(msg.text) == 0 or any(
-        form in ctx.texts.table("care")["no_phone_words"] for form in short_forms(msg.text))
+    declined = parse_choice(msg.text) == 0 or bool(
+        set(short_forms(msg.text)) & ctx.texts.words("care.no_phone_words"))
     if record is None or (phone is None and not declined):
         return None
     ctx.conversation.clear()
