@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,10 @@ class Texts:
         self._raw = raw
         self._office = office
         answers = raw.get("answers", {})
-        filler = frozenset(normalize(w) for w in answers.get("filler", ())) | frozenset(PARTICLES)
-        self._yes = frozenset(normalize(w) for w in answers.get("yes", ()))
-        self._firm = frozenset(normalize(w) for w in answers.get("firm", ()))
-        self._no = frozenset(normalize(w) for w in answers.get("no", ()))
-        self._filler = filler
+        self._yes = _normalised(answers.get("yes", ()))
+        self._firm = _normalised(answers.get("firm", ()))
+        self._no = _normalised(answers.get("no", ()))
+        self._filler = _normalised(answers.get("filler", ())) | frozenset(PARTICLES)
         self._word_lists: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -39,10 +39,7 @@ class Texts:
 
     def get(self, key: str, **values: Any) -> str:
         """The text named `key` (dotted for tables, e.g. "guide.title"), placeholders filled."""
-        node: Any = self._raw
-        for part in key.split("."):
-            node = node[part]
-        return str(node).strip().format(**self._office, **values)
+        return str(self._node(key)).strip().format(**self._office, **values)
 
     def fill(self, text: str) -> str:
         """Any text from content/ with the office's placeholders ({office_phone} …) filled in."""
@@ -65,11 +62,15 @@ class Texts:
         """A list of words from the file (dotted key, e.g. "policy.not_this"), normalised: read
         once, then kept (a matcher asks for its list on every message)."""
         if key not in self._word_lists:
-            node: Any = self._raw
-            for part in key.split("."):
-                node = node[part]
-            self._word_lists[key] = frozenset(normalize(word) for word in node)
+            self._word_lists[key] = _normalised(self._node(key))
         return self._word_lists[key]
+
+    def _node(self, key: str) -> Any:
+        """What the dotted key names in the file."""
+        node: Any = self._raw
+        for part in key.split("."):
+            node = node[part]
+        return node
 
     def yes_or_no(self, text: str) -> bool | None:
         """True for a confirming word (好的, 行, 确认, 👍 …), False for a refusing one (算了,
@@ -99,6 +100,10 @@ class Texts:
         if said and firm and not set(short_forms(text)) & self._firm:
             return None
         return None if said is None else yes if said else no
+
+
+def _normalised(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize(word) for word in words)
 
 
 def _made_of(text: str, words: frozenset[str], filler: frozenset[str]) -> bool:
