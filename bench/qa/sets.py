@@ -13,15 +13,15 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to fifteen, read after their first scores (2026-12-04 and -05): the
-        # misses of one to fifteen widened the vocabulary and led to the second stage's two-word
-        # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
+         # blind rounds one to sixteen, read after their first scores (2026-12-04 and -05): the
+         # misses of one to sixteen widened the vocabulary and led to the second stage's two-word
+         # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
-                            "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round sixteen,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("tt", "uu", "vv")}
+                            "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt", "uu",
+                            "vv"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none just now).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -130,7 +130,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "edcde4f": ("blind_y", "blind_z", "blind_aa"), "d854e68": ("blind_bb", "blind_cc", "blind_dd"),
     "872a372": ("blind_ee", "blind_ff", "blind_gg"), "1746c2f": ("blind_hh", "blind_ii", "blind_jj"),
     "af3c109": ("blind_kk", "blind_ll", "blind_mm"), "2c9d91c": ("blind_nn", "blind_oo", "blind_pp"),
-    "0500237": ("blind_qq", "blind_rr", "blind_ss"),
+    "0500237": ("blind_qq", "blind_rr", "blind_ss"), "ced9353": ("blind_tt", "blind_uu", "blind_vv"),
 }
 
 
