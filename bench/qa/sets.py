@@ -13,17 +13,15 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to sixteen, read after their first scores (2026-12-04 and -05): the
-         # misses of one to sixteen widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to eighteen, read after their first scores (2026-12-04 and -05): the
+         # misses of one to eighteen widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
-                            "uu", "vv"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds seventeen
-# and eighteen, written on 2026-12-05 by six more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("ww", "xx", "yy", "zz", "aaa", "bbb")}
+                            "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none just now).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -122,13 +120,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_vv": {"keywords": (90.0, 92.0), "two-stage": (90.0, 92.0), "bm25": (86.4, 0.0)},
     # round 17, at a675f43, the vocabulary widened with round sixteen's misses (three more writers:
     # retirees of the north and north-east in their spoken words; grandchildren typing for a
-    # grandparent, internet style; very long letters and two-to-six-character messages; unread)
+    # grandparent, internet style; very long letters and two-to-six-character messages; read)
     "blind_ww": {"keywords": (97.3, 100.0), "two-stage": (99.1, 100.0), "bm25": (92.7, 4.0)},
     "blind_xx": {"keywords": (99.1, 92.0), "two-stage": (100.0, 92.0), "bm25": (98.2, 0.0)},
     "blind_yy": {"keywords": (95.5, 96.0), "two-stage": (95.5, 96.0), "bm25": (96.4, 8.0)},
     # round 18, at e350ff2, the same router (three more writers: retirees of the south-west and
     # the north-west, several writing Mandarin as a second language; former senior cadres in the
-    # official register; dictated voice messages as the phone wrote them down; unread)
+    # official register; dictated voice messages as the phone wrote them down; read)
     "blind_zz": {"keywords": (97.3, 92.0), "two-stage": (98.2, 92.0), "bm25": (94.5, 0.0)},
     "blind_aaa": {"keywords": (90.9, 96.0), "two-stage": (91.8, 96.0), "bm25": (92.7, 0.0)},
     "blind_bbb": {"keywords": (99.1, 92.0), "two-stage": (100.0, 92.0), "bm25": (93.6, 0.0)},
@@ -145,6 +143,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "872a372": ("blind_ee", "blind_ff", "blind_gg"), "1746c2f": ("blind_hh", "blind_ii", "blind_jj"),
     "af3c109": ("blind_kk", "blind_ll", "blind_mm"), "2c9d91c": ("blind_nn", "blind_oo", "blind_pp"),
     "0500237": ("blind_qq", "blind_rr", "blind_ss"), "ced9353": ("blind_tt", "blind_uu", "blind_vv"),
+    "a675f43": ("blind_ww", "blind_xx", "blind_yy"), "e350ff2": ("blind_zz", "blind_aaa", "blind_bbb"),
 }
 
 
