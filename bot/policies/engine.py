@@ -97,6 +97,7 @@ class PolicyEngine:
                 self._terms[normalize(word)].append(_Term(topic.id, HINT_WEIGHT, False))
         self._off_topic = lexicon.off_topic
         self._someone_else = lexicon.someone_else
+        self._writer_away = lexicon.writer_away
         self._vocabulary = {t.id: {normalize(w) for w in (*t.keywords, *t.broad, *t.hints)}
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
@@ -250,6 +251,8 @@ class PolicyEngine:
     def _matched_terms(self, question: str) -> tuple[set[str], set[str]]:
         """Known terms in the question (one inside a longer match does not count again), and the
         words of other domains in the sentences that hold a known term (in all, when none does)."""
+        if self._writer_away is not None:  # 「我在外地」 from a child: not the retiree living elsewhere
+            question = self._writer_away.blanked(question)
         tokens = self.analyzer.tokens(question)
         phrases = self.analyzer.phrases(tokens)
         found = [(i, j, text) for i, j, text in phrases if text in self._terms]

@@ -1,5 +1,6 @@
 """The dictionaries in content/dictionary/: domain words, colloquial synonyms, filler words, other
-domains' words, and how a question about a younger relative's own school or company reads."""
+domains' words, how a question about a younger relative's own school or company reads, and where a
+child writing for a parent says they themselves are."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Lexicon:
     fillers: frozenset[str] = frozenset()
     off_topic: frozenset[str] = frozenset()  # words that say a question is about something else
     someone_else: SomeoneElse | None = None
+    writer_away: WriterAway | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,34 @@ class SomeoneElse:
         return self.pattern.search(text) is not None
 
 
+@dataclass(frozen=True)
+class WriterAway:
+    """Where the writer is, not the retiree: 「我在外地，一时赶不回来」 from a son whose father is in
+    hospital at home, 「孩子们都在外地」 (content/dictionary/writer_away.toml)."""
+
+    parents: re.Pattern[str]  # the question names a parent: 我 is then a child writing
+    mine: re.Pattern[str]  # a clause that begins with the writer (我 …)
+    childrens: re.Pattern[str]  # a clause that begins with the children (孩子们 …): theirs whoever writes
+    places: re.Pattern[str]
+
+    def blanked(self, question: str) -> str:
+        """question with the place words of such clauses blanked, so that they do not read as
+        the retiree living elsewhere (as typed: punctuation parts the clauses)."""
+        names_parent = self.parents.search(question) is not None
+        parts = _CLAUSES.split(question)
+        for i, part in enumerate(parts):
+            writer = (self.childrens.match(part) is not None
+                      or (names_parent and self.mine.match(part) is not None
+                          and self.parents.search(part) is None))
+            if writer:
+                parts[i] = self.places.sub(lambda found: "□" * len(found.group()), part)
+        return "".join(parts)
+
+
+_CLAUSES = re.compile(r"([，,。.？?！!；;：:\s]+)")
+_LEADING = "(?:但是|但|可是|可|而且|而|不过|现在|目前|因为|由于)?"
+
+
 def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     """The lexicon in folder, and one problem sentence per thing wrong with its files."""
     problems: list[str] = []
@@ -49,7 +79,8 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     return Lexicon(words=tuple(w.split()[0] for w in words), synonyms=synonyms,
                    fillers=frozenset(normalize(f) for f in fillers),
                    off_topic=frozenset(normalize(w) for w in off_topic),
-                   someone_else=_read_someone_else(folder / "someone_else.toml", problems)), problems
+                   someone_else=_read_someone_else(folder / "someone_else.toml", problems),
+                   writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems)), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:
@@ -125,6 +156,30 @@ def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
     gap = f"(?:{joins})?(?:[^{_NOT_FREE}]{{0,{within}}}(?:{verbs}))?"
     pattern = re.compile(f"(?:{younger}){gap}(?:{places})")
     return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]))
+
+
+_AWAY_KEYS = ("parents", "me", "children", "places")
+
+
+def _read_writer_away(path: Path, synonyms: dict[str, str], problems: list[str]) -> WriterAway | None:
+    """writer_away.toml as a WriterAway (None without the file: the rule is optional); its places
+    with every form synonyms.toml reads as one of them (北京, 上海 … read as 外地)."""
+    raw = _read_toml(path, problems, missing=None)
+    if raw is None:
+        return None
+    if unknown := sorted(set(raw) - set(_AWAY_KEYS)):
+        problems.append(f"{path.name}：有不认识的项 {'、'.join(unknown)}。")
+        return None
+    lists = {key: raw.get(key) for key in _AWAY_KEYS}
+    if not all(isinstance(v, list) and v and all(isinstance(w, str) and w.strip() for w in v)
+               for v in lists.values()):
+        problems.append(f"{path.name}：{'、'.join(_AWAY_KEYS)} 应该各是一组文字，都不能是空的。")
+        return None
+    places_read = [form for form, word in synonyms.items() if word in lists["places"]]
+    lists["places"] = [*lists["places"], *places_read]
+    parents, me, children, places = (_alternatives(lists[key]) for key in _AWAY_KEYS)
+    return WriterAway(re.compile(parents), re.compile(f"{_LEADING}(?:{me})"),
+                      re.compile(f"{_LEADING}(?:{children})"), re.compile(places))
 
 
 def _alternatives(words: list[str]) -> str:
