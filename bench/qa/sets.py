@@ -13,16 +13,15 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to eighteen, read after their first scores (2026-12-04 and -05): the
-         # misses of one to eighteen widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to nineteen, read after their first scores (2026-12-04 and -05): the
+         # misses of one to nineteen widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
-                            "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round nineteen,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ccc", "ddd", "eee")}
+                            "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none just now).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -134,7 +133,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 19, at abd53f8, the vocabulary widened with rounds seventeen and eighteen's misses
     # (three more writers: Shanghai, Jiangsu and Zhejiang retirees in Wu-coloured Mandarin; people
     # writing upset, angry or anxious; retirees living in another province or abroad, and their
-    # children writing from there; unread)
+    # children writing from there; read at the commit after its one check, 86918e9)
     "blind_ccc": {"keywords": (94.5, 80.0), "two-stage": (96.4, 80.0), "bm25": (93.6, 0.0)},
     "blind_ddd": {"keywords": (96.4, 92.0), "two-stage": (97.3, 92.0), "bm25": (93.6, 0.0)},
     "blind_eee": {"keywords": (86.4, 76.0), "two-stage": (86.4, 76.0), "bm25": (90.0, 0.0)},
@@ -152,6 +151,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "af3c109": ("blind_kk", "blind_ll", "blind_mm"), "2c9d91c": ("blind_nn", "blind_oo", "blind_pp"),
     "0500237": ("blind_qq", "blind_rr", "blind_ss"), "ced9353": ("blind_tt", "blind_uu", "blind_vv"),
     "a675f43": ("blind_ww", "blind_xx", "blind_yy"), "e350ff2": ("blind_zz", "blind_aaa", "blind_bbb"),
+    "abd53f8": ("blind_ccc", "blind_ddd", "blind_eee"),
 }
 
 
