@@ -47,8 +47,8 @@ class WriterAway:
     hospital at home, 「孩子们都在外地」 (content/dictionary/writer_away.toml)."""
 
     parents: re.Pattern[str]  # the question names a parent: 我 is then a child writing
-    mine: re.Pattern[str]  # a clause that begins with the writer (我 …)
-    childrens: re.Pattern[str]  # a clause that begins with the children (孩子们 …): theirs whoever writes
+    starts_with_me: re.Pattern[str]  # a clause that begins with the writer (我 …)
+    starts_with_children: re.Pattern[str]  # … with the children (孩子们 …): theirs, whoever writes
     places: re.Pattern[str]
 
     def blanked(self, question: str) -> str:
@@ -57,10 +57,10 @@ class WriterAway:
         names_parent = self.parents.search(question) is not None
         parts = _CLAUSES.split(question)
         for i, part in enumerate(parts):
-            writer = (self.childrens.match(part) is not None
-                      or (names_parent and self.mine.match(part) is not None
-                          and self.parents.search(part) is None))
-            if writer:
+            writers_own = (self.starts_with_children.match(part) is not None
+                           or (names_parent and self.starts_with_me.match(part) is not None
+                               and self.parents.search(part) is None))
+            if writers_own:
                 parts[i] = self.places.sub(lambda found: "□" * len(found.group()), part)
         return "".join(parts)
 
