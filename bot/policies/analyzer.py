@@ -47,7 +47,7 @@ class Analyzer:
         # segmenting), in a fixed order: jieba's frequency for an added word depends on those before.
         for word in sorted(self._fillers):
             self._tokenizer.add_word(word)
-        self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment)
+        self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment, lexicon.look_alike)
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
@@ -55,7 +55,7 @@ class Analyzer:
         self._segmented = _LastOne(self._words)
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
-                 sorted(typo_targets))
+                 sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()))
         self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:

@@ -1,6 +1,6 @@
 """The dictionaries in content/dictionary/: domain words, colloquial synonyms, filler words, other
-domains' words, how a question about a younger relative's own school or company reads, and where a
-child writing for a parent says they themselves are."""
+domains' words, characters that look alike, how a question about a younger relative's own school or
+company reads, and where a child writing for a parent says they themselves are."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ class Lexicon:
     off_topic: frozenset[str] = frozenset()  # words that say a question is about something else
     someone_else: SomeoneElse | None = None
     writer_away: WriterAway | None = None
+    # a character → those that look like it (handwriting input picks 已 for 己, 体 for 休)
+    look_alike: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    fillers=frozenset(normalize(f) for f in fillers),
                    off_topic=frozenset(normalize(w) for w in off_topic),
                    someone_else=_read_someone_else(folder / "someone_else.toml", problems),
-                   writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems)), problems
+                   writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
+                   look_alike=_read_look_alike(folder / "look_alike.txt", problems)), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:
@@ -94,6 +97,22 @@ def _read_lines(path: Path, problems: list[str]) -> list[str]:
         problems.append(f"{path.name}：不是 UTF-8 编码的文本。")
         return []
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _read_look_alike(path: Path, problems: list[str]) -> dict[str, frozenset[str]]:
+    """look_alike.txt, one group of characters that look alike a line (己已巳), as each character's
+    look-alikes (the file is optional)."""
+    if not path.exists():
+        return {}
+    alike: dict[str, frozenset[str]] = {}
+    for line in _read_lines(path, problems):
+        group = set(line)
+        if len(group) < 2 or len(group) != len(line) or not all("\u4e00" <= c <= "\u9fff" for c in line):
+            problems.append(f"{path.name}：「{line}」应该是一行两个以上、各不相同的汉字（长得像的一组）。")
+            continue
+        for char in group:
+            alike[char] = alike.get(char, frozenset()) | (group - {char})
+    return alike
 
 
 def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """Typos and homophones (离修费, 报消, 体捡): put back the known word a span sounds like.
 
-Pinyin input methods and speech recognition both produce characters that *sound* right. A span
-of the question is replaced by a known word when every differing character sounds the same
-(or, in the middle of a longer word, a rarer reading or a near sound) and at least one
-character is identical, so
+Pinyin input methods and speech recognition both produce characters that *sound* right;
+handwriting input, characters that *look* right (退体 for 退休: content/dictionary/look_alike.txt).
+A span of the question is replaced by a known word when every differing character sounds the
+same (or, in the middle of a longer word, a rarer reading or a near sound) or looks alike, and
+at least one character is identical, so
 an unrelated phrase is never rewritten. Spans that are real words of their own (认真 is not a
 typo of 认证), and spans that cut into a real word (始了 in 开始了), are left alone.
 """
@@ -11,7 +12,7 @@ typo of 认证), and spans that cut into a real word (始了 in 开始了), are 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from pypinyin import Style, pinyin
@@ -69,10 +70,11 @@ def _one_apart(a: str, b: str) -> bool:
 
 
 class TypoFixer:
-    """Replaces misspelt or mis-heard spans of a question by the known words they sound like."""
+    """Replaces misspelt or mis-heard spans of a question by the known words they sound or look like."""
 
     def __init__(self, vocabulary: Iterable[str], is_real_word: Callable[[str], bool],
-                 segment: Callable[[str], list[str]]) -> None:
+                 segment: Callable[[str], list[str]],
+                 look_alike: Mapping[str, frozenset[str]] | None = None) -> None:
         self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._known = {w for w in vocabulary if len(w) >= 2}
         for word in self._known:
@@ -83,6 +85,7 @@ class TypoFixer:
                 self._by_char[char].append((word, pos))
         self._is_real_word = is_real_word
         self._segment = segment
+        self._look_alike = look_alike or {}
         # The same spans meet the same words question after question (「怎么报」 and 报销): each
         # pair is judged once per process; ~60 judgements a question were a third of its time.
         self._is_typo_of = lru_cache(maxsize=1 << 16)(self._judge_typo)
@@ -137,12 +140,19 @@ class TypoFixer:
         differing = [(a, b) for a, b in zip(span, word, strict=True) if a != b]
         if span in self._known or self._is_real_word(span):
             return False
-        if len(word) == 2:  # one of two characters, sounding the same (an accent's sound too)
+        if len(word) == 2:  # one of two characters, sounding the same (an accent's sound too) or looking so
             return (len(differing) == 1 and not FUNCTION_CHARACTERS & {*span, *word}
-                    and bool(sounds(differing[0][0]) & sounds(differing[0][1])))
+                    and (bool(sounds(differing[0][0]) & sounds(differing[0][1]))
+                         or self._looks_like(*differing[0])))
         if len(differing) > _most_differing(word):  # most of the word as written (遗嘱怎 ≠ 遗属证)
             return False
-        return all(self._sounds_like(span, word, i) for i in range(len(word)) if span[i] != word[i])
+        return all(self._sounds_like(span, word, i) or self._looks_like(span[i], word[i])
+                   for i in range(len(word)) if span[i] != word[i])
+
+    def _looks_like(self, written: str, meant: str) -> bool:
+        """Handwriting input's slip: a character that looks like the word's (never a function
+        character: 己 for 已 is a slip, 的 for 白 is a word)."""
+        return written not in FUNCTION_CHARACTERS and meant in self._look_alike.get(written, ())
 
     @staticmethod
     def _sounds_like(span: str, word: str, i: int) -> bool:

@@ -68,6 +68,8 @@ BREAKAGES = [
      "writer_away.toml：parents、me、children、places 应该各是一组文字，都不能是空的"),
     ("writer's whereabouts misspelt", "dictionary/writer_away.toml", 'me = ["我", "我们"]',
      'me = ["我", "我们"]\nmine = ["俺"]', "writer_away.toml：有不认识的项 mine"),
+    ("look-alike group of one character", "dictionary/look_alike.txt", "休体\n", "休\n",
+     "look_alike.txt：「休」应该是一行两个以上、各不相同的汉字"),
     ("asked question of no topic", P + "asked.tsv", "坐几路公交车能到你们单位\tcontact-office",
      "坐几路公交车能到你们单位\tno-such-topic", "「no-such-topic」不是已有的话题"),
     ("asked question without its topic", P + "asked.tsv", "坐几路公交车能到你们单位\tcontact-office",
