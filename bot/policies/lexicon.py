@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.language.words import normalize
+from bot.language.words import clauses_kept, normalize, simplified
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,11 @@ class WriterAway:
     places: re.Pattern[str]
 
     def blanked(self, question: str) -> str:
-        """question with the place words of such clauses blanked, so that they do not read as
-        the retiree living elsewhere (as typed: punctuation parts the clauses)."""
+        """question (in simplified characters) with the place words of such clauses blanked, so
+        that they do not read as the retiree living elsewhere (punctuation parts the clauses)."""
+        question = simplified(question)
         names_parent = self.parents.search(question) is not None
-        parts = _CLAUSES.split(question)
+        parts = clauses_kept(question)
         for i, part in enumerate(parts):
             writers_own = (self.starts_with_children.match(part) is not None
                            or (names_parent and self.starts_with_me.match(part) is not None
@@ -67,8 +68,9 @@ class WriterAway:
         return "".join(parts)
 
 
-_CLAUSES = re.compile(r"([，,。.？?！!；;：:\s]+)")
 _LEADING = "(?:但是|但|可是|可|而且|而|不过|现在|目前|因为|由于)?"
+# 孩子他爸, 孩子的爷爷: the retiree or a grandparent named through the children, not the children.
+_THROUGH_THE_CHILDREN = "(?!他爸|他妈|她爸|她妈|他爹|他娘|的?爷爷|的?奶奶|的?外公|的?外婆|的?姥爷|的?姥姥)"
 
 
 def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
@@ -194,11 +196,11 @@ def _read_writer_away(path: Path, synonyms: dict[str, str], problems: list[str])
                for v in lists.values()):
         problems.append(f"{path.name}：{'、'.join(_AWAY_KEYS)} 应该各是一组文字，都不能是空的。")
         return None
-    places_read = [form for form, word in synonyms.items() if word in lists["places"]]
+    places_read = [form for form, word in synonyms.items() if word in {p.strip() for p in lists["places"]}]
     lists["places"] = [*lists["places"], *places_read]
     parents, me, children, places = (_alternatives(lists[key]) for key in _AWAY_KEYS)
     return WriterAway(re.compile(parents), re.compile(f"{_LEADING}(?:{me})"),
-                      re.compile(f"{_LEADING}(?:{children})"), re.compile(places))
+                      re.compile(f"{_LEADING}(?:{children}){_THROUGH_THE_CHILDREN}"), re.compile(places))
 
 
 def _alternatives(words: list[str]) -> str:

@@ -264,7 +264,8 @@ def test_the_retiree_s_own_unit_and_school_are_still_answered(engine: PolicyEngi
     "我爸住进医院了，我在外地，医院这边要不要告诉单位",       # a son away: his father's stay is at home
     "我妈住院一个礼拜了，我在外省，单位会来医院看望吗",
     "老伴住院了，孩子们都在外地，单位能派人来看看吗",          # the children away, whoever writes
-    "母亲昨天住院了，我人在外地，单位要不要通知",
+    "爸爸住院了、我在外地、单位知道吗",                        # any punctuation parts the clauses
+    "我媽住院了，我在外地，單位會來醫院看望嗎",                # traditional characters too
 ])
 def test_where_the_writer_is_does_not_read_as_the_retiree_living_elsewhere(
         engine: PolicyEngine, question: str) -> None:
@@ -275,6 +276,7 @@ def test_where_the_writer_is_does_not_read_as_the_retiree_living_elsewhere(
     "我在外地看病，医药费怎么报",                # the retiree themself away
     "我爸在外地住院了，票据怎么寄回去报",          # the parent away, in the same clause
     "我妈跟我住在外地，她在这边看病怎么报",
+    "孩子他爸在外地住院了，医药费怎么报",        # the husband named through the children
 ])
 def test_a_retiree_living_elsewhere_is_still_read_so(engine: PolicyEngine, question: str) -> None:
     assert engine.decide(question, known=False).topic == "offsite-medical"
