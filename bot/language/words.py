@@ -43,15 +43,6 @@ def clauses(text: str) -> list[str]:
     return [piece for piece in _PUNCT.split(_plain(text)) if piece]
 
 
-def clauses_kept(text: str) -> list[str]:
-    """text split where clauses() splits it, the punctuation kept as parts of its own (joined,
-    the parts give text back)."""
-    return _PUNCT_KEPT.split(text)
-
-
-_PUNCT_KEPT = re.compile(f"({_PUNCT.pattern})")
-
-
 def simplified(text: str) -> str:
     """text in simplified characters (陳美玲 → 陈美玲; also 王乾 → 王干, so compare both sides)."""
     return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))

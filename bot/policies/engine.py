@@ -16,7 +16,7 @@ from typing import NamedTuple
 from bot.care.detect import CareWords
 from bot.config import ConfigError
 from bot.language.words import normalize
-from bot.policies.analyzer import BREAK, Analyzer
+from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.outside import OutsideModel
 from bot.policies.similar import SimilarityIndex, document_texts, features, read_features
@@ -200,6 +200,19 @@ class PolicyEngine:
         not the office's), punctuation, spaces and case aside; None when nobody did."""
         return self._known.get(normalize(question))
 
+    def _writers_clauses(self, tokens: list[str], clause: list[int]) -> set[int]:
+        """The clauses that tell where the writer or the children are (「我在外地」 from a child
+        writing for a parent): their place words are not the retiree living elsewhere."""
+        rule = self._writer_away
+        if rule is None:
+            return set()
+        texts = _clause_texts(tokens, clause)
+        names_parent = rule.names_parent("".join(texts.values()))
+        return {number for number, text in texts.items() if rule.is_writers_own(text, names_parent)}
+
+    def _holds_place(self, word: str) -> bool:
+        return self._writer_away is not None and self._writer_away.holds_place(word)
+
     def _about_someone_else(self, question: str) -> bool:
         return self._someone_else is not None and self._someone_else.speaks_of(question)
 
@@ -249,13 +262,15 @@ class PolicyEngine:
         return sorted((r for r in ranked if r[1] >= MIN_SCORE), key=lambda x: (-x[1], x[0]))
 
     def _matched_terms(self, question: str) -> tuple[set[str], set[str]]:
-        """Known terms in the question (one inside a longer match does not count again), and the
-        words of other domains in the sentences that hold a known term (in all, when none does)."""
-        if self._writer_away is not None:  # 「我在外地」 from a child: not the retiree living elsewhere
-            question = self._writer_away.blanked(question)
+        """Known terms in the question (one inside a longer match does not count again, nor a
+        place word where the writer tells where they are), and the words of other domains in the
+        sentences that hold a known term (in all, when none does)."""
         tokens = self.analyzer.tokens(question)
         phrases = self.analyzer.phrases(tokens)
-        found = [(i, j, text) for i, j, text in phrases if text in self._terms]
+        clause = list(accumulate((token in (BREAK, PAUSE) for token in tokens), initial=0))
+        writers = self._writers_clauses(tokens, clause)
+        found = [(i, j, text) for i, j, text in phrases
+                 if text in self._terms and not (clause[i] in writers and self._holds_place(text))]
         terms = {text for i, j, text in found
                  if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found)}
         # Small talk in a sentence of its own (「最近血压有点高。」) does not speak against the
@@ -264,6 +279,15 @@ class PolicyEngine:
         asking = {sentence[i] for i, _, _ in found}
         return terms, {text for i, _, text in phrases
                        if text in self._off_topic and (not asking or sentence[i] in asking)}
+
+
+def _clause_texts(tokens: list[str], clause: list[int]) -> dict[int, str]:
+    """Each clause's text, by its number in clause (tokens between BREAK and PAUSE marks)."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        if token not in (BREAK, PAUSE):
+            texts[clause[i]].append(token)
+    return {number: "".join(words) for number, words in texts.items()}
 
 
 def by_closeness(scored: list[tuple[str, float]], *, care: bool, answer: float = SIMILAR_ANSWER,

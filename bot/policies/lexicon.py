@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.language.words import clauses_kept, normalize, simplified
+from bot.language.words import normalize
 
 
 @dataclass(frozen=True)
@@ -46,26 +46,27 @@ class SomeoneElse:
 @dataclass(frozen=True)
 class WriterAway:
     """Where the writer is, not the retiree: 「我在外地，一时赶不回来」 from a son whose father is in
-    hospital at home, 「孩子们都在外地」 (content/dictionary/writer_away.toml)."""
+    hospital at home, 「孩子们都在外地」 (content/dictionary/writer_away.toml). Read on the analyser's
+    text (simplified, colloquial forms rewritten: 北京 is 外地 there), one clause at a time."""
 
     parents: re.Pattern[str]  # the question names a parent: 我 is then a child writing
     starts_with_me: re.Pattern[str]  # a clause that begins with the writer (我 …)
     starts_with_children: re.Pattern[str]  # … with the children (孩子们 …): theirs, whoever writes
-    places: re.Pattern[str]
+    places: tuple[str, ...]
 
-    def blanked(self, question: str) -> str:
-        """question (in simplified characters) with the place words of such clauses blanked, so
-        that they do not read as the retiree living elsewhere (punctuation parts the clauses)."""
-        question = simplified(question)
-        names_parent = self.parents.search(question) is not None
-        parts = clauses_kept(question)
-        for i, part in enumerate(parts):
-            writers_own = (self.starts_with_children.match(part) is not None
-                           or (names_parent and self.starts_with_me.match(part) is not None
-                               and self.parents.search(part) is None))
-            if writers_own:
-                parts[i] = self.places.sub(lambda found: "□" * len(found.group()), part)
-        return "".join(parts)
+    def names_parent(self, text: str) -> bool:
+        """Whether the question names a parent (so that 我 in it is a child writing)."""
+        return self.parents.search(text) is not None
+
+    def is_writers_own(self, clause: str, names_parent: bool) -> bool:
+        """Whether the clause tells where the writer or the children are, not the retiree."""
+        return (self.starts_with_children.match(clause) is not None
+                or (names_parent and self.starts_with_me.match(clause) is not None
+                    and self.parents.search(clause) is None))
+
+    def holds_place(self, word: str) -> bool:
+        """Whether a word of the question is, or holds, a place word (外地, 外地住院)."""
+        return any(place in word for place in self.places)
 
 
 _LEADING = "(?:但是|但|可是|可|而且|而|不过|现在|目前|因为|由于)?"
@@ -183,8 +184,7 @@ _AWAY_KEYS = ("parents", "me", "children", "places")
 
 
 def _read_writer_away(path: Path, synonyms: dict[str, str], problems: list[str]) -> WriterAway | None:
-    """writer_away.toml as a WriterAway (None without the file: the rule is optional); its places
-    with every form synonyms.toml reads as one of them (北京, 上海 … read as 外地)."""
+    """writer_away.toml as a WriterAway (None without the file: the rule is optional)."""
     raw = _read_toml(path, problems, missing=None)
     if raw is None:
         return None
@@ -196,11 +196,11 @@ def _read_writer_away(path: Path, synonyms: dict[str, str], problems: list[str])
                for v in lists.values()):
         problems.append(f"{path.name}：{'、'.join(_AWAY_KEYS)} 应该各是一组文字，都不能是空的。")
         return None
-    places_read = [form for form, word in synonyms.items() if word in {p.strip() for p in lists["places"]}]
-    lists["places"] = [*lists["places"], *places_read]
-    parents, me, children, places = (_alternatives(lists[key]) for key in _AWAY_KEYS)
+    parents, me, children = (_alternatives(lists[key]) for key in ("parents", "me", "children"))
+    # As the analyser reads them: it rewrites what synonyms.toml maps (外省, 北京 → 外地) first.
+    places = tuple(dict.fromkeys(synonyms.get(normalize(p), normalize(p)) for p in lists["places"]))
     return WriterAway(re.compile(parents), re.compile(f"{_LEADING}(?:{me})"),
-                      re.compile(f"{_LEADING}(?:{children}){_THROUGH_THE_CHILDREN}"), re.compile(places))
+                      re.compile(f"{_LEADING}(?:{children}){_THROUGH_THE_CHILDREN}"), places)
 
 
 def _alternatives(words: list[str]) -> str:
