@@ -21,9 +21,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none just now:
-# round twenty-one was read on 2026-12-05, after its one check at 6fa3655).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-two, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("lll", "mmm", "nnn")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -153,6 +153,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_iii": {"keywords": (95.5, 96.0), "two-stage": (97.3, 96.0), "bm25": (92.7, 0.0)},
     "blind_jjj": {"keywords": (91.8, 80.0), "two-stage": (92.7, 80.0), "bm25": (93.6, 0.0)},
     "blind_kkk": {"keywords": (81.8, 96.0), "two-stage": (87.3, 96.0), "bm25": (88.2, 0.0)},
+    # round 22, at 720f8da, the vocabulary widened with round twenty-one's misses (three more
+    # writers: retired intellectuals in an old-fashioned, literary register, 敝人, 拙荆, 烦请;
+    # people unsure which agency handles what, naming 人社局, 医保局, 街道, 原单位; questions asked
+    # by comparison and fairness, 「老张有我怎么没有」; unread)
+    "blind_lll": {"keywords": (84.5, 92.0), "two-stage": (86.4, 92.0), "bm25": (85.5, 0.0)},
+    "blind_mmm": {"keywords": (90.9, 100.0), "two-stage": (93.6, 100.0), "bm25": (89.1, 4.0)},
+    "blind_nnn": {"keywords": (83.6, 96.0), "two-stage": (88.2, 96.0), "bm25": (87.3, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
