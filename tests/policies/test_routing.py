@@ -200,9 +200,9 @@ def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: Policy
 
 
 def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(engine: PolicyEngine) -> None:
-    # 血压 and 哪家 are other domains' words (a doctor's, a shop's): before the question, in a
+    # 血压 and 推荐 are other domains' words (a doctor's, a shop's): before the question, in a
     # sentence of their own, they are small talk; within its sentence they still count.
-    small_talk = "最近血压有点高，心里不踏实。今年单位组织查身体什么时候开始，在哪家医院？"
+    small_talk = "最近血压有点高，心里不踏实。今年单位组织查身体什么时候开始，有没有推荐的？"
     assert engine.decide(small_talk, known=False).topic == "health-checkup"
     assert engine.decide(small_talk.replace("。", "，"), known=False).topic is None
 
@@ -220,7 +220,7 @@ def test_traditional_characters_are_read_as_simplified(
 
 def test_a_pause_or_a_decimal_point_does_not_end_a_sentence(engine: PolicyEngine) -> None:
     # 「……」 is a pause, as a comma is: the doctor's and the shop's words still count against it.
-    paused = "最近血压有点高……今年单位组织查身体什么时候开始，在哪家医院？"
+    paused = "最近血压有点高……今年单位组织查身体什么时候开始，有没有推荐的？"
     assert engine.decide(paused, known=False).topic is None
     assert sentences("体检3.5号开始吗？天冷了．") == ["体检3.5号开始吗", "天冷了"]
 

@@ -38,7 +38,7 @@ def test_a_care_situation_is_never_answered_by_a_guess(engine: PolicyEngine) -> 
 
 
 def test_another_domains_question_is_refused_however_similar(engine: PolicyEngine) -> None:
-    question = "每年免费体捡的报告上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
+    question = "每年免费体捡的报告单上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
     assert engine.similar.scores(question)[0] == ("health-checkup", engine.similar.scores(question)[0][1])
     assert engine.similar.scores(question)[0][1] >= SIMILAR_ANSWER
     decision = engine.decide(question)
