@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 import jieba
 
-from bot.language.words import clauses, normalize, sentences
+from bot.language.words import clauses, normalize, sentences, simplified
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
@@ -20,6 +20,10 @@ jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on 
 COMMON_WORD_FREQ = 3_000  # jieba counts 发展 and 工作 far above this, 认证 and 报销 below
 DOMAIN_WORD_FREQ = 20_000  # about 费用's count times five in jieba's dictionary
 MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tokens
+# After a change of mind (「哦不对」), what follows is read alone when it holds at least this many
+# Chinese characters: 「……哦不对，报销」 is about 报销; 「……说错了吗」 is not a question on its own.
+MIN_MEANT = 2
+CHINESE = re.compile("[\u4e00-\u9fff]")
 # Where the question had punctuation or a space: no word is read across it (「您好，吃了吗」 is not
 # 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
 BREAK, PAUSE = "。", "，"
@@ -48,6 +52,7 @@ class Analyzer:
         for word in sorted(self._fillers):
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment, lexicon.look_alike)
+        self._corrections = _alternation(lexicon.corrections)
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
@@ -55,7 +60,8 @@ class Analyzer:
         self._segmented = _LastOne(self._words)
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
-                 sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()))
+                 sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()),
+                 sorted(lexicon.corrections))
         self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:
@@ -75,7 +81,19 @@ class Analyzer:
 
     def _rewrite(self, question: str) -> str:
         return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
-                          for sentence in sentences(question))
+                          for sentence in sentences(self.meant(question)))
+
+    def meant(self, question: str) -> str:
+        """What the writer finally asks: the words after their last change of mind (「体检的事，
+        哦不对，是报销的事」 → 「，是报销的事」), or the whole question when nothing or too little
+        follows it."""
+        text = simplified(question).lower()
+        if self._corrections is None:
+            return text
+        ends = [m.end() for m in self._corrections.finditer(text)]
+        if not ends or len(CHINESE.findall(text[ends[-1]:])) < MIN_MEANT:
+            return text
+        return text[ends[-1]:]
 
     def _rewrite_clause(self, clause: str) -> str:
         text = self._typos.fix(clause)

@@ -1,6 +1,7 @@
 """The dictionaries in content/dictionary/: domain words, colloquial synonyms, filler words, other
 domains' words, characters that look alike, how a question about a younger relative's own school or
-company reads, and where a child writing for a parent says they themselves are."""
+company reads, where a child writing for a parent says they themselves are, and how a writer says
+they meant something else (改口)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class Lexicon:
     writer_away: WriterAway | None = None
     # a character → those that look like it (handwriting input picks 已 for 己, 体 for 休)
     look_alike: dict[str, frozenset[str]] = field(default_factory=dict)
+    # what a writer says on changing their mind mid-message: 「哦不对」, 「说错了」 (normalised)
+    corrections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,13 +83,15 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     words = _read_lines(folder / "words.txt", problems)
     fillers = _read_lines(folder / "fillers.txt", problems)
     off_topic = _read_lines(folder / "off_topic.txt", problems)
+    corrections = _read_lines(folder / "corrections.txt", problems)
     synonyms = _read_synonyms(folder / "synonyms.toml", problems)
     return Lexicon(words=tuple(w.split()[0] for w in words), synonyms=synonyms,
                    fillers=frozenset(normalize(f) for f in fillers),
                    off_topic=frozenset(normalize(w) for w in off_topic),
                    someone_else=_read_someone_else(folder / "someone_else.toml", problems),
                    writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
-                   look_alike=_read_look_alike(folder / "look_alike.txt", problems)), problems
+                   look_alike=_read_look_alike(folder / "look_alike.txt", problems),
+                   corrections=tuple(normalize(c) for c in corrections)), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from bot.config import PROJECT_ROOT
 from bot.language.words import sentences
 from bot.policies import PolicyEngine
 from bot.policies.engine import OTHER_DOMAIN
+from tests.helpers import Chat
 
 # Two questions per topic, written for these tests (not the examples in the topic files).
 REPRESENTATIVE = [
@@ -280,3 +281,30 @@ def test_where_the_writer_is_does_not_read_as_the_retiree_living_elsewhere(
 ])
 def test_a_retiree_living_elsewhere_is_still_read_so(engine: PolicyEngine, question: str) -> None:
     assert engine.decide(question, known=False).topic == "offsite-medical"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("我想问看病报销的事，哦不对，是体检的事", "health-checkup"),
+    ("组织关系转到社区的事，不是不是，是党费交多少", "party-fee"),
+    ("体检，口误，我问的是丧葬费", "funeral-pension"),
+    ("我想問看病報銷的事，哦不對，是體檢的事", "health-checkup"),  # traditional: the same change of mind
+])
+def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("就是档案里的出生日期不对咋整", "archives"),  # 不对 alone is what is wrong, not a change of mind
+    ("我不是党员，党费要交吗", "party-fee"),
+    ("离退休证上名字写错了", "retirement-certificate"),
+    ("党费交多少，说错了吗", "party-fee"),  # too little after it: the whole question is read
+])
+def test_words_of_what_is_wrong_are_not_a_change_of_mind(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
+
+
+def test_in_chat_the_answer_is_to_what_the_writer_finally_asks(chat: Chat) -> None:
+    reply = chat.say("我想问看病报销的事，哦不对，是体检的事")
+    assert reply is not None and reply.startswith("【健康体检】")
