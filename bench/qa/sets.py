@@ -13,18 +13,18 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-two, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-two widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to twenty-three, read after their first scores (2026-12-04 and -05):
+         # the misses of one to twenty-three widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
-                            "nnn"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-three, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ooo", "ppp", "qqq")}
+                            "nnn", "ooo", "ppp", "qqq"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none just now:
+# round twenty-three was read on 2026-12-05, after its one check at bd7eca0).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -165,7 +165,8 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 23, at 93ba4ce, the vocabulary widened with round twenty-two's misses (three more
     # writers: plans and hypotheticals, 「如果以后……」, 「万一……」; whether a rule applies to
     # them at all, 「我是事业单位退休的，这个也有吗」; writers correcting themselves inside one
-    # message, 「我想问体检，哦不对，是报销」; unread)
+    # message, 「我想问体检，哦不对，是报销」; checked once at bd7eca0, blind_qqq refused 84 -> 88 %,
+    # offers as half 88.2 -> 87.7 %, the rest unchanged; read)
     "blind_ooo": {"keywords": (86.4, 80.0), "two-stage": (89.1, 80.0), "bm25": (90.0, 0.0)},
     "blind_ppp": {"keywords": (90.0, 96.0), "two-stage": (90.9, 96.0), "bm25": (88.2, 0.0)},
     "blind_qqq": {"keywords": (81.8, 84.0), "two-stage": (85.5, 84.0), "bm25": (86.4, 0.0)},
@@ -185,6 +186,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "a675f43": ("blind_ww", "blind_xx", "blind_yy"), "e350ff2": ("blind_zz", "blind_aaa", "blind_bbb"),
     "abd53f8": ("blind_ccc", "blind_ddd", "blind_eee"), "23009b5": ("blind_fff", "blind_ggg", "blind_hhh"),
     "cfdda30": ("blind_iii", "blind_jjj", "blind_kkk"), "720f8da": ("blind_lll", "blind_mmm", "blind_nnn"),
+    "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"),
 }
 
 

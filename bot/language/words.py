@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
-_PUNCT = re.compile(r"[\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-]+")
+_PUNCTUATION = r"\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-"
+_PUNCT = re.compile(f"[{_PUNCTUATION}]+")
+_RUN = re.compile(f"[^{_PUNCTUATION}]+")
 # A dot between digits is a decimal point (3.5 号), and a run of dots (「……」, three dots each
 # after NFKC) is a pause: neither ends a sentence.
 _SENTENCE_END = re.compile(r"(?:(?<![\d.])\.(?![\d.])|[!?;。\n])+")
@@ -41,6 +44,12 @@ def sentences(text: str) -> list[str]:
 def clauses(text: str) -> list[str]:
     """The text's runs between punctuation and spaces, each normalised (empty ones left out)."""
     return [piece for piece in _PUNCT.split(_plain(text)) if piece]
+
+
+def runs(text: str) -> Iterator[re.Match[str]]:
+    """The stretches of text between punctuation marks and spaces, where they are in it (text
+    taken as given: normalise it first)."""
+    return _RUN.finditer(text)
 
 
 def simplified(text: str) -> str:

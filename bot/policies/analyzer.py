@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 import jieba
 
-from bot.language.words import clauses, normalize, sentences, simplified
+from bot.language.words import clauses, normalize, runs, sentences, simplified
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
@@ -53,6 +53,7 @@ class Analyzer:
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment, lexicon.look_alike)
         self._corrections = _alternation(lexicon.corrections)
+        self._corrections_alone = lexicon.corrections_alone
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
@@ -61,7 +62,7 @@ class Analyzer:
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()),
-                 sorted(lexicon.corrections))
+                 sorted(lexicon.corrections), sorted(lexicon.corrections_alone))
         self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:
@@ -81,19 +82,18 @@ class Analyzer:
 
     def _rewrite(self, question: str) -> str:
         return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
-                          for sentence in sentences(self.meant(question)))
+                          for sentence in sentences(question))
 
-    def meant(self, question: str) -> str:
-        """What the writer finally asks: the words after their last change of mind (「体检的事，
-        哦不对，是报销的事」 → 「，是报销的事」), or the whole question when nothing or too little
-        follows it."""
+    def after_change_of_mind(self, question: str) -> str | None:
+        """What follows the writer's last change of mind (「体检的事，哦不对，是报销的事」 →
+        「，是报销的事」; 「……，不是，是……」), or None when they did not change it or too little
+        follows."""
         text = simplified(question).lower()
-        if self._corrections is None:
-            return text
-        ends = [m.end() for m in self._corrections.finditer(text)]
-        if not ends or len(CHINESE.findall(text[ends[-1]:])) < MIN_MEANT:
-            return text
-        return text[ends[-1]:]
+        cut = max((m.end() for m in self._corrections.finditer(text)), default=0) if self._corrections else 0
+        cut = max([cut, *(m.end() for m in runs(text) if m.group() in self._corrections_alone)])
+        if cut == 0 or len(CHINESE.findall(text[cut:])) < MIN_MEANT:
+            return None
+        return text[cut:]
 
     def _rewrite_clause(self, clause: str) -> str:
         text = self._typos.fix(clause)

@@ -181,6 +181,18 @@ class PolicyEngine:
         not ours; not_ours=False: as if none were, for bench/qa/calibrate.py to score it apart)."""
         if known and (topic := self.confirmed(question)):
             return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
+        # A writer who changed their mind is answered on what follows, when that names a topic or
+        # reads as not ours; 「哦不对，是前年的」 corrects a date, not the topic: the whole is read.
+        if (meant := self.analyzer.after_change_of_mind(question)) is not None:
+            decision = self._keywords_decide(meant, not_ours)
+            if decision.topic is not None or decision.candidates or decision.stage in REFUSED:
+                return decision
+            if not_ours and self.reads_not_ours(meant):
+                return Decision(None, (), LIKE_NOT_OURS)
+        return self._keywords_decide(question, not_ours)
+
+    def _keywords_decide(self, question: str, not_ours: bool) -> Decision:
+        """by_keywords' decision for a question not known in its words."""
         if self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)

@@ -288,9 +288,12 @@ def test_a_retiree_living_elsewhere_is_still_read_so(engine: PolicyEngine, quest
     ("组织关系转到社区的事，不是不是，是党费交多少", "party-fee"),
     ("体检，口误，我问的是丧葬费", "funeral-pension"),
     ("我想問看病報銷的事，哦不對，是體檢的事", "health-checkup"),  # traditional: the same change of mind
+    ("想问一下刷脸的事，不是，我是想问每个月几号发退休费", "pension-payment"),  # 不是 as a clause of its own
+    ("药费单子还能报吗，哦我说错了，是前年的", "medical-reimbursement"),  # a date corrected: read whole
+    ("我想问体检，哦不对，你们知道哪里能买到便宜的机票吗", None),  # changed to another matter: refused
 ])
 def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
-        engine: PolicyEngine, question: str, topic: str) -> None:
+        engine: PolicyEngine, question: str, topic: str | None) -> None:
     assert engine.decide(question, known=False).topic == topic
 
 
