@@ -22,9 +22,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none just now:
-# round twenty-three was read on 2026-12-05, after its one check at bd7eca0).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-four, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("rrr", "sss", "ttt")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -170,6 +170,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_ooo": {"keywords": (86.4, 80.0), "two-stage": (89.1, 80.0), "bm25": (90.0, 0.0)},
     "blind_ppp": {"keywords": (90.0, 96.0), "two-stage": (90.9, 96.0), "bm25": (88.2, 0.0)},
     "blind_qqq": {"keywords": (81.8, 84.0), "two-stage": (85.5, 84.0), "bm25": (86.4, 0.0)},
+    # round 24, at 3a3b9b3, the vocabulary widened with round twenty-three's misses and changes
+    # of mind read (three more writers: a life situation told first, then something else asked,
+    # 「我在养老院住着，党费怎么交」; what a notice, a text message or the radio said, 「通知上说……」;
+    # words in pinyin letters, 「tijian 几号开始」; unread)
+    "blind_rrr": {"keywords": (84.5, 84.0), "two-stage": (85.5, 84.0), "bm25": (91.8, 0.0)},
+    "blind_sss": {"keywords": (69.1, 96.0), "two-stage": (72.7, 96.0), "bm25": (80.9, 0.0)},
+    "blind_ttt": {"keywords": (16.4, 80.0), "two-stage": (19.1, 80.0), "bm25": (42.7, 20.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
