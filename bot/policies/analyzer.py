@@ -13,6 +13,7 @@ import jieba
 from bot.language.words import clauses, normalize, runs, sentences, simplified
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
+from bot.policies.spelled import SpelledReader
 from bot.policies.typos import REAL_WORD_FREQ, TypoFixer
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on stderr otherwise
@@ -52,6 +53,8 @@ class Analyzer:
         for word in sorted(self._fillers):
             self._tokenizer.add_word(word)
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment, lexicon.look_alike)
+        self._spelled = SpelledReader([*vocabulary, *(f for f in lexicon.synonyms if len(f) >= 2)],
+                                      lambda word: self._tokenizer.FREQ.get(word, 0))
         self._corrections = _alternation(lexicon.corrections)
         self._corrections_alone = lexicon.corrections_alone
         # One question is read by both stages, and the keywords and the likeness to questions not
@@ -81,8 +84,9 @@ class Analyzer:
         return tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers)
 
     def _rewrite(self, question: str) -> str:
+        spelled_out = self._spelled.read(simplified(question).lower())  # 「tijian 几号」: 体检 几号
         return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
-                          for sentence in sentences(question))
+                          for sentence in sentences(spelled_out))
 
     def after_change_of_mind(self, question: str) -> str | None:
         """What follows the writer's last change of mind (「体检的事，哦不对，是报销的事」 →

@@ -98,7 +98,7 @@ def features(analyzer: Analyzer, text: str) -> list[str]:
 
 # What the features of a text depend on besides the analyser's dictionaries: this code.
 _HERE = Path(__file__).parent
-_FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py",
+_FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py", _HERE / "spelled.py",
                  _HERE.parent / "language" / "words.py"]
 
 

@@ -1,0 +1,37 @@
+"""Words written in pinyin letters by someone who could not find the characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policies import PolicyEngine
+from bot.policies.spelled import SpelledReader
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("tijian 几号开始", "health-checkup"),
+    ("wo de tuixiu fei zhe ge yue mei dao", "pension-payment"),
+    ("dangfei怎么交", "party-fee"),
+    ("lao nian da xue 报名", "senior-university"),
+    ("DANG FEI 怎么交", "party-fee"),  # capitals too
+])
+def test_a_question_partly_in_pinyin_reaches_its_topic(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
+
+
+def test_letters_that_spell_nothing_known_are_left_as_written() -> None:
+    reader = SpelledReader(["体检", "党费"], lambda word: 1)
+    assert reader.read("my email address changed") == "my email address changed"
+    assert reader.read("fei") == "fei"  # one syllable could be any of dozens of characters
+
+
+def test_the_longest_spelling_wins_and_the_rest_is_read_after_it() -> None:
+    reader = SpelledReader(["退休", "退休费", "没到"], lambda word: 1)
+    assert reader.read("tuixiufeimeidao") == "退休费没到"
+    assert reader.read("wo de tuixiu fei") == "wo de 退休费"
+
+
+def test_of_two_words_spelt_alike_the_commoner_is_read() -> None:
+    reader = SpelledReader(["会议", "回忆"], {"会议": 50_000, "回忆": 20_000}.get)
+    assert reader.read("huiyi") == "会议"
