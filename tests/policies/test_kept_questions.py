@@ -1,16 +1,28 @@
 """The learning loop's first half, in the chat: a question the bot could not answer, every
 「您是想问」 and the number picked, and 「不对」 right after an answer are kept for staff, masked
-and linked to the message's inbound record."""
+and linked to the message's inbound record. Over content/ with the second stage's tests' own
+asked questions (conftest.SECOND_STAGE_ASKED), so that TWO_CLOSE stays two close topics."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 
 from bot.clock import FixedClock
+from bot.config import Settings
 from bot.models import InboundMessage, PolicyQuestion
 from bot.services import Services
 from tests.helpers import OPENID, Chat
 from tests.policies.test_second_stage import TWO_CLOSE
+
+
+@pytest.fixture
+def settings(settings: Settings, taught: Path) -> Settings:
+    """The bot's settings, reading content/ with those asked questions."""
+    return replace(settings, content_dir=taught)
 
 
 def kept(services: Services) -> list[PolicyQuestion]:

@@ -1,19 +1,37 @@
 """The second stage: a question the keywords miss is answered by similarity when one topic is
 close and alone, offered 「您是想问」 when two are close or a care situation is mentioned, and
-refused when nothing is close or it belongs to another domain."""
+refused when nothing is close or it belongs to another domain. Over content/ with the questions
+these tests teach (conftest.SECOND_STAGE_ASKED) as the only ones asked."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from bot.config import Settings
 from bot.policies import PolicyEngine, load_engine
 from bot.policies.engine import SIMILAR, SIMILAR_ANSWER, SIMILAR_CLOSE, SIMILAR_OFFER
 from tests.helpers import Chat
 
+
+@pytest.fixture(scope="module")
+def engine(taught: Path) -> PolicyEngine:
+    """The router over content/ with this module's asked questions."""
+    return load_engine(taught)
+
+
+@pytest.fixture
+def settings(settings: Settings, taught: Path) -> Settings:
+    """The bot's settings, reading that same content/."""
+    return replace(settings, content_dir=taught)
+
+
 # 退木证: a slip neither the sound nor the look-alike table knows; no keyword matches it, the
 # character pairs do
 MISSPELT = "退木证上的名字写错了能改吗"
-TWO_CLOSE = MISSPELT + " 退木证补办要多久 党组织想转到住的地方 怎么办"  # no keyword in either: both offered
+TWO_CLOSE = MISSPELT + " 党组织想转到住的地方 怎么办"  # no keyword in either: both offered
 
 
 def test_a_question_the_keywords_miss_is_answered_by_similarity(engine: PolicyEngine) -> None:
@@ -39,13 +57,8 @@ def test_a_care_situation_is_never_answered_by_a_guess(engine: PolicyEngine) -> 
     assert decision.candidates == ("retirement-certificate",)
 
 
-def test_another_domains_question_is_refused_however_similar(content: Path) -> None:
-    # Close to 体检 by construction (a question asked about it in nearly these words), so the
-    # closeness does not drift as asked.tsv grows; 尿酸 makes it the doctor's question.
-    (content / "policies" / "asked.tsv").write_text(
-        "每年免费体检的报告单上这一项高了怎么办\thealth-checkup\n", encoding="utf-8")
-    engine = load_engine(content)
-    question = "每年免费体捡的报告单上尿酸高是什么意思"
+def test_another_domains_question_is_refused_however_similar(engine: PolicyEngine) -> None:
+    question = "每年免费体捡的报告单上尿酸高是什么意思"  # 尿酸: the doctor's question, not the office's
     [(closest, closeness), *_] = engine.similar.scores(question)
     assert closest == "health-checkup" and closeness >= SIMILAR_ANSWER
     decision = engine.decide(question)
