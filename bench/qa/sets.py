@@ -13,18 +13,18 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-three, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-three widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to twenty-four, read after their first scores (2026-12-04 and -05):
+         # the misses of one to twenty-four widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
-                            "nnn", "ooo", "ppp", "qqq"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-four, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("rrr", "sss", "ttt")}
+                            "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none just now:
+# round twenty-four was read on 2026-12-05, after its one check at a8bf9b2).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -173,7 +173,8 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 24, at 3a3b9b3, the vocabulary widened with round twenty-three's misses and changes
     # of mind read (three more writers: a life situation told first, then something else asked,
     # 「我在养老院住着，党费怎么交」; what a notice, a text message or the radio said, 「通知上说……」;
-    # words in pinyin letters, 「tijian 几号开始」; unread)
+    # words in pinyin letters, 「tijian 几号开始」; checked once at a8bf9b2, blind_ttt 19.1 -> 91.8 %,
+    # refused 80 -> 96 %, the rest unchanged; read)
     "blind_rrr": {"keywords": (84.5, 84.0), "two-stage": (85.5, 84.0), "bm25": (91.8, 0.0)},
     "blind_sss": {"keywords": (69.1, 96.0), "two-stage": (72.7, 96.0), "bm25": (80.9, 0.0)},
     "blind_ttt": {"keywords": (16.4, 80.0), "two-stage": (19.1, 80.0), "bm25": (42.7, 20.0)},
@@ -193,7 +194,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "a675f43": ("blind_ww", "blind_xx", "blind_yy"), "e350ff2": ("blind_zz", "blind_aaa", "blind_bbb"),
     "abd53f8": ("blind_ccc", "blind_ddd", "blind_eee"), "23009b5": ("blind_fff", "blind_ggg", "blind_hhh"),
     "cfdda30": ("blind_iii", "blind_jjj", "blind_kkk"), "720f8da": ("blind_lll", "blind_mmm", "blind_nnn"),
-    "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"),
+    "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"), "3a3b9b3": ("blind_rrr", "blind_sss", "blind_ttt"),
 }
 
 

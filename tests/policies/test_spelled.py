@@ -14,6 +14,8 @@ from bot.policies.spelled import SpelledReader
     ("dangfei怎么交", "party-fee"),
     ("lao nian da xue 报名", "senior-university"),
     ("DANG FEI 怎么交", "party-fee"),  # capitals too
+    ("护理fei 每个月多少", "nursing-allowance"),  # the characters found, the rest in letters
+    ("离xiu证 丢了咋办", "retirement-certificate"),
 ])
 def test_a_question_partly_in_pinyin_reaches_its_topic(
         engine: PolicyEngine, question: str, topic: str) -> None:
@@ -35,3 +37,12 @@ def test_the_longest_spelling_wins_and_the_rest_is_read_after_it() -> None:
 def test_of_two_words_spelt_alike_the_commoner_is_read() -> None:
     reader = SpelledReader(["会议", "回忆"], {"会议": 50_000, "回忆": 20_000}.get)
     assert reader.read("huiyi") == "会议"
+
+
+def test_characters_written_stay_as_written() -> None:
+    """Only letters are read: 「哪个qudao」 is not 哪歌曲 + dao, 「我有jianyi」 not 我邮寄 + anyi."""
+    reader = SpelledReader(["歌曲", "邮寄", "建议", "护理费"], lambda word: 1)
+    assert reader.read("哪个qudao") == "哪个qudao"
+    assert reader.read("我有jianyi") == "我有建议"
+    assert reader.read("护理fei") == "护理费"
+    assert reader.read("户里费") == "户里费"  # characters alone: a homophone slip is the typo table's
