@@ -8,7 +8,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import parse_choice, short_forms
+from bot.language.words import clauses, parse_choice, short_forms
 from bot.policies import Decision
 from bot.policies.replies import answer_text, related_topics, which_text
 from bot.questions import keeping
@@ -52,9 +52,12 @@ def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
 
 def not_this(msg: Inbound, ctx: Context) -> Reply | None:
     """「不对」 right after a policy answer: sorry, the question is kept for staff; else None.
+    「不对，我问的是体检」 keeps it too, and leaves what follows to be answered (None).
     The answer is read back from the last message's inbound record (its words, its route), so
     nothing is written for the many answers nobody objects to."""
-    if not set(short_forms(msg.text)) & ctx.texts.words("policy.not_this"):
+    words = ctx.texts.words("policy.not_this")
+    alone = bool(set(short_forms(msg.text)) & words)
+    if not alone and not _starts_with(msg.text, words):
         return None
     previous = keeping.latest_message(ctx.session, msg.openid, since=ctx.clock.now() - NOT_THIS_WITHIN)
     if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:
@@ -66,7 +69,14 @@ def not_this(msg: Inbound, ctx: Context) -> Reply | None:
         ctx.conversation.clear()
     keeping.keep(ctx.session, openid=msg.openid, via="chat", text=previous.text, outcome="not_this",
                  answered=answered, inbound_key=msg.dedupe_key, now=ctx.clock.now())
-    return Text(ctx.texts.get("policy.not_this_reply"))
+    return Text(ctx.texts.get("policy.not_this_reply")) if alone else None
+
+
+def _starts_with(text: str, words: set[str]) -> bool:
+    """Whether text opens with one of words as a clause of its own, and says more after it
+    (「不对，我问的是体检」): the policy matcher then reads what follows."""
+    parts = clauses(text)
+    return len(parts) > 1 and bool(set(short_forms(parts[0])) & words)
 
 
 def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:

@@ -85,3 +85,13 @@ def test_not_this_long_after_an_answer_is_not_about_it(chat: Chat, services: Ser
     reply = chat.say("不对")
     assert reply is None or "没有答对" not in reply
     assert kept(services) == []
+
+
+def test_not_this_with_the_real_question_keeps_the_answer_and_answers_it(
+        chat: Chat, services: Services) -> None:
+    chat.say("退体证上名字写错了能改吗")
+    reply = chat.say("不对，我问的是体检几号开始")
+    assert reply is not None and reply.startswith("【健康体检】")  # what follows the 「不对」, answered
+    [question] = kept(services)
+    assert (question.outcome, question.answered, question.text) == (
+        "not_this", "retirement-certificate", "退体证上名字写错了能改吗")
