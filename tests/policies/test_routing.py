@@ -311,3 +311,11 @@ def test_words_of_what_is_wrong_are_not_a_change_of_mind(
 def test_in_chat_the_answer_is_to_what_the_writer_finally_asks(chat: Chat) -> None:
     reply = chat.say("我想问看病报销的事，哦不对，是体检的事")
     assert reply is not None and reply.startswith("【健康体检】")
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("刚才电话里说体检排在十月份，能换个近点的医院吗", "health-checkup"),  # not 电话 changed
+    ("邻居念报纸说离休费改到每月10号发了，是真的吗", "pension-payment"),  # not the newspaper
+])
+def test_where_news_came_from_is_not_what_is_asked(engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
