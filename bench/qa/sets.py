@@ -22,9 +22,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none just now:
-# round twenty-four was read on 2026-12-05, after its one check at a8bf9b2).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-five, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("uuu", "vvv", "www")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -178,6 +178,14 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_rrr": {"keywords": (84.5, 84.0), "two-stage": (85.5, 84.0), "bm25": (91.8, 0.0)},
     "blind_sss": {"keywords": (69.1, 96.0), "two-stage": (72.7, 96.0), "bm25": (80.9, 0.0)},
     "blind_ttt": {"keywords": (16.4, 80.0), "two-stage": (19.1, 80.0), "bm25": (42.7, 20.0)},
+    # round 25, at 28bcfea, the vocabulary widened with round twenty-four's misses, letters read
+    # beside characters and where news came from left out (three more writers: what was already
+    # tried told first, the question last, 「我去银行查过了。柜台说没到。离休费几号发？」; retirees of
+    # minority and border regions in their own words; the practical steps alone, what to bring,
+    # which window, how many days; unread)
+    "blind_uuu": {"keywords": (69.1, 96.0), "two-stage": (76.4, 96.0), "bm25": (82.7, 0.0)},
+    "blind_vvv": {"keywords": (89.1, 96.0), "two-stage": (90.9, 96.0), "bm25": (90.0, 0.0)},
+    "blind_www": {"keywords": (87.3, 92.0), "two-stage": (90.0, 92.0), "bm25": (86.4, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
