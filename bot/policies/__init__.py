@@ -1,6 +1,6 @@
 """Policy answers (政策问答): the knowledge base in content/policies/ (topics, and the questions
-people asked with the topic they meant: asked.tsv), read with jieba over its own lexicon and
-typo table (analyzer, lexicon, typos; jieba's dictionary loaded from a private cache:
+people asked with the topic they meant: asked.tsv), read with jieba over its own lexicon, typo
+table and pinyin letters (analyzer, lexicon, typos, spelled; jieba's dictionary loaded from a private cache:
 dictionary_cache over private_cache), the router that picks a topic or asks back (engine) with
 its second stage by similarity (similar) and what it learns of questions not ours (outside),
 the words of its answers (replies), and
