@@ -52,12 +52,14 @@ def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:
 
 def not_this(msg: Inbound, ctx: Context) -> Reply | None:
     """「不对」 right after a policy answer: sorry, the question is kept for staff; else None.
-    「不对，我问的是体检」 keeps it too, and leaves what follows to be answered (None).
+    「不对，我问的是体检」 keeps it too and leaves what follows to the policy matcher (None), or says
+    sorry when what follows names nothing; never while a task waits (「不对，选C」 in a quiz).
     The answer is read back from the last message's inbound record (its words, its route), so
     nothing is written for the many answers nobody objects to."""
     words = ctx.texts.words("policy.not_this")
     alone = bool(set(short_forms(msg.text)) & words)
-    if not alone and not _starts_with(msg.text, words):
+    task_waits = ctx.conversation.quiet or ctx.conversation.step not in (None, STEP)
+    if not alone and (task_waits or not _starts_with(msg.text, words)):
         return None
     previous = keeping.latest_message(ctx.session, msg.openid, since=ctx.clock.now() - NOT_THIS_WITHIN)
     if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:
@@ -69,7 +71,13 @@ def not_this(msg: Inbound, ctx: Context) -> Reply | None:
         ctx.conversation.clear()
     keeping.keep(ctx.session, openid=msg.openid, via="chat", text=previous.text, outcome="not_this",
                  answered=answered, inbound_key=msg.dedupe_key, now=ctx.clock.now())
-    return Text(ctx.texts.get("policy.not_this_reply")) if alone else None
+    if not alone and _names_a_topic(ctx.policies.by_keywords(msg.text)):
+        return None  # the policy matcher answers what follows the 「不对」
+    return Text(ctx.texts.get("policy.not_this_reply"))
+
+
+def _names_a_topic(decision: Decision) -> bool:
+    return decision.topic is not None or bool(decision.candidates)
 
 
 def _starts_with(text: str, words: set[str]) -> bool:

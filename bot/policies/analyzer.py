@@ -55,8 +55,9 @@ class Analyzer:
         self._typos = TypoFixer(typo_targets, self._is_jieba_word, self._segment, lexicon.look_alike)
         self._spelled = SpelledReader([*vocabulary, *(f for f in lexicon.synonyms if len(f) >= 2)],
                                       lambda word: self._tokenizer.FREQ.get(word, 0))
-        self._corrections = _alternation(lexicon.corrections)
-        self._corrections_alone = lexicon.corrections_alone
+        self._corrections = lexicon.corrections
+        # 「哦」 before 「不对」: fillers may open a change of mind's clause, longest first
+        self._openers = _alternation(self._fillers)
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
@@ -65,7 +66,7 @@ class Analyzer:
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()),
-                 sorted(lexicon.corrections), sorted(lexicon.corrections_alone))
+                 sorted(lexicon.corrections))
         self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:
@@ -89,15 +90,20 @@ class Analyzer:
                           for sentence in sentences(spelled_out))
 
     def after_change_of_mind(self, question: str) -> str | None:
-        """What follows the writer's last change of mind (「体检的事，哦不对，是报销的事」 →
-        「，是报销的事」; 「……，不是，是……」), or None when they did not change it or too little
+        """What follows the writer's last change of mind, said as a clause of its own (「体检的事，
+        哦不对，是报销的事」 → 「，是报销的事」), or None when they did not change it or too little
         follows."""
         text = simplified(question).lower()
-        cut = max((m.end() for m in self._corrections.finditer(text)), default=0) if self._corrections else 0
-        cut = max([cut, *(m.end() for m in runs(text) if m.group() in self._corrections_alone)])
+        cut = max((m.end() for m in runs(text) if self._is_correction(m.group())), default=0)
         if cut == 0 or len(CHINESE.findall(text[cut:])) < MIN_MEANT:
             return None
         return text[cut:]
+
+    def _is_correction(self, clause: str) -> bool:
+        while clause not in self._corrections and self._openers is not None and (
+                opener := self._openers.match(clause)) and opener.end() < len(clause):
+            clause = clause[opener.end():]
+        return clause in self._corrections
 
     def _rewrite_clause(self, clause: str) -> str:
         text = self._typos.fix(clause)

@@ -26,10 +26,9 @@ class Lexicon:
     writer_away: WriterAway | None = None
     # a character → those that look like it (handwriting input picks 已 for 己, 体 for 休)
     look_alike: dict[str, frozenset[str]] = field(default_factory=dict)
-    # what a writer says on changing their mind mid-message: 「哦不对」, 「说错了」 anywhere, and
-    # 「不是」, 「不对」 as a clause of their own (normalised)
-    corrections: tuple[str, ...] = ()
-    corrections_alone: frozenset[str] = frozenset()
+    # what a writer says, as a clause of its own, on changing their mind mid-message: 「哦不对」,
+    # 「说错了」, 「不是」 (normalised)
+    corrections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,7 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    someone_else=_read_someone_else(folder / "someone_else.toml", problems),
                    writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
                    look_alike=_read_look_alike(folder / "look_alike.txt", problems),
-                   corrections=tuple(normalize(c) for c in corrections if not _alone(c)),
-                   corrections_alone=frozenset(normalize(c) for c in corrections if _alone(c))), problems
-
-
-def _alone(correction: str) -> bool:
-    """A correction written between commas (「，不是，」) counts only as a clause of its own."""
-    return correction.startswith("，") and correction.endswith("，")
+                   corrections=frozenset(normalize(c) for c in corrections)), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

@@ -95,3 +95,17 @@ def test_not_this_with_the_real_question_keeps_the_answer_and_answers_it(
     [question] = kept(services)
     assert (question.outcome, question.answered, question.text) == (
         "not_this", "retirement-certificate", "退体证上名字写错了能改吗")
+
+
+def test_not_this_with_nothing_answerable_after_it_says_sorry(chat: Chat, services: Services) -> None:
+    chat.say("退体证上名字写错了能改吗")
+    reply = chat.say("不对，我问的是那个")
+    assert reply is not None and "对不起，没有答对" in reply
+    assert [q.outcome for q in kept(services)] == ["not_this"]  # and the message itself is not kept
+
+
+def test_not_this_inside_a_waiting_task_is_the_tasks(chat: Chat, services: Services) -> None:
+    chat.say("答题")
+    chat.say("离休费几号发")  # answered, the quiz waiting beneath
+    chat.say("不对，选C")
+    assert kept(services) == []  # the quiz's 「不对」, not a verdict on the answer

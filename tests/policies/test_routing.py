@@ -302,6 +302,8 @@ def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
     ("我不是党员，党费要交吗", "party-fee"),
     ("离退休证上名字写错了", "retirement-certificate"),
     ("党费交多少，说错了吗", "party-fee"),  # too little after it: the whole question is read
+    ("医药费报销是不是不是住院的不给报", "medical-reimbursement"),  # 不是不是 inside 是不是不是
+    ("退休证上的出生日期打错了，会影响养老金吗", "retirement-certificate"),  # what went wrong, not a change
 ])
 def test_words_of_what_is_wrong_are_not_a_change_of_mind(
         engine: PolicyEngine, question: str, topic: str) -> None:

@@ -16,6 +16,8 @@ from bot.policies.spelled import SpelledReader
     ("DANG FEI 怎么交", "party-fee"),  # capitals too
     ("护理fei 每个月多少", "nursing-allowance"),  # the characters found, the rest in letters
     ("离xiu证 丢了咋办", "retirement-certificate"),
+    ("请问tijian几号开始", "health-checkup"),  # not 请问题 + jian: the reading with most letters read
+    ("wodetuixiufeimeidao", "pension-payment"),  # no spaces at all
 ])
 def test_a_question_partly_in_pinyin_reaches_its_topic(
         engine: PolicyEngine, question: str, topic: str) -> None:
@@ -23,15 +25,22 @@ def test_a_question_partly_in_pinyin_reaches_its_topic(
 
 
 def test_letters_that_spell_nothing_known_are_left_as_written() -> None:
-    reader = SpelledReader(["体检", "党费"], lambda word: 1)
+    reader = SpelledReader(["体检", "党费", "去世", "西安"], lambda word: 1)
     assert reader.read("my email address changed") == "my email address changed"
+    assert reader.read("手机调成silent了") == "手机调成silent了"  # not pinyin through and through: not 去世
+    assert reader.read("xian") == "xian"  # one syllable (先, 现, 线), not 西安
     assert reader.read("fei") == "fei"  # one syllable could be any of dozens of characters
 
 
-def test_the_longest_spelling_wins_and_the_rest_is_read_after_it() -> None:
-    reader = SpelledReader(["退休", "退休费", "没到"], lambda word: 1)
+def test_english_never_reaches_a_topic(engine: PolicyEngine) -> None:
+    assert engine.decide("手机调成silent了怎么调回来", known=False).topic is None
+
+
+def test_the_reading_with_the_most_letters_read_wins() -> None:
+    reader = SpelledReader(["退休", "退休费", "没到", "问题", "体检"], lambda word: 1)
     assert reader.read("tuixiufeimeidao") == "退休费没到"
     assert reader.read("wo de tuixiu fei") == "wo de 退休费"
+    assert reader.read("请问tijian") == "请问体检"
 
 
 def test_of_two_words_spelt_alike_the_commoner_is_read() -> None:
