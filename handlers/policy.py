@@ -71,13 +71,9 @@ def not_this(msg: Inbound, ctx: Context) -> Reply | None:
         ctx.conversation.clear()
     keeping.keep(ctx.session, openid=msg.openid, via="chat", text=previous.text, outcome="not_this",
                  answered=answered, inbound_key=msg.dedupe_key, now=ctx.clock.now())
-    if not alone and _names_a_topic(ctx.policies.by_keywords(msg.text)):
+    if not alone and ctx.policies.by_keywords(msg.text).names_a_topic:
         return None  # the policy matcher answers what follows the 「不对」
     return Text(ctx.texts.get("policy.not_this_reply"))
-
-
-def _names_a_topic(decision: Decision) -> bool:
-    return decision.topic is not None or bool(decision.candidates)
 
 
 def _starts_with(text: str, words: set[str]) -> bool:

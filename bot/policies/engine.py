@@ -56,6 +56,16 @@ class Decision:
     stage: str = KEYWORDS
 
     @property
+    def names_a_topic(self) -> bool:
+        """A topic to answer, or topics to offer."""
+        return self.topic is not None or bool(self.candidates)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing later tries again: a topic named, or refused on purpose."""
+        return self.names_a_topic or self.stage in REFUSED
+
+    @property
     def ask_which(self) -> bool:
         """Several topics fit about equally, or the second stage is not sure: ask the user."""
         return self.topic is None and (len(self.candidates) > 1 or
@@ -161,7 +171,7 @@ class PolicyEngine:
         """Both stages: the keywords' decision, else the similarity's (known=False: as if no
         question had been confirmed in these words)."""
         first = self.by_keywords(question, known=known)
-        if first.topic is not None or first.candidates or first.stage in REFUSED:
+        if first.settled:
             return first
         return self._second_stage(question)
 
@@ -185,7 +195,7 @@ class PolicyEngine:
         # reads as not ours; 「哦不对，是前年的」 corrects a date, not the topic: the whole is read.
         if (meant := self.analyzer.after_change_of_mind(question)) is not None:
             decision = self._keywords_decide(meant, not_ours)
-            if decision.topic is not None or decision.candidates or decision.stage in REFUSED:
+            if decision.settled:
                 return decision
             if not_ours and self.reads_not_ours(meant):
                 return Decision(None, (), LIKE_NOT_OURS)
@@ -235,7 +245,7 @@ class PolicyEngine:
         scored = self.similar.scores(question)
         care = bool(scored) and self._care is not None and self._care.mentions(question)
         decision = by_closeness(scored, care=care)
-        if (decision.topic or decision.candidates) and self.reads_not_ours(question):
+        if decision.names_a_topic and self.reads_not_ours(question):
             return Decision(None, (), LIKE_NOT_OURS)
         return decision
 

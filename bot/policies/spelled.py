@@ -84,7 +84,7 @@ class SpelledReader:
 
     def _read_stretch(self, stretch: str) -> str:
         out, copied = [], 0
-        for units in _by_sound(stretch):
+        for units in _syllable_runs(stretch):
             for first, last, word in self._best_reading(units):
                 out.append(stretch[copied:units[first].start] + word)
                 copied = units[last].end
@@ -109,7 +109,7 @@ class SpelledReader:
         return best[0][2]
 
 
-def _by_sound(stretch: str) -> list[list[_Unit]]:
+def _syllable_runs(stretch: str) -> list[list[_Unit]]:
     """The stretch's syllables, in runs a word may span: a run of letters that is not pinyin
     through and through parts them (and is read as written)."""
     groups: list[list[_Unit]] = [[]]
