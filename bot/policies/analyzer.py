@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import jieba
 
@@ -28,6 +29,15 @@ CHINESE = re.compile("[\u4e00-\u9fff]")
 # Where the question had punctuation or a space: no word is read across it (「您好，吃了吗」 is not
 # 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
 BREAK, PAUSE = "。", "，"
+
+
+class ChangeOfMind(NamedTuple):
+    """A writer's change of mind: what follows the last one (None when too little does), and the
+    whole question without the clauses naming what is not asked (「不是问看病」; as asked when
+    there are none, or nothing else)."""
+
+    meant: str | None
+    rest: str
 
 
 class Analyzer:
@@ -56,6 +66,7 @@ class Analyzer:
         self._spelled = SpelledReader([*vocabulary, *(f for f in lexicon.synonyms if len(f) >= 2)],
                                       lambda word: self._tokenizer.FREQ.get(word, 0))
         self._corrections = lexicon.corrections
+        self._correction_openings = lexicon.correction_openings
         # 「哦」 before 「不对」: fillers may open a change of mind's clause, longest first
         self._openers = _alternation(self._fillers)
         # One question is read by both stages, and the keywords and the likeness to questions not
@@ -66,7 +77,7 @@ class Analyzer:
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()),
-                 sorted(lexicon.corrections))
+                 sorted(lexicon.corrections), lexicon.correction_openings)
         self.signature = hashlib.sha256(repr(state).encode()).hexdigest()
 
     def tokens(self, question: str) -> list[str]:
@@ -89,21 +100,37 @@ class Analyzer:
         return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
                           for sentence in sentences(spelled_out))
 
-    def after_change_of_mind(self, question: str) -> str | None:
-        """What follows the writer's last change of mind, said as a clause of its own (「体检的事，
-        哦不对，是报销的事」 → 「，是报销的事」), or None when they did not change it or too little
-        follows."""
+    def change_of_mind(self, question: str) -> ChangeOfMind | None:
+        """How the writer changed their mind, said as a clause of its own (「体检的事，哦不对，是报销
+        的事」, 「不是问看病，是问……」), or None when they did not."""
         text = simplified(question).lower()
-        cut = max((m.end() for m in runs(text) if self._is_correction(m.group())), default=0)
-        if cut == 0 or len(CHINESE.findall(text[cut:])) < MIN_MEANT:
+        found = [(m, names_what_not) for m in runs(text)
+                 if (names_what_not := self._correction(m.group())) is not None]
+        if not found:
             return None
-        return text[cut:]
+        last = found[-1][0]
+        meant = text[last.end():] if len(CHINESE.findall(text[last.end():])) >= MIN_MEANT else None
+        rest = text
+        for match in reversed([m for m, names_what_not in found if names_what_not]):
+            rest = rest[:match.start()] + rest[match.end():]
+        enough_left = rest != text and len(CHINESE.findall(rest)) >= MIN_MEANT
+        return ChangeOfMind(meant, rest if enough_left else question)
 
-    def _is_correction(self, clause: str) -> bool:
-        while clause not in self._corrections and self._openers is not None and (
-                opener := self._openers.match(clause)) and opener.end() < len(clause):
+    def _correction(self, clause: str) -> bool | None:
+        """Whether the clause changes the writer's mind: by itself (「哦不对」: False), or by naming
+        what is not asked (「不是问看病」: True); None when it does not. An opening such as 不是问
+        must end where a word does: 「不是问题」 is not one."""
+        while True:
+            if clause in self._corrections:
+                return False
+            opening = next((o for o in self._correction_openings if clause.startswith(o)), None)
+            if opening is not None and len(clause) > len(opening) and len(opening) in set(
+                    itertools.accumulate(len(word) for word in self._tokenizer.lcut(clause, HMM=False))):
+                return True
+            opener = self._openers.match(clause) if self._openers is not None else None
+            if opener is None or opener.end() >= len(clause):
+                return None
             clause = clause[opener.end():]
-        return clause in self._corrections
 
     def _rewrite_clause(self, clause: str) -> str:
         text = self._typos.fix(clause)

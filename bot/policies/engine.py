@@ -192,13 +192,16 @@ class PolicyEngine:
         if known and (topic := self.confirmed(question)):
             return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
         # A writer who changed their mind is answered on what follows, when that names a topic or
-        # reads as not ours; 「哦不对，是前年的」 corrects a date, not the topic: the whole is read.
-        if (meant := self.analyzer.after_change_of_mind(question)) is not None:
-            decision = self._keywords_decide(meant, not_ours)
-            if decision.settled:
-                return decision
-            if not_ours and self.reads_not_ours(meant):
-                return Decision(None, (), LIKE_NOT_OURS)
+        # reads as not ours; 「哦不对，是前年的」 corrects a date, not the topic: the whole is read,
+        # without what they said they do not ask (「不是问看病」).
+        if (change := self.analyzer.change_of_mind(question)) is not None:
+            if change.meant is not None:
+                decision = self._keywords_decide(change.meant, not_ours)
+                if decision.settled:
+                    return decision
+                if not_ours and self.reads_not_ours(change.meant):
+                    return Decision(None, (), LIKE_NOT_OURS)
+            question = change.rest
         return self._keywords_decide(question, not_ours)
 
     def _keywords_decide(self, question: str, not_ours: bool) -> Decision:

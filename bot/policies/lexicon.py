@@ -13,6 +13,8 @@ from typing import Any
 
 from bot.language.words import normalize
 
+OPENING = "…"  # a corrections.txt line ending so is how a clause begins, not the whole clause
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -29,6 +31,8 @@ class Lexicon:
     # what a writer says, as a clause of its own, on changing their mind mid-message: 「哦不对」,
     # 「说错了」, 「不是」 (normalised)
     corrections: frozenset[str] = frozenset()
+    # … and how a clause naming what they do not ask begins: 「不是问看病，是问……」 (lines ending in …)
+    correction_openings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     fillers = _read_lines(folder / "fillers.txt", problems)
     off_topic = _read_lines(folder / "off_topic.txt", problems)
     corrections = _read_lines(folder / "corrections.txt", problems)
+    openings = {normalize(c) for c in corrections if c.endswith(OPENING)}
     synonyms = _read_synonyms(folder / "synonyms.toml", problems)
     return Lexicon(words=tuple(w.split()[0] for w in words), synonyms=synonyms,
                    fillers=frozenset(normalize(f) for f in fillers),
@@ -92,7 +97,8 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    someone_else=_read_someone_else(folder / "someone_else.toml", problems),
                    writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
                    look_alike=_read_look_alike(folder / "look_alike.txt", problems),
-                   corrections=frozenset(normalize(c) for c in corrections)), problems
+                   corrections=frozenset(normalize(c) for c in corrections if not c.endswith(OPENING)),
+                   correction_openings=tuple(sorted(openings, key=len, reverse=True))), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

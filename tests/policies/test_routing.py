@@ -291,6 +291,9 @@ def test_a_retiree_living_elsewhere_is_still_read_so(engine: PolicyEngine, quest
     ("想问一下刷脸的事，不是，我是想问每个月几号发退休费", "pension-payment"),  # 不是 as a clause of its own
     ("药费单子还能报吗，哦我说错了，是前年的", "medical-reimbursement"),  # a date corrected: read whole
     ("我想问体检，哦不对，你们知道哪里能买到便宜的机票吗", None),  # changed to another matter: refused
+    ("不是问看病报销，是问每年体检安排在几月份", "health-checkup"),  # what is not asked, then what is
+    ("我老伴住院了，我不是要问探望，是问住院花的钱怎么报销", "medical-reimbursement"),
+    ("我想问体检几号，我不是想问报销", "health-checkup"),  # what is not asked said last
 ])
 def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
         engine: PolicyEngine, question: str, topic: str | None) -> None:
@@ -304,9 +307,11 @@ def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
     ("党费交多少，说错了吗", "party-fee"),  # too little after it: the whole question is read
     ("医药费报销是不是不是住院的不给报", "medical-reimbursement"),  # 不是不是 inside 是不是不是
     ("退休证上的出生日期打错了，会影响养老金吗", "retirement-certificate"),  # what went wrong, not a change
+    ("不是问题吧，党费交多少", "party-fee"),  # 不是问题 does not say what is not asked
 ])
 def test_words_of_what_is_wrong_are_not_a_change_of_mind(
         engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.analyzer.change_of_mind(question) is None
     assert engine.decide(question, known=False).topic == topic
 
 
