@@ -13,18 +13,18 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-four, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-four widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to twenty-five, read after their first scores (2026-12-04 and -05):
+         # the misses of one to twenty-five widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
-                            "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-five, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("uuu", "vvv", "www")}
+                            "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
+# round twenty-five was read on 2026-12-05.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -182,7 +182,8 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # beside characters and where news came from left out (three more writers: what was already
     # tried told first, the question last, 「我去银行查过了。柜台说没到。离休费几号发？」; retirees of
     # minority and border regions in their own words; the practical steps alone, what to bring,
-    # which window, how many days; unread)
+    # which window, how many days; checked once at 2d4641c, 「不是问……」 read as a change of
+    # mind: unchanged; read)
     "blind_uuu": {"keywords": (69.1, 96.0), "two-stage": (76.4, 96.0), "bm25": (82.7, 0.0)},
     "blind_vvv": {"keywords": (89.1, 96.0), "two-stage": (90.9, 96.0), "bm25": (90.0, 0.0)},
     "blind_www": {"keywords": (87.3, 92.0), "two-stage": (90.0, 92.0), "bm25": (86.4, 0.0)},
@@ -203,6 +204,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "abd53f8": ("blind_ccc", "blind_ddd", "blind_eee"), "23009b5": ("blind_fff", "blind_ggg", "blind_hhh"),
     "cfdda30": ("blind_iii", "blind_jjj", "blind_kkk"), "720f8da": ("blind_lll", "blind_mmm", "blind_nnn"),
     "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"), "3a3b9b3": ("blind_rrr", "blind_sss", "blind_ttt"),
+    "28bcfea": ("blind_uuu", "blind_vvv", "blind_www"),
 }
 
 
