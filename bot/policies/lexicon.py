@@ -98,7 +98,7 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
                    look_alike=_read_look_alike(folder / "look_alike.txt", problems),
                    corrections=frozenset(normalize(c) for c in corrections if not c.endswith(OPENING)),
-                   correction_openings=tuple(sorted(openings, key=len, reverse=True))), problems
+                   correction_openings=tuple(sorted(openings, key=lambda o: (-len(o), o)))), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

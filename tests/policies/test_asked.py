@@ -5,7 +5,10 @@ cache and read back at the next start."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
@@ -98,3 +101,17 @@ def test_a_dictionary_change_reads_every_text_again(content: Path, tmp_path: Pat
     after = read_features([ASKED], load_engine(content).analyzer, tmp_path / "cache")
     (written,) = (tmp_path / "cache").glob("features-*.pickle")
     assert written != before and after[ASKED]["w:搓麻将"] == 1  # read with the new word
+
+
+def test_the_next_start_reads_the_cache_the_last_one_wrote(content: Path, tmp_path: Path) -> None:
+    """Another process (another string hash seed) must find the same cache file, not rebuild it:
+    with asked.tsv's 12,000 questions a rebuild is a 7-second start."""
+    load = ("from pathlib import Path; from bot.policies import load_engine; "
+            f"load_engine(Path({str(content)!r}))")
+    seen = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", load], env=env, check=True, cwd=PROJECT_ROOT)
+        seen.append([(path.name, path.stat().st_mtime_ns)
+                     for path in (tmp_path / "cache" / "yinling").glob("features-*.pickle")])
+    assert len(seen[0]) == 1 and seen[1] == seen[0]
