@@ -22,9 +22,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
-# round twenty-five was read on 2026-12-05.
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-six, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxx", "yyy", "zzz")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -187,6 +187,14 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_uuu": {"keywords": (69.1, 96.0), "two-stage": (76.4, 96.0), "bm25": (82.7, 0.0)},
     "blind_vvv": {"keywords": (89.1, 96.0), "two-stage": (90.9, 96.0), "bm25": (90.0, 0.0)},
     "blind_www": {"keywords": (87.3, 92.0), "two-stage": (90.0, 92.0), "bm25": (86.4, 0.0)},
+    # round 26, at 028018c, the vocabulary widened with round twenty-five's misses and 「不是问……」
+    # read (three more writers: retired personnel cadres in a formal register, 「按规定」, 「口径」;
+    # retirees living far away, abroad, in Hong Kong, wintering in Hainan, doing the office's things
+    # from afar; seniors who wrap a short question in WeChat's emoji codes and blessings, 「[抱拳]
+    # [玫瑰]」; unread)
+    "blind_xxx": {"keywords": (95.5, 100.0), "two-stage": (95.5, 100.0), "bm25": (92.7, 4.0)},
+    "blind_yyy": {"keywords": (84.5, 72.0), "two-stage": (85.5, 72.0), "bm25": (92.7, 0.0)},
+    "blind_zzz": {"keywords": (96.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (98.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
