@@ -100,6 +100,9 @@ def content_at(commit: str, read: list[str]) -> Iterator[Path]:
         content = Path(folder) / "content"
         taught = [(topic or NOT_OURS, q) for name in read for q, topic in read_set(TUNED[name])]
         (content / "policies" / ASKED_FILE).write_text(with_asked("", taught)[0], encoding="utf-8")
+        corrections = content / "dictionary" / "corrections.txt"
+        if not corrections.exists():  # before bd7eca0 no change of mind was read: none listed
+            corrections.write_text("# 这时还没有\n", encoding="utf-8")
         rule = content / "dictionary" / "someone_else.toml"
         try:
             load_engine(content)
