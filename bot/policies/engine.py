@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError
-from bot.language.words import normalize
+from bot.language.words import normalize, sentences
 from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.outside import OutsideModel
@@ -239,7 +239,18 @@ class PolicyEngine:
         return self._writer_away is not None and self._writer_away.holds_place(word)
 
     def _about_someone_else(self, question: str) -> bool:
-        return self._someone_else is not None and self._someone_else.speaks_of(question)
+        """Whether the question asks of a younger relative's own school or workplace. Told in a
+        sentence of its own (「孙子刚上小学。我在外省看病的票据……」), it is small talk when the
+        sentences holding the office's words speak of no school, workplace or 他们 (as other
+        domains' words in a sentence of their own are)."""
+        rule = self._someone_else
+        if rule is None or not rule.speaks_of(question):
+            return False
+        told = sentences(question)
+        if len(told) == 1:
+            return True
+        asking = [sentence for sentence in told if self._matched_terms(sentence)[0]]
+        return not asking or any(rule.refers_to_theirs(sentence) for sentence in asking)
 
     def _second_stage(self, question: str) -> Decision:
         """By similarity: answer when one topic is close enough and alone; offer when close

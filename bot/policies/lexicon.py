@@ -42,13 +42,23 @@ class SomeoneElse:
 
     pattern: re.Pattern[str]
     not_theirs: tuple[str, ...]  # the retirees' own schools (老年大学), never a relative's
+    # a school or workplace named, or 他们 / 她们: a sentence still about theirs
+    theirs: re.Pattern[str] = re.compile("(?!)")
 
     def speaks_of(self, question: str) -> bool:
         """Whether the question speaks of a younger relative's own school or workplace."""
-        text = question  # as typed: punctuation between the two words parts them (normalize drops it)
+        return self.pattern.search(self._without_own(question)) is not None
+
+    def refers_to_theirs(self, sentence: str) -> bool:
+        """Whether a sentence names a school or workplace, or them (他们): not the writer's own
+        matter, though it names no relative (「孙子上小学。他们学校体检……」)."""
+        return self.theirs.search(self._without_own(sentence)) is not None
+
+    def _without_own(self, text: str) -> str:
+        # as typed: punctuation between the two words parts them (normalize drops it)
         for own in self.not_theirs:
             text = text.replace(own, "□" * len(own))
-        return self.pattern.search(text) is not None
+        return text
 
 
 @dataclass(frozen=True)
@@ -189,7 +199,8 @@ def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
                                      for key in ("younger", "places", "joins", "verbs"))
     gap = f"(?:{joins})?(?:[^{_NOT_FREE}]{{0,{within}}}(?:{verbs}))?"
     pattern = re.compile(f"(?:{younger}){gap}(?:{places})")
-    return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]))
+    theirs = re.compile(f"{places}|他们|她们")
+    return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]), theirs)
 
 
 _AWAY_KEYS = ("parents", "me", "children", "places")

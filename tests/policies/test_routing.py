@@ -236,6 +236,8 @@ def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
     "孙子上小学报名要带户口本吗", "我女儿她们公司下周体检，要空腹吗", "儿子单位发的购物卡能在哪刷",
     "孙子在大学入党了他的党费谁帮他交", "儿子单位的年度体检能带上我吗",
     "孙子学校组织参观博物馆，家长要交钱吗", "孙女上初中要体检在哪个医院做", "女婿单位报销车费要啥发票",
+    # told first, then asked of their school or them: still theirs
+    "孙子刚上小学。他们学校体检要空腹吗", "女儿在公司上班。单位体检是哪家医院",
 ])
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
         engine: PolicyEngine, question: str) -> None:
@@ -259,6 +261,15 @@ def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
 def test_the_retiree_s_own_unit_and_school_are_still_answered(engine: PolicyEngine, question: str,
                                                               topic: str) -> None:
     assert engine.decide(question).topic == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("孙子刚上小学，可省心了。我常年住在外省，看病的票据能寄回去报吗", "offsite-medical"),
+    ("女儿在公司当会计！我的离休费这个月怎么还没到", "pension-payment"),
+])
+def test_a_relative_s_school_told_in_a_sentence_of_its_own_is_small_talk(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    assert engine.decide(question, known=False).topic == topic
 
 
 @pytest.mark.parametrize("question", [
