@@ -13,18 +13,19 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-five, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-five widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to twenty-six, read after their first scores (2026-12-04 and -05):
+         # the misses of one to twenty-six widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
                             "hh", "ii", "jj", "kk", "ll", "mm", "nn", "oo", "pp", "qq", "rr", "ss", "tt",
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
-                            "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-six, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxx", "yyy", "zzz")}
+                            "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
+                            "xxx", "yyy", "zzz"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
+# round twenty-six was read on 2026-12-05.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -191,7 +192,8 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # read (three more writers: retired personnel cadres in a formal register, 「按规定」, 「口径」;
     # retirees living far away, abroad, in Hong Kong, wintering in Hainan, doing the office's things
     # from afar; seniors who wrap a short question in WeChat's emoji codes and blessings, 「[抱拳]
-    # [玫瑰]」; unread)
+    # [玫瑰]」; checked once at 33e55a0, a relative's school told apart read as small talk:
+    # unchanged; read)
     "blind_xxx": {"keywords": (95.5, 100.0), "two-stage": (95.5, 100.0), "bm25": (92.7, 4.0)},
     "blind_yyy": {"keywords": (84.5, 72.0), "two-stage": (85.5, 72.0), "bm25": (92.7, 0.0)},
     "blind_zzz": {"keywords": (96.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (98.2, 0.0)},
@@ -212,7 +214,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "abd53f8": ("blind_ccc", "blind_ddd", "blind_eee"), "23009b5": ("blind_fff", "blind_ggg", "blind_hhh"),
     "cfdda30": ("blind_iii", "blind_jjj", "blind_kkk"), "720f8da": ("blind_lll", "blind_mmm", "blind_nnn"),
     "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"), "3a3b9b3": ("blind_rrr", "blind_sss", "blind_ttt"),
-    "28bcfea": ("blind_uuu", "blind_vvv", "blind_www"),
+    "28bcfea": ("blind_uuu", "blind_vvv", "blind_www"), "028018c": ("blind_xxx", "blind_yyy", "blind_zzz"),
 }
 
 
