@@ -23,9 +23,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
-# round twenty-six was read on 2026-12-05.
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-seven, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("aaaa", "bbbb", "cccc")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -197,6 +197,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_xxx": {"keywords": (95.5, 100.0), "two-stage": (95.5, 100.0), "bm25": (92.7, 4.0)},
     "blind_yyy": {"keywords": (84.5, 72.0), "two-stage": (85.5, 72.0), "bm25": (92.7, 0.0)},
     "blind_zzz": {"keywords": (96.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (98.2, 0.0)},
+    # round 27, at 0be3650, the vocabulary widened with round twenty-six's misses (three more
+    # writers: worried retirees who heard a rumour, 「听说今年不组织了？」; things named by when
+    # they happen, how much they are or how they look, 「七一前后那个事」, 「一千多块的那笔」; the
+    # digital young-old, 扫码, 小程序, 线上办理; unread)
+    "blind_aaaa": {"keywords": (90.0, 88.0), "two-stage": (90.9, 88.0), "bm25": (80.9, 0.0)},
+    "blind_bbbb": {"keywords": (65.5, 96.0), "two-stage": (72.7, 96.0), "bm25": (83.6, 0.0)},
+    "blind_cccc": {"keywords": (87.3, 100.0), "two-stage": (87.3, 100.0), "bm25": (91.8, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
