@@ -15,6 +15,12 @@ from bot.clock import SHANGHAI
 from bot.logs import mask
 
 TEXT_LIKE = ("text", "voice")
+# A sticker (表情包), which the API does not pass on, reaches an official account as a text
+# message with one of these contents instead (wechatpy issue #656, 2021–2022:
+# https://github.com/wechatpy/wechatpy/issues/656). It is not something said: its kind is
+# "sticker", so it is answered as a picture is, never as a question nobody could answer.
+STICKER_PLACEHOLDERS = frozenset(("【收到不支持的消息类型，暂无法显示】",
+                                  "[收到不支持的消息类型，暂无法显示]", "[Unsupported Message]"))
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ def from_wechatpy(message: Any, fields: dict[str, Any] | None = None) -> Inbound
     text = getattr(message, "content", None)
     if kind == "voice":
         text = getattr(message, "recognition", None)
+    if kind == "text" and (text or "").strip() in STICKER_PLACEHOLDERS:
+        kind = "sticker"
     sent_at = message.create_time.astimezone(SHANGHAI)  # check_fields made sure it is there
     msg_id = getattr(message, "id", 0)
     return Inbound(

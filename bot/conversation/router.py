@@ -150,13 +150,16 @@ class Router:
         """The name of the route that answered, and its reply."""
         if msg.kind == "event":
             return self._route_event(msg, ctx)
+        # Nothing to read (a sticker, a voice message not recognised): a waiting task keeps its place.
+        said_nothing = "sticker" if msg.kind == "sticker" else (
+            "empty_voice" if msg.is_text_like and not msg.text else None)
+        if said_nothing in self.kinds:
+            reply = self._interrupt(msg, ctx, self.kinds[said_nothing], self._waiting_task(ctx))
+            assert reply is not None
+            return f"kind:{said_nothing}", reply
         if not msg.is_text_like:
             handler = self.kinds.get(msg.kind)
             return (f"kind:{msg.kind}", handler(msg, ctx)) if handler else ("ignored", Silence())
-        if not msg.text and "empty_voice" in self.kinds:
-            reply = self._interrupt(msg, ctx, self.kinds["empty_voice"], self._waiting_task(ctx))
-            assert reply is not None
-            return "kind:empty_voice", reply
         return self._route_words(msg, ctx)
 
     def _route_event(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:

@@ -49,6 +49,12 @@ def test_noise_and_answered_questions_are_not_kept(chat: Chat, services: Service
     assert kept(services) == []
 
 
+def test_a_sticker_is_not_kept_as_a_question_nobody_answered(chat: Chat, services: Services) -> None:
+    reply = chat.say("【收到不支持的消息类型，暂无法显示】")  # what WeChat sends for a 表情包
+    assert reply is not None and reply.startswith("收到您发的表情")
+    assert kept(services) == []
+
+
 def test_an_offer_is_kept_with_the_number_picked(chat: Chat, services: Services) -> None:
     offer = chat.say(TWO_CLOSE)
     assert offer is not None and "您是想问" in offer
