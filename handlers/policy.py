@@ -35,7 +35,7 @@ def register_second_stage(router: Router) -> None:
 
 def answer_question(msg: Inbound, ctx: Context) -> Reply | None:
     """The answer to a question about one topic; a numbered choice between close ones; else None."""
-    return _reply(msg, ctx, ctx.policies.by_keywords(msg.text))
+    return _reply(msg, ctx, ctx.policies.first_answer(msg.text))
 
 
 def answer_by_similarity(msg: Inbound, ctx: Context) -> Reply | None:

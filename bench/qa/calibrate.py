@@ -11,6 +11,10 @@ the other rounds and scored on it; the last line gives the thresholds chosen on 
 which bot/policies/engine.py should carry. --no-asked scores every round with no asked questions
 at all, as the second stage was before asked.tsv.
 
+The likeness's overruling of a keyword answer (engine.py's OVERRULE_AT and OVERRULE_MARGIN) is
+chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
+over the keyword answers it would change, the same values.
+
 Choosing maximises, over the questions that reach the second stage: +1 for an answer right, +0.5
 for an offer listing the right topic first, -2 for a wrong answer, and -OUT_OF_SCOPE_COST for an
 out-of-scope question answered or offered. A blind set has 110 questions in scope and 25 out, so
@@ -44,19 +48,25 @@ from bot.config import ConfigError  # noqa: E402
 from bot.policies import load_engine  # noqa: E402
 from bot.policies.engine import (  # noqa: E402
     MAX_CHOICES,
+    OVERRULE_AT,
+    OVERRULE_MARGIN,
     REFUSED,
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     by_closeness,
+    overrules,
 )
 from bot.policies.topics import ASKED_FILE, NOT_OURS, with_asked  # noqa: E402
 
 ANSWER = (0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3)
 OFFER = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
+# A keyword answer overruled by the likeness: how close its topic, how far ahead of the next.
+OVERRULE = (*itertools.product((0.06, 0.08, 0.1, 0.12, 0.15, 0.2), (1.1, 1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
 OUT_OF_SCOPE_COST = 110 / 25
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False)  # no closeness reaches these: the second stage refuses all
+NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER)  # the second stage refuses all, nothing overruled
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -68,6 +78,7 @@ class Case:
     want: str | None
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
     keywords_right: bool
+    keywords_topic: str | None  # the one topic the keywords answered, if they did
     other_domain: bool
     scores: tuple[tuple[str, float], ...]
     care: bool
@@ -121,7 +132,7 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     refused = first.stage in REFUSED
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
-    return Case(want, decided, first.topic == want, refused,
+    return Case(want, decided, first.topic == want, first.topic, refused,
                 tuple(engine.similar.scores(question)[:MAX_CHOICES]), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
@@ -134,8 +145,9 @@ def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple
     return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
-# answer, offer, close; and whether questions reading like those not ours are refused (engine.py)
-Thresholds = tuple[float, float, float, bool]
+# answer, offer, close; whether questions reading like those not ours are refused; and when the
+# likeness overrules a keyword answer: at, margin (engine.py)
+Thresholds = tuple[float, float, float, bool, float, float]
 # What each outcome is worth (the module's docstring); "other": a keyword answer or ask that is
 # not right, or an offer listing another topic first, which no threshold here makes better.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
@@ -144,10 +156,13 @@ VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCO
 
 def outcome(case: Case, thresholds: Thresholds) -> str:
     """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
-    answer, offer, close, likeness = thresholds
+    answer, offer, close, likeness, at, margin = thresholds
     if case.other_domain:
         return "refused"
-    if case.keywords_decided:
+    if (case.keywords_topic is not None and not case.known and not case.care
+            and overrules(list(case.scores), case.keywords_topic, at=at, margin=margin)):
+        result = "right" if case.scores[0][0] == case.want else "wrong"
+    elif case.keywords_decided:
         result = "right" if case.keywords_right else "other"
     else:
         action, topic = second_stage(case, answer, offer, close)
@@ -175,9 +190,18 @@ def measure(cases: list[Case], thresholds: Thresholds) -> dict[str, float]:
 
 
 def choose(cases: list[Case]) -> Thresholds:
-    """The best thresholds on these cases (offer never above answer; ties: the higher ones)."""
-    grid = [(a, o, c, True) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
+    """The best second-stage thresholds on these cases, engine.py's overruling kept (offer never
+    above answer; ties: the higher ones)."""
+    grid = [(a, o, c, True, OVERRULE_AT, OVERRULE_MARGIN)
+            for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
     return max(grid, key=lambda g: (gain(cases, g), g))
+
+
+def choose_overrule(cases: list[Case]) -> Thresholds:
+    """The best overruling on these cases, engine.py's second stage kept (ties: the higher ones,
+    never overruling the highest)."""
+    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, at, margin) for at, margin in OVERRULE]
+    return max(grid, key=lambda g: (gain(cases, g), g[4:]))
 
 
 def main() -> int:
@@ -189,18 +213,29 @@ def main() -> int:
     # whose file for today's content/ they would otherwise replace.
     os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"yinling-calibrate-{os.getuid()}")
     found = rounds(asked=asked)
-    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True)
+    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN)
     print("| held out (first scored at) | thresholds (answer, offer, close) | top-1 | + offers right first "
           f"| out of scope refused | engine.py's {now[:3]}: top-1 / refused | the same without refusing "
           "what reads like not ours | keywords alone |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for commit, held in found.items():
         chosen = choose([c for other, cases in found.items() if other != commit for c in cases])
-        rows = [measure(held, t) for t in (chosen, now, (*now[:3], False), KEYWORDS_ALONE)]
+        rows = [measure(held, t) for t in (chosen, now, (*now[:3], False, *now[4:]), KEYWORDS_ALONE)]
         print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[:3]} | {rows[0]['top1']:.1%} | "
               f"{rows[0]['offered']:.1%} | {rows[0]['refused']:.1%} | "
               + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
+    print("\n| held out (first scored at) | overruling (at, margin) | top-1 | out of scope refused "
+          f"| engine.py's {now[4:]}: top-1 / refused | never overruling: top-1 / refused |")
+    print("|---|---|---:|---:|---:|---:|")
+    for commit, held in found.items():
+        chosen = choose_overrule([c for other, cases in found.items() if other != commit for c in cases])
+        rows = [measure(held, t) for t in (chosen, now, (*now[:4], *NEVER))]
+        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[4:]} | {rows[0]['top1']:.1%} | "
+              f"{rows[0]['refused']:.1%} | "
+              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
+    everything = [c for cases in found.values() for c in cases]
+    print(f"\noverruling chosen on all rounds: {choose_overrule(everything)[4:]}")
     return 0
 
 

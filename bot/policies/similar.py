@@ -1,4 +1,5 @@
-"""The second stage: how close a question is to each topic, for questions the keywords miss.
+"""The second stage: how close a question is to each topic, for questions the keywords miss, and
+to check the answers they give (a keyword said in passing: bot.policies.engine's OVERRULE_AT).
 
 Each topic is one document: its title and keywords (twice: they are what the topic is), its
 broad words, hints and examples, and the questions people asked about it (content/policies/
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -63,18 +64,25 @@ class SimilarityIndex:
                 document.update(counts if counts is not None else features(analyzer, text))
         df = Counter(f for counts in documents.values() for f in counts)
         self._idf = {f: math.log((len(documents) + 1) / (n + 0.5)) for f, n in df.items()}
-        self._vectors = {tid: self._weights(counts) for tid, counts in documents.items()}
+        # Each feature's topics and weights: a question's features meet two topics on average,
+        # so its cosines are summed over those alone (every topic's vector looked up for every
+        # feature took twice as long; every policy question is scored, bot.policies.engine).
+        self._postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for tid, counts in documents.items():
+            for feature, weight in self._weights(counts).items():
+                self._postings[feature].append((tid, weight))
 
     def scores(self, question: str, shared_words: int = MIN_SHARED_WORDS) -> list[tuple[str, float]]:
         """Every topic sharing shared_words words with the question, closest first, with its cosine
         (0 for staff's guesses: a person confirms them, so a character pair is enough)."""
-        query = self.vector(question)
-        if not query:
-            return []
-        words = [f for f in query if f.startswith("w:")]
-        scored = [(tid, round(sum(w * vector.get(f, 0.0) for f, w in query.items()), 3))
-                  for tid, vector in self._vectors.items()
-                  if sum(f in vector for f in words) >= shared_words]
+        cosines: dict[str, float] = defaultdict(float)
+        shared: Counter[str] = Counter()
+        for feature, weight in self.vector(question).items():
+            is_word = feature.startswith("w:")
+            for tid, topic_weight in self._postings.get(feature, ()):
+                cosines[tid] += weight * topic_weight
+                shared[tid] += is_word
+        scored = [(tid, round(cosine, 3)) for tid, cosine in cosines.items() if shared[tid] >= shared_words]
         return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0]))
 
     def vector(self, text: str) -> dict[str, float]:

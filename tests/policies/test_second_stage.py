@@ -1,6 +1,7 @@
 """The second stage: a question the keywords miss is answered by similarity when one topic is
 close and alone, offered 「您是想问」 when two are close or a care situation is mentioned, and
-refused when nothing is close or it belongs to another domain. Over content/ with the questions
+refused when nothing is close or it belongs to another domain; a keyword answer the whole
+question clearly reads against gives way to the topic it reads like. Over content/ with the questions
 these tests teach (conftest.SECOND_STAGE_ASKED) as the only ones asked."""
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ import pytest
 
 from bot.config import Settings
 from bot.policies import PolicyEngine, load_engine
-from bot.policies.engine import SIMILAR, SIMILAR_ANSWER, SIMILAR_CLOSE, SIMILAR_OFFER
+from bot.policies.engine import (
+    KEYWORDS,
+    OVERRULE_AT,
+    OVERRULE_MARGIN,
+    OVERRULED,
+    SIMILAR,
+    SIMILAR_ANSWER,
+    SIMILAR_CLOSE,
+    SIMILAR_OFFER,
+    overrules,
+)
 from tests.helpers import Chat
 
 
@@ -98,3 +109,40 @@ def test_in_chat_the_offer_is_numbered_and_a_number_answers(chat: Chat) -> None:
 def test_in_chat_a_command_or_an_intent_comes_before_a_guess(chat: Chat) -> None:
     reply = chat.say("我要学习")  # similar to 集中学习日, but it asks for this month's material
     assert reply is not None and not reply.startswith("【集中学习日】")
+
+
+# 涨 and 物价 lead the keywords to 待遇调整; the whole question is about a survivor's allowance.
+IN_PASSING = "我婆婆领的家属补助一个月才几百，物价涨了能不能多给点"
+
+
+def test_a_keyword_said_in_passing_gives_way_to_what_the_question_reads_like(engine: PolicyEngine) -> None:
+    assert engine.by_keywords(IN_PASSING).topic == "pension-adjustment"
+    (first, best), (_, runner_up) = engine.similar.scores(IN_PASSING)[:2]
+    assert first == "survivor-allowance" and best >= OVERRULE_AT and best >= OVERRULE_MARGIN * runner_up
+    decision = engine.decide(IN_PASSING)
+    assert (decision.topic, decision.stage) == ("survivor-allowance", OVERRULED)
+
+
+@pytest.mark.parametrize(("scored", "keywords_topic", "overruled"), [
+    ([("b", 0.2), ("a", 0.05)], "a", True),          # far ahead, close enough
+    ([("b", 0.2)], "a", True),                        # alone
+    ([("a", 0.2), ("b", 0.05)], "a", False),          # the likeness agrees
+    ([("b", OVERRULE_AT - 0.01)], "a", False),        # not close enough
+    ([("b", 0.2), ("a", 0.2 / OVERRULE_MARGIN + 0.01)], "a", False),  # the keywords' topic near it
+    ([], "a", False),
+])
+def test_only_a_clear_likeness_overrules_the_keywords(scored: list[tuple[str, float]], keywords_topic: str,
+                                                      overruled: bool) -> None:
+    assert overrules(scored, keywords_topic) is overruled
+
+
+def test_a_care_situation_keeps_the_keywords_answer(engine: PolicyEngine) -> None:
+    question = "老伴去世后给我的那份补助，每年还要重新审核吗"  # likeness: 遗属补助; keywords: 丧葬费
+    scored = engine.similar.scores(question)
+    assert overrules(scored, engine.by_keywords(question).topic or "")
+    assert engine.decide(question).stage == KEYWORDS  # care situations are never decided by likeness
+
+
+def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
+    reply = chat.say(IN_PASSING)
+    assert reply is not None and reply.startswith("【遗属生活困难补助】")
