@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-six, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-six widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to twenty-seven, read after their first scores (2026-12-04 and -05):
+         # the misses of one to twenty-seven widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -22,10 +22,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
-                            "xxx", "yyy", "zzz"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-seven, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("aaaa", "bbbb", "cccc")}
+                            "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
+# round twenty-seven was read on 2026-12-05.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -200,7 +200,8 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 27, at 0be3650, the vocabulary widened with round twenty-six's misses (three more
     # writers: worried retirees who heard a rumour, 「听说今年不组织了？」; things named by when
     # they happen, how much they are or how they look, 「七一前后那个事」, 「一千多块的那笔」; the
-    # digital young-old, 扫码, 小程序, 线上办理; unread)
+    # digital young-old, 扫码, 小程序, 线上办理; checked once at 9e98a43, keyword answers
+    # overruled by the likeness: 90.9 -> 92.7, 72.7 -> 74.5, 87.3 -> 89.1 %; read)
     "blind_aaaa": {"keywords": (90.0, 88.0), "two-stage": (90.9, 88.0), "bm25": (80.9, 0.0)},
     "blind_bbbb": {"keywords": (65.5, 96.0), "two-stage": (72.7, 96.0), "bm25": (83.6, 0.0)},
     "blind_cccc": {"keywords": (87.3, 100.0), "two-stage": (87.3, 100.0), "bm25": (91.8, 0.0)},
@@ -222,6 +223,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "cfdda30": ("blind_iii", "blind_jjj", "blind_kkk"), "720f8da": ("blind_lll", "blind_mmm", "blind_nnn"),
     "93ba4ce": ("blind_ooo", "blind_ppp", "blind_qqq"), "3a3b9b3": ("blind_rrr", "blind_sss", "blind_ttt"),
     "28bcfea": ("blind_uuu", "blind_vvv", "blind_www"), "028018c": ("blind_xxx", "blind_yyy", "blind_zzz"),
+    "0be3650": ("blind_aaaa", "blind_bbbb", "blind_cccc"),
 }
 
 
