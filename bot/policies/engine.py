@@ -179,8 +179,8 @@ class PolicyEngine:
         return set(self._terms)
 
     def decide(self, question: str, *, known: bool = True) -> Decision:
-        """Both stages: the keywords' decision, else the similarity's (known=False: as if no
-        question had been confirmed in these words)."""
+        """Both stages: the keywords' decision as the likeness checks it (first_answer), else the
+        similarity's (known=False: as if no question had been confirmed in these words)."""
         first = self.first_answer(question, known=known)
         if first.settled:
             return first
