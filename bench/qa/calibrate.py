@@ -133,7 +133,7 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
     return Case(want, decided, first.topic == want, first.topic, refused,
-                tuple(engine.similar.scores(question)[:MAX_CHOICES]), care,
+                tuple(engine.similar.scores(engine.asked_text(question))[:MAX_CHOICES]), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
 

@@ -184,28 +184,51 @@ class PolicyEngine:
         first = self.first_answer(question, known=known)
         if first.settled:
             return first
-        return self._second_stage(question)
+        return self._second_stage(question, self.asked_text(question))
 
     def first_answer(self, question: str, *, known: bool = True) -> Decision:
-        """The keywords' decision; but when they answer one topic and the whole question reads
-        clearly like another (OVERRULE_AT), that other topic — unless the question was confirmed
-        in these words, or mentions a care situation, which likeness never decides."""
+        """The keywords' decision; but when they answer one topic and what is asked reads clearly
+        like another (overruling), that other topic — unless the question was confirmed in these
+        words."""
         first = self.by_keywords(question, known=known)
         if first.topic is None or (known and self.confirmed(question)):
             return first
-        scored = self.similar.scores(question)
-        if not overrules(scored, first.topic) or (self._care is not None and self._care.mentions(question)):
+        scored = self.similar.scores(self.asked_text(question))
+        topic = self.overruling(question, first.topic, scored)
+        if topic is None:
             return first
-        return Decision(scored[0][0], tuple(tid for tid, _ in scored[:MAX_CHOICES]), OVERRULED)
+        return Decision(topic, tuple(tid for tid, _ in scored[:MAX_CHOICES]), OVERRULED)
+
+    def overruling(self, question: str, keywords_topic: str,
+                   scored: list[tuple[str, float]] | None = None) -> str | None:
+        """The topic what is asked reads clearly like (OVERRULE_AT), when it is not the keywords'
+        one; None when it reads like theirs, or like nothing clearly, or the question speaks of a
+        care situation, which likeness never decides. scored: what is asked, scored already."""
+        if scored is None:
+            scored = self.similar.scores(self.asked_text(question))
+        care = self._care is not None and self._care.mentions(question)
+        return scored[0][0] if overrules(scored, keywords_topic) and not care else None
+
+    def asked_text(self, question: str) -> str:
+        """What the question asks, as the keywords read it: what follows the writer's last change
+        of mind when that settles it, else the whole without what they said they do not ask (the
+        question itself when they changed nothing)."""
+        change = self.analyzer.change_of_mind(question)
+        if change is None:
+            return question
+        if change.meant is not None and self._keywords_decide(change.meant, not_ours=True).settled:
+            return change.meant
+        return change.rest
 
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat
         tries its other matchers in between)."""
         if self.confirmed(question) == NOT_OURS:
             return Decision(None, (), CONFIRMED_NOT_OURS)
-        if self._matched_terms(question)[1] or self._about_someone_else(question):
+        asked = self.asked_text(question)
+        if self._matched_terms(asked)[1] or self._about_someone_else(asked):
             return Decision(None, (), OTHER_DOMAIN)
-        return self._second_stage(question)
+        return self._second_stage(question, asked)
 
     def by_keywords(self, question: str, *, known: bool = True, not_ours: bool = True) -> Decision:
         """A question known in these words gets its confirmed topic; else answer one topic when
@@ -275,14 +298,14 @@ class PolicyEngine:
         asking = [sentence for sentence in told if self._matched_terms(sentence)[0]]
         return not asking or any(rule.refers_to_theirs(sentence) for sentence in asking)
 
-    def _second_stage(self, question: str) -> Decision:
-        """By similarity: answer when one topic is close enough and alone; offer when close
-        enough but not alone, or when the question speaks of a care situation (those are
-        never guessed at); else no topic."""
-        scored = self.similar.scores(question)
+    def _second_stage(self, question: str, asked: str) -> Decision:
+        """By the similarity of what is asked (asked_text): answer when one topic is close enough
+        and alone; offer when close enough but not alone, or when the question speaks of a care
+        situation (those are never guessed at); else no topic."""
+        scored = self.similar.scores(asked)
         care = bool(scored) and self._care is not None and self._care.mentions(question)
         decision = by_closeness(scored, care=care)
-        if decision.names_a_topic and self.reads_not_ours(question):
+        if decision.names_a_topic and self.reads_not_ours(asked):
             return Decision(None, (), LIKE_NOT_OURS)
         return decision
 
@@ -382,13 +405,14 @@ def example_problem(engine: PolicyEngine, topic: str, example: str) -> str:
 
 def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
     """Why staff cannot teach question as topic ("" when they can): its keywords clearly lead to
-    another topic, or it is someone else's matter (a grandchild's school, another domain's
-    words), so teaching it would more likely be a slip of the hand than a correction."""
+    another topic (and what it asks does not read like this one), or it is someone else's matter
+    (a grandchild's school, another domain's words), so teaching it would more likely be a slip
+    of the hand than a correction."""
     first = engine.by_keywords(question, known=False, not_ours=False)  # its keywords, liked or not
     if first.stage == OTHER_DOMAIN:
         return ("它说的是别人的事或别的领域的事（比如晚辈的学校、单位），机器人有意不答，"
                 "归到这里多半是点错了；可标为不属于政策问答。")
-    if first.topic not in (None, topic):
+    if first.topic not in (None, topic) and engine.overruling(question, first.topic) != topic:
         return (f"它的关键词指向别处（「{engine.topics[first.topic].title}」），归到这里多半是点错了。"
                 "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
     return ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.language.words import normalize
+from bot.language.words import normalize, simplified
 
 OPENING = "…"  # a corrections.txt line ending so is how a clause begins, not the whole clause
 
@@ -55,7 +55,8 @@ class SomeoneElse:
         return self.theirs.search(self._without_own(sentence)) is not None
 
     def _without_own(self, text: str) -> str:
-        # as typed: punctuation between the two words parts them (normalize drops it)
+        # simplified (孫子學校 is 孙子学校), punctuation kept: between the two words it parts them
+        text = simplified(text)
         for own in self.not_theirs:
             text = text.replace(own, "□" * len(own))
         return text

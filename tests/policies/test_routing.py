@@ -238,6 +238,7 @@ def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
     "孙子学校组织参观博物馆，家长要交钱吗", "孙女上初中要体检在哪个医院做", "女婿单位报销车费要啥发票",
     # told first, then asked of their school or them: still theirs
     "孙子刚上小学。他们学校体检要空腹吗", "女儿在公司上班。单位体检是哪家医院",
+    "孫子剛上小學。他們體檢什麼時候安排",  # in traditional characters too
 ])
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
         engine: PolicyEngine, question: str) -> None:
@@ -305,6 +306,9 @@ def test_a_retiree_living_elsewhere_is_still_read_so(engine: PolicyEngine, quest
     ("不是问看病报销，是问每年体检安排在几月份", "health-checkup"),  # what is not asked, then what is
     ("我老伴住院了，我不是要问探望，是问住院花的钱怎么报销", "medical-reimbursement"),
     ("我想问体检几号，我不是想问报销", "health-checkup"),  # what is not asked said last
+    # the topic ruled out still fills the question: what is asked is read, by likeness too
+    ("不是问党费，是问养老金几号发", "pension-payment"),
+    ("党费的事，哦不对，是养老金的事", "pension-payment"),
 ])
 def test_a_writer_who_changes_their_mind_is_answered_on_what_they_finally_ask(
         engine: PolicyEngine, question: str, topic: str | None) -> None:
@@ -337,3 +341,9 @@ def test_in_chat_the_answer_is_to_what_the_writer_finally_asks(chat: Chat) -> No
 ])
 def test_where_news_came_from_is_not_what_is_asked(engine: PolicyEngine, question: str, topic: str) -> None:
     assert engine.decide(question, known=False).topic == topic
+
+
+def test_what_is_not_asked_is_left_out_by_the_chat_s_second_stage_too(engine: PolicyEngine) -> None:
+    question = "不是问孙子学校的事，是问开春那一期有没有学智能手机的班"
+    assert engine.by_similarity(question).stage != OTHER_DOMAIN  # the chat, after its intents
+    assert engine.decide(question).topic == "senior-university"  # the API and the terminal

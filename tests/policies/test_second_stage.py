@@ -23,6 +23,7 @@ from bot.policies.engine import (
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     overrules,
+    teaching_problem,
 )
 from tests.helpers import Chat
 
@@ -146,3 +147,8 @@ def test_a_care_situation_keeps_the_keywords_answer(engine: PolicyEngine) -> Non
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
     reply = chat.say(IN_PASSING)
     assert reply is not None and reply.startswith("【遗属生活困难补助】")
+
+
+def test_staff_may_teach_the_topic_the_likeness_answers(engine: PolicyEngine) -> None:
+    assert teaching_problem(engine, "survivor-allowance", IN_PASSING) == ""
+    assert "关键词指向别处" in teaching_problem(engine, "party-fee", IN_PASSING)
