@@ -23,9 +23,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
-# round twenty-eight was read on 2026-12-05; the next round is to be written.
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# twenty-nine, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("gggg", "hhhh", "iiii")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -214,6 +214,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_dddd": {"keywords": (90.0, 84.0), "two-stage": (91.8, 84.0), "bm25": (89.1, 0.0)},
     "blind_eeee": {"keywords": (94.5, 88.0), "two-stage": (95.5, 88.0), "bm25": (97.3, 0.0)},
     "blind_ffff": {"keywords": (95.5, 92.0), "two-stage": (95.5, 92.0), "bm25": (90.0, 0.0)},
+    # round 29, at 7f09035, the vocabulary widened with round twenty-eight's misses (three more
+    # writers: retirees comparing what they got with a colleague or a neighbour, 「老李和我一年退的，
+    # 他怎么比我多」; retirees writing after a hospital stay, the illness told in passing; people new
+    # to the office, just retired or just transferred, 「我是从部队转过来的」; unread)
+    "blind_gggg": {"keywords": (94.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (89.1, 0.0)},
+    "blind_hhhh": {"keywords": (96.4, 84.0), "two-stage": (96.4, 84.0), "bm25": (92.7, 0.0)},
+    "blind_iiii": {"keywords": (90.9, 100.0), "two-stage": (93.6, 100.0), "bm25": (88.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
