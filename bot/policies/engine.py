@@ -184,23 +184,31 @@ class PolicyEngine:
     def decide(self, question: str, *, known: bool = True) -> Decision:
         """Both stages: the keywords' decision as the likeness checks it (first_answer), else the
         similarity's (known=False: as if no question had been confirmed in these words)."""
-        first = self.first_answer(question, known=known)
+        if known and (confirmed := self._confirmed_decision(question)):
+            return confirmed
+        asked, first = self._checked_reading(question)
         if first.settled:
             return first
-        return self._second_stage(question, self.asked_text(question))
+        return self._second_stage(question, asked)
 
     def first_answer(self, question: str, *, known: bool = True) -> Decision:
         """The keywords' decision; but when they answer one topic and what is asked reads clearly
         like another (overruling), that other topic — unless the question was confirmed in these
         words."""
-        first = self.by_keywords(question, known=known)
-        if first.topic is None or (known and self.confirmed(question)):
-            return first
-        scored = self.similar.scores(self.asked_text(question))
+        if known and (confirmed := self._confirmed_decision(question)):
+            return confirmed
+        return self._checked_reading(question)[1]
+
+    def _checked_reading(self, question: str) -> tuple[str, Decision]:
+        """What is asked, and the keywords' decision on it as the likeness checks it."""
+        asked, first = self._keywords_reading(question, not_ours=True)
+        if first.topic is None:
+            return asked, first
+        scored = self.similar.scores(asked)
         topic = self.overruling(question, first.topic, scored)
         if topic is None:
-            return first
-        return Decision(topic, tuple(tid for tid, _ in scored[:MAX_CHOICES]), OVERRULED)
+            return asked, first
+        return asked, Decision(topic, tuple(tid for tid, _ in scored[:MAX_CHOICES]), OVERRULED)
 
     def overruling(self, question: str, keywords_topic: str,
                    scored: list[tuple[str, float]] | None = None) -> str | None:
@@ -216,12 +224,7 @@ class PolicyEngine:
         """What the question asks, as the keywords read it: what follows the writer's last change
         of mind when that settles it, else the whole without what they said they do not ask (the
         question itself when they changed nothing)."""
-        change = self.analyzer.change_of_mind(question)
-        if change is None:
-            return question
-        if change.meant is not None and self._keywords_decide(change.meant, not_ours=True).settled:
-            return change.meant
-        return change.rest
+        return self._keywords_reading(question, not_ours=True)[0]
 
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat
@@ -238,20 +241,31 @@ class PolicyEngine:
         its keywords clearly lead, ask between close ones, or no topic (a younger relative's own
         school or company is never the office's to answer, nor a question like those confirmed
         not ours; not_ours=False: as if none were, for bench/qa/calibrate.py to score it apart)."""
-        if known and (topic := self.confirmed(question)):
-            return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
-        # A writer who changed their mind is answered on what follows, when that names a topic or
-        # reads as not ours; 「哦不对，是前年的」 corrects a date, not the topic: the whole is read,
-        # without what they said they do not ask (「不是问看病」).
+        if known and (confirmed := self._confirmed_decision(question)):
+            return confirmed
+        return self._keywords_reading(question, not_ours)[1]
+
+    def _confirmed_decision(self, question: str) -> Decision | None:
+        """The decision for a question confirmed in these words (refused when not ours), else None."""
+        topic = self.confirmed(question)
+        if topic is None:
+            return None
+        return Decision(None, (), CONFIRMED_NOT_OURS) if topic == NOT_OURS else Decision(topic, (topic,))
+
+    def _keywords_reading(self, question: str, not_ours: bool) -> tuple[str, Decision]:
+        """What is asked (asked_text) and the keywords' decision. A writer who changed their mind
+        is answered on what follows, when that names a topic or reads as not ours; 「哦不对，是前年
+        的」 corrects a date, not the topic: the whole is read, without what they said they do not
+        ask (「不是问看病」)."""
         if (change := self.analyzer.change_of_mind(question)) is not None:
             if change.meant is not None:
                 decision = self._keywords_decide(change.meant, not_ours)
                 if decision.settled:
-                    return decision
+                    return change.meant, decision
                 if not_ours and self.reads_not_ours(change.meant):
-                    return Decision(None, (), LIKE_NOT_OURS)
+                    return change.rest, Decision(None, (), LIKE_NOT_OURS)
             question = change.rest
-        return self._keywords_decide(question, not_ours)
+        return question, self._keywords_decide(question, not_ours)
 
     def _keywords_decide(self, question: str, not_ours: bool) -> Decision:
         """by_keywords' decision for a question not known in its words."""
