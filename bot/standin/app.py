@@ -54,6 +54,8 @@ class _ApiLayer:
         if self.state.settings.latency:
             time.sleep(self.state.settings.latency)  # outside the lock, so calls overlap as real ones do
         raw = read_body(environ, MAX_BODY) or b""
+        if _cut_short(environ, raw):  # the caller died mid-send: WeChat's servers never see such a call
+            return respond(start_response, 400, b"", "text/plain")
         call = answer(self.state, environ["REQUEST_METHOD"], path, query_args(environ), raw)
         return respond(start_response, call.status, json_bytes(call.response), "application/json")
 
@@ -77,6 +79,11 @@ def _outcome(state: StandinState, req: ApiRequest) -> tuple[int, Reply]:
         return 200, dispatch(state, req)
     except ApiError as exc:
         return exc.status, Reply(exc.body())
+
+
+def _cut_short(environ: WSGIEnvironment, raw: bytes) -> bool:
+    declared = environ.get("CONTENT_LENGTH") or ""
+    return declared.isdigit() and len(raw) < int(declared)
 
 
 def _decode(raw: bytes) -> tuple[Any, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,20 @@ def test_calls_are_logged_with_query_body_openids_and_response(
     assert call.response == {"errcode": 0, "errmsg": "ok"}
     [token_call] = server.calls("cgi-bin/token")
     assert "access_token" not in token_call.query and token_call.id < call.id
+
+
+def test_a_call_cut_off_mid_body_is_not_logged(api: Api, server: StandinServer) -> None:
+    """A sender killed while posting leaves half a request; the platform never answers it."""
+    token = api.token()
+    host, port = server.base_url.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(f"POST /{CUSTOM}?access_token={token} HTTP/1.1\r\nHost: {host}\r\n"
+                     "Content-Length: 200\r\n\r\n{\"touser\": \"o1\"".encode())
+        conn.shutdown(socket.SHUT_WR)
+        conn.recv(1024)  # the server has read what it will ever read
+    assert server.calls(CUSTOM) == []
+    api.post(CUSTOM, TEXT, token)
+    assert len(server.calls(CUSTOM)) == 1
 
 
 def test_failed_calls_are_logged_too(api: Api, server: StandinServer) -> None:
