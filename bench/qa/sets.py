@@ -23,9 +23,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# twenty-nine, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("gggg", "hhhh", "iiii")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds
+# twenty-nine and thirty, written on 2026-12-05 by six more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -221,6 +222,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_gggg": {"keywords": (94.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (89.1, 0.0)},
     "blind_hhhh": {"keywords": (96.4, 84.0), "two-stage": (96.4, 84.0), "bm25": (92.7, 0.0)},
     "blind_iiii": {"keywords": (90.9, 100.0), "two-stage": (93.6, 100.0), "bm25": (88.2, 0.0)},
+    # round 30, at 00e858c, the same router (three more writers: Guangdong and Guangxi retirees
+    # writing Mandarin coloured by Cantonese, 佢、点解、冇、睇医生; careful retirees restating the rule
+    # as they understand it and asking to confirm, 「我理解的是……对吧」; retirees forwarding a post,
+    # a group-chat message or an SMS first and asking what it means for them; unread)
+    "blind_jjjj": {"keywords": (86.4, 100.0), "two-stage": (90.0, 100.0), "bm25": (89.1, 8.0)},
+    "blind_kkkk": {"keywords": (88.2, 92.0), "two-stage": (90.0, 92.0), "bm25": (88.2, 0.0)},
+    "blind_llll": {"keywords": (91.8, 96.0), "two-stage": (93.6, 96.0), "bm25": (93.6, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
