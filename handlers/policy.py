@@ -85,7 +85,7 @@ def _starts_with(text: str, words: set[str]) -> bool:
 
 def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
-        return Text(answer_topic(ctx, decision.topic))
+        return Text(answer_topic(ctx, decision.topic, decision.also_close))
     if decision.ask_which:
         offered = list(decision.candidates)
         asked = _keep(msg, ctx, "offered", offered) if not ctx.conversation.quiet else None
@@ -119,10 +119,11 @@ def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
     return Text(answer_topic(ctx, topics[number - 1]))
 
 
-def answer_topic(ctx: Context, topic_id: str) -> str:
-    """A topic's answer; its related topics offered by number unless a task waits for its own."""
-    related = related_topics(ctx.policies, topic_id)
+def answer_topic(ctx: Context, topic_id: str, also: tuple[str, ...] = ()) -> str:
+    """A topic's answer; its related topics (also first) offered by number unless a task waits
+    for its own."""
+    related = related_topics(ctx.policies, topic_id, also)
     quiet = ctx.conversation.quiet
     if related and not quiet:
         ctx.conversation.offer(STEP, {"topics": related})
-    return answer_text(ctx.policies, ctx.texts, topic_id, with_related=not quiet)
+    return answer_text(ctx.policies, ctx.texts, topic_id, with_related=not quiet, also=also)

@@ -11,9 +11,10 @@ the other rounds and scored on it; the last line gives the thresholds chosen on 
 which bot/policies/engine.py should carry. --no-asked scores every round with no asked questions
 at all, as the second stage was before asked.tsv.
 
-The likeness's overruling of a keyword answer (engine.py's OVERRULE_AT and OVERRULE_MARGIN) is
+The likeness's overruling of a keyword answer, and its settling of a keyword offer (both
+engine.py's OVERRULE_AT and OVERRULE_MARGIN: what is asked reads clearly like one topic), are
 chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
-over the keyword answers it would change, the same values.
+over the keyword answers and offers they would change, the same values.
 
 Choosing maximises, over the questions that reach the second stage: +1 for an answer right, +0.5
 for an offer listing the right topic first, -2 for a wrong answer, and -OUT_OF_SCOPE_COST for an
@@ -55,7 +56,8 @@ from bot.policies.engine import (  # noqa: E402
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     by_closeness,
-    overrules,
+    clearly_like,
+    likeliest_first,
 )
 from bot.policies.topics import ASKED_FILE, NOT_OURS, with_asked  # noqa: E402
 
@@ -79,6 +81,7 @@ class Case:
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
     keywords_right: bool
     keywords_topic: str | None  # the one topic the keywords answered, if they did
+    keywords_offered: tuple[str, ...]  # the close topics they asked between, as engine.py lists them
     other_domain: bool
     scores: tuple[tuple[str, float], ...]
     care: bool
@@ -132,8 +135,10 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     refused = first.stage in REFUSED
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
-    return Case(want, decided, first.topic == want, first.topic, refused,
-                tuple(engine.similar.scores(engine.asked_text(question))[:MAX_CHOICES]), care,
+    scored = engine.similar.scores(engine.asked_text(question))
+    offered = likeliest_first(first.candidates, scored) if first.ask_which else ()
+    return Case(want, decided, first.topic == want, first.topic, offered, refused,
+                tuple(scored[:MAX_CHOICES]), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
 
@@ -148,8 +153,8 @@ def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple
 # answer, offer, close; whether questions reading like those not ours are refused; and when the
 # likeness overrules a keyword answer: at, margin (engine.py)
 Thresholds = tuple[float, float, float, bool, float, float]
-# What each outcome is worth (the module's docstring); "other": a keyword answer or ask that is
-# not right, or an offer listing another topic first, which no threshold here makes better.
+# What each outcome is worth (the module's docstring); "other": a keyword answer that is not
+# right, or an offer listing another topic first, which no threshold here makes better.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
          "other": 0.0, "refused": 0.0}
 
@@ -159,9 +164,11 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
     answer, offer, close, likeness, at, margin = thresholds
     if case.other_domain:
         return "refused"
-    if (case.keywords_topic is not None and not case.known and not case.care
-            and overrules(list(case.scores), case.keywords_topic, at=at, margin=margin)):
-        result = "right" if case.scores[0][0] == case.want else "wrong"
+    liked = None if case.known or case.care else clearly_like(list(case.scores), at=at, margin=margin)
+    if liked is not None and (case.keywords_topic not in (None, liked) or liked in case.keywords_offered):
+        result = "right" if liked == case.want else "wrong"  # overruled, or the offer settled
+    elif case.keywords_offered:
+        result = "offered" if case.keywords_offered[0] == case.want else "other"
     elif case.keywords_decided:
         result = "right" if case.keywords_right else "other"
     else:

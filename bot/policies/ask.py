@@ -36,7 +36,7 @@ def run_ask(settings: Settings, as_json: bool, stdin: TextIO = sys.stdin,
 def reply_for(engine: PolicyEngine, texts: Texts, decision: Decision) -> str:
     """The text the bot would send for a decision (the fallback when there is no topic)."""
     if decision.topic is not None:
-        return answer_text(engine, texts, decision.topic)
+        return answer_text(engine, texts, decision.topic, also=decision.also_close)
     if decision.ask_which:
         return which_text(engine, texts, decision.candidates)
     return texts.get("replies.fallback", menu=texts.menu())

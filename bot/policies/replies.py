@@ -6,23 +6,26 @@ from bot.language.texts import Texts
 from bot.policies.engine import PolicyEngine
 
 
-def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related: bool = True) -> str:
+def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related: bool = True,
+                also: tuple[str, ...] = ()) -> str:
     """The topic's answer with the office's values filled in, then its related topics numbered
-    (related_topics) and the way to the menu; without related (a task waits: its own line ends
-    the reply), the answer alone."""
+    (related_topics, also first) and the way to the menu; without related (a task waits: its own
+    line ends the reply), the answer alone."""
     topic = engine.topics[topic_id]
     parts = [texts.get("policy.answer", title=topic.title, answer=texts.fill(topic.answer))]
     if not with_related:
         return parts[0]
-    if related := related_topics(engine, topic_id):
+    if related := related_topics(engine, topic_id, also):
         parts += ["", texts.get("policy.related"), *texts.numbered(titles(engine, related))]
     parts.append(texts.get("policy.footer"))
     return "\n".join(parts)
 
 
-def related_topics(engine: PolicyEngine, topic_id: str) -> list[str]:
-    """The topics an answer offers next, by number."""
-    return [r for r in engine.topics[topic_id].related if r in engine.topics]
+def related_topics(engine: PolicyEngine, topic_id: str, also: tuple[str, ...] = ()) -> list[str]:
+    """The topics an answer offers next, by number: also (Decision.also_close) first, then the
+    topic's related ones."""
+    ordered = dict.fromkeys([*also, *engine.topics[topic_id].related])
+    return [r for r in ordered if r in engine.topics and r != topic_id]
 
 
 def which_text(engine: PolicyEngine, texts: Texts, candidates: tuple[str, ...]) -> str:

@@ -36,7 +36,7 @@ def test_an_unrelated_question_has_a_null_topic_and_the_kind_reply(settings: Set
 
 
 def test_close_topics_give_a_null_topic_with_the_choices(settings: Settings) -> None:
-    [record] = ask(settings, "体检和党费的事想问一下")
+    [record] = ask(settings, "体检和党费")
     assert record["topic"] is None
     assert set(record["candidates"]) == {"health-checkup", "party-fee"}
     assert record["answer"].startswith("您是想问：")

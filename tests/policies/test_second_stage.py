@@ -18,10 +18,12 @@ from bot.policies.engine import (
     OVERRULE_AT,
     OVERRULE_MARGIN,
     OVERRULED,
+    SETTLED,
     SIMILAR,
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
+    clearly_like,
     overrules,
     teaching_problem,
 )
@@ -142,6 +144,36 @@ def test_a_care_situation_keeps_the_keywords_answer(engine: PolicyEngine) -> Non
     scored = engine.similar.scores(question)
     assert overrules(scored, engine.by_keywords(question).topic or "")
     assert engine.decide(question).stage == KEYWORDS  # care situations are never decided by likeness
+
+
+# 涨 and 退休 offer 待遇调整 first; the whole question reads like 老年大学's fees.
+CLEAR_AMONG_OFFERED = "老年大学书法班学费又涨了？我们退休的能有几个钱，学费到底多少？"
+
+
+def test_a_keyword_offer_the_likeness_clearly_settles_is_answered(engine: PolicyEngine) -> None:
+    offer = engine.by_keywords(CLEAR_AMONG_OFFERED)
+    assert offer.ask_which and offer.candidates == ("pension-adjustment", "senior-university")
+    decision = engine.decide(CLEAR_AMONG_OFFERED)
+    assert (decision.topic, decision.stage) == ("senior-university", SETTLED)
+
+
+def test_an_offer_the_likeness_leans_in_lists_its_topic_first(engine: PolicyEngine) -> None:
+    question = "郊游是自己出钱还是单位出？要不要交体检证明"  # 体检 said in passing
+    assert engine.by_keywords(question).candidates == ("health-checkup", "outings")
+    decision = engine.decide(question)
+    assert decision.ask_which and decision.candidates == ("outings", "health-checkup")
+
+
+def test_a_care_situation_keeps_the_keywords_offer(engine: PolicyEngine) -> None:
+    question = "老伴走了，亲戚说办后事的钱和给家属的钱是两笔，要分开办吗？先办哪个？"
+    assert clearly_like(engine.similar.scores(question)) == "funeral-pension"
+    decision = engine.decide(question)
+    assert decision.ask_which and decision.candidates == ("funeral-pension", "survivor-allowance")
+
+
+def test_in_chat_a_settled_offer_is_answered_at_once(chat: Chat) -> None:
+    reply = chat.say(CLEAR_AMONG_OFFERED)
+    assert reply is not None and reply.startswith("【老年大学】") and "您是想问" not in reply
 
 
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
