@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to twenty-eight, read after their first scores (2026-12-04 and -05):
-         # the misses of one to twenty-eight widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -22,11 +22,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "uu", "vv", "ww", "xx", "yy", "zz", "aaa", "bbb", "ccc", "ddd", "eee",
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
-                            "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds
-# twenty-nine and thirty, written on 2026-12-05 by six more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll")}
+                            "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
+                            "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
+# rounds twenty-nine and thirty were read on 2026-12-05; the next round is to be written.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -218,14 +218,14 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 29, at 7f09035, the vocabulary widened with round twenty-eight's misses (three more
     # writers: retirees comparing what they got with a colleague or a neighbour, 「老李和我一年退的，
     # 他怎么比我多」; retirees writing after a hospital stay, the illness told in passing; people new
-    # to the office, just retired or just transferred, 「我是从部队转过来的」; unread)
+    # to the office, just retired or just transferred, 「我是从部队转过来的」)
     "blind_gggg": {"keywords": (94.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (89.1, 0.0)},
     "blind_hhhh": {"keywords": (96.4, 84.0), "two-stage": (96.4, 84.0), "bm25": (92.7, 0.0)},
     "blind_iiii": {"keywords": (90.9, 100.0), "two-stage": (93.6, 100.0), "bm25": (88.2, 0.0)},
     # round 30, at 00e858c, the same router (three more writers: Guangdong and Guangxi retirees
     # writing Mandarin coloured by Cantonese, 佢、点解、冇、睇医生; careful retirees restating the rule
     # as they understand it and asking to confirm, 「我理解的是……对吧」; retirees forwarding a post,
-    # a group-chat message or an SMS first and asking what it means for them; unread)
+    # a group-chat message or an SMS first and asking what it means for them)
     "blind_jjjj": {"keywords": (86.4, 100.0), "two-stage": (90.0, 100.0), "bm25": (89.1, 8.0)},
     "blind_kkkk": {"keywords": (88.2, 92.0), "two-stage": (90.0, 92.0), "bm25": (88.2, 0.0)},
     "blind_llll": {"keywords": (91.8, 96.0), "two-stage": (93.6, 96.0), "bm25": (93.6, 0.0)},
@@ -249,6 +249,8 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "28bcfea": ("blind_uuu", "blind_vvv", "blind_www"), "028018c": ("blind_xxx", "blind_yyy", "blind_zzz"),
     "0be3650": ("blind_aaaa", "blind_bbbb", "blind_cccc"),
     "a04f423": ("blind_dddd", "blind_eeee", "blind_ffff"),
+    "7f09035": ("blind_gggg", "blind_hhhh", "blind_iiii"),
+    "00e858c": ("blind_jjjj", "blind_kkkk", "blind_llll"),
 }
 
 
