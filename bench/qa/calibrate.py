@@ -14,7 +14,9 @@ at all, as the second stage was before asked.tsv.
 The likeness's overruling of a keyword answer, and its settling of a keyword offer (both
 engine.py's OVERRULE_AT and OVERRULE_MARGIN: what is asked reads clearly like one topic), are
 chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
-over the keyword answers and offers they would change, the same values.
+over the keyword answers and offers they would change, the same values. A third table chooses,
+the same way, when the second stage answers below its offer a topic the keywords saw (engine.py's
+AGREE_AT and AGREE_MARGIN).
 
 Choosing maximises, over the questions that reach the second stage: +1 for an answer right, +0.5
 for an offer listing the right topic first, -2 for a wrong answer, and -OUT_OF_SCOPE_COST for an
@@ -48,6 +50,8 @@ from sets import FIRST_SCORED_AT, TUNED, read_set  # noqa: E402
 from bot.config import ConfigError  # noqa: E402
 from bot.policies import load_engine  # noqa: E402
 from bot.policies.engine import (  # noqa: E402
+    AGREE_AT,
+    AGREE_MARGIN,
     MAX_CHOICES,
     OVERRULE_AT,
     OVERRULE_MARGIN,
@@ -66,9 +70,11 @@ OFFER = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
 # A keyword answer overruled by the likeness: how close its topic, how far ahead of the next.
 OVERRULE = (*itertools.product((0.06, 0.08, 0.1, 0.12, 0.15, 0.2), (1.1, 1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
+# Below the offer, a topic the keywords saw and the likeness clearly names: how close, how far ahead.
+AGREE = (*itertools.product((0.05, 0.06, 0.07, 0.08, 0.1), (1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
 OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER)  # the second stage refuses all, nothing overruled
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER)  # the second stage refuses all, nothing overruled
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -82,6 +88,7 @@ class Case:
     keywords_right: bool
     keywords_topic: str | None  # the one topic the keywords answered, if they did
     keywords_offered: tuple[str, ...]  # the close topics they asked between, as engine.py lists them
+    seen: frozenset[str]  # the topics whose words the keywords saw (engine.seen_topics)
     other_domain: bool
     scores: tuple[tuple[str, float], ...]
     care: bool
@@ -137,22 +144,26 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     care = engine._care is not None and engine._care.mentions(question)
     scored = engine.similar.scores(engine.asked_text(question))
     offered = likeliest_first(first.candidates, scored) if first.ask_which else ()
-    return Case(want, decided, first.topic == want, first.topic, offered, refused,
+    return Case(want, decided, first.topic == want, first.topic, offered,
+                frozenset(engine.seen_topics(engine.asked_text(question))), refused,
                 tuple(scored[:MAX_CHOICES]), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
 
-def second_stage(case: Case, answer: float, offer: float, close: float) -> tuple[str, str | None]:
+def second_stage(case: Case, answer: float, offer: float, close: float, agree: tuple[float, float]
+                 ) -> tuple[str, str | None]:
     """What the engine's second stage does with these thresholds: answer/offer/refuse, first topic."""
-    decision = by_closeness(list(case.scores), care=case.care, answer=answer, offer=offer, close=close)
+    decision = by_closeness(list(case.scores), care=case.care, seen=case.seen, answer=answer, offer=offer,
+                            close=close, agree_at=agree[0], agree_margin=agree[1])
     if decision.topic is not None:
         return "answer", decision.topic
     return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
-# answer, offer, close; whether questions reading like those not ours are refused; and when the
-# likeness overrules a keyword answer: at, margin (engine.py)
-Thresholds = tuple[float, float, float, bool, float, float]
+# answer, offer, close; whether questions reading like those not ours are refused; when the
+# likeness overrules a keyword answer: at, margin; when it answers below the offer a topic the
+# keywords saw: agree at, agree margin (engine.py)
+Thresholds = tuple[float, float, float, bool, float, float, float, float]
 # What each outcome is worth (the module's docstring); "other": a keyword answer that is not
 # right, or an offer listing another topic first, which no threshold here makes better.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
@@ -161,7 +172,7 @@ VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCO
 
 def outcome(case: Case, thresholds: Thresholds) -> str:
     """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
-    answer, offer, close, likeness, at, margin = thresholds
+    answer, offer, close, likeness, at, margin, *agree = thresholds
     if case.other_domain:
         return "refused"
     liked = None if case.known or case.care else clearly_like(list(case.scores), at=at, margin=margin)
@@ -172,7 +183,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
     elif case.keywords_decided:
         result = "right" if case.keywords_right else "other"
     else:
-        action, topic = second_stage(case, answer, offer, close)
+        action, topic = second_stage(case, answer, offer, close, (agree[0], agree[1]))
         if action == "refuse":
             return "refused"
         right = topic == case.want
@@ -199,7 +210,7 @@ def measure(cases: list[Case], thresholds: Thresholds) -> dict[str, float]:
 def choose(cases: list[Case]) -> Thresholds:
     """The best second-stage thresholds on these cases, engine.py's overruling kept (offer never
     above answer; ties: the higher ones)."""
-    grid = [(a, o, c, True, OVERRULE_AT, OVERRULE_MARGIN)
+    grid = [(a, o, c, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT, AGREE_MARGIN)
             for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
     return max(grid, key=lambda g: (gain(cases, g), g))
 
@@ -207,8 +218,17 @@ def choose(cases: list[Case]) -> Thresholds:
 def choose_overrule(cases: list[Case]) -> Thresholds:
     """The best overruling on these cases, engine.py's second stage kept (ties: the higher ones,
     never overruling the highest)."""
-    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, at, margin) for at, margin in OVERRULE]
-    return max(grid, key=lambda g: (gain(cases, g), g[4:]))
+    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, at, margin, AGREE_AT, AGREE_MARGIN)
+            for at, margin in OVERRULE]
+    return max(grid, key=lambda g: (gain(cases, g), g[4:6]))
+
+
+def choose_agree(cases: list[Case]) -> Thresholds:
+    """The best answering below the offer of a topic the keywords saw, engine.py's other
+    thresholds kept (ties: the higher ones, never answering the highest)."""
+    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, at, margin)
+            for at, margin in AGREE]
+    return max(grid, key=lambda g: (gain(cases, g), g[6:]))
 
 
 def main() -> int:
@@ -220,7 +240,8 @@ def main() -> int:
     # whose file for today's content/ they would otherwise replace.
     os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"yinling-calibrate-{os.getuid()}")
     found = rounds(asked=asked)
-    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN)
+    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
+           AGREE_MARGIN)
     print("| held out (first scored at) | thresholds (answer, offer, close) | top-1 | + offers right first "
           f"| out of scope refused | engine.py's {now[:3]}: top-1 / refused | the same without refusing "
           "what reads like not ours | keywords alone |")
@@ -233,16 +254,26 @@ def main() -> int:
               + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
     print("\n| held out (first scored at) | overruling (at, margin) | top-1 | out of scope refused "
-          f"| engine.py's {now[4:]}: top-1 / refused | never overruling: top-1 / refused |")
+          f"| engine.py's {now[4:6]}: top-1 / refused | never overruling: top-1 / refused |")
     print("|---|---|---:|---:|---:|---:|")
     for commit, held in found.items():
         chosen = choose_overrule([c for other, cases in found.items() if other != commit for c in cases])
-        rows = [measure(held, t) for t in (chosen, now, (*now[:4], *NEVER))]
-        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[4:]} | {rows[0]['top1']:.1%} | "
+        rows = [measure(held, t) for t in (chosen, now, (*now[:4], *NEVER, *now[6:]))]
+        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[4:6]} | {rows[0]['top1']:.1%} | "
               f"{rows[0]['refused']:.1%} | "
               + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
     everything = [c for cases in found.values() for c in cases]
-    print(f"\noverruling chosen on all rounds: {choose_overrule(everything)[4:]}")
+    print(f"\noverruling chosen on all rounds: {choose_overrule(everything)[4:6]}")
+    print("\n| held out (first scored at) | agreeing (at, margin) | top-1 | out of scope refused "
+          f"| engine.py's {now[6:]}: top-1 / refused | never agreeing: top-1 / refused |")
+    print("|---|---|---:|---:|---:|---:|")
+    for commit, held in found.items():
+        chosen = choose_agree([c for other, cases in found.items() if other != commit for c in cases])
+        rows = [measure(held, t) for t in (chosen, now, (*now[:6], *NEVER))]
+        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[6:]} | {rows[0]['top1']:.1%} | "
+              f"{rows[0]['refused']:.1%} | "
+              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
+    print(f"\nagreeing chosen on all rounds: {choose_agree(everything)[6:]}")
     return 0
 
 

@@ -14,6 +14,9 @@ import pytest
 from bot.config import Settings
 from bot.policies import PolicyEngine, load_engine
 from bot.policies.engine import (
+    AGREE_AT,
+    AGREE_MARGIN,
+    AGREED,
     KEYWORDS,
     OVERRULE_AT,
     OVERRULE_MARGIN,
@@ -174,6 +177,31 @@ def test_a_care_situation_keeps_the_keywords_offer(engine: PolicyEngine) -> None
 def test_in_chat_a_settled_offer_is_answered_at_once(chat: Chat) -> None:
     reply = chat.say(CLEAR_AMONG_OFFERED)
     assert reply is not None and reply.startswith("【老年大学】") and "您是想问" not in reply
+
+
+def test_below_the_offer_a_topic_the_keywords_saw_and_the_likeness_names_is_answered(
+        engine: PolicyEngine) -> None:
+    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"  # 八十: a hint of 生日祝寿, no keyword
+    assert not engine.by_keywords(question).names_a_topic
+    (first, best), *_ = engine.similar.scores(question)
+    assert first == "birthday-greetings" and AGREE_AT <= best < SIMILAR_OFFER
+    decision = engine.decide(question)
+    assert (decision.topic, decision.stage) == ("birthday-greetings", AGREED)
+
+
+def test_below_the_offer_the_likeness_alone_answers_nothing(engine: PolicyEngine) -> None:
+    question = "周末有人不"  # reads like 联系我们, but its one word the keywords saw is 活动中心's
+    (first, best), *_ = engine.similar.scores(question)
+    assert first == "contact-office" and AGREE_AT <= best < SIMILAR_OFFER
+    assert "contact-office" not in engine.seen_topics(question)
+    assert not engine.decide(question).names_a_topic
+
+
+def test_below_the_offer_a_care_situation_is_never_answered(engine: PolicyEngine) -> None:
+    question = "我家老头子前天走了后头单位那边要我们交些啥材料"
+    assert clearly_like(engine.similar.scores(question), at=AGREE_AT, margin=AGREE_MARGIN) == "funeral-pension"
+    assert "funeral-pension" in engine.seen_topics(question)
+    assert not engine.decide(question).names_a_topic
 
 
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
