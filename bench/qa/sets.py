@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-one, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-one widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -23,10 +23,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
-                            "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-one, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("mmmm", "nnnn", "oooo")}
+                            "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
+# round thirty-one was read on 2026-12-05; the next round is to be written.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -233,7 +233,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # twenty-nine and thirty (three more writers: Fujian retirees writing Mandarin coloured by
     # Minnan, 阮、伊、按怎、佗位; retired doctors, accountants, engineers, teachers and judges in their
     # profession's words, 起付线、口径、接口人; shy retirees asking in hedged and negative forms,
-    # 「应该不用……吧」「不会不给了吧」; unread)
+    # 「应该不用……吧」「不会不给了吧」)
     "blind_mmmm": {"keywords": (97.3, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 4.0)},
     "blind_nnnn": {"keywords": (94.5, 88.0), "two-stage": (99.1, 88.0), "bm25": (92.7, 0.0)},
     "blind_oooo": {"keywords": (81.8, 96.0), "two-stage": (84.5, 96.0), "bm25": (86.4, 0.0)},
@@ -259,6 +259,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "a04f423": ("blind_dddd", "blind_eeee", "blind_ffff"),
     "7f09035": ("blind_gggg", "blind_hhhh", "blind_iiii"),
     "00e858c": ("blind_jjjj", "blind_kkkk", "blind_llll"),
+    "1c2f759": ("blind_mmmm", "blind_nnnn", "blind_oooo"),
 }
 
 
