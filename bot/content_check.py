@@ -16,7 +16,7 @@ from bot.language.office import office_values, placeholder_problems
 from bot.language.texts import Texts
 from bot.policies.engine import PolicyEngine, example_problem, own_question, read_knowledge_base
 from bot.policies.lexicon import Lexicon
-from bot.policies.replies import answer_text
+from bot.policies.replies import longest_answer_text
 from bot.policies.topics import Topic
 from bot.study.material import problems as study_problems
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
@@ -135,7 +135,7 @@ def _check_synonyms(engine: PolicyEngine, lexicon: Lexicon) -> list[str]:
 def _check_answers(engine: PolicyEngine, texts: Texts) -> list[str]:
     problems = []
     for topic_id, topic in engine.topics.items():
-        size = len(answer_text(engine, texts, topic_id).encode())
+        size = len(longest_answer_text(engine, texts, topic_id).encode())
         if size > WECHAT_TEXT_LIMIT:
             problems.append(f"policies/{topic.path.name}：回答太长（{size} 字节，微信最多约 "
                             f"{WECHAT_TEXT_LIMIT} 字节），请删短一些。")

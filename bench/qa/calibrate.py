@@ -11,16 +11,18 @@ the other rounds and scored on it; the last line gives the thresholds chosen on 
 which bot/policies/engine.py should carry. --no-asked scores every round with no asked questions
 at all, as the second stage was before asked.tsv.
 
-The likeness's overruling of a keyword answer, and its settling of a keyword offer (both
-engine.py's OVERRULE_AT and OVERRULE_MARGIN: what is asked reads clearly like one topic), are
-chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
+The likeness's overruling of a keyword answer, and its choice within a keyword offer (both
+engine.py's weigh_keywords at OVERRULE_AT and OVERRULE_MARGIN: what is asked reads clearly like one
+topic), are chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
 over the keyword answers and offers they would change, the same values. A third table chooses,
 the same way, when the second stage answers below its offer a topic the keywords saw (engine.py's
 AGREE_AT and AGREE_MARGIN).
 
-Choosing maximises, over the questions that reach the second stage: +1 for an answer right, +0.5
-for an offer listing the right topic first, -2 for a wrong answer, and -OUT_OF_SCOPE_COST for an
-out-of-scope question answered or offered. A blind set has 110 questions in scope and 25 out, so
+Choosing maximises, over every question: +1 for an answer right, +0.5 for an offer listing the
+right topic first (a keyword offer too: engine.py lists it likeliest first, at any threshold), -2
+for a wrong answer the likeness or the second stage gave, and -OUT_OF_SCOPE_COST for an
+out-of-scope question answered or offered; a keyword answer the likeness leaves counts 0 when
+wrong, as no threshold here made it. A blind set has 110 questions in scope and 25 out, so
 at 4.4 a point of out-of-scope refusal weighs as much as a point of top-1.
 Never add a round here before its first score is taken and recorded.
 """
@@ -52,16 +54,17 @@ from bot.policies import load_engine  # noqa: E402
 from bot.policies.engine import (  # noqa: E402
     AGREE_AT,
     AGREE_MARGIN,
-    MAX_CHOICES,
+    OFFER_CHOSEN,
     OVERRULE_AT,
     OVERRULE_MARGIN,
+    OVERRULED,
     REFUSED,
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
+    Decision,
     by_closeness,
-    clearly_like,
-    likeliest_first,
+    weigh_keywords,
 )
 from bot.policies.topics import ASKED_FILE, NOT_OURS, with_asked  # noqa: E402
 
@@ -74,7 +77,8 @@ OVERRULE = (*itertools.product((0.06, 0.08, 0.1, 0.12, 0.15, 0.2), (1.1, 1.2, 1.
 AGREE = (*itertools.product((0.05, 0.06, 0.07, 0.08, 0.1), (1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
 OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER)  # the second stage refuses all, nothing overruled
+# The second stage refuses all, the likeness decides nothing (keyword offers still listed likeliest first).
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER)
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -85,12 +89,10 @@ class Case:
 
     want: str | None
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
-    keywords_right: bool
-    keywords_topic: str | None  # the one topic the keywords answered, if they did
-    keywords_offered: tuple[str, ...]  # the close topics they asked between, as engine.py lists them
+    keywords: Decision  # what the keywords decided, the likeness not yet weighed (not_ours=False)
     seen: frozenset[str]  # the topics whose words the keywords saw (engine.seen_topics)
     other_domain: bool
-    scores: tuple[tuple[str, float], ...]
+    scores: tuple[tuple[str, float], ...]  # what is asked, its closeness to every topic, best first
     care: bool
     known: bool  # confirmed in these words (by an earlier round): no likeness weighed, as engine.py does
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
@@ -142,11 +144,9 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     refused = first.stage in REFUSED
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
-    scored = engine.similar.scores(engine.asked_text(question))
-    offered = likeliest_first(first.candidates, scored) if first.ask_which else ()
-    return Case(want, decided, first.topic == want, first.topic, offered,
-                frozenset(engine.seen_topics(engine.asked_text(question))), refused,
-                tuple(scored[:MAX_CHOICES]), care,
+    asked = engine.asked_text(question)
+    return Case(want, decided, first, frozenset(engine.seen_topics(asked)), refused,
+                tuple(engine.similar.scores(asked)), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
 
 
@@ -164,8 +164,8 @@ def second_stage(case: Case, answer: float, offer: float, close: float, agree: t
 # likeness overrules a keyword answer: at, margin; when it answers below the offer a topic the
 # keywords saw: agree at, agree margin (engine.py)
 Thresholds = tuple[float, float, float, bool, float, float, float, float]
-# What each outcome is worth (the module's docstring); "other": a keyword answer that is not
-# right, or an offer listing another topic first, which no threshold here makes better.
+# What each outcome is worth (the module's docstring); "other": a keyword answer the likeness left
+# that is not right, or an offer listing another topic first.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
          "other": 0.0, "refused": 0.0}
 
@@ -175,13 +175,15 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
     answer, offer, close, likeness, at, margin, *agree = thresholds
     if case.other_domain:
         return "refused"
-    liked = None if case.known or case.care else clearly_like(list(case.scores), at=at, margin=margin)
-    if liked is not None and (case.keywords_topic not in (None, liked) or liked in case.keywords_offered):
-        result = "right" if liked == case.want else "wrong"  # overruled, or the offer settled
-    elif case.keywords_offered:
-        result = "offered" if case.keywords_offered[0] == case.want else "other"
-    elif case.keywords_decided:
-        result = "right" if case.keywords_right else "other"
+    if case.keywords_decided:
+        weighed = case.keywords if case.known else weigh_keywords(
+            case.keywords, list(case.scores), care=case.care, at=at, margin=margin)
+        if weighed.stage in (OVERRULED, OFFER_CHOSEN):  # the likeness decided
+            result = "right" if weighed.topic == case.want else "wrong"
+        elif weighed.topic is not None:
+            result = "right" if weighed.topic == case.want else "other"
+        else:
+            result = "offered" if weighed.candidates[0] == case.want else "other"
     else:
         action, topic = second_stage(case, answer, offer, close, (agree[0], agree[1]))
         if action == "refuse":

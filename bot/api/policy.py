@@ -38,6 +38,9 @@ class Answer(BaseModel):
 
     topic: TopicRef | None = Field(description="答上的话题；没有把握时为空")
     candidates: list[TopicRef] = Field(description="「您是想问」时可选的话题")
+    also: list[TopicRef] = Field(default=[], description=(
+        "答上了一个话题、这几个也接近时（比如一句话问了两件事）：接着可以看的话题，"
+        "和聊天里排在「您可能还想了解」最前面的相同"))
     text: str = Field(description="要显示的话：话题的回答，或「您是想问」，或答不上来时的说明")
 
 
@@ -73,7 +76,8 @@ def ask(json: Question) -> Any:
     else:
         text = texts.get("policy.which") if decision.ask_which else texts.get("policy.unknown_app")
     return Answer(topic=_ref(engine, decision.topic) if decision.topic else None,
-                  candidates=[_ref(engine, t) for t in decision.candidates if decision.ask_which], text=text)
+                  candidates=[_ref(engine, t) for t in decision.candidates if decision.ask_which],
+                  also=[_ref(engine, t) for t in decision.also_close], text=text)
 
 
 @blueprint.get("/policy/topics")

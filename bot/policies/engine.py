@@ -71,7 +71,7 @@ AGREE_MARGIN = 1.5
 # one of them in the same words.
 KEYWORDS, SIMILAR, OTHER_DOMAIN = "keywords", "similar", "other_domain"
 OVERRULED = "keywords_overruled"  # the likeness answered instead of the keywords (OVERRULE_AT)
-SETTLED = "keywords_settled"  # the keywords offered close topics, the likeness clearly chose one
+OFFER_CHOSEN = "keywords_offer_chosen"  # the keywords offered close topics, the likeness clearly chose one
 AGREED = "similar_agreed"  # below the offer, the likeness clearly named a topic the keywords saw (AGREE_AT)
 LIKE_NOT_OURS, CONFIRMED_NOT_OURS = "like_not_ours", "confirmed_not_ours"
 REFUSED = (OTHER_DOMAIN, LIKE_NOT_OURS, CONFIRMED_NOT_OURS)  # stages that refuse: no later stage tries
@@ -97,9 +97,11 @@ class Decision:
 
     @property
     def also_close(self) -> tuple[str, ...]:
-        """The other topics the keywords found as close, when the likeness settled their offer:
-        the answer lists them first among what to read next (the question may ask about both)."""
-        return tuple(t for t in self.candidates if t != self.topic) if self.stage == SETTLED else ()
+        """When the likeness chose between the keywords' topics or overruled theirs: the others,
+        which the answer lists first among what to read next (the question may ask about both)."""
+        if self.stage not in (OFFER_CHOSEN, OVERRULED):
+            return ()
+        return tuple(t for t in self.candidates if t != self.topic)
 
     @property
     def ask_which(self) -> bool:
@@ -213,46 +215,20 @@ class PolicyEngine:
             return first
         return self._second_stage(question, asked)
 
-    def first_answer(self, question: str, *, known: bool = True) -> Decision:
-        """The keywords' decision as the likeness checks it (_checked_reading) — unless the
-        question was confirmed in these words."""
+    def first_answer(self, question: str, *, known: bool = True, not_ours: bool = True) -> Decision:
+        """The keywords' decision as the likeness checks it (weigh_keywords) — unless the question
+        was confirmed in these words (not_ours: as by_keywords)."""
         if known and (confirmed := self._confirmed_decision(question)):
             return confirmed
-        return self._checked_reading(question)[1]
+        return self._checked_reading(question, not_ours)[1]
 
-    def _checked_reading(self, question: str) -> tuple[str, Decision]:
-        """What is asked, and the keywords' decision on it as the likeness checks it: an answer
-        it clearly contradicts gives way to its topic (overruling); an offer it clearly settles
-        answers that topic; any other offer lists the likelier topic first."""
-        asked, first = self._keywords_reading(question, not_ours=True)
+    def _checked_reading(self, question: str, not_ours: bool = True) -> tuple[str, Decision]:
+        """What is asked, and the keywords' decision on it as the likeness checks it."""
+        asked, first = self._keywords_reading(question, not_ours)
         if not first.names_a_topic:
             return asked, first
-        scored = self.similar.scores(asked)
-        liked = self._clearly_liked(question, scored)
-        if first.topic is not None:
-            if liked in (None, first.topic):
-                return asked, first
-            return asked, Decision(liked, tuple(tid for tid, _ in scored[:MAX_CHOICES]), OVERRULED)
-        if liked in first.candidates:
-            return asked, Decision(liked, first.candidates, SETTLED)
-        return asked, Decision(None, likeliest_first(first.candidates, scored), first.stage)
-
-    def overruling(self, question: str, keywords_topic: str,
-                   scored: list[tuple[str, float]] | None = None) -> str | None:
-        """The topic what is asked reads clearly like (OVERRULE_AT), when it is not the keywords'
-        one; None when it reads like theirs, or like nothing clearly, or the question speaks of a
-        care situation, which likeness never decides. scored: what is asked, scored already."""
-        if scored is None:
-            scored = self.similar.scores(self.asked_text(question))
-        liked = self._clearly_liked(question, scored)
-        return None if liked == keywords_topic else liked
-
-    def _clearly_liked(self, question: str, scored: list[tuple[str, float]]) -> str | None:
-        """The topic the question clearly reads like (clearly_like), unless it speaks of a care
-        situation, which likeness never decides."""
-        if self._care is not None and self._care.mentions(question):
-            return None
-        return clearly_like(scored)
+        care = self._care is not None and self._care.mentions(question)
+        return asked, weigh_keywords(first, self.similar.scores(asked), care=care)
 
     def asked_text(self, question: str) -> str:
         """What the question asks, as the keywords read it: what follows the writer's last change
@@ -436,10 +412,20 @@ def clearly_like(scored: list[tuple[str, float]], *, at: float = OVERRULE_AT,
     return scored[0][0] if len(scored) == 1 or scored[0][1] >= margin * scored[1][1] else None
 
 
-def overrules(scored: list[tuple[str, float]], topic: str, *, at: float = OVERRULE_AT,
-              margin: float = OVERRULE_MARGIN) -> bool:
-    """Whether the topics' closeness, best first, clearly names another topic than the keywords'."""
-    return clearly_like(scored, at=at, margin=margin) not in (None, topic)
+def weigh_keywords(first: Decision, scored: list[tuple[str, float]], *, care: bool,
+                   at: float = OVERRULE_AT, margin: float = OVERRULE_MARGIN) -> Decision:
+    """The keywords' decision (a topic, or close topics offered) as the likeness of what is asked,
+    best first, checks it: an answer it clearly contradicts gives way to its topic (OVERRULED);
+    an offer one of whose topics it clearly names is answered with that one (OFFER_CHOSEN); any
+    other offer lists the likeliest topic first. A care situation is never decided by likeness,
+    only its offer ordered. (The thresholds are parameters for bench/qa/calibrate.py.)"""
+    liked = None if care else clearly_like(scored, at=at, margin=margin)
+    if first.topic is not None:
+        return first if liked in (None, first.topic) else Decision(liked, (liked, first.topic), OVERRULED)
+    offered = likeliest_first(first.candidates, scored)
+    if liked in offered:
+        return Decision(liked, offered, OFFER_CHOSEN)
+    return Decision(None, offered, first.stage)
 
 
 def likeliest_first(candidates: tuple[str, ...], scored: list[tuple[str, float]]) -> tuple[str, ...]:
@@ -485,10 +471,12 @@ def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
     if first.stage == OTHER_DOMAIN:
         return ("它说的是别人的事或别的领域的事（比如晚辈的学校、单位），机器人有意不答，"
                 "归到这里多半是点错了；可标为不属于政策问答。")
-    if first.topic not in (None, topic) and engine.overruling(question, first.topic) != topic:
-        return (f"它的关键词指向别处（「{engine.topics[first.topic].title}」），归到这里多半是点错了。"
-                "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
-    return ""
+    if first.topic in (None, topic):
+        return ""
+    if engine.first_answer(question, known=False, not_ours=False).topic == topic:
+        return ""  # what it asks reads clearly like staff's topic: the likeness answers it so
+    return (f"它的关键词指向别处（「{engine.topics[first.topic].title}」），归到这里多半是点错了。"
+            "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
 
 
 def _known(known: dict[str, str], taught: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.language.texts import Texts
-from bot.policies.engine import PolicyEngine
+from bot.policies.engine import MAX_CHOICES, PolicyEngine
 
 
 def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related: bool = True,
@@ -19,6 +19,15 @@ def answer_text(engine: PolicyEngine, texts: Texts, topic_id: str, with_related:
         parts += ["", texts.get("policy.related"), *texts.numbered(titles(engine, related))]
     parts.append(texts.get("policy.footer"))
     return "\n".join(parts)
+
+
+def longest_answer_text(engine: PolicyEngine, texts: Texts, topic_id: str) -> str:
+    """The longest the chat may send the topic's answer in: with the longest titles of other
+    topics listed first among its related ones, as many as an answer's also_close can hold."""
+    related = set(related_topics(engine, topic_id))
+    others = sorted((t for t in engine.topics if t != topic_id and t not in related),
+                    key=lambda t: -len(engine.topics[t].title.encode()))
+    return answer_text(engine, texts, topic_id, also=tuple(others[:MAX_CHOICES - 1]))
 
 
 def related_topics(engine: PolicyEngine, topic_id: str, also: tuple[str, ...] = ()) -> list[str]:

@@ -19,7 +19,7 @@ from bot.language.texts import Texts
 from bot.models import PolicyOverride, PolicyQuestion
 from bot.policies import PolicyEngine
 from bot.policies.engine import teaching_problem
-from bot.policies.replies import answer_text
+from bot.policies.replies import answer_text, longest_answer_text
 from bot.policies.topics import NOT_OURS
 from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 
@@ -110,7 +110,8 @@ def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], 
         return ["回答不能是空的。"]
     problems = placeholder_problems(answer, office)
     if not problems:
-        size = len(preview(engine, texts, topic, answer).encode())
+        rewritten = engine.with_changes([], {topic: answer.strip()})
+        size = len(longest_answer_text(rewritten, texts, topic).encode())
         if size > WECHAT_TEXT_LIMIT:
             problems.append(f"回答太长（{size} 字节，微信最多约 {WECHAT_TEXT_LIMIT} 字节），请删短一些。")
     return problems

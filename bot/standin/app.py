@@ -53,10 +53,10 @@ class _ApiLayer:
             return self.flask_app(environ, start_response)
         if self.state.settings.latency:
             time.sleep(self.state.settings.latency)  # outside the lock, so calls overlap as real ones do
-        raw = read_body(environ, MAX_BODY) or b""
-        if _cut_short(environ, raw):  # the caller died mid-send: WeChat's servers never see such a call
+        body = read_body(environ, MAX_BODY)  # None: longer than MAX_BODY, answered as an empty post
+        if body is not None and _cut_short(environ, body):  # the caller died mid-send: WeChat never sees it
             return respond(start_response, 400, b"", "text/plain")
-        call = answer(self.state, environ["REQUEST_METHOD"], path, query_args(environ), raw)
+        call = answer(self.state, environ["REQUEST_METHOD"], path, query_args(environ), body or b"")
         return respond(start_response, call.status, json_bytes(call.response), "application/json")
 
 

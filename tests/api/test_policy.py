@@ -31,6 +31,16 @@ def test_a_question_gets_the_chats_answer(app: Flask, office: Services) -> None:
     assert unknown["topic"] is None and "留言" in unknown["text"] and "回复" not in unknown["text"]
 
 
+def test_a_question_about_two_topics_gets_one_answer_and_the_other_to_read_next(app: Flask,
+                                                                               office: Services) -> None:
+    question = "体检和党费的事想问一下"
+    decision = load_engine(office.settings.content_dir).decide(question)
+    assert decision.topic is not None and decision.also_close  # the keywords found both, the likeness chose
+    body = app.test_client().post("/api/v1/policy/ask", json={"question": question}).get_json()
+    assert body["topic"]["id"] == decision.topic and body["candidates"] == []
+    assert [t["id"] for t in body["also"]] == list(decision.also_close)
+
+
 def test_topics_are_listed_and_one_is_read(app: Flask) -> None:
     client = app.test_client()
     listed = client.get("/api/v1/policy/topics").get_json()["topics"]

@@ -12,24 +12,24 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.language.texts import Texts
 from bot.policies import PolicyEngine, load_engine
 from bot.policies.engine import (
-    AGREE_AT,
-    AGREE_MARGIN,
-    AGREED,
     KEYWORDS,
+    OFFER_CHOSEN,
     OVERRULE_AT,
     OVERRULE_MARGIN,
     OVERRULED,
-    SETTLED,
     SIMILAR,
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
+    Decision,
     clearly_like,
-    overrules,
     teaching_problem,
+    weigh_keywords,
 )
+from bot.policies.replies import answer_text, longest_answer_text, related_topics
 from tests.helpers import Chat
 
 
@@ -129,23 +129,37 @@ def test_a_keyword_said_in_passing_gives_way_to_what_the_question_reads_like(eng
     assert (decision.topic, decision.stage) == ("survivor-allowance", OVERRULED)
 
 
-@pytest.mark.parametrize(("scored", "keywords_topic", "overruled"), [
-    ([("b", 0.2), ("a", 0.05)], "a", True),          # far ahead, close enough
-    ([("b", 0.2)], "a", True),                        # alone
-    ([("a", 0.2), ("b", 0.05)], "a", False),          # the likeness agrees
-    ([("b", OVERRULE_AT - 0.01)], "a", False),        # not close enough
-    ([("b", 0.2), ("a", 0.2 / OVERRULE_MARGIN + 0.01)], "a", False),  # the keywords' topic near it
-    ([], "a", False),
+ANSWERED_A = Decision("a", ("a", "b"))
+OFFERED_AB = Decision(None, ("a", "b"))
+
+
+@pytest.mark.parametrize(("first", "scored", "topic", "candidates", "stage"), [
+    (ANSWERED_A, [("b", 0.2), ("a", 0.05)], "b", ("b", "a"), OVERRULED),  # far ahead, close enough
+    (ANSWERED_A, [("b", 0.2)], "b", ("b", "a"), OVERRULED),               # alone
+    (ANSWERED_A, [("a", 0.2), ("b", 0.05)], "a", ("a", "b"), KEYWORDS),   # the likeness agrees
+    (ANSWERED_A, [("b", OVERRULE_AT - 0.01)], "a", ("a", "b"), KEYWORDS),  # not close enough
+    (ANSWERED_A, [("b", 0.2), ("a", 0.2 / OVERRULE_MARGIN + 0.01)], "a", ("a", "b"), KEYWORDS),  # near
+    (ANSWERED_A, [], "a", ("a", "b"), KEYWORDS),
+    (OFFERED_AB, [("b", 0.2), ("c", 0.05)], "b", ("b", "a"), OFFER_CHOSEN),  # one offered topic clearly
+    (OFFERED_AB, [("c", 0.2), ("b", 0.05)], None, ("b", "a"), KEYWORDS),     # clearly another: still asks
+    (OFFERED_AB, [("b", 0.1), ("a", 0.09)], None, ("b", "a"), KEYWORDS),     # not clearly: likeliest first
 ])
-def test_only_a_clear_likeness_overrules_the_keywords(scored: list[tuple[str, float]], keywords_topic: str,
-                                                      overruled: bool) -> None:
-    assert overrules(scored, keywords_topic) is overruled
+def test_only_a_clear_likeness_decides_what_the_keywords_found(
+        first: Decision, scored: list[tuple[str, float]], topic: str | None, candidates: tuple[str, ...],
+        stage: str) -> None:
+    weighed = weigh_keywords(first, scored, care=False)
+    assert (weighed.topic, weighed.candidates, weighed.stage) == (topic, candidates, stage)
+
+
+def test_a_care_situation_is_never_decided_by_likeness() -> None:
+    assert weigh_keywords(ANSWERED_A, [("b", 0.2)], care=True) == ANSWERED_A
+    assert weigh_keywords(OFFERED_AB, [("b", 0.2)], care=True) == Decision(None, ("b", "a"))
 
 
 def test_a_care_situation_keeps_the_keywords_answer(engine: PolicyEngine) -> None:
     question = "老伴去世后给我的那份补助，每年还要重新审核吗"  # likeness: 遗属补助; keywords: 丧葬费
-    scored = engine.similar.scores(question)
-    assert overrules(scored, engine.by_keywords(question).topic or "")
+    keywords_topic = engine.by_keywords(question).topic
+    assert clearly_like(engine.similar.scores(question)) not in (None, keywords_topic)
     assert engine.decide(question).stage == KEYWORDS  # care situations are never decided by likeness
 
 
@@ -153,11 +167,12 @@ def test_a_care_situation_keeps_the_keywords_answer(engine: PolicyEngine) -> Non
 CLEAR_AMONG_OFFERED = "老年大学书法班学费又涨了？我们退休的能有几个钱，学费到底多少？"
 
 
-def test_a_keyword_offer_the_likeness_clearly_settles_is_answered(engine: PolicyEngine) -> None:
+def test_a_keyword_offer_the_likeness_clearly_chooses_in_is_answered(engine: PolicyEngine) -> None:
     offer = engine.by_keywords(CLEAR_AMONG_OFFERED)
     assert offer.ask_which and offer.candidates == ("pension-adjustment", "senior-university")
     decision = engine.decide(CLEAR_AMONG_OFFERED)
-    assert (decision.topic, decision.stage) == ("senior-university", SETTLED)
+    assert (decision.topic, decision.stage) == ("senior-university", OFFER_CHOSEN)
+    assert decision.also_close == ("pension-adjustment",)
 
 
 def test_an_offer_the_likeness_leans_in_lists_its_topic_first(engine: PolicyEngine) -> None:
@@ -171,37 +186,29 @@ def test_a_care_situation_keeps_the_keywords_offer(engine: PolicyEngine) -> None
     question = "老伴走了，亲戚说办后事的钱和给家属的钱是两笔，要分开办吗？先办哪个？"
     assert clearly_like(engine.similar.scores(question)) == "funeral-pension"
     decision = engine.decide(question)
-    assert decision.ask_which and decision.candidates == ("funeral-pension", "survivor-allowance")
+    assert decision.ask_which and set(decision.candidates) == {"funeral-pension", "survivor-allowance"}
 
 
-def test_in_chat_a_settled_offer_is_answered_at_once(chat: Chat) -> None:
+def test_in_chat_a_chosen_offer_is_answered_and_the_other_topic_is_offered_first(chat: Chat) -> None:
     reply = chat.say(CLEAR_AMONG_OFFERED)
     assert reply is not None and reply.startswith("【老年大学】") and "您是想问" not in reply
+    assert "回复 1\u3000待遇调整和补发" in reply  # it may have asked about both
+    other = chat.say("1")
+    assert other is not None and other.startswith("【待遇调整和补发】")
 
 
-def test_below_the_offer_a_topic_the_keywords_saw_and_the_likeness_names_is_answered(
-        engine: PolicyEngine) -> None:
-    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"  # 八十: a hint of 生日祝寿, no keyword
-    assert not engine.by_keywords(question).names_a_topic
-    (first, best), *_ = engine.similar.scores(question)
-    assert first == "birthday-greetings" and AGREE_AT <= best < SIMILAR_OFFER
-    decision = engine.decide(question)
-    assert (decision.topic, decision.stage) == ("birthday-greetings", AGREED)
+def test_in_chat_a_question_about_two_topics_gets_one_answer_and_the_other_by_number(chat: Chat) -> None:
+    reply = chat.say("我想问问体检，还有党费怎么交")  # the keywords find both equally
+    assert reply is not None and reply.startswith("【党费缴纳】")
+    assert "回复 1\u3000健康体检" in reply
+    other = chat.say("1")
+    assert other is not None and other.startswith("【健康体检】")
 
 
-def test_below_the_offer_the_likeness_alone_answers_nothing(engine: PolicyEngine) -> None:
-    question = "周末有人不"  # reads like 联系我们, but its one word the keywords saw is 活动中心's
-    (first, best), *_ = engine.similar.scores(question)
-    assert first == "contact-office" and AGREE_AT <= best < SIMILAR_OFFER
-    assert "contact-office" not in engine.seen_topics(question)
-    assert not engine.decide(question).names_a_topic
-
-
-def test_below_the_offer_a_care_situation_is_never_answered(engine: PolicyEngine) -> None:
-    question = "我家老头子前天走了后头单位那边要我们交些啥材料"
-    assert clearly_like(engine.similar.scores(question), at=AGREE_AT, margin=AGREE_MARGIN) == "funeral-pension"
-    assert "funeral-pension" in engine.seen_topics(question)
-    assert not engine.decide(question).names_a_topic
+def test_in_chat_an_overruled_answer_offers_the_keywords_topic_first(chat: Chat) -> None:
+    reply = chat.say(IN_PASSING)
+    assert reply is not None and reply.startswith("【遗属生活困难补助】")
+    assert "回复 1\u3000待遇调整和补发" in reply
 
 
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
@@ -212,3 +219,22 @@ def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> 
 def test_staff_may_teach_the_topic_the_likeness_answers(engine: PolicyEngine) -> None:
     assert teaching_problem(engine, "survivor-allowance", IN_PASSING) == ""
     assert "关键词指向别处" in teaching_problem(engine, "party-fee", IN_PASSING)
+
+
+def test_related_topics_put_the_close_ones_first_without_repeats(engine: PolicyEngine) -> None:
+    own = engine.topics["senior-university"].related
+    also = (own[1], "pension-adjustment", "senior-university")
+    listed = related_topics(engine, "senior-university", also=also)
+    assert listed[:2] == [own[1], "pension-adjustment"] and "senior-university" not in listed
+    assert sorted(listed) == sorted({*own, "pension-adjustment"})
+
+
+def test_the_size_check_counts_the_titles_a_chosen_offer_adds(engine: PolicyEngine,
+                                                              settings: Settings) -> None:
+    texts = Texts.load(settings.content_dir, settings)
+    longest = longest_answer_text(engine, texts, "archives")
+    plain = answer_text(engine, texts, "archives")
+    longest_titles = sorted((t.title for t in engine.topics.values()
+                             if t.id != "archives" and t.id not in engine.topics["archives"].related),
+                            key=lambda title: -len(title.encode()))[:2]
+    assert len(longest) > len(plain) and all(f"\u3000{title}" in longest for title in longest_titles)
