@@ -79,6 +79,10 @@ OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
 # The second stage refuses all, the likeness decides nothing (keyword offers still listed likeliest first).
 KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER)
+# engine.py's thresholds, and where its two likeness pairs sit in them
+ENGINE = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
+          AGREE_MARGIN)
+OVERRULING, AGREEING = slice(4, 6), slice(6, 8)
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -210,27 +214,43 @@ def measure(cases: list[Case], thresholds: Thresholds) -> dict[str, float]:
 
 
 def choose(cases: list[Case]) -> Thresholds:
-    """The best second-stage thresholds on these cases, engine.py's overruling kept (offer never
-    above answer; ties: the higher ones)."""
-    grid = [(a, o, c, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT, AGREE_MARGIN)
-            for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
+    """The best second-stage thresholds on these cases, engine.py's likeness pairs kept (offer
+    never above answer; ties: the higher ones)."""
+    grid = [(a, o, c, True, *ENGINE[4:]) for a, o, c in itertools.product(ANSWER, OFFER, CLOSE) if o <= a]
     return max(grid, key=lambda g: (gain(cases, g), g))
 
 
-def choose_overrule(cases: list[Case]) -> Thresholds:
-    """The best overruling on these cases, engine.py's second stage kept (ties: the higher ones,
-    never overruling the highest)."""
-    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, at, margin, AGREE_AT, AGREE_MARGIN)
-            for at, margin in OVERRULE]
-    return max(grid, key=lambda g: (gain(cases, g), g[4:6]))
+def choose_pair(cases: list[Case], part: slice, pairs: tuple[tuple[float, float], ...]) -> Thresholds:
+    """The best (at, margin) of pairs at ENGINE[part] (OVERRULING or AGREEING) on these cases,
+    engine.py's other thresholds kept (ties: the higher ones, never deciding the highest)."""
+    grid = [(*ENGINE[:part.start], at, margin, *ENGINE[part.stop:]) for at, margin in pairs]
+    return max(grid, key=lambda g: (gain(cases, g), g[part]))
 
 
-def choose_agree(cases: list[Case]) -> Thresholds:
-    """The best answering below the offer of a topic the keywords saw, engine.py's other
-    thresholds kept (ties: the higher ones, never answering the highest)."""
-    grid = [(SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, at, margin)
-            for at, margin in AGREE]
-    return max(grid, key=lambda g: (gain(cases, g), g[6:]))
+def _held_out(found: dict[str, list[Case]], commit: str) -> list[Case]:
+    return [c for other, cases in found.items() if other != commit for c in cases]
+
+
+def _row(commit: str, chosen: str, measured: list[dict[str, float]], *, offered: bool = False) -> str:
+    first = measured[0]
+    shares = [first["top1"], *([first["offered"]] if offered else []), first["refused"]]
+    own = " | ".join(f"{share:.1%}" for share in shares)
+    others = " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in measured[1:])
+    return f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen} | {own} | {others} |"
+
+
+def pair_table(found: dict[str, list[Case]], name: str, part: slice,
+               pairs: tuple[tuple[float, float], ...]) -> None:
+    """Print one likeness pair's held-out table, then its choice on all rounds."""
+    never = (*ENGINE[:part.start], *NEVER, *ENGINE[part.stop:])
+    print(f"\n| held out (first scored at) | {name} (at, margin) | top-1 | out of scope refused "
+          f"| engine.py's {ENGINE[part]}: top-1 / refused | never {name}: top-1 / refused |")
+    print("|---|---|---:|---:|---:|---:|")
+    for commit, held in found.items():
+        chosen = choose_pair(_held_out(found, commit), part, pairs)
+        print(_row(commit, str(chosen[part]), [measure(held, t) for t in (chosen, ENGINE, never)]))
+    everything = [c for cases in found.values() for c in cases]
+    print(f"\n{name} chosen on all rounds: {choose_pair(everything, part, pairs)[part]}")
 
 
 def main() -> int:
@@ -242,40 +262,17 @@ def main() -> int:
     # whose file for today's content/ they would otherwise replace.
     os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"yinling-calibrate-{os.getuid()}")
     found = rounds(asked=asked)
-    now = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
-           AGREE_MARGIN)
     print("| held out (first scored at) | thresholds (answer, offer, close) | top-1 | + offers right first "
-          f"| out of scope refused | engine.py's {now[:3]}: top-1 / refused | the same without refusing "
+          f"| out of scope refused | engine.py's {ENGINE[:3]}: top-1 / refused | the same without refusing "
           "what reads like not ours | keywords alone |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for commit, held in found.items():
-        chosen = choose([c for other, cases in found.items() if other != commit for c in cases])
-        rows = [measure(held, t) for t in (chosen, now, (*now[:3], False, *now[4:]), KEYWORDS_ALONE)]
-        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[:3]} | {rows[0]['top1']:.1%} | "
-              f"{rows[0]['offered']:.1%} | {rows[0]['refused']:.1%} | "
-              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
+        chosen = choose(_held_out(found, commit))
+        thresholds = (chosen, ENGINE, (*ENGINE[:3], False, *ENGINE[4:]), KEYWORDS_ALONE)
+        print(_row(commit, str(chosen[:3]), [measure(held, t) for t in thresholds], offered=True))
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
-    print("\n| held out (first scored at) | overruling (at, margin) | top-1 | out of scope refused "
-          f"| engine.py's {now[4:6]}: top-1 / refused | never overruling: top-1 / refused |")
-    print("|---|---|---:|---:|---:|---:|")
-    for commit, held in found.items():
-        chosen = choose_overrule([c for other, cases in found.items() if other != commit for c in cases])
-        rows = [measure(held, t) for t in (chosen, now, (*now[:4], *NEVER, *now[6:]))]
-        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[4:6]} | {rows[0]['top1']:.1%} | "
-              f"{rows[0]['refused']:.1%} | "
-              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
-    everything = [c for cases in found.values() for c in cases]
-    print(f"\noverruling chosen on all rounds: {choose_overrule(everything)[4:6]}")
-    print("\n| held out (first scored at) | agreeing (at, margin) | top-1 | out of scope refused "
-          f"| engine.py's {now[6:]}: top-1 / refused | never agreeing: top-1 / refused |")
-    print("|---|---|---:|---:|---:|---:|")
-    for commit, held in found.items():
-        chosen = choose_agree([c for other, cases in found.items() if other != commit for c in cases])
-        rows = [measure(held, t) for t in (chosen, now, (*now[:6], *NEVER))]
-        print(f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen[6:]} | {rows[0]['top1']:.1%} | "
-              f"{rows[0]['refused']:.1%} | "
-              + " | ".join(f"{m['top1']:.1%} / {m['refused']:.1%}" for m in rows[1:]) + " |")
-    print(f"\nagreeing chosen on all rounds: {choose_agree(everything)[6:]}")
+    pair_table(found, "overruling", OVERRULING, OVERRULE)
+    pair_table(found, "agreeing", AGREEING, AGREE)
     return 0
 
 
