@@ -24,9 +24,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now:
-# round thirty-one was read on 2026-12-05; the next round is to be written.
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# thirty-two, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("pppp", "qqqq", "rrrr")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -237,6 +237,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_mmmm": {"keywords": (97.3, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 4.0)},
     "blind_nnnn": {"keywords": (94.5, 88.0), "two-stage": (99.1, 88.0), "bm25": (92.7, 0.0)},
     "blind_oooo": {"keywords": (81.8, 96.0), "two-stage": (84.5, 96.0), "bm25": (86.4, 0.0)},
+    # round 32, at bd5c761: the agreement below the offer, the vocabulary widened with round
+    # thirty-one (three more writers: retirees chatting with a clerk they have known for years,
+    # 「小王啊，又来麻烦你了」; questions framed by the season and the festivals, 「开春了……」「快过年
+    # 了……」; questions about a paper in hand, a form's box, a receipt's line, a stamp; unread)
+    "blind_pppp": {"keywords": (86.4, 84.0), "two-stage": (92.7, 84.0), "bm25": (88.2, 0.0)},
+    "blind_qqqq": {"keywords": (90.0, 100.0), "two-stage": (94.5, 100.0), "bm25": (94.5, 0.0)},
+    "blind_rrrr": {"keywords": (90.0, 96.0), "two-stage": (95.5, 96.0), "bm25": (88.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
