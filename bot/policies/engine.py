@@ -481,7 +481,7 @@ def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
 
 def _known(known: dict[str, str], taught: Iterable[tuple[str, str]]) -> dict[str, str]:
     """known with the taught (topic, question) pairs on top, normalised, in order: the last wins."""
-    return {**known, **{normalize(q): topic for topic, q in taught if normalize(q)}}
+    return {**known, **{key: topic for topic, q in taught if (key := normalize(q))}}
 
 
 def own_question(word: str) -> str:

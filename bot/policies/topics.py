@@ -111,14 +111,15 @@ def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ..
             continue
         fields = [f.strip() for f in line.split("\t")]
         where = f"{path.name} 第 {number} 行"
-        if len(fields) != 2 or not all(fields) or not normalize(fields[0]):
+        key = normalize(fields[0])
+        if len(fields) != 2 or not all(fields) or not key:
             problems.append(f"{where}：应该是「问题<Tab>话题」两栏。")
         elif fields[1] not in topic_ids and fields[1] != NOT_OURS:
             problems.append(f"{where}：「{fields[1]}」不是已有的话题。")
-        elif normalize(fields[0]) in seen:
+        elif key in seen:
             problems.append(f"{where}：这个问题前面已经有了（标点、空格不算）。")
         else:
-            seen.add(normalize(fields[0]))
+            seen.add(key)
             asked.setdefault(fields[1], []).append(fields[0])
     return {topic: tuple(questions) for topic, questions in asked.items()}, problems
 
