@@ -48,8 +48,8 @@ SIMILAR_CLOSE = 0.9    # a runner-up this close to the best makes it an offer, n
 # refusals unchanged; on twenty-eight, what is asked scored (asked_text), it overrules 130 of
 # 8,823 keyword answers — 115 to the right topic, 2 right answers lost. It leans on the asked
 # questions: with none, the calibration chooses (0.15, 2.0), and these add 0.4 points on average.
-# The same clear likeness settles the keywords' offer when it names one of the topics they found
-# close (「老年大学学费又涨了」: 涨 offers 待遇调整 beside 老年大学); the others are listed first
+# The same clear likeness chooses within the keywords' offer when it names one of the topics they
+# found close (「老年大学学费又涨了」: 涨 offers 待遇调整 beside 老年大学); the others are listed first
 # under 「您可能还想了解」, in case both were asked. Over twenty-eight rounds as first scored, held
 # out round by round: 0–3.7 points of top-1 more (1.1 on average), refusals unchanged; of 131
 # keyword offers of a topic in scope, 98 answered, none wrongly (bench/qa/calibrate.py).
@@ -328,7 +328,8 @@ class PolicyEngine:
     def _second_stage(self, question: str, asked: str) -> Decision:
         """By the similarity of what is asked (asked_text): answer when one topic is close enough
         and alone; offer when close enough but not alone, or when the question speaks of a care
-        situation (those are never guessed at); else no topic."""
+        situation (those are never guessed at); below the offer, answer a topic it clearly names
+        whose words the keywords saw (AGREE_AT); else no topic."""
         scored = self.similar.scores(asked)
         care = bool(scored) and self._care is not None and self._care.mentions(question)
         decision = by_closeness(scored, care=care, seen=self.seen_topics(asked))
