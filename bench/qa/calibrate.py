@@ -93,7 +93,7 @@ class Case:
 
     want: str | None
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
-    keywords: Decision  # what the keywords decided, the likeness not yet weighed (not_ours=False)
+    keywords: Decision  # the keywords' decision, not yet weighed (not_ours=False; known: the confirmed one)
     seen: frozenset[str]  # the topics whose words the keywords saw (engine.seen_topics)
     other_domain: bool
     scores: tuple[tuple[str, float], ...]  # what is asked, its closeness to every topic, best first

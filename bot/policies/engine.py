@@ -50,15 +50,17 @@ SIMILAR_CLOSE = 0.9    # a runner-up this close to the best makes it an offer, n
 # questions: with none, the calibration chooses (0.15, 2.0), and these add 0.4 points on average.
 # The same clear likeness chooses within the keywords' offer when it names one of the topics they
 # found close (「老年大学学费又涨了」: 涨 offers 待遇调整 beside 老年大学); the others are listed first
-# under 「您可能还想了解」, in case both were asked. Over twenty-eight rounds as first scored, held
+# under 「您可能还想了解」, in case both were asked (an overruled answer lists the keywords' topic
+# first the same way: Decision.also_close). Over twenty-eight rounds as first scored, held
 # out round by round: 0–3.7 points of top-1 more (1.1 on average), refusals unchanged; of 131
 # keyword offers of a topic in scope, 98 answered, none wrongly (bench/qa/calibrate.py).
 OVERRULE_AT = 0.08      # the likeness's topic at least this close …
 OVERRULE_MARGIN = 1.5   # … and this many times closer than the next one
 
 # Below the second stage's offer, a topic the likeness clearly names is answered when the
-# keywords saw one of its words too (a keyword or hint, short of a keyword answer): 「我记得以前
-# 每年都是涨百分之十」 holds 待遇调整's 涨 and reads like it. Chosen by bench/qa/calibrate.py the
+# keywords saw one of its words too — in practice a hint, as a keyword alone answers, and a part
+# of an A+B keyword counts for nothing alone: 「去年我八十，单位没来人」 holds 生日祝寿's hint 八十
+# and reads like it. Chosen by bench/qa/calibrate.py the
 # same way, in a table of its own (2026-12-05, thirty rounds as first scored, held out round by
 # round: (0.07, 1.5) in every fold; top-1 +0.9 points on average (up to 2.5), out-of-scope refused
 # -0.8 (down to -4.5, in 14 rounds of 30): an out-of-scope question costs 4.4 right answers there).

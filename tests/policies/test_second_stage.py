@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.language.office import office_values
 from bot.language.texts import Texts
 from bot.policies import PolicyEngine, load_engine
 from bot.policies.engine import (
+    AGREE_AT,
+    AGREE_MARGIN,
+    AGREED,
     KEYWORDS,
     OFFER_CHOSEN,
     OVERRULE_AT,
@@ -25,11 +29,14 @@ from bot.policies.engine import (
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     Decision,
+    by_closeness,
     clearly_like,
     teaching_problem,
     weigh_keywords,
 )
 from bot.policies.replies import answer_text, longest_answer_text, related_topics
+from bot.questions.teaching import answer_problems
+from bot.wechat_api.rules import WECHAT_TEXT_LIMIT
 from tests.helpers import Chat
 
 
@@ -186,7 +193,7 @@ def test_a_care_situation_keeps_the_keywords_offer(engine: PolicyEngine) -> None
     question = "老伴走了，亲戚说办后事的钱和给家属的钱是两笔，要分开办吗？先办哪个？"
     assert clearly_like(engine.similar.scores(question)) == "funeral-pension"
     decision = engine.decide(question)
-    assert decision.ask_which and set(decision.candidates) == {"funeral-pension", "survivor-allowance"}
+    assert decision.ask_which and decision.candidates == ("funeral-pension", "survivor-allowance")
 
 
 def test_in_chat_a_chosen_offer_is_answered_and_the_other_topic_is_offered_first(chat: Chat) -> None:
@@ -209,6 +216,50 @@ def test_in_chat_an_overruled_answer_offers_the_keywords_topic_first(chat: Chat)
     reply = chat.say(IN_PASSING)
     assert reply is not None and reply.startswith("【遗属生活困难补助】")
     assert "回复 1\u3000待遇调整和补发" in reply
+
+
+def test_below_the_offer_a_topic_the_keywords_saw_and_the_likeness_names_is_answered(
+        engine: PolicyEngine) -> None:
+    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"  # 八十: a hint of 生日祝寿, no keyword
+    assert not engine.by_keywords(question).names_a_topic
+    (first, best), *_ = engine.similar.scores(question)
+    assert first == "birthday-greetings" and AGREE_AT <= best < SIMILAR_OFFER
+    decision = engine.decide(question)
+    assert (decision.topic, decision.stage) == ("birthday-greetings", AGREED)
+
+
+def test_below_the_offer_the_likeness_alone_answers_nothing(engine: PolicyEngine) -> None:
+    question = "周末有人不"  # reads like 联系我们, but its one word the keywords saw is 活动中心's
+    (first, best), *_ = engine.similar.scores(question)
+    assert first == "contact-office" and AGREE_AT <= best < SIMILAR_OFFER
+    assert "contact-office" not in engine.seen_topics(question)
+    assert not engine.decide(question).names_a_topic
+
+
+def test_below_the_offer_a_care_situation_is_never_answered(engine: PolicyEngine) -> None:
+    question = "我家老头子前天走了后头单位那边要我们交些啥材料"
+    liked = clearly_like(engine.similar.scores(question), at=AGREE_AT, margin=AGREE_MARGIN)
+    assert liked == "funeral-pension"
+    assert "funeral-pension" in engine.seen_topics(question)
+    assert not engine.decide(question).names_a_topic
+
+
+@pytest.mark.parametrize(("scored", "seen", "care", "topic"), [
+    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN)], {"a"}, False, "a"),  # at both thresholds: answered
+    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN)], {"b"}, False, None),  # the keywords saw another
+    ([("a", AGREE_AT)], {"a"}, True, None),                                  # a care situation
+    ([("a", AGREE_AT - 0.001)], {"a"}, False, None),                         # not close enough
+    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN + 0.001)], {"a"}, False, None),  # not far enough ahead
+])
+def test_below_the_offer_only_a_clear_likeness_the_keywords_agree_with_answers(
+        scored: list[tuple[str, float]], seen: set[str], care: bool, topic: str | None) -> None:
+    decision = by_closeness(scored, care=care, seen=seen)
+    assert decision.topic == topic and (decision.stage == AGREED) == (topic is not None)
+
+
+def test_in_chat_an_agreement_below_the_offer_is_answered(chat: Chat) -> None:
+    reply = chat.say("去年我八十，单位没来人，是漏了还是没有这个规矩")
+    assert reply is not None and reply.startswith("【生日祝寿")
 
 
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
@@ -238,3 +289,17 @@ def test_the_size_check_counts_the_titles_a_chosen_offer_adds(engine: PolicyEngi
                              if t.id != "archives" and t.id not in engine.topics["archives"].related),
                             key=lambda title: -len(title.encode()))[:2]
     assert len(longest) > len(plain) and all(f"\u3000{title}" in longest for title in longest_titles)
+
+
+def test_staff_cannot_save_an_answer_that_fits_only_without_the_offered_titles(
+        engine: PolicyEngine, settings: Settings) -> None:
+    texts = Texts.load(settings.content_dir, settings)
+    office = office_values(settings)
+    shortest = answer_text(engine.with_changes([], {"archives": "。"}), texts, "archives")
+    longest = longest_answer_text(engine.with_changes([], {"archives": "。"}), texts, "archives")
+    room = WECHAT_TEXT_LIMIT - len(shortest.encode())  # what an answer may add without the titles
+    assert len(longest.encode()) - len(shortest.encode()) > 3  # the titles take more than one 好
+    answer = "。" + "好" * (room // 3)  # 3 bytes each: it fits alone, not with the titles
+    shown = answer_text(engine.with_changes([], {"archives": answer}), texts, "archives")
+    assert len(shown.encode()) <= WECHAT_TEXT_LIMIT
+    assert any("回答太长" in p for p in answer_problems(engine, texts, office, "archives", answer))
