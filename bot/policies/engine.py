@@ -444,15 +444,16 @@ def by_closeness(scored: list[tuple[str, float]], *, care: bool, seen: Collectio
     """The second stage's rule over the topics' closeness, best first; seen: the topics whose words
     the keywords saw (AGREE_AT). The thresholds are parameters so that bench/qa/calibrate.py
     tries others with this same rule."""
+    top = tuple(tid for tid, _ in scored[:MAX_CHOICES])
     if not scored or scored[0][1] < offer:
         liked = None if care else clearly_like(scored, at=agree_at, margin=agree_margin)
         if liked is not None and liked in seen:
-            return Decision(liked, tuple(tid for tid, _ in scored[:MAX_CHOICES]), AGREED)
+            return Decision(liked, top, AGREED)
         return Decision(None, (), SIMILAR)
     best = scored[0][1]
     near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= close * best)
     if best >= answer and len(near) == 1 and not care:
-        return Decision(near[0], tuple(tid for tid, _ in scored[:MAX_CHOICES]), SIMILAR)
+        return Decision(near[0], top, SIMILAR)
     return Decision(None, near, SIMILAR)
 
 

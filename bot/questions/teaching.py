@@ -110,8 +110,7 @@ def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], 
         return ["回答不能是空的。"]
     problems = placeholder_problems(answer, office)
     if not problems:
-        rewritten = engine.with_changes([], {topic: answer.strip()})
-        size = len(longest_answer_text(rewritten, texts, topic).encode())
+        size = len(longest_answer_text(_with_answer(engine, topic, answer), texts, topic).encode())
         if size > WECHAT_TEXT_LIMIT:
             problems.append(f"回答太长（{size} 字节，微信最多约 {WECHAT_TEXT_LIMIT} 字节），请删短一些。")
     return problems
@@ -119,7 +118,11 @@ def answer_problems(engine: PolicyEngine, texts: Texts, office: dict[str, str], 
 
 def preview(engine: PolicyEngine, texts: Texts, topic: str, answer: str) -> str:
     """The reply a retiree would read with this answer (office details filled in)."""
-    return answer_text(engine.with_changes([], {topic: answer.strip()}), texts, topic)
+    return answer_text(_with_answer(engine, topic, answer), texts, topic)
+
+
+def _with_answer(engine: PolicyEngine, topic: str, answer: str) -> PolicyEngine:
+    return engine.with_changes([], {topic: answer.strip()})
 
 
 def rewrite_answer(session: Session, engine: PolicyEngine, texts: Texts, office: dict[str, str],
