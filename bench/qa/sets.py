@@ -24,9 +24,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-two, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("pppp", "qqqq", "rrrr")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds
+# thirty-two and thirty-three, written on 2026-12-05 by six more helpers who saw only
+# ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -244,6 +246,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_pppp": {"keywords": (86.4, 84.0), "two-stage": (92.7, 84.0), "bm25": (88.2, 0.0)},
     "blind_qqqq": {"keywords": (90.0, 100.0), "two-stage": (94.5, 100.0), "bm25": (94.5, 0.0)},
     "blind_rrrr": {"keywords": (90.0, 96.0), "two-stage": (95.5, 96.0), "bm25": (88.2, 0.0)},
+    # round 33, at 6c23cae, the same router (three more writers: people retired only this year or
+    # last, in their working life's words, 「刚退下来」「以前在单位都是……」; Shandong, Henan and Hebei
+    # speech, 俺、咋、中不中、弄啥嘞; questions sent in two or three quick bursts arriving as one line,
+    # 「在吗 问个事 那个钱 这月咋还没到」; unread)
+    "blind_ssss": {"keywords": (95.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (94.5, 0.0)},
+    "blind_tttt": {"keywords": (94.5, 100.0), "two-stage": (96.4, 100.0), "bm25": (94.5, 0.0)},
+    "blind_uuuu": {"keywords": (96.4, 88.0), "two-stage": (97.3, 88.0), "bm25": (96.4, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
