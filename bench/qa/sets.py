@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-one, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-one widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-three, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-three widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -23,12 +23,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm",
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
-                            "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds
-# thirty-two and thirty-three, written on 2026-12-05 by six more helpers who saw only
-# ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu")}
+                            "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
+                            "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
+# next round goes here until its first score is taken and recorded).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -242,14 +241,15 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 32, at bd5c761: the agreement below the offer, the vocabulary widened with round
     # thirty-one (three more writers: retirees chatting with a clerk they have known for years,
     # 「小王啊，又来麻烦你了」; questions framed by the season and the festivals, 「开春了……」「快过年
-    # 了……」; questions about a paper in hand, a form's box, a receipt's line, a stamp; unread)
+    # 了……」; questions about a paper in hand, a form's box, a receipt's line, a stamp; no router
+    # change was taken to check it with (two were tried on the read rounds); read with 33)
     "blind_pppp": {"keywords": (86.4, 84.0), "two-stage": (92.7, 84.0), "bm25": (88.2, 0.0)},
     "blind_qqqq": {"keywords": (90.0, 100.0), "two-stage": (94.5, 100.0), "bm25": (94.5, 0.0)},
     "blind_rrrr": {"keywords": (90.0, 96.0), "two-stage": (95.5, 96.0), "bm25": (88.2, 0.0)},
     # round 33, at 6c23cae, the same router (three more writers: people retired only this year or
     # last, in their working life's words, 「刚退下来」「以前在单位都是……」; Shandong, Henan and Hebei
     # speech, 俺、咋、中不中、弄啥嘞; questions sent in two or three quick bursts arriving as one line,
-    # 「在吗 问个事 那个钱 这月咋还没到」; unread)
+    # 「在吗 问个事 那个钱 这月咋还没到」; read with 32)
     "blind_ssss": {"keywords": (95.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (94.5, 0.0)},
     "blind_tttt": {"keywords": (94.5, 100.0), "two-stage": (96.4, 100.0), "bm25": (94.5, 0.0)},
     "blind_uuuu": {"keywords": (96.4, 88.0), "two-stage": (97.3, 88.0), "bm25": (96.4, 0.0)},
@@ -276,6 +276,8 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "7f09035": ("blind_gggg", "blind_hhhh", "blind_iiii"),
     "00e858c": ("blind_jjjj", "blind_kkkk", "blind_llll"),
     "1c2f759": ("blind_mmmm", "blind_nnnn", "blind_oooo"),
+    "bd5c761": ("blind_pppp", "blind_qqqq", "blind_rrrr"),
+    "6c23cae": ("blind_ssss", "blind_tttt", "blind_uuuu"),
 }
 
 
