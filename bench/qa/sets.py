@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-three, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-three widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-four, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-four widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -24,10 +24,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
-                            "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-four, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("vvvv", "wwww", "xxxx")}
+                            "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
+# next round goes here until its first score is taken and recorded).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -257,7 +257,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # more writers: retirees unsure whether a machine or a person answers, or cross with an earlier
     # automatic reply, 「你是真人还是机器？」; grown children writing like a work report, 「背景：……
     # 诉求：……」, 对接、落实、闭环; the oldest retirees using the names of decades ago, 劳保、公费医疗、
-    # 老干处、会费 for 党费、夜校; unread)
+    # 老干处、会费 for 党费、夜校; read)
     "blind_vvvv": {"keywords": (98.2, 100.0), "two-stage": (99.1, 100.0), "bm25": (96.4, 0.0)},
     "blind_wwww": {"keywords": (96.4, 88.0), "two-stage": (99.1, 88.0), "bm25": (92.7, 0.0)},
     "blind_xxxx": {"keywords": (90.9, 92.0), "two-stage": (95.5, 88.0), "bm25": (91.8, 0.0)},
@@ -286,6 +286,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "1c2f759": ("blind_mmmm", "blind_nnnn", "blind_oooo"),
     "bd5c761": ("blind_pppp", "blind_qqqq", "blind_rrrr"),
     "6c23cae": ("blind_ssss", "blind_tttt", "blind_uuuu"),
+    "17c7270": ("blind_vvvv", "blind_wwww", "blind_xxxx"),
 }
 
 
