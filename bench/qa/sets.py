@@ -25,9 +25,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
-# next round goes here until its first score is taken and recorded).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# thirty-five, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("yyyy", "zzzz", "aaaaa")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -261,6 +261,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_vvvv": {"keywords": (98.2, 100.0), "two-stage": (99.1, 100.0), "bm25": (96.4, 0.0)},
     "blind_wwww": {"keywords": (96.4, 88.0), "two-stage": (99.1, 88.0), "bm25": (92.7, 0.0)},
     "blind_xxxx": {"keywords": (90.9, 92.0), "two-stage": (95.5, 88.0), "bm25": (91.8, 0.0)},
+    # round 35, at 99f2757, the vocabulary widened with round thirty-four (three more writers:
+    # Beijing and Tianjin retirees as they talk, 您呐、甭、倍儿、介、嘛; questions asked as a choice
+    # between two guesses, 「是去医院办还是来你们这办？」; anxious retirees saying the same question
+    # two or three ways in one message; unread)
+    "blind_yyyy": {"keywords": (95.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (97.3, 0.0)},
+    "blind_zzzz": {"keywords": (96.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.9, 0.0)},
+    "blind_aaaaa": {"keywords": (99.1, 96.0), "two-stage": (100.0, 96.0), "bm25": (98.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
