@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-four, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-four widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-five, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-five widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -24,10 +24,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "nnn", "ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www",
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
-                            "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-five, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("yyyy", "zzzz", "aaaaa")}
+                            "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
+                            "yyyy", "zzzz", "aaaaa"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
+# next round goes here until its first score is taken and recorded).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -264,7 +265,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 35, at 99f2757, the vocabulary widened with round thirty-four (three more writers:
     # Beijing and Tianjin retirees as they talk, 您呐、甭、倍儿、介、嘛; questions asked as a choice
     # between two guesses, 「是去医院办还是来你们这办？」; anxious retirees saying the same question
-    # two or three ways in one message; unread)
+    # two or three ways in one message; read)
     "blind_yyyy": {"keywords": (95.5, 96.0), "two-stage": (96.4, 96.0), "bm25": (97.3, 0.0)},
     "blind_zzzz": {"keywords": (96.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.9, 0.0)},
     "blind_aaaaa": {"keywords": (99.1, 96.0), "two-stage": (100.0, 96.0), "bm25": (98.2, 0.0)},
@@ -294,6 +295,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "bd5c761": ("blind_pppp", "blind_qqqq", "blind_rrrr"),
     "6c23cae": ("blind_ssss", "blind_tttt", "blind_uuuu"),
     "17c7270": ("blind_vvvv", "blind_wwww", "blind_xxxx"),
+    "99f2757": ("blind_yyyy", "blind_zzzz", "blind_aaaaa"),
 }
 
 
