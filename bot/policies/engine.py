@@ -158,13 +158,13 @@ class PolicyEngine:
         own = [*examples, *(own_question(w) for t in topics for w in (*t.keywords, *t.broad))]
         texts = [*(text for t in topics for text in document_texts(t)),
                  *(q for questions in self._asked.values() for q in questions), *not_ours, *own]
-        self._read = read_features(texts, self.analyzer)
-        self.similar = SimilarityIndex(topics, self.analyzer, self._asked, self._read)
+        read = read_features(texts, self.analyzer)  # not kept: tens of megabytes (similar.py)
+        self.similar = SimilarityIndex(topics, self.analyzer, self._asked, read)
         ours = [*examples, *(q for qs in self._asked.values() for q in qs)]
-        self._outside = OutsideModel((self._read[q] for q in ours), (self._read[q] for q in not_ours))
+        self._outside = OutsideModel((read[q] for q in ours), (read[q] for q in not_ours))
         # No question reads as not ours unless it does more than each example and keyword of the
         # office's own topics: they say what is ours, and content check asks that all be answered.
-        self.not_ours_floor = max((self._outside.odds(self._read[q]) for q in own), default=-math.inf)
+        self.not_ours_floor = max((self._outside.odds(read[q]) for q in own), default=-math.inf)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic
         # (NOT_OURS: confirmed not the office's).
         self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
@@ -200,7 +200,7 @@ class PolicyEngine:
                                        answer=answers.get(tid, t.answer))
                           for tid, t in self.topics.items()}
         if examples:  # answers alone leave the index as it is
-            changed.similar = SimilarityIndex(changed.topics.values(), self.analyzer, self._asked, self._read)
+            changed.similar = self.similar.with_examples(examples)
         return changed
 
     def terms(self) -> set[str]:

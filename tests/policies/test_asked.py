@@ -115,3 +115,23 @@ def test_the_next_start_reads_the_cache_the_last_one_wrote(content: Path, tmp_pa
         seen.append([(path.name, path.stat().st_mtime_ns)
                      for path in (tmp_path / "cache" / "yinling").glob("features-*.pickle")])
     assert len(seen[0]) == 1 and seen[1] == seen[0]
+
+
+def test_a_taught_question_weighs_in_the_likeness_as_an_asked_one_does(content: Path) -> None:
+    """Staff's teaching adds the question to its topic's document without the engine keeping
+    every text's features: the likeness is the same as with the question in asked.tsv."""
+    taught = load_engine(content).with_changes([("activity-center", ASKED)], {})
+    asked = with_asked(content, f"{ASKED}\tactivity-center")
+    assert taught.similar.scores(REWORDED) == asked.similar.scores(REWORDED)
+    assert taught.similar.scores(REWORDED)[0][0] == "activity-center"
+
+
+def test_texts_share_one_object_per_feature_in_memory_and_in_the_cache(content: Path, tmp_path: Path) -> None:
+    """A million copies of a few thousand feature strings were half a worker's memory."""
+    analyzer = load_engine(content).analyzer
+    texts = ["体检在哪个医院做", "今年体检几号"]
+    for _ in range(2):  # computed, then read back from the cache
+        first, second = read_features(texts, analyzer, tmp_path / "cache").values()
+        (mine,) = (key for key in first if key == "w:体检")
+        (theirs,) = (key for key in second if key == "w:体检")
+        assert mine is theirs
