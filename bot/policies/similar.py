@@ -71,6 +71,8 @@ class SimilarityIndex:
         changed = copy.copy(self)
         documents = {tid: Counter(counts) for tid, counts in self._documents.items()}
         for tid, questions in examples.items():
+            if tid not in documents:  # a topic content/ no longer has: no document to add to
+                continue
             for question in questions:
                 documents[tid].update(features(self._analyzer, question))
         changed._index(documents)

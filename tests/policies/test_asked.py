@@ -120,10 +120,18 @@ def test_the_next_start_reads_the_cache_the_last_one_wrote(content: Path, tmp_pa
 def test_a_taught_question_weighs_in_the_likeness_as_an_asked_one_does(content: Path) -> None:
     """Staff's teaching adds the question to its topic's document without the engine keeping
     every text's features: the likeness is the same as with the question in asked.tsv."""
-    taught = load_engine(content).with_changes([("activity-center", ASKED)], {})
+    base = load_engine(content)
+    before = base.similar.scores(REWORDED)
+    taught = base.with_changes([("activity-center", ASKED)], {})
     asked = with_asked(content, f"{ASKED}\tactivity-center")
     assert taught.similar.scores(REWORDED) == asked.similar.scores(REWORDED)
     assert taught.similar.scores(REWORDED)[0][0] == "activity-center"
+    # the engine every worker shares is left as it was: teaching again gives the same
+    assert base.similar.scores(REWORDED) == before
+    assert base.with_changes([("activity-center", ASKED)], {}).similar.scores(REWORDED) == \
+        taught.similar.scores(REWORDED)
+    # a topic content/ no longer has is taught nothing
+    assert base.with_changes([("no-such-topic", ASKED)], {}).similar.scores(REWORDED) == before
 
 
 def test_texts_share_one_object_per_feature_in_memory_and_in_the_cache(content: Path, tmp_path: Path) -> None:
