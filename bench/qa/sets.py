@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-five, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-five widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-six, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-six widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -25,10 +25,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
-                            "yyyy", "zzzz", "aaaaa"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-six, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("bbbbb", "ccccc", "ddddd")}
+                            "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
+# next round goes here until its first score is taken and recorded).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -272,7 +272,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 36, at e951b40, the vocabulary widened with round thirty-five (three more writers:
     # Jiangxi, Hunan and Hakka retirees, 么子、冇、晓得、几多、系; retirees who have just made a mistake
     # or missed something, 「忘了……会不会……」「填错了……要紧吗」; retirees asking for a neighbour or
-    # an old colleague who cannot use WeChat, 「我们楼的老周托我问……」; unread)
+    # an old colleague who cannot use WeChat, 「我们楼的老周托我问……」; read)
     "blind_bbbbb": {"keywords": (97.3, 96.0), "two-stage": (99.1, 96.0), "bm25": (93.6, 0.0)},
     "blind_ccccc": {"keywords": (96.4, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 0.0)},
     "blind_ddddd": {"keywords": (96.4, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 0.0)},
@@ -303,6 +303,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "6c23cae": ("blind_ssss", "blind_tttt", "blind_uuuu"),
     "17c7270": ("blind_vvvv", "blind_wwww", "blind_xxxx"),
     "99f2757": ("blind_yyyy", "blind_zzzz", "blind_aaaaa"),
+    "e951b40": ("blind_bbbbb", "blind_ccccc", "blind_ddddd"),
 }
 
 
