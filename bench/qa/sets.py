@@ -26,9 +26,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
-# next round goes here until its first score is taken and recorded).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# thirty-seven, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("eeeee", "fffff", "ggggg")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -276,6 +276,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_bbbbb": {"keywords": (97.3, 96.0), "two-stage": (99.1, 96.0), "bm25": (93.6, 0.0)},
     "blind_ccccc": {"keywords": (96.4, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 0.0)},
     "blind_ddddd": {"keywords": (96.4, 96.0), "two-stage": (98.2, 96.0), "bm25": (94.5, 0.0)},
+    # round 37, at 5257a16, the vocabulary widened with round thirty-six, the engine lighter (three
+    # more writers: retirees asking through the buttons and menus they saw, 「公众号里哪个按钮是……」;
+    # Xinjiang Corps and Inner Mongolia settlers, 兵团、团场、连队、克 for 去; grateful retirees thanking
+    # for one thing, then asking about another; unread)
+    "blind_eeeee": {"keywords": (96.4, 100.0), "two-stage": (98.2, 100.0), "bm25": (93.6, 0.0)},
+    "blind_fffff": {"keywords": (99.1, 96.0), "two-stage": (99.1, 96.0), "bm25": (97.3, 0.0)},
+    "blind_ggggg": {"keywords": (81.8, 84.0), "two-stage": (95.5, 84.0), "bm25": (90.0, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
