@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-six, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-six widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-seven, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-seven widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -25,10 +25,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "xxx", "yyy", "zzz", "aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff",
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
-                            "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-seven, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("eeeee", "fffff", "ggggg")}
+                            "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
+                            "eeeee", "fffff", "ggggg"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
+# next round goes here until its first score is taken and recorded).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -279,7 +280,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 37, at 5257a16, the vocabulary widened with round thirty-six, the engine lighter (three
     # more writers: retirees asking through the buttons and menus they saw, 「公众号里哪个按钮是……」;
     # Xinjiang Corps and Inner Mongolia settlers, 兵团、团场、连队、克 for 去; grateful retirees thanking
-    # for one thing, then asking about another; unread)
+    # for one thing, then asking about another; read)
     "blind_eeeee": {"keywords": (96.4, 100.0), "two-stage": (98.2, 100.0), "bm25": (93.6, 0.0)},
     "blind_fffff": {"keywords": (99.1, 96.0), "two-stage": (99.1, 96.0), "bm25": (97.3, 0.0)},
     "blind_ggggg": {"keywords": (81.8, 84.0), "two-stage": (95.5, 84.0), "bm25": (90.0, 0.0)},
@@ -311,6 +312,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "17c7270": ("blind_vvvv", "blind_wwww", "blind_xxxx"),
     "99f2757": ("blind_yyyy", "blind_zzzz", "blind_aaaaa"),
     "e951b40": ("blind_bbbbb", "blind_ccccc", "blind_ddddd"),
+    "5257a16": ("blind_eeeee", "blind_fffff", "blind_ggggg"),
 }
 
 
