@@ -27,9 +27,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
                             "eeeee", "fffff", "ggggg"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none today: the
-# next round goes here until its first score is taken and recorded).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# thirty-eight, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("hhhhh", "iiiii", "jjjjj")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -284,6 +284,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_eeeee": {"keywords": (96.4, 100.0), "two-stage": (98.2, 100.0), "bm25": (93.6, 0.0)},
     "blind_fffff": {"keywords": (99.1, 96.0), "two-stage": (99.1, 96.0), "bm25": (97.3, 0.0)},
     "blind_ggggg": {"keywords": (81.8, 84.0), "two-stage": (95.5, 84.0), "bm25": (90.0, 0.0)},
+    # round 38, at 052e01f, the vocabulary widened with round thirty-seven (three more writers:
+    # Hainan and western Guangdong retirees, 侬、无、知无、去哪块; retirees introducing themselves as on
+    # a form first, unit, name, year, phone; retirees asking to be answered another way, 「麻烦打电话
+    # 告诉我」「发语音给我」; unread)
+    "blind_hhhhh": {"keywords": (97.3, 100.0), "two-stage": (99.1, 100.0), "bm25": (93.6, 0.0)},
+    "blind_iiiii": {"keywords": (94.5, 88.0), "two-stage": (97.3, 88.0), "bm25": (96.4, 0.0)},
+    "blind_jjjjj": {"keywords": (97.3, 100.0), "two-stage": (98.2, 100.0), "bm25": (88.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
