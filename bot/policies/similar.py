@@ -140,11 +140,12 @@ def read_features(texts: Iterable[str], analyzer: Analyzer,
     cached = (private_cache.read(path, _is_counts) if path is not None else None) or {}
     wanted = list(dict.fromkeys(texts))
     # One string object per feature, shared by every text holding it, in memory and in the cache
-    # (pickle writes a shared object once): with 16,000 asked questions, 454,000 strings where
-    # 52,000 say the same (a worker's start-up peak 238 → 204 MB with the texts' features no
-    # longer kept by the engine).
-    shared: dict[str, str] = {}
-    read = {text: _shared_keys(cached.get(text) or Counter(features(analyzer, text)), shared)
+    # (pickle writes a shared object once, and reads it back once): with 16,000 asked questions,
+    # 454,000 strings where 52,000 say the same (a worker's start-up peak 238 → 204 MB with the
+    # texts' features no longer kept by the engine). Texts read now share the cached ones' too.
+    missing = [text for text in wanted if not cached.get(text)]
+    shared = {feature: feature for counts in cached.values() for feature in counts} if missing else {}
+    read = {text: cached.get(text) or _shared_keys(Counter(features(analyzer, text)), shared)
             for text in wanted}
     if path is not None and any(text not in cached for text in wanted):
         private_cache.write(path, read, family="features-*.pickle")  # only today's texts kept
