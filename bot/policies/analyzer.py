@@ -25,10 +25,13 @@ MAX_TERM_TOKENS = 4  # a keyword may be segmented into up to this many jieba tok
 # After a change of mind (「哦不对」), what follows is read alone when it holds at least this many
 # Chinese characters: 「……哦不对，报销」 is about 报销; 「……说错了吗」 is not a question on its own.
 MIN_MEANT = 2
+# A clause thanks when a thanks word comes within its first few characters (非常感谢, 真是太谢谢了).
+THANKS_AFTER = 3
 CHINESE = re.compile("[\u4e00-\u9fff]")
 # Where the question had punctuation or a space: no word is read across it (「您好，吃了吗」 is not
 # 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
 BREAK, PAUSE = "。", "，"
+_TO_WHOM = "你您们大家了啦啊呀哈"  # after a thanks word: whom it thanks, not what for
 
 
 class ChangeOfMind(NamedTuple):
@@ -69,6 +72,8 @@ class Analyzer:
         self._correction_openings = lexicon.correction_openings
         # 「哦」 before 「不对」: fillers may open a change of mind's clause, longest first
         self._openers = _alternation(self._fillers)
+        self._thanks = (re.compile(f"^.{{0,{THANKS_AFTER}}}?(?:{'|'.join(map(re.escape, lexicon.thanks))})")
+                        if lexicon.thanks else None)
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
@@ -115,6 +120,22 @@ class Analyzer:
             rest = rest[:match.start()] + rest[match.end():]
         enough_left = rest != text and len(CHINESE.findall(rest)) >= MIN_MEANT
         return ChangeOfMind(meant, rest if enough_left else question)
+
+    def thanking_sentences(self, question: str) -> set[int]:
+        """The sentences, by number, that thank for one matter before the question goes on: opening
+        with thanks for something (「谢谢上次来看我」) or closing with thanks (「……收到了，谢谢」).
+        The last sentence never does: 「……怎么办，谢谢」 thanks for the answer."""
+        told = self.rewrite(question).split(BREAK)
+        return {number for number, sentence in enumerate(told[:-1]) if self._thanks_for_something(sentence)}
+
+    def _thanks_for_something(self, sentence: str) -> bool:
+        if self._thanks is None:
+            return False
+        told = sentence.split(PAUSE)
+        opening = self._thanks.match(told[0])
+        # 「谢谢（你们），体检几号」 thanks ahead for the answer: the opening clause must say what for
+        return (opening is not None and len(told[0][opening.end():].lstrip(_TO_WHOM)) >= 2) or (
+            len(told) > 1 and self._thanks.match(told[-1]) is not None)
 
     def _correction(self, clause: str) -> bool | None:
         """Whether the clause changes the writer's mind: by itself (「哦不对」: False), or by naming

@@ -393,6 +393,11 @@ class PolicyEngine:
         # question in another: only sentences holding a known term count, or all when none does.
         sentence = list(accumulate((token == BREAK for token in tokens), initial=0))
         asking = {sentence[i] for i, _, _ in found}
+        # Thanks for one matter before a question about another (「谢谢上次来看我。住院的钱……」):
+        # the thanked matter is not asked, when another sentence holds the office's words.
+        if (thanking := self.analyzer.thanking_sentences(question) & asking) and asking - thanking:
+            asking -= thanking
+            terms = {text for i, _, text in found if sentence[i] in asking} & terms
         return terms, {text for i, _, text in phrases
                        if text in self._off_topic and (not asking or sentence[i] in asking)}
 

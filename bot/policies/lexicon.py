@@ -1,7 +1,7 @@
 """The dictionaries in content/dictionary/: domain words, colloquial synonyms, filler words, other
 domains' words, characters that look alike, how a question about a younger relative's own school or
 company reads, where a child writing for a parent says they themselves are, and how a writer says
-they meant something else (改口)."""
+they meant something else (改口), and how a sentence thanks."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Lexicon:
     corrections: frozenset[str] = frozenset()
     # … and how a clause naming what they do not ask begins: 「不是问看病，是问……」 (lines ending in …)
     correction_openings: tuple[str, ...] = ()
+    # how a sentence thanks (谢谢, 感谢): thanks for one matter before a question about another
+    thanks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
     fillers = _read_lines(folder / "fillers.txt", problems)
     off_topic = _read_lines(folder / "off_topic.txt", problems)
     corrections = _read_lines(folder / "corrections.txt", problems)
+    thanks = _read_lines(folder / "thanks.txt", problems) if (folder / "thanks.txt").exists() else []
     openings = {normalize(c) for c in corrections if c.endswith(OPENING)}
     synonyms = _read_synonyms(folder / "synonyms.toml", problems)
     return Lexicon(words=tuple(w.split()[0] for w in words), synonyms=synonyms,
@@ -109,7 +112,8 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    writer_away=_read_writer_away(folder / "writer_away.toml", synonyms, problems),
                    look_alike=_read_look_alike(folder / "look_alike.txt", problems),
                    corrections=frozenset(normalize(c) for c in corrections if not c.endswith(OPENING)),
-                   correction_openings=tuple(sorted(openings, key=lambda o: (-len(o), o)))), problems
+                   correction_openings=tuple(sorted(openings, key=lambda o: (-len(o), o))),
+                   thanks=tuple(sorted({normalize(t) for t in thanks}))), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

@@ -209,6 +209,28 @@ def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(eng
 
 
 @pytest.mark.parametrize(("question", "topic"), [
+    ("谢谢你们帮我报销。老伴住院了，单位能来看看吗", "hospital-visit"),        # thanks for something
+    ("感谢重阳节来慰问。护理费一个月多少", "nursing-allowance"),
+    ("过年的慰问品收到了，太谢谢了。护理费怎么申请", "nursing-allowance"),      # closing with thanks
+    ("春节的慰问品收到了，谢谢。老伴住院了单位会来看吗", "hospital-visit"),
+])
+def test_thanks_for_one_matter_before_a_question_about_another_is_small_talk(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    decision = engine.decide(question, known=False)
+    assert decision.topic == topic
+    assert not decision.also_close  # the matter thanked for is not offered to read next either
+
+
+@pytest.mark.parametrize("question", [
+    "谢谢，体检几号？我老伴住院了",          # thanks ahead for the answer, not for a matter
+    "谢谢你们，体检几号？我老伴住院了",
+    "我老伴住院了。想问体检什么时候，谢谢",  # the last sentence's thanks is for the answer
+])
+def test_thanks_for_the_answer_keeps_the_question_it_comes_with(engine: PolicyEngine, question: str) -> None:
+    assert "health-checkup" in engine.decide(question, known=False).candidates
+
+
+@pytest.mark.parametrize(("question", "topic"), [
     ("醫藥費報銷要帶什麼單據", "medical-reimbursement"),
     ("今年體檢什麼時候", "health-checkup"),
     ("報紙沒送來", "newspapers"),
