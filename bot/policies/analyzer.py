@@ -32,6 +32,9 @@ CHINESE = re.compile("[\u4e00-\u9fff]")
 # 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
 BREAK, PAUSE = "。", "，"
 _TO_WHOM = "你您们大家了啦啊呀哈"  # after a thanks word: whom it thanks, not what for
+# A number given at a clause's start (「本人原粮食局退休干部古某，2001年退，电话138……，」) is how to
+# reach the writer, not a question about a phone: 「手机号13812345678」 goes before reading.
+_NUMBER_GIVEN = re.compile(r"(?<![^,，、;；:：\s])(?:联系)?(?:电话|手机)(?:号码?)?[:：\s]*\d[\d\-\s]{2,}[.…*xX]*")
 
 
 class ChangeOfMind(NamedTuple):
@@ -101,7 +104,8 @@ class Analyzer:
         return tuple(t for t in self._tokenizer.lcut(rewritten, HMM=False) if t not in self._fillers)
 
     def _rewrite(self, question: str) -> str:
-        spelled_out = self._spelled.read(simplified(question).lower())  # 「tijian 几号」: 体检 几号
+        told = _NUMBER_GIVEN.sub("", simplified(question))
+        spelled_out = self._spelled.read(told.lower())  # 「tijian 几号」: 体检 几号
         return BREAK.join(PAUSE.join(self._rewrite_clause(clause) for clause in clauses(sentence))
                           for sentence in sentences(spelled_out))
 

@@ -230,6 +230,21 @@ def test_thanks_for_the_answer_keeps_the_question_it_comes_with(engine: PolicyEn
     assert "health-checkup" in engine.decide(question, known=False).candidates
 
 
+def test_worried_to_death_is_not_a_death(engine: PolicyEngine) -> None:
+    # 死了 is how 去世 is said (synonyms.toml), but 急死了 and 气死了 are only worry and anger.
+    assert engine.decide("卡上的钱几号到，急死了", known=False).topic != "funeral-pension"
+
+
+def test_a_phone_number_given_in_a_self_introduction_is_not_asked_about(engine: PolicyEngine) -> None:
+    # 「电话138……」 tells how to reach the writer: not 更新信息's 电话 beside the 改 asked.
+    introduced = "本人原教育局退休干部王某，电话13812345678，退休证上的名字写错了，能改吗"
+    decision = engine.decide(introduced, known=False)
+    assert (decision.topic, decision.also_close) == ("retirement-certificate", ())
+    assert "电话" not in engine.analyzer.tokens("原商业局退休干部 电话 139…… 驾照到期了")
+    # a new number told as what to change is still the phone's
+    assert engine.decide("我新电话13812345678，帮我改一下", known=False).topic == "info-update"
+
+
 @pytest.mark.parametrize(("question", "topic"), [
     ("醫藥費報銷要帶什麼單據", "medical-reimbursement"),
     ("今年體檢什麼時候", "health-checkup"),
