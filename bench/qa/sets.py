@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-seven, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-seven widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-eight, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-eight widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -26,10 +26,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
-                            "eeeee", "fffff", "ggggg"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-eight, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("hhhhh", "iiiii", "jjjjj")}
+                            "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
+# thirty-eight was read on 2026-12-05, after its one check of a router change (thanks as small talk).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -320,6 +320,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "99f2757": ("blind_yyyy", "blind_zzzz", "blind_aaaaa"),
     "e951b40": ("blind_bbbbb", "blind_ccccc", "blind_ddddd"),
     "5257a16": ("blind_eeeee", "blind_fffff", "blind_ggggg"),
+    "052e01f": ("blind_hhhhh", "blind_iiiii", "blind_jjjjj"),
 }
 
 
