@@ -27,9 +27,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
                             "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
-# thirty-eight was read on 2026-12-05, after its one check of a router change (thanks as small talk).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round
+# thirty-nine, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("kkkkk", "lllll", "mmmmm")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -287,10 +287,17 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 38, at 052e01f, the vocabulary widened with round thirty-seven (three more writers:
     # Hainan and western Guangdong retirees, 侬、无、知无、去哪块; retirees introducing themselves as on
     # a form first, unit, name, year, phone; retirees asking to be answered another way, 「麻烦打电话
-    # 告诉我」「发语音给我」; unread)
+    # 告诉我」「发语音给我」; read after the thanks rule's one check)
     "blind_hhhhh": {"keywords": (97.3, 100.0), "two-stage": (99.1, 100.0), "bm25": (93.6, 0.0)},
     "blind_iiiii": {"keywords": (94.5, 88.0), "two-stage": (97.3, 88.0), "bm25": (96.4, 0.0)},
     "blind_jjjjj": {"keywords": (97.3, 100.0), "two-stage": (98.2, 100.0), "bm25": (88.2, 0.0)},
+    # round 39, at d96ffcd, the vocabulary widened with round thirty-eight, thanks as small talk, a
+    # self-introduction's phone number not read (three more writers: Sichuan, Chongqing, Guizhou and
+    # Yunnan speech, 啥子、咋个、莫得、晓不得; retirees typing in a hurry in a queue or on the bus;
+    # conditions, negations and exceptions, 「要是……的话」「不是党员能不能……」; unread)
+    "blind_kkkkk": {"keywords": (83.6, 100.0), "two-stage": (90.9, 100.0), "bm25": (93.6, 0.0)},
+    "blind_lllll": {"keywords": (83.6, 100.0), "two-stage": (91.8, 100.0), "bm25": (93.6, 0.0)},
+    "blind_mmmmm": {"keywords": (84.5, 96.0), "two-stage": (90.0, 96.0), "bm25": (82.7, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
