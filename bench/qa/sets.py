@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-eight, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-eight widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to thirty-nine, read after their first scores (2026-12-04 and -05):
+         # the misses of one to thirty-nine widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -26,10 +26,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "gggg", "hhhh", "iiii", "jjjj", "kkkk", "llll", "mmmm", "nnnn", "oooo",
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
-                            "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round
-# thirty-nine, written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("kkkkk", "lllll", "mmmmm")}
+                            "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj",
+                            "kkkkk", "lllll", "mmmmm"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
+# thirty-nine was read on 2026-12-05, right after its first score (no router change waited on it).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -294,7 +295,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 39, at d96ffcd, the vocabulary widened with round thirty-eight, thanks as small talk, a
     # self-introduction's phone number not read (three more writers: Sichuan, Chongqing, Guizhou and
     # Yunnan speech, 啥子、咋个、莫得、晓不得; retirees typing in a hurry in a queue or on the bus;
-    # conditions, negations and exceptions, 「要是……的话」「不是党员能不能……」; unread)
+    # conditions, negations and exceptions, 「要是……的话」「不是党员能不能……」; read)
     "blind_kkkkk": {"keywords": (83.6, 100.0), "two-stage": (90.9, 100.0), "bm25": (93.6, 0.0)},
     "blind_lllll": {"keywords": (83.6, 100.0), "two-stage": (91.8, 100.0), "bm25": (93.6, 0.0)},
     "blind_mmmmm": {"keywords": (84.5, 96.0), "two-stage": (90.0, 96.0), "bm25": (82.7, 0.0)},
@@ -328,6 +329,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "e951b40": ("blind_bbbbb", "blind_ccccc", "blind_ddddd"),
     "5257a16": ("blind_eeeee", "blind_fffff", "blind_ggggg"),
     "052e01f": ("blind_hhhhh", "blind_iiiii", "blind_jjjjj"),
+    "d96ffcd": ("blind_kkkkk", "blind_lllll", "blind_mmmmm"),
 }
 
 
