@@ -32,9 +32,14 @@ CHINESE = re.compile("[\u4e00-\u9fff]")
 # 好吃), no typo fixed across it, no phrase made of words on both sides. BREAK ends a sentence.
 BREAK, PAUSE = "。", "，"
 _TO_WHOM = "你您们大家了啦啊呀哈"  # after a thanks word: whom it thanks, not what for
-# A number given at a clause's start (「本人原粮食局退休干部古某，2001年退，电话138……，」) is how to
-# reach the writer, not a question about a phone: 「手机号13812345678」 goes before reading.
-_NUMBER_GIVEN = re.compile(r"(?<![^,，、;；:：\s])(?:联系)?(?:电话|手机)(?:号码?)?[:：\s]*\d[\d\-\s]{2,}[.…*xX]*")
+# A number given as a clause of its own (「本人原粮食局退休干部古某，2001年退，电话138……，」) is how to
+# reach the writer, not a question about a phone: it goes before reading. 「手机号138……不用了」 and
+# 「手机号138……要换成……」 keep theirs: the number must end its clause.
+_NUMBER_GIVEN = re.compile(r"(?<![^,，、;；:：。！!？?\s])(?:联系)?(?:电话|手机)(?:号码?)?[:：]?[ \u3000]*"
+                           r"\d[\d\- *xX×]{2,}[.…]*(?=$|[,，、;；:：。！!？?\s])")
+# A sentence that asks (「护理费怎么申请，谢谢。」) is not thanks for a matter, however it opens or closes.
+_ASKS = re.compile("吗|呢|(?<![那这多要])么|怎|咋|啥|多少|(?<![前这好十])几(?![十百千万])|哪|谁|能不能|可不可以|是不是|"
+                   "是否|有没有|要不要|行不行|可以不")  # not 那么 or 前几天: 「上次办得那么快，谢谢」 only thanks
 
 
 class ChangeOfMind(NamedTuple):
@@ -126,14 +131,15 @@ class Analyzer:
         return ChangeOfMind(meant, rest if enough_left else question)
 
     def thanking_sentences(self, question: str) -> set[int]:
-        """The sentences, by number, that thank for one matter before the question goes on: opening
-        with thanks for something (「谢谢上次来看我」) or closing with thanks (「……收到了，谢谢」).
-        The last sentence never does: 「……怎么办，谢谢」 thanks for the answer."""
+        """The sentences, numbered as the BREAK tokens of tokens() part them, that thank for one
+        matter before the question goes on: opening with thanks for something (「谢谢上次来看我」) or
+        closing with thanks (「……收到了，谢谢」), and not asking. The last sentence never does:
+        「……怎么办，谢谢」 thanks for the answer."""
         told = self.rewrite(question).split(BREAK)
         return {number for number, sentence in enumerate(told[:-1]) if self._thanks_for_something(sentence)}
 
     def _thanks_for_something(self, sentence: str) -> bool:
-        if self._thanks is None:
+        if self._thanks is None or _ASKS.search(sentence):
             return False
         told = sentence.split(PAUSE)
         opening = self._thanks.match(told[0])

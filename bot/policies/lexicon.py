@@ -113,7 +113,7 @@ def read_lexicon(folder: Path) -> tuple[Lexicon, list[str]]:
                    look_alike=_read_look_alike(folder / "look_alike.txt", problems),
                    corrections=frozenset(normalize(c) for c in corrections if not c.endswith(OPENING)),
                    correction_openings=tuple(sorted(openings, key=lambda o: (-len(o), o))),
-                   thanks=tuple(sorted({normalize(t) for t in thanks}))), problems
+                   thanks=tuple(sorted({normalize(t) for t in thanks} - {""}))), problems
 
 
 def _read_lines(path: Path, problems: list[str]) -> list[str]:

@@ -224,10 +224,16 @@ def test_thanks_for_one_matter_before_a_question_about_another_is_small_talk(
 @pytest.mark.parametrize("question", [
     "谢谢，体检几号？我老伴住院了",          # thanks ahead for the answer, not for a matter
     "谢谢你们，体检几号？我老伴住院了",
+    "谢谢领导，体检几号？我老伴住院了",      # a sentence that asks never only thanks
+    "体检几号，谢谢。我老伴住院了单位能来看吗",
     "我老伴住院了。想问体检什么时候，谢谢",  # the last sentence's thanks is for the answer
 ])
 def test_thanks_for_the_answer_keeps_the_question_it_comes_with(engine: PolicyEngine, question: str) -> None:
     assert "health-checkup" in engine.decide(question, known=False).candidates
+
+
+def test_a_question_closing_with_thanks_is_still_the_question(engine: PolicyEngine) -> None:
+    assert engine.decide("护理费怎么申请，谢谢。我老伴住院了", known=False).topic == "nursing-allowance"
 
 
 def test_worried_to_death_is_not_a_death(engine: PolicyEngine) -> None:
@@ -241,8 +247,12 @@ def test_a_phone_number_given_in_a_self_introduction_is_not_asked_about(engine: 
     decision = engine.decide(introduced, known=False)
     assert (decision.topic, decision.also_close) == ("retirement-certificate", ())
     assert "电话" not in engine.analyzer.tokens("原商业局退休干部 电话 139…… 驾照到期了")
-    # a new number told as what to change is still the phone's
-    assert engine.decide("我新电话13812345678，帮我改一下", known=False).topic == "info-update"
+    # a number told as what to change is still the phone's
+    for changed in ("我新电话13812345678，帮我改一下", "手机号13812345678不用了，怎么改",
+                    "你好，手机号13812345678已经不用了，帮我更新一下"):
+        assert engine.decide(changed, known=False).topic == "info-update"
+    # given after a full stop, or with digits hidden, it is still only given
+    assert "电话" not in engine.analyzer.tokens("我是老王。电话138****5678。退休证上的名字写错了")
 
 
 @pytest.mark.parametrize(("question", "topic"), [
