@@ -37,9 +37,10 @@ _TO_WHOM = "你您们大家了啦啊呀哈"  # after a thanks word: whom it than
 # 「手机号138……要换成……」 keep theirs: the number must end its clause.
 _NUMBER_GIVEN = re.compile(r"(?<![^,，、;；:：。！!？?\s])(?:联系)?(?:电话|手机)(?:号码?)?[:：]?[ \u3000]*"
                            r"\d[\d\- *xX×]{2,}[.…]*(?=$|[,，、;；:：。！!？?\s])")
-# A sentence that asks (「护理费怎么申请，谢谢。」) is not thanks for a matter, however it opens or closes.
-_ASKS = re.compile("吗|呢|(?<![那这多要])么|怎|咋|啥|多少|(?<![前这好十])几(?![十百千万])|哪|谁|能不能|可不可以|是不是|"
-                   "是否|有没有|要不要|行不行|可以不")  # not 那么 or 前几天: 「上次办得那么快，谢谢」 only thanks
+# A sentence that asks (「护理费怎么申请，谢谢。」) is not thanks for a matter, however it opens or
+# closes; 那么 and 前几天 do not ask (「上次办得那么快，谢谢」 only thanks).
+_ASKS = re.compile("吗|呢|(?<![那这多要])么|怎|咋|啥|多少|(?<![前这好十])几(?![十百千万])|哪|谁|"
+                   "能不能|可不可以|是不是|是否|有没有|要不要|行不行|可以不")
 
 
 class ChangeOfMind(NamedTuple):
