@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to thirty-nine, read after their first scores (2026-12-04 and -05):
-         # the misses of one to thirty-nine widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to forty, read after their first scores (2026-12-04 and -05):
+         # the misses of one to forty widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -27,10 +27,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "pppp", "qqqq", "rrrr", "ssss", "tttt", "uuuu", "vvvv", "wwww", "xxxx",
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
                             "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj",
-                            "kkkkk", "lllll", "mmmmm"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("nnnnn", "ooooo", "ppppp")}
+                            "kkkkk", "lllll", "mmmmm", "nnnnn", "ooooo", "ppppp"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
+# forty was read on 2026-12-05, after its one check (the overruling at 0.06, the reviewed thanks rule).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -301,7 +301,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_mmmmm": {"keywords": (84.5, 96.0), "two-stage": (90.0, 96.0), "bm25": (82.7, 0.0)},
     # round 40, at db104b3, the vocabulary widened with round thirty-nine (three more writers:
     # north-eastern speech, 咋整、嘎哈、整明白、那嘎达, with pinyin slips; retirees sent here by another
-    # office, 「社区说这个归你们管」; amounts, dates and counts, 「两千块以下的票能不能报」; unread)
+    # office, 「社区说这个归你们管」; amounts, dates and counts, 「两千块以下的票能不能报」; read)
     "blind_nnnnn": {"keywords": (80.9, 100.0), "two-stage": (91.8, 100.0), "bm25": (90.9, 0.0)},
     "blind_ooooo": {"keywords": (81.8, 100.0), "two-stage": (87.3, 100.0), "bm25": (79.1, 0.0)},
     "blind_ppppp": {"keywords": (83.6, 96.0), "two-stage": (91.8, 96.0), "bm25": (90.0, 0.0)},
@@ -336,6 +336,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "5257a16": ("blind_eeeee", "blind_fffff", "blind_ggggg"),
     "052e01f": ("blind_hhhhh", "blind_iiiii", "blind_jjjjj"),
     "d96ffcd": ("blind_kkkkk", "blind_lllll", "blind_mmmmm"),
+    "db104b3": ("blind_nnnnn", "blind_ooooo", "blind_ppppp"),
 }
 
 

@@ -237,7 +237,7 @@ def test_below_the_offer_the_likeness_alone_answers_nothing(engine: PolicyEngine
 
 
 def test_below_the_offer_a_care_situation_is_never_answered(engine: PolicyEngine) -> None:
-    question = "我家老头子前天走了后头单位那边要我们交些啥材料"
+    question = "我家老头子前天走了后头单位要我们准备些啥"
     liked = clearly_like(engine.similar.scores(question), at=AGREE_AT, margin=AGREE_MARGIN)
     assert liked == "funeral-pension"
     assert "funeral-pension" in engine.seen_topics(question)
