@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to forty-one, read after their first scores (2026-12-04 and -05):
-         # the misses of one to forty-one widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to forty-two, read after their first scores (2026-12-04 and -05):
+         # the misses of one to forty-two widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -28,10 +28,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "yyyy", "zzzz", "aaaaa", "bbbbb", "ccccc", "ddddd",
                             "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj",
                             "kkkkk", "lllll", "mmmmm", "nnnnn", "ooooo", "ppppp",
-                            "qqqqq", "rrrrr", "sssss"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-two,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv.
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ttttt", "uuuuu", "vvvvv")}
+                            "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
+# forty-two was read on 2026-12-05 once round forty-three was written to be the next one kept unread.
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -314,7 +314,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_sssss": {"keywords": (84.5, 96.0), "two-stage": (95.5, 96.0), "bm25": (86.4, 0.0)},
     # round 42, at c559b73, the vocabulary widened with round forty-one (three more writers: Shanxi,
     # Hebei and Hetao speech, 做甚、夜来、解不下; a change in life told first, a move to a care home,
-    # a spouse's death, a second marriage; retirees cross or disappointed; unread)
+    # a spouse's death, a second marriage; retirees cross or disappointed; read)
     "blind_ttttt": {"keywords": (78.2, 100.0), "two-stage": (90.9, 100.0), "bm25": (89.1, 0.0)},
     "blind_uuuuu": {"keywords": (84.5, 92.0), "two-stage": (89.1, 92.0), "bm25": (90.9, 0.0)},
     "blind_vvvvv": {"keywords": (85.5, 100.0), "two-stage": (91.8, 100.0), "bm25": (83.6, 0.0)},
@@ -351,6 +351,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "d96ffcd": ("blind_kkkkk", "blind_lllll", "blind_mmmmm"),
     "db104b3": ("blind_nnnnn", "blind_ooooo", "blind_ppppp"),
     "e8a9866": ("blind_qqqqq", "blind_rrrrr", "blind_sssss"),
+    "c559b73": ("blind_ttttt", "blind_uuuuu", "blind_vvvvv"),
 }
 
 
