@@ -29,9 +29,9 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj",
                             "kkkkk", "lllll", "mmmmm", "nnnnn", "ooooo", "ppppp",
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
-# forty-two was read on 2026-12-05 once round forty-three was written to be the next one kept unread.
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-three,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief.
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("wwwww", "xxxxx", "yyyyy")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -318,6 +318,14 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_ttttt": {"keywords": (78.2, 100.0), "two-stage": (90.9, 100.0), "bm25": (89.1, 0.0)},
     "blind_uuuuu": {"keywords": (84.5, 92.0), "two-stage": (89.1, 92.0), "bm25": (90.9, 0.0)},
     "blind_vvvvv": {"keywords": (85.5, 100.0), "two-stage": (91.8, 100.0), "bm25": (83.6, 0.0)},
+    # round 43, at 6885a97, the vocabulary widened with round forty-two (three more writers, the first
+    # given bench/qa/brief.txt from the repository: returned overseas Chinese and retirees back from
+    # Hong Kong, Macao and Taiwan, in traditional characters; retirees of systems with their own
+    # arrangements, railway, forestry, 三线 factories, 转业, 知青; orders rather than questions,
+    # 「帮我报个名」「给我改一下地址」; unread)
+    "blind_wwwww": {"keywords": (77.3, 100.0), "two-stage": (90.9, 100.0), "bm25": (60.9, 4.0)},
+    "blind_xxxxx": {"keywords": (90.0, 96.0), "two-stage": (96.4, 96.0), "bm25": (92.7, 0.0)},
+    "blind_yyyyy": {"keywords": (86.4, 100.0), "two-stage": (89.1, 100.0), "bm25": (87.3, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
