@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
-_PUNCTUATION = r"\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-"
-_PUNCT = re.compile(f"[{_PUNCTUATION}]+")
-_RUN = re.compile(f"[^{_PUNCTUATION}]+")
+# What parts a text into clauses (a character class's contents: clauses() splits on these).
+PUNCTUATION = r"\s\.,!?;:、。，！？；：~～…“”\"'‘’()（）【】\[\]《》<>\ufe0f-"
+_PUNCT = re.compile(f"[{PUNCTUATION}]+")
+_RUN = re.compile(f"[^{PUNCTUATION}]+")
 # A dot between digits is a decimal point (3.5 号), and a run of dots (「……」, three dots each
 # after NFKC) is a pause: neither ends a sentence.
 _SENTENCE_END = re.compile(r"(?:(?<![\d.])\.(?![\d.])|[!?;。\n])+")

@@ -11,7 +11,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 import jieba
 
-from bot.language.words import clauses, normalize, runs, sentences, simplified
+from bot.language.words import PUNCTUATION, clauses, normalize, runs, sentences, simplified
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
 from bot.policies.spelled import SpelledReader
@@ -35,8 +35,8 @@ _TO_WHOM = "你您们大家了啦啊呀哈"  # after a thanks word: whom it than
 # A number given as a clause of its own (「本人原粮食局退休干部古某，2001年退，电话138……，」) is how to
 # reach the writer, not a question about a phone: it goes before reading. 「手机号138……不用了」 and
 # 「手机号138……要换成……」 keep theirs: the number must end its clause.
-_NUMBER_GIVEN = re.compile(r"(?<![^,，、;；:：。！!？?\s])(?:联系)?(?:电话|手机)(?:号码?)?[:：]?[ \u3000]*"
-                           r"\d[\d\- *xX×]{2,}[.…]*(?=$|[,，、;；:：。！!？?\s])")
+_NUMBER_GIVEN = re.compile(rf"(?<![^{PUNCTUATION}])(?:联系)?(?:电话|手机)(?:号码?)?[:：]?[ \u3000]*"
+                           rf"\d[\d\- *xX×]{{2,}}(?=$|[{PUNCTUATION}])")
 # A sentence that asks (「护理费怎么申请，谢谢。」) is not thanks for a matter, however it opens or
 # closes; 那么 and 前几天 do not ask (「上次办得那么快，谢谢」 only thanks).
 _ASKS = re.compile("吗|呢|(?<![那这多要])么|怎|咋|啥|多少|(?<![前这好十])几(?![十百千万])|哪|谁|"
