@@ -181,7 +181,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
         return "refused"
     if case.keywords_decided:
         weighed = case.keywords if case.known else weigh_keywords(
-            case.keywords, list(case.scores), care=case.care, at=at, margin=margin)
+            case.keywords, list(case.scores), at=at, margin=margin)
         if weighed.stage in (OVERRULED, OFFER_CHOSEN):  # the likeness decided
             result = "right" if weighed.topic == case.want else "wrong"
         elif weighed.topic is not None:

@@ -139,6 +139,13 @@ class Analyzer:
         told = self.rewrite(question).split(BREAK)
         return {number for number, sentence in enumerate(told[:-1]) if self._thanks_for_something(sentence)}
 
+    def without_thanks(self, question: str) -> str:
+        """The question without the sentences that thank for one matter (thanking_sentences),
+        as typed; the question itself when none does."""
+        told = sentences(question)
+        kept = [s for s in told[:-1] if not self._thanks_for_something(self.rewrite(s))] + told[-1:]
+        return question if len(kept) == len(told) else BREAK.join(kept)
+
     def _thanks_for_something(self, sentence: str) -> bool:
         if self._thanks is None or _ASKS.search(sentence):
             return False
