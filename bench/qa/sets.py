@@ -30,10 +30,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "kkkkk", "lllll", "mmmmm", "nnnnn", "ooooo", "ppppp",
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now: rounds
-# forty-three and forty-four were read on 2026-12-05 (the next round is written to
-# bench/qa/brief.txt by helpers who see only ../shared/qa/topics.tsv).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-five,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("cccccc", "dddddd", "eeeeee")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -334,6 +334,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_zzzzz": {"keywords": (73.6, 92.0), "two-stage": (80.9, 92.0), "bm25": (81.8, 4.0)},
     "blind_aaaaaa": {"keywords": (84.5, 96.0), "two-stage": (92.7, 96.0), "bm25": (88.2, 0.0)},
     "blind_bbbbbb": {"keywords": (85.5, 96.0), "two-stage": (92.7, 96.0), "bm25": (86.4, 0.0)},
+    # round 45, at 03929a8, the vocabulary widened with rounds forty-three and forty-four (Minnan
+    # and Hakka forms among Mandarin, 阮、伊、毋、厝; retired cadres writing as to their superiors,
+    # 尊敬的领导……妥否请批示; grandchildren typing for a grandparent in the internet's slang; unread)
+    "blind_cccccc": {"keywords": (90.0, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.0, 0.0)},
+    "blind_dddddd": {"keywords": (83.6, 96.0), "two-stage": (93.6, 96.0), "bm25": (89.1, 0.0)},
+    "blind_eeeeee": {"keywords": (87.3, 96.0), "two-stage": (98.2, 96.0), "bm25": (95.5, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
