@@ -16,7 +16,8 @@ engine.py's weigh_keywords at OVERRULE_AT and OVERRULE_MARGIN: what is asked rea
 topic), are chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
 over the keyword answers and offers they would change, the same values. A third table chooses,
 the same way, when the second stage answers below its offer a topic the keywords saw (engine.py's
-AGREE_AT and AGREE_MARGIN).
+AGREE_AT and AGREE_MARGIN), and a fourth how little a question another domain's words kept from the
+keywords' topic must read like those not ours for the likeness to answer it (UNBLOCK_BELOW).
 
 Choosing maximises, over every question: +1 for an answer right, +0.5 for an offer listing the
 right topic first (a keyword offer too: engine.py lists it likeliest first, at any threshold), -2
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -62,8 +64,10 @@ from bot.policies.engine import (  # noqa: E402
     SIMILAR_ANSWER,
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
+    UNBLOCK_BELOW,
     Decision,
     by_closeness,
+    unblocked,
     weigh_keywords,
 )
 from bot.policies.topics import ASKED_FILE, NOT_OURS, with_asked  # noqa: E402
@@ -75,14 +79,18 @@ CLOSE = (0.6, 0.7, 0.8, 0.9)
 OVERRULE = (*itertools.product((0.06, 0.08, 0.1, 0.12, 0.15, 0.2), (1.1, 1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
 # Below the offer, a topic the keywords saw and the likeness clearly names: how close, how far ahead.
 AGREE = (*itertools.product((0.05, 0.06, 0.07, 0.08, 0.1), (1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
+# A question another domain's words kept from the keywords' topic, which the likeness clearly names:
+# answered below these odds of reading like the questions confirmed not ours.
+UNBLOCK = tuple((below,) for below in (-20.0, -15.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, 0.0, 5.0))
 OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
+NEVER_UNBLOCK = (-math.inf,)  # no question reads less like those not ours: none unblocked
 # The second stage refuses all, the likeness decides nothing (keyword offers still listed likeliest first).
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER)
-# engine.py's thresholds, and where its two likeness pairs sit in them
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER, *NEVER_UNBLOCK)
+# engine.py's thresholds, and where its likeness parts sit in them
 ENGINE = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
-          AGREE_MARGIN)
-OVERRULING, AGREEING = slice(4, 6), slice(6, 8)
+          AGREE_MARGIN, UNBLOCK_BELOW)
+OVERRULING, AGREEING, UNBLOCKING = slice(4, 6), slice(6, 8), slice(8, 9)
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -101,6 +109,7 @@ class Case:
     known: bool  # confirmed in these words (by an earlier round): no likeness weighed, as engine.py does
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
     not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
+    blocked: tuple[str, ...] = ()  # the topics another domain's words kept the keywords from (engine.py)
 
 
 def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
@@ -151,7 +160,8 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     asked = engine.asked_text(question)
     return Case(want, decided, first, frozenset(engine.seen_topics(asked)), refused,
                 tuple(engine.similar.scores(asked)), care,
-                engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor)
+                engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor,
+                engine.blocked_topics(asked))
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float, agree: tuple[float, float]
@@ -166,8 +176,9 @@ def second_stage(case: Case, answer: float, offer: float, close: float, agree: t
 
 # answer, offer, close; whether questions reading like those not ours are refused; when the
 # likeness overrules a keyword answer: at, margin; when it answers below the offer a topic the
-# keywords saw: agree at, agree margin (engine.py)
-Thresholds = tuple[float, float, float, bool, float, float, float, float]
+# keywords saw: agree at, agree margin; when it answers a question another domain's words kept from
+# the keywords' topic: below these odds (engine.py)
+Thresholds = tuple[float, float, float, bool, float, float, float, float, float]
 # What each outcome is worth (the module's docstring); "other": a keyword answer the likeness left
 # that is not right, or an offer listing another topic first.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
@@ -176,10 +187,14 @@ VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCO
 
 def outcome(case: Case, thresholds: Thresholds) -> str:
     """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
-    answer, offer, close, likeness, at, margin, *agree = thresholds
+    answer, offer, close, likeness, at, margin, agree_at, agree_margin, unblock_below = thresholds
     if case.other_domain:
-        return "refused"
-    if case.keywords_decided:
+        liked = None if case.known else unblocked(case.blocked, list(case.scores), case.not_ours_odds,
+                                                  below=unblock_below, at=at, margin=margin)
+        if liked is None:
+            return "refused"
+        result = "right" if liked == case.want else "wrong"
+    elif case.keywords_decided:
         weighed = case.keywords if case.known else weigh_keywords(
             case.keywords, list(case.scores), at=at, margin=margin)
         if weighed.stage in (OVERRULED, OFFER_CHOSEN):  # the likeness decided
@@ -189,7 +204,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
         else:
             result = "offered" if weighed.candidates[0] == case.want else "other"
     else:
-        action, topic = second_stage(case, answer, offer, close, (agree[0], agree[1]))
+        action, topic = second_stage(case, answer, offer, close, (agree_at, agree_margin))
         if action == "refuse":
             return "refused"
         right = topic == case.want
@@ -220,10 +235,10 @@ def choose(cases: list[Case]) -> Thresholds:
     return max(grid, key=lambda g: (gain(cases, g), g))
 
 
-def choose_pair(cases: list[Case], part: slice, pairs: tuple[tuple[float, float], ...]) -> Thresholds:
-    """The best (at, margin) of pairs at ENGINE[part] (OVERRULING or AGREEING) on these cases,
-    engine.py's other thresholds kept (ties: the higher ones, never deciding the highest)."""
-    grid = [(*ENGINE[:part.start], at, margin, *ENGINE[part.stop:]) for at, margin in pairs]
+def choose_pair(cases: list[Case], part: slice, pairs: tuple[tuple[float, ...], ...]) -> Thresholds:
+    """The best values of pairs at ENGINE[part] (OVERRULING's or AGREEING's at and margin,
+    UNBLOCKING's odds) on these cases, engine.py's other thresholds kept (ties: the higher ones)."""
+    grid = [(*ENGINE[:part.start], *values, *ENGINE[part.stop:]) for values in pairs]
     return max(grid, key=lambda g: (gain(cases, g), g[part]))
 
 
@@ -239,11 +254,11 @@ def _row(commit: str, chosen: str, measured: list[dict[str, float]], *, offered:
     return f"| {' '.join(FIRST_SCORED_AT[commit])} ({commit}) | {chosen} | {own} | {others} |"
 
 
-def pair_table(found: dict[str, list[Case]], name: str, part: slice,
-               pairs: tuple[tuple[float, float], ...]) -> None:
-    """Print one likeness pair's held-out table, then its choice on all rounds."""
-    never = (*ENGINE[:part.start], *NEVER, *ENGINE[part.stop:])
-    print(f"\n| held out (first scored at) | {name} (at, margin) | top-1 | out of scope refused "
+def pair_table(found: dict[str, list[Case]], name: str, part: slice, pairs: tuple[tuple[float, ...], ...],
+               *, never_values: tuple[float, ...] = NEVER, label: str = "(at, margin)") -> None:
+    """Print one likeness part's held-out table, then its choice on all rounds."""
+    never = (*ENGINE[:part.start], *never_values, *ENGINE[part.stop:])
+    print(f"\n| held out (first scored at) | {name} {label} | top-1 | out of scope refused "
           f"| engine.py's {ENGINE[part]}: top-1 / refused | never {name}: top-1 / refused |")
     print("|---|---|---:|---:|---:|---:|")
     for commit, held in found.items():
@@ -273,6 +288,7 @@ def main() -> int:
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
     pair_table(found, "overruling", OVERRULING, OVERRULE)
     pair_table(found, "agreeing", AGREEING, AGREE)
+    pair_table(found, "unblocking", UNBLOCKING, UNBLOCK, never_values=NEVER_UNBLOCK, label="(odds below)")
     return 0
 
 

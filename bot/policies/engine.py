@@ -71,6 +71,13 @@ OVERRULE_MARGIN = 1.5   # … and this many times closer than the next one
 # -0.8 (down to -4.5, in 14 rounds of 30): an out-of-scope question costs 4.4 right answers there).
 AGREE_AT = 0.07
 AGREE_MARGIN = 1.5
+# Another domain's words (白内障, 部队, 小学) keep a question from the keywords' topics: it is refused
+# as someone else's. When what is asked clearly reads like one of those topics (OVERRULE_AT) and
+# the whole reads no more like the questions confirmed not ours than this, it is answered:
+# 「转业时党费按部队工资交，退休后标准变没变」. Chosen by bench/qa/calibrate.py (2026-12-05) over
+# forty-four rounds as first scored, held out round by round: -3 in 39 folds (-5 in the others),
+# top-1 +0.38 points on average (95.83 → 96.21 %), out-of-scope refused -0.09 (91.51 → 91.43 %).
+UNBLOCK_BELOW = -3.0
 
 # The stage that decided: the keywords, the similarity, words of another domain (尿酸, 月饼)
 # or a younger relative's own affairs, which make a question someone else's to answer; or its
@@ -80,6 +87,7 @@ KEYWORDS, SIMILAR, OTHER_DOMAIN = "keywords", "similar", "other_domain"
 OVERRULED = "keywords_overruled"  # the likeness answered instead of the keywords (OVERRULE_AT)
 OFFER_CHOSEN = "keywords_offer_chosen"  # the keywords offered close topics, the likeness clearly chose one
 AGREED = "similar_agreed"  # below the offer, the likeness clearly named a topic the keywords saw (AGREE_AT)
+UNBLOCKED = "keywords_unblocked"  # another domain's words kept the keywords' topic, the likeness chose it
 LIKE_NOT_OURS, CONFIRMED_NOT_OURS = "like_not_ours", "confirmed_not_ours"
 REFUSED = (OTHER_DOMAIN, LIKE_NOT_OURS, CONFIRMED_NOT_OURS)  # stages that refuse: no later stage tries
 
@@ -232,6 +240,9 @@ class PolicyEngine:
     def _checked_reading(self, question: str, not_ours: bool = True) -> tuple[str, Decision]:
         """What is asked, and the keywords' decision on it as the likeness checks it."""
         asked, first = self._keywords_reading(question, not_ours)
+        if first.stage == OTHER_DOMAIN and (blocked := self.blocked_topics(asked)):
+            liked = unblocked(blocked, self.similar.scores(asked), self.not_ours_odds(question))
+            return asked, first if liked is None else Decision(liked, blocked, UNBLOCKED)
         if not first.names_a_topic:
             return asked, first
         return asked, weigh_keywords(first, self.similar.scores(asked))
@@ -358,6 +369,17 @@ class PolicyEngine:
         keyword of the office's own topics does."""
         return self.not_ours_odds(question) > self.not_ours_floor
 
+    def blocked_topics(self, question: str) -> tuple[str, ...]:
+        """The topics the keywords would answer or offer, best first, but for another domain's
+        words in the question (「私家医院做了白内障手术，发票能报吗」: 白内障); none when nothing
+        blocked them or the matter is someone else's."""
+        if self._about_someone_else(question):
+            return ()
+        terms, off_topic = self._matched_terms(question)
+        if not off_topic or self._ranked(terms, off_topic):
+            return ()
+        return tuple(topic for topic, _ in self._ranked(terms, set()))
+
     def seen_topics(self, question: str) -> set[str]:
         """The topics one of whose keywords or hints the question holds, however weakly."""
         return {entry.topic for term in self._matched_terms(question)[0] for entry in self._terms[term]}
@@ -428,6 +450,18 @@ def clearly_like(scored: list[tuple[str, float]], *, at: float = OVERRULE_AT,
     if not scored or scored[0][1] < at:
         return None
     return scored[0][0] if len(scored) == 1 or scored[0][1] >= margin * scored[1][1] else None
+
+
+def unblocked(blocked: tuple[str, ...], scored: list[tuple[str, float]], odds: float, *,
+              below: float = UNBLOCK_BELOW, at: float = OVERRULE_AT,
+              margin: float = OVERRULE_MARGIN) -> str | None:
+    """The topic of blocked (the keywords' topics, kept from answering by another domain's words)
+    that what is asked clearly reads like, when the question reads less like those confirmed not
+    ours than below (odds: PolicyEngine.not_ours_odds); else None — also when no question is
+    confirmed not ours (odds -inf): nothing then tells the office's question from another
+    domain's. (The thresholds are parameters for bench/qa/calibrate.py.)"""
+    liked = clearly_like(scored, at=at, margin=margin)
+    return liked if liked in blocked and -math.inf < odds < below else None
 
 
 def weigh_keywords(first: Decision, scored: list[tuple[str, float]], *,

@@ -10,7 +10,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.language.words import sentences
 from bot.policies import PolicyEngine
-from bot.policies.engine import OTHER_DOMAIN
+from bot.policies.engine import OTHER_DOMAIN, UNBLOCKED, clearly_like
 from tests.helpers import Chat
 
 # Two questions per topic, written for these tests (not the examples in the topic files).
@@ -198,6 +198,32 @@ def test_two_close_topics_are_offered_as_a_choice(engine: PolicyEngine) -> None:
 def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: PolicyEngine) -> None:
     # 放假 usually means a holiday question, but the activity centre lists it as its own word.
     assert engine.decide("活动中心过年放不放假").topic == "activity-center"
+
+
+def test_another_domain_s_word_gives_way_when_the_question_clearly_reads_like_the_topic(
+        engine: PolicyEngine) -> None:
+    # 部队 is the army's own affairs' word: it keeps the keywords' 党费 from answering, but the
+    # question reads clearly like 党费 and nothing like the questions confirmed not ours.
+    question = "转业时党费按部队工资交，退休后标准变没变"
+    assert engine.by_keywords(question, known=False).stage == OTHER_DOMAIN
+    decision = engine.decide(question, known=False)
+    assert (decision.topic, decision.stage) == ("party-fee", UNBLOCKED)
+
+
+@pytest.mark.parametrize("question", ["孙子中考体检在哪个医院", "手机银行刷脸认证通不过咋办"])
+def test_another_domain_s_question_stays_refused_when_it_reads_like_those_not_ours(
+        engine: PolicyEngine, question: str) -> None:
+    asked = engine.asked_text(question)
+    # the likeness alone would answer it: the odds of reading like those not ours refuse it
+    assert clearly_like(engine.similar.scores(asked)) in engine.blocked_topics(asked)
+    decision = engine.decide(question, known=False)
+    assert (decision.topic, decision.ask_which, decision.stage) == (None, False, OTHER_DOMAIN)
+
+
+def test_someone_else_s_matter_is_never_unblocked(engine: PolicyEngine) -> None:
+    # The company's word blocks 体检 here, but the matter is the son's: nothing to unblock.
+    assert engine.blocked_topics("我儿子公司体检在哪个医院做，他想问问") == ()
+    assert engine.blocked_topics("我们公司以前退休的体检在哪个医院做") == ("health-checkup",)
 
 
 def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(engine: PolicyEngine) -> None:
