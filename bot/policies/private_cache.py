@@ -50,8 +50,9 @@ def read(path: Path, valid: Callable[[Any], bool]) -> Any | None:
     return data
 
 
-def write(path: Path, data: Any, *, family: str) -> None:
-    """Write data to path, then remove the other files of its family (a glob: older keys')."""
+def write(path: Path, data: Any, *, family: str, keep: int = 1) -> None:
+    """Write data to path, then remove the other files of its family (a glob: older keys') but
+    the keep - 1 newest."""
     folder = path.parent
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -64,11 +65,18 @@ def write(path: Path, data: Any, *, family: str) -> None:
             os.replace(temporary, path)
         finally:
             Path(temporary).unlink(missing_ok=True)
-        for stale in folder.glob(family):  # another key's: never read again
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        others = sorted((f for f in folder.glob(family) if f != path), key=_modified, reverse=True)
+        for stale in others[keep - 1:]:  # older keys': not read again soon, if ever
+            stale.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("缓存文件写不了（不影响使用，只是启动慢一些）：%s（%s）", path.name, exc)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another process removed it meanwhile: the oldest
+        return 0.0
 
 
 class _PlainData(pickle.Unpickler):

@@ -129,6 +129,9 @@ _FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py"
                  _HERE.parent / "language" / "words.py"]
 
 
+FEATURE_FILES_KEPT = 3
+
+
 def read_features(texts: Iterable[str], analyzer: Analyzer,
                   cache_dir: Path | None = None) -> dict[str, dict[str, int]]:
     """Each text's feature counts (the topics' words and examples, the asked questions). Reading a
@@ -148,7 +151,9 @@ def read_features(texts: Iterable[str], analyzer: Analyzer,
     read = {text: cached.get(text) or _shared_keys(Counter(features(analyzer, text)), shared)
             for text in wanted}
     if path is not None and any(text not in cached for text in wanted):
-        private_cache.write(path, read, family="features-*.pickle")  # only today's texts kept
+        # only today's texts kept; two older keys' files too (a content/ rolled back, or tests'
+        # own dictionaries beside the real one), as reading them all again takes 20 s
+        private_cache.write(path, read, family="features-*.pickle", keep=FEATURE_FILES_KEPT)
     return read
 
 

@@ -114,15 +114,29 @@ def running_sandbox() -> dict[str, int] | None:
     return {"bot": int(running["bot"]), "standin": int(running["standin"])}
 
 
+# The web server's first start on a machine reads every asked question's features into the user's
+# cache (bot.policies.similar): about 20 s for 20,000 on 2026-12-05's slower machine, where 20 s
+# was not enough for the sandbox's first start; later starts take about 2 s.
+SERVER_START = 180.0
+SLOW_AFTER = 4.0
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, what: str, proc: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
+def _wait_until_up(url: str, what: str, proc: subprocess.Popen, seconds: float = 20,
+                   slow_note: str = "") -> None:
+    """Return once url answers; stop with a sentence if proc exits or seconds pass (slow_note
+    printed once if it takes more than a few seconds)."""
+    start = time.monotonic()
+    deadline = start + seconds
     while time.monotonic() < deadline:
+        if slow_note and time.monotonic() - start > SLOW_AFTER:
+            print(slow_note, flush=True)
+            slow_note = ""
         if proc.poll() is not None:
             raise SystemExit(f"{what} 没能启动（退出码 {proc.returncode}），请看上面的提示。")
         try:
@@ -160,7 +174,8 @@ def run_sandbox(chat: bool = True) -> int:
                          logs)
         _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
-        _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server)
+        _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server, SERVER_START,
+                       "（第一次启动要把政策问答库读一遍，约半分钟，请稍候……）")
         _start(procs, [py, str(PROJECT_ROOT / "scheduler.py")], logs)  # it drains the outbox too
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.policies import PolicyEngine, load_engine, topics
+from bot.policies import PolicyEngine, load_engine, private_cache, topics
 from bot.policies.engine import teaching_problem
-from bot.policies.similar import read_features
+from bot.policies.similar import FEATURE_FILES_KEPT, read_features
 
 # Neither stage answers these with the shipped vocabulary alone: no keyword, few shared words.
 ASKED = "搓麻将那屋星期天开吗"
@@ -99,8 +99,19 @@ def test_a_dictionary_change_reads_every_text_again(content: Path, tmp_path: Pat
     words = content / "dictionary" / "words.txt"
     words.write_text(words.read_text(encoding="utf-8") + "搓麻将\n", encoding="utf-8")  # one word more
     after = read_features([ASKED], load_engine(content).analyzer, tmp_path / "cache")
-    (written,) = (tmp_path / "cache").glob("features-*.pickle")
-    assert written != before and after[ASKED]["w:搓麻将"] == 1  # read with the new word
+    assert len(set((tmp_path / "cache").glob("features-*.pickle")) - {before}) == 1  # the new key's
+    assert after[ASKED]["w:搓麻将"] == 1  # read with the new word
+    assert before.exists()  # kept: going back to the old dictionary reads no text again
+
+
+def test_the_cache_keeps_the_newest_three_dictionaries_files(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    for key in range(4):
+        private_cache.write(folder / f"features-{key}.pickle", {}, family="features-*.pickle",
+                            keep=FEATURE_FILES_KEPT)
+        os.utime(folder / f"features-{key}.pickle", (1_000_000 + key, 1_000_000 + key))
+    assert sorted(f.name for f in folder.glob("features-*.pickle")) == [
+        "features-1.pickle", "features-2.pickle", "features-3.pickle"]
 
 
 def test_the_next_start_reads_the_cache_the_last_one_wrote(content: Path, tmp_path: Path) -> None:
