@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to forty-four, read after their first scores (2026-12-04 and -05):
-         # the misses of one to forty-four widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to forty-five, read after their first scores (2026-12-04 and -05):
+         # the misses of one to forty-five widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -29,11 +29,12 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "eeeee", "fffff", "ggggg", "hhhhh", "iiiii", "jjjjj",
                             "kkkkk", "lllll", "mmmmm", "nnnnn", "ooooo", "ppppp",
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
-                            "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-five,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("cccccc", "dddddd", "eeeeee")}
+                            "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
+                            "cccccc", "dddddd", "eeeeee"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
+# forty-five was read on 2026-12-05 (the next round is written to bench/qa/brief.txt by helpers
+# who see only ../shared/qa/topics.tsv).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -336,7 +337,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_bbbbbb": {"keywords": (85.5, 96.0), "two-stage": (92.7, 96.0), "bm25": (86.4, 0.0)},
     # round 45, at 03929a8, the vocabulary widened with rounds forty-three and forty-four (Minnan
     # and Hakka forms among Mandarin, 阮、伊、毋、厝; retired cadres writing as to their superiors,
-    # 尊敬的领导……妥否请批示; grandchildren typing for a grandparent in the internet's slang; unread)
+    # 尊敬的领导……妥否请批示; grandchildren typing for a grandparent in the internet's slang; read)
     "blind_cccccc": {"keywords": (90.0, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.0, 0.0)},
     "blind_dddddd": {"keywords": (83.6, 96.0), "two-stage": (93.6, 96.0), "bm25": (89.1, 0.0)},
     "blind_eeeeee": {"keywords": (87.3, 96.0), "two-stage": (98.2, 96.0), "bm25": (95.5, 0.0)},
@@ -376,6 +377,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "c559b73": ("blind_ttttt", "blind_uuuuu", "blind_vvvvv"),
     "6885a97": ("blind_wwwww", "blind_xxxxx", "blind_yyyyy"),
     "69e90b9": ("blind_zzzzz", "blind_aaaaaa", "blind_bbbbbb"),
+    "03929a8": ("blind_cccccc", "blind_dddddd", "blind_eeeeee"),
 }
 
 

@@ -55,7 +55,7 @@ def settings(settings: Settings, taught: Path) -> Settings:
 # 退木证: a slip neither the sound nor the look-alike table knows; no keyword matches it, the
 # character pairs do
 MISSPELT = "退木证上的名字写错了能改吗"
-TWO_CLOSE = MISSPELT + " 党组织想转到住的地方"  # no keyword in either: both offered
+TWO_CLOSE = MISSPELT + " 党组织想转到住的地方怎么办"  # no keyword in either: both offered
 
 
 def test_a_question_the_keywords_miss_is_answered_by_similarity(engine: PolicyEngine) -> None:
