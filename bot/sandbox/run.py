@@ -175,7 +175,7 @@ def run_sandbox(chat: bool = True) -> int:
         _wait_until_up(f"http://127.0.0.1:{standin_port}/_standin/calls", "微信模拟服务", standin)
         server = _start(procs, [py, "-m", "bot", "serve", "--port", str(bot_port)], logs)
         _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz", "银龄助手服务", server, SERVER_START,
-                       "（第一次启动要把政策问答库读一遍，约半分钟，请稍候……）")
+                       "（第一次启动或问答库改过以后，要先把问答库读一遍，约半分钟，请稍候……）")
         _start(procs, [py, str(PROJECT_ROOT / "scheduler.py")], logs)  # it drains the outbox too
         print(f"示例数据：{plan.rows} 位虚构的离退休干部（{SANDBOX_ROSTER_HINT}）。")
         print(f"试试身份绑定：回复「绑定」，姓名 {TRY_NAME}，电话后四位 {TRY_DIGITS}。")
