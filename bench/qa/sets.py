@@ -31,10 +31,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. None now: round
-# forty-five was read on 2026-12-05 (the next round is written to bench/qa/brief.txt by helpers
-# who see only ../shared/qa/topics.tsv).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-six,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ffffff", "gggggg", "hhhhhh")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -341,6 +341,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_cccccc": {"keywords": (90.0, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.0, 0.0)},
     "blind_dddddd": {"keywords": (83.6, 96.0), "two-stage": (93.6, 96.0), "bm25": (89.1, 0.0)},
     "blind_eeeeee": {"keywords": (87.3, 96.0), "two-stage": (98.2, 96.0), "bm25": (95.5, 0.0)},
+    # round 46, at 7101cf8, the vocabulary widened with round forty-five (Xiang and Gan forms among
+    # Mandarin, 么子、冇得、何解; the question after a long complaint about something else; retirees'
+    # children between meetings, 流程、对接、ok、pls; unread)
+    "blind_ffffff": {"keywords": (85.5, 100.0), "two-stage": (91.8, 100.0), "bm25": (90.9, 0.0)},
+    "blind_gggggg": {"keywords": (85.5, 100.0), "two-stage": (95.5, 100.0), "bm25": (91.8, 0.0)},
+    "blind_hhhhhh": {"keywords": (86.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (91.8, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
