@@ -109,7 +109,7 @@ class Case:
     known: bool  # confirmed in these words (by an earlier round): no likeness weighed, as engine.py does
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
     not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
-    blocked: tuple[str, ...] = ()  # the topics another domain's words kept the keywords from (engine.py)
+    blocked: tuple[str, ...]  # the topics another domain's words kept the keywords from (engine.py)
 
 
 def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
