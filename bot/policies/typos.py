@@ -11,6 +11,7 @@ typo of 认证), and spans that cut into a real word (始了 in 开始了), are 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -75,14 +76,21 @@ class TypoFixer:
     def __init__(self, vocabulary: Iterable[str], is_real_word: Callable[[str], bool],
                  segment: Callable[[str], list[str]],
                  look_alike: Mapping[str, frozenset[str]] | None = None) -> None:
-        self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._known = {w for w in vocabulary if len(w) >= 2}
+        # Where a known word may be written, slip or not: a two-character word's slip keeps one of
+        # its characters; a longer word's keeps all but _most_differing(word), so two of its first
+        # _most_differing + 2 (a span is looked at only where two of them stand at their distance:
+        # a fifth of the spans that share one character with a word, and none of those could be slips).
+        self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._by_pair: dict[int, dict[str, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
         for word in self._known:
-            # A slip keeps at least all but _most_differing(word) characters, so one of the first
-            # _most_differing + 1 is always kept: a span found through those alone (a third
-            # fewer spans to look at than through every character).
-            for pos, char in enumerate(word[:_most_differing(word) + 1]):
-                self._by_char[char].append((word, pos))
+            if len(word) == 2:
+                for pos, char in enumerate(word):
+                    self._by_char[char].append((word, pos))
+                continue
+            for first, second in itertools.combinations(range(_most_differing(word) + 2), 2):
+                self._by_pair[second - first][word[first] + word[second]].append((word, first))
+        self._gaps = sorted(self._by_pair.items())
         self._is_real_word = is_real_word
         self._segment = segment
         self._look_alike = look_alike or {}
@@ -102,7 +110,9 @@ class TypoFixer:
         fixes = {f for f in fixes if (f[0] in starts or text[f[0]] == f[2][0])
                  and (f[1] - f[0] > 2 or f[1] in ends)}
         chosen: list[tuple[int, int, str]] = []
-        for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0])):
+        # Longest first; between two words for one span (护里费: 护理费 or its spoken form 胡里费,
+        # which means the same), the first in order, so no run depends on how a set is hashed.
+        for start, end, word in sorted(fixes, key=lambda f: (f[0] - f[1], f[0], f[2])):
             # A correctly written word as long as the fix wins; a shorter one inside it does not.
             blockers = [*(x for x in exact if x[1] - x[0] >= end - start), *chosen]
             if not any(_overlaps(start, end, s, e) for s, e, _ in blockers):
@@ -120,20 +130,34 @@ class TypoFixer:
             ends.add(position)
         return starts, ends
 
-    def _spans(self, text: str) -> tuple[list[tuple[int, int, str]], set[tuple[int, int, str]]]:
-        exact: list[tuple[int, int, str]] = []
+    def _spans(self, text: str) -> tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]:
+        """The known words written exactly in text, and the spans that are slips for one."""
+        exact: set[tuple[int, int, str]] = set()
         fixes: set[tuple[int, int, str]] = set()
-        for i, char in enumerate(text):
-            for word, pos in self._by_char.get(char, ()):
-                start, end = i - pos, i - pos + len(word)
-                if start < 0 or end > len(text):
-                    continue
-                span = text[start:end]
-                if span == word:
-                    exact.append((start, end, word))
-                elif self._is_typo_of(span, word):
-                    fixes.add((start, end, word))
+        for start, word in self._candidates(text):
+            end = start + len(word)
+            if start < 0 or end > len(text):
+                continue
+            span = text[start:end]
+            if span == word:
+                exact.add((start, end, word))
+            elif self._is_typo_of(span, word):
+                fixes.add((start, end, word))
         return exact, fixes
+
+    def _candidates(self, text: str) -> set[tuple[int, str]]:
+        """(start, word) for each place a known word may be written, slip or not (see __init__)."""
+        found: set[tuple[int, str]] = set()
+        length = len(text)
+        for i, char in enumerate(text):
+            if hits := self._by_char.get(char):
+                found.update((i - pos, word) for word, pos in hits)
+            for gap, words in self._gaps:
+                if i + gap >= length:
+                    break
+                if hits := words.get(char + text[i + gap]):
+                    found.update((i - pos, word) for word, pos in hits)
+        return found
 
     def _judge_typo(self, span: str, word: str) -> bool:
         """Whether span is a slip for word (see the module's docstring)."""
