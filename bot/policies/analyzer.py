@@ -219,5 +219,24 @@ class _LastOne(Generic[_T]):
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted(words, key=len, reverse=True)  # the longest form wins (老伴走了 over 走了)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    """A pattern matching any of words, the longest where several start at one place (老伴走了
+    over 走了). Written as a tree of their characters: Python's re tries a plain alternation's
+    thousands of words one by one at every character, a tree follows only the words that go on."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return re.compile(_tree_pattern(tree)) if tree else None
+
+
+def _tree_pattern(node: dict[str, dict]) -> str:
+    """The pattern of the words below node; each branch's longer words are tried first, since
+    a greedy ? tries its group before skipping it."""
+    branches = [re.escape(char) + _tree_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1:
+        return f"(?:{branches[0]})?" if "" in node else branches[0]
+    return f"(?:{'|'.join(branches)})" + ("?" if "" in node else "")
