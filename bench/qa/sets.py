@@ -31,10 +31,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-six,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("ffffff", "gggggg", "hhhhhh")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds forty-six
+# and forty-seven, written on 2026-12-05 by three more helpers each who saw only
+# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("ffffff", "gggggg", "hhhhhh", "iiiiii", "jjjjjj", "kkkkkk")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -347,6 +348,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_ffffff": {"keywords": (85.5, 100.0), "two-stage": (91.8, 100.0), "bm25": (90.9, 0.0)},
     "blind_gggggg": {"keywords": (85.5, 100.0), "two-stage": (95.5, 100.0), "bm25": (91.8, 0.0)},
     "blind_hhhhhh": {"keywords": (86.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (91.8, 0.0)},
+    # round 47, at ca919f8, the vocabulary as at round forty-six (Wu forms among Mandarin, 阿拉、侬、
+    # 伐、啥辰光、铜钿; very old retirees' telegraphic fragments, one finger or handwriting; widows,
+    # widowers and old couples telling a settled matter before asking about another; unread)
+    "blind_iiiiii": {"keywords": (81.8, 92.0), "two-stage": (94.5, 92.0), "bm25": (93.6, 0.0)},
+    "blind_jjjjjj": {"keywords": (82.7, 100.0), "two-stage": (91.8, 100.0), "bm25": (89.1, 0.0)},
+    "blind_kkkkkk": {"keywords": (71.8, 96.0), "two-stage": (90.0, 96.0), "bm25": (80.9, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
