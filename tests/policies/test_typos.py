@@ -42,6 +42,8 @@ def test_a_look_alike_slip_is_read_as_the_domain_word(engine: PolicyEngine, type
     "做了个大手术",        # 大手 is not 大寿: a two-character fix may not cut into 手术
     "活动是在家里办吗",    # 是 is a word of its own, not a slip for 活动室
     "遗嘱怎么写",          # two of three characters differ: not 遗属证
+    "老伴的退休证名字写错了一个字",  # 名 begins 名字: not 退休证明
+    "养老今年涨多少",      # 今 begins 今年: not 养老金
 ])
 def test_real_words_are_left_alone(engine: PolicyEngine, text: str) -> None:
     assert engine.analyzer.rewrite(text) == text
