@@ -16,8 +16,9 @@ engine.py's weigh_keywords at OVERRULE_AT and OVERRULE_MARGIN: what is asked rea
 topic), are chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
 over the keyword answers and offers they would change, the same values. A third table chooses,
 the same way, when the second stage answers below its offer a topic the keywords saw (engine.py's
-AGREE_AT and AGREE_MARGIN), and a fourth how little a question another domain's words kept from the
-keywords' topic must read like those not ours for the likeness to answer it (UNBLOCK_BELOW).
+AGREE_AT and AGREE_MARGIN), a fourth how little a question another domain's words kept from the
+keywords' topic must read like those not ours for the likeness to answer it (UNBLOCK_BELOW), and a
+fifth the same for such a question whose keywords saw no topic at all (UNBLOCK_UNSEEN_BELOW).
 
 Choosing maximises, over every question: +1 for an answer right, +0.5 for an offer listing the
 right topic first (a keyword offer too: engine.py lists it likeliest first, at any threshold), -2
@@ -65,6 +66,7 @@ from bot.policies.engine import (  # noqa: E402
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     UNBLOCK_BELOW,
+    UNBLOCK_UNSEEN_BELOW,
     Decision,
     by_closeness,
     unblocked,
@@ -82,15 +84,18 @@ AGREE = (*itertools.product((0.05, 0.06, 0.07, 0.08, 0.1), (1.2, 1.5, 2.0, 3.0))
 # A question another domain's words kept from the keywords' topic, which the likeness clearly names:
 # answered below these odds of reading like the questions confirmed not ours.
 UNBLOCK = tuple((below,) for below in (-20.0, -15.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, 0.0, 5.0))
+# The same when the keywords saw no topic at all beside those words.
+UNBLOCK_UNSEEN = tuple((below,) for below in (-30.0, -25.0, -20.0, -16.0, -12.0, -10.0, -8.0, -6.0, -4.0,
+                                              -3.0))
 OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
 NEVER_UNBLOCK = (-math.inf,)  # no question reads less like those not ours: none unblocked
 # The second stage refuses all, the likeness decides nothing (keyword offers still listed likeliest first).
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER, *NEVER_UNBLOCK)
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER, *NEVER_UNBLOCK, *NEVER_UNBLOCK)
 # engine.py's thresholds, and where its likeness parts sit in them
 ENGINE = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
-          AGREE_MARGIN, UNBLOCK_BELOW)
-OVERRULING, AGREEING, UNBLOCKING = slice(4, 6), slice(6, 8), slice(8, 9)
+          AGREE_MARGIN, UNBLOCK_BELOW, UNBLOCK_UNSEEN_BELOW)
+OVERRULING, AGREEING, UNBLOCKING, UNBLOCKING_UNSEEN = slice(4, 6), slice(6, 8), slice(8, 9), slice(9, 10)
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -110,6 +115,7 @@ class Case:
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
     not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
     blocked: tuple[str, ...]  # the topics another domain's words kept the keywords from (engine.py)
+    someone_else: bool  # a younger relative's own matter: never unblocked (engine.py)
 
 
 def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
@@ -161,7 +167,7 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     return Case(want, decided, first, frozenset(engine.seen_topics(asked)), refused,
                 tuple(engine.similar.scores(asked)), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor,
-                engine.blocked_topics(asked))
+                engine.blocked_topics(asked), engine.about_someone_else(asked))
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float, agree: tuple[float, float]
@@ -177,8 +183,8 @@ def second_stage(case: Case, answer: float, offer: float, close: float, agree: t
 # answer, offer, close; whether questions reading like those not ours are refused; when the
 # likeness overrules a keyword answer: at, margin; when it answers below the offer a topic the
 # keywords saw: agree at, agree margin; when it answers a question another domain's words kept from
-# the keywords' topic: below these odds (engine.py)
-Thresholds = tuple[float, float, float, bool, float, float, float, float, float]
+# the keywords' topic: below these odds, and when they saw no topic: below these (engine.py)
+Thresholds = tuple[float, float, float, bool, float, float, float, float, float, float]
 # What each outcome is worth (the module's docstring); "other": a keyword answer the likeness left
 # that is not right, or an offer listing another topic first.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
@@ -187,10 +193,12 @@ VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCO
 
 def outcome(case: Case, thresholds: Thresholds) -> str:
     """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
-    answer, offer, close, likeness, at, margin, agree_at, agree_margin, unblock_below = thresholds
+    answer, offer, close, likeness, at, margin, agree_at, agree_margin, unblock_below, unseen_below = (
+        thresholds)
     if case.other_domain:
-        liked = None if case.known else unblocked(case.blocked, list(case.scores), case.not_ours_odds,
-                                                  below=unblock_below, at=at, margin=margin)
+        liked = None if case.known or case.someone_else else unblocked(
+            case.blocked, list(case.scores), case.not_ours_odds, below=unblock_below,
+            unseen_below=unseen_below, at=at, margin=margin)
         if liked is None:
             return "refused"
         result = "right" if liked == case.want else "wrong"
@@ -237,7 +245,8 @@ def choose(cases: list[Case]) -> Thresholds:
 
 def choose_pair(cases: list[Case], part: slice, pairs: tuple[tuple[float, ...], ...]) -> Thresholds:
     """The best values of pairs at ENGINE[part] (OVERRULING's or AGREEING's at and margin,
-    UNBLOCKING's odds) on these cases, engine.py's other thresholds kept (ties: the higher ones)."""
+    UNBLOCKING's or UNBLOCKING_UNSEEN's odds) on these cases, engine.py's other thresholds kept (ties:
+    the higher ones)."""
     grid = [(*ENGINE[:part.start], *values, *ENGINE[part.stop:]) for values in pairs]
     return max(grid, key=lambda g: (gain(cases, g), g[part]))
 
@@ -289,6 +298,8 @@ def main() -> int:
     pair_table(found, "overruling", OVERRULING, OVERRULE)
     pair_table(found, "agreeing", AGREEING, AGREE)
     pair_table(found, "unblocking", UNBLOCKING, UNBLOCK, never_values=NEVER_UNBLOCK, label="(odds below)")
+    pair_table(found, "unblocking unseen", UNBLOCKING_UNSEEN, UNBLOCK_UNSEEN, never_values=NEVER_UNBLOCK,
+               label="(odds below)")
     return 0
 
 

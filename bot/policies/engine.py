@@ -78,6 +78,13 @@ AGREE_MARGIN = 1.5
 # forty-four rounds as first scored, held out round by round: -3 in 39 folds (-5 in the others),
 # top-1 +0.38 points on average (95.83 → 96.21 %), out-of-scope refused -0.09 (91.51 → 91.43 %).
 UNBLOCK_BELOW = -3.0
+# When the keywords saw no topic at all beside those words (「白内障还没做……每月学习发的材料有没有
+# 大字的」: 白内障, and only hints of 学习), nothing but the likeness names one: answered only when
+# the question reads far less like those not ours. Chosen by bench/qa/calibrate.py's fifth table
+# (2026-12-05, forty-six rounds as first scored, held out round by round: -8 in 44 folds; top-1
+# +0.19 points on average, 96.21 → 96.40 %, out-of-scope refused -0.09, 91.83 → 91.74 %; over every
+# round, 28 questions more answered right, one not ours let through).
+UNBLOCK_UNSEEN_BELOW = -8.0
 
 # The stage that decided: the keywords, the similarity, words of another domain (尿酸, 月饼)
 # or a younger relative's own affairs, which make a question someone else's to answer; or its
@@ -240,9 +247,10 @@ class PolicyEngine:
     def _checked_reading(self, question: str, not_ours: bool = True) -> tuple[str, Decision]:
         """What is asked, and the keywords' decision on it as the likeness checks it."""
         asked, first = self._keywords_reading(question, not_ours)
-        if first.stage == OTHER_DOMAIN and (blocked := self.blocked_topics(asked)):
+        if first.stage == OTHER_DOMAIN and not self.about_someone_else(asked):
+            blocked = self.blocked_topics(asked)
             liked = unblocked(blocked, self.similar.scores(asked), self.not_ours_odds(question))
-            return asked, first if liked is None else Decision(liked, blocked, UNBLOCKED)
+            return asked, first if liked is None else Decision(liked, blocked or (liked,), UNBLOCKED)
         if not first.names_a_topic:
             return asked, first
         return asked, weigh_keywords(first, self.similar.scores(asked))
@@ -259,7 +267,7 @@ class PolicyEngine:
         if self.confirmed(question) == NOT_OURS:
             return Decision(None, (), CONFIRMED_NOT_OURS)
         asked = self.asked_text(question)
-        if self._matched_terms(asked)[1] or self._about_someone_else(asked):
+        if self._matched_terms(asked)[1] or self.about_someone_else(asked):
             return Decision(None, (), OTHER_DOMAIN)
         return self._second_stage(question, asked)
 
@@ -302,7 +310,7 @@ class PolicyEngine:
 
     def _keywords_decide(self, question: str, not_ours: bool) -> Decision:
         """by_keywords' decision for a question not known in its words."""
-        if self._about_someone_else(question):
+        if self.about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)
         ranked = self._ranked(terms, off_topic)
@@ -334,7 +342,7 @@ class PolicyEngine:
     def _holds_place(self, word: str) -> bool:
         return self._writer_away is not None and self._writer_away.holds_place(word)
 
-    def _about_someone_else(self, question: str) -> bool:
+    def about_someone_else(self, question: str) -> bool:
         """Whether the question asks of a younger relative's own school or workplace. Told in a
         sentence of its own (「孙子刚上小学。我在外省看病的票据……」), it is small talk when the
         sentences holding the office's words speak of no school, workplace or 他们 (as other
@@ -373,7 +381,7 @@ class PolicyEngine:
         """The topics the keywords would answer or offer, best first, but for another domain's
         words in the question (「私家医院做了白内障手术，发票能报吗」: 白内障); none when nothing
         blocked them or the matter is someone else's."""
-        if self._about_someone_else(question):
+        if self.about_someone_else(question):
             return ()
         terms, off_topic = self._matched_terms(question)
         if not off_topic or self._ranked(terms, off_topic):
@@ -453,15 +461,18 @@ def clearly_like(scored: list[tuple[str, float]], *, at: float = OVERRULE_AT,
 
 
 def unblocked(blocked: tuple[str, ...], scored: list[tuple[str, float]], odds: float, *,
-              below: float = UNBLOCK_BELOW, at: float = OVERRULE_AT,
-              margin: float = OVERRULE_MARGIN) -> str | None:
-    """The topic of blocked (the keywords' topics, kept from answering by another domain's words)
-    that what is asked clearly reads like, when the question reads less like those confirmed not
-    ours than below (odds: PolicyEngine.not_ours_odds); else None — also when no question is
-    confirmed not ours (odds -inf): nothing then tells the office's question from another
-    domain's. (The thresholds are parameters for bench/qa/calibrate.py.)"""
+              below: float = UNBLOCK_BELOW, unseen_below: float = UNBLOCK_UNSEEN_BELOW,
+              at: float = OVERRULE_AT, margin: float = OVERRULE_MARGIN) -> str | None:
+    """For a question another domain's words kept from the keywords (not someone else's matter):
+    the topic what is asked clearly reads like, when it is one of blocked (the keywords' topics)
+    and the question reads less like those confirmed not ours than below (odds:
+    PolicyEngine.not_ours_odds), or, with no topic blocked, less than unseen_below; else None —
+    also when no question is confirmed not ours (odds -inf): nothing then tells the office's
+    question from another domain's. (The thresholds are parameters for bench/qa/calibrate.py.)"""
     liked = clearly_like(scored, at=at, margin=margin)
-    return liked if liked in blocked and -math.inf < odds < below else None
+    if liked is None or odds == -math.inf:
+        return None
+    return liked if (liked in blocked and odds < below) or (not blocked and odds < unseen_below) else None
 
 
 def weigh_keywords(first: Decision, scored: list[tuple[str, float]], *,

@@ -210,6 +210,22 @@ def test_another_domain_s_word_gives_way_when_the_question_clearly_reads_like_th
     assert (decision.topic, decision.stage) == ("party-fee", UNBLOCKED)
 
 
+def test_a_question_whose_keywords_saw_no_topic_is_answered_when_it_reads_far_from_those_not_ours(
+        engine: PolicyEngine) -> None:
+    # 积水 (a doctor's word) refuses it, and none of its words is a keyword: the likeness alone
+    # names 外出活动, and the question reads nothing like the questions confirmed not ours.
+    question = "膝盖积水了，组织老同志去外地转转那趟我还能跟着去吗"
+    asked = engine.asked_text(question)
+    assert engine.by_keywords(question, known=False).stage == OTHER_DOMAIN
+    assert engine.blocked_topics(asked) == ()
+    decision = engine.decide(question, known=False)
+    assert (decision.topic, decision.stage) == ("outings", UNBLOCKED)
+    # the same outing, the son's workplace's: his to answer, however much it reads like ours
+    theirs = "儿子单位组织老同志去外地转转那趟我还能跟着去吗"
+    assert clearly_like(engine.similar.scores(engine.asked_text(theirs))) == "outings"
+    assert engine.decide(theirs, known=False).stage == OTHER_DOMAIN
+
+
 @pytest.mark.parametrize("question", ["孙子中考体检在哪个医院", "手机银行刷脸认证通不过咋办"])
 def test_another_domain_s_question_stays_refused_when_it_reads_like_those_not_ours(
         engine: PolicyEngine, question: str) -> None:
