@@ -32,9 +32,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (each round is
-# written by three helpers who saw only ../shared/qa/topics.tsv and the brief, bench/qa/brief.txt).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-eight,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("llllll", "mmmmmm", "nnnnnn")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -353,6 +354,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_iiiiii": {"keywords": (81.8, 92.0), "two-stage": (94.5, 92.0), "bm25": (93.6, 0.0)},
     "blind_jjjjjj": {"keywords": (82.7, 100.0), "two-stage": (91.8, 100.0), "bm25": (89.1, 0.0)},
     "blind_kkkkkk": {"keywords": (71.8, 96.0), "two-stage": (90.0, 96.0), "bm25": (80.9, 0.0)},
+    # round 48, at 79e7962, the vocabulary widened with rounds forty-six and forty-seven
+    # (Northeastern forms, 咋整、嘎哈、整明白; retired professionals in their former trade's jargon,
+    # 凭证、台账、出院小结; what they heard elsewhere, 网上说、群里传、听说北京那边; unread)
+    "blind_llllll": {"keywords": (85.5, 100.0), "two-stage": (92.7, 96.0), "bm25": (91.8, 0.0)},
+    "blind_mmmmmm": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (91.8, 0.0)},
+    "blind_nnnnnn": {"keywords": (92.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
