@@ -114,8 +114,9 @@ class Case:
     known: bool  # confirmed in these words (by an earlier round): no likeness weighed, as engine.py does
     not_ours_odds: float  # how much it reads like the questions confirmed not ours (bot.policies.outside)
     not_ours_floor: float  # the most any of that day's examples and keywords does (engine.py)
-    blocked: tuple[str, ...]  # the topics another domain's words kept the keywords from (engine.py)
-    someone_else: bool  # a younger relative's own matter: never unblocked (engine.py)
+    # the topics another domain's words kept the keywords from; () when they named none; None when
+    # no such word refused it or the matter is someone else's (engine.py's blocked_topics)
+    blocked: tuple[str, ...] | None
 
 
 def rounds(*, asked: bool = True) -> dict[str, list[Case]]:
@@ -167,7 +168,7 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     return Case(want, decided, first, frozenset(engine.seen_topics(asked)), refused,
                 tuple(engine.similar.scores(asked)), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor,
-                engine.blocked_topics(asked), engine.about_someone_else(asked))
+                engine.blocked_topics(asked))
 
 
 def second_stage(case: Case, answer: float, offer: float, close: float, agree: tuple[float, float]
@@ -196,7 +197,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
     answer, offer, close, likeness, at, margin, agree_at, agree_margin, unblock_below, unseen_below = (
         thresholds)
     if case.other_domain:
-        liked = None if case.known or case.someone_else else unblocked(
+        liked = None if case.known or case.blocked is None else unblocked(
             case.blocked, list(case.scores), case.not_ours_odds, below=unblock_below,
             unseen_below=unseen_below, at=at, margin=margin)
         if liked is None:
@@ -297,9 +298,10 @@ def main() -> int:
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
     pair_table(found, "overruling", OVERRULING, OVERRULE)
     pair_table(found, "agreeing", AGREEING, AGREE)
-    pair_table(found, "unblocking", UNBLOCKING, UNBLOCK, never_values=NEVER_UNBLOCK, label="(odds below)")
-    pair_table(found, "unblocking unseen", UNBLOCKING_UNSEEN, UNBLOCK_UNSEEN, never_values=NEVER_UNBLOCK,
+    pair_table(found, "unblocking a blocked topic", UNBLOCKING, UNBLOCK, never_values=NEVER_UNBLOCK,
                label="(odds below)")
+    pair_table(found, "unblocking with no topic seen", UNBLOCKING_UNSEEN, UNBLOCK_UNSEEN,
+               never_values=NEVER_UNBLOCK, label="(odds below)")
     return 0
 
 

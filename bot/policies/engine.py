@@ -81,8 +81,8 @@ UNBLOCK_BELOW = -3.0
 # When the keywords saw no topic at all beside those words (「白内障还没做……每月学习发的材料有没有
 # 大字的」: 白内障, and only hints of 学习), nothing but the likeness names one: answered only when
 # the question reads far less like those not ours. Chosen by bench/qa/calibrate.py's fifth table
-# (2026-12-05, forty-six rounds as first scored, held out round by round: -8 in 44 folds; top-1
-# +0.19 points on average, 96.21 → 96.40 %, out-of-scope refused -0.09, 91.83 → 91.74 %; over every
+# (2026-12-05, forty-seven rounds as first scored, held out round by round: -8 in 45 folds; top-1
+# +0.19 points on average, 96.12 → 96.31 %, out-of-scope refused -0.09, 91.92 → 91.83 %; over every
 # round, 28 questions more answered right, one not ours let through).
 UNBLOCK_UNSEEN_BELOW = -8.0
 
@@ -247,8 +247,7 @@ class PolicyEngine:
     def _checked_reading(self, question: str, not_ours: bool = True) -> tuple[str, Decision]:
         """What is asked, and the keywords' decision on it as the likeness checks it."""
         asked, first = self._keywords_reading(question, not_ours)
-        if first.stage == OTHER_DOMAIN and not self.about_someone_else(asked):
-            blocked = self.blocked_topics(asked)
+        if first.stage == OTHER_DOMAIN and (blocked := self.blocked_topics(asked)) is not None:
             liked = unblocked(blocked, self.similar.scores(asked), self.not_ours_odds(question))
             return asked, first if liked is None else Decision(liked, blocked or (liked,), UNBLOCKED)
         if not first.names_a_topic:
@@ -267,7 +266,7 @@ class PolicyEngine:
         if self.confirmed(question) == NOT_OURS:
             return Decision(None, (), CONFIRMED_NOT_OURS)
         asked = self.asked_text(question)
-        if self._matched_terms(asked)[1] or self.about_someone_else(asked):
+        if self._matched_terms(asked)[1] or self._about_someone_else(asked):
             return Decision(None, (), OTHER_DOMAIN)
         return self._second_stage(question, asked)
 
@@ -310,7 +309,7 @@ class PolicyEngine:
 
     def _keywords_decide(self, question: str, not_ours: bool) -> Decision:
         """by_keywords' decision for a question not known in its words."""
-        if self.about_someone_else(question):
+        if self._about_someone_else(question):
             return Decision(None, (), OTHER_DOMAIN)
         terms, off_topic = self._matched_terms(question)
         ranked = self._ranked(terms, off_topic)
@@ -342,7 +341,7 @@ class PolicyEngine:
     def _holds_place(self, word: str) -> bool:
         return self._writer_away is not None and self._writer_away.holds_place(word)
 
-    def about_someone_else(self, question: str) -> bool:
+    def _about_someone_else(self, question: str) -> bool:
         """Whether the question asks of a younger relative's own school or workplace. Told in a
         sentence of its own (「孙子刚上小学。我在外省看病的票据……」), it is small talk when the
         sentences holding the office's words speak of no school, workplace or 他们 (as other
@@ -377,15 +376,16 @@ class PolicyEngine:
         keyword of the office's own topics does."""
         return self.not_ours_odds(question) > self.not_ours_floor
 
-    def blocked_topics(self, question: str) -> tuple[str, ...]:
+    def blocked_topics(self, question: str) -> tuple[str, ...] | None:
         """The topics the keywords would answer or offer, best first, but for another domain's
-        words in the question (「私家医院做了白内障手术，发票能报吗」: 白内障); none when nothing
-        blocked them or the matter is someone else's."""
-        if self.about_someone_else(question):
-            return ()
+        words in the question (「私家医院做了白内障手术，发票能报吗」: 白内障); () when those words
+        refused a question whose keywords named no topic at all; None when no such word refused
+        it (none there, or the keywords answer anyway) or the matter is someone else's."""
+        if self._about_someone_else(question):
+            return None
         terms, off_topic = self._matched_terms(question)
         if not off_topic or self._ranked(terms, off_topic):
-            return ()
+            return None
         return tuple(topic for topic, _ in self._ranked(terms, set()))
 
     def seen_topics(self, question: str) -> set[str]:

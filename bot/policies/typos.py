@@ -79,8 +79,8 @@ class TypoFixer:
         self._known = {w for w in vocabulary if len(w) >= 2}
         # Where a known word may be written, slip or not: a two-character word's slip keeps one of
         # its characters; a longer word's keeps all but _most_differing(word), so two of its first
-        # _most_differing + 2 (a span is looked at only where two of them stand at their distance:
-        # a fifth of the spans that share one character with a word, and none of those could be slips).
+        # _most_differing + 2: a span is looked at only where two of them stand at their distance
+        # (a fifth of the spans that share a character with a word; none of the others could be a slip).
         self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._by_pair: dict[int, dict[str, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
         for word in self._known:
@@ -103,14 +103,14 @@ class TypoFixer:
         exact, fixes = self._spans(text)
         if not fixes:
             return text
-        starts, ends, word_after = self._word_edges(text)
+        starts, ends, long_word_starts = self._word_edges(text)
         # A fix never starts inside a real word (始了 in 开始了) unless its first character is
         # the word's own (体捡 in 那个体捡); a two-character one, the riskiest, never ends inside
         # one either (大手 in 大手术 is not 大寿), nor does a longer one whose last character,
         # not the word's own, begins a word of its own (退休证名字 is not 退休证明字, 养老今年 not 养老金年).
         fixes = {f for f in fixes if (f[0] in starts or text[f[0]] == f[2][0])
-                 and (f[1] in ends or (f[1] - f[0] > 2 and not (
-                     text[f[1] - 1] != f[2][-1] and word_after.get(f[1] - 1, 0) > f[1])))}
+                 and (f[1] in ends or (f[1] - f[0] > 2 and (
+                     text[f[1] - 1] == f[2][-1] or f[1] - 1 not in long_word_starts)))}
         chosen: list[tuple[int, int, str]] = []
         # Longest first; between two words for one span (护里费: 护理费 or its spoken form 胡里费,
         # which means the same), the first in order, so no run depends on how a set is hashed.
@@ -123,17 +123,17 @@ class TypoFixer:
             text = text[:start] + word + text[end:]
         return text
 
-    def _word_edges(self, text: str) -> tuple[set[int], set[int], dict[int, int]]:
-        """Where the words of text begin and end, as segmented before any fixing, and where
-        each word of two or more characters ends, by where it begins."""
-        starts, ends, longer, position = set(), set(), {}, 0
+    def _word_edges(self, text: str) -> tuple[set[int], set[int], set[int]]:
+        """Where the words of text begin and end, as segmented before any fixing, and where its
+        words of two or more characters begin."""
+        starts, ends, long_word_starts, position = set(), set(), set(), 0
         for word in self._segment(text):
             starts.add(position)
             if len(word) > 1:
-                longer[position] = position + len(word)
+                long_word_starts.add(position)
             position += len(word)
             ends.add(position)
-        return starts, ends, longer
+        return starts, ends, long_word_starts
 
     def _spans(self, text: str) -> tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]:
         """The known words written exactly in text, and the spans that are slips for one."""

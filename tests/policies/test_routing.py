@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,16 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.language.words import sentences
 from bot.policies import PolicyEngine
-from bot.policies.engine import OTHER_DOMAIN, UNBLOCKED, clearly_like
+from bot.policies.engine import (
+    OTHER_DOMAIN,
+    OVERRULE_AT,
+    OVERRULE_MARGIN,
+    UNBLOCK_BELOW,
+    UNBLOCK_UNSEEN_BELOW,
+    UNBLOCKED,
+    clearly_like,
+    unblocked,
+)
 from tests.helpers import Chat
 
 # Two questions per topic, written for these tests (not the examples in the topic files).
@@ -238,8 +248,23 @@ def test_another_domain_s_question_stays_refused_when_it_reads_like_those_not_ou
 
 def test_someone_else_s_matter_is_never_unblocked(engine: PolicyEngine) -> None:
     # The company's word blocks 体检 here, but the matter is the son's: nothing to unblock.
-    assert engine.blocked_topics("我儿子公司体检在哪个医院做，他想问问") == ()
+    assert engine.blocked_topics("我儿子公司体检在哪个医院做，他想问问") is None
     assert engine.blocked_topics("我们公司以前退休的体检在哪个医院做") == ("health-checkup",)
+    assert engine.blocked_topics("体检在哪个医院做") is None  # no word of another domain: nothing blocked
+
+
+@pytest.mark.parametrize(("blocked", "odds", "topic"), [
+    (("a",), UNBLOCK_BELOW - 1, "a"),                  # a blocked topic, reading unlike those not ours
+    (("a",), UNBLOCK_BELOW + 1, None),                 # … but not unlike enough
+    (("b",), -100.0, None),                            # the likeness names a topic nothing blocked
+    ((), UNBLOCK_UNSEEN_BELOW - 1, "a"),               # no topic seen: the stricter bar
+    ((), (UNBLOCK_BELOW + UNBLOCK_UNSEEN_BELOW) / 2, None),  # below the first bar, above the stricter
+    ((), -math.inf, None),                             # no question confirmed not ours: nothing to tell by
+])
+def test_the_likeness_unblocks_only_below_its_bar(blocked: tuple[str, ...], odds: float,
+                                                  topic: str | None) -> None:
+    clearly_a = [("a", OVERRULE_AT), ("b", OVERRULE_AT / OVERRULE_MARGIN / 2)]
+    assert unblocked(blocked, clearly_a, odds) == topic
 
 
 def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(engine: PolicyEngine) -> None:

@@ -7,9 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import PROJECT_ROOT
 from bot.policies import PolicyEngine
+from bot.policies.typos import TypoFixer, _most_differing
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
@@ -58,3 +61,20 @@ def test_a_slip_between_two_words_is_read_alike_in_every_process() -> None:
                            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
             for seed in range(8)}
     assert len(read) == 1, read
+
+
+# A tiny alphabet, so that random words share characters as the vocabulary's do.
+_CHARS = "退休费离体检认证"
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.sets(st.text(_CHARS, min_size=2, max_size=7), min_size=1, max_size=12), data=st.data())
+def test_every_place_a_slip_could_be_is_looked_at(words: set[str], data: st.DataObject) -> None:
+    """A slip keeps all but _most_differing(word) of a word's characters (one of two): wherever
+    such a variant is written, the fixer looks at it."""
+    fixer = TypoFixer(words, lambda w: False, list)
+    word = data.draw(st.sampled_from(sorted(words)))
+    changed = data.draw(st.sets(st.integers(0, len(word) - 1), max_size=_most_differing(word)))
+    variant = "".join("某" if i in changed else c for i, c in enumerate(word))
+    before = data.draw(st.text(_CHARS, max_size=3))
+    assert (len(before), word) in fixer._candidates(before + variant + data.draw(st.text(_CHARS, max_size=3)))
