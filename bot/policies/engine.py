@@ -349,6 +349,10 @@ class PolicyEngine:
         rule = self._someone_else
         if rule is None or not rule.speaks_of(question):
             return False
+        # thanks for one matter (「女儿单位的慰问品收到了，谢谢。」) is not what is asked
+        question = self._without_thanks(question)
+        if not rule.speaks_of(question):
+            return False
         told = sentences(question)
         if len(told) == 1:
             return True

@@ -251,6 +251,7 @@ def test_someone_else_s_matter_is_never_unblocked(engine: PolicyEngine) -> None:
     assert engine.blocked_topics("我儿子公司体检在哪个医院做，他想问问") is None
     assert engine.blocked_topics("我们公司以前退休的体检在哪个医院做") == ("health-checkup",)
     assert engine.blocked_topics("体检在哪个医院做") is None  # no word of another domain: nothing blocked
+    assert engine.decide("女儿单位的护理费怎么申请", known=False).stage == OTHER_DOMAIN
 
 
 @pytest.mark.parametrize(("blocked", "odds", "topic"), [
@@ -280,6 +281,8 @@ def test_small_talk_in_a_sentence_of_its_own_does_not_turn_the_question_away(eng
     ("感谢重阳节来慰问。护理费一个月多少", "nursing-allowance"),
     ("过年的慰问品收到了，太谢谢了。护理费怎么申请", "nursing-allowance"),      # closing with thanks
     ("春节的慰问品收到了，谢谢。老伴住院了单位会来看吗", "hospital-visit"),
+    # a relative's workplace thanked for is not the matter asked (「女儿单位的护理费」 would be)
+    ("女儿单位的慰问品收到了，太谢谢了。护理费怎么申请", "nursing-allowance"),
 ])
 def test_thanks_for_one_matter_before_a_question_about_another_is_small_talk(
         engine: PolicyEngine, question: str, topic: str) -> None:
