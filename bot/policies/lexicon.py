@@ -46,10 +46,14 @@ class SomeoneElse:
     not_theirs: tuple[str, ...]  # the retirees' own schools (老年大学), never a relative's
     # a school or workplace named, or 他们 / 她们: a sentence still about theirs
     theirs: re.Pattern[str] = re.compile("(?!)")
+    # what a relative's school or workplace asks of the writer (政审, 证明我是……): the writer's own
+    writers_own: tuple[str, ...] = ()
 
     def speaks_of(self, question: str) -> bool:
-        """Whether the question speaks of a younger relative's own school or workplace."""
-        return self.pattern.search(self._without_own(question)) is not None
+        """Whether the question speaks of a younger relative's own school or workplace, and not
+        of what it asks of the writer (「孙子政审要我开个证明」 is the writer's matter)."""
+        text = self._without_own(question)
+        return self.pattern.search(text) is not None and not any(own in text for own in self.writers_own)
 
     def refers_to_theirs(self, sentence: str) -> bool:
         """Whether a sentence names a school or workplace, or them (他们): not the writer's own
@@ -174,7 +178,7 @@ def _read_toml(path: Path, problems: list[str], *, missing: str | None) -> dict[
     return None
 
 
-_KEYS = ("younger", "places", "joins", "verbs", "not_theirs")
+_KEYS = ("younger", "places", "joins", "verbs", "not_theirs", "writers_own")
 # Free characters before a verb (明年上小学, 报名上幼儿园) are never a person or punctuation: in
 # 孩子他爸在单位 or 女儿陪我去单位 the unit is someone else's than the child's.
 _NOT_FREE = "我你他她您爸妈，。,.？?！!；;、：:…~～—/（）()【】“”\"'\\s"
@@ -205,7 +209,8 @@ def _read_someone_else(path: Path, problems: list[str]) -> SomeoneElse | None:
     gap = f"(?:{joins})?(?:[^{_NOT_FREE}]{{0,{within}}}(?:{verbs}))?"
     pattern = re.compile(f"(?:{younger}){gap}(?:{places})")
     theirs = re.compile(f"{places}|他们|她们")
-    return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]), theirs)
+    return SomeoneElse(pattern, tuple(w.strip() for w in lists["not_theirs"]), theirs,
+                       tuple(simplified(w.strip()) for w in lists["writers_own"]))
 
 
 _AWAY_KEYS = ("parents", "me", "children", "places")

@@ -355,6 +355,7 @@ def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
     "孙子学校组织参观博物馆，家长要交钱吗", "孙女上初中要体检在哪个医院做", "女婿单位报销车费要啥发票",
     # told first, then asked of their school or them: still theirs
     "孙子刚上小学。他们学校体检要空腹吗", "女儿在公司上班。单位体检是哪家医院",
+    "我女儿学校要开家庭经济困难证明，去哪里开",  # a certificate of theirs, not the retiree's
     "孫子剛上小學。他們體檢什麼時候安排",  # in traditional characters too
 ])
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
@@ -375,6 +376,9 @@ def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
     ("儿子帮我查厂里的退休金", "pension-payment"),
     ("孩子他爸单位的遗属补助怎么领", "survivor-allowance"),  # 孩子他爸: the retiree's husband
     ("我儿子出国了单位登记的联系人电话要换成我女儿的", "info-update"),
+    # what their school or workplace asks of the retiree: a certificate the office writes
+    ("孙子单位政审要爷爷的证明，你们给开吗", "archives"),
+    ("女儿单位要我开个离休干部身份证明，找谁", "archives"),
 ])
 def test_the_retiree_s_own_unit_and_school_are_still_answered(engine: PolicyEngine, question: str,
                                                               topic: str) -> None:
