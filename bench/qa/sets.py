@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to forty-seven, read after their first scores (2026-12-04 and -05):
-         # the misses of one to forty-seven widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to forty-eight, read after their first scores (2026-12-04 and -05):
+         # the misses of one to forty-eight widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -31,11 +31,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
-                            "jjjjjj", "kkkkkk"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-eight,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("llllll", "mmmmmm", "nnnnnn")}
+                            "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (each round is
+# written by three helpers who saw only ../shared/qa/topics.tsv and the brief, bench/qa/brief.txt).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -356,7 +355,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_kkkkkk": {"keywords": (71.8, 96.0), "two-stage": (90.0, 96.0), "bm25": (80.9, 0.0)},
     # round 48, at 79e7962, the vocabulary widened with rounds forty-six and forty-seven
     # (Northeastern forms, 咋整、嘎哈、整明白; retired professionals in their former trade's jargon,
-    # 凭证、台账、出院小结; what they heard elsewhere, 网上说、群里传、听说北京那边; unread)
+    # 凭证、台账、出院小结; what they heard elsewhere, 网上说、群里传、听说北京那边; read)
     "blind_llllll": {"keywords": (85.5, 100.0), "two-stage": (92.7, 96.0), "bm25": (91.8, 0.0)},
     "blind_mmmmmm": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (91.8, 0.0)},
     "blind_nnnnnn": {"keywords": (92.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
@@ -399,6 +398,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "03929a8": ("blind_cccccc", "blind_dddddd", "blind_eeeeee"),
     "7101cf8": ("blind_ffffff", "blind_gggggg", "blind_hhhhhh"),
     "ca919f8": ("blind_iiiiii", "blind_jjjjjj", "blind_kkkkkk"),
+    "79e7962": ("blind_llllll", "blind_mmmmmm", "blind_nnnnnn"),
 }
 
 
