@@ -32,9 +32,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (each round is
-# written by three helpers who saw only ../shared/qa/topics.tsv and the brief, bench/qa/brief.txt).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-nine,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("oooooo", "pppppp", "qqqqqq")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -359,6 +360,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_llllll": {"keywords": (85.5, 100.0), "two-stage": (92.7, 96.0), "bm25": (91.8, 0.0)},
     "blind_mmmmmm": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (91.8, 0.0)},
     "blind_nnnnnn": {"keywords": (92.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
+    # round 49, at e479dc0, the vocabulary widened with round forty-eight (Sichuanese forms, 啥子、
+    # 咋个、莫得、巴适; retirees whose first language is not Chinese; very old retirees with some
+    # memory trouble, calling the office 组织部、人事处、干休所; unread)
+    "blind_oooooo": {"keywords": (80.9, 100.0), "two-stage": (95.5, 100.0), "bm25": (86.4, 0.0)},
+    "blind_pppppp": {"keywords": (85.5, 100.0), "two-stage": (93.6, 100.0), "bm25": (93.6, 0.0)},
+    "blind_qqqqqq": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (90.9, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
