@@ -1,6 +1,6 @@
 """Policy-answer benchmark: the keyword router, the two-stage router, the keyword auto-reply, BM25.
 
-    .venv/bin/python bench/qa [--sets dev,questions,...,blind_p] [--unknown]
+    .venv/bin/python bench/qa [--sets dev,questions,...,blind_p] [--unknown] [--misses]
 
 Each router runs in a fresh process over the same knowledge base (content/), on each question
 set (bench/qa/sets.py): the shared development set (../shared/qa/dev.tsv), the sets that were
@@ -11,7 +11,9 @@ an offer 「您是想问」 that lists the right topic first as half a hit, out-
 offer is not a refusal), latency p50/p99, start-up time and peak memory. The sets already read
 are in content/policies/asked.tsv, so the bot knows their questions word for word; --unknown
 routes as if it did not (their words still in the second stage's documents): what a new
-phrasing costs in time, and an upper bound of what it meets.
+phrasing costs in time, and an upper bound of what it meets. --misses lists the two-stage
+router's misses under each set read (wanted, got, question: what reading a round starts from),
+never those of a set nobody has read (sets.UNSEEN).
 Targets: ≥ 95 % top-1 (offers as half), ≥ 90 % refused, p99 < 5 ms, start-up < 1.5 s, < 250 MB.
 """
 
@@ -30,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from sets import FIRST_SCORES, SETS, read_set  # noqa: E402
+from sets import FIRST_SCORES, SETS, UNSEEN, read_set  # noqa: E402
 
 METHODS = ("keywords", "two-stage", "keyword", "bm25")
 
@@ -67,17 +69,20 @@ def run(method: str, questions: list[str],
     return report["answers"], report["latencies_ms"], startup, report["peak_mb"]
 
 
-def score(method: str, labelled: list[tuple[str, str | None]], known: bool = True) -> Row:
-    """Run one router over one set and summarise it."""
+def score(method: str, labelled: list[tuple[str, str | None]],
+          known: bool = True) -> tuple[Row, list[str]]:
+    """Run one router over one set: its summary, and a line for each question it missed."""
     answers, latencies, startup, peak = run(method, [q for q, _ in labelled], known)
     pairs = list(zip(labelled, answers, strict=True))
+    misses = [f"{want or '-'}\t{'/'.join(got) if isinstance(got, list) else got or '-'}\t{question}"
+              for (question, want), got in pairs if got != want]
     in_scope = [got == want for (_, want), got in pairs if want is not None]
     halves = [0.5 * (isinstance(got, list) and got[:1] == [want])
               for (_, want), got in pairs if want is not None]
     refused = [got is None for (_, want), got in pairs if want is None]
     cuts = statistics.quantiles(latencies, n=100)
     return Row(method, _share(in_scope), _share(in_scope) + _share(halves), _share(refused),
-               statistics.median(latencies), cuts[98], startup, peak)
+               statistics.median(latencies), cuts[98], startup, peak), misses
 
 
 def _share(flags: list[bool]) -> float:
@@ -108,6 +113,8 @@ def main() -> int:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--unknown", action="store_true",
                         help="no question known in its words (asked.tsv still in the second stage)")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the two-stage router's misses on each set already read")
     args = parser.parse_args()
     print("targets: top-1 ≥ 95%, refused ≥ 90%, p99 < 5 ms, start-up < 1.5 s, peak < 250 MB")
     for name in args.sets.split(","):
@@ -116,7 +123,12 @@ def main() -> int:
             continue
         labelled = read_set(SETS[name])
         size = (sum(t is not None for _, t in labelled), sum(t is None for _, t in labelled))
-        print(table(name, size, [score(m, labelled, not args.unknown) for m in METHODS]), flush=True)
+        scored = {m: score(m, labelled, not args.unknown) for m in METHODS}
+        print(table(name, size, [row for row, _ in scored.values()]), flush=True)
+        if args.misses:
+            misses = scored["two-stage"][1]
+            print("(unread: its misses are not listed)" if name in UNSEEN else
+                  "\n".join(["wanted\tgot\tquestion", *misses]) if misses else "(no miss)")
     return 0
 
 
