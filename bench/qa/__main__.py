@@ -125,10 +125,11 @@ def main() -> int:
         size = (sum(t is not None for _, t in labelled), sum(t is None for _, t in labelled))
         scored = {m: score(m, labelled, not args.unknown) for m in METHODS}
         print(table(name, size, [row for row, _ in scored.values()]), flush=True)
-        if args.misses:
+        if args.misses and name in UNSEEN:
+            print("(unread: its misses are not listed)")
+        elif args.misses:
             misses = scored["two-stage"][1]
-            print("(unread: its misses are not listed)" if name in UNSEEN else
-                  "\n".join(["wanted\tgot\tquestion", *misses]) if misses else "(no miss)")
+            print("\n".join(["wanted\tgot\tquestion", *misses]) if misses else "(no miss)")
     return 0
 
 

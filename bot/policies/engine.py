@@ -347,7 +347,7 @@ class PolicyEngine:
         sentences holding the office's words speak of no school, workplace or 他们 (as other
         domains' words in a sentence of their own are)."""
         rule = self._someone_else
-        if rule is None or not rule.speaks_of(question):
+        if rule is None or not rule.speaks_of(question):  # most questions name no relative's place
             return False
         # thanks for one matter (「女儿单位的慰问品收到了，谢谢。」) is not what is asked
         question = self._without_thanks(question)

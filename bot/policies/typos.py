@@ -105,12 +105,9 @@ class TypoFixer:
             return text
         starts, ends, long_word_starts = self._word_edges(text)
         # A fix never starts inside a real word (始了 in 开始了) unless its first character is
-        # the word's own (体捡 in 那个体捡); a two-character one, the riskiest, never ends inside
-        # one either (大手 in 大手术 is not 大寿), nor does a longer one whose last character,
-        # not the word's own, begins a word of its own (退休证名字 is not 退休证明字, 养老今年 not 养老金年).
+        # the word's own (体捡 in 那个体捡).
         fixes = {f for f in fixes if (f[0] in starts or text[f[0]] == f[2][0])
-                 and (f[1] in ends or (f[1] - f[0] > 2 and (
-                     text[f[1] - 1] == f[2][-1] or f[1] - 1 not in long_word_starts)))}
+                 and _may_end_there(text, f, ends, long_word_starts)}
         chosen: list[tuple[int, int, str]] = []
         # Longest first; between two words for one span (护里费: 护理费 or its spoken form 胡里费,
         # which means the same), the first in order, so no run depends on how a set is hashed.
@@ -200,6 +197,16 @@ class TypoFixer:
 def _most_differing(word: str) -> int:
     """How many of word's characters a slip for it may change."""
     return max(1, (len(word) - 1) // 2)
+
+
+def _may_end_there(text: str, fix: tuple[int, int, str], ends: set[int], long_word_starts: set[int]) -> bool:
+    """Whether a fix may end where it does: a two-character one, the riskiest, only where a word
+    ends (大手 in 大手术 is not 大寿); a longer one not where its last character, not the word's
+    own, begins a word of its own (退休证名字 is not 退休证明字, 养老今年 not 养老金年)."""
+    start, end, word = fix
+    if end - start == 2:
+        return end in ends
+    return text[end - 1] == word[-1] or end - 1 not in long_word_starts
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
