@@ -15,10 +15,11 @@ The likeness's overruling of a keyword answer, and its choice within a keyword o
 engine.py's weigh_keywords at OVERRULE_AT and OVERRULE_MARGIN: what is asked reads clearly like one
 topic), are chosen the same way, in a second table, with the second stage's thresholds as engine.py has them:
 over the keyword answers and offers they would change, the same values. A third table chooses,
-the same way, when the second stage answers below its offer a topic the keywords saw (engine.py's
-AGREE_AT and AGREE_MARGIN), a fourth how little a question another domain's words kept from the
-keywords' topic must read like those not ours for the likeness to answer it (UNBLOCK_BELOW), and a
-fifth the same for such a question whose keywords saw no topic at all (UNBLOCK_UNSEEN_BELOW).
+the same way, how little a question another domain's words kept from the keywords' topic must read
+like those not ours for the likeness to answer it (UNBLOCK_BELOW), a fourth the same for such a
+question whose keywords saw no topic at all (UNBLOCK_UNSEEN_BELOW), and a fifth when the second
+stage answers below its offer a topic the likeness clearly names, as the question reads far from
+those not ours (OURS_AT, OURS_MARGIN, OURS_BELOW).
 
 Choosing maximises, over every question: +1 for an answer right, +0.5 for an offer listing the
 right topic first (a keyword offer too: engine.py lists it likeliest first, at any threshold), -2
@@ -55,9 +56,10 @@ from sets import FIRST_SCORED_AT, TUNED, read_set  # noqa: E402
 from bot.config import ConfigError  # noqa: E402
 from bot.policies import load_engine  # noqa: E402
 from bot.policies.engine import (  # noqa: E402
-    AGREE_AT,
-    AGREE_MARGIN,
     OFFER_CHOSEN,
+    OURS_AT,
+    OURS_BELOW,
+    OURS_MARGIN,
     OVERRULE_AT,
     OVERRULE_MARGIN,
     OVERRULED,
@@ -79,23 +81,27 @@ OFFER = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2)
 CLOSE = (0.6, 0.7, 0.8, 0.9)
 # A keyword answer overruled by the likeness: how close its topic, how far ahead of the next.
 OVERRULE = (*itertools.product((0.06, 0.08, 0.1, 0.12, 0.15, 0.2), (1.1, 1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
-# Below the offer, a topic the keywords saw and the likeness clearly names: how close, how far ahead.
-AGREE = (*itertools.product((0.05, 0.06, 0.07, 0.08, 0.1), (1.2, 1.5, 2.0, 3.0)), (9.0, 9.0))
 # A question another domain's words kept from the keywords' topic, which the likeness clearly names:
 # answered below these odds of reading like the questions confirmed not ours.
 UNBLOCK = tuple((below,) for below in (-20.0, -15.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, 0.0, 5.0))
 # The same when the keywords saw no topic at all beside those words.
 UNBLOCK_UNSEEN = tuple((below,) for below in (-30.0, -25.0, -20.0, -16.0, -12.0, -10.0, -8.0, -6.0, -4.0,
                                               -3.0))
+# Below the offer, a topic the likeness clearly names (at, margin): answered when the question reads
+# less like those not ours than this.
+READING_OURS = (*((at, margin, below) for at, margin in itertools.product((0.04, 0.05, 0.06, 0.07, 0.08),
+                                                                          (1.2, 1.5, 2.0))
+                  for below in (-20.0, -12.0, -8.0, -6.0, -4.0, -2.0, 0.0)), (9.0, 9.0, -math.inf))
 OUT_OF_SCOPE_COST = 110 / 25
 NEVER = (9.0, 9.0)  # no closeness reaches these: the likeness never overrules the keywords
 NEVER_UNBLOCK = (-math.inf,)  # no question reads less like those not ours: none unblocked
+NEVER_OURS = (9.0, 9.0, -math.inf)  # nothing below the offer answered for reading far from those not ours
 # The second stage refuses all, the likeness decides nothing (keyword offers still listed likeliest first).
-KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER, *NEVER_UNBLOCK, *NEVER_UNBLOCK)
+KEYWORDS_ALONE = (9.0, 9.0, 1.0, False, *NEVER, *NEVER_UNBLOCK, *NEVER_UNBLOCK, *NEVER_OURS)
 # engine.py's thresholds, and where its likeness parts sit in them
-ENGINE = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, AGREE_AT,
-          AGREE_MARGIN, UNBLOCK_BELOW, UNBLOCK_UNSEEN_BELOW)
-OVERRULING, AGREEING, UNBLOCKING, UNBLOCKING_UNSEEN = slice(4, 6), slice(6, 8), slice(8, 9), slice(9, 10)
+ENGINE = (SIMILAR_ANSWER, SIMILAR_OFFER, SIMILAR_CLOSE, True, OVERRULE_AT, OVERRULE_MARGIN, UNBLOCK_BELOW,
+          UNBLOCK_UNSEEN_BELOW, OURS_AT, OURS_MARGIN, OURS_BELOW)
+OVERRULING, UNBLOCKING, UNBLOCKING_UNSEEN, OURS = slice(4, 6), slice(6, 7), slice(7, 8), slice(8, 11)
 # Read before the first blind round: their questions are asked questions for every round.
 READ_FIRST = ("dev", "questions", "holdout", "fresh", "untouched", "family", "voice", "adversarial")
 
@@ -107,7 +113,6 @@ class Case:
     want: str | None
     keywords_decided: bool  # the first stage answered or asked, or refused it as another domain's
     keywords: Decision  # the keywords' decision, not yet weighed (not_ours=False; known: the confirmed one)
-    seen: frozenset[str]  # the topics whose words the keywords saw (engine.seen_topics)
     other_domain: bool
     scores: tuple[tuple[str, float], ...]  # what is asked, its closeness to every topic, best first
     care: bool
@@ -165,27 +170,28 @@ def _case(engine, question: str, want: str | None) -> Case:  # a bot.policies.Po
     decided = first.topic is not None or bool(first.candidates) or refused
     care = engine._care is not None and engine._care.mentions(question)
     asked = engine.asked_text(question)
-    return Case(want, decided, first, frozenset(engine.seen_topics(asked)), refused,
+    return Case(want, decided, first, refused,
                 tuple(engine.similar.scores(asked)), care,
                 engine.confirmed(question) is not None, engine.not_ours_odds(question), engine.not_ours_floor,
                 engine.blocked_topics(asked))
 
 
-def second_stage(case: Case, answer: float, offer: float, close: float, agree: tuple[float, float]
+def second_stage(case: Case, answer: float, offer: float, close: float, ours: tuple[float, float, float]
                  ) -> tuple[str, str | None]:
     """What the engine's second stage does with these thresholds: answer/offer/refuse, first topic."""
-    decision = by_closeness(list(case.scores), care=case.care, seen=case.seen, answer=answer, offer=offer,
-                            close=close, agree_at=agree[0], agree_margin=agree[1])
+    decision = by_closeness(list(case.scores), care=case.care, odds=case.not_ours_odds, answer=answer,
+                            offer=offer, close=close, ours=ours)
     if decision.topic is not None:
         return "answer", decision.topic
     return ("offer", decision.candidates[0]) if decision.candidates else ("refuse", None)
 
 
 # answer, offer, close; whether questions reading like those not ours are refused; when the
-# likeness overrules a keyword answer: at, margin; when it answers below the offer a topic the
-# keywords saw: agree at, agree margin; when it answers a question another domain's words kept from
-# the keywords' topic: below these odds, and when they saw no topic: below these (engine.py)
-Thresholds = tuple[float, float, float, bool, float, float, float, float, float, float]
+# likeness overrules a keyword answer: at, margin; when it answers a question another domain's words
+# kept from the keywords' topic: below these odds, and when they saw no topic: below these; when the
+# second stage answers below its offer a topic the likeness clearly names, reading far from those
+# not ours: at, margin, odds (engine.py)
+Thresholds = tuple[float, float, float, bool, float, float, float, float, float, float, float]
 # What each outcome is worth (the module's docstring); "other": a keyword answer the likeness left
 # that is not right, or an offer listing another topic first.
 VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCOPE_COST,
@@ -194,8 +200,7 @@ VALUE = {"right": 1.0, "offered": 0.5, "wrong": -2.0, "let through": -OUT_OF_SCO
 
 def outcome(case: Case, thresholds: Thresholds) -> str:
     """What both stages and the likeness to questions not ours do with the case (VALUE's keys)."""
-    answer, offer, close, likeness, at, margin, agree_at, agree_margin, unblock_below, unseen_below = (
-        thresholds)
+    answer, offer, close, likeness, at, margin, unblock_below, unseen_below = thresholds[:OURS.start]
     if case.other_domain:
         liked = None if case.known or case.blocked is None else unblocked(
             case.blocked, list(case.scores), case.not_ours_odds, below=unblock_below,
@@ -213,7 +218,7 @@ def outcome(case: Case, thresholds: Thresholds) -> str:
         else:
             result = "offered" if weighed.candidates[0] == case.want else "other"
     else:
-        action, topic = second_stage(case, answer, offer, close, (agree_at, agree_margin))
+        action, topic = second_stage(case, answer, offer, close, thresholds[OURS])
         if action == "refuse":
             return "refused"
         right = topic == case.want
@@ -245,9 +250,9 @@ def choose(cases: list[Case]) -> Thresholds:
 
 
 def choose_pair(cases: list[Case], part: slice, pairs: tuple[tuple[float, ...], ...]) -> Thresholds:
-    """The best values of pairs at ENGINE[part] (OVERRULING's or AGREEING's at and margin,
-    UNBLOCKING's or UNBLOCKING_UNSEEN's odds) on these cases, engine.py's other thresholds kept (ties:
-    the higher ones)."""
+    """The best values of pairs at ENGINE[part] (OVERRULING's at and margin,
+    UNBLOCKING's or UNBLOCKING_UNSEEN's odds, OURS' at, margin and odds) on these cases, engine.py's
+    other thresholds kept (ties: the higher ones)."""
     grid = [(*ENGINE[:part.start], *values, *ENGINE[part.stop:]) for values in pairs]
     return max(grid, key=lambda g: (gain(cases, g), g[part]))
 
@@ -297,11 +302,12 @@ def main() -> int:
         print(_row(commit, str(chosen[:3]), [measure(held, t) for t in thresholds], offered=True))
     print(f"\nchosen on all rounds: {choose([c for cases in found.values() for c in cases])[:3]}")
     pair_table(found, "overruling", OVERRULING, OVERRULE)
-    pair_table(found, "agreeing", AGREEING, AGREE)
     pair_table(found, "unblocking a blocked topic", UNBLOCKING, UNBLOCK, never_values=NEVER_UNBLOCK,
                label="(odds below)")
     pair_table(found, "unblocking with no topic seen", UNBLOCKING_UNSEEN, UNBLOCK_UNSEEN,
                never_values=NEVER_UNBLOCK, label="(odds below)")
+    pair_table(found, "answering what reads like ours", OURS, READING_OURS, never_values=NEVER_OURS,
+               label="(at, margin, odds below)")
     return 0
 
 

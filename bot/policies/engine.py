@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
@@ -62,15 +62,6 @@ SIMILAR_CLOSE = 0.9    # a runner-up this close to the best makes it an offer, n
 OVERRULE_AT = 0.06      # the likeness's topic at least this close …
 OVERRULE_MARGIN = 1.5   # … and this many times closer than the next one
 
-# Below the second stage's offer, a topic the likeness clearly names is answered when the
-# keywords saw one of its words too — in practice a hint, as a keyword alone answers, and a part
-# of an A+B keyword counts for nothing alone: 「去年我八十，单位没来人」 holds 生日祝寿's hint 八十
-# and reads like it. Chosen by bench/qa/calibrate.py the
-# same way, in a table of its own (2026-12-05, thirty rounds as first scored, held out round by
-# round: (0.07, 1.5) in every fold; top-1 +0.9 points on average (up to 2.5), out-of-scope refused
-# -0.8 (down to -4.5, in 14 rounds of 30): an out-of-scope question costs 4.4 right answers there).
-AGREE_AT = 0.07
-AGREE_MARGIN = 1.5
 # Another domain's words (白内障, 部队, 小学) keep a question from the keywords' topics: it is refused
 # as someone else's. When what is asked clearly reads like one of those topics (OVERRULE_AT) and
 # the whole reads no more like the questions confirmed not ours than this, it is answered:
@@ -85,6 +76,19 @@ UNBLOCK_BELOW = -3.0
 # +0.19 points on average, 96.12 → 96.31 %, out-of-scope refused -0.09, 91.92 → 91.83 %; over every
 # round, 28 questions more answered right, one not ours let through).
 UNBLOCK_UNSEEN_BELOW = -8.0
+# Below the second stage's offer, a topic the likeness clearly names is answered when the question
+# reads far from those confirmed not ours: it is the office's, and plainly this one (「交上去的那些
+# 单子，钱几时能退回来」 holds no word of 医药费报销). Chosen by bench/qa/calibrate.py's fifth table
+# (2026-12-05, forty-eight rounds as first scored, held out round by round: (0.05, 1.2, -4) in 43
+# folds, (0.04, 1.2, -4) in 5; top-1 97.11 % on average against 94.92 % with nothing answered there,
+# out-of-scope refused 92.34 against 92.65 %; over every round 341 questions more answered right, 9
+# wrong, 9 not ours let through). It replaced the rule that answered there a topic the keywords saw
+# a word of (0.07, 1.5): beside this one, that rule's 23 more right answers cost 19 not ours let
+# through, at every bar of the odds one might add to it. Over every round the change took top-1
+# from 96.28 to 97.07 % and out-of-scope refused from 92.04 to 92.40 %.
+OURS_AT = 0.05
+OURS_MARGIN = 1.2
+OURS_BELOW = -4.0
 
 # The stage that decided: the keywords, the similarity, words of another domain (尿酸, 月饼)
 # or a younger relative's own affairs, which make a question someone else's to answer; or its
@@ -93,7 +97,7 @@ UNBLOCK_UNSEEN_BELOW = -8.0
 KEYWORDS, SIMILAR, OTHER_DOMAIN = "keywords", "similar", "other_domain"
 OVERRULED = "keywords_overruled"  # the likeness answered instead of the keywords (OVERRULE_AT)
 OFFER_CHOSEN = "keywords_offer_chosen"  # the keywords offered close topics, the likeness clearly chose one
-AGREED = "similar_agreed"  # below the offer, the likeness clearly named a topic the keywords saw (AGREE_AT)
+READS_OURS = "similar_reads_ours"  # below the offer, clearly one topic and far from those not ours (OURS_AT)
 UNBLOCKED = "keywords_unblocked"  # another domain's words kept the keywords' topic, the likeness chose it
 LIKE_NOT_OURS, CONFIRMED_NOT_OURS = "like_not_ours", "confirmed_not_ours"
 REFUSED = (OTHER_DOMAIN, LIKE_NOT_OURS, CONFIRMED_NOT_OURS)  # stages that refuse: no later stage tries
@@ -363,10 +367,10 @@ class PolicyEngine:
         """By the similarity of what is asked (asked_text): answer when one topic is close enough
         and alone; offer when close enough but not alone, or when the question speaks of a care
         situation (those are never guessed at); below the offer, answer a topic it clearly names
-        whose words the keywords saw (AGREE_AT); else no topic."""
+        when the question reads far from those confirmed not ours (OURS_AT); else no topic."""
         scored = self.similar.scores(asked)
         care = bool(scored) and self._care is not None and self._care.mentions(question)
-        decision = by_closeness(scored, care=care, seen=self.seen_topics(asked))
+        decision = by_closeness(scored, care=care, odds=self.not_ours_odds(question))
         if decision.names_a_topic and self.reads_not_ours(asked):
             return Decision(None, (), LIKE_NOT_OURS)
         return decision
@@ -391,10 +395,6 @@ class PolicyEngine:
         if not off_topic or self._ranked(terms, off_topic):
             return None
         return tuple(topic for topic, _ in self._ranked(terms, set()))
-
-    def seen_topics(self, question: str) -> set[str]:
-        """The topics one of whose keywords or hints the question holds, however weakly."""
-        return {entry.topic for term in self._matched_terms(question)[0] for entry in self._terms[term]}
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics with a keyword in the question and a score of MIN_SCORE, best first, with scores."""
@@ -504,18 +504,18 @@ def likeliest_first(candidates: tuple[str, ...], scored: list[tuple[str, float]]
     return tuple(sorted(candidates, key=lambda topic: -closeness.get(topic, 0.0)))
 
 
-def by_closeness(scored: list[tuple[str, float]], *, care: bool, seen: Collection[str] = (),
+def by_closeness(scored: list[tuple[str, float]], *, care: bool, odds: float = math.inf,
                  answer: float = SIMILAR_ANSWER, offer: float = SIMILAR_OFFER, close: float = SIMILAR_CLOSE,
-                 agree_at: float = AGREE_AT, agree_margin: float = AGREE_MARGIN) -> Decision:
-    """The second stage's rule over the topics' closeness, best first; seen: the topics whose words
-    the keywords saw (AGREE_AT). The thresholds are parameters so that bench/qa/calibrate.py
-    tries others with this same rule."""
+                 ours: tuple[float, float, float] = (OURS_AT, OURS_MARGIN, OURS_BELOW)) -> Decision:
+    """The second stage's rule over the topics' closeness, best first; odds: how much the question
+    reads like those confirmed not ours (PolicyEngine.not_ours_odds; -inf when none is, and nothing
+    then tells: OURS_BELOW). The thresholds are parameters so that bench/qa/calibrate.py tries
+    others with this same rule."""
     top = tuple(tid for tid, _ in scored[:MAX_CHOICES])
     if not scored or scored[0][1] < offer:
-        liked = None if care else clearly_like(scored, at=agree_at, margin=agree_margin)
-        if liked is not None and liked in seen:
-            return Decision(liked, top, AGREED)
-        return Decision(None, (), SIMILAR)
+        at, margin, below = ours
+        liked = None if care or not -math.inf < odds < below else clearly_like(scored, at=at, margin=margin)
+        return Decision(None, (), SIMILAR) if liked is None else Decision(liked, top, READS_OURS)
     best = scored[0][1]
     near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= close * best)
     if best >= answer and len(near) == 1 and not care:

@@ -13,11 +13,17 @@ from bot.language.words import sentences
 from bot.policies import PolicyEngine
 from bot.policies.engine import (
     OTHER_DOMAIN,
+    OURS_AT,
+    OURS_BELOW,
+    OURS_MARGIN,
     OVERRULE_AT,
     OVERRULE_MARGIN,
+    READS_OURS,
+    SIMILAR_OFFER,
     UNBLOCK_BELOW,
     UNBLOCK_UNSEEN_BELOW,
     UNBLOCKED,
+    by_closeness,
     clearly_like,
     unblocked,
 )
@@ -252,6 +258,57 @@ def test_someone_else_s_matter_is_never_unblocked(engine: PolicyEngine) -> None:
     assert engine.blocked_topics("我们公司以前退休的体检在哪个医院做") == ("health-checkup",)
     assert engine.blocked_topics("体检在哪个医院做") is None  # no word of another domain: nothing blocked
     assert engine.decide("女儿单位的护理费怎么申请", known=False).stage == OTHER_DOMAIN
+
+
+# No keyword, and no topic close enough to offer: its likeness alone, and how far it reads from
+# the questions confirmed not ours, make it the office's and plainly this topic.
+FAR_FROM_NOT_OURS = "交上去的那些单子，钱几时能退回来"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    (FAR_FROM_NOT_OURS, "medical-reimbursement"),
+    ("去年我八十，单位没来人，是漏了还是没有这个规矩", "birthday-greetings"),  # 八十: a hint of it
+])
+def test_below_the_offer_a_question_reading_far_from_those_not_ours_is_answered(
+        engine: PolicyEngine, question: str, topic: str) -> None:
+    asked = engine.asked_text(question)
+    assert not engine.by_keywords(question, known=False).names_a_topic
+    (first, best), *_ = engine.similar.scores(asked)
+    assert first == topic and OURS_AT <= best < SIMILAR_OFFER
+    assert engine.not_ours_odds(question) < OURS_BELOW
+    decision = engine.decide(question, known=False)
+    assert (decision.topic, decision.stage) == (topic, READS_OURS)
+
+
+@pytest.mark.parametrize(("question", "why"), [
+    ("老伴前天走了，后面的事单位要我们准备些啥", "care"),  # like 丧葬费, but a care situation
+    ("二十八路公交车末班几点", "not ours"),  # reads like 联系我们, and like the questions not ours
+])
+def test_below_the_offer_a_care_situation_or_one_reading_near_those_not_ours_is_not_answered(
+        engine: PolicyEngine, question: str, why: str) -> None:
+    scored = engine.similar.scores(engine.asked_text(question))
+    assert clearly_like(scored, at=OURS_AT, margin=OURS_MARGIN) and scored[0][1] < SIMILAR_OFFER
+    assert (engine.not_ours_odds(question) >= OURS_BELOW) == (why == "not ours")
+    assert not engine.decide(question, known=False).names_a_topic
+
+
+def test_in_chat_a_question_reading_far_from_those_not_ours_is_answered(chat: Chat) -> None:
+    reply = chat.say(FAR_FROM_NOT_OURS)
+    assert reply is not None and reply.startswith("【医药费报销")
+
+
+@pytest.mark.parametrize(("odds", "care", "scored", "topic"), [
+    (OURS_BELOW - 1, False, [("a", OURS_AT), ("b", OURS_AT / OURS_MARGIN)], "a"),  # at every bar: answered
+    (OURS_BELOW, False, [("a", OURS_AT), ("b", OURS_AT / OURS_MARGIN)], None),  # too like those not ours
+    (-math.inf, False, [("a", OURS_AT)], None),           # none confirmed not ours: nothing to tell by
+    (OURS_BELOW - 1, True, [("a", OURS_AT)], None),       # a care situation is never guessed at
+    (OURS_BELOW - 1, False, [("a", OURS_AT - 0.001)], None),  # not close enough
+    (OURS_BELOW - 1, False, [("a", OURS_AT), ("b", OURS_AT / OURS_MARGIN + 0.001)], None),  # not far ahead
+])
+def test_below_the_offer_only_a_clear_likeness_far_from_those_not_ours_answers(
+        odds: float, care: bool, scored: list[tuple[str, float]], topic: str | None) -> None:
+    decision = by_closeness(scored, care=care, odds=odds)
+    assert decision.topic == topic and (decision.stage == READS_OURS) == (topic is not None)
 
 
 @pytest.mark.parametrize(("blocked", "odds", "topic"), [

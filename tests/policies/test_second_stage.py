@@ -6,6 +6,7 @@ these tests teach (conftest.SECOND_STAGE_ASKED) as the only ones asked."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,11 +17,10 @@ from bot.language.office import office_values
 from bot.language.texts import Texts
 from bot.policies import PolicyEngine, load_engine
 from bot.policies.engine import (
-    AGREE_AT,
-    AGREE_MARGIN,
-    AGREED,
     KEYWORDS,
     OFFER_CHOSEN,
+    OURS_AT,
+    OURS_MARGIN,
     OVERRULE_AT,
     OVERRULE_MARGIN,
     OVERRULED,
@@ -29,7 +29,6 @@ from bot.policies.engine import (
     SIMILAR_CLOSE,
     SIMILAR_OFFER,
     Decision,
-    by_closeness,
     clearly_like,
     teaching_problem,
     weigh_keywords,
@@ -218,48 +217,17 @@ def test_in_chat_an_overruled_answer_offers_the_keywords_topic_first(chat: Chat)
     assert "回复 1\u3000待遇调整和补发" in reply
 
 
-def test_below_the_offer_a_topic_the_keywords_saw_and_the_likeness_names_is_answered(
+def test_with_no_question_confirmed_not_ours_nothing_below_the_offer_is_answered(
         engine: PolicyEngine) -> None:
-    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"  # 八十: a hint of 生日祝寿, no keyword
+    # The shipped knowledge base answers it (test_routing): it reads clearly like 生日祝寿 and far
+    # from the questions confirmed not ours. Here none is confirmed, so nothing tells how far.
+    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"
     assert not engine.by_keywords(question).names_a_topic
-    (first, best), *_ = engine.similar.scores(question)
-    assert first == "birthday-greetings" and AGREE_AT <= best < SIMILAR_OFFER
-    decision = engine.decide(question)
-    assert (decision.topic, decision.stage) == ("birthday-greetings", AGREED)
-
-
-def test_below_the_offer_the_likeness_alone_answers_nothing(engine: PolicyEngine) -> None:
-    question = "周末有人不"  # reads like 联系我们, but its one word the keywords saw is 活动中心's
-    (first, best), *_ = engine.similar.scores(question)
-    assert first == "contact-office" and AGREE_AT <= best < SIMILAR_OFFER
-    assert "contact-office" not in engine.seen_topics(question)
+    scored = engine.similar.scores(question)
+    assert clearly_like(scored, at=OURS_AT, margin=OURS_MARGIN) == "birthday-greetings"
+    assert scored[0][1] < SIMILAR_OFFER
+    assert engine.not_ours_odds(question) == -math.inf
     assert not engine.decide(question).names_a_topic
-
-
-def test_below_the_offer_a_care_situation_is_never_answered(engine: PolicyEngine) -> None:
-    question = "我家老头子前天走了后头单位要我们准备些啥"
-    liked = clearly_like(engine.similar.scores(question), at=AGREE_AT, margin=AGREE_MARGIN)
-    assert liked == "funeral-pension"
-    assert "funeral-pension" in engine.seen_topics(question)
-    assert not engine.decide(question).names_a_topic
-
-
-@pytest.mark.parametrize(("scored", "seen", "care", "topic"), [
-    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN)], {"a"}, False, "a"),  # at both thresholds: answered
-    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN)], {"b"}, False, None),  # the keywords saw another
-    ([("a", AGREE_AT)], {"a"}, True, None),                                  # a care situation
-    ([("a", AGREE_AT - 0.001)], {"a"}, False, None),                         # not close enough
-    ([("a", AGREE_AT), ("b", AGREE_AT / AGREE_MARGIN + 0.001)], {"a"}, False, None),  # not far enough ahead
-])
-def test_below_the_offer_only_a_clear_likeness_the_keywords_agree_with_answers(
-        scored: list[tuple[str, float]], seen: set[str], care: bool, topic: str | None) -> None:
-    decision = by_closeness(scored, care=care, seen=seen)
-    assert decision.topic == topic and (decision.stage == AGREED) == (topic is not None)
-
-
-def test_in_chat_an_agreement_below_the_offer_is_answered(chat: Chat) -> None:
-    reply = chat.say("去年我八十，单位没来人，是漏了还是没有这个规矩")
-    assert reply is not None and reply.startswith("【生日祝寿")
 
 
 def test_in_chat_the_answer_is_the_topic_the_question_reads_like(chat: Chat) -> None:
