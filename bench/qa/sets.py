@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to forty-eight, read after their first scores (2026-12-04 and -05):
-         # the misses of one to forty-eight widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to forty-nine, read after their first scores (2026-12-04 and -05):
+         # the misses of one to forty-nine widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -31,11 +31,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "qqqqq", "rrrrr", "sssss", "ttttt", "uuuuu", "vvvvv",
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
-                            "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round forty-nine,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("oooooo", "pppppp", "qqqqqq")}
+                            "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
+                            "qqqqqq"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these (none between a
+# round's reading and the next round's first score).
+UNSEEN: dict[str, Path] = {}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -362,7 +362,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_nnnnnn": {"keywords": (92.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
     # round 49, at e479dc0, the vocabulary widened with round forty-eight (Sichuanese forms, 啥子、
     # 咋个、莫得、巴适; retirees whose first language is not Chinese; very old retirees with some
-    # memory trouble, calling the office 组织部、人事处、干休所; unread)
+    # memory trouble, calling the office 组织部、人事处、干休所; read)
     "blind_oooooo": {"keywords": (80.9, 100.0), "two-stage": (95.5, 100.0), "bm25": (86.4, 0.0)},
     "blind_pppppp": {"keywords": (85.5, 100.0), "two-stage": (93.6, 100.0), "bm25": (93.6, 0.0)},
     "blind_qqqqqq": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (90.9, 0.0)},
@@ -406,6 +406,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "7101cf8": ("blind_ffffff", "blind_gggggg", "blind_hhhhhh"),
     "ca919f8": ("blind_iiiiii", "blind_jjjjjj", "blind_kkkkkk"),
     "79e7962": ("blind_llllll", "blind_mmmmmm", "blind_nnnnnn"),
+    "e479dc0": ("blind_oooooo", "blind_pppppp", "blind_qqqqqq"),
 }
 
 
