@@ -33,9 +33,10 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
                             "qqqqqq"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these (none between a
-# round's reading and the next round's first score).
-UNSEEN: dict[str, Path] = {}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("rrrrrr", "ssssss", "tttttt")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -366,6 +367,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_oooooo": {"keywords": (80.9, 100.0), "two-stage": (95.5, 100.0), "bm25": (86.4, 0.0)},
     "blind_pppppp": {"keywords": (85.5, 100.0), "two-stage": (93.6, 100.0), "bm25": (93.6, 0.0)},
     "blind_qqqqqq": {"keywords": (86.4, 100.0), "two-stage": (94.5, 100.0), "bm25": (90.9, 0.0)},
+    # round 50, at 135c800, the vocabulary widened with round forty-nine, the likeness answering
+    # below the offer what reads far from those not ours (Henan and Shandong forms, 俺、恁、咋弄、
+    # 中不中; retirees asking for a fellow retiree of the office, 老战友、楼下老李; retirees who put a
+    # number in nearly every question, 少了213块、2019年退的; unread)
+    "blind_rrrrrr": {"keywords": (88.2, 96.0), "two-stage": (98.2, 92.0), "bm25": (91.8, 0.0)},
+    "blind_ssssss": {"keywords": (86.4, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
+    "blind_tttttt": {"keywords": (82.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (89.1, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
