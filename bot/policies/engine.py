@@ -71,7 +71,7 @@ OVERRULE_MARGIN = 1.5   # … and this many times closer than the next one
 UNBLOCK_BELOW = -3.0
 # When the keywords saw no topic at all beside those words (「白内障还没做……每月学习发的材料有没有
 # 大字的」: 白内障, and only hints of 学习), nothing but the likeness names one: answered only when
-# the question reads far less like those not ours. Chosen by bench/qa/calibrate.py's fifth table
+# the question reads far less like those not ours. Chosen by bench/qa/calibrate.py's fourth table
 # (2026-12-05, forty-seven rounds as first scored, held out round by round: -8 in 45 folds; top-1
 # +0.19 points on average, 96.12 → 96.31 %, out-of-scope refused -0.09, 91.92 → 91.83 %; over every
 # round, 28 questions more answered right, one not ours let through).
