@@ -507,10 +507,11 @@ def likeliest_first(candidates: tuple[str, ...], scored: list[tuple[str, float]]
 def by_closeness(scored: list[tuple[str, float]], *, care: bool, odds: float = math.inf,
                  answer: float = SIMILAR_ANSWER, offer: float = SIMILAR_OFFER, close: float = SIMILAR_CLOSE,
                  ours: tuple[float, float, float] = (OURS_AT, OURS_MARGIN, OURS_BELOW)) -> Decision:
-    """The second stage's rule over the topics' closeness, best first; odds: how much the question
-    reads like those confirmed not ours (PolicyEngine.not_ours_odds; -inf when none is, and nothing
-    then tells: OURS_BELOW). The thresholds are parameters so that bench/qa/calibrate.py tries
-    others with this same rule."""
+    """The second stage's rule over the topics' closeness, best first. Below the offer, a care
+    situation is never answered, and a topic clearly named is answered only when odds, how much the
+    question reads like those confirmed not ours (PolicyEngine.not_ours_odds), are below ours' bar:
+    not when they are -inf (none confirmed, nothing to tell by), nor by default (inf). The
+    thresholds are parameters so that bench/qa/calibrate.py tries others with this same rule."""
     top = tuple(tid for tid, _ in scored[:MAX_CHOICES])
     if not scored or scored[0][1] < offer:
         at, margin, below = ours

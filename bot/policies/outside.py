@@ -10,7 +10,9 @@ Naive Bayes over the presence of the second stage's features (the analyser's wor
 character pairs): the log-odds that a question is like the ones not ours. Scored by the blind
 rounds as first scored (bench/qa/calibrate.py: each round with only the questions read before
 it), it refuses about two in five of the out-of-scope questions that were answered, for at most
-one in-scope answer a round.
+one in-scope answer a round. Read the other way, a question far from those not ours is plainly the
+office's: the likeness may then answer what the keywords could not (bot.policies.engine's
+UNBLOCK_BELOW and OURS_BELOW).
 """
 
 from __future__ import annotations

@@ -267,7 +267,7 @@ FAR_FROM_NOT_OURS = "交上去的那些单子，钱几时能退回来"
 
 @pytest.mark.parametrize(("question", "topic"), [
     (FAR_FROM_NOT_OURS, "medical-reimbursement"),
-    ("去年我八十，单位没来人，是漏了还是没有这个规矩", "birthday-greetings"),  # 八十: a hint of it
+    ("去年我满了八十，单位那边一点动静都没有，是不是漏掉了", "birthday-greetings"),
 ])
 def test_below_the_offer_a_question_reading_far_from_those_not_ours_is_answered(
         engine: PolicyEngine, question: str, topic: str) -> None:
@@ -282,12 +282,14 @@ def test_below_the_offer_a_question_reading_far_from_those_not_ours_is_answered(
 
 @pytest.mark.parametrize(("question", "why"), [
     ("老伴前天走了，后面的事单位要我们准备些啥", "care"),  # like 丧葬费, but a care situation
-    ("二十八路公交车末班几点", "not ours"),  # reads like 联系我们, and like the questions not ours
+    ("八路公交车首班车几点发", "not ours"),  # reads like 联系我们, and nearer those not ours than -4
 ])
 def test_below_the_offer_a_care_situation_or_one_reading_near_those_not_ours_is_not_answered(
         engine: PolicyEngine, question: str, why: str) -> None:
     scored = engine.similar.scores(engine.asked_text(question))
     assert clearly_like(scored, at=OURS_AT, margin=OURS_MARGIN) and scored[0][1] < SIMILAR_OFFER
+    # below the bar where it would read as not ours and be refused for that alone
+    assert engine.not_ours_odds(question) <= engine.not_ours_floor
     assert (engine.not_ours_odds(question) >= OURS_BELOW) == (why == "not ours")
     assert not engine.decide(question, known=False).names_a_topic
 

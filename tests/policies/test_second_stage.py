@@ -221,7 +221,7 @@ def test_with_no_question_confirmed_not_ours_nothing_below_the_offer_is_answered
         engine: PolicyEngine) -> None:
     # The shipped knowledge base answers it (test_routing): it reads clearly like 生日祝寿 and far
     # from the questions confirmed not ours. Here none is confirmed, so nothing tells how far.
-    question = "去年我八十，单位没来人，是漏了还是没有这个规矩"
+    question = "去年我满了八十，单位那边一点动静都没有，是不是漏掉了"
     assert not engine.by_keywords(question).names_a_topic
     scored = engine.similar.scores(question)
     assert clearly_like(scored, at=OURS_AT, margin=OURS_MARGIN) == "birthday-greetings"
