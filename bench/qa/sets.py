@@ -33,10 +33,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
                             "qqqqqq"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("rrrrrr", "ssssss", "tttttt")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty and
+# fifty-one, written on 2026-12-05 by three more helpers each who saw only ../shared/qa/topics.tsv
+# and the brief (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -374,6 +375,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_rrrrrr": {"keywords": (88.2, 96.0), "two-stage": (98.2, 92.0), "bm25": (91.8, 0.0)},
     "blind_ssssss": {"keywords": (86.4, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
     "blind_tttttt": {"keywords": (82.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (89.1, 0.0)},
+    # round 51, at 0d7421c, the same router and content as round fifty (Wuhan and Hubei forms, 冇得、
+    # 么样、晓得、过早; Beijing and Tianjin forms, 您呐、甭、倍儿、介、嘛; voice input sent unedited,
+    # run-on with fillers and slips such as 报消、体减、党非; unread)
+    "blind_uuuuuu": {"keywords": (82.7, 100.0), "two-stage": (97.3, 100.0), "bm25": (92.7, 0.0)},
+    "blind_vvvvvv": {"keywords": (81.8, 96.0), "two-stage": (97.3, 96.0), "bm25": (91.8, 0.0)},
+    "blind_wwwwww": {"keywords": (91.8, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
