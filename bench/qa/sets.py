@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to forty-nine, read after their first scores (2026-12-04 and -05):
-         # the misses of one to forty-nine widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to fifty, read after their first scores (2026-12-04 and -05):
+         # the misses of one to fifty widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -32,12 +32,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
-                            "qqqqqq"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty and
-# fifty-one, written on 2026-12-05 by three more helpers each who saw only ../shared/qa/topics.tsv
-# and the brief (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww")}
+                            "qqqqqq", "rrrrrr", "ssssss", "tttttt"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-one,
+# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("uuuuuu", "vvvvvv", "wwwwww")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -371,7 +370,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 50, at 135c800, the vocabulary widened with round forty-nine, the likeness answering
     # below the offer what reads far from those not ours (Henan and Shandong forms, 俺、恁、咋弄、
     # 中不中; retirees asking for a fellow retiree of the office, 老战友、楼下老李; retirees who put a
-    # number in nearly every question, 少了213块、2019年退的; unread)
+    # number in nearly every question, 少了213块、2019年退的; read)
     "blind_rrrrrr": {"keywords": (88.2, 96.0), "two-stage": (98.2, 92.0), "bm25": (91.8, 0.0)},
     "blind_ssssss": {"keywords": (86.4, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
     "blind_tttttt": {"keywords": (82.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (89.1, 0.0)},
@@ -422,6 +421,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "ca919f8": ("blind_iiiiii", "blind_jjjjjj", "blind_kkkkkk"),
     "79e7962": ("blind_llllll", "blind_mmmmmm", "blind_nnnnnn"),
     "e479dc0": ("blind_oooooo", "blind_pppppp", "blind_qqqqqq"),
+    "135c800": ("blind_rrrrrr", "blind_ssssss", "blind_tttttt"),
 }
 
 
