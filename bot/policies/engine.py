@@ -469,14 +469,19 @@ def unblocked(blocked: tuple[str, ...], scored: list[tuple[str, float]], odds: f
               at: float = OVERRULE_AT, margin: float = OVERRULE_MARGIN) -> str | None:
     """For a question another domain's words kept from the keywords (not someone else's matter):
     the topic what is asked clearly reads like, when it is one of blocked (the keywords' topics)
-    and the question reads less like those confirmed not ours than below (odds:
-    PolicyEngine.not_ours_odds), or, with no topic blocked, less than unseen_below; else None —
-    also when no question is confirmed not ours (odds -inf): nothing then tells the office's
-    question from another domain's. (The thresholds are parameters for bench/qa/calibrate.py.)"""
+    and the question is far_from_not_ours by below, or, with no topic blocked, by unseen_below;
+    else None. (The thresholds are parameters for bench/qa/calibrate.py.)"""
     liked = clearly_like(scored, at=at, margin=margin)
-    if liked is None or odds == -math.inf:
+    if liked is None or (blocked and liked not in blocked):
         return None
-    return liked if (liked in blocked and odds < below) or (not blocked and odds < unseen_below) else None
+    return liked if far_from_not_ours(odds, below if blocked else unseen_below) else None
+
+
+def far_from_not_ours(odds: float, below: float) -> bool:
+    """Whether a question whose log-odds of reading like those confirmed not ours are odds
+    (PolicyEngine.not_ours_odds) reads less like them than below; never when odds are -inf: with
+    no question confirmed not ours, nothing tells the office's question from another domain's."""
+    return -math.inf < odds < below
 
 
 def weigh_keywords(first: Decision, scored: list[tuple[str, float]], *,
@@ -508,14 +513,14 @@ def by_closeness(scored: list[tuple[str, float]], *, care: bool, odds: float = m
                  answer: float = SIMILAR_ANSWER, offer: float = SIMILAR_OFFER, close: float = SIMILAR_CLOSE,
                  ours: tuple[float, float, float] = (OURS_AT, OURS_MARGIN, OURS_BELOW)) -> Decision:
     """The second stage's rule over the topics' closeness, best first. Below the offer, a care
-    situation is never answered, and a topic clearly named is answered only when odds, how much the
-    question reads like those confirmed not ours (PolicyEngine.not_ours_odds), are below ours' bar:
-    not when they are -inf (none confirmed, nothing to tell by), nor by default (inf). The
-    thresholds are parameters so that bench/qa/calibrate.py tries others with this same rule."""
+    situation is never answered, and a topic clearly named is answered only when the question is
+    far_from_not_ours by ours' bar (never by default: odds inf). The thresholds are parameters so
+    that bench/qa/calibrate.py tries others with this same rule."""
     top = tuple(tid for tid, _ in scored[:MAX_CHOICES])
     if not scored or scored[0][1] < offer:
         at, margin, below = ours
-        liked = None if care or not -math.inf < odds < below else clearly_like(scored, at=at, margin=margin)
+        plainly_ours = not care and far_from_not_ours(odds, below)
+        liked = clearly_like(scored, at=at, margin=margin) if plainly_ours else None
         return Decision(None, (), SIMILAR) if liked is None else Decision(liked, top, READS_OURS)
     best = scored[0][1]
     near = tuple(tid for tid, score in scored[:MAX_CHOICES] if score >= close * best)
