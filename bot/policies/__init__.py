@@ -3,12 +3,13 @@ people asked with the topic they meant: asked.tsv), read with jieba over its own
 table and pinyin letters (analyzer, lexicon, typos, spelled; jieba's dictionary loaded from a private cache:
 dictionary_cache over private_cache), the router that picks a topic or asks back (engine) with
 its second stage by similarity (similar) and what it learns of questions not ours (outside),
-the words of its answers (replies), and
+both kept built in the private cache (likeness), the words of its answers (replies), and
 `python -m bot ask` (ask).
 
 A feature: imports only language, config and care's word list (care.detect: a care situation
 is never guessed at); no database: a question changes nothing (the files it writes are its
-caches, in the user's cache folder: jieba's dictionary, the features of its texts);
+caches, in the user's cache folder: jieba's dictionary, the features of its texts, the second
+stage's models);
 handlers and the web app build it once and hand it in.
 """
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
@@ -18,9 +18,9 @@ from bot.config import ConfigError
 from bot.language.words import normalize, sentences
 from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
-from bot.policies.outside import OutsideModel
-from bot.policies.similar import SimilarityIndex, document_texts, features, read_features
-from bot.policies.topics import ASKED_FILE, NOT_OURS, Topic, read_asked, read_topics
+from bot.policies.likeness import load_likeness
+from bot.policies.similar import features
+from bot.policies.topics import ASKED_FILE, NOT_OURS, AskedQuestions, Topic, read_asked, read_topics
 
 HINT_WEIGHT = 0.35   # a supporting word: tips a choice, never makes one
 BROAD_WEIGHT = 0.75  # a keyword that other topics' questions often mention too (离退休费, 住院)
@@ -156,7 +156,7 @@ class PolicyEngine:
     """The knowledge base and the router over it, built once per process."""
 
     def __init__(self, topics: list[Topic], lexicon: Lexicon, care: CareWords | None = None,
-                 asked: Mapping[str, Sequence[str]] | None = None) -> None:
+                 asked: AskedQuestions | None = None) -> None:
         self.topics = {t.id: t for t in topics}
         self._care = care
         self._terms: dict[str, list[_Term]] = defaultdict(list)
@@ -176,22 +176,15 @@ class PolicyEngine:
                             for t in topics}
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
-        self._asked = {tid: tuple(questions) for tid, questions in (asked or {}).items() if tid != NOT_OURS}
-        not_ours = tuple((asked or {}).get(NOT_OURS, ()))
-        examples = [q for t in topics for q in t.examples]
-        own = [*examples, *(own_question(w) for t in topics for w in (*t.keywords, *t.broad))]
-        texts = [*(text for t in topics for text in document_texts(t)),
-                 *(q for questions in self._asked.values() for q in questions), *not_ours, *own]
-        read = read_features(texts, self.analyzer)  # not kept: tens of megabytes (similar.py)
-        self.similar = SimilarityIndex(topics, self.analyzer, self._asked, read)
-        ours = [*examples, *(q for qs in self._asked.values() for q in qs)]
-        self._outside = OutsideModel((read[q] for q in ours), (read[q] for q in not_ours))
-        # No question reads as not ours unless it does more than each example and keyword of the
-        # office's own topics: they say what is ours, and content check asks that all be answered.
-        self.not_ours_floor = max((self._outside.odds(read[q]) for q in own), default=-math.inf)
+        asked = asked or AskedQuestions({}, {})
+        self._asked = {tid: questions for tid, questions in asked.by_topic.items() if tid != NOT_OURS}
+        not_ours = asked.by_topic.get(NOT_OURS, ())
+        keyword_questions = [own_question(w) for t in topics for w in (*t.keywords, *t.broad)]
+        self.similar, self._outside, self.not_ours_floor = load_likeness(
+            topics, self.analyzer, self._asked, not_ours, keyword_questions)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic
         # (NOT_OURS: confirmed not the office's).
-        self._known = _known({}, [(tid, q) for tid, questions in (asked or {}).items() for q in questions])
+        self._known = asked.known
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -594,7 +587,7 @@ class KnowledgeBase(NamedTuple):
 
     topics: list[Topic]
     lexicon: Lexicon
-    asked: dict[str, tuple[str, ...]]
+    asked: AskedQuestions
     problems: list[str]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 class OutsideModel:
@@ -38,6 +39,17 @@ class OutsideModel:
         self._weights = {feature: math.log((counts[1][feature] + 1) / (sizes[1] + 2))
                          - math.log((counts[0][feature] + 1) / (sizes[0] + 2))
                          for feature in counts[0].keys() | counts[1].keys()} if all(sizes) else {}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> OutsideModel:
+        """The model state() gave (bot.policies.likeness: the private cache)."""
+        model = cls.__new__(cls)
+        model._prior, model._weights = state["prior"], state["weights"]
+        return model
+
+    def state(self) -> dict[str, Any]:
+        """The model as plain data: its prior and its features' weights."""
+        return {"prior": self._prior, "weights": self._weights}
 
     def odds(self, features: Iterable[str]) -> float:
         """Log-odds (natural) that a question of these features is not ours; -inf with no

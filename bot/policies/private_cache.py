@@ -9,6 +9,7 @@ the caller builds the data again. Writes are whole or nothing, owner only, and a
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -36,6 +37,11 @@ def read(path: Path, valid: Callable[[Any], bool]) -> Any | None:
     """The plain data in path when the folder is ours and valid(data) holds; else None."""
     if not _is_private(path.parent):
         return None
+    collecting = gc.isenabled()
+    # Plain data holds no reference cycles: the collector's passes over the whole heap, which the
+    # tuples of a big file set off again and again, find nothing (a likeness's index: 0.11 s read
+    # with them, 0.03 s without, measured 2026-12-05).
+    gc.disable()
     try:
         with path.open("rb") as file:
             data = _PlainData(file).load()
@@ -44,6 +50,9 @@ def read(path: Path, valid: Callable[[Any], bool]) -> Any | None:
     except Exception as exc:  # a damaged file raises nearly anything: it is rebuilt
         log.warning("缓存文件读不了，改为重新计算：%s（%s）", path.name, exc)
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not valid(data):
         log.warning("缓存文件内容不对，改为重新计算：%s", path.name)
         return None

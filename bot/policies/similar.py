@@ -65,6 +65,21 @@ class SimilarityIndex:
                 document.update(counts if counts is not None else features(analyzer, text))
         self._index(documents)
 
+    @classmethod
+    def from_state(cls, analyzer: Analyzer, state: Mapping[str, Any]) -> SimilarityIndex:
+        """The index state() gave, for this analyser (bot.policies.likeness: the private cache)."""
+        index = cls.__new__(cls)
+        index._analyzer = analyzer
+        index._documents = {tid: Counter(counts) for tid, counts in state["documents"].items()}
+        index._idf = state["idf"]
+        index._postings = state["postings"]
+        return index
+
+    def state(self) -> dict[str, Any]:
+        """The index as plain data: its documents, IDF and postings (from_state reads it back)."""
+        return {"documents": {tid: dict(counts) for tid, counts in self._documents.items()},
+                "idf": self._idf, "postings": dict(self._postings)}
+
     def with_examples(self, examples: Mapping[str, Sequence[str]]) -> SimilarityIndex:
         """This index with more questions in some topics' documents (staff's taught questions):
         only theirs are read, as every text's features are not kept (tens of megabytes)."""
@@ -139,7 +154,7 @@ def read_features(texts: Iterable[str], analyzer: Analyzer,
     they are kept in the private cache, for this analyser and this code: a start reads them back,
     and a few questions added (content export) cost a few milliseconds."""
     folder = cache_dir or private_cache.default_cache_dir()
-    path = folder / f"features-{_feature_key(analyzer)}.pickle" if folder else None
+    path = folder / f"features-{feature_key(analyzer)}.pickle" if folder else None
     cached = (private_cache.read(path, _is_counts) if path is not None else None) or {}
     wanted = list(dict.fromkeys(texts))
     # One string object per feature, shared by every text holding it, in memory and in the cache
@@ -162,7 +177,7 @@ def _shared_keys(counts: Mapping[str, int], shared: dict[str, str]) -> dict[str,
     return {shared.setdefault(feature, feature): n for feature, n in counts.items()}
 
 
-def _feature_key(analyzer: Analyzer) -> str:
+def feature_key(analyzer: Analyzer) -> str:
     """What a text's features depend on: the analyser's dictionaries, this code, the libraries
     and Python (pypinyin reads the typos, OpenCC's tables simplify, unicodedata normalises)."""
     source = hashlib.sha256(b"".join(path.read_bytes() for path in _FEATURE_CODE)).hexdigest()

@@ -6,7 +6,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.language.words import normalize
 
@@ -87,8 +87,16 @@ ASKED_FILE = "asked.tsv"  # in content/policies/: questions people asked, with t
 NOT_OURS = "-"  # asked.tsv's topic for a question confirmed not the office's to answer
 
 
-def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
-    """The asked questions by topic (none without the file), and one problem sentence per bad line.
+class AskedQuestions(NamedTuple):
+    """asked.tsv as read: the questions by topic, in the file's order, and each one's normalised
+    words → its topic (what the router knows a question by: normalised once, here)."""
+
+    by_topic: dict[str, tuple[str, ...]]
+    known: dict[str, str]
+
+
+def read_asked(path: Path, topic_ids: set[str]) -> tuple[AskedQuestions, list[str]]:
+    """The asked questions (none without the file), and one problem sentence per bad line.
 
     A line is 「问题<Tab>话题」, the topic 「-」 (NOT_OURS) for a question that is not the office's
     to answer; # starts a comment. Asked again in the same words (normalised: punctuation, spaces
@@ -100,12 +108,12 @@ def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ..
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        return {}, []
+        return AskedQuestions({}, {}), []
     except UnicodeDecodeError:
-        return {}, [f"{path.name}：不是 UTF-8 编码的文本。"]
+        return AskedQuestions({}, {}), [f"{path.name}：不是 UTF-8 编码的文本。"]
     asked: dict[str, list[str]] = {}
     problems: list[str] = []
-    seen: set[str] = set()  # in normalised words: the words a question is known by
+    known: dict[str, str] = {}  # in normalised words: the words a question is known by
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -116,12 +124,12 @@ def read_asked(path: Path, topic_ids: set[str]) -> tuple[dict[str, tuple[str, ..
             problems.append(f"{where}：应该是「问题<Tab>话题」两栏。")
         elif fields[1] not in topic_ids and fields[1] != NOT_OURS:
             problems.append(f"{where}：「{fields[1]}」不是已有的话题。")
-        elif key in seen:
+        elif key in known:
             problems.append(f"{where}：这个问题前面已经有了（标点、空格不算）。")
         else:
-            seen.add(key)
+            known[key] = fields[1]
             asked.setdefault(fields[1], []).append(fields[0])
-    return {topic: tuple(questions) for topic, questions in asked.items()}, problems
+    return AskedQuestions({topic: tuple(questions) for topic, questions in asked.items()}, known), problems
 
 
 def with_asked(text: str, taught: Iterable[tuple[str, str]]) -> tuple[str, int]:

@@ -76,7 +76,7 @@ def test_asked_tsv_takes_a_dash_for_not_ours_and_still_refuses_unknown_topics(tm
     path.write_text("孙子学校体检去哪做\t-\n离休费几号发\tpension-payment\n股票怎么买\tstocks\n",
                     encoding="utf-8")
     asked, problems = read_asked(path, {"pension-payment"})
-    assert asked == {NOT_OURS: ("孙子学校体检去哪做",), "pension-payment": ("离休费几号发",)}
+    assert asked.by_topic == {NOT_OURS: ("孙子学校体检去哪做",), "pension-payment": ("离休费几号发",)}
     assert problems == ["asked.tsv 第 3 行：「stocks」不是已有的话题。"]
 
 
