@@ -33,10 +33,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
                             "qqqqqq", "rrrrrr", "ssssss", "tttttt"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-one,
-# written on 2026-12-05 by three more helpers who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("uuuuuu", "vvvvvv", "wwwwww")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty-one
+# and fifty-two, written on 2026-12-05 and -06 by three more helpers each, who saw only
+# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("uuuuuu", "vvvvvv", "wwwwww", "xxxxxx", "yyyyyy", "zzzzzz")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -380,6 +381,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_uuuuuu": {"keywords": (82.7, 100.0), "two-stage": (97.3, 100.0), "bm25": (92.7, 0.0)},
     "blind_vvvvvv": {"keywords": (81.8, 96.0), "two-stage": (97.3, 96.0), "bm25": (91.8, 0.0)},
     "blind_wwwwww": {"keywords": (91.8, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
+    # round 52, at 2119e1f, the vocabulary widened with round fifty, the second stage's models read
+    # back whole (Northwestern forms, 额、咋咧、嫑、撒、婆姨、得是; handwriting input's slips of shape
+    # or sound, 休检、己经、认正、党贾; retirees too shy to ask straight, who hint, 听说别人…不知道我们…;
+    # unread)
+    "blind_xxxxxx": {"keywords": (79.1, 100.0), "two-stage": (100.0, 100.0), "bm25": (89.1, 0.0)},
+    "blind_yyyyyy": {"keywords": (84.5, 96.0), "two-stage": (98.2, 96.0), "bm25": (92.7, 0.0)},
+    "blind_zzzzzz": {"keywords": (80.0, 96.0), "two-stage": (96.4, 96.0), "bm25": (88.2, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
