@@ -177,11 +177,10 @@ class PolicyEngine:
         keywords = {w for t in topics for k in (*t.keywords, *t.broad) for w in k.split("+")}
         self.analyzer = Analyzer(lexicon, [*self._terms, *self._off_topic], keywords)
         asked = asked or AskedQuestions({}, {})
-        self._asked = {tid: questions for tid, questions in asked.by_topic.items() if tid != NOT_OURS}
-        not_ours = asked.by_topic.get(NOT_OURS, ())
+        ours = {tid: questions for tid, questions in asked.by_topic.items() if tid != NOT_OURS}
         keyword_questions = [own_question(w) for t in topics for w in (*t.keywords, *t.broad)]
         self.similar, self._outside, self.not_ours_floor = load_likeness(
-            topics, self.analyzer, self._asked, not_ours, keyword_questions)
+            topics, self.analyzer, ours, asked.by_topic.get(NOT_OURS, ()), keyword_questions)
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic
         # (NOT_OURS: confirmed not the office's).
         self._known = asked.known
@@ -582,8 +581,8 @@ def load_engine(content_dir: Path) -> PolicyEngine:
 
 
 class KnowledgeBase(NamedTuple):
-    """content/'s policy files as read: the topics, the dictionaries, the asked questions by
-    topic, and one problem sentence (named by its file) per thing wrong with them."""
+    """content/'s policy files as read: the topics, the dictionaries, the asked questions, and
+    one problem sentence (named by its file) per thing wrong with them."""
 
     topics: list[Topic]
     lexicon: Lexicon

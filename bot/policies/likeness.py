@@ -19,12 +19,13 @@ from typing import Any, NamedTuple
 from bot.policies import private_cache
 from bot.policies.analyzer import Analyzer
 from bot.policies.outside import OutsideModel
-from bot.policies.similar import SimilarityIndex, document_texts, feature_key, read_features
+from bot.policies.private_cache import is_table
+from bot.policies.similar import SimilarityIndex, document_texts, feature_key, is_counts, read_features
 from bot.policies.topics import Topic
 
 LIKENESS_FILES_KEPT = 3  # as the features': a rolled-back content/'s, or the tests', beside today's
 _HERE = Path(__file__).parent
-_MODEL_CODE = [_HERE / "likeness.py", _HERE / "outside.py"]  # similar.py is in the features' key
+_MODEL_SOURCE = private_cache.code_digest(_HERE / "likeness.py", _HERE / "outside.py", _HERE / "similar.py")
 
 
 class Likeness(NamedTuple):
@@ -43,8 +44,8 @@ def load_likeness(topics: Sequence[Topic], analyzer: Analyzer, asked: Mapping[st
     """The models for the topics, their asked questions, the questions confirmed not ours and the
     keywords asked alone: read from the private cache when it holds these, else built and kept."""
     folder = cache_dir or private_cache.default_cache_dir()
-    key = _key(topics, analyzer, asked, not_ours, keyword_questions)
-    path = folder / f"likeness-{key}.pickle" if folder else None
+    path = (folder / f"likeness-{_key(topics, analyzer, asked, not_ours, keyword_questions)}.pickle"
+            if folder else None)
     state = private_cache.read(path, _is_state) if path is not None else None
     if state is not None:
         return Likeness(SimilarityIndex.from_state(analyzer, state["similar"]),
@@ -73,9 +74,7 @@ def _build(topics: Sequence[Topic], analyzer: Analyzer, asked: Mapping[str, Sequ
 def _key(topics: Sequence[Topic], analyzer: Analyzer, asked: Mapping[str, Sequence[str]],
          not_ours: Sequence[str], keyword_questions: Sequence[str]) -> str:
     """What the models are made of, hashed: another of any of it is another file."""
-    digest = hashlib.sha256(feature_key(analyzer).encode())
-    for path in _MODEL_CODE:
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(f"{feature_key(analyzer)}:{_MODEL_SOURCE}".encode())
     texts = ([(t.id, tuple(document_texts(t))) for t in topics],
              [(tid, tuple(questions)) for tid, questions in asked.items()],
              tuple(not_ours), tuple(keyword_questions))
@@ -87,16 +86,10 @@ def _is_state(data: Any) -> bool:
     """The shape state() writes, down to each number (a damaged file reads as absent)."""
     try:
         similar, outside, floor = data["similar"], data["outside"], data["floor"]
-        documents, idf, postings = similar["documents"], similar["idf"], similar["postings"]
-        prior, weights = outside["prior"], outside["weights"]
-        return (all(isinstance(x, float) for x in (floor, prior))
-                and isinstance(documents, dict) and all(_is_numbers(d, int) for d in documents.values())
-                and _is_numbers(idf, float) and _is_numbers(weights, float) and isinstance(postings, dict)
-                and all(isinstance(p, list) and all(isinstance(tid, str) and isinstance(w, float)
-                                                      for tid, w in p) for p in postings.values()))
+        idf, postings, weights = similar["idf"], similar["postings"], outside["weights"]
+        pairs = {(type(tid), type(w)) for pairs in postings.values() for tid, w in pairs}
+        return (type(floor) is float and type(outside["prior"]) is float and is_counts(similar["documents"])
+                and is_table(idf, str, float) and is_table(weights, str, float)
+                and is_table(postings, str, list) and pairs <= {(str, float)})
     except (TypeError, KeyError, ValueError):  # not a mapping, a key missing, a pair not a pair
         return False
-
-
-def _is_numbers(data: Any, kind: type) -> bool:
-    return isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, kind) for k, v in data.items())

@@ -140,8 +140,9 @@ def features(analyzer: Analyzer, text: str) -> list[str]:
 
 # What the features of a text depend on besides the analyser's dictionaries: this code.
 _HERE = Path(__file__).parent
-_FEATURE_CODE = [_HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py", _HERE / "spelled.py",
-                 _HERE.parent / "language" / "words.py"]
+_FEATURE_SOURCE = private_cache.code_digest(
+    _HERE / "similar.py", _HERE / "analyzer.py", _HERE / "typos.py", _HERE / "spelled.py",
+    _HERE.parent / "language" / "words.py")
 
 
 FEATURE_FILES_KEPT = 3
@@ -155,7 +156,7 @@ def read_features(texts: Iterable[str], analyzer: Analyzer,
     and a few questions added (content export) cost a few milliseconds."""
     folder = cache_dir or private_cache.default_cache_dir()
     path = folder / f"features-{feature_key(analyzer)}.pickle" if folder else None
-    cached = (private_cache.read(path, _is_counts) if path is not None else None) or {}
+    cached = (private_cache.read(path, is_counts) if path is not None else None) or {}
     wanted = list(dict.fromkeys(texts))
     # One string object per feature, shared by every text holding it, in memory and in the cache
     # (pickle writes a shared object once, and reads it back once): with 16,000 asked questions,
@@ -180,15 +181,15 @@ def _shared_keys(counts: Mapping[str, int], shared: dict[str, str]) -> dict[str,
 def feature_key(analyzer: Analyzer) -> str:
     """What a text's features depend on: the analyser's dictionaries, this code, the libraries
     and Python (pypinyin reads the typos, OpenCC's tables simplify, unicodedata normalises)."""
-    source = hashlib.sha256(b"".join(path.read_bytes() for path in _FEATURE_CODE)).hexdigest()
-    state = (analyzer.signature, source, pypinyin.__version__, opencc.__version__, sys.version_info[:3])
+    state = (analyzer.signature, _FEATURE_SOURCE, pypinyin.__version__, opencc.__version__,
+             sys.version_info[:3])
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
-def _is_counts(data: Any) -> bool:
-    return isinstance(data, dict) and all(
-        isinstance(key, str) and isinstance(c, dict) and
-        all(isinstance(f, str) and isinstance(n, int) for f, n in c.items()) for key, c in data.items())
+def is_counts(data: Any) -> bool:
+    """data is texts' (or documents') feature counts: {name: {feature: count}}."""
+    return private_cache.is_table(data, str, dict) and all(
+        private_cache.is_table(counts, str, int) for counts in data.values())
 
 
 def document_texts(topic: Topic) -> list[str]:

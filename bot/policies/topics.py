@@ -88,8 +88,9 @@ NOT_OURS = "-"  # asked.tsv's topic for a question confirmed not the office's to
 
 
 class AskedQuestions(NamedTuple):
-    """asked.tsv as read: the questions by topic, in the file's order, and each one's normalised
-    words → its topic (what the router knows a question by: normalised once, here)."""
+    """asked.tsv as read (by read_asked): the questions by topic, in the file's order, and each
+    one's normalised words → its topic, what the router knows a question by (normalised once,
+    here; the two always hold the same questions)."""
 
     by_topic: dict[str, tuple[str, ...]]
     known: dict[str, str]

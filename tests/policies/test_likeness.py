@@ -4,13 +4,14 @@ and any change to what they are made of builds them again."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.policies import load_engine
+from bot.policies import load_engine, private_cache
 from bot.policies.analyzer import Analyzer
 from bot.policies.likeness import Likeness, load_likeness
 from bot.policies.similar import features
@@ -47,6 +48,7 @@ def test_the_next_start_reads_the_models_back_whole(topics, analyzer, tmp_path: 
     path.write_bytes(pickle.dumps(state))
     read = load_likeness(topics, analyzer, ASKED, NOT_OURS, KEYWORDS, tmp_path)
     assert read.not_ours_floor == 123.0
+    assert read.similar.state() == built.similar.state() and read.outside.state() == built.outside.state()
     assert [a[:2] for a in answers(read, analyzer)] == [a[:2] for a in answers(built, analyzer)]
     # a staff's teaching on top of a read-back index works as on a built one
     taught = {"activity-center": ("打麻将的屋子周末开不开",)}
@@ -81,5 +83,21 @@ def test_a_damaged_file_is_built_again(topics, analyzer, tmp_path: Path) -> None
     postings[feature] = [("activity-center", "0.5")]  # a weight as text, where a question looks
     path.write_bytes(pickle.dumps(state))
     assert answers(load(), analyzer) == answers(built, analyzer)
+    assert pickle.loads(path.read_bytes())["similar"] == built.similar.state()  # written again, whole
     path.write_bytes(b"not a pickle")
     assert answers(load(), analyzer) == answers(built, analyzer)
+
+
+@pytest.mark.parametrize("content", [None, b"not a pickle", pickle.dumps({"plain": "data"})])
+def test_a_read_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, content: bytes | None) -> None:
+    """The collector is paused while a file is unpickled, and switched on again only if it was on."""
+    path = tmp_path / "some.pickle"
+    if content is not None:
+        path.write_bytes(content)
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            private_cache.read(path, lambda data: isinstance(data, dict))
+            assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
