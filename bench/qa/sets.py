@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to fifty, read after their first scores (2026-12-04 and -05):
-         # the misses of one to fifty widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to fifty-one, read after their first scores (2026-12-04 to -06):
+         # the misses of one to fifty-one widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -32,12 +32,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
-                            "qqqqqq", "rrrrrr", "ssssss", "tttttt"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty-one
-# and fifty-two, written on 2026-12-05 and -06 by three more helpers each, who saw only
-# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("uuuuuu", "vvvvvv", "wwwwww", "xxxxxx", "yyyyyy", "zzzzzz")}
+                            "qqqqqq", "rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-two,
+# written on 2026-12-06 by three more helpers, who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxxxxx", "yyyyyy", "zzzzzz")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -377,7 +376,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_tttttt": {"keywords": (82.7, 100.0), "two-stage": (98.2, 100.0), "bm25": (89.1, 0.0)},
     # round 51, at 0d7421c, the same router and content as round fifty (Wuhan and Hubei forms, 冇得、
     # 么样、晓得、过早; Beijing and Tianjin forms, 您呐、甭、倍儿、介、嘛; voice input sent unedited,
-    # run-on with fillers and slips such as 报消、体减、党非; unread)
+    # run-on with fillers and slips such as 报消、体减、党非; read)
     "blind_uuuuuu": {"keywords": (82.7, 100.0), "two-stage": (97.3, 100.0), "bm25": (92.7, 0.0)},
     "blind_vvvvvv": {"keywords": (81.8, 96.0), "two-stage": (97.3, 96.0), "bm25": (91.8, 0.0)},
     "blind_wwwwww": {"keywords": (91.8, 100.0), "two-stage": (98.2, 100.0), "bm25": (94.5, 0.0)},
@@ -430,6 +429,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "79e7962": ("blind_llllll", "blind_mmmmmm", "blind_nnnnnn"),
     "e479dc0": ("blind_oooooo", "blind_pppppp", "blind_qqqqqq"),
     "135c800": ("blind_rrrrrr", "blind_ssssss", "blind_tttttt"),
+    "0d7421c": ("blind_uuuuuu", "blind_vvvvvv", "blind_wwwwww"),
 }
 
 
