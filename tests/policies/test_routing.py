@@ -416,6 +416,7 @@ def test_no_word_is_read_across_punctuation(engine: PolicyEngine) -> None:
     "孙子刚上小学。他们学校体检要空腹吗", "女儿在公司上班。单位体检是哪家医院",
     "我女儿学校要开家庭经济困难证明，去哪里开",  # a certificate of theirs, not the retiree's
     "孫子剛上小學。他們體檢什麼時候安排",  # in traditional characters too
+    "闺女说她们单位医疗费报销要院长签字，我能帮她问问吗",  # 说 then 她们: her unit, not ours
 ])
 def test_a_younger_relative_s_own_school_or_company_is_not_the_office_s_matter(
         engine: PolicyEngine, question: str) -> None:
