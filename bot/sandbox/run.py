@@ -115,8 +115,9 @@ def running_sandbox() -> dict[str, int] | None:
 
 
 # The web server's first start on a machine reads every asked question's features into the user's
-# cache (bot.policies.similar): about 20 s for 20,000 on 2026-12-05's slower machine, where 20 s
-# was not enough for the sandbox's first start; later starts take about 2 s.
+# cache (bot.policies.similar) and builds the second stage's models of them (bot.policies.likeness):
+# about 20 s for 20,000 on 2026-12-05's slower machine, where 20 s was not enough for the sandbox's
+# first start; later starts read both back, in about 1.2 s there.
 SERVER_START = 180.0
 SLOW_AFTER = 4.0
 
