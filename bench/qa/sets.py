@@ -33,10 +33,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
                             "qqqqqq", "rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-two,
-# written on 2026-12-06 by three more helpers, who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxxxxx", "yyyyyy", "zzzzzz")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty-two
+# and fifty-three, written on 2026-12-06 by three more helpers each, who saw only
+# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("xxxxxx", "yyyyyy", "zzzzzz", "aaaaaaa", "bbbbbbb", "ccccccc")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -387,6 +388,13 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_xxxxxx": {"keywords": (79.1, 100.0), "two-stage": (100.0, 100.0), "bm25": (89.1, 0.0)},
     "blind_yyyyyy": {"keywords": (84.5, 96.0), "two-stage": (98.2, 96.0), "bm25": (92.7, 0.0)},
     "blind_zzzzzz": {"keywords": (80.0, 96.0), "two-stage": (96.4, 96.0), "bm25": (88.2, 0.0)},
+    # round 53, at 0003b48, the vocabulary widened with round fifty-one (Shanxi and western Inner
+    # Mongolia forms, 甚、咋地、圪、夜来、年时、解不下; a notice, text message or group message quoted
+    # and asked about, 通知上说…、群里发了个…; old cadres' official phrasing, 组织上、请示、落实、
+    # 本人系…、望予答复; unread)
+    "blind_aaaaaaa": {"keywords": (78.2, 96.0), "two-stage": (96.4, 96.0), "bm25": (84.5, 0.0)},
+    "blind_bbbbbbb": {"keywords": (82.7, 100.0), "two-stage": (90.0, 100.0), "bm25": (82.7, 0.0)},
+    "blind_ccccccc": {"keywords": (80.0, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
