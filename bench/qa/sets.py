@@ -13,8 +13,8 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # out-of-scope questions that hold a topic's word (240 of its 300), written to widen
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
-         # blind rounds one to fifty-one, read after their first scores (2026-12-04 to -06):
-         # the misses of one to fifty-one widened the vocabulary and led to the second stage's two-word
+         # blind rounds one to fifty-one and fifty-three, read after their first scores (2026-12-04
+         # to -06): the misses of one to fifty-one and fifty-three widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
@@ -32,12 +32,12 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "wwwww", "xxxxx", "yyyyy", "zzzzz", "aaaaaa", "bbbbbb",
                             "cccccc", "dddddd", "eeeeee", "ffffff", "gggggg", "hhhhhh", "iiiiii",
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
-                            "qqqqqq", "rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty-two
-# and fifty-three, written on 2026-12-06 by three more helpers each, who saw only
-# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
-          for letters in ("xxxxxx", "yyyyyy", "zzzzzz", "aaaaaaa", "bbbbbbb", "ccccccc")}
+                            "qqqqqq", "rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww",
+                            "aaaaaaa", "bbbbbbb", "ccccccc"]}}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-two,
+# written on 2026-12-06 by three more helpers, who saw only ../shared/qa/topics.tsv and the brief
+# (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxxxxx", "yyyyyy", "zzzzzz")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -391,7 +391,7 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     # round 53, at 0003b48, the vocabulary widened with round fifty-one (Shanxi and western Inner
     # Mongolia forms, 甚、咋地、圪、夜来、年时、解不下; a notice, text message or group message quoted
     # and asked about, 通知上说…、群里发了个…; old cadres' official phrasing, 组织上、请示、落实、
-    # 本人系…、望予答复; unread)
+    # 本人系…、望予答复; read)
     "blind_aaaaaaa": {"keywords": (78.2, 96.0), "two-stage": (96.4, 96.0), "bm25": (84.5, 0.0)},
     "blind_bbbbbbb": {"keywords": (82.7, 100.0), "two-stage": (90.0, 100.0), "bm25": (82.7, 0.0)},
     "blind_ccccccc": {"keywords": (80.0, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
@@ -438,6 +438,7 @@ FIRST_SCORED_AT: dict[str, tuple[str, ...]] = {
     "e479dc0": ("blind_oooooo", "blind_pppppp", "blind_qqqqqq"),
     "135c800": ("blind_rrrrrr", "blind_ssssss", "blind_tttttt"),
     "0d7421c": ("blind_uuuuuu", "blind_vvvvvv", "blind_wwwwww"),
+    "0003b48": ("blind_aaaaaaa", "blind_bbbbbbb", "blind_ccccccc"),
 }
 
 
