@@ -34,10 +34,11 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
                             "jjjjjj", "kkkkkk", "llllll", "mmmmmm", "nnnnnn", "oooooo", "pppppp",
                             "qqqqqq", "rrrrrr", "ssssss", "tttttt", "uuuuuu", "vvvvvv", "wwwwww",
                             "aaaaaaa", "bbbbbbb", "ccccccc"]}}
-# … and sets nobody has read or tuned anything on: never calibrate with these. Round fifty-two,
-# written on 2026-12-06 by three more helpers, who saw only ../shared/qa/topics.tsv and the brief
-# (bench/qa/brief.txt).
-UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv" for letters in ("xxxxxx", "yyyyyy", "zzzzzz")}
+# … and sets nobody has read or tuned anything on: never calibrate with these. Rounds fifty-two
+# and fifty-four, written on 2026-12-06 by three more helpers each, who saw only
+# ../shared/qa/topics.tsv and the brief (bench/qa/brief.txt).
+UNSEEN = {f"blind_{letters}": HERE / f"blind_{letters}.tsv"
+          for letters in ("xxxxxx", "yyyyyy", "zzzzzz", "ddddddd", "eeeeeee", "fffffff")}
 SETS = {**TUNED, **UNSEEN}
 
 # Each set's first score, taken once before anyone read it: router → (top-1 in scope, out of
@@ -395,6 +396,12 @@ FIRST_SCORES: dict[str, dict[str, tuple[float, float]]] = {
     "blind_aaaaaaa": {"keywords": (78.2, 96.0), "two-stage": (96.4, 96.0), "bm25": (84.5, 0.0)},
     "blind_bbbbbbb": {"keywords": (82.7, 100.0), "two-stage": (90.0, 100.0), "bm25": (82.7, 0.0)},
     "blind_ccccccc": {"keywords": (80.0, 92.0), "two-stage": (97.3, 92.0), "bm25": (90.0, 0.0)},
+    # round 54, at 9eb5a5b, the vocabulary widened with round fifty-three (Yunnan and Guizhou forms,
+    # 哪样、咋个、莫得、板扎、老倌、得不得; retirees living in a nursing home, 护工、院长、前台; retirees
+    # unsure which office does what, naming 社保局、街道、老年协会、医保局 beside this one; unread)
+    "blind_ddddddd": {"keywords": (81.8, 100.0), "two-stage": (98.2, 100.0), "bm25": (88.2, 0.0)},
+    "blind_eeeeeee": {"keywords": (90.0, 100.0), "two-stage": (99.1, 100.0), "bm25": (88.2, 0.0)},
+    "blind_fffffff": {"keywords": (86.4, 100.0), "two-stage": (97.3, 100.0), "bm25": (90.0, 0.0)},
 }
 
 # The commit each blind round was first scored at, its sets (bench/qa/calibrate.py scores every
