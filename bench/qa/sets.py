@@ -14,7 +14,7 @@ TUNED = {"dev": ROOT.parent / "shared" / "qa" / "dev.tsv", "questions": HERE / "
          # content/dictionary/off_topic.txt
          "adversarial": HERE / "adversarial.tsv",
          # blind rounds one to fifty-one and fifty-three, read after their first scores (2026-12-04
-         # to -06): the misses of one to fifty-one and fifty-three widened the vocabulary and led to the second stage's two-word
+         # to -06): their misses widened the vocabulary and led to the second stage's two-word
          # rule; every question of theirs is in content/policies/asked.tsv, 「-」 for those out of scope
          **{f"blind_{letters}": HERE / f"blind_{letters}.tsv"
             for letters in [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb", "cc", "dd", "ee", "ff", "gg",
