@@ -17,7 +17,7 @@ from bot.models import Channel, Follower, OutboxMessage, OutboxStatus, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from bot.standin import StandinServer
-from tests.gateway.slow import SLOW_ANSWER, SlowCapability
+from tests.gateway.slow import SLOW_ANSWER, SlowCapability, close_when_idle
 from tests.helpers import OPENID, Chat, user_wrote
 
 CUSTOM = "cgi-bin/message/custom/send"
@@ -208,7 +208,7 @@ def test_a_slow_reply_reaches_the_user_as_a_customer_service_message(
         [call] = standin.calls(path=CUSTOM)
         assert call.body == {"touser": OPENID, "msgtype": "text", "text": {"content": SLOW_ANSWER}}
     finally:
-        services.close()
+        close_when_idle(services)
 
 
 def test_two_senders_at_once_deliver_each_message_exactly_once(api_services: Services,

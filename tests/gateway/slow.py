@@ -52,6 +52,17 @@ class SlowCapability:
         return create_app(services=services, router=self.router()).test_client()
 
 
+def close_when_idle(services: Services, timeout: float = 5.0) -> None:
+    """Close services once no handler holds a database connection. A handler that outlived its
+    request's budget may still be returning its connection after its commit: disposed under it,
+    the engine leaves that connection open, and psycopg's warning when it is collected fails
+    whichever test runs then (seen once on PostgreSQL, in another file's setup)."""
+    deadline = time.monotonic() + timeout
+    while services.engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    services.close()
+
+
 def tuned_services(settings, clock, budget: float = 2.0) -> Services:
     """Services whose reply budget is budget seconds."""
     return build_services(replace(settings, wechat=replace(settings.wechat, reply_budget=budget)),

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from bot.models import Follower, InboundMessage, OutboxMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
-from tests.gateway.slow import SLOW_ANSWER, SlowCapability, retry_while_running, tuned_services
+from tests.gateway.slow import (
+    SLOW_ANSWER,
+    SlowCapability,
+    close_when_idle,
+    retry_while_running,
+    tuned_services,
+)
 from tests.helpers import OPENID, Chat
 
 
@@ -83,7 +89,7 @@ def test_a_slow_handler_gets_success_in_time_and_its_reply_goes_to_the_outbox(
         assert row.payload["text"] == SLOW_ANSWER
         assert len(slow.runs) == 1
     finally:
-        services.close()
+        close_when_idle(services)
 
 
 def test_a_handler_bug_gets_a_kind_apology_and_the_message_is_kept(
