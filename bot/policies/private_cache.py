@@ -72,10 +72,19 @@ def read(path: Path, valid: Callable[[Any], bool]) -> Any | None:
     finally:
         if collecting:
             gc.enable()
-    if not valid(data):
+    if not _holds(valid, data):
         log.warning("缓存文件内容不对，改为重新计算：%s", path.name)
         return None
     return data
+
+
+def _holds(valid: Callable[[Any], bool], data: Any) -> bool:
+    """valid(data), a check tripping on a shape it did not foresee (a key missing, a list where a
+    dict was written) counting as a no: such a file is rebuilt too."""
+    try:
+        return valid(data)
+    except Exception:
+        return False
 
 
 def write(path: Path, data: Any, *, family: str, keep: int = 1) -> None:

@@ -88,6 +88,21 @@ def test_a_damaged_file_is_built_again(topics, analyzer, tmp_path: Path) -> None
     assert answers(load(), analyzer) == answers(built, analyzer)
 
 
+@pytest.mark.parametrize("reshape", [
+    lambda state: state["similar"].update(postings=[]),  # a list where a dict was written
+    lambda state: state.pop("outside"),  # a part missing
+    lambda state: state["similar"]["postings"].update(x=[("activity-center",)]),  # a pair not a pair
+])
+def test_a_file_of_another_shape_is_built_again(topics, analyzer, tmp_path: Path, reshape) -> None:
+    built = load_likeness(topics, analyzer, ASKED, NOT_OURS, KEYWORDS, tmp_path)
+    (path,) = tmp_path.glob("likeness-*.pickle")
+    state = pickle.loads(path.read_bytes())
+    reshape(state)
+    path.write_bytes(pickle.dumps(state))
+    again = load_likeness(topics, analyzer, ASKED, NOT_OURS, KEYWORDS, tmp_path)
+    assert answers(again, analyzer) == answers(built, analyzer)
+
+
 @pytest.mark.parametrize("content", [None, b"not a pickle", pickle.dumps({"plain": "data"})])
 def test_a_read_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, content: bytes | None) -> None:
     """The collector is paused while a file is unpickled, and switched on again only if it was on."""
