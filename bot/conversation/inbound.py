@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from wechatpy.events import EVENT_TYPES
-from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
+from wechatpy.messages import MESSAGE_TYPES
 
 from bot.clock import SHANGHAI
 from bot.logs import mask
 
 TEXT_LIKE = ("text", "voice")
+UNKNOWN = "unknown:"  # before the name of a type wechatpy does not know
 # A sticker (表情包), which the API does not pass on, reaches an official account as a text
 # message with one of these contents instead (wechatpy issue #656, 2021–2022:
 # https://github.com/wechatpy/wechatpy/issues/656). It is not something said: its kind is
@@ -44,6 +45,11 @@ class Inbound:
     def is_text_like(self) -> bool:
         """True for text and voice: what the user said, to be routed by its words."""
         return self.kind in TEXT_LIKE
+
+    @property
+    def is_unknown(self) -> bool:
+        """True for a message or event type wechatpy does not know: recorded, never handled."""
+        return self.kind.startswith(UNKNOWN) or self.event.startswith(UNKNOWN)
 
     @property
     def dedupe_key(self) -> str:
@@ -86,53 +92,41 @@ def check_fields(fields: dict[str, Any]) -> None:
             raise MalformedMessage(f"{name} longer than {longest}")
     if not _DIGITS.match(str(fields.get("CreateTime", ""))) or len(fields["CreateTime"]) > 11:
         raise MalformedMessage("CreateTime is not a timestamp")
-    if "MsgId" in fields and not _DIGITS.match(str(fields["MsgId"])):
-        raise MalformedMessage("MsgId is not a number")
+    for name in ("MsgId", "MsgID"):  # a message's, a template report's
+        if name in fields and not _DIGITS.match(str(fields[name])):
+            raise MalformedMessage(f"{name} is not a number")
 
 
-def wechatpy_message(fields: dict[str, Any]) -> BaseMessage:
-    """wechatpy's message or event object for already-parsed fields (wechatpy's parse_message,
-    minus its second XML parse); UnknownMessage for types it does not know."""
+def read_inbound(fields: dict[str, Any]) -> Inbound:
+    """The Inbound for a message's parsed fields, MalformedMessage unless they are well-formed.
+    Read straight from the fields, the types named as wechatpy names them (its message and event
+    registries); a type it does not know keeps its own name after 「unknown:」, so the record says
+    what it was."""
     check_fields(fields)
     kind = fields["MsgType"].lower()
-    if kind != "event":
-        return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)
-    event = str(fields.get("Event", "")).lower()
-    key = str(fields.get("EventKey") or "")
-    if event == "subscribe" and key.startswith("qrscene_"):
-        event = "subscribe_scan"
-        fields = {**fields, "Event": event, "EventKey": key[len("qrscene_"):]}
-    return EVENT_TYPES.get(event, UnknownMessage)(fields)
-
-
-def from_wechatpy(message: Any, fields: dict[str, Any] | None = None) -> Inbound:
-    """Turn a parsed wechatpy message or event into an Inbound (a type wechatpy does not know
-    keeps its own MsgType and Event from fields, so the record says what it was)."""
-    kind = getattr(message, "type", "unknown")
-    if isinstance(message, UnknownMessage) and fields is not None:
-        return _unknown(message, fields)
-    text = getattr(message, "content", None)
-    if kind == "voice":
-        text = getattr(message, "recognition", None)
-    if kind == "text" and (text or "").strip() in STICKER_PLACEHOLDERS:
+    openid, account = fields["FromUserName"], fields["ToUserName"]
+    sent_at = datetime.fromtimestamp(int(fields["CreateTime"]), SHANGHAI)
+    number = int(fields.get("MsgId") or 0)
+    msg_id = str(number) if number else ""
+    if kind == "event":
+        event, key = _event(fields)
+        return Inbound(openid=openid, account=account, kind="event", sent_at=sent_at, event=event,
+                       event_key=key, msg_id=msg_id)
+    if kind not in MESSAGE_TYPES:
+        return Inbound(openid=openid, account=account, kind=f"{UNKNOWN}{fields['MsgType'][:20]}",
+                       sent_at=sent_at, msg_id=msg_id)
+    # What was said: the typed text, or what WeChat recognised in a voice message.
+    text = (fields.get({"text": "Content", "voice": "Recognition"}.get(kind, "")) or "").strip()
+    if kind == "text" and text in STICKER_PLACEHOLDERS:
         kind = "sticker"
-    sent_at = message.create_time.astimezone(SHANGHAI)  # check_fields made sure it is there
-    msg_id = getattr(message, "id", 0)
-    return Inbound(
-        openid=str(getattr(message, "source", "")),
-        account=str(getattr(message, "target", "")),
-        kind="event" if getattr(message, "event", None) else kind,
-        sent_at=sent_at,
-        text=(text or "").strip(),
-        event=(getattr(message, "event", "") or "").lower(),
-        event_key=str(getattr(message, "key", "") or ""),
-        msg_id=str(msg_id) if msg_id else "",
-    )
+    return Inbound(openid=openid, account=account, kind=kind, sent_at=sent_at, text=text, msg_id=msg_id)
 
 
-def _unknown(message: Any, fields: dict[str, Any]) -> Inbound:
-    event = str(fields.get("Event", "")).lower()
-    return Inbound(openid=str(message.source), account=str(message.target),
-                   kind=f"unknown:{fields['MsgType'][:20]}" if not event else "event",
-                   sent_at=message.create_time.astimezone(SHANGHAI),
-                   event=f"unknown:{event[:50]}" if event else "", msg_id=str(message.id or ""))
+def _event(fields: dict[str, Any]) -> tuple[str, str]:
+    """An event's name as wechatpy gives it, and its key (a QR code's scene without 「qrscene_」)."""
+    event = fields.get("Event", "").lower()
+    key = fields.get("EventKey", "")
+    if event == "subscribe" and key.startswith("qrscene_"):
+        event, key = "subscribe_scan", key[len("qrscene_"):]
+    known = EVENT_TYPES.get(event)
+    return (known.event if known is not None else f"{UNKNOWN}{event[:50]}"), key

@@ -10,14 +10,12 @@ import logging
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from wechatpy.events import TemplateSendJobFinishEvent
-from wechatpy.messages import UnknownMessage
 
 from bot.conversation.dispatch import Responder
-from bot.conversation.inbound import MalformedMessage, from_wechatpy, wechatpy_message
+from bot.conversation.inbound import Inbound, MalformedMessage, read_inbound
 from bot.conversation.record import Replayed
 from bot.delivery.reports import record_report
 from bot.gateway.answer import answer_once
@@ -87,19 +85,18 @@ class WeChatEndpoint:
         encrypted) here."""
         try:
             opened = self.wire.open(args, raw)
-            message = wechatpy_message(opened.fields)
-            inbound = from_wechatpy(message, opened.fields)
+            inbound = read_inbound(opened.fields)
         except (MalformedMessage, ValueError, TypeError, OverflowError, OSError) as exc:
             raise Rejected(400, f"not a WeChat message ({type(exc).__name__}: {exc})") from exc
         if opened.fields.get("Event") in SUBSCRIPTION_EVENTS:  # 订阅通知: no handler runs, no window
             if self._first(args, raw):
                 keep_grants(self.services, opened.fields, app=Follower.APP)
             return "success"
-        if isinstance(message, TemplateSendJobFinishEvent):
+        if inbound.event == "templatesendjobfinish":
             if not self._first(args, raw):
                 return "success"  # WeChat's retry: kept already
-            return self._keep_report(message) if message.id else "success"  # no MsgID: nothing to keep
-        if isinstance(message, UnknownMessage):  # recorded like any message; no handler runs
+            return self._keep_report(inbound, opened.fields)
+        if inbound.is_unknown:  # recorded like any message; no handler runs
             log.info("unknown message type %r from %s", opened.fields.get("MsgType"), inbound.log_ref)
         inbound = replace(inbound, request=f"{args['timestamp']}:{args['nonce']}")
         try:
@@ -112,13 +109,15 @@ class WeChatEndpoint:
         fresh_for = 2 * self.services.settings.wechat.max_clock_skew
         return first_delivery(self.services.store, args, raw, fresh_for)
 
-    def _keep_report(self, report: TemplateSendJobFinishEvent) -> str:
+    def _keep_report(self, report: Inbound, fields: dict[str, Any]) -> str:
         """WeChat's report on a template message: kept for the sender, not a retiree's message.
 
-        Not recorded as inbound: the person did nothing, so it opens no 48-hour window.
+        Not recorded as inbound: the person did nothing, so it opens no 48-hour window. One
+        without a MsgID has nothing to settle.
         """
-        record_report(self.services.engine, msgid=str(report.id), openid=str(report.source),
-                      status=str(report.status or ""), at=self.services.clock.now())
+        if int(fields.get("MsgID") or 0):
+            record_report(self.services.engine, msgid=str(int(fields["MsgID"])), openid=report.openid,
+                          status=str(fields.get("Status") or ""), at=self.services.clock.now())
         return "success"
 
 

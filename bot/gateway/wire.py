@@ -8,10 +8,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError, ParserCreate
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.utils import WeChatSigner, random_string
@@ -62,30 +61,92 @@ def first_delivery(store: Any, args: Mapping[str, str], raw: bytes, fresh_for: i
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
     """The top-level fields of a WeChat XML body; no DTD, no entities, nothing malformed."""
+    reader = _FieldReader()
     try:
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root, fields = reader.read(body)
     except DefusedXmlException as exc:
         raise Rejected(400, f"XML with a DOCTYPE or entity ({type(exc).__name__})") from exc
-    except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
+    except (ExpatError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
         raise Rejected(400, f"malformed XML ({type(exc).__name__})") from exc
-    if root.tag != "xml":
-        raise Rejected(400, f"unexpected XML root <{root.tag}>")
-    return _fields(root)
-
-
-def _fields(element: Any) -> dict[str, Any]:
-    # The shape xmltodict gives wechatpy: text for leaves, dicts for nested elements, a list
-    # where a tag repeats (a popup's several <List> entries, say).
-    fields: dict[str, Any] = {}
-    for child in element:
-        value = _fields(child) if len(child) else (child.text or "")
-        if child.tag not in fields:
-            fields[child.tag] = value
-        elif isinstance(fields[child.tag], list):
-            fields[child.tag].append(value)
-        else:
-            fields[child.tag] = [fields[child.tag], value]
+    if root != "xml":
+        raise Rejected(400, f"unexpected XML root <{root}>")
     return fields
+
+
+class _FieldReader:
+    """Reads a body straight into the shape xmltodict gives wechatpy: text for leaves, dicts for
+    nested elements, a list where a tag repeats (a popup's several <List> entries, say). expat
+    with defusedxml's refusals and no element tree: every message is read once, here."""
+
+    def __init__(self) -> None:
+        self._open: list[_Element] = []
+        self._root = _Element("")
+
+    def read(self, body: bytes | str) -> tuple[str, dict[str, Any]]:
+        """The root's tag and its fields."""
+        parser = ParserCreate()
+        parser.buffer_text = True
+        # defusedxml's refusals, as its own parsers set them: no DTD, so no entity either.
+        parser.StartDoctypeDeclHandler = _no_doctype
+        parser.EntityDeclHandler = _no_entity
+        parser.UnparsedEntityDeclHandler = _no_unparsed_entity
+        parser.ExternalEntityRefHandler = _no_external
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        parser.Parse(body, True)
+        return self._root.tag, self._root.fields or {}
+
+    def _start(self, tag: str, _attributes: object) -> None:
+        self._open.append(_Element(tag))
+
+    def _text(self, text: str) -> None:
+        if self._open:
+            self._open[-1].text.append(text)
+
+    def _end(self, _tag: str) -> None:
+        element = self._open.pop()
+        if not self._open:
+            self._root = element
+            return
+        value: Any = element.fields if element.fields is not None else "".join(element.text)
+        parent = self._open[-1]
+        fields = parent.fields = parent.fields if parent.fields is not None else {}
+        if element.tag not in fields:
+            fields[element.tag] = value
+        elif isinstance(fields[element.tag], list):
+            fields[element.tag].append(value)
+        else:
+            fields[element.tag] = [fields[element.tag], value]
+
+
+class _Element:
+    """An element being read: its tag, its children's fields (None while it has none), its text."""
+
+    __slots__ = ("fields", "tag", "text")
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.fields: dict[str, Any] | None = None
+        self.text: list[str] = []
+
+
+def _no_doctype(name: str, sysid: str | None, pubid: str | None, _internal: bool) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _no_entity(name: str, _parameter: bool, value: str | None, base: str | None, sysid: str | None,
+               pubid: str | None, notation: str | None) -> None:
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _no_unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                        notation: str | None) -> None:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _no_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import create_app
+from bot.gateway.wire import parse_xml
 from bot.models import InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
@@ -220,3 +221,27 @@ def test_compat_mode_cannot_be_downgraded_by_dropping_encrypt_type(services: Ser
     with services.sessions() as session:
         senders = session.scalars(sa.select(InboundMessage.openid)).all()
     assert senders == [OPENID]  # the encrypted, signed sender; not the plain fields beside it
+
+
+def test_menu_link_taps_are_recorded_with_the_page_each_opened(chat: Chat, wechat: WeChatSide,
+                                                              services: Services) -> None:
+    """A tap on a menu link (VIEW) or a scan carries its page or scene in EventKey: the record
+    keeps it, and two links tapped in one second are two taps, not a retry of one."""
+    at = int(wechat.now())
+    for key in ("https://example.invalid/study", "https://example.invalid/notices"):
+        assert chat.send(wechat.event(OPENID, "VIEW", key=key, at=at)).status_code == 200
+    assert chat.send(wechat.event(OPENID, "SCAN", key="office_desk", at=at)).status_code == 200
+    with services.sessions() as session:
+        kept = session.execute(sa.select(InboundMessage.event, InboundMessage.text)
+                               .order_by(InboundMessage.id)).all()
+    assert [tuple(row) for row in kept] == [("view", "https://example.invalid/study"),
+                                           ("view", "https://example.invalid/notices"),
+                                           ("scan", "office_desk")]
+
+
+def test_fields_are_read_as_wechatpy_reads_them() -> None:
+    """Leaves as text (CDATA, entities and comments read through), nested elements as fields of
+    their own, a repeated tag as a list; what lies between elements is not a field."""
+    body = (b"<xml>\n <A><![CDATA[x<y]]></A><B>a&amp;b<!-- note -->c</B><C/>\n"
+            b"<D><E>1</E><E><F>2</F></E></D><?pi ignored?></xml>")
+    assert parse_xml(body) == {"A": "x<y", "B": "a&bc", "C": "", "D": {"E": ["1", {"F": "2"}]}}
