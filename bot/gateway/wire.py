@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from xml.parsers.expat import ExpatError, ParserCreate
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
-from wechatpy.utils import WeChatSigner, random_string
+from wechatpy.utils import WeChatSigner
 
 from bot.config import WeChatSettings
 
@@ -163,7 +164,7 @@ class Wire:
     def __init__(self, settings: WeChatSettings, now: Any = time.time) -> None:
         self._s = settings
         self._now = now
-        self._crypto = (WeChatCrypto(settings.token, settings.encoding_aes_key, settings.appid)
+        self._cipher = (_Cipher(WeChatCrypto(settings.token, settings.encoding_aes_key, settings.appid).key)
                         if settings.mode != "plain" else None)
 
     def check_url(self, args: Mapping[str, str]) -> str:
@@ -190,9 +191,12 @@ class Wire:
 
     def seal(self, xml: str, encrypted: bool) -> str:
         """The response body: encrypted when the request was, `success` always as it is."""
-        if not encrypted or xml == "success" or self._crypto is None:
+        if not encrypted or xml == "success" or self._cipher is None:
             return xml
-        return self._crypto.encrypt_message(xml, random_string(16), str(int(self._now())))
+        encrypt = self._cipher.encrypt(xml, self._s.appid).decode()
+        timestamp, nonce = str(int(self._now())), secrets.token_hex(8)
+        return _ENVELOPE.format(encrypt=encrypt, signature=sign(self._s.token, timestamp, nonce, encrypt),
+                                timestamp=timestamp, nonce=nonce)
 
     def _check_signature(self, args: Mapping[str, str]) -> None:
         signature, timestamp, nonce = _require(args, "signature", "timestamp", "nonce")
@@ -214,10 +218,25 @@ class Wire:
             raise Rejected(400, "encrypted mode but no <Encrypt>")
         if not _same(sign(self._s.token, args["timestamp"], args["nonce"], encrypt), msg_signature):
             raise Rejected(403, "wrong msg_signature")
-        assert self._crypto is not None
+        assert self._cipher is not None
         try:
-            return PrpCrypto(self._crypto.key).decrypt(encrypt, self._s.appid)
+            return self._cipher.decrypt(encrypt, self._s.appid)
         except InvalidAppIdException as exc:
             raise Rejected(403, "encrypted for another AppID") from exc
         except Exception as exc:  # bytes a stranger chose: any failure to decrypt them is theirs
             raise Rejected(400, f"cannot decrypt ({type(exc).__name__})") from exc
+
+
+# The encrypted reply, as WeChat's 消息加解密 guide and wechatpy's encrypt_message write it.
+_ENVELOPE = ("<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDATA[{signature}]]>"
+             "</MsgSignature><TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>")
+
+
+class _Cipher(PrpCrypto):
+    """wechatpy's message cipher, built once per account rather than once per message (its AES
+    cipher holds only the key: each message gets an encryptor of its own), with the random
+    prefix every message starts with drawn from `secrets`, not `random`."""
+
+    def get_random_string(self) -> str:
+        """16 random characters to put before the message."""
+        return secrets.token_hex(8)
