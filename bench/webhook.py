@@ -123,30 +123,8 @@ def write_requests(path: Path, count: int, mode: str, first_id: int, traffic: st
 def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen, int]:
     """gunicorn with 2 sync workers serving the scenario's app."""
     port = free_port()
-    env = dict(os.environ)
-    if s.server == "ours":
-        db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db'}"
-        config = work / "bench.toml"
-        config.write_text(f'database_url = "{db}"\npublic_url = "http://127.0.0.1"\n[wechat]\n' + "".join(
-            f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
-            if isinstance(v, str)) + STAFF, encoding="utf-8")
-        env["BOT_CONFIG"] = str(config)
-        if s.database == "postgresql":
-            empty_schema(pg_url)
-        env["PYTHONPATH"] = str(s.root)  # ahead of the editable install, which is this checkout
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
-                       cwd=s.root, capture_output=True)
-        if s.traffic == "mix":  # the sample office, every bench user bound to one of its people
-            subprocess.run([sys.executable, str(s.root / "bench" / "traffic.py"), "seed", str(USERS["mix"])],
-                           env=env, check=True, cwd=s.root, capture_output=True)
-        app = "bot:create_app()"
-    elif s.server == "empty":
-        env["PYTHONPATH"] = str(ROOT / "bench")
-        app = "empty_app:app"
-    else:
-        env |= {"BENCH_TOKEN": TOKEN, "BENCH_WEROBOT_DB": str(work / "werobot.sqlite3"),
-                "PYTHONPATH": str(ROOT / "bench")}
-        app = "werobot_app:app"
+    env = server_env(s, work, pg_url)
+    app = {"ours": "bot:create_app()", "empty": "empty_app:app", "werobot": "werobot_app:app"}[s.server]
     conf = s.root / "gunicorn.conf.py"  # ours: its production settings
     if s.server != "ours":  # the others get the same worker settings, without our config check
         conf = work / "gunicorn.conf.py"
@@ -156,6 +134,34 @@ def start_server(s: Scenario, work: Path, pg_url: str) -> tuple[subprocess.Popen
                             env=env, cwd=work)
     _wait_for(port, proc)
     return proc, port
+
+
+def server_env(s: Scenario, work: Path, pg_url: str, wechat_extra: str = "") -> dict[str, str]:
+    """The environment the scenario's app runs in. Ours: its config written in work (wechat_extra:
+    more [wechat] settings), its database emptied and upgraded, and for the mix the sample
+    office with every bench user bound."""
+    env = dict(os.environ)
+    if s.server == "empty":
+        return env | {"PYTHONPATH": str(ROOT / "bench")}
+    if s.server == "werobot":
+        return env | {"BENCH_TOKEN": TOKEN, "BENCH_WEROBOT_DB": str(work / "werobot.sqlite3"),
+                      "PYTHONPATH": str(ROOT / "bench")}
+    db = pg_url if s.database == "postgresql" else f"sqlite:///{work / 'bot.db'}"
+    config = work / "bench.toml"
+    wechat = "".join(f'{k} = "{v}"\n' for k, v in {**WECHAT.__dict__, "mode": s.mode}.items()
+                     if isinstance(v, str))
+    config.write_text(f'database_url = "{db}"\npublic_url = "http://127.0.0.1"\n[wechat]\n{wechat_extra}'
+                      f"{wechat}{STAFF}", encoding="utf-8")
+    env["BOT_CONFIG"] = str(config)
+    if s.database == "postgresql":
+        empty_schema(pg_url)
+    env["PYTHONPATH"] = str(s.root)  # ahead of the editable install, which is this checkout
+    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
+                   cwd=s.root, capture_output=True)
+    if s.traffic == "mix":  # the sample office, every bench user bound to one of its people
+        subprocess.run([sys.executable, str(s.root / "bench" / "traffic.py"), "seed", str(USERS["mix"])],
+                       env=env, check=True, cwd=s.root, capture_output=True)
+    return env
 
 
 def empty_schema(pg_url: str) -> None:
