@@ -14,9 +14,11 @@ followed by --messages more. Their difference over --messages is what a message 
 start-up (jieba's dictionary, the knowledge base: some 13 billion instructions) taken out. Both
 runs see the same requests and the same fresh copy of the database, with PYTHONHASHSEED fixed.
 
-What it does not count: time spent waiting. WeRoBot's SQLite session storage waits for the disk on
-every message, which webhook.py's requests/s include and this does not; so "vs WeRoBot" here is
-the CPU work alone. Needs valgrind (Debian's package; installed when missing).
+What it does not count: the kernel's work, and time spent waiting. WeRoBot's SQLite session
+storage writes, syncs and deletes a journal file for every message, in system calls and waits for
+the disk that webhook.py's requests/s include and this does not; so "against WeRoBot's" here is
+the work each does in its own code and libraries alone. Needs valgrind (Debian's package;
+installed when missing).
 """
 
 from __future__ import annotations
