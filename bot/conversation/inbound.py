@@ -74,7 +74,7 @@ class MalformedMessage(ValueError):
 
 _DIGITS = re.compile(r"^\d{1,20}$")
 _TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Content", "Recognition", "Event",
-                "EventKey")
+                "EventKey", "CreateTime", "MsgId", "MsgID", "Status")
 # What the record can hold (bot.models.inbound); WeChat's own ids are far shorter (28 for openids).
 _LONGEST = {"ToUserName": 64, "FromUserName": 64, "MsgType": 32, "Event": 50, "EventKey": 2048}
 
@@ -106,7 +106,7 @@ def read_inbound(fields: dict[str, Any]) -> Inbound:
     kind = fields["MsgType"].lower()
     openid, account = fields["FromUserName"], fields["ToUserName"]
     sent_at = datetime.fromtimestamp(int(fields["CreateTime"]), SHANGHAI)
-    number = int(fields.get("MsgId") or 0)
+    number = int(fields.get("MsgId") or fields.get("MsgID") or 0)  # MsgID: a send job's report
     msg_id = str(number) if number else ""
     if kind == "event":
         event, key = _event(fields)

@@ -115,9 +115,9 @@ class WeChatEndpoint:
         Not recorded as inbound: the person did nothing, so it opens no 48-hour window. One
         without a MsgID has nothing to settle.
         """
-        if int(fields.get("MsgID") or 0):
-            record_report(self.services.engine, msgid=str(int(fields["MsgID"])), openid=report.openid,
-                          status=str(fields.get("Status") or ""), at=self.services.clock.now())
+        if report.msg_id:
+            record_report(self.services.engine, msgid=report.msg_id, openid=report.openid,
+                          status=fields.get("Status") or "", at=self.services.clock.now())
         return "success"
 
 

@@ -61,7 +61,7 @@ def first_delivery(store: Any, args: Mapping[str, str], raw: bytes, fresh_for: i
 
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
-    """The top-level fields of a WeChat XML body; no DTD, no entities, nothing malformed."""
+    """The fields of a WeChat XML body (nested ones as dicts); no DTD, no entities, nothing malformed."""
     reader = _FieldReader()
     try:
         root, fields = reader.read(body)
@@ -194,7 +194,7 @@ class Wire:
         if not encrypted or xml == "success" or self._cipher is None:
             return xml
         encrypt = self._cipher.encrypt(xml, self._s.appid).decode()
-        timestamp, nonce = str(int(self._now())), secrets.token_hex(8)
+        timestamp, nonce = str(int(self._now())), _random_text()
         return _ENVELOPE.format(encrypt=encrypt, signature=sign(self._s.token, timestamp, nonce, encrypt),
                                 timestamp=timestamp, nonce=nonce)
 
@@ -233,10 +233,17 @@ _ENVELOPE = ("<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDAT
 
 
 class _Cipher(PrpCrypto):
-    """wechatpy's message cipher, built once per account rather than once per message (its AES
-    cipher holds only the key: each message gets an encryptor of its own), with the random
-    prefix every message starts with drawn from `secrets`, not `random`."""
+    """wechatpy's message cipher, built once per account rather than once per message, with the
+    random prefix every message starts with drawn from `secrets`, not `random`. Shared between
+    threads: wechatpy's `cryptography` backend (pyproject.toml requires it) keeps only the key and
+    IV, and each message gets an encryptor of its own (its pycryptodome backend would keep one
+    CBC state, and could not be shared)."""
 
     def get_random_string(self) -> str:
         """16 random characters to put before the message."""
-        return secrets.token_hex(8)
+        return _random_text()
+
+
+def _random_text() -> str:
+    """16 characters no one can guess: a reply's nonce, a message's random prefix."""
+    return secrets.token_hex(8)

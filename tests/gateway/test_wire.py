@@ -245,3 +245,14 @@ def test_fields_are_read_as_wechatpy_reads_them() -> None:
     body = (b"<xml>\n <A><![CDATA[x<y]]></A><B>a&amp;b<!-- note -->c</B><C/>\n"
             b"<D><E>1</E><E><F>2</F></E></D><?pi ignored?></xml>")
     assert parse_xml(body) == {"A": "x<y", "B": "a&bc", "C": "", "D": {"E": ["1", {"F": "2"}]}}
+
+
+def test_a_mass_send_report_is_recorded_under_its_msgid(chat: Chat, services: Services) -> None:
+    """WeChat's report on a mass send names the send by MsgID (not MsgId): the record keeps it."""
+    xml = ("<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
+           "<MsgType>event</MsgType><Event>MASSSENDJOBFINISH</Event><MsgID>1000001625</MsgID>"
+           "<Status>send success</Status></xml>")
+    assert chat.send(xml).status_code == 200
+    with services.sessions() as session:
+        kept = session.execute(sa.select(InboundMessage.event, InboundMessage.msg_id)).one()
+    assert tuple(kept) == ("masssendjobfinish", "1000001625")
