@@ -12,7 +12,9 @@ server is called in-process, as a WSGI app (no gunicorn, no sockets), with the m
 Each figure is two runs from the same start, under callgrind: the warm-up alone, and the warm-up
 followed by --messages more. Their difference over --messages is what a message costs, with the
 start-up (jieba's dictionary, the knowledge base: some 13 billion instructions) taken out. Both
-runs see the same requests and the same fresh copy of the database, with PYTHONHASHSEED fixed.
+runs see the same requests, each a database seeded alike, with PYTHONHASHSEED fixed; each
+revision's derived caches (the user's cache folder) are built once before, outside callgrind, so
+no counted run builds them.
 
 What it does not count: the kernel's work, and time spent waiting. WeRoBot's SQLite session
 storage writes, syncs and deletes a journal file for every message, in system calls and waits for
@@ -101,6 +103,11 @@ def count_all(todo: list[Scenario], work: Path, warm: int, messages: int) -> lis
             place = work / f"{i}-{count}"
             place.mkdir()
             runs.append((s, count, place, server_env(s, place, PG_URL, wechat_extra=PATIENT)))
+    for root in {s.root for s in todo if s.server == "ours"}:  # each revision's caches, built
+        place = work / f"caches-{len(runs)}-{root.name}"
+        place.mkdir()
+        env = server_env(Scenario("ours", "plain", "sqlite", root=root), place, PG_URL, wechat_extra=PATIENT)
+        _replay(["replay", "ours", str(work / "plain.txt"), "0"], env, place)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         totals = list(pool.map(lambda run: instructions(*run, requests=work / f"{run[0].mode}.txt"), runs))
     return [Count(s, (totals[2 * i + 1] - totals[2 * i]) / messages) for i, s in enumerate(todo)]
@@ -109,11 +116,19 @@ def count_all(todo: list[Scenario], work: Path, warm: int, messages: int) -> lis
 def instructions(s: Scenario, count: int, place: Path, env: dict[str, str], requests: Path) -> int:
     """What callgrind collected over one replay of the first count requests, in place (its own
     database, seeded by server_env)."""
-    out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={place}/callgrind.out",
-                          sys.executable, __file__, "replay", s.server, str(requests), str(count)],
-                         env=env | {"PYTHONHASHSEED": "0"}, cwd=place, capture_output=True, text=True,
-                         check=True)
-    return int(COLLECTED.findall(out.stderr)[-1])
+    stderr = _replay(["replay", s.server, str(requests), str(count)], env | {"PYTHONHASHSEED": "0"}, place,
+                     under=["valgrind", "--tool=callgrind", f"--callgrind-out-file={place}/callgrind.out"])
+    return int(COLLECTED.findall(stderr)[-1])
+
+
+def _replay(args: list[str], env: dict[str, str], place: Path, under: list[str] | None = None) -> str:
+    """This script's replay in place (under valgrind, when given); its stderr. A failed replay
+    raises with the end of what it said."""
+    out = subprocess.run([*(under or []), sys.executable, __file__, *args], env=env, cwd=place,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"replay {' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    return out.stderr
 
 
 def replay(server: str, requests: Path, count: int) -> None:
