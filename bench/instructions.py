@@ -1,7 +1,7 @@
 """Instructions a webhook message costs, counted by valgrind's callgrind: ours against WeRoBot
 1.13.1, and against another revision of ours.
 
-    .venv/bin/python bench/instructions.py [--messages 400] [--warm 100] [--against REV]
+    .venv/bin/python bench/instructions.py [--messages 400] [--warm 600] [--against REV]
 
 webhook.py's requests/s swing by a third from one minute to the next on this shared machine, and
 more when the hypervisor steals time, so a change of a few per cent cannot be seen there.
@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if sys.argv[1:2] != ["replay"]:  # a replay imports only the app it calls: its revision's, on PYTHONPATH
     sys.path.insert(0, str(ROOT))
-    from bench.webhook import PG_URL, Scenario, revision, server_env, write_requests
+    from bench.webhook import PG_URL, USERS, Scenario, revision, server_env, write_requests
 
 # The requests are signed before the runs, which take minutes under callgrind: ours must accept
 # their timestamps for that long (WeRoBot checks none).
@@ -61,7 +61,11 @@ def main() -> int:
     """Count every scenario and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=400, help="messages counted, after the warm-up")
-    parser.add_argument("--warm", type=int, default=100, help="messages before counting starts")
+    # Every bench user speaks before counting starts: a process's first message from a user does
+    # first-contact work (the follower row's upsert, the first reads) that a gunicorn worker does
+    # in its first seconds and then not for minutes. bench/traffic.py's users take turns, so with
+    # the warm-up at 100 (before 2026-12-06) each of the 400 counted messages was its user's first.
+    parser.add_argument("--warm", type=int, default=USERS["mix"] + 100, help="messages before counting")
     parser.add_argument("--against", metavar="REV", help="also count this git revision of ours")
     args = parser.parse_args()
     if not shutil.which("valgrind"):
@@ -104,7 +108,7 @@ def count_all(todo: list[Scenario], work: Path, warm: int, messages: int) -> lis
             place.mkdir()
             runs.append((s, count, place, server_env(s, place, PG_URL, wechat_extra=PATIENT)))
     for root in {s.root for s in todo if s.server == "ours"}:  # each revision's caches, built
-        place = work / f"caches-{len(runs)}-{root.name}"
+        place = work / f"caches-{root.name}"
         place.mkdir()
         env = server_env(Scenario("ours", "plain", "sqlite", root=root), place, PG_URL, wechat_extra=PATIENT)
         _replay(["replay", "ours", str(work / "plain.txt"), "0"], env, place)

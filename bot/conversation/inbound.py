@@ -92,7 +92,7 @@ def check_fields(fields: dict[str, Any]) -> None:
             raise MalformedMessage(f"{name} longer than {longest}")
     if not _DIGITS.match(str(fields.get("CreateTime", ""))) or len(fields["CreateTime"]) > 11:
         raise MalformedMessage("CreateTime is not a timestamp")
-    for name in ("MsgId", "MsgID"):  # a message's, a template report's
+    for name in ("MsgId", "MsgID"):  # a message's; a send job's report (template or mass send)
         if name in fields and not _DIGITS.match(str(fields[name])):
             raise MalformedMessage(f"{name} is not a number")
 
