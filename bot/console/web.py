@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, g, render_template
 from sqlalchemy.orm import Session
 
 from bot.clock import SHANGHAI
+from bot.logs import mask_personal
 from bot.models import ROLE_NAMES, StaffAccount
 from bot.services import Services
 from bot.staff.roles import Can, may
@@ -130,6 +131,15 @@ def phone(number: str | None) -> str:
     if not number:
         return "（无电话）"
     return number if allowed(Can.SEE_PRIVATE) else _HIDDEN_DIGITS.sub("*", number)
+
+
+@console.app_template_filter("said")
+def said(text: str | None) -> str:
+    """What someone wrote (a 留言, a reply, a message sent): in full for roles that see personal
+    details; with mobile and ID card numbers masked otherwise, as retirees often type their own."""
+    if not text:
+        return ""
+    return text if allowed(Can.SEE_PRIVATE) else mask_personal(text)
 
 
 @console.app_template_filter("private")

@@ -120,3 +120,14 @@ def test_a_branch_account_cannot_close_another_branchs_task(console_app, desk: S
     assert other.post(f"/console/care/tasks/{task_id}/done", {"visitor": "x"}).status_code == 404
     with desk.sessions() as session:
         assert session.get(CareTask, task_id).done_at is None
+
+
+def test_what_was_done_about_a_report_is_health_too_and_hidden_from_a_viewer(
+        worker: Clerk, viewer: Clerk, desk: Services, branch: Branch) -> None:
+    number = report(desk, branch.ids["张明"], "hospital", "住院了")
+    worker.get(f"/console/care/{number}")
+    worker.post(f"/console/care/{number}", {"outcome": "已电话慰问，确诊脑梗，下周出院"})
+    for path in (f"/console/care/{number}", "/console/care"):
+        assert "确诊脑梗" in text(worker.get(path)), path
+        shown = text(viewer.get(path))
+        assert "确诊脑梗" not in shown and "仅管理员、工作人员可见" in shown, path

@@ -108,3 +108,20 @@ def test_a_tickets_page_shows_what_was_said_around_it(worker: Clerk, desk: Servi
     page = text(worker.get(f"/console/tickets/{left['暖气不热']}"))
     assert "家里暖气片是凉的" in page and "银龄助手答：供暖的事" in page
     assert "上个月的话" not in page  # more than a week before the 留言
+
+
+def test_numbers_a_retiree_typed_are_masked_for_a_viewer_and_whole_for_staff(
+        worker: Clerk, viewer: Clerk, desk: Services, branch: Branch) -> None:
+    with transaction(desk.sessions) as session:
+        ticket = Ticket(openid="o_zhang", retiree_id=branch.ids["张明"], created_at=desk.clock.now(),
+                        text="请回电 13659496827，身份证 110101193208081234")
+        session.add(ticket)
+        session.flush()
+        number = ticket.id
+    pages = ("/console/tickets", f"/console/tickets/{number}", "/console/today",
+             f"/console/people/{branch.ids['张明']}")
+    for path in pages:
+        shown = text(viewer.get(path))
+        assert "请回电 136****6827，身份证 110101********1234" in shown, path
+        assert "13659496827" not in shown and "110101193208081234" not in shown, path
+        assert "请回电 13659496827，身份证 110101193208081234" in text(worker.get(path)), path
