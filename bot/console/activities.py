@@ -191,7 +191,7 @@ def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
     for name in NUMBERS:
         entry[name] = int(entry[name]) if entry[name].isdecimal() else entry[name]
     chosen = [name for name in form.getlist("groups") if name]
-    entry["groups"] = ["all"] if form.get("everyone") or not chosen else chosen
+    entry["groups"] = ["all", *chosen] if form.get("everyone") else chosen or ["all"]  # both: the loader asks
     return entry
 
 

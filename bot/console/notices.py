@@ -135,7 +135,11 @@ def _read(form: MultiDict[str, str]) -> Draft:
 
 def _read_audience(draft: Draft) -> None:
     kind, scope = draft.form.get("audience"), staff().group_id
-    if kind == "all" and scope is None:
+    if kind in AUDIENCES and (also := _also_filled(kind, draft.form)):
+        # 全体 left chosen with a group ticked: sending to all would be a guess (and cannot be undone).
+        draft.problems["audience"] = (f"您选的是「{AUDIENCES[kind]}」，又{also}。"
+                                      "请只留一种：改选对应的一项，或清掉多填的。")
+    elif kind == "all" and scope is None:
         draft.audience = "all"
     elif kind == "groups":
         names = [n for n in draft.form.getlist("groups") if n in _group_names()]
@@ -151,6 +155,16 @@ def _read_audience(draft: Draft) -> None:
         draft.audience = "retiree:" + ",".join(str(p.id) for p in people)
     else:
         draft.problems["audience"] = "请选择发给谁。"
+
+
+def _also_filled(kind: str, form: MultiDict[str, str]) -> str:
+    """What the form holds for another kind of audience than the one chosen, in words ("" if none)."""
+    also = []
+    if kind != "groups" and any(form.getlist("groups")):
+        also.append("勾了分组")
+    if kind != "people" and form.get("people", "").strip():
+        also.append("写了要发的人")
+    return "、".join(also)
 
 
 def _read_time(draft: Draft) -> None:

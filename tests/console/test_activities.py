@@ -138,3 +138,15 @@ def test_a_branch_account_sees_its_own_peoples_sign_ups_and_changes_nothing_offi
     assert secretary.post(f"/console/activities/{number}/cancel").status_code == 403
     assert secretary.get(f"/console/activities/{number}/signups.xlsx").status_code == 403
     assert secretary.get("/console/activities/new").status_code == 403
+
+
+def test_everyone_and_a_group_both_ticked_is_asked_not_guessed(worker: Clerk, desk: Services,
+                                                              branch: Branch) -> None:
+    worker.get("/console/activities/new")
+    both = worker.post("/console/activities/new", TEA | {"everyone": "1"})
+    assert both.status_code == 400 and "「全体」和分组只能选一种" in text(both)
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(Activity)).all() == []
+    number = create(worker)
+    with desk.sessions() as session:
+        assert session.get(Activity, number).groups == ["第一支部"]

@@ -30,11 +30,12 @@ def copies(services: Services) -> list[OutboxMessage]:
 
 
 def form(worker: Clerk, **fields: object) -> dict[str, object]:
-    """The new-notice form as the page gives it (with its one-time key), filled in."""
+    """The new-notice form as the page gives it (with its one-time key), filled in: to 第一支部
+    unless another audience is given."""
     page = text(worker.get("/console/notices/new"))
     key = page.split('name="form_key" value="')[1].split('"')[0]
-    return {"form_key": key, "when": "now", "audience": "groups", "groups": "第一支部",
-            "text": "12 月 5 日上午九点集中学习。"} | fields
+    to_branch = {} if "audience" in fields else {"audience": "groups", "groups": "第一支部"}
+    return {"form_key": key, "when": "now", "text": "12 月 5 日上午九点集中学习。"} | to_branch | fields
 
 
 def test_the_reach_is_shown_by_channel_with_whom_to_call_before_anything_is_sent(
@@ -171,3 +172,16 @@ def test_a_branch_reaches_its_own_group_not_another_kind_of_the_same_name(
     assert "将发给 3 人" in checked  # 张, 李, 孙: not 周平 of the area
     secretary.post("/console/notices/new", form(secretary, action="send"))
     assert "o_zhou" not in {c.recipient for c in copies(desk)}
+
+
+def test_everyone_left_chosen_with_a_group_ticked_is_asked_not_sent_to_all(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    both = {"groups": "第一支部", "people": "张明"}
+    for chosen, also in (("all", {"groups": "第一支部"}), ("groups", both), ("people", both)):
+        mixed = worker.post("/console/notices/new", form(worker, action="send", audience=chosen, **also))
+        page = text(mixed)
+        assert mixed.status_code == 400 and "请只留一种" in page, chosen
+        assert "确认发送" not in page and "将发给" not in page
+    assert copies(desk) == []
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(Notice)).all() == []
