@@ -4,6 +4,8 @@ Compassion first, then what happens next; staff are alerted at once with who rep
 whom, the words and whom to call. When it is unclear whether it is the person themselves or a
 relative, one short question; family and people not yet bound are asked for a number to be
 called back on. A report made in the middle of a quiz or a sign-up leaves that step waiting.
+An emergency (「老伴晕倒了」「救命」) is told to call 120 at once, asked nothing but a number
+to call back on, and its answer says nothing of the quiz or sign-up waiting.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def report(msg: Inbound, ctx: Context) -> Reply | None:
     record = take_report(ctx.session, ctx.settings, ctx.texts, ctx.now, reporter=_reporter(ctx),
                          kind=sighting.kind.name, subject=sighting.subject, relative=sighting.relative,
                          text=msg.text)
+    if sighting.kind.urgent:  # 120 first; staff call back whoever it is about
+        return Text(_answer(ctx, record, sighting.kind), alone=True)
     if record.subject == "unknown":
         ctx.conversation.expect(WHO_STEP, {"report": record.id})
         return Text(ctx.texts.get("care.ask_who"))

@@ -1,8 +1,9 @@
 """Recognising a care report in what someone wrote or said: what happened, and to whom.
 
 The words are data (content/care.toml). A kind word alone is not a report: something must
-have happened (「住院了」「昨天住院」), so 「住院怎么报销」 stays a policy question; and words
-such as 走了 count only with a person (「老伴走了」, never 「他走了」).
+have happened (「住院了」「昨天住院」), or the word says it is happening (「救命」「病危」), so
+「住院怎么报销」 stays a policy question; words such as 走了 count only with a person (「老伴走了」,
+never 「他走了」); and what is supposed (「要是走了」) or long past and asked about is no report.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class Kind:
     words: tuple[str, ...]
     needs_person: tuple[str, ...]
     topics: tuple[str, ...]
+    now: tuple[str, ...] = ()  # words that say it is happening (救命, 病危): no other sign needed
+    unless: tuple[str, ...] = ()  # sayings holding one of words that are no report (救命钱)
+    urgent: bool = False  # a life at risk now: 120 first, nothing asked or offered, no task reminded
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class CareWords:
     address: dict[str, str]
     asking: tuple[str, ...] = ()
     younger: tuple[str, ...] = ()  # 儿子, 孙女 …: whom a report can be about, but 「我儿子走了」 is no death
+    not_happened: tuple[str, ...] = ()  # 要是, 如果 …: 「我爸要是走了」 supposes, it reports nothing
+    long_ago: tuple[str, ...] = ()  # 三年了, 去年 …: asked about with these, old news is a question
 
     def __post_init__(self) -> None:
         # Longest first, once: the first found in a message is the most specific (我老伴 over 老伴).
@@ -65,11 +71,14 @@ class CareWords:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
             kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
-                               tuple(k.get("topics", []))) for name, k in raw["kinds"].items())
+                               tuple(k.get("topics", [])), _words(k.get("now", [])),
+                               _words(k.get("unless", [])), bool(k.get("urgent", False)))
+                          for name, k in raw["kinds"].items())
             words = raw["words"]
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
                        dict(words.get("address", {})), _words(words.get("asking", [])),
-                       _words(words.get("younger", [])))
+                       _words(words.get("younger", [])), _words(words.get("not_happened", [])),
+                       _words(words.get("long_ago", [])))
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -87,15 +96,18 @@ class CareWords:
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
+        if any(w in plain for w in self.not_happened):
+            return None
         elder = _first_in(plain, self.relatives)
         relative = elder or _first_in(plain, self.younger)
+        asks = any(a in plain for a in self.asking)
         for kind in self.kinds:
             if not _says(kind, plain, elder):
                 continue
-            if any(h in plain for h in self.happened) or kind.name == "critical":
+            if any(h in plain for h in self.happened) or _first_in(_without(plain, kind.unless), kind.now):
                 subject = _subject(plain, relative, self.self_words)
-                if subject == "unknown" and any(a in plain for a in self.asking):
-                    return None  # 「去世了丧葬费怎么领」: a question about the rules
+                if asks and (subject == "unknown" or any(w in plain for w in self.long_ago)):
+                    return None  # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」: questions
                 return Sighting(kind, subject, relative)
         return None
 
@@ -114,6 +126,7 @@ class CareWords:
 
 def _says(kind: Kind, plain: str, elder: str | None) -> bool:
     """plain names this kind of situation: one of its words, 走了 and the like only of an elder."""
+    plain = _without(plain, kind.unless)
     said = [w for w in kind.words if w in plain]
     return bool(said) and (elder is not None or not all(w in kind.needs_person for w in said))
 
@@ -121,6 +134,13 @@ def _says(kind: Kind, plain: str, elder: str | None) -> bool:
 def _first_in(plain: str, words: tuple[str, ...]) -> str | None:
     """The first of words (longest first) found in plain."""
     return next((w for w in words if w in plain), None)
+
+
+def _without(plain: str, sayings: tuple[str, ...]) -> str:
+    """plain with each of sayings taken out (救命钱 holds 救命, and is no emergency)."""
+    for saying in sayings:
+        plain = plain.replace(saying, " ")
+    return plain
 
 
 def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -19,6 +19,9 @@ from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
 
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
+# Said again word for word this long after (「我摔倒了起不来」 a quarter of an hour later): nobody
+# may have reached them yet, so staff are told again, at most once in each such span.
+TELL_AGAIN_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
             set_subject(earlier, subject, relative)
         if text.strip() not in earlier.text.split("\n"):
             earlier.text = f"{earlier.text}\n{text.strip()}"
-        elif not learned:
-            return earlier  # said again word for word: staff have it
+        elif not learned:  # said again word for word: staff have it, unless it was a while ago
+            _tell_again(session, settings, texts, now, earlier, reporter, text.strip())
+            return earlier
         _tell_more(session, settings, texts, now, earlier, reporter, text.strip())
         return earlier
     record = CareReport(openid=reporter.openid, retiree_id=reporter.retiree.id if reporter.retiree else None,
@@ -94,6 +98,19 @@ def _tell_more(session: Session, settings: Settings, texts: Texts, now: datetime
     alert_staff(session, settings, now, key=key, text=texts.get(
         "care.staff_more", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
         about=_about(texts, report, reporter), text=words), page=f"/console/care/{report.id}")
+
+
+def _tell_again(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
+                reporter: Reporter, words: str) -> None:
+    """The same words again TELL_AGAIN_AFTER or more after the report: staff are told again."""
+    waited = now - report.created_at
+    if waited < TELL_AGAIN_AFTER:
+        return
+    minutes = int(waited.total_seconds() // 60)
+    told = texts.get("care.staff_again", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
+                     about=_about(texts, report, reporter), minutes=minutes, text=words)
+    alert_staff(session, settings, now, key=f"care:{report.id}:again:{waited // TELL_AGAIN_AFTER}", text=told,
+                page=f"/console/care/{report.id}")
 
 
 def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: datetime,

@@ -12,7 +12,8 @@ from bot.clock import SHANGHAI
 from bot.models import CareReport, Retiree
 from bot.roster.edit import EditError, record_death
 
-KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤"}
+KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤",
+               "emergency": "急症"}
 SUBJECTS = {"self": "本人", "relative": "家属", "unknown": "未说明"}
 
 

@@ -22,7 +22,7 @@ from bot.models import CareReport, CareTask, Retiree
 from bot.roster.search import named, people_by_id, within
 from bot.staff.roles import Can
 
-URGENT = ("death", "critical")
+URGENT = ("death", "critical", "emergency")
 CLOSED_SHOWN = 20
 OVERLOOKED_SHOWN = 200  # the overlooked listed by name; all are counted
 

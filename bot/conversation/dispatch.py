@@ -85,7 +85,7 @@ class Responder:
         ctx = self._context(conn, msg, claimed.sender, now)
         try:
             name, reply = route(msg, ctx)  # 2. the handling
-            if isinstance(reply, Text) and claimed.sender.has_mail:  # undelivered notices first
+            if isinstance(reply, Text) and not reply.alone and claimed.sender.has_mail:  # notices first
                 reply = Text(with_mailbox(conn, self.services.texts, msg.openid, reply.content, now))
             late = not handoff.offer(render_passive(reply, openid=msg.openid, account=msg.account, now=now))
             if late and isinstance(reply, Text):

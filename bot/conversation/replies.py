@@ -8,9 +8,11 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Text:
-    """A text message to the user."""
+    """A text message to the user; alone: nothing is added to it (an emergency's call for 120
+    is not followed by a waiting quiz's question)."""
 
     content: str
+    alone: bool = False
 
 
 @dataclass(frozen=True)

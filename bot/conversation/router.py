@@ -284,7 +284,7 @@ class Router:
         return reply
 
     def _with_reminder(self, ctx: Context, reply: Reply, task: Frame) -> Reply:
-        if not isinstance(reply, Text):
+        if not isinstance(reply, Text) or reply.alone:  # the task still waits, unmentioned
             return reply
         return Text(f"{reply.content}\n\n{self.remind(ctx, task)}")
 

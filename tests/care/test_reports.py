@@ -259,3 +259,51 @@ def test_a_staff_subscription_is_enough_for_alerts_to_reach_staff_at_once(
                                                         subscribe_templates={"staff": lasting}))
     assert unreachable_warning(staffed) is None
     assert "订阅通知" in (unreachable_warning(office.settings) or "")
+
+
+@pytest.mark.parametrize(("said", "subject"), [
+    ("我爸晕倒了", "relative"), ("救命", "unknown"), ("我喘不上气", "self"), ("老伴心脏病犯了", "relative"),
+    ("语音:快来人啊我老头子叫不醒了。", "relative"), ("我爸中风了", "relative")])
+def test_an_emergency_is_told_to_call_120_and_staff_are_alerted_without_a_question(
+        office: Services, branch: Branch, chat: Chat, wechat: WeChatSide, said: str, subject: str) -> None:
+    spoken = said.removeprefix("语音:")
+    reply = (chat.reply_to(wechat.voice("o_zhang", spoken)) if spoken != said
+             else chat.say(said, openid="o_zhang")) or ""
+    assert reply.startswith("请马上打 120") and "是您本人，还是家里人" not in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject) == ("emergency", subject)
+    [alert, _] = staff_alerts(office)
+    assert "急症" in alert.payload["text"] and "13800000000" in alert.payload["text"]
+
+
+@pytest.mark.parametrize("question", [
+    "这是我的救命钱，养老金怎么还没到", "我爸要是走了，丧葬费怎么算", "老伴走了三年了，抚恤金还能领吗",
+    "胸口疼怎么办", "脑梗住院能报多少", "我没意识到要交党费"])
+def test_supposing_asking_and_old_news_are_not_emergencies(
+        office: Services, branch: Branch, chat: Chat, question: str) -> None:
+    reply = chat.say(question, openid="o_zhang") or ""
+    assert reports(office) == [] and staff_alerts(office) == []
+    assert "惊闻噩耗" not in reply and "120" not in reply
+
+
+def test_an_emergency_in_the_quiz_says_nothing_of_the_quiz_whose_next_answer_still_counts(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    assert "第 1 题" in (chat.say("答题", openid="o_zhang") or "")
+    reply = chat.say("老伴晕倒了", openid="o_zhang") or ""
+    assert reply.startswith("请马上打 120") and "题" not in reply
+    assert "第 2 题" in (chat.say("A", openid="o_zhang") or "")
+
+
+def test_the_same_emergency_said_again_a_while_later_tells_staff_again(
+        office: Services, branch: Branch, chat: Chat, clock) -> None:
+    chat.say("我摔倒了起不来", openid="o_zhang")
+    clock.advance(seconds=3 * 60)
+    chat.say("我摔倒了起不来", openid="o_zhang")  # staff were told three minutes ago
+    assert len(staff_alerts(office)) == 2
+    clock.advance(seconds=11 * 60)
+    chat.say("我摔倒了起不来", openid="o_zhang")
+    clock.advance(seconds=60)
+    chat.say("我摔倒了起不来", openid="o_zhang")  # within the same ten minutes: once is enough
+    again = [a.payload["text"] for a in staff_alerts(office) if ":again:" in a.dedupe_key]
+    assert len(again) == 2 and "14 分钟后又说" in again[0] and "请马上联系" in again[0]
+    assert len(reports(office)) == 1
