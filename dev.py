@@ -52,7 +52,11 @@ def main(argv: list[str]) -> int:
     if command is None:
         return 0
     os.chdir(ROOT)
-    return subprocess.call(command)
+    # This process becomes the task (no parent left behind): Ctrl-C, kill and a closed terminal
+    # reach the sandbox itself, which stops everything it started.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -165,6 +166,7 @@ def run_sandbox(chat: bool = True) -> int:
     logs = (VAR / "sandbox.log").open("a", encoding="utf-8")
     py = sys.executable
     procs: list[subprocess.Popen] = []
+    _stop_as_on_ctrl_c()
     try:
         standin = _start(procs, [py, "-m", "bot.standin", "--port", str(standin_port),
                                  "--appid", settings.wechat.appid,
@@ -212,12 +214,27 @@ def run_sandbox(chat: bool = True) -> int:
                         f"http://127.0.0.1:{standin_port}", SANDBOX_USER,
                         staff_openids=settings.staff.openids)
     finally:
+        for sig in STOPPING:  # a second signal must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
         RUNNING.unlink(missing_ok=True)
         for proc in reversed(procs):
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=10)
         logs.close()
+
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_as_on_ctrl_c() -> None:
+    """`kill` (SIGTERM) and a closed terminal (SIGHUP) end the sandbox as Ctrl-C does, through its
+    clean-up: by default they ended this process alone, leaving the stand-in, the server and the
+    scheduler running and holding their ports."""
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+    for sig in STOPPING:
+        signal.signal(sig, stop)
 
 
 def _reports_to(settings: Settings, bot_port: int) -> list[str]:

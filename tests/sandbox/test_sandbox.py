@@ -72,6 +72,39 @@ def test_the_sandbox_starts_everything_and_chats(tmp_path: Path) -> None:
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}
 
 
+def test_kill_stops_everything_the_sandbox_started(tmp_path: Path) -> None:
+    """`kill` (or a closed terminal) stops the stand-in, the server and the scheduler too, as
+    Ctrl-C does: none is left running, holding its port."""
+    marker = f"BOT_SANDBOX_DIR={tmp_path}"
+    sandbox = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--no-chat"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, cwd=PROJECT_ROOT,
+                               env={**os.environ, "BOT_SANDBOX_DIR": str(tmp_path)})
+    line = sandbox.stdout.readline()
+    while line and "沙盒已启动" not in line:
+        line = sandbox.stdout.readline()
+    started = _started_with(marker)
+    assert len(started) >= 4  # the sandbox, the stand-in, the server, the scheduler
+    sandbox.terminate()
+    assert sandbox.wait(timeout=60) != 0
+    sandbox.stdout.close()
+    left = _started_with(marker)
+    for pid in left:  # not to leave them to the next test
+        os.kill(pid, 9)
+    assert left == []
+
+
+def _started_with(marker: str) -> list[int]:
+    """The processes whose environment holds marker (all a sandbox starts inherit it)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
 def _second_chat(sandbox_dir: Path) -> str:
     """`python -m bot chat --openid …` in another terminal while the sandbox runs: no config
     given, it finds the sandbox; what it printed for 「菜单」."""
