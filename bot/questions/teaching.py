@@ -40,6 +40,8 @@ def assign(session: Session, engine: PolicyEngine, ids: Iterable[int], topic: st
            now: datetime) -> Taught:
     """Make each open question a known question of topic, unless its keywords lead to another
     topic; the questions stay kept, marked as taught."""
+    if not topic:  # a guess picked for them would teach the bot a wrong answer
+        raise TeachingError("请先选一个话题，再点「归入」。")
     if topic not in engine.topics:
         raise TeachingError(f"没有「{topic}」这个话题。")
     added, refused = [], []

@@ -208,3 +208,14 @@ def test_an_answer_with_a_format_spec_is_refused(worker: Clerk) -> None:
     bad = worker.post("/console/questions/topics/party-fee",
                       {"answer": "电话 {office_phone:>2000000000}", "do": "preview"})
     assert bad.status_code == 400 and "后面不能带格式" in text(bad)
+
+
+def test_no_topic_is_chosen_for_the_clerk_and_none_chosen_teaches_nothing(
+        worker: Clerk, chat: Chat, desk: Services) -> None:
+    chat.say(BUS)
+    page = text(worker.get("/console/questions"))
+    assert '<option value="" selected>请选择话题……</option>' in page  # not the first guess
+    done = worker.post("/console/questions/assign", {"ids": ",".join(map(str, open_ids(desk))), "topic": ""},
+                       follow_redirects=True)
+    assert "请先选一个话题" in text(done) and len(open_ids(desk)) == 1
+    assert (chat.say(BUS) or "").startswith("这个我还答不上来")
