@@ -185,9 +185,10 @@ def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
 
 def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:
     relation = data.get("relation")
-    if retiree.deceased and relation is None:
+    if relation is None and (retiree.deceased or b.someone_else_is_them(ctx.session, ctx.follower, retiree)):
         ctx.conversation.expect(BEREAVED, data)  # the name and digits were right: kept
-        return Text(ctx.texts.get("binding.deceased"))
+        return Text(ctx.texts.get("binding.deceased" if retiree.deceased else "binding.self_taken",
+                                  name=retiree.name))
     ctx.conversation.clear()
     ctx.binding = b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
     key = ("binding.bound_self" if relation is None else
@@ -216,7 +217,8 @@ def go_on(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def bereaved_family(msg: Inbound, ctx: Context) -> Reply | None:
-    """After 「已经去世」: 1 (or 好的) goes on as family — the name and digits already checked."""
+    """After 「已经去世」 or 「本人已经用另一个微信绑定」: 1 (or 好的) goes on as family — the
+    name and digits already checked."""
     if ctx.texts.choice(msg.text, yes=1) != 1:
         return None
     return _go_on(ctx, ctx.conversation.data, Said(family=True))

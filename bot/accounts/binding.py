@@ -89,6 +89,14 @@ def bind(session: Session, account: Account, retiree: Retiree, now: datetime, *,
     return binding
 
 
+def someone_else_is_them(session: Session, account: Account, retiree: Retiree) -> bool:
+    """Whether another account of this app is already bound as the retiree themselves: a second
+    「本人」 is most likely family who should bind as family (one person has one WeChat here)."""
+    return bool(session.scalar(sa.select(sa.exists().where(
+        Binding.retiree_id == retiree.id, Binding.role == "self", Binding.app == account.APP,
+        Binding.unbound_at.is_(None), Binding.openid != account.openid))))
+
+
 def unbind(session: Session, binding: Binding, now: datetime) -> None:
     """End a binding (the row is kept for the record), and with a chat binding, the mini-program
     bindings WeChat names the same person for (unionid) that acted for the same retiree: one

@@ -88,7 +88,7 @@ def _bind(attempt: Callable[[Session, MiniUser], identify.Attempt], relation: st
             raise Refused(409, "already_bound",
                           f"已经绑定了{binding.retiree.name}同志。要换人，请先解除绑定。")
         found = attempt(session, user)
-        if (refusal := _refusal(found, relation, by_phone=by_phone)) is None:
+        if (refusal := _refusal(session, user, found, relation, by_phone=by_phone)) is None:
             assert found.retiree is not None  # what _refusal found no fault with
             try:
                 with session.begin_nested():  # the same form sent twice at once: the first binds
@@ -124,12 +124,16 @@ def _verified_number(code: str) -> str:
                       "手机号验证已过期，请再点一次「用微信手机号绑定」。") from None
 
 
-def _refusal(attempt: identify.Attempt, relation: str | None, *, by_phone: bool) -> Refused | None:
+def _refusal(session: Session, user: MiniUser, attempt: identify.Attempt, relation: str | None, *,
+             by_phone: bool) -> Refused | None:
     """Why the attempt binds nobody, or None when it found the one person to bind."""
     person = attempt.retiree
     if person is not None:
         if person.deceased and relation is None:
             return Refused(409, "deceased", f"{person.name}同志已经去世。家属请选择与老人的关系后再绑定。")
+        if relation is None and b.someone_else_is_them(session, user, person):
+            return Refused(409, "self_taken", f"{person.name}同志本人已经用另一个微信绑定过了。"
+                                              "家属请选择与老人的关系后再绑定。")
         return None
     if attempt.locked_until is not None:
         until = identify.reopens(attempt.locked_until)

@@ -185,6 +185,17 @@ def test_a_deceased_retiree_cannot_be_bound_in_person_but_family_can(chat: Chat,
     assert active_bindings(services) == [(OPENID, roster["zhao"], "agent", "子女")]
 
 
+def test_a_second_wechat_binding_as_the_same_person_is_offered_to_bind_as_family(
+        chat: Chat, services: Services, roster) -> None:
+    say_all(chat, "绑定", "王建国", "5678")
+    taken = say_all(chat, "绑定", "王建国", "5678", openid="o_second_phone")
+    assert "王建国同志本人已经用另一个微信绑定过了" in taken and "回复 1" in taken
+    assert [b[0] for b in active_bindings(services)] == [OPENID]  # not a second 本人
+    assert "什么人" in chat.say("1", openid="o_second_phone")
+    assert "家属（女儿）绑定成功" in chat.say("女儿", openid="o_second_phone")
+    assert sorted(b[2] for b in active_bindings(services)) == ["agent", "self"]
+
+
 def test_unbinding_asks_first_and_keeps_the_record(chat: Chat, services: Services,
                                                    roster) -> None:
     say_all(chat, "绑定", "王建国", "5678")

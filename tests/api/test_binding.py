@@ -71,6 +71,18 @@ def test_a_daughter_binds_for_her_late_father_only_as_family(
     assert as_family.get_json()["person"]["relation"] == "子女"
 
 
+def test_a_second_account_binding_as_the_same_person_is_asked_to_bind_as_family(
+        client: FlaskClient, branch: Branch, signed_in: Headers) -> None:
+    assert client.post(BIND, headers=signed_in("o_mini_wang"), json={"name": "王芳", "digits": "0003"}
+                       ).status_code == 201
+    other = signed_in("o_mini_wang_son")
+    as_self = client.post(BIND, headers=other, json={"name": "王芳", "digits": "0003"})
+    assert as_self.status_code == 409 and as_self.get_json()["code"] == "self_taken"
+    assert "家属请选择与老人的关系" in as_self.get_json()["message"]
+    as_family = client.post(BIND, headers=other, json={"name": "王芳", "digits": "0003", "relation": "子女"})
+    assert as_family.status_code == 201 and as_family.get_json()["person"]["role"] == "agent"
+
+
 def test_the_phone_wechat_verified_binds_without_guessing(
         client: FlaskClient, branch: Branch, signed_in: Headers, standin: StandinServer) -> None:
     me = signed_in("o_mini_wang_phone")
