@@ -28,7 +28,10 @@ def register(router: Router) -> None:
     router.action("study", words=("学习", "本月学习", "学习材料", "这个月的学习"), event_keys=("STUDY",),
                   needs_binding=True)(this_month)
     router.action("study_past", words=("往期", "往期学习", "以前的学习"), needs_binding=True)(past)
-    router.action("study_done", words=("学完了", "我学完了", "学习完了", "我已学习", "已学完"),
+    router.action("study_done", words=("学完了", "我学完了", "学习完了", "我已学习", "已学完", "学完啦",
+                                       "看完了", "我看完了", "看完啦", "已经看完了", "读完了", "我读完了",
+                                       "学好了", "我学好了", "学过了", "我学过了", "都学了", "我都学了",
+                                       "已经学完了", "已经学了"),
                   needs_binding=True)(done)
     router.action("study_quiz", words=("答题", "做题", "学习答题"), needs_binding=True)(start_quiz)
     router.step(PAST_STEP)(pick_past)
@@ -78,11 +81,10 @@ def done(msg: Inbound, ctx: Context) -> Reply:
     material = _studied(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
+    if not _record(ctx, material):
+        return Text(ctx.texts.get("study.already"))
     binding = ctx.binding
     assert binding is not None  # needs_binding
-    if not record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
-                          by_agent=binding.is_agent):
-        return Text(ctx.texts.get("study.already"))
     if binding.is_agent:
         return Text(ctx.texts.get("study.recorded_family", name=binding.retiree.name, title=material.title))
     return Text(ctx.texts.get("study.recorded", title=material.title))
@@ -115,11 +117,21 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
         return None  # not an answer: the router sees what else it is, then asks again
     verdict = (ctx.texts.get("study.quiz_right", explain=question.explain) if letter == question.answer
                else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
-    if index + 1 == len(material.quiz):
+    if index + 1 == len(material.quiz):  # the whole quiz answered: the material was studied
         ctx.conversation.clear()
-        return Text("\n\n".join([verdict, ctx.texts.get("study.quiz_done")]))
+        ending = "study.quiz_done_recorded" if _record(ctx, material) else "study.quiz_done"
+        return Text("\n\n".join([verdict, ctx.texts.get(ending, title=material.title)]))
     ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": index + 1})
     return Text("\n\n".join([verdict, _question(ctx, material.quiz[index + 1], index + 2)]))
+
+
+def _record(ctx: Context, material: Material) -> bool:
+    """Record the material as read by the bound person (or their family for them); False when
+    it already was."""
+    binding = ctx.binding
+    assert binding is not None  # every study action needs_binding
+    return record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
+                          by_agent=binding.is_agent)
 
 
 def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:

@@ -63,6 +63,15 @@ def test_done_is_recorded_once(office: Services, chat: Chat, branch: Branch) -> 
         branch.ids["张明"], "2026-12", "chat", False)
 
 
+@pytest.mark.parametrize("said", ["看完了", "我读完了", "学好了。", "我都学了"])
+def test_finished_said_the_way_people_say_it_is_recorded(office: Services, chat: Chat, branch: Branch,
+                                                         said: str) -> None:
+    chat.say("学习", openid="o_zhang")
+    assert "记下了" in (chat.say(said, openid="o_zhang") or "")
+    [reading] = readings(office)
+    assert (reading.retiree_id, reading.month) == (branch.ids["张明"], "2026-12")
+
+
 def test_before_the_study_day_study_and_done_are_about_last_months_material(
         office: Services, chat: Chat, branch: Branch, clock: FixedClock) -> None:
     clock.advance(days=-4)  # 2 December: December's material goes out on the 5th
@@ -99,6 +108,8 @@ def test_the_quiz_goes_one_question_at_a_time_by_letter_or_number(chat: Chat, br
     last = chat.say("Ａ", openid="o_zhang") or ""  # full-width, right
     assert last.startswith("答对了！") and "题目做完了" in last
     assert "分" not in last and "排名" not in last  # no score, no ranking
+    assert "也给您记为已学" in last  # the whole quiz done: the month counts as studied
+    assert "已经记下了" in (chat.say("学完了", openid="o_zhang") or "")
 
 
 def test_zero_leaves_the_quiz(chat: Chat, branch: Branch) -> None:
