@@ -14,6 +14,7 @@ from bot.models import Retiree, Ticket
 from bot.roster.search import people_by_id, within
 from bot.staff.roles import Can
 from bot.tickets.answers import (
+    MAX_ANSWER,
     TicketError,
     answer,
     answered,
@@ -65,7 +66,7 @@ def ticket(number: int) -> Response | tuple[str, int]:
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("ticket.html", 400 if problem else 200, ticket=found, person=person, reply=reply,
                 note=note, problem=problem, said=conversation(db(), found),
-                screening=SCREENING_NOTES.get(found.screening or ""))
+                screening=SCREENING_NOTES.get(found.screening or ""), max_answer=MAX_ANSWER)
 
 
 def _visible(session: Session, found: list[Ticket]) -> list[Ticket]:

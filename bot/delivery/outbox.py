@@ -28,6 +28,10 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+# The characters a message staff write may hold (a notice, a reply to a 留言): one
+# customer-service message, readable on a phone (WeChat's own limit: bot.wechat_api.rules).
+STAFF_TEXT_LIMIT = 600
+
 _TABLE = OutboxMessage.__table__
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.config import Settings
+from bot.delivery import outbox
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
@@ -19,7 +20,7 @@ from bot.delivery.templates import FOR_FAMILY
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
 from bot.notices.links import Link, Words
 
-MAX_TEXT = 600  # characters: one customer-service message, readable on a phone
+MAX_TEXT = outbox.STAFF_TEXT_LIMIT
 MAX_TITLE = 20   # a title that fits one line of a phone
 NOT_REACHED_WHY = {OutboxStatus.MAILBOX: "微信暂时发不到，等本人下次发消息",
                    OutboxStatus.DEAD: "发送失败", OutboxStatus.UNCERTAIN: "发送中断，未确认",

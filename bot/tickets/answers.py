@@ -13,6 +13,8 @@ from bot.delivery import outbox
 from bot.language.texts import Texts
 from bot.models import InboundMessage, Retiree, Ticket
 
+MAX_ANSWER = outbox.STAFF_TEXT_LIMIT  # an answer goes as one message
+
 
 class TicketError(ValueError):
     """A staff command about a ticket cannot be done; the message says why."""
@@ -63,6 +65,8 @@ def answer(session: Session, texts: Texts, number: int, text: str, *, actor: str
     ticket = _still_open(session, number)
     if not text.strip():
         raise TicketError("回复内容是空的。")
+    if len(text.strip()) > MAX_ANSWER:
+        raise TicketError(f"回复太长（{len(text.strip())} 字），请控制在 {MAX_ANSWER} 字以内。")
     ticket.answer, ticket.answered_at = text.strip(), now
     content = texts.get("ticket.reply", number=number, answer=ticket.answer)
     outbox.enqueue(session, recipient=ticket.openid, now=now, dedupe_key=f"ticket-reply:{number}",

@@ -143,6 +143,20 @@ def test_a_scheduled_notice_to_a_branch_shows_its_reach_and_its_report_fills_in_
     expect(row(page, "学习通知")).to_contain_text("等本人来看 2，已发出 1")
 
 
+def test_a_notice_pasted_too_long_is_kept_whole_and_its_length_named(
+        page: sync_api.Page, site: str, clerk: str, desk: Services, branch: Branch) -> None:
+    sign_in(page, site, clerk)
+    page.goto(f"{site}/console/notices/new")
+    pasted = "请各位老同志注意。" * 79 + "落款：老干部局"  # 718 characters, the sign-off last
+    page.get_by_label(re.compile("^通知内容")).fill(pasted)
+    page.get_by_label("选分组").check()
+    page.get_by_label("第一支部", exact=True).check()
+    page.get_by_role("button", name="看看能发到谁").click()
+    expect(page.get_by_text(f"通知太长（{len(pasted)} 字），请控制在 600 字以内")).to_be_visible()
+    expect(page.get_by_label(re.compile("^通知内容"))).to_have_value(pasted)  # nothing cut off
+    expect(page.get_by_role("button", name="确认发送")).to_have_count(0)
+
+
 # 2. 留言: answered once, though the form is sent again
 
 
@@ -270,7 +284,7 @@ def test_a_cancelled_sign_up_moves_the_first_on_the_waitlist_up(
     page.get_by_label("报名截止", exact=True).fill("2026-12-18T17:00")
     page.get_by_label(re.compile("^名额")).fill("3")
     page.get_by_label("家属陪同", exact=True).select_option("1")
-    page.get_by_label(re.compile("全体（勾了就不看")).uncheck()
+    page.get_by_label(re.compile("全体（只给")).uncheck()
     page.get_by_label("第一支部", exact=True).check()
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(re.compile(r"/console/activities/\d+$"))
