@@ -81,7 +81,7 @@ def _read_draft(uploads: bool = True) -> tuple[Draft, list[Upload], list[str]]:
     form = request.form
     chosen = [name for name in form.getlist("groups") if name]
     draft = Draft(form.get("month", "").strip(), form.get("title", "").strip(),
-                  [ALL] if form.get("everyone") or not chosen else chosen,
+                  [ALL, *chosen] if form.get("everyone") else chosen or [ALL],  # both: the check asks
                   [line.strip() for line in form.getlist("summary") if line.strip()],
                   form.get("body", "").replace("\r\n", "\n"),
                   "" if form.get("remove_audio") else form.get("audio", ""), form.getlist("keep_images"),

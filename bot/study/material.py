@@ -184,7 +184,10 @@ def _parse(text: str, month: str, folder: Path) -> Material:
     for media in ([audio] if audio else []) + list(images):
         if not _is_url(media) and not (folder / media).is_file():
             raise MaterialError(f"找不到文件 {media}（应放在 {folder} 里，或写网址）")
-    return Material(month=month, title=_string(front, "title"), groups=_strings(front, "groups"),
+    groups = _strings(front, "groups")
+    if ALL in groups and len(groups) > 1:  # which was meant? Sending it to all would be a guess
+        raise MaterialError("「全体」（all）和分组只能选一种：只给这些分组，请不要选全体")
+    return Material(month=month, title=_string(front, "title"), groups=groups,
                     summary=summary, body=body, quiz=quiz, audio=audio, images=images)
 
 

@@ -116,6 +116,19 @@ def test_edited_material_is_checked_previewed_and_carried_by_the_next_push(
     assert (editable.settings.content_dir / "study/2026-12/讲解.mp3").read_bytes() == MP3
 
 
+def test_everyone_and_a_group_both_ticked_is_asked_and_nothing_changes(
+        editor: Clerk, editable: Services, branch: Branch) -> None:
+    article = editable.settings.content_dir / "study/2026-12/article.md"
+    before = article.read_text(encoding="utf-8")
+    fields = _fields(text(editor.get("/console/study/edit?month=2026-12")))
+    both = editor.post("/console/study/edit", fields | {"everyone": "1", "groups": ["第一支部"]})
+    assert both.status_code == 400 and "「全体」（all）和分组只能选一种" in text(both)
+    assert article.read_text(encoding="utf-8") == before
+    one = editor.post("/console/study/edit", {k: v for k, v in fields.items() if k != "everyone"}
+                      | {"groups": ["第一支部"]})
+    assert one.status_code == 302 and 'groups = ["第一支部"]' in article.read_text(encoding="utf-8")
+
+
 def test_an_upload_that_is_not_what_it_says_is_refused_and_nothing_changes(
         editor: Clerk, editable: Services, branch: Branch) -> None:
     article = editable.settings.content_dir / "study/2026-12/article.md"
