@@ -37,7 +37,7 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _courtesy(ctx: Context, courtesy: dict) -> Reply:
-    reply = courtesy["reply"].strip()
+    reply = ctx.texts.fill(courtesy["reply"].strip())
     menu = offer_menu(ctx) if courtesy.get("menu") else ""
     return Text(f"{reply}\n{menu}" if menu else reply)
 

@@ -56,7 +56,8 @@ class Router:
     3. the step on screen, then the newest task kept beneath it — for anything but a whole-
        message command word (a number or a 「好的」/「算了」 goes to the step even when it is also
        one); a number no step took is asked again, and 0 leads to the menu;
-    4. a command word (whole message, or sounding like one: 帮定 is 绑定), then the matchers in
+    4. a command word (whole message, sounding like one: 帮定 is 绑定, or from family after
+       「我爸」「帮我妈」: 我爸看完了 is 看完了), then the matchers in
        registration order (policy questions, commands inside a sentence, courtesies);
     5. a task still waiting asks its question again; else the fallback.
     A task interrupted by 1 or 4 keeps its place: its reminder ends the reply, or, when the
@@ -182,6 +183,8 @@ class Router:
             if (reply := self._interrupt(msg, ctx, matcher, task, urgent=True)) is not None:
                 return f"urgent:{name}", reply
         command = self.words.get(said.text)
+        if command is None and ctx.on_behalf()[1]:  # family: 「我爸看完了」 is 看完了 said for him
+            command = self.words.get(said.for_someone)
         if command in self.exits and said.number is None:
             conversation.reset()
             return f"command:{command}", self.act(command, msg, ctx)
@@ -385,6 +388,12 @@ class _Said:
     def of(cls, raw: str, ctx: Context) -> _Said:
         """The message's words."""
         return cls(raw, ctx)
+
+    @cached_property
+    def for_someone(self) -> str:
+        """The words after 「我爸」「帮我妈」 … (family saying a command for the retiree), else ""."""
+        said_for = [w for w in self._texts.words("commands.for_whom") if self.text.startswith(w)]
+        return self.text[len(max(said_for, key=len)):] if said_for else ""
 
     @cached_property
     def answer(self) -> bool | None:
