@@ -65,7 +65,8 @@ def edit(retiree_id: int) -> Response | tuple[str, int]:
     if request.method == "POST":
         values = {c.field: request.form.get(c.field, "") for c in EDITABLE}
         with saving() as session:
-            result = edit_person(session, retiree_id, values, actor=actor(), now=now())
+            result = edit_person(session, retiree_id, values, actor=actor(), now=now(),
+                                 scope=staff().group_id)
         if not result.problems:
             flash(f"已保存：{'、'.join(result.changes) or '没有改动'}。")
             return redirect(url_for("console.person", retiree_id=retiree_id))

@@ -16,6 +16,7 @@ from bot.models import Group, OutboxMessage, OutboxStatus, Retiree
 from bot.roster import fields as f
 from bot.roster.changes import TITLES, snapshot, update_person
 from bot.roster.export import cell_value
+from bot.roster.groups import GROUP_FIELDS
 from bot.roster.importer import group_problems
 from bot.roster.rows import read_row
 from bot.roster.sheets import Cell
@@ -44,8 +45,9 @@ def form_values(person: Retiree) -> dict[str, str]:
 
 
 def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, actor: str,
-                now: datetime) -> Edit:
-    """Apply the form to the person when every field reads as an import would read it."""
+                now: datetime, scope: int | None = None) -> Edit:
+    """Apply the form to the person when every field reads as an import would read it; with
+    scope (a branch's account: its group's id), only while the person stays in that group."""
     person = _person(session, retiree_id)
     columns = {n: c.field for n, c in enumerate(EDITABLE) if c.field in form}
     cells = [Cell(form.get(c.field, "").strip() or None) for c in EDITABLE]
@@ -55,10 +57,12 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
     edit = Edit(problems={by_title.get(p.column, p.column): p.message for p in problems})
     if not edit.problems and (taken := _number_taken(session, person, record.values.get("number"))):
         edit.problems["number"] = taken
+    groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
+    if not edit.problems and (leaving := _leaves_scope(record.groups, groups, scope)):
+        edit.problems[leaving[0]] = leaving[1]
     if edit.problems:
         return edit
     before = snapshot(person)
-    groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
     update_person(person, record, groups, now)
     after = snapshot(person)
     edit.changes = {t: (before[t], after[t]) for t in after if before.get(t) != after[t]}
@@ -66,6 +70,17 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
         audit.record(session, actor=actor, action="roster.edit", at=now, target=f"retiree:{retiree_id}",
                      changes={t: [_plain(b), _plain(a)] for t, (b, a) in edit.changes.items()})
     return edit
+
+
+def _leaves_scope(chosen: Mapping[str, list[str]], groups: Mapping[tuple[str, str], Group],
+                  scope: int | None) -> tuple[str, str] | None:
+    """(field, why) when the edit would take the person out of the account's own group: it could
+    not see them again, and another branch would find them unannounced."""
+    own = next((g for g in groups.values() if g.id == scope), None)
+    if own is None or own.kind not in chosen or own.name in chosen[own.kind]:
+        return None
+    field_name = next(name for name, kind in GROUP_FIELDS.items() if kind == own.kind)
+    return field_name, f"您的账号只管「{own.name}」，不能把人改到别的{own.kind}；需要调整，请找管理员。"
 
 
 def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str, now: datetime) -> Retiree:

@@ -131,6 +131,17 @@ def test_a_forged_or_out_of_scope_id_is_not_found(console_app: Flask, desk: Serv
     assert "张明" not in text(secretary.get("/console/people"))
 
 
+def test_a_branch_account_cannot_move_a_person_out_of_its_branch(console_app: Flask, desk: Services,
+                                                                 branch: Branch) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    zhou = branch.ids["周平"]
+    moved = secretary.post(f"/console/people/{zhou}/edit", _form(secretary, zhou, branch="第一支部"))
+    assert moved.status_code == 400 and "您的账号只管「第二支部」，不能把人改到别的党支部" in text(moved)
+    assert secretary.get(f"/console/people/{zhou}").status_code == 200  # still theirs
+    kept = secretary.post(f"/console/people/{zhou}/edit", _form(secretary, zhou, phone="13911112222"))
+    assert kept.status_code == 302  # other fields still change
+
+
 def test_a_new_person_in_a_scope_is_found_by_the_scope(console_app: Flask, desk: Services,
                                                        branch: Branch) -> None:
     with transaction(desk.sessions) as session:
