@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from bot import audit
 from bot.activities import catalog, notify, roster
 from bot.activities.catalog import KINDS, LABELS, CatalogError, EntryError
-from bot.activities.signups import SignupRefused, seats_left, withdraw
+from bot.activities.signups import LIVE, SignupRefused, seats_left, withdraw
 from bot.activities.wording import when
 from bot.clock import SHANGHAI
 from bot.console import files
@@ -36,7 +36,7 @@ from bot.console.web import (
     staff,
     whole_office,
 )
-from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Group
+from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Group, Retiree
 from bot.roster.search import within
 from bot.staff.roles import Can
 
@@ -94,10 +94,14 @@ def activity(number: int) -> tuple[str, int]:
 
 @console.post("/activities/<int:number>/<any(announce, close, cancel):action>")
 @requires(Can.EDIT)
-def activity_action(number: int, action: str) -> Response:
+def activity_action(number: int, action: str) -> Response | tuple[str, int]:
     """Tell its groups it is open, stop sign-ups, or cancel it (everyone signed up told once)."""
     whole_office()
-    _activity(number)
+    found = _activity(number)
+    if action == "cancel" and not request.form.get("confirmed"):  # everyone is told: it cannot be undone
+        told = sum(1 for s, _ in roster.signup_list(db(), number) if s.status in LIVE)
+        return _confirm("取消这个活动？", f"确定取消「{found.title}」吗？已报上和候补的 {told} 位"
+                        "都会收到取消通知，取消以后不能恢复。", "确定取消活动", number, action=action)
 
     def act(session: Session) -> str:
         said = ACTIONS[action](session, catalog.get(session, number))
@@ -110,18 +114,25 @@ def activity_action(number: int, action: str) -> Response:
 
 @console.post("/activities/<int:number>/signups/<int:signup_id>/cancel")
 @requires(Can.EDIT)
-def signup_cancel(number: int, signup_id: int) -> Response:
+def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
     """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up."""
     whole_office()
     _activity(number)
     retiree_id = request.form.get("retiree", type=int) or 0
+    person = db().get(Retiree, retiree_id)
+    name = person.name if person else "这位"
+    if not request.form.get("confirmed"):  # the place goes to the next waiting, who is told
+        return _confirm("取消这个报名？", f"确定取消{name}的报名吗？空出的座位会按顺序给候补的人，"
+                        "并通知他们；取消以后不能恢复，要再去只能重新报名。", f"确定取消{name}的报名",
+                        number, signup_id=signup_id, retiree=retiree_id)
 
     def cancel(session: Session) -> str:
         promoted = withdraw(session, signup_id, retiree_id, now(), by_staff=True)
         notify.tell_promoted(session, services().texts, promoted, now())
         audit.record(session, actor=actor(), action="activity.signup_cancel", at=now(),
                      target=f"activity:{number}", signup=signup_id, promoted=[s.id for s in promoted])
-        return "已取消这位的报名。" + (f"候补的 {len(promoted)} 位补上了，会收到通知。" if promoted else "")
+        moved = f"候补的 {len(promoted)} 位补上了，会收到通知。" if promoted else ""
+        return f"已取消{name}的报名。{moved}"
     attempt(cancel, SignupRefused)
     return redirect(url_for("console.activity", number=number))
 
@@ -172,6 +183,17 @@ def _cancel(session: Session, activity: Activity) -> str:
 
 ACTIONS: dict[str, Callable[[Session, Activity], str]] = {
     "announce": _announce, "close": _close, "cancel": _cancel}
+
+
+def _confirm(title: str, text: str, button: str, number: int, *, action: str = "", signup_id: int = 0,
+             retiree: int = 0) -> tuple[str, int]:
+    """A page asking once more before what cannot be undone; its button sends the same request,
+    confirmed."""
+    target = (url_for("console.activity_action", number=number, action=action) if action else
+              url_for("console.signup_cancel", number=number, signup_id=signup_id))
+    return page("confirm.html", title=title, text=text, button=button, action=target,
+                fields={"retiree": retiree} if retiree else {},
+                back=url_for("console.activity", number=number))
 
 
 def _activity(number: int) -> Activity:

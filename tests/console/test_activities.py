@@ -80,12 +80,16 @@ def test_the_waitlist_moves_up_when_a_clerk_cancels_a_sign_up(
     with desk.sessions() as session:
         first = session.scalars(sa.select(Signup).order_by(Signup.id)).first()
     zhang = str(branch.ids["张明"])
-    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", {"retiree": zhang})
+    asked = text(worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", {"retiree": zhang}))
+    assert "确定取消张明的报名吗" in asked and "确定取消张明的报名</button>" in asked
+    assert told(desk, f"activity:{number}:promoted:%") == []  # asked, nothing done yet
+    sure = {"retiree": zhang, "confirmed": "1"}
+    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", sure)
     page = text(worker.get(f"/console/activities/{number}"))
-    assert "候补的 1 位补上了" in page and page.index("孙兰") > page.index("候补第 1 位")
+    assert "已取消张明的报名。候补的 1 位补上了" in page and page.index("孙兰") > page.index("候补第 1 位")
     [promoted] = told(desk, f"activity:{number}:promoted:%")
     assert promoted.recipient == "o_zheng"
-    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", {"retiree": zhang})
+    worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", sure)
     assert len(told(desk, f"activity:{number}:promoted:%")) == 1  # nobody moved twice, nobody told twice
 
 
@@ -101,8 +105,11 @@ def test_attendance_export_and_cancelling_tell_each_person_once(
     assert came == {branch.ids["张明"]: False, branch.ids["李华"]: True}
     sheet = load_workbook(BytesIO(worker.get(f"/console/activities/{number}/signups.xlsx").data)).active
     assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张明", "李华"]
+    asked = text(worker.post(f"/console/activities/{number}/cancel"))
+    assert "已报上和候补的 2 位都会收到取消通知" in asked
+    assert told(desk, f"activity:{number}:cancelled:%") == []  # asked, nothing sent yet
     for _ in range(2):
-        worker.post(f"/console/activities/{number}/cancel")
+        worker.post(f"/console/activities/{number}/cancel", {"confirmed": "1"})
     assert sorted(m.recipient for m in told(desk, f"activity:{number}:cancelled:%")) == ["o_li", "o_zhang"]
     with desk.sessions() as session:
         actions = set(session.scalars(sa.select(AuditEntry.action)))

@@ -307,7 +307,9 @@ def test_a_cancelled_sign_up_moves_the_first_on_the_waitlist_up(
     shoot(page, "activity.png")
 
     row(page, "张明").get_by_role("button", name="取消报名").click()
-    expect(page.get_by_role("status")).to_have_text("已取消这位的报名。候补的 1 位补上了，会收到通知。")
+    expect(page.get_by_role("heading", level=1)).to_have_text("取消这个报名？")  # asked once more
+    page.get_by_role("button", name="确定取消张明的报名").click()
+    expect(page.get_by_role("status")).to_have_text("已取消张明的报名。候补的 1 位补上了，会收到通知。")
     expect(row(page, "张明").get_by_role("cell").first).to_have_text("已取消")
     expect(row(page, "郑和").get_by_role("cell").first).to_have_text("已报上")  # moved up
     expect(row(page, "孙兰").get_by_role("cell").first).to_have_text("候补第 1 位")
