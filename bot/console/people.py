@@ -18,7 +18,7 @@ from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, recor
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile
-from bot.roster.search import find_person, search
+from bot.roster.search import LIMIT, find_person, search
 from bot.staff.roles import Can
 
 # How the edit form lays the columns out, by what they are about.
@@ -37,10 +37,11 @@ YES_NO = ("lunar_birthday", "party_member", "lives_alone", "hardship", "relocate
 def people() -> tuple[str, int]:
     """Search the roster; htmx asks for the results alone as the clerk types."""
     text, group = request.args.get("q", "").strip()[:40], request.args.get("group", type=int)
-    found = search(db(), text, group_id=group, scope=staff().group_id)
+    shown = max(request.args.get("page", 1, type=int), 1)
+    found = search(db(), text, group_id=group, scope=staff().group_id, offset=(shown - 1) * LIMIT)
     template = "people_results.html" if request.headers.get("HX-Request") else "people.html"
     groups = db().scalars(sa.select(Group).order_by(Group.kind, Group.name)).all()
-    return page(template, found=found, q=text, group=group, groups=groups)
+    return page(template, found=found, q=text, group=group, groups=groups, shown=shown, per_page=LIMIT)
 
 
 @console.get("/people/<int:retiree_id>")

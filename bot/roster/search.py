@@ -4,16 +4,19 @@ a phone's last four digits, the 编号, a group; within an account's data scope.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from bot.language.words import simplified
 from bot.models import GroupMember, Retiree
 
 LIMIT = 50  # people shown at once; the rest are counted, and a narrower search finds them
 _LETTERS = re.compile(r"[a-z]+")
+_SEPARATORS = re.compile(r"[\s\-]")  # within a phone number as people write it
 _LIST = re.compile(r"[\n、，,;；]+")
 
 
@@ -87,12 +90,19 @@ def search(session: Session, text: str, *, group_id: int | None = None, scope: i
     return Found(list(people), total)
 
 
-def _matching(text: str) -> list[sa.ColumnElement[bool]]:
-    """What text can mean: digits a phone's end or a 编号, letters initials, anything a name."""
+def _matching(said: str) -> list[sa.ColumnElement[bool]]:
+    """What text can mean: digits a phone's end or a 编号, letters initials, anything a name —
+    as clerks type them: a phone in groups (139 7698 0903), a 编号 in small letters, a name in
+    traditional characters (韋慶祥)."""
+    text = unicodedata.normalize("NFKC", said)
+    if (digits := _SEPARATORS.sub("", text)).isdigit():
+        text = digits
     if not text:
         return []
     like = f"%{_escape(text)}%"
-    meanings = [Retiree.name.like(like, escape="\\"), Retiree.number == text]
+    names = {text, simplified(text)}  # both: a name on file may keep a character opencc changes
+    meanings = [*(Retiree.name.like(f"%{_escape(n)}%", escape="\\") for n in names),
+                sa.func.upper(Retiree.number) == text.upper()]
     if text.isdigit():
         # A phone by its end only: digits matched anywhere would let a role that sees the last
         # four rebuild the whole number a digit at a time.

@@ -30,10 +30,23 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["zm", "ZM", "张明", "明", "6827", "LT-0042"])
+@pytest.mark.parametrize("query", ["zm", "ZM", "张明", "明", "6827", "LT-0042", "lt-0042", "180 2656 6827",
+                                   "180-2656-6827", "張明", "６８２７"])
 def test_a_clerk_finds_a_person_by_what_they_know(worker: Clerk, zhang: int, query: str) -> None:
     found = text(worker.get(f"/console/people?q={query}"))
     assert f"/console/people/{zhang}" in found and "找到 1 人" in found
+
+
+def test_a_long_list_is_paged_not_cut(worker: Clerk, desk: Services, branch: Branch) -> None:
+    with transaction(desk.sessions) as session:
+        for n in range(60):
+            add_person(session, desk.clock.now(), f"测试{n:02d}", phone=f"135000000{n:02d}")
+    first = text(worker.get("/console/people?q=测试"))
+    assert "找到 60 人，这是第 1–50 位" in first and "测试49" in first and "测试50" not in first
+    assert "下一页" in first and "上一页" not in first
+    second = text(worker.get("/console/people?q=测试&page=2"))
+    assert "这是第 51–60 位" in second and "测试59" in second and "测试00" not in second
+    assert "上一页" in second and "下一页" not in second
 
 
 def test_a_phone_is_found_by_its_end_only(viewer: Clerk, zhang: int) -> None:
