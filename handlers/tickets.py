@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.clock import SHANGHAI
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice
 from bot.models import Ticket
+from bot.tickets.answers import left_by
 from bot.tickets.leaving import leave
 
 STEP = "ticket"
@@ -15,8 +17,10 @@ WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找�
 
 
 def register(router: Router) -> None:
-    """Add 「留言」 and the step that takes the message."""
+    """Add 「留言」, the step that takes the message, and 「我的留言」."""
     router.action("ticket", words=WORDS, event_keys=("TICKET",))(ask_for_message)
+    router.action("my_tickets", words=("我的留言", "留言回了吗", "留言回复了吗", "留言有回复吗", "查留言",
+                                       "查看留言"))(my_tickets)
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
     router.step(STEP, remind=lambda ctx, data: ctx.texts.get("ticket.remind"), urgent="end")(take_message)
 
@@ -38,6 +42,26 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     ticket = _open_ticket(msg, ctx)
     ctx.conversation.clear()
     return Text(ctx.texts.get("ticket.received", number=ticket.id))
+
+
+def my_tickets(msg: Inbound, ctx: Context) -> Reply:
+    """The user's latest 留言, each with its answer or how long it has waited."""
+    tickets = left_by(ctx.session, ctx.openid)
+    if not tickets:
+        return Text(ctx.texts.get("ticket.mine_none"))
+    lines = [ctx.texts.get("ticket.mine_title")]
+    for ticket in tickets:
+        said = ticket.text if len(ticket.text) <= 20 else ticket.text[:20] + "……"
+        when = f"{ticket.created_at.astimezone(SHANGHAI):%m月%d日}"
+        if ticket.answered_at is None:
+            lines.append(ctx.texts.get("ticket.mine_waiting", number=ticket.id, when=when, said=said))
+        elif ticket.replied:
+            lines.append(ctx.texts.get("ticket.mine_answered", number=ticket.id, when=when, said=said,
+                                       answer=ticket.answer))
+        else:
+            lines.append(ctx.texts.get("ticket.mine_handled", number=ticket.id, when=when, said=said))
+    lines.append(ctx.texts.get("ticket.mine_footer"))
+    return Text("\n".join(lines))
 
 
 def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:

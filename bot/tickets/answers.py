@@ -20,6 +20,12 @@ class TicketError(ValueError):
     """A staff command about a ticket cannot be done; the message says why."""
 
 
+def left_by(session: Session, openid: str, limit: int = 5) -> list[Ticket]:
+    """The tickets one WeChat user left, newest first (「我的留言」)."""
+    return list(session.scalars(sa.select(Ticket).where(Ticket.openid == openid)
+                                .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)))
+
+
 def unanswered(session: Session, older_than: datetime | None = None) -> list[Ticket]:
     """Tickets with no answer yet (only those left before older_than, if given), oldest first."""
     query = sa.select(Ticket).where(Ticket.answered_at.is_(None))

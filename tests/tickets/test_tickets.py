@@ -151,3 +151,18 @@ def test_the_list_names_the_person_with_branch_and_phone(
         phone = session.get(Retiree, branch.ids["张明"]).phone
     code, out, _ = cli(capsys, "ticket", "list")
     assert code == 0 and f"张明（第一支部，{phone}）" in out and "暖气不热" in out
+
+
+def test_my_tickets_says_what_became_of_each_and_asking_why_no_answer_opens_none(
+        staff_chat: Chat, staff_cli: Services) -> None:
+    assert "您还没有留过言" in (staff_chat.say("我的留言") or "")
+    leave(staff_chat, "楼道灯坏了请帮忙报修")
+    leave(staff_chat, "暖气不热")
+    first, _ = sorted(tickets(staff_cli), key=lambda t: t.id)
+    assert main(["ticket", "reply", str(first.id), "已联系物业，明天上午来修。"]) == 0
+    mine = staff_chat.say("我的留言") or ""
+    assert mine.index("暖气不热") < mine.index("楼道灯坏了")  # newest first
+    assert "已回复：已联系物业，明天上午来修。" in mine and "还在等回复" in mine
+    asked = staff_chat.say("你们怎么还不回我留言") or ""
+    assert "暖气不热" in asked and "请直接说您的事情" not in asked
+    assert len(tickets(staff_cli)) == 2  # asking about 留言 left none
