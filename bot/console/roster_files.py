@@ -125,7 +125,7 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
             "unchanged": plan.unchanged,
             "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
             "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
-            "change_count": len(plan.changes)}
+            "change_count": len(plan.changes), "ignored": plan.ignored}
 
 
 def _task(token: str) -> tuple[background.Task, str]:

@@ -3,7 +3,7 @@ seeing what changed, column by column, as staff name the columns."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.models import EmergencyContact, Group, Retiree
@@ -37,6 +37,30 @@ def snapshot(retiree: Retiree) -> dict[str, Any]:
         values[kind] = sorted(g.name for g in retiree.groups if g.kind == kind)
     values["紧急联系人"] = [(c.name, c.relation, c.phone) for c in retiree.contacts]
     return values
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Each column title whose value differs between two snapshots, with both values."""
+    return {title: (before.get(title), value) for title, value in after.items() if before.get(title) != value}
+
+
+def as_read(value: Any) -> Any:
+    """A value as staff read it (and the audit log keeps it, as JSON): dates written out, 是/否,
+    lists joined."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(" ".join(p for p in item if p) if isinstance(item, tuple) else str(item)
+                        for item in value)
+    return value
+
+
+def change_lines(changes: dict[str, tuple[Any, Any]]) -> str:
+    """「联系电话 13900000000 → 13911112222；党支部 第一支部 → 第二支部」."""
+    return "；".join(f"{title} {as_read(old) or '（空）'} → {as_read(new) or '（空）'}"
+                    for title, (old, new) in changes.items())
 
 
 def _set_links(retiree: Retiree, record: RowRecord, groups: dict[tuple[str, str], Group]) -> None:

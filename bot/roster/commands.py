@@ -81,6 +81,8 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
     lines = [f"{name}：共 {plan.rows} 行，{verb}新增 {len(plan.creates)} 人，"
              f"{verb}更新 {plan.updated} 人，{plan.unchanged} 人没有变化。"
              + ("（试运行：没有改动任何数据）" if dry_run else "")]
+    if plan.ignored:
+        lines.append(f"这几列不认识，没有导入：{'、'.join(plan.ignored)}")
     if plan.creates:
         names = "、".join(f"{r.values['name']}（第 {r.row} 行）" for r in plan.creates[:LISTED])
         lines.append(f"新增：{names}" + (" ……" if len(plan.creates) > LISTED else ""))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import audit
 from bot.models import Group, OutboxMessage, OutboxStatus, Retiree
 from bot.roster import fields as f
-from bot.roster.changes import TITLES, snapshot, update_person
+from bot.roster.changes import TITLES, as_read, changed, snapshot, update_person
 from bot.roster.export import cell_value
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.importer import group_problems
@@ -64,11 +64,10 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
         return edit
     before = snapshot(person)
     update_person(person, record, groups, now)
-    after = snapshot(person)
-    edit.changes = {t: (before[t], after[t]) for t in after if before.get(t) != after[t]}
+    edit.changes = changed(before, snapshot(person))
     if edit.changes:
         audit.record(session, actor=actor, action="roster.edit", at=now, target=f"retiree:{retiree_id}",
-                     changes={t: [_plain(b), _plain(a)] for t, (b, a) in edit.changes.items()})
+                     changes={t: [as_read(b), as_read(a)] for t, (b, a) in edit.changes.items()})
     return edit
 
 
@@ -97,7 +96,7 @@ def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str
         OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.MAILBOX)),
     ).values(status=OutboxStatus.CANCELLED, last_error="recipient died"))
     audit.record(session, actor=actor, action="roster.died", at=now, target=f"retiree:{retiree_id}",
-                 changes={TITLES["died_on"]: [_plain(before), died_on.isoformat()]})
+                 changes={TITLES["died_on"]: [as_read(before), died_on.isoformat()]})
     return person
 
 
@@ -116,14 +115,3 @@ def _number_taken(session: Session, person: Retiree, number: str | None) -> str 
     other = session.scalar(sa.select(Retiree.name).where(Retiree.number == number, Retiree.id != person.id))
     return f"编号 {number} 已经有人用了，请核对。" if other else None
 
-
-def _plain(value: Any) -> Any:
-    """A value the audit log can keep as JSON, as staff would read it."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(" ".join(p for p in item if p) if isinstance(item, tuple) else str(item)
-                        for item in value)
-    return value

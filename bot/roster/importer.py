@@ -14,7 +14,7 @@ from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
-from bot.roster.changes import TITLES, update_person
+from bot.roster.changes import TITLES, change_lines, changed, snapshot, update_person
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
@@ -32,7 +32,8 @@ class ImportPlan:
     creates: list[RowRecord] = field(default_factory=list)
     updates: list[tuple[int, RowRecord]] = field(default_factory=list)
     unchanged: int = 0
-    changes: list[str] = field(default_factory=list)  # who changes, and in which columns
+    changes: list[str] = field(default_factory=list)  # who changes: each column, before → after
+    ignored: list[str] = field(default_factory=list)  # headers naming no column: not imported
 
     @property
     def updated(self) -> int:
@@ -56,8 +57,8 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def plan_import(session: Session, sheet: Sheet, today: date, progress: Progress = _quiet) -> ImportPlan:
     """Read every row and decide, without changing anything, what importing would do."""
     columns, header_errors = f.match_headers(sheet.headers)
-    plan = ImportPlan(rows=len(sheet.rows),
-                      problems=[Problem(1, "表头", e) for e in header_errors])
+    plan = ImportPlan(rows=len(sheet.rows), problems=[Problem(1, "表头", e) for e in header_errors],
+                      ignored=f.unknown_headers(sheet.headers))
     if plan.problems:
         return plan
     records = _read_rows(sheet, columns, TITLES, today, plan, progress)
@@ -186,20 +187,21 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
     for start in range(0, len(plan.creates), CHUNK):
         progress("写入", start, total)
         _create(session, plan.creates[start:start + CHUNK], groups, now)
-    changed = 0
+    altered = 0
     for start in range(0, len(plan.updates), CHUNK):
         progress("写入", len(plan.creates) + start, total)
         chunk = plan.updates[start:start + CHUNK]
         existing = _load(session, [rid for rid, _ in chunk])
         for rid, record in chunk:
-            if fields := update_person(existing[rid], record, groups, now):
-                changed += 1
+            before = snapshot(existing[rid])
+            if update_person(existing[rid], record, groups, now):
+                altered += 1
                 plan.changes.append(f"第 {record.row} 行 {record.values.get('name')}："
-                                    f"{'、'.join(fields)}")
+                                    f"{change_lines(changed(before, snapshot(existing[rid])))}")
         session.flush()
         session.expunge_all()  # a 20,000-person roster must not stay in memory as objects
         groups = {key: session.merge(g, load=False) for key, g in groups.items()}
-    plan.unchanged = len(plan.updates) - changed
+    plan.unchanged = len(plan.updates) - altered
 
 
 def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, str], Group],

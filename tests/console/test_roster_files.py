@@ -26,15 +26,17 @@ BRANCH, CLASS, AREA, BIRTH = (HEADERS.index(t) for t in ("党支部", "老年大
 
 
 def roster(tmp_path: Path, count: int = 3, suffix: str = ".xlsx", branch: str = "第一支部",
-           **bad: str) -> io.BytesIO:
-    """An .xlsx of new people in the branch; bad={"2": "1938-02-30"} gives row 2 that birth date."""
+           extra: tuple[str, ...] = (), **bad: str) -> io.BytesIO:
+    """An .xlsx of new people in the branch; bad={"2": "1938-02-30"} gives row 2 that birth date;
+    extra: more columns (headers), each cell filled with its header."""
     rows = generate(count)
     for row in rows:
         row[BRANCH], row[CLASS], row[AREA] = branch, "", ""
+        row.extend(extra)
     for number, birth in bad.items():
         rows[int(number) - 1][BIRTH] = birth
     path = tmp_path / f"名册{suffix}"
-    write_sheet(path, HEADERS, rows)
+    write_sheet(path, [*HEADERS, *extra], rows)
     return io.BytesIO(path.read_bytes())
 
 
@@ -69,9 +71,10 @@ def test_a_bad_row_is_reported_and_nothing_is_written_then_the_fixed_file_goes_i
     assert "没有导入任何数据" in report and "出生日期" in report
     assert re.search(r"<td>3</td><td>出生日期</td>", report)  # the spreadsheet's row, header counted
     assert people(desk) == before
-    status = upload(worker, roster(tmp_path))
+    status = upload(worker, roster(tmp_path, extra=("身份证号",)))
     checked = finished(worker, status)
     assert "检查通过，共 3 行：将新增 <strong>3</strong> 人" in checked and "还没有写入" in checked
+    assert "这几列不认识，<strong>不会导入</strong>：身份证号" in checked  # not believed imported
     assert people(desk) == before  # checked, not yet written
     confirm = re.search(r'action="([^"]+/confirm)"', checked).group(1)
     assert worker.post(confirm).status_code == 302

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.models import AuditEntry, Group, Retiree
+from bot.roster.commands import report
 from bot.roster.export import export_file
 from bot.sandbox.sample_roster import BRANCHES, HEADERS, generate
 from bot.sandbox.seed import SAMPLE_ROSTER
@@ -235,13 +236,23 @@ def test_a_value_longer_than_the_roster_keeps_is_reported(with_groups: Services,
     assert [(p.column, "太长" in p.message) for p in plan.problems] == [("联系人关系", True)]
 
 
-def test_a_plan_names_who_changes_and_in_which_columns(with_groups: Services,
-                                                       tmp_path: Path) -> None:
+def test_a_plan_names_who_changes_each_column_before_and_after(with_groups: Services,
+                                                                tmp_path: Path) -> None:
     rows = generate(3)
     run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    phone, address = rows[1][15], rows[1][14]
     rows[1][15], rows[1][14] = "13800001111", "示例市新华路 8 号"
     plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows), dry_run=True)
-    assert plan.changes == [f"第 3 行 {rows[1][1]}：现住址、联系电话"]
+    assert plan.changes == [f"第 3 行 {rows[1][1]}：现住址 {address} → 示例市新华路 8 号；"
+                            f"联系电话 {phone} → 13800001111"]
+
+
+def test_columns_the_roster_does_not_know_are_named_as_not_imported(with_groups: Services,
+                                                                    tmp_path: Path) -> None:
+    rows = [[*row, "110101193208081234", n] for n, row in enumerate(generate(2), start=1)]
+    plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows, [*HEADERS, "身份证号", "序号"]))
+    assert plan.ok and plan.ignored == ["身份证号", "序号"]
+    assert "这几列不认识，没有导入：身份证号、序号" in report(plan, "a.csv", dry_run=False)
 
 
 @pytest.mark.parametrize("name", ["名册.csv", "名册.xlsx"])
