@@ -52,7 +52,7 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
     columns = {n: c.field for n, c in enumerate(EDITABLE) if c.field in form}
     cells = [Cell(form.get(c.field, "").strip() or None) for c in EDITABLE]
     record, problems = read_row(0, cells, columns, TITLES, now.date())
-    problems += group_problems(session, [record]) if not problems else []
+    problems += group_problems(session, [record])  # every problem at once, not one save at a time
     by_title = {c.title: c.field for c in f.COLUMNS}
     edit = Edit(problems={by_title.get(p.column, p.column): p.message for p in problems})
     if not edit.problems and (taken := _number_taken(session, person, record.values.get("number"))):

@@ -46,7 +46,7 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
     for index, name in columns.items():
         cell = cells[index] if index < len(cells) else Cell(None)
         if isinstance(cell.value, str) and CONTROL.search(cell.value):
-            problems.append(Problem(row, titles[name], "有看不见的控制字符（比如 NUL），请删去后再导入"))
+            problems.append(Problem(row, titles[name], "有看不见的控制字符（比如 NUL），请删去"))
             continue
         try:
             raw[name] = f.parse_value(name, cell.value, number_format=cell.number_format,
@@ -58,6 +58,9 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
     problems += [Problem(row, titles[n], "有联系人电话或关系，却没有联系人姓名")
                  for n, r, p in CONTACT_SLOTS if n in raw and not raw[n] and (raw.get(r) or raw.get(p))]
     problems += _too_long(row, raw, titles)
+    # The groups read whatever else is wrong: a group nobody created is named with the rest.
+    record.groups = {GROUP_FIELDS[name]: split_names(value) if value else []
+                     for name, value in raw.items() if name in GROUP_FIELDS}
     if not problems:
         _fill(record, raw)
     return record, problems
@@ -66,7 +69,7 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
 def _fill(record: RowRecord, raw: dict[str, Any]) -> None:
     for name, value in raw.items():
         if name in GROUP_FIELDS:
-            record.groups[GROUP_FIELDS[name]] = split_names(value) if value else []
+            continue  # read already
         elif name in f.DATE_FIELDS:
             record.values[name] = value.value if value else None
             if name == "birth_date":

@@ -111,6 +111,12 @@ def test_a_group_that_does_not_exist_is_named_in_the_field(worker: Clerk, zhang:
     assert bad.status_code == 400 and "没有叫“第九支部”的党支部" in text(bad)
 
 
+def test_every_problem_of_an_edit_is_named_at_once(worker: Clerk, zhang: int) -> None:
+    bad = text(worker.post(f"/console/people/{zhang}/edit",
+                           _form(worker, zhang, branch="第九支部", phone="1391111222")))
+    assert "有 2 处要改" in bad and "没有叫“第九支部”的党支部" in bad and "联系电话" in bad
+
+
 def test_recording_a_death_cancels_queued_greetings(worker: Clerk, desk: Services, zhang: int) -> None:
     with transaction(desk.sessions) as session:
         outbox.enqueue(session, recipient="o_zhang", text="生日快乐", dedupe_key="greeting:test",

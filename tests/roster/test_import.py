@@ -271,7 +271,7 @@ def test_a_control_character_in_a_cell_names_its_row_and_column(with_groups: Ser
     rows[1][1] = "王\x00建国"
     plan = run_import(with_groups, write_csv(tmp_path / "名册.csv", rows), dry_run=True)
     [problem] = plan.problems
-    assert str(problem) == "第 3 行 · 姓名：有看不见的控制字符（比如 NUL），请删去后再导入"
+    assert str(problem) == "第 3 行 · 姓名：有看不见的控制字符（比如 NUL），请删去"
     assert plan.creates == []
 
 
