@@ -3,7 +3,7 @@ feature's functions and a reply, registered explicitly on one router (build_rout
 
 A face: imports the features (activities, care, notices, policies, questions, roster, study,
 tickets), the conversation (router, context, replies), delivery, accounts, language, logs,
-models; nothing in bot/ imports it but the web app's build.
+models, clock; nothing in bot/ imports it but the web app's build.
 """
 
 from __future__ import annotations
