@@ -151,9 +151,11 @@ class Router:
         """The name of the route that answered, and its reply."""
         if msg.kind == "event":
             return self._route_event(msg, ctx)
-        # Nothing to read (a sticker, a voice message not recognised): a waiting task keeps its place.
+        # Nothing to read (a sticker, a voice message not recognised, or recognised as 「。」 alone):
+        # a waiting task keeps its place.
+        heard = normalize(msg.text) if msg.kind == "voice" else msg.text
         said_nothing = "sticker" if msg.kind == "sticker" else (
-            "empty_voice" if msg.is_text_like and not msg.text else None)
+            "empty_voice" if msg.is_text_like and not heard else None)
         if said_nothing in self.kinds:
             reply = self._interrupt(msg, ctx, self.kinds[said_nothing], self._waiting_task(ctx))
             assert reply is not None
