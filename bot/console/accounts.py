@@ -3,13 +3,13 @@ disable or enable it, reset its password, link it to the person's WeChat for ale
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.console.web import actor, attempt, console, db, now, page, requires
 from bot.models import Group, Role
+from bot.roster.groups import all_groups
 from bot.staff.accounts import StaffError, add_account, disable, enable, link_wechat, reset_password
 from bot.staff.accounts import accounts as all_accounts
 from bot.staff.roles import Can
@@ -19,7 +19,7 @@ from bot.staff.roles import Can
 @requires(Can.MANAGE_ACCOUNTS)
 def accounts() -> tuple[str, int]:
     """Every account, with what can be done to it."""
-    groups = db().scalars(sa.select(Group).order_by(Group.kind, Group.name)).all()
+    groups = all_groups(db())
     return page("accounts.html", found=all_accounts(db()), groups=groups,
                 group_names={g.id: g.name for g in groups}, roles=list(Role), moment=now())
 

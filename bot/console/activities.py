@@ -10,7 +10,6 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -36,7 +35,8 @@ from bot.console.web import (
     staff,
     whole_office,
 )
-from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Group, Retiree
+from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree
+from bot.roster.groups import group_names
 from bot.roster.search import within
 from bot.staff.roles import Can
 
@@ -230,7 +230,7 @@ def _as_form(fields: dict[str, Any]) -> MultiDict[str, str]:
 
 def _form_page(found: Activity | None, form: MultiDict[str, str], problems: dict[str, str] | None = None,
                status: int = 200) -> tuple[str, int]:
-    groups = db().scalars(sa.select(Group.name).distinct().order_by(Group.name)).all()
+    groups = group_names(db())
     return page("activity_form.html", status, activity=found, form=form, problems=problems or {},
                 labels=LABELS, kinds=KINDS, groups=groups)
 

@@ -21,10 +21,11 @@ from werkzeug.wrappers import Response
 from bot.clock import SHANGHAI
 from bot.console.web import actor, console, db, now, page, requires, saving, services, staff
 from bot.delivery.audience import AudienceError
-from bot.models import CHANNEL_NAMES, STATUS_NAMES, Group, Notice
+from bot.models import CHANNEL_NAMES, STATUS_NAMES, Notice
 from bot.notices import links
 from bot.notices.forecast import forecast
 from bot.notices.sending import MAX_TEXT, MAX_TITLE, cancel, progress, report, send, text_problems
+from bot.roster.groups import group_names
 from bot.roster.search import named, within
 from bot.staff.roles import Can
 
@@ -182,10 +183,7 @@ def _read_time(draft: Draft) -> None:
 
 def _group_names() -> list[str]:
     """The groups the account may write to: its own, or every group."""
-    query = sa.select(Group.name).distinct().order_by(Group.name)
-    if staff().group_id is not None:
-        query = query.where(Group.id == staff().group_id)
-    return list(db().scalars(query))
+    return group_names(db(), only=staff().group_id)
 
 
 def _form_page(draft: Draft, seen: object = None, status: int = 200) -> tuple[str, int]:

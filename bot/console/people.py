@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.care.reports import KIND_LABELS
 from bot.console.web import actor, console, db, now, page, requires, saving, staff
 from bot.logs import mask
-from bot.models import CHANNEL_NAMES, KIND_NAMES, SIGNUP_NAMES, STATUS_NAMES, Group, Retiree
+from bot.models import CHANNEL_NAMES, KIND_NAMES, SIGNUP_NAMES, STATUS_NAMES, Retiree
 from bot.models.roster import HEALTH_STATES
 from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death
-from bot.roster.groups import GROUP_FIELDS
+from bot.roster.groups import GROUP_FIELDS, all_groups
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile
 from bot.roster.search import LIMIT, find_person, search
@@ -40,7 +39,7 @@ def people() -> tuple[str, int]:
     shown = max(request.args.get("page", 1, type=int), 1)
     found = search(db(), text, group_id=group, scope=staff().group_id, offset=(shown - 1) * LIMIT)
     template = "people_results.html" if request.headers.get("HX-Request") else "people.html"
-    groups = db().scalars(sa.select(Group).order_by(Group.kind, Group.name)).all()
+    groups = all_groups(db())
     return page(template, found=found, q=text, group=group, groups=groups, shown=shown, per_page=LIMIT)
 
 

@@ -5,7 +5,6 @@ retiree's reading page shows it, its audio and pictures uploaded (checked to be 
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -23,7 +22,7 @@ from bot.console.web import (
     services,
     whole_office,
 )
-from bot.models import Group
+from bot.roster.groups import group_names
 from bot.staff.roles import Can
 from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, Upload, check_upload, save
 from bot.study.material import ALL, LETTERS, MONTH, QUIZ_SIZE, MaterialError, usable
@@ -117,7 +116,7 @@ def _question(number: int) -> dict[str, object]:
 
 
 def _edit_page(draft: Draft, problems: list[str] | None = None, status: int = 200) -> tuple[str, int]:
-    groups = db().scalars(sa.select(Group.name).distinct().order_by(Group.name)).all()
+    groups = group_names(db())
     return page("study_edit.html", status, draft=draft, problems=problems or [], groups=groups,
                 letters=LETTERS, quiz_size=QUIZ_SIZE, all=ALL)
 

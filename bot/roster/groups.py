@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -104,11 +105,44 @@ def find_group(session: Session, kind: str, name: str) -> Group | None:
 
 
 def groups_by_kind(session: Session) -> dict[str, dict[str, Group]]:
-    """Every group, by kind and then by name."""
+    """Every group, by kind and then by name (in reading order)."""
     table: dict[str, dict[str, Group]] = {kind: {} for kind in GROUP_KINDS}
-    for group in session.scalars(sa.select(Group).order_by(Group.kind, Group.name)):
+    for group in all_groups(session):
         table.setdefault(group.kind, {})[group.name] = group
     return table
+
+
+def all_groups(session: Session) -> list[Group]:
+    """Every group, by kind, each kind's in reading order (第二党支部 before 第三 and 第十)."""
+    return sorted(session.scalars(sa.select(Group)), key=lambda g: (g.kind, reading_order(g.name)))
+
+
+def group_names(session: Session, only: int | None = None) -> list[str]:
+    """The groups' names, each once (two kinds may share one), in reading order; only: that group's."""
+    query = sa.select(Group.name).distinct()
+    if only is not None:
+        query = query.where(Group.id == only)
+    return sorted(session.scalars(query), key=reading_order)
+
+
+_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = re.compile(r"\d+|[一二两三四五六七八九十]+")
+
+
+def reading_order(name: str) -> str:
+    """A sort key in which numbers, Arabic or Chinese, count by value: 第一、第二、第三 … 第十一
+    (by the characters' codes 第三 came before 第二)."""
+    return _NUMBER.sub(lambda m: f"{_value(m.group()):06d}", name)
+
+
+def _value(number: str) -> int:
+    """第十二 → 12, 二十 → 20, 三 → 3, 12 → 12 (beyond 99 Chinese numbers read digit by digit)."""
+    if number.isdigit():
+        return int(number)
+    tens, ten, ones = number.partition("十")
+    if ten and len(tens) <= 1 and len(ones) <= 1:
+        return _NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0)
+    return int("".join(str(_NUMERALS.get(c, 0)) for c in number))
 
 
 def split_names(cell: str) -> list[str]:

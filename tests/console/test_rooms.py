@@ -127,6 +127,17 @@ def test_groups_are_added_renamed_and_filled(worker: Clerk, desk: Services, bran
     assert len(actions) == 4  # added, renamed, a member in, a member out
 
 
+def test_branches_are_listed_in_reading_order_everywhere_a_clerk_picks_one(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    for name in ("第十一支部", "第三支部", "第十支部"):
+        worker.get("/console/groups")
+        worker.post("/console/groups", {"kind": "党支部", "name": name})
+    for path in ("/console/groups", "/console/notices/new", "/console/activities/new", "/console/people"):
+        page = text(worker.get(path))
+        at = [page.index(n) for n in ("第一支部", "第二支部", "第三支部", "第十支部", "第十一支部")]
+        assert at == sorted(at), path  # by the characters' codes 第三 came before 第二, 第十一 before 第十
+
+
 def test_a_group_search_finds_people_to_add(worker: Clerk, desk: Services, branch: Branch) -> None:
     with desk.sessions() as session:
         second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
