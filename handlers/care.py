@@ -29,7 +29,7 @@ def register(router: Router) -> None:
     router.urgent_matcher("care")(report)
     router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_who"),
                 urgent="answer")(answer_who)
-    router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_phone"))(take_phone)
+    router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"))(take_phone)
     router.step(AFTER_STEP)(choose_related)
 
 
