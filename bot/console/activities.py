@@ -87,9 +87,11 @@ def activity(number: int) -> tuple[str, int]:
     everyone = roster.signup_list(db(), number)
     shown = within(db(), staff().group_id)  # a branch's account sees its own people's sign-ups
     signups = [(s, p) for s, p in everyone if shown(p.id)]
+    waiting = [(s, p) for s, p in everyone if s.status == "waiting"]
     return page("activity.html", activity=found, signups=signups, when=when,
                 seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
-                positions=_waiting_positions(everyone))  # places in the whole queue
+                positions=_waiting_positions(everyone),  # places in the whole queue
+                head=waiting[0] if waiting else None)  # when seats are left, why they wait
 
 
 @console.post("/activities/<int:number>/<any(announce, close, cancel):action>")

@@ -157,3 +157,13 @@ def test_everyone_and_a_group_both_ticked_is_asked_not_guessed(worker: Clerk, de
     number = create(worker)
     with desk.sessions() as session:
         assert session.get(Activity, number).groups == ["第一支部"]
+
+
+def test_a_seat_left_that_the_first_waiting_cannot_use_is_explained(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker)  # 3 seats, one companion allowed
+    sign(chat, "o_zhang", "1", "2")  # 张明 and a companion: 2 seats
+    sign(chat, "o_sun_daughter", "1", "2")  # 孙兰 and a companion: 2 more than the 1 left, waits
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "还剩 <strong>1</strong> 座" in page
+    assert "候补第 1 位孙兰要 2 个座位（带家属），空出的不够，先不补上" in page
