@@ -29,6 +29,7 @@ class Kind:
     now: tuple[str, ...] = ()  # words that say it is happening (救命, 病危): no other sign needed
     unless: tuple[str, ...] = ()  # sayings holding one of words that are no report (救命钱)
     urgent: bool = False  # a life at risk now: 120 first, nothing asked or offered, no task reminded
+    cries: tuple[str, ...] = ()  # 救命, 快来人: a report whatever else the sentence says
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,14 @@ class CareWords:
     younger: tuple[str, ...] = ()  # 儿子, 孙女 …: whom a report can be about, but 「我儿子走了」 is no death
     not_happened: tuple[str, ...] = ()  # 要是, 如果 …: 「我爸要是走了」 supposes, it reports nothing
     long_ago: tuple[str, ...] = ()  # 三年了, 去年 …: asked about with these, old news is a question
+    chronic: tuple[str, ...] = ()  # 老毛病, 支架 …: an old illness asked about is no emergency
 
     def __post_init__(self) -> None:
         # Longest first, once: the first found in a message is the most specific (我老伴 over 老伴).
         object.__setattr__(self, "relatives", _longest_first(self.relatives))
         object.__setattr__(self, "younger", _longest_first(self.younger))
+        # An emergency first: 「我老伴摔倒了，叫不醒」 is one, not a fall.
+        object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: not k.urgent)))
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -72,13 +76,14 @@ class CareWords:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
             kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
                                tuple(k.get("topics", [])), _words(k.get("now", [])),
-                               _words(k.get("unless", [])), bool(k.get("urgent", False)))
+                               _words(k.get("unless", [])), bool(k.get("urgent", False)),
+                               _words(k.get("cries", [])))
                           for name, k in raw["kinds"].items())
             words = raw["words"]
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
                        dict(words.get("address", {})), _words(words.get("asking", [])),
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
-                       _words(words.get("long_ago", [])))
+                       _words(words.get("long_ago", [])), _words(words.get("chronic", [])))
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -96,19 +101,27 @@ class CareWords:
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
-        if any(w in plain for w in self.not_happened):
-            return None
+        supposed = any(w in plain for w in self.not_happened)
         elder = _first_in(plain, self.relatives)
         relative = elder or _first_in(plain, self.younger)
         asks = any(a in plain for a in self.asking)
+        old = any(w in plain for w in self.long_ago)
+        chronic = any(w in plain for w in self.chronic)
         for kind in self.kinds:
             if not _says(kind, plain, elder):
                 continue
-            if any(h in plain for h in self.happened) or _first_in(_without(plain, kind.unless), kind.now):
-                subject = _subject(plain, relative, self.self_words)
-                if asks and (subject == "unknown" or any(w in plain for w in self.long_ago)):
-                    return None  # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」: questions
-                return Sighting(kind, subject, relative)
+            said = _without(plain, kind.unless)
+            if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
+                return Sighting(kind, _subject(plain, relative, self.self_words), relative)
+            now = bool(_first_in(said, kind.now))
+            happened = now or any(h in plain for h in self.happened)
+            if not happened or (supposed and not (kind.urgent and now)):
+                continue  # 「我爸要是走了」 supposes; 「老伴叫不醒了，要是你们能来」 does not
+            subject = _subject(plain, relative, self.self_words)
+            # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」 are questions; 「晕倒了怎么办」 is not.
+            if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
+                return None
+            return Sighting(kind, subject, relative)
         return None
 
 

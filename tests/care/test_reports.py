@@ -278,12 +278,28 @@ def test_an_emergency_is_told_to_call_120_and_staff_are_alerted_without_a_questi
 
 @pytest.mark.parametrize("question", [
     "这是我的救命钱，养老金怎么还没到", "我爸要是走了，丧葬费怎么算", "老伴走了三年了，抚恤金还能领吗",
-    "胸口疼怎么办", "脑梗住院能报多少", "我没意识到要交党费"])
+    "脑梗住院能报多少", "我没意识到要交党费", "你们是我的救命恩人", "快来人帮我看看这个通知什么意思",
+    "我有点呼吸困难的老毛病，能办慢性病卡吗", "我老伴心梗放了支架，支架能报销多少",
+    "你们这个手机我搞得晕过去了"])
 def test_supposing_asking_and_old_news_are_not_emergencies(
         office: Services, branch: Branch, chat: Chat, question: str) -> None:
     reply = chat.say(question, openid="o_zhang") or ""
     assert reports(office) == [] and staff_alerts(office) == []
     assert "惊闻噩耗" not in reply and "120" not in reply
+
+
+@pytest.mark.parametrize("said", [
+    "我老伴摔倒了，叫不醒", "我老伴住院了，现在喘不上气", "救命！如果你们看到请马上来",
+    "快来人，晕倒了怎么办", "胸口疼怎么办", "我老伴叫不醒了，要是你们能派人来就好了"])
+def test_an_emergency_is_one_whatever_else_is_said_with_it(office: Services, branch: Branch, chat: Chat,
+                                                          said: str) -> None:
+    assert (chat.say(said, openid="o_zhang") or "").startswith("请马上打 120")
+    assert [r.kind for r in reports(office)] == ["emergency"]
+
+
+def test_news_with_a_year_in_it_is_still_news(office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("快过年了，我老伴昨天住院了，慰问金有吗", openid="o_zhang")  # 过年了 is not 三年了
+    assert [r.kind for r in reports(office)] == ["hospital"]
 
 
 def test_an_emergency_in_the_quiz_says_nothing_of_the_quiz_whose_next_answer_still_counts(
