@@ -29,7 +29,8 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
         if _says(msg.text, text, entry["words"], whole=False):
             return ctx.act(entry["action"], msg)
     for courtesy in table["courtesies"]:
-        if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)):
+        if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)) \
+                and not any(word in text for word in courtesy.get("not_with", ())):
             return _courtesy(ctx, courtesy)
     if ctx.texts.yes_or_no(msg.text) is not None:
         return Text(ctx.texts.get("replies.ok"))

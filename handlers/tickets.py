@@ -45,7 +45,7 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
 
 
 def my_tickets(msg: Inbound, ctx: Context) -> Reply:
-    """The user's latest 留言, each with its answer or how long it has waited."""
+    """The user's latest 留言, each with the start of its answer, or that it still waits."""
     tickets = left_by(ctx.session, ctx.openid)
     if not tickets:
         return Text(ctx.texts.get("ticket.mine_none"))
@@ -55,9 +55,11 @@ def my_tickets(msg: Inbound, ctx: Context) -> Reply:
         when = f"{ticket.created_at.astimezone(SHANGHAI):%m月%d日}"
         if ticket.answered_at is None:
             lines.append(ctx.texts.get("ticket.mine_waiting", number=ticket.id, when=when, said=said))
-        elif ticket.replied:
+        elif ticket.replied:  # the reply's start: five in full could pass WeChat's limit for one reply
+            answer = ticket.answer or ""
+            answer = answer if len(answer) <= 40 else answer[:40] + ctx.texts.get("ticket.mine_answer_more")
             lines.append(ctx.texts.get("ticket.mine_answered", number=ticket.id, when=when, said=said,
-                                       answer=ticket.answer))
+                                       answer=answer))
         else:
             lines.append(ctx.texts.get("ticket.mine_handled", number=ticket.id, when=when, said=said))
     lines.append(ctx.texts.get("ticket.mine_footer"))

@@ -73,10 +73,10 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
 
 def _leaves_scope(chosen: Mapping[str, list[str]], groups: Mapping[tuple[str, str], Group],
                   scope: int | None) -> tuple[str, str] | None:
-    """(field, why) when the edit would take the person out of the account's own group: it could
-    not see them again, and another branch would find them unannounced."""
+    """(field, why) when the edit would put the person in another group of the account's own
+    kind (or out of its own): another branch would find them unannounced, or it lose them."""
     own = next((g for g in groups.values() if g.id == scope), None)
-    if own is None or own.kind not in chosen or own.name in chosen[own.kind]:
+    if own is None or own.kind not in chosen or chosen[own.kind] == [own.name]:
         return None
     field_name = next(name for name, kind in GROUP_FIELDS.items() if kind == own.kind)
     return field_name, f"您的账号只管「{own.name}」，不能把人改到别的{own.kind}；需要调整，请找管理员。"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.language.words import simplified
 from bot.models import GroupMember, Retiree
 
-LIMIT = 50  # people shown at once; the rest are counted, and a narrower search finds them
+LIMIT = 50  # people shown at once (a page); the rest are counted, on the next pages
 _LETTERS = re.compile(r"[a-z]+")
 _SEPARATORS = re.compile(r"[\s\-]")  # within a phone number as people write it
 _LIST = re.compile(r"[\n、，,;；]+")

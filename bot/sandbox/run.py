@@ -214,7 +214,7 @@ def run_sandbox(chat: bool = True) -> int:
                         f"http://127.0.0.1:{standin_port}", SANDBOX_USER,
                         staff_openids=settings.staff.openids)
     finally:
-        for sig in STOPPING:  # a second signal must not cut the clean-up short
+        for sig in (*STOPPING, signal.SIGINT):  # a second signal must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)
         RUNNING.unlink(missing_ok=True)
         for proc in reversed(procs):

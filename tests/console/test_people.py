@@ -157,6 +157,8 @@ def test_a_branch_account_cannot_move_a_person_out_of_its_branch(console_app: Fl
     moved = secretary.post(f"/console/people/{zhou}/edit", _form(secretary, zhou, branch="第一支部"))
     assert moved.status_code == 400 and "您的账号只管「第二支部」，不能把人改到别的党支部" in text(moved)
     assert secretary.get(f"/console/people/{zhou}").status_code == 200  # still theirs
+    both = secretary.post(f"/console/people/{zhou}/edit", _form(secretary, zhou, branch="第二支部、第一支部"))
+    assert both.status_code == 400 and "不能把人改到别的党支部" in text(both)  # nor into another as well
     kept = secretary.post(f"/console/people/{zhou}/edit", _form(secretary, zhou, phone="13911112222"))
     assert kept.status_code == 302  # other fields still change
 

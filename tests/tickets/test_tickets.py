@@ -166,3 +166,7 @@ def test_my_tickets_says_what_became_of_each_and_asking_why_no_answer_opens_none
     asked = staff_chat.say("你们怎么还不回我留言") or ""
     assert "暖气不热" in asked and "请直接说您的事情" not in asked
     assert len(tickets(staff_cli)) == 2  # asking about 留言 left none
+    _, second = sorted(tickets(staff_cli), key=lambda t: t.id)
+    assert main(["ticket", "reply", str(second.id), "师傅明天上午九点到十一点之间上门检修暖气。" * 20]) == 0
+    mine = staff_chat.say("我的留言") or ""
+    assert "全文在当时的回复消息里" in mine and len(mine.encode()) < 2000  # one passive reply's size
