@@ -15,7 +15,7 @@ from bot.conversation.router import Router
 from bot.language.words import parse_choice, short_forms
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
-from bot.study.readings import record_reading
+from bot.study.readings import quiz_answered, record_reading
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
@@ -117,9 +117,13 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
         return None  # not an answer: the router sees what else it is, then asks again
     verdict = (ctx.texts.get("study.quiz_right", explain=question.explain) if letter == question.answer
                else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
-    if index + 1 == len(material.quiz):  # the whole quiz answered: the material was studied
+    if index + 1 == len(material.quiz):
         ctx.conversation.clear()
-        ending = "study.quiz_done_recorded" if _record(ctx, material) else "study.quiz_done"
+        binding = ctx.binding
+        assert binding is not None  # the quiz needs_binding
+        recorded = quiz_answered(ctx.session, binding.retiree_id, material.month, index + 1,
+                                 len(material.quiz), ctx.now, via="chat", by_agent=binding.is_agent)
+        ending = "study.quiz_done_recorded" if recorded else "study.quiz_done"
         return Text("\n\n".join([verdict, ctx.texts.get(ending, title=material.title)]))
     ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": index + 1})
     return Text("\n\n".join([verdict, _question(ctx, material.quiz[index + 1], index + 2)]))

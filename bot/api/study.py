@@ -27,7 +27,7 @@ from bot.api.spec import (
 from bot.models import MiniUser
 from bot.study import material as materials
 from bot.study.page import media_url
-from bot.study.readings import read_months, record_reading
+from bot.study.readings import quiz_answered, read_months, record_reading
 
 
 class MonthRef(BaseModel):
@@ -143,8 +143,11 @@ def quiz_question(month: str, number: int) -> Any:
                                                HTTP_422=Error), tags=["学习"], security=NEEDS_LOGIN)
 def quiz_answer(month: str, number: int, json: QuizAnswer) -> Any:
     """回答一道题：对不对、正确答案和讲解。"""
-    with signed_in():
+    with signed_in() as (session, user):
         question, count = _question(month, number)
+        if (binding := bound(session, user)) is not None:
+            quiz_answered(session, binding.retiree_id, month, number, count, services().clock.now(),
+                          via="mini", by_agent=binding.is_agent)
         return Verdict(right=json.choice == question.answer, answer=question.answer_text,
                        explain=question.explain, next=number + 1 if number < count else None)
 

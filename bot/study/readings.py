@@ -20,6 +20,13 @@ def record_reading(session: Session, retiree_id: int, month: str, now: datetime,
     return conn.execute(statement, row).first() is not None
 
 
+def quiz_answered(session: Session, retiree_id: int, month: str, number: int, count: int, now: datetime, *,
+                  via: str, by_agent: bool = False) -> bool:
+    """Question number of count answered: the last one answered, the month counts as studied (in
+    the chat and the mini-program alike). True when that recorded the reading just now."""
+    return number == count and record_reading(session, retiree_id, month, now, via=via, by_agent=by_agent)
+
+
 def readers(session: Session, month: str) -> set[int]:
     """The retirees who have read the month's material."""
     return set(session.scalars(sa.select(StudyReading.retiree_id).where(StudyReading.month == month)))

@@ -66,3 +66,20 @@ def test_the_quiz_one_question_at_a_time_with_the_explanation(
     assert client.get(f"/api/v1/study/2026-11/quiz/{last + 1}", headers=me).status_code == 404
     bad = client.post("/api/v1/study/2026-11/quiz/1", headers=me, json={"choice": "E"})
     assert bad.status_code == 422 and "选项" in bad.get_json()["message"]
+
+
+def test_the_whole_quiz_answered_counts_the_month_as_studied_as_in_the_chat(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_li_daughter")
+    client.post("/api/v1/me/binding", headers=me, json={"name": "李华", "digits": "0000", "relation": "子女"})
+    count = len(load(mini.settings.content_dir, "2026-11").quiz)
+    for number in range(1, count):
+        client.post(f"/api/v1/study/2026-11/quiz/{number}", headers=me, json={"choice": "A"})
+    months = client.get("/api/v1/study/months", headers=me).get_json()["months"]
+    assert {m["month"]: m["read"] for m in months}["2026-11"] is False  # not before the last one
+    client.post(f"/api/v1/study/2026-11/quiz/{count}", headers=me, json={"choice": "A"})
+    months = client.get("/api/v1/study/months", headers=me).get_json()["months"]
+    assert {m["month"]: m["read"] for m in months}["2026-11"] is True
+    with mini.sessions() as session:
+        [reading] = session.scalars(sa.select(StudyReading)).all()
+    assert (reading.retiree_id, reading.via, reading.by_agent) == (branch.ids["李华"], "mini", True)
