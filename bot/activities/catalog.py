@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot.activities.signups import SignupRefused, lock, promote
 from bot.clock import SHANGHAI
 from bot.models import EDITABLE, Activity, ActivityStatus, Group, Signup, SignupStatus
+from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
 
 KINDS = ("参观", "体检", "茶话会", "出游", "文体", "其他")
 REQUIRED = ("title", "starts_at", "place", "capacity", "deadline")
@@ -147,8 +148,8 @@ def check(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], Prob
         problems["groups"] = "：应为分组名的列表，或 [\"all\"]"
     elif unknown := [n for n in names if n != "all" and n not in groups]:
         problems["groups"] = "：" + "、".join(f"没有名为「{n}」的分组" for n in unknown)
-    elif "all" in names and len(names) > 1:  # which was meant? Opening it to all would be a guess
-        problems["groups"] = "：「全体」和分组只能选一种（只给这些分组，请不要选全体）"
+    elif mixes_everyone(names):
+        problems["groups"] = f"：{EVERYONE_AND_GROUPS}"
     if not problems:
         problems |= _check_times(values)
     return values, problems

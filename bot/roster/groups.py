@@ -104,6 +104,16 @@ def find_group(session: Session, kind: str, name: str) -> Group | None:
     return session.scalar(sa.select(Group).where(Group.kind == kind, Group.name == name))
 
 
+EVERYONE = "all"  # in an activity's or a study month's groups: every retiree
+# Which was meant, when both are given? Sending to all would be a guess, and cannot be undone.
+EVERYONE_AND_GROUPS = "「全体」（all）和分组只能选一种：只给这些分组，请不要选全体"
+
+
+def mixes_everyone(names: list[str] | tuple[str, ...]) -> bool:
+    """True when a list of groups names 全体 and groups too."""
+    return EVERYONE in names and len(names) > 1
+
+
 def groups_by_kind(session: Session) -> dict[str, dict[str, Group]]:
     """Every group, by kind and then by name (in reading order)."""
     table: dict[str, dict[str, Group]] = {kind: {} for kind in GROUP_KINDS}

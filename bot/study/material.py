@@ -28,6 +28,8 @@ from typing import Any
 
 import markdown
 
+from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
+
 log = logging.getLogger(__name__)
 FENCE = "+++"
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -185,8 +187,8 @@ def _parse(text: str, month: str, folder: Path) -> Material:
         if not _is_url(media) and not (folder / media).is_file():
             raise MaterialError(f"找不到文件 {media}（应放在 {folder} 里，或写网址）")
     groups = _strings(front, "groups")
-    if ALL in groups and len(groups) > 1:  # which was meant? Sending it to all would be a guess
-        raise MaterialError("「全体」（all）和分组只能选一种：只给这些分组，请不要选全体")
+    if mixes_everyone(groups):
+        raise MaterialError(EVERYONE_AND_GROUPS)
     return Material(month=month, title=_string(front, "title"), groups=groups,
                     summary=summary, body=body, quiz=quiz, audio=audio, images=images)
 

@@ -151,7 +151,7 @@ def test_everyone_and_a_group_both_ticked_is_asked_not_guessed(worker: Clerk, de
                                                               branch: Branch) -> None:
     worker.get("/console/activities/new")
     both = worker.post("/console/activities/new", TEA | {"everyone": "1"})
-    assert both.status_code == 400 and "「全体」和分组只能选一种" in text(both)
+    assert both.status_code == 400 and "「全体」（all）和分组只能选一种" in text(both)
     with desk.sessions() as session:
         assert session.scalars(sa.select(Activity)).all() == []
     number = create(worker)
