@@ -161,12 +161,13 @@ def _named(name: str) -> str:
 
 
 def _check_times(values: dict[str, Any]) -> Problems:
-    if values.get("cancel_until") is None:
+    given = values.get("cancel_until") is not None
+    if not given:
         values["cancel_until"] = values["deadline"]
     problems = {}
     if values["deadline"] > values["starts_at"]:
         problems["deadline"] = "：应在活动开始之前"
-    if values["cancel_until"] > values["starts_at"]:
+    if given and values["cancel_until"] > values["starts_at"]:  # left empty, it is the deadline's
         problems["cancel_until"] = "：应在活动开始之前"
     return problems
 

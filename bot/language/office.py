@@ -28,11 +28,12 @@ def placeholder_problems(text: str, known: dict[str, str]) -> list[str]:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
                   if name is not None]
     except ValueError:
-        return ["answer 里的花括号 { } 没有配对。"]
+        return ["回答里的花括号 { } 没有配对。"]
     # Only bare {name}: a format spec such as {office_phone:>2000000000} would build any string.
-    shaped = [f"answer 里的 {{{n}}} 后面不能带格式（只写 {{{n.split(':')[0]}}}）。"
+    shaped = [f"回答里的 {{{n}}} 后面不能带格式（只写 {{{n.split(':')[0]}}}）。"
               for n, spec, conversion in fields if spec or conversion]
-    return shaped + [f"answer 里的 {{{n}}} 不是可用的办公室信息（可用的见 config.example.toml [office]）。"
+    usable = "、".join(f"{{{name}}}" for name in sorted(known))  # what a clerk can write instead
+    return shaped + [f"回答里的 {{{n}}} 不是可用的办公室信息。能用的有：{usable}。"
                      for n, _, _ in fields if n not in known]
 
 

@@ -139,6 +139,7 @@ def test_an_answer_is_previewed_checked_and_saved(worker: Clerk, chat: Chat, des
     assert chat.say("党费能在微信上交吗").find("党费按月交") == -1
     bad = worker.post("/console/questions/topics/party-fee", {"answer": "电话 {phone_number}", "do": "save"})
     assert bad.status_code == 400 and "不是可用的办公室信息" in text(bad)
+    assert "能用的有：" in text(bad) and "{office_phone}" in text(bad) and "config.example" not in text(bad)
     worker.post("/console/questions/topics/party-fee", {"answer": new, "do": "save"})
     assert "党费按月交，找支部书记。电话 010-12345678。" in chat.say("党费能在微信上交吗")
     assert "policy.answer" in actions(desk)
