@@ -142,6 +142,10 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# Columns whose values run longer than their header.
+WIDE = {"现住址": 36, "原单位": 24, "联系电话": 14, "健康状况": 14, "备注": 30}
+
+
 def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: Path) -> None:
     import xlsxwriter  # here, not at the top: every command would pay for loading it
 
@@ -151,11 +155,18 @@ def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: 
                                     "strings_to_formulas": False, "strings_to_urls": False,
                                     "strings_to_numbers": False})
     sheet = book.add_worksheet("离退休人员")
+    # As a clerk would set it up by hand: the header stays in sight, bold, and each column is wide
+    # enough for its header (Chinese characters count twice), an address wider still. Set before
+    # the first row: constant_memory writes the columns' widths ahead of the rows.
+    for column, header in enumerate(headers):
+        sheet.set_column(column, column, WIDE.get(header, max(8, 2 * len(header) + 2)))
+    sheet.freeze_panes(1, 0)
+    bold = book.add_format({"bold": True})
     for number, values in enumerate(itertools.chain([headers], rows)):
         for column, value in enumerate(values):
             if isinstance(value, str):
                 if value:  # an empty cell is left unwritten: a third of a roster's cells are empty
-                    sheet.write_string(number, column, CONTROL.sub("", value))
+                    sheet.write_string(number, column, CONTROL.sub("", value), bold if number == 0 else None)
             elif value is not None:
                 sheet.write(number, column, value)
     book.close()

@@ -166,6 +166,10 @@ def test_export_writes_what_import_reads(with_groups: Services, tmp_path: Path) 
     with with_groups.sessions() as session:
         actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("roster.export") == 2
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active  # as a clerk opens it in Excel:
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b  # the header stays in sight, bold
+    address = next(c.column_letter for c in sheet[1] if c.value == "现住址")
+    assert sheet.column_dimensions[address].width >= 30  # an address is not cut at eight characters
 
 
 def test_an_empty_number_never_erases_the_one_on_file(with_groups: Services, tmp_path: Path) -> None:
