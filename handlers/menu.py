@@ -27,7 +27,7 @@ def offer_menu(ctx: Context) -> str:
     """The main menu under an answer, waiting for a number; "" while a task waits for its own."""
     if not ctx.conversation.offer("menu", _options(ctx)):
         return ""
-    return ctx.texts.menu()
+    return ctx.texts.menu(bound=ctx.bound)
 
 
 def _options(ctx: Context) -> dict[str, list[str]]:
@@ -37,7 +37,7 @@ def _options(ctx: Context) -> dict[str, list[str]]:
 def show_menu(msg: Inbound, ctx: Context) -> Reply:
     """The main menu."""
     ctx.conversation.expect("menu", _options(ctx))
-    return Text(ctx.texts.menu())
+    return Text(ctx.texts.menu(bound=ctx.bound))
 
 
 def choose_from_menu(msg: Inbound, ctx: Context) -> Reply | None:

@@ -45,9 +45,11 @@ class Texts:
         """Any text from content/ with the office's placeholders ({office_phone} …) filled in."""
         return text.strip().format(**self._office)
 
-    def menu(self) -> str:
-        """The main menu ([[menu]] in chat.toml) as numbered lines, with its title and footer."""
-        lines = self.numbered([item["label"] for item in self.table("menu")])
+    def menu(self, bound: bool = False) -> str:
+        """The main menu ([[menu]] in chat.toml) as numbered lines, with its title and footer;
+        bound: as a bound user reads it (an item's bound_label, where it has one)."""
+        lines = self.numbered([item.get("bound_label", item["label"]) if bound else item["label"]
+                               for item in self.table("menu")])
         return "\n".join([self.get("menu_title"), *lines, self.get("menu_footer")])
 
     def numbered(self, labels: list[str]) -> list[str]:
