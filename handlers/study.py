@@ -13,6 +13,7 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import parse_choice, short_forms
+from bot.models import Binding
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
 from bot.study.readings import quiz_answered, record_reading
@@ -83,8 +84,7 @@ def done(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("study.none_yet"))
     if not _record(ctx, material):
         return Text(ctx.texts.get("study.already"))
-    binding = ctx.binding
-    assert binding is not None  # needs_binding
+    binding = _bound(ctx)
     if binding.is_agent:
         return Text(ctx.texts.get("study.recorded_family", name=binding.retiree.name, title=material.title))
     return Text(ctx.texts.get("study.recorded", title=material.title))
@@ -119,8 +119,7 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
                else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
     if index + 1 == len(material.quiz):
         ctx.conversation.clear()
-        binding = ctx.binding
-        assert binding is not None  # the quiz needs_binding
+        binding = _bound(ctx)
         recorded = quiz_answered(ctx.session, binding.retiree_id, material.month, index + 1,
                                  len(material.quiz), ctx.now, via="chat", by_agent=binding.is_agent)
         ending = "study.quiz_done_recorded" if recorded else "study.quiz_done"
@@ -132,10 +131,15 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
 def _record(ctx: Context, material: Material) -> bool:
     """Record the material as read by the bound person (or their family for them); False when
     it already was."""
-    binding = ctx.binding
-    assert binding is not None  # every study action needs_binding
+    binding = _bound(ctx)
     return record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
                           by_agent=binding.is_agent)
+
+
+def _bound(ctx: Context) -> Binding:
+    binding = ctx.binding
+    assert binding is not None  # every study action needs_binding
+    return binding
 
 
 def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:

@@ -51,19 +51,23 @@ def my_tickets(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("ticket.mine_none"))
     lines = [ctx.texts.get("ticket.mine_title")]
     for ticket in tickets:
-        said = ticket.text if len(ticket.text) <= 20 else ticket.text[:20] + "……"
+        said = _start(ticket.text, 20, "……")
         when = f"{ticket.created_at.astimezone(SHANGHAI):%m月%d日}"
         if ticket.answered_at is None:
             lines.append(ctx.texts.get("ticket.mine_waiting", number=ticket.id, when=when, said=said))
         elif ticket.replied:  # the reply's start: five in full could pass WeChat's limit for one reply
-            answer = ticket.answer or ""
-            answer = answer if len(answer) <= 40 else answer[:40] + ctx.texts.get("ticket.mine_answer_more")
+            answer = _start(ticket.answer or "", 40, ctx.texts.get("ticket.mine_answer_more"))
             lines.append(ctx.texts.get("ticket.mine_answered", number=ticket.id, when=when, said=said,
                                        answer=answer))
         else:
             lines.append(ctx.texts.get("ticket.mine_handled", number=ticket.id, when=when, said=said))
     lines.append(ctx.texts.get("ticket.mine_footer"))
     return Text("\n".join(lines))
+
+
+def _start(text: str, length: int, more: str) -> str:
+    """text, or its first length characters and more."""
+    return text if len(text) <= length else text[:length] + more
 
 
 def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:

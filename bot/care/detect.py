@@ -96,7 +96,7 @@ class CareWords:
         reports one or asks about one."""
         plain = normalize(text)
         elder = _first_in(plain, self.relatives)
-        return any(_says(kind, plain, elder) for kind in self.kinds)
+        return any(_says(kind, _without(plain, kind.unless), elder) for kind in self.kinds)
 
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
@@ -108,9 +108,9 @@ class CareWords:
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic)
         for kind in self.kinds:
-            if not _says(kind, plain, elder):
-                continue
             said = _without(plain, kind.unless)
+            if not _says(kind, said, elder):
+                continue
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
                 return Sighting(kind, _subject(plain, relative, self.self_words), relative)
             now = bool(_first_in(said, kind.now))
@@ -138,8 +138,8 @@ class CareWords:
 
 
 def _says(kind: Kind, plain: str, elder: str | None) -> bool:
-    """plain names this kind of situation: one of its words, 走了 and the like only of an elder."""
-    plain = _without(plain, kind.unless)
+    """plain (without the kind's `unless` sayings) names this kind of situation: one of its words,
+    走了 and the like only of an elder."""
     said = [w for w in kind.words if w in plain]
     return bool(said) and (elder is not None or not all(w in kind.needs_person for w in said))
 

@@ -36,7 +36,7 @@ from bot.console.web import (
     whole_office,
 )
 from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree
-from bot.roster.groups import group_names
+from bot.roster.groups import EVERYONE, group_names
 from bot.roster.search import within
 from bot.staff.roles import Can
 
@@ -215,7 +215,7 @@ def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
     for name in NUMBERS:
         entry[name] = int(entry[name]) if entry[name].isdecimal() else entry[name]
     chosen = [name for name in form.getlist("groups") if name]
-    entry["groups"] = ["all", *chosen] if form.get("everyone") else chosen or ["all"]  # both: the loader asks
+    entry["groups"] = [EVERYONE, *chosen] if form.get("everyone") else chosen or [EVERYONE]  # both: asked
     return entry
 
 
@@ -224,9 +224,9 @@ def _as_form(fields: dict[str, Any]) -> MultiDict[str, str]:
                       if name != "groups"})
     for name in TIMES:
         form[name] = fields[name].astimezone(SHANGHAI).strftime(FORM_TIME)
-    if "all" in fields["groups"]:
+    if EVERYONE in fields["groups"]:
         form["everyone"] = "1"
-    form.setlist("groups", [g for g in fields["groups"] if g != "all"])
+    form.setlist("groups", [g for g in fields["groups"] if g != EVERYONE])
     return form
 
 

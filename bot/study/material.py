@@ -28,14 +28,14 @@ from typing import Any
 
 import markdown
 
-from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
+from bot.roster.groups import EVERYONE, EVERYONE_AND_GROUPS, mixes_everyone
 
 log = logging.getLogger(__name__)
 FENCE = "+++"
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LETTERS = "ABCD"
 QUIZ_SIZE = (3, 5)
-ALL = "all"
+ALL = EVERYONE
 
 
 class MaterialError(ValueError):
