@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.activities.signups import LIVE, lock, tell
+from bot.activities.signups import LIVE, Outcome, lock, tell
 from bot.activities.wording import describe
 from bot.clock import SHANGHAI
 from bot.delivery.audience import AudienceError
@@ -36,6 +36,19 @@ def tell_promoted(session: Session, texts: Texts, promoted: list[Signup], now: d
     for signup in promoted:
         tell(session, signup, key=f"activity:{signup.activity_id}:promoted:{signup.id}", now=now,
              text=describe(texts, "promoted", signup.activity))
+
+
+def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, name: str,
+                            now: datetime) -> bool:
+    """Whoever a clerk's sign-up is told to hears what was done for name, once; False when
+    nobody can be (no WeChat bound: the clerk tells them on the phone)."""
+    signup = outcome.signup
+    if not signup.openid:
+        return False
+    key = "by_staff_waiting" if outcome.position else "by_staff_confirmed"
+    tell(session, signup, key=f"activity:{signup.activity_id}:by_staff:{signup.id}", now=now,
+         text=describe(texts, key, signup.activity, name=name, position=outcome.position or 0))
+    return True
 
 
 def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:

@@ -103,5 +103,5 @@ def _row(number: int, signup: Signup, person: Retiree) -> list[object]:
     branch = "、".join(g.name for g in person.groups if g.kind == "党支部")
     return [number, STATES[SignupStatus(signup.status)], person.name, branch, person.phone or "",
             contact.name if contact else "", (contact.phone or "") if contact else "",
-            "是" if signup.companion else "", person.health or "", "家属代报" if signup.by_agent else "本人",
+            "是" if signup.companion else "", person.health or "", signup.made_by,
             f"{signup.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"]

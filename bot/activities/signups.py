@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
+from bot.delivery.audience import resolve
 from bot.models import Activity, ActivityStatus, Group, GroupMember, Retiree, Signup, SignupStatus
 
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
@@ -104,10 +105,14 @@ def waiting_position(session: Session, signup: Signup) -> int:
 
 
 def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str, by_agent: bool,
-            companion: bool, now: datetime) -> Outcome:
-    """A place if the seats allow, else a place on the waitlist; SignupRefused otherwise."""
+            companion: bool, now: datetime, by_staff: bool = False) -> Outcome:
+    """A place if the seats allow, else a place on the waitlist; SignupRefused otherwise.
+
+    A clerk (by_staff) may still sign someone up after the deadline: it stops the chat, while a
+    clerk on the phone knows whether the bus has room. Seats and the waitlist are the same.
+    """
     activity = _locked(session, activity_id)
-    _check_open(session, activity, retiree_id, now)
+    _check_open(session, activity, retiree_id, now, by_staff=by_staff)
     if companion and not activity.companion_seats:
         raise SignupRefused(Refusal.NO_COMPANION)
     if live_signup(session, activity_id, retiree_id) is not None:
@@ -117,11 +122,20 @@ def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str,
     left, queue = places(session, activity)
     waiting = queue > 0 or left < seats
     signup = Signup(activity_id=activity_id, retiree_id=retiree_id, openid=openid, by_agent=by_agent,
-                    companion=companion, seats=seats, created_at=now,
+                    by_staff=by_staff, companion=companion, seats=seats, created_at=now,
                     status=SignupStatus.WAITING if waiting else SignupStatus.CONFIRMED)
     session.add(signup)
     session.flush()
     return Outcome(signup, waiting_position(session, signup) if waiting else None)
+
+
+def sign_up_by_staff(session: Session, activity_id: int, retiree_id: int, *, companion: bool,
+                     now: datetime) -> Outcome:
+    """A clerk's sign-up for someone who phoned in, told on the WeChat account the office
+    reaches them by (their own, else family's), or on none when nobody is bound."""
+    account = next(iter(resolve(session, f"retiree:{retiree_id}").recipients), None)
+    return sign_up(session, activity_id, retiree_id, openid=account.openid if account else "",
+                   by_agent=False, companion=companion, now=now, by_staff=True)
 
 
 def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *,
@@ -173,7 +187,10 @@ def mine(session: Session, retiree_id: int, now: datetime) -> list[Signup]:
 
 
 def tell(session: Session, signup: Signup, *, key: str, text: str, now: datetime) -> None:
-    """Queue a message about a sign-up to whoever made it, once per key."""
+    """Queue a message about a sign-up to whoever made it, once per key (nobody, for a clerk's
+    sign-up for someone with no WeChat bound: staff phone them)."""
+    if not signup.openid:
+        return
     outbox.enqueue(session, recipient=signup.openid, retiree_id=signup.retiree_id, now=now,
                    dedupe_key=key, text=text, kind="activity", title=signup.activity.title)
 
@@ -190,12 +207,13 @@ def _locked(session: Session, activity_id: int) -> Activity:
     return activity
 
 
-def _check_open(session: Session, activity: Activity, retiree_id: int, now: datetime) -> None:
+def _check_open(session: Session, activity: Activity, retiree_id: int, now: datetime, *,
+                by_staff: bool = False) -> None:
     if activity.status == ActivityStatus.CANCELLED:
         raise SignupRefused(Refusal.CANCELLED)
     if activity.status == ActivityStatus.CLOSED:
         raise SignupRefused(Refusal.CLOSED)
-    if now > activity.deadline:
+    if now > activity.deadline and not by_staff:
         raise SignupRefused(Refusal.DEADLINE)
     person = session.get(Retiree, retiree_id)
     if person is None or person.died_on is not None:

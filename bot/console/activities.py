@@ -1,7 +1,8 @@
 """活动: create and edit activities with a form checked by the loader's own rules; announce,
 stop sign-ups, cancel (everyone told once); the sign-up list with seats, companions, the
-waitlist's order and who signed up as family; cancel one sign-up after a call (the waitlist
-moves up); tick who came; export the list to Excel. The rules are the activities feature's."""
+waitlist's order and who signed up as family; sign up someone who phoned in, or cancel one
+sign-up after a call (the waitlist moves up); tick who came; export the list to Excel. The
+rules are the activities feature's."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from werkzeug.wrappers import Response
 from bot import audit
 from bot.activities import catalog, notify, roster
 from bot.activities.catalog import KINDS, LABELS, CatalogError, EntryError
-from bot.activities.signups import LIVE, SignupRefused, seats_left, withdraw
+from bot.activities.signups import LIVE, Refusal, SignupRefused, seats_left, sign_up_by_staff, withdraw
 from bot.activities.wording import when
 from bot.clock import SHANGHAI
 from bot.console import files
@@ -37,13 +38,25 @@ from bot.console.web import (
 )
 from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree
 from bot.roster.groups import EVERYONE, group_names
-from bot.roster.search import within
+from bot.roster.search import search, within
 from bot.staff.roles import Can
 
 STATUS_NAMES = {"open": "报名中", "closed": "已停止报名", "cancelled": "已取消"}
 TIMES = ("starts_at", "deadline", "cancel_until")
 NUMBERS = ("capacity", "companion_seats")
 FORM_TIME = "%Y-%m-%dT%H:%M"  # what <input type=datetime-local> sends
+CALLERS_SHOWN = 10  # people found for a phone sign-up: a clerk types more rather than scrolls
+# Why a clerk's sign-up or cancellation was not made, for staff (the chat's own say 「回复 …」).
+REFUSED = {
+    Refusal.CLOSED: "这个活动已停止报名，没有报上。",
+    Refusal.CANCELLED: "这个活动已取消，没有报上。",
+    Refusal.DEADLINE: "报名已截止，没有报上。",
+    Refusal.NOT_ELIGIBLE: "这位不在能报名的分组里（或已故），没有报上。",
+    Refusal.ALREADY: "这位已经报过名了，在下面的报名名单里。",
+    Refusal.NO_COMPANION: "这个活动不能带家属，没有报上；不带家属的话，再点一次「报名」。",
+    Refusal.TOO_LATE_TO_WITHDRAW: "已过取消截止。",
+    Refusal.NOT_FOUND: "没有找到这个报名，可能已经取消了。",
+}
 
 
 @console.get("/activities")
@@ -88,10 +101,38 @@ def activity(number: int) -> tuple[str, int]:
     shown = within(db(), staff().group_id)  # a branch's account sees its own people's sign-ups
     signups = [(s, p) for s, p in everyone if shown(p.id)]
     waiting = [(s, p) for s, p in everyone if s.status == "waiting"]
+    who = request.args.get("who", "").strip()[:40]  # someone on the phone, to sign up
+    callers = search(db(), who, scope=staff().group_id, limit=CALLERS_SHOWN) if who else None
     return page("activity.html", activity=found, signups=signups, when=when,
                 seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
                 positions=_waiting_positions(everyone),  # places in the whole queue
-                head=waiting[0] if waiting else None)  # when seats are left, why they wait
+                head=waiting[0] if waiting else None,  # when seats are left, why they wait
+                who=who, callers=callers, signed_up={p.id for s, p in everyone if s.status in LIVE},
+                past_deadline=now() > found.deadline)
+
+
+@console.post("/activities/<int:number>/signups")
+@requires(Can.EDIT)
+def signup_add(number: int) -> Response | tuple[str, int]:
+    """Sign up someone who phoned in: the same seats and waitlist as the chat, past the
+    deadline too; whoever's WeChat reaches them is told."""
+    whole_office()
+    _activity(number)
+    person = db().get(Retiree, request.form.get("retiree", type=int) or 0)
+    if person is None or person.anonymised_at is not None:
+        abort(404)
+    companion = bool(request.form.get("companion"))
+
+    def add(session: Session) -> str:
+        outcome = sign_up_by_staff(session, number, person.id, companion=companion, now=now())
+        told = notify.tell_signed_up_by_staff(session, services().texts, outcome, person.name, now())
+        audit.record(session, actor=actor(), action="activity.signup_add", at=now(),
+                     target=f"activity:{number}", signup=outcome.signup.id, retiree=person.id)
+        done = f"候补第 {outcome.position} 位" if outcome.position else "报上了"
+        tell = "已发微信通知。" if told else "没有绑定微信，请打电话告诉本人。"
+        return f"已为{person.name}报名：{done}{'（带家属）' if companion else ''}。{tell}"
+    _attempt_signup(add)
+    return redirect(url_for("console.activity", number=number))
 
 
 @console.post("/activities/<int:number>/<any(announce, close, cancel):action>")
@@ -135,7 +176,7 @@ def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
                      target=f"activity:{number}", signup=signup_id, promoted=[s.id for s in promoted])
         moved = f"候补的 {len(promoted)} 位补上了，会收到通知。" if promoted else ""
         return f"已取消{name}的报名。{moved}"
-    attempt(cancel, SignupRefused)
+    _attempt_signup(cancel)
     return redirect(url_for("console.activity", number=number))
 
 
@@ -185,6 +226,16 @@ def _cancel(session: Session, activity: Activity) -> str:
 
 ACTIONS: dict[str, Callable[[Session, Activity], str]] = {
     "announce": _announce, "close": _close, "cancel": _cancel}
+
+
+def _attempt_signup(change: Callable[[Session], str]) -> None:
+    """attempt(change), a refusal said in staff's words."""
+    def worded(session: Session) -> str:
+        try:
+            return change(session)
+        except SignupRefused as refused:
+            raise CatalogError(REFUSED[refused.reason]) from None
+    attempt(worded, CatalogError)
 
 
 def _confirm(title: str, text: str, button: str, number: int, *, action: str = "", signup_id: int = 0,

@@ -72,7 +72,7 @@ EDITABLE = ("title", "kind", "starts_at", "place", "meeting_point", "transport",
 
 
 class Signup(Base):
-    """One retiree's sign-up, made by themselves or by family acting for them."""
+    """One retiree's sign-up, made by themselves, by family acting for them, or by a clerk."""
 
     __tablename__ = "signups"
     __table_args__ = (
@@ -87,6 +87,8 @@ class Signup(Base):
     retiree_id: Mapped[int] = mapped_column(sa.ForeignKey("retirees.id", ondelete="CASCADE"), index=True)
     openid: Mapped[str] = mapped_column(sa.String(64))  # who signed up, and who is told
     by_agent: Mapped[bool] = mapped_column(default=False)
+    # made by a clerk for someone who phoned in (openid: whoever is told, "" when nobody is bound)
+    by_staff: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     companion: Mapped[bool] = mapped_column(default=False)
     seats: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(sa.String(10))
@@ -96,3 +98,8 @@ class Signup(Base):
     attended: Mapped[bool | None]
 
     activity: Mapped[Activity] = relationship(back_populates="signups")
+
+    @property
+    def made_by(self) -> str:
+        """Who made it, in staff's words (the list, the export)."""
+        return "电话报名（工作人员代报）" if self.by_staff else "家属代报" if self.by_agent else "本人"

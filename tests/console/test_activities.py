@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from openpyxl import load_workbook
 
+from bot.clock import FixedClock
 from bot.models import Activity, AuditEntry, OutboxMessage, Signup
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
@@ -92,6 +93,7 @@ def test_the_waitlist_moves_up_when_a_clerk_cancels_a_sign_up(
     assert promoted.recipient == "o_zheng"
     worker.post(f"/console/activities/{number}/signups/{first.id}/cancel", sure)
     assert len(told(desk, f"activity:{number}:promoted:%")) == 1  # nobody moved twice, nobody told twice
+    assert "没有找到这个报名，可能已经取消了。" in text(worker.get(f"/console/activities/{number}"))
 
 
 def test_attendance_export_and_cancelling_tell_each_person_once(
@@ -168,3 +170,58 @@ def test_a_seat_left_that_the_first_waiting_cannot_use_is_explained(
     page = text(worker.get(f"/console/activities/{number}"))
     assert "还剩 <strong>1</strong> 座" in page
     assert "候补第 1 位孙兰要 2 个座位（带家属），空出的不够，先不补上" in page
+
+
+def test_a_clerk_signs_up_those_who_phone_in_with_the_chats_seats_and_waitlist(
+        worker: Clerk, viewer: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker)  # 3 seats for 第一支部, a companion takes one more
+    found = text(worker.get(f"/console/activities/{number}?who=王芳"))
+    assert "为王芳报名</button>" in found and "带一位家属" in found
+
+    def add(name: str, **extra: str) -> str:
+        worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids[name]), **extra})
+        return text(worker.get(f"/console/activities/{number}"))
+
+    page = add("王芳")  # no WeChat: the clerk is told to phone back
+    assert "已为王芳报名：报上了。没有绑定微信，请打电话告诉本人。" in page
+    assert "电话报名（工作人员代报）" in page
+    page = add("孙兰", companion="1")  # her daughter's WeChat is told
+    assert "已为孙兰报名：报上了（带家属）。已发微信通知。" in page and "还剩 <strong>0</strong> 座" in page
+    [to_daughter] = told(desk, f"activity:{number}:by_staff:%")
+    assert to_daughter.recipient == "o_sun_daughter"
+    assert "工作人员已按电话里说的，为孙兰同志报上了【冬至茶话会】" in to_daughter.payload["text"]
+    page = add("张明")  # full: he waits, told his place
+    assert "已为张明报名：候补第 1 位。已发微信通知。" in page
+    waiting = [m for m in told(desk, f"activity:{number}:by_staff:%") if m.recipient == "o_zhang"]
+    assert "排上【冬至茶话会】的候补，第 1 位" in waiting[0].payload["text"]
+    assert "已在名单里" in text(worker.get(f"/console/activities/{number}?who=王芳"))
+    assert "这位已经报过名了" in add("王芳")
+    assert "这位不在能报名的分组里" in add("周平")  # 第二支部: not this activity's
+    assert viewer.post(f"/console/activities/{number}/signups",
+                       {"retiree": str(branch.ids["李华"])}).status_code == 403
+    with desk.sessions() as session:
+        made = session.scalars(sa.select(Signup).order_by(Signup.id)).all()
+        added = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "activity.signup_add")).all()
+    assert [(s.retiree_id, s.status, s.by_staff) for s in made] == [
+        (branch.ids["王芳"], "confirmed", True), (branch.ids["孙兰"], "confirmed", True),
+        (branch.ids["张明"], "waiting", True)]
+    assert len(added) == 3
+    sheet = load_workbook(BytesIO(worker.get(f"/console/activities/{number}/signups.xlsx").data)).active
+    assert "电话报名（工作人员代报）" in [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+
+
+def test_a_clerk_may_sign_up_past_the_deadline_but_not_once_sign_ups_are_stopped(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat, clock: FixedClock) -> None:
+    number = create(worker, deadline="2026-11-22T10:00")
+    clock.advance(hours=1)  # the deadline has passed
+    assert "现在没有可以报名的活动" in chat.say("报名", "o_li")
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "截止以后也能报" in page
+    worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids["李华"])})
+    assert "已为李华报名：报上了。" in text(worker.get(f"/console/activities/{number}"))
+    worker.post(f"/console/activities/{number}/close")
+    worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids["张明"])})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "这个活动已停止报名，没有报上。" in page and "替老同志报名" not in page
+    with desk.sessions() as session:
+        assert [s.retiree_id for s in session.scalars(sa.select(Signup))] == [branch.ids["李华"]]
