@@ -15,8 +15,8 @@ from bot.language.words import normalize, phone_digits
 
 # Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
-_NAME_PREFIXES = ("我的名字叫", "我的名字是", "名字叫", "名字是", "姓名是", "姓名", "我叫", "我是", "叫",
-                  "老人叫", "老人的名字是", "他叫", "她叫", "老同志叫")
+_NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的名字", "名字叫", "名字是", "名字", "姓名是", "姓名",
+                  "我叫", "我是", "叫", "老人叫", "老人的名字是", "他叫", "她叫", "老同志叫")
 _NAME_SUFFIXES = ("同志", "老师", "老人")
 _PHONE_WORDS = ("手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "后四位", "后4位",
                 "最后四位", "是", "的", "登记的", "我", "他", "她")
@@ -87,7 +87,7 @@ class Kinship:
             after = plain[at + len(elder):]
             short = len(plain) <= len(elder) + 6  # 「我爸叫姚文斌」, not 「我爸是离休干部，…怎么报销」
             if at >= 0 and ("绑" in plain or (short and after.startswith(("叫", "是")))):
-                return recorded, True, _name(after.split("绑")[0].removeprefix("叫").removeprefix("是"))
+                return recorded, True, _elder_name(after)
         return None, False, None
 
     def _i_am(self, plain: str) -> tuple[str | None, bool, str | None] | None:
@@ -109,6 +109,16 @@ class Kinship:
             if (name := _name(between)) is not None:
                 return recorded, True, name
         return None
+
+
+def _elder_name(after: str) -> str | None:
+    """The elder's name said after 我爸 / 我妈, before 绑定 (「我爸姚文斌绑定一下」, 「我爸叫姚文斌」)
+    or after it (「帮我妈绑一下，她叫田巧云」, 「替我爸绑定姚文斌」)."""
+    for piece in after.split("绑"):
+        piece = piece.removeprefix("定").removeprefix("一下").removeprefix("个")
+        if (name := _name(piece.removeprefix("叫").removeprefix("是"))) is not None:
+            return name
+    return None
 
 
 def _last_four(text: str) -> tuple[str | None, bool]:
