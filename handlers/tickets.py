@@ -8,11 +8,11 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice
-from bot.models import Ticket
 from bot.tickets.answers import left_by
-from bot.tickets.leaving import leave
+from bot.tickets.leaving import just_said, leave, said_before
 
 STEP = "ticket"
+EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 
 
@@ -22,26 +22,40 @@ def register(router: Router) -> None:
     router.action("my_tickets", words=("我的留言", "留言回了吗", "留言回复了吗", "留言有回复吗", "查留言",
                                        "查看留言"))(my_tickets)
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
-    router.step(STEP, remind=lambda ctx, data: ctx.texts.get("ticket.remind"), urgent="end")(take_message)
+    router.step(STEP, remind=_remind, urgent="end")(take_message)
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
-    """Ask what the message is; the next text or voice message is it."""
-    ctx.conversation.expect(STEP)
-    return Text(ctx.texts.get("ticket.ask"))
+    """Ask what the message is; the next text or voice message is it. Right after a question
+    or words the bot could not act on, those words are offered (回复 1) instead of retyped."""
+    earlier = just_said(ctx.session, ctx.openid, ctx.now)
+    if earlier is None:
+        ctx.conversation.expect(STEP)
+        return Text(ctx.texts.get("ticket.ask"))
+    ctx.conversation.expect(STEP, {EARLIER: earlier.id})
+    return Text(ctx.texts.get("ticket.ask_earlier", said=_start(earlier.text or "", 60, "……")))
 
 
 def take_message(msg: Inbound, ctx: Context) -> Reply:
-    """Keep the message as a ticket, alert staff, and give the receipt number (0 or 算了 cancels)."""
+    """Keep the message as a ticket, alert staff, and give the receipt number (0 or 算了 cancels;
+    1 or 「好的」 takes the words offered)."""
     said = ctx.texts.yes_or_no(msg.text)
     if said is False or parse_choice(msg.text) == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("ticket.cancelled"))
-    if said or len(normalize(msg.text)) < 2:  # 「好的」 is not yet the message
+    text = msg.text
+    if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
+        text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER]) or ""
+    elif said or len(normalize(msg.text)) < 2:  # 「好的」 is not yet the message
         return Text(ctx.texts.get("ticket.too_short"))
-    ticket = _open_ticket(msg, ctx)
+    ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
+                   now=ctx.now)
     ctx.conversation.clear()
     return Text(ctx.texts.get("ticket.received", number=ticket.id))
+
+
+def _remind(ctx: Context, data: dict[str, object]) -> str:
+    return ctx.texts.get("ticket.remind_earlier" if EARLIER in data else "ticket.remind")
 
 
 def my_tickets(msg: Inbound, ctx: Context) -> Reply:
@@ -69,7 +83,3 @@ def _start(text: str, length: int, more: str) -> str:
     """text, or its first length characters and more."""
     return text if len(text) <= length else text[:length] + more
 
-
-def _open_ticket(msg: Inbound, ctx: Context) -> Ticket:
-    return leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=msg.text,
-                 now=ctx.now)

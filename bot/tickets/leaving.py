@@ -3,19 +3,27 @@ staff alerted at once with a link to it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
+from bot.language.words import normalize
 from bot.logs import mask
-from bot.models import Binding, Ticket
+from bot.models import Binding, InboundMessage, Ticket
 
 # What WeChat's content check (msg_sec_check) said of a 留言 left in the mini-program, as staff read it.
 SCREENING_NOTES = {"review": "（微信内容检查：建议人工复核）",
                    "risky": "（微信内容检查：有风险内容，请先看再处理）"}
+
+# Someone who asks for 留言 right after a question or words the bot could not act on usually
+# means those words: they are offered, not typed again (an old hand's thumbs are slow).
+JUST_NOW = timedelta(minutes=10)
+_ROUTES_MEANT = ("match:policy", "match:policy_similar", "match:intent", "fallback")
+_SAYS_SOMETHING = 6  # characters: 「离休费几号发」 is a question; 「你好」 is no message
 
 
 def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, binding: Binding | None,
@@ -41,3 +49,21 @@ def who_left(binding: Binding | None, openid: str) -> str:
         return f"未绑定用户 {mask(openid)}"
     name = binding.retiree.name
     return f"{name}的家属（{binding.relation}）" if binding.is_agent else name
+
+
+def just_said(session: Session, openid: str, now: datetime) -> InboundMessage | None:
+    """What openid said to the bot last, if in the last ten minutes and it was a question or
+    words the bot could not act on: what a 留言 asked for now likely means."""
+    last = session.scalars(sa.select(InboundMessage).where(
+        InboundMessage.openid == openid, InboundMessage.received_at >= now - JUST_NOW)
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)).first()
+    if (last is None or last.route not in _ROUTES_MEANT or not last.text
+            or len(normalize(last.text)) < _SAYS_SOMETHING):
+        return None
+    return last
+
+
+def said_before(session: Session, openid: str, inbound_id: int) -> str | None:
+    """The text of openid's recorded message inbound_id (None: not theirs)."""
+    return session.scalar(sa.select(InboundMessage.text).where(
+        InboundMessage.id == inbound_id, InboundMessage.openid == openid))

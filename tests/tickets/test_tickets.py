@@ -75,6 +75,21 @@ def test_the_policy_fallback_leads_to_a_ticket(staff_chat: Chat, staffed: Servic
     assert len(tickets(staffed)) == 1
 
 
+def test_words_just_said_are_offered_and_words_said_long_ago_are_not(
+        staff_chat: Chat, staffed: Services, clock: FixedClock) -> None:
+    staff_chat.say("楼下的路灯坏了好几天")
+    clock.advance(minutes=9)
+    offered = staff_chat.say("留言") or ""
+    assert "「楼下的路灯坏了好几天」" in offered and "回复 1" in offered
+    assert "回复 1 转刚才那段话" in (staff_chat.say("联系我们") or "")  # the step waits, and says so
+    staff_chat.say("1")
+    assert [t.text for t in tickets(staffed)] == ["楼下的路灯坏了好几天"]
+    staff_chat.say("楼下的路灯还是没修")
+    clock.advance(minutes=11)  # the words are old now: a 留言 asked for is a new one
+    asked = staff_chat.say("留言") or ""
+    assert "路灯" not in asked and "打字、语音都可以" in asked
+
+
 @pytest.fixture
 def staff_cli(staffed: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
     """`python -m bot …` pointed at the same database as staffed."""
