@@ -41,7 +41,7 @@ ACTION_NAMES = {
     "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
     "policy.teach": "政策问答：加例句", "policy.out_of_scope": "政策问答：标为不属于",
-    "policy.out_of_scope_undone": "政策问答：撤销「不属于」",
+    "policy.out_of_scope_undone": "政策问答：撤销「不属于」", "policy.teach_undone": "政策问答：撤销归入",
     "policy.answer": "政策问答：改回答", "policy.export": "政策问答：导出到 content/",
 }
 PAGE = 100  # entries shown at once

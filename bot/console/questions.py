@@ -13,6 +13,7 @@ from bot.console.web import actor, allowed, console, db, now, page, requires, sa
 from bot.language.office import office_values
 from bot.models import OUTCOME_NAMES
 from bot.policies import PolicyEngine
+from bot.policies.topics import NOT_OURS
 from bot.questions import teaching
 from bot.questions.grouping import open_groups
 from bot.questions.knowledge import knowledge_for
@@ -36,7 +37,8 @@ def questions() -> tuple[str, int]:
     whole_office()
     engine = _engine()
     return page("questions.html", groups=open_groups(db(), engine), topics=engine.topics,
-                outcomes=OUTCOME_NAMES, also=ALSO_SHOWN, marks=teaching.pending_not_ours(db()))
+                outcomes=OUTCOME_NAMES, also=ALSO_SHOWN, marks=teaching.pending(db()),
+                not_ours=NOT_OURS)
 
 
 @console.post("/questions/assign")
@@ -72,19 +74,19 @@ def out_of_scope() -> Response:
     return redirect(url_for("console.questions"))
 
 
-@console.post("/questions/not-ours/<int:mark>/undo")
+@console.post("/questions/taught/<int:mark>/undo")
 @requires(Can.EDIT)
-def undo_not_ours(mark: int) -> Response:
-    """Undo a mark 不属于政策问答 that is not exported yet."""
+def undo(mark: int) -> Response:
+    """Undo a question taught to a topic, or marked 不属于政策问答, that is not exported yet."""
     whole_office()
     try:
         with saving() as session:
-            reopened = teaching.undo_not_ours(session, mark, actor=actor(), now=now())
+            reopened = teaching.undo(session, mark, actor=actor(), now=now())
     except teaching.TeachingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.questions"))
     _changed()
-    flash(f"已撤销：这样问的又会照常回答，{reopened} 个问题回到待处理。")
+    flash(f"已撤销：这样问的又会照原来回答，{reopened} 个问题回到待处理。")
     return redirect(url_for("console.questions"))
 
 

@@ -78,28 +78,34 @@ def out_of_scope(session: Session, ids: Iterable[int], *, actor: str, now: datet
     return len(marked)
 
 
-def pending_not_ours(session: Session) -> list[PolicyOverride]:
-    """The marks not ours made in the console and not yet exported, newest first: they can still
-    be undone (once exported they are content/policies/asked.tsv's lines)."""
-    marks = sa.select(PolicyOverride).where(PolicyOverride.topic == NOT_OURS,
+def pending(session: Session) -> list[PolicyOverride]:
+    """The questions taught to a topic or marked not ours in the console and not yet exported,
+    newest first: they can still be undone (once exported they are content/policies/asked.tsv's
+    lines)."""
+    marks = sa.select(PolicyOverride).where(PolicyOverride.kind == "example",
                                             PolicyOverride.exported_at.is_(None))
     return list(session.scalars(marks.order_by(PolicyOverride.id.desc())))
 
 
-def undo_not_ours(session: Session, mark_id: int, *, actor: str, now: datetime) -> int:
-    """Undo a mark not ours that is not exported yet: its words are answered as before and the
-    questions marked with them wait for staff again; how many did (TeachingError: no such mark)."""
+def undo(session: Session, mark_id: int, *, actor: str, now: datetime) -> int:
+    """Undo a question taught to a topic, or marked not ours, that is not exported yet: its words
+    are answered as before and the questions handled with them wait for staff again; how many
+    did (TeachingError: no such mark)."""
     mark = session.get(PolicyOverride, mark_id)
-    if mark is None or mark.topic != NOT_OURS or mark.exported_at is not None:
-        raise TeachingError("没有这个可以撤销的标记：可能已经撤销，或已经导出到内容文件"
+    if mark is None or mark.kind != "example" or mark.exported_at is not None:
+        raise TeachingError("没有这个可以撤销的记录：可能已经撤销，或已经导出到内容文件"
                             "（导出后要改，请找管理内容文件的同事）。")
-    reopened = list(session.scalars(sa.select(PolicyQuestion).where(
-        PolicyQuestion.state == "out_of_scope", PolicyQuestion.text == mark.text)))
+    not_ours = mark.topic == NOT_OURS
+    handled = (PolicyQuestion.state == "out_of_scope" if not_ours else
+               sa.and_(PolicyQuestion.state == "assigned", PolicyQuestion.topic == mark.topic))
+    reopened = list(session.scalars(sa.select(PolicyQuestion).where(handled,
+                                                                    PolicyQuestion.text == mark.text)))
     for question in reopened:
         _handle(question, "open", None, None, None)
     session.delete(mark)
-    audit.record(session, actor=actor, action="policy.out_of_scope_undone", at=now,
-                 questions=[q.id for q in reopened])
+    action = "policy.out_of_scope_undone" if not_ours else "policy.teach_undone"
+    audit.record(session, actor=actor, action=action, at=now,
+                 target=None if not_ours else f"topic:{mark.topic}", questions=[q.id for q in reopened])
     return len(reopened)
 
 

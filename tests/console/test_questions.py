@@ -65,7 +65,7 @@ def test_a_group_taught_to_a_topic_is_answered_next_time(worker: Clerk, chat: Ch
     done = worker.post("/console/questions/assign", {"ids": ids, "topic": "contact-office"},
                        follow_redirects=True)
     assert "已把 2 个问题归入「联系我们」" in text(done)
-    assert BUS not in text(done).split("话题的回答")[0]  # no longer waiting
+    assert BUS not in text(done).split("刚处理过的问题")[0]  # no longer waiting
     assert chat.say(BUS).startswith("【联系我们】")
     assert "policy.teach" in actions(desk)
 
@@ -117,17 +117,36 @@ def test_a_mark_not_ours_can_be_undone_until_exported(worker: Clerk, chat: Chat,
     chat.say(LAMP)
     worker.post("/console/questions/out-of-scope", {"ids": ",".join(map(str, open_ids(desk)))})
     page = text(worker.get("/console/questions"))
-    mark = re.search(r'/console/questions/not-ours/(\d+)/undo', page)
-    assert mark is not None and f"“{LAMP}”" in page.split("标为不属于政策问答的")[1]
+    mark = re.search(r'/console/questions/taught/(\d+)/undo', page)
+    assert mark is not None and f"“{LAMP}” → 不属于政策问答" in page.split("刚处理过的问题")[1]
     done = text(worker.post(mark.group(0), {}, follow_redirects=True))
-    assert "已撤销" in done and "1 个问题回到待处理" in done and "还没导出，可以撤销" not in done
+    assert "已撤销" in done and "1 个问题回到待处理" in done and "归错了可以撤销" not in done
     assert len(open_ids(desk)) == 1  # waiting for staff again
     chat.say(LAMP)  # answered (and kept) as before the mark, not refused as known
     assert len(open_ids(desk)) == 2
     assert "policy.out_of_scope_undone" in actions(desk)
     assert "政策问答：撤销「不属于」" in text(worker.get("/console/audit"))  # named for staff
     again = text(worker.post(mark.group(0), {}, follow_redirects=True))
-    assert "没有这个可以撤销的标记" in again
+    assert "没有这个可以撤销的记录" in again
+
+
+def test_a_question_taught_to_the_wrong_topic_can_be_undone_until_exported(
+        worker: Clerk, chat: Chat, desk: Services, tmp_path: Path) -> None:
+    chat.say(BUS)
+    teach_all(worker, desk, topic="party-fee")  # the wrong one, picked in a hurry
+    assert chat.say(BUS).startswith("【党费")
+    page = text(worker.get("/console/questions"))
+    assert f"“{BUS}” → 归入「党费" in page
+    mark = re.search(r'/console/questions/taught/(\d+)/undo', page)
+    done = text(worker.post(mark.group(0), {}, follow_redirects=True))
+    assert "已撤销" in done and "1 个问题回到待处理" in done and f"“{BUS}”" in done.split("刚处理过")[0]
+    assert (chat.say(BUS) or "").startswith("这个我还答不上来")  # as before it was taught
+    assert "政策问答：撤销归入" in text(worker.get("/console/audit"))
+    teach_all(worker, desk)  # taught right this time, and exported: no longer undone here
+    content = Path(shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content"))
+    with transaction(desk.sessions) as session:
+        export_changes(session, content, actor="cli:test", now=desk.clock.now())
+    assert "刚处理过的问题" not in text(worker.get("/console/questions"))
 
 
 def test_an_answer_is_previewed_checked_and_saved(worker: Clerk, chat: Chat, desk: Services) -> None:
