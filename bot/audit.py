@@ -39,6 +39,10 @@ ACTION_NAMES = {
     "ticket.handled": "处理留言（未回复）",
     "care.close": "处理重要情况", "care.visit": "登记走访", "activity.load": "发布活动",
     "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
+    "activity.save": "新建或修改活动", "activity.announce": "通知活动", "activity.close": "停止报名",
+    "activity.attendance": "登记到场", "activity.signup_add": "电话报名（替人报名）",
+    "activity.signup_cancel": "取消报名（工作人员）",
+    "study.edit": "修改学习材料", "study.visit_assign": "分派送学上门", "study.visit_done": "登记送学上门",
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
     "policy.teach": "政策问答：加例句", "policy.out_of_scope": "政策问答：标为不属于",
     "policy.out_of_scope_undone": "政策问答：撤销「不属于」", "policy.teach_undone": "政策问答：撤销归入",
@@ -53,6 +57,8 @@ DETAIL_NAMES = {
     "role": "角色", "group": "分组", "linked": "关联微信", "retiree": "人员编号", "retiree_died": "去世日期",
     "queued": "排队条数", "preview": "仅预览", "people": "人数", "name": "名称", "month": "月份",
     "file": "文件", "day": "日期", "audience": "对象", "accounts": "账号数",
+    "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补（报名编号）", "signup": "报名编号",
+    "link": "链接", "retirees": "人员编号", "to": "分派给", "title": "标题", "uploads": "上传的文件",
 }
 _ROLE_WORDS = {role.value: name for role, name in ROLE_NAMES.items()}
 

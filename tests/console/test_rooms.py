@@ -4,6 +4,7 @@ scope), 分组 (add, rename, members; read-only for 查看), 操作记录 (filte
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bot import audit
 from bot.clock import FixedClock
+from bot.console.activities import ACTIONS
 from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.models import (
@@ -214,6 +217,37 @@ def test_only_staff_who_see_private_details_and_the_whole_office_read_the_audit_
     assert viewer.get("/console/audit").status_code == 403
     secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
     assert secretary.get("/console/audit").status_code == 403
+
+
+# An action recorded in the audit log: the string given as `action=` (or chosen between two).
+RECORDED = re.compile(r'\baction\s*=\s*(.+)')
+ACTION_CODE = re.compile(r'"([a-z_]+\.[a-z_]+)"')
+
+
+def test_every_action_recorded_and_its_details_are_named_in_chinese_on_the_audit_page(
+        admin: Clerk, desk: Services) -> None:
+    recorded = {f"activity.{action}" for action in ACTIONS}  # recorded as f"activity.{action}"
+    details: set[str] = set()
+    for path in (Path(__file__).parents[2] / "bot").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for line in source.splitlines():
+            if found := RECORDED.search(line):
+                recorded |= set(ACTION_CODE.findall(found.group(1)))
+        details |= {keyword.arg for call in ast.walk(ast.parse(source)) if _is_audit_record(call)
+                    for keyword in call.keywords if keyword.arg}
+    assert {"activity.signup_add", "study.visit_done", "policy.teach"} <= recorded  # the scan finds them
+    assert sorted(recorded - audit.ACTION_NAMES.keys()) == []
+    assert {"signup", "questions", "rows"} <= details
+    assert sorted(details - audit.DETAIL_NAMES.keys() - {"actor", "action", "at", "target", "changes"}) == []
+    with transaction(desk.sessions) as session:
+        audit.record(session, actor="console:wangli", action="activity.signup_add", at=desk.clock.now(),
+                     target="activity:1", signup=7)
+    assert "电话报名（替人报名）" in logged(admin, "") and "报名编号 7" in logged(admin, "")
+
+
+def _is_audit_record(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit")
 
 
 def test_an_administrator_adds_an_account_whose_password_is_shown_once(admin: Clerk, desk: Services,
