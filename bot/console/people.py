@@ -1,5 +1,6 @@
 """名册: find a person, see everything the office knows about them, edit them, record a death,
-anonymise on request. Each view reads or calls one roster function; the rules live there."""
+anonymise on request, send again a message that did not get through. Each view reads or calls
+one roster (or delivery) function; the rules live there."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from werkzeug.wrappers import Response
 
 from bot.care.reports import KIND_LABELS
 from bot.console.web import actor, console, db, now, page, requires, saving, staff
+from bot.delivery.problems import PROBLEMS, resend
 from bot.logs import mask
-from bot.models import CHANNEL_NAMES, KIND_NAMES, SIGNUP_NAMES, STATUS_NAMES, Retiree
+from bot.models import (
+    CHANNEL_NAMES,
+    KIND_NAMES,
+    SIGNUP_NAMES,
+    STATUS_NAMES,
+    OutboxMessage,
+    OutboxStatus,
+    Retiree,
+)
 from bot.models.roster import HEALTH_STATES
 from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death
 from bot.roster.groups import GROUP_FIELDS, all_groups
@@ -51,7 +61,7 @@ def person(retiree_id: int) -> tuple[str, int]:
         abort(404)
     return page("person.html", p=found, person=found.person, status_names=STATUS_NAMES,
                 channel_names=CHANNEL_NAMES, signup_names=SIGNUP_NAMES, kind_names=KIND_NAMES,
-                care_kinds=KIND_LABELS, mask=mask)
+                care_kinds=KIND_LABELS, mask=mask, problems=PROBLEMS)
 
 
 @console.route("/people/<int:retiree_id>/edit", methods=["GET", "POST"], endpoint="person_edit")
@@ -108,6 +118,30 @@ def anonymise(retiree_id: int) -> Response:
     else:
         flash("已匿名化：姓名、电话、住址等已清除，微信绑定已解除。")
     return redirect(url_for("console.person", retiree_id=retiree_id))
+
+
+@console.post("/people/<int:retiree_id>/messages/<int:message_id>/resend")
+@requires(Can.EDIT)
+def resend_message(retiree_id: int, message_id: int) -> Response | tuple[str, int]:
+    """Send again a message to this person that did not get through (once its cause is gone);
+    one whose sending was interrupted may have arrived, so that one is asked about first."""
+    _visible(retiree_id)
+    message = db().get(OutboxMessage, message_id)
+    if message is None or message.retiree_id != retiree_id:
+        abort(404)
+    back = url_for("console.person", retiree_id=retiree_id) + "#messages"
+    if message.status == OutboxStatus.UNCERTAIN and not request.form.get("confirmed"):
+        return page("confirm.html", title="再发一次？", button="确定再发一次", back=back, fields={},
+                    text="这条消息发送时中断了，微信可能已经送到。再发一次，对方可能收到两遍。"
+                         "打电话问过没收到的话，再发。",
+                    action=url_for("console.resend_message", retiree_id=retiree_id, message_id=message_id))
+    with saving() as session:
+        done = resend(session, [message_id], actor=actor(), now=now())
+    if done.refused:
+        flash("这条消息现在不是“没送到”的状态（可能已经重发过），没有再发。", "error")
+    else:
+        flash("已重新排队，几秒内发出；在下面的“发出的消息”里看结果。")
+    return redirect(back)
 
 
 def _visible(retiree_id: int) -> Retiree:

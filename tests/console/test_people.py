@@ -184,3 +184,37 @@ def _form(clerk_: Clerk, retiree_id: int, **changes: str) -> dict[str, str]:
     values |= dict(re.findall(r'<textarea id="f-[a-z0-9_]+" name="([a-z0-9_]+)"[^>]*>([^<]*)<', page))
     values.pop("csrf_token", None)
     return values | changes
+
+
+def test_a_message_that_did_not_get_through_is_sent_again_from_the_persons_page(
+        worker: Clerk, viewer: Clerk, desk: Services, zhang: int, branch: Branch) -> None:
+    now = desk.clock.now()
+    with transaction(desk.sessions) as session:
+        for key in ("failed", "interrupted", "someone_elses"):
+            outbox.enqueue(session, recipient="o_zhang", text=f"冬至茶话会改到三楼（{key}）", dedupe_key=key,
+                           now=now, retiree_id=branch.ids["李华"] if key == "someone_elses" else zhang)
+        rows = {m.dedupe_key: m for m in session.scalars(sa.select(OutboxMessage))}
+        rows["failed"].status, rows["interrupted"].status = OutboxStatus.DEAD, OutboxStatus.UNCERTAIN
+        rows["someone_elses"].status = OutboxStatus.DEAD
+        ids = {key: row.id for key, row in rows.items()}
+    page = text(worker.get(f"/console/people/{zhang}"))
+    assert page.count("重新发送</button>") == 2
+    assert "重新发送" not in text(viewer.get(f"/console/people/{zhang}"))
+    assert viewer.post(f"/console/people/{zhang}/messages/{ids['failed']}/resend").status_code == 403
+    assert worker.post(f"/console/people/{zhang}/messages/{ids['someone_elses']}/resend").status_code == 404
+    worker.post(f"/console/people/{zhang}/messages/{ids['failed']}/resend")
+    asked = text(worker.post(f"/console/people/{zhang}/messages/{ids['interrupted']}/resend"))
+    assert "微信可能已经送到" in asked  # asked first: it may have arrived
+    def statuses() -> dict[str, str]:
+        with desk.sessions() as session:
+            return {m.dedupe_key: m.status for m in session.scalars(sa.select(OutboxMessage))}
+    assert statuses() == {"failed": "pending", "interrupted": "uncertain", "someone_elses": "dead"}
+    worker.post(f"/console/people/{zhang}/messages/{ids['interrupted']}/resend", {"confirmed": "1"})
+    assert "已重新排队" in text(worker.get(f"/console/people/{zhang}"))
+    assert statuses()["interrupted"] == "pending"
+    worker.post(f"/console/people/{zhang}/messages/{ids['failed']}/resend")  # twice: nothing more
+    assert "没有再发" in text(worker.get(f"/console/people/{zhang}"))
+    with desk.sessions() as session:
+        resent = session.scalars(sa.select(AuditEntry.target)
+                                 .where(AuditEntry.action == "outbox.resend")).all()
+    assert sorted(resent) == sorted([f"outbox:{ids['failed']}", f"outbox:{ids['interrupted']}"])
