@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.care.reports import KIND_LABELS, SUBJECTS, CareError, close, open_reports
+from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.clock import SHANGHAI
 from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, staff
@@ -22,7 +22,6 @@ from bot.models import CareReport, CareTask, Retiree
 from bot.roster.search import named, people_by_id, within
 from bot.staff.roles import Can
 
-URGENT = ("death", "critical", "emergency")
 CLOSED_SHOWN = 20
 OVERLOOKED_SHOWN = 200  # the overlooked listed by name; all are counted
 

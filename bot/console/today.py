@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.activities.roster import counts
-from bot.care.reports import KIND_LABELS, SUBJECTS, open_reports
+from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, open_reports
 from bot.clock import SHANGHAI
 from bot.console.web import console, db, now, page, services, staff
 from bot.delivery.problems import LABELS, undelivered
@@ -23,7 +23,6 @@ from bot.study.material import usable
 from bot.study.report import GroupCount, count_by_group
 from bot.tickets.answers import overdue, unanswered
 
-URGENT = ("death", "critical")  # 去世 and 病危 come first
 WEEK = 7
 UNDELIVERED_DAYS = 7
 

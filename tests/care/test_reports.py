@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import create_app
+from bot.care.detect import CareWords
+from bot.care.reports import KIND_LABELS, URGENT
 from bot.cli import main
 from bot.models import CareReport, OutboxMessage, Retiree
 from bot.sandbox.wechat_side import WeChatSide
@@ -295,6 +297,24 @@ def test_an_emergency_is_one_whatever_else_is_said_with_it(office: Services, bra
                                                           said: str) -> None:
     assert (chat.say(said, openid="o_zhang") or "").startswith("请马上打 120")
     assert [r.kind for r in reports(office)] == ["emergency"]
+
+
+@pytest.mark.parametrize(("said", "kind", "label", "first"), [
+    ("我妈走丢了，早上出去到现在没回来", "missing", "走失", "请马上打 110"),
+    ("活着没意思，真不想活了", "despair", "轻生念头", "听您这么说"),
+    ("厨房里煤气味很大", "gas", "煤气泄漏", "请马上打开门窗")])
+def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_it_named(
+        office: Services, branch: Branch, chat: Chat, said: str, kind: str, label: str, first: str) -> None:
+    assert (chat.say(said, openid="o_zhang") or "").startswith(first)
+    assert [r.kind for r in reports(office)] == [kind]
+    alert = staff_alerts(office)[0].payload["text"]
+    assert alert.startswith("【重要情况") and label in alert
+
+
+def test_every_kind_of_report_is_named_for_staff_as_content_names_it(office: Services) -> None:
+    kinds = CareWords.load(office.settings.content_dir).kinds
+    assert {k.name: k.label for k in kinds} == KIND_LABELS
+    assert {k.name for k in kinds if k.urgent} | {"death", "critical"} == set(URGENT)
 
 
 def test_news_with_a_year_in_it_is_still_news(office: Services, branch: Branch, chat: Chat) -> None:

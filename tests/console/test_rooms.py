@@ -220,7 +220,7 @@ def test_only_staff_who_see_private_details_and_the_whole_office_read_the_audit_
 
 
 # An action recorded in the audit log: the string given as `action=` (or chosen between two).
-RECORDED = re.compile(r'\baction\s*=\s*(.+)')
+RECORDED = re.compile(r'\baction\s*=\s*("[^"]+"(?:\s+if\s+.+?\s+else\s+"[^"]+")?)')
 ACTION_CODE = re.compile(r'"([a-z_]+\.[a-z_]+)"')
 
 
