@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.clock import SHANGHAI
-from bot.models import CareReport, Retiree
+from bot.models import Binding, CareReport, Retiree
 from bot.roster.edit import EditError, record_death
 
 KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤",
@@ -50,11 +50,24 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
     if not outcome.strip():
         raise CareError("请写明处理情况。")
     if retiree_died is not None:
+        if not may_be_the_retiree(session, report):
+            raise CareError("这份报告说的是报告人家里人的事，不是名册上这位老同志本人，不能给他登记去世。"
+                            "确实是他本人去世，请到名册他的页面上登记。")
         _record_death(session, report, retiree_died, actor=actor, now=now)
     report.closed_at, report.outcome = now, outcome.strip()
     audit.record(session, actor=actor, action="care.close", at=now, target=f"care:{number}",
                  retiree_died=retiree_died.isoformat() if retiree_died else None)
     return report
+
+
+def may_be_the_retiree(session: Session, report: CareReport) -> bool:
+    """Whether the report may be about the retiree on file: the retiree speaking of themselves,
+    or family of 「我爸」; not the retiree's news of their 老伴, nor family's of themselves."""
+    if report.retiree_id is None or report.subject == "unknown":
+        return report.retiree_id is not None
+    role = session.scalar(sa.select(Binding.role).where(
+        Binding.openid == report.openid, Binding.retiree_id == report.retiree_id).order_by(Binding.id.desc()))
+    return role is None or (report.subject == "self") == (role == "self")
 
 
 def _record_death(session: Session, report: CareReport, died_on: date, *, actor: str, now: datetime) -> None:

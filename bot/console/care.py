@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, open_reports
+from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, may_be_the_retiree, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.clock import SHANGHAI
 from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, staff
@@ -70,7 +70,7 @@ def care_report(number: int) -> Response | tuple[str, int]:
             else:
                 flash(f"报告 {number} 已处理" + ("，已登记去世日期，祝福和推送都已停止。" if died else "。"))
                 return redirect(url_for("console.care"))
-    person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
+    person = db().get(Retiree, found.retiree_id) if may_be_the_retiree(db(), found) else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,
                 problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS)
 

@@ -23,7 +23,7 @@ from bot.models import (
     Retiree,
 )
 from bot.models.roster import HEALTH_STATES
-from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death
+from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death, undo_death
 from bot.roster.groups import GROUP_FIELDS, all_groups
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile
@@ -100,6 +100,26 @@ def died(retiree_id: int) -> Response | tuple[str, int]:
     else:
         flash(f"已登记去世日期 {day}：此后不再发生日祝福和学习推送。")
     return redirect(url_for("console.person", retiree_id=retiree_id))
+
+
+@console.post("/people/<int:retiree_id>/died/undo")
+@requires(Can.EDIT)
+def died_undo(retiree_id: int) -> Response | tuple[str, int]:
+    """Take back a death recorded by mistake (asked once more first)."""
+    person = _visible(retiree_id)
+    back = url_for("console.person", retiree_id=retiree_id)
+    if not request.form.get("confirmed"):
+        return page("confirm.html", title="撤销去世登记？", button="确定撤销", back=back, fields={},
+                    text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给他发祝福和推送。",
+                    action=url_for("console.died_undo", retiree_id=retiree_id))
+    try:
+        with saving() as session:
+            undo_death(session, retiree_id, actor=actor(), now=now())
+    except EditError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已撤销{person.name}的去世登记：此后照常发祝福和推送。")
+    return redirect(back)
 
 
 @console.post("/people/<int:retiree_id>/forget")

@@ -100,6 +100,19 @@ def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str
     return person
 
 
+def undo_death(session: Session, retiree_id: int, *, actor: str, now: datetime) -> Retiree:
+    """Take back a death recorded by mistake: greetings, pushes and visits resume from now on
+    (what was cancelled stays cancelled). Audit-logged with the date taken back."""
+    person = _person(session, retiree_id)
+    if person.died_on is None:
+        raise EditError("这个人没有登记去世，不用撤销。")
+    before = person.died_on
+    person.died_on, person.updated_at = None, now
+    audit.record(session, actor=actor, action="roster.died_undone", at=now, target=f"retiree:{retiree_id}",
+                 changes={TITLES["died_on"]: [before.isoformat(), as_read(None)]})
+    return person
+
+
 def _person(session: Session, retiree_id: int) -> Retiree:
     person = session.scalar(sa.select(Retiree)
                             .where(Retiree.id == retiree_id, Retiree.anonymised_at.is_(None))

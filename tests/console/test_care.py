@@ -131,3 +131,45 @@ def test_what_was_done_about_a_report_is_health_too_and_hidden_from_a_viewer(
         assert "确诊脑梗" in text(worker.get(path)), path
         shown = text(viewer.get(path))
         assert "确诊脑梗" not in shown and "仅管理员、工作人员可见" in shown, path
+
+
+def test_a_death_in_the_retirees_family_is_not_recorded_as_the_retirees_own(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    zhang, sun = branch.ids["张明"], branch.ids["孙兰"]
+    with transaction(desk.sessions) as session:  # 张明 himself tells of his wife; 孙兰's daughter of her
+        wife = CareReport(openid="o_zhang", retiree_id=zhang, kind="death", subject="relative",
+                          relative="老伴", text="老伴今天早上走了", created_at=desk.clock.now())
+        mother = CareReport(openid="o_sun_daughter", retiree_id=sun, kind="death", subject="relative",
+                            relative="我妈", text="我妈昨天走了", created_at=desk.clock.now())
+        session.add_all([wife, mother])
+        session.flush()
+        numbers = wife.id, mother.id
+    page = text(worker.get(f"/console/care/{numbers[0]}"))
+    assert "张明同志已去世" not in page and 'name="died"' not in page
+    forged = worker.post(f"/console/care/{numbers[0]}", {"outcome": "已电话慰问", "died": "1",
+                                                         "died_on": "2026-11-21"})
+    assert forged.status_code == 400 and "不是名册上这位老同志本人" in text(forged)
+    assert "孙兰同志已去世" in text(worker.get(f"/console/care/{numbers[1]}"))
+    worker.post(f"/console/care/{numbers[1]}", {"outcome": "已上门慰问", "died": "1",
+                                                "died_on": "2026-11-21"})
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).died_on is None
+        assert session.get(Retiree, sun).died_on == date(2026, 11, 21)
+
+
+def test_a_death_recorded_by_mistake_is_taken_back_after_asking(worker: Clerk, desk: Services,
+                                                                branch: Branch) -> None:
+    li = branch.ids["李华"]
+    worker.post(f"/console/people/{li}/died", {"died_on": "2026-11-21"})
+    asked = text(worker.post(f"/console/people/{li}/died/undo"))
+    assert "确定李华同志还健在" in asked
+    with desk.sessions() as session:
+        assert session.get(Retiree, li).died_on == date(2026, 11, 21)  # asked: nothing done yet
+    worker.post(f"/console/people/{li}/died/undo", {"confirmed": "1"})
+    page = text(worker.get(f"/console/people/{li}"))
+    assert "已撤销李华的去世登记" in page and "登记去世（此后不再发" in page
+    with desk.sessions() as session:
+        assert session.get(Retiree, li).died_on is None
+        undone = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster.died_undone"))
+    assert undone.target == f"retiree:{li}"
+    assert "撤销去世登记" in text(worker.get("/console/audit"))
