@@ -23,7 +23,15 @@ from bot.models import (
     Retiree,
 )
 from bot.models.roster import HEALTH_STATES
-from bot.roster.edit import EDITABLE, EditError, edit_person, form_values, record_death, undo_death
+from bot.roster.edit import (
+    EDITABLE,
+    EditError,
+    edit_person,
+    form_values,
+    merge_form,
+    record_death,
+    undo_death,
+)
 from bot.roster.groups import GROUP_FIELDS, all_groups
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile
@@ -38,6 +46,7 @@ SECTIONS = (("基本信息", ("number", "name", "gender", "birth_date", "lunar_b
                           "relocated_to", "notes")),
             ("紧急联系人", ("contact1_name", "contact1_relation", "contact1_phone",
                           "contact2_name", "contact2_relation", "contact2_phone")))
+SHOWN = "shown."  # the edit form's hidden copy of each value as it showed it
 CHOICES = {"gender": ("", "男", "女"), "status": ("离休", "退休"), "health": ("", *HEALTH_STATES)}
 YES_NO = ("lunar_birthday", "party_member", "lives_alone", "hardship", "relocated")
 
@@ -72,18 +81,24 @@ def edit(retiree_id: int) -> Response | tuple[str, int]:
     if person.anonymised_at is not None:
         abort(404)
     values, problems = form_values(person), {}
+    shown = values  # what the form showed: a field left so keeps what is stored when saved
     if request.method == "POST":
-        values = {c.field: request.form.get(c.field, "") for c in EDITABLE}
-        with saving() as session:
-            result = edit_person(session, retiree_id, values, actor=actor(), now=now(),
-                                 scope=staff().group_id)
-        if not result.problems:
-            flash(f"已保存：{'、'.join(result.changes) or '没有改动'}。")
-            return redirect(url_for("console.person", retiree_id=retiree_id))
-        problems = result.problems
-    return page("person_edit.html", 400 if problems else 200, person=person, values=values,
-                problems=problems, sections=SECTIONS, titles={c.field: c.title for c in EDITABLE},
-                choices=CHOICES, yes_no=YES_NO)
+        posted = {c.field: request.form.get(c.field, "") for c in EDITABLE}
+        shown = {c.field: request.form[SHOWN + c.field] for c in EDITABLE if SHOWN + c.field in request.form}
+        values, problems = merge_form(form_values(person), shown, posted)
+        if problems:  # changed meanwhile by someone else too: shown again against what is stored now
+            values, shown = posted, form_values(person)
+        else:
+            with saving() as session:
+                result = edit_person(session, retiree_id, values, actor=actor(), now=now(),
+                                     scope=staff().group_id)
+            if not result.problems:
+                flash(f"已保存：{'、'.join(result.changes) or '没有改动'}。")
+                return redirect(url_for("console.person", retiree_id=retiree_id))
+            values, problems = posted, result.problems
+    return page("person_edit.html", 400 if problems else 200, person=person, values=values, shown=shown,
+                shown_prefix=SHOWN, problems=problems, sections=SECTIONS,
+                titles={c.field: c.title for c in EDITABLE}, choices=CHOICES, yes_no=YES_NO)
 
 
 @console.post("/people/<int:retiree_id>/died")

@@ -44,6 +44,29 @@ def form_values(person: Retiree) -> dict[str, str]:
     return {c.field: str(cell_value(person, c.field)) for c in EDITABLE}
 
 
+def merge_form(stored: Mapping[str, str], shown: Mapping[str, str],
+               posted: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """What a form saves when someone else may have changed the person since it was shown:
+    a field the clerk left as shown keeps what is stored now; one the clerk changed is theirs,
+    unless it was changed meanwhile too (then a problem names the other value). A field the
+    form did not show (no `shown` value) counts as changed."""
+    values, problems = {}, {}
+    for name, typed in posted.items():
+        was, now = _plain(shown.get(name)), _plain(stored.get(name))
+        if was is None or _plain(typed) != was:
+            values[name] = typed
+            if was is not None and now != was and now != _plain(typed):
+                problems[name] = f"您打开这页以后，别人把这一项改成了「{now}」。请确认要改成哪个，再保存。"
+        else:
+            values[name] = stored.get(name, "")
+    return values, problems
+
+
+def _plain(value: str | None) -> str | None:
+    """A form's value as compared: browsers send a textarea's lines as CRLF."""
+    return None if value is None else value.replace("\r\n", "\n").strip()
+
+
 def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, actor: str,
                 now: datetime, scope: int | None = None) -> Edit:
     """Apply the form to the person when every field reads as an import would read it; with

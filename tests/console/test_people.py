@@ -106,6 +106,30 @@ def test_an_edit_is_saved_and_logged_with_before_and_after(worker: Clerk, desk: 
     assert "修改档案" in log and "18026566827 → 13911112222" in log
 
 
+def test_an_edit_saves_only_what_this_clerk_changed_and_asks_when_both_changed_one_field(
+        console_app: Flask, worker: Clerk, desk: Services, zhang: int) -> None:
+    stale = _form(worker, zhang, address="幸福路 2 号")  # opened, then left open a while
+    colleague = clerk(console_app, desk, "lihua", "staff")
+    colleague.post(f"/console/people/{zhang}/edit", _form(colleague, zhang, phone="13711112222"))
+    done = worker.post(f"/console/people/{zhang}/edit", stale)
+    assert "已保存：现住址。" in text(worker.get(done.headers["Location"]))
+    with desk.sessions() as session:
+        person = session.get(Retiree, zhang)
+        assert (person.phone, person.address) == ("13711112222", "幸福路 2 号")  # the colleague's kept
+    stale = _form(worker, zhang, phone="13900003333")
+    colleague.post(f"/console/people/{zhang}/edit", _form(colleague, zhang, phone="13700004444"))
+    asked = worker.post(f"/console/people/{zhang}/edit", stale)
+    page = text(asked)
+    assert asked.status_code == 400 and "别人把这一项改成了「13700004444」" in page
+    assert 'value="13900003333"' in page  # what this clerk typed is still in the form
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).phone == "13700004444"  # nothing saved yet
+    again = worker.post(f"/console/people/{zhang}/edit", _form_from(page, phone="13900003333"))
+    assert again.status_code == 302
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).phone == "13900003333"
+
+
 def test_a_group_that_does_not_exist_is_named_in_the_field(worker: Clerk, zhang: int) -> None:
     bad = worker.post(f"/console/people/{zhang}/edit", _form(worker, zhang, branch="第九支部"))
     assert bad.status_code == 400 and "没有叫“第九支部”的党支部" in text(bad)
@@ -175,10 +199,14 @@ def test_a_new_person_in_a_scope_is_found_by_the_scope(console_app: Flask, desk:
 
 def _form(clerk_: Clerk, retiree_id: int, **changes: str) -> dict[str, str]:
     """The edit form as the page fills it in, with some fields changed."""
+    return _form_from(text(clerk_.get(f"/console/people/{retiree_id}/edit")), **changes)
+
+
+def _form_from(page: str, **changes: str) -> dict[str, str]:
+    """The edit form on page as a browser sends it, with some fields changed."""
     import re
 
-    page = text(clerk_.get(f"/console/people/{retiree_id}/edit"))
-    values = dict(re.findall(r'name="([a-z0-9_]+)" value="([^"]*)"', page))
+    values = dict(re.findall(r'name="((?:shown\.)?[a-z0-9_]+)" value="([^"]*)"', page))  # as sent
     values |= dict(re.findall(r'<select id="f-[a-z0-9_]+" name="([a-z0-9_]+)"[^>]*>(?:(?!</select>).)*?'
                               r'<option value="([^"]*)" selected>', page, re.S))
     values |= dict(re.findall(r'<textarea id="f-[a-z0-9_]+" name="([a-z0-9_]+)"[^>]*>([^<]*)<', page))
