@@ -178,7 +178,7 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
         promoted = withdraw(ctx.session, ids[choice - 1], _retiree_id(ctx), ctx.now)
     except SignupRefused as refused:
         return _refused(ctx, refused)
-    tell_promoted(ctx.session, ctx.texts, promoted, ctx.now)
+    tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
     return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
 

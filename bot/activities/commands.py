@@ -56,9 +56,9 @@ def _load_in(services: Services, session: Session, args: argparse.Namespace) -> 
         raise RollBack("\n".join([*lines, "（试运行，没有保存）"]))
     for activity in report.created if args.announce else []:
         notify.announce(session, services.texts, activity, now)
-    notify.tell_promoted(session, services.texts, report.promoted, now)
+    unreached = notify.tell_promoted(session, services.settings, services.texts, report.promoted, now)
     if report.promoted:
-        lines.append(f"名额增加：{len(report.promoted)} 位候补的老同志补上了，会收到通知。")
+        lines.append(f"名额增加：{notify.promoted_for_staff(report.promoted, unreached)}")
     audit.record(session, actor=audit.cli_actor(), action="activity.load", at=now,
                  target=str(args.file.resolve()), created=[a.id for a in report.created],
                  updated=[a.id for a in report.updated])

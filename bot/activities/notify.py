@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from bot.activities.signups import LIVE, Outcome, lock, tell
 from bot.activities.wording import describe
 from bot.clock import SHANGHAI
+from bot.config import Settings
 from bot.delivery.audience import AudienceError
 from bot.delivery.queue import deliver
+from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
-from bot.models import Activity, ActivityStatus, Signup, SignupStatus
+from bot.models import Activity, ActivityStatus, Retiree, Signup, SignupStatus
 
 
 def announce(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
@@ -31,11 +33,33 @@ def announce(session: Session, texts: Texts, activity: Activity, now: datetime) 
     return queued
 
 
-def tell_promoted(session: Session, texts: Texts, promoted: list[Signup], now: datetime) -> None:
-    """Each person promoted from the waitlist is told, once."""
+def tell_promoted(session: Session, settings: Settings, texts: Texts, promoted: list[Signup],
+                  now: datetime) -> list[Retiree]:
+    """Each person promoted from the waitlist is told, once; staff are asked to phone those no
+    WeChat reaches (signed up by a clerk, nobody bound or following). Returns those."""
+    unreached = []
     for signup in promoted:
-        tell(session, signup, key=f"activity:{signup.activity_id}:promoted:{signup.id}", now=now,
-             text=describe(texts, "promoted", signup.activity))
+        key = f"activity:{signup.activity_id}:promoted:{signup.id}"
+        tell(session, signup, key=key, now=now, text=describe(texts, "promoted", signup.activity))
+        if not signup.openid:
+            person = session.get(Retiree, signup.retiree_id)
+            unreached.append(person)
+            alert_staff(session, settings, now, key=f"{key}:staff",
+                        text=texts.get("activity.staff_promoted_unreached", name=person.name,
+                                       phone=person.phone or "无电话", title=signup.activity.title),
+                        page=f"/console/activities/{signup.activity_id}")
+    return unreached
+
+
+def promoted_for_staff(promoted: list[Signup], unreached: list[Retiree]) -> str:
+    """What staff read after a change moved the waitlist up: how many, and whom to phone."""
+    if not promoted:
+        return ""
+    if not unreached:
+        return f"候补的 {len(promoted)} 位补上了，会收到通知。"
+    names = "、".join(p.name for p in unreached)
+    told = "其余的会收到通知。" if len(unreached) < len(promoted) else ""
+    return f"候补的 {len(promoted)} 位补上了：{names}微信联系不上，请打电话告诉本人。{told}"
 
 
 def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, name: str,

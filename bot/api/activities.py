@@ -136,7 +136,7 @@ def cancel(activity_id: int) -> Any:
             promoted = withdraw(session, held.id, binding.retiree_id, s.clock.now())
         except SignupRefused as refused:
             raise _refusal(refused) from None
-        tell_promoted(session, s.texts, promoted, s.clock.now())
+        tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
     return "", 204
 
 

@@ -81,7 +81,7 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
     try:
         with saving() as session:
             activity, promoted, created = catalog.save(session, number, _entry(form), now())
-            notify.tell_promoted(session, services().texts, promoted, now())
+            unreached = notify.tell_promoted(session, services().settings, services().texts, promoted, now())
             told = notify.announce(session, services().texts, activity, now()) if form.get("announce") else 0
             audit.record(session, actor=actor(), action="activity.save", at=now(),
                          target=f"activity:{activity.id}", created=created, announced=told)
@@ -89,7 +89,7 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
         return _form_page(found, form, exc.problems, 400)
     flash(f"活动「{activity.title}」已{'新建' if created else '保存'}。"
           + (f"已通知 {told} 个微信。" if told else "")
-          + (f"名额增加，{len(promoted)} 位候补的老同志补上了，会收到通知。" if promoted else ""))
+          + (f"名额增加，{notify.promoted_for_staff(promoted, unreached)}" if promoted else ""))
     return redirect(url_for("console.activity", number=activity.id))
 
 
@@ -129,7 +129,7 @@ def signup_add(number: int) -> Response | tuple[str, int]:
         audit.record(session, actor=actor(), action="activity.signup_add", at=now(),
                      target=f"activity:{number}", signup=outcome.signup.id, retiree=person.id)
         done = f"候补第 {outcome.position} 位" if outcome.position else "报上了"
-        tell = "已发微信通知。" if told else "没有绑定微信，请打电话告诉本人。"
+        tell = "已发微信通知。" if told else "微信联系不上（没有绑定或已取消关注），请打电话告诉本人。"
         return f"已为{person.name}报名：{done}{'（带家属）' if companion else ''}。{tell}"
     _attempt_signup(add)
     return redirect(url_for("console.activity", number=number))
@@ -171,11 +171,10 @@ def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
 
     def cancel(session: Session) -> str:
         promoted = withdraw(session, signup_id, retiree_id, now(), by_staff=True)
-        notify.tell_promoted(session, services().texts, promoted, now())
+        unreached = notify.tell_promoted(session, services().settings, services().texts, promoted, now())
         audit.record(session, actor=actor(), action="activity.signup_cancel", at=now(),
                      target=f"activity:{number}", signup=signup_id, promoted=[s.id for s in promoted])
-        moved = f"候补的 {len(promoted)} 位补上了，会收到通知。" if promoted else ""
-        return f"已取消{name}的报名。{moved}"
+        return f"已取消{name}的报名。{notify.promoted_for_staff(promoted, unreached)}"
     _attempt_signup(cancel)
     return redirect(url_for("console.activity", number=number))
 

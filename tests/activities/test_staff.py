@@ -112,7 +112,7 @@ def test_more_seats_move_the_waitlist_up_and_those_promoted_are_told(
     bigger = tmp_path / "bigger.toml"
     bigger.write_text(WINTER_TEA.format(capacity=4, groups='"第一支部"') + f"id = {tea}\n", encoding="utf-8")
     code, out, _ = cli(capsys, "activity", "load", str(bigger))
-    assert code == 0 and "1 位候补的老同志补上了" in out
+    assert code == 0 and "候补的 1 位补上了，会收到通知" in out
     assert [s for _, s, _, _ in signups(office)] == ["confirmed", "confirmed", "confirmed"]
     [told] = queued(office, "activity:%:promoted:%")
     assert told.recipient == "o_wu"

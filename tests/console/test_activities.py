@@ -183,7 +183,7 @@ def test_a_clerk_signs_up_those_who_phone_in_with_the_chats_seats_and_waitlist(
         return text(worker.get(f"/console/activities/{number}"))
 
     page = add("王芳")  # no WeChat: the clerk is told to phone back
-    assert "已为王芳报名：报上了。没有绑定微信，请打电话告诉本人。" in page
+    assert "已为王芳报名：报上了。微信联系不上（没有绑定或已取消关注），请打电话告诉本人。" in page
     assert "电话报名（工作人员代报）" in page
     page = add("孙兰", companion="1")  # her daughter's WeChat is told
     assert "已为孙兰报名：报上了（带家属）。已发微信通知。" in page and "还剩 <strong>0</strong> 座" in page
@@ -225,3 +225,23 @@ def test_a_clerk_may_sign_up_past_the_deadline_but_not_once_sign_ups_are_stopped
     assert "这个活动已停止报名，没有报上。" in page and "替老同志报名" not in page
     with desk.sessions() as session:
         assert [s.retiree_id for s in session.scalars(sa.select(Signup))] == [branch.ids["李华"]]
+
+
+def test_someone_no_wechat_reaches_who_moves_up_the_waitlist_is_phoned_by_staff(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker, capacity="1")
+    sign(chat, "o_li", "1", "1")  # 李华 takes the one seat in the chat
+    worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids["王芳"])})  # waits
+    chat.say("取消报名", "o_li")
+    chat.say("1", "o_li")  # 李华 cancels in the chat: 王芳, with no WeChat, moves up
+    [alert] = [m for m in told(desk, f"activity:{number}:promoted:%") if m.recipient == "o_staff_1"]
+    assert "【候补补上】王芳（13900000003）补上了【冬至茶话会】，微信联系不上" in alert.payload["text"]
+    assert f"/console/activities/{number}" in alert.payload["text"]
+    with desk.sessions() as session:
+        wang = session.scalar(sa.select(Signup).where(Signup.retiree_id == branch.ids["王芳"]))
+    assert wang.status == "confirmed"
+    for name in ("钱进", "张明"):  # 钱进 no longer follows the account; 张明 does
+        worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids[name])})
+    worker.post(f"/console/activities/{number}/edit", TEA | {"capacity": "3"})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "名额增加，候补的 2 位补上了：钱进微信联系不上，请打电话告诉本人。其余的会收到通知。" in page
