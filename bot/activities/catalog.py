@@ -97,6 +97,8 @@ def save(session: Session, activity_id: Any, entry: dict[str, Any],
     whoever more seats moved up from the waitlist, and whether it is new. EntryError names each
     wrong field; nothing is changed then."""
     values, problems = check(entry, set(session.scalars(sa.select(Group.name))))
+    existing = session.get(Activity, activity_id) if isinstance(activity_id, int) else None
+    problems = problems or _not_past(values, existing, now)
     if problems:
         raise EntryError(problems)
     if activity_id is None:
@@ -170,6 +172,14 @@ def _check_times(values: dict[str, Any]) -> Problems:
     if given and values["cancel_until"] > values["starts_at"]:  # left empty, it is the deadline's
         problems["cancel_until"] = "：应在活动开始之前"
     return problems
+
+
+def _not_past(values: dict[str, Any], existing: Activity | None, now: datetime) -> Problems:
+    """A start or a deadline set to a moment already past (a month typed wrong, 11 for 12) is
+    refused; an activity's own past times, left as they were, may stay (to correct its place)."""
+    today = f"（今天是 {now.astimezone(SHANGHAI):%Y-%m-%d}），请检查年月日"
+    return {name: f"：这个时间已经过去了{today}" for name in ("starts_at", "deadline")
+            if values[name] < now and (existing is None or getattr(existing, name) != values[name])}
 
 
 def close(session: Session, activity_id: int, now: datetime) -> Activity:

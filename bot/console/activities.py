@@ -274,6 +274,8 @@ def _as_form(fields: dict[str, Any]) -> MultiDict[str, str]:
                       if name != "groups"})
     for name in TIMES:
         form[name] = fields[name].astimezone(SHANGHAI).strftime(FORM_TIME)
+    if fields["cancel_until"] == fields["deadline"]:  # the default: left empty, it follows the deadline
+        form["cancel_until"] = ""
     if EVERYONE in fields["groups"]:
         form["everyone"] = "1"
     form.setlist("groups", [g for g in fields["groups"] if g != EVERYONE])

@@ -245,3 +245,28 @@ def test_someone_no_wechat_reaches_who_moves_up_the_waitlist_is_phoned_by_staff(
     worker.post(f"/console/activities/{number}/edit", TEA | {"capacity": "3"})
     page = text(worker.get(f"/console/activities/{number}"))
     assert "名额增加，候补的 2 位补上了：钱进微信联系不上，请打电话告诉本人。其余的会收到通知。" in page
+
+
+def test_a_month_typed_wrong_is_refused_and_a_deadline_moved_takes_the_default_cut_off_along(
+        worker: Clerk, desk: Services, branch: Branch, clock: FixedClock) -> None:
+    worker.get("/console/activities/new")
+    past = worker.post("/console/activities/new", TEA | {"starts_at": "2026-11-15T09:00",
+                                                          "deadline": "2026-11-14T18:00"})
+    page = text(past)
+    assert past.status_code == 400 and "这个时间已经过去了（今天是 2026-11-22）" in page
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(Activity)).all() == []
+    number = create(worker)  # 取消截止 left empty: the deadline's
+    form = text(worker.get(f"/console/activities/{number}/edit"))
+    assert 'name="cancel_until" value=""' in form
+    worker.post(f"/console/activities/{number}/edit", TEA | {"deadline": "2026-12-16T17:00"})
+    with desk.sessions() as session:
+        moved = session.get(Activity, number)
+        assert moved.cancel_until == moved.deadline and moved.deadline.day == 16
+    today = create(worker, starts_at="2026-11-22T11:00", deadline="2026-11-22T10:00")
+    clock.advance(minutes=105)  # it has begun: its place can still be corrected, its times kept
+    fixed = worker.post(f"/console/activities/{today}/edit", TEA | {
+        "starts_at": "2026-11-22T11:00", "deadline": "2026-11-22T10:00", "place": "老干部活动中心三楼"})
+    assert fixed.status_code == 302
+    with desk.sessions() as session:
+        assert session.get(Activity, today).place == "老干部活动中心三楼"
