@@ -142,6 +142,17 @@ def said(text: str | None) -> str:
     return text if allowed(Can.SEE_PRIVATE) else mask_personal(text)
 
 
+# Routes of messages that told of health (a care report, the answers to its questions).
+_HEALTH_ROUTES = ("urgent:care", "match:care", "step:care.")
+
+
+@console.app_template_filter("heard")
+def heard(text: str | None, route: str = "") -> object:
+    """What someone said to the bot, or its answer, as `said` shows it; a care report's (health)
+    only to roles that see personal details."""
+    return private(said(text)) if route.startswith(_HEALTH_ROUTES) else said(text)
+
+
 @console.app_template_filter("private")
 def private(value: object) -> object:
     """Health, an address: shown to roles that see personal details only."""

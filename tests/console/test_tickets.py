@@ -11,9 +11,11 @@ from flask import Flask
 
 from bot.db.engine import transaction
 from bot.models import AuditEntry, InboundMessage, OutboxMessage, Ticket
+from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.console.conftest import clerk
 from tests.console.helpers import Clerk
+from tests.helpers import Chat
 from tests.office_fixtures import Branch
 
 
@@ -138,3 +140,18 @@ def test_numbers_a_retiree_typed_are_masked_for_a_viewer_and_whole_for_staff(
         assert "请回电 136****6827，身份证 110101********1234" in shown, path
         assert "13659496827" not in shown and "110101193208081234" not in shown, path
         assert "请回电 13659496827，身份证 110101193208081234" in text(worker.get(path)), path
+
+
+def test_a_care_report_said_before_a_tickets_words_is_health_a_viewer_does_not_read(
+        console_app: Flask, worker: Clerk, viewer: Clerk, desk: Services, branch: Branch,
+        wechat: WeChatSide) -> None:
+    chat = Chat(console_app.test_client(), wechat)
+    chat.say("老伴住院了，在市一医院", "o_zhang")
+    chat.say("留言", "o_zhang")
+    chat.say("暖气不热，麻烦问问物业", "o_zhang")
+    with desk.sessions() as session:
+        number = session.scalar(sa.select(Ticket.id).where(Ticket.openid == "o_zhang"))
+    shown = text(viewer.get(f"/console/tickets/{number}"))
+    assert "市一医院" not in shown and "（仅管理员、工作人员可见）" in shown
+    assert "暖气不热，麻烦问问物业" in shown  # the 留言 itself is no health
+    assert "老伴住院了，在市一医院" in text(worker.get(f"/console/tickets/{number}"))
