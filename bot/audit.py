@@ -30,7 +30,8 @@ def record(session: Session, *, actor: str, action: str, at: datetime, target: s
 
 # What staff read for each action on the 操作记录 page.
 ACTION_NAMES = {
-    "roster.import": "导入名册", "roster.export": "导出名册", "roster.edit": "修改档案",
+    "roster.import": "导入名册", "roster.import_change": "导入名册：改了档案", "roster.export": "导出名册",
+    "roster.edit": "修改档案",
     "roster.died": "登记去世", "roster.died_undone": "撤销去世登记", "roster.forget": "匿名化",
     "group.add": "添加分组",
     "group.rename": "分组改名", "group.join": "加入分组", "group.leave": "移出分组",

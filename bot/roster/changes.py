@@ -57,6 +57,11 @@ def as_read(value: Any) -> Any:
     return value
 
 
+def as_logged(changes: dict[str, tuple[Any, Any]]) -> dict[str, list[Any]]:
+    """Changes as the audit log keeps them: each column's value before and after, as read."""
+    return {title: [as_read(old), as_read(new)] for title, (old, new) in changes.items()}
+
+
 def change_lines(changes: dict[str, tuple[Any, Any]]) -> str:
     """「联系电话 13900000000 → 13911112222；党支部 第一支部 → 第二支部」."""
     return "；".join(f"{title} {as_read(old) or '（空）'} → {as_read(new) or '（空）'}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import audit
 from bot.models import Group, OutboxMessage, OutboxStatus, Retiree
 from bot.roster import fields as f
-from bot.roster.changes import TITLES, as_read, changed, snapshot, update_person
+from bot.roster.changes import TITLES, as_logged, as_read, changed, snapshot, update_person
 from bot.roster.export import cell_value
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.importer import group_problems
@@ -90,7 +90,7 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
     edit.changes = changed(before, snapshot(person))
     if edit.changes:
         audit.record(session, actor=actor, action="roster.edit", at=now, target=f"retiree:{retiree_id}",
-                     changes={t: [as_read(b), as_read(a)] for t, (b, a) in edit.changes.items()})
+                     changes=as_logged(edit.changes))
     return edit
 
 

@@ -14,7 +14,7 @@ from bot import audit
 from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
-from bot.roster.changes import TITLES, change_lines, changed, snapshot, update_person
+from bot.roster.changes import TITLES, as_logged, change_lines, changed, snapshot, update_person
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
@@ -33,6 +33,8 @@ class ImportPlan:
     updates: list[tuple[int, RowRecord]] = field(default_factory=list)
     unchanged: int = 0
     changes: list[str] = field(default_factory=list)  # who changes: each column, before → after
+    # The same once applied, by person (retiree id → column: before, after), for the audit log.
+    altered: dict[int, dict[str, tuple[object, object]]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # headers naming no column: not imported
 
     @property
@@ -196,8 +198,9 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
             before = snapshot(existing[rid])
             if update_person(existing[rid], record, groups, now):
                 altered += 1
-                plan.changes.append(f"第 {record.row} 行 {record.values.get('name')}："
-                                    f"{change_lines(changed(before, snapshot(existing[rid])))}")
+                plan.altered[rid] = changes = changed(before, snapshot(existing[rid]))
+                name = record.values.get("name")
+                plan.changes.append(f"第 {record.row} 行 {name}：{change_lines(changes)}")
         session.flush()
         session.expunge_all()  # a 20,000-person roster must not stay in memory as objects
         groups = {key: session.merge(g, load=False) for key, g in groups.items()}
@@ -247,4 +250,8 @@ def import_file(session: Session, path: Path, *, actor: str, now: datetime, targ
                      target=target or str(path.resolve()),
                      rows=plan.rows, created=len(plan.creates), updated=plan.updated,
                      unchanged=plan.unchanged)
+        for rid, changes in plan.altered.items():  # each person's before and after, as an edit's
+            audit.record(session, actor=actor, action="roster.import_change", at=now,
+                         target=f"retiree:{rid}", file=target or path.name,
+                         changes=as_logged(changes))
     return plan

@@ -251,6 +251,20 @@ def test_a_plan_names_who_changes_each_column_before_and_after(with_groups: Serv
                             f"联系电话 {phone} → 13800001111"]
 
 
+def test_each_person_an_import_changes_is_in_the_audit_log_with_before_and_after(
+        with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(3)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    phone = rows[1][15]
+    rows[1][15] = "13800001111"
+    run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    with with_groups.sessions() as session:
+        person = session.scalar(sa.select(Retiree).where(Retiree.number == rows[1][0]))
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "roster.import_change"))
+    assert entry.target == f"retiree:{person.id}" and entry.detail["file"] == "b.csv"
+    assert entry.detail["changes"] == {"联系电话": [phone, "13800001111"]}  # as a hand edit logs it
+
+
 def test_columns_the_roster_does_not_know_are_named_as_not_imported(with_groups: Services,
                                                                     tmp_path: Path) -> None:
     rows = [[*row, "110101193208081234", n] for n, row in enumerate(generate(2), start=1)]
