@@ -33,6 +33,7 @@ NAME, RELATION, DIGITS = "bind:name", "bind:relation", "bind:digits"
 BEREAVED, UNBIND, CONTINUE = "bind:bereaved", "unbind:confirm", "bind:continue"
 AFTER_BIND = "after_bind"  # remembered: the action someone asked for before they had to bind
 SHORT_STATEMENT = 14  # characters: 「你好我是姚文斌的女儿」 is one; a longer sentence says more
+INTRODUCING = ("我是", "我叫")  # said first thing by someone not bound: who they are
 log = logging.getLogger(__name__)
 
 
@@ -68,7 +69,8 @@ def start_as_family(msg: Inbound, ctx: Context) -> Reply:
 
 
 def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
-    """「我是姚文斌的闺女」「替我爸绑定」 said first thing: binding as family, from what they said.
+    """「我是姚文斌的闺女」「替我爸绑定」 said first thing: binding as family, from what they said;
+    「我是姚文斌」 from someone not bound: binding as themselves, by that name.
 
     Only a short statement, or one that says 绑定: 「我是他女儿，想问问离休费几号发」 is a
     question, answered as one.
@@ -76,6 +78,8 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     asks_to_bind = "绑" in msg.text
     if not asks_to_bind and (ctx.bound or len(normalize(msg.text)) > SHORT_STATEMENT):
         return None
+    if not ctx.bound and (me := _introduced(ctx, msg.text)) is not None:
+        return _locked(ctx) or _go_on(ctx, {}, me)  # 「我是姚文斌」 first thing: binding, by name
     said = _kinship(ctx.texts).read(msg.text)  # cheap: the policy router only if it says family
     if not said.family or (said.name is None and said.relation is None and not asks_to_bind):
         return None
@@ -85,6 +89,15 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     if ctx.binding is not None:
         return start(msg, ctx)
     return _locked(ctx) or _go_on(ctx, {}, said)
+
+
+def _introduced(ctx: Context, text: str) -> Said | None:
+    """「我是姚文斌」「你好，我叫姚文斌」: the name someone gives as theirs (not 「我是离休干部」)."""
+    plain = normalize(text).removeprefix("你好").removeprefix("您好")
+    if not plain.startswith(INTRODUCING):
+        return None
+    said = _kinship(ctx.texts).read(plain)
+    return said if said.name and not said.family else None
 
 
 def ask_name(ctx: Context, *, invited: bool = False) -> Reply:

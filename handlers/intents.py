@@ -32,7 +32,8 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
         if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)) \
                 and not any(word in text for word in courtesy.get("not_with", ())):
             return _courtesy(ctx, courtesy)
-    if ctx.texts.yes_or_no(msg.text) is not None:
+    # 「嗯」「好」 with a task waiting is no 「好的，还有别的事吗」: the task asks its question again.
+    if ctx.texts.yes_or_no(msg.text) is not None and not ctx.conversation.quiet:
         return Text(ctx.texts.get("replies.ok"))
     return None
 
