@@ -76,16 +76,18 @@ def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, na
 
 
 def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:
-    """The day before: everyone with a place is reminded of the time and meeting point, once."""
+    """The day before: everyone with a place is reminded of the time and meeting point, once
+    (not whoever signed up for someone who has died since: their family would read it)."""
     tomorrow = (now.astimezone(SHANGHAI) + timedelta(days=1)).date()
     start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=SHANGHAI)
     activities = session.scalars(sa.select(Activity).where(
         Activity.status != ActivityStatus.CANCELLED,
         Activity.starts_at >= start, Activity.starts_at < start + timedelta(days=1)))
     told = 0
+    died = set(session.scalars(sa.select(Retiree.id).where(Retiree.died_on.is_not(None))))
     for activity in activities:
         for signup in activity.signups:
-            if signup.status == SignupStatus.CONFIRMED:
+            if signup.status == SignupStatus.CONFIRMED and signup.retiree_id not in died:
                 tell(session, signup, key=f"activity:{activity.id}:reminder:{signup.id}", now=now,
                      text=describe(texts, "reminder", activity))
                 told += 1

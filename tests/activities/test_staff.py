@@ -3,6 +3,7 @@ before (once), the sign-up list as Excel (audit-logged), attendance and the stat
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -10,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FixedClock
+from bot.db.engine import transaction
 from bot.models import Activity, AuditEntry
+from bot.roster.edit import record_death
 from bot.scheduling import jobs
 from bot.services import Services
 from tests.activities.helpers import WINTER_TEA, activity_file, queued
@@ -76,6 +79,19 @@ def test_the_day_before_everyone_with_a_place_is_reminded_once(
     assert sorted(m.recipient for m in reminders) == ["o_li", "o_zhang"]
     assert "明天就是【冬至茶话会】" in reminders[0].payload["text"]
     assert "集合：中心大门口" in reminders[0].payload["text"]
+
+
+def test_no_reminder_goes_for_someone_who_has_died_since_signing_up(
+        office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
+    from tests.activities.helpers import sign
+
+    sign(chat, "o_zhang", "1", "1")
+    sign(chat, "o_sun_daughter", "1", "1")  # her daughter signed 孙兰 up
+    with transaction(office.sessions) as session:
+        record_death(session, branch.ids["孙兰"], date(2026, 11, 21), actor="test", now=office.clock.now())
+    clock.advance(days=28, hours=7)  # 20 December
+    jobs.run_daily(office, "activity_reminders")
+    assert [m.recipient for m in queued(office, "activity:%:reminder:%")] == ["o_zhang"]
 
 
 def test_the_roster_export_attendance_and_stats(

@@ -270,3 +270,12 @@ def test_a_month_typed_wrong_is_refused_and_a_deadline_moved_takes_the_default_c
     assert fixed.status_code == 302
     with desk.sessions() as session:
         assert session.get(Activity, today).place == "老干部活动中心三楼"
+
+
+def test_someone_who_died_after_signing_up_is_marked_for_the_clerk_to_cancel(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker)
+    sign(chat, "o_li", "1", "1")
+    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21"})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert '李华</a> <span class="tag warn">已故，请取消报名</span>' in page
