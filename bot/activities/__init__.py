@@ -3,5 +3,6 @@ the roster of who comes, and the messages (confirmations, moves up, reminders, c
 that reach everyone once; with the staff commands for them.
 
 A feature: imports delivery, roster (spreadsheets), language, audit, command_support, services, models,
-clock; faces use it (handlers, commands, the scheduler).
+clock, config (staff are alerted about a place no WeChat can tell of); faces use it (handlers,
+commands, the scheduler).
 """
