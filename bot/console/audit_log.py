@@ -4,12 +4,21 @@ every edit. For roles that see personal details, over the whole office (it names
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from pathlib import PurePath
 
-from flask import abort, request
+import sqlalchemy as sa
+from flask import abort, request, url_for
 
 from bot.audit import ACTION_NAMES, PAGE, detail_text, entries
 from bot.clock import SHANGHAI
-from bot.console.web import console, db, may_read_audit, page
+from bot.console.web import console, db, may_read_audit, page, services
+from bot.models import Activity, AuditEntry, Group, Retiree, StaffAccount
+from bot.questions.knowledge import knowledge_for
+
+ACTOR_KINDS = {"cli": "命令行", "scheduler": "定时任务", "console": "工作台", "sandbox": "本机试用"}
+# Records named on the page by what they are called: (model, the column that names them).
+NAMED = {"retiree": (Retiree, Retiree.name), "activity": (Activity, Activity.title),
+         "group": (Group, Group.name)}
 
 
 @console.get("/audit")
@@ -24,8 +33,67 @@ def audit() -> tuple[str, int]:
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)
     return page("audit.html", found=found, total=total, names=ACTION_NAMES, number=number, size=PAGE,
-                detail_text=detail_text,
+                detail_text=detail_text, actors=_actors(found), targets=_targets(found),
                 filters={k: v for k, v in args.items() if k != "page" and v})
+
+
+def _actors(found: list[AuditEntry]) -> dict[str, str]:
+    """Each actor as staff know them: 「王丽（wangli）」 for a console account, 「命令行（root）」."""
+    usernames = {e.actor.removeprefix("console:") for e in found if e.actor.startswith("console:")}
+    named = {row.username: row.display_name for row in db().execute(
+        sa.select(StaffAccount.username, StaffAccount.display_name)
+        .where(StaffAccount.username.in_(usernames)))}
+    shown = {}
+    for actor in {e.actor for e in found}:
+        kind, _, who = actor.partition(":")
+        if kind == "console":
+            shown[actor] = f"{named.get(who) or who}（{who}）"
+        else:
+            shown[actor] = f"{ACTOR_KINDS.get(kind, kind)}（{who}）" if who else ACTOR_KINDS.get(kind, kind)
+    return shown
+
+
+def _targets(found: list[AuditEntry]) -> dict[str, tuple[str, str | None]]:
+    """Each record an entry names, as staff read it, with the console page that shows it:
+    a person by name, an activity by title, a file by its name (not a server path)."""
+    targets = {e.target for e in found if e.target}
+    numbers = [(kind, int(key)) for kind, _, key in (t.partition(":") for t in targets) if key.isdecimal()]
+    names = {kind: {row.id: row.name for row in db().execute(sa.select(model.id, column.label("name")).where(
+        model.id.in_([n for k, n in numbers if k == kind])))} for kind, (model, column) in NAMED.items()}
+    return {target: _target(target, names) for target in targets}
+
+
+def _target(target: str, names: dict[str, dict[int, str]]) -> tuple[str, str | None]:
+    kind, _, key = target.partition(":")
+    if key.isdecimal():
+        number = int(key)
+        linked = {
+            "retiree": (names["retiree"].get(number, f"人员 {key}"), "console.person",
+                        {"retiree_id": number}),
+            "activity": (f"活动「{names['activity'].get(number, key)}」", "console.activity",
+                         {"number": number}),
+            "group": (f"分组「{names['group'].get(number, key)}」", "console.group", {"group_id": number}),
+            "care": (f"重要情况 {key}", "console.care_report", {"number": number}),
+            "ticket": (f"留言 {key}", "console.ticket", {"number": number}),
+            "notice": (f"通知 {key}", "console.notice", {"number": number}),
+        }
+        if kind in linked:
+            label, endpoint, values = linked[kind]
+            return label, url_for(endpoint, **values)
+        if kind == "outbox":
+            return f"消息 {key}", None
+    if kind == "study" and key:
+        return f"{key} 学习", url_for("console.study_month", month=key)
+    if kind == "staff" and key:
+        return f"账号 {key}", None
+    if kind == "topic" and key:
+        return f"话题「{_topic_title(key)}」", None
+    return PurePath(target).name, None  # an uploaded file's name, or a command's file without its path
+
+
+def _topic_title(topic: str) -> str:
+    topics = knowledge_for(services()).engine(db().connection()).topics
+    return topics[topic].title if topic in topics else topic
 
 
 def _day(text: str | None) -> date | None:

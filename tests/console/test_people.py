@@ -104,6 +104,9 @@ def test_an_edit_is_saved_and_logged_with_before_and_after(worker: Clerk, desk: 
                                        "党支部": ["第一支部", "第二支部"]}
     log = text(worker.get(f"/console/audit?target=retiree:{zhang}"))
     assert "修改档案" in log and "18026566827 → 13911112222" in log
+    # read as a clerk reads: who by name, the person by name and linked, no codes
+    assert "wangli同志（wangli）" in log and f'<a href="/console/people/{zhang}">张明</a>' in log
+    assert "console:wangli" not in log and f">retiree:{zhang}<" not in log
 
 
 def test_an_edit_saves_only_what_this_clerk_changed_and_asks_when_both_changed_one_field(

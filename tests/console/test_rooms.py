@@ -242,7 +242,11 @@ def test_every_action_recorded_and_its_details_are_named_in_chinese_on_the_audit
     with transaction(desk.sessions) as session:
         audit.record(session, actor="console:wangli", action="activity.signup_add", at=desk.clock.now(),
                      target="activity:1", signup=7)
-    assert "电话报名（替人报名）" in logged(admin, "") and "报名编号 7" in logged(admin, "")
+        audit.record(session, actor="cli:root", action="roster.export", at=desk.clock.now(),
+                     target="/srv/yinling/var/exports/名册-20261122.xlsx")
+    shown = re.sub(r"<[^>]+>", "", logged(admin, ""))  # what the clerk reads
+    assert "电话报名（替人报名）" in shown and "报名编号 7" in shown
+    assert "命令行（root）" in shown and "名册-20261122.xlsx" in shown and "/srv/yinling" not in shown
 
 
 def _is_audit_record(node: ast.AST) -> bool:
