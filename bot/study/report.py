@@ -24,6 +24,7 @@ from bot.models import (
     Retiree,
     StudyReading,
 )
+from bot.roster.groups import reading_order
 from bot.roster.sheets import write_sheet
 from bot.study.material import Material
 
@@ -82,7 +83,7 @@ class MonthFacts:
         """Each group's line: members, reached (by the push or by reading it), read, by family."""
         seen = self.reached | self.read
         return [GroupCount(name, len(ids), len(ids & seen), len(ids & self.read), len(ids & self.family))
-                for name, ids in self.members.items()]
+                for name, ids in sorted(self.members.items(), key=lambda item: reading_order(item[0]))]
 
     def within(self, ids: set[int]) -> MonthFacts:
         """The same facts about these people only (a branch's own)."""

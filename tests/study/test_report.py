@@ -79,3 +79,10 @@ def test_a_month_without_material_or_a_bad_date_is_a_clear_refusal(
     monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, december.settings)))
     assert main(["study", "report", *args]) == 1
     assert capsys.readouterr().err.strip()
+
+
+def test_groups_are_counted_in_reading_order() -> None:
+    from bot.study.report import MonthFacts
+    members = {"第三支部": {1}, "第十一支部": {2}, "第二支部": {3}, "第一支部": {4}}
+    counted = MonthFacts("2026-12", members, set(), set(), set()).counts()
+    assert [c.group for c in counted] == ["第一支部", "第二支部", "第三支部", "第十一支部"]
