@@ -17,7 +17,8 @@ from bot.models import SIGNUP_NAMES, Activity, Retiree, Signup, SignupStatus
 from bot.roster.sheets import write_sheet
 
 COLUMNS = ["序号", "状态", "姓名", "支部", "电话", "紧急联系人", "紧急联系人电话", "家属陪同", "健康状况",
-           "报名人", "报名时间"]
+           "报名人", "报名时间", "到场"]
+CAME = {True: "是", False: "否", None: ""}  # 到场: blank until attendance is recorded
 STATES = {status: SIGNUP_NAMES[status] for status in (SignupStatus.CONFIRMED, SignupStatus.WAITING)}
 
 
@@ -43,7 +44,8 @@ def export_roster(session: Session, activity_id: int, path: Path, *, actor: str,
         Retiree.id.in_([s.retiree_id for s in signups])).options(
         selectinload(Retiree.groups), selectinload(Retiree.contacts)))}
     rows = [_row(n, s, people[s.retiree_id]) for n, s in enumerate(signups, start=1)]
-    write_sheet(path, COLUMNS, rows)
+    when = f"{activity.starts_at.astimezone(SHANGHAI):%m-%d}"
+    write_sheet(path, COLUMNS, rows, sheet=f"{activity.title} {when}")  # which activity, on the tab
     audit.record(session, actor=actor, action="activity.roster_export", at=now,
                  target=f"activity:{activity.id}", rows=len(rows), file=str(path.resolve()))
     return len(rows)
@@ -103,5 +105,5 @@ def _row(number: int, signup: Signup, person: Retiree) -> list[object]:
     branch = "、".join(g.name for g in person.groups if g.kind == "党支部")
     return [number, STATES[SignupStatus(signup.status)], person.name, branch, person.phone or "",
             contact.name if contact else "", (contact.phone or "") if contact else "",
-            "是" if signup.companion else "", person.health or "", signup.made_by,
-            f"{signup.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"]
+            "是" if signup.companion else "否", person.health or "", signup.made_by,
+            f"{signup.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", CAME[signup.attended]]

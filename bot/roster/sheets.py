@@ -114,8 +114,10 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
         book.close()
 
 
-def write_sheet(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
-    """Write headers and rows as .xlsx or .csv (UTF-8 with BOM, so Excel opens it right).
+def write_sheet(path: Path, headers: list[str], rows: Iterable[list[Any]], *,
+                sheet: str = "离退休人员") -> None:
+    """Write headers and rows as .xlsx (on a tab named sheet) or .csv (UTF-8 with BOM, so Excel
+    opens it right).
 
     Every export goes through here, so every one is safe to open: readable by its owner only,
     and no cell becomes a live formula (a name 「=HYPERLINK(…)」 stays text) or carries a
@@ -130,9 +132,10 @@ def write_sheet(path: Path, headers: list[str], rows: Iterable[list[Any]]) -> No
             text.flush()
             text.detach()
             return
-        _write_xlsx(fh, headers, rows, path.parent)
+        _write_xlsx(fh, headers, rows, path.parent, sheet)
 
 
+_TAB_UNSAFE = re.compile(r"[\[\]:*?/\\']")  # not allowed in an Excel tab's name
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and WPS read as a formula
 def csv_cell(value: Any) -> Any:
     """A CSV cell Excel shows as typed: text that would start a formula gets a leading 「'」."""
@@ -146,7 +149,7 @@ def csv_cell(value: Any) -> Any:
 WIDE = {"现住址": 36, "原单位": 24, "联系电话": 14, "健康状况": 14, "备注": 30}
 
 
-def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: Path) -> None:
+def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: Path, tab: str) -> None:
     import xlsxwriter  # here, not at the top: every command would pay for loading it
 
     # Row by row, each flushed (constant_memory) to a temporary file beside the export (as private
@@ -154,7 +157,7 @@ def _write_xlsx(fh: Any, headers: list[str], rows: Iterable[list[Any]], folder: 
     book = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(folder),
                                     "strings_to_formulas": False, "strings_to_urls": False,
                                     "strings_to_numbers": False})
-    sheet = book.add_worksheet("离退休人员")
+    sheet = book.add_worksheet(_TAB_UNSAFE.sub("", tab)[:31] or "Sheet1")  # Excel's limits on a tab's name
     # As a clerk would set it up by hand: the header stays in sight, bold, and each column is wide
     # enough for its header (Chinese characters count twice), an address wider still. Set before
     # the first row: constant_memory writes the columns' widths ahead of the rows.

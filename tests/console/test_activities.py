@@ -108,6 +108,11 @@ def test_attendance_export_and_cancelling_tell_each_person_once(
     assert came == {branch.ids["张明"]: False, branch.ids["李华"]: True}
     sheet = load_workbook(BytesIO(worker.get(f"/console/activities/{number}/signups.xlsx").data)).active
     assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["张明", "李华"]
+    header = [c.value for c in sheet[1]]
+    came, companion = header.index("到场"), header.index("家属陪同")
+    assert [(row[came], row[companion]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("否", "否"), ("是", "否")]
+    assert sheet.title == "冬至茶话会 12-21"  # which activity the file is, on its tab
     asked = text(worker.post(f"/console/activities/{number}/cancel"))
     assert "已报上和候补的 2 位都会收到取消通知" in asked
     assert told(desk, f"activity:{number}:cancelled:%") == []  # asked, nothing sent yet
