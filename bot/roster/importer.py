@@ -130,13 +130,13 @@ def group_problems(session: Session, records: list[RowRecord]) -> list[Problem]:
 
 def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
     """Find who each row is; a row that could be the wrong person is a problem, never a guess."""
-    by_number: dict[str, tuple[int, str, date]] = {}
+    by_number: dict[str, tuple[int, str, date, str]] = {}  # by the 编号 in capitals: lt00002 is LT00002
     by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
     for rid, number, name, born in session.execute(
             sa.select(Retiree.id, Retiree.number, Retiree.name, Retiree.birth_date)
             .where(Retiree.anonymised_at.is_(None))):
         if number:
-            by_number[number] = (rid, name, born)
+            by_number[number.upper()] = (rid, name, born, number)
         by_person.setdefault((name, born), []).append((rid, number))
     forgotten = set(session.scalars(sa.select(Retiree.forgotten_key).where(
         Retiree.forgotten_key.is_not(None))))
@@ -154,14 +154,15 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
             plan.updates.append((rid, record))
 
 
-def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date]],
+def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]],
               by_person: dict[tuple[str, date], list[tuple[int, str | None]]],
               ) -> tuple[int | None, str | None]:
-    """(id of the existing person, or None for someone new; or the reason it is unclear)."""
+    """(id of the existing person, or None for someone new; or the reason it is unclear). A
+    编号 typed in other capitals (lt00002) is the one on file, and stays as written there."""
     v = record.values
     number, name, born = v.get("number"), v["name"], v["birth_date"]
-    if number and number in by_number:
-        rid, known_name, known_born = by_number[number]
+    if number and number.upper() in by_number:
+        rid, known_name, known_born, v["number"] = by_number[number.upper()]
         if known_name != name and known_born != born:
             return None, (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
                           f"与本行的姓名、出生日期都对不上，请核对编号")

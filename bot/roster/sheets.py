@@ -36,6 +36,9 @@ class Cell:
     number_format: str | None = None
 
 
+TITLE_ROWS = 4  # rows above the header a sheet may have: a title, a date, blank lines
+
+
 @dataclass(frozen=True)
 class Sheet:
     """The header row and the data rows, each with its row number as staff see it."""
@@ -60,9 +63,20 @@ def read_sheet(path: Path) -> Sheet:
         raise SheetError(f"不支持的文件类型 {suffix}：请另存为 .xlsx 或 .csv 后再导入。")
     if not rows:
         raise SheetError(f"{path.name} 是空的，没有表头。")
-    (_, header_cells), *data = rows
+    at = _header_at(rows)
+    (_, header_cells), data = rows[at], rows[at + 1:]
     headers = [str(c.value or "").strip() for c in header_cells]
     return Sheet(headers, [(n, cells) for n, cells in data if any(_filled(c) for c in cells)])
+
+
+def _header_at(rows: list[tuple[int, list[Cell]]]) -> int:
+    """Where the header row is: clerks put a title (「2026年离退休干部名册」, merged across the
+    columns: one cell filled) and a blank row above it; the first row with two cells filled,
+    among the first few, is the header."""
+    for at, (_, cells) in enumerate(rows[:TITLE_ROWS + 1]):
+        if sum(_filled(c) for c in cells) >= 2:
+            return at
+    return 0
 
 
 def _filled(cell: Cell) -> bool:

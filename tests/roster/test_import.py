@@ -149,6 +149,37 @@ def test_an_xlsx_with_excel_dates_and_a_two_decimal_month_imports(with_groups: S
     assert found["钱淑珍"].work_start.isoformat() == "1958-09-01"
 
 
+def test_a_title_and_a_blank_row_above_the_header_are_passed_over(with_groups: Services,
+                                                                  tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2026年离退休干部名册"])
+    sheet.merge_cells("A1:D1")  # as clerks make a title: merged across the columns
+    sheet.append([])
+    sheet.append(["姓名", "出生日期", "离休/退休", "联系电话"])
+    sheet.append(["赵德明", "1938-10-01", "离休", "13800001234"])
+    book.save(tmp_path / "r.xlsx")
+    plan = run_import(with_groups, tmp_path / "r.xlsx")
+    assert plan.ok, plan.problems
+    assert [p.name for p in people(with_groups)] == ["赵德明"]
+    sheet["A4"] = "赵德明"
+    sheet["E3"], sheet["E4"] = "出生地", "北京"  # a bad row is named by its row in the sheet
+    sheet["B4"] = "1938年13月"
+    book.save(tmp_path / "r.xlsx")
+    assert [p.row for p in run_import(with_groups, tmp_path / "r.xlsx").problems] == [4]
+
+
+def test_a_number_in_small_letters_is_the_one_on_file(with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(1)
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    number = rows[0][0]
+    rows[0][0], rows[0][15] = number.lower(), "13800001111"
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert plan.ok, plan.problems
+    [person] = people(with_groups)
+    assert (person.number, person.phone) == (number, "13800001111")  # updated, the 编号 as on file
+
+
 def test_a_file_that_is_not_a_table_is_refused(with_groups: Services, tmp_path: Path) -> None:
     (tmp_path / "roster.pdf").write_bytes(b"%PDF-1.4")
     plan = run_import(with_groups, tmp_path / "roster.pdf")
