@@ -63,16 +63,19 @@ def plan_import(session: Session, sheet: Sheet, today: date, progress: Progress 
                       ignored=f.unknown_headers(sheet.headers))
     if plan.problems:
         return plan
-    records = _read_rows(sheet, columns, TITLES, today, plan, progress)
-    plan.problems += group_problems(session, records)
+    records, every = _read_rows(sheet, columns, TITLES, today, plan, progress)
+    plan.problems += group_problems(session, every)  # of rows with other problems too: all at once
+    plan.problems.sort(key=lambda p: p.row)
     if plan.ok:
         _match_existing(session, records, plan)
     return plan
 
 
 def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], today: date,
-               plan: ImportPlan, progress: Progress) -> list[RowRecord]:
+               plan: ImportPlan, progress: Progress) -> tuple[list[RowRecord], list[RowRecord]]:
+    """The rows that read right (each person once), and every row as read, problems or not."""
     records: list[RowRecord] = []
+    every: list[RowRecord] = []
     rows_by_number: dict[str, int] = {}
     rows_by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
     for done, (row, cells) in enumerate(sheet.rows):
@@ -80,6 +83,7 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
             progress("检查", done, len(sheet.rows))
         record, problems = read_row(row, cells, columns, titles, today)
         plan.problems += problems
+        every.append(record)
         if problems:
             continue
         earlier = _same_person_earlier(record, rows_by_number, rows_by_person)
@@ -93,7 +97,7 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
             rows_by_number[number] = row
         rows_by_person.setdefault(person, []).append((row, number))
         records.append(record)
-    return records
+    return records, every
 
 
 def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],

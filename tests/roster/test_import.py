@@ -169,6 +169,15 @@ def test_a_title_and_a_blank_row_above_the_header_are_passed_over(with_groups: S
     assert [p.row for p in run_import(with_groups, tmp_path / "r.xlsx").problems] == [4]
 
 
+def test_every_problem_of_a_sheet_is_named_in_one_pass_in_row_order(with_groups: Services,
+                                                                    tmp_path: Path) -> None:
+    rows = generate(2)
+    rows[0][3], rows[0][11] = "1938年13月", "第1党支部"  # a bad date and a branch nobody made
+    rows[1][15] = "1391111222"  # a phone one digit short
+    plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "出生日期"), (2, "党支部"), (3, "联系电话")]
+
+
 def test_a_number_in_small_letters_is_the_one_on_file(with_groups: Services, tmp_path: Path) -> None:
     rows = generate(1)
     run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
