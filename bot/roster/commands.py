@@ -15,7 +15,7 @@ from bot.command_support import command_services, in_transaction
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, create_group, groups_by_kind
-from bot.roster.importer import ImportPlan, import_file
+from bot.roster.importer import ImportPlan, import_file, new_line
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.tags import sync_tags
 from bot.services import Services
@@ -83,9 +83,9 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
              + ("（试运行：没有改动任何数据）" if dry_run else "")]
     if plan.ignored:
         lines.append(f"这几列不认识，没有导入：{'、'.join(plan.ignored)}")
-    if plan.creates:
-        names = "、".join(f"{r.values['name']}（第 {r.row} 行）" for r in plan.creates[:LISTED])
-        lines.append(f"新增：{names}" + (" ……" if len(plan.creates) > LISTED else ""))
+    lines += [f"新增：{new_line(record)}" for record in plan.creates[:LISTED]]
+    if len(plan.creates) > LISTED:
+        lines.append(f"……另有 {len(plan.creates) - LISTED} 人新增")
     lines += [f"更新：{change}" for change in plan.changes[:LISTED]]
     if len(plan.changes) > LISTED:
         lines.append(f"……另有 {len(plan.changes) - LISTED} 人更新")

@@ -15,6 +15,7 @@ from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
 from bot.roster.changes import TITLES, as_logged, change_lines, changed, snapshot, update_person
+from bot.roster.export import date_text
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
@@ -112,6 +113,14 @@ def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],
         if not number or not other:
             return row
     return None
+
+
+def new_line(record: RowRecord) -> str:
+    """A new person as the preview names them: row, name and birth date as it will be kept
+    (「第 5 行 张桂芝，1938-05 出生」: 1938.5 read as May), for a clerk to catch a misreading."""
+    v = record.values
+    born = date_text(v["birth_date"], v.get("birth_precision", "day"))
+    return f"第 {record.row} 行 {v['name']}，{born} 出生"
 
 
 def _describe(record: RowRecord) -> str:

@@ -71,8 +71,9 @@ def test_a_bad_row_is_reported_and_nothing_is_written_then_the_fixed_file_goes_i
     assert "没有导入任何数据" in report and "出生日期" in report
     assert re.search(r"<td>3</td><td>出生日期</td>", report)  # the spreadsheet's row, header counted
     assert people(desk) == before
-    status = upload(worker, roster(tmp_path, extra=("身份证号",)))
+    status = upload(worker, roster(tmp_path, extra=("身份证号",), **{"2": "1938.5"}))
     checked = finished(worker, status)
+    assert "将新增的人" in checked and re.search(r"第 3 行 \w+，1938-05 出生", checked)  # 1938.5 read as May
     assert "检查通过，共 3 行：将新增 <strong>3</strong> 人" in checked and "还没有写入" in checked
     assert "这几列不认识，<strong>不会导入</strong>：身份证号" in checked  # not believed imported
     assert people(desk) == before  # checked, not yet written
