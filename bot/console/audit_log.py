@@ -12,10 +12,9 @@ from flask import abort, request, url_for
 from bot.audit import ACTION_NAMES, PAGE, detail_text, entries
 from bot.clock import SHANGHAI
 from bot.console.web import console, db, may_read_audit, page, services
-from bot.models import Activity, AuditEntry, Group, Retiree, StaffAccount
+from bot.models import Activity, AuditEntry, Group, Retiree
 from bot.questions.knowledge import knowledge_for
 
-ACTOR_KINDS = {"cli": "命令行", "scheduler": "定时任务", "console": "工作台", "sandbox": "本机试用"}
 # Records named on the page by what they are called: (model, the column that names them).
 NAMED = {"retiree": (Retiree, Retiree.name), "activity": (Activity, Activity.title),
          "group": (Group, Group.name)}
@@ -33,24 +32,8 @@ def audit() -> tuple[str, int]:
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)
     return page("audit.html", found=found, total=total, names=ACTION_NAMES, number=number, size=PAGE,
-                detail_text=detail_text, actors=_actors(found), targets=_targets(found),
+                detail_text=detail_text, targets=_targets(found),
                 filters={k: v for k, v in args.items() if k != "page" and v})
-
-
-def _actors(found: list[AuditEntry]) -> dict[str, str]:
-    """Each actor as staff know them: 「王丽（wangli）」 for a console account, 「命令行（root）」."""
-    usernames = {e.actor.removeprefix("console:") for e in found if e.actor.startswith("console:")}
-    named = {row.username: row.display_name for row in db().execute(
-        sa.select(StaffAccount.username, StaffAccount.display_name)
-        .where(StaffAccount.username.in_(usernames)))}
-    shown = {}
-    for actor in {e.actor for e in found}:
-        kind, _, who = actor.partition(":")
-        if kind == "console":
-            shown[actor] = f"{named.get(who) or who}（{who}）"
-        else:
-            shown[actor] = f"{ACTOR_KINDS.get(kind, kind)}（{who}）" if who else ACTOR_KINDS.get(kind, kind)
-    return shown
 
 
 def _targets(found: list[AuditEntry]) -> dict[str, tuple[str, str | None]]:

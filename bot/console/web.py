@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, render_template
 from sqlalchemy.orm import Session
 
@@ -140,6 +141,22 @@ def said(text: str | None) -> str:
     if not text:
         return ""
     return text if allowed(Can.SEE_PRIVATE) else mask_personal(text)
+
+
+ACTOR_KINDS = {"cli": "命令行", "scheduler": "定时任务", "console": "工作台", "sandbox": "本机试用"}
+
+
+@console.app_template_filter("who")
+def who(actor: str | None) -> str:
+    """Who did something, as staff know them: 「王丽（wangli）」 for console:wangli, 「命令行（root）」."""
+    kind, _, name = (actor or "").partition(":")
+    if kind == "console" and name:
+        if "staff_names" not in g:  # every account's name, once a request: an office has a few
+            g.staff_names = {row.username: row.display_name for row in db().execute(
+                sa.select(StaffAccount.username, StaffAccount.display_name))}
+        return f"{g.staff_names.get(name) or name}（{name}）"
+    said = ACTOR_KINDS.get(kind, kind)
+    return f"{said}（{name}）" if name else said
 
 
 # Routes of messages that told of health (a care report, the answers to its questions).

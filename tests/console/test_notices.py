@@ -66,6 +66,7 @@ def test_sending_queues_one_copy_each_once_however_often_the_form_is_submitted(
     assert call.body["text"]["content"] == "【学习通知】\n12 月 5 日上午九点集中学习。"
     page = text(worker.get(f"/console/notices/{notice.id}"))
     assert 'aria-current="page">通知<' in page  # the menu shows which room a notice is in
+    assert "谁发的</dt><dd>wangli同志（wangli）" in page
     assert "已发出</dt><dd data-status=\"sent\">1" in page and "客服消息</dt><dd>1" in page
     assert "没送到的 4 人" in page and "等本人下次发消息" in page and "13900000003" in page
 

@@ -136,7 +136,7 @@ def test_a_question_taught_to_the_wrong_topic_can_be_undone_until_exported(
     teach_all(worker, desk, topic="party-fee")  # the wrong one, picked in a hurry
     assert chat.say(BUS).startswith("【党费")
     page = text(worker.get("/console/questions"))
-    assert f"“{BUS}” → 归入「党费" in page
+    assert f"“{BUS}” → 归入「党费" in page and "wangli同志（wangli）" in page  # who, by name
     mark = re.search(r'/console/questions/taught/(\d+)/undo', page)
     done = text(worker.post(mark.group(0), {}, follow_redirects=True))
     assert "已撤销" in done and "1 个问题回到待处理" in done and f"“{BUS}”" in done.split("刚处理过")[0]
