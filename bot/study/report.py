@@ -27,12 +27,13 @@ from bot.models import (
 from bot.roster.groups import reading_order
 from bot.roster.sheets import write_sheet
 from bot.study.material import Material
+from bot.study.visits import assigned
 
 NO_GROUP = "（未分组）"
 REACHED = (OutboxStatus.SENT, OutboxStatus.SHOWN)
 _PEOPLE, _GROUPS, _MEMBERS = Retiree.__table__, Group.__table__, GroupMember.__table__
 _OUTBOX, _READINGS = OutboxMessage.__table__, StudyReading.__table__
-VISIT_COLUMNS = ["编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因"]
+VISIT_COLUMNS = ["编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因", "谁去"]
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,11 @@ def group_readings(session: Session, known: MonthFacts, group: str, *, limit: in
 def write_visits(session: Session, visits: list[Visit], path: Path, *, month: str, actor: str,
                  now: datetime) -> None:
     """The 送学上门 list as .xlsx (or .csv); audit-logged, as it holds health data."""
+    going = assigned(session, month, [v.retiree.id for v in visits])
     rows = [[v.retiree.number or v.retiree.id, v.retiree.name, "、".join(g.name for g in v.retiree.groups),
              v.retiree.address or "", v.retiree.phone or "", v.retiree.health or "",
-             "是" if v.retiree.lives_alone else "", v.reason] for v in visits]
+             "是" if v.retiree.lives_alone else "", v.reason,
+             going[v.retiree.id].assigned_to if v.retiree.id in going else ""] for v in visits]
     write_sheet(path, VISIT_COLUMNS, rows)
     audit.record(session, actor=actor, action="study.visits_export", at=now, target=str(path.resolve()),
                  month=month, rows=len(rows))

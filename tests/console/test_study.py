@@ -74,6 +74,7 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, de
                                                                branch: Branch) -> None:
     wang = branch.ids["王芳"]
     worker.get("/console/study/2026-12")
+    worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "小刘"})
     given = worker.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "wangli同志"})
     assert "已安排 1 位由wangli同志送学上门" in text(worker.get(given.headers["Location"]))
     worker.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": "读给她听了"})
@@ -83,8 +84,9 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, de
     assert reading.via == "staff" and {"study.visit_assign", "study.visit_done"} <= actions
     assert "还没学习的 5 人" in text(worker.get("/console/study/2026-12"))  # of 6; 王芳 now read
     sheet = load_workbook(BytesIO(worker.get("/console/study/2026-12/visits.xlsx").data)).active
-    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert "王芳" not in names and "钱进" in names
+    going = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "王芳" not in going and going["钱进"] == "小刘"  # who goes, for the clerk printing the list
+    assert [c.value for c in sheet[1]][-1] == "谁去"
 
 
 def test_a_viewer_sees_the_report_masked_and_cannot_assign_export_or_edit(

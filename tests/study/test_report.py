@@ -61,7 +61,7 @@ def test_the_home_visit_list_says_whom_and_why_with_address_phone_and_health(
                                 "WHERE name = '王芳'"))
     assert run_report(december, tmp_path, monkeypatch, "--by", "2026-12-10", "--visits", str(sheet)) == 0
     rows = list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))
-    assert rows[0] == ("编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因")
+    assert rows[0] == ("编号", "姓名", "分组", "地址", "电话", "健康状况", "独居", "原因", "谁去")
     why = {r[1]: r[7] for r in rows[1:]}
     assert why == {"王芳": "没有绑定微信", "钱进": "已取消关注", "孙兰": "已收到，还没看",
                    "周平": "消息没送到（本人近来没发过消息）"}  # 张 and 李 have read it by the 10th
