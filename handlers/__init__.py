@@ -30,8 +30,10 @@ def build_router() -> Router:
     router = Router()
     # care reports before policy answers: 「老伴走了」 is news first, a question second; a command
     # inside a sentence after them: 「老年大学怎么报名」 is a question.
-    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care, policy,
-                   intents):
+    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care):
+        module.register(router)
+    intents.register_feelings(router)  # 「心里空落落的」 before policy: no funeral money for a feeling
+    for module in (policy, intents):
         module.register(router)
     policy.register_second_stage(router)  # a guess by similarity only when nothing else fits
     fallback.register(router)

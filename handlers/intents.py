@@ -20,6 +20,17 @@ def register(router: Router) -> None:
     router.matcher("intent")(understand)
 
 
+def register_feelings(router: Router) -> None:
+    """Add the matcher for feelings (lonely, unwell), tried before the policy answers: 「老伴走了
+    以后，我这心里空落落的」 is not a question about funeral money."""
+    router.matcher("feeling")(feel)
+
+
+def feel(msg: Inbound, ctx: Context) -> Reply | None:
+    """A warm word for a feeling said without a question ([[intents.courtesies]] with first)."""
+    return _courtesy_in(msg, ctx, first=True)
+
+
 def understand(msg: Inbound, ctx: Context) -> Reply | None:
     """The action whose words the sentence contains (first listed wins), a warm word back for a
     greeting, thanks or goodbye, else None."""
@@ -28,13 +39,23 @@ def understand(msg: Inbound, ctx: Context) -> Reply | None:
     for entry in table["actions"]:
         if _says(msg.text, text, entry["words"], whole=False):
             return ctx.act(entry["action"], msg)
-    for courtesy in table["courtesies"]:
-        if _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)) \
-                and not any(word in text for word in courtesy.get("not_with", ())):
-            return _courtesy(ctx, courtesy)
+    if (courtesy := _courtesy_in(msg, ctx, first=False)) is not None:
+        return courtesy
     # 「嗯」「好」 with a task waiting is no 「好的，还有别的事吗」: the task asks its question again.
     if ctx.texts.yes_or_no(msg.text) is not None and not ctx.conversation.quiet:
         return Text(ctx.texts.get("replies.ok"))
+    return None
+
+
+def _courtesy_in(msg: Inbound, ctx: Context, *, first: bool) -> Reply | None:
+    """The warm word for the first courtesy the message says (of those tried before the policy
+    answers, or of the others), unless it also says one of its not_with words."""
+    text = normalize(msg.text)
+    for courtesy in ctx.texts.table("intents")["courtesies"]:
+        if courtesy.get("first", False) == first and \
+                _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)) \
+                and not any(word in text for word in courtesy.get("not_with", ())):
+            return _courtesy(ctx, courtesy)
     return None
 
 
