@@ -70,9 +70,10 @@ def care_report(number: int) -> Response | tuple[str, int]:
             else:
                 flash(f"报告 {number} 已处理" + ("，已登记去世日期，祝福和推送都已停止。" if died else "。"))
                 return redirect(url_for("console.care"))
-    person = db().get(Retiree, found.retiree_id) if may_be_the_retiree(db(), found) else None
+    person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,
-                problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS)
+                problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS,
+                may_record_death=may_be_the_retiree(db(), found))
 
 
 @console.post("/care/tasks/<int:number>/done")

@@ -86,8 +86,8 @@ def edit(retiree_id: int) -> Response | tuple[str, int]:
         posted = {c.field: request.form.get(c.field, "") for c in EDITABLE}
         shown = {c.field: request.form[SHOWN + c.field] for c in EDITABLE if SHOWN + c.field in request.form}
         values, problems = merge_form(form_values(person), shown, posted)
-        if problems:  # changed meanwhile by someone else too: shown again against what is stored now
-            values, shown = posted, form_values(person)
+        if problems:  # changed meanwhile by someone else too: shown again against what is stored now,
+            shown = form_values(person)  # with what this clerk changed and the rest as stored
         else:
             with saving() as session:
                 result = edit_person(session, retiree_id, values, actor=actor(), now=now(),

@@ -54,7 +54,7 @@ def merge_form(stored: Mapping[str, str], shown: Mapping[str, str],
     for name, typed in posted.items():
         was, now = _plain(shown.get(name)), _plain(stored.get(name))
         if was is None or _plain(typed) != was:
-            values[name] = typed
+            values[name] = typed  # kept in the form when asked: what this clerk typed
             if was is not None and now != was and now != _plain(typed):
                 problems[name] = f"您打开这页以后，别人把这一项改成了「{now}」。请确认要改成哪个，再保存。"
         else:

@@ -146,6 +146,7 @@ def test_a_death_in_the_retirees_family_is_not_recorded_as_the_retirees_own(
         numbers = wife.id, mother.id
     page = text(worker.get(f"/console/care/{numbers[0]}"))
     assert "张明同志已去世" not in page and 'name="died"' not in page
+    assert f'href="/console/people/{zhang}"' in page  # who reported is still named, to call back
     forged = worker.post(f"/console/care/{numbers[0]}", {"outcome": "已电话慰问", "died": "1",
                                                          "died_on": "2026-11-21"})
     assert forged.status_code == 400 and "不是名册上这位老同志本人" in text(forged)

@@ -120,7 +120,8 @@ def test_an_edit_saves_only_what_this_clerk_changed_and_asks_when_both_changed_o
         person = session.get(Retiree, zhang)
         assert (person.phone, person.address) == ("13711112222", "幸福路 2 号")  # the colleague's kept
     stale = _form(worker, zhang, phone="13900003333")
-    colleague.post(f"/console/people/{zhang}/edit", _form(colleague, zhang, phone="13700004444"))
+    colleague.post(f"/console/people/{zhang}/edit", _form(colleague, zhang, phone="13700004444",
+                                                           address="幸福路 3 号"))
     asked = worker.post(f"/console/people/{zhang}/edit", stale)
     page = text(asked)
     assert asked.status_code == 400 and "别人把这一项改成了「13700004444」" in page
@@ -130,7 +131,8 @@ def test_an_edit_saves_only_what_this_clerk_changed_and_asks_when_both_changed_o
     again = worker.post(f"/console/people/{zhang}/edit", _form_from(page, phone="13900003333"))
     assert again.status_code == 302
     with desk.sessions() as session:
-        assert session.get(Retiree, zhang).phone == "13900003333"
+        person = session.get(Retiree, zhang)  # this clerk's phone, the colleague's address
+        assert (person.phone, person.address) == ("13900003333", "幸福路 3 号")
 
 
 def test_a_group_that_does_not_exist_is_named_in_the_field(worker: Clerk, zhang: int) -> None:
