@@ -311,6 +311,45 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     assert alert.startswith("【重要情况") and label in alert
 
 
+@pytest.mark.parametrize(("said", "kind"), [
+    ("我妈迷路了", "missing"),
+    ("我爸出去一天了没回家", "missing"),
+    ("我家老头子早上出去到现在没回来", "missing"),
+    ("我爸突然说话不清楚了", "emergency"),
+    ("我爸把安眠药都吃了", "emergency"),
+    ("老头子叫了半天没反应", "emergency"),
+    ("燃气灶漏气", "gas"),
+    ("闻到一股怪味，像煤气", "gas"),
+    ("活腻了", "despair"),
+    ("我想一了百了", "despair"),
+    ("我攒了一瓶安眠药", "despair"),
+    ("有人打电话说我儿子出事了，要我打钱", "scam"),
+    ("我把钱转给骗子了", "scam"),
+    # what families say every day that is no danger: no 110, no 120, no staff woken
+    ("我妈的医保卡不见了", None),
+    ("我爸的退休证找不到了", None),
+    ("老伴出去买菜还没回来，我等她回来再说", None),
+    ("我妈去旅游了，这几天联系不上", None),
+    ("我爸手机没反应了", None),
+    ("我妈说这个链接点了没反应", None),
+    ("我爸高兴得说不出话了", None),
+    ("我妈中风后说不出话，能办残疾证吗", None),
+    ("你们是不是吃错药了", None),
+    ("我不想活动了，腿疼", None),
+    ("想死您了", None),
+    ("超市跳楼价大甩卖了", None),
+    ("烦死了算了", None),
+    ("我想死后把遗体捐献", None),
+    ("自行车漏气了", None),
+    ("现在骗子多，千万别被骗了", None),
+    ("看新闻说有老人被骗了", None),
+    ("什么是安全账户", None),
+    ("验证码怎么收不到", None)])
+def test_dangers_are_told_apart_from_everyday_words(office: Services, said: str, kind: str | None) -> None:
+    found = CareWords.load(office.settings.content_dir).find(said)
+    assert (found.kind.name if found else None) == kind
+
+
 def test_every_kind_of_report_is_named_for_staff_as_content_names_it(office: Services) -> None:
     kinds = CareWords.load(office.settings.content_dir).kinds
     assert {k.name: k.label for k in kinds} == KIND_LABELS
