@@ -163,8 +163,9 @@ def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]
     """
     promoted = []
     left = seats_left(session, activity)
-    for head in session.scalars(sa.select(Signup).where(
-            Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITING).order_by(Signup.id)):
+    for head in session.scalars(sa.select(Signup).join(Retiree, Retiree.id == Signup.retiree_id).where(
+            Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITING,
+            Retiree.died_on.is_(None)).order_by(Signup.id)):  # someone who has died since takes no seat
         if head.seats > left:
             break
         head.status, head.promoted_at = SignupStatus.CONFIRMED, now
