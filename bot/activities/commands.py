@@ -92,10 +92,11 @@ def _cancel(args: argparse.Namespace) -> int:
     def cancel(services: Services, session: Session) -> str:
         now = services.clock.now()
         activity = catalog.get(session, args.id)
-        told = notify.cancel_activity(session, services.texts, activity, now)
+        told, unreached = notify.cancel_activity(session, services.settings, services.texts, activity, now)
         audit.record(session, actor=audit.cli_actor(), action="activity.cancel", at=now,
                      target=f"activity:{activity.id}", told=told)
-        return f"活动 {activity.id}「{activity.title}」已取消，将通知 {told} 位报名或候补的老同志。"
+        return (f"活动 {activity.id}「{activity.title}」已取消，将通知 {told} 位报名或候补的老同志。"
+                + notify.phone_these(unreached))
     return in_transaction(cancel, (CatalogError,))
 
 

@@ -37,18 +37,8 @@ def tell_promoted(session: Session, settings: Settings, texts: Texts, promoted: 
                   now: datetime) -> list[Retiree]:
     """Each person promoted from the waitlist is told, once; staff are asked to phone those no
     WeChat reaches (signed up by a clerk, nobody bound or following). Returns those."""
-    unreached = []
-    for signup in promoted:
-        key = f"activity:{signup.activity_id}:promoted:{signup.id}"
-        tell(session, signup, key=key, now=now, text=describe(texts, "promoted", signup.activity))
-        if not signup.openid:
-            person = session.get(Retiree, signup.retiree_id)
-            unreached.append(person)
-            alert_staff(session, settings, now, key=f"{key}:staff",
-                        text=texts.get("activity.staff_promoted_unreached", name=person.name,
-                                       phone=person.phone or "无电话", title=signup.activity.title),
-                        page=f"/console/activities/{signup.activity_id}")
-    return unreached
+    return [person for signup in promoted
+            if (person := _tell_or_phone(session, settings, texts, signup, "promoted", now)) is not None]
 
 
 def promoted_for_staff(promoted: list[Signup], unreached: list[Retiree]) -> str:
@@ -57,9 +47,34 @@ def promoted_for_staff(promoted: list[Signup], unreached: list[Retiree]) -> str:
         return ""
     if not unreached:
         return f"候补的 {len(promoted)} 位补上了，会收到通知。"
-    names = "、".join(p.name for p in unreached)
-    told = "其余的会收到通知。" if len(unreached) < len(promoted) else ""
-    return f"候补的 {len(promoted)} 位补上了：{names}微信联系不上，请打电话告诉本人。{told}"
+    return f"候补的 {len(promoted)} 位补上了，{phone_these(unreached)}"
+
+
+def phone_these(unreached: list[Retiree]) -> str:
+    """「其中钱进、王芳的微信联系不上，请打电话告诉本人。」 (nothing when all were told)."""
+    if not unreached:
+        return ""
+    return f"其中{'、'.join(p.name for p in unreached)}的微信联系不上，请打电话告诉本人。"
+
+
+# Each piece of news: its [activity] text, and its word in the outbox's once-only key.
+NEWS_KEYS = {"promoted": "promoted", "reminder": "reminder", "activity_cancelled": "cancelled"}
+
+
+def _tell_or_phone(session: Session, settings: Settings, texts: Texts, signup: Signup, news: str,
+                   now: datetime) -> Retiree | None:
+    """Tell whoever made the sign-up the news ([activity] text news) once; when no WeChat reaches
+    them, staff are alerted to phone instead. The person to phone, if so."""
+    key = f"activity:{signup.activity_id}:{NEWS_KEYS[news]}:{signup.id}"
+    tell(session, signup, key=key, now=now, text=describe(texts, news, signup.activity))
+    if signup.openid:
+        return None
+    person = session.get(Retiree, signup.retiree_id)
+    said = texts.get("activity.staff_phone_instead", name=person.name, phone=person.phone or "无电话",
+                     title=signup.activity.title, news=texts.get(f"activity.staff_news_{news}"))
+    alert_staff(session, settings, now, key=f"{key}:staff", text=said,
+                page=f"/console/activities/{signup.activity_id}")
+    return person
 
 
 def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, name: str,
@@ -75,9 +90,10 @@ def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, na
     return True
 
 
-def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:
+def remind_tomorrow(session: Session, settings: Settings, texts: Texts, now: datetime) -> int:
     """The day before: everyone with a place is reminded of the time and meeting point, once
-    (not whoever signed up for someone who has died since: their family would read it)."""
+    (not whoever signed up for someone who has died since: their family would read it); staff
+    are asked to phone those no WeChat reaches. How many were reminded or are to be phoned."""
     tomorrow = (now.astimezone(SHANGHAI) + timedelta(days=1)).date()
     start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=SHANGHAI)
     activities = session.scalars(sa.select(Activity).where(
@@ -88,18 +104,18 @@ def remind_tomorrow(session: Session, texts: Texts, now: datetime) -> int:
     for activity in activities:
         for signup in activity.signups:
             if signup.status == SignupStatus.CONFIRMED and signup.retiree_id not in died:
-                tell(session, signup, key=f"activity:{activity.id}:reminder:{signup.id}", now=now,
-                     text=describe(texts, "reminder", activity))
+                _tell_or_phone(session, settings, texts, signup, "reminder", now)
                 told += 1
     return told
 
 
-def cancel_activity(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
-    """Cancel it and tell everyone signed up or waiting, once; how many were told."""
+def cancel_activity(session: Session, settings: Settings, texts: Texts, activity: Activity,
+                    now: datetime) -> tuple[int, list[Retiree]]:
+    """Cancel it and tell everyone signed up or waiting, once: how many, and those staff must
+    phone (no WeChat reaches them)."""
     activity = lock(session, activity.id)  # no sign-up slips in unseen while it is cancelled
     activity.status, activity.updated_at = ActivityStatus.CANCELLED, now
     live = [s for s in activity.signups if s.status in LIVE]
-    for signup in live:
-        tell(session, signup, key=f"activity:{activity.id}:cancelled:{signup.id}", now=now,
-             text=describe(texts, "activity_cancelled", activity))
-    return len(live)
+    unreached = [person for signup in live
+                 if (person := _tell_or_phone(session, settings, texts, signup, "activity_cancelled", now))]
+    return len(live), unreached

@@ -220,7 +220,8 @@ def _close(session: Session, activity: Activity) -> str:
 
 
 def _cancel(session: Session, activity: Activity) -> str:
-    return f"活动已取消，将通知 {notify.cancel_activity(session, services().texts, activity, now())} 位。"
+    told, unreached = notify.cancel_activity(session, services().settings, services().texts, activity, now())
+    return f"活动已取消，将通知 {told} 位。{notify.phone_these(unreached)}"
 
 
 ACTIONS: dict[str, Callable[[Session, Activity], str]] = {

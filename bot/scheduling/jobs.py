@@ -75,7 +75,7 @@ def _undelivered(s: Services) -> int:
 def _activity_reminders(s: Services) -> int:
     """The day before an activity: remind everyone with a place (time, meeting point)."""
     with transaction(s.sessions) as session:
-        return remind_tomorrow(session, s.texts, s.clock.now())
+        return remind_tomorrow(session, s.settings, s.texts, s.clock.now())
 
 
 def link_unionids(services: Services, limit: int = 1000) -> int:

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from bot.activities.signups import sign_up_by_staff
 from bot.clock import FixedClock
 from bot.db.engine import transaction
 from bot.models import Activity, AuditEntry
@@ -81,7 +82,7 @@ def test_the_day_before_everyone_with_a_place_is_reminded_once(
     assert "集合：中心大门口" in reminders[0].payload["text"]
 
 
-def test_no_reminder_goes_for_someone_who_has_died_since_signing_up(
+def test_no_reminder_goes_for_someone_who_has_died_and_staff_phone_whom_no_wechat_reaches(
         office: Services, branch: Branch, tea: int, chat: Chat, clock: FixedClock) -> None:
     from tests.activities.helpers import sign
 
@@ -89,9 +90,12 @@ def test_no_reminder_goes_for_someone_who_has_died_since_signing_up(
     sign(chat, "o_sun_daughter", "1", "1")  # her daughter signed 孙兰 up
     with transaction(office.sessions) as session:
         record_death(session, branch.ids["孙兰"], date(2026, 11, 21), actor="test", now=office.clock.now())
+        sign_up_by_staff(session, tea, branch.ids["王芳"], companion=False, now=office.clock.now())
     clock.advance(days=28, hours=7)  # 20 December
     jobs.run_daily(office, "activity_reminders")
-    assert [m.recipient for m in queued(office, "activity:%:reminder:%")] == ["o_zhang"]
+    told = queued(office, "activity:%:reminder:%")
+    assert [m.recipient for m in told if not m.recipient.startswith("o_staff")] == ["o_zhang"]
+    assert "【请打电话】王芳（13900000003）：【冬至茶话会】明天就举行" in told[-1].payload["text"]
 
 
 def test_the_roster_export_attendance_and_stats(

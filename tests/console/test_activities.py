@@ -240,7 +240,7 @@ def test_someone_no_wechat_reaches_who_moves_up_the_waitlist_is_phoned_by_staff(
     chat.say("取消报名", "o_li")
     chat.say("1", "o_li")  # 李华 cancels in the chat: 王芳, with no WeChat, moves up
     [alert] = [m for m in told(desk, f"activity:{number}:promoted:%") if m.recipient == "o_staff_1"]
-    assert "【候补补上】王芳（13900000003）补上了【冬至茶话会】，微信联系不上" in alert.payload["text"]
+    assert "【请打电话】王芳（13900000003）：【冬至茶话会】候补补上了。微信联系不上" in alert.payload["text"]
     assert f"/console/activities/{number}" in alert.payload["text"]
     with desk.sessions() as session:
         wang = session.scalar(sa.select(Signup).where(Signup.retiree_id == branch.ids["王芳"]))
@@ -249,7 +249,13 @@ def test_someone_no_wechat_reaches_who_moves_up_the_waitlist_is_phoned_by_staff(
         worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids[name])})
     worker.post(f"/console/activities/{number}/edit", TEA | {"capacity": "3"})
     page = text(worker.get(f"/console/activities/{number}"))
-    assert "名额增加，候补的 2 位补上了：钱进微信联系不上，请打电话告诉本人。其余的会收到通知。" in page
+    assert "名额增加，候补的 2 位补上了，其中钱进的微信联系不上，请打电话告诉本人。" in page
+    worker.post(f"/console/activities/{number}/cancel", {"confirmed": "1"})  # 王芳 and 钱进 have places
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "活动已取消，将通知 3 位。其中王芳、钱进的微信联系不上，请打电话告诉本人。" in page
+    staff = [m.payload["text"] for m in told(desk, f"activity:{number}:cancelled:%")
+             if m.recipient == "o_staff_1"]
+    assert len(staff) == 2 and "【冬至茶话会】取消了，不再举行。微信联系不上" in staff[0]
 
 
 def test_a_month_typed_wrong_is_refused_and_a_deadline_moved_takes_the_default_cut_off_along(
