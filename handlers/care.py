@@ -22,6 +22,9 @@ from bot.policies.replies import titles
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
+# Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
+# a relative's despair (family are asked to stay with them).
+WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
 
 
 def register(router: Router) -> None:
@@ -97,7 +100,7 @@ def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
     """The caring words for the kind and person; then, where staff have no number to call the
     reporter back on, the request for one; else the related answers by number."""
     who = "您" if record.subject == "self" else _words(ctx).how_to_say(record.relative or "家里人")
-    key = "death_self" if record.kind == "death" and record.subject == "self" else record.kind
+    key = WORDED_FOR.get((record.kind, record.subject), record.kind)
     lines = [ctx.texts.get(f"care.{key}", who=who)]
     if _reporter(ctx).needs_phone and not record.reporter_phone:
         ctx.conversation.expect(PHONE_STEP, {"report": record.id})

@@ -43,10 +43,13 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     if said is False or parse_choice(msg.text) == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("ticket.cancelled"))
-    text = msg.text
+    text: str | None = msg.text
     if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
-        text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER]) or ""
+        text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER])  # None: gone since
     elif said or len(normalize(msg.text)) < 2:  # 「好的」 is not yet the message
+        text = None
+    if not text:
+        ctx.conversation.expect(STEP)  # what was offered is gone: they say it again
         return Text(ctx.texts.get("ticket.too_short"))
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
                    now=ctx.now)

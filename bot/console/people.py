@@ -125,7 +125,7 @@ def died_undo(retiree_id: int) -> Response | tuple[str, int]:
     back = url_for("console.person", retiree_id=retiree_id)
     if not request.form.get("confirmed"):
         return page("confirm.html", title="撤销去世登记？", button="确定撤销", back=back, fields={},
-                    text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给他发祝福和推送。",
+                    text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给这位老同志发祝福和推送。",
                     action=url_for("console.died_undo", retiree_id=retiree_id))
     try:
         with saving() as session:

@@ -15,7 +15,8 @@ from bot import create_app
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings, StaffSettings
-from bot.models import AuditEntry, OutboxMessage, Ticket
+from bot.db.engine import transaction
+from bot.models import AuditEntry, InboundMessage, OutboxMessage, Ticket
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
 from tests.helpers import OPENID, Chat
@@ -88,6 +89,18 @@ def test_words_just_said_are_offered_and_words_said_long_ago_are_not(
     clock.advance(minutes=11)  # the words are old now: a 留言 asked for is a new one
     asked = staff_chat.say("留言") or ""
     assert "路灯" not in asked and "打字、语音都可以" in asked
+
+
+def test_words_offered_then_gone_are_asked_for_again_and_no_empty_message_is_kept(
+        staff_chat: Chat, staffed: Services) -> None:
+    staff_chat.say("楼下的路灯坏了好几天")
+    staff_chat.say("留言")
+    with transaction(staffed.sessions) as session:  # forgotten meanwhile (roster forget clears them)
+        session.execute(sa.delete(InboundMessage))
+    assert "请说一说是什么事情" in (staff_chat.say("1") or "")
+    assert tickets(staffed) == []
+    staff_chat.say("路灯坏了，请找物业修一修")
+    assert [t.text for t in tickets(staffed)] == ["路灯坏了，请找物业修一修"]
 
 
 @pytest.fixture
