@@ -95,7 +95,7 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
         number, person = record.values.get("number"), (record.values["name"],
                                                        record.values["birth_date"])
         if number:
-            rows_by_number[number] = row
+            rows_by_number[number.upper()] = row
         rows_by_person.setdefault(person, []).append((row, number))
         records.append(record)
     return records, every
@@ -107,8 +107,8 @@ def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],
     """The earlier row this one repeats: the same 编号, or the same name and birth date where
     either row has no 编号 to tell two people apart."""
     number = record.values.get("number")
-    if number and number in rows_by_number:
-        return rows_by_number[number]
+    if number and number.upper() in rows_by_number:  # lt00002 repeats LT00002
+        return rows_by_number[number.upper()]
     for row, other in rows_by_person.get((record.values["name"], record.values["birth_date"]), []):
         if not number or not other:
             return row
@@ -159,6 +159,8 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
                                                             "请从表中删去这一行"))
             continue
         rid, problem = _identify(record, by_number, by_person)
+        if (on_file := by_number.get((record.values.get("number") or "").upper())) and not problem:
+            record.values["number"] = on_file[3]  # the 编号 as written on file, not as typed (lt00002)
         if problem:
             plan.problems.append(Problem(record.row, "编号" if "编号" in problem else "姓名", problem))
         elif rid is None:
@@ -171,11 +173,11 @@ def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]
               by_person: dict[tuple[str, date], list[tuple[int, str | None]]],
               ) -> tuple[int | None, str | None]:
     """(id of the existing person, or None for someone new; or the reason it is unclear). A
-    编号 typed in other capitals (lt00002) is the one on file, and stays as written there."""
+    编号 typed in other capitals (lt00002) is the one on file."""
     v = record.values
     number, name, born = v.get("number"), v["name"], v["birth_date"]
     if number and number.upper() in by_number:
-        rid, known_name, known_born, v["number"] = by_number[number.upper()]
+        rid, known_name, known_born, _ = by_number[number.upper()]
         if known_name != name and known_born != born:
             return None, (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
                           f"与本行的姓名、出生日期都对不上，请核对编号")
@@ -254,7 +256,7 @@ def import_file(session: Session, path: Path, *, actor: str, now: datetime, targ
     """
     try:
         progress("读取", 0, 0)
-        sheet = read_sheet(path)
+        sheet = read_sheet(path, is_header=lambda texts: any(f.field_for_header(t) == "name" for t in texts))
     except SheetError as exc:
         return ImportPlan(problems=[Problem(0, target or path.name, str(exc))])
     plan = plan_import(session, sheet, now.date(), progress)

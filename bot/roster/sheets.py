@@ -8,7 +8,7 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +47,9 @@ class Sheet:
     rows: list[tuple[int, list[Cell]]]
 
 
-def read_sheet(path: Path) -> Sheet:
-    """The first worksheet of an .xlsx file, or a .csv file; blank rows are skipped."""
+def read_sheet(path: Path, is_header: Callable[[list[str]], bool] | None = None) -> Sheet:
+    """The first worksheet of an .xlsx file, or a .csv file; blank rows are skipped. The header
+    is the first row is_header takes (among the first few), else the first row."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise SheetError(f"找不到文件 {path}：请检查文件名和所在的文件夹。")
@@ -63,18 +64,19 @@ def read_sheet(path: Path) -> Sheet:
         raise SheetError(f"不支持的文件类型 {suffix}：请另存为 .xlsx 或 .csv 后再导入。")
     if not rows:
         raise SheetError(f"{path.name} 是空的，没有表头。")
-    at = _header_at(rows)
+    at = _header_at(rows, is_header)
     (_, header_cells), data = rows[at], rows[at + 1:]
     headers = [str(c.value or "").strip() for c in header_cells]
     return Sheet(headers, [(n, cells) for n, cells in data if any(_filled(c) for c in cells)])
 
 
-def _header_at(rows: list[tuple[int, list[Cell]]]) -> int:
-    """Where the header row is: clerks put a title (「2026年离退休干部名册」, merged across the
-    columns: one cell filled) and a blank row above it; the first row with two cells filled,
-    among the first few, is the header."""
+def _header_at(rows: list[tuple[int, list[Cell]]], is_header: Callable[[list[str]], bool] | None) -> int:
+    """Where the header row is: clerks put a title (「2026年离退休干部名册」, perhaps with
+    「制表日期」 beside it) and a blank row above it; the first row among the first few that
+    is_header takes (or, without it, that has two cells filled) is the header."""
     for at, (_, cells) in enumerate(rows[:TITLE_ROWS + 1]):
-        if sum(_filled(c) for c in cells) >= 2:
+        texts = [str(c.value or "").strip() for c in cells]
+        if is_header(texts) if is_header else sum(bool(t) for t in texts) >= 2:
             return at
     return 0
 

@@ -153,8 +153,8 @@ def test_a_title_and_a_blank_row_above_the_header_are_passed_over(with_groups: S
                                                                   tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["2026年离退休干部名册"])
-    sheet.merge_cells("A1:D1")  # as clerks make a title: merged across the columns
+    sheet.append(["2026年离退休干部名册", None, None, "制表日期：2026-12"])
+    sheet.merge_cells("A1:C1")  # as clerks make a title: merged across the columns, a date beside it
     sheet.append([])
     sheet.append(["姓名", "出生日期", "离休/退休", "联系电话"])
     sheet.append(["赵德明", "1938-10-01", "离休", "13800001234"])
@@ -187,6 +187,8 @@ def test_a_number_in_small_letters_is_the_one_on_file(with_groups: Services, tmp
     assert plan.ok, plan.problems
     [person] = people(with_groups)
     assert (person.number, person.phone) == (number, "13800001111")  # updated, the 编号 as on file
+    twice = run_import(with_groups, write_csv(tmp_path / "c.csv", [rows[0], [number, *rows[0][1:]]]))
+    assert [(p.row, "同一个人" in p.message) for p in twice.problems] == [(3, True)]  # lt… repeats LT…
 
 
 def test_a_file_that_is_not_a_table_is_refused(with_groups: Services, tmp_path: Path) -> None:
