@@ -9,13 +9,12 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import clauses, parse_choice, short_forms
-from bot.policies import Decision
+from bot.policies import ANSWERING_ROUTES, Decision
 from bot.policies.replies import answer_text, related_topics, which_text
 from bot.questions import keeping
 from handlers.menu import show_menu
 
 STEP = "policy_choice"
-ANSWERING_ROUTES = ("match:policy", "match:policy_similar")  # an inbound record's route: a policy answered
 # 「不对」 later than this is about something else (a call, a visit), not the answer on the screen.
 NOT_THIS_WITHIN = timedelta(minutes=30)
 

@@ -6,3 +6,7 @@ A feature: imports delivery, roster (recording a death), greetings (its commands
 上门祝寿 tasks too), language, audit, command_support, services, models, config, clock; faces
 use it.
 """
+
+# The routes a care report's messages are recorded under (handlers/care.py registers the matcher
+# 「care」 and the steps 「care.*」): their words are health, shown only to roles that see it.
+HEALTH_ROUTES = ("urgent:care", "match:care", "step:care.")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, render_template
 from sqlalchemy.orm import Session
 
+from bot.care import HEALTH_ROUTES
 from bot.clock import SHANGHAI
 from bot.logs import mask_personal
 from bot.models import ROLE_NAMES, StaffAccount
@@ -159,15 +160,13 @@ def who(actor: str | None) -> str:
     return f"{said}（{name}）" if name else said
 
 
-# Routes of messages that told of health (a care report, the answers to its questions).
-_HEALTH_ROUTES = ("urgent:care", "match:care", "step:care.")
 
 
 @console.app_template_filter("heard")
 def heard(text: str | None, route: str = "") -> object:
     """What someone said to the bot, or its answer, as `said` shows it; a care report's (health)
     only to roles that see personal details."""
-    return private(said(text)) if route.startswith(_HEALTH_ROUTES) else said(text)
+    return private(said(text)) if route.startswith(HEALTH_ROUTES) else said(text)
 
 
 @console.app_template_filter("private")

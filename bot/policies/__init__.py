@@ -15,4 +15,8 @@ handlers and the web app build it once and hand it in.
 
 from bot.policies.engine import Decision, PolicyEngine, load_engine
 
-__all__ = ["Decision", "PolicyEngine", "load_engine"]
+# The routes an inbound record has when a policy answer gave its reply (handlers/policy.py
+# registers these matchers): what 「不对」 and a 留言 right after refer back to.
+ANSWERING_ROUTES = ("match:policy", "match:policy_similar")
+
+__all__ = ["ANSWERING_ROUTES", "Decision", "PolicyEngine", "load_engine"]

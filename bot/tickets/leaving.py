@@ -14,6 +14,7 @@ from bot.language.texts import Texts
 from bot.language.words import normalize
 from bot.logs import mask
 from bot.models import Binding, InboundMessage, Ticket
+from bot.policies import ANSWERING_ROUTES
 
 # What WeChat's content check (msg_sec_check) said of a 留言 left in the mini-program, as staff read it.
 SCREENING_NOTES = {"review": "（微信内容检查：建议人工复核）",
@@ -22,7 +23,7 @@ SCREENING_NOTES = {"review": "（微信内容检查：建议人工复核）",
 # Someone who asks for 留言 right after a question or words the bot could not act on usually
 # means those words: they are offered, not typed again (an old hand's thumbs are slow).
 JUST_NOW = timedelta(minutes=10)
-_ROUTES_MEANT = ("match:policy", "match:policy_similar", "match:intent", "fallback")
+_ROUTES_MEANT = (*ANSWERING_ROUTES, "match:intent", "fallback")
 _SAYS_SOMETHING = 6  # characters: 「离休费几号发」 is a question; 「你好」 is no message
 
 

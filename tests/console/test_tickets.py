@@ -147,6 +147,8 @@ def test_a_care_report_said_before_a_tickets_words_is_health_a_viewer_does_not_r
         wechat: WeChatSide) -> None:
     chat = Chat(console_app.test_client(), wechat)
     chat.say("老伴住院了，在市一医院", "o_zhang")
+    assert "是您本人" in (chat.say("住院了，在人民医院", "o_sun_daughter") or "")  # asked who: a care step
+    chat.say("是我妈，肺炎", "o_sun_daughter")
     chat.say("留言", "o_zhang")
     chat.say("暖气不热，麻烦问问物业", "o_zhang")
     with desk.sessions() as session:
@@ -155,3 +157,9 @@ def test_a_care_report_said_before_a_tickets_words_is_health_a_viewer_does_not_r
     assert "市一医院" not in shown and "（仅管理员、工作人员可见）" in shown
     assert "暖气不热，麻烦问问物业" in shown  # the 留言 itself is no health
     assert "老伴住院了，在市一医院" in text(worker.get(f"/console/tickets/{number}"))
+    chat.say("留言", "o_sun_daughter")
+    chat.say("请帮我妈申请护理补贴", "o_sun_daughter")
+    with desk.sessions() as session:
+        hers = session.scalar(sa.select(Ticket.id).where(Ticket.openid == "o_sun_daughter"))
+    shown = text(viewer.get(f"/console/tickets/{hers}"))
+    assert "人民医院" not in shown and "肺炎" not in shown  # the answer to the care step is health too
