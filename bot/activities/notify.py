@@ -15,7 +15,7 @@ from bot.delivery.audience import AudienceError
 from bot.delivery.queue import deliver
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
-from bot.models import Activity, ActivityStatus, Retiree, Signup, SignupStatus
+from bot.models import Activity, ActivityStatus, Binding, Retiree, Signup, SignupStatus
 
 
 def announce(session: Session, texts: Texts, activity: Activity, now: datetime) -> int:
@@ -84,9 +84,13 @@ def tell_signed_up_by_staff(session: Session, texts: Texts, outcome: Outcome, na
     signup = outcome.signup
     if not signup.openid:
         return False
+    own = session.scalar(sa.select(Binding.role).where(
+        Binding.openid == signup.openid, Binding.retiree_id == signup.retiree_id,
+        Binding.unbound_at.is_(None))) == "self"
     key = "by_staff_waiting" if outcome.position else "by_staff_confirmed"
     tell(session, signup, key=f"activity:{signup.activity_id}:by_staff:{signup.id}", now=now,
-         text=describe(texts, key, signup.activity, name=name, position=outcome.position or 0))
+         text=describe(texts, key, signup.activity, whom="您" if own else f"{name}同志",
+                       position=outcome.position or 0))
     return True
 
 

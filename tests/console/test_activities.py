@@ -198,7 +198,7 @@ def test_a_clerk_signs_up_those_who_phone_in_with_the_chats_seats_and_waitlist(
     page = add("张明")  # full: he waits, told his place
     assert "已为张明报名：候补第 1 位。已发微信通知。" in page
     waiting = [m for m in told(desk, f"activity:{number}:by_staff:%") if m.recipient == "o_zhang"]
-    assert "排上【冬至茶话会】的候补，第 1 位" in waiting[0].payload["text"]
+    assert "为您排上【冬至茶话会】的候补，第 1 位" in waiting[0].payload["text"]  # told to 张明 himself
     assert "已在名单里" in text(worker.get(f"/console/activities/{number}?who=王芳"))
     assert "这位已经报过名了" in add("王芳")
     assert "这位不在能报名的分组里" in add("周平")  # 第二支部: not this activity's
