@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.care.reports import KIND_LABELS
-from bot.console.web import actor, console, db, now, page, requires, saving, staff
+from bot.console.web import actor, attempt, console, db, now, page, requires, saving, staff
 from bot.delivery.problems import PROBLEMS, resend
 from bot.logs import mask
 from bot.models import (
@@ -127,13 +127,8 @@ def died_undo(retiree_id: int) -> Response | tuple[str, int]:
         return page("confirm.html", title="撤销去世登记？", button="确定撤销", back=back, fields={},
                     text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给这位老同志发祝福和推送。",
                     action=url_for("console.died_undo", retiree_id=retiree_id))
-    try:
-        with saving() as session:
-            undo_death(session, retiree_id, actor=actor(), now=now())
-    except EditError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"已撤销{person.name}的去世登记：此后照常发祝福和推送。")
+    attempt(lambda session: undo_death(session, retiree_id, actor=actor(), now=now()), EditError,
+            done=f"已撤销{person.name}的去世登记：此后照常发祝福和推送。")
     return redirect(back)
 
 
@@ -145,13 +140,8 @@ def anonymise(retiree_id: int) -> Response:
     if request.form.get("confirm_name", "").strip() != person.name:
         flash("请输入此人的姓名以确认匿名化。", "error")
         return redirect(url_for("console.person", retiree_id=retiree_id))
-    try:
-        with saving() as session:
-            forget(session, retiree_id, actor=actor(), now=now())
-    except ForgetError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("已匿名化：姓名、电话、住址等已清除，微信绑定已解除。")
+    attempt(lambda session: forget(session, retiree_id, actor=actor(), now=now()), ForgetError,
+            done="已匿名化：姓名、电话、住址等已清除，微信绑定已解除。")
     return redirect(url_for("console.person", retiree_id=retiree_id))
 
 
