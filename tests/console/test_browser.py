@@ -212,9 +212,9 @@ def test_the_edit_is_in_the_audit_log_with_before_and_after(
     entry = page.get_by_role("row").filter(has_text="修改档案")
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text("2026-11-22 09:30")
-    expect(entry).to_contain_text("console:wangli")
+    expect(entry).to_contain_text("王丽（wangli）")  # who by name, not console:wangli
     expect(entry).to_contain_text("联系电话：13800000000 → 13911112222")
-    entry.get_by_role("link", name=f"retiree:{branch.ids['张明']}").click()
+    entry.get_by_role("link", name="张明", exact=True).click()  # the person by name, not retiree:1
     expect(page.get_by_role("heading", level=1)).to_have_text("张明")
 
 
