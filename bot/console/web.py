@@ -156,10 +156,8 @@ def who(actor: str | None) -> str:
             g.staff_names = {row.username: row.display_name for row in db().execute(
                 sa.select(StaffAccount.username, StaffAccount.display_name))}
         return f"{g.staff_names.get(name) or name}（{name}）"
-    said = ACTOR_KINDS.get(kind, kind)
-    return f"{said}（{name}）" if name else said
-
-
+    called = ACTOR_KINDS.get(kind, kind)
+    return f"{called}（{name}）" if name else called
 
 
 @console.app_template_filter("heard")

@@ -64,21 +64,20 @@ def read_sheet(path: Path, is_header: Callable[[list[str]], bool] | None = None)
         raise SheetError(f"不支持的文件类型 {suffix}：请另存为 .xlsx 或 .csv 后再导入。")
     if not rows:
         raise SheetError(f"{path.name} 是空的，没有表头。")
-    at = _header_at(rows, is_header)
+    at = _header_at(rows, is_header) if is_header else 0
     (_, header_cells), data = rows[at], rows[at + 1:]
-    headers = [str(c.value or "").strip() for c in header_cells]
-    return Sheet(headers, [(n, cells) for n, cells in data if any(_filled(c) for c in cells)])
+    return Sheet(_texts(header_cells), [(n, cells) for n, cells in data if any(_filled(c) for c in cells)])
 
 
-def _header_at(rows: list[tuple[int, list[Cell]]], is_header: Callable[[list[str]], bool] | None) -> int:
+def _header_at(rows: list[tuple[int, list[Cell]]], is_header: Callable[[list[str]], bool]) -> int:
     """Where the header row is: clerks put a title (「2026年离退休干部名册」, perhaps with
     「制表日期」 beside it) and a blank row above it; the first row among the first few that
-    is_header takes (or, without it, that has two cells filled) is the header."""
-    for at, (_, cells) in enumerate(rows[:TITLE_ROWS + 1]):
-        texts = [str(c.value or "").strip() for c in cells]
-        if is_header(texts) if is_header else sum(bool(t) for t in texts) >= 2:
-            return at
-    return 0
+    is_header takes is the header (none: the first row)."""
+    return next((at for at, (_, cells) in enumerate(rows[:TITLE_ROWS + 1]) if is_header(_texts(cells))), 0)
+
+
+def _texts(cells: list[Cell]) -> list[str]:
+    return [str(c.value or "").strip() for c in cells]
 
 
 def _filled(cell: Cell) -> bool:
