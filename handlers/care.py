@@ -10,8 +10,15 @@ to call back on, and its answer says nothing of the quiz or sign-up waiting.
 
 from __future__ import annotations
 
-from bot.care.detect import CareWords, Kind
-from bot.care.intake import Reporter, add_reporter_phone, learn_subject, take_report
+from bot.care.detect import CareWords, GoodNewsTold, Kind, Sighting
+from bot.care.intake import (
+    Reporter,
+    add_good_news,
+    add_reporter_phone,
+    learn_subject,
+    report_good_news_follows,
+    take_report,
+)
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -40,11 +47,36 @@ def report(msg: Inbound, ctx: Context) -> Reply | None:
     """A care report: kept, staff alerted, and a caring answer; None for anything else."""
     words = _words(ctx)
     sighting = words.find(msg.text)
-    if sighting is None:
+    good = words.good_news_in(msg.text) if sighting is None or not sighting.kind.urgent else None
+    # 「住院一周，今天出院了」 tells of no new stay; 「摔了一跤，问题不大」 is a new fall all the same.
+    reply = good_news(ctx, good, msg.text) if good is not None and (sighting is None or good.alone) else None
+    if reply is not None:
+        return reply
+    return _take(ctx, sighting, msg.text) if sighting is not None else None
+
+
+def good_news(ctx: Context, told: GoodNewsTold, text: str) -> Reply | None:
+    """「医生说问题不大，已经回家了」: kept with the report it follows and passed to staff, and a
+    glad word; None when it follows no report and says too little alone (「好多了」)."""
+    reporter = _reporter(ctx)
+    words = _words(ctx)
+    earlier = report_good_news_follows(ctx.session, ctx.openid, words.good_news.kinds, ctx.now)
+    if earlier is None and not told.alone:
         return None
+    relative = told.relative or (earlier.relative if earlier is not None and earlier.subject == "relative"
+                                 else None)
+    who = words.how_to_say(relative) if relative else "您"
+    if earlier is None:
+        return Text(ctx.texts.get("care.good_news_alone", who=who))
+    add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, reporter, text)
+    return Text(ctx.texts.get("care.good_news", who=who))
+
+
+def _take(ctx: Context, sighting: Sighting, text: str) -> Reply:
+    """Keep the report, alert staff, and answer with care (the emergency's 120 first)."""
     record = take_report(ctx.session, ctx.settings, ctx.texts, ctx.now, reporter=_reporter(ctx),
                          kind=sighting.kind.name, subject=sighting.subject, relative=sighting.relative,
-                         text=msg.text)
+                         text=text)
     if sighting.kind.urgent:  # 120 first; staff call back whoever it is about
         return Text(_answer(ctx, record, sighting.kind), alone=True)
     if record.subject == "unknown":

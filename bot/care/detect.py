@@ -42,6 +42,24 @@ class Sighting:
 
 
 @dataclass(frozen=True)
+class GoodNews:
+    """Words saying an earlier report ended well (出院了, 没事了), and the kinds they follow."""
+
+    words: tuple[str, ...] = ()  # good news after a report of one of kinds
+    alone: tuple[str, ...] = ()  # good news even with no report before (出院了, 脱离危险)
+    unless: tuple[str, ...] = ()  # 还没出院, 不见好转
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoodNewsTold:
+    """Good news found in a message: whether it stands with no report before it, and about whom."""
+
+    alone: bool
+    relative: str | None
+
+
+@dataclass(frozen=True)
 class CareWords:
     """Everything content/care.toml says."""
 
@@ -55,6 +73,7 @@ class CareWords:
     not_happened: tuple[str, ...] = ()  # 要是, 如果 …: 「我爸要是走了」 supposes, it reports nothing
     long_ago: tuple[str, ...] = ()  # 三年了, 去年 …: asked about with these, old news is a question
     chronic: tuple[str, ...] = ()  # 老毛病, 支架 …: an old illness asked about is no emergency
+    good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
         # Longest first, once: the first found in a message is the most specific (我老伴 over 老伴).
@@ -79,11 +98,13 @@ class CareWords:
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
                                _words(k.get("cries", [])))
                           for name, k in raw["kinds"].items())
-            words = raw["words"]
+            words, good = raw["words"], raw.get("good_news", {})
+            good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
+                                 _words(good.get("unless", [])), tuple(good.get("kinds", [])))
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
                        dict(words.get("address", {})), _words(words.get("asking", [])),
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
-                       _words(words.get("long_ago", [])), _words(words.get("chronic", [])))
+                       _words(words.get("long_ago", [])), _words(words.get("chronic", [])), good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -124,6 +145,15 @@ class CareWords:
             return Sighting(kind, subject, relative)
         return None
 
+    def good_news_in(self, text: str) -> GoodNewsTold | None:
+        """The good news text tells, not asks about (「医生说问题不大，已经回家了」), or None."""
+        plain = normalize(text)
+        said = _without(plain, self.good_news.unless)
+        told = _first_in(said, self.good_news.words + self.good_news.alone)
+        if told is None or any(a in plain for a in self.asking):
+            return None
+        relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
+        return GoodNewsTold(bool(_first_in(said, self.good_news.alone)), relative)
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」

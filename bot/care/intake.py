@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS
 from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
 
+# Good news (「出院了」) this long after a report of a stay in hospital or a fall is about it.
+GOOD_NEWS_WITHIN = timedelta(days=30)
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
 # Said again word for word this long after (「我摔倒了起不来」 a quarter of an hour later): nobody
 # may have reached them yet, so staff are told again, at most once in each such span.
@@ -60,7 +63,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     session.add(record)
     session.flush()
     alert_staff(session, settings, now, key=f"care:{record.id}",
-                text=staff_alert(texts, record, reporter), page=f"/console/care/{record.id}")
+                text=staff_alert(settings, texts, record, reporter), page=f"/console/care/{record.id}")
     return record
 
 
@@ -91,13 +94,35 @@ def _same_news(session: Session, openid: str, kind: str, subject: str, relative:
                  or (r.subject, r.relative) == (subject, relative)), None)
 
 
+def report_good_news_follows(session: Session, openid: str, kinds: tuple[str, ...],
+                              now: datetime) -> CareReport | None:
+    """This reporter's latest report of one of kinds within GOOD_NEWS_WITHIN, closed or not:
+    the one their good news is about."""
+    return session.scalars(sa.select(CareReport).where(
+        CareReport.openid == openid, CareReport.kind.in_(kinds),
+        CareReport.created_at > now - GOOD_NEWS_WITHIN).order_by(CareReport.id.desc()).limit(1)).first()
+
+
+def add_good_news(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
+                  reporter: Reporter, words: str) -> None:
+    """Keep the good news with the report, and tell staff, who may still think them in hospital."""
+    words = words.strip()
+    if words not in report.text.split("\n"):
+        report.text = f"{report.text}\n{words}"
+    alert_staff(session, settings, now, key=f"care:{report.id}:good:{len(report.text.splitlines())}",
+                text=texts.get("care.staff_good_news", number=report.id,
+                               kind=KIND_LABELS.get(report.kind, report.kind),
+                               about=_about(settings, texts, report, reporter), text=words),
+                page=f"/console/care/{report.id}")
+
+
 def _tell_more(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
                reporter: Reporter, words: str) -> None:
     """A short follow-up alert: whom it is about now, and the latest words."""
     key = f"care:{report.id}:more:{len(report.text.splitlines())}:{report.subject}"
     alert_staff(session, settings, now, key=key, text=texts.get(
         "care.staff_more", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
-        about=_about(texts, report, reporter), text=words), page=f"/console/care/{report.id}")
+        about=_about(settings, texts, report, reporter), text=words), page=f"/console/care/{report.id}")
 
 
 def _tell_again(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
@@ -108,7 +133,7 @@ def _tell_again(session: Session, settings: Settings, texts: Texts, now: datetim
         return
     minutes = int(waited.total_seconds() // 60)
     told = texts.get("care.staff_again", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
-                     about=_about(texts, report, reporter), minutes=minutes, text=words)
+                     about=_about(settings, texts, report, reporter), minutes=minutes, text=words)
     alert_staff(session, settings, now, key=f"care:{report.id}:again:{waited // TELL_AGAIN_AFTER}", text=told,
                 page=f"/console/care/{report.id}")
 
@@ -122,24 +147,27 @@ def add_reporter_phone(session: Session, settings: Settings, texts: Texts, now: 
                 page=f"/console/care/{report.id}")
 
 
-def staff_alert(texts: Texts, report: CareReport, reporter: Reporter) -> str:
+def staff_alert(settings: Settings, texts: Texts, report: CareReport, reporter: Reporter) -> str:
     """What staff read: what happened and to whom first (a template shows ~20 characters),
     then who reported it, their words, and every number to call."""
     person = reporter.retiree
     return texts.get("care.staff", number=report.id, kind=KIND_LABELS.get(report.kind, report.kind),
-                     about=_about(texts, report, reporter), who=_who(texts, reporter), text=report.text,
-                     contacts="\n".join(_contacts(texts, person, reporter)))
+                     about=_about(settings, texts, report, reporter), who=_who(texts, reporter),
+                     text=report.text, contacts="\n".join(_contacts(texts, person, reporter)))
 
 
-def _about(texts: Texts, report: CareReport, reporter: Reporter) -> str:
-    """Whom it happened to, as far as the words say: 张明本人, 张明的老伴, 王德明（家属说是我爸）."""
+def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Reporter) -> str:
+    """Whom it happened to, as far as the words say: 张明本人, 张明的父亲 (he said 我爸),
+    王德明（家属说是我爸）."""
     name = reporter.retiree.name if reporter.retiree else texts.get("care.unbound_person")
     as_family = reporter.relation is not None
     key = {("self", False): "about_self", ("self", True): "about_family_self",
            ("relative", False): "about_relative", ("relative", True): "about_family_relative"}.get(
         (report.subject, as_family), "about_unknown")
-    return texts.get(f"care.{key}", name=name, relative=report.relative or "家里人",
-                     relation=reporter.relation or "")
+    said = report.relative or "家里人"
+    # The retiree's 「我爸」 is 张明的父亲 to staff; family's own words are quoted as they said them.
+    kin = CareWords.for_dir(settings.content_dir).how_to_say(said).removeprefix("您家").removeprefix("您")
+    return texts.get(f"care.{key}", name=name, relative=said, kin=kin, relation=reporter.relation or "")
 
 
 def _who(texts: Texts, reporter: Reporter) -> str:

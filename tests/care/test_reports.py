@@ -382,3 +382,49 @@ def test_the_same_emergency_said_again_a_while_later_tells_staff_again(
     again = [a.payload["text"] for a in staff_alerts(office) if ":again:" in a.dedupe_key]
     assert len(again) == 2 and "14 分钟后又说" in again[0] and "请马上联系" in again[0]
     assert len(reports(office)) == 1
+
+
+def test_good_news_after_a_stay_in_hospital_is_kept_with_it_and_staff_hear_it(
+        office: Services, branch: Branch, chat: Chat, clock) -> None:
+    # Staff would otherwise still think him in hospital, and phone or visit the ward.
+    chat.say("我爸住院了", openid="o_zhang")
+    clock.advance(seconds=5 * 24 * 3600)
+    reply = chat.say("谢谢，医生说问题不大，已经回家了", openid="o_zhang") or ""
+    assert reply.startswith("太好了") and "请您父亲好好休养" in reply and "转告工作人员" in reply
+    assert "不客气" not in reply
+    [report] = reports(office)
+    assert report.text.endswith("谢谢，医生说问题不大，已经回家了")
+    good = [a.payload["text"] for a in staff_alerts(office) if ":good:" in a.dedupe_key]
+    assert len(good) == 2 and "好消息" in good[0] and "张明的我爸" not in good[0] and "已经回家了" in good[0]
+
+
+@pytest.mark.parametrize("said", ["我住院一周，今天出院了", "老伴已经出院了"])
+def test_leaving_hospital_is_good_news_not_a_new_stay(
+        office: Services, branch: Branch, chat: Chat, said: str) -> None:
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert reply.startswith("太好了") and "住院了" not in reply
+    assert reports(office) == [] and staff_alerts(office) == []
+
+
+@pytest.mark.parametrize("said", ["还没出院，医生说再观察几天", "我爸出院了吗", "好多了"])
+def test_no_news_or_a_question_is_not_good_news(
+        office: Services, branch: Branch, chat: Chat, said: str) -> None:
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert not reply.startswith("太好了")
+
+
+def test_a_new_fall_told_as_not_serious_is_still_a_report(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我老伴住院了", openid="o_zhang")
+    reply = chat.say("我昨天摔了一跤，问题不大", openid="o_zhang") or ""
+    assert "摔着了" in reply
+    assert [r.kind for r in reports(office)] == ["hospital", "fall"]
+
+
+def test_good_news_a_month_and_more_after_tells_staff_nothing(
+        office: Services, branch: Branch, chat: Chat, clock) -> None:
+    chat.say("我住院了", openid="o_zhang")
+    clock.advance(seconds=31 * 24 * 3600)
+    reply = chat.say("我好多了", openid="o_zhang") or ""
+    assert not reply.startswith("太好了")
+    assert not [a for a in staff_alerts(office) if ":good:" in a.dedupe_key]
