@@ -18,14 +18,23 @@ HEALTH_STATES = ("健康", "一般", "长年有病", "生活不能自理")
 POOR_HEALTH = HEALTH_STATES[2:]  # those who may need a visit
 
 
+# How these characters are read as a surname, where the everyday reading differs (曾 is Zēng as
+# a surname, not céng; 解 Xiè, not jiě): the first letter 名册 sorts by. From 《百家姓》's readings.
+SURNAME_INITIALS = {"曾": "z", "单": "s", "解": "x", "区": "o", "仇": "q", "查": "z", "朴": "p", "盖": "g",
+                    "缪": "m", "覃": "q", "翟": "z", "尉": "w", "乐": "y", "长": "c", "繁": "p",
+                    "员": "y", "柏": "b", "秘": "b", "祭": "z", "种": "c", "折": "s", "召": "s"}
+
+
 def name_initials(name: str) -> str:
     """The pinyin initials clerks type to find someone (张明 → zm); a surname read more than one
-    way (曾 céng/zēng, 单 shàn/dān) gives each reading, space-separated."""
+    way (曾 céng/zēng, 单 shàn/dān) gives each reading, space-separated, its surname reading first
+    (名册 sorts 曾 under Z)."""
     letters = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
     if not letters:
         return ""
     rest = "".join(options[0] for options in letters[1:]).lower()
-    return " ".join(dict.fromkeys(first.lower() + rest for first in letters[0][:3]))
+    firsts = [SURNAME_INITIALS.get(name[0], ""), *(first.lower() for first in letters[0][:3])]
+    return " ".join(dict.fromkeys(first + rest for first in firsts if first))
 
 
 class Retiree(Base):

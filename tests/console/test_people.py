@@ -49,6 +49,18 @@ def test_a_long_list_is_paged_not_cut(worker: Clerk, desk: Services, branch: Bra
     assert "上一页" in second and "下一页" not in second
 
 
+def test_a_surname_read_its_own_way_is_sorted_and_found_by_that_reading(
+        worker: Clerk, desk: Services) -> None:
+    # 曾 is Zēng as a surname: a clerk looks for 曾国华 among the Z's, not beside 蔡.
+    with transaction(desk.sessions) as session:
+        for name in ("蔡明", "曾国华", "张立", "解放", "谢兰"):
+            add_person(session, desk.clock.now(), name)
+    listed = text(worker.get("/console/people?q="))
+    order = sorted(("蔡明", "曾国华", "张立", "解放", "谢兰"), key=listed.index)
+    assert order == ["蔡明", "解放", "谢兰", "曾国华", "张立"]
+    assert "解放" in text(worker.get("/console/people?q=xf"))
+
+
 def test_a_phone_is_found_by_its_end_only(viewer: Clerk, zhang: int) -> None:
     assert "找到 1 人" in text(viewer.get("/console/people?q=566827"))
     middle = text(viewer.get("/console/people?q=02656"))  # digits from the middle of 18026566827
