@@ -22,12 +22,13 @@ import logging
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import markdown
 
+from bot.clock import SHANGHAI
 from bot.roster.groups import EVERYONE, EVERYONE_AND_GROUPS, mixes_everyone
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,12 @@ class Material:
     def label(self) -> str:
         """「12 月」, how the month is said to retirees."""
         return f"{int(self.month[5:])} 月"
+
+    @property
+    def month_end(self) -> datetime:
+        """The first moment after the month, in the office's time."""
+        year, month = int(self.month[:4]), int(self.month[5:])
+        return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SHANGHAI)
 
     def html(self) -> str:
         """The article as HTML (raw HTML in the file is escaped, never passed through); a line

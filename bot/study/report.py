@@ -97,8 +97,11 @@ class MonthFacts:
 
 
 def facts(session: Session, material: Material, by: datetime) -> MonthFacts:
-    """The month's facts, by `by`."""
-    return MonthFacts(material.month, _members_by_group(session, material), _reached(session, material.month),
+    """The month's facts, by `by`: whom it was for counts those on file by the month's end (a
+    person imported in a later month did not miss this one)."""
+    on_file_by = min(by, material.month_end)
+    return MonthFacts(material.month, _members_by_group(session, material, on_file_by),
+                      _reached(session, material.month),
                       _read(session, material.month, by), _read(session, material.month, by, by_family=True))
 
 
@@ -146,14 +149,15 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
                  month=month, rows=len(rows))
 
 
-def _members_by_group(session: Session, material: Material) -> dict[str, set[int]]:
-    """The living members of each group the material is for, by group name (the ones in no
-    group as NO_GROUP when it is for everyone). Plain ids on the bare connection, matched here:
-    the database's join with names and a sort took three times as long over 40,000
-    memberships, and ORM rows four times as long as plain ones."""
+def _members_by_group(session: Session, material: Material, on_file_by: datetime) -> dict[str, set[int]]:
+    """The living members on file by on_file_by of each group the material is for, by group
+    name (the ones in no group as NO_GROUP when it is for everyone). Plain ids on the bare
+    connection, matched here: the database's join with names and a sort took three times as long
+    over 40,000 memberships, and ORM rows four times as long as plain ones."""
     conn = session.connection()  # the session's own transaction
-    living = set(conn.scalars(sa.select(_PEOPLE.c.id).where(
-        _PEOPLE.c.died_on.is_(None), _PEOPLE.c.anonymised_at.is_(None))).all())
+    living = set(conn.scalars(sa.select(_PEOPLE.c.id).where(_PEOPLE.c.died_on.is_(None),
+                                                           _PEOPLE.c.anonymised_at.is_(None),
+                                                           _PEOPLE.c.created_at <= on_file_by)).all())
     names = {group_id: name for group_id, name in conn.execute(sa.select(_GROUPS.c.id, _GROUPS.c.name)).all()
              if material.for_everyone or name in material.groups}
     by_group: dict[int, set[int]] = defaultdict(set)

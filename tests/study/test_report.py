@@ -13,13 +13,13 @@ from bot.cli import main
 from bot.clock import SHANGHAI, FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
-from bot.models import AuditEntry
+from bot.models import AuditEntry, Group, GroupMember
 from bot.scheduling import jobs
 from bot.services import Services
 from bot.standin import StandinServer
 from bot.study.readings import record_reading
 from tests.helpers import write_config
-from tests.office_fixtures import Branch
+from tests.office_fixtures import Branch, add_person
 from tests.study.helpers import stand_on
 
 
@@ -70,6 +70,20 @@ def test_the_home_visit_list_says_whom_and_why_with_address_phone_and_health(
     with december.sessions() as session:
         [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "study.visits_export"))
     assert entry.detail["rows"] == 4
+
+
+def test_someone_imported_after_the_month_is_not_counted_as_missing_it(
+        december: Services, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 吴新 joined 第一支部's roster in January: December's report and visit list are as before.
+    clock.advance(seconds=(datetime(2027, 1, 6, 9, tzinfo=SHANGHAI) - clock.now()).total_seconds())
+    with transaction(december.sessions) as session:
+        person = add_person(session, clock.now(), "吴新")
+        first = session.scalar(sa.select(Group).where(Group.name == "第一支部"))
+        session.add(GroupMember(group_id=first.id, retiree_id=person.id))
+    assert run_report(december, tmp_path, monkeypatch, "--by", "2027-01-10") == 0
+    out = capsys.readouterr().out
+    assert "第一支部\t5\t3\t2\t0\t3" in out and "送学上门：4 人还没学习" in out
 
 
 @pytest.mark.parametrize("args", [("2031-01",), ("2026-12", "--by", "12月8日")])
