@@ -1,8 +1,8 @@
 """The chat's handlers: one module per capability, each turning a message into a call of its
 feature's functions and a reply, registered explicitly on one router (build_router).
 
-A face: imports the features (activities, care, notices, policies, questions, roster, study,
-tickets), the conversation (router, context, replies), delivery, accounts, language, logs,
+A face: imports the features (activities, care, notices, policies, questions, roster, staff,
+study, tickets), the conversation (router, context, replies), delivery, accounts, language, logs,
 models, clock; nothing in bot/ imports it but the web app's build.
 """
 
@@ -21,6 +21,7 @@ def build_router() -> Router:
         intents,
         menu,
         policy,
+        staff_link,
         staff_notice,
         study,
         tickets,
@@ -30,7 +31,7 @@ def build_router() -> Router:
     router = Router()
     # care reports before policy answers: 「老伴走了」 is news first, a question second; a command
     # inside a sentence after them: 「老年大学怎么报名」 is a question.
-    for module in (welcome, menu, binding, tickets, staff_notice, study, activities, care):
+    for module in (welcome, menu, binding, tickets, staff_link, staff_notice, study, activities, care):
         module.register(router)
     intents.register_feelings(router)  # 「心里空落落的」 before policy: no funeral money for a feeling
     for module in (policy, intents):

@@ -1,5 +1,6 @@
 """账号 (administrators only): staff accounts — add one (its one-time password shown once),
-disable or enable it, reset its password, link it to the person's WeChat for alerts."""
+disable or enable it, reset its password, give a code that links the person's WeChat for alerts
+or unlink it; and 关联微信, where anyone signed in links their own WeChat by such a code."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ from flask import abort, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, attempt, console, db, now, page, requires
+from bot.console.web import actor, attempt, console, db, now, page, requires, staff
 from bot.models import Group, Role
 from bot.roster.groups import all_groups
-from bot.staff.accounts import StaffError, add_account, disable, enable, link_wechat, reset_password
+from bot.staff.accounts import (
+    LINK_CODE_LIFE,
+    StaffError,
+    add_account,
+    disable,
+    enable,
+    link_wechat,
+    new_link_code,
+    reset_password,
+)
 from bot.staff.accounts import accounts as all_accounts
 from bot.staff.roles import Can
 
@@ -61,11 +71,45 @@ def account_change(username: str, action: str) -> Response:
         elif action == "reset":
             password = reset_password(session, username, **who)
             return f"已重设 {username} 的密码并解锁。一次性密码：{password}（请告诉本人，登录后要改）"
+        elif action == "link_code":
+            return _how_to_link(new_link_code(session, username, **who), f"请{username}本人")
         else:
-            link_wechat(session, username, request.form.get("openid", ""), **who)
+            link_wechat(session, username, None, **who)
         return f"{ACTIONS[action]}：{username}。"
     attempt(change, StaffError)
     return redirect(url_for("console.accounts"))
 
 
-ACTIONS = {"disable": "已停用", "enable": "已恢复", "reset": "已重设密码", "link": "已更新微信关联"}
+LINK_MINUTES = int(LINK_CODE_LIFE.total_seconds() // 60)
+ACTIONS = {"disable": "已停用", "enable": "已恢复", "reset": "已重设密码", "link_code": "已生成关联码",
+           "unlink": "已取消微信关联"}
+
+
+@console.get("/wechat")
+def my_wechat() -> tuple[str, int]:
+    """关联微信: whether one's own WeChat gets staff alerts, and the code to link it."""
+    me = staff()
+    pending = me.link_code if me.link_code_until is not None and me.link_code_until > now() else None
+    alerted = me.role != Role.VIEWER and me.group_id is None  # as StaffAccount.on_duty has it
+    return page("wechat.html", code=pending, minutes=LINK_MINUTES, alerted=alerted)
+
+
+@console.post("/wechat/<action>")
+def my_wechat_change(action: str) -> Response:
+    """A new code to link one's own WeChat, or unlinking it."""
+    if action not in ("link_code", "unlink"):
+        abort(404)
+
+    def change(session: Session) -> str:
+        if action == "link_code":
+            new_link_code(session, staff().username, actor=actor(), now=now())
+            return "已生成关联码。"
+        link_wechat(session, staff().username, None, actor=actor(), now=now())
+        return "已取消关联：提醒不再发到那个微信。"
+    attempt(change, StaffError)
+    return redirect(url_for("console.my_wechat"))
+
+
+def _how_to_link(code: str, who: str) -> str:
+    """What the holder does with a code."""
+    return f"关联码 {code}（{LINK_MINUTES} 分钟内有效）：{who}用自己的微信给公众号发送「关联 {code}」。"

@@ -41,6 +41,9 @@ class StaffAccount(Base):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     session_epoch: Mapped[int] = mapped_column(default=0)
     openid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # A code its holder sends from their own WeChat (「关联 12345678」) to link it, and until when.
+    link_code: Mapped[str | None] = mapped_column(sa.String(8), unique=True)
+    link_code_until: Mapped[datetime | None]
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]

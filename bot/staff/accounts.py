@@ -7,6 +7,7 @@ several web workers keep one count.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from bot.models import ROLE_NAMES, Group, Role, StaffAccount
 from bot.staff.passwords import hash_password, matches, one_time_password, weakness
 
 USERNAME_LENGTH = 40
+LINK_CODE_LIFE = timedelta(minutes=15)
 
 
 class StaffError(ValueError):
@@ -101,6 +103,34 @@ def reset_password(session: Session, username: str, *, actor: str, now: datetime
     account.session_epoch += 1
     audit.record(session, actor=actor, action="staff.reset", at=now, target=f"staff:{username}")
     return password
+
+
+def new_link_code(session: Session, username: str, *, actor: str, now: datetime) -> str:
+    """A code for the account's holder to send from their own WeChat (「关联 12345678」), which
+    links that WeChat: nobody has to find an openid. Valid LINK_CODE_LIFE; a new one replaces it."""
+    account = find_account(session, username)
+    if account.disabled_at is not None:
+        raise StaffError(f"账号“{username}”已停用，不能关联微信。")
+    while True:  # eight digits: one in a hundred million to guess within its quarter of an hour
+        code = f"{secrets.randbelow(10 ** 8):08d}"
+        if session.scalar(sa.select(StaffAccount.id).where(StaffAccount.link_code == code)) is None:
+            break
+    account.link_code, account.link_code_until = code, now + LINK_CODE_LIFE
+    audit.record(session, actor=actor, action="staff.link_code", at=now, target=f"staff:{username}")
+    return code
+
+
+def link_by_code(session: Session, code: str, openid: str, *, now: datetime) -> StaffAccount:
+    """Link the WeChat that sent a valid code to the code's account (audit-logged as its holder)."""
+    account = session.scalar(sa.select(StaffAccount).where(
+        StaffAccount.link_code == code, StaffAccount.link_code_until > now,
+        StaffAccount.disabled_at.is_(None)))
+    if account is None:
+        minutes = int(LINK_CODE_LIFE.total_seconds() // 60)
+        raise StaffError(f"关联码不对，或者已经过期（生成后 {minutes} 分钟内有效）。"
+                         "请在工作台「关联微信」里重新生成。")
+    account.link_code = account.link_code_until = None
+    return link_wechat(session, account.username, openid, actor=f"console:{account.username}", now=now)
 
 
 def link_wechat(session: Session, username: str, openid: str | None, *, actor: str,

@@ -388,6 +388,7 @@ PAGES = {
     "audit": "/console/audit",
     "accounts": "/console/accounts",
     "password": "/console/password",
+    "wechat": "/console/wechat",
 }
 SERIOUS = ("serious", "critical")
 
