@@ -84,7 +84,7 @@ def _starts_with(text: str, words: set[str]) -> bool:
 
 def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
-        return Text(answer_topic(ctx, decision.topic, decision.also_close))
+        return Text(answer_topic(ctx, decision.topic, ctx.policies.also_offered(msg.text, decision)))
     if decision.ask_which:
         offered = list(decision.candidates)
         asked = _keep(msg, ctx, "offered", offered) if not ctx.conversation.quiet else None

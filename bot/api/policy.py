@@ -77,7 +77,7 @@ def ask(json: Question) -> Any:
         text = texts.get("policy.which") if decision.ask_which else texts.get("policy.unknown_app")
     return Answer(topic=_ref(engine, decision.topic) if decision.topic else None,
                   candidates=[_ref(engine, t) for t in decision.candidates if decision.ask_which],
-                  also=[_ref(engine, t) for t in decision.also_close], text=text)
+                  also=[_ref(engine, t) for t in engine.also_offered(json.question, decision)], text=text)
 
 
 @blueprint.get("/policy/topics")

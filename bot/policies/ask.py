@@ -22,7 +22,7 @@ def run_ask(settings: Settings, as_json: bool, stdin: TextIO = sys.stdin,
         if not question.strip():
             continue
         decision = engine.decide(question)
-        answer = reply_for(engine, texts, decision)
+        answer = reply_for(engine, texts, decision, question)
         if as_json:
             record = {"question": question, "topic": decision.topic,
                       "candidates": list(decision.candidates), "answer": answer}
@@ -33,10 +33,10 @@ def run_ask(settings: Settings, as_json: bool, stdin: TextIO = sys.stdin,
     return 0
 
 
-def reply_for(engine: PolicyEngine, texts: Texts, decision: Decision) -> str:
-    """The text the bot would send for a decision (the fallback when there is no topic)."""
+def reply_for(engine: PolicyEngine, texts: Texts, decision: Decision, question: str) -> str:
+    """The text the bot would send for a question's decision (the fallback when there is no topic)."""
     if decision.topic is not None:
-        return answer_text(engine, texts, decision.topic, also=decision.also_close)
+        return answer_text(engine, texts, decision.topic, also=engine.also_offered(question, decision))
     if decision.ask_which:
         return which_text(engine, texts, decision.candidates)
     return texts.get("replies.fallback", menu=texts.menu())

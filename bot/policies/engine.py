@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError
-from bot.language.words import normalize, sentences
+from bot.language.words import clauses, normalize, sentences
 from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
 from bot.policies.likeness import load_likeness
@@ -259,6 +259,17 @@ class PolicyEngine:
         of mind when that settles it, else the whole without what they said they do not ask, and
         without a sentence of thanks for another matter (the question itself when neither)."""
         return self._keywords_reading(question, not_ours=True)[0]
+
+    def also_offered(self, question: str, decision: Decision) -> tuple[str, ...]:
+        """What an answer lists first among what to read next: the close topics the likeness set
+        aside (Decision.also_close), then those another clause names on its own (「一个是离休费
+        什么时候发，一个是体检什么时候」 asks two things); at most MAX_CHOICES - 1."""
+        # Only when the keywords ranked another topic too (candidates): most questions ask one thing.
+        parts = clauses(question) if decision.topic is not None and len(decision.candidates) > 1 else []
+        named = [self.by_keywords(part).topic for part in parts] if len(parts) > 1 else []
+        found = dict.fromkeys(t for t in (*decision.also_close, *named)
+                              if t is not None and t != decision.topic)
+        return tuple(found)[:MAX_CHOICES - 1]
 
     def by_similarity(self, question: str) -> Decision:
         """The second stage alone, for a question the keywords left without a topic (the chat

@@ -24,7 +24,7 @@ def test_a_question_gets_the_chats_answer(app: Flask, office: Services) -> None:
     answered = app.test_client().post("/api/v1/policy/ask", json={"question": "离休费几号发"})
     body = answered.get_json()
     assert answered.status_code == 200 and body["topic"]["id"] == decision.topic
-    chat = reply_for(engine, office.texts, decision)
+    chat = reply_for(engine, office.texts, decision, "离休费几号发")
     assert body["text"] in chat and "回复" not in body["text"]  # the chat's answer, without its 「回复 …」
     assert body["candidates"] == []
     unknown = app.test_client().post("/api/v1/policy/ask", json={"question": "火星上天气怎么样"}).get_json()

@@ -211,6 +211,22 @@ def test_two_close_topics_are_offered_as_a_choice(engine: PolicyEngine) -> None:
     assert set(decision.candidates) == {"health-checkup", "party-fee"}
 
 
+@pytest.mark.parametrize(("question", "other"), [
+    ("我想问两个事，一个是离休费什么时候发，一个是体检什么时候", "pension-payment"),
+    ("党费怎么交，另外老年大学什么时候开学", "party-fee"),
+])
+def test_a_second_question_in_another_clause_is_offered_first_to_read_next(
+        engine: PolicyEngine, question: str, other: str) -> None:
+    decision = engine.first_answer(question)
+    assert decision.topic not in (None, other) and engine.also_offered(question, decision)[0] == other
+
+
+def test_one_question_in_several_clauses_offers_nothing_more(engine: PolicyEngine) -> None:
+    question = "你好，离休费什么时候发"
+    decision = engine.first_answer(question)
+    assert decision.topic == "pension-payment" and engine.also_offered(question, decision) == ()
+
+
 def test_a_word_of_another_domain_does_not_block_a_clear_question(engine: PolicyEngine) -> None:
     # 放假 usually means a holiday question, but the activity centre lists it as its own word.
     assert engine.decide("活动中心过年放不放假").topic == "activity-center"
