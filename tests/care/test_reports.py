@@ -302,7 +302,8 @@ def test_an_emergency_is_one_whatever_else_is_said_with_it(office: Services, bra
 @pytest.mark.parametrize(("said", "kind", "label", "first"), [
     ("我妈走丢了，早上出去到现在没回来", "missing", "走失", "请马上打 110"),
     ("活着没意思，真不想活了", "despair", "轻生念头", "听您这么说"),
-    ("厨房里煤气味很大", "gas", "煤气泄漏", "请马上打开门窗")])
+    ("厨房里煤气味很大", "gas", "煤气泄漏", "请马上打开门窗"),
+    ("家里着火了 怎么办", "fire", "火灾", "请马上离开屋子，到外面安全的地方再打 119")])
 def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_it_named(
         office: Services, branch: Branch, chat: Chat, said: str, kind: str, label: str, first: str) -> None:
     assert (chat.say(said, openid="o_zhang") or "").startswith(first)
@@ -325,6 +326,24 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("我攒了一瓶安眠药", "despair"),
     ("有人打电话说我儿子出事了，要我打钱", "scam"),
     ("我把钱转给骗子了", "scam"),
+    # said plainly, as the chat's tester heard them: each a 120, 119 or scam, not 「答不上来」
+    ("老伴发烧了 烧得说胡话", "emergency"),
+    ("我妈发烧三天了不退", "emergency"),
+    ("我妈从床上掉下来了 动不了", "emergency"),
+    ("老伴倒在地上了", "emergency"),
+    ("我爸跌了一跤头破了流了好多血", "emergency"),
+    ("我腿摔断了", "emergency"),
+    ("我被车撞了", "emergency"),
+    ("我爸吃饭噎住了", "emergency"),
+    ("老伴烫伤了", "emergency"),
+    ("我爸血压二百多 头疼得厉害", "emergency"),
+    ("我头晕得厉害站不起来了", "emergency"),
+    ("厨房起火了", "fire"),
+    ("有个自称你们中心的人打电话 说要给我发慰问金 让我提供银行卡号", "scam"),
+    ("有个人加我微信说能帮我办高龄补贴 要我先交两百块手续费", "scam"),
+    ("有人让我下载一个APP说能领养老金", "scam"),
+    ("卖保健品的说他们的药能治高血压 让我先交三千块订金", "scam"),
+    ("有人打电话说我孙子出车祸了要我打钱", "scam"),
     # what families say every day that is no danger: no 110, no 120, no staff woken
     ("我妈的医保卡不见了", None),
     ("我爸的退休证找不到了", None),
@@ -344,7 +363,16 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("现在骗子多，千万别被骗了", None),
     ("看新闻说有老人被骗了", None),
     ("什么是安全账户", None),
-    ("验证码怎么收不到", None)])
+    ("验证码怎么收不到", None),
+    ("我手机动不了了", None),
+    ("我爸的存款动不了", None),
+    ("我最近上火了", None),
+    ("防火灾知识讲座什么时候", None),
+    ("办异地就医要交手续费吗", None),
+    ("体检要带身份证吗", None),
+    ("下载什么软件能看学习材料", None),
+    ("老伴去年出车祸走的，抚恤金能领吗", None),
+    ("发烧了医药费能报吗", None)])
 def test_dangers_are_told_apart_from_everyday_words(office: Services, said: str, kind: str | None) -> None:
     found = CareWords.load(office.settings.content_dir).find(said)
     assert (found.kind.name if found else None) == kind
