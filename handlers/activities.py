@@ -21,11 +21,11 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice
+from bot.language.words import named_choice, normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
-WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名")
+WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
 
 
 def register(router: Router) -> None:
@@ -34,8 +34,9 @@ def register(router: Router) -> None:
                   event_keys=("SIGNUP",), needs_binding=True)(list_open)
     router.action("my_signups", words=("我的报名", "报名情况", "我报了什么"), needs_binding=True)(list_mine)
     router.action("withdraw", words=WITHDRAW_WORDS, needs_binding=True)(ask_which)
-    router.step(PICK, remind=remind_pick)(pick)
-    router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动"))(confirm)
+    # 「取消」 at the list or before confirming is 「不报了」, not 取消报名 of another sign-up.
+    router.step(PICK, remind=remind_pick, answers=("取消",))(pick)
+    router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动", "取消"))(confirm)
     router.step(CANCEL)(cancel)
 
 
@@ -53,6 +54,11 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     """The chosen activity in full, and what to reply to sign up (or to wait for a place)."""
     ids = ctx.conversation.data.get("ids", [])
     choice = parse_choice(msg.text)
+    if choice is None:  # 「茶话会」「我要报冬至那个」: picked by name; 「取消」「不报了」: none
+        choice = named_choice(msg.text, _titles(ctx, ids)) or _sentence_choice(ctx, msg.text, only_no=True)
+    if choice == 0:
+        ctx.conversation.clear()
+        return Text(ctx.texts.get("activity.stopped"))
     if choice is None or not 1 <= choice <= len(ids):
         return None
     activity = ctx.session.get(Activity, ids[choice - 1])
@@ -72,10 +78,15 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
 
 def remind_pick(ctx: Context, data: dict[str, Any]) -> str:
     """The list still waiting for a pick, in one line."""
-    titles = [activity.title for i in data.get("ids", []) if (activity := ctx.session.get(Activity, i))]
+    titles = _titles(ctx, data.get("ids", []))
     choices = "，".join(ctx.texts.get("activity.remind_pick_item", number=n, title=title)
                        for n, title in enumerate(titles, start=1))
     return ctx.texts.get("activity.remind_pick", choices=choices)
+
+
+def _titles(ctx: Context, ids: list[int]) -> list[str]:
+    """The titles of the activities listed (one cancelled since reads as 「已取消」)."""
+    return [activity.title if (activity := ctx.session.get(Activity, i)) else "已取消" for i in ids]
 
 
 def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
@@ -138,9 +149,9 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
     return _listing(ctx, "cancel", lines)
 
 
-def _sentence_choice(ctx: Context, text: str) -> int | None:
+def _sentence_choice(ctx: Context, text: str, only_no: bool = False) -> int | None:
     """The answer said in a sentence: 0 for 「我们都不去了」, 1 for 「不用带家属」, 2 for
-    「带老伴一起去」; the words are [activity] in chat.toml."""
+    「带老伴一起去」 (only_no: 0 or None); the words are [activity] in chat.toml."""
     plain = normalize(text)
 
     def says(key: str) -> bool:
@@ -148,6 +159,8 @@ def _sentence_choice(ctx: Context, text: str) -> int | None:
 
     if says("refuse_words"):
         return 0
+    if only_no:
+        return None
     if says("companion_words"):
         return 1 if says("no_companion_words") else 2
     return 1 if says("alone_words") else None
@@ -168,6 +181,8 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     """Cancel the chosen sign-up; the first on the waitlist takes the place and is told."""
     ids = ctx.conversation.data.get("ids", [])
     choice = _which_to_cancel(ctx, msg.text, len(ids))
+    if choice is None:  # 「讲座」: the one named
+        choice = named_choice(msg.text, [ctx.session.get(Signup, i).activity.title for i in ids])
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.cancel_kept"))

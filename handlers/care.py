@@ -82,7 +82,7 @@ def _take(ctx: Context, sighting: Sighting, text: str) -> Reply:
     if record.subject == "unknown":
         ctx.conversation.expect(WHO_STEP, {"report": record.id})
         return Text(ctx.texts.get("care.ask_who"))
-    return Text(_answer(ctx, record, sighting.kind))
+    return Text(_answer(ctx, record, sighting.kind), alone=sighting.kind.alone)
 
 
 def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
@@ -98,7 +98,8 @@ def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ctx.conversation.clear()
     learn_subject(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), *said, msg.text)
-    return Text(_answer(ctx, record, _kind(ctx, record.kind)))
+    kind = _kind(ctx, record.kind)
+    return Text(_answer(ctx, record, kind), alone=kind.alone)
 
 
 def take_phone(msg: Inbound, ctx: Context) -> Reply | None:

@@ -62,7 +62,7 @@ def _courtesy_in(msg: Inbound, ctx: Context, *, first: bool) -> Reply | None:
 def _courtesy(ctx: Context, courtesy: dict) -> Reply:
     reply = ctx.texts.fill(courtesy["reply"].strip())
     menu = offer_menu(ctx) if courtesy.get("menu") else ""
-    return Text(f"{reply}\n{menu}" if menu else reply)
+    return Text(f"{reply}\n{menu}" if menu else reply, alone=courtesy.get("alone", False))
 
 
 def _says(raw: str, text: str, words: list[str], whole: bool) -> bool:

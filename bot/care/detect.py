@@ -30,6 +30,7 @@ class Kind:
     unless: tuple[str, ...] = ()  # sayings holding one of words that are no report (救命钱)
     urgent: bool = False  # a life at risk now: 120 first, nothing asked or offered, no task reminded
     cries: tuple[str, ...] = ()  # 救命, 快来人: a report whatever else the sentence says
+    alone: bool = False  # the answer says nothing of a quiz or sign-up waiting (a death's condolence)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class CareWords:
             kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
                                tuple(k.get("topics", [])), _words(k.get("now", [])),
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
-                               _words(k.get("cries", [])))
+                               _words(k.get("cries", [])), bool(k.get("alone", False)))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),

@@ -3,7 +3,8 @@
 A retiree does not know which step the bot is in. Whatever they say, the router does what an
 attentive person at the office would: what must never wait comes first, an answer to the
 question on screen goes to it, and anything else said in the middle of a task is answered
-while the task keeps its place and says so in one short line.
+while the task keeps its place and says so in one short line (twice at most, not under
+every answer until it expires).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 Handler = Callable[[Inbound, "Context"], Reply]
 MaybeHandler = Callable[[Inbound, "Context"], Reply | None]
 Remind = Callable[["Context", dict[str, Any]], str]
+# A task's reminder ends the first two answers to something else; after that it waits unmentioned.
+REMINDERS = 2
+REMINDED = "_reminded"  # the count, kept in the task's own data
 
 
 @dataclass(frozen=True)
@@ -289,8 +293,13 @@ class Router:
         return reply
 
     def _with_reminder(self, ctx: Context, reply: Reply, task: Frame) -> Reply:
-        if not isinstance(reply, Text) or reply.alone:  # the task still waits, unmentioned
+        """reply, then the task's reminder — under the first REMINDERS answers to other things;
+        after that the task waits unmentioned (an attentive clerk says it once or twice, not
+        under every answer for half an hour), its numbers still answering it."""
+        told = task.data.get(REMINDED, 0)
+        if not isinstance(reply, Text) or reply.alone or told >= REMINDERS:
             return reply
+        task.data[REMINDED] = told + 1
         return Text(f"{reply.content}\n\n{self.remind(ctx, task)}")
 
     def remind(self, ctx: Context, task: Frame) -> str:

@@ -20,6 +20,8 @@ _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Said at the end of a short answer: 「好的呀」「知道了」「要得嘛」「中嘞」.
 PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
+# What only points at a name said with it: 「我要报冬至那个」 picks 冬至茶话会.
+_POINTING = set("我要想报名那个这的去参加就选吧呀啊了一") | set(PARTICLES)
 _DIGIT_RUN = re.compile(r"\d+")
 _SPOKEN_RUN = re.compile(r"[零〇一幺二两三四五六七八九]{4,}")
 _ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d+|[零〇一幺二两三四五六七八九十])(?:个|项|号|条)?$")
@@ -69,6 +71,30 @@ def parse_choice(text: str) -> int | None:
         return None
     token = match.group(1)
     return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
+
+
+def named_choice(text: str, names: list[str]) -> int | None:
+    """The number (from 1) of the one name text calls by a part of it (「茶话会」「我要报冬至那个」
+    for 冬至茶话会 among 健康知识讲座): the name sharing the longest run of two or more characters
+    with text, no other sharing one as long, and the rest of text only pointing at it (我要, 那个,
+    报名 …: 「祝你们身体健康」 is no pick of 健康知识讲座); None otherwise."""
+    plain = normalize(text)
+    shared = [_longest_shared_run(plain, normalize(name)) for name in names]
+    best = max(shared, key=len, default="")
+    if len(best) < 2 or [len(run) for run in shared].count(len(best)) > 1:
+        return None
+    return shared.index(best) + 1 if set(plain.replace(best, "", 1)) <= _POINTING else None
+
+
+def _longest_shared_run(a: str, b: str) -> str:
+    """The longest run of characters both hold."""
+    longest = ""
+    for start in range(len(a)):
+        for end in range(start + len(longest) + 1, len(a) + 1):
+            if a[start:end] not in b:
+                break
+            longest = a[start:end]
+    return longest
 
 
 def digits(text: str) -> str:
