@@ -141,16 +141,37 @@ def group_problems(session: Session, records: list[RowRecord]) -> list[Problem]:
     return problems
 
 
+PRECISION = {"year": 0, "month": 1, "day": 2}  # how much of a birth date is known
+
+
+@dataclass(frozen=True)
+class _OnFile:
+    """A person on file as rows are matched to them."""
+
+    rid: int
+    number: str | None
+    born: date
+    precision: str
+
+
+def agrees(born: date, precision: str, other: date, other_precision: str) -> bool:
+    """Whether two birth dates say the same as far as the coarser of them says anything
+    (1938-05 agrees with 1938-05-17)."""
+    known = min(PRECISION[precision], PRECISION[other_precision])
+    return born.year == other.year and (known < 1 or born.month == other.month) and (
+        known < 2 or born.day == other.day)
+
+
 def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
     """Find who each row is; a row that could be the wrong person is a problem, never a guess."""
     by_number: dict[str, tuple[int, str, date, str]] = {}  # by the 编号 in capitals: lt00002 is LT00002
-    by_person: dict[tuple[str, date], list[tuple[int, str | None]]] = {}
-    for rid, number, name, born in session.execute(
-            sa.select(Retiree.id, Retiree.number, Retiree.name, Retiree.birth_date)
+    by_name: dict[str, list[_OnFile]] = {}
+    for rid, number, name, born, precision in session.execute(
+            sa.select(Retiree.id, Retiree.number, Retiree.name, Retiree.birth_date, Retiree.birth_precision)
             .where(Retiree.anonymised_at.is_(None))):
         if number:
             by_number[number.upper()] = (rid, name, born, number)
-        by_person.setdefault((name, born), []).append((rid, number))
+        by_name.setdefault(name, []).append(_OnFile(rid, number, born, precision))
     forgotten = set(session.scalars(sa.select(Retiree.forgotten_key).where(
         Retiree.forgotten_key.is_not(None))))
     for record in records:
@@ -158,7 +179,7 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
             plan.problems.append(Problem(record.row, "姓名", "此人已按本人要求匿名化，不再导入；"
                                                             "请从表中删去这一行"))
             continue
-        rid, problem = _identify(record, by_number, by_person)
+        rid, problem = _identify(record, by_number, by_name)
         if (on_file := by_number.get((record.values.get("number") or "").upper())) and not problem:
             record.values["number"] = on_file[3]  # the 编号 as written on file, not as typed (lt00002)
         if problem:
@@ -170,28 +191,42 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
 
 
 def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]],
-              by_person: dict[tuple[str, date], list[tuple[int, str | None]]],
-              ) -> tuple[int | None, str | None]:
+              by_name: dict[str, list[_OnFile]]) -> tuple[int | None, str | None]:
     """(id of the existing person, or None for someone new; or the reason it is unclear). A
-    编号 typed in other capitals (lt00002) is the one on file."""
+    编号 typed in other capitals (lt00002) is the one on file; a birth date known to the month
+    (1936-03, as 花名册 often keep it) is the person on file born 1936-03-02."""
     v = record.values
     number, name, born = v.get("number"), v["name"], v["birth_date"]
+    precision = v.get("birth_precision", "day")
     if number and number.upper() in by_number:
         rid, known_name, known_born, _ = by_number[number.upper()]
         if known_name != name and known_born != born:
             return None, (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
                           f"与本行的姓名、出生日期都对不上，请核对编号")
         return rid, None
-    same = by_person.get((name, born), [])
+    namesakes = by_name.get(name, [])
+    same = [k for k in namesakes if k.born == born] or [
+        k for k in namesakes if agrees(born, precision, k.born, k.precision)]
+    shown = date_text(born, precision)
     if len(same) > 1:
-        return None, f"名册里有 {len(same)} 位{name}（{born} 出生），请填上编号以便区分"
+        return None, f"名册里有 {len(same)} 位{name}（{shown} 出生），请填上编号以便区分"
     if not same:
         return None, None
-    rid, known_number = same[0]
-    if number and known_number and known_number != number:
-        return None, (f"名册里{name}（{born} 出生）的编号是 {known_number}，本行是 {number}，"
+    if number and same[0].number and same[0].number != number:
+        return None, (f"名册里{name}（{shown} 出生）的编号是 {same[0].number}，本行是 {number}，"
                       f"请核对编号")
-    return rid, None
+    return same[0].rid, None
+
+
+def _keep_finer_birth(person: Retiree, record: RowRecord) -> None:
+    """A row saying less of the birth date than the file, and agreeing with it (1940-11 for
+    1940-11-05), leaves the exact date: birthday greetings and 祝寿 visits need the day."""
+    v = record.values
+    precision = v.get("birth_precision", "day")
+    if "birth_date" in v and PRECISION[precision] < PRECISION[person.birth_precision] and agrees(
+            v["birth_date"], precision, person.birth_date, person.birth_precision):
+        del v["birth_date"]
+        v.pop("birth_precision", None)
 
 
 CHUNK = 500  # rows per statement or per batch of loaded people: bounds memory and IN lists
@@ -211,6 +246,7 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
         chunk = plan.updates[start:start + CHUNK]
         existing = _load(session, [rid for rid, _ in chunk])
         for rid, record in chunk:
+            _keep_finer_birth(existing[rid], record)
             before = snapshot(existing[rid])
             if update_person(existing[rid], record, groups, now):
                 altered += 1

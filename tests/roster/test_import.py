@@ -76,6 +76,24 @@ def test_without_numbers_people_are_matched_by_name_and_birth_date(with_groups: 
     assert count(with_groups) == 3
 
 
+@pytest.mark.parametrize("written", ["{y}年{m}月", "{y}.{m:02d}"])
+def test_a_birth_month_as_花名册_keep_it_matches_and_keeps_the_exact_birthday(
+        with_groups: Services, tmp_path: Path, written: str) -> None:
+    # Birthday greetings and 祝寿 visits need the day: a sheet that knows only the month must
+    # neither wipe it nor add the same person again.
+    rows = [r[:] for r in generate(3)]
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    exact = {p.name: (p.birth_date, p.birth_precision) for p in people(with_groups)}
+    for row in rows:
+        year, month = row[3][:4], int(row[3][5:7])
+        row[0], row[3] = "", written.format(y=year, m=month)
+    rows[1][15] = "13800001111"
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows))
+    assert (len(plan.creates), plan.updated) == (0, 1) and "出生日期" not in "".join(plan.changes)
+    assert {p.name: (p.birth_date, p.birth_precision) for p in people(with_groups)} == exact
+    assert count(with_groups) == 3
+
+
 BAD_ROWS = {
     "impossible-date": (3, "出生日期", "1938-02-30"),
     "month-13": (3, "出生日期", "1938.13"),
