@@ -64,6 +64,9 @@ def account_change(username: str, action: str) -> Response:
 
     def change(session: Session) -> str:
         who = {"actor": actor(), "now": now()}
+        if action in ("disable", "reset") and username == staff().username:
+            # It would end this very session, the new password unseen: the office locked out.
+            raise StaffError("不能在这里停用或重设自己的账号：改自己的密码请点右上角的「改密码」。")
         if action == "disable":
             disable(session, username, **who)
         elif action == "enable":

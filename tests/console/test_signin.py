@@ -94,6 +94,14 @@ def test_disabling_or_resetting_an_account_ends_its_open_sessions(console_app: F
         assert clerk.get("/console/today").status_code == 302
 
 
+def test_an_administrator_cannot_reset_or_disable_their_own_account_from_the_page(admin: Clerk) -> None:
+    # It ended the session with the new password unseen: the only administrator locked out.
+    for action in ("reset", "disable"):
+        shown = admin.get(admin.post(f"/console/accounts/boss/{action}").headers["Location"])
+        assert "不能在这里停用或重设自己的账号" in shown.get_data(as_text=True)
+    assert admin.get("/console/accounts").status_code == 200  # still signed in
+
+
 def test_a_form_without_its_token_changes_nothing(console_app: Flask, desk: Services) -> None:
     make_account(desk, "boss", "admin")
     clerk = Clerk(console_app.test_client())
