@@ -148,6 +148,8 @@ def _person(session: Session, retiree_id: int) -> Retiree:
 def _number_taken(session: Session, person: Retiree, number: str | None) -> str | None:
     if not number or number == person.number:
         return None
-    other = session.scalar(sa.select(Retiree.name).where(Retiree.number == number, Retiree.id != person.id))
-    return f"编号 {number} 已经有人用了，请核对。" if other else None
+    # In any capitals: the import and search take lt00010 for LT00010.
+    other = session.execute(sa.select(Retiree.name, Retiree.number).where(
+        sa.func.upper(Retiree.number) == number.upper(), Retiree.id != person.id)).first()
+    return f"编号 {number} 已经有人用了（{other.name}：{other.number}），请核对。" if other else None
 

@@ -17,6 +17,9 @@ from bot.models import GroupMember, Retiree
 LIMIT = 50  # people shown at once (a page); the rest are counted, on the next pages
 _LETTERS = re.compile(r"[a-z]+")
 _SEPARATORS = re.compile(r"[\s\-]")  # within a phone number as people write it
+_INTERNAL = re.compile(r"[（(]?内部编号\s*(\d+)[）)]?")
+# Copied with the namesakes' problem, 「LT00020（1938 年生）」 names LT00020.
+_BORN_NOTE = re.compile(r"[（(]\d{4}\s*年生[）)]$")
 _LIST = re.compile(r"[\n、，,;；]+")
 
 
@@ -63,8 +66,11 @@ def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[li
     and for each line that names nobody, or more than one person, what is wrong with it."""
     people: dict[int, Retiree] = {}
     problems = []
-    for line in filter(None, (part.strip() for part in _LIST.split(lines))):
-        where = [Retiree.anonymised_at.is_(None), sa.or_(Retiree.name == line, Retiree.number == line)]
+    for line in filter(None, (_BORN_NOTE.sub("", part.strip()) for part in _LIST.split(lines))):
+        internal = _INTERNAL.fullmatch(line)  # 「内部编号 203」, as the namesakes' problem names them
+        said = Retiree.id == int(internal.group(1)) if internal else sa.or_(
+            Retiree.name == line, sa.func.upper(Retiree.number) == line.upper())
+        where = [Retiree.anonymised_at.is_(None), said]
         where += [in_group(scope)] if scope is not None else []
         found = session.scalars(sa.select(Retiree).where(*where).order_by(Retiree.id).limit(6)).all()
         if len(found) == 1:
@@ -72,8 +78,9 @@ def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[li
         elif not found:
             problems.append(f"「{line}」：名册里没有这个姓名或编号。")
         else:
-            numbers = "、".join(p.number or f"（内部编号 {p.id}）" for p in found)
-            problems.append(f"「{line}」有 {len(found)} 位同名，请改写编号：{numbers}。")
+            numbers = "、".join(f"{p.number or f'内部编号 {p.id}'}（{p.birth_date.year} 年生）"
+                                for p in found)
+            problems.append(f"「{line}」有 {len(found)} 位同名，请改写成其中一位的编号：{numbers}。")
     return list(people.values()), problems
 
 
