@@ -95,7 +95,7 @@ def notice(number: int) -> tuple[str, int]:
     """One notice: counts by status and channel, and whom to call; htmx asks for the counts
     alone every few seconds while copies are still going."""
     found = _visible(number)
-    seen = report(db(), number, shown=NOT_REACHED_SHOWN, scope=within(db(), staff().group_id))
+    seen = report(db(), number, now=now(), shown=NOT_REACHED_SHOWN, scope=within(db(), staff().group_id))
     template = "notice_status.html" if request.headers.get("HX-Request") else "notice.html"
     return page(template, notice=found, report=seen, describe=_describe, status_names=STATUS_NAMES,
                 channel_names=CHANNEL_NAMES, shown=NOT_REACHED_SHOWN)

@@ -65,7 +65,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     def show(services: Services, session: Session) -> str:
-        r = report(session, args.id)
+        r = report(session, args.id, now=services.clock.now())
         lines = [f"通知 {args.id}（{r.notice.audience}）：{r.notice.text[:30]}",
                  "状态：" + "，".join(f"{STATUS_NAMES.get(k, k)} {v}"
                                      for k, v in sorted(r.by_status.items())),

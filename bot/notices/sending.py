@@ -22,9 +22,9 @@ from bot.notices.links import Link, Words
 
 MAX_TEXT = outbox.STAFF_TEXT_LIMIT
 MAX_TITLE = 20   # a title that fits one line of a phone
+# A stopped copy is no one to phone: staff stopped it (or the person has died).
 NOT_REACHED_WHY = {OutboxStatus.MAILBOX: "微信暂时发不到，等本人下次发消息",
-                   OutboxStatus.DEAD: "发送失败", OutboxStatus.UNCERTAIN: "发送中断，未确认",
-                   OutboxStatus.CANCELLED: "已取消"}
+                   OutboxStatus.DEAD: "发送失败", OutboxStatus.UNCERTAIN: "发送中断，未确认"}
 NOT_REACHED = tuple(NOT_REACHED_WHY)
 
 
@@ -37,10 +37,12 @@ class NoticeReport:
     by_channel: dict[str, int]
     not_reached: list[tuple[Retiree, str]]  # the person and why
     not_reached_total: int = 0
+    scheduled: bool = False  # its time has not come: nothing has been tried yet
 
     @property
     def in_flight(self) -> int:
-        """Copies still waiting to go or going now: the page refreshes itself while there are any."""
+        """Copies still waiting to go or going now: the page refreshes itself while there are any
+        (a scheduled notice's too, so it fills in when its time comes)."""
         return self.by_status.get(OutboxStatus.PENDING, 0) + self.by_status.get(OutboxStatus.SENDING, 0)
 
 
@@ -151,10 +153,11 @@ def cancel(session: Session, notice_id: int, *, actor: str, now: datetime) -> in
     return stopped
 
 
-def report(session: Session, notice_id: int, *, shown: int | None = None,
+def report(session: Session, notice_id: int, *, now: datetime, shown: int | None = None,
            scope: Callable[[int | None], bool] | None = None) -> NoticeReport:
     """Counts by status and channel, and who has not been reached (with the reason): the first
-    `shown` of them by id (all by default), of those `scope` admits (everyone by default)."""
+    `shown` of them by id (all by default), of those `scope` admits (everyone by default). A
+    notice not due yet lists whom it will not reach; a stopped one, only copies that failed."""
     notice = _get(session, notice_id)
     copies = sa.select(OutboxMessage.status, sa.func.count()).where(OutboxMessage.notice_id == notice_id)
     by_status = dict(session.execute(copies.group_by(OutboxMessage.status)).all())
@@ -166,7 +169,8 @@ def report(session: Session, notice_id: int, *, shown: int | None = None,
     ids = sorted(i for i in why if scope is None or scope(i))
     people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(ids[:shown]))
                              .order_by(Retiree.id)).all()
-    return NoticeReport(notice, by_status, by_channel, [(p, why[p.id]) for p in people], len(ids))
+    scheduled = notice.cancelled_at is None and notice.send_at > now
+    return NoticeReport(notice, by_status, by_channel, [(p, why[p.id]) for p in people], len(ids), scheduled)
 
 
 def _not_reached(session: Session, notice: Notice) -> dict[int, str]:
@@ -178,6 +182,8 @@ def _not_reached(session: Session, notice: Notice) -> dict[int, str]:
         OutboxMessage.notice_id == notice.id, OutboxMessage.status.in_(NOT_REACHED),
         OutboxMessage.retiree_id.is_not(None), OutboxMessage.retiree_id.not_in(reached))).all()
     why = {r.retiree_id: NOT_REACHED_WHY[r.status] for r in rows}
+    if notice.cancelled_at is not None:  # stopped: those it was never for need no call
+        return why
     for reason, label in (("not_bound", "未绑定微信"), ("unfollowed", "已取消关注")):
         for retiree_id in notice.skipped.get(reason, []):
             why[retiree_id] = label

@@ -76,14 +76,17 @@ def test_a_scheduled_notice_can_be_cancelled_before_it_goes(worker: Clerk, desk:
     later = (desk.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT09:00")
     sent = worker.post("/console/notices/new", form(worker, action="send", when="later", at=later))
     page = text(worker.get(sent.headers["Location"]))
-    assert "会在" in page and "正在发送，页面会自动更新" in page and 'hx-trigger="every 2s"' in page
+    # Not its time yet: nothing is going, and nobody is to be phoned about it yet.
+    assert "会在" in page and "定于" in page and "正在发送" not in page and 'hx-trigger="every 2s"' in page
+    assert "发出时收不到的" in page and "到时请打电话" in page and "没送到的" not in page
     outbox.drain(desk)
     assert {c.status for c in copies(desk)} == {OutboxStatus.PENDING}  # not yet its time
     number = sent.headers["Location"].rsplit("/", 1)[1]
     stopped = worker.post(f"/console/notices/{number}/cancel")
-    assert "已停止 3 份" in text(worker.get(stopped.headers["Location"]))
+    after = text(worker.get(stopped.headers["Location"]))
+    assert "已停止 3 份" in after and "没送到的 0 人" in after  # a stopped copy is no one to phone
     assert {c.status for c in copies(desk)} == {OutboxStatus.CANCELLED}
-    assert "每 2s" not in text(worker.get(f"/console/notices/{number}"))
+    assert 'hx-trigger="every 2s"' not in text(worker.get(f"/console/notices/{number}"))
 
 
 def test_each_problem_is_named_by_its_field_and_what_was_typed_stays(worker: Clerk, desk: Services,

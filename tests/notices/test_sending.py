@@ -121,7 +121,7 @@ def test_the_report_counts_and_lists_whom_to_call(office: Services, branch: Bran
     notice_id, _ = send(office, "group:第一支部")
     outbox.drain(office)
     with office.sessions() as session:
-        r = report(session, notice_id)
+        r = report(session, notice_id, now=office.clock.now())
         not_reached = {p.name: (p.phone, why) for p, why in r.not_reached}
     assert r.by_status == {"sent": 1, "mailbox": 2} and r.by_channel == {"custom": 1}
     assert not_reached["王芳"] == ("13900000003", "未绑定微信")
