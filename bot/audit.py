@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.clock import SHANGHAI
 from bot.models import ROLE_NAMES, AuditEntry
 
 
@@ -60,22 +61,62 @@ DETAIL_NAMES = {
     "role": "角色", "group": "分组", "linked": "关联微信", "retiree": "人员编号", "retiree_died": "去世日期",
     "queued": "排队条数", "preview": "仅预览", "people": "人数", "name": "名称", "month": "月份",
     "file": "文件", "day": "日期", "audience": "对象", "accounts": "账号数",
-    "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补（报名编号）", "signup": "报名编号",
-    "link": "链接", "retirees": "人员编号", "to": "分派给", "title": "标题", "uploads": "上传的文件",
+    "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补", "signup": "报名的人",
+    "link": "链接", "retirees": "人员", "to": "分派给", "title": "标题", "uploads": "上传的文件",
 }
+# Details holding record ids, and what kind of record: the page names them (a person by name).
+NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup"}
 _ROLE_WORDS = {role.value: name for role, name in ROLE_NAMES.items()}
 
 
-def detail_text(detail: dict[str, Any]) -> str:
-    """An entry's details in words (「行数 20000；角色 查看」); an edit's before and after aside."""
-    return "；".join(f"{DETAIL_NAMES.get(key, key)} {_word(value)}" for key, value in detail.items()
-                    if key != "changes" and value is not None)
+def detail_text(detail: dict[str, Any], names: dict[str, dict[int, str]] | None = None) -> str:
+    """An entry's details in words (「行数 20000；角色 查看；报名的人 张明」), ids of people and
+    sign-ups by the names given (names: by kind, then id), times as clerks write them; an edit's
+    before and after aside."""
+    names = names or {}
+    return "；".join(f"{DETAIL_NAMES.get(key, key)} {_word(value, names.get(NAMED_DETAILS.get(key, ''), {}))}"
+                    for key, value in detail.items() if key != "changes" and value is not None)
 
 
-def _word(value: Any) -> str:
+def _word(value: Any, names: dict[int, str]) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
-    return _ROLE_WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
+    if isinstance(value, list):
+        return "、".join(_word(item, names) for item in value) or "无"
+    if isinstance(value, int) and value in names:
+        return names[value]
+    if isinstance(value, str):
+        return _ROLE_WORDS.get(value) or _when(value) or _audience(value) or value
+    return str(value)
+
+
+def _when(text: str) -> str | None:
+    """「2026-12-06 19:55」 for a moment the log kept in ISO form; None for other text."""
+    if "T" not in text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return f"{moment.astimezone(SHANGHAI) if moment.tzinfo else moment:%Y-%m-%d %H:%M}"
+
+
+def _audience(text: str) -> str | None:
+    """A notice's audience in words: 「全体」, 「分组 第一党支部、选定的 2 人」; None for other text."""
+    if text == "all":
+        return "全体"
+    said = []
+    for part in text.split(";"):
+        kind, _, value = part.partition(":")
+        if kind == "group" and value:
+            said.append(f"分组 {value}")
+        elif kind == "groupid" and value:
+            said.append(f"分组（编号 {value}）")
+        elif kind == "retiree" and value:
+            said.append(f"选定的 {len(value.split(','))} 人")
+        else:
+            return None
+    return "、".join(said)
 
 
 def entries(session: Session, *, actor: str = "", action: str = "", target: str = "",

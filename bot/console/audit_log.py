@@ -9,10 +9,10 @@ from pathlib import PurePath
 import sqlalchemy as sa
 from flask import abort, request, url_for
 
-from bot.audit import ACTION_NAMES, PAGE, detail_text, entries
+from bot.audit import ACTION_NAMES, NAMED_DETAILS, PAGE, detail_text, entries
 from bot.clock import SHANGHAI
 from bot.console.web import console, db, may_read_audit, page, services
-from bot.models import Activity, AuditEntry, Group, Retiree
+from bot.models import Activity, AuditEntry, Group, Retiree, Signup
 from bot.questions.knowledge import knowledge_for
 
 # Records named on the page by what they are called: (model, the column that names them).
@@ -32,7 +32,7 @@ def audit() -> tuple[str, int]:
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)
     return page("audit.html", found=found, total=total, names=ACTION_NAMES, number=number, size=PAGE,
-                detail_text=detail_text, targets=_targets(found),
+                detail_text=detail_text, targets=_targets(found), detail_names=_detail_names(found),
                 filters={k: v for k, v in args.items() if k != "page" and v})
 
 
@@ -44,6 +44,20 @@ def _targets(found: list[AuditEntry]) -> dict[str, tuple[str, str | None]]:
     names = {kind: {row.id: row.name for row in db().execute(sa.select(model.id, column.label("name")).where(
         model.id.in_([n for k, n in numbers if k == kind])))} for kind, (model, column) in NAMED.items()}
     return {target: _target(target, names) for target in targets}
+
+
+def _detail_names(found: list[AuditEntry]) -> dict[str, dict[int, str]]:
+    """The people and sign-ups the entries' details hold by id, by name (a sign-up by whose it is)."""
+    wanted: dict[str, set[int]] = {"retiree": set(), "signup": set()}
+    for entry in found:
+        for key, kind in NAMED_DETAILS.items():
+            value = (entry.detail or {}).get(key)
+            values = value if isinstance(value, list) else [value]
+            wanted[kind].update(v for v in values if isinstance(v, int))
+    people = sa.select(Retiree.id, Retiree.name).where(Retiree.id.in_(wanted["retiree"]))
+    signups = (sa.select(Signup.id, Retiree.name).join(Retiree, Retiree.id == Signup.retiree_id)
+               .where(Signup.id.in_(wanted["signup"])))
+    return {"retiree": dict(db().execute(people).all()), "signup": dict(db().execute(signups).all())}
 
 
 def _target(target: str, names: dict[str, dict[int, str]]) -> tuple[str, str | None]:

@@ -240,12 +240,19 @@ def test_every_action_recorded_and_its_details_are_named_in_chinese_on_the_audit
     assert {"signup", "questions", "rows"} <= details
     assert sorted(details - audit.DETAIL_NAMES.keys() - {"actor", "action", "at", "target", "changes"}) == []
     with transaction(desk.sessions) as session:
+        person = add_person(session, desk.clock.now(), "汤春生")
         audit.record(session, actor="console:wangli", action="activity.signup_add", at=desk.clock.now(),
                      target="activity:1", signup=7)
         audit.record(session, actor="cli:root", action="roster.export", at=desk.clock.now(),
                      target="/srv/yinling/var/exports/名册-20261122.xlsx")
+        audit.record(session, actor="console:wangli", action="notice.send", at=desk.clock.now(),
+                     target="notice:1", audience="group:第一党支部;retiree:3,4",
+                     send_at=desk.clock.now().isoformat(), retirees=[person.id])
     shown = re.sub(r"<[^>]+>", "", logged(admin, ""))  # what the clerk reads
-    assert "电话报名（替人报名）" in shown and "报名编号 7" in shown
+    assert "电话报名（替人报名）" in shown and "报名的人 7" in shown  # a sign-up no longer there: its number
+    # people by name, a time as clerks write it, whom a notice was for in words
+    assert "人员 汤春生" in shown and "发送时间 2026-11-22 09:30" in shown
+    assert "对象 分组 第一党支部、选定的 2 人" in shown and "+08:00" not in shown
     assert "命令行（root）" in shown and "名册-20261122.xlsx" in shown and "/srv/yinling" not in shown
 
 
