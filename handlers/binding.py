@@ -85,7 +85,8 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     if not asks_to_bind and _asks(ctx, msg.text):
         return None
-    said = _read(ctx, msg.text)
+    # Asking to bind, what they said is for binding: 「…他电话尾号是六八二七」 asks nothing of 联系电话.
+    said = said if asks_to_bind else _read(ctx, msg.text)
     if ctx.binding is not None:
         return start(msg, ctx)
     return _locked(ctx) or _go_on(ctx, {}, said)

@@ -33,6 +33,8 @@ _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "�
 _NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
+# Where a name said after 我爸叫 ends and the speaker goes on about themselves.
+_WHAT_FOLLOWS = re.compile("我是|我要|我想|我")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Kinship:
         plain = normalize(text)
         digits, other = _last_four(text)
         rest = _without_digits(plain) if (digits or other) else plain
+        if (alone := self.relation(rest)) is not None:  # 「女儿」 said alone is who they are, not a name
+            return Said(relation=alone, family=True, digits=digits, other_digits=other)
         relation, family, name = self._family(rest)
         if name is None and not family:
             name = _name(rest)
@@ -84,15 +88,29 @@ class Kinship:
         「你好，我是姚文斌的女儿，想绑定一下」「替我爸绑定」「我是家属」."""
         if any(plain == w or plain.startswith(w) for w in self.family_words):
             return None, True, None
-        if (found := self._i_am(plain)) is not None:
+        found = self._i_am(plain)
+        if found is not None and found[2] is not None:
             return found
+        # 「我爸叫王德明，我是他儿子」: the relation from the one, the name from the other.
+        named = self._elder_named(plain, said_family=found is not None)
+        if found is not None:
+            return found[0], True, named[2] if named else None
+        return named or (None, False, None)
+
+    def _elder_named(self, plain: str, said_family: bool) -> tuple[str, bool, str | None] | None:
+        """(what the speaker is, True, the elder's name) from 「我爸叫姚文斌」「王德明是我爸，我要
+        绑定」「替我爸绑定」; None when no elder is named that way. said_family: the sentence says
+        whose family the speaker is anyway, so a longer one is no question."""
         for elder, recorded in sorted(self.elders.items(), key=lambda kv: -len(kv[0])):
             at = plain.find(elder)
+            if at < 0:
+                continue
             after = plain[at + len(elder):]
             short = len(plain) <= len(elder) + 6  # 「我爸叫姚文斌」, not 「我爸是离休干部，…怎么报销」
-            if at >= 0 and ("绑" in plain or (short and after.startswith(("叫", "是")))):
-                return recorded, True, _elder_name(after)
-        return None, False, None
+            if "绑" in plain or said_family or (short and after.startswith(("叫", "是"))):
+                before = _name(plain[:at].removesuffix("是")) if plain[:at].endswith("是") else None
+                return recorded, True, _elder_name(after) or before
+        return None
 
     def _i_am(self, plain: str) -> tuple[str | None, bool, str | None] | None:
         """「我是X的闺女」 anywhere in the sentence, or a whole 「姚文斌的闺女」."""
@@ -120,7 +138,8 @@ def _elder_name(after: str) -> str | None:
     or after it (「帮我妈绑一下，她叫田巧云」, 「替我爸绑定姚文斌」)."""
     for piece in after.split("绑"):
         piece = piece.removeprefix("定").removeprefix("一下").removeprefix("个")
-        if (name := _name(piece.removeprefix("叫").removeprefix("是"))) is not None:
+        piece = _WHAT_FOLLOWS.split(piece.removeprefix("叫").removeprefix("是"))[0]  # 「…王德明我是他儿子」
+        if (name := _name(piece)) is not None:
             return name
     return None
 
