@@ -16,6 +16,7 @@ from bot.care.intake import (
     add_good_news,
     add_reporter_phone,
     learn_subject,
+    open_report_without_phone,
     report_good_news_follows,
     take_report,
 )
@@ -23,7 +24,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import parse_choice, phone_digits, short_forms
+from bot.language.words import normalize, parse_choice, phone_digits, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
 from handlers.policy import answer_topic
@@ -41,6 +42,21 @@ def register(router: Router) -> None:
                 urgent="answer")(answer_who)
     router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"))(take_phone)
     router.step(AFTER_STEP)(choose_related)
+    router.matcher("care_phone")(phone_after_report)
+
+
+def phone_after_report(msg: Inbound, ctx: Context) -> Reply | None:
+    """A phone number sent on its own soon after a report (「13800001111」, unasked): the number
+    to call back on, kept with the report and passed to staff; None for anything else."""
+    plain = normalize(msg.text)
+    phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
+    if phone is None or len(plain) > len(phone) + 4:  # 「我的电话13800001111」, not a sentence
+        return None
+    record = open_report_without_phone(ctx.session, ctx.openid, ctx.now)
+    if record is None:
+        return None
+    add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
+    return Text(ctx.texts.get("care.phone_kept", phone=phone))
 
 
 def report(msg: Inbound, ctx: Context) -> Reply | None:

@@ -7,12 +7,14 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice
+from bot.language.words import normalize, parse_choice, phone_digits
 from bot.tickets.answers import left_by
 from bot.tickets.leaving import just_said, leave, said_before
 
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
+ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话换号了」), kept before it
+_ADDRESS = ("路", "街", "号", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋")  # a new address given
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 
 
@@ -23,6 +25,26 @@ def register(router: Router) -> None:
                                        "查看留言"))(my_tickets)
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
     router.step(STEP, remind=_remind, urgent="end")(take_message)
+    router.matcher("details_changed")(details_changed)
+
+
+def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我的电话换了，新号码是13512345678」: passed to staff as a 留言 at once, not answered with
+    the 个人信息变更 page telling them to 留言 it; without the new details, they are asked for."""
+    plain = normalize(msg.text)
+    said = next((w for w in ctx.texts.words("ticket.changed_words") if w in plain), None)
+    if said is None:
+        return None
+    rest = plain.split(said, 1)[1]
+    details = any(7 <= len(d) <= 12 for d in phone_digits(msg.text)) or any(w in rest for w in _ADDRESS)
+    if not details:
+        if any(w in plain for w in ctx.texts.words("ticket.changed_asking")):
+            return None  # 「电话换了去哪里改」: the policy answer says how
+        ctx.conversation.expect(STEP, {ABOUT: msg.text})  # the new number alone tells staff little
+        return Text(ctx.texts.get("ticket.changed_ask"))
+    ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
+                   text=msg.text, now=ctx.now)
+    return Text(ctx.texts.get("ticket.changed_received", number=ticket.id))
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
@@ -51,6 +73,8 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     if not text:
         ctx.conversation.expect(STEP)  # what was offered is gone: they say it again
         return Text(ctx.texts.get("ticket.too_short"))
+    if about := ctx.conversation.data.get(ABOUT):
+        text = f"{about}\n{text}"
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
                    now=ctx.now)
     ctx.conversation.clear()

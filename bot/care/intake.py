@@ -103,6 +103,14 @@ def report_good_news_follows(session: Session, openid: str, kinds: tuple[str, ..
         CareReport.created_at > now - GOOD_NEWS_WITHIN).order_by(CareReport.id.desc()).limit(1)).first()
 
 
+def open_report_without_phone(session: Session, openid: str, now: datetime) -> CareReport | None:
+    """This reporter's latest open report of the last SAME_REPORT that has no number to call
+    them back on: a number they send next is for it."""
+    return session.scalars(sa.select(CareReport).where(
+        CareReport.openid == openid, CareReport.closed_at.is_(None), CareReport.reporter_phone.is_(None),
+        CareReport.created_at > now - SAME_REPORT).order_by(CareReport.id.desc()).limit(1)).first()
+
+
 def add_good_news(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
                   reporter: Reporter, words: str) -> None:
     """Keep the good news with the report, and tell staff, who may still think them in hospital."""

@@ -24,7 +24,8 @@ PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
 _POINTING = set("我要想报名那个这的去参加就选吧呀啊了一") | set(PARTICLES)
 _DIGIT_RUN = re.compile(r"\d+")
 _SPOKEN_RUN = re.compile(r"[零〇一幺二两三四五六七八九]{4,}")
-_ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d+|[零〇一幺二两三四五六七八九十])(?:个|项|号|条)?$")
+# A pick is one or two digits: 「13800001111」 is a phone number, not the choice of that number.
+_ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d{1,2}|[零〇一幺二两三四五六七八九十])(?:个|项|号|条)?$")
 
 
 # Relatives in Hong Kong, Taiwan and abroad write traditional characters (退休證, 報名, 摔倒): read as
