@@ -23,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ class Material:
         """The article as HTML (raw HTML in the file is escaped, never passed through); a line
         broken inside a Chinese sentence joins up again without the space a browser would show
         for it (「战略转移。红军」, not 「战略转移。 红军」); between Latin words it stays a space."""
-        html = markdown.markdown(_escape_html(self.body), extensions=["sane_lists"])
+        html = _safe_links(markdown.markdown(_escape_html(self.body), extensions=["sane_lists"]))
         # Inside <pre> (text indented as a block: a poem, a table kept as typed) every line stays.
         parts = _PRE.split(html)
         return "".join(part if part.startswith("<pre>") else _SOFT_BREAK_IN_CHINESE.sub("", part)
@@ -255,6 +256,23 @@ def _strings(raw: dict[str, Any], key: str, *, where: str = "", required: bool =
 
 def _is_url(value: str) -> bool:
     return value.startswith(("https://", "http://"))
+
+
+_LINK = re.compile(r'\b(href|src)="([^"]*)"')
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def _safe_links(html: str) -> str:
+    """Links and pictures to the web, mail, a phone or the page's own files only: a Markdown
+    link to javascript: (or data:, vbscript: …) would run on the reading page; it goes nowhere."""
+    def checked(match: re.Match[str]) -> str:
+        target = "".join(c for c in unescape(match.group(2)) if c.isprintable() and not c.isspace()).lower()
+        scheme = _SCHEME.match(target)
+        if scheme is None or scheme.group(1) in SAFE_SCHEMES:
+            return match.group(0)
+        return f'{match.group(1)}="#"'
+    return _LINK.sub(checked, html)
 
 
 def _escape_html(text: str) -> str:

@@ -101,6 +101,18 @@ def test_html_in_the_material_is_shown_as_text_not_run(office: Services) -> None
     assert text and "<script>" not in material.html() and "&lt;script&gt;" in material.html()
 
 
+@pytest.mark.parametrize("link", ["[点这里](javascript:alert(1))", "[点这里]( JavaScript:alert(1))",
+                                  "![图](data:text/html;base64,PHNjcmlwdD4=)", "[点这里](vbscript:msgbox)"])
+def test_a_link_that_would_run_code_on_the_reading_page_goes_nowhere(office: Services, link: str) -> None:
+    from bot.study.material import parse
+
+    text = (office.settings.content_dir / "study/2026-12/article.md").read_text("utf-8")
+    html = parse(text.replace("## 冬季保暖有讲究", f"{link} [官网](https://www.gov.cn/)"), "2026-12",
+                 office.settings.content_dir / "study/2026-12").html()
+    assert "script:" not in html.lower() and "data:" not in html and '="#"' in html
+    assert 'href="https://www.gov.cn/"' in html  # a link to the web stays
+
+
 @pytest.mark.parametrize("odd", ["²³.abc", "1.é", "１.x"])
 def test_a_token_with_odd_characters_is_refused_not_a_crash(office: Services, branch: Branch,
                                                              web: FlaskClient, odd: str) -> None:
