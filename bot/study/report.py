@@ -79,6 +79,7 @@ class MonthFacts:
     reached: set[int]
     read: set[int]
     family: set[int]
+    pushed: frozenset[int] = frozenset()  # those the study day's push was queued for, reached or not
 
     def counts(self) -> list[GroupCount]:
         """Each group's line: members, reached (by the push or by reading it), read, by family."""
@@ -89,7 +90,7 @@ class MonthFacts:
     def within(self, ids: set[int]) -> MonthFacts:
         """The same facts about these people only (a branch's own)."""
         return MonthFacts(self.month, {name: members & ids for name, members in self.members.items()
-                                       if members & ids}, self.reached, self.read, self.family)
+                                       if members & ids}, self.reached, self.read, self.family, self.pushed)
 
     def wanted(self, group: str | None = None) -> set[int]:
         """Everyone the material is for, or the members of one of its groups."""
@@ -102,7 +103,8 @@ def facts(session: Session, material: Material, by: datetime) -> MonthFacts:
     on_file_by = min(by, material.month_end)
     return MonthFacts(material.month, _members_by_group(session, material, on_file_by),
                       _reached(session, material.month),
-                      _read(session, material.month, by), _read(session, material.month, by, by_family=True))
+                      _read(session, material.month, by), _read(session, material.month, by, by_family=True),
+                      frozenset(_reached(session, material.month, statuses=None)))
 
 
 def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
@@ -120,7 +122,7 @@ def home_visits(session: Session, known: MonthFacts, *, group: str | None = None
     accounts = _accounts(session, set(shown))
     people = session.scalars(sa.select(Retiree).where(Retiree.id.in_(shown)).order_by(Retiree.id)
                              .options(selectinload(Retiree.groups))).all()
-    return [Visit(p, _reason(p.id, known.reached, accounts)) for p in people], len(missing)
+    return [Visit(p, _reason(p.id, known, accounts)) for p in people], len(missing)
 
 
 def group_readings(session: Session, known: MonthFacts, group: str, *, limit: int | None = None,
@@ -133,7 +135,7 @@ def group_readings(session: Session, known: MonthFacts, group: str, *, limit: in
         .order_by(_PEOPLE.c.name_initials, _PEOPLE.c.id).limit(limit).offset(offset)).all()
     accounts = _accounts(session, {r.id for r in rows} - known.read)
     return [Reading(r.id, r.name, "家属代学" if r.id in known.family else "已学习" if r.id in known.read
-                    else "未学习：" + _reason(r.id, known.reached, accounts)) for r in rows], len(members)
+                    else "未学习：" + _reason(r.id, known, accounts)) for r in rows], len(members)
 
 
 def write_visits(session: Session, visits: list[Visit], path: Path, *, month: str, actor: str,
@@ -175,12 +177,15 @@ def _members_by_group(session: Session, material: Material, on_file_by: datetime
     return groups
 
 
-def _reached(session: Session, month: str) -> set[int]:
+def _reached(session: Session, month: str, statuses: tuple[str, ...] | None = REACHED) -> set[int]:
+    """Those the study day's push reached (statuses None: it was queued for, whatever became of it)."""
     key = f"study:{month}:day:"
     # A range, not LIKE: the unique index on the key serves it (SQLite's LIKE ignores case, so
     # it cannot use an index).
-    query = sa.select(_OUTBOX.c.retiree_id).where(
-        _OUTBOX.c.dedupe_key >= key, _OUTBOX.c.dedupe_key < key[:-1] + ";", _OUTBOX.c.status.in_(REACHED))
+    query = sa.select(_OUTBOX.c.retiree_id).where(_OUTBOX.c.dedupe_key >= key,
+                                                  _OUTBOX.c.dedupe_key < key[:-1] + ";")
+    if statuses is not None:
+        query = query.where(_OUTBOX.c.status.in_(statuses))
     return set(session.connection().scalars(query).all())
 
 
@@ -204,11 +209,13 @@ def _accounts(session: Session, retiree_ids: set[int]) -> dict[int, bool]:
     return following
 
 
-def _reason(retiree_id: int, reached: set[int], accounts: dict[int, bool]) -> str:
-    if retiree_id in reached:
+def _reason(retiree_id: int, known: MonthFacts, accounts: dict[int, bool]) -> str:
+    if retiree_id in known.reached:
         return "已收到，还没看"
     if retiree_id not in accounts:
         return "没有绑定微信"
     if not accounts[retiree_id]:
         return "已取消关注"
+    if retiree_id not in known.pushed:  # bound after the study day: nothing was sent to them
+        return "学习日推送时还没绑定微信"
     return "消息没送到（本人近来没发过消息）"

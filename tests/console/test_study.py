@@ -21,7 +21,7 @@ from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
-from bot.models import AuditEntry, StudyReading
+from bot.models import AuditEntry, Retiree, StudyReading
 from bot.scheduling import jobs
 from bot.services import Services, build_services
 from bot.study.readings import record_reading
@@ -90,9 +90,12 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, de
 
 
 def test_a_viewer_sees_the_report_masked_and_cannot_assign_export_or_edit(
-        viewer: Clerk, desk: Services, branch: Branch) -> None:
+        viewer: Clerk, worker: Clerk, desk: Services, branch: Branch) -> None:
+    with transaction(desk.sessions) as session:  # 王芳 lives alone: a 生活情况 viewers do not see
+        session.get(Retiree, branch.ids["王芳"]).lives_alone = True
     page = text(viewer.get("/console/study/2026-12"))
-    assert "还没学习的" in page and "13900000003" not in page
+    assert "还没学习的" in page and "13900000003" not in page and "独居" not in page
+    assert "独居" in text(worker.get("/console/study/2026-12"))
     assert viewer.get("/console/study/2026-12/visits.xlsx").status_code == 403
     assert viewer.post("/console/study/2026-12/visits", {"retiree": "3", "to": "x"}).status_code == 403
     assert viewer.get("/console/study/edit").status_code == 403

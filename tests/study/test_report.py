@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.standin import StandinServer
 from bot.study.readings import record_reading
 from tests.helpers import write_config
-from tests.office_fixtures import Branch, add_person
+from tests.office_fixtures import Branch, add_person, bind
 from tests.study.helpers import stand_on
 
 
@@ -84,6 +84,21 @@ def test_someone_imported_after_the_month_is_not_counted_as_missing_it(
     assert run_report(december, tmp_path, monkeypatch, "--by", "2027-01-10") == 0
     out = capsys.readouterr().out
     assert "第一支部\t5\t3\t2\t0\t3" in out and "送学上门：4 人还没学习" in out
+
+
+def test_someone_bound_after_the_study_day_is_not_said_to_have_missed_the_message(
+        december: Services, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 吴新 was added and bound on the 7th, after the push of the 5th: nothing was sent to them.
+    with transaction(december.sessions) as session:
+        person = add_person(session, clock.now(), "吴新")
+        bind(session, clock.now(), person, "o_wu")
+        first = session.scalar(sa.select(Group).where(Group.name == "第一支部"))
+        session.add(GroupMember(group_id=first.id, retiree_id=person.id))
+    sheet = tmp_path / "送学上门.xlsx"
+    assert run_report(december, tmp_path, monkeypatch, "--by", "2026-12-10", "--visits", str(sheet)) == 0
+    why = {r[1]: r[7] for r in list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))[1:]}
+    assert why["吴新"] == "学习日推送时还没绑定微信"
+    assert why["周平"] == "消息没送到（本人近来没发过消息）"  # the push was queued for 周平, and waits
 
 
 @pytest.mark.parametrize("args", [("2031-01",), ("2026-12", "--by", "12月8日")])
