@@ -8,7 +8,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import clauses, parse_choice, short_forms
+from bot.language.words import clauses, normalize, parse_choice, short_forms
 from bot.policies import ANSWERING_ROUTES, Decision
 from bot.policies.replies import answer_text, related_topics, which_text
 from bot.questions import keeping
@@ -84,13 +84,23 @@ def _starts_with(text: str, words: set[str]) -> bool:
 
 def _reply(msg: Inbound, ctx: Context, decision: Decision) -> Reply | None:
     if decision.topic is not None:
-        return Text(answer_topic(ctx, decision.topic, ctx.policies.also_offered(msg.text, decision)))
+        answer = answer_topic(ctx, decision.topic, ctx.policies.also_offered(msg.text, decision))
+        return Text(f"{_sorry(ctx, msg.text)}{answer}")
     if decision.ask_which:
         offered = list(decision.candidates)
         asked = _keep(msg, ctx, "offered", offered) if not ctx.conversation.quiet else None
         ctx.conversation.expect(STEP, {"topics": offered, "asked": asked})
         return Text(which_text(ctx.policies, ctx.texts, decision.candidates))
     return None
+
+
+def _sorry(ctx: Context, text: str) -> str:
+    """An apology and the offer to look into it, before the answer to a complaint (「医药费报销
+    三个月了还没到账」): a card alone reads as if nobody heard the complaint; else ""."""
+    plain = normalize(text)
+    if not any(word in plain for word in ctx.texts.words("policy.complaint_words")):
+        return ""
+    return ctx.texts.get("policy.complaint") + "\n\n"
 
 
 def _keep(msg: Inbound, ctx: Context, outcome: str, offered: list[str] | None = None) -> int:

@@ -34,7 +34,8 @@ def register(router: Router) -> None:
                                        "学好了", "我学好了", "学过了", "我学过了", "都学了", "我都学了",
                                        "已经学完了", "已经学了"),
                   needs_binding=True)(done)
-    router.action("study_quiz", words=("答题", "做题", "学习答题"), needs_binding=True)(start_quiz)
+    router.action("study_quiz", words=("答题", "做题", "学习答题", "答个题", "做个题", "答答题", "做做题"),
+                  needs_binding=True)(start_quiz)
     router.step(PAST_STEP)(pick_past)
     router.step(QUIZ_STEP, remind=remind_quiz)(answer_quiz)
 
@@ -113,6 +114,9 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
     if letter == "0" or (letter is None and ctx.texts.yes_or_no(msg.text) is False):
         ctx.conversation.clear()
         return Text(ctx.texts.get("study.quiz_stopped"))
+    if letter is None and set(short_forms(msg.text)) & ctx.texts.words("study.quiz_unsure_words"):
+        unsure = ctx.texts.get("study.quiz_unsure", letters="、".join(LETTERS[:len(question.choices)]))
+        return Text("\n".join([unsure, _question(ctx, question, index + 1)]))
     if letter is None:
         return None  # not an answer: the router sees what else it is, then asks again
     verdict = (ctx.texts.get("study.quiz_right", explain=question.explain) if letter == question.answer
