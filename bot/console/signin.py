@@ -58,8 +58,13 @@ def _signed_in() -> tuple[StaffAccount | None, bool]:
 
 
 def _to_sign_in(expired: bool) -> BaseResponse:
-    target = url_for("console.sign_in", next=request.full_path if request.method == "GET" else None,
-                     expired=1 if expired else None)
+    """To the sign-in page, and back afterwards to the page asked for — for a form sent, the page
+    it was on, saying that what was sent was not done (a reply typed before the session ended)."""
+    posted = request.method == "POST"
+    page_sent_from = urlsplit(request.referrer or "")._replace(scheme="", netloc="").geturl()
+    back = page_sent_from if posted else request.full_path
+    target = url_for("console.sign_in", next=back or None, expired=1 if expired else None,
+                     lost=1 if posted else None)
     if request.headers.get("HX-Request"):  # htmx swaps fragments: tell it to load the whole page
         return Response(status=204, headers={"HX-Redirect": target})
     return redirect(target)
@@ -69,6 +74,9 @@ def _to_sign_in(expired: bool) -> BaseResponse:
 def sign_in_page() -> BaseResponse | tuple[str, int]:
     """The sign-in form, and signing in with it."""
     refusal = "登录已过期，请重新登录。" if request.args.get("expired") else ""
+    if request.args.get("lost"):  # a form sent without a session: nothing it asked for was done
+        refusal = (f"{refusal or '请先登录。'}刚才提交的内容没有保存、也没有发出，"
+                   "登录后回到原来的页面，请再做一次。")
     if request.method == "POST":
         outcome = sign_in(services().sessions, request.form.get("username", ""),
                           request.form.get("password", ""), now=now(), rules=services().settings.console)

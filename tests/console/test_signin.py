@@ -83,6 +83,22 @@ def test_an_idle_session_ends_with_a_clear_word(console_app: Flask, desk: Servic
     assert htmx.status_code == 204 and htmx.headers["HX-Redirect"].startswith("/console/login")
 
 
+def test_a_reply_sent_after_the_session_ended_is_said_not_done_and_leads_back_to_its_page(
+        console_app: Flask, desk: Services, clock: FixedClock) -> None:
+    # A clerk typed an answer to a 留言, went to lunch, came back and pressed 发送回复.
+    clerk = Clerk(console_app.test_client())
+    make_account(desk, "wangli")
+    clerk.sign_in("wangli")
+    clerk.get("/console/tickets")
+    clock.advance(minutes=desk.settings.console.idle_minutes + 1)
+    sent = clerk.post("/console/tickets/1", {"answer": "您好，已经帮您查过了"},
+                      headers={"Referer": "http://localhost/console/tickets/1"})
+    page = clerk.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "没有保存、也没有发出" in page and "请再做一次" in page
+    back = clerk.post(sent.headers["Location"], {"username": "wangli", "password": PASSWORD})
+    assert back.headers["Location"] == "/console/tickets/1"
+
+
 def test_disabling_or_resetting_an_account_ends_its_open_sessions(console_app: Flask, desk: Services) -> None:
     make_account(desk, "boss", "admin")
     for change in (reset_password, disable):
