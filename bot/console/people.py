@@ -32,6 +32,7 @@ from bot.roster.edit import (
     record_death,
     undo_death,
 )
+from bot.roster.export import date_text
 from bot.roster.groups import GROUP_FIELDS, all_groups
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile
@@ -68,7 +69,9 @@ def person(retiree_id: int) -> tuple[str, int]:
     found = profile(db(), retiree_id, scope=staff().group_id)
     if found is None:
         abort(404)
-    return page("person.html", p=found, person=found.person, status_names=STATUS_NAMES,
+    return page("person.html", p=found, person=found.person, born=date_text(found.person.birth_date,
+                                                                           found.person.birth_precision),
+                status_names=STATUS_NAMES,
                 channel_names=CHANNEL_NAMES, signup_names=SIGNUP_NAMES, kind_names=KIND_NAMES,
                 care_kinds=KIND_LABELS, mask=mask, problems=PROBLEMS)
 

@@ -80,7 +80,10 @@ def test_the_person_page_shows_what_the_office_knows_and_hides_private_details_f
         worker: Clerk, console_app: Flask, desk: Services, zhang: int) -> None:
     page = text(worker.get(f"/console/people/{zhang}"))
     assert "18026566827" in page and "幸福路 1 号" in page and "长年有病" in page
-    assert "本人" in page and "第一支部" in page
+    assert "本人" in page and "第一支部" in page and "<dd>1938-03-01" in page
+    with transaction(desk.sessions) as session:  # known to the month, as the edit form shows it
+        session.get(Retiree, zhang).birth_precision = "month"
+    assert "<dd>1938-03</dd>" in text(worker.get(f"/console/people/{zhang}"))
     viewer = clerk(console_app, desk, "leader", "viewer")
     seen = text(viewer.get(f"/console/people/{zhang}"))
     assert "18026566827" not in seen and "*******6827" in seen
