@@ -34,6 +34,7 @@ from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
 
 KINDS = ("参观", "体检", "茶话会", "出游", "文体", "其他")
 REQUIRED = ("title", "starts_at", "place", "capacity", "deadline")
+MAX_CAPACITY = 10_000  # more is a typing slip (and past what the database's integer holds, soon)
 TEXTS = {"title": 60, "place": 200, "meeting_point": 200, "transport": 200, "notes": 300, "contact": 100}
 
 
@@ -138,15 +139,17 @@ def check(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], Prob
     for name, limit in TEXTS.items():
         if values.get(name) is not None and (not isinstance(values[name], str) or len(values[name]) > limit):
             problems[name] = f"：应为不超过 {limit} 字的文字"
-    if not isinstance(values["capacity"], int) or values["capacity"] < 1:
-        problems["capacity"] = "：应为正整数"
+    if not isinstance(values["capacity"], int) or not 1 <= values["capacity"] <= MAX_CAPACITY:
+        problems["capacity"] = f"：应为 1 到 {MAX_CAPACITY} 的整数"
     companion = values.get("companion_seats", 0)
     if not isinstance(companion, int) or not 0 <= companion <= 2:
         problems["companion_seats"] = "：应为 0、1 或 2"
     if values.get("kind", "其他") not in KINDS:
         problems["kind"] = f"：应为 {'、'.join(KINDS)} 之一"
     names = values.setdefault("groups", ["all"])
-    if not isinstance(names, list) or not names:
+    if isinstance(names, list) and not names:
+        problems["groups"] = "：请选「全体」，或勾选至少一个分组"
+    elif not isinstance(names, list):
         problems["groups"] = "：应为分组名的列表，或 [\"all\"]"
     elif unknown := [n for n in names if n != "all" and n not in groups]:
         problems["groups"] = "：" + "、".join(f"没有名为「{n}」的分组" for n in unknown)

@@ -266,7 +266,9 @@ def _entry(form: MultiDict[str, str]) -> dict[str, Any]:
     for name in NUMBERS:
         entry[name] = int(entry[name]) if entry[name].isdecimal() else entry[name]
     chosen = [name for name in form.getlist("groups") if name]
-    entry["groups"] = [EVERYONE, *chosen] if form.get("everyone") else chosen or [EVERYONE]  # both: asked
+    # 全体 chosen ("1") with a group ticked too is asked, not guessed; groups ticked with neither
+    # choice made are those groups; nothing chosen at all is asked (it was taken for 全体).
+    entry["groups"] = [EVERYONE, *chosen] if form.get("everyone") == "1" else chosen
     return entry
 
 
@@ -277,8 +279,7 @@ def _as_form(fields: dict[str, Any]) -> MultiDict[str, str]:
         form[name] = fields[name].astimezone(SHANGHAI).strftime(FORM_TIME)
     if fields["cancel_until"] == fields["deadline"]:  # the default: left empty, it follows the deadline
         form["cancel_until"] = ""
-    if EVERYONE in fields["groups"]:
-        form["everyone"] = "1"
+    form["everyone"] = "1" if EVERYONE in fields["groups"] else "0"
     form.setlist("groups", [g for g in fields["groups"] if g != EVERYONE])
     return form
 

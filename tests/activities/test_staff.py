@@ -44,7 +44,7 @@ def test_a_file_is_checked_by_a_dry_run_then_loaded_and_announced_to_its_group(
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    (("capacity = 3", "capacity = 0"), "名额（capacity）：应为正整数"),
+    (("capacity = 3", "capacity = 0"), "名额（capacity）：应为 1 到 10000 的整数"),
     (('groups = ["第一支部"]', 'groups = ["第九支部"]'), "没有名为「第九支部」的分组"),
     (("deadline = 2026-12-18T17:00:00", "deadline = 2026-12-22T17:00:00"), "报名截止"),
     (('place = "老干部活动中心二楼"\n', ""), "地点（place）：必须填写"),

@@ -58,7 +58,12 @@ def test_a_bad_form_names_each_field_keeps_what_was_typed_and_saves_nothing(
     assert bad.status_code == 400 and "名称：必须填写" in page
     assert 'value="三十"' in page and "请带上老年证" in page
     fixed = worker.post("/console/activities/new", TEA | {"capacity": "三十"})
-    assert "名额：应为正整数" in text(fixed)
+    assert "名额：应为 1 到 10000 的整数" in text(fixed)
+    slip = worker.post("/console/activities/new", TEA | {"capacity": "999999999999"})  # past the integer
+    assert slip.status_code == 400 and "名额：应为 1 到 10000 的整数" in text(slip)
+    for unchosen in ({"everyone": "0", "groups": ""}, {"groups": ""}):  # it was taken for 全体
+        nobody = worker.post("/console/activities/new", TEA | unchosen)
+        assert nobody.status_code == 400 and "请选「全体」，或勾选至少一个分组" in text(nobody)
     worker.post("/console/activities/new", TEA | {"deadline": "2026-12-22T17:00"})
     late = worker.post("/console/activities/new", TEA | {"deadline": "2026-12-22T17:00"})
     assert "报名截止：应在活动开始之前" in text(late)
@@ -144,7 +149,7 @@ def test_editing_keeps_the_waitlist_rules_and_a_viewer_only_reads(
 
 def test_a_branch_account_sees_its_own_peoples_sign_ups_and_changes_nothing_office_wide(
         console_app: Flask, worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
-    number = create(worker, groups="")  # for everyone
+    number = create(worker, groups="", everyone="1")  # for everyone
     for openid in ("o_zhang", "o_zhou"):
         sign(chat, openid, "1", "1")
     secretary = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")

@@ -285,8 +285,7 @@ def test_a_cancelled_sign_up_moves_the_first_on_the_waitlist_up(
     page.get_by_label("报名截止", exact=True).fill("2026-12-18T17:00")
     page.get_by_label(re.compile("^名额")).fill("3")
     page.get_by_label("家属陪同", exact=True).select_option("1")
-    page.get_by_label(re.compile("全体（只给")).uncheck()
-    page.get_by_label("第一支部", exact=True).check()
+    page.get_by_label("第一支部", exact=True).check()  # no choice of 全体 made: the group ticked
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(re.compile(r"/console/activities/\d+$"))
     expect(page.get_by_role("status")).to_have_text("活动「冬至茶话会」已新建。")
