@@ -550,16 +550,32 @@ def teaching_problem(engine: PolicyEngine, topic: str, question: str) -> str:
     another topic (and what it asks does not read like this one), or it is someone else's matter
     (a grandchild's school, another domain's words), so teaching it would more likely be a slip
     of the hand than a correction."""
-    first = engine.by_keywords(question, known=False, not_ours=False)  # its keywords, liked or not
+    first, liked = _teaching_reading(engine, question)
     if first.stage == OTHER_DOMAIN:
         return ("它说的是别人的事或别的领域的事（比如晚辈的学校、单位），机器人有意不答，"
                 "归到这里多半是点错了；可标为不属于政策问答。")
-    if first.topic in (None, topic):
+    if first.topic in (None, topic) or liked == topic:  # liked: what it asks reads like staff's topic
         return ""
-    if engine.first_answer(question, known=False, not_ours=False).topic == topic:
-        return ""  # what it asks reads clearly like staff's topic: the likeness answers it so
     return (f"它的关键词指向别处（「{engine.topics[first.topic].title}」），归到这里多半是点错了。"
             "请在 content/ 里给话题添关键词，或标为不属于政策问答。")
+
+
+def teachable(engine: PolicyEngine, question: str, topics: Iterable[str]) -> list[str]:
+    """Those of topics (in order) staff may teach question as, by teaching_problem's rule, the
+    question read once for all of them (the guesses 没答上的问题 offers)."""
+    first, liked = _teaching_reading(engine, question)
+    if first.stage == OTHER_DOMAIN:
+        return []
+    return [topic for topic in topics if first.topic in (None, topic) or liked == topic]
+
+
+def _teaching_reading(engine: PolicyEngine, question: str) -> tuple[Decision, str | None]:
+    """The keywords' decision on question, liked or not, and — when they lead to a topic — the
+    topic the likeness answers it with."""
+    first = engine.by_keywords(question, known=False, not_ours=False)
+    if first.topic is None or first.stage == OTHER_DOMAIN:
+        return first, None
+    return first, engine.first_answer(question, known=False, not_ours=False).topic
 
 
 def _known(known: dict[str, str], taught: Iterable[tuple[str, str]]) -> dict[str, str]:

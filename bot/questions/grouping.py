@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import PolicyQuestion
 from bot.policies import PolicyEngine
+from bot.policies.engine import teachable
 
 SAME_QUESTION = 0.5  # cosine at which two questions count as one asked twice
 MAX_GUESSES = 3
@@ -54,7 +55,10 @@ def open_groups(session: Session, engine: PolicyEngine, limit: int = 500) -> lis
 
 
 def _guesses(engine: PolicyEngine, group: Group) -> list[str]:
-    """What people picked from 「您是想问」 first, then the second stage's closest topics."""
+    """What people picked from 「您是想问」 first, then the second stage's closest topics — none
+    that teaching would refuse (a guess the clerk picks must not be turned down as a slip)."""
     picked = Counter(q.picked for q in group.questions if q.picked in engine.topics)  # not a topic gone
-    closest = [tid for tid, _ in engine.similar.scores(group.questions[0].text, shared_words=0)]
-    return list(dict.fromkeys([*(t for t, _ in picked.most_common()), *closest]))[:MAX_GUESSES]
+    text = group.questions[0].text  # the group's questions read alike
+    closest = [tid for tid, _ in engine.similar.scores(text, shared_words=0)]
+    ordered = dict.fromkeys([*(t for t, _ in picked.most_common()), *closest])
+    return teachable(engine, text, ordered)[:MAX_GUESSES]

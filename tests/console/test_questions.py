@@ -18,7 +18,7 @@ from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
 from bot.models import AuditEntry, PolicyOverride, PolicyQuestion
 from bot.policies import load_engine
-from bot.policies.engine import CONFIRMED_NOT_OURS
+from bot.policies.engine import CONFIRMED_NOT_OURS, teaching_problem
 from bot.questions import keeping
 from bot.questions.export import export_changes
 from bot.questions.knowledge import Knowledge
@@ -93,6 +93,19 @@ def test_a_question_whose_keywords_point_elsewhere_is_not_taught(worker: Clerk, 
     assert open_ids(desk) == [asked]
     with desk.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(PolicyOverride)) == 0
+
+
+@pytest.mark.parametrize("question", ["我家房子漏水单位管不管", "离休费每个月几号发，怎么还没到"])
+def test_every_guess_offered_is_one_teaching_takes(worker: Clerk, desk: Services, question: str) -> None:
+    # A clerk picked 困难帮扶（可能是）, offered for a leaking roof, and was told it was a slip.
+    with transaction(desk.sessions) as session:
+        keeping.keep(session, openid="o_zhang", via="chat", text=question, outcome="unanswered",
+                     now=desk.clock.now())
+    page = text(worker.get("/console/questions"))
+    guesses = re.findall(r'<option value="([a-z-]+)">[^<]*（可能是）', page)
+    engine = load_engine(desk.settings.content_dir)
+    assert guesses == [t for t in guesses if not teaching_problem(engine, t, question)]
+    assert ("漏水" in question) == (guesses == [])  # someone else's matter: nothing to guess
 
 
 def test_out_of_scope_leaves_the_list_is_logged_and_is_not_answered_or_kept_again(
