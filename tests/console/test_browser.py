@@ -169,6 +169,20 @@ def test_typing_pinyin_initials_swaps_in_the_match_and_opens_the_persons_page(
     expect(fact(page, "分组")).to_have_text("党支部：第一支部")
 
 
+def test_on_a_phone_a_wide_table_scrolls_by_itself_and_the_page_does_not(
+        browser: sync_api.Browser, site: str, clerk: str, branch: Branch) -> None:
+    # Staff open the links in their alerts on their phones: 375 pixels wide.
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, site, clerk)
+        for room in ("名册", "操作记录"):
+            menu(page, room)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, room
+    finally:
+        context.close()
+
+
 def test_with_javascript_off_the_search_still_finds_and_the_pages_read(
         browser: sync_api.Browser, site: str, clerk: str, branch: Branch) -> None:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
