@@ -37,5 +37,6 @@ def build_router() -> Router:
     for module in (policy, intents):
         module.register(router)
     policy.register_second_stage(router)  # a guess by similarity only when nothing else fits
+    activities.register_by_name(router)  # 「茶话会还有名额吗」: read the activities only then
     fallback.register(router)
     return router

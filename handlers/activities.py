@@ -21,7 +21,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import named_choice, normalize, parse_choice
+from bot.language.words import named_choice, named_in, normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
@@ -40,11 +40,30 @@ def register(router: Router) -> None:
     router.step(CANCEL)(cancel)
 
 
+def register_by_name(router: Router) -> None:
+    """Add the matcher for an activity spoken of by name (「茶话会还有名额吗」): tried last, for what
+    nothing else understood, so only those messages read the open activities."""
+    router.matcher("activity_named")(named_activity)
+
+
+def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
+    """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
+    reply to sign up; None when no open activity is named (or the person is not bound)."""
+    if ctx.binding is None:
+        return None
+    activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
+    number = named_in(msg.text, [a.title for a in activities])
+    return _show(ctx, activities[number - 1]) if number is not None else None
+
+
 def list_open(msg: Inbound, ctx: Context) -> Reply:
-    """The open activities this person may join, numbered, two short lines each."""
+    """The open activities this person may join, numbered, two short lines each; the one the
+    sentence names in full (「我要报名那个冬至的茶话会」)."""
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     if not activities:
         return Text(ctx.texts.get("activity.none"))
+    if (number := named_in(msg.text, [a.title for a in activities])) is not None:
+        return _show(ctx, activities[number - 1])
     ctx.conversation.expect(PICK, {"ids": [a.id for a in activities]})
     lines = [describe(ctx.texts, "list_item", a, number=n) for n, a in enumerate(activities, start=1)]
     return _listing(ctx, "list", lines)
@@ -65,6 +84,11 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     if activity is None:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.refused_cancelled"))
+    return _show(ctx, activity)
+
+
+def _show(ctx: Context, activity: Activity) -> Reply:
+    """One activity in full, and what to reply to sign up (or to wait for a place)."""
     if live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.refused_already"))

@@ -87,6 +87,16 @@ def named_choice(text: str, names: list[str]) -> int | None:
     return shared.index(best) + 1 if set(plain.replace(best, "", 1)) <= _POINTING else None
 
 
+def named_in(text: str, names: list[str], least: int = 3) -> int | None:
+    """The number (from 1) of the one name a sentence speaks of by a run of at least `least`
+    characters of it (「帮我爸报个冬至茶话会，我陪他去」 speaks of 冬至茶话会), no other name as
+    much; None otherwise."""
+    plain = normalize(text)
+    shared = [len(_longest_shared_run(plain, normalize(name))) for name in names]
+    best = max(shared, default=0)
+    return shared.index(best) + 1 if best >= least and shared.count(best) == 1 else None
+
+
 def _longest_shared_run(a: str, b: str) -> str:
     """The longest run of characters both hold."""
     longest = ""

@@ -37,10 +37,11 @@ def test_a_number_not_offered_is_asked_again_instead_of_jumping_to_the_menu(
     assert (chat.say("1", openid="o_zhang") or "").startswith("报名成功！")  # the question is still open
 
 
-def test_a_sign_up_said_in_a_sentence_lists_the_activities(
+def test_a_sign_up_said_in_a_sentence_shows_the_activity_it_names(
         office: Services, branch: Branch, tea: int, chat: Chat) -> None:
-    assert "回复 1　冬至茶话会" in (chat.say("我想报名参加茶话会", openid="o_zhang") or "")
-    chat.say("1", openid="o_zhang")
+    assert "回复 1　冬至茶话会" in (chat.say("我想报名参加活动", openid="o_zhang") or "")  # the list
+    named = chat.say("我想报名参加茶话会", openid="o_zhang") or ""
+    assert "【冬至茶话会】" in named and "回复 1 确认报名" in named  # the one it names, not the list
     chat.say("1", openid="o_zhang")
     assert "要取消哪一个" in (chat.say("茶话会我去不了了，想取消报名", openid="o_zhang") or "")
 
