@@ -10,9 +10,9 @@ from bot.delivery.audience import AudienceError, group_names
 from bot.delivery.staff_alerts import staff_openids
 from bot.logs import mask
 from bot.notices.sending import plan, send
+from bot.roster.groups import EVERYONE_WORDS
 
 STEP = "staff_notice_confirm"
-EVERYONE = ("全体", "所有人", "全部", "大家")
 
 
 def register(router: Router) -> None:
@@ -29,7 +29,7 @@ def draft_notice(msg: Inbound, ctx: Context) -> Reply | None:
     if len(parts) < 2:
         return Text(_usage(ctx))
     target, text = parts
-    audience = "all" if target in EVERYONE else f"group:{target}"
+    audience = "all" if target.lower() in EVERYONE_WORDS else f"group:{target}"
     try:
         reach = plan(ctx.session, ctx.settings, audience, preview=False)
     except AudienceError as exc:  # it names the groups there are

@@ -73,10 +73,12 @@ def group_member(group_id: int) -> Response:
     _visible(group_id)
     joining = request.form.get("action") == "add"
     person = request.form.get("retiree_id", type=int) or 0
-    if joining and find_person(db(), person, scope=staff().group_id) is None:
+    found = find_person(db(), person, scope=staff().group_id if joining else None)
+    if joining and found is None:
         abort(404)  # a branch's account adds only whom it may see (and so may not widen its scope)
+    name = found.name if found is not None else "这位"
     attempt(lambda session: set_member(session, group_id, person, joining, actor=actor(), now=now()),
-            GroupError, "已加入分组。" if joining else "已移出分组。")
+            GroupError, f"已把{name}加入分组。" if joining else f"已把{name}移出分组。")
     return redirect(url_for("console.group", group_id=group_id))
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.models import GROUP_KINDS, Activity, Group, GroupMember, Retiree
 
+# Words that mean everyone where a notice or activity names its audience: no group is named so.
+EVERYONE_WORDS = frozenset({"全体", "所有人", "全部", "大家", "all"})
 # The roster columns that name groups, and the kind of group each names.
 GROUP_FIELDS = {"branch": "党支部", "class_name": "老年大学班级", "area": "居住片区"}
 
@@ -23,9 +25,7 @@ def add_group(session: Session, kind: str, name: str) -> Group:
     """Create a group; the kind must be one of GROUP_KINDS and the name new within it."""
     if kind not in GROUP_KINDS:
         raise GroupError(f"不认识的分组类型“{kind}”：可用的类型有 {'、'.join(GROUP_KINDS)}。")
-    name = name.strip()
-    if not name:
-        raise GroupError("分组名称不能为空。")
+    name = _checked_name(name)
     if find_group(session, kind, name) is not None:
         raise GroupError(f"{kind}“{name}”已经有了。")
     group = Group(kind=kind, name=name)
@@ -45,9 +45,7 @@ def create_group(session: Session, kind: str, name: str, *, actor: str, now: dat
 def rename_group(session: Session, group_id: int, name: str, *, actor: str, now: datetime) -> Group:
     """Rename a group; activities open to it follow the new name (audit-logged)."""
     group = _group(session, group_id)
-    name, old = name.strip(), group.name
-    if not name:
-        raise GroupError("分组名称不能为空。")
+    name, old = _checked_name(name), group.name
     if name != old and find_group(session, group.kind, name) is not None:
         raise GroupError(f"{group.kind}“{name}”已经有了。")
     group.name = name
@@ -57,6 +55,17 @@ def rename_group(session: Session, group_id: int, name: str, *, actor: str, now:
     audit.record(session, actor=actor, action="group.rename", at=now, target=f"group:{group_id}",
                  changes={"名称": [old, name]})
     return group
+
+
+def _checked_name(name: str) -> str:
+    """A group's name as given, or GroupError: empty, or a word that means everyone (a group
+    named 全体 would read as everyone in 通知 and 活动, and reach only its members)."""
+    name = name.strip()
+    if not name:
+        raise GroupError("分组名称不能为空。")
+    if name.lower() in EVERYONE_WORDS:
+        raise GroupError(f"“{name}”在通知、活动里指所有人，不能做分组名称，请换一个。")
+    return name
 
 
 def set_member(session: Session, group_id: int, retiree_id: int, member: bool, *, actor: str,

@@ -122,8 +122,12 @@ def test_groups_are_added_renamed_and_filled(worker: Clerk, desk: Services, bran
     worker.post(f"/console/groups/{calligraphy}/members", {"action": "add", "retiree_id": branch.ids["张明"]})
     page = text(worker.get(f"/console/groups/{calligraphy}"))
     assert "书法一班" in page and "张明" in page
-    worker.post(f"/console/groups/{calligraphy}/members",
-                {"action": "remove", "retiree_id": branch.ids["张明"]})
+    out = worker.post(f"/console/groups/{calligraphy}/members",
+                      {"action": "remove", "retiree_id": branch.ids["张明"]})
+    assert "已把张明移出分组" in text(worker.get(out.headers["Location"]))  # whom, not only 已移出
+    for everyone in ("全体", "ALL"):  # would read as everyone in 通知 and 活动
+        refused = worker.post("/console/groups", {"kind": "其他", "name": everyone})
+        assert "指所有人，不能做分组名称" in text(worker.get(refused.headers["Location"]))
     with desk.sessions() as session:
         assert not session.scalars(sa.select(GroupMember).where(GroupMember.group_id == calligraphy)).all()
         actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("group%"))).all()
