@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from bot.console import files
 from bot.console.web import actor, attempt, console, db, now, page, requires, saving, services, staff
-from bot.models import Group, GroupMember, StaffAccount
+from bot.models import Group, GroupMember, Role, StaffAccount
 from bot.roster.search import within
 from bot.staff.roles import Can
 from bot.study.material import Material, months, usable
@@ -43,8 +43,9 @@ def study_month(month: str) -> tuple[str, int]:
     page_number = max(request.args.get("page", 1, type=int), 1)
     people, members = (group_readings(db(), known, group, limit=PEOPLE_SHOWN,
                                       offset=(page_number - 1) * PEOPLE_SHOWN) if group else ([], 0))
-    staff_names = db().scalars(sa.select(StaffAccount.display_name).where(
-        StaffAccount.disabled_at.is_(None)).order_by(StaffAccount.display_name)).all()
+    staff_names = db().scalars(sa.select(StaffAccount.display_name).where(  # who may go: not 查看
+        StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
+        .order_by(StaffAccount.display_name)).all()
     return page("study_month.html", material=material, counts=counts, group=group, visits=visits,
                 total=total, shown=VISITS_SHOWN, given=assigned(db(), month, [v.retiree.id for v in visits]),
                 people=people, members=members, page_number=page_number,

@@ -70,10 +70,11 @@ def test_the_report_counts_each_group_and_names_each_persons_state(
     assert "家属代学" in group and "已学习" in group and "未学习：已取消关注" in group  # 钱进
 
 
-def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, desk: Services,
+def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, viewer: Clerk, desk: Services,
                                                                branch: Branch) -> None:
     wang = branch.ids["王芳"]
-    worker.get("/console/study/2026-12")
+    choices = re.findall(r"<option[^>]*>([^<]+)</option>", text(worker.get("/console/study/2026-12")))
+    assert "wangli同志" in choices and "leader同志" not in choices  # a 查看 account goes on no visit
     worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "小刘"})
     given = worker.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "wangli同志"})
     assert "已安排 1 位由wangli同志送学上门" in text(worker.get(given.headers["Location"]))
