@@ -10,7 +10,7 @@ to call back on, and its answer says nothing of the quiz or sign-up waiting.
 
 from __future__ import annotations
 
-from bot.care.detect import CareWords, GoodNewsTold, Kind, Sighting
+from bot.care.detect import CareWords, Kind, Sighting
 from bot.care.intake import (
     Reporter,
     add_good_news,
@@ -33,6 +33,7 @@ WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
 WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
+ENDED_BY_GOOD_NEWS = "hospital"  # 「住院一周，今天出院了」: the stay is over, no report of it
 
 
 def register(router: Router) -> None:
@@ -43,6 +44,7 @@ def register(router: Router) -> None:
     router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"))(take_phone)
     router.step(AFTER_STEP)(choose_related)
     router.matcher("care_phone")(phone_after_report)
+    router.matcher("care_good_news")(good_news_told)
 
 
 def phone_after_report(msg: Inbound, ctx: Context) -> Reply | None:
@@ -63,19 +65,25 @@ def report(msg: Inbound, ctx: Context) -> Reply | None:
     """A care report: kept, staff alerted, and a caring answer; None for anything else."""
     words = _words(ctx)
     sighting = words.find(msg.text)
-    good = words.good_news_in(msg.text) if sighting is None or not sighting.kind.urgent else None
-    # 「住院一周，今天出院了」 tells of no new stay; 「摔了一跤，问题不大」 is a new fall all the same.
-    reply = good_news(ctx, good, msg.text) if good is not None and (sighting is None or good.alone) else None
-    if reply is not None:
-        return reply
-    return _take(ctx, sighting, msg.text) if sighting is not None else None
+    if sighting is None:
+        return None
+    # 「住院一周，今天出院了」 tells of no new stay: good news, heard after any step (good_news_told).
+    # 「我爸出院了，昨天走了」「摔了一跤，问题不大」 are news all the same.
+    if sighting.kind.name == ENDED_BY_GOOD_NEWS and (good := words.good_news_in(msg.text)) and good.alone:
+        return None
+    return _take(ctx, sighting, msg.text)
 
 
-def good_news(ctx: Context, told: GoodNewsTold, text: str) -> Reply | None:
+def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     """「医生说问题不大，已经回家了」: kept with the report it follows and passed to staff, and a
-    glad word; None when it follows no report and says too little alone (「好多了」)."""
-    reporter = _reporter(ctx)
+    glad word; None when there is none, or it follows no report and says too little alone
+    (「好多了」). A matcher, not urgent: a 留言 being written takes the words as the 留言."""
     words = _words(ctx)
+    told = words.good_news_in(msg.text)
+    if told is None:
+        return None
+    reporter = _reporter(ctx)
+    text = msg.text
     earlier = report_good_news_follows(ctx.session, ctx.openid, words.good_news.kinds, ctx.now)
     if earlier is None and not told.alone:
         return None
@@ -130,9 +138,11 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ctx.conversation.clear()
     if phone is None:
-        return Text(_with_related(ctx, [ctx.texts.get("care.phone_declined")], _kind(ctx, record.kind)))
+        declined = ctx.texts.get("care.phone_declined")
+        return Text(_with_related(ctx, [declined], _kind(ctx, record.kind), record))
     add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
-    return Text(_with_related(ctx, [ctx.texts.get("care.phone_kept", phone=phone)], _kind(ctx, record.kind)))
+    kept = ctx.texts.get("care.phone_kept", phone=phone)
+    return Text(_with_related(ctx, [kept], _kind(ctx, record.kind), record))
 
 
 def choose_related(msg: Inbound, ctx: Context) -> Reply | None:
@@ -154,12 +164,16 @@ def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
     if _reporter(ctx).needs_phone and not record.reporter_phone:
         ctx.conversation.expect(PHONE_STEP, {"report": record.id})
         return "\n".join([*lines, "", ctx.texts.get("care.ask_phone")])
-    return _with_related(ctx, lines, kind)
+    return _with_related(ctx, lines, kind, record)
 
 
-def _with_related(ctx: Context, lines: list[str], kind: Kind) -> str:
-    """lines, then the kind's related answers offered by number (not while a task waits)."""
-    topics = [t for t in kind.topics if t in ctx.policies.topics]
+def _with_related(ctx: Context, lines: list[str], kind: Kind, record: CareReport) -> str:
+    """lines, then the kind's related answers offered by number (not while a task waits) — first
+    the one the report's words also asked about (「…老伴上礼拜摔了一跤，今年体检什么时候」)."""
+    if ctx.conversation.quiet or kind.urgent:  # 120 first, nothing offered beside it
+        return "\n".join(lines)
+    asked = ctx.policies.first_answer(record.text).topic
+    topics = [t for t in dict.fromkeys([asked, *kind.topics]) if t in ctx.policies.topics]
     if topics and ctx.conversation.offer(AFTER_STEP, {"topics": topics}):
         lines = [*lines, "", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, topics))]
     return "\n".join(lines)

@@ -31,6 +31,8 @@ class Kind:
     urgent: bool = False  # a life at risk now: 120 first, nothing asked or offered, no task reminded
     cries: tuple[str, ...] = ()  # 救命, 快来人: a report whatever else the sentence says
     alone: bool = False  # the answer says nothing of a quiz or sign-up waiting (a death's condolence)
+    needs_someone: tuple[str, ...] = ()  # words that count said of anyone: an elder, a child or 我
+    told_of: tuple[str, ...] = ()  # about a relative only with one of these (「我爸说他不想活了」)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class GoodNews:
     alone: tuple[str, ...] = ()  # good news even with no report before (出院了, 脱离危险)
     unless: tuple[str, ...] = ()  # 还没出院, 不见好转
     kinds: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # a person or their health, which `words` must be said with (医生, 腿 …)
+    not_about: tuple[str, ...] = ()  # what `words` may be said of instead (手机没事了, 天气好多了)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class CareWords:
     not_happened: tuple[str, ...] = ()  # 要是, 如果 …: 「我爸要是走了」 supposes, it reports nothing
     long_ago: tuple[str, ...] = ()  # 三年了, 去年 …: asked about with these, old news is a question
     chronic: tuple[str, ...] = ()  # 老毛病, 支架 …: an old illness asked about is no emergency
+    costs: tuple[str, ...] = ()  # 报销, 医保, 赔 …: asked with these, even an emergency word is a question
+    hearsay: tuple[str, ...] = ()  # 电视上说, 新闻说 …: what someone heard of, not what happens to them
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -97,15 +103,19 @@ class CareWords:
             kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
                                tuple(k.get("topics", [])), _words(k.get("now", [])),
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
-                               _words(k.get("cries", [])), bool(k.get("alone", False)))
+                               _words(k.get("cries", [])), bool(k.get("alone", False)),
+                               _words(k.get("needs_someone", [])), _words(k.get("told_of", [])))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
-                                 _words(good.get("unless", [])), tuple(good.get("kinds", [])))
+                                 _words(good.get("unless", [])), tuple(good.get("kinds", [])),
+                                 _words(good.get("cues", [])), _words(good.get("not_about", [])))
             return cls(kinds, _words(words["relatives"]), _words(words["self"]), _words(words["happened"]),
                        dict(words.get("address", {})), _words(words.get("asking", [])),
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
-                       _words(words.get("long_ago", [])), _words(words.get("chronic", [])), good_news)
+                       _words(words.get("long_ago", [])), _words(words.get("chronic", [])),
+                       costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
+                       good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -117,44 +127,69 @@ class CareWords:
         """Whether text speaks of a care situation at all (住院, 摔倒, 老伴走了 …), whether it
         reports one or asks about one."""
         plain = normalize(text)
+        elder, someone = self._people(plain)
+        return any(_says(kind, _without(plain, kind.unless), elder, someone) for kind in self.kinds)
+
+    def _people(self, plain: str) -> tuple[str | None, bool]:
+        """The elder plain names (我爸, 老伴), and whether it speaks of anyone at all (an elder, a
+        child or grandchild, or 我)."""
         elder = _first_in(plain, self.relatives)
-        return any(_says(kind, _without(plain, kind.unless), elder) for kind in self.kinds)
+        someone = elder is not None or _first_in(plain, self.younger) is not None or any(
+            w in plain for w in self.self_words)
+        return elder, someone
 
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
         plain = normalize(text)
         supposed = any(w in plain for w in self.not_happened)
-        elder = _first_in(plain, self.relatives)
+        elder, someone = self._people(plain)
         relative = elder or _first_in(plain, self.younger)
         asks = any(a in plain for a in self.asking)
         old = any(w in plain for w in self.long_ago)
-        chronic = any(w in plain for w in self.chronic)
+        chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
+        heard = any(w in plain for w in self.hearsay)
         for kind in self.kinds:
             said = _without(plain, kind.unless)
-            if not _says(kind, said, elder):
+            if not _says(kind, said, elder, someone):
                 continue
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
-                return Sighting(kind, _subject(plain, relative, self.self_words), relative)
+                return self._sighting(kind, plain, relative)
             now = bool(_first_in(said, kind.now))
             happened = now or any(h in plain for h in self.happened)
-            if not happened or (supposed and not (kind.urgent and now)):
-                continue  # 「我爸要是走了」 supposes; 「老伴叫不醒了，要是你们能来」 does not
+            if not happened or heard or (supposed and not (kind.urgent and now)):
+                # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
+                # 「老伴叫不醒了，要是你们能来」 reports.
+                continue
             subject = _subject(plain, relative, self.self_words)
-            # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」 are questions; 「晕倒了怎么办」 is not.
+            # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
+            # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
                 return None
-            return Sighting(kind, subject, relative)
+            return self._sighting(kind, plain, relative)
         return None
+
+    def _sighting(self, kind: Kind, plain: str, relative: str | None) -> Sighting:
+        """The report of kind, about whom plain says — the speaker's own despair when a relative is
+        only named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of)."""
+        subject = _subject(plain, relative, self.self_words)
+        if subject == "relative" and kind.told_of and not _first_in(plain, kind.told_of):
+            return Sighting(kind, "self", None)
+        return Sighting(kind, subject, relative)
 
     def good_news_in(self, text: str) -> GoodNewsTold | None:
         """The good news text tells, not asks about (「医生说问题不大，已经回家了」), or None."""
         plain = normalize(text)
         said = _without(plain, self.good_news.unless)
-        told = _first_in(said, self.good_news.words + self.good_news.alone)
-        if told is None or any(a in plain for a in self.asking):
+        news = self.good_news
+        alone = _first_in(said, news.alone) is not None
+        vaguer = not alone and _first_in(said, news.words) is not None
+        # 「老伴没事了吧？」 asks; 「手机没事了」「天气好多了」 are not about anyone's health.
+        asked = any(a in plain for a in self.asking) or plain.endswith("吧") or any(q in text for q in "?？")
+        if asked or not (alone or vaguer) or (vaguer and (_first_in(plain, news.not_about) is not None
+                                                          or _first_in(plain, news.cues) is None)):
             return None
         relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
-        return GoodNewsTold(bool(_first_in(said, self.good_news.alone)), relative)
+        return GoodNewsTold(alone, relative)
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
@@ -168,11 +203,13 @@ class CareWords:
         return None
 
 
-def _says(kind: Kind, plain: str, elder: str | None) -> bool:
+def _says(kind: Kind, plain: str, elder: str | None, someone: bool) -> bool:
     """plain (without the kind's `unless` sayings) names this kind of situation: one of its words,
-    走了 and the like only of an elder."""
+    走了 and the like only of an elder, 动不了 and the like of anyone (an elder, a child or 我)."""
     said = [w for w in kind.words if w in plain]
-    return bool(said) and (elder is not None or not all(w in kind.needs_person for w in said))
+    if not said or elder is not None:
+        return bool(said)
+    return any(w not in kind.needs_person and (someone or w not in kind.needs_someone) for w in said)
 
 
 def _first_in(plain: str, words: tuple[str, ...]) -> str | None:

@@ -13,7 +13,7 @@ from bot import create_app
 from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, URGENT
 from bot.cli import main
-from bot.models import CareReport, OutboxMessage, Retiree
+from bot.models import CareReport, OutboxMessage, Retiree, Ticket
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.helpers import Chat, write_config
@@ -344,6 +344,13 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("有人让我下载一个APP说能领养老金", "scam"),
     ("卖保健品的说他们的药能治高血压 让我先交三千块订金", "scam"),
     ("有人打电话说我孙子出车祸了要我打钱", "scam"),
+    ("有人打电话说我孙子出车祸了，要五万块钱", "scam"),
+    # of oneself or a grandchild, and readings as numbers (the reviewer's)
+    ("我动不了了", "emergency"),
+    ("我骑车出车祸了", "emergency"),
+    ("我孙子出车祸了", "emergency"),
+    ("血压220了", "emergency"),
+    ("我烧到39度", "emergency"),
     # what families say every day that is no danger: no 110, no 120, no staff woken
     ("我妈的医保卡不见了", None),
     ("我爸的退休证找不到了", None),
@@ -372,7 +379,24 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("体检要带身份证吗", None),
     ("下载什么软件能看学习材料", None),
     ("老伴去年出车祸走的，抚恤金能领吗", None),
-    ("发烧了医药费能报吗", None)])
+    ("发烧了医药费能报吗", None),
+    # questions of money and medicine, what was heard of, and everyday sayings: no 120, 119 or 110
+    ("烫伤了医保能报吗", None),
+    ("被车撞了对方不赔怎么办", None),
+    ("血压200多吃什么药好", None),
+    ("我腿脚不好，站不起来的时候多", None),
+    ("今天股票跌得我头疼得厉害", None),
+    ("今天电视上说高烧不退要去医院", None),
+    ("饭烫伤了嘴", None),
+    ("打火机点不着火了", None),
+    ("新闻说北京起火了", None),
+    ("社区说明天搞消防演练，防止着火", None),
+    ("医院让我先交押金", None),
+    ("物业让我先交物业费了", None),
+    ("社区让我下载国家反诈中心APP", None),
+    ("银行说要核实身份", None),
+    ("办老年卡要登记身份证吗", None),
+    ("要小心冒充公检法的", None)])
 def test_dangers_are_told_apart_from_everyday_words(office: Services, said: str, kind: str | None) -> None:
     found = CareWords.load(office.settings.content_dir).find(said)
     assert (found.kind.name if found else None) == kind
@@ -434,11 +458,44 @@ def test_leaving_hospital_is_good_news_not_a_new_stay(
     assert reports(office) == [] and staff_alerts(office) == []
 
 
-@pytest.mark.parametrize("said", ["还没出院，医生说再观察几天", "我爸出院了吗", "好多了"])
+@pytest.mark.parametrize("said", ["还没出院，医生说再观察几天", "我爸出院了吗", "好多了", "老伴没事了吧"])
 def test_no_news_or_a_question_is_not_good_news(
         office: Services, branch: Branch, chat: Chat, said: str) -> None:
     reply = chat.say(said, openid="o_zhang") or ""
     assert not reply.startswith("太好了")
+
+
+@pytest.mark.parametrize(("said", "subject"), [("一个人在家 老伴走了好几年了 有时候真不想活了", "self"),
+                                             ("我爸说他不想活了", "relative")])
+def test_despair_is_the_speakers_own_unless_told_of_a_relative(
+        office: Services, said: str, subject: str) -> None:
+    found = CareWords.load(office.settings.content_dir).find(said)
+    assert found is not None and (found.kind.name, found.subject) == ("despair", subject)
+
+
+@pytest.mark.parametrize(("said", "kind"), [("我爸出院了，昨天走了", "death"),
+                                          ("我爸出院了，但是又摔倒了", "fall")])
+def test_news_beside_good_news_is_a_report_all_the_same(
+        office: Services, branch: Branch, chat: Chat, said: str, kind: str) -> None:
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert not reply.startswith("太好了")
+    assert [r.kind for r in reports(office)] == [kind]
+
+
+def test_everyday_good_news_after_a_report_is_not_passed_to_staff(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我住院了", openid="o_zhang")
+    for said in ("手机没事了", "天气好多了"):
+        assert not (chat.say(said, openid="o_zhang") or "").startswith("太好了")
+    assert not [a for a in staff_alerts(office) if ":good:" in a.dedupe_key]
+
+
+def test_good_news_said_as_a_留言_is_kept_as_the_留言(office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("留言", openid="o_zhang")
+    reply = chat.say("我老伴出院了，想请你们帮忙问问押金退款的事", openid="o_zhang") or ""
+    assert "留言编号" in reply
+    with office.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 1
 
 
 def test_a_new_fall_told_as_not_serious_is_still_a_report(
