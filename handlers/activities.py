@@ -26,6 +26,8 @@ from bot.models import Activity, Signup, SignupStatus
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
+# What may stand beside a name picked to cancel: 「茶话会不去了」 cancels it, 「我要去茶话会」 does not.
+CANCELLING = frozenset("我那个这的就选吧呀啊了一取消不去退报名")
 
 
 def register(router: Router) -> None:
@@ -34,9 +36,8 @@ def register(router: Router) -> None:
                   event_keys=("SIGNUP",), needs_binding=True)(list_open)
     router.action("my_signups", words=("我的报名", "报名情况", "我报了什么"), needs_binding=True)(list_mine)
     router.action("withdraw", words=WITHDRAW_WORDS, needs_binding=True)(ask_which)
-    # 「取消」 at the list or before confirming is 「不报了」, not 取消报名 of another sign-up.
-    router.step(PICK, remind=remind_pick, answers=("取消",))(pick)
-    router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动", "取消"))(confirm)
+    router.step(PICK, remind=remind_pick)(pick)
+    router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动"))(confirm)
     router.step(CANCEL)(cancel)
 
 
@@ -102,15 +103,15 @@ def _show(ctx: Context, activity: Activity) -> Reply:
 
 def remind_pick(ctx: Context, data: dict[str, Any]) -> str:
     """The list still waiting for a pick, in one line."""
-    titles = _titles(ctx, data.get("ids", []))
+    titles = _titles(ctx, data.get("ids", []), gone="已取消")
     choices = "，".join(ctx.texts.get("activity.remind_pick_item", number=n, title=title)
                        for n, title in enumerate(titles, start=1))
     return ctx.texts.get("activity.remind_pick", choices=choices)
 
 
-def _titles(ctx: Context, ids: list[int]) -> list[str]:
-    """The titles of the activities listed (one cancelled since reads as 「已取消」)."""
-    return [activity.title if (activity := ctx.session.get(Activity, i)) else "已取消" for i in ids]
+def _titles(ctx: Context, ids: list[int], gone: str = "") -> list[str]:
+    """The titles of the activities listed; `gone` for one no longer there (nothing to pick by name)."""
+    return [activity.title if (activity := ctx.session.get(Activity, i)) else gone for i in ids]
 
 
 def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
@@ -205,8 +206,9 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     """Cancel the chosen sign-up; the first on the waitlist takes the place and is told."""
     ids = ctx.conversation.data.get("ids", [])
     choice = _which_to_cancel(ctx, msg.text, len(ids))
-    if choice is None:  # 「讲座」: the one named
-        choice = named_choice(msg.text, [ctx.session.get(Signup, i).activity.title for i in ids])
+    if choice is None:  # 「讲座」「讲座不去了」: the one named (「我要去茶话会」 cancels nothing)
+        titles = [ctx.session.get(Signup, i).activity.title for i in ids]
+        choice = named_choice(msg.text, titles, pointing=CANCELLING)
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.cancel_kept"))

@@ -4,7 +4,7 @@ A retiree does not know which step the bot is in. Whatever they say, the router 
 attentive person at the office would: what must never wait comes first, an answer to the
 question on screen goes to it, and anything else said in the middle of a task is answered
 while the task keeps its place and says so in one short line (twice at most, not under
-every answer until it expires).
+every answer until it expires; after that a bare 「好的」 or number makes it ask again first).
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ class Router:
        「我爸」「帮我妈」: 我爸看完了 is 看完了), then the matchers in
        registration order (policy questions, commands inside a sentence, courtesies);
     5. a task still waiting asks its question again; else the fallback.
-    A task interrupted by 1 or 4 keeps its place: its reminder ends the reply, or, when the
+    A task interrupted by 1 or 4 keeps its place: its reminder ends the reply (the first two
+    times; then it waits unmentioned, and a bare answer makes it ask again), or, when the
     answer asked something of its own, it comes back once that is answered.
     """
 
@@ -194,6 +195,8 @@ class Router:
         if command in self.exits and said.number is None:
             conversation.reset()
             return f"command:{command}", self.act(command, msg, ctx)
+        if said.is_answer and (forgotten := self._forgotten(ctx, task)) is not None:
+            return forgotten
         if conversation.step is not None and (command is None or said.is_answer
                                               or said.text in self._step_answers(ctx)):
             if (answered := self._answer_step(msg, ctx)) is not None:
@@ -291,6 +294,17 @@ class Router:
         if _family(step) != _family(task.step):
             conversation.keep(task)
         return reply
+
+    def _forgotten(self, ctx: Context, task: Frame | None) -> tuple[str, Reply] | None:
+        """A task unmentioned since its reminders ran out, with nothing newer on screen: a bare
+        「好的」 or 「1」 may be about something else by now, so the task asks again, its count
+        renewed, instead of taking it (a sign-up confirmed, or an unbinding, unawares)."""
+        on_screen = ctx.conversation.frame()
+        if task is None or task.data.get(REMINDED, 0) < REMINDERS or on_screen not in (None, task):
+            return None
+        task.data[REMINDED] = 0
+        self._put_on_screen(ctx, task)
+        return f"step:{task.step}:again", Text(self.remind(ctx, task))
 
     def _with_reminder(self, ctx: Context, reply: Reply, task: Frame) -> Reply:
         """reply, then the task's reminder — under the first REMINDERS answers to other things;

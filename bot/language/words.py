@@ -74,17 +74,19 @@ def parse_choice(text: str) -> int | None:
     return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
 
 
-def named_choice(text: str, names: list[str]) -> int | None:
+def named_choice(text: str, names: list[str], pointing: frozenset[str] | None = None) -> int | None:
     """The number (from 1) of the one name text calls by a part of it (「茶话会」「我要报冬至那个」
     for 冬至茶话会 among 健康知识讲座): the name sharing the longest run of two or more characters
     with text, no other sharing one as long, and the rest of text only pointing at it (我要, 那个,
-    报名 …: 「祝你们身体健康」 is no pick of 健康知识讲座); None otherwise."""
+    报名 …, or the characters `pointing` gives: 「祝你们身体健康」 is no pick of 健康知识讲座); None
+    otherwise. Empty names are never picked."""
     plain = normalize(text)
     shared = [_longest_shared_run(plain, normalize(name)) for name in names]
     best = max(shared, key=len, default="")
     if len(best) < 2 or [len(run) for run in shared].count(len(best)) > 1:
         return None
-    return shared.index(best) + 1 if set(plain.replace(best, "", 1)) <= _POINTING else None
+    allowed = _POINTING if pointing is None else pointing
+    return shared.index(best) + 1 if set(plain.replace(best, "", 1)) <= allowed else None
 
 
 def named_in(text: str, names: list[str], least: int = 3) -> int | None:
