@@ -24,7 +24,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice, phone_digits, short_forms
+from bot.language.words import normalize, parse_choice, phone_number, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
 from handlers.policy import answer_topic
@@ -51,7 +51,7 @@ def phone_after_report(msg: Inbound, ctx: Context) -> Reply | None:
     """A phone number sent on its own soon after a report (「13800001111」, unasked): the number
     to call back on, kept with the report and passed to staff; None for anything else."""
     plain = normalize(msg.text)
-    phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
+    phone = phone_number(msg.text)
     if phone is None or len(plain) > len(phone) + 4:  # 「我的电话13800001111」, not a sentence
         return None
     record = open_report_without_phone(ctx.session, ctx.openid, ctx.now)
@@ -130,7 +130,7 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     """The number staff can call the reporter back on (0 or 算了: not given); then the related
     answers by number."""
     record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
-    phone = next((d for d in phone_digits(msg.text) if 7 <= len(d) <= 12), None)
+    phone = phone_number(msg.text)
     # Only a no to the number: 「不答了」 is about the quiz waiting beneath, and goes to it.
     declined = parse_choice(msg.text) == 0 or bool(
         set(short_forms(msg.text)) & ctx.texts.words("care.no_phone_words"))

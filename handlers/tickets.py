@@ -7,7 +7,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice, phone_digits
+from bot.language.words import normalize, parse_choice, phone_number
 from bot.tickets.answers import left_by
 from bot.tickets.leaving import just_said, leave, said_before
 
@@ -35,8 +35,10 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     said = next((w for w in ctx.texts.words("ticket.changed_words") if w in plain), None)
     if said is None:
         return None
-    rest = plain.split(said, 1)[1]
-    details = any(7 <= len(d) <= 12 for d in phone_digits(msg.text)) or any(w in rest for w in _ADDRESS)
+    whose, rest = plain.split(said, 1)
+    if any(w in whose for w in ctx.texts.words("ticket.changed_others")):
+        return None  # 「我孙子搬家了」「楼下邻居搬新家了」: someone else's news
+    details = phone_number(msg.text) is not None or any(w in rest for w in _ADDRESS)
     if not details:
         if any(w in plain for w in ctx.texts.words("ticket.changed_asking")):
             return None  # 「电话换了去哪里改」: the policy answer says how

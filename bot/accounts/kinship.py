@@ -34,7 +34,7 @@ _NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
-_WHAT_FOLLOWS = re.compile("我是|我要|我想|我")
+_WHAT_FOLLOWS = re.compile("我是|我要|我想|我|帮他|帮她|替他|替她|给他|给她")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bot.console.web import actor, attempt, console, db, now, page, requires, st
 from bot.models import Group, Role
 from bot.roster.groups import all_groups
 from bot.staff.accounts import (
-    LINK_CODE_LIFE,
+    LINK_MINUTES,
     StaffError,
     add_account,
     disable,
@@ -83,7 +83,6 @@ def account_change(username: str, action: str) -> Response:
     return redirect(url_for("console.accounts"))
 
 
-LINK_MINUTES = int(LINK_CODE_LIFE.total_seconds() // 60)
 ACTIONS = {"disable": "已停用", "enable": "已恢复", "reset": "已重设密码", "link_code": "已生成关联码",
            "unlink": "已取消微信关联"}
 

@@ -141,6 +141,12 @@ def _once(text: str) -> str:
     return text
 
 
+def phone_number(text: str) -> str | None:
+    """The first whole phone number in a sentence (7 to 12 digits, landline or mobile, spoken
+    ones too), or None: 「新号码是13512345678」 → 13512345678."""
+    return next((run for run in phone_digits(text) if 7 <= len(run) <= 12), None)
+
+
 def phone_digits(text: str) -> list[str]:
     """Runs of digits in a sentence, spoken ones too: 「尾号是６８２７」 → ["6827"];
     「六八二七」 → ["6827"]; a single numeral word (后四位) is not a run."""

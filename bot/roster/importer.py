@@ -205,8 +205,10 @@ def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]
                           f"与本行的姓名、出生日期都对不上，请核对编号")
         return rid, None
     namesakes = by_name.get(name, [])
+    # Agreeing to the month is the same person; a year alone is too little to tell namesakes apart.
     same = [k for k in namesakes if k.born == born] or [
-        k for k in namesakes if agrees(born, precision, k.born, k.precision)]
+        k for k in namesakes
+        if "year" not in (precision, k.precision) and agrees(born, precision, k.born, k.precision)]
     shown = date_text(born, precision)
     if len(same) > 1:
         return None, f"名册里有 {len(same)} 位{name}（{shown} 出生），请填上编号以便区分"

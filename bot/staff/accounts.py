@@ -22,6 +22,7 @@ from bot.staff.passwords import hash_password, matches, one_time_password, weakn
 
 USERNAME_LENGTH = 40
 LINK_CODE_LIFE = timedelta(minutes=15)
+LINK_MINUTES = int(LINK_CODE_LIFE.total_seconds() // 60)  # as clerks read it
 
 
 class StaffError(ValueError):
@@ -126,8 +127,7 @@ def link_by_code(session: Session, code: str, openid: str, *, now: datetime) -> 
         StaffAccount.link_code == code, StaffAccount.link_code_until > now,
         StaffAccount.disabled_at.is_(None)))
     if account is None:
-        minutes = int(LINK_CODE_LIFE.total_seconds() // 60)
-        raise StaffError(f"关联码不对，或者已经过期（生成后 {minutes} 分钟内有效）。"
+        raise StaffError(f"关联码不对，或者已经过期（生成后 {LINK_MINUTES} 分钟内有效）。"
                          "请在工作台「关联微信」里重新生成。")
     account.link_code = account.link_code_until = None
     return link_wechat(session, account.username, openid, actor=f"console:{account.username}", now=now)

@@ -104,7 +104,7 @@ def facts(session: Session, material: Material, by: datetime) -> MonthFacts:
     return MonthFacts(material.month, _members_by_group(session, material, on_file_by),
                       _reached(session, material.month),
                       _read(session, material.month, by), _read(session, material.month, by, by_family=True),
-                      frozenset(_reached(session, material.month, statuses=None)))
+                      frozenset(_pushed(session, material.month)))
 
 
 def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
@@ -177,16 +177,22 @@ def _members_by_group(session: Session, material: Material, on_file_by: datetime
     return groups
 
 
-def _reached(session: Session, month: str, statuses: tuple[str, ...] | None = REACHED) -> set[int]:
-    """Those the study day's push reached (statuses None: it was queued for, whatever became of it)."""
+def _reached(session: Session, month: str) -> set[int]:
+    """Those the study day's push reached."""
+    return set(session.connection().scalars(_day_push(month).where(_OUTBOX.c.status.in_(REACHED))).all())
+
+
+def _pushed(session: Session, month: str) -> set[int]:
+    """Those the study day's push was queued for, whatever became of it."""
+    return set(session.connection().scalars(_day_push(month)).all())
+
+
+def _day_push(month: str) -> sa.Select[tuple[int]]:
+    """The retirees of the study day's push copies. A range, not LIKE: the unique index on the
+    key serves it (SQLite's LIKE ignores case, so it cannot use an index)."""
     key = f"study:{month}:day:"
-    # A range, not LIKE: the unique index on the key serves it (SQLite's LIKE ignores case, so
-    # it cannot use an index).
-    query = sa.select(_OUTBOX.c.retiree_id).where(_OUTBOX.c.dedupe_key >= key,
-                                                  _OUTBOX.c.dedupe_key < key[:-1] + ";")
-    if statuses is not None:
-        query = query.where(_OUTBOX.c.status.in_(statuses))
-    return set(session.connection().scalars(query).all())
+    return sa.select(_OUTBOX.c.retiree_id).where(_OUTBOX.c.dedupe_key >= key,
+                                                 _OUTBOX.c.dedupe_key < key[:-1] + ";")
 
 
 def _read(session: Session, month: str, by: datetime, by_family: bool = False) -> set[int]:
@@ -216,6 +222,8 @@ def _reason(retiree_id: int, known: MonthFacts, accounts: dict[int, bool]) -> st
         return "没有绑定微信"
     if not accounts[retiree_id]:
         return "已取消关注"
+    if not known.pushed:  # the study day has not come: nothing was sent to anyone yet
+        return "学习日推送还没发出"
     if retiree_id not in known.pushed:  # bound after the study day: nothing was sent to them
         return "学习日推送时还没绑定微信"
     return "消息没送到（本人近来没发过消息）"

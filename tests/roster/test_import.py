@@ -94,6 +94,16 @@ def test_a_birth_month_as_花名册_keep_it_matches_and_keeps_the_exact_birthday
     assert count(with_groups) == 3
 
 
+def test_a_birth_year_alone_does_not_make_a_namesake_the_same_person(with_groups: Services,
+                                                                      tmp_path: Path) -> None:
+    rows = [r[:] for r in generate(1)]
+    rows[0][0] = ""
+    run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    rows[0][3], rows[0][15] = rows[0][3][:4], "13800001111"  # 「1932」: another 韦庆祥 of that year?
+    plan = run_import(with_groups, write_csv(tmp_path / "b.csv", rows), dry_run=True)
+    assert plan.updated == 0 and "13800001111" not in "".join(plan.changes)
+
+
 BAD_ROWS = {
     "impossible-date": (3, "出生日期", "1938-02-30"),
     "month-13": (3, "出生日期", "1938.13"),

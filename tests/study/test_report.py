@@ -101,6 +101,14 @@ def test_someone_bound_after_the_study_day_is_not_said_to_have_missed_the_messag
     assert why["周平"] == "消息没送到（本人近来没发过消息）"  # the push was queued for 周平, and waits
 
 
+def test_before_the_study_day_nobody_is_said_to_have_been_bound_too_late(
+        office: Services, branch: Branch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = tmp_path / "送学上门.xlsx"
+    assert run_report(office, tmp_path, monkeypatch, "--by", "2026-12-01", "--visits", str(sheet)) == 0
+    why = {r[1]: r[7] for r in list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))[1:]}
+    assert why["周平"] == "学习日推送还没发出" and why["王芳"] == "没有绑定微信"
+
+
 @pytest.mark.parametrize("args", [("2031-01",), ("2026-12", "--by", "12月8日")])
 def test_a_month_without_material_or_a_bad_date_is_a_clear_refusal(
         december: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
