@@ -5,7 +5,8 @@ whom, the words and whom to call. When it is unclear whether it is the person th
 relative, one short question; family and people not yet bound are asked for a number to be
 called back on. A report made in the middle of a quiz or a sign-up leaves that step waiting.
 An emergency (「老伴晕倒了」「救命」) is told to call 120 at once, asked nothing but a number
-to call back on, and its answer says nothing of the quiz or sign-up waiting.
+to call back on, and its answer says nothing of the quiz or sign-up waiting. Afterwards, good
+news (「已经出院了」) and a phone number sent on its own are kept with the report for staff.
 """
 
 from __future__ import annotations
@@ -82,8 +83,6 @@ def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     told = words.good_news_in(msg.text)
     if told is None:
         return None
-    reporter = _reporter(ctx)
-    text = msg.text
     earlier = report_good_news_follows(ctx.session, ctx.openid, words.good_news.kinds, ctx.now)
     if earlier is None and not told.alone:
         return None
@@ -92,7 +91,7 @@ def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     who = words.how_to_say(relative) if relative else "您"
     if earlier is None:
         return Text(ctx.texts.get("care.good_news_alone", who=who))
-    add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, reporter, text)
+    add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, _reporter(ctx), msg.text)
     return Text(ctx.texts.get("care.good_news", who=who))
 
 
@@ -138,8 +137,8 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ctx.conversation.clear()
     if phone is None:
-        declined = ctx.texts.get("care.phone_declined")
-        return Text(_with_related(ctx, [declined], _kind(ctx, record.kind), record))
+        said = ctx.texts.get("care.phone_declined")
+        return Text(_with_related(ctx, [said], _kind(ctx, record.kind), record))
     add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
     kept = ctx.texts.get("care.phone_kept", phone=phone)
     return Text(_with_related(ctx, [kept], _kind(ctx, record.kind), record))

@@ -14,7 +14,8 @@ from bot.tickets.leaving import just_said, leave, said_before
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
 ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话换号了」), kept before it
-_ADDRESS = ("路", "街", "号", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋")  # a new address given
+# A new address given: 「新地址是和平路5号3单元」.
+_ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院")
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 
 
@@ -32,8 +33,8 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     """「我的电话换了，新号码是13512345678」: passed to staff as a 留言 at once, not answered with
     the 个人信息变更 page telling them to 留言 it; without the new details, they are asked for."""
     plain = normalize(msg.text)
-    said = next((w for w in ctx.texts.words("ticket.changed_words") if w in plain), None)
-    if said is None:
+    said = max((w for w in ctx.texts.words("ticket.changed_words") if w in plain), key=len, default=None)
+    if said is None:  # the longest word said: 「电话换了号」 is 换了号, whatever order a set gives
         return None
     whose, rest = plain.split(said, 1)
     if any(w in whose for w in ctx.texts.words("ticket.changed_others")):

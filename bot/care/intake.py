@@ -51,9 +51,8 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
         learned = earlier.subject == "unknown" and subject != "unknown"
         if learned:
             set_subject(earlier, subject, relative)
-        if text.strip() not in earlier.text.split("\n"):
-            earlier.text = f"{earlier.text}\n{text.strip()}"
-        elif not learned:  # said again word for word: staff have it, unless it was a while ago
+        # Said again word for word: staff have it, unless it was a while ago.
+        if not _add_words(earlier, text) and not learned:
             _tell_again(session, settings, texts, now, earlier, reporter, text.strip())
             return earlier
         _tell_more(session, settings, texts, now, earlier, reporter, text.strip())
@@ -86,6 +85,15 @@ _OPEN_OF_KIND = sa.select(CareReport).where(  # built once: it runs for every re
 ).order_by(CareReport.id.desc())
 
 
+def _add_words(report: CareReport, words: str) -> bool:
+    """Add words to the report's, unless it holds them already; whether they were new."""
+    words = words.strip()
+    if words in report.text.split("\n"):
+        return False
+    report.text = f"{report.text}\n{words}"
+    return True
+
+
 def _same_news(session: Session, openid: str, kind: str, subject: str, relative: str | None,
                now: datetime) -> CareReport | None:
     """An open report of the same kind about the same person (as far as both say) lately."""
@@ -115,8 +123,7 @@ def add_good_news(session: Session, settings: Settings, texts: Texts, now: datet
                   reporter: Reporter, words: str) -> None:
     """Keep the good news with the report, and tell staff, who may still think them in hospital."""
     words = words.strip()
-    if words not in report.text.split("\n"):
-        report.text = f"{report.text}\n{words}"
+    _add_words(report, words)
     alert_staff(session, settings, now, key=f"care:{report.id}:good:{len(report.text.splitlines())}",
                 text=texts.get("care.staff_good_news", number=report.id,
                                kind=KIND_LABELS.get(report.kind, report.kind),
