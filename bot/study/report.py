@@ -101,10 +101,11 @@ def facts(session: Session, material: Material, by: datetime) -> MonthFacts:
     """The month's facts, by `by`: whom it was for counts those on file by the month's end (a
     person imported in a later month did not miss this one)."""
     on_file_by = min(by, material.month_end)
+    pushed = _day_push(session, material.month)
     return MonthFacts(material.month, _members_by_group(session, material, on_file_by),
-                      _reached(session, material.month),
+                      {retiree for retiree, status in pushed.items() if status in REACHED},
                       _read(session, material.month, by), _read(session, material.month, by, by_family=True),
-                      frozenset(_pushed(session, material.month)))
+                      frozenset(pushed))
 
 
 def count_by_group(session: Session, material: Material, by: datetime) -> list[GroupCount]:
@@ -177,22 +178,18 @@ def _members_by_group(session: Session, material: Material, on_file_by: datetime
     return groups
 
 
-def _reached(session: Session, month: str) -> set[int]:
-    """Those the study day's push reached."""
-    return set(session.connection().scalars(_day_push(month).where(_OUTBOX.c.status.in_(REACHED))).all())
-
-
-def _pushed(session: Session, month: str) -> set[int]:
-    """Those the study day's push was queued for, whatever became of it."""
-    return set(session.connection().scalars(_day_push(month)).all())
-
-
-def _day_push(month: str) -> sa.Select[tuple[int]]:
-    """The retirees of the study day's push copies. A range, not LIKE: the unique index on the
+def _day_push(session: Session, month: str) -> dict[int, str]:
+    """Those the study day's push was queued for, with where each copy stands (one read serves
+    both who was reached and who was sent anything). A range, not LIKE: the unique index on the
     key serves it (SQLite's LIKE ignores case, so it cannot use an index)."""
     key = f"study:{month}:day:"
-    return sa.select(_OUTBOX.c.retiree_id).where(_OUTBOX.c.dedupe_key >= key,
-                                                 _OUTBOX.c.dedupe_key < key[:-1] + ";")
+    rows = session.connection().execute(sa.select(_OUTBOX.c.retiree_id, _OUTBOX.c.status).where(
+        _OUTBOX.c.dedupe_key >= key, _OUTBOX.c.dedupe_key < key[:-1] + ";")).all()
+    pushed: dict[int, str] = {}
+    for retiree, status in rows:  # a person with several accounts: reached if any copy was
+        if pushed.get(retiree) not in REACHED:
+            pushed[retiree] = status
+    return pushed
 
 
 def _read(session: Session, month: str, by: datetime, by_family: bool = False) -> set[int]:
