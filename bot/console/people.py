@@ -32,7 +32,7 @@ from bot.roster.edit import (
     record_death,
     undo_death,
 )
-from bot.roster.export import date_text
+from bot.roster.fields import date_text
 from bot.roster.groups import GROUP_FIELDS, all_groups
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.profile import profile

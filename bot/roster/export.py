@@ -60,7 +60,7 @@ def cell_value(retiree: Retiree, name: str) -> Any:
         return _contact_cell(retiree, name)
     value = getattr(retiree, name, None)
     if name == "birth_date":
-        return date_text(value, retiree.birth_precision)
+        return f.date_text(value, retiree.birth_precision)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
@@ -74,12 +74,3 @@ def _contact_cell(retiree: Retiree, name: str) -> str:
     if index >= len(retiree.contacts):
         return ""
     return getattr(retiree.contacts[index], part) or ""
-
-
-def date_text(value: date, precision: str) -> str:
-    """A date as far as it is known: 1938, 1938-05 or 1938-05-01."""
-    if precision == "year":
-        return f"{value.year}"
-    if precision == "month":
-        return f"{value.year}-{value.month:02d}"
-    return value.isoformat()

@@ -12,7 +12,7 @@ import datetime
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from bot.models.roster import HEALTH_STATES
@@ -129,6 +129,8 @@ def match_headers(headers: Sequence[str | None]) -> tuple[dict[int, str], list[s
     Problems are a required column missing or two columns meaning the same field; any problem
     means the sheet should not be imported. Of duplicated columns the mapping keeps the first.
     Unknown headers are not problems: they are ignored here and listed by unknown_headers().
+    A sheet with 编号 needs no other column: it corrects the people it numbers (see
+    missing_required), as a clerk's 「编号、联系电话」 sheet does.
     """
     found: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
@@ -143,12 +145,20 @@ def match_headers(headers: Sequence[str | None]) -> tuple[dict[int, str], list[s
             named = [_show_header(i, headers[i]) for i in indices]
             both = "、".join(named[:-1]) + "和" + named[-1]
             errors.append(f"{both}都表示“{column.title}”，请只保留其中一列")
-        elif not indices and column.required:
-            also = "、".join(column.aliases)
-            hint = f"（表头也可以写作：{also}）" if also else ""
-            errors.append(f"缺少必填列“{column.title}”{hint}")
+    if "number" not in found:
+        errors += missing_required(found)
+    elif set(found) == {"number"}:
+        errors.append("只有“编号”一列：请在编号旁边加上要更正的列，比如“联系电话”")
     mapping = {indices[0]: field for field, indices in found.items()}
     return dict(sorted(mapping.items())), errors
+
+
+def missing_required(fields: Collection[str]) -> list[str]:
+    """A problem for each required column a sheet's fields lack; a sheet lacking any only
+    corrects people on file by 编号 (a correction sheet)."""
+    missing = [c for c in COLUMNS if c.required and c.field not in fields]
+    return [f"缺少必填列“{c.title}”" + (f"（表头也可以写作：{'、'.join(c.aliases)}）" if c.aliases else "")
+            for c in missing]
 
 
 def unknown_headers(headers: Sequence[str | None]) -> list[str]:
@@ -352,13 +362,27 @@ def _date_from_text(raw: object, number_format: str | None) -> PartialDate:
                       int(month) if month else None, int(day) if day else None)
 
 
+_KNOWN_PARTS = {"year": 1, "month": 2, "day": 3}
+
+
+def surely_before(first: PartialDate, second: PartialDate) -> bool:
+    """Whether first is before second by the parts both know: 「1938年」 is not before 1938-05-06."""
+    known = min(_KNOWN_PARTS[first.precision], _KNOWN_PARTS[second.precision])
+    return (first.value.timetuple()[:known]) < (second.value.timetuple()[:known])
+
+
+def date_text(value: datetime.date, precision: str) -> str:
+    """A date as far as it is known: 1938, 1938-05 or 1938-05-01."""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{value.year}-{value.month:02d}"
+    return value.isoformat()
+
+
 def _is_future(date: PartialDate, today: datetime.date) -> bool:
     # Compare only what is known: 「2026年」 is not in the future on 2026-11-22.
-    if date.precision == "year":
-        return date.value.year > today.year
-    if date.precision == "month":
-        return (date.value.year, date.value.month) > (today.year, today.month)
-    return date.value > today
+    return surely_before(PartialDate(today, "day"), date)
 
 
 def parse_date(raw: object, *, number_format: str | None = None,

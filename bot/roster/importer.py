@@ -15,7 +15,7 @@ from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
 from bot.roster.changes import TITLES, as_logged, change_lines, changed, snapshot, update_person
-from bot.roster.export import date_text
+from bot.roster.fields import date_text
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
@@ -68,7 +68,7 @@ def plan_import(session: Session, sheet: Sheet, today: date, progress: Progress 
     plan.problems += group_problems(session, every)  # of rows with other problems too: all at once
     plan.problems.sort(key=lambda p: p.row)
     if plan.ok:
-        _match_existing(session, records, plan)
+        _match_existing(session, records, plan, missing=f.missing_required(columns.values()))
     return plan
 
 
@@ -92,11 +92,11 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
             plan.problems.append(Problem(row, "姓名", f"与第 {earlier} 行是同一个人"
                                                       f"（{_describe(record)}），请删去重复的一行"))
             continue
-        number, person = record.values.get("number"), (record.values["name"],
-                                                       record.values["birth_date"])
+        number, person = record.values.get("number"), _person_key(record)
         if number:
             rows_by_number[number.upper()] = row
-        rows_by_person.setdefault(person, []).append((row, number))
+        if person:
+            rows_by_person.setdefault(person, []).append((row, number))
         records.append(record)
     return records, every
 
@@ -109,10 +109,16 @@ def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],
     number = record.values.get("number")
     if number and number.upper() in rows_by_number:  # lt00002 repeats LT00002
         return rows_by_number[number.upper()]
-    for row, other in rows_by_person.get((record.values["name"], record.values["birth_date"]), []):
+    for row, other in rows_by_person.get(_person_key(record) or ("", date.min), []):
         if not number or not other:
             return row
     return None
+
+
+def _person_key(record: RowRecord) -> tuple[str, date] | None:
+    """Name and birth date, when the sheet has both (a correction sheet may have neither)."""
+    v = record.values
+    return (v["name"], v["birth_date"]) if "name" in v and "birth_date" in v else None
 
 
 def new_line(record: RowRecord) -> str:
@@ -162,8 +168,11 @@ def agrees(born: date, precision: str, other: date, other_precision: str) -> boo
         known < 2 or born.day == other.day)
 
 
-def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan) -> None:
-    """Find who each row is; a row that could be the wrong person is a problem, never a guess."""
+def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan, *,
+                    missing: list[str]) -> None:
+    """Find who each row is; a row that could be the wrong person is a problem, never a guess.
+    Rows of a correction sheet (missing a required column) are only people on file; when none
+    is, the sheet was meant to add people and the missing columns are the problem."""
     by_number: dict[str, tuple[int, str, date, str]] = {}  # by the 编号 in capitals: lt00002 is LT00002
     by_name: dict[str, list[_OnFile]] = {}
     for rid, number, name, born, precision in session.execute(
@@ -175,11 +184,11 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
     forgotten = set(session.scalars(sa.select(Retiree.forgotten_key).where(
         Retiree.forgotten_key.is_not(None))))
     for record in records:
-        if forgotten_key(record.values["name"], record.values["birth_date"]) in forgotten:
+        if (key := _person_key(record)) and forgotten_key(*key) in forgotten:
             plan.problems.append(Problem(record.row, "姓名", "此人已按本人要求匿名化，不再导入；"
                                                             "请从表中删去这一行"))
             continue
-        rid, problem = _identify(record, by_number, by_name)
+        rid, problem = _identify(record, by_number, by_name, correction=bool(missing))
         if (on_file := by_number.get((record.values.get("number") or "").upper())) and not problem:
             record.values["number"] = on_file[3]  # the 编号 as written on file, not as typed (lt00002)
         if problem:
@@ -188,22 +197,24 @@ def _match_existing(session: Session, records: list[RowRecord], plan: ImportPlan
             plan.creates.append(record)
         else:
             plan.updates.append((rid, record))
+    if missing and plan.problems and not plan.updates:
+        plan.problems = [Problem(1, "表头", m) for m in missing]
 
 
 def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]],
-              by_name: dict[str, list[_OnFile]]) -> tuple[int | None, str | None]:
+              by_name: dict[str, list[_OnFile]], *, correction: bool) -> tuple[int | None, str | None]:
     """(id of the existing person, or None for someone new; or the reason it is unclear). A
     编号 typed in other capitals (lt00002) is the one on file; a birth date known to the month
     (1936-03, as 花名册 often keep it) is the person on file born 1936-03-02."""
     v = record.values
-    number, name, born = v.get("number"), v["name"], v["birth_date"]
-    precision = v.get("birth_precision", "day")
+    number = v.get("number")
     if number and number.upper() in by_number:
-        rid, known_name, known_born, _ = by_number[number.upper()]
-        if known_name != name and known_born != born:
-            return None, (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
-                          f"与本行的姓名、出生日期都对不上，请核对编号")
-        return rid, None
+        return by_number[number.upper()][0], _not_numbered_one(v, *by_number[number.upper()][1:])
+    if correction:
+        return None, (f"编号 {number} 不在名册里" if number else "没有编号") + (
+            "：这张表缺少必填列，只能按编号更正名册里已有的人")
+    name, born = v["name"], v["birth_date"]
+    precision = v.get("birth_precision", "day")
     namesakes = by_name.get(name, [])
     # Agreeing to the month is the same person; a year alone is too little to tell namesakes apart.
     same = [k for k in namesakes if k.born == born] or [
@@ -218,6 +229,20 @@ def _identify(record: RowRecord, by_number: dict[str, tuple[int, str, date, str]
         return None, (f"名册里{name}（{shown} 出生）的编号是 {same[0].number}，本行是 {number}，"
                       f"请核对编号")
     return same[0].rid, None
+
+
+def _not_numbered_one(v: dict[str, object], known_name: str, known_born: date, number: str) -> str | None:
+    """Why a row is not the person its 编号 names: neither name nor birth date agrees; or, on a
+    sheet without birth dates, the name differs (a rename there cannot be told from a wrong 编号)."""
+    other_name = "name" in v and v["name"] != known_name
+    other_birth = "birth_date" not in v or v["birth_date"] != known_born
+    if not (other_name and other_birth):
+        return None
+    if "birth_date" in v:
+        return (f"编号 {number} 在名册里是{known_name}（{known_born} 出生），"
+                f"与本行的姓名、出生日期都对不上，请核对编号")
+    return (f"编号 {number} 在名册里是{known_name}，本行是{v['name']}，请核对编号；"
+            f"如果是要改姓名，请在表里加上出生日期一列")
 
 
 def _keep_finer_birth(person: Retiree, record: RowRecord) -> None:
@@ -294,7 +319,8 @@ def import_file(session: Session, path: Path, *, actor: str, now: datetime, targ
     """
     try:
         progress("读取", 0, 0)
-        sheet = read_sheet(path, is_header=lambda texts: any(f.field_for_header(t) == "name" for t in texts))
+        sheet = read_sheet(path, is_header=lambda texts: any(
+            f.field_for_header(t) in ("name", "number") for t in texts))
     except SheetError as exc:
         return ImportPlan(problems=[Problem(0, target or path.name, str(exc))])
     plan = plan_import(session, sheet, now.date(), progress)

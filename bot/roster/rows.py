@@ -58,6 +58,7 @@ def read_row(row: int, cells: list[Cell], columns: dict[int, str],
     problems += [Problem(row, titles[n], "有联系人电话或关系，却没有联系人姓名")
                  for n, r, p in CONTACT_SLOTS if n in raw and not raw[n] and (raw.get(r) or raw.get(p))]
     problems += _too_long(row, raw, titles)
+    problems += _before_birth(row, raw, titles)
     # The groups read whatever else is wrong: a group nobody created is named with the rest.
     record.groups = {GROUP_FIELDS[name]: split_names(value) if value else []
                      for name, value in raw.items() if name in GROUP_FIELDS}
@@ -93,6 +94,17 @@ def _too_long(row: int, raw: dict[str, Any], titles: dict[str, str]) -> list[Pro
         if isinstance(value, str) and limit and len(value) > limit:
             problems.append(Problem(row, titles[name], f"太长了：最多 {limit} 个字，现在 {len(value)} 个"))
     return problems
+
+
+def _before_birth(row: int, raw: dict[str, Any], titles: dict[str, str]) -> list[Problem]:
+    """A working, joining or death date before the birth date is a typing slip in one of them."""
+    birth = raw.get("birth_date")
+    if not birth:
+        return []
+    shown = f.date_text(birth.value, birth.precision)
+    return [Problem(row, titles[name], f"早于出生日期（{shown}），请核对")
+            for name in ("work_start", "party_join_date", "died_on")
+            if raw.get(name) and f.surely_before(raw[name], birth)]
 
 
 def _column_limits() -> dict[str, int]:

@@ -161,6 +161,12 @@ def test_every_problem_of_an_edit_is_named_at_once(worker: Clerk, zhang: int) ->
     assert "有 2 处要改" in bad and "没有叫“第九支部”的党支部" in bad and "联系电话" in bad
 
 
+def test_a_working_date_before_the_birth_date_is_refused_in_its_field(worker: Clerk, zhang: int) -> None:
+    form = _form(worker, zhang, birth_date="1938-05-06", work_start="1928-09")
+    bad = worker.post(f"/console/people/{zhang}/edit", form)
+    assert bad.status_code == 400 and "早于出生日期（1938-05-06），请核对" in text(bad)
+
+
 def test_recording_a_death_cancels_queued_greetings(worker: Clerk, desk: Services, zhang: int) -> None:
     with transaction(desk.sessions) as session:
         outbox.enqueue(session, recipient="o_zhang", text="生日快乐", dedupe_key="greeting:test",

@@ -64,6 +64,34 @@ def test_an_updated_file_updates_people_in_place(with_groups: Services, tmp_path
     assert count(with_groups) == 5
 
 
+def test_a_sheet_of_numbers_and_one_column_corrects_only_that_column(with_groups: Services,
+                                                                     tmp_path: Path) -> None:
+    rows = generate(3)
+    run_import(with_groups, write_csv(tmp_path / "all.csv", rows))
+    before = {p.number: (p.name, p.birth_date, p.address) for p in people(with_groups)}
+    fix = [[rows[0][0].lower(), "13800001111"], [rows[2][0], "13800002222"]]
+    plan = run_import(with_groups, write_csv(tmp_path / "fix.csv", fix, ["人员编号", "联系电话"]))
+    assert plan.ok and (len(plan.creates), plan.updated) == (0, 2)
+    after = {p.number: p for p in people(with_groups)}
+    assert [after[r[0]].phone for r in rows] == ["13800001111", rows[1][15], "13800002222"]
+    assert {n: (p.name, p.birth_date, p.address) for n, p in after.items()} == before
+
+
+def test_a_correction_sheet_adds_nobody_and_checks_names_against_numbers(with_groups: Services,
+                                                                         tmp_path: Path) -> None:
+    rows = generate(2)
+    run_import(with_groups, write_csv(tmp_path / "all.csv", rows))
+    fix = [[rows[0][0], "李四海", "13800001111"], ["LT99999", rows[1][1], "13800002222"],
+           ["", "王五", "13800003333"], [rows[1][0], rows[1][1], "13800004444"]]
+    plan = run_import(with_groups, write_csv(tmp_path / "fix.csv", fix, ["编号", "姓名", "联系电话"]))
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "编号"), (3, "编号"), (4, "编号")]
+    assert "本行是李四海" in str(plan.problems[0]) and "不在名册里" in str(plan.problems[1])
+    assert "只能按编号更正" in str(plan.problems[2])
+    assert count(with_groups) == 2 and {p.phone for p in people(with_groups)} == {rows[0][15], rows[1][15]}
+    only_numbers = run_import(with_groups, write_csv(tmp_path / "n.csv", [[rows[0][0]]], ["编号"]))
+    assert ["只有“编号”一列" in p.message for p in only_numbers.problems] == [True]
+
+
 def test_without_numbers_people_are_matched_by_name_and_birth_date(with_groups: Services,
                                                                    tmp_path: Path) -> None:
     rows = [r[:] for r in generate(3)]
@@ -308,6 +336,17 @@ def test_a_value_longer_than_the_roster_keeps_is_reported(with_groups: Services,
     rows[0][22] = "远房表姑父的外甥女婿的弟弟" * 2  # 联系人关系: 26 characters, the roster keeps 20
     plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
     assert [(p.column, "太长" in p.message) for p in plan.problems] == [("联系人关系", True)]
+
+
+def test_a_date_before_the_birth_date_is_reported_but_a_coarser_one_in_its_year_is_not(
+        with_groups: Services, tmp_path: Path) -> None:
+    rows = generate(2)
+    column = HEADERS.index
+    rows[0][column("出生日期")], rows[0][column("参加工作时间")] = "1938-05-06", "1928-09"  # 1958 mistyped
+    rows[1][column("出生日期")], rows[1][column("参加工作时间")] = "1938-05-06", "1938年"  # a child soldier
+    plan = run_import(with_groups, write_csv(tmp_path / "a.csv", rows))
+    assert [str(p) for p in plan.problems] == ["第 2 行 · 参加工作时间：早于出生日期（1938-05-06），请核对"]
+    assert count(with_groups) == 0
 
 
 def test_a_plan_names_who_changes_each_column_before_and_after(with_groups: Services,
