@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,12 +66,13 @@ def mark_attended(session: Session, activity_id: int, retiree_ids: list[int]) ->
     return len(signups)
 
 
-def record_attendance(session: Session, activity_id: int, came: set[int]) -> int:
-    """Record who came and who did not, for everyone with a place (staff tick a list); how
-    many came."""
+def record_attendance(session: Session, activity_id: int, came: set[int],
+                      ticked: Callable[[int], bool] = lambda _retiree_id: True) -> int:
+    """Record who came and who did not, for everyone with a place whom the ticked list showed
+    (a branch's list shows its own people: the others are left as they were); how many came."""
     get(session, activity_id)
-    signups = session.scalars(sa.select(Signup).where(Signup.activity_id == activity_id,
-                                                      Signup.status == SignupStatus.CONFIRMED)).all()
+    signups = [s for s in session.scalars(sa.select(Signup).where(
+        Signup.activity_id == activity_id, Signup.status == SignupStatus.CONFIRMED)) if ticked(s.retiree_id)]
     for signup in signups:
         signup.attended = signup.retiree_id in came
     return sum(1 for s in signups if s.attended)

@@ -115,12 +115,9 @@ def activity(number: int) -> tuple[str, int]:
 @requires(Can.EDIT)
 def signup_add(number: int) -> Response | tuple[str, int]:
     """Sign up someone who phoned in: the same seats and waitlist as the chat, past the
-    deadline too; whoever's WeChat reaches them is told."""
-    whole_office()
+    deadline too; whoever's WeChat reaches them is told. A branch's account, its own people."""
     _activity(number)
-    person = db().get(Retiree, request.form.get("retiree", type=int) or 0)
-    if person is None or person.anonymised_at is not None:
-        abort(404)
+    person = _own_person(request.form.get("retiree", type=int) or 0)
     companion = bool(request.form.get("companion"))
 
     def add(session: Session) -> str:
@@ -158,12 +155,11 @@ def activity_action(number: int, action: str) -> Response | tuple[str, int]:
 @console.post("/activities/<int:number>/signups/<int:signup_id>/cancel")
 @requires(Can.EDIT)
 def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
-    """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up."""
-    whole_office()
+    """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up.
+    A branch's account, its own people's."""
     _activity(number)
     retiree_id = request.form.get("retiree", type=int) or 0
-    person = db().get(Retiree, retiree_id)
-    name = person.name if person else "这位"
+    name = _own_person(retiree_id).name
     if not request.form.get("confirmed"):  # the place goes to the next waiting, who is told
         return _confirm("取消这个报名？", f"确定取消{name}的报名吗？空出的座位会按顺序给候补的人，"
                         "并通知他们；取消以后不能恢复，要再去只能重新报名。", f"确定取消{name}的报名",
@@ -182,13 +178,13 @@ def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
 @console.post("/activities/<int:number>/attendance")
 @requires(Can.EDIT)
 def attendance(number: int) -> Response:
-    """Who came, as ticked on the list (everyone with a place not ticked did not)."""
-    whole_office()
+    """Who came, as ticked on the list (everyone with a place not ticked did not); a branch's
+    list, its own people."""
     _activity(number)
     came = {int(i) for i in request.form.getlist("came") if i.isdecimal()}
 
     def record(session: Session) -> str:
-        count = roster.record_attendance(session, number, came)
+        count = roster.record_attendance(session, number, came, within(session, staff().group_id))
         audit.record(session, actor=actor(), action="activity.attendance", at=now(),
                      target=f"activity:{number}", came=count)
         return f"已记下到场 {count} 人。"
@@ -247,6 +243,16 @@ def _confirm(title: str, text: str, button: str, number: int, *, action: str = "
     return page("confirm.html", title=title, text=text, button=button, action=target,
                 fields={"retiree": retiree} if retiree else {},
                 back=url_for("console.activity", number=number))
+
+
+def _own_person(retiree_id: int) -> Retiree:
+    """The person a form names, when the account looks after them (a branch's, its own)."""
+    person = db().get(Retiree, retiree_id)
+    if person is None or person.anonymised_at is not None:
+        abort(404)
+    if not within(db(), staff().group_id)(person.id):
+        abort(403)
+    return person
 
 
 def _activity(number: int) -> Activity:

@@ -160,6 +160,34 @@ def test_a_branch_account_sees_its_own_peoples_sign_ups_and_changes_nothing_offi
     assert secretary.get("/console/activities/new").status_code == 403
 
 
+def test_a_branch_account_signs_up_ticks_and_cancels_its_own_people_only(
+        console_app: Flask, worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    number = create(worker, groups="", everyone="1")  # for everyone
+    sign(chat, "o_zhang", "1", "1")
+    worker.get(f"/console/activities/{number}")
+    worker.post(f"/console/activities/{number}/attendance", {"came": str(branch.ids["张明"])})
+    secretary = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
+    found = text(secretary.get(f"/console/activities/{number}?who=周平"))
+    assert "为周平报名</button>" in found
+    secretary.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids["周平"])})
+    assert "已为周平报名：报上了" in text(secretary.get(f"/console/activities/{number}"))
+    assert secretary.post(f"/console/activities/{number}/signups",
+                          {"retiree": str(branch.ids["李华"])}).status_code == 403  # 第一支部's
+    secretary.post(f"/console/activities/{number}/attendance", {"came": str(branch.ids["周平"])})
+    with desk.sessions() as session:
+        signups = {s.retiree_id: s for s in session.scalars(sa.select(Signup))}
+        zhang_signup = signups[branch.ids["张明"]].id
+        assert {r: s.attended for r, s in signups.items()} == {branch.ids["张明"]: True,
+                                                               branch.ids["周平"]: True}
+    assert secretary.post(f"/console/activities/{number}/signups/{zhang_signup}/cancel",
+                          {"retiree": str(branch.ids["张明"]), "confirmed": "1"}).status_code == 403
+    secretary.post(f"/console/activities/{number}/signups/{signups[branch.ids['周平']].id}/cancel",
+                   {"retiree": str(branch.ids["周平"]), "confirmed": "1"})
+    with desk.sessions() as session:
+        assert {s.retiree_id: s.status for s in session.scalars(sa.select(Signup))} == {
+            branch.ids["张明"]: "confirmed", branch.ids["周平"]: "cancelled"}
+
+
 def test_everyone_and_a_group_both_ticked_is_asked_not_guessed(worker: Clerk, desk: Services,
                                                               branch: Branch) -> None:
     worker.get("/console/activities/new")
