@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     BOT_CONFIG or ./config.toml; the router to every handler in handlers/ (a test may give its own)."""
     from flask import Flask
 
-    from bot import api, console, health
+    from bot import api, console, health, web_headers
     from bot.config import load_settings
     from bot.delivery.staff_alerts import unreachable_warning
     from bot.gateway import endpoint, wxa_events
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     console.init_app(app)
     api.init_app(app)
     wxa_events.init_app(app, services)
+    web_headers.init_app(app)
     app.register_error_handler(404, _not_found)
     return app
 

@@ -12,7 +12,8 @@ import grimp
 import pytest
 
 FACES = grimp.Layer("handlers", "bot.gateway", "bot.console", "bot.api", "bot.cli", "bot.sandbox",
-                    "bot.scheduling", "bot.standin", "bot.content_check", "bot.health", "bot.migrations",
+                    "bot.scheduling", "bot.standin", "bot.content_check", "bot.health", "bot.web_headers",
+                    "bot.migrations",
                     "bot.__main__", independent=False)
 FEATURES = grimp.Layer("bot.notices", "bot.tickets", "bot.activities", "bot.care", "bot.greetings",
                        "bot.questions", "bot.roster", "bot.study", "bot.policies", "bot.staff",

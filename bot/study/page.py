@@ -20,7 +20,8 @@ from bot.study.material import MONTH, Material, study_dir, usable
 from bot.study.readings import readers, record_reading
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("study", __name__, template_folder="templates")
+blueprint = Blueprint("study", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/study/static")
 
 
 def init_app(app: Flask) -> None:

@@ -39,7 +39,7 @@ from bot.roster.sheets import write_sheet
 from bot.sandbox.sample_roster import AREAS, BRANCHES, CLASSES, HEADERS, generate
 from bot.services import Services
 from tests.activities.helpers import load_activity
-from tests.browser import CHROMIUM, FLAGS, require_chromium
+from tests.browser import CHROMIUM, FLAGS, policy_refusals, require_chromium
 from tests.console.helpers import PASSWORD, make_account
 from tests.helpers import served
 from tests.office_fixtures import Branch
@@ -294,9 +294,8 @@ def test_a_roster_with_a_bad_row_is_refused_whole_and_the_fixed_one_is_imported_
     expect(status).to_contain_text("还没有写入")
     assert retiree_count(desk) == 7  # checked, not yet written
 
-    page.evaluate("window.beforeConfirming = true")
-    status.get_by_role("button", name="确认导入").click()
-    page.wait_for_function("!window.beforeConfirming")  # the status page again, for the import
+    with page.expect_navigation():  # the status page again, for the import
+        status.get_by_role("button", name="确认导入").click()
     finished(page)
     expect(status).to_contain_text("已导入 5 行：新增 5 人")
     with desk.sessions() as session:
@@ -420,6 +419,7 @@ def test_every_console_page_passes_an_accessibility_scan(
     with desk.sessions() as session:
         first = session.scalar(sa.select(Group.id).where(Group.name == "第一支部"))
         ticket = session.scalar(sa.select(Ticket.id).where(Ticket.answered_at.is_(None)))
+    refused = policy_refusals(page)
     problems = []
     for name, path in PAGES.items():
         if name == "today":
@@ -429,6 +429,7 @@ def test_every_console_page_passes_an_accessibility_scan(
         assert page.url == address  # the page itself, not the sign-in or an error
         expect(page.locator("main h1")).to_be_visible()
         problems += [f"{name} ({path}): {problem}" for problem in serious_violations(page)]
+    assert not refused, "the pages' policy refused what they need:\n" + "\n".join(refused)
     assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
 
 

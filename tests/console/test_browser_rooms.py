@@ -30,6 +30,7 @@ from bot.services import Services
 from bot.standin import StandinServer
 from bot.study.readings import record_reading
 from tests.activities.helpers import add_member, load_activity, sign
+from tests.browser import policy_refusals
 from tests.console.test_browser import SCREENSHOTS, menu, png_width, serious_violations, sign_in, sync_api
 from tests.console.test_browser import browser as browser  # the fixtures, shared (one chromium per module)
 from tests.console.test_browser import clerk as clerk
@@ -245,6 +246,8 @@ def test_next_months_material_is_previewed_while_typing_saved_and_carried_by_the
     expect(preview.get_by_role("heading", name="出门前看看天气")).to_be_visible(timeout=LIVE)
     expect(preview.locator("body")).to_contain_text("降温前一天，把厚衣服找出来。")
     expect(preview.locator("body")).to_contain_text("冬日保暖要点")
+    # large print as on the phone: the page's own style is allowed by the console's policy
+    assert preview.locator("body").evaluate("body => getComputedStyle(body).fontSize") == "24px"
     assert still_the_same_page(page)  # the preview was swapped in, the form was not sent
 
     page.get_by_role("button", name="保存", exact=True).click()
@@ -440,6 +443,7 @@ def test_every_page_of_the_rooms_passes_an_accessibility_scan(
     chat.say("地铁几号线能到你们单位", openid="o_zhang")  # one for 没答上的问题
 
     sign_in(page, site, clerk)
+    refused = policy_refusals(page)
     problems: list[str] = []
     for name, path in ROOM_PAGES.items():
         address = site + path.format(**numbers)
@@ -465,5 +469,6 @@ def test_every_page_of_the_rooms_passes_an_accessibility_scan(
             expect(preview.locator("h1")).to_be_visible()
             frame = next(f for f in page.frames if f.parent_frame)  # the reading page; axe runs in it too
             problems += [f"{name}, inside the preview: {problem}" for problem in serious_violations(frame)]
+    assert not refused, "the pages' policy refused what they need:\n" + "\n".join(refused)
     assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
 

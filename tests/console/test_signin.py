@@ -29,6 +29,15 @@ def test_a_visitor_is_sent_to_sign_in_and_back_to_the_page_asked_for(console_app
     assert done.headers["Location"] == "/console/people?q=zm"
 
 
+def test_console_pages_run_only_the_consoles_own_files_and_cannot_be_framed_elsewhere(
+        console_app: Flask) -> None:
+    page = console_app.test_client().get("/console/login")
+    policy = page.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'self';") and "unsafe" not in policy  # no inline code at all
+    assert "frame-ancestors 'self'" in policy and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert " style=" not in page.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/study/2026-12"])
 def test_after_signing_in_only_a_console_page_is_a_destination(console_app: Flask, desk: Services,
                                                                target: str) -> None:

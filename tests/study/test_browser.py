@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.models import StudyReading
 from bot.services import Services
 from bot.study.links import make_token, secret
-from tests.browser import CHROMIUM, FLAGS, require_chromium
+from tests.browser import CHROMIUM, FLAGS, policy_refusals, require_chromium
 from tests.office_fixtures import Branch
 
 PHONE = {"width": 375, "height": 740}
@@ -20,6 +20,7 @@ PHONE = {"width": 375, "height": 740}
 require_chromium()
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 
 
 @pytest.fixture
@@ -45,6 +46,7 @@ def font_px(page: sync_api.Page, selector: str) -> float:
 def test_the_page_reads_large_on_a_phone_and_the_button_records_the_reading(
         office: Services, branch: Branch, site: str, page: sync_api.Page, tmp_path: Path) -> None:
     token = make_token(secret(office.settings), branch.ids["张明"], "2026-12")
+    refused = policy_refusals(page)
     page.goto(f"{site}/study/2026-12?t={token}")
     assert page.locator("h1").inner_text() == "温暖过冬，健康相伴"
     assert font_px(page, "article p") >= 24  # 18 pt
@@ -59,12 +61,12 @@ def test_the_page_reads_large_on_a_phone_and_the_button_records_the_reading(
     page.screenshot(path=str(tmp_path / "study-page.png"), full_page=False)
 
     page.click("#read")
-    page.wait_for_function("document.getElementById('status').textContent.length > 0")
-    assert "已记下" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("已记下")
     assert page.locator("#read").is_disabled()
     with office.sessions() as session:
         [reading] = session.scalars(sa.select(StudyReading)).all()
     assert (reading.retiree_id, reading.month, reading.via) == (branch.ids["张明"], "2026-12", "page")
+    assert refused == []  # its own style and script are allowed by its policy
 
 
 def test_the_larger_text_choice_is_kept_on_the_next_visit(site: str, page: sync_api.Page) -> None:
@@ -109,8 +111,7 @@ def test_i_have_read_it_is_offered_after_the_points_within_the_first_screen(
     assert box is not None and box["y"] + box["height"] <= TALL_PHONE["height"]  # no scrolling needed
     assert page.locator("#read").bounding_box()["y"] > TALL_PHONE["height"]  # the end's button, further down
     early.click()
-    page.wait_for_function("document.querySelector('.said').textContent.length > 0")
-    assert "已记下" in page.locator(".said").inner_text()  # said beside the button used
+    expect(page.locator(".said")).to_contain_text("已记下")  # said beside the button used
     assert early.inner_text() == "已经记下了" and page.locator("#read").inner_text() == "已经记下了"
     assert page.locator("#read").is_disabled()
     with office.sessions() as session:

@@ -146,3 +146,14 @@ def test_a_picture_beside_the_article_is_served_and_nothing_else_is(
         assert web.get("/study/2026-12/media/article.md").status_code == 404
     finally:
         services.close()
+
+
+def test_the_page_runs_only_the_sites_own_files_and_leaks_no_link_to_other_sites(
+        office: Services, branch: Branch, web: FlaskClient) -> None:
+    answer = web.get(f"/study/2026-12?t={token_for(office, branch.ids['张明'])}")
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'self';")
+    page = answer.get_data(as_text=True)
+    assert "<style" not in page and "<script>" not in page and " style=" not in page
+    with web.get("/study/static/study.js") as script:  # its script is a file of its own
+        assert script.status_code == 200 and "我已学习" in script.get_data(as_text=True)
+    assert answer.headers["Referrer-Policy"] == "same-origin"  # the link's token stays here
