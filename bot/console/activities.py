@@ -26,6 +26,7 @@ from bot.console import files
 from bot.console.web import (
     actor,
     attempt,
+    confirmed,
     console,
     db,
     now,
@@ -137,11 +138,9 @@ def signup_add(number: int) -> Response | tuple[str, int]:
 def activity_action(number: int, action: str) -> Response | tuple[str, int]:
     """Tell its groups it is open, stop sign-ups, or cancel it (everyone signed up told once)."""
     whole_office()
-    found = _activity(number)
-    if action == "cancel" and not request.form.get("confirmed"):  # everyone is told: it cannot be undone
-        told = sum(1 for s, _ in roster.signup_list(db(), number) if s.status in LIVE)
-        return _confirm("取消这个活动？", f"确定取消「{found.title}」吗？已报上和候补的 {told} 位"
-                        "都会收到取消通知，取消以后不能恢复。", "确定取消活动", number, action=action)
+    _activity(number)
+    if action == "cancel" and not confirmed():  # everyone is told: it cannot be undone
+        return activity_cancel(number)
 
     def act(session: Session) -> str:
         said = ACTIONS[action](session, catalog.get(session, number))
@@ -152,15 +151,26 @@ def activity_action(number: int, action: str) -> Response | tuple[str, int]:
     return redirect(url_for("console.activity", number=number))
 
 
-@console.post("/activities/<int:number>/signups/<int:signup_id>/cancel")
+@console.get("/activities/<int:number>/cancel")
+@requires(Can.EDIT)
+def activity_cancel(number: int) -> tuple[str, int]:
+    """Asked once more before an activity is cancelled: everyone signed up is told."""
+    whole_office()
+    found = _activity(number)
+    told = sum(1 for s, _ in roster.signup_list(db(), number) if s.status in LIVE)
+    return _confirm("取消这个活动？", f"确定取消「{found.title}」吗？已报上和候补的 {told} 位"
+                    "都会收到取消通知，取消以后不能恢复。", "确定取消活动", number, action="cancel")
+
+
+@console.route("/activities/<int:number>/signups/<int:signup_id>/cancel", methods=["GET", "POST"])
 @requires(Can.EDIT)
 def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
     """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up.
     A branch's account, its own people's."""
     _activity(number)
-    retiree_id = request.form.get("retiree", type=int) or 0
+    retiree_id = request.values.get("retiree", type=int) or 0
     name = _own_person(retiree_id).name
-    if not request.form.get("confirmed"):  # the place goes to the next waiting, who is told
+    if not confirmed():  # the place goes to the next waiting, who is told
         return _confirm("取消这个报名？", f"确定取消{name}的报名吗？空出的座位会按顺序给候补的人，"
                         "并通知他们；取消以后不能恢复，要再去只能重新报名。", f"确定取消{name}的报名",
                         number, signup_id=signup_id, retiree=retiree_id)

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.care.reports import KIND_LABELS
-from bot.console.web import actor, attempt, console, db, now, page, requires, saving, staff
+from bot.console.web import actor, attempt, confirmed, console, db, now, page, requires, saving, staff
 from bot.delivery.problems import PROBLEMS, resend
 from bot.logs import mask
 from bot.models import (
@@ -120,13 +120,13 @@ def died(retiree_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("console.person", retiree_id=retiree_id))
 
 
-@console.post("/people/<int:retiree_id>/died/undo")
+@console.route("/people/<int:retiree_id>/died/undo", methods=["GET", "POST"])
 @requires(Can.EDIT)
 def died_undo(retiree_id: int) -> Response | tuple[str, int]:
     """Take back a death recorded by mistake (asked once more first)."""
     person = _visible(retiree_id)
     back = url_for("console.person", retiree_id=retiree_id)
-    if not request.form.get("confirmed"):
+    if not confirmed():
         return page("confirm.html", title="撤销去世登记？", button="确定撤销", back=back, fields={},
                     text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给这位老同志发祝福和推送。",
                     action=url_for("console.died_undo", retiree_id=retiree_id))
@@ -148,7 +148,7 @@ def anonymise(retiree_id: int) -> Response:
     return redirect(url_for("console.person", retiree_id=retiree_id))
 
 
-@console.post("/people/<int:retiree_id>/messages/<int:message_id>/resend")
+@console.route("/people/<int:retiree_id>/messages/<int:message_id>/resend", methods=["GET", "POST"])
 @requires(Can.EDIT)
 def resend_message(retiree_id: int, message_id: int) -> Response | tuple[str, int]:
     """Send again a message to this person that did not get through (once its cause is gone);
@@ -158,7 +158,9 @@ def resend_message(retiree_id: int, message_id: int) -> Response | tuple[str, in
     if message is None or message.retiree_id != retiree_id:
         abort(404)
     back = url_for("console.person", retiree_id=retiree_id) + "#messages"
-    if message.status == OutboxStatus.UNCERTAIN and not request.form.get("confirmed"):
+    if request.method == "GET" and message.status != OutboxStatus.UNCERTAIN:
+        return redirect(back)  # nothing to ask: the page's own button sends it
+    if message.status == OutboxStatus.UNCERTAIN and not confirmed():
         return page("confirm.html", title="再发一次？", button="确定再发一次", back=back, fields={},
                     text="这条消息发送时中断了，微信可能已经送到。再发一次，对方可能收到两遍。"
                          "打电话问过没收到的话，再发。",

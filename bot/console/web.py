@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, render_template
+from flask import Blueprint, abort, current_app, flash, g, render_template, request
 from sqlalchemy.orm import Session
 
 from bot.care import HEALTH_ROUTES
@@ -103,6 +103,13 @@ def requires(can: Can) -> Callable[[View], View]:
             return view(*args, **kwargs)
         return guarded  # type: ignore[return-value]
     return decorate
+
+
+def confirmed() -> bool:
+    """Whether this is the confirm page's own POST. The question itself is a GET (the button
+    that leads to it is a link), so the back button from what follows shows it again instead of
+    the browser's "resubmit the form?" page."""
+    return request.method == "POST" and bool(request.form.get("confirmed"))
 
 
 def whole_office() -> None:

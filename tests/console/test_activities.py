@@ -118,7 +118,9 @@ def test_attendance_export_and_cancelling_tell_each_person_once(
     assert [(row[came], row[companion]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [
         ("否", "否"), ("是", "否")]
     assert sheet.title == "冬至茶话会 12-21"  # which activity the file is, on its tab
-    asked = text(worker.post(f"/console/activities/{number}/cancel"))
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert f'href="/console/activities/{number}/cancel"' in page  # a link to the question, not a form
+    asked = text(worker.get(f"/console/activities/{number}/cancel"))
     assert "已报上和候补的 2 位都会收到取消通知" in asked
     assert told(desk, f"activity:{number}:cancelled:%") == []  # asked, nothing sent yet
     for _ in range(2):

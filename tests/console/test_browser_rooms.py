@@ -309,15 +309,18 @@ def test_a_cancelled_sign_up_moves_the_first_on_the_waitlist_up(
     expect(row(page, "孙兰")).to_contain_text("家属代报")
     shoot(page, "activity.png")
 
-    row(page, "张明").get_by_role("button", name="取消报名").click()
+    row(page, "张明").get_by_role("link", name="取消报名").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("取消这个报名？")  # asked once more
     page.get_by_role("button", name="确定取消张明的报名").click()
     expect(page.get_by_role("status")).to_have_text("已取消张明的报名。候补的 1 位补上了，会收到通知。")
+    page.go_back()  # the question again, not the browser's 「重新提交表单？」
+    expect(page.get_by_role("heading", level=1)).to_have_text("取消这个报名？")
+    page.go_forward()
     expect(row(page, "张明").get_by_role("cell").first).to_have_text("已取消")
     expect(row(page, "郑和").get_by_role("cell").first).to_have_text("已报上")  # moved up
     expect(row(page, "孙兰").get_by_role("cell").first).to_have_text("候补第 1 位")
     expect(signups).to_contain_text("报上 3 人，候补 1 人")
-    expect(row(page, "张明").get_by_role("button", name="取消报名")).to_have_count(0)
+    expect(row(page, "张明").get_by_role("link", name="取消报名")).to_have_count(0)
     with desk.sessions() as session:
         told = session.scalars(sa.select(OutboxMessage.recipient).where(
             OutboxMessage.dedupe_key.like(f"activity:{number}:promoted:%"))).all()

@@ -162,7 +162,7 @@ def test_a_death_recorded_by_mistake_is_taken_back_after_asking(worker: Clerk, d
                                                                 branch: Branch) -> None:
     li = branch.ids["李华"]
     worker.post(f"/console/people/{li}/died", {"died_on": "2026-11-21"})
-    asked = text(worker.post(f"/console/people/{li}/died/undo"))
+    asked = text(worker.get(f"/console/people/{li}/died/undo"))
     assert "确定李华同志还健在" in asked
     with desk.sessions() as session:
         assert session.get(Retiree, li).died_on == date(2026, 11, 21)  # asked: nothing done yet
