@@ -33,6 +33,8 @@ class Kind:
     alone: bool = False  # the answer says nothing of a quiz or sign-up waiting (a death's condolence)
     needs_someone: tuple[str, ...] = ()  # words that count said of anyone: an elder, a child or 我
     told_of: tuple[str, ...] = ()  # about a relative only with one of these (「我爸说他不想活了」)
+    # Symptoms one goes to a doctor with (头疼得厉害): asked where to be seen, they are a question.
+    for_a_doctor: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class CareWords:
     chronic: tuple[str, ...] = ()  # 老毛病, 支架 …: an old illness asked about is no emergency
     costs: tuple[str, ...] = ()  # 报销, 医保, 赔 …: asked with these, even an emergency word is a question
     hearsay: tuple[str, ...] = ()  # 电视上说, 新闻说 …: what someone heard of, not what happens to them
+    seeing_doctor: tuple[str, ...] = ()  # 哪个医院, 挂哪个科 …: asking where to be seen
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -104,7 +107,8 @@ class CareWords:
                                tuple(k.get("topics", [])), _words(k.get("now", [])),
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
                                _words(k.get("cries", [])), bool(k.get("alone", False)),
-                               _words(k.get("needs_someone", [])), _words(k.get("told_of", [])))
+                               _words(k.get("needs_someone", [])), _words(k.get("told_of", [])),
+                               _words(k.get("for_a_doctor", [])))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
@@ -115,7 +119,7 @@ class CareWords:
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
                        _words(words.get("long_ago", [])), _words(words.get("chronic", [])),
                        costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
-                       good_news=good_news)
+                       seeing_doctor=_words(words.get("seeing_doctor", [])), good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -154,6 +158,8 @@ class CareWords:
                 continue
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
                 return self._sighting(kind, plain, relative)
+            if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
+                continue
             now = bool(_first_in(said, kind.now))
             happened = now or any(h in plain for h in self.happened)
             if not happened or heard or (supposed and not (kind.urgent and now)):
@@ -167,6 +173,11 @@ class CareWords:
                 return None
             return self._sighting(kind, plain, relative)
         return None
+
+    def _to_be_seen(self, kind: Kind, said: str) -> bool:
+        """Whether said only names symptoms one goes to a doctor with, and asks where to be seen."""
+        return bool(kind.for_a_doctor) and _first_in(said, self.seeing_doctor) is not None and all(
+            w in kind.for_a_doctor for w in kind.words if w in said)
 
     def _sighting(self, kind: Kind, plain: str, relative: str | None) -> Sighting:
         """The report of kind, about whom plain says — the speaker's own despair when a relative is

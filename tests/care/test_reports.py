@@ -386,6 +386,12 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("血压200多吃什么药好", None),
     ("我腿脚不好，站不起来的时候多", None),
     ("今天股票跌得我头疼得厉害", None),
+    # going to a doctor, and asking where: no 120 (a worse sign in the same words still is one)
+    ("头疼得厉害去哪个医院看", None),
+    ("我头晕得厉害挂哪个科", None),
+    ("我爸头疼得厉害说不出话了，去哪个医院", "emergency"),
+    ("我爸晕倒了送哪个医院", "emergency"),
+    ("我妈血压220去哪个医院", "emergency"),
     ("今天电视上说高烧不退要去医院", None),
     ("饭烫伤了嘴", None),
     ("打火机点不着火了", None),
