@@ -120,6 +120,16 @@ def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
     return Text(f"{ctx.texts.get('binding.needed')}\n{question.content}")
 
 
+def claimed(ctx: Context) -> tuple[str, str | None] | None:
+    """Whom someone half way through binding said they are, not yet checked: (王德明, None) for
+    the retiree, (王德明, 女儿) for family; None when no binding has a name yet."""
+    for frame in ctx.conversation.in_hand:
+        if frame.step in (NAME, RELATION, DIGITS) and frame.data.get("name"):
+            family = frame.data.get("family") or frame.data.get("relation")
+            return frame.data["name"], (frame.data.get("relation") or "家属") if family else None
+    return None
+
+
 def take_relation(msg: Inbound, ctx: Context) -> Reply | None:
     """子女 / 配偶 / 亲属 by number, or the relation in their own words (闺女, 我是他儿子 …)."""
     number = ctx.texts.choice(msg.text)

@@ -28,6 +28,7 @@ from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice, phone_number, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
+from handlers.binding import claimed
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
@@ -190,8 +191,9 @@ def _who_said(text: str, ctx: Context) -> tuple[str, str | None] | None:
 
 def _reporter(ctx: Context) -> Reporter:
     binding = ctx.binding
-    if binding is None:
-        return Reporter(ctx.openid, None)
+    if binding is None:  # perhaps half way through binding: staff hear whom they said they are
+        name, relation = claimed(ctx) or (None, None)
+        return Reporter(ctx.openid, None, relation, claimed=name)
     return Reporter(ctx.openid, binding.retiree, binding.relation if binding.is_agent else None)
 
 

@@ -34,6 +34,7 @@ class Reporter:
     openid: str
     retiree: Retiree | None
     relation: str | None = None  # family's relation to the retiree; None: the retiree themselves
+    claimed: str | None = None  # unbound, half way through binding: the retiree's name they gave
 
     @property
     def needs_phone(self) -> bool:
@@ -58,7 +59,8 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
         _tell_more(session, settings, texts, now, earlier, reporter, text.strip())
         return earlier
     record = CareReport(openid=reporter.openid, retiree_id=reporter.retiree.id if reporter.retiree else None,
-                        kind=kind, subject=subject, relative=relative, text=text.strip(), created_at=now)
+                        kind=kind, subject=subject, relative=relative, text=text.strip(), created_at=now,
+                        claimed=_claim(texts, reporter))
     session.add(record)
     session.flush()
     alert_staff(session, settings, now, key=f"care:{record.id}",
@@ -174,7 +176,9 @@ def staff_alert(settings: Settings, texts: Texts, report: CareReport, reporter: 
 def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Reporter) -> str:
     """Whom it happened to, as far as the words say: 张明本人, 张明的父亲 (he said 我爸),
     王德明（家属说是我爸）."""
-    name = reporter.retiree.name if reporter.retiree else texts.get("care.unbound_person")
+    name = (reporter.retiree.name if reporter.retiree else
+            texts.get("care.claimed_person", name=reporter.claimed) if reporter.claimed else
+            texts.get("care.unbound_person"))
     as_family = reporter.relation is not None
     key = {("self", False): "about_self", ("self", True): "about_family_self",
            ("relative", False): "about_relative", ("relative", True): "about_family_relative"}.get(
@@ -187,10 +191,20 @@ def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Repor
 
 def _who(texts: Texts, reporter: Reporter) -> str:
     if reporter.retiree is None:
-        return texts.get("care.reporter_unbound")
+        return _claim(texts, reporter) or texts.get("care.reporter_unbound")
     if reporter.relation is None:
         return texts.get("care.reporter_self", name=reporter.retiree.name)
     return texts.get("care.reporter_family", name=reporter.retiree.name, relation=reporter.relation)
+
+
+def _claim(texts: Texts, reporter: Reporter) -> str | None:
+    """Whom an unbound reporter said they are while binding, kept with the report for staff
+    (「还没绑定的微信用户，自称王德明的家属（女儿）」); None when they are bound or said nothing."""
+    if reporter.retiree is not None or not reporter.claimed:
+        return None
+    if reporter.relation is None:
+        return texts.get("care.reporter_claimed_self", name=reporter.claimed)
+    return texts.get("care.reporter_claimed_family", name=reporter.claimed, relation=reporter.relation)
 
 
 def _contacts(texts: Texts, person: Retiree | None, reporter: Reporter) -> list[str]:

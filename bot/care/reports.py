@@ -33,7 +33,7 @@ def open_reports(session: Session) -> list[CareReport]:
 def describe(session: Session, report: CareReport) -> str:
     """One line for staff: number, when, what, about whom, who to call."""
     person = session.get(Retiree, report.retiree_id) if report.retiree_id else None
-    who = f"{person.name} {person.phone or '无电话'}" if person else "未绑定"
+    who = f"{person.name} {person.phone or '无电话'}" if person else report.claimed or "未绑定"
     about = SUBJECTS[report.subject] + (f"（{report.relative}）" if report.relative else "")
     return (f"{report.id}\t{report.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}\t"
             f"{KIND_LABELS.get(report.kind, report.kind)}\t{about}\t{who}\t{report.text}")

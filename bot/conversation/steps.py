@@ -71,6 +71,7 @@ class Conversation:
         self._top: Frame | None = Frame(step, stored) if step else None
         if self._top is None and self._kept:  # nothing on screen: the newest kept task is
             self._top = self._kept.pop()
+        self._aside: list[Frame] = []  # what set_aside cleared, until put_back
         self._had_row = step is not None or bool(data)
         self._changed = False
         self.quiet = False  # a task waits: add-on offers (related topics, the menu) are not made
@@ -135,14 +136,21 @@ class Conversation:
         """Clear the step on screen and every kept task; what they were, to put back."""
         aside = (self._top, list(self._kept))
         if self._top is not None or self._kept:
+            self._aside = [f for f in (self._top, *self._kept) if f is not None]
             self._top, self._kept = None, []
             self._changed = True
         return aside
 
     def put_back(self, on_screen: Frame | None, kept: list[Frame]) -> None:
         """Undo set_aside."""
-        self._top, self._kept = on_screen, list(kept)
+        self._top, self._kept, self._aside = on_screen, list(kept), []
         self._changed = True
+
+    @property
+    def in_hand(self) -> list[Frame]:
+        """Every step begun and not done: on screen, kept, or set aside while something else is
+        answered (a report made half way through binding is told whom the binding named)."""
+        return [f for f in (self._top, *self._kept, *self._aside) if f is not None]
 
     def remember(self, key: str, value: Any) -> None:
         """Remember value across steps until the conversation expires."""

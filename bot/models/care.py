@@ -23,6 +23,8 @@ class CareReport(Base):
     relative: Mapped[str | None] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.Text)
     reporter_phone: Mapped[str | None] = mapped_column(sa.String(20))  # family or unbound: to call back
+    # Who an unbound reporter said they are while binding (王德明的女儿), not yet checked.
+    claimed: Mapped[str | None] = mapped_column(sa.String(60))
     created_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(sa.Text)

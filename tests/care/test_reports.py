@@ -107,6 +107,19 @@ def test_family_reporting_for_the_retiree_is_shown_as_family_to_staff(
     assert "python" not in alert.payload["text"]  # no terminal commands in a WeChat message
 
 
+def test_a_report_made_half_way_through_binding_names_whom_the_reporter_said_they_are(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我替我妈绑定", openid="o_new_daughter")
+    assert "四位" in (chat.say("我是孙兰的女儿", openid="o_new_daughter") or "")  # the digits are asked
+    chat.say("我妈住院了", openid="o_new_daughter")
+    [alert, _] = staff_alerts(office)
+    assert alert.payload["text"].startswith("【重要情况 1】住院：孙兰（未核实）（家属说是我妈）")
+    assert "报告人：还没绑定的微信用户，自称孙兰的家属（女儿）" in alert.payload["text"]
+    [report] = reports(office)
+    assert (report.retiree_id, report.claimed) == (None, "还没绑定的微信用户，自称孙兰的家属（女儿）")
+    assert "未绑定用户" not in alert.payload["text"]
+
+
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
         office: Services, branch: Branch, chat: Chat, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def report(services: Services, retiree_id: int, kind: str, said: str, **extra: object) -> int:
+def report(services: Services, retiree_id: int | None, kind: str, said: str, **extra: object) -> int:
     with transaction(services.sessions) as session:
         made = CareReport(openid="o_x", retiree_id=retiree_id, kind=kind, subject="self", text=said,
                           created_at=services.clock.now(), **extra)
@@ -37,6 +37,14 @@ def test_open_reports_name_who_and_the_urgent_come_first(worker: Clerk, desk: Se
     page = text(worker.get("/console/care"))
     assert page.index("父亲病危") < page.index("我摔了一跤")
     assert "13700001111" in page and "张明" in page and "病危" in page
+
+
+def test_a_report_from_someone_half_way_through_binding_shows_whom_they_said_they_are(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    claim = "还没绑定的微信用户，自称孙兰的家属（女儿）"
+    number = report(desk, None, "hospital", "我妈住院了", claimed=claim)
+    assert claim in text(worker.get("/console/care"))
+    assert claim in text(worker.get(f"/console/care/{number}"))
 
 
 def test_closing_a_report_as_a_death_stops_the_persons_greetings(
