@@ -16,6 +16,7 @@ from bot.care.intake import (
     Reporter,
     add_good_news,
     add_reporter_phone,
+    caring_words,
     learn_subject,
     open_report_without_phone,
     report_good_news_follows,
@@ -32,10 +33,6 @@ from handlers.binding import claimed
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
-# Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
-# a relative's despair (family are asked to stay with them).
-WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
-ENDED_BY_GOOD_NEWS = "hospital"  # 「住院一周，今天出院了」: the stay is over, no report of it
 
 
 def register(router: Router) -> None:
@@ -65,15 +62,8 @@ def phone_after_report(msg: Inbound, ctx: Context) -> Reply | None:
 
 def report(msg: Inbound, ctx: Context) -> Reply | None:
     """A care report: kept, staff alerted, and a caring answer; None for anything else."""
-    words = _words(ctx)
-    sighting = words.find(msg.text)
-    if sighting is None:
-        return None
-    # 「住院一周，今天出院了」 tells of no new stay: good news, heard after any step (good_news_told).
-    # 「我爸出院了，昨天走了」「摔了一跤，问题不大」 are news all the same.
-    if sighting.kind.name == ENDED_BY_GOOD_NEWS and (good := words.good_news_in(msg.text)) and good.alone:
-        return None
-    return _take(ctx, sighting, msg.text)
+    sighting = _words(ctx).reported(msg.text)  # a stay already over is good news (good_news_told)
+    return None if sighting is None else _take(ctx, sighting, msg.text)
 
 
 def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
@@ -158,9 +148,7 @@ def choose_related(msg: Inbound, ctx: Context) -> Reply | None:
 def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
     """The caring words for the kind and person; then, where staff have no number to call the
     reporter back on, the request for one; else the related answers by number."""
-    who = "您" if record.subject == "self" else _words(ctx).how_to_say(record.relative or "家里人")
-    key = WORDED_FOR.get((record.kind, record.subject), record.kind)
-    lines = [ctx.texts.get(f"care.{key}", who=who)]
+    lines = [caring_words(ctx.texts, _words(ctx), record)]
     if _reporter(ctx).needs_phone and not record.reporter_phone:
         ctx.conversation.expect(PHONE_STEP, {"report": record.id})
         return "\n".join([*lines, "", ctx.texts.get("care.ask_phone")])

@@ -8,7 +8,7 @@ and per login, across workers), and one module per capability: account (logging 
 binding (身份绑定), study (学习), activities (活动), policy (政策问答), tickets (留言),
 notices (我的通知), subscriptions (订阅消息).
 
-A face: imports the features (activities, policies, questions, roster, study, tickets), delivery
+A face: imports the features (activities, care, policies, questions, roster, study, tickets), delivery
 (inbox), accounts, wechat_api, services, models, db, logs, config; nothing imports it but the web
 app.
 """

@@ -1,5 +1,6 @@
 """政策问答 for the mini-program: ask a question (the chat's router decides: an answer, or
-topics to choose from, or neither), list the topics, read one topic's answer. The same engine
+topics to choose from, or neither; news of a death, a fall or an emergency is a care report
+first, as in the chat), list the topics, read one topic's answer. The same engine
 and the same words as the chat (bot.policies, with staff's changes: bot.questions), and a
 signed-in user's questions it could not answer are kept for staff as the chat's are."""
 
@@ -9,9 +10,13 @@ from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from bot.api.spec import Error, Request, api, blueprint, documented, maybe_signed_in, services
+from bot.api.spec import Error, Request, api, blueprint, bound, documented, maybe_signed_in, services
+from bot.care.detect import CareWords
+from bot.care.intake import Reporter, caring_words, take_report
 from bot.db.engine import transaction
+from bot.models import CareReport, MiniUser
 from bot.policies.engine import PolicyEngine
 from bot.policies.replies import answer_text, related_topics
 from bot.questions import keeping
@@ -41,7 +46,14 @@ class Answer(BaseModel):
     also: list[TopicRef] = Field(default=[], description=(
         "答上了一个话题、这几个也接近时（比如一句话问了两件事）：接着可以看的话题，"
         "和聊天里排在「您可能还想了解」最前面的相同"))
-    text: str = Field(description="要显示的话：话题的回答，或「您是想问」，或答不上来时的说明")
+    text: str = Field(description="要显示的话：话题的回答，或「您是想问」，或答不上来时的说明；"
+                                  "说到重要情况时，是关心的话和现在该怎么办（急症先打 120）")
+    care: str | None = Field(default=None, description=(
+        "说到重要情况时的种类（和聊天里认的一样）：death 去世、critical 病危、hospital 住院、fall 摔倒、"
+        "emergency 急症、missing 走失、despair 轻生念头、scam 被骗、fire 着火、gas 煤气；这时没有政策回答"))
+    urgent: bool = Field(default=False, description=(
+        "人命关天（急症、走失、着火……）：请把 text 醒目地显示，别的先不显示"))
+    staff_told: bool = Field(default=False, description="工作人员已收到这条重要情况的提醒（登录了才会）")
 
 
 class Topics(BaseModel):
@@ -63,6 +75,8 @@ class TopicAnswer(BaseModel):
 def ask(json: Question) -> Any:
     """问一个问题：和聊天里一样的回答。登录后问的，答不上或要选的会留给工作人员改进。"""
     with maybe_signed_in() as (session, user):
+        if (told := _care(session, user, json.question)) is not None:  # before any policy, as in the chat
+            return told
         engine = knowledge_for(services()).engine(session.connection())
         decision = engine.decide(json.question)
         if user is not None and keeping.for_staff(decision):
@@ -99,6 +113,28 @@ def topic(topic_id: str) -> Any:
     return TopicAnswer(topic=_ref(engine, topic_id),
                        answer=answer_text(engine, services().texts, topic_id, with_related=False),
                        related=[_ref(engine, r) for r in related])
+
+
+def _care(session: Session, user: MiniUser | None, question: str) -> Answer | None:
+    """A care report in the question, as the chat hears one: kept and staff alerted (signed in),
+    answered with care and what to do now; None when it tells of none."""
+    settings, texts = services().settings, services().texts
+    words = CareWords.for_dir(settings.content_dir)
+    sighting = words.reported(question)
+    if sighting is None:
+        return None
+    kind = sighting.kind
+    if user is None:  # nobody to call back: the words alone, and the office's number
+        report = CareReport(kind=kind.name, subject=sighting.subject, relative=sighting.relative)
+        text = "\n".join([caring_words(texts, words, report), texts.get("care.app_not_signed_in")])
+        return Answer(topic=None, candidates=[], text=text, care=kind.name, urgent=kind.urgent)
+    binding = bound(session, user)
+    reporter = Reporter(user.openid, binding.retiree if binding else None,
+                        binding.relation if binding is not None and binding.is_agent else None)
+    report = take_report(session, settings, texts, services().clock.now(), reporter=reporter, kind=kind.name,
+                         subject=sighting.subject, relative=sighting.relative, text=question)
+    return Answer(topic=None, candidates=[], text=caring_words(texts, words, report), care=kind.name,
+                  urgent=kind.urgent, staff_told=True)
 
 
 def _engine() -> PolicyEngine:

@@ -16,6 +16,8 @@ from pathlib import Path
 from bot.config import ConfigError
 from bot.language.words import normalize
 
+ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -173,6 +175,16 @@ class CareWords:
                 return None
             return self._sighting(kind, plain, relative)
         return None
+
+    def reported(self, text: str) -> Sighting | None:
+        """The news text reports, for staff to hear: as find(), but a stay in hospital already
+        over (「住院一周，今天出院了」) is good news, not a report. 「我爸出院了，昨天走了」 and
+        「摔了一跤，问题不大」 are news all the same."""
+        sighting = self.find(text)
+        if sighting is not None and sighting.kind.name == ENDED_BY_GOOD_NEWS and (
+                good := self.good_news_in(text)) and good.alone:
+            return None
+        return sighting
 
     def _to_be_seen(self, kind: Kind, said: str) -> bool:
         """Whether said only names symptoms one goes to a doctor with, and asks where to be seen."""

@@ -1,7 +1,7 @@
 """Taking a care report in: kept once, staff alerted at once with whom to call.
 
-The chat (and later the console and the mini-program) file reports through these functions,
-so a report is kept and announced the same way whoever takes it.
+The chat and the mini-program file reports through these functions, so a report is kept,
+announced and answered the same way whoever takes it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
 
+# Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
+# a relative's despair (family are asked to stay with them).
+WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
 # Good news (「出院了」) this long after a report of a stay in hospital or a fall is about it.
 GOOD_NEWS_WITHIN = timedelta(days=30)
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
@@ -66,6 +69,13 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     alert_staff(session, settings, now, key=f"care:{record.id}",
                 text=staff_alert(settings, texts, record, reporter), page=f"/console/care/{record.id}")
     return record
+
+
+def caring_words(texts: Texts, words: CareWords, report: CareReport) -> str:
+    """What a report is answered with first, for its kind and the person it is about: care,
+    and what to do now (an emergency's 120)."""
+    who = "您" if report.subject == "self" else words.how_to_say(report.relative or "家里人")
+    return texts.get(f"care.{WORDED_FOR.get((report.kind, report.subject), report.kind)}", who=who)
 
 
 def learn_subject(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,

@@ -5,9 +5,11 @@ describes it all."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from bot import create_app
+from bot.models import CareReport, OutboxMessage
 from bot.policies.ask import reply_for
 from bot.policies.engine import load_engine
 from bot.services import Services
@@ -103,3 +105,31 @@ def test_a_question_confirmed_not_ours_is_refused_and_not_kept_again(
     assert asked["topic"] is None and asked["candidates"] == []
     with mini.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(PolicyQuestion)) == 0
+
+
+def test_news_of_an_emergency_is_a_care_report_with_120_first_as_in_the_chat(
+        client, signed_in, mini: Services, branch) -> None:
+    headers = signed_in()
+    bound = client.post("/api/v1/me/binding", headers=headers,
+                        json={"name": "张明", "digits": "0000", "relation": "子女"})
+    assert bound.status_code == 201
+    ask = "/api/v1/policy/ask"
+    body = client.post(ask, headers=headers, json={"question": "救命 我爸喘不上气"}).get_json()
+    assert body["text"].startswith("请马上打 120") and body["topic"] is None
+    assert (body["care"], body["urgent"], body["staff_told"]) == ("emergency", True, True)
+    with mini.sessions() as session:
+        [report] = session.scalars(sa.select(CareReport)).all()
+        alerts = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("care:%"))).all()
+    assert (report.kind, report.retiree_id, report.subject) == ("emergency", branch.ids["张明"], "relative")
+    assert alerts and "张明（家属说是我爸）" in alerts[0].payload["text"]
+    death = client.post(ask, headers=headers, json={"question": "我爸昨天去世了"}).get_json()
+    assert "惊闻噩耗" in death["text"] and death["care"] == "death" and not death["urgent"]
+
+
+def test_news_told_without_signing_in_says_staff_cannot_hear_it(client, mini: Services) -> None:
+    body = client.post("/api/v1/policy/ask", json={"question": "我妈摔倒了起不来"}).get_json()
+    assert body["care"] == "fall" and "120" in body["text"] and "您还没登录" in body["text"]
+    assert not body["staff_told"]
+    with mini.sessions() as session:
+        assert session.scalars(sa.select(CareReport)).all() == []
