@@ -4,6 +4,8 @@ wrong-answer count and lock, and a binding names which app its openid belongs to
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,9 +21,11 @@ LOCK = timedelta(hours=24)
 
 
 def candidates(session: Session, name: str, digits: str) -> list[Retiree]:
-    """Retirees on the roster with that name whose phone on file ends with those digits."""
-    if not digits.isdigit():  # only digits go into the LIKE pattern
+    """Retirees on the roster with that name whose phone on file ends with those digits (typed
+    full-width too: ０００３ is 0003)."""
+    if not digits.isdecimal():  # only digits go into the LIKE pattern, as ASCII
         return []
+    digits = "".join(str(unicodedata.decimal(c)) for c in digits)
     people = session.scalars(sa.select(Retiree).where(
         sa.func.replace(Retiree.phone, "-", "").like(f"%{digits}"), Retiree.anonymised_at.is_(None)))
     return [p for p in people if same_name(p.name, name)]
@@ -31,7 +35,16 @@ def same_name(on_file: str, said: str) -> bool:
     """Whether a name said or typed is the one on file. They are compared in simplified characters:
     a relative abroad types 陳美玲 for 陈美玲 on file, and the chat reads every text in simplified
     characters (bot.language.words), so 王乾 on file arrives as 王干."""
-    return on_file == said or simplified(on_file) == simplified(said)
+    return on_file == said or simplified(_bare(on_file)) == simplified(_bare(said))
+
+
+def _bare(name: str) -> str:
+    """A name without the spaces and invisible characters a keyboard or a paste leaves in it
+    (王 芳, 王芳\u200b), in half-width forms."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name))
+
+
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]")
 
 
 def by_phone(session: Session, number: str) -> list[Retiree]:

@@ -1,8 +1,9 @@
 """What every API endpoint shares: the /api/v1 blueprint, its OpenAPI document (and the
 responses every endpoint documents), who is signed in (a bearer token), and errors as JSON
-{code, message} in Chinese — a refusal (Refused), invalid input (422, the field named), an
-address or record that does not exist (404), a method not allowed (405), anything unexpected
-(500)."""
+{code, message} in Chinese — a refusal (Refused), invalid input (422, the field named), a body
+that is not JSON (415) or does not parse (400), an address or record that does not exist (404,
+an id larger than any record's too), a method not allowed (405), a token no longer good (401,
+where signing in is optional too), anything unexpected (500)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ MESSAGES = {400: ("bad_request", "请求的格式不对。"), 404: ("not_found",
             405: ("method_not_allowed", "不支持这种请求方式。"),
             413: ("too_large", "提交的内容太长了。"), 415: ("unsupported", "请用 JSON 提交。"),
             500: ("server_error", "系统出了点问题，请稍后再试。")}
+EXPIRED = ("unauthorized", "登录已过期，请重新打开小程序。")
 
 
 def _field_problems(_req: Any, resp: Any, error: Any, _instance: Any, adapter: Any = None) -> None:
@@ -97,6 +99,29 @@ def documented(*codes: str, **models: Any) -> SpecResponse:
 
 
 NEEDS_LOGIN: dict[str, Any] = {"session": []}  # an endpoint's `security`: the bearer token
+
+
+# The largest id a database column holds everywhere (PostgreSQL's integer): a larger one in an
+# address names nothing, and is a 404 before any query (SQLite cannot even bind it).
+LARGEST_ID = 2**31 - 1
+
+
+@blueprint.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if any(isinstance(v, int) and v > LARGEST_ID for v in (values or {}).values()):
+        raise Refused(404, *MESSAGES[404])
+
+
+@blueprint.before_request
+def _json_bodies() -> None:
+    """A body is JSON, or the request is refused before any view reads it: a form-encoded one
+    is a 415, JSON that does not parse (or a bare null) a 400."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.content_length:
+        return
+    if not request.is_json:
+        raise Refused(415, *MESSAGES[415])
+    if request.get_json(silent=True) is None:
+        raise Refused(400, "bad_request", "请求的格式不对：内容不是有效的 JSON。")
 
 
 @blueprint.get("/openapi.json")
@@ -159,18 +184,23 @@ def signed_in() -> Iterator[tuple[Session, MiniUser]]:
     without one that is good now."""
     with maybe_signed_in() as (session, user):
         if user is None:
-            raise Refused(401, "unauthorized", "登录已过期，请重新打开小程序。")
+            raise Refused(401, *EXPIRED)
         yield session, user
 
 
 @contextmanager
 def maybe_signed_in() -> Iterator[tuple[Session, MiniUser | None]]:
-    """The request's transaction and the signed-in user, or None (for what anyone may call)."""
+    """The request's transaction and the signed-in user, or None (for what anyone may call);
+    a token that is no longer good is a 401 all the same: the app must sign in again, not carry
+    on as a stranger whose questions nobody keeps."""
     token = bearer_token()
     settings = services().settings.miniprogram
     with transaction(services().sessions) as session:
         now = services().clock.now()
-        yield session, user_of(session, token, now=now, days=settings.session_days) if token else None
+        user = user_of(session, token, now=now, days=settings.session_days) if token else None
+        if token and user is None:
+            raise Refused(401, *EXPIRED)
+        yield session, user
 
 
 @contextmanager

@@ -39,6 +39,16 @@ def test_a_retiree_binds_by_name_and_digits_and_sees_himself_masked(
     assert binding.app == "mini" and binding.role == "self"
 
 
+def test_digits_typed_full_width_and_a_name_with_a_space_in_it_bind_as_in_the_chat(
+        client: FlaskClient, branch: Branch, signed_in: Headers) -> None:
+    full_width = client.post(BIND, headers=signed_in("o_mini_wang"),
+                             json={"name": "王 芳", "digits": "０００３"})
+    assert full_width.status_code == 201 and full_width.get_json()["person"]["name"] == "王芳"
+    pasted = client.post(BIND, headers=signed_in("o_mini_li"),
+                         json={"name": "李华\u200b", "digits": "0000"})
+    assert pasted.status_code == 201
+
+
 def test_three_wrong_answers_lock_binding_for_a_day_and_tell_staff(
         client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
     me = signed_in("o_mini_guess")
