@@ -62,7 +62,9 @@ def list_open(msg: Inbound, ctx: Context) -> Reply:
     sentence names in full (「我要报名那个冬至的茶话会」)."""
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     if not activities:
-        return Text(ctx.texts.get("activity.none"))
+        died = ctx.binding is not None and ctx.binding.retiree.died_on is not None
+        return Text(ctx.texts.get("activity.refused_deceased" if died else "activity.none",
+                                  name=ctx.binding.retiree.name if died else ""))
     if (number := named_in(msg.text, [a.title for a in activities])) is not None:
         return _show(ctx, activities[number - 1])
     ctx.conversation.expect(PICK, {"ids": [a.id for a in activities]})
@@ -246,7 +248,8 @@ def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str
 def _refused(ctx: Context, refused: SignupRefused, keep_step: bool = False) -> Reply:
     if not keep_step:
         ctx.conversation.clear()
-    return Text(ctx.texts.get(f"activity.refused_{refused.reason}"))
+    return Text(ctx.texts.get(f"activity.refused_{refused.reason}",
+                              name=ctx.binding.retiree.name if ctx.binding else ""))
 
 
 def _state(ctx: Context, signup: Signup) -> str:

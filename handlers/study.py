@@ -16,7 +16,7 @@ from bot.language.words import parse_choice, short_forms
 from bot.models import Binding
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
-from bot.study.readings import quiz_answered, record_reading
+from bot.study.readings import may_study, quiz_answered, record_reading
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
@@ -42,6 +42,8 @@ def register(router: Router) -> None:
 
 def this_month(msg: Inbound, ctx: Context) -> Reply:
     """This month's summary and the person's own reading link (this month is chosen again)."""
+    if (late := _late(ctx)) is not None:
+        return late
     ctx.conversation.forget(CHOSEN_MONTH)
     material = _current(ctx)
     if material is None:
@@ -80,6 +82,8 @@ def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
 def done(msg: Inbound, ctx: Context) -> Reply:
     """Record that the month's material has been read (by the retiree, or family for them):
     the month chosen in 往期, else this month's."""
+    if (late := _late(ctx)) is not None:
+        return late
     material = _studied(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
@@ -93,6 +97,8 @@ def done(msg: Inbound, ctx: Context) -> Reply:
 
 def start_quiz(msg: Inbound, ctx: Context) -> Reply:
     """The first question of the month's quiz (the month chosen in 往期, else this month's)."""
+    if (late := _late(ctx)) is not None:
+        return late
     material = _studied(ctx)
     if material is None or not material.quiz:
         return Text(ctx.texts.get("study.quiz_none"))
@@ -138,6 +144,14 @@ def _record(ctx: Context, material: Material) -> bool:
     binding = _bound(ctx)
     return record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
                           by_agent=binding.is_agent)
+
+
+def _late(ctx: Context) -> Reply | None:
+    """For family of a retiree who has died: no study for them, said gently; None otherwise."""
+    binding = _bound(ctx)
+    if may_study(ctx.session, binding.retiree_id):
+        return None
+    return Text(ctx.texts.get("study.deceased", name=binding.retiree.name))
 
 
 def _bound(ctx: Context) -> Binding:

@@ -51,6 +51,7 @@ class Refusal(enum.StrEnum):
     CANCELLED = "cancelled"
     DEADLINE = "deadline"
     NOT_ELIGIBLE = "not_eligible"
+    DECEASED = "deceased"  # the retiree has died (staff recorded it): no sign-up is made for them
     ALREADY = "already"
     NO_COMPANION = "no_companion"
     TOO_LATE_TO_WITHDRAW = "too_late_to_withdraw"
@@ -74,7 +75,11 @@ class Outcome:
 
 
 def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]:
-    """Open activities this retiree may join whose deadline has not passed, soonest first."""
+    """Open activities this retiree may join whose deadline has not passed, soonest first; none
+    for someone who has died."""
+    person = session.get(Retiree, retiree_id)
+    if person is None or person.died_on is not None:
+        return []
     groups = set(session.scalars(_GROUPS_OF, {"retiree_id": retiree_id}))
     open_now = session.scalars(_OPEN_NOW, {"now": now})
     return [a for a in open_now if a.for_everyone or groups & set(a.groups)]
@@ -217,8 +222,10 @@ def _check_open(session: Session, activity: Activity, retiree_id: int, now: date
     if now > activity.deadline and not by_staff:
         raise SignupRefused(Refusal.DEADLINE)
     person = session.get(Retiree, retiree_id)
-    if person is None or person.died_on is not None:
+    if person is None:
         raise SignupRefused(Refusal.NOT_ELIGIBLE)
+    if person.died_on is not None:
+        raise SignupRefused(Refusal.DECEASED)
     if not activity.for_everyone and not _in_groups(session, retiree_id, activity.groups):
         raise SignupRefused(Refusal.NOT_ELIGIBLE)
 

@@ -34,6 +34,7 @@ REFUSALS = {
     Refusal.CANCELLED: (409, "这个活动取消了，不再举行。"),
     Refusal.DEADLINE: (409, "这个活动报名已经截止了。"),
     Refusal.NOT_ELIGIBLE: (403, "这个活动只面向部分支部的老同志，这次参加不了。"),
+    Refusal.DECEASED: (409, "老同志已经去世，不再为他报名活动了。"),
     Refusal.ALREADY: (409, "已经报过名了，在「我的报名」里可以看到。"),
     Refusal.NO_COMPANION: (422, "这个活动不能带家属。"),
     Refusal.TOO_LATE_TO_WITHDRAW: (409, "活动快开始了，已经不能在这里取消，请打电话告诉工作人员。"),

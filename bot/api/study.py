@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
+    Refused,
     Request,
     acting,
     api,
@@ -27,7 +28,7 @@ from bot.api.spec import (
 from bot.models import MiniUser
 from bot.study import material as materials
 from bot.study.page import media_url
-from bot.study.readings import quiz_answered, read_months, record_reading
+from bot.study.readings import may_study, quiz_answered, read_months, record_reading
 
 
 class MonthRef(BaseModel):
@@ -116,12 +117,14 @@ def material(month: str) -> Any:
 
 
 @blueprint.post("/study/<month>/read")
-@api.validate(resp=documented(HTTP_200=Reading, HTTP_401=Error, HTTP_403=Error, HTTP_404=Error),
-              tags=["学习"], security=NEEDS_LOGIN)
+@api.validate(resp=documented(HTTP_200=Reading, HTTP_401=Error, HTTP_403=Error, HTTP_404=Error,
+                              HTTP_409=Error), tags=["学习"], security=NEEDS_LOGIN)
 def mark_read(month: str) -> Any:
     """我已学习：给本人记下，家属代办的也记下。"""
     with acting() as (session, _user, binding):
         _material(month)
+        if not may_study(session, binding.retiree_id):
+            raise Refused(409, "deceased", "老同志已经去世，学习就不再记了。")
         first = record_reading(session, binding.retiree_id, month, services().clock.now(), via="mini",
                                by_agent=binding.is_agent)
         return Reading(first=first, by_family=binding.is_agent)

@@ -8,16 +8,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.db.engine import upsert
-from bot.models import StudyReading
+from bot.models import Retiree, StudyReading
 
 
 def record_reading(session: Session, retiree_id: int, month: str, now: datetime, *, via: str,
                    by_agent: bool = False) -> bool:
-    """Record the reading; True the first time, False when it was recorded already."""
+    """Record the reading; True the first time, False when it was recorded already (or the
+    person has died: see may_study)."""
+    if not may_study(session, retiree_id):
+        return False
     conn = session.connection()
     row = {"retiree_id": retiree_id, "month": month, "read_at": now, "via": via, "by_agent": by_agent}
     statement = upsert(StudyReading.__table__, conn.dialect.name, ("retiree_id", "month"), (), returning="id")
     return conn.execute(statement, row).first() is not None
+
+
+def may_study(session: Session, retiree_id: int) -> bool:
+    """Whether readings are kept for this person: not once staff have recorded their death
+    (family bound to a late retiree may still ask about pensions, not study for them)."""
+    person = session.get(Retiree, retiree_id)
+    return person is not None and person.died_on is None
 
 
 def quiz_answered(session: Session, retiree_id: int, month: str, number: int, count: int, now: datetime, *,

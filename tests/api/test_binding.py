@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from bot.accounts.binding import unbind
 from bot.db.engine import transaction
 from bot.delivery.audience import resolve
-from bot.models import Binding, Follower, MiniUser, OutboxMessage, Retiree
+from bot.models import Binding, Follower, MiniUser, OutboxMessage, Retiree, StudyReading
 from bot.scheduling.jobs import link_unionids
 from bot.services import Services
 from bot.standin.server import StandinServer
+from tests.activities.helpers import load_activity
 from tests.office_fixtures import Branch
 
 BIND = "/api/v1/me/binding"
@@ -79,6 +80,21 @@ def test_a_daughter_binds_for_her_late_father_only_as_family(
     assert as_family.status_code == 201
     assert as_family.get_json()["person"]["role"] == "agent"
     assert as_family.get_json()["person"]["relation"] == "子女"
+
+
+def test_for_a_late_retiree_no_activity_is_offered_and_nothing_is_studied(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services, tmp_path) -> None:
+    load_activity(mini, tmp_path, capacity=5)  # 冬至茶话会, for 第一支部, where 赵强 was
+    me = signed_in("o_mini_zhao_daughter")
+    assert client.post(BIND, headers=me, json={"name": "赵强", "digits": "0000", "relation": "子女"}
+                       ).status_code == 201
+    assert client.get("/api/v1/activities", headers=me).get_json()["activities"] == []
+    signup = client.post("/api/v1/activities/1/signup", headers=me, json={})
+    assert signup.status_code == 409 and signup.get_json()["code"] == "deceased"  # not 「只面向部分支部」
+    read = client.post("/api/v1/study/2026-11/read", headers=me)
+    assert read.status_code == 409 and read.get_json()["code"] == "deceased"
+    with mini.sessions() as session:
+        assert session.scalars(sa.select(StudyReading)).all() == []
 
 
 def test_a_second_account_binding_as_the_same_person_is_asked_to_bind_as_family(
