@@ -15,6 +15,7 @@ from bot.care.detect import CareWords, Kind, Sighting
 from bot.care.intake import (
     Reporter,
     add_good_news,
+    add_more,
     add_reporter_phone,
     caring_words,
     learn_subject,
@@ -33,6 +34,7 @@ from handlers.binding import claimed
 from handlers.policy import answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
+MORE_WORDS = 4  # characters: 「他住人民医院」 says something; 「嗯嗯」 does not
 
 
 def register(router: Router) -> None:
@@ -40,7 +42,8 @@ def register(router: Router) -> None:
     router.urgent_matcher("care")(report)
     router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_who"),
                 urgent="answer")(answer_who)
-    router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"))(take_phone)
+    router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"),
+                otherwise=more_words)(take_phone)
     router.step(AFTER_STEP)(choose_related)
     router.matcher("care_phone")(phone_after_report)
     router.matcher("care_good_news")(good_news_told)
@@ -133,6 +136,16 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
     kept = ctx.texts.get("care.phone_kept", phone=phone)
     return Text(_with_related(ctx, [kept], _kind(ctx, record.kind), record))
+
+
+def more_words(msg: Inbound, ctx: Context) -> Reply | None:
+    """What nothing else understood while a number to call back is asked for (「他住的是人民医院」
+    「你们什么时候来人」): more about the report, kept and passed to staff; the number asked again."""
+    record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
+    if record is None or len(normalize(msg.text)) < MORE_WORDS:
+        return None
+    add_more(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), msg.text)
+    return Text("\n".join([ctx.texts.get("care.more_kept"), ctx.texts.get("care.ask_phone")]))
 
 
 def choose_related(msg: Inbound, ctx: Context) -> Reply | None:

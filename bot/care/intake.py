@@ -143,6 +143,16 @@ def add_good_news(session: Session, settings: Settings, texts: Texts, now: datet
                 page=f"/console/care/{report.id}")
 
 
+def add_more(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
+             reporter: Reporter, words: str) -> bool:
+    """More the reporter said about it (「他住的是人民医院」「你们什么时候来人」): kept with the
+    report and passed to staff; False when it holds those words already."""
+    if not _add_words(report, words):
+        return False
+    _tell_more(session, settings, texts, now, report, reporter, words.strip())
+    return True
+
+
 def _tell_more(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
                reporter: Reporter, words: str) -> None:
     """A short follow-up alert: whom it is about now, and the latest words."""

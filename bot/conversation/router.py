@@ -41,12 +41,15 @@ class Step:
     "end" (the report carried the words to staff: a 留言 is done), "answer" (the step itself
     takes report-like words, as 「是我老伴」 answers 「是您本人还是家里人」).
     answers: command words that are answers here (「报名」 confirms a sign-up).
+    otherwise: what the task makes of a message nothing else understood, instead of asking its
+    question again (after a care report, 「他住的是人民医院」 is more for staff to hear).
     """
 
     handle: MaybeHandler
     remind: Remind | None = None
     urgent: Literal["keep", "end", "answer"] = "keep"
     answers: frozenset[str] = frozenset()
+    otherwise: MaybeHandler | None = None
 
 
 @dataclass
@@ -121,11 +124,12 @@ class Router:
         return register
 
     def step(self, name: str, *, remind: Remind | None = None,
-             urgent: Literal["keep", "end", "answer"] = "keep",
-             answers: tuple[str, ...] = ()) -> Callable[[MaybeHandler], MaybeHandler]:
+             urgent: Literal["keep", "end", "answer"] = "keep", answers: tuple[str, ...] = (),
+             otherwise: MaybeHandler | None = None) -> Callable[[MaybeHandler], MaybeHandler]:
         """Register the handler of a pending step (see Step); returning None declines."""
         def register(fn: MaybeHandler) -> MaybeHandler:
-            self._claim(self.steps, name, Step(fn, remind, urgent, frozenset(normalize(a) for a in answers)))
+            self._claim(self.steps, name, Step(fn, remind, urgent, frozenset(normalize(a) for a in answers),
+                                               otherwise))
             return fn
         return register
 
@@ -221,6 +225,9 @@ class Router:
                 return f"match:{name}", reply
         if task is not None:  # nothing else understood it: the task asks its question again
             self._put_on_screen(ctx, task)
+            otherwise = self.steps[task.step].otherwise
+            if otherwise is not None and (reply := otherwise(msg, ctx)) is not None:
+                return f"step:{task.step}:otherwise", reply
             return f"step:{task.step}:again", Text(self.remind(ctx, task))
         return self._fallback(msg, ctx)
 

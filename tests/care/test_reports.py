@@ -210,6 +210,18 @@ def test_the_retiree_reporting_for_themselves_is_not_asked_for_a_number(
     assert [r.subject for r in reports(office)] == ["self"]
 
 
+def test_more_said_while_a_number_is_asked_for_is_kept_for_staff_not_met_with_the_question_again(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    chat.say("我爸住院了", openid="o_sun_daughter")
+    more = chat.say("他住的是人民医院，三楼", openid="o_sun_daughter") or ""
+    assert more.startswith("记下了，这些也转告工作人员了") and "回复您的手机号" in more
+    [report] = reports(office)
+    assert report.text == "我爸住院了\n他住的是人民医院，三楼"
+    assert any("他住的是人民医院，三楼" in a.payload["text"] for a in staff_alerts(office))
+    assert "13700001111" in (chat.say("13700001111", openid="o_sun_daughter") or "")  # still the number
+    assert reports(office)[0].reporter_phone == "13700001111"
+
+
 def test_a_callback_number_is_still_taken_after_a_word_of_thanks(
         office: Services, branch: Branch, chat: Chat) -> None:
     chat.say("我爸摔倒了起不来", openid="o_sun_daughter")
