@@ -19,7 +19,7 @@ from bot.activities.signups import (
     eligible,
     live_signup,
     mine,
-    seats_left,
+    places,
     sign_up,
     waiting_position,
     withdraw,
@@ -58,7 +58,10 @@ class ActivitySummary(BaseModel):
     starts_at: datetime
     when: str = Field(description="说给老同志听的时间，如「10 月 29 日（周四）下午 2:30」")
     place: str
-    seats_left: int
+    seats_left: int = Field(description="还没报上的座位数（不算候补的人）")
+    waiting: int = Field(description="在候补的人数")
+    full: bool = Field(description=(
+        "现在报名会排进候补：座位报满了，或已经有人在候补（空出的座位先给候补的人，和聊天里一样）"))
     companion_allowed: bool
     mine: MySignup | None = Field(description="这位老同志的报名；没报时为空")
 
@@ -162,9 +165,10 @@ def _visible(session: Session, activity_id: int, binding: Binding) -> Activity:
 
 def _summary(session: Session, found: Activity, binding: Binding) -> ActivitySummary:
     held = live_signup(session, found.id, binding.retiree_id)
+    left, waiting = places(session, found)
     return ActivitySummary(id=found.id, title=found.title, starts_at=found.starts_at,
-                           when=when(found.starts_at), place=found.place,
-                           seats_left=seats_left(session, found),
+                           when=when(found.starts_at), place=found.place, seats_left=left, waiting=waiting,
+                           full=left == 0 or waiting > 0,
                            companion_allowed=found.companion_seats > 0,
                            mine=_mine(session, held) if held is not None else None)
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from bot.services import Services
 from tests.activities.helpers import load_activity, queued
+from tests.helpers import Chat
 from tests.office_fixtures import Branch
 
 Headers = Callable[..., dict[str, str]]
@@ -36,6 +37,7 @@ def test_a_daughter_signs_her_father_up_and_a_full_activity_puts_the_next_on_the
     zhang = family_of(client, signed_in, "张明", "o_mini_zhang_daughter")
     [listed] = client.get("/api/v1/activities", headers=zhang).get_json()["activities"]
     assert listed["title"] == "冬至茶话会" and listed["seats_left"] == 2 and listed["mine"] is None
+    assert (listed["waiting"], listed["full"]) == (0, False)
     assert listed["when"] == "12 月 21 日（周一）下午 2:30"
     detail = client.get(f"/api/v1/activities/{tea}", headers=zhang).get_json()
     assert detail["meeting_point"] == "中心大门口" and detail["companion_allowed"] is True
@@ -55,6 +57,23 @@ def test_a_daughter_signs_her_father_up_and_a_full_activity_puts_the_next_on_the
     assert promoted["mine"]["status"] == "confirmed"
     [told] = queued(mini, f"activity:{tea}:promoted:%")
     assert told.recipient == "o_mini_li_son"  # the one who signed up, in 我的通知
+
+
+def test_a_seat_left_that_the_waitlist_comes_first_for_is_shown_as_full_as_the_chat_says(
+        client: FlaskClient, signed_in: Headers, tea: int, chat: Chat) -> None:
+    li = family_of(client, signed_in, "李华", "o_mini_li_first")
+    first = client.post(f"/api/v1/activities/{tea}/signup", headers=li, json={}).get_json()
+    assert first["status"] == "confirmed"
+    sun = family_of(client, signed_in, "孙兰", "o_mini_sun_son")  # she and a companion: 2 seats, 1 left
+    assert client.post(f"/api/v1/activities/{tea}/signup", headers=sun, json={"companion": True}
+                       ).get_json()["status"] == "waiting"
+    zhang = family_of(client, signed_in, "张明", "o_mini_zhang_late")
+    [listed] = client.get("/api/v1/activities", headers=zhang).get_json()["activities"]
+    assert (listed["seats_left"], listed["waiting"], listed["full"]) == (1, 1, True)
+    chat.say("报名", openid="o_zhang")
+    assert "名额已经报满了" in (chat.say("1", openid="o_zhang") or "")  # the chat says full too
+    signed = client.post(f"/api/v1/activities/{tea}/signup", headers=zhang, json={}).get_json()
+    assert (signed["status"], signed["position"]) == ("waiting", 2)
 
 
 def test_an_activity_for_another_branch_is_neither_listed_nor_open(
