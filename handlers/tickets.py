@@ -17,6 +17,7 @@ ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话�
 # A new address given: 「新地址是和平路5号3单元」.
 _ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院")
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
+MATTER = 4  # characters beside 「留言」 and its fillers: 「暖气不热」 is a matter, 「一下」 is not
 
 
 def register(router: Router) -> None:
@@ -27,6 +28,25 @@ def register(router: Router) -> None:
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
     router.step(STEP, remind=_remind, urgent="end")(take_message)
     router.matcher("details_changed")(details_changed)
+    router.matcher("message_with_matter")(message_with_matter)
+
+
+def message_with_matter(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我要留言我家暖气不热能不能找人来看看」「帮我爸留个言说他想申请护理费」: a 留言 asked for
+    with its matter said, kept at once (before any policy answer to the matter); None when
+    「留言」 comes without one, or is about 留言 already left (「我的留言回了吗」)."""
+    plain = normalize(msg.text)
+    asked = [w for w in ctx.texts.words("ticket.asking_words") if w in plain]
+    if not asked or any(w in plain for w in ctx.texts.words("ticket.about_left_words")):
+        return None
+    matter = plain
+    for word in sorted([*asked, *ctx.texts.words("ticket.filler_words")], key=len, reverse=True):
+        matter = matter.replace(word, "")
+    if len(matter) < MATTER:
+        return None
+    ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
+                   text=msg.text, now=ctx.now)
+    return Text(ctx.texts.get("ticket.received", number=ticket.id))
 
 
 def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
@@ -71,8 +91,8 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     text: str | None = msg.text
     if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
         text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER])  # None: gone since
-    elif said or len(normalize(msg.text)) < 2:  # 「好的」 is not yet the message
-        text = None
+    elif said or len(plain := normalize(msg.text)) < 2 or plain in ctx.texts.words("ticket.not_yet_words"):
+        text = None  # 「好的」「你好」 are not yet the message
     if not text:
         ctx.conversation.expect(STEP)  # what was offered is gone: they say it again
         return Text(ctx.texts.get("ticket.too_short"))
