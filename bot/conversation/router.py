@@ -204,13 +204,25 @@ class Router:
         if conversation.step is not None and (command is None or said.is_answer
                                               or said.text in self._step_answers(ctx)):
             if (answered := self._answer_step(msg, ctx)) is not None:
-                return answered
+                return self._then_menu(msg, ctx, answered) if said.number == 0 else answered
             if task is not None and said.answer is False:
                 conversation.reset()  # 「算了」 to a task that has no 「不」 of its own: it stops
                 return f"step:{task.step}:stopped", Text(ctx.texts.get("replies.stopped"))
         if said.number is not None and (conversation.step is not None or command is None):
             return self._unoffered_number(msg, ctx, said.number, task)
         return self._something_else(msg, ctx, command or self._sounds_like_command(said.text), task)
+
+    def _then_menu(self, msg: Inbound, ctx: Context, answered: tuple[str, Reply]) -> tuple[str, Reply]:
+        """0 stops a step, and 0 is the menu everywhere else (「随时回复 0，回到这个菜单」): with
+        nothing left waiting, the menu follows, so its numbers mean what it shows."""
+        route, reply = answered
+        conversation = ctx.conversation
+        if conversation.step is not None or conversation.kept is not None or not isinstance(reply, Text):
+            return answered
+        menu = self.act("menu", msg, ctx)
+        if not isinstance(menu, Text) or menu.content in reply.content:
+            return answered
+        return route, Text(f"{reply.content}\n\n{menu.content}", alone=reply.alone)
 
     def _something_else(self, msg: Inbound, ctx: Context, command: str | None,
                         task: Frame | None) -> tuple[str, Reply]:
