@@ -214,7 +214,7 @@ def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:
         return Text(ctx.texts.get("binding.deceased" if retiree.deceased else "binding.self_taken",
                                   name=retiree.name))
     ctx.conversation.clear()
-    ctx.binding = b.bind(ctx.session, ctx.follower, retiree, ctx.now, relation=relation)
+    ctx.binding = identify.bind(ctx.session, ctx.texts, ctx.follower, retiree, ctx.now, relation=relation)
     key = ("binding.bound_self" if relation is None else
            "binding.bound_bereaved" if retiree.deceased else "binding.bound_agent")
     return Text(ctx.texts.get(key, name=retiree.name, relation=relation) + "\n" + _what_next(ctx))

@@ -92,7 +92,8 @@ def _bind(attempt: Callable[[Session, MiniUser], identify.Attempt], relation: st
             assert found.retiree is not None  # what _refusal found no fault with
             try:
                 with session.begin_nested():  # the same form sent twice at once: the first binds
-                    b.bind(session, user, found.retiree, services().clock.now(), relation=relation)
+                    identify.bind(session, services().texts, user, found.retiree, services().clock.now(),
+                                  relation=relation)
             except IntegrityError:
                 raise Refused(409, "already_bound", "已经绑定好了。") from None
             return me_of(session, user), 201

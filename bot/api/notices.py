@@ -42,7 +42,7 @@ def my_notices() -> Any:
     """我的通知：发给我（和我代办的老同志）的消息。"""
     with signed_in() as (session, user):
         binding = bound(session, user)
-        found = messages_for(session, openid=user.openid, retiree_id=binding.retiree_id if binding else None)
+        found = messages_for(session, openid=user.openid, binding=binding)
         read = read_among(session, user, [m.id for m in found])
         views = [_view(m, m.id in read) for m in found]
         return Notices(unread=sum(not v.read for v in views), notices=views)
@@ -56,8 +56,7 @@ def read_notice(notice_id: int) -> Any:
     with signed_in() as (session, user):
         binding = bound(session, user)
         message = session.get(OutboxMessage, notice_id)
-        if message is None or not belongs(message, openid=user.openid,
-                                          retiree_id=binding.retiree_id if binding else None):
+        if message is None or not belongs(message, openid=user.openid, binding=binding):
             abort(404)
         now = services().clock.now()
         mark_read(session, user, message.id, now)

@@ -1,5 +1,6 @@
 """What the bot has sent a person, as their 我的通知 lists it: messages to this account (its
-mailbox included) and those sent to any account of the retiree it speaks for — one copy each,
+mailbox included) and those sent to any account of the retiree it speaks for since it began to
+speak for them (family who bind today do not read last month's greetings) — one copy each,
 newest first."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, OutboxStatus
+from bot.models import Binding, OutboxMessage, OutboxStatus
 
 # The kinds a person keeps: not the chat's replies (said in the chat), not staff alerts.
 KINDS = ("notice", "activity", "event", "ticket", "greeting", "study")
@@ -19,13 +20,13 @@ SHARED_KINDS = ("notice", "activity", "event", "greeting", "study")
 DELIVERED = (OutboxStatus.SENT, OutboxStatus.MAILBOX, OutboxStatus.SHOWN, OutboxStatus.UNCERTAIN)
 
 
-def messages_for(session: Session, *, openid: str, retiree_id: int | None,
+def messages_for(session: Session, *, openid: str, binding: Binding | None,
                  limit: int = 100) -> list[OutboxMessage]:
-    """The messages this account has had, and those about its retiree, one copy of each."""
+    """The messages this account has had, and those about the retiree it is bound to since it
+    was bound, one copy of each."""
     mine = OutboxMessage.recipient == openid
-    about = sa.and_(OutboxMessage.retiree_id == retiree_id, OutboxMessage.kind.in_(SHARED_KINDS))
     rows = session.scalars(sa.select(OutboxMessage).where(
-        sa.or_(mine, about) if retiree_id is not None else mine,
+        sa.or_(mine, _about(binding)) if binding is not None else mine,
         OutboxMessage.kind.in_(KINDS), OutboxMessage.status.in_(DELIVERED))
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit * 3))
     seen: set[Any] = set()
@@ -44,9 +45,15 @@ def shown_in_app(session: Session, message: OutboxMessage, openid: str) -> None:
         message.status = OutboxStatus.SHOWN
 
 
-def belongs(message: OutboxMessage, *, openid: str, retiree_id: int | None) -> bool:
+def belongs(message: OutboxMessage, *, openid: str, binding: Binding | None) -> bool:
     """Whether messages_for would list this message for the account (the same rule, one row)."""
     if message.kind not in KINDS or message.status not in DELIVERED:
         return False
-    return message.recipient == openid or (retiree_id is not None and message.retiree_id == retiree_id
-                                           and message.kind in SHARED_KINDS)
+    return message.recipient == openid or (
+        binding is not None and message.retiree_id == binding.retiree_id and message.kind in SHARED_KINDS
+        and message.created_at >= binding.bound_at)
+
+
+def _about(binding: Binding) -> sa.ColumnElement[bool]:
+    return sa.and_(OutboxMessage.retiree_id == binding.retiree_id, OutboxMessage.kind.in_(SHARED_KINDS),
+                   OutboxMessage.created_at >= binding.bound_at)

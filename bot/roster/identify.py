@@ -1,6 +1,7 @@
 """Finding who is binding on the roster, the one way the chat and the mini-program both use: a
 name and the phone's last four digits (wrong answers counted, three lock binding for a day and
-tell staff), or a whole phone number WeChat has verified."""
+tell staff), or a whole phone number WeChat has verified; and binding, which tells the retiree
+and their family of someone new acting for them."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.accounts import binding as b
 from bot.clock import SHANGHAI
 from bot.config import Settings
+from bot.delivery import outbox
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.logs import mask
-from bot.models import Retiree
+from bot.models import Binding, Retiree
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,24 @@ def by_phone(session: Session, account: b.Account, number: str, name: str | None
     if len(found) > 1:
         return Attempt(ambiguous=True)
     return Attempt(retiree=found[0] if found else None)
+
+
+def bind(session: Session, texts: Texts, account: b.Account, retiree: Retiree, now: datetime, *,
+         relation: str | None) -> Binding:
+    """Bind the account (as family when relation is given); a new family member is announced to
+    the retiree and the family already bound, so someone who knows only a name and four digits
+    cannot act for a retiree unnoticed."""
+    binding = b.bind(session, account, retiree, now, relation=relation)
+    if relation is None:
+        return binding
+    session.flush()
+    text = texts.get("binding.new_family_told", name=retiree.name, relation=relation)
+    for other in session.scalars(sa.select(Binding.openid).where(
+            Binding.retiree_id == retiree.id, Binding.unbound_at.is_(None), Binding.id != binding.id,
+            Binding.openid != account.openid)).unique():
+        outbox.enqueue(session, recipient=other, text=text, now=now, kind="notice",
+                       dedupe_key=f"binding:{binding.id}:told:{other}")
+    return binding
 
 
 def _alert_staff(session: Session, settings: Settings, texts: Texts, account: b.Account, name: str,

@@ -97,6 +97,19 @@ def test_family_binds_as_agent_with_their_relation(chat: Chat, services: Service
     assert active_bindings(services) == [(OPENID, roster["wang"], "agent", "女儿")]
 
 
+def test_the_retiree_and_family_already_bound_are_told_when_someone_binds_as_family(
+        chat: Chat, services: Services, roster) -> None:
+    say_all(chat, "绑定", "王建国", "5678", openid="o_wang_himself")  # he binds as himself: nobody told
+    say_all(chat, "我是家属", "女儿", "王建国", "5678")
+    say_all(chat, "我是家属", "儿子", "王建国", "5678", openid="o_wang_son")
+    with services.sessions() as session:
+        told = [(m.recipient, m.payload["text"]) for m in session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like("binding:%")).order_by(OutboxMessage.id))]
+    assert [to for to, _ in told] == ["o_wang_himself", "o_wang_himself", OPENID]
+    assert "以王建国同志家属（女儿）的身份绑定" in told[0][1] and "如果不是，请马上打电话" in told[0][1]
+    assert "家属（儿子）" in told[2][1]
+
+
 def test_family_saying_so_first_thing_starts_binding_for_their_elder(
         chat: Chat, services: Services, roster) -> None:
     assert "什么人" in chat.say("我是家属")  # no 「绑定」 first

@@ -82,6 +82,18 @@ def test_a_daughter_binds_for_her_late_father_only_as_family(
     assert as_family.get_json()["person"]["relation"] == "子女"
 
 
+def test_family_binding_in_the_mini_program_is_told_to_the_family_already_bound(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    son = client.post(BIND, headers=signed_in("o_mini_sun_son"),
+                      json={"name": "孙兰", "digits": "0000", "relation": "子女"})
+    assert son.status_code == 201
+    with mini.sessions() as session:
+        told = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("binding:%"))).all()
+    assert [m.recipient for m in told] == ["o_sun_daughter"]  # her daughter, bound in the chat
+    assert "孙兰同志家属（子女）" in told[0].payload["text"]
+
+
 def test_for_a_late_retiree_no_activity_is_offered_and_nothing_is_studied(
         client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services, tmp_path) -> None:
     load_activity(mini, tmp_path, capacity=5)  # 冬至茶话会, for 第一支部, where 赵强 was

@@ -88,6 +88,28 @@ def test_staff_reply_and_the_retirees_notices_are_in_my_notices_once_each(
     assert client.get("/api/v1/me/notices", headers=stranger).get_json() == {"unread": 0, "notices": []}
 
 
+def test_family_who_bind_today_read_what_is_sent_about_their_elder_from_today_on(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    with transaction(mini.sessions) as session:  # last week's notice to 孙兰, through her daughter
+        send(session, mini.settings, text="上周的支部会改期了。", audience="group:第一支部", actor="clerk",
+             now=mini.clock.now(), title="改期")
+    outbox.drain(mini)
+    mini.clock.advance(days=7)
+    me = signed_in("o_mini_sun_son")
+    client.post("/api/v1/me/binding", headers=me, json={"name": "孙兰", "digits": "0000", "relation": "子女"})
+    assert client.get("/api/v1/me/notices", headers=me).get_json()["notices"] == []
+    with mini.sessions() as session:
+        before = session.scalars(sa.select(OutboxMessage.id).where(
+            OutboxMessage.recipient == "o_sun_daughter")).first()
+    assert client.post(f"/api/v1/me/notices/{before}/read", headers=me).status_code == 404
+    with transaction(mini.sessions) as session:
+        send(session, mini.settings, text="明天上午九点开支部会。", audience="group:第一支部", actor="clerk",
+             now=mini.clock.now(), title="支部会")
+    outbox.drain(mini)
+    [now_sent] = client.get("/api/v1/me/notices", headers=me).get_json()["notices"]
+    assert "明天上午九点开支部会" in now_sent["text"]
+
+
 def test_subscribe_choices_keep_the_grants_given(client: FlaskClient, signed_in: Headers) -> None:
     me = signed_in("o_mini_subscriber")
     kept = client.post("/api/v1/me/subscriptions", headers=me,
