@@ -8,12 +8,13 @@ where signing in is optional too), anything unexpected (500)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -26,6 +27,8 @@ from bot.models import Binding, MiniUser
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Control characters but line breaks and tabs, and the zero-width and direction marks.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
 
 PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -36,6 +39,15 @@ class Request(BaseModel):
     silently dropped, so nobody believes it was used; text is taken without surrounding spaces."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # 「   」 is no text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _visible_text(cls, data: Any) -> Any:
+        """Text without control characters (a NUL PostgreSQL refuses to store) or invisible ones
+        (a 留言 of zero-width spaces is no 留言): each field is judged on what a person would see."""
+        if isinstance(data, dict):
+            return {k: _INVISIBLE.sub("", v) if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class Error(BaseModel):

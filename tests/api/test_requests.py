@@ -5,8 +5,10 @@ where signing in is optional) — each a JSON error in Chinese, never a 500."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from bot.models import Ticket
 from tests.office_fixtures import Branch
 
 
@@ -41,3 +43,17 @@ def test_a_token_no_longer_good_is_a_401_where_signing_in_is_optional(client: Fl
                        json={"question": "离休费几号发"})
     assert sent.status_code == 401 and sent.get_json()["code"] == "unauthorized"
     assert client.post("/api/v1/policy/ask", json={"question": "离休费几号发"}).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b\u200b\u200b", "\x00\x00\x00\x00"])
+def test_a_message_of_invisible_characters_is_refused_and_reaches_nobody(client: FlaskClient, signed_in,
+                                                                          text: str) -> None:
+    sent = client.post("/api/v1/tickets", headers=signed_in(), json={"text": text})
+    assert sent.status_code == 422 and "留言内容" in sent.get_json()["message"]
+
+
+def test_a_nul_inside_a_message_is_dropped_and_the_rest_kept(client: FlaskClient, signed_in, mini) -> None:
+    sent = client.post("/api/v1/tickets", headers=signed_in(), json={"text": "有\u0000问题想问一下"})
+    assert sent.status_code == 201
+    with mini.sessions() as session:
+        assert session.scalars(sa.select(Ticket.text)).all() == ["有问题想问一下"]
