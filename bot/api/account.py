@@ -5,7 +5,6 @@ gives stays on the server. GET /me and PUT /me/preferences (长辈模式's text 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -19,6 +18,7 @@ from bot.api.spec import (
     Error,
     Refused,
     Request,
+    Time,
     api,
     bearer_token,
     blueprint,
@@ -66,7 +66,7 @@ class Agent(BaseModel):
     """A family member bound to act for the retiree (代办)."""
 
     relation: str | None
-    bound_at: datetime
+    bound_at: Time
     app: Literal["oa", "mini"] = Field(description="在哪里绑定的：oa 公众号，mini 小程序")
 
 
@@ -82,7 +82,7 @@ class Session(BaseModel):
     """Our session token, for `Authorization: Bearer <token>`, and who it is for."""
 
     token: str
-    expires_at: datetime
+    expires_at: Time
     me: Me
 
 

@@ -5,7 +5,6 @@ same instant can never overbook."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from flask import abort
@@ -25,7 +24,18 @@ from bot.activities.signups import (
     withdraw,
 )
 from bot.activities.wording import when
-from bot.api.spec import NEEDS_LOGIN, Error, Refused, Request, acting, api, blueprint, documented, services
+from bot.api.spec import (
+    NEEDS_LOGIN,
+    Error,
+    Refused,
+    Request,
+    Time,
+    acting,
+    api,
+    blueprint,
+    documented,
+    services,
+)
 from bot.models import Activity, Binding, Signup, SignupStatus
 
 # Each refusal as the mini-program shows it: HTTP status and a sentence (the chat's say 「回复 …」).
@@ -55,7 +65,7 @@ class ActivitySummary(BaseModel):
 
     id: int
     title: str
-    starts_at: datetime
+    starts_at: Time
     when: str = Field(description="说给老同志听的时间，如「10 月 29 日（周四）下午 2:30」")
     place: str
     seats_left: int = Field(description="还没报上的座位数（不算候补的人）")
@@ -69,8 +79,8 @@ class ActivitySummary(BaseModel):
 class ActivityDetail(ActivitySummary):
     """An activity with everything staff filled in."""
 
-    deadline: datetime
-    cancel_until: datetime
+    deadline: Time
+    cancel_until: Time
     meeting_point: str | None
     transport: str | None
     notes: str | None

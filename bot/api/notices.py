@@ -3,14 +3,13 @@ read and unread (bot.delivery.inbox), and subscribe-message grants the client re
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, Field
 
 from bot.accounts.miniprogram import mark_read, read_among
-from bot.api.spec import NEEDS_LOGIN, Error, api, blueprint, bound, documented, services, signed_in
+from bot.api.spec import NEEDS_LOGIN, Error, Time, api, blueprint, bound, documented, services, signed_in
 from bot.delivery.inbox import belongs, messages_for, shown_in_app
 from bot.models import OutboxMessage
 from bot.models.outbox import KIND_NAMES
@@ -25,7 +24,7 @@ class NoticeView(BaseModel):
     kind_name: str = Field(description="种类的中文名")
     title: str | None
     text: str
-    sent_at: datetime
+    sent_at: Time
     read: bool
 
 

@@ -11,10 +11,11 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.accounts.miniprogram import binding_of, user_of
+from bot.clock import SHANGHAI
 from bot.db.engine import transaction
 from bot.models import Binding, MiniUser
 from bot.services import Services
@@ -48,6 +50,15 @@ class Request(BaseModel):
         if isinstance(data, dict):
             return {k: _INVISIBLE.sub("", v) if isinstance(v, str) else v for k, v in data.items()}
         return data
+
+
+# Every time the API gives, as retirees are told it: in Beijing time, with its offset
+# (2026-11-22T09:30:00+08:00), however the database or the clock kept it.
+Time = Annotated[datetime, PlainSerializer(lambda value: _shanghai(value).isoformat(), return_type=str)]
+
+
+def _shanghai(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
 
 
 class Error(BaseModel):

@@ -5,14 +5,24 @@ the chat's own function (bot.tickets.leaving)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import WeChatClientException
 
-from bot.api.spec import NEEDS_LOGIN, Error, Request, api, blueprint, bound, documented, services, signed_in
+from bot.api.spec import (
+    NEEDS_LOGIN,
+    Error,
+    Request,
+    Time,
+    api,
+    blueprint,
+    bound,
+    documented,
+    services,
+    signed_in,
+)
 from bot.logs import mask
 from bot.models import Ticket
 from bot.tickets.leaving import leave
@@ -33,9 +43,9 @@ class TicketView(BaseModel):
 
     number: int = Field(description="留言编号，打电话时可以报这个号")
     text: str
-    created_at: datetime
+    created_at: Time
     reply: str | None = Field(description="工作人员的回复；还没回复时为空")
-    replied_at: datetime | None
+    replied_at: Time | None
 
 
 class Tickets(BaseModel):

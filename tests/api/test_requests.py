@@ -1,6 +1,7 @@
 """What every /api/v1 request must be: JSON bodies (a form is a 415, broken JSON a 400), ids a
-database can hold (larger ones name nothing: 404), and a token that is still good (401 even
-where signing in is optional) — each a JSON error in Chinese, never a 500."""
+database can hold (larger ones name nothing: 404), a token that is still good (401 even where
+signing in is optional), text a person can see — each a JSON error in Chinese, never a 500; and
+times given back one way, in Beijing time."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def test_a_nul_inside_a_message_is_dropped_and_the_rest_kept(client: FlaskClient
     assert sent.status_code == 201
     with mini.sessions() as session:
         assert session.scalars(sa.select(Ticket.text)).all() == ["有问题想问一下"]
+
+
+def test_every_time_is_given_in_beijing_time_the_same_way_wherever_it_is_read(
+        client: FlaskClient, signed_in, branch: Branch) -> None:
+    me = signed_in()
+    client.post("/api/v1/me/binding", headers=me, json={"name": "李华", "digits": "0000", "relation": "子女"})
+    left = client.post("/api/v1/tickets", headers=me, json={"text": "暖气不热能不能来看看"}).get_json()
+    [listed] = client.get("/api/v1/tickets", headers=me).get_json()["tickets"]
+    assert left["created_at"] == listed["created_at"] == "2026-11-22T09:30:00+08:00"
