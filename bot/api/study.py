@@ -93,13 +93,10 @@ class Verdict(BaseModel):
 @api.validate(resp=documented(HTTP_200=Months, HTTP_401=Error), tags=["学习"], security=NEEDS_LOGIN)
 def months() -> Any:
     """有学习材料的月份。"""
-    settings = services().settings
     with signed_in() as (session, user):
         read = _read(session, user)
-        found = [m for m in (materials.usable(settings.content_dir, month)
-                             for month in materials.months(settings.content_dir)) if m is not None]
-        now = materials.current(settings.content_dir, settings.study.day, services().clock.now().date())
-        return Months(current=now.month if now else None, months=[_ref(m, read) for m in found])
+        found = _published()
+        return Months(current=found[0].month if found else None, months=[_ref(m, read) for m in found])
 
 
 @blueprint.get("/study/<month>")
@@ -156,10 +153,16 @@ def quiz_answer(month: str, number: int, json: QuizAnswer) -> Any:
 
 
 def _material(month: str) -> materials.Material:
-    found = materials.usable(services().settings.content_dir, month) if materials.MONTH.match(month) else None
+    """A month's material once it is out (404 for next month's, still being prepared)."""
+    found = next((m for m in _published() if m.month == month), None)
     if found is None:
         abort(404)
     return found
+
+
+def _published() -> list[materials.Material]:
+    settings = services().settings
+    return materials.published(settings.content_dir, settings.study.day, services().clock.now().date())
 
 
 def _question(month: str, number: int) -> tuple[materials.QuizQuestion, int]:

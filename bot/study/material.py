@@ -156,6 +156,16 @@ def current(content_dir: Path, study_day: int, today: date) -> Material | None:
     return None
 
 
+def published(content_dir: Path, study_day: int, today: date) -> list[Material]:
+    """What retirees may read today, newest first: the current material and those before it;
+    next month's, being prepared, is not out yet."""
+    now = current(content_dir, study_day, today)
+    if now is None:
+        return []
+    return [m for m in (usable(content_dir, month) for month in months(content_dir) if month <= now.month)
+            if m is not None]
+
+
 def months(content_dir: Path) -> list[str]:
     """Every month that has a material folder, newest first."""
     folder = study_dir(content_dir)

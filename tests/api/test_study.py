@@ -22,7 +22,8 @@ def test_the_months_and_a_months_material_as_html_and_markdown(
     me = signed_in("o_mini_reader")
     months = client.get("/api/v1/study/months", headers=me).get_json()
     assert months["current"] == "2026-11"  # 11-22: November's, from its study day on
-    assert [m["month"] for m in months["months"]] == ["2026-12", "2026-11", "2026-10"]
+    assert [m["month"] for m in months["months"]] == ["2026-11", "2026-10"]  # December's is not out yet
+    assert client.get("/api/v1/study/2026-12", headers=me).status_code == 404
     assert {m["read"] for m in months["months"]} == {None}  # not bound: nobody's reading to show
     body = client.get("/api/v1/study/2026-11", headers=me).get_json()
     article = load(mini.settings.content_dir, "2026-11")
@@ -43,7 +44,9 @@ def test_i_have_read_it_is_recorded_for_the_retiree_once_as_family(
     assert first.status_code == 200 and first.get_json() == {"first": True, "by_family": True}
     assert client.post("/api/v1/study/2026-11/read", headers=me).get_json()["first"] is False
     months = client.get("/api/v1/study/months", headers=me).get_json()["months"]
-    assert {m["month"]: m["read"] for m in months} == {"2026-12": False, "2026-11": True, "2026-10": False}
+    assert {m["month"]: m["read"] for m in months} == {"2026-11": True, "2026-10": False}
+    early = client.post("/api/v1/study/2026-12/read", headers=me)  # next month's, read a month early
+    assert early.status_code == 404
     with mini.sessions() as session:
         [reading] = session.scalars(sa.select(StudyReading)).all()
     assert (reading.retiree_id, reading.month, reading.via, reading.by_agent) == (
