@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot.accounts import binding as b
+from bot.accounts.kinship import Kinship
 from bot.api.account import Me, me_of
 from bot.api.spec import (
     NEEDS_LOGIN,
@@ -62,9 +63,10 @@ BOUND = documented(HTTP_201=Me, HTTP_401=Error, HTTP_403=Error, HTTP_404=Error, 
 def bind_by_digits(json: ByDigits) -> Any:
     """绑定身份：老同志的姓名和登记电话的后四位（本人或家属代办）。"""
     s = services()
+    relation = _relation(json.relation)  # before any try is counted
     return _bind(lambda session, user: identify.by_digits(session, s.settings, s.texts, user, json.name,
                                                           json.digits, s.clock.now()),
-                 json.relation, by_phone=False)
+                 relation, by_phone=False)
 
 
 @blueprint.post("/me/binding/phone")
@@ -73,10 +75,22 @@ def bind_by_phone(json: ByPhone) -> Any:
     """绑定身份：用微信验证过的手机号，和名册上登记的电话对上。"""
     with signed_in():  # a stranger's code never reaches WeChat (each call counts against our quota)
         pass
+    relation = _relation(json.relation)
     number = _verified_number(json.phone_code)
     now = services().clock.now()
     return _bind(lambda session, user: identify.by_phone(session, user, number, json.name, now),
-                 json.relation, by_phone=True)
+                 relation, by_phone=True)
+
+
+def _relation(said: str | None) -> str | None:
+    """The relation as the chat understands it (闺女 is 女儿); one it does not know is a 422."""
+    if said is None:
+        return None
+    relation = Kinship.from_table(services().texts.table("binding_words")).relation(said)
+    if relation is None:
+        raise Refused(422, "invalid",
+                      "「关系」不对：请写和老同志的关系，如子女、女儿、儿子、配偶、老伴、孙女；老同志本人绑定，不用填。")
+    return relation
 
 
 def _bind(attempt: Callable[[Session, MiniUser], identify.Attempt], relation: str | None, *,

@@ -50,6 +50,19 @@ def test_digits_typed_full_width_and_a_name_with_a_space_in_it_bind_as_in_the_ch
     assert pasted.status_code == 201
 
 
+def test_a_relation_is_read_as_the_chat_reads_it_and_one_it_does_not_know_costs_no_try(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_li_girl")
+    for said in ("本人", "<b>x</b>"):
+        refused = client.post(BIND, headers=me, json={"name": "李华", "digits": "0000", "relation": said})
+        assert refused.status_code == 422 and "「关系」不对" in refused.get_json()["message"]
+    with mini.sessions() as session:
+        failures = sa.select(MiniUser.bind_failures).where(MiniUser.openid == "o_mini_li_girl")
+        assert session.scalar(failures) == 0
+    bound = client.post(BIND, headers=me, json={"name": "李华", "digits": "0000", "relation": "闺女"})
+    assert bound.status_code == 201 and bound.get_json()["person"]["relation"] == "女儿"
+
+
 def test_three_wrong_answers_lock_binding_for_a_day_and_tell_staff(
         client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
     me = signed_in("o_mini_guess")
