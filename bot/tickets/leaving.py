@@ -23,6 +23,7 @@ SCREENING_NOTES = {"review": "（微信内容检查：建议人工复核）",
 # Someone who asks for 留言 right after a question or words the bot could not act on usually
 # means those words: they are offered, not typed again (an old hand's thumbs are slow).
 JUST_NOW = timedelta(minutes=10)
+SENT_TWICE = timedelta(minutes=5)  # the same 留言 again this soon is the first sent twice
 _ROUTES_MEANT = (*ANSWERING_ROUTES, "match:intent", "fallback")
 _SAYS_SOMETHING = 6  # characters: 「离休费几号发」 is a question; 「你好」 is no message
 
@@ -30,7 +31,13 @@ _SAYS_SOMETHING = 6  # characters: 「离休费几号发」 is a question; 「�
 def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, binding: Binding | None,
           text: str, now: datetime, screening: str | None = None) -> Ticket:
     """Keep the message as a ticket and alert staff; its id is the receipt number. `screening`
-    is WeChat's verdict where the text was checked (pass / review / risky)."""
+    is WeChat's verdict where the text was checked (pass / review / risky). The same words from
+    the same account again within SENT_TWICE (a double tap, a retry) are the same 留言."""
+    earlier = session.scalar(sa.select(Ticket).where(
+        Ticket.openid == openid, Ticket.text == text.strip(), Ticket.created_at >= now - SENT_TWICE)
+        .order_by(Ticket.id.desc()).limit(1))
+    if earlier is not None:
+        return earlier
     ticket = Ticket(openid=openid, retiree_id=binding.retiree_id if binding else None,
                     by_agent=bool(binding and binding.is_agent), text=text.strip(), created_at=now,
                     screening=screening)

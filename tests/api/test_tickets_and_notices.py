@@ -110,6 +110,23 @@ def test_family_who_bind_today_read_what_is_sent_about_their_elder_from_today_on
     assert "明天上午九点开支部会" in now_sent["text"]
 
 
+def test_the_same_message_sent_twice_is_one_message_with_one_number(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    me = signed_in("o_mini_twice")
+    first = client.post("/api/v1/tickets", headers=me, json={"text": "我爸的医药费什么时候报销？"})
+    again = client.post("/api/v1/tickets", headers=me, json={"text": "我爸的医药费什么时候报销？"})
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["number"] == again.get_json()["number"]
+    with mini.sessions() as session:
+        assert len(session.scalars(sa.select(Ticket)).all()) == 1
+        alerts = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("ticket:%"))).all()
+    assert len({a.dedupe_key.rsplit(":", 1)[0] for a in alerts}) == 1  # staff told once
+    mini.clock.advance(minutes=30)  # the same words later are a new message
+    later = client.post("/api/v1/tickets", headers=me, json={"text": "我爸的医药费什么时候报销？"})
+    assert later.get_json()["number"] != first.get_json()["number"]
+
+
 def test_subscribe_choices_keep_the_grants_given(client: FlaskClient, signed_in: Headers) -> None:
     me = signed_in("o_mini_subscriber")
     kept = client.post("/api/v1/me/subscriptions", headers=me,
