@@ -6,6 +6,8 @@ explanation after each; nothing is scored or compared with anyone.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from bot.conversation.context import Context
@@ -22,6 +24,10 @@ PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
 CHOSEN_MONTH = "study_month"  # the month picked in 往期: 学完了 and 答题 act on it until another is chosen
 _ANSWER_PREFIXES = ("我选", "选择", "答案是", "答案", "选", "是")
+LONGEST_ANSWER = 12  # characters: an answer said in a sentence; a longer one is about something else
+_LETTER = re.compile(r"(?<![A-Z])[A-E](?![A-Z])")
+_PLACES = "一二三四五12345"
+_PLACE = re.compile(r"(?:第|选项)([一二三四五1-5])")
 
 
 def register(router: Router) -> None:
@@ -182,7 +188,19 @@ def _letter(text: str, choices: int) -> str | None:
         return "0"
     if number is not None and 1 <= number <= choices:
         return LETTERS[number - 1]
-    return None
+    return _letter_in_sentence(text, choices)
+
+
+def _letter_in_sentence(text: str, choices: int) -> str | None:
+    """「我选第三个C吧」「选项一」「应该是C」: the one choice a short sentence names, by its letter or
+    its place; None when it names none, or two different ones."""
+    plain = unicodedata.normalize("NFKC", text).upper()
+    if len(plain) > LONGEST_ANSWER:
+        return None
+    named = {m.group(0) for m in _LETTER.finditer(plain)} | {
+        LETTERS[_PLACES.index(m.group(1)) % 5] for m in _PLACE.finditer(plain)}
+    picked = [letter for letter in named if letter in LETTERS[:choices]]
+    return picked[0] if len(named) == 1 and picked else None
 
 
 def _question(ctx: Context, question: QuizQuestion, number: int) -> str:
