@@ -85,6 +85,8 @@ class CareWords:
     costs: tuple[str, ...] = ()  # 报销, 医保, 赔 …: asked with these, even an emergency word is a question
     hearsay: tuple[str, ...] = ()  # 电视上说, 新闻说 …: what someone heard of, not what happens to them
     seeing_doctor: tuple[str, ...] = ()  # 哪个医院, 挂哪个科 …: asking where to be seen
+    men: tuple[str, ...] = ()  # 爸, 父, 公公 …: a relative's word saying he is a man
+    women: tuple[str, ...] = ()  # 妈, 母, 婆婆 …: saying she is a woman
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -121,9 +123,15 @@ class CareWords:
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
                        _words(words.get("long_ago", [])), _words(words.get("chronic", [])),
                        costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
-                       seeing_doctor=_words(words.get("seeing_doctor", [])), good_news=good_news)
+                       seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
+                       women=_words(words.get("women", [])), good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
+
+    def gender_of(self, relative: str) -> str | None:
+        """男 or 女 as the word for a relative says (我妈, 婆婆: 女); None for 老伴, 家里人."""
+        men, women = (any(w in relative for w in words) for words in (self.men, self.women))
+        return "男" if men and not women else "女" if women and not men else None
 
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""

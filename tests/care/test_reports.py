@@ -120,6 +120,17 @@ def test_a_report_made_half_way_through_binding_names_whom_the_reporter_said_the
     assert "未绑定用户" not in alert.payload["text"]
 
 
+def test_family_telling_of_a_relative_who_cannot_be_the_retiree_is_not_shown_as_the_retiree(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    with office.sessions.begin() as session:
+        session.get(Retiree, branch.ids["孙兰"]).gender = "女"
+    chat.say("我爸昨天走了", openid="o_sun_daughter")  # her daughter's father, not 孙兰
+    chat.say("我妈住院了", openid="o_sun_daughter")  # 孙兰 herself
+    texts = [a.payload["text"] for a in staff_alerts(office) if a.recipient == "o_staff_1"]
+    assert texts[0].startswith("【重要情况 1】去世：孙兰的家属（女儿）说的「我爸」，不是孙兰本人")
+    assert texts[1].startswith("【重要情况 2】住院：孙兰（家属说是我妈）")
+
+
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
         office: Services, branch: Branch, chat: Chat, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
