@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.care.detect import CareWords
 from bot.care.reports import CareError, close, describe, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.command_support import in_transaction
@@ -60,8 +61,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _close(args: argparse.Namespace) -> int:
     def finish(services: Services, session: Session) -> str:
-        report = close(session, args.number, args.outcome, actor=audit.cli_actor(),
-                       now=services.clock.now(), retiree_died=args.retiree_died)
+        report = close(session, args.number, args.outcome, actor=audit.cli_actor(), now=services.clock.now(),
+                       words=CareWords.for_dir(services.settings.content_dir), retiree_died=args.retiree_died)
         died = "，已登记去世日期" if report.death_confirmed_on else ""
         return f"报告 {report.id} 已处理{died}。"
     return in_transaction(finish, (CareError,))

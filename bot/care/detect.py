@@ -133,6 +133,12 @@ class CareWords:
         men, women = (any(w in relative for w in words) for words in (self.men, self.women))
         return "男" if men and not women else "女" if women and not men else None
 
+    def cannot_be(self, relative: str, gender_on_file: str | None) -> bool:
+        """Whether family's word for someone (我妈) names a person the retiree on file cannot be:
+        a woman for a man, or a man for a woman."""
+        gender = self.gender_of(relative)
+        return gender is not None and gender_on_file in ("男", "女") and gender != gender_on_file
+
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
         return self.address.get(relative, f"您家{relative}")

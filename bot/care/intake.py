@@ -205,19 +205,12 @@ def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Repor
         (report.subject, as_family), "about_unknown")
     said = report.relative or "家里人"
     words = CareWords.for_dir(settings.content_dir)
-    if key == "about_family_relative" and _not_them(words, said, reporter.retiree):
+    if key == "about_family_relative" and reporter.retiree and words.cannot_be(said, reporter.retiree.gender):
         key = "about_family_other"  # a daughter bound to her father says 「我妈走了」: not him
     # The retiree's 「我爸」 is 张明的父亲 to staff; family's own words are quoted as they said them.
     kin = words.how_to_say(said).removeprefix("您家").removeprefix("您")
     return texts.get(f"care.{key}", name=name, relative=said, kin=kin, relation=reporter.relation or "")
 
-
-def _not_them(words: CareWords, relative: str, retiree: Retiree | None) -> bool:
-    """Whether family's word for whom it happened to names someone the retiree cannot be: a
-    woman for a man on file, or a man for a woman."""
-    gender = words.gender_of(relative)
-    on_file = retiree.gender if retiree is not None else None
-    return gender is not None and on_file in ("男", "女") and gender != on_file
 
 
 def _who(texts: Texts, reporter: Reporter) -> str:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.care.detect import CareWords
 from bot.clock import SHANGHAI
 from bot.models import Binding, CareReport, Retiree
 from bot.roster.edit import EditError, record_death
@@ -39,7 +40,7 @@ def describe(session: Session, report: CareReport) -> str:
             f"{KIND_LABELS.get(report.kind, report.kind)}\t{about}\t{who}\t{report.text}")
 
 
-def close(session: Session, number: int, outcome: str, *, actor: str, now: datetime,
+def close(session: Session, number: int, outcome: str, *, actor: str, now: datetime, words: CareWords,
           retiree_died: date | None = None) -> CareReport:
     """Record what was done; with retiree_died, the retiree on file is recorded as deceased
     (which stops every greeting and push to them). Audit-logged."""
@@ -51,7 +52,7 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
     if not outcome.strip():
         raise CareError("请写明处理情况。")
     if retiree_died is not None:
-        if not may_be_the_retiree(session, report):
+        if not may_be_the_retiree(session, report, words):
             raise CareError("这份报告说的是报告人家里人的事，不是名册上这位老同志本人，不能给他登记去世。"
                             "确实是他本人去世，请到名册他的页面上登记。")
         _record_death(session, report, retiree_died, actor=actor, now=now)
@@ -61,13 +62,17 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
     return report
 
 
-def may_be_the_retiree(session: Session, report: CareReport) -> bool:
+def may_be_the_retiree(session: Session, report: CareReport, words: CareWords) -> bool:
     """Whether the report may be about the retiree on file: the retiree speaking of themselves,
-    or family of 「我爸」; not the retiree's news of their 老伴, nor family's of themselves."""
+    or family of 「我爸」 (a father's, not a mother's); not the retiree's news of their 老伴, nor
+    family's of themselves."""
     if report.retiree_id is None or report.subject == "unknown":
         return report.retiree_id is not None
     role = session.scalar(sa.select(Binding.role).where(
         Binding.openid == report.openid, Binding.retiree_id == report.retiree_id).order_by(Binding.id.desc()))
+    retiree = session.get(Retiree, report.retiree_id)
+    if report.relative and retiree is not None and words.cannot_be(report.relative, retiree.gender):
+        return False
     return role is None or (report.subject == "self") == (role == "self")
 
 

@@ -13,10 +13,11 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, may_be_the_retiree, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.clock import SHANGHAI
-from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, staff
+from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, services, staff
 from bot.greetings.birthday_visits import open_tasks
 from bot.models import CareReport, CareTask, Retiree
 from bot.roster.search import named, people_by_id, within
@@ -64,7 +65,7 @@ def care_report(number: int) -> Response | tuple[str, int]:
             try:
                 with saving() as session:
                     close(session, number, form.get("outcome", ""), actor=actor(), now=now(),
-                          retiree_died=died)
+                          words=_words(), retiree_died=died)
             except CareError as exc:
                 problem = str(exc)
             else:
@@ -73,7 +74,11 @@ def care_report(number: int) -> Response | tuple[str, int]:
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,
                 problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS,
-                may_record_death=may_be_the_retiree(db(), found))
+                may_record_death=may_be_the_retiree(db(), found, _words()))
+
+
+def _words() -> CareWords:
+    return CareWords.for_dir(services().settings.content_dir)
 
 
 @console.post("/care/tasks/<int:number>/done")

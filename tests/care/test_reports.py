@@ -3,7 +3,7 @@ one short question when it is unclear who it is about, and staff closing them.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot import create_app
 from bot.care.detect import CareWords
-from bot.care.reports import KIND_LABELS, URGENT
+from bot.care.reports import KIND_LABELS, URGENT, CareError, close
 from bot.cli import main
 from bot.models import CareReport, OutboxMessage, Retiree, Ticket
 from bot.sandbox.wechat_side import WeChatSide
@@ -129,6 +129,10 @@ def test_family_telling_of_a_relative_who_cannot_be_the_retiree_is_not_shown_as_
     texts = [a.payload["text"] for a in staff_alerts(office) if a.recipient == "o_staff_1"]
     assert texts[0].startswith("【重要情况 1】去世：孙兰的家属（女儿）说的「我爸」，不是孙兰本人")
     assert texts[1].startswith("【重要情况 2】住院：孙兰（家属说是我妈）")
+    # 孙兰's death cannot be recorded from news of her husband's
+    with office.sessions.begin() as session, pytest.raises(CareError, match="不是名册上这位老同志本人"):
+        close(session, 1, "已慰问", actor="test", now=office.clock.now(),
+              words=CareWords.load(office.settings.content_dir), retiree_died=date(2026, 11, 21))
 
 
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
