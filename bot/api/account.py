@@ -55,7 +55,7 @@ class Login(Request):
 class Person(BaseModel):
     """The retiree a user is bound to, as the mini-program shows them (phone masked)."""
 
-    name: str
+    name: str = Field(description="老同志的姓名")
     branch: str | None = Field(description="所在支部或分组")
     phone: str | None = Field(description="登记的电话，中间四位隐去")
     role: Literal["self", "agent"] = Field(description="self：老同志本人；agent：家属代办")
@@ -65,8 +65,8 @@ class Person(BaseModel):
 class Agent(BaseModel):
     """A family member bound to act for the retiree (代办)."""
 
-    relation: str | None
-    bound_at: Time
+    relation: str | None = Field(description="家属代办时和老同志的关系（如女儿、子女）；本人为空")
+    bound_at: Time = Field(description="绑定的时间")
     app: Literal["oa", "mini"] = Field(description="在哪里绑定的：oa 公众号，mini 小程序")
 
 
@@ -81,9 +81,9 @@ class Me(BaseModel):
 class Session(BaseModel):
     """Our session token, for `Authorization: Bearer <token>`, and who it is for."""
 
-    token: str
-    expires_at: Time
-    me: Me
+    token: str = Field(description="登录凭证：以后的请求放在 Authorization: Bearer 后面")
+    expires_at: Time = Field(description="凭证过期的时间（一直在用会顺延）")
+    me: Me = Field(description="登录的人和绑定的老同志")
 
 
 class Preferences(Request):

@@ -63,34 +63,34 @@ class MySignup(BaseModel):
 class ActivitySummary(BaseModel):
     """An activity in a list."""
 
-    id: int
-    title: str
-    starts_at: Time
+    id: int = Field(description="活动编号")
+    title: str = Field(description="活动名称")
+    starts_at: Time = Field(description="开始时间")
     when: str = Field(description="说给老同志听的时间，如「10 月 29 日（周四）下午 2:30」")
-    place: str
+    place: str = Field(description="地点")
     seats_left: int = Field(description="还没报上的座位数（不算候补的人）")
     waiting: int = Field(description="在候补的人数")
     full: bool = Field(description=(
         "现在报名会排进候补：座位报满了，或已经有人在候补（空出的座位先给候补的人，和聊天里一样）"))
-    companion_allowed: bool
+    companion_allowed: bool = Field(description="能不能带一位家属")
     mine: MySignup | None = Field(description="这位老同志的报名；没报时为空")
 
 
 class ActivityDetail(ActivitySummary):
     """An activity with everything staff filled in."""
 
-    deadline: Time
-    cancel_until: Time
-    meeting_point: str | None
-    transport: str | None
-    notes: str | None
-    contact: str | None
+    deadline: Time = Field(description="报名截止时间")
+    cancel_until: Time = Field(description="这个时间以前可以在小程序里取消报名；以后请打电话")
+    meeting_point: str | None = Field(description="集合地点；没有为空")
+    transport: str | None = Field(description="交通安排；没有为空")
+    notes: str | None = Field(description="注意事项；没有为空")
+    contact: str | None = Field(description="联系人；没有为空")
 
 
 class Activities(BaseModel):
     """Activities, soonest first."""
 
-    activities: list[ActivitySummary]
+    activities: list[ActivitySummary] = Field(description="活动，时间近的在前")
 
 
 class SignupRequest(Request):

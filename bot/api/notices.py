@@ -18,21 +18,21 @@ from bot.models.outbox import KIND_NAMES
 class NoticeView(BaseModel):
     """One message the person has had."""
 
-    id: int
+    id: int = Field(description="消息编号（标为已读时用）")
     kind: str = Field(description="notice 通知、activity 活动、event 活动变动、ticket 留言回复、"
                                   "greeting 祝福、study 学习")
     kind_name: str = Field(description="种类的中文名")
-    title: str | None
-    text: str
-    sent_at: Time
-    read: bool
+    title: str | None = Field(description="标题；没有为空")
+    text: str = Field(description="消息全文")
+    sent_at: Time = Field(description="发出的时间")
+    read: bool = Field(description="已经看过")
 
 
 class Notices(BaseModel):
     """The person's messages, newest first, and how many are unread."""
 
-    unread: int
-    notices: list[NoticeView]
+    unread: int = Field(description="没看过的条数")
+    notices: list[NoticeView] = Field(description="消息，新的在前")
 
 
 @blueprint.get("/me/notices")

@@ -34,8 +34,8 @@ class Question(Request):
 class TopicRef(BaseModel):
     """A topic by its id and title."""
 
-    id: str
-    title: str
+    id: str = Field(description="话题编号")
+    title: str = Field(description="话题名称")
 
 
 class Answer(BaseModel):
@@ -59,15 +59,15 @@ class Answer(BaseModel):
 class Topics(BaseModel):
     """Every policy topic."""
 
-    topics: list[TopicRef]
+    topics: list[TopicRef] = Field(description="所有政策话题")
 
 
 class TopicAnswer(BaseModel):
     """One topic's answer, with the topics it suggests next."""
 
-    topic: TopicRef
-    answer: str
-    related: list[TopicRef]
+    topic: TopicRef = Field(description="话题")
+    answer: str = Field(description="话题的回答全文")
+    related: list[TopicRef] = Field(description="接着可以看的话题")
 
 
 @blueprint.post("/policy/ask")

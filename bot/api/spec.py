@@ -116,9 +116,22 @@ api = SpecTree("flask", title="银龄助手小程序接口", version="v1", path=
                annotations=True, security_schemes=[SESSION])
 
 
+# What each status means, as the document says it to a mini-program's developer.
+MEANINGS = {"HTTP_200": "成功", "HTTP_201": "成功，新建了", "HTTP_204": "成功，没有内容",
+            "HTTP_400": "请求的格式不对（JSON 解析不了）", "HTTP_401": "没登录，或登录已过期：请重新登录",
+            "HTTP_403": "不允许：还没绑定身份、绑定被锁定、不在能报名的分组里……（看 code）",
+            "HTTP_404": "没有找到：地址、编号不存在，或姓名和后四位对不上（看 code）",
+            "HTTP_409": "和现在的情况冲突：已经绑定、已经报过、报名截止、老同志已去世……（看 code）",
+            "HTTP_415": "内容不是 JSON", "HTTP_422": "填的内容不对：message 说明是哪一项、哪里不对",
+            "HTTP_429": "太频繁了：按 Retry-After 的秒数后再试", "HTTP_500": "系统出了点问题，请稍后再试",
+            "HTTP_502": "暂时连不上微信，请稍后再试", "HTTP_503": "这项服务还没开通（办公室还没配置好）"}
+
+
 def documented(*codes: str, **models: Any) -> SpecResponse:
-    """The responses an endpoint documents: its own, and a 429 any call may meet."""
-    return SpecResponse(*codes, **models, HTTP_429=Error)
+    """The responses an endpoint documents, each said in Chinese: its own, and the 422, 429 and
+    500 any call may meet (spectree would add the 422 in English)."""
+    every = {**dict.fromkeys(codes), **models, "HTTP_422": Error, "HTTP_429": Error, "HTTP_500": Error}
+    return SpecResponse(**{code: (model, MEANINGS[code]) for code, model in every.items()})
 
 
 NEEDS_LOGIN: dict[str, Any] = {"session": []}  # an endpoint's `security`: the bearer token

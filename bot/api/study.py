@@ -36,7 +36,7 @@ class MonthRef(BaseModel):
 
     month: str = Field(description="如 2026-12")
     label: str = Field(description="说给老同志听的月份，如「12 月」")
-    title: str
+    title: str = Field(description="这个月学习材料的标题")
     read: bool | None = Field(description="这位老同志学过了吗；还没绑定时为空")
 
 
@@ -44,7 +44,7 @@ class Months(BaseModel):
     """The months with material, newest first, and the one being studied now."""
 
     current: str | None = Field(description="现在学的月份")
-    months: list[MonthRef]
+    months: list[MonthRef] = Field(description="有学习材料的月份，新的在前")
 
 
 class StudyMaterial(MonthRef):
@@ -68,9 +68,9 @@ class Reading(BaseModel):
 class QuizQuestion(BaseModel):
     """One question of the month's quiz, without its answer."""
 
-    number: int
-    count: int
-    question: str
+    number: int = Field(description="第几题（从 1 起）")
+    count: int = Field(description="一共几题")
+    question: str = Field(description="题目")
     choices: dict[str, str] = Field(description="选项，字母到内容，如 {\"A\": \"……\"}")
 
 
@@ -83,9 +83,9 @@ class QuizAnswer(Request):
 class Verdict(BaseModel):
     """Whether the answer was right, the right one, why, and the next question's number."""
 
-    right: bool
+    right: bool = Field(description="答对了")
     answer: str = Field(description="正确的选项，带字母")
-    explain: str
+    explain: str = Field(description="讲解")
     next: int | None = Field(description="下一题的题号；答完了为空")
 
 

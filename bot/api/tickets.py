@@ -42,16 +42,16 @@ class TicketView(BaseModel):
     """A 留言 and staff's reply, once there is one."""
 
     number: int = Field(description="留言编号，打电话时可以报这个号")
-    text: str
-    created_at: Time
+    text: str = Field(description="留言内容")
+    created_at: Time = Field(description="留下的时间")
     reply: str | None = Field(description="工作人员的回复；还没回复时为空")
-    replied_at: Time | None
+    replied_at: Time | None = Field(description="工作人员回复的时间；还没回复为空")
 
 
 class Tickets(BaseModel):
     """One's own 留言, newest first."""
 
-    tickets: list[TicketView]
+    tickets: list[TicketView] = Field(description="留言，新的在前")
 
 
 @blueprint.post("/tickets")

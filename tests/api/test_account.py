@@ -113,6 +113,21 @@ def test_the_document_says_which_endpoints_need_a_login(app_doc: dict) -> None:
     assert "security" not in app_doc["paths"]["/api/v1/session"]["post"]
 
 
+def test_the_document_says_in_chinese_what_each_response_and_field_means(app_doc: dict) -> None:
+    responses = app_doc["paths"]["/api/v1/activities/{activity_id}/signup"]["post"]["responses"]
+    assert responses["409"]["description"].startswith("和现在的情况冲突")
+    assert responses["500"]["description"] == "系统出了点问题，请稍后再试"
+    english = [f"{path} {method} {code}" for path, methods in app_doc["paths"].items()
+               for method, operation in methods.items() for code, response in operation["responses"].items()
+               if response["description"].isascii()]
+    assert english == []
+    schemas = app_doc["components"]["schemas"]
+    undescribed = [f"{name}.{field}" for name, schema in schemas.items()
+                   for field, spec in schema.get("properties", {}).items()
+                   if "description" not in spec and "$ref" not in spec and "allOf" not in spec]
+    assert undescribed == []
+
+
 @pytest.fixture
 def app_doc(mini: Services) -> dict:
     app: Flask = create_app(services=mini)
