@@ -9,7 +9,7 @@ binding (身份绑定), study (学习), activities (活动), policy (政策问�
 notices (我的通知), subscriptions (订阅消息).
 
 A face: imports the features (activities, care, policies, questions, roster, study, tickets), delivery
-(inbox), accounts, wechat_api, services, models, db, logs, config; nothing imports it but the web
+(inbox), accounts, wechat_api, services, models, db, logs, config, clock; nothing imports it but the web
 app.
 """
 
