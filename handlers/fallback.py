@@ -6,22 +6,45 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
+from bot.tickets.leaving import leave
 from handlers.menu import offer_menu
+from handlers.policy import asked_about
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
+
+
+FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
 
 
 def register(router: Router) -> None:
     """Add the fallback, the empty-voice prompt and the reply to pictures, stickers and the like."""
     router.set_fallback(not_understood)
+    router.step(FOLLOW_UP)(pass_on)
     router.on_kind("empty_voice")(voice_not_recognised)
     router.on_kind(*MEDIA_KINDS)(media_received)
     router.on_kind("sticker")(sticker_received)
 
 
 def not_understood(msg: Inbound, ctx: Context) -> Reply:
-    """A kind word and the numbered menu."""
+    """A kind word and the numbered menu; right after a policy answer (「那要带什么材料」), the offer
+    to pass the question to staff with the topic it follows, by one number."""
+    topic = asked_about(ctx)
+    if topic is not None and msg.is_text_like and ctx.conversation.offer(FOLLOW_UP, {
+            "text": msg.text, "topic": topic}):
+        return Text(ctx.texts.get("replies.follow_up", topic=topic))
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
+
+
+def pass_on(msg: Inbound, ctx: Context) -> Reply | None:
+    """1 (or 好的): the follow-up question goes to staff as a 留言, with the topic it followed."""
+    if ctx.texts.choice(msg.text, yes=1) != 1:
+        return None
+    data = ctx.conversation.data
+    ctx.conversation.clear()
+    text = ctx.texts.get("replies.follow_up_ticket", topic=data.get("topic", ""), said=data.get("text", ""))
+    ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
+                   now=ctx.now)
+    return Text(ctx.texts.get("ticket.received", number=ticket.id))
 
 
 def voice_not_recognised(msg: Inbound, ctx: Context) -> Reply:
