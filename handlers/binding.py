@@ -76,7 +76,9 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     question, answered as one.
     """
     asks_to_bind = "绑" in msg.text
-    if not asks_to_bind and (ctx.bound or len(normalize(msg.text)) > SHORT_STATEMENT):
+    # 「我是姚文斌我电话后四位是六八二七」: a name with the four digits is binding, however long.
+    gives_digits = not ctx.bound and _kinship(ctx.texts).read(msg.text).digits is not None
+    if not (asks_to_bind or gives_digits) and (ctx.bound or len(normalize(msg.text)) > SHORT_STATEMENT):
         return None
     if not ctx.bound and (me := _introduced(ctx, msg.text)) is not None:
         return _locked(ctx) or _go_on(ctx, {}, me)  # 「我是姚文斌」 first thing: binding, by name
@@ -89,7 +91,17 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     said = said if asks_to_bind else _read(ctx, msg.text)
     if ctx.binding is not None:
         return start(msg, ctx)
+    if (action := _asked_for(ctx, msg.text)) is not None:  # 「…帮他报个名」: offered once bound
+        ctx.conversation.remember(AFTER_BIND, action)
     return _locked(ctx) or _go_on(ctx, {}, said)
+
+
+def _asked_for(ctx: Context, text: str) -> str | None:
+    """The action a binding sentence also asks for (「我爸叫陈志强帮他报个名」: 报名), by the words
+    of [intents.actions]; None for none but binding itself."""
+    plain = normalize(text)
+    return next((entry["action"] for entry in ctx.texts.table("intents")["actions"]
+                 if entry["action"] != "bind" and any(normalize(w) in plain for w in entry["words"])), None)
 
 
 def _introduced(ctx: Context, text: str) -> Said | None:
@@ -111,12 +123,14 @@ def ask_name(ctx: Context, *, invited: bool = False) -> Reply:
 
 
 def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
-    """Someone not yet bound asked for `action`: bind first, then offer to go on with it."""
+    """Someone not yet bound asked for `action`: bind first, then offer to go on with it. Whom
+    the sentence names (「我爸叫陈志强帮他报个名」) is taken, and only what is missing asked."""
     ctx.conversation.remember(AFTER_BIND, action)
-    question = ask_name(ctx)
+    if (locked := _locked(ctx)) is not None:
+        return locked
+    said = _kinship(ctx.texts).read(msg.text)
+    question = _go_on(ctx, {}, said) if said.name or said.relation else ask_name(ctx)
     assert isinstance(question, Text)
-    if ctx.conversation.step != NAME:  # locked: the refusal says why
-        return question
     return Text(f"{ctx.texts.get('binding.needed')}\n{question.content}")
 
 

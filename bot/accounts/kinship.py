@@ -33,6 +33,9 @@ _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "�
 _NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
+# After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
+_CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
+                     r"|身份证")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
 _WHAT_FOLLOWS = re.compile("我是|我要|我想|我|帮他|帮她|替他|替她|给他|给她")
 
@@ -107,9 +110,12 @@ class Kinship:
                 continue
             after = plain[at + len(elder):]
             short = len(plain) <= len(elder) + 6  # 「我爸叫姚文斌」, not 「我爸是离休干部，…怎么报销」
-            if "绑" in plain or said_family or (short and after.startswith(("叫", "是"))):
+            name = _elder_name(after)
+            # 「我爸叫陈志强帮他报个名」 names him however long (「我爸叫我问问…」 names nobody).
+            if "绑" in plain or said_family or (short and after.startswith(("叫", "是"))) or (
+                    after.startswith("叫") and name):
                 before = _name(plain[:at].removesuffix("是")) if plain[:at].endswith("是") else None
-                return recorded, True, _elder_name(after) or before
+                return recorded, True, name or before
         return None
 
     def _i_am(self, plain: str) -> tuple[str | None, bool, str | None] | None:
@@ -163,10 +169,11 @@ def _without_digits(plain: str) -> str:
 
 
 def _name(text: str) -> str | None:
-    """A name as people give it: 「姚文斌」「我叫姚文斌」「姚文斌同志」; None for anything else."""
+    """A name as people give it: 「姚文斌」「我叫姚文斌」「姚文斌同志」「我叫姚文斌今年八十七了」;
+    None for anything else."""
     for prefix in _NAME_PREFIXES:
         if text.startswith(prefix) and len(text) > len(prefix) + 1:
-            text = text[len(prefix):]
+            text = _CLAUSE.split(text[len(prefix):], maxsplit=1)[0]  # what they go on to say of themselves
             break
     for suffix in _NAME_SUFFIXES:
         text = text.removesuffix(suffix)
