@@ -77,8 +77,8 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     """
     asks_to_bind = "绑" in msg.text
     # 「我是姚文斌我电话后四位是六八二七」: a name with the four digits is binding, however long.
-    gives_digits = not ctx.bound and _kinship(ctx.texts).read(msg.text).digits is not None
-    if not (asks_to_bind or gives_digits) and (ctx.bound or len(normalize(msg.text)) > SHORT_STATEMENT):
+    if not asks_to_bind and (ctx.bound or (len(normalize(msg.text)) > SHORT_STATEMENT
+                                           and _kinship(ctx.texts).read(msg.text).digits is None)):
         return None
     if not ctx.bound and (me := _introduced(ctx, msg.text)) is not None:
         return _locked(ctx) or _go_on(ctx, {}, me)  # 「我是姚文斌」 first thing: binding, by name
