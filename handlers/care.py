@@ -187,6 +187,8 @@ def _who_said(text: str, ctx: Context) -> tuple[str, str | None] | None:
         return "self", None
     if choice == 2:
         return "relative", "家里人"
+    if choice == 3:
+        return "other", None
     return _words(ctx).who_is(text)
 
 

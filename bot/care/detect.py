@@ -85,6 +85,7 @@ class CareWords:
     costs: tuple[str, ...] = ()  # 报销, 医保, 赔 …: asked with these, even an emergency word is a question
     hearsay: tuple[str, ...] = ()  # 电视上说, 新闻说 …: what someone heard of, not what happens to them
     seeing_doctor: tuple[str, ...] = ()  # 哪个医院, 挂哪个科 …: asking where to be seen
+    others: tuple[str, ...] = ()  # 都不是, 同事, 邻居 …: the news is of someone outside the family
     men: tuple[str, ...] = ()  # 爸, 父, 公公 …: a relative's word saying he is a man
     women: tuple[str, ...] = ()  # 妈, 母, 婆婆 …: saying she is a woman
     good_news: GoodNews = GoodNews()
@@ -124,7 +125,8 @@ class CareWords:
                        _words(words.get("long_ago", [])), _words(words.get("chronic", [])),
                        costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
-                       women=_words(words.get("women", [])), good_news=good_news)
+                       women=_words(words.get("women", [])), others=_words(words.get("others", [])),
+                       good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -230,13 +232,16 @@ class CareWords:
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
-        or 「是我」 — not for any sentence with 我 in it (「是我儿子」 is a relative)."""
+        or 「是我」 — not for any sentence with 我 in it (「是我儿子」 is a relative); ("other", None)
+        for someone outside the family (「都不是，是我们支部的老姚」)."""
         plain = normalize(text)
         if (relative := _first_in(plain, self.relatives) or _first_in(plain, self.younger)) is not None:
             return "relative", relative
         alone = plain.removeprefix("就").removeprefix("是").removesuffix("啊").removesuffix("呀")
         if alone in ("我", "我自己", "我本人") or "本人" in plain or "自己" in plain:
             return "self", None
+        if _first_in(plain, self.others) is not None:  # 「都不是，是我们支部的姚文斌」
+            return "other", None
         return None
 
 

@@ -22,6 +22,7 @@ from bot.models import CareReport, Retiree
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
 WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
+_PLAIN_WHO = {"self": "您", "other": "这位老同志"}  # the {who} of the caring words but for family
 # Good news (「出院了」) this long after a report of a stay in hospital or a fall is about it.
 GOOD_NEWS_WITHIN = timedelta(days=30)
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
@@ -74,7 +75,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
 def caring_words(texts: Texts, words: CareWords, report: CareReport) -> str:
     """What a report is answered with first, for its kind and the person it is about: care,
     and what to do now (an emergency's 120)."""
-    who = "您" if report.subject == "self" else words.how_to_say(report.relative or "家里人")
+    who = _PLAIN_WHO.get(report.subject) or words.how_to_say(report.relative or "家里人")
     return texts.get(f"care.{WORDED_FOR.get((report.kind, report.subject), report.kind)}", who=who)
 
 
@@ -201,7 +202,8 @@ def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Repor
             texts.get("care.unbound_person"))
     as_family = reporter.relation is not None
     key = {("self", False): "about_self", ("self", True): "about_family_self",
-           ("relative", False): "about_relative", ("relative", True): "about_family_relative"}.get(
+           ("relative", False): "about_relative", ("relative", True): "about_family_relative",
+           ("other", False): "about_other", ("other", True): "about_other"}.get(
         (report.subject, as_family), "about_unknown")
     said = report.relative or "家里人"
     words = CareWords.for_dir(settings.content_dir)

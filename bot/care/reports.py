@@ -18,7 +18,7 @@ KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "f
                "scam": "被骗", "fire": "火灾"}
 # Listed first for staff, before any other report: a death, or a life at risk.
 URGENT = ("death", "critical", "emergency", "missing", "despair", "gas", "fire", "scam")
-SUBJECTS = {"self": "本人", "relative": "家属", "unknown": "未说明"}
+SUBJECTS = {"self": "本人", "relative": "家属", "other": "别人（不是本人和家里人）", "unknown": "未说明"}
 
 
 class CareError(ValueError):
@@ -66,8 +66,8 @@ def may_be_the_retiree(session: Session, report: CareReport, words: CareWords) -
     """Whether the report may be about the retiree on file: the retiree speaking of themselves,
     or family of 「我爸」 (a father's, not a mother's); not the retiree's news of their 老伴, nor
     family's of themselves."""
-    if report.retiree_id is None or report.subject == "unknown":
-        return report.retiree_id is not None
+    if report.retiree_id is None or report.subject in ("unknown", "other"):
+        return report.retiree_id is not None and report.subject == "unknown"
     role = session.scalar(sa.select(Binding.role).where(
         Binding.openid == report.openid, Binding.retiree_id == report.retiree_id).order_by(Binding.id.desc()))
     retiree = session.get(Retiree, report.retiree_id)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot import create_app
 from bot.care.detect import CareWords
-from bot.care.reports import KIND_LABELS, URGENT, CareError, close
+from bot.care.reports import KIND_LABELS, URGENT, CareError, close, may_be_the_retiree
 from bot.cli import main
 from bot.models import CareReport, OutboxMessage, Retiree, Ticket
 from bot.sandbox.wechat_side import WeChatSide
@@ -133,6 +133,18 @@ def test_family_telling_of_a_relative_who_cannot_be_the_retiree_is_not_shown_as_
     with office.sessions.begin() as session, pytest.raises(CareError, match="不是名册上这位老同志本人"):
         close(session, 1, "已慰问", actor="test", now=office.clock.now(),
               words=CareWords.load(office.settings.content_dir), retiree_died=date(2026, 11, 21))
+
+
+def test_news_of_someone_outside_the_family_is_told_apart_and_never_the_retirees_death(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    assert "回复 3　是别人" in (chat.say("听说老姚摔了一跤骨折了", openid="o_zhang") or "")
+    caring = chat.say("都不是，是我们支部的姚文斌", openid="o_zhang") or ""
+    assert caring.startswith("这位老同志摔着了") and "请问是您本人" not in caring
+    [report] = reports(office)
+    assert report.subject == "other"
+    assert any("别人（张明说的，不是本人和家里人）" in a.payload["text"] for a in staff_alerts(office))
+    with office.sessions() as session:
+        assert not may_be_the_retiree(session, report, CareWords.load(office.settings.content_dir))
 
 
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
