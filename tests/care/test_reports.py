@@ -462,6 +462,13 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("刚才有人打电话说我儿子在外面出事了要我马上打五万块钱过去", "scam"),
     ("社保局的人打电话说我的医保卡被冻结了要我配合调查把钱转到安全的地方", "scam"),
     ("我的银行卡被冻结了怎么办", None),
+    # everyday sentences holding a scam's or a danger's words (from the review)
+    ("大夫让我马上打针", None), ("物业上门说是要检查燃气管道", None), ("居委会让我们配合调查人口普查", None),
+    ("离休费打到指定的账户了吗", None), ("办老年证要先交个手续费吗", None), ("我老伴买彩票中了大奖", None),
+    ("我爸出事了要我马上回去", None), ("眼睛花了看不见东西了想配个老花镜", None),
+    ("看到账单吓得我直冒冷汗", None),
+    ("这菜盐吃重了", None), ("我爸吃了铁剂有黑便正常吗", None), ("我困了先睡过去算了", None),
+    ("退休了活着有啥意思得找点事做", None),
     ("补办离休证要工本费吗", None),
     ("黑便是怎么回事", None),
     # going to a doctor, and asking where: no 120 (a worse sign in the same words still is one)
