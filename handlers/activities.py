@@ -166,7 +166,12 @@ def list_mine(msg: Inbound, ctx: Context) -> Reply:
 
 
 def ask_which(msg: Inbound, ctx: Context) -> Reply:
-    """Which sign-up to cancel, numbered."""
+    """Which sign-up to cancel, numbered; 「茶话会取消了吗」 asks about the activity, and is told
+    how changes reach them (cancelling nothing)."""
+    plain = normalize(msg.text)
+    asks = plain.endswith(("吗", "么", "没", "没有")) or any(q in msg.text for q in "?？")
+    if "取消了" in plain and asks:
+        return Text(ctx.texts.get("activity.asked_if_cancelled"))
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
         return Text(ctx.texts.get("activity.mine_none"))

@@ -34,6 +34,7 @@ BEREAVED, UNBIND, CONTINUE = "bind:bereaved", "unbind:confirm", "bind:continue"
 AFTER_BIND = "after_bind"  # remembered: the action someone asked for before they had to bind
 SHORT_STATEMENT = 14  # characters: 「你好我是姚文斌的女儿」 is one; a longer sentence says more
 INTRODUCING = ("我是", "我叫")  # said first thing by someone not bound: who they are
+PHONE_WORDS = ("后四位", "后4位", "尾号", "电话", "手机", "号码")
 log = logging.getLogger(__name__)
 
 
@@ -76,9 +77,10 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     question, answered as one.
     """
     asks_to_bind = "绑" in msg.text
-    # 「我是姚文斌我电话后四位是六八二七」: a name with the four digits is binding, however long.
+    # 「我是姚文斌我电话后四位是六八二七」: a name with the phone's four digits is binding, however
+    # long; 「我叫王芳住在3号楼1203暖气不热」 is no binding (its 1203 is no phone's).
     if not asks_to_bind and (ctx.bound or (len(normalize(msg.text)) > SHORT_STATEMENT
-                                           and _kinship(ctx.texts).read(msg.text).digits is None)):
+                                           and not _gives_phone_digits(ctx, msg.text))):
         return None
     if not ctx.bound and (me := _introduced(ctx, msg.text)) is not None:
         return _locked(ctx) or _go_on(ctx, {}, me)  # 「我是姚文斌」 first thing: binding, by name
@@ -94,6 +96,12 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     if (action := _asked_for(ctx, msg.text)) is not None:  # 「…帮他报个名」: offered once bound
         ctx.conversation.remember(AFTER_BIND, action)
     return _locked(ctx) or _go_on(ctx, {}, said)
+
+
+def _gives_phone_digits(ctx: Context, text: str) -> bool:
+    """Whether text gives a phone's last four digits, saying they are (后四位, 尾号, 电话)."""
+    plain = normalize(text)
+    return any(w in plain for w in PHONE_WORDS) and _kinship(ctx.texts).read(text).digits is not None
 
 
 def _asked_for(ctx: Context, text: str) -> str | None:
