@@ -6,6 +6,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
+from bot.language.words import normalize
 from bot.tickets.leaving import leave
 from handlers.menu import offer_menu
 from handlers.policy import asked_about
@@ -14,6 +15,7 @@ MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
 
 
 FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
+FOLLOW_UP_LENGTH = 8  # characters: 「在哪个医院」 follows an answer; a whole question stands alone
 
 
 def register(router: Router) -> None:
@@ -28,11 +30,18 @@ def register(router: Router) -> None:
 def not_understood(msg: Inbound, ctx: Context) -> Reply:
     """A kind word and the numbered menu; right after a policy answer (「那要带什么材料」), the offer
     to pass the question to staff with the topic it follows, by one number."""
-    topic = asked_about(ctx)
-    if topic is not None and msg.is_text_like and ctx.conversation.offer(FOLLOW_UP, {
+    topic = asked_about(ctx) if msg.is_text_like and _follows_on(msg.text) else None
+    if topic is not None and ctx.conversation.offer(FOLLOW_UP, {
             "text": msg.text, "topic": topic}):
         return Text(ctx.texts.get("replies.follow_up", topic=topic))
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
+
+
+def _follows_on(text: str) -> bool:
+    """Whether text reads as a follow-up to the answer before it (「那要带什么材料」「交多少」), not
+    a question of its own (「地铁几号线能到你们单位」)."""
+    plain = normalize(text)
+    return len(plain) <= FOLLOW_UP_LENGTH or plain.startswith(("那", "还有", "另外"))
 
 
 def pass_on(msg: Inbound, ctx: Context) -> Reply | None:
