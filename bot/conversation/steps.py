@@ -168,8 +168,9 @@ class Conversation:
             self._changed = True
 
     def reset(self) -> None:
-        """Start afresh: no step, no kept task (what was remembered stays)."""
+        """Start afresh: no step, no kept task (what was remembered stays); nothing is in hand."""
         self.set_aside()
+        self._aside = []
 
     def write(self) -> Write | None:
         """The one statement that stores the changes, with its parameters (None when nothing

@@ -1,6 +1,7 @@
 """What the bot has sent a person, as their 我的通知 lists it: messages to this account (its
 mailbox included) and those sent to any account of the retiree it speaks for since it began to
-speak for them (family who bind today do not read last month's greetings) — one copy each,
+speak for them (family who bind today do not read last month's greetings; the retiree reads
+all that was sent to them) — one copy each,
 newest first."""
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ def belongs(message: OutboxMessage, *, openid: str, binding: Binding | None) -> 
         return False
     return message.recipient == openid or (
         binding is not None and message.retiree_id == binding.retiree_id and message.kind in SHARED_KINDS
-        and message.created_at >= binding.bound_at)
+        and (not binding.is_agent or message.created_at >= binding.bound_at))
 
 
 def _about(binding: Binding) -> sa.ColumnElement[bool]:
-    return sa.and_(OutboxMessage.retiree_id == binding.retiree_id, OutboxMessage.kind.in_(SHARED_KINDS),
-                   OutboxMessage.created_at >= binding.bound_at)
+    about = sa.and_(OutboxMessage.retiree_id == binding.retiree_id, OutboxMessage.kind.in_(SHARED_KINDS))
+    return sa.and_(about, OutboxMessage.created_at >= binding.bound_at) if binding.is_agent else about

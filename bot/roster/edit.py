@@ -110,7 +110,8 @@ def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str
     person = _person(session, retiree_id)
     if died_on > now.date():
         raise EditError("去世日期不能晚于今天。")
-    if died_on < person.birth_date:
+    born = f.PartialDate(person.birth_date, person.birth_precision)
+    if f.surely_before(f.PartialDate(died_on, "day"), born):
         raise EditError("去世日期不能早于出生日期。")
     before = person.died_on
     person.died_on, person.updated_at = died_on, now

@@ -278,7 +278,7 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
             if update_person(existing[rid], record, groups, now):
                 altered += 1
                 plan.altered[rid] = changes = changed(before, snapshot(existing[rid]))
-                name = record.values.get("name")
+                name = existing[rid].name  # a correction sheet may have no 姓名 column
                 plan.changes.append(f"第 {record.row} 行 {name}：{change_lines(changes)}")
         session.flush()
         session.expunge_all()  # a 20,000-person roster must not stay in memory as objects

@@ -108,6 +108,10 @@ def test_family_who_bind_today_read_what_is_sent_about_their_elder_from_today_on
     outbox.drain(mini)
     [now_sent] = client.get("/api/v1/me/notices", headers=me).get_json()["notices"]
     assert "明天上午九点开支部会" in now_sent["text"]
+    himself = signed_in("o_mini_zhang_himself")  # the retiree reads all that was sent to him
+    client.post("/api/v1/me/binding", headers=himself, json={"name": "张明", "digits": "0000"})
+    texts = [n["text"] for n in client.get("/api/v1/me/notices", headers=himself).get_json()["notices"]]
+    assert any("上周的支部会改期了" in t for t in texts)
 
 
 def test_the_same_message_sent_twice_is_one_message_with_one_number(

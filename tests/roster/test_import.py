@@ -72,6 +72,8 @@ def test_a_sheet_of_numbers_and_one_column_corrects_only_that_column(with_groups
     fix = [[rows[0][0].lower(), "13800001111"], [rows[2][0], "13800002222"]]
     plan = run_import(with_groups, write_csv(tmp_path / "fix.csv", fix, ["人员编号", "联系电话"]))
     assert plan.ok and (len(plan.creates), plan.updated) == (0, 2)
+    named = [line.split("：")[0] for line in plan.changes]  # the preview names each, not 「None」
+    assert named == [f"第 2 行 {rows[0][1]}", f"第 3 行 {rows[2][1]}"]
     after = {p.number: p for p in people(with_groups)}
     assert [after[r[0]].phone for r in rows] == ["13800001111", rows[1][15], "13800002222"]
     assert {n: (p.name, p.birth_date, p.address) for n, p in after.items()} == before
