@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-# Study pictures and sound are served here too; the console's preview frame inherits this.
-POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-          "frame-ancestors 'self'")
+# Scripts and styles only from here; study pictures and sound from here or, as the material may
+# name them, any https address. The console's preview frame inherits this.
+POLICY = ("default-src 'self'; img-src 'self' https:; media-src 'self' https:; object-src 'none'; "
+          "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
 
 def init_app(app: Flask) -> None:

@@ -44,7 +44,7 @@ REFUSALS = {
     Refusal.CANCELLED: (409, "这个活动取消了，不再举行。"),
     Refusal.DEADLINE: (409, "这个活动报名已经截止了。"),
     Refusal.NOT_ELIGIBLE: (403, "这个活动只面向部分支部的老同志，这次参加不了。"),
-    Refusal.DECEASED: (409, "老同志已经去世，不再为他报名活动了。"),
+    Refusal.DECEASED: (409, ""),  # the chat's own words, with the name (activity.refused_deceased)
     Refusal.ALREADY: (409, "已经报过名了，在「我的报名」里可以看到。"),
     Refusal.NO_COMPANION: (422, "这个活动不能带家属。"),
     Refusal.TOO_LATE_TO_WITHDRAW: (409, "活动快开始了，已经不能在这里取消，请打电话告诉工作人员。"),
@@ -132,7 +132,7 @@ def signup(activity_id: int, json: SignupRequest) -> Any:
             outcome = sign_up(session, activity_id, binding.retiree_id, openid=user.openid,
                               by_agent=binding.is_agent, companion=json.companion, now=services().clock.now())
         except SignupRefused as refused:
-            raise _refusal(refused) from None
+            raise _refusal(refused, binding) from None
         return _mine(session, outcome.signup), 201
 
 
@@ -149,7 +149,7 @@ def cancel(activity_id: int) -> Any:
                 raise SignupRefused(Refusal.NOT_FOUND)
             promoted = withdraw(session, held.id, binding.retiree_id, s.clock.now())
         except SignupRefused as refused:
-            raise _refusal(refused) from None
+            raise _refusal(refused, binding) from None
         tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
     return "", 204
 
@@ -189,6 +189,8 @@ def _mine(session: Session, held: Signup) -> MySignup:
                     position=waiting_position(session, held) if waiting else None, companion=held.companion)
 
 
-def _refusal(refused: SignupRefused) -> Refused:
+def _refusal(refused: SignupRefused, binding: Binding) -> Refused:
     status, message = REFUSALS[refused.reason]
+    if refused.reason == Refusal.DECEASED:
+        message = services().texts.get("activity.refused_deceased", name=binding.retiree.name)
     return Refused(status, str(refused.reason), message)

@@ -133,8 +133,11 @@ def _care(session: Session, user: MiniUser | None, question: str) -> Answer | No
                         binding.relation if binding is not None and binding.is_agent else None)
     report = take_report(session, settings, texts, services().clock.now(), reporter=reporter, kind=kind.name,
                          subject=sighting.subject, relative=sighting.relative, text=question)
-    return Answer(topic=None, candidates=[], text=caring_words(texts, words, report), care=kind.name,
-                  urgent=kind.urgent, staff_told=True)
+    lines = [caring_words(texts, words, report)]
+    if reporter.needs_phone:  # family, or not bound: staff have no number to call back on
+        lines.append(texts.get("care.app_ask_phone"))
+    return Answer(topic=None, candidates=[], text="\n".join(lines), care=kind.name, urgent=kind.urgent,
+                  staff_told=True)
 
 
 def _engine() -> PolicyEngine:

@@ -121,7 +121,7 @@ def mark_read(month: str) -> Any:
     with acting() as (session, _user, binding):
         _material(month)
         if not may_study(session, binding.retiree_id):
-            raise Refused(409, "deceased", "老同志已经去世，学习就不再记了。")
+            raise Refused(409, "deceased", services().texts.get("study.deceased", name=binding.retiree.name))
         first = record_reading(session, binding.retiree_id, month, services().clock.now(), via="mini",
                                by_agent=binding.is_agent)
         return Reading(first=first, by_family=binding.is_agent)

@@ -73,7 +73,7 @@ def bind(session: Session, texts: Texts, account: b.Account, retiree: Retiree, n
     the retiree and the family already bound, so someone who knows only a name and four digits
     cannot act for a retiree unnoticed."""
     binding = b.bind(session, account, retiree, now, relation=relation)
-    if relation is None:
+    if relation is None or retiree.deceased:  # the bereaved are not told of each other's binding
         return binding
     session.flush()
     text = texts.get("binding.new_family_told", name=retiree.name, relation=relation)

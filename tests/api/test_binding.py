@@ -116,6 +116,7 @@ def test_for_a_late_retiree_no_activity_is_offered_and_nothing_is_studied(
     assert client.get("/api/v1/activities", headers=me).get_json()["activities"] == []
     signup = client.post("/api/v1/activities/1/signup", headers=me, json={})
     assert signup.status_code == 409 and signup.get_json()["code"] == "deceased"  # not 「只面向部分支部」
+    assert signup.get_json()["message"].startswith("赵强同志已经不在了")  # the chat's words, his name
     read = client.post("/api/v1/study/2026-11/read", headers=me)
     assert read.status_code == 409 and read.get_json()["code"] == "deceased"
     with mini.sessions() as session:

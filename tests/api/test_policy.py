@@ -117,6 +117,7 @@ def test_news_of_an_emergency_is_a_care_report_with_120_first_as_in_the_chat(
     body = client.post(ask, headers=headers, json={"question": "救命 我爸喘不上气"}).get_json()
     assert body["text"].startswith("请马上打 120") and body["topic"] is None
     assert (body["care"], body["urgent"], body["staff_told"]) == ("emergency", True, True)
+    assert "请在「留言」里写下您的手机号" in body["text"]  # family: staff have no number to call back on
     with mini.sessions() as session:
         [report] = session.scalars(sa.select(CareReport)).all()
         alerts = session.scalars(sa.select(OutboxMessage).where(

@@ -152,6 +152,7 @@ def test_the_page_runs_only_the_sites_own_files_and_leaks_no_link_to_other_sites
         office: Services, branch: Branch, web: FlaskClient) -> None:
     answer = web.get(f"/study/2026-12?t={token_for(office, branch.ids['张明'])}")
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'self';")
+    assert "media-src 'self' https:" in answer.headers["Content-Security-Policy"]  # material may name them
     page = answer.get_data(as_text=True)
     assert "<style" not in page and "<script>" not in page and " style=" not in page
     with web.get("/study/static/study.js") as script:  # its script is a file of its own
