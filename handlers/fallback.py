@@ -12,8 +12,6 @@ from handlers.menu import offer_menu
 from handlers.policy import asked_about
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
-
-
 FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
 FOLLOW_UP_LENGTH = 8  # characters: 「在哪个医院」 follows an answer; a whole question stands alone
 
@@ -31,8 +29,7 @@ def not_understood(msg: Inbound, ctx: Context) -> Reply:
     """A kind word and the numbered menu; right after a policy answer (「那要带什么材料」), the offer
     to pass the question to staff with the topic it follows, by one number."""
     topic = asked_about(ctx) if msg.is_text_like and _follows_on(msg.text) else None
-    if topic is not None and ctx.conversation.offer(FOLLOW_UP, {
-            "text": msg.text, "topic": topic}):
+    if topic is not None and ctx.conversation.offer(FOLLOW_UP, {"text": msg.text, "topic": topic}):
         return Text(ctx.texts.get("replies.follow_up", topic=topic))
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
 
