@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
@@ -15,8 +15,7 @@ from bot.questions import keeping
 from handlers.menu import show_menu
 
 STEP = "policy_choice"
-LAST_TOPIC = "last_topic"  # remembered: the topic answered last, and when (a follow-up is about it)
-FOLLOW_UP_WITHIN = timedelta(minutes=10)
+FOLLOW_UP_WITHIN = timedelta(minutes=10)  # a follow-up this soon after a policy answer is about it
 # 「不对」 later than this is about something else (a call, a visit), not the answer on the screen.
 NOT_THIS_WITHIN = timedelta(minutes=30)
 
@@ -131,20 +130,20 @@ def choose_topic(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def asked_about(ctx: Context) -> str | None:
-    """The title of the topic answered in the last FOLLOW_UP_WITHIN: what 「那要带什么材料」
-    「找谁办」 is likely about; None otherwise."""
-    last = ctx.conversation.recall(LAST_TOPIC) or {}
-    topic = ctx.policies.topics.get(last.get("topic", ""))
-    if topic is None or ctx.now - datetime.fromisoformat(last["at"]) > FOLLOW_UP_WITHIN:
+    """The title of the topic the last message was answered with, within FOLLOW_UP_WITHIN: what
+    「那要带什么材料」「找谁办」 is likely about; None otherwise. Read back from the last message's
+    inbound record, as not_this does: nothing is written for the many answers nobody follows up."""
+    previous = keeping.latest_message(ctx.session, ctx.openid, since=ctx.now - FOLLOW_UP_WITHIN)
+    if previous is None or previous.route not in ANSWERING_ROUTES or not previous.text:
         return None
-    return topic.title
+    answered = ctx.policies.decide(previous.text).topic
+    return ctx.policies.topics[answered].title if answered else None
 
 
 def answer_topic(ctx: Context, topic_id: str, also: tuple[str, ...] = ()) -> str:
     """A topic's answer; its related topics (also first) offered by number unless a task waits
     for its own."""
     related = related_topics(ctx.policies, topic_id, also)
-    ctx.conversation.remember(LAST_TOPIC, {"topic": topic_id, "at": ctx.now.isoformat()})
     quiet = ctx.conversation.quiet
     if related and not quiet:
         ctx.conversation.offer(STEP, {"topics": related})
