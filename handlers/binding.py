@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from bot.accounts import binding as b
-from bot.accounts.kinship import Kinship, Said
+from bot.accounts.kinship import Kinship, Said, kinship_of
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -314,6 +313,5 @@ def _remind_unbind(ctx: Context, data: dict[str, Any]) -> str:
     return ctx.texts.get("binding.confirm_unbind", name=name)
 
 
-@lru_cache(maxsize=8)
 def _kinship(texts: Texts) -> Kinship:
-    return Kinship.from_table(texts.table("binding_words"), FAMILY_WORDS)
+    return kinship_of(texts, FAMILY_WORDS)

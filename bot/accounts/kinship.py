@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from bot.language.texts import Texts
 from bot.language.words import normalize, phone_digits
 
 # Han characters, rare ones too (extension A), and the middle dot of 阿依古丽·买买提.
@@ -183,3 +185,10 @@ def _name(text: str) -> str | None:
     if len(text) > 6 and "·" not in text and "•" not in text:
         return None  # a sentence, not a name
     return text
+
+
+@lru_cache(maxsize=8)
+def kinship_of(texts: Texts, family_words: tuple[str, ...] = ()) -> Kinship:
+    """The [binding_words] of these texts (with the family command words a face says on their
+    own), read once: the chat and the mini-program read relations and names alike."""
+    return Kinship.from_table(texts.table("binding_words"), family_words)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot.accounts import binding as b
-from bot.accounts.kinship import Kinship
+from bot.accounts.kinship import kinship_of
 from bot.api.account import Me, me_of
 from bot.api.spec import (
     NEEDS_LOGIN,
@@ -86,7 +86,7 @@ def _relation(said: str | None) -> str | None:
     """The relation as the chat understands it (闺女 is 女儿); one it does not know is a 422."""
     if said is None:
         return None
-    relation = Kinship.from_table(services().texts.table("binding_words")).relation(said)
+    relation = kinship_of(services().texts).relation(said)
     if relation is None:
         raise Refused(422, "invalid",
                       "「关系」不对：请写和老同志的关系，如子女、女儿、儿子、配偶、老伴、孙女；老同志本人绑定，不用填。")
