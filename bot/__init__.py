@@ -72,4 +72,5 @@ def responder(services: Services, router: Router | None = None) -> Responder:
     from handlers import build_router
 
     load_engine(services.settings.content_dir)
-    return Responder(services, router or build_router(), knowledge_for(services).engine)
+    knowledge = knowledge_for(services)
+    return Responder(services, router or build_router(), knowledge.engine, knowledge.read_ahead)

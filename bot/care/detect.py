@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ConfigError
+from bot.language.last_one import LastOne
 from bot.language.words import normalize
 
 ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
@@ -96,6 +97,8 @@ class CareWords:
         object.__setattr__(self, "younger", _longest_first(self.younger))
         # An emergency first: 「我老伴摔倒了，叫不醒」 is one, not a fall.
         object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: not k.urgent)))
+        # A message's words are read before its transaction too (read_ahead): the last one's kept.
+        object.__setattr__(self, "_last_found", LastOne(self._find))
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -162,6 +165,14 @@ class CareWords:
 
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
+        return self._last_found(text)
+
+    def read_ahead(self, text: str) -> None:
+        """Read text now, so that the handler finds it read: a message's words are read before its
+        transaction, outside SQLite's one write lock (bot.conversation.dispatch)."""
+        self.find(text)
+
+    def _find(self, text: str) -> Sighting | None:
         plain = normalize(text)
         supposed = any(w in plain for w in self.not_happened)
         elder, someone = self._people(plain)

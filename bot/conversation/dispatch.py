@@ -54,10 +54,14 @@ class Responder:
     services: Services
     router: Router
     policies: Callable[[sa.Connection], PolicyEngine]
+    # What a message's words say, read before its transaction (Knowledge.read_ahead).
+    read_ahead: Callable[[str], None] = lambda text: None
 
     def handle_once(self, msg: Inbound, handoff: Handoff) -> None:
         """Answer msg through the handoff; a handler's error gets a kind apology, and is logged."""
         try:
+            if msg.is_text_like and msg.text:
+                self.read_ahead(msg.text)  # outside SQLite's write lock: the words alone decide it
             with self.services.engine.begin() as conn:
                 self._answer(conn, msg, handoff, self.router.route)
             self.services.known_followers.add(msg.openid)

@@ -6,11 +6,12 @@ import hashlib
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable
-from typing import Generic, NamedTuple, TypeVar
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import jieba
 
+from bot.language.last_one import LastOne
 from bot.language.words import PUNCTUATION, clauses, normalize, runs, sentences, simplified
 from bot.policies.dictionary_cache import dictionary_key, initialized_tokenizer
 from bot.policies.lexicon import Lexicon
@@ -86,8 +87,8 @@ class Analyzer:
         # One question is read by both stages, and the keywords and the likeness to questions not
         # ours read its words (the chat tries it twice too): its rewrite, 2–3 ms for a long story,
         # and its segmentation are each done once.
-        self._rewritten = _LastOne(self._rewrite)
-        self._segmented = _LastOne(self._words)
+        self._rewritten = LastOne(self._rewrite)
+        self._segmented = LastOne(self._words)
         # What this analyser makes of a text depends on these alone (and the code): a cache key.
         state = (dictionary_key(), sorted(vocabulary), sorted(self._rewrites.items()), sorted(self._fillers),
                  sorted(typo_targets), sorted((c, sorted(alike)) for c, alike in lexicon.look_alike.items()),
@@ -195,27 +196,6 @@ class Analyzer:
     def _is_jieba_word(self, text: str) -> bool:
         """A word of jieba's own dictionary (so a real word, not a typo)."""
         return self._tokenizer.FREQ.get(text, 0) >= REAL_WORD_FREQ
-
-
-_T = TypeVar("_T")
-
-
-class _LastOne(Generic[_T]):
-    """A function of a text that keeps its last result: asked again for the same text, it
-    answers without computing. The pair is replaced whole: safe between threads."""
-
-    __slots__ = ("_compute", "_last")
-
-    def __init__(self, compute: Callable[[str], _T]) -> None:
-        self._compute = compute
-        self._last: tuple[str, _T] | None = None
-
-    def __call__(self, text: str) -> _T:
-        last = self._last
-        if last is None or last[0] != text:
-            last = (text, self._compute(text))
-            self._last = last
-        return last[1]
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

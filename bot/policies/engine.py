@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from bot.care.detect import CareWords
 from bot.config import ConfigError
+from bot.language.last_one import LastOne
 from bot.language.words import clauses, normalize, sentences
 from bot.policies.analyzer import BREAK, PAUSE, Analyzer
 from bot.policies.lexicon import Lexicon, read_lexicon
@@ -188,6 +189,7 @@ class PolicyEngine:
         # Questions whose topic someone confirmed (asked.tsv, then staff's), normalised → topic
         # (NOT_OURS: confirmed not the office's).
         self._known = asked.known
+        self._last_reading = LastOne(self._read_checked)
 
     def _add_keyword(self, topic: str, word: str) -> None:
         parts = [normalize(p) for p in word.split("+") if normalize(p)]
@@ -209,6 +211,7 @@ class PolicyEngine:
         of its topic, one example alone may not bring a question close enough), and one more
         example of it for the second stage."""
         changed = copy.copy(self)
+        changed._last_reading = LastOne(changed._read_checked)  # its own likeness reads anew
         changed._known = _known(self._known, taught)
         examples: dict[str, list[str]] = {}
         for topic, question in taught:
@@ -245,7 +248,21 @@ class PolicyEngine:
         return self._checked_reading(question, not_ours)[1]
 
     def _checked_reading(self, question: str, not_ours: bool = True) -> tuple[str, Decision]:
-        """What is asked, and the keywords' decision on it as the likeness checks it."""
+        """What is asked, and the keywords' decision on it as the likeness checks it (the last
+        question's kept: read_ahead)."""
+        return self._last_reading((question, not_ours))
+
+    def read_ahead(self, question: str) -> None:
+        """Read question now, so that answering it later finds it read: a message's words are
+        read before its transaction, outside SQLite's one write lock (bot.conversation.dispatch)."""
+        self._checked_reading(question)
+
+    def has_read(self, question: str) -> bool:
+        """Whether question is the one read last (read_ahead's, or the last question answered)."""
+        return self._last_reading.holds((question, True))
+
+    def _read_checked(self, key: tuple[str, bool]) -> tuple[str, Decision]:
+        question, not_ours = key
         asked, first = self._keywords_reading(question, not_ours)
         if first.stage == OTHER_DOMAIN and (blocked := self.blocked_topics(asked)) is not None:
             liked = unblocked(blocked, self.similar.scores(asked), self.not_ours_odds(question))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.care.detect import CareWords
 from bot.config import ConfigError
 from bot.models import PolicyOverride
 from bot.policies import PolicyEngine, load_engine
@@ -61,6 +62,17 @@ class Knowledge:
                     self._version = version
                 self._checked = time.monotonic()
             return self._engine
+
+    def read_ahead(self, text: str) -> None:
+        """Read a message's words, with the engine last handed out and the care words, before its
+        transaction begins. On SQLite a message holds the one write lock from its claim to its
+        commit (bot.db.engine), and what these make of a text depends on the text alone: read
+        outside the lock, it is read while the other worker's message holds it. Each keeps its
+        last reading (LastOne), so the handler finds it done. No engine before the first message."""
+        engine = self._engine
+        if engine is not None:
+            engine.read_ahead(text)
+        CareWords.for_dir(self._content_dir).read_ahead(text)
 
     def changed(self) -> None:
         """Staff changed something in this process: look again on the next question."""
