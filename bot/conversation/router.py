@@ -377,6 +377,12 @@ class Router:
         spec = self.steps.get(step)
         return spec is not None and spec.remind is not None
 
+    def may_be_read(self, text: str) -> bool:
+        """Whether a handler may ask the policy engine or the care words what text says: not for a
+        number someone picks, nor a command word (read ahead of a message's transaction, these
+        would be read for nothing)."""
+        return parse_choice(text) is None and normalize(text) not in self.words
+
     def _sounds_like_command(self, text: str) -> str | None:
         """The command a short message sounds like, typed by pinyin or heard (帮定 → 绑定); at
         least one character the same, so a name (刘燕) is never taken for a command (留言)."""
