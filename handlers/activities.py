@@ -23,6 +23,7 @@ from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import named_choice, named_in, normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
+from handlers.binding import someone_else
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
@@ -54,7 +55,9 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     number = named_in(msg.text, [a.title for a in activities])
-    return _show(ctx, activities[number - 1]) if number is not None else None
+    if number is None:
+        return None
+    return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1])
 
 
 def list_open(msg: Inbound, ctx: Context) -> Reply:

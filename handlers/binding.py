@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.accounts import binding as b
 from bot.accounts.kinship import Kinship, Said, kinship_of
+from bot.care.detect import CareWords
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -51,6 +52,7 @@ def register(router: Router) -> None:
     router.step(UNBIND, remind=_remind_unbind)(confirm_unbind)
     router.step(CONTINUE)(go_on)
     router.set_bind_first(bind_first)
+    router.set_someone_else(someone_else)
 
 
 def start(msg: Inbound, ctx: Context) -> Reply:
@@ -139,6 +141,23 @@ def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
     question = _go_on(ctx, {}, said) if said.name or said.relation else ask_name(ctx)
     assert isinstance(question, Text)
     return Text(f"{ctx.texts.get('binding.needed')}\n{question.content}")
+
+
+def someone_else(action: str, msg: Inbound, ctx: Context) -> Reply | None:
+    """Family bound to one elder asking for another by a word of kin (「帮我妈报名」 from a daughter
+    bound to her father, as 性别 on file tells): nothing is done for the wrong person. They hear
+    whom they are bound to and where the other's matters go; 1 goes on for the one bound. None
+    when the words can mean the elder bound (or name no one)."""
+    words = CareWords.for_dir(ctx.settings.content_dir)
+    if not ctx.on_behalf()[1] or not (elders := words.elders_in(msg.text)):
+        return None  # the session stays closed for all but the few who name someone
+    retiree = ctx.binding.retiree if ctx.binding is not None else None
+    elder = words.none_can_be(elders, retiree.gender) if retiree is not None else None
+    if retiree is None or elder is None:
+        return None
+    ctx.conversation.expect(CONTINUE, {"action": action})
+    return Text(ctx.texts.get("binding.someone_else", name=retiree.name, elder=words.how_to_say(elder),
+                              label=ctx.texts.table("action_labels").get(action, "")))
 
 
 def claimed(ctx: Context) -> tuple[str, str | None] | None:

@@ -144,6 +144,18 @@ class CareWords:
         gender = self.gender_of(relative)
         return gender is not None and gender_on_file in ("男", "女") and gender != gender_on_file
 
+    def elders_in(self, text: str) -> list[str]:
+        """The elders and spouses text names (我妈, 老伴 …), longest words first."""
+        plain = normalize(text)
+        return [w for w in self.relatives if w in plain]
+
+    def none_can_be(self, elders: list[str], gender_on_file: str | None) -> str | None:
+        """The first of elders (named in one message) when none of them can be the retiree on
+        file by 性别 (「帮我妈报名」 from family bound to a man); else None."""
+        if elders and all(self.cannot_be(w, gender_on_file) for w in elders):
+            return elders[0]
+        return None
+
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
         return self.address.get(relative, f"您家{relative}")

@@ -84,6 +84,7 @@ class Router:
     exits: set[str] = field(default_factory=set)
     fallback: Handler | None = None
     bind_first: Callable[[str, Inbound, Context], Reply] | None = None
+    someone_else: Callable[[str, Inbound, Context], Reply | None] | None = None
 
     def action(self, name: str, *, words: tuple[str, ...] = (), event_keys: tuple[str, ...] = (),
                needs_binding: bool = False, leaves_steps: bool = False) -> Callable[[Handler], Handler]:
@@ -155,6 +156,11 @@ class Router:
     def set_bind_first(self, fn: Callable[[str, Inbound, Context], Reply]) -> None:
         """Register what an unbound user gets who asks for an action that needs binding."""
         self.bind_first = fn
+
+    def set_someone_else(self, fn: Callable[[str, Inbound, Context], Reply | None]) -> None:
+        """Register what answers family who ask an action needing binding for someone other than
+        the elder they are bound to (None: it is for that elder)."""
+        self.someone_else = fn
 
     def route(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         """The name of the route that answered, and its reply."""
@@ -407,6 +413,9 @@ class Router:
             if self.bind_first is None:
                 raise LookupError("no bind_first handler registered")
             return self.bind_first(name, msg, ctx)
+        if name in self.bound_only and self.someone_else is not None and (
+                other := self.someone_else(name, msg, ctx)) is not None:
+            return other
         return self.actions[name](msg, ctx)
 
     def _fallback(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:

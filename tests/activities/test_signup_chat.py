@@ -10,7 +10,7 @@ import pytest
 from bot.activities.signups import Places, Refusal, SignupRefused, places, sign_up
 from bot.clock import FixedClock
 from bot.db.engine import transaction
-from bot.models import Activity
+from bot.models import Activity, Retiree
 from bot.services import Services
 from tests.activities.helpers import add_member, load_activity, queued, sign, signups
 from tests.helpers import Chat
@@ -181,3 +181,19 @@ def test_a_newcomer_waits_behind_those_already_waiting_even_with_a_seat_free(
     assert signups(office)[-1] == (wu, "waiting", 1, False)
     with office.sessions() as session:  # what the staff console and the API show
         assert places(session, session.get(Activity, tea)) == Places(left=1, waiting=2)
+
+
+def test_family_asking_for_someone_other_than_the_elder_they_act_for_are_told_and_nothing_is_done(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """孙兰's daughter (孙兰 is a woman on file) asks for her father: 孙兰 is not signed up in his
+    place, she hears whom she is bound to and where her father's matters go; 1 goes on for 孙兰."""
+    with transaction(office.sessions) as session:
+        session.get(Retiree, branch.ids["孙兰"]).gender = "女"
+    for asked in ("帮我爸报名", "帮我爸报个冬至茶话会"):
+        told = chat.say(asked, openid="o_sun_daughter") or ""
+        assert "您绑定的是孙兰同志" in told and "您父亲的事，请回复「留言」" in told, asked
+        assert "冬至茶话会" not in told and "确认报名" not in told
+    assert "回复 1　冬至茶话会" in (chat.say("1", openid="o_sun_daughter") or "")  # on, for 孙兰
+    chat.say("菜单", openid="o_sun_daughter")
+    assert "确认报名" in (chat.say("帮我妈报个冬至茶话会", openid="o_sun_daughter") or "")  # her, as bound
+    assert signups(office) == []
