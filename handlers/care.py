@@ -174,7 +174,10 @@ def _with_related(ctx: Context, lines: list[str], kind: Kind, record: CareReport
     if ctx.conversation.quiet or kind.urgent:  # 120 first, nothing offered beside it
         return "\n".join(lines)
     asked = ctx.policies.first_answer(record.text).topic
-    topics = [t for t in dict.fromkeys([asked, *kind.topics]) if t in ctx.policies.topics]
+    offered = [asked, *kind.topics]
+    if record.subject == "other":  # a neighbour's news: the kind's answers are the family's, not theirs
+        offered = [t for t in offered if t not in kind.topics]
+    topics = [t for t in dict.fromkeys(offered) if t in ctx.policies.topics]
     if topics and ctx.conversation.offer(AFTER_STEP, {"topics": topics}):
         lines = [*lines, "", ctx.texts.get("care.related"), *ctx.texts.numbered(titles(ctx.policies, topics))]
     return "\n".join(lines)

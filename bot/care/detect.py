@@ -45,7 +45,7 @@ class Sighting:
     """A report found in a message: its kind, and whom it is about."""
 
     kind: Kind
-    subject: str  # "self", "relative" or "unknown"
+    subject: str  # "self", "relative", "other" (someone outside the family) or "unknown"
     relative: str | None  # the word used for the relative (老伴, 我爸 …)
 
 
@@ -89,6 +89,7 @@ class CareWords:
     others: tuple[str, ...] = ()  # 都不是, 同事, 邻居 …: the news is of someone outside the family
     men: tuple[str, ...] = ()  # 爸, 父, 公公 …: a relative's word saying he is a man
     women: tuple[str, ...] = ()  # 妈, 母, 婆婆 …: saying she is a woman
+    dated: tuple[str, ...] = ()  # 昨天, 前几天 …: 走了 said of someone outside the family is news with these
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -129,6 +130,7 @@ class CareWords:
                        costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
                        women=_words(words.get("women", [])), others=_words(words.get("others", [])),
+                       dated=_words(words.get("dated", [])),
                        good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
@@ -168,9 +170,12 @@ class CareWords:
         return any(_says(kind, _without(plain, kind.unless), elder, someone) for kind in self.kinds)
 
     def _people(self, plain: str) -> tuple[str | None, bool]:
-        """The elder plain names (我爸, 老伴), and whether it speaks of anyone at all (an elder, a
-        child or grandchild, or 我)."""
+        """Whom 走了 and the like may be said of: the elder plain names (我爸, 老伴), else someone
+        outside the family (楼下老张, 老战友, 我们支部的) when it says when (昨天); and whether it
+        speaks of anyone at all (those, a child or grandchild, or 我)."""
         elder = _first_in(plain, self.relatives)
+        if elder is None and _first_in(plain, self.dated):  # 「楼下老张昨天走了」, not 「邻居刚走了」
+            elder = _first_in(plain, self.others)
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
         return elder, someone
@@ -188,7 +193,7 @@ class CareWords:
         plain = normalize(text)
         supposed = any(w in plain for w in self.not_happened)
         elder, someone = self._people(plain)
-        relative = elder or _first_in(plain, self.younger)
+        relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
         asks = any(a in plain for a in self.asking)
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
@@ -207,7 +212,7 @@ class CareWords:
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
                 # 「老伴叫不醒了，要是你们能来」 reports.
                 continue
-            subject = _subject(plain, relative, self.self_words)
+            subject = self._subject(plain, relative)
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
@@ -230,10 +235,25 @@ class CareWords:
         return bool(kind.for_a_doctor) and _first_in(said, self.seeing_doctor) is not None and all(
             w in kind.for_a_doctor for w in kind.words if w in said)
 
+    def _subject(self, plain: str, relative: str | None) -> str:
+        """Whom plain is about: a relative it names; else whoever it names first, 我 or someone
+        outside the family (「隔壁老李住院了」: "other"; 「我在朋友家摔倒了」: "self"), 「我们楼下」
+        and 「我邻居」 saying whose, not who; "unknown" when it names no one."""
+        if relative is not None:
+            return "relative"
+        named = plain.replace("我们", "  ")
+        for word in self.others:
+            named = named.replace("我" + word, " " + word)
+        first_other = min((named.find(w) for w in self.others if w in named), default=-1)
+        first_self = min((named.find(w) for w in self.self_words if w in named), default=-1)
+        if first_other >= 0 and (first_self < 0 or first_other < first_self):
+            return "other"
+        return "self" if first_self >= 0 else "unknown"
+
     def _sighting(self, kind: Kind, plain: str, relative: str | None) -> Sighting:
         """The report of kind, about whom plain says — the speaker's own despair when a relative is
         only named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of)."""
-        subject = _subject(plain, relative, self.self_words)
+        subject = self._subject(plain, relative)
         if subject == "relative" and kind.told_of and not _first_in(plain, kind.told_of):
             return Sighting(kind, "self", None)
         return Sighting(kind, subject, relative)
@@ -298,10 +318,6 @@ def _load_cached(content_dir: Path) -> CareWords:
     return CareWords.load(content_dir)
 
 
-def _subject(plain: str, relative: str | None, self_words: tuple[str, ...]) -> str:
-    if relative is not None:
-        return "relative"
-    return "self" if any(w in plain for w in self_words) else "unknown"
 
 
 def _words(values: list[str]) -> tuple[str, ...]:

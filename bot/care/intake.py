@@ -21,7 +21,8 @@ from bot.models import CareReport, Retiree
 
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
-WORDED_FOR = {("death", "self"): "death_self", ("despair", "relative"): "despair_relative"}
+WORDED_FOR = {("death", "self"): "death_self", ("death", "other"): "death_other",
+              ("despair", "relative"): "despair_relative"}
 _PLAIN_WHO = {"self": "您", "other": "这位老同志"}  # the {who} of the caring words but for family
 # Good news (「出院了」) this long after a report of a stay in hospital or a fall is about it.
 GOOD_NEWS_WITHIN = timedelta(days=30)

@@ -147,6 +147,35 @@ def test_news_of_someone_outside_the_family_is_told_apart_and_never_the_retirees
         assert not may_be_the_retiree(session, report, CareWords.load(office.settings.content_dir))
 
 
+@pytest.mark.parametrize("said", ["我们楼下老张昨天走了", "老战友王德明昨天去世了",
+                                  "我们支部的刘桂兰前天走了"])
+def test_news_of_a_death_outside_the_family_is_a_report_about_someone_else_told_at_once(
+        office: Services, branch: Branch, chat: Chat, said: str) -> None:
+    """A neighbour's or comrade's death, told with when: a report about someone else, with no
+    question whether it is the retiree themself, and without the survivors' answers, which are
+    the bereaved family's; staff hear it at once. It had met 「答不上来」."""
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert reply.startswith("收到，听到这个消息我们很难过") and "是您本人" not in reply
+    assert "丧葬费" not in reply and "遗属" not in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject) == ("death", "other")
+    assert any("别人（张明说的，不是本人和家里人）" in a.payload["text"] for a in staff_alerts(office))
+
+
+@pytest.mark.parametrize(("said", "subject"), [
+    ("隔壁老李住院了", "other"), ("我邻居摔了一跤", "other"), ("我们楼下老张昨天住院了", "other"),
+    ("我在朋友家摔倒了", "self"), ("我摔倒了，邻居送我去的医院", "self")])
+def test_whom_a_report_is_about_is_whoever_is_named_first(office: Services, said: str, subject: str) -> None:
+    found = CareWords.load(office.settings.content_dir).find(said)
+    assert found is not None and found.subject == subject
+
+
+@pytest.mark.parametrize("said", ["邻居搬走了", "同事刚走了", "楼下老张刚走了，他来给我送报纸",
+                                  "我爸把车开走了", "我妈被我哥接走了", "我们支部的刘桂兰走了吗"])
+def test_走了_of_a_visit_or_a_thing_taken_away_is_no_death(office: Services, said: str) -> None:
+    assert CareWords.load(office.settings.content_dir).find(said) is None
+
+
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
         office: Services, branch: Branch, chat: Chat, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
