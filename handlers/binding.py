@@ -31,6 +31,7 @@ FAMILY_WORDS = ("我是家属", "我是子女", "我是老人家属", "家属代
 RELATIONS = {1: "子女", 2: "配偶", 3: "亲属"}
 NAME, RELATION, DIGITS = "bind:name", "bind:relation", "bind:digits"
 BEREAVED, UNBIND, CONTINUE = "bind:bereaved", "unbind:confirm", "bind:continue"
+SOUNDS_LIKE = "bind:sounds_like"
 AFTER_BIND = "after_bind"  # remembered: the action someone asked for before they had to bind
 SHORT_STATEMENT = 14  # characters: 「你好我是姚文斌的女儿」 is one; a longer sentence says more
 INTRODUCING = ("我是", "我叫")  # said first thing by someone not bound: who they are
@@ -51,6 +52,7 @@ def register(router: Router) -> None:
     router.step(BEREAVED, remind=lambda ctx, data: ctx.texts.get("binding.remind_bereaved"))(bereaved_family)
     router.step(UNBIND, remind=_remind_unbind)(confirm_unbind)
     router.step(CONTINUE)(go_on)
+    router.step(SOUNDS_LIKE, remind=_remind_sounds_like)(confirm_name)
     router.set_bind_first(bind_first)
     router.set_someone_else(someone_else)
 
@@ -243,8 +245,29 @@ def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
             return Text(ctx.texts.get("binding.ambiguous"))
         return Text(ctx.texts.get("binding.locked", until=identify.reopens(attempt.locked_until)))
     data = {k: v for k, v in data.items() if k != "digits"}
+    if (alike := attempt.sounding_alike) is not None:  # 林秀莹 typed for 林秀英, the digits right
+        ctx.conversation.expect(SOUNDS_LIKE, data | {"digits": digits, "alike": alike.id,
+                                                     "on_file": alike.name})
+        return Text(_remind_sounds_like(ctx, ctx.conversation.data))
     ctx.conversation.expect(DIGITS, data)
     return Text(ctx.texts.get("binding.mismatch", left=attempt.left, name=data["name"]))
+
+
+def confirm_name(msg: Inbound, ctx: Context) -> Reply | None:
+    """「您说的是林秀英同志吗」: 1 (or 好的) binds to the person on file, the digits already right;
+    2 (or 不是) asks for the name again."""
+    data = ctx.conversation.data
+    kept = {k: v for k, v in data.items() if k not in ("alike", "on_file")}
+    choice = ctx.texts.choice(msg.text, yes=1, no=2)
+    if choice is None and (said := _read(ctx, msg.text)).name is not None:
+        return _go_on(ctx, kept, said)  # the right name typed at once: tried with the digits given
+    if choice not in (1, 2):
+        return None
+    retiree = ctx.session.get(Retiree, data.get("alike")) if choice == 1 else None
+    if retiree is None or not b.candidates(ctx.session, retiree.name, data.get("digits", "")):
+        ctx.conversation.expect(NAME, {k: v for k, v in kept.items() if k != "name"})
+        return Text(_ask_name_text(ctx, data))  # not them (or changed meanwhile): the name again
+    return _bind(ctx, retiree, kept | {"name": retiree.name})
 
 
 def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:
@@ -325,6 +348,10 @@ def _remind_name(ctx: Context, data: dict[str, Any]) -> str:
 
 def _remind_digits(ctx: Context, data: dict[str, Any]) -> str:
     return ctx.texts.get("binding.digits_format", name=data.get("name", ""))
+
+
+def _remind_sounds_like(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.texts.get("binding.sounds_like", said=data.get("name", ""), name=data.get("on_file", ""))
 
 
 def _remind_unbind(ctx: Context, data: dict[str, Any]) -> str:

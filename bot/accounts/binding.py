@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.language.words import simplified
+from bot.language.words import simplified, sound_key
 from bot.models import Binding, Follower, MiniUser, Retiree
 
 Account = Follower | MiniUser
@@ -23,12 +23,24 @@ LOCK = timedelta(hours=24)
 def candidates(session: Session, name: str, digits: str) -> list[Retiree]:
     """Retirees on the roster with that name whose phone on file ends with those digits (typed
     full-width too: ０００３ is 0003)."""
+    return [p for p in _phone_ending(session, digits) if same_name(p.name, name)]
+
+
+def sounding_alike(session: Session, name: str, digits: str) -> list[Retiree]:
+    """Retirees whose phone on file ends with those digits and whose name sounds like the one
+    said, written otherwise: a pinyin keyboard's pick (林秀莹 for 林秀英 on file)."""
+    sound = sound_key(simplified(_bare(name)))
+    return [p for p in _phone_ending(session, digits)
+            if not same_name(p.name, name) and sound_key(simplified(_bare(p.name))) == sound]
+
+
+def _phone_ending(session: Session, digits: str) -> list[Retiree]:
+    """Retirees on the roster whose phone on file ends with those digits (full-width too)."""
     if not digits.isdecimal():  # only digits go into the LIKE pattern, as ASCII
         return []
     digits = "".join(str(unicodedata.decimal(c)) for c in digits)
-    people = session.scalars(sa.select(Retiree).where(
-        sa.func.replace(Retiree.phone, "-", "").like(f"%{digits}"), Retiree.anonymised_at.is_(None)))
-    return [p for p in people if same_name(p.name, name)]
+    return list(session.scalars(sa.select(Retiree).where(
+        sa.func.replace(Retiree.phone, "-", "").like(f"%{digits}"), Retiree.anonymised_at.is_(None))))
 
 
 def same_name(on_file: str, said: str) -> bool:

@@ -30,6 +30,7 @@ class Attempt:
     ambiguous: bool = False  # several people on file match: staff sort it out
     locked_until: datetime | None = None  # binding is closed until then
     left: int = 0  # wrong: how many more tries before the lock
+    sounding_alike: Retiree | None = None  # wrong, but one name on file sounds the same: theirs?
 
 
 def reopens(until: datetime) -> str:
@@ -41,7 +42,8 @@ def reopens(until: datetime) -> str:
 def by_digits(session: Session, settings: Settings, texts: Texts, account: b.Account, name: str,
               digits: str, now: datetime) -> Attempt:
     """The person with this name whose phone ends in these digits; a wrong answer (or a name
-    not on file — never told apart) counts towards the lock."""
+    not on file — never told apart) counts towards the lock. With the right digits and a name
+    that only sounds like the one on file, that person is named, to be confirmed."""
     if (until := b.locked_until(account, now)) is not None:
         return Attempt(locked_until=until)
     found = b.candidates(session, name, digits)
@@ -52,7 +54,8 @@ def by_digits(session: Session, settings: Settings, texts: Texts, account: b.Acc
     if b.record_failure(session, account, now):
         _alert_staff(session, settings, texts, account, name, now)
         return Attempt(locked_until=account.bind_locked_until)
-    return Attempt(left=b.failures_left(account))
+    alike = b.sounding_alike(session, name, digits)  # still a try: the name said was not the one on file
+    return Attempt(left=b.failures_left(account), sounding_alike=alike[0] if len(alike) == 1 else None)
 
 
 def by_phone(session: Session, account: b.Account, number: str, name: str | None, now: datetime) -> Attempt:
