@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.db.engine import hold_until_commit
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.language.words import normalize
@@ -32,7 +33,9 @@ def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, bi
           text: str, now: datetime, screening: str | None = None) -> Ticket:
     """Keep the message as a ticket and alert staff; its id is the receipt number. `screening`
     is WeChat's verdict where the text was checked (pass / review / risky). The same words from
-    the same account again within SENT_TWICE (a double tap, a retry) are the same 留言."""
+    the same account again within SENT_TWICE (a double tap, a retry) are the same 留言, even sent
+    at the same instant."""
+    hold_until_commit(session, f"ticket:{openid}")
     earlier = session.scalar(sa.select(Ticket).where(
         Ticket.openid == openid, Ticket.text == text.strip(), Ticket.created_at >= now - SENT_TWICE)
         .order_by(Ticket.id.desc()).limit(1))

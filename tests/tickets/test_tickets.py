@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +21,7 @@ from bot.db.engine import transaction
 from bot.models import AuditEntry, InboundMessage, OutboxMessage, Ticket
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services, build_services
+from bot.tickets import leaving
 from tests.helpers import OPENID, Chat
 
 
@@ -42,6 +45,26 @@ def tickets(services: Services) -> list[Ticket]:
     """Every ticket, oldest first."""
     with services.sessions() as session:
         return list(session.scalars(sa.select(Ticket).order_by(Ticket.id)))
+
+
+def test_the_same_message_sent_at_the_same_instant_is_kept_once(staffed: Services) -> None:
+    """A double tap: the second arrives while the first is still being kept. It waits for the
+    first and is the same 留言 (on SQLite its writers queue anyway; on PostgreSQL both had found
+    no earlier one and both were kept, with two staff alerts)."""
+    def keep() -> Ticket:
+        with transaction(staffed.sessions) as session:
+            return leaving.leave(session, staffed.settings, staffed.texts, openid=OPENID, binding=None,
+                         text="我爸的医药费什么时候报销？", now=staffed.clock.now())
+
+    with transaction(staffed.sessions) as first:
+        kept = leaving.leave(first, staffed.settings, staffed.texts, openid=OPENID, binding=None,
+                     text="我爸的医药费什么时候报销？", now=staffed.clock.now())
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(keep)
+            time.sleep(0.5)  # the second is under way, the first not yet committed
+            first.commit()
+            assert second.result(timeout=30).id == kept.id
+    assert [t.id for t in tickets(staffed)] == [kept.id]
 
 
 def test_a_message_is_kept_numbered_and_sent_to_every_staff_member(staff_chat: Chat,
