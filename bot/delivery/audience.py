@@ -105,6 +105,22 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
     raise AudienceError(f"收件人「{part}」看不懂：应为 all、group:<分组名> 或 retiree:<编号>。")
 
 
+def everyone_bound(session: Session, retiree_id: int, *, besides: str) -> list[Recipient]:
+    """Every account bound to the retiree that can still be reached (following; a mini-program
+    account while bound), one per person (unionid), none of them the person of account `besides`
+    (whose binding is the news)."""
+    rows = _accounts(session, sa.select(Retiree.id).where(Retiree.id == retiree_id)).get(retiree_id, [])
+    told = {r.unionid for r in rows if r.openid == besides and r.unionid}
+    recipients = []
+    for row in rows:
+        if row.openid == besides or not row.active or (row.unionid and row.unionid in told):
+            continue
+        if row.unionid:
+            told.add(row.unionid)
+        recipients.append(Recipient(retiree_id, row.openid, row.role != "self"))
+    return recipients
+
+
 def group_names(session: Session) -> list[str]:
     """The names a notice may be addressed to (group:<name>), party branches first."""
     rows = session.execute(sa.select(Group.name, Group.kind).order_by(Group.id)).all()

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.accounts import binding as b
 from bot.clock import SHANGHAI
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.delivery.audience import everyone_bound
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.logs import mask
@@ -80,11 +80,9 @@ def bind(session: Session, texts: Texts, account: b.Account, retiree: Retiree, n
         return binding
     session.flush()
     text = texts.get("binding.new_family_told", name=retiree.name, relation=relation)
-    for other in session.scalars(sa.select(Binding.openid).where(
-            Binding.retiree_id == retiree.id, Binding.unbound_at.is_(None), Binding.id != binding.id,
-            Binding.openid != account.openid)).unique():
-        outbox.enqueue(session, recipient=other, text=text, now=now, kind="notice",
-                       dedupe_key=f"binding:{binding.id}:told:{other}")
+    for other in everyone_bound(session, retiree.id, besides=account.openid):
+        outbox.enqueue(session, recipient=other.openid, text=text, now=now, kind="notice",
+                       dedupe_key=f"binding:{binding.id}:told:{other.openid}")
     return binding
 
 

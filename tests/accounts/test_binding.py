@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.models import Binding, InboundMessage, OutboxMessage, Retiree
+from bot.db.engine import transaction
+from bot.models import Binding, Follower, InboundMessage, MiniUser, OutboxMessage, Retiree
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
 from tests.helpers import OPENID, Chat
@@ -109,6 +110,27 @@ def test_the_retiree_and_family_already_bound_are_told_when_someone_binds_as_fam
     son = sorted(to for to, text in told if "家属（儿子）" in text)
     assert daughter == ["o_wang_himself"] and son == sorted(["o_wang_himself", OPENID])
     assert all("如果不是，请马上打电话" in text for _, text in told)
+
+
+def test_the_new_family_notice_reaches_each_person_once_and_nobody_who_unfollowed(
+        chat: Chat, services: Services, wechat: WeChatSide, roster) -> None:
+    """The son follows the account and uses the mini-program (one person to WeChat: one
+    unionid): one notice. 王建国 himself unfollowed: none is queued that could not go out."""
+    say_all(chat, "绑定", "王建国", "5678", openid="o_wang_himself")
+    say_all(chat, "我是家属", "儿子", "王建国", "5678", openid="o_wang_son")
+    chat.reply_to(wechat.event("o_wang_himself", "unsubscribe"))
+    with transaction(services.sessions) as session:
+        now = services.clock.now()
+        session.get(Follower, "o_wang_son").unionid = "U_SON"
+        session.add(MiniUser(openid="o_mini_wang_son", unionid="U_SON", created_at=now, last_login_at=now))
+        session.add(Binding(openid="o_mini_wang_son", retiree_id=roster["wang"], role="agent",
+                            relation="子女", app=MiniUser.APP, bound_at=now))
+    say_all(chat, "我是家属", "女儿", "王建国", "5678")
+    with services.sessions() as session:
+        told = session.scalars(sa.select(OutboxMessage.recipient).where(
+            OutboxMessage.dedupe_key.like("binding:%"), OutboxMessage.payload["text"].as_string().contains(
+                "家属（女儿）"))).all()
+    assert len(told) == 1 and told[0] in ("o_wang_son", "o_mini_wang_son")
 
 
 def test_family_saying_so_first_thing_starts_binding_for_their_elder(
