@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.clock import FixedClock
 from bot.models import StudyReading
 from bot.services import Services
 from bot.study.links import make_token, secret
@@ -22,6 +23,12 @@ require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
+
+
+@pytest.fixture(autouse=True)
+def december(clock: FixedClock) -> None:
+    """December's study day has come: its material is out (the page shows no month before)."""
+    clock.advance(days=13)
 
 @pytest.fixture
 def site(office_site: str) -> str:

@@ -7,10 +7,17 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from bot import create_app
+from bot.clock import FixedClock
 from bot.models import StudyReading
 from bot.services import Services
 from bot.study.links import make_token, read_token, reading_url, secret
 from tests.office_fixtures import Branch
+
+
+@pytest.fixture(autouse=True)
+def december(clock: FixedClock) -> None:
+    """December's study day has come: its material is out (the page shows no month before)."""
+    clock.advance(days=13)
 
 
 @pytest.fixture
@@ -38,6 +45,18 @@ def test_the_persons_link_shows_the_article_greets_them_and_the_button_records(
     assert "已经记下了" in web.get(f"/study/2026-12?t={token}").get_data(as_text=True)
     web.post("/study/2026-12/read", data={"t": token})
     assert len(readings(office)) == 1
+
+
+def test_next_months_material_is_not_out_before_its_study_day(
+        office: Services, branch: Branch, web: FlaskClient, clock: FixedClock) -> None:
+    """On 22 November December's material is still being prepared: not shown, nothing recorded
+    (as in the chat and the mini-program); November's is."""
+    clock.advance(days=-13)
+    token = token_for(office, branch.ids["张明"])
+    assert web.get(f"/study/2026-12?t={token}").status_code == 404
+    assert web.post("/study/2026-12/read", data={"t": token}).status_code == 404
+    assert readings(office) == []
+    assert web.get("/study/2026-11").status_code == 200
 
 
 @pytest.mark.parametrize("forged", ["1.AAAAAAAAAAAAAAAA", "1", ".", "abc.def", "99999999999999.x", ""])
