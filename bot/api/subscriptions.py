@@ -34,8 +34,11 @@ class Grants(BaseModel):
 @api.validate(json=SubscribeResult, resp=documented(HTTP_200=Grants, HTTP_401=Error, HTTP_422=Error),
               tags=["我的"], security=NEEDS_LOGIN)
 def subscribed(json: SubscribeResult) -> Any:
-    """记下用户在订阅面板里同意的消息。"""
-    accepted = [t for t, choice in json.results.items() if choice.startswith("accept") and 0 < len(t) <= 64]
+    """记下用户在订阅面板里同意的消息（只记本小程序配置了的模板）。"""
+    ours = {t.get("id") for t in services().settings.delivery.mini_templates.values() if isinstance(t, dict)}
+    # A template id the office never configured could never be spent: not kept (a client's slip,
+    # or someone filling the table).
+    accepted = [t for t, choice in json.results.items() if choice.startswith("accept") and t in ours]
     with signed_in() as (session, user):
         record_grants(session, user.openid, user.APP, accepted, services().clock.now(), source="client")
         return Grants(grants=open_grants(session, user.openid))

@@ -49,6 +49,25 @@ def son(subscribing: Services, branch: Branch, standin: StandinServer) -> dict[s
     return me
 
 
+def test_subscribe_choices_keep_the_grants_given_for_the_offices_templates_only(
+        subscribing: Services, standin: StandinServer) -> None:
+    """Each accept is one more message of that template; a refusal none; a template id the
+    office never configured is not kept (it could never be spent); a choice WeChat does not
+    give is a 422."""
+    client = create_app(services=subscribing).test_client()
+    code = standin.mint_wxa_code("o_mini_subscriber")
+    token = client.post("/api/v1/session", json={"code": code}).get_json()["token"]
+    me = {"Authorization": f"Bearer {token}"}
+    kept = client.post("/api/v1/me/subscriptions", headers=me,
+                       json={"results": {TEMPLATE: "accept", "TPL_ELSEWHERE": "accept", "TPL_X": "ban"}})
+    assert kept.status_code == 200 and kept.get_json() == {"grants": {TEMPLATE: 1}}
+    again = client.post("/api/v1/me/subscriptions", headers=me,
+                        json={"results": {TEMPLATE: "acceptWithAudio"}})
+    assert again.get_json() == {"grants": {TEMPLATE: 2}}
+    odd = client.post("/api/v1/me/subscriptions", headers=me, json={"results": {TEMPLATE: "maybe"}})
+    assert odd.status_code == 422
+
+
 def notify(services: Services, text: str) -> None:
     with transaction(services.sessions) as session:
         send(session, services.settings, text=text, audience="group:第一支部", actor="clerk",

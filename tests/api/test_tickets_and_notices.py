@@ -131,18 +131,6 @@ def test_the_same_message_sent_twice_is_one_message_with_one_number(
     assert later.get_json()["number"] != first.get_json()["number"]
 
 
-def test_subscribe_choices_keep_the_grants_given(client: FlaskClient, signed_in: Headers) -> None:
-    me = signed_in("o_mini_subscriber")
-    kept = client.post("/api/v1/me/subscriptions", headers=me,
-                       json={"results": {"TPL_NOTICE": "accept", "TPL_ACTIVITY": "reject", "TPL_X": "ban"}})
-    assert kept.status_code == 200 and kept.get_json() == {"grants": {"TPL_NOTICE": 1}}
-    again = client.post("/api/v1/me/subscriptions", headers=me,
-                        json={"results": {"TPL_NOTICE": "acceptWithAudio"}})
-    assert again.get_json() == {"grants": {"TPL_NOTICE": 2}}
-    odd = client.post("/api/v1/me/subscriptions", headers=me, json={"results": {"TPL_NOTICE": "maybe"}})
-    assert odd.status_code == 422
-
-
 def test_a_ticket_of_spaces_is_refused_and_nothing_reaches_staff(
         client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
     blank = client.post("/api/v1/tickets", headers=signed_in("o_mini_blank"), json={"text": "   \n  "})
