@@ -8,6 +8,7 @@ from bot.activities.notify import tell_promoted
 from bot.activities.signups import (
     Outcome,
     SignupRefused,
+    change_companion,
     eligible,
     live_signup,
     mine,
@@ -29,6 +30,7 @@ PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
 # What may stand beside a name picked to cancel: 「茶话会不去了」 cancels it, 「我要去茶话会」 does not.
 CANCELLING = frozenset("我那个这的就选吧呀啊了一取消不去退报名")
+ASKING = ("吗", "？", "?", "能不能", "可不可以", "行不行", "可以带")  # 「能带家属吗」 asks, changes nothing
 
 
 def register(router: Router) -> None:
@@ -40,6 +42,7 @@ def register(router: Router) -> None:
     router.step(PICK, remind=remind_pick)(pick)
     router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动"))(confirm)
     router.step(CANCEL)(cancel)
+    router.matcher("companion_change")(companion_change)
 
 
 def register_by_name(router: Router) -> None:
@@ -232,6 +235,47 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
     return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
+
+
+def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
+    """After signing up, 「我不带家属了」「算了还是一个人去吧」 or 「我想带老伴一起去」: the sign-up it
+    can change (the one named, or the only one), changed; a freed seat goes to the waitlist,
+    who are told. None when the words say neither, or there is no sign-up to change."""
+    bring = _companion_wish(ctx, msg.text)
+    if bring is None or ctx.binding is None:
+        return None
+    retiree_id = _retiree_id(ctx)
+    signups = [s for s in mine(ctx.session, retiree_id, ctx.now) if s.companion != bring]
+    if (number := named_in(msg.text, [s.activity.title for s in signups])) is not None:
+        signups = [signups[number - 1]]
+    if not signups:
+        return None
+    if len(signups) > 1:
+        return Text(ctx.texts.get("activity.companion_which",
+                                  titles="、".join(f"「{s.activity.title}」" for s in signups)))
+    signup = signups[0]
+    try:
+        promoted = change_companion(ctx.session, signup.id, retiree_id, bring, ctx.now)
+    except SignupRefused as refused:
+        return _refused(ctx, refused, keep_step=True)
+    tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
+    return Text(ctx.texts.get(f"activity.companion_{'added' if bring else 'dropped'}",
+                              title=signup.activity.title, state=_state(ctx, signup)))
+
+
+def _companion_wish(ctx: Context, text: str) -> bool | None:
+    """True for bringing a companion after all, False for no longer, None for neither — nor for
+    a question (「能带家属吗」 asks) or for not going at all (「我们俩都不去了」)."""
+    plain = normalize(text).replace("算了还是", "还是")  # 「算了还是带老伴去吧」: a change of mind, not 算了
+
+    def says(key: str) -> bool:
+        return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
+
+    if any(q in text for q in ASKING):
+        return None
+    if says("solo_words") or (says("companion_words") and says("no_companion_words")):
+        return False
+    return True if says("companion_words") and not says("refuse_words") else None
 
 
 def _listing(ctx: Context, name: str, lines: list[str]) -> Reply:

@@ -56,6 +56,7 @@ class Refusal(enum.StrEnum):
     NO_COMPANION = "no_companion"
     TOO_LATE_TO_WITHDRAW = "too_late_to_withdraw"
     NOT_FOUND = "not_found"
+    NO_SEAT_FOR_COMPANION = "no_seat_for_companion"  # a companion added later: no seat free for them
 
 
 class SignupRefused(Exception):
@@ -159,6 +160,38 @@ def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
     session.flush()
     return promote(session, activity, now)
+
+
+def change_companion(session: Session, signup_id: int, retiree_id: int, companion: bool,
+                     now: datetime) -> list[Signup]:
+    """Bring a companion after all, or no longer, on one's own live sign-up; returns whoever was
+    promoted. No longer: the seat freed goes to the waitlist (until the cut-off, as a withdrawal).
+    After all: before the deadline, where companions may come, and with a seat free that nobody
+    waits for (a sign-up still waiting just waits for two)."""
+    signup = session.get(Signup, signup_id)
+    if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    activity = _locked(session, signup.activity_id)
+    session.refresh(signup)  # read again under the lock
+    if signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    if signup.companion == companion:
+        return []
+    if not companion:
+        if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until:
+            raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
+        signup.companion, signup.seats = False, 1
+        session.flush()
+        return promote(session, activity, now)
+    _check_open(session, activity, retiree_id, now)
+    if not activity.companion_seats:
+        raise SignupRefused(Refusal.NO_COMPANION)
+    left, queue = places(session, activity)
+    if signup.status == SignupStatus.CONFIRMED and (queue > 0 or left < activity.companion_seats):
+        raise SignupRefused(Refusal.NO_SEAT_FOR_COMPANION)
+    signup.companion, signup.seats = True, 1 + activity.companion_seats
+    session.flush()
+    return []
 
 
 def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]:

@@ -197,3 +197,34 @@ def test_family_asking_for_someone_other_than_the_elder_they_act_for_are_told_an
     chat.say("菜单", openid="o_sun_daughter")
     assert "确认报名" in (chat.say("帮我妈报个冬至茶话会", openid="o_sun_daughter") or "")  # her, as bound
     assert signups(office) == []
+
+
+def test_no_longer_bringing_a_companion_frees_the_seat_for_the_first_waiting(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """Three seats: 张明 with a companion and 李华 fill them, 吴刚 waits. 「我不带家属了」: 张明's
+    sign-up takes one seat, and 吴刚 is in and told. It had met 「答不上来」."""
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    wu = add_member(office, "吴刚", "o_wu")
+    sign(chat, "o_wu", "1", "1")
+    assert "「冬至茶话会」改成一个人去了：已报上" in (chat.say("我不带家属了", openid="o_zhang") or "")
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False),
+                               (branch.ids["李华"], "confirmed", 1, False), (wu, "confirmed", 1, False)]
+    [told] = queued(office, "activity:%:promoted:%")
+    assert told.recipient == "o_wu"
+
+
+def test_bringing_a_companion_after_all_takes_a_seat_if_one_is_free_and_nobody_waits(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """「算了还是带老伴一起去吧」 after signing up alone: two seats. When the last free seat has
+    gone, the companion is refused and the sign-up stays as it was. A question changes nothing."""
+    sign(chat, "o_zhang", "1", "1")
+    assert "改" not in (chat.say("冬至茶话会能带家属吗", openid="o_zhang") or "")
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False)]
+    added = chat.say("算了还是带老伴一起去吧", openid="o_zhang") or ""
+    assert "给家属也留了位置：已报上（带一位家属）" in added
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]
+    sign(chat, "o_li", "1", "1")  # the third and last seat
+    sign(chat, "o_sun_daughter", "1", "1")  # 孙兰 waits
+    assert "名额不够了，这次带不了家属" in (chat.say("我和老伴一起去吧", openid="o_li") or "")
+    assert signups(office)[1] == (branch.ids["李华"], "confirmed", 1, False)
