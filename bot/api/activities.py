@@ -1,7 +1,7 @@
 """活动 from the mini-program: the open activities this person may join, one in detail, signing
-up (with a companion) and withdrawing, and their own sign-ups with waitlist places. The chat's
-seat rules and row lock (bot.activities.signups), so a sign-up here and one in the chat at the
-same instant can never overbook."""
+up (with a companion), bringing a companion after all or no longer, and withdrawing, and their
+own sign-ups with waitlist places. The chat's seat rules and row lock (bot.activities.signups),
+so a sign-up here and one in the chat at the same instant can never overbook."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.activities.notify import tell_promoted
 from bot.activities.signups import (
     Refusal,
     SignupRefused,
+    change_companion,
     eligible,
     live_signup,
     mine,
@@ -49,6 +50,7 @@ REFUSALS = {
     Refusal.NO_COMPANION: (422, "这个活动不能带家属。"),
     Refusal.TOO_LATE_TO_WITHDRAW: (409, "活动快开始了，已经不能在这里取消，请打电话告诉工作人员。"),
     Refusal.NOT_FOUND: (404, "没有找到这个报名。"),
+    Refusal.NO_SEAT_FOR_COMPANION: (409, "名额不够了，这次带不了家属；自己的报名不变。"),
 }
 
 
@@ -152,6 +154,25 @@ def cancel(activity_id: int) -> Any:
             raise _refusal(refused, binding) from None
         tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
     return "", 204
+
+
+@blueprint.patch("/activities/<int:activity_id>/signup")
+@api.validate(json=SignupRequest, resp=documented(HTTP_200=MySignup, HTTP_401=Error, HTTP_403=Error,
+                                                  HTTP_404=Error, HTTP_409=Error, HTTP_422=Error),
+              tags=["活动"], security=NEEDS_LOGIN)
+def change(activity_id: int, json: SignupRequest) -> Any:
+    """报名以后改主意：带上一位家属，或不带了；空出的座位给候补的第一位，并通知他。"""
+    s = services()
+    with acting() as (session, _user, binding):
+        held = live_signup(session, activity_id, binding.retiree_id)
+        try:
+            if held is None:
+                raise SignupRefused(Refusal.NOT_FOUND)
+            promoted = change_companion(session, held.id, binding.retiree_id, json.companion, s.clock.now())
+        except SignupRefused as refused:
+            raise _refusal(refused, binding) from None
+        tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
+        return _mine(session, held)
 
 
 @blueprint.get("/me/signups")

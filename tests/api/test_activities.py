@@ -59,6 +59,27 @@ def test_a_daughter_signs_her_father_up_and_a_full_activity_puts_the_next_on_the
     assert told.recipient == "o_mini_li_son"  # the one who signed up, in 我的通知
 
 
+def test_a_companion_dropped_frees_the_seat_for_the_waitlist_and_one_added_needs_a_free_seat(
+        client: FlaskClient, signed_in: Headers, tea: int, mini: Services) -> None:
+    """The chat's change_companion: two seats, 张明 with a companion fills them, 李华 waits.
+    Dropping the companion gives 李华 the seat (told); adding it back finds no seat free."""
+    zhang = family_of(client, signed_in, "张明", "o_mini_zhang_daughter")
+    client.post(f"/api/v1/activities/{tea}/signup", headers=zhang, json={"companion": True})
+    li = family_of(client, signed_in, "李华", "o_mini_li_son")
+    client.post(f"/api/v1/activities/{tea}/signup", headers=li, json={})
+    alone = client.patch(f"/api/v1/activities/{tea}/signup", headers=zhang, json={"companion": False})
+    assert alone.status_code == 200 and alone.get_json() == {"status": "confirmed", "position": None,
+                                                             "companion": False}
+    [promoted] = client.get("/api/v1/me/signups", headers=li).get_json()["activities"]
+    assert promoted["mine"]["status"] == "confirmed"
+    assert [m.recipient for m in queued(mini, f"activity:{tea}:promoted:%")] == ["o_mini_li_son"]
+    again = client.patch(f"/api/v1/activities/{tea}/signup", headers=zhang, json={"companion": True})
+    assert again.status_code == 409 and again.get_json()["code"] == "no_seat_for_companion"
+    none = client.patch(f"/api/v1/activities/{tea}/signup", headers=signed_in("o_mini_nobody"),
+                        json={"companion": True})
+    assert none.status_code in (403, 404)
+
+
 def test_a_seat_left_that_the_waitlist_comes_first_for_is_shown_as_full_as_the_chat_says(
         client: FlaskClient, signed_in: Headers, tea: int, chat: Chat) -> None:
     li = family_of(client, signed_in, "李华", "o_mini_li_first")
