@@ -100,6 +100,9 @@ class CareWords:
         object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: not k.urgent)))
         # A message's words are read before its transaction too (read_ahead): the last one's kept.
         object.__setattr__(self, "_last_found", LastOne(self._find))
+        # 走了 and the like told of someone outside the family with when, right before (昨天走了).
+        said_of_someone = {w for kind in self.kinds for w in kind.needs_person}
+        object.__setattr__(self, "_dated_news", tuple(d + w for d in self.dated for w in said_of_someone))
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -171,11 +174,12 @@ class CareWords:
 
     def _people(self, plain: str) -> tuple[str | None, bool]:
         """Whom 走了 and the like may be said of: the elder plain names (我爸, 老伴), else someone
-        outside the family (楼下老张, 老战友, 我们支部的) when it says when (昨天); and whether it
-        speaks of anyone at all (those, a child or grandchild, or 我)."""
+        outside the family (楼下老张, 老战友, 我们支部的) when it says when, right before
+        (昨天走了); and whether it speaks of anyone at all (those, a child or grandchild, or 我)."""
         elder = _first_in(plain, self.relatives)
-        if elder is None and _first_in(plain, self.dated):  # 「楼下老张昨天走了」, not 「邻居刚走了」
-            elder = _first_in(plain, self.others)
+        if elder is None and (outsider := _first_in(plain, self.others)) is not None and any(
+                news in plain for news in self._dated_news):  # 「楼下老张昨天走了」, not 「邻居坐了会就走了」
+            elder = outsider
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
         return elder, someone
@@ -202,8 +206,9 @@ class CareWords:
             said = _without(plain, kind.unless)
             if not _says(kind, said, elder, someone):
                 continue
+            at = min((plain.find(w) for w in kind.words if w in said and w in plain), default=len(plain))
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
-                return self._sighting(kind, plain, relative)
+                return self._sighting(kind, plain, relative, at)
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
             now = bool(_first_in(said, kind.now))
@@ -212,12 +217,12 @@ class CareWords:
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
                 # 「老伴叫不醒了，要是你们能来」 reports.
                 continue
-            subject = self._subject(plain, relative)
+            subject = self._subject(plain, relative, at)
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
                 return None
-            return self._sighting(kind, plain, relative)
+            return self._sighting(kind, plain, relative, at)
         return None
 
     def reported(self, text: str) -> Sighting | None:
@@ -235,25 +240,25 @@ class CareWords:
         return bool(kind.for_a_doctor) and _first_in(said, self.seeing_doctor) is not None and all(
             w in kind.for_a_doctor for w in kind.words if w in said)
 
-    def _subject(self, plain: str, relative: str | None) -> str:
-        """Whom plain is about: a relative it names; else whoever it names first, 我 or someone
-        outside the family (「隔壁老李住院了」: "other"; 「我在朋友家摔倒了」: "self"), 「我们楼下」
-        and 「我邻居」 saying whose, not who; "unknown" when it names no one."""
+    def _subject(self, plain: str, relative: str | None, at: int) -> str:
+        """Whom plain is about, the news being told at `at`: a relative it names; else someone
+        outside the family named before it, with no 我 in the message (「隔壁老李住院了」: "other";
+        「我们楼下」「我邻居」 say whose, not who) — not a place or company one was in (「在楼下摔了」
+        「跟朋友吃饭」); else "self" with 我, "unknown" without."""
         if relative is not None:
             return "relative"
         named = plain.replace("我们", "  ")
         for word in self.others:
             named = named.replace("我" + word, " " + word)
-        first_other = min((named.find(w) for w in self.others if w in named), default=-1)
-        first_self = min((named.find(w) for w in self.self_words if w in named), default=-1)
-        if first_other >= 0 and (first_self < 0 or first_other < first_self):
+        speaker = any(w in named for w in self.self_words)
+        if not speaker and _outsider_in(named[:at], self.others):
             return "other"
-        return "self" if first_self >= 0 else "unknown"
+        return "self" if speaker else "unknown"
 
-    def _sighting(self, kind: Kind, plain: str, relative: str | None) -> Sighting:
-        """The report of kind, about whom plain says — the speaker's own despair when a relative is
-        only named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of)."""
-        subject = self._subject(plain, relative)
+    def _sighting(self, kind: Kind, plain: str, relative: str | None, at: int) -> Sighting:
+        """The report of kind, told at `at`, about whom plain says — the speaker's own despair when
+        a relative is only named in passing (「老伴走了好几年了，有时候真不想活了」), not told of."""
+        subject = self._subject(plain, relative, at)
         if subject == "relative" and kind.told_of and not _first_in(plain, kind.told_of):
             return Sighting(kind, "self", None)
         return Sighting(kind, subject, relative)
@@ -286,6 +291,20 @@ class CareWords:
         if _first_in(plain, self.others) is not None:  # 「都不是，是我们支部的姚文斌」
             return "other", None
         return None
+
+
+# Before someone outside the family, where one was or whom one was with (在楼下, 跟朋友): not whom
+# the news is about.
+_WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
+
+
+def _outsider_in(text: str, others: tuple[str, ...]) -> bool:
+    """Whether text names someone outside the family, not as a place or company (在楼下, 跟朋友)."""
+    for word in others:
+        at = text.find(word)
+        if at >= 0 and not text[:at].endswith(_WHERE_OR_WITH):
+            return True
+    return False
 
 
 def _says(kind: Kind, plain: str, elder: str | None, someone: bool) -> bool:

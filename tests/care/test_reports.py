@@ -164,16 +164,28 @@ def test_news_of_a_death_outside_the_family_is_a_report_about_someone_else_told_
 
 @pytest.mark.parametrize(("said", "subject"), [
     ("隔壁老李住院了", "other"), ("我邻居摔了一跤", "other"), ("我们楼下老张昨天住院了", "other"),
-    ("我在朋友家摔倒了", "self"), ("我摔倒了，邻居送我去的医院", "self")])
-def test_whom_a_report_is_about_is_whoever_is_named_first(office: Services, said: str, subject: str) -> None:
+    ("我在朋友家摔倒了", "self"), ("我摔倒了，邻居送我去的医院", "self"),
+    ("昨天跟朋友吃饭，我摔了一跤", "self"), ("昨天在楼下摔了一跤腿疼", "unknown"),
+    ("昨天下午住院了，邻居帮忙叫的车", "unknown")])
+def test_whom_a_report_is_about_is_someone_outside_the_family_only_when_named_so(
+        office: Services, said: str, subject: str) -> None:
     found = CareWords.load(office.settings.content_dir).find(said)
     assert found is not None and found.subject == subject
 
 
 @pytest.mark.parametrize("said", ["邻居搬走了", "同事刚走了", "楼下老张刚走了，他来给我送报纸",
-                                  "我爸把车开走了", "我妈被我哥接走了", "我们支部的刘桂兰走了吗"])
+                                  "我爸把车开走了", "我妈被我哥接走了", "我们支部的刘桂兰走了吗",
+                                  "昨天同事来看我，坐了一会就走了", "昨天跟战友们走了一趟延安",
+                                  "昨天和朋友走了一万步", "昨天楼下的超市鸡蛋没了",
+                                  "昨天下午邻居家孩子来玩，玩到五点走了"])
 def test_走了_of_a_visit_or_a_thing_taken_away_is_no_death(office: Services, said: str) -> None:
     assert CareWords.load(office.settings.content_dir).find(said) is None
+
+
+@pytest.mark.parametrize("said", ["老伴被病魔带走了", "我爸被阎王爷叫走了"])
+def test_taken_away_by_illness_is_a_death(office: Services, said: str) -> None:
+    found = CareWords.load(office.settings.content_dir).find(said)
+    assert found is not None and (found.kind.name, found.subject) == ("death", "relative")
 
 
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
