@@ -254,13 +254,14 @@ def _try(ctx: Context, data: dict[str, Any], digits: str) -> Reply:
 
 
 def confirm_name(msg: Inbound, ctx: Context) -> Reply | None:
-    """「您说的是林秀英同志吗」: 1 (or 好的) binds to the person on file, the digits already right;
-    2 (or 不是) asks for the name again."""
+    """「您说的是林秀英同志吗」: 1, 好的, 是她 or the name again as on file (in any characters of its
+    sound) binds to that person, the digits already right; 2 or 不是 asks for the name again;
+    anything else is not an answer (and costs no try)."""
     data = ctx.conversation.data
     kept = {k: v for k, v in data.items() if k not in ("alike", "on_file")}
     choice = ctx.texts.choice(msg.text, yes=1, no=2)
-    if choice is None and (said := _read(ctx, msg.text)).name is not None:
-        return _go_on(ctx, kept, said)  # the right name typed at once: tried with the digits given
+    if choice is None and _confirms(ctx, msg.text, data.get("on_file", "")):
+        choice = 1
     if choice not in (1, 2):
         return None
     retiree = ctx.session.get(Retiree, data.get("alike")) if choice == 1 else None
@@ -268,6 +269,17 @@ def confirm_name(msg: Inbound, ctx: Context) -> Reply | None:
         ctx.conversation.expect(NAME, {k: v for k, v in kept.items() if k != "name"})
         return Text(_ask_name_text(ctx, data))  # not them (or changed meanwhile): the name again
     return _bind(ctx, retiree, kept | {"name": retiree.name})
+
+
+def _confirms(ctx: Context, text: str, on_file: str) -> bool:
+    """「是她」「没错」, or the name on file said again (「是林秀英」, 林秀莹 once more): a yes."""
+    plain = normalize(text)
+    if "不" in plain:
+        return False
+    if any(word in plain for word in ctx.texts.words("binding.sounds_like_yes")):
+        return True
+    said = plain.removeprefix("就是").removeprefix("是").removesuffix("同志")
+    return bool(said) and b.sounds_the_same(said, on_file)
 
 
 def _bind(ctx: Context, retiree: Retiree, data: dict[str, Any]) -> Reply:

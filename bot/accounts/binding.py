@@ -29,9 +29,13 @@ def candidates(session: Session, name: str, digits: str) -> list[Retiree]:
 def sounding_alike(session: Session, name: str, digits: str) -> list[Retiree]:
     """Retirees whose phone on file ends with those digits and whose name sounds like the one
     said, written otherwise: a pinyin keyboard's pick (林秀莹 for 林秀英 on file)."""
-    sound = sound_key(simplified(_bare(name)))
     return [p for p in _phone_ending(session, digits)
-            if not same_name(p.name, name) and sound_key(simplified(_bare(p.name))) == sound]
+            if not same_name(p.name, name) and sounds_the_same(p.name, name)]
+
+
+def sounds_the_same(one: str, other: str) -> bool:
+    """Whether two names sound alike, tones aside (林秀莹, 林秀英)."""
+    return sound_key(simplified(_bare(one))) == sound_key(simplified(_bare(other)))
 
 
 def _phone_ending(session: Session, digits: str) -> list[Retiree]:
