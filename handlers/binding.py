@@ -147,15 +147,15 @@ def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
 
 def someone_else(action: str, msg: Inbound, ctx: Context) -> Reply | None:
     """Family bound to one elder asking for another by a word of kin (「帮我妈报名」 from a daughter
-    bound to her father, as 性别 on file tells): nothing is done for the wrong person. They hear
+    bound to her father, as 性别 on file tells; the kin the action is for, CareWords.acted_for):
+    nothing is done for the wrong person. They hear
     whom they are bound to and where the other's matters go; 1 goes on for the one bound. None
     when the words can mean the elder bound (or name no one)."""
     words = CareWords.for_dir(ctx.settings.content_dir)
-    if not ctx.on_behalf()[1] or not (elders := words.elders_in(msg.text)):
+    if not ctx.on_behalf()[1] or (elder := words.acted_for(msg.text)) is None:
         return None  # the session stays closed for all but the few who name someone
     retiree = ctx.binding.retiree if ctx.binding is not None else None
-    elder = words.none_can_be(elders, retiree.gender) if retiree is not None else None
-    if retiree is None or elder is None:
+    if retiree is None or not words.cannot_be(elder, retiree.gender):
         return None
     ctx.conversation.expect(CONTINUE, {"action": action})
     return Text(ctx.texts.get("binding.someone_else", name=retiree.name, elder=words.how_to_say(elder),

@@ -149,17 +149,15 @@ class CareWords:
         gender = self.gender_of(relative)
         return gender is not None and gender_on_file in ("男", "女") and gender != gender_on_file
 
-    def elders_in(self, text: str) -> list[str]:
-        """The elders and spouses text names (我妈, 老伴 …), longest words first."""
+    def acted_for(self, text: str) -> str | None:
+        """The elder an action is asked for: the one after 帮/替/给 (「我爸让我帮我妈报个名」: 我妈),
+        else the one the message opens with (「我妈看完了」); None when neither names an elder
+        (「我妈让我帮他报名」: 他)."""
         plain = normalize(text)
-        return [w for w in self.relatives if w in plain]
-
-    def none_can_be(self, elders: list[str], gender_on_file: str | None) -> str | None:
-        """The first of elders (named in one message) when none of them can be the retiree on
-        file by 性别 (「帮我妈报名」 from family bound to a man); else None."""
-        if elders and all(self.cannot_be(w, gender_on_file) for w in elders):
-            return elders[0]
-        return None
+        for at, char in enumerate(plain):
+            if char in "帮替给" and (whom := _person_at(plain[at + 1:], self.relatives)) is not None:
+                return whom or None
+        return next((w for w in self.relatives if plain.startswith(w)), None)
 
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
@@ -296,6 +294,13 @@ class CareWords:
 # Before someone outside the family, where one was or whom one was with (在楼下, 跟朋友): not whom
 # the news is about.
 _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
+
+
+def _person_at(text: str, elders: tuple[str, ...]) -> str | None:
+    """The elder text opens with; "" for 他, 她 or 老人 (someone, no kin said); None for no one."""
+    if elder := next((w for w in elders if text.startswith(w)), None):
+        return elder
+    return "" if text.startswith(("他", "她", "老人")) else None
 
 
 def _outsider_in(text: str, others: tuple[str, ...]) -> bool:

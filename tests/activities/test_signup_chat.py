@@ -189,11 +189,13 @@ def test_family_asking_for_someone_other_than_the_elder_they_act_for_are_told_an
     place, she hears whom she is bound to and where her father's matters go; 1 goes on for 孙兰."""
     with transaction(office.sessions) as session:
         session.get(Retiree, branch.ids["孙兰"]).gender = "女"
-    for asked in ("帮我爸报名", "帮我爸报个冬至茶话会"):
+    for asked in ("帮我爸报名", "帮我爸报个冬至茶话会", "我妈让我帮我爸报个名"):
         told = chat.say(asked, openid="o_sun_daughter") or ""
         assert "您绑定的是孙兰同志" in told and "您父亲的事，请回复「留言」" in told, asked
         assert "冬至茶话会" not in told and "确认报名" not in told
     assert "回复 1　冬至茶话会" in (chat.say("1", openid="o_sun_daughter") or "")  # on, for 孙兰
+    chat.say("菜单", openid="o_sun_daughter")
+    assert "回复 1　冬至茶话会" in (chat.say("我爸让我帮她报名", openid="o_sun_daughter") or "")  # 她: 孙兰
     chat.say("菜单", openid="o_sun_daughter")
     assert "确认报名" in (chat.say("帮我妈报个冬至茶话会", openid="o_sun_daughter") or "")  # her, as bound
     assert signups(office) == []
