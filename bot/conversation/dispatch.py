@@ -87,7 +87,10 @@ class Responder:
         (there it would only add the readings no handler asks for), nor for a number or a command."""
         if (self.services.engine.dialect.name == "sqlite" and msg.is_text_like and msg.text
                 and self.router.may_be_read(msg.text)):
-            self.read_ahead(msg.text)
+            try:
+                self.read_ahead(msg.text)
+            except Exception:  # only a head start: a handler that needs the reading reads it again
+                log.exception("reading %s ahead failed", msg.log_ref)
 
     def _answer(self, conn: sa.Connection, msg: Inbound, handoff: Handoff, route: Route) -> None:
         now = self.services.clock.now()
