@@ -107,18 +107,12 @@ def _part(session: Session, part: str) -> tuple[sa.Select, int | None]:
 
 def everyone_bound(session: Session, retiree_id: int, *, besides: str) -> list[Recipient]:
     """Every account bound to the retiree that can still be reached (following; a mini-program
-    account while bound), one per person (unionid), none of them the person of account `besides`
-    (whose binding is the news)."""
+    account while bound), one per person (unionid, the official account's first), none of them
+    the person of account `besides` (whose binding is the news)."""
     rows = _accounts(session, sa.select(Retiree.id).where(Retiree.id == retiree_id)).get(retiree_id, [])
-    told = {r.unionid for r in rows if r.openid == besides and r.unionid}
-    recipients = []
-    for row in rows:
-        if row.openid == besides or not row.active or (row.unionid and row.unionid in told):
-            continue
-        if row.unionid:
-            told.add(row.unionid)
-        recipients.append(Recipient(retiree_id, row.openid, row.role != "self"))
-    return recipients
+    theirs = {r.unionid for r in rows if r.openid == besides and r.unionid}
+    others = [r for r in rows if r.openid != besides and r.active and not (r.unionid and r.unionid in theirs)]
+    return [Recipient(retiree_id, r.openid, r.role != "self") for r in _one_each(others)]
 
 
 def group_names(session: Session) -> list[str]:
@@ -134,8 +128,21 @@ def _chosen(following: list[sa.Row]) -> list[sa.Row]:
     WeChat names it the same person (unionid) as one of those (one person, one copy)."""
     chat = [a for a in following if a.app == Follower.APP]
     chat = [a for a in chat if a.role == "self"] or chat
-    people = {a.unionid for a in chat if a.unionid}
-    return chat + [a for a in following if a.app == MiniUser.APP and not (a.unionid and a.unionid in people)]
+    return _one_each(chat + [a for a in following if a.app == MiniUser.APP])
+
+
+def _one_each(accounts: list[sa.Row]) -> list[sa.Row]:
+    """One account per person (WeChat's unionid), the official account's first: what is pushed
+    there is seen at once, the mini-program's waits in its 我的通知."""
+    seen: set[str] = set()
+    chosen = []
+    for account in sorted(accounts, key=lambda a: a.app != Follower.APP):  # stable: bound first, first
+        if account.unionid and account.unionid in seen:
+            continue
+        if account.unionid:
+            seen.add(account.unionid)
+        chosen.append(account)
+    return chosen
 
 
 def _accounts(session: Session, retiree_ids: sa.Select) -> dict[int, list[sa.Row]]:
