@@ -154,7 +154,9 @@ def quiz_answer(month: str, number: int, json: QuizAnswer) -> Any:
 
 def _material(month: str) -> materials.Material:
     """A month's material once it is out (404 for next month's, still being prepared)."""
-    found = next((m for m in _published() if m.month == month), None)
+    settings = services().settings
+    found = materials.published_month(settings.content_dir, settings.study.day, services().clock.now().date(),
+                                      month)
     if found is None:
         abort(404)
     return found

@@ -166,6 +166,12 @@ def published(content_dir: Path, study_day: int, today: date) -> list[Material]:
             if m is not None]
 
 
+def published_month(content_dir: Path, study_day: int, today: date, month: str) -> Material | None:
+    """The month's material if it is out today (published), else None: next month's, being
+    prepared, is not, in any face."""
+    return next((m for m in published(content_dir, study_day, today) if m.month == month), None)
+
+
 def months(content_dir: Path) -> list[str]:
     """Every month that has a material folder, newest first."""
     folder = study_dir(content_dir)

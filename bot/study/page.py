@@ -16,7 +16,7 @@ from bot.db.engine import transaction
 from bot.models import Retiree
 from bot.services import Services
 from bot.study.links import read_token, secret
-from bot.study.material import MONTH, Material, published, study_dir
+from bot.study.material import MONTH, Material, published_month, study_dir
 from bot.study.readings import readers, record_reading
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,8 @@ def _material(services: Services, month: str) -> Material:
     """The month's material once it is out: next month's, still being prepared, is not (as in
     the chat and the mini-program)."""
     settings = services.settings
-    today = services.clock.now().date()
-    out = published(settings.content_dir, settings.study.day, today) if MONTH.match(month) else []
-    material = next((m for m in out if m.month == month), None)
+    material = published_month(settings.content_dir, settings.study.day, services.clock.now().date(),
+                               month) if MONTH.match(month) else None
     if material is None:
         abort(404)
     return material
