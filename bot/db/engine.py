@@ -177,9 +177,10 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def hold_until_commit(session: Session, key: str) -> None:
     """Make the session's transaction the only one holding key until it ends: on PostgreSQL an
-    advisory lock (another waits for it, then reads what it wrote); on SQLite nothing, as its
-    writers already queue on the database's one lock. For a check and a write that must not run
-    side by side for the same key, where no unique index can say it."""
+    advisory lock (another waits for it, then reads what it wrote: each statement sees what was
+    committed before it, under READ COMMITTED, PostgreSQL's default, which make_engine keeps); on
+    SQLite nothing, as its writers already queue on the database's one lock. For a check and a
+    write that must not run side by side for the same key, where no unique index can say it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
