@@ -148,13 +148,7 @@ def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *
              by_staff: bool = False) -> list[Signup]:
     """Cancel one's own sign-up (until the activity's cut-off; staff, at any time, after a
     call); returns whoever was promoted."""
-    signup = session.get(Signup, signup_id)
-    if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
-        raise SignupRefused(Refusal.NOT_FOUND)
-    activity = _locked(session, signup.activity_id)
-    session.refresh(signup)  # read again under the lock
-    if signup.status not in LIVE:
-        raise SignupRefused(Refusal.NOT_FOUND)
+    signup, activity = _own_live(session, signup_id, retiree_id)
     if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until and not by_staff:
         raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
@@ -168,13 +162,7 @@ def change_companion(session: Session, signup_id: int, retiree_id: int, companio
     promoted. No longer: the seat freed goes to the waitlist (until the cut-off, as a withdrawal).
     After all: before the deadline, where companions may come, and with a seat free that nobody
     waits for (a sign-up still waiting just waits for two)."""
-    signup = session.get(Signup, signup_id)
-    if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
-        raise SignupRefused(Refusal.NOT_FOUND)
-    activity = _locked(session, signup.activity_id)
-    session.refresh(signup)  # read again under the lock
-    if signup.status not in LIVE:
-        raise SignupRefused(Refusal.NOT_FOUND)
+    signup, activity = _own_live(session, signup_id, retiree_id)
     if signup.companion == companion:
         return []
     if not companion:
@@ -237,6 +225,19 @@ def tell(session: Session, signup: Signup, *, key: str, text: str, now: datetime
 def lock(session: Session, activity_id: int) -> Activity:
     """The activity, locked until the transaction ends, so its seats change one at a time."""
     return _locked(session, activity_id)
+
+
+def _own_live(session: Session, signup_id: int, retiree_id: int) -> tuple[Signup, Activity]:
+    """The retiree's own live sign-up and its activity, locked, the sign-up read again under the
+    lock; NOT_FOUND when it is not theirs or no longer live."""
+    signup = session.get(Signup, signup_id)
+    if signup is None or signup.retiree_id != retiree_id or signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    activity = _locked(session, signup.activity_id)
+    session.refresh(signup)
+    if signup.status not in LIVE:
+        raise SignupRefused(Refusal.NOT_FOUND)
+    return signup, activity
 
 
 def _locked(session: Session, activity_id: int) -> Activity:

@@ -5,6 +5,8 @@ so a sign-up here and one in the chat at the same instant can never overbook."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from flask import abort
@@ -143,16 +145,7 @@ def signup(activity_id: int, json: SignupRequest) -> Any:
               tags=["活动"], security=NEEDS_LOGIN)
 def cancel(activity_id: int) -> Any:
     """取消报名；候补的第一位会补上并收到通知。"""
-    s = services()
-    with acting() as (session, _user, binding):
-        held = live_signup(session, activity_id, binding.retiree_id)
-        try:
-            if held is None:
-                raise SignupRefused(Refusal.NOT_FOUND)
-            promoted = withdraw(session, held.id, binding.retiree_id, s.clock.now())
-        except SignupRefused as refused:
-            raise _refusal(refused, binding) from None
-        tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
+    _on_my_signup(activity_id, withdraw)
     return "", 204
 
 
@@ -162,13 +155,23 @@ def cancel(activity_id: int) -> Any:
               tags=["活动"], security=NEEDS_LOGIN)
 def change(activity_id: int, json: SignupRequest) -> Any:
     """报名以后改主意：带上一位家属，或不带了；空出的座位给候补的第一位，并通知他。"""
+    return _on_my_signup(activity_id, lambda session, signup_id, retiree_id, now: change_companion(
+        session, signup_id, retiree_id, json.companion, now))
+
+
+Change = Callable[[Session, int, int, datetime], list[Signup]]  # (session, sign-up, retiree, now) → promoted
+
+
+def _on_my_signup(activity_id: int, change: Change) -> MySignup:
+    """Make `change` (the chat's rule) to this person's live sign-up for the activity; whoever it
+    promoted from the waitlist is told. The sign-up as it stands after."""
     s = services()
     with acting() as (session, _user, binding):
         held = live_signup(session, activity_id, binding.retiree_id)
         try:
             if held is None:
                 raise SignupRefused(Refusal.NOT_FOUND)
-            promoted = change_companion(session, held.id, binding.retiree_id, json.companion, s.clock.now())
+            promoted = change(session, held.id, binding.retiree_id, s.clock.now())
         except SignupRefused as refused:
             raise _refusal(refused, binding) from None
         tell_promoted(session, s.settings, s.texts, promoted, s.clock.now())
