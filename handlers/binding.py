@@ -148,9 +148,9 @@ def bind_first(action: str, msg: Inbound, ctx: Context) -> Reply:
 def someone_else(action: str, msg: Inbound, ctx: Context) -> Reply | None:
     """Family bound to one elder asking for another by a word of kin (「帮我妈报名」 from a daughter
     bound to her father, as 性别 on file tells; the kin the action is for, CareWords.acted_for):
-    nothing is done for the wrong person. They hear
-    whom they are bound to and where the other's matters go; 1 goes on for the one bound. None
-    when the words can mean the elder bound (or name no one)."""
+    nothing is done for the wrong person. They hear whom they are bound to and where the other's
+    matters go; 1 goes on for the one bound. None when the words can mean the elder bound (or
+    name no one)."""
     words = CareWords.for_dir(ctx.settings.content_dir)
     if not ctx.on_behalf()[1] or (elder := words.acted_for(msg.text)) is None:
         return None  # the session stays closed for all but the few who name someone
