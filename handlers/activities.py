@@ -191,17 +191,13 @@ def _sentence_choice(ctx: Context, text: str, only_no: bool = False) -> int | No
     """The answer said in a sentence: 0 for 「我们都不去了」, 1 for 「不用带家属」, 2 for
     「带老伴一起去」 (only_no: 0 or None); the words are [activity] in chat.toml."""
     plain = normalize(text)
-
-    def says(key: str) -> bool:
-        return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
-
-    if says("refuse_words"):
+    if _says(ctx, plain, "refuse_words"):
         return 0
     if only_no:
         return None
-    if says("companion_words"):
-        return 1 if says("no_companion_words") else 2
-    return 1 if says("alone_words") else None
+    if _says(ctx, plain, "companion_words"):
+        return 1 if _says(ctx, plain, "no_companion_words") else 2
+    return 1 if _says(ctx, plain, "alone_words") else None
 
 
 def _which_to_cancel(ctx: Context, text: str, count: int) -> int | None:
@@ -267,15 +263,17 @@ def _companion_wish(ctx: Context, text: str) -> bool | None:
     """True for bringing a companion after all, False for no longer, None for neither — nor for
     a question (「能带家属吗」 asks) or for not going at all (「我们俩都不去了」)."""
     plain = normalize(text).replace("算了还是", "还是")  # 「算了还是带老伴去吧」: a change of mind, not 算了
-
-    def says(key: str) -> bool:
-        return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
-
     if any(q in text for q in ASKING):
         return None
-    if says("solo_words") or (says("companion_words") and says("no_companion_words")):
+    if _says(ctx, plain, "solo_words") or (_says(ctx, plain, "companion_words")
+                                           and _says(ctx, plain, "no_companion_words")):
         return False
-    return True if says("companion_words") and not says("refuse_words") else None
+    return True if _says(ctx, plain, "companion_words") and not _says(ctx, plain, "refuse_words") else None
+
+
+def _says(ctx: Context, plain: str, key: str) -> bool:
+    """Whether plain holds one of the [activity] words named key (chat.toml)."""
+    return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
 
 
 def _listing(ctx: Context, name: str, lines: list[str]) -> Reply:

@@ -204,9 +204,10 @@ class CareWords:
             said = _without(plain, kind.unless)
             if not _says(kind, said, elder, someone):
                 continue
-            at = min((plain.find(w) for w in kind.words if w in said and w in plain), default=len(plain))
+            at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
+            subject = self._subject(plain, relative, at)
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
-                return self._sighting(kind, plain, relative, at)
+                return self._sighting(kind, plain, relative, subject)
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
             now = bool(_first_in(said, kind.now))
@@ -215,12 +216,11 @@ class CareWords:
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
                 # 「老伴叫不醒了，要是你们能来」 reports.
                 continue
-            subject = self._subject(plain, relative, at)
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
                 return None
-            return self._sighting(kind, plain, relative, at)
+            return self._sighting(kind, plain, relative, subject)
         return None
 
     def reported(self, text: str) -> Sighting | None:
@@ -253,10 +253,9 @@ class CareWords:
             return "other"
         return "self" if speaker else "unknown"
 
-    def _sighting(self, kind: Kind, plain: str, relative: str | None, at: int) -> Sighting:
-        """The report of kind, told at `at`, about whom plain says — the speaker's own despair when
-        a relative is only named in passing (「老伴走了好几年了，有时候真不想活了」), not told of."""
-        subject = self._subject(plain, relative, at)
+    def _sighting(self, kind: Kind, plain: str, relative: str | None, subject: str) -> Sighting:
+        """The report of kind about `subject` — the speaker's own despair when a relative is only
+        named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of)."""
         if subject == "relative" and kind.told_of and not _first_in(plain, kind.told_of):
             return Sighting(kind, "self", None)
         return Sighting(kind, subject, relative)
@@ -340,8 +339,6 @@ def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
 @functools.cache
 def _load_cached(content_dir: Path) -> CareWords:
     return CareWords.load(content_dir)
-
-
 
 
 def _words(values: list[str]) -> tuple[str, ...]:

@@ -5,6 +5,6 @@ the knowledge base every worker answers from, content/ with those changes on top
 without a restart (knowledge), which also reads a message's words ahead of its transaction, with
 the care words; and the changes written back into content/ (export).
 
-A feature: imports policies, care (its words), models, services, audit, language (the office's placeholders),
-logs (masking), wechat_api (its text limit), config; faces use it.
+A feature: imports policies, care (its words), models, services, audit, language (the office's
+placeholders), logs (masking), wechat_api (its text limit), config; faces use it.
 """
