@@ -7,6 +7,7 @@ from typing import Any
 from bot.activities.notify import tell_promoted
 from bot.activities.signups import (
     Outcome,
+    Refusal,
     SignupRefused,
     change_companion,
     eligible,
@@ -60,7 +61,7 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     number = named_in(msg.text, [a.title for a in activities])
     if number is None:
         return None
-    return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1])
+    return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1], msg.text)
 
 
 def list_open(msg: Inbound, ctx: Context) -> Reply:
@@ -72,7 +73,7 @@ def list_open(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("activity.refused_deceased" if died else "activity.none",
                                   name=ctx.binding.retiree.name if died else ""))
     if (number := named_in(msg.text, [a.title for a in activities])) is not None:
-        return _show(ctx, activities[number - 1])
+        return _show(ctx, activities[number - 1], msg.text)
     ctx.conversation.expect(PICK, {"ids": [a.id for a in activities]})
     lines = [describe(ctx.texts, "list_item", a, number=n) for n, a in enumerate(activities, start=1)]
     return _listing(ctx, "list", lines)
@@ -96,17 +97,29 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
     return _show(ctx, activity)
 
 
-def _show(ctx: Context, activity: Activity) -> Reply:
-    """One activity in full, and what to reply to sign up (or to wait for a place)."""
-    if live_signup(ctx.session, activity.id, _retiree_id(ctx)) is not None:
+def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
+    """One activity in full, and what to reply to sign up (or to wait for a place); one's own
+    sign-up for it, where already signed up."""
+    if (signup := live_signup(ctx.session, activity.id, _retiree_id(ctx))) is not None:
         ctx.conversation.clear()
-        return Text(ctx.texts.get("activity.refused_already"))
+        return Text(_already(ctx, activity, signup, said))
     left, waiting = places(ctx.session, activity)
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
     ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
     return Text("\n".join([describe(ctx.texts, "detail", activity, left=left), _choices(ctx, activity)]))
+
+
+def _already(ctx: Context, activity: Activity, signup: Signup, said: str) -> str:
+    """One's sign-up for the activity named, where it stands, with the activity's details; asked
+    about a companion (「冬至茶话会能带家属吗」), whether one may come, and how to bring one."""
+    lines = [describe(ctx.texts, "already", activity, state=_state(ctx, signup))]
+    if not signup.companion and _says(ctx, normalize(said), "companion_topic_words"):
+        lines.append(ctx.texts.get("activity.companion_may" if activity.companion_seats
+                                   else "activity.companion_not_here"))
+    lines.append(ctx.texts.get("activity.already_footer"))
+    return "\n".join(lines)
 
 
 def remind_pick(ctx: Context, data: dict[str, Any]) -> str:
@@ -253,6 +266,9 @@ def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
     try:
         promoted = change_companion(ctx.session, signup.id, retiree_id, bring, ctx.now)
     except SignupRefused as refused:
+        if refused.reason == Refusal.NO_COMPANION:  # signed up already: no numbers to reply with
+            texts = ctx.texts
+            return Text(texts.get("activity.companion_not_here") + texts.get("activity.own_unchanged"))
         return _refused(ctx, refused, keep_step=True)
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     return Text(ctx.texts.get(f"activity.companion_{'added' if bring else 'dropped'}",

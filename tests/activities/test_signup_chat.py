@@ -99,10 +99,39 @@ def test_someone_outside_the_activitys_groups_is_not_offered_it_and_cannot_join(
     assert signups(office) == []
 
 
-def test_signing_up_twice_is_refused_kindly(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+def test_signing_up_twice_shows_ones_own_sign_up_and_changes_nothing(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     sign(chat, "o_zhang", "1", "1")
-    assert "您已经报过名了" in sign(chat, "o_zhang", "1")
+    again = sign(chat, "o_zhang", "1")
+    assert "您报了【冬至茶话会】：已报上。" in again and "集合：中心大门口" in again
+    assert "回复 1 确认报名" not in again and "带家属" not in again
+    assert "报名成功" not in (chat.say("1", openid="o_zhang") or "")  # no sign-up waits for a 1
     assert len(signups(office)) == 1
+
+
+def test_asked_about_a_companion_once_signed_up_the_question_is_answered(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """「冬至茶话会能带家属吗」 from 张明, signed up alone: yes, and how. It had answered
+    「您已经报过名了」. With a companion booked, the sign-up says so; the question changes nothing."""
+    sign(chat, "o_zhang", "1", "1")
+    asked = chat.say("冬至茶话会能带家属吗", openid="o_zhang") or ""
+    assert "您报了【冬至茶话会】：已报上。" in asked and "可以带一位家属：想带，回复「带家属」" in asked
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False)]
+    assert "给家属也留了位置" in (chat.say("带家属", openid="o_zhang") or "")
+    booked = chat.say("茶话会可以带老伴吗", openid="o_zhang") or ""
+    assert "已报上（带一位家属）" in booked and "想带" not in booked
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 2, False)]
+
+
+def test_where_no_companion_may_come_the_signed_up_are_told_so_without_numbers(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    sign(chat, "o_zhang", "1", "1")
+    with transaction(office.sessions) as session:
+        session.get(Activity, tea).companion_seats = 0
+    assert "这个活动不能带家属。" in (chat.say("冬至茶话会能带家属吗", openid="o_zhang") or "")
+    refused = chat.say("我想带老伴一起去", openid="o_zhang") or ""
+    assert refused == "这个活动不能带家属。您自己的报名不变。"
+    assert signups(office) == [(branch.ids["张明"], "confirmed", 1, False)]
 
 
 def test_after_the_deadline_a_pending_confirmation_is_refused_and_nothing_changes(
