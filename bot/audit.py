@@ -45,7 +45,7 @@ ACTION_NAMES = {
     "activity.cancel": "取消活动", "activity.roster_export": "导出报名名单",
     "activity.save": "新建或修改活动", "activity.announce": "通知活动", "activity.close": "停止报名",
     "activity.attendance": "登记到场", "activity.signup_add": "电话报名（替人报名）",
-    "activity.signup_cancel": "取消报名（工作人员）",
+    "activity.signup_cancel": "取消报名（工作人员）", "activity.signup_companion": "改带不带家属（工作人员）",
     "study.edit": "修改学习材料", "study.visit_assign": "分派送学上门", "study.visit_done": "登记送学上门",
     "study.visits_export": "导出送学上门名单", "outbox.resend": "重新发送", "jobs.run": "手动运行定时任务",
     "policy.teach": "政策问答：加例句", "policy.out_of_scope": "政策问答：标为不属于",
@@ -63,6 +63,7 @@ DETAIL_NAMES = {
     "file": "文件", "day": "日期", "audience": "对象", "accounts": "账号数",
     "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补", "signup": "报名的人",
     "link": "链接", "retirees": "人员", "to": "分派给", "title": "标题", "uploads": "上传的文件",
+    "companion": "带家属",
 }
 # Details holding record ids, and what kind of record: the page names them (a person by name).
 NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup"}

@@ -157,21 +157,22 @@ def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *
 
 
 def change_companion(session: Session, signup_id: int, retiree_id: int, companion: bool,
-                     now: datetime) -> list[Signup]:
+                     now: datetime, *, by_staff: bool = False) -> list[Signup]:
     """Bring a companion after all, or no longer, on one's own live sign-up; returns whoever was
     promoted. No longer: the seat freed goes to the waitlist (until the cut-off, as a withdrawal).
     After all: before the deadline, where companions may come, and with a seat free that nobody
-    waits for (a sign-up still waiting just waits for two)."""
+    waits for (a sign-up still waiting just waits for two). A clerk after a call (by_staff) is
+    held to neither date, as when signing up or withdrawing; the seats are the same."""
     signup, activity = _own_live(session, signup_id, retiree_id)
     if signup.companion == companion:
         return []
     if not companion:
-        if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until:
+        if signup.status == SignupStatus.CONFIRMED and now > activity.cancel_until and not by_staff:
             raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
         signup.companion, signup.seats = False, 1
         session.flush()
         return promote(session, activity, now)
-    _check_open(session, activity, retiree_id, now)
+    _check_open(session, activity, retiree_id, now, by_staff=by_staff)
     if not activity.companion_seats:
         raise SignupRefused(Refusal.NO_COMPANION)
     left, queue = places(session, activity)

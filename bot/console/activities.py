@@ -1,8 +1,8 @@
 """活动: create and edit activities with a form checked by the loader's own rules; announce,
 stop sign-ups, cancel (everyone told once); the sign-up list with seats, companions, the
 waitlist's order and who signed up as family; sign up someone who phoned in, or cancel one
-sign-up after a call (the waitlist moves up); tick who came; export the list to Excel. The
-rules are the activities feature's."""
+sign-up or add or drop its companion after a call (the waitlist moves up); tick who came;
+export the list to Excel. The rules are the activities feature's."""
 
 from __future__ import annotations
 
@@ -19,7 +19,15 @@ from werkzeug.wrappers import Response
 from bot import audit
 from bot.activities import catalog, notify, roster
 from bot.activities.catalog import KINDS, LABELS, CatalogError, EntryError
-from bot.activities.signups import LIVE, Refusal, SignupRefused, seats_left, sign_up_by_staff, withdraw
+from bot.activities.signups import (
+    LIVE,
+    Refusal,
+    SignupRefused,
+    change_companion,
+    seats_left,
+    sign_up_by_staff,
+    withdraw,
+)
 from bot.activities.wording import when
 from bot.clock import SHANGHAI
 from bot.console import files
@@ -58,7 +66,10 @@ REFUSED = {
     Refusal.NO_COMPANION: "这个活动不能带家属，没有报上；不带家属的话，再点一次「报名」。",
     Refusal.TOO_LATE_TO_WITHDRAW: "已过取消截止。",
     Refusal.NOT_FOUND: "没有找到这个报名，可能已经取消了。",
+    Refusal.NO_SEAT_FOR_COMPANION: "名额不够（或有人在候补），带不了家属；原来的报名不变。",
 }
+# A companion asked for on a sign-up already made: nothing new was signed up.
+REFUSED_COMPANION = REFUSED | {Refusal.NO_COMPANION: "这个活动不能带家属；原来的报名不变。"}
 
 
 @console.get("/activities")
@@ -186,6 +197,29 @@ def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("console.activity", number=number))
 
 
+@console.post("/activities/<int:number>/signups/<int:signup_id>/companion")
+@requires(Can.EDIT)
+def signup_companion(number: int, signup_id: int) -> Response:
+    """Add or drop the companion on one person's sign-up after a call (past the deadline and the
+    cut-off too); a seat freed goes to the first waiting, who is told. A branch's account, its
+    own people's."""
+    _activity(number)
+    retiree_id = request.form.get("retiree", type=int) or 0
+    name = _own_person(retiree_id).name
+    bring = request.form.get("companion") == "1"
+
+    def change(session: Session) -> str:
+        promoted = change_companion(session, signup_id, retiree_id, bring, now(), by_staff=True)
+        unreached = notify.tell_promoted(session, services().settings, services().texts, promoted, now())
+        audit.record(session, actor=actor(), action="activity.signup_companion", at=now(),
+                     target=f"activity:{number}", signup=signup_id, companion=bring,
+                     promoted=[s.id for s in promoted])
+        changed = "带一位家属" if bring else "不带家属"
+        return f"已改为{name}{changed}。{notify.promoted_for_staff(promoted, unreached)}"
+    _attempt_signup(change, REFUSED_COMPANION)
+    return redirect(url_for("console.activity", number=number))
+
+
 @console.post("/activities/<int:number>/attendance")
 @requires(Can.EDIT)
 def attendance(number: int) -> Response:
@@ -235,13 +269,13 @@ ACTIONS: dict[str, Callable[[Session, Activity], str]] = {
     "announce": _announce, "close": _close, "cancel": _cancel}
 
 
-def _attempt_signup(change: Callable[[Session], str]) -> None:
+def _attempt_signup(change: Callable[[Session], str], refusals: dict[Refusal, str] = REFUSED) -> None:
     """attempt(change), a refusal said in staff's words."""
     def worded(session: Session) -> str:
         try:
             return change(session)
         except SignupRefused as refused:
-            raise CatalogError(REFUSED[refused.reason]) from None
+            raise CatalogError(refusals[refused.reason]) from None
     attempt(worded, CatalogError)
 
 

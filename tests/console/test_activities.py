@@ -339,3 +339,38 @@ def test_a_seat_freed_goes_past_someone_waiting_who_has_died(
         seated = session.scalars(sa.select(Signup.retiree_id).where(Signup.status == "confirmed")).all()
     assert seated == [branch.ids["孙兰"]]
     assert [m.recipient for m in told(desk, f"activity:{number}:promoted:%")] == ["o_sun_daughter"]
+
+
+def test_a_clerk_adds_or_drops_a_companion_after_a_call_with_the_chats_seat_rule(
+        worker: Clerk, viewer: Clerk, desk: Services, branch: Branch, chat: Chat, clock: FixedClock) -> None:
+    """张明 phones after the deadline: his wife will come after all, then not. The clerk changes
+    it on the list; a seat freed goes to 吴刚, waiting, who is told. With no seat free the
+    companion is refused and the sign-up stays; a viewer cannot change it; each change is logged."""
+    number = create(worker, capacity="3", deadline="2026-11-22T10:00")
+    sign(chat, "o_zhang", "1", "1")
+    sign(chat, "o_li", "1", "1")
+    clock.advance(hours=1)  # the deadline has passed: the chat would refuse
+    with desk.sessions() as session:
+        zhang = session.scalar(sa.select(Signup).where(Signup.retiree_id == branch.ids["张明"]))
+    change = f"/console/activities/{number}/signups/{zhang.id}/companion"
+    assert "改为带家属</button>" in text(worker.get(f"/console/activities/{number}"))
+    assert viewer.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"}).status_code == 403
+    worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "已改为张明带一位家属。" in page and "2（带家属）" in page and "改为不带家属</button>" in page
+    wu = add_member(desk, "吴刚", "o_wu")
+    worker.post(f"/console/activities/{number}/signups", {"retiree": str(wu)})  # full: 吴刚 waits
+    worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "0"})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "已改为张明不带家属。候补的 1 位补上了" in page
+    [promoted] = told(desk, f"activity:{number}:promoted:%")
+    assert promoted.recipient == "o_wu"
+    worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"})  # no seat left now
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "名额不够（或有人在候补），带不了家属；原来的报名不变。" in page
+    with desk.sessions() as session:
+        seats = {s.retiree_id: (s.status, s.seats) for s in session.scalars(sa.select(Signup))}
+        logged = session.scalars(sa.select(AuditEntry)
+                                 .where(AuditEntry.action == "activity.signup_companion")).all()
+    assert seats[branch.ids["张明"]] == ("confirmed", 1) and seats[wu] == ("confirmed", 1)
+    assert len(logged) == 2
