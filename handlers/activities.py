@@ -108,7 +108,8 @@ def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
     ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
-    return Text("\n".join([describe(ctx.texts, "detail", activity, left=left), _choices(ctx, activity)]))
+    detail = describe(ctx.texts, "detail", activity, left=left)
+    return Text("\n".join([detail, _choices(ctx, activity, left)]))
 
 
 def _already(ctx: Context, activity: Activity, signup: Signup, said: str) -> str:
@@ -142,13 +143,18 @@ def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
         return ctx.texts.get("activity.refused_cancelled")
     if data.get("offered_waitlist"):
         return ctx.texts.get("activity.remind_waitlist", title=activity.title)
-    return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(ctx, activity)
+    left = places(ctx.session, activity).left
+    return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(ctx, activity, left)
 
 
-def _choices(ctx: Context, activity: Activity) -> str:
-    return ctx.texts.get("activity.choices") + (
-        ctx.texts.get("activity.choices_companion") if activity.companion_seats else "") + ctx.texts.get(
-        "activity.choices_end")
+def _choices(ctx: Context, activity: Activity, left: int) -> str:
+    """1 to sign up, 2 with a companion (said to wait when the seats left are too few for two),
+    0 not this time."""
+    companion = ""
+    if activity.companion_seats:
+        short = left < 1 + activity.companion_seats
+        companion = ctx.texts.get(f"activity.choices_companion{'_waits' if short else ''}")
+    return ctx.texts.get("activity.choices") + companion + ctx.texts.get("activity.choices_end")
 
 
 def confirm(msg: Inbound, ctx: Context) -> Reply | None:
@@ -306,8 +312,14 @@ def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str
     if signup.companion:
         who += ctx.texts.get("activity.with_companion")
     if signup.status == SignupStatus.WAITING:
-        became_full = "" if offered_waitlist else ctx.texts.get("activity.became_full")
-        return ctx.texts.get("activity.waiting", position=outcome.position, who=who, became_full=became_full)
+        if offered_waitlist:
+            return ctx.texts.get("activity.waiting", position=outcome.position, who=who, became_full="")
+        if signup.companion and places(ctx.session, signup.activity).left:  # a seat, but not two
+            return "\n".join([ctx.texts.get("activity.waiting", position=outcome.position, who=who,
+                                             became_full=ctx.texts.get("activity.short_for_two")),
+                              ctx.texts.get("activity.alone_instead")])
+        return ctx.texts.get("activity.waiting", position=outcome.position, who=who,
+                             became_full=ctx.texts.get("activity.became_full"))
     return describe(ctx.texts, "confirmed", signup.activity, who=who)
 
 

@@ -158,8 +158,10 @@ def withdraw(session: Session, signup_id: int, retiree_id: int, now: datetime, *
 
 def change_companion(session: Session, signup_id: int, retiree_id: int, companion: bool,
                      now: datetime, *, by_staff: bool = False) -> list[Signup]:
-    """Bring a companion after all, or no longer, on one's own live sign-up; returns whoever was
-    promoted. No longer: the seat freed goes to the waitlist (until the cut-off, as a withdrawal).
+    """Bring a companion after all, or no longer, on one's own live sign-up; returns whoever else
+    was promoted (a sign-up waiting for two that now fits moves up too: its own answer says so, as
+    no 「有人取消」 news would). No longer: the seat freed goes to the waitlist (until the cut-off,
+    as a withdrawal).
     After all: before the deadline, where companions may come, and with a seat free that nobody
     waits for (a sign-up still waiting just waits for two). A clerk after a call (by_staff) is
     held to neither date, as when signing up or withdrawing; the seats are the same."""
@@ -171,7 +173,7 @@ def change_companion(session: Session, signup_id: int, retiree_id: int, companio
             raise SignupRefused(Refusal.TOO_LATE_TO_WITHDRAW)
         signup.companion, signup.seats = False, 1
         session.flush()
-        return promote(session, activity, now)
+        return [moved for moved in promote(session, activity, now) if moved.id != signup.id]
     _check_open(session, activity, retiree_id, now, by_staff=by_staff)
     if not activity.companion_seats:
         raise SignupRefused(Refusal.NO_COMPANION)

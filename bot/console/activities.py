@@ -26,6 +26,7 @@ from bot.activities.signups import (
     change_companion,
     seats_left,
     sign_up_by_staff,
+    waiting_position,
     withdraw,
 )
 from bot.activities.wording import when
@@ -45,7 +46,7 @@ from bot.console.web import (
     staff,
     whole_office,
 )
-from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree
+from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree, Signup
 from bot.roster.groups import EVERYONE, group_names
 from bot.roster.search import search, within
 from bot.staff.roles import Can
@@ -215,7 +216,9 @@ def signup_companion(number: int, signup_id: int) -> Response:
                      target=f"activity:{number}", signup=signup_id, companion=bring,
                      promoted=[s.id for s in promoted])
         changed = "带一位家属" if bring else "不带家属"
-        return f"已改为{name}{changed}。{notify.promoted_for_staff(promoted, unreached)}"
+        signup = session.get(Signup, signup_id)
+        state = f"候补第 {waiting_position(session, signup)} 位" if signup.status == "waiting" else "报上了"
+        return f"已改为{name}{changed}：{state}。{notify.promoted_for_staff(promoted, unreached)}"
     _attempt_signup(change, REFUSED_COMPANION)
     return redirect(url_for("console.activity", number=number))
 

@@ -259,3 +259,19 @@ def test_bringing_a_companion_after_all_takes_a_seat_if_one_is_free_and_nobody_w
     sign(chat, "o_sun_daughter", "1", "1")  # 孙兰 waits
     assert "名额不够了，这次带不了家属" in (chat.say("我和老伴一起去吧", openid="o_li") or "")
     assert signups(office)[1] == (branch.ids["李华"], "confirmed", 1, False)
+
+
+def test_with_one_seat_left_a_companion_is_said_to_wait_and_going_alone_takes_the_seat(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """张明 takes two of three seats; 李华 is offered 2 with a companion as a wait, not as a seat, and
+    waiting is not put down to the activity filling up just then. 「不带家属了」 takes the seat
+    left, told in the reply alone (nobody cancelled: no 「有人取消」 message)."""
+    sign(chat, "o_zhang", "1", "2")
+    offer = sign(chat, "o_li", "1")
+    assert "还剩 1 个名额" in offer and "回复 2 带一位家属（名额不够两个人，要排候补）" in offer
+    waits = chat.say("2", openid="o_li") or ""
+    assert waits.startswith("剩下的名额不够两个人，已为您排上候补，第 1 位") and "刚刚名额报满了" not in waits
+    assert waits.endswith("想先一个人报上，回复「不带家属了」。")
+    assert "改成一个人去了：已报上" in (chat.say("不带家属了", openid="o_li") or "")
+    assert signups(office)[1] == (branch.ids["李华"], "confirmed", 1, False)
+    assert queued(office, "activity:%:promoted:%") == []

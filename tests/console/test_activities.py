@@ -357,12 +357,13 @@ def test_a_clerk_adds_or_drops_a_companion_after_a_call_with_the_chats_seat_rule
     assert viewer.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"}).status_code == 403
     worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"})
     page = text(worker.get(f"/console/activities/{number}"))
-    assert "已改为张明带一位家属。" in page and "2（带家属）" in page and "改为不带家属</button>" in page
+    assert "已改为张明带一位家属：报上了。" in page and "2（带家属）" in page
+    assert "改为不带家属</button>" in page
     wu = add_member(desk, "吴刚", "o_wu")
     worker.post(f"/console/activities/{number}/signups", {"retiree": str(wu)})  # full: 吴刚 waits
     worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "0"})
     page = text(worker.get(f"/console/activities/{number}"))
-    assert "已改为张明不带家属。候补的 1 位补上了" in page
+    assert "已改为张明不带家属：报上了。候补的 1 位补上了" in page
     [promoted] = told(desk, f"activity:{number}:promoted:%")
     assert promoted.recipient == "o_wu"
     worker.post(change, {"retiree": str(branch.ids["张明"]), "companion": "1"})  # no seat left now
