@@ -13,6 +13,7 @@ from bot.activities.signups import (
     eligible,
     live_signup,
     mine,
+    open_now,
     places,
     sign_up,
     waiting_position,
@@ -47,15 +48,16 @@ def register(router: Router) -> None:
 
 
 def register_by_name(router: Router) -> None:
-    """Add the matcher for an activity spoken of by name (「茶话会还有名额吗」): tried last, for what
-    nothing else understood, so only those messages read the open activities."""
+    """Add the matcher for an activity spoken of by name (「茶话会还有名额吗」): tried after the
+    commands, keywords and intents, so only what they did not understand reads the open activities."""
     router.matcher("activity_named")(named_activity)
 
 
 def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
-    reply to sign up; None when no open activity is named (or the person is not bound)."""
-    if ctx.binding is None:
+    reply to sign up; None when no open activity is named (or the person is not bound). Whom it
+    is open to is read only once one is named: most messages that come here name none."""
+    if ctx.binding is None or named_in(msg.text, [a.title for a in open_now(ctx.session, ctx.now)]) is None:
         return None
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     number = named_in(msg.text, [a.title for a in activities])

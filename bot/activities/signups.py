@@ -82,8 +82,12 @@ def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]
     if person is None or person.died_on is not None:
         return []
     groups = set(session.scalars(_GROUPS_OF, {"retiree_id": retiree_id}))
-    open_now = session.scalars(_OPEN_NOW, {"now": now})
-    return [a for a in open_now if a.for_everyone or groups & set(a.groups)]
+    return [a for a in open_now(session, now) if a.for_everyone or groups & set(a.groups)]
+
+
+def open_now(session: Session, now: datetime) -> list[Activity]:
+    """Every activity open for sign-ups whose deadline has not passed, soonest first."""
+    return list(session.scalars(_OPEN_NOW, {"now": now}))
 
 
 class Places(NamedTuple):

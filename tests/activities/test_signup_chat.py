@@ -275,3 +275,13 @@ def test_with_one_seat_left_a_companion_is_said_to_wait_and_going_alone_takes_th
     assert "改成一个人去了：已报上" in (chat.say("不带家属了", openid="o_li") or "")
     assert signups(office)[1] == (branch.ids["李华"], "confirmed", 1, False)
     assert queued(office, "activity:%:promoted:%") == []
+
+
+def test_an_activity_named_in_a_question_no_keyword_answers_is_shown_not_guessed_at(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """「我那个茶话会可以带人吗」: no policy topic's keyword; the guess by likeness took it for the
+    activity centre. The tea party it names comes first; the activity centre is still answered."""
+    named = chat.say("我那个茶话会可以带人吗", openid="o_zhang") or ""
+    assert "【冬至茶话会】" in named and "回复 2 带一位家属" in named and "活动中心欢迎" not in named
+    chat.say("0", openid="o_zhang")
+    assert "【活动中心】" in (chat.say("活动中心几点开门", openid="o_zhang") or "")
