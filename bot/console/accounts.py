@@ -8,7 +8,7 @@ from flask import abort, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, attempt, console, db, now, page, requires, staff
+from bot.console.web import actor, attempt, console, db, form_id, now, page, requires, staff
 from bot.models import Group, Role
 from bot.roster.groups import all_groups
 from bot.staff.accounts import (
@@ -39,7 +39,7 @@ def accounts() -> tuple[str, int]:
 def account_add() -> Response:
     """Add an account; its one-time password is shown once, to pass on in person or by phone."""
     form = request.form
-    group = form.get("group", type=int)
+    group = form_id("group")
 
     def add(session: Session) -> str:
         chosen = session.get(Group, group) if group else None

@@ -38,8 +38,10 @@ from bot.console.web import (
     confirmed,
     console,
     db,
+    form_id,
     now,
     page,
+    record_ids,
     requires,
     saving,
     services,
@@ -131,7 +133,7 @@ def signup_add(number: int) -> Response | tuple[str, int]:
     """Sign up someone who phoned in: the same seats and waitlist as the chat, past the
     deadline too; whoever's WeChat reaches them is told. A branch's account, its own people."""
     _activity(number)
-    person = _own_person(request.form.get("retiree", type=int) or 0)
+    person = _own_person(form_id("retiree"))
     companion = bool(request.form.get("companion"))
 
     def add(session: Session) -> str:
@@ -181,7 +183,7 @@ def signup_cancel(number: int, signup_id: int) -> Response | tuple[str, int]:
     """Cancel one person's sign-up (after a call, even past the cut-off); the waitlist moves up.
     A branch's account, its own people's."""
     _activity(number)
-    retiree_id = request.values.get("retiree", type=int) or 0
+    retiree_id = form_id("retiree")
     name = _own_person(retiree_id).name
     if not confirmed():  # the place goes to the next waiting, who is told
         return _confirm("取消这个报名？", f"确定取消{name}的报名吗？空出的座位会按顺序给候补的人，"
@@ -205,7 +207,7 @@ def signup_companion(number: int, signup_id: int) -> Response:
     cut-off too); a seat freed goes to the first waiting, who is told. A branch's account, its
     own people's."""
     _activity(number)
-    retiree_id = request.form.get("retiree", type=int) or 0
+    retiree_id = form_id("retiree")
     name = _own_person(retiree_id).name
     bring = request.form.get("companion") == "1"
 
@@ -229,7 +231,7 @@ def attendance(number: int) -> Response:
     """Who came, as ticked on the list (everyone with a place not ticked did not); a branch's
     list, its own people."""
     _activity(number)
-    came = {int(i) for i in request.form.getlist("came") if i.isdecimal()}
+    came = set(record_ids(request.form.getlist("came")))
 
     def record(session: Session) -> str:
         count = roster.record_attendance(session, number, came, within(session, staff().group_id))

@@ -11,7 +11,7 @@ from flask import abort, request, url_for
 
 from bot.audit import ACTION_NAMES, NAMED_DETAILS, PAGE, detail_text, entries
 from bot.clock import SHANGHAI
-from bot.console.web import console, db, may_read_audit, page, services
+from bot.console.web import console, db, may_read_audit, page, page_number, services
 from bot.models import Activity, AuditEntry, Group, Retiree, Signup
 from bot.questions.knowledge import knowledge_for
 
@@ -27,7 +27,7 @@ def audit() -> tuple[str, int]:
         abort(403)
     args = request.args
     since, until = _day(args.get("since")), _day(args.get("until"))
-    number = max(args.get("page", 1, type=int), 1)
+    number = page_number()
     found, total = entries(db(), actor=args.get("actor", "").strip()[:80], action=args.get("action", ""),
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)

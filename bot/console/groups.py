@@ -7,7 +7,19 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, attempt, console, db, now, page, requires, services, staff
+from bot.console.web import (
+    actor,
+    attempt,
+    console,
+    db,
+    form_id,
+    now,
+    page,
+    page_number,
+    requires,
+    services,
+    staff,
+)
 from bot.models import GROUP_KINDS, Group
 from bot.roster.groups import (
     GroupError,
@@ -38,7 +50,7 @@ def group(group_id: int) -> tuple[str, int]:
     """One group: its members (searchable), and for staff who edit, renaming and membership."""
     found = _visible(group_id)
     text = request.args.get("q", "").strip()[:40]
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     members = search(db(), "", group_id=group_id, limit=MEMBERS_SHOWN, offset=(number - 1) * MEMBERS_SHOWN,
                      with_groups=False)
     candidates = search(db(), text, scope=staff().group_id, limit=20) if text else None
@@ -72,7 +84,7 @@ def group_member(group_id: int) -> Response:
     """Add a person to the group, or take them out."""
     _visible(group_id)
     joining = request.form.get("action") == "add"
-    person = request.form.get("retiree_id", type=int) or 0
+    person = form_id("retiree_id")
     found = find_person(db(), person, scope=staff().group_id if joining else None)
     if joining and found is None:
         abort(404)  # a branch's account adds only whom it may see (and so may not widen its scope)

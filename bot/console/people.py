@@ -10,7 +10,20 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.care.reports import KIND_LABELS
-from bot.console.web import actor, attempt, confirmed, console, db, now, page, requires, saving, staff
+from bot.console.web import (
+    actor,
+    attempt,
+    confirmed,
+    console,
+    db,
+    form_id,
+    now,
+    page,
+    page_number,
+    requires,
+    saving,
+    staff,
+)
 from bot.delivery.problems import PROBLEMS, resend
 from bot.logs import mask
 from bot.models import (
@@ -55,8 +68,8 @@ YES_NO = ("lunar_birthday", "party_member", "lives_alone", "hardship", "relocate
 @console.get("/people")
 def people() -> tuple[str, int]:
     """Search the roster; htmx asks for the results alone as the clerk types."""
-    text, group = request.args.get("q", "").strip()[:40], request.args.get("group", type=int)
-    shown = min(max(request.args.get("page", 1, type=int), 1), 10_000)  # a forged huge page: no overflow
+    text, group = request.args.get("q", "").strip()[:40], form_id("group") or None
+    shown = page_number()
     found = search(db(), text, group_id=group, scope=staff().group_id, offset=(shown - 1) * LIMIT)
     template = "people_results.html" if request.headers.get("HX-Request") else "people.html"
     groups = all_groups(db())

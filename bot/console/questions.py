@@ -9,7 +9,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, allowed, console, db, now, page, requires, saving, services, whole_office
+from bot.console.web import (
+    actor,
+    allowed,
+    console,
+    db,
+    now,
+    page,
+    record_ids,
+    requires,
+    saving,
+    services,
+    whole_office,
+)
 from bot.language.office import office_values
 from bot.models import OUTCOME_NAMES
 from bot.policies import PolicyEngine
@@ -115,4 +127,4 @@ def topic_answer(topic: str) -> Response | tuple[str, int]:
 
 def _ids() -> list[int]:
     """The question numbers a form names (ignoring anything that is not one)."""
-    return [int(part) for part in request.form.get("ids", "").split(",") if part.strip().isdigit()]
+    return record_ids([part.strip() for part in request.form.get("ids", "").split(",")])

@@ -8,10 +8,12 @@ CSRF token (Flask-WTF), the sign-in form included.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Response, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.console.web import BODY_LIMITS, console, db, error_page, now, page, saving, services, staff
@@ -19,6 +21,7 @@ from bot.models import StaffAccount
 from bot.staff.accounts import StaffError, change_password, sign_in
 
 csrf = CSRFProtect()
+log = logging.getLogger(__name__)
 OPEN = {"console.static", "console.sign_in"}  # reachable without signing in
 UNCHANGED_PASSWORD_MAY = {"console.password", "console.sign_out"}
 
@@ -135,3 +138,15 @@ def _safe_next(target: str | None) -> str:
 
 for status in (400, 403, 404, 405, 413):
     console.register_error_handler(status, lambda exc, status=status: error_page(status))
+
+
+@console.errorhandler(Exception)
+def _unexpected(exc: Exception) -> HTTPException | tuple[str, int]:
+    """A fault of ours: logged, and a page in Chinese with the way back, not Flask's English one;
+    what the request began is rolled back first (the page reads the signed-in account again)."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("console %s %s failed", request.method, request.path)
+    if "db" in g:
+        g.db.rollback()
+    return error_page(500)

@@ -13,7 +13,20 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.console import files
-from bot.console.web import actor, attempt, console, db, now, page, requires, saving, services, staff
+from bot.console.web import (
+    actor,
+    attempt,
+    console,
+    db,
+    now,
+    page,
+    page_number,
+    record_ids,
+    requires,
+    saving,
+    services,
+    staff,
+)
 from bot.models import Group, GroupMember, Role, StaffAccount
 from bot.roster.search import within
 from bot.staff.roles import Can
@@ -40,15 +53,15 @@ def study_month(month: str) -> tuple[str, int]:
     known = _facts(material)
     counts = [c for c in known.counts() if staff().group_id is None or c.group == group]
     visits, total = home_visits(db(), known, group=group, limit=VISITS_SHOWN)
-    page_number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     people, members = (group_readings(db(), known, group, limit=PEOPLE_SHOWN,
-                                      offset=(page_number - 1) * PEOPLE_SHOWN) if group else ([], 0))
+                                      offset=(number - 1) * PEOPLE_SHOWN) if group else ([], 0))
     staff_names = db().scalars(sa.select(StaffAccount.display_name).where(  # who may go: not 查看
         StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
         .order_by(StaffAccount.display_name)).all()
     return page("study_month.html", material=material, counts=counts, group=group, visits=visits,
                 total=total, shown=VISITS_SHOWN, given=assigned(db(), month, [v.retiree.id for v in visits]),
-                people=people, members=members, page_number=page_number,
+                people=people, members=members, page_number=number,
                 pages=-(-members // PEOPLE_SHOWN), staff_names=staff_names)
 
 
@@ -57,7 +70,7 @@ def study_month(month: str) -> tuple[str, int]:
 def study_assign(month: str) -> Response:
     """Give the ticked people's visits to one staff member."""
     material, to = _material(month), request.form.get("to", "")
-    ticked = {int(i) for i in request.form.getlist("retiree") if i.isdecimal()}
+    ticked = set(record_ids(request.form.getlist("retiree")))
     known = _facts(material)
     visitable = known.wanted(_group()) - known.read  # not read, and within the account's groups
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.care import HEALTH_ROUTES
 from bot.clock import SHANGHAI
+from bot.db.engine import record_id
 from bot.logs import mask_personal
 from bot.models import ROLE_NAMES, StaffAccount
 from bot.services import Services
@@ -39,6 +40,29 @@ def now() -> datetime:
 # Endpoints that take a body larger than the app's limit (an upload), by endpoint: the guard sets
 # the limit before it reads any form, as its CSRF check does.
 BODY_LIMITS: dict[str, int] = {}
+
+
+@console.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A record's number past any id there can be (typed or forged) is a page not found."""
+    if any(isinstance(v, int) and record_id(v) is None for v in (values or {}).values()):
+        abort(404)
+
+
+def form_id(name: str) -> int:
+    """The record id a form or query field names; 0 when it names none (empty, not a number, or
+    past any id there can be)."""
+    return record_id(request.values.get(name, "")) or 0
+
+
+def record_ids(values: list[str]) -> list[int]:
+    """The record ids among a form's values (ticked boxes, say), ignoring any that names none."""
+    return [number for number in map(record_id, values) if number is not None]
+
+
+def page_number(most: int = 10_000) -> int:
+    """The list page asked for (?page=), from 1; a forged huge one is the last there may be."""
+    return min(max(request.args.get("page", 1, type=int), 1), most)
 
 
 def db() -> Session:
@@ -192,7 +216,8 @@ ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系�
           404: ("没有找到", "没有这个页面或这条记录，或不在您能查看的范围内。"),
           405: ("操作无效", "请从页面上的按钮操作。"),
           413: ("文件太大", "上传的文件太大了：名册文件不超过 50 MB，录音不超过 30 MB，"
-                            "图片每张不超过 5 MB。")}
+                            "图片每张不超过 5 MB。"),
+          500: ("出错了", "这一步没有做成，已记下这个错误。请回到上一页再试一次；还是不行，请告诉管理员。")}
 
 
 def error_page(status: int) -> tuple[str, int]:

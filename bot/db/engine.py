@@ -45,6 +45,18 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
 
 
+# The largest id an INTEGER column holds (PostgreSQL's four bytes; SQLite's eight hold more): an id
+# typed or forged past it names no record, and must not reach a query, which would fail on it.
+LARGEST_ID = 2**31 - 1
+
+
+def record_id(value: object) -> int | None:
+    """value as an id a record may have (1 to LARGEST_ID, digits or an int); None otherwise."""
+    if isinstance(value, str):
+        value = int(value) if value.isascii() and value.isdecimal() and len(value) <= 10 else None
+    return value if isinstance(value, int) and 1 <= value <= LARGEST_ID else None
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine tuned for several workers sharing one database."""
     if url.startswith("sqlite"):

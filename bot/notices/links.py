@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.activities.wording import when
+from bot.db.engine import record_id
 from bot.delivery.audience import AudienceError, Recipient
 from bot.models import Activity, ActivityStatus
 from bot.services import Services
@@ -49,7 +50,7 @@ def find(services: Services, session: Session, value: str) -> Link:
     link = None
     if kind == "study":
         link = _study(services, key)
-    elif kind == "activity" and key.isdecimal() and (activity := session.get(Activity, int(key))):
+    elif kind == "activity" and (number := record_id(key)) and (activity := session.get(Activity, number)):
         link = _activity(services, activity)
     if link is None:
         raise AudienceError("要附上的学习材料或活动已经没有了，请重新选择。")
