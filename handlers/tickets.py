@@ -9,7 +9,7 @@ from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice, phone_number
 from bot.tickets.answers import left_by
-from bot.tickets.leaving import just_said, leave, said_before
+from bot.tickets.leaving import just_said, leave, said_before, says_something
 
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
@@ -91,7 +91,7 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     text: str | None = msg.text
     if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
         text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER])  # None: gone since
-    elif said or len(plain := normalize(msg.text)) < 2 or plain in ctx.texts.words("ticket.not_yet_words"):
+    elif not says_something(ctx.texts, msg.text):
         text = None  # 「好的」「你好」 are not yet the message
     if not text:
         ctx.conversation.expect(STEP)  # what was offered is gone: they say it again

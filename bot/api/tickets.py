@@ -14,6 +14,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
+    Refused,
     Request,
     Time,
     api,
@@ -25,7 +26,7 @@ from bot.api.spec import (
 )
 from bot.logs import mask
 from bot.models import Ticket
-from bot.tickets.leaving import leave
+from bot.tickets.leaving import leave, says_something
 from bot.wechat_api.miniprogram import content_check
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ class Tickets(BaseModel):
 @api.validate(json=NewTicket, resp=documented(HTTP_201=TicketView, HTTP_401=Error, HTTP_422=Error),
               tags=["留言"], security=NEEDS_LOGIN)
 def leave_ticket(json: NewTicket) -> Any:
-    """留言给工作人员。"""
+    """留言给工作人员。「你好」「好的」这样的话还不是留言：422，请写清楚是什么事。"""
     s = services()
+    if not says_something(s.texts, json.text):
+        raise Refused(422, "invalid", "请写一写是什么事情，工作人员才好帮您办。")
     with signed_in() as (_session, user):
         openid = user.openid
     screening = _screen(openid, json.text)  # a call to WeChat: outside the transaction

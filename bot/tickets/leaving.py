@@ -54,6 +54,14 @@ def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, bi
     return ticket
 
 
+def says_something(texts: Texts, text: str) -> bool:
+    """Whether text is a 留言 staff can act on: not a greeting, 「好的」 or a sound (「嗯」), which
+    are not yet the message (the chat then asks what it is; the mini-program says so)."""
+    plain = normalize(text)
+    not_yet = plain in texts.words("ticket.not_yet_words") or texts.yes_or_no(text) is not None
+    return len(plain) >= 2 and not not_yet
+
+
 def who_left(binding: Binding | None, openid: str) -> str:
     """Who left a 留言, as staff read it: the retiree, their family, or an unbound user."""
     if binding is None:

@@ -137,3 +137,17 @@ def test_a_ticket_of_spaces_is_refused_and_nothing_reaches_staff(
     assert blank.status_code == 422 and "留言内容" in blank.get_json()["message"]
     with mini.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+
+
+def test_a_greeting_or_a_yes_is_not_yet_a_ticket_as_in_the_chat(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    """「你好」「好的」「。。」 alerted every member of staff as a 留言; the chat asks what the matter
+    is instead. Refused with what to write, and nothing reaches staff; a real 留言 still goes."""
+    for said in ("你好", "好的", "。。", "嗯嗯"):
+        refused = client.post("/api/v1/tickets", headers=signed_in("o_mini_hi"), json={"text": said})
+        assert refused.status_code == 422
+        assert refused.get_json()["message"] == "请写一写是什么事情，工作人员才好帮您办。"
+    with mini.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+    kept = client.post("/api/v1/tickets", headers=signed_in("o_mini_hi"), json={"text": "你好，想问体检的事"})
+    assert kept.status_code == 201
