@@ -24,7 +24,16 @@ from bot.delivery.audience import AudienceError
 from bot.models import CHANNEL_NAMES, STATUS_NAMES, Notice
 from bot.notices import links
 from bot.notices.forecast import forecast
-from bot.notices.sending import MAX_TEXT, MAX_TITLE, cancel, progress, report, send, text_problems
+from bot.notices.sending import (
+    MAX_TEXT,
+    MAX_TITLE,
+    cancel,
+    progress,
+    report,
+    send,
+    text_problems,
+    time_problem,
+)
 from bot.roster.groups import group_names
 from bot.roster.search import named, within
 from bot.staff.roles import Can
@@ -176,8 +185,8 @@ def _read_time(draft: Draft) -> None:
     except ValueError:
         draft.problems["at"] = "请填写发送的日期和时间。"
         return
-    if at <= now():
-        draft.problems["at"] = "这个时间已经过去了：请填以后的时间，或选「现在发」。"
+    if problem := time_problem(at, now()):
+        draft.problems["at"] = problem
     draft.send_at = at
 
 

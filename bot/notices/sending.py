@@ -71,6 +71,8 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
     text, title = text.strip(), title.strip()
     if problems := text_problems(text, title):
         raise AudienceError(" ".join(problems.values()))
+    if send_at is not None and (problem := time_problem(send_at, now)):
+        raise AudienceError(problem)  # a year typed wrong would otherwise go out to everyone at once
     reach = plan(session, settings, audience, preview)
     if not reach.recipients:
         raise AudienceError(f"这个范围里没有能收到微信的人（未绑定 {len(reach.not_bound)} 人，已取消关注 "
@@ -91,6 +93,11 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
                  audience=notice.audience, accounts=len(reach.recipients), people=reach.people,
                  send_at=notice.send_at.isoformat(), preview=preview, link=notice.link)
     return notice, reach
+
+
+def time_problem(send_at: datetime, now: datetime) -> str | None:
+    """What is wrong with sending a notice at send_at, or None: a time already past."""
+    return "这个时间已经过去了：请填以后的时间，或现在就发。" if send_at <= now else None
 
 
 def text_problems(text: str, title: str = "") -> dict[str, str]:

@@ -157,3 +157,9 @@ def test_staff_use_it_from_the_command_line(office: Services, branch: Branch, tm
     assert main(["notice", "send", "--to", "group:没有", "--text", "x"]) == 1
     assert "没有名为「没有」的分组" in capsys.readouterr().err
     assert main(["notice", "send", "--to", "all", "--text", "x", "--at", "明天"]) == 1
+    capsys.readouterr()
+    # A year typed wrong: it had queued every copy as due, to go out at once.
+    assert main(["notice", "send", "--to", "all", "--text", "元旦团拜会", "--at", "2025-12-30 09:00"]) == 1
+    assert "这个时间已经过去了" in capsys.readouterr().err
+    with office.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 1  # the first one only
