@@ -123,6 +123,7 @@ def activity(number: int) -> tuple[str, int]:
                 seats_left=seats_left(db(), found), status_names=STATUS_NAMES, signup_names=SIGNUP_NAMES,
                 positions=_waiting_positions(everyone),  # places in the whole queue
                 head=waiting[0] if waiting else None,  # when seats are left, why they wait
+                head_name=waiting[0][1].name if waiting and shown(waiting[0][1].id) else "（别的支部的人）",
                 who=who, callers=callers, signed_up={p.id for s, p in everyone if s.status in LIVE},
                 past_deadline=now() > found.deadline)
 

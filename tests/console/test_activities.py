@@ -203,13 +203,17 @@ def test_everyone_and_a_group_both_ticked_is_asked_not_guessed(worker: Clerk, de
 
 
 def test_a_seat_left_that_the_first_waiting_cannot_use_is_explained(
-        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+        console_app: Flask, worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
     number = create(worker)  # 3 seats, one companion allowed
     sign(chat, "o_zhang", "1", "2")  # 张明 and a companion: 2 seats
     sign(chat, "o_sun_daughter", "1", "2")  # 孙兰 and a companion: 2 more than the 1 left, waits
     page = text(worker.get(f"/console/activities/{number}"))
     assert "还剩 <strong>1</strong> 座" in page
     assert "候补第 1 位孙兰要 2 个座位（带家属），空出的不够，先不补上" in page
+    # 第二支部's secretary sees why, but not the name of 第一支部's 孙兰
+    other = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    theirs = text(other.get(f"/console/activities/{number}"))
+    assert "候补第 1 位（别的支部的人）要 2 个座位" in theirs and "孙兰" not in theirs
 
 
 def test_a_clerk_signs_up_those_who_phone_in_with_the_chats_seats_and_waitlist(
