@@ -98,7 +98,7 @@ def group_member(group_id: int) -> Response:
 @requires(Can.EDIT)
 def group_sync() -> Response:
     """Bring WeChat's user tags in step with the groups."""
-    report = sync_tags(services())
+    report = sync_tags(services(), actor=actor())
     created = "、".join(report.created) or "无"
     flash(f"微信标签已同步：新建 {created}；打上 {report.tagged} 人次，取消 {report.untagged} 人次。"
           + ("；".join(report.problems) if report.problems else ""), "error" if report.problems else "ok")

@@ -162,7 +162,7 @@ def run_group_list(args: argparse.Namespace) -> int:
 def run_group_sync(args: argparse.Namespace) -> int:
     """Sync groups to WeChat user tags; exit 1 when any group could not be synced."""
     with command_services() as services:
-        report = sync_tags(services)
+        report = sync_tags(services, actor=cli_actor())
     created = "、".join(report.created) or "无"
     print(f"新建标签：{created}；打上标签 {report.tagged} 人次，取消 {report.untagged} 人次"
           f"（调用微信接口 {report.calls} 次）。")

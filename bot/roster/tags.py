@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
+from bot import audit
 from bot.db.engine import transaction
 from bot.models import Binding, Follower, Group, GroupMember, Retiree
 from bot.services import Services
@@ -64,8 +65,9 @@ def _tag_name(group: Group, names: list[str]) -> str:
     return name[:30]
 
 
-def sync_tags(services: Services) -> SyncReport:
-    """Create missing tags and bring each tag's members in line with its group.
+def sync_tags(services: Services, *, actor: str) -> SyncReport:
+    """Create missing tags and bring each tag's members in line with its group; audit-logged as
+    actor's, with what changed at WeChat.
 
     No database transaction is open during WeChat calls, so the bot keeps answering meanwhile.
     """
@@ -78,6 +80,10 @@ def sync_tags(services: Services) -> SyncReport:
         tag_id = _ensure_tag(services, plan, existing, report)
         if tag_id is not None:
             _sync_members(api, plan, tag_id, report)
+    with transaction(services.sessions) as session:
+        audit.record(session, actor=actor, action="group.sync", at=services.clock.now(),
+                     created=report.created, tagged=report.tagged, untagged=report.untagged,
+                     problems=len(report.problems))
     return report
 
 

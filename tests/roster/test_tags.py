@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from bot.models import Binding, Follower, Group, Retiree
+from bot.models import AuditEntry, Binding, Follower, Group, Retiree
 from bot.roster.groups import add_group
 from bot.roster.tags import sync_tags
 from bot.services import Services, build_services
@@ -49,7 +49,7 @@ def members(standin: StandinServer, tag_name: str) -> set[str]:
 def test_sync_creates_tags_and_tags_members_in_batches_of_50(api_services: Services,
                                                              standin: StandinServer) -> None:
     wanted = populate(api_services)
-    report = sync_tags(api_services)
+    report = sync_tags(api_services, actor="wangli")
     assert sorted(report.created) == ["书法班", "第一党支部", "第二党支部"] and not report.problems
     batches = standin.calls(path="cgi-bin/tags/members/batchtagging")
     assert batches and all(len(c.body["openid_list"]) <= 50 for c in batches)
@@ -58,17 +58,20 @@ def test_sync_creates_tags_and_tags_members_in_batches_of_50(api_services: Servi
         assert members(standin, name) == set(openids), name
     with api_services.sessions() as session:
         assert all(g.wechat_tag_id for g in session.scalars(sa.select(Group)))
+        [logged] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "group.sync"))
+    assert logged.actor == "wangli" and logged.detail["tagged"] == sum(len(o) for o in wanted.values())
+    assert sorted(logged.detail["created"]) == ["书法班", "第一党支部", "第二党支部"]
 
 
 def test_a_second_sync_only_changes_what_changed(api_services: Services,
                                                  standin: StandinServer) -> None:
     wanted = populate(api_services)
-    sync_tags(api_services)
+    sync_tags(api_services, actor="wangli")
     gone = wanted["第一党支部"][0]
     with api_services.sessions.begin() as session:
         session.scalars(sa.select(Binding).where(Binding.openid == gone)).one().unbound_at = (
             api_services.clock.now())
-    report = sync_tags(api_services)
+    report = sync_tags(api_services, actor="wangli")
     assert (report.created, report.tagged) == ([], 0)
     assert gone not in members(standin, "第一党支部")
     assert report.untagged >= 1
@@ -82,7 +85,7 @@ def test_the_100_tag_limit_is_a_clear_message_and_the_rest_still_syncs(settings,
         services = build_services(wired, clock=clock)
         try:
             populate(services, branch_size=10)
-            report = sync_tags(services)
+            report = sync_tags(services, actor="wangli")
         finally:
             services.close()
     assert len(report.created) == 2
@@ -93,7 +96,7 @@ def test_a_tag_made_by_hand_is_never_taken_over(api_services: Services,
                                                 standin: StandinServer) -> None:
     api_services.wechat.tag.create("第一党支部")  # made in the admin panel by someone
     populate(api_services, branch_size=10)
-    report = sync_tags(api_services)
+    report = sync_tags(api_services, actor="wangli")
     assert any("已有同名标签" in p for p in report.problems)
     assert members(standin, "第一党支部") == set()
     assert members(standin, "第二党支部")  # the other groups still synced
@@ -106,7 +109,7 @@ def test_a_failed_batch_is_reported_and_the_rest_goes_on(api_services: Services,
     for n in range(20):  # this user already carries WeChat's maximum of 20 tags
         tag = api_services.wechat.tag.create(f"其他标签{n}")
         api_services.wechat.tag.tag_user(tag["id"], [crowded])
-    report = sync_tags(api_services)
+    report = sync_tags(api_services, actor="wangli")
     assert any("有 1 人这次没有同步上" in p and "45059" in p for p in report.problems)
     assert members(standin, "第二党支部") == set(wanted["第二党支部"])
     assert members(standin, "第一党支部") == set(wanted["第一党支部"]) - {crowded}
