@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -64,6 +64,7 @@ class LoadReport:
     created: list[Activity] = field(default_factory=list)
     updated: list[Activity] = field(default_factory=list)
     promoted: list[Signup] = field(default_factory=list)  # moved up from the waitlist by more seats
+    moved: list[Activity] = field(default_factory=list)  # to another time or place: tell who signed up
     problems: list[str] = field(default_factory=list)
 
 
@@ -80,23 +81,42 @@ def load_file(session: Session, path: Path, now: datetime) -> LoadReport:
         report.problems.append(f"{path.name} 里没有 [[activity]]。")
     for number, entry in enumerate(entries, start=1):
         try:
-            activity, promoted, created = save(session, entry.get("id"), entry, now)
+            saved = save(session, entry.get("id"), entry, now)
         except EntryError as exc:
             report.problems += [f"第 {number} 个活动（{entry.get('title', '无标题')}）：{_named(name)}{said}"
                                 for name, said in exc.problems.items()]
             continue
-        (report.created if created else report.updated).append(activity)
-        report.promoted += promoted
+        (report.created if saved.created else report.updated).append(saved.activity)
+        report.promoted += saved.promoted
+        if saved.moved:
+            report.moved.append(saved.activity)
     if report.problems:
         raise CatalogError("\n".join(report.problems))
     return report
 
 
-def save(session: Session, activity_id: Any, entry: dict[str, Any],
-         now: datetime) -> tuple[Activity, list[Signup], bool]:
-    """Create an activity (activity_id None) or change one by the loader's rules: the activity,
-    whoever more seats moved up from the waitlist, and whether it is new. EntryError names each
-    wrong field; nothing is changed then."""
+# What sends those signed up to another time or place: they are told when it changes.
+MOVING = ("starts_at", "place", "meeting_point")
+
+
+class Saved(NamedTuple):
+    """An activity saved: whoever more seats moved up, whether it is new, and each field an edit
+    changed (before, after)."""
+
+    activity: Activity
+    promoted: list[Signup]
+    created: bool
+    changes: dict[str, tuple[Any, Any]]
+
+    @property
+    def moved(self) -> list[str]:
+        """The fields that send people to another time or place (MOVING) this edit changed."""
+        return [name for name in MOVING if name in self.changes]
+
+
+def save(session: Session, activity_id: Any, entry: dict[str, Any], now: datetime) -> Saved:
+    """Create an activity (activity_id None) or change one by the loader's rules. EntryError names
+    each wrong field; nothing is changed then."""
     values, problems = check(entry, set(session.scalars(sa.select(Group.name))))
     existing = session.get(Activity, activity_id) if isinstance(activity_id, int) else None
     problems = problems or _not_past(values, existing, now)
@@ -106,7 +126,7 @@ def save(session: Session, activity_id: Any, entry: dict[str, Any],
         activity = Activity(**values, status=ActivityStatus.OPEN, created_at=now, updated_at=now)
         session.add(activity)
         session.flush()
-        return activity, [], True
+        return Saved(activity, [], True, {})
     try:
         activity = lock(session, activity_id) if isinstance(activity_id, int) else None
     except SignupRefused:
@@ -116,10 +136,12 @@ def save(session: Session, activity_id: Any, entry: dict[str, Any],
     confirmed = sum(s.seats for s in activity.signups if s.status == SignupStatus.CONFIRMED)
     if values["capacity"] < confirmed:
         raise EntryError({"capacity": f"：已有 {confirmed} 个座位报上，不能改得更少"})
+    changes = {name: (getattr(activity, name), value) for name, value in values.items()
+               if getattr(activity, name) != value}
     for name, value in values.items():
         setattr(activity, name, value)
     activity.updated_at = now
-    return activity, promote(session, activity, now), False  # more seats: the waitlist moves up
+    return Saved(activity, promote(session, activity, now), False, changes)  # more seats: the waitlist up
 
 
 def check(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], Problems]:

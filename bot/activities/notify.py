@@ -50,6 +50,11 @@ def promoted_for_staff(promoted: list[Signup], unreached: list[Retiree]) -> str:
     return f"候补的 {len(promoted)} 位补上了，{phone_these(unreached)}"
 
 
+def moved_for_staff(told: int, unreached: list[Retiree]) -> str:
+    """What staff read after moving an activity's time or place: how many were told, whom to phone."""
+    return f"时间或地点改了，已告诉报名和候补的 {told} 位。{phone_these(unreached)}" if told else ""
+
+
 def phone_these(unreached: list[Retiree]) -> str:
     """「其中钱进、王芳的微信联系不上，请打电话告诉本人。」 (nothing when all were told)."""
     if not unreached:
@@ -58,14 +63,16 @@ def phone_these(unreached: list[Retiree]) -> str:
 
 
 # Each piece of news: its [activity] text, and its word in the outbox's once-only key.
-NEWS_KEYS = {"promoted": "promoted", "reminder": "reminder", "activity_cancelled": "cancelled"}
+NEWS_KEYS = {"promoted": "promoted", "reminder": "reminder", "activity_cancelled": "cancelled",
+             "moved": "moved"}
 
 
 def _tell_or_phone(session: Session, settings: Settings, texts: Texts, signup: Signup, news: str,
-                   now: datetime) -> Retiree | None:
-    """Tell whoever made the sign-up the news ([activity] text news) once; when no WeChat reaches
-    them, staff are alerted to phone instead. The person to phone, if so."""
-    key = f"activity:{signup.activity_id}:{NEWS_KEYS[news]}:{signup.id}"
+                   now: datetime, once: str = "") -> Retiree | None:
+    """Tell whoever made the sign-up the news ([activity] text news) once (once: which time, for
+    news that may come again); when no WeChat reaches them, staff are alerted to phone instead.
+    The person to phone, if so."""
+    key = f"activity:{signup.activity_id}:{NEWS_KEYS[news]}:{signup.id}{once}"
     tell(session, signup, key=key, now=now, text=describe(texts, news, signup.activity))
     if signup.openid:
         return None
@@ -111,6 +118,19 @@ def remind_tomorrow(session: Session, settings: Settings, texts: Texts, now: dat
                 _tell_or_phone(session, settings, texts, signup, "reminder", now)
                 told += 1
     return told
+
+
+def tell_moved(session: Session, settings: Settings, texts: Texts, activity: Activity,
+               now: datetime) -> tuple[int, list[Retiree]]:
+    """Its time or place changed: everyone signed up or waiting is told, once for this change,
+    with the activity as it now is (not whoever signed up for someone who has died since); how
+    many, and those staff must phone."""
+    died = set(session.scalars(sa.select(Retiree.id).where(Retiree.died_on.is_not(None))))
+    live = [s for s in activity.signups if s.status in LIVE and s.retiree_id not in died]
+    once = f":{int(now.timestamp() * 1000)}"  # each change its own news: moved back, they hear it again
+    unreached = [person for signup in live
+                 if (person := _tell_or_phone(session, settings, texts, signup, "moved", now, once))]
+    return len(live), unreached
 
 
 def cancel_activity(session: Session, settings: Settings, texts: Texts, activity: Activity,

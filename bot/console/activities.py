@@ -49,6 +49,7 @@ from bot.console.web import (
     whole_office,
 )
 from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree, Signup
+from bot.roster.changes import as_logged
 from bot.roster.groups import EVERYONE, group_names
 from bot.roster.search import search, within
 from bot.staff.roles import Can
@@ -96,17 +97,29 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
     form = MultiDict(request.form)
     try:
         with saving() as session:
-            activity, promoted, created = catalog.save(session, number, _entry(form), now())
-            unreached = notify.tell_promoted(session, services().settings, services().texts, promoted, now())
-            told = notify.announce(session, services().texts, activity, now()) if form.get("announce") else 0
+            saved = catalog.save(session, number, _entry(form), now())
+            activity, told = saved.activity, _tell_after_saving(session, saved, bool(form.get("announce")))
             audit.record(session, actor=actor(), action="activity.save", at=now(),
-                         target=f"activity:{activity.id}", created=created, announced=told)
+                         target=f"activity:{activity.id}", created=saved.created,
+                         changes=as_logged({LABELS[k]: pair for k, pair in saved.changes.items()}))
     except EntryError as exc:
         return _form_page(found, form, exc.problems, 400)
-    flash(f"活动「{activity.title}」已{'新建' if created else '保存'}。"
-          + (f"已通知 {told} 个微信。" if told else "")
-          + (f"名额增加，{notify.promoted_for_staff(promoted, unreached)}" if promoted else ""))
+    flash(f"活动「{activity.title}」已{'新建' if saved.created else '保存'}。{told}")
     return redirect(url_for("console.activity", number=activity.id))
+
+
+def _tell_after_saving(session: Session, saved: catalog.Saved, announce: bool) -> str:
+    """Whom a save tells, and what staff read about it: its groups (announced), everyone signed up
+    (moved to another time or place), those more seats moved up."""
+    settings, texts, activity = services().settings, services().texts, saved.activity
+    announced = notify.announce(session, texts, activity, now()) if announce else 0
+    told = f"已通知 {announced} 个微信。" if announced else ""
+    if saved.moved:
+        told += notify.moved_for_staff(*notify.tell_moved(session, settings, texts, activity, now()))
+    if saved.promoted:
+        unreached = notify.tell_promoted(session, settings, texts, saved.promoted, now())
+        told += f"名额增加，{notify.promoted_for_staff(saved.promoted, unreached)}"
+    return told
 
 
 @console.get("/activities/<int:number>")

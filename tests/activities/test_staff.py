@@ -147,3 +147,21 @@ def test_fewer_seats_than_are_taken_is_refused(
     smaller.write_text(WINTER_TEA.format(capacity=1, groups='"第一支部"') + f"id = {tea}\n", encoding="utf-8")
     code, _, err = cli(capsys, "activity", "load", str(smaller))
     assert code == 1 and "已有 2 个座位报上" in err
+
+
+def test_a_file_moving_an_activitys_place_tells_those_signed_up(
+        office: Services, branch: Branch, tea: int, chat: Chat, tmp_path: Path, cli, capsys) -> None:
+    """Loading the file again with another place: 张明, signed up in the chat, is told the new
+    place; loading the same file once more moves nothing and tells nobody again."""
+    from tests.activities.helpers import sign
+
+    sign(chat, "o_zhang", "1", "1")
+    moved = tmp_path / "moved.toml"
+    entry = WINTER_TEA.format(capacity=3, groups='"第一支部"') + f"id = {tea}\n"
+    moved.write_text(entry.replace("老干部活动中心二楼", "市博物馆东门"), encoding="utf-8")
+    code, out, _ = cli(capsys, "activity", "load", str(moved))
+    assert code == 0 and "冬至茶话会：时间或地点改了，已告诉报名和候补的 1 位。" in out
+    [news] = queued(office, "activity:%:moved:%")
+    assert news.recipient == "o_zhang" and "地点：市博物馆东门" in news.payload["text"]
+    code, out, _ = cli(capsys, "activity", "load", str(moved))
+    assert code == 0 and "改了" not in out and len(queued(office, "activity:%:moved:%")) == 1

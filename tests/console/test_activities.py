@@ -379,3 +379,31 @@ def test_a_clerk_adds_or_drops_a_companion_after_a_call_with_the_chats_seat_rule
                                  .where(AuditEntry.action == "activity.signup_companion")).all()
     assert seats[branch.ids["张明"]] == ("confirmed", 1) and seats[wu] == ("confirmed", 1)
     assert len(logged) == 2
+
+
+def test_moving_an_activitys_time_or_place_tells_everyone_signed_up_once_per_change(
+        worker: Clerk, admin: Clerk, desk: Services, branch: Branch, chat: Chat, clock: FixedClock) -> None:
+    """The tea party moves to 20 December at the museum: 张明 (signed up) and 李华 (waiting) are
+    told where and when it now is, 王芳 (no WeChat) is to be phoned, and the log keeps before and
+    after. A change of the notes alone tells nobody; moving it again tells them again."""
+    number = create(worker, capacity="2")
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    worker.post(f"/console/activities/{number}/signups", {"retiree": str(branch.ids["王芳"])})
+    worker.post(f"/console/activities/{number}/edit", TEA | {"capacity": "2", "notes": "带上水杯"})
+    assert told(desk, f"activity:{number}:moved:%") == []
+    worker.post(f"/console/activities/{number}/edit",
+                TEA | {"capacity": "2", "starts_at": "2026-12-20T09:00", "place": "市博物馆东门"})
+    page = text(worker.get(f"/console/activities/{number}"))
+    assert "时间或地点改了，已告诉报名和候补的 3 位。其中王芳的微信联系不上，请打电话告诉本人。" in page
+    news = {m.recipient: m.payload["text"] for m in told(desk, f"activity:{number}:moved:%")}
+    assert {"o_zhang", "o_li", "o_staff_1"} <= set(news)  # and staff, to phone 王芳
+    assert "【冬至茶话会】有变动，请以这个为准" in news["o_zhang"]
+    assert "12 月 20 日（周日）上午 9:00" in news["o_zhang"]
+    assert "地点：市博物馆东门" in news["o_li"] and "【请打电话】王芳" in news["o_staff_1"]
+    logged = text(admin.get("/console/audit?action=activity.save"))
+    assert "老干部活动中心二楼 → 市博物馆东门" in logged
+    clock.advance(minutes=5)
+    worker.post(f"/console/activities/{number}/edit",
+                TEA | {"capacity": "2", "starts_at": "2026-12-20T10:00", "place": "市博物馆东门"})
+    assert len([m for m in told(desk, f"activity:{number}:moved:%") if m.recipient == "o_zhang"]) == 2
