@@ -127,6 +127,8 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     # Only a no to the number: 「不答了」 is about the quiz waiting beneath, and goes to it.
     declined = parse_choice(msg.text) == 0 or bool(
         set(short_forms(msg.text)) & ctx.texts.words("care.no_phone_words"))
+    if record is not None and phone is None and not declined and ctx.texts.yes_or_no(msg.text):
+        return Text(ctx.texts.get("care.phone_please"))  # 「好」: the number comes next, not a yes to a task
     if record is None or (phone is None and not declined):
         return None
     ctx.conversation.clear()

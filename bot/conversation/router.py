@@ -28,6 +28,7 @@ Remind = Callable[["Context", dict[str, Any]], str]
 # A task's reminder ends the first two answers to something else; after that it waits unmentioned.
 REMINDERS = 2
 REMINDED = "_reminded"  # the count, kept in the task's own data
+AFTER_GRAVE_NEWS = "_after_grave_news"  # set in a task's data when an answer left it unmentioned
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ class Router:
         if command in self.exits and said.number is None:
             conversation.reset()
             return f"command:{command}", self.act(command, msg, ctx)
+        if said.answer and said.number is None and (asked := self._acknowledged(ctx, task)) is not None:
+            return asked
         if said.is_answer and (forgotten := self._forgotten(ctx, task)) is not None:
             return forgotten
         if conversation.step is not None and (command is None or said.is_answer
@@ -298,6 +301,8 @@ class Router:
         if reply is None:
             conversation.put_back(on_screen, kept)
             return None
+        if task is not None and isinstance(reply, Text) and reply.alone:
+            task.data[AFTER_GRAVE_NEWS] = True  # the next bare 「好的」 acknowledges the news (_acknowledged)
         older = [frame for frame in kept if frame is not task]
         conversation.put_back(conversation.frame(), older)
         if urgent and task is not None and self.steps[task.step].urgent == "end":
@@ -319,6 +324,17 @@ class Router:
         if _family(step) != _family(task.step):
             conversation.keep(task)
         return reply
+
+    def _acknowledged(self, ctx: Context, task: Frame | None) -> tuple[str, Reply] | None:
+        """A bare 「好的」 right after grave news (a 120 call, a death) that left a task waiting
+        unmentioned: it says 「好，我这就打 120」, not yes to the task (a sign-up confirmed in a
+        crisis), so the task asks again. A number, or anything else, answers as usual."""
+        if task is None or ctx.conversation.frame() not in (None, task):
+            return None
+        if not task.data.pop(AFTER_GRAVE_NEWS, False):
+            return None
+        self._put_on_screen(ctx, task)
+        return f"step:{task.step}:again", Text(self.remind(ctx, task))
 
     def _forgotten(self, ctx: Context, task: Frame | None) -> tuple[str, Reply] | None:
         """A task unmentioned since its reminders ran out, with nothing newer on screen: a bare
