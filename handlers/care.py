@@ -11,7 +11,7 @@ news (「已经出院了」) and a phone number sent on its own are kept with th
 
 from __future__ import annotations
 
-from bot.care.detect import CareWords, Kind, Sighting
+from bot.care.detect import DEATH, CareWords, Kind, Sighting
 from bot.care.intake import (
     Reporter,
     add_good_news,
@@ -40,7 +40,7 @@ MORE_WORDS = 4  # characters: 「他住人民医院」 says something; 「嗯嗯
 def register(router: Router) -> None:
     """Add the care-report matcher (tried before any step) and its follow-up questions."""
     router.urgent_matcher("care")(report)
-    router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get("care.ask_who"),
+    router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get(_who_question(data)),
                 urgent="answer")(answer_who)
     router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"),
                 otherwise=more_words)(take_phone)
@@ -97,8 +97,9 @@ def _take(ctx: Context, sighting: Sighting, text: str) -> Reply:
     if sighting.kind.urgent:  # 120 first; staff call back whoever it is about
         return Text(_answer(ctx, record, sighting.kind), alone=True)
     if record.subject == "unknown":
-        ctx.conversation.expect(WHO_STEP, {"report": record.id})
-        return Text(ctx.texts.get("care.ask_who"))
+        data = {"report": record.id, "death": sighting.kind.name == DEATH}
+        ctx.conversation.expect(WHO_STEP, data)
+        return Text(ctx.texts.get(_who_question(data)))
     return Text(_answer(ctx, record, sighting.kind), alone=sighting.kind.alone)
 
 
@@ -109,7 +110,7 @@ def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
     it is a report of its own.
     """
     record = ctx.session.get(CareReport, ctx.conversation.data.get("report"))
-    said = _who_said(msg.text, ctx)
+    said = _who_said(msg.text, ctx, died=bool(ctx.conversation.data.get("death")))
     other = _words(ctx).find(msg.text)
     if record is None or said is None or (other is not None and other.kind.name != record.kind):
         return None
@@ -185,15 +186,19 @@ def _with_related(ctx: Context, lines: list[str], kind: Kind, record: CareReport
     return "\n".join(lines)
 
 
-def _who_said(text: str, ctx: Context) -> tuple[str, str | None] | None:
-    """("self", None) or ("relative", the word for them) from 1/2 or a whole sentence."""
+def _who_question(data: dict[str, object]) -> str:
+    """Whom the news is about, asked: of a death, family or someone else (never 「您本人」)."""
+    return "care.ask_who_died" if data.get("death") else "care.ask_who"
+
+
+def _who_said(text: str, ctx: Context, died: bool = False) -> tuple[str, str | None] | None:
+    """("self", None), ("relative", the word for them) or ("other", None), from the number picked
+    on the question asked (_who_question) or a whole sentence."""
+    choices = {1: ("relative", "家里人"), 2: ("other", None)} if died else {
+        1: ("self", None), 2: ("relative", "家里人"), 3: ("other", None)}
     choice = parse_choice(text)
-    if choice == 1:
-        return "self", None
-    if choice == 2:
-        return "relative", "家里人"
-    if choice == 3:
-        return "other", None
+    if choice is not None:
+        return choices.get(choice)
     return _words(ctx).who_is(text)
 
 

@@ -18,6 +18,7 @@ from bot.language.last_one import LastOne
 from bot.language.words import normalize
 
 ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
+DEATH = "death"  # whom it is about is never asked as 「您本人」
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ class CareWords:
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
             now = bool(_first_in(said, kind.now))
+            if old and not (kind.urgent and now):  # 「老伴走了三年了」「去年摔了一跤以后腿一直不好」:
+                continue  # a loss or a fall long past is told, not news for staff to act on today
             happened = now or any(h in plain for h in self.happened)
             if not happened or heard or (supposed and not (kind.urgent and now)):
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
