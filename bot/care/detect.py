@@ -196,7 +196,7 @@ class CareWords:
         plain = normalize(text)
         supposed = any(w in plain for w in self.not_happened)
         elder, someone = self._people(plain)
-        relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
+        anyone = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
         asks = any(a in plain for a in self.asking)
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
@@ -206,7 +206,10 @@ class CareWords:
             if not _says(kind, said, elder, someone):
                 continue
             at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
+            # The one named nearest before the news (「我妈昨天摔了一跤，我爸急得不行」: 我妈).
+            relative = _nearest(plain[:at], self.relatives + self.younger) or anyone
             subject = self._subject(plain, relative, at)
+            relative = relative if subject == "relative" else None
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
                 return self._sighting(kind, plain, relative, subject)
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
@@ -246,8 +249,9 @@ class CareWords:
         outside the family named before it, with no 我 in the message (「隔壁老李住院了」: "other";
         「我们楼下」「我邻居」 say whose, not who) — not a place or company one was in (「在楼下摔了」
         「跟朋友吃饭」); else "self" with 我, "unknown" without."""
-        if relative is not None:
-            return "relative"
+        if relative is not None:  # unless it is someone of theirs told of (「我爸的老战友昨天走了」)
+            between = plain[plain.rfind(relative, 0, at) + len(relative):at] if relative in plain[:at] else ""
+            return "other" if _outsider_in(between, self.others) else "relative"
         named = plain.replace("我们", "  ")
         for word in self.others:
             named = named.replace("我" + word, " " + word)
@@ -303,6 +307,12 @@ def _person_at(text: str, elders: tuple[str, ...]) -> str | None:
     if elder := next((w for w in elders if text.startswith(w)), None):
         return elder
     return "" if text.startswith(("他", "她", "老人")) else None
+
+
+def _nearest(text: str, words: tuple[str, ...]) -> str | None:
+    """The one of words text names last (nearest its end), the longer on a tie; None for none."""
+    found = [(text.rfind(w) + len(w), len(w), w) for w in words if w in text]
+    return max(found)[2] if found else None
 
 
 def _outsider_in(text: str, others: tuple[str, ...]) -> bool:
