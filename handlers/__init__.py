@@ -40,5 +40,6 @@ def build_router() -> Router:
     # it for the activity centre); read only for what no command, keyword or intent understood.
     activities.register_by_name(router)
     policy.register_second_stage(router)  # a guess by similarity only when nothing else fits
+    care.register_last(router)  # 「在人民医院心内科12床」 just after a report: more about it
     fallback.register(router)
     return router

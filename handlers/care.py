@@ -18,6 +18,7 @@ from bot.care.intake import (
     add_more,
     add_reporter_phone,
     caring_words,
+    just_reported,
     learn_subject,
     open_report_without_phone,
     report_good_news_follows,
@@ -139,6 +140,24 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     add_reporter_phone(ctx.session, ctx.settings, ctx.texts, ctx.now, record, phone)
     kept = ctx.texts.get("care.phone_kept", phone=phone)
     return Text(_with_related(ctx, [kept], _kind(ctx, record.kind), record))
+
+
+def register_last(router: Router) -> None:
+    """Add the matcher for more said about a report just made: last before the fallback."""
+    router.matcher("care_more")(more_after_report)
+
+
+def more_after_report(msg: Inbound, ctx: Context) -> Reply | None:
+    """Words nothing else understood, soon after a report (「在人民医院心内科12床」「救护车来了，去
+    人民医院了」): more about it, kept and passed to staff; None when there is no such report, or
+    the words say too little."""
+    if len(normalize(msg.text)) < MORE_WORDS:
+        return None
+    record = just_reported(ctx.session, ctx.openid, ctx.now)
+    if record is None or (_reporter(ctx).needs_phone and not record.reporter_phone):
+        return None  # a number still asked for: the question's own step keeps the words (more_words)
+    add_more(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), msg.text)
+    return Text(ctx.texts.get("care.more_kept"))
 
 
 def more_words(msg: Inbound, ctx: Context) -> Reply | None:

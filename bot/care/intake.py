@@ -27,6 +27,7 @@ _PLAIN_WHO = {"self": "您", "other": "这位老同志"}  # the {who} of the car
 # Good news (「出院了」) this long after a report of a stay in hospital or a fall is about it.
 GOOD_NEWS_WITHIN = timedelta(days=30)
 SAME_REPORT = timedelta(hours=12)  # said again within this time, it adds to the open report
+MORE_WITHIN = timedelta(minutes=30)  # words nothing else understood this soon after a report are about it
 # Said again word for word this long after (「我摔倒了起不来」 a quarter of an hour later): nobody
 # may have reached them yet, so staff are told again, at most once in each such span.
 TELL_AGAIN_AFTER = timedelta(minutes=10)
@@ -131,6 +132,14 @@ def open_report_without_phone(session: Session, openid: str, now: datetime) -> C
     return session.scalars(sa.select(CareReport).where(
         CareReport.openid == openid, CareReport.closed_at.is_(None), CareReport.reporter_phone.is_(None),
         CareReport.created_at > now - SAME_REPORT).order_by(CareReport.id.desc()).limit(1)).first()
+
+
+def just_reported(session: Session, openid: str, now: datetime) -> CareReport | None:
+    """This reporter's open report made in the last MORE_WITHIN: what they say next that nothing
+    else understood (「在人民医院心内科12床」) is more about it."""
+    return session.scalars(sa.select(CareReport).where(
+        CareReport.openid == openid, CareReport.closed_at.is_(None),
+        CareReport.created_at > now - MORE_WITHIN).order_by(CareReport.id.desc()).limit(1)).first()
 
 
 def add_good_news(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,
