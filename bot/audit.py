@@ -34,6 +34,7 @@ ACTION_NAMES = {
     "roster.import": "导入名册", "roster.import_change": "导入名册：改了档案", "roster.export": "导出名册",
     "roster.edit": "修改档案",
     "roster.died": "登记去世", "roster.died_undone": "撤销去世登记", "roster.forget": "匿名化",
+    "binding.unbind": "解除微信绑定（工作人员）",
     "group.add": "添加分组", "group.sync": "同步微信标签",
     "group.rename": "分组改名", "group.join": "加入分组", "group.leave": "移出分组",
     "staff.add": "新建账号", "staff.disable": "停用账号", "staff.enable": "恢复账号",
@@ -63,7 +64,8 @@ DETAIL_NAMES = {
     "file": "文件", "day": "日期", "audience": "对象", "accounts": "账号数",
     "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补", "signup": "报名的人",
     "link": "链接", "retirees": "人员", "to": "分派给", "title": "标题", "uploads": "上传的文件",
-    "companion": "带家属", "tagged": "打上标签人次", "untagged": "取消标签人次", "problems": "没同步成的分组",
+    "companion": "带家属", "who": "谁的微信", "tagged": "打上标签人次", "untagged": "取消标签人次",
+    "problems": "没同步成的分组",
 }
 # Details holding record ids, and what kind of record: the page names them (a person by name).
 NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup"}

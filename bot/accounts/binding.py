@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import audit
 from bot.language.words import simplified, sound_key
 from bot.models import Binding, Follower, MiniUser, Retiree
 
@@ -140,6 +141,24 @@ def unbind(session: Session, binding: Binding, now: datetime) -> None:
             Binding.openid.in_(same_person), Binding.unbound_at.is_(None),
             Binding.retiree_id == binding.retiree_id)
             .values(unbound_at=now).execution_options(synchronize_session=False))
+
+
+def unbind_for_office(session: Session, binding_id: int, retiree_id: int, *, actor: str,
+                      now: datetime) -> Binding | None:
+    """End one of a retiree's live bindings for the office, after a call (a phone changed, someone
+    bound by mistake); audit-logged. None when it is not theirs or already ended."""
+    binding = session.get(Binding, binding_id)
+    if binding is None or binding.retiree_id != retiree_id or binding.unbound_at is not None:
+        return None
+    unbind(session, binding, now)
+    audit.record(session, actor=actor, action="binding.unbind", at=now, target=f"retiree:{retiree_id}",
+                 who=whose(binding))
+    return binding
+
+
+def whose(binding: Binding) -> str:
+    """Whose WeChat a binding is, as staff read it: 「本人」 or 「家属（女儿）」."""
+    return "本人" if binding.role == "self" else f"家属（{binding.relation or '未说明关系'}）"
 
 
 def current(session: Session, account: Account) -> Binding | None:

@@ -9,6 +9,7 @@ from datetime import date
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from bot.accounts.binding import unbind_for_office, whose
 from bot.care.reports import KIND_LABELS
 from bot.console.web import (
     actor,
@@ -31,6 +32,7 @@ from bot.models import (
     KIND_NAMES,
     SIGNUP_NAMES,
     STATUS_NAMES,
+    Binding,
     OutboxMessage,
     OutboxStatus,
     Retiree,
@@ -145,6 +147,28 @@ def died_undo(retiree_id: int) -> Response | tuple[str, int]:
                     action=url_for("console.died_undo", retiree_id=retiree_id))
     attempt(lambda session: undo_death(session, retiree_id, actor=actor(), now=now()), EditError,
             done=f"已撤销{person.name}的去世登记：此后照常发祝福和推送。")
+    return redirect(back)
+
+
+@console.route("/people/<int:retiree_id>/bindings/<int:binding_id>/unbind", methods=["GET", "POST"])
+@requires(Can.EDIT)
+def binding_unbind(retiree_id: int, binding_id: int) -> Response | tuple[str, int]:
+    """End one WeChat binding after a call (a phone changed, someone bound by mistake), asked once
+    more first; the person binds again from the new WeChat."""
+    person = _visible(retiree_id)
+    binding = db().get(Binding, binding_id)
+    if binding is None or binding.retiree_id != retiree_id or binding.unbound_at is not None:
+        abort(404)
+    back = url_for("console.person", retiree_id=retiree_id) + "#h-wechat"
+    who = whose(binding)
+    if not confirmed():
+        return page("confirm.html", title="解除这个微信绑定？", button="确定解除", back=back, fields={},
+                    text=f"确定解除{person.name}同志{who}的微信绑定吗？解除以后，这个微信不再收到"
+                         f"{person.name}同志的通知，也不能替他办事；要再用，得重新绑定。",
+                    action=url_for("console.binding_unbind", retiree_id=retiree_id, binding_id=binding_id))
+    with saving() as session:
+        unbind_for_office(session, binding_id, retiree_id, actor=actor(), now=now())
+    flash(f"已解除{person.name}同志{who}的微信绑定。")
     return redirect(back)
 
 

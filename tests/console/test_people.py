@@ -273,3 +273,33 @@ def test_a_message_that_did_not_get_through_is_sent_again_from_the_persons_page(
         resent = session.scalars(sa.select(AuditEntry.target)
                                  .where(AuditEntry.action == "outbox.resend")).all()
     assert sorted(resent) == sorted([f"outbox:{ids['failed']}", f"outbox:{ids['interrupted']}"])
+
+
+def test_a_clerk_ends_a_wechat_binding_after_a_call_asked_once_more_and_logged(
+        console_app: Flask, desk: Services, worker: Clerk, viewer: Clerk, admin: Clerk, branch: Branch,
+        wechat) -> None:
+    """孙兰's daughter changed phones: the office ends the old WeChat's binding, as the chat tells
+    people to phone for. Asked once more first; a viewer cannot; the old WeChat then acts for
+    nobody; the log says whose binding it was."""
+    from bot.models import Binding
+    from tests.helpers import Chat
+
+    sun = branch.ids["孙兰"]
+    with desk.sessions() as session:
+        binding = session.scalar(sa.select(Binding).where(Binding.openid == "o_sun_daughter"))
+    path = f"/console/people/{sun}/bindings/{binding.id}/unbind"
+    assert f'href="{path}"' in text(worker.get(f"/console/people/{sun}"))
+    assert "解除绑定" not in text(viewer.get(f"/console/people/{sun}"))
+    assert viewer.post(path, {"confirmed": "1"}).status_code == 403
+    asked = text(worker.get(path))
+    assert "确定解除孙兰同志家属（女儿）的微信绑定吗" in asked
+    with desk.sessions() as session:
+        assert session.get(Binding, binding.id).unbound_at is None  # asked, nothing done yet
+    worker.post(path, {"confirmed": "1"})
+    assert "已解除孙兰同志家属（女儿）的微信绑定。" in text(worker.get(f"/console/people/{sun}"))
+    with desk.sessions() as session:
+        assert session.get(Binding, binding.id).unbound_at is not None
+        [logged] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "binding.unbind"))
+    assert logged.target == f"retiree:{sun}" and logged.detail["who"] == "家属（女儿）"
+    assert "请告诉我" in (Chat(console_app.test_client(), wechat).say("报名", openid="o_sun_daughter") or "")
+    assert worker.post(path, {"confirmed": "1"}).status_code == 404  # ended already
