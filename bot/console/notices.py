@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from bot.clock import SHANGHAI
-from bot.console.web import actor, console, db, now, page, requires, saving, services, staff
+from bot.console.web import actor, confirmed, console, db, now, page, requires, saving, services, staff
 from bot.delivery.audience import AudienceError
 from bot.models import CHANNEL_NAMES, STATUS_NAMES, Notice
 from bot.notices import links
@@ -112,9 +112,16 @@ def notice(number: int) -> tuple[str, int]:
 
 @console.post("/notices/<int:number>/cancel")
 @requires(Can.EDIT)
-def notice_cancel(number: int) -> Response:
-    """Stop the copies not sent yet (audit-logged)."""
-    _visible(number)
+def notice_cancel(number: int) -> Response | tuple[str, int]:
+    """Stop the copies not sent yet (audit-logged), asked once more first: they cannot be resumed."""
+    found = _visible(number)
+    if not confirmed():
+        waiting = progress(db(), [number])[number].get("pending", 0)
+        return page("confirm.html", title="停止发送这条通知？", button="确定停止", fields={},
+                    back=url_for("console.notice", number=number),
+                    text=f"确定停止「{(found.title or found.text)[:20]}」还没发出的 {waiting} 份吗？"
+                         "停止以后不能恢复，要发只能重新写一条。",
+                    action=url_for("console.notice_cancel", number=number))
     with saving() as session:
         stopped = cancel(session, number, actor=actor(), now=now())
     flash(f"通知 {number}：已停止 {stopped} 份还没发出的。" if stopped

@@ -82,7 +82,10 @@ def test_a_scheduled_notice_can_be_cancelled_before_it_goes(worker: Clerk, desk:
     outbox.drain(desk)
     assert {c.status for c in copies(desk)} == {OutboxStatus.PENDING}  # not yet its time
     number = sent.headers["Location"].rsplit("/", 1)[1]
-    stopped = worker.post(f"/console/notices/{number}/cancel")
+    asked = text(worker.post(f"/console/notices/{number}/cancel"))  # asked once more: it cannot be resumed
+    assert "还没发出的 3 份吗？停止以后不能恢复" in asked and "确定停止</button>" in asked
+    assert {c.status for c in copies(desk)} == {OutboxStatus.PENDING}
+    stopped = worker.post(f"/console/notices/{number}/cancel", {"confirmed": "1"})
     after = text(worker.get(stopped.headers["Location"]))
     assert "已停止 3 份" in after and "没送到的 0 人" in after  # a stopped copy is no one to phone
     assert {c.status for c in copies(desk)} == {OutboxStatus.CANCELLED}
