@@ -6,6 +6,7 @@ recorded. The rules are the care feature's; a branch's account sees its own peop
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import sqlalchemy as sa
@@ -30,6 +31,12 @@ OVERLOOKED_SHOWN = 200  # the overlooked listed by name; all are counted
 @console.get("/care")
 def care() -> tuple[str, int]:
     """Reports to handle, tasks to do, and this year's visits with who may need one."""
+    return _care_page()
+
+
+def _care_page(visit: Mapping[str, str] | None = None, problem: str = "",
+               status: int = 200) -> tuple[str, int]:
+    """The 关怀 room; `visit`: a visit as typed, shown again with the `problem` that stopped it."""
     session, shown = db(), within(db(), staff().group_id)
     reports = [r for r in open_reports(session) if shown(r.retiree_id)]
     reports.sort(key=lambda r: (r.kind not in URGENT, r.created_at))
@@ -39,7 +46,8 @@ def care() -> tuple[str, int]:
     year = request.args.get("year", type=int) or now().year
     year = year if 2000 <= year <= 2100 else now().year  # a year typed wrong: this year
     summary = summarise(session, year, scope=staff().group_id, limit=OVERLOOKED_SHOWN)
-    return page("care.html", reports=reports, closed=closed, urgent=URGENT, kinds=KIND_LABELS,
+    return page("care.html", status, visit=visit or {}, problem=problem,
+                reports=reports, closed=closed, urgent=URGENT, kinds=KIND_LABELS,
                 subjects=SUBJECTS, people=people_by_id(session, [r.retiree_id for r in reports + closed]),
                 tasks=[(t, p) for t, p in open_tasks(session) if shown(p.id)], year=year,
                 overlooked=summary.overlooked, overlooked_total=summary.overlooked_total,
@@ -96,8 +104,8 @@ def care_task_done(number: int) -> Response:
 
 @console.post("/care/visits")
 @requires(Can.EDIT)
-def care_visit() -> Response:
-    """Record a visit to one person (by name or 编号)."""
+def care_visit() -> Response | tuple[str, int]:
+    """Record a visit to one person (by name or 编号); refused, the form comes back as typed."""
     def record(session: Session) -> str:
         people, problems = named(session, request.form.get("person", ""), scope=staff().group_id)
         if problems or len(people) != 1:
@@ -109,5 +117,10 @@ def care_visit() -> Response:
         add_visit(session, people[0].id, request.form.get("kind", ""), visited,
                   request.form.get("visitor", ""), request.form.get("notes"), actor=actor(), now=now())
         return f"已记下对{people[0].name}的{request.form.get('kind')}慰问。"
-    attempt(record, CareError)
+    try:
+        with saving() as session:
+            done = record(session)
+    except CareError as exc:
+        return _care_page(visit=request.form, problem=str(exc), status=400)
+    flash(done)
     return redirect(url_for("console.care"))

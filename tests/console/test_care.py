@@ -91,12 +91,18 @@ def test_a_birthday_visit_done_is_recorded_and_the_overlooked_shrink(
 def test_a_visit_is_recorded_by_name_and_bad_input_changes_nothing(worker: Clerk, desk: Services,
                                                                   branch: Branch) -> None:
     worker.get("/console/care")
-    nobody = worker.post("/console/care/visits", {"person": "无此人", "kind": "日常",
-                                                  "visited_on": "2026-11-20", "visitor": "王丽"})
-    assert "名册里没有" in text(worker.get(nobody.headers["Location"]))
+    # A name typed wrong: refused, and everything typed is back in the form, the notes too
+    nobody = worker.post("/console/care/visits", {"person": "张名", "kind": "节日",
+                                                  "visited_on": "2026-11-20", "visitor": "王丽",
+                                                  "notes": "老人说腿疼，要安排体检"})
+    page = text(nobody)
+    assert nobody.status_code == 400 and "名册里没有" in page and "没有记下，改好再点「记下」" in page
+    assert 'value="张名"' in page and ">老人说腿疼，要安排体检</textarea>" in page
+    assert "<option selected>节日" in page
     future = worker.post("/console/care/visits", {"person": "王芳", "kind": "日常",
                                                   "visited_on": "2026-12-20", "visitor": "王丽"})
-    assert "不能在今天以后" in text(worker.get(future.headers["Location"]))
+    assert future.status_code == 400 and "不能在今天以后" in text(future)
+    assert 'value="2026-12-20"' in text(future)
     worker.post("/console/care/visits", {"person": "王芳", "kind": "节日", "visited_on": "2026-11-20",
                                          "visitor": "王丽", "notes": "送了月饼"})
     with desk.sessions() as session:
