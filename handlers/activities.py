@@ -109,9 +109,13 @@ def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
-    ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False})
+    # 「冬至茶话会我陪我爸一起去」: the companion said already; 1 or 「好的」 books them both.
+    together = (0 < activity.companion_seats < left and _sentence_choice(ctx, said) == 2
+                and not any(q in said for q in ASKING))  # 「能带家属吗」 asks, decides nothing
+    ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False, "together": together})
     detail = describe(ctx.texts, "detail", activity, left=left)
-    return Text("\n".join([detail, _choices(ctx, activity, left)]))
+    choices = ctx.texts.get("activity.choices_together") if together else _choices(ctx, activity, left)
+    return Text("\n".join([detail, choices]))
 
 
 def _already(ctx: Context, activity: Activity, signup: Signup, said: str) -> str:
@@ -145,6 +149,9 @@ def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
         return ctx.texts.get("activity.refused_cancelled")
     if data.get("offered_waitlist"):
         return ctx.texts.get("activity.remind_waitlist", title=activity.title)
+    if data.get("together"):
+        return ctx.texts.get("activity.remind_confirm", title=activity.title) + ctx.texts.get(
+            "activity.choices_together")
     left = places(ctx.session, activity).left
     return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(ctx, activity, left)
 
@@ -163,6 +170,8 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
     """1 (or 好的, 确认 …): sign up; 2 (or 带家属): with a companion; 0 (or 算了 …): not this time."""
     data = ctx.conversation.data
     choice = ctx.texts.choice(msg.text, yes=1, no=0)
+    if choice == 1 and data.get("together"):
+        choice = 2  # the companion said with the activity's name, confirmed
     if choice is None:
         choice = _sentence_choice(ctx, msg.text)
     if choice == 0:
