@@ -148,14 +148,16 @@ def register_last(router: Router) -> None:
 
 
 def more_after_report(msg: Inbound, ctx: Context) -> Reply | None:
-    """Words nothing else understood, soon after a report (「在人民医院心内科12床」「救护车来了，去
-    人民医院了」): more about it, kept and passed to staff; None when there is no such report, or
-    the words say too little."""
-    if len(normalize(msg.text)) < MORE_WORDS:
-        return None
+    """Words nothing else understood, soon after a report, that tell more of it (「在人民医院心内科
+    12床」「救护车来了，去人民医院了」): kept and passed to staff; None when there is no such report,
+    a task waits, or the words say nothing of where or how (care.detail_words)."""
+    if ctx.conversation.quiet or len(normalize(msg.text)) < MORE_WORDS:
+        return None  # a task waits (a number asked for keeps such words itself: more_words)
+    if not any(word in msg.text for word in ctx.texts.words("care.detail_words")):
+        return None  # 「今天天气真好」 is no more about it
     record = just_reported(ctx.session, ctx.openid, ctx.now)
-    if record is None or (_reporter(ctx).needs_phone and not record.reporter_phone):
-        return None  # a number still asked for: the question's own step keeps the words (more_words)
+    if record is None:
+        return None
     add_more(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), msg.text)
     return Text(ctx.texts.get("care.more_kept"))
 

@@ -9,6 +9,7 @@ never 「他走了」); and what is supposed (「要是走了」) or long past a
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +216,8 @@ class CareWords:
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
             now = bool(_first_in(said, kind.now))
-            if old and not (kind.urgent and now):  # 「老伴走了三年了」「去年摔了一跤以后腿一直不好」:
-                continue  # a loss or a fall long past is told, not news for staff to act on today
+            if old and not kind.urgent and self._told_as_past(plain, kind, said):
+                continue  # 「老伴走了三年了」「去年摔了一跤以后」: long past, not news to act on today
             happened = now or any(h in plain for h in self.happened)
             if not happened or heard or (supposed and not (kind.urgent and now)):
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
@@ -244,17 +245,36 @@ class CareWords:
         return bool(kind.for_a_doctor) and _first_in(said, self.seeing_doctor) is not None and all(
             w in kind.for_a_doctor for w in kind.words if w in said)
 
+    def _told_as_past(self, plain: str, kind: Kind, said: str) -> bool:
+        """Whether the news itself is said as long past: a long-ago word right after it (走了三年了)
+        or right before (去年就不在了) — not one elsewhere (「老伴住院三年了，昨天走了」 is news)."""
+        told = [(m.start(), m.end()) for word in kind.words if word in said
+                for m in re.finditer(re.escape(word), plain)]
+        return bool(told) and all(self._past_beside(plain, at, end) for at, end in told)
+
+    def _past_beside(self, plain: str, at: int, end: int) -> bool:
+        """Whether a long-ago word stands right after plain[at:end], or right before it."""
+        for past in self.long_ago:
+            after, before = plain.find(past, end), plain.rfind(past, 0, at)
+            if 0 <= after - end <= 1 or (before >= 0 and 0 <= at - before - len(past) <= 1):
+                return True
+        return False
+
     def _subject(self, plain: str, relative: str | None, at: int) -> str:
         """Whom plain is about, the news being told at `at`: a relative it names; else someone
         outside the family named before it, with no 我 in the message (「隔壁老李住院了」: "other";
         「我们楼下」「我邻居」 say whose, not who) — not a place or company one was in (「在楼下摔了」
         「跟朋友吃饭」); else "self" with 我, "unknown" without."""
-        if relative is not None:  # unless it is someone of theirs told of (「我爸的老战友昨天走了」)
-            between = plain[plain.rfind(relative, 0, at) + len(relative):at] if relative in plain[:at] else ""
-            return "other" if _outsider_in(between, self.others) else "relative"
+        if relative is not None:  # unless someone of theirs (「我爸的老战友」) or theirs (「邻居老张的老伴」)
+            named_at = plain.rfind(relative, 0, at)
+            between = plain[named_at + len(relative):at] if named_at >= 0 else ""
+            whose = plain[:named_at] if named_at >= 0 else ""
+            theirs = whose.endswith("的") and _outsider_in(whose, self.others)
+            return "other" if theirs or _outsider_in(between, self.others) else "relative"
         named = plain.replace("我们", "  ")
-        for word in self.others:
-            named = named.replace("我" + word, " " + word)
+        for word in self.others:  # 「我同事」「我的老战友」「我一个老朋友」 say whose, not who
+            for whose in ("我的老", "我的好", "我一个老", "我一个", "我的", "我老", "我"):
+                named = named.replace(whose + word, " " * len(whose) + word)
         speaker = any(w in named for w in self.self_words)
         if not speaker and _outsider_in(named[:at], self.others):
             return "other"
@@ -262,9 +282,12 @@ class CareWords:
 
     def _sighting(self, kind: Kind, plain: str, relative: str | None, subject: str) -> Sighting:
         """The report of kind about `subject` — the speaker's own despair when a relative is only
-        named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of)."""
+        named in passing (「老伴走了好几年了，有时候真不想活了」), not told of (told_of). A death
+        is never the living speaker's own: whose is asked (「我的老同事老王昨天去世了」)."""
         if subject == "relative" and kind.told_of and not _first_in(plain, kind.told_of):
             return Sighting(kind, "self", None)
+        if kind.name == DEATH and subject == "self":
+            return Sighting(kind, "unknown", None)
         return Sighting(kind, subject, relative)
 
     def good_news_in(self, text: str) -> GoodNewsTold | None:

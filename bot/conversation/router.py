@@ -28,7 +28,7 @@ Remind = Callable[["Context", dict[str, Any]], str]
 # A task's reminder ends the first two answers to something else; after that it waits unmentioned.
 REMINDERS = 2
 REMINDED = "_reminded"  # the count, kept in the task's own data
-AFTER_GRAVE_NEWS = "_after_grave_news"  # set in a task's data when an answer left it unmentioned
+UNMENTIONED = "_unmentioned"  # in a task's data: an answer standing alone left it unmentioned
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ class Router:
             conversation.put_back(on_screen, kept)
             return None
         if task is not None and isinstance(reply, Text) and reply.alone:
-            task.data[AFTER_GRAVE_NEWS] = True  # the next bare 「好的」 acknowledges the news (_acknowledged)
+            task.data[UNMENTIONED] = True  # the next bare 「好的」 acknowledges that answer (_acknowledged)
         older = [frame for frame in kept if frame is not task]
         conversation.put_back(conversation.frame(), older)
         if urgent and task is not None and self.steps[task.step].urgent == "end":
@@ -326,12 +326,12 @@ class Router:
         return reply
 
     def _acknowledged(self, ctx: Context, task: Frame | None) -> tuple[str, Reply] | None:
-        """A bare 「好的」 right after grave news (a 120 call, a death) that left a task waiting
+        """A bare 「好的」 right after an answer that stood alone (a 120 call, a death), the task left
         unmentioned: it says 「好，我这就打 120」, not yes to the task (a sign-up confirmed in a
         crisis), so the task asks again. A number, or anything else, answers as usual."""
         if task is None or ctx.conversation.frame() not in (None, task):
             return None
-        if not task.data.pop(AFTER_GRAVE_NEWS, False):
+        if not task.data.pop(UNMENTIONED, False):
             return None
         self._put_on_screen(ctx, task)
         return f"step:{task.step}:again", Text(self.remind(ctx, task))
@@ -358,7 +358,8 @@ class Router:
         return Text(f"{reply.content}\n\n{self.remind(ctx, task)}")
 
     def remind(self, ctx: Context, task: Frame) -> str:
-        """The task's one line saying it still waits."""
+        """The task's one line saying it still waits (mentioned again: a 「好的」 now answers it)."""
+        task.data.pop(UNMENTIONED, None)
         remind = self.steps[task.step].remind
         assert remind is not None  # only tasks wait
         return remind(ctx, task.data)

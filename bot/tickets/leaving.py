@@ -57,9 +57,12 @@ def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, bi
 def says_something(texts: Texts, text: str) -> bool:
     """Whether text is a 留言 staff can act on: not a greeting, 「好的」 or a sound (「嗯」), which
     are not yet the message (the chat then asks what it is; the mini-program says so)."""
-    plain = normalize(text)
-    not_yet = plain in texts.words("ticket.not_yet_words") or texts.yes_or_no(text) is not None
-    return len(plain) >= 2 and not not_yet
+    if texts.yes_or_no(text) is not None:
+        return False
+    plain, openings = normalize(text), sorted(texts.words("ticket.not_yet_words"), key=len, reverse=True)
+    while opening := next((w for w in openings if plain.startswith(w) or plain.endswith(w)), None):
+        plain = plain.removeprefix(opening) if plain.startswith(opening) else plain.removesuffix(opening)
+    return len(plain) >= 2  # 「你好，我想问一下」 is openings only; 「你好，暖气不热」 says something
 
 
 def who_left(binding: Binding | None, openid: str) -> str:

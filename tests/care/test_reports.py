@@ -188,6 +188,47 @@ def test_taken_away_by_illness_is_a_death(office: Services, said: str) -> None:
     assert found is not None and (found.kind.name, found.subject) == ("death", "relative")
 
 
+TOLD = [  # (what is said, the kind of news, whom it is about)
+    # everyday words for an emergency
+    ("我老伴喊不醒了", "emergency", "relative"),
+    ("老头子一下子倒了，怎么叫都不答应", "emergency", "relative"),
+    ("我老伴突然不会说话了，嘴也歪了", "emergency", "relative"),
+    ("我老伴喘气费劲，嘴唇发紫", "emergency", "relative"),
+    ("我在地上躺着起不来", "emergency", "self"),
+    ("我老伴摔倒了起不来", "fall", "relative"),  # its answer says 120 if badly hurt
+    ("救救我", "emergency", "self"),
+    ("我爸拉了好多血", "emergency", "relative"),
+    # fresh news beside old illness is still news
+    ("我老伴好多年的老毛病，今天突然晕倒了", "emergency", "relative"),
+    ("老伴住院三年了昨天走了", "death", "relative"),
+    ("我老伴去年住院，今天又住院了", "hospital", "relative"),
+    # whom: the one named nearest before the news; theirs is someone else; a death is never one's own
+    ("我妈昨天晚上摔了一跤，我爸急得不行", "fall", "relative"),
+    ("我爸的老战友姚叔叔昨天走了", "death", "other"),
+    ("我邻居老张的老伴昨天走了", "death", "other"),
+    ("我的老同事住院了", "hospital", "other"),
+    ("我同学昨天去世了", "death", "unknown"),
+    ("我的腿摔伤了", "fall", "self"),
+]
+NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我老伴去世三年了",
+           "我老伴去年就不在了，现在就我一个人", "我去年摔了一跤以后腿一直不好，想申请护理费",
+           "这个题太难了救救我", "救救我吧，这个手机怎么弄", "我老伴心脏不舒服好多年了",
+           "早上躺着起不来，懒得很", "老伴这两天拉血，去医院看了说是痔疮", "我把手机摔地上了",
+           "站不稳的老人怎么申请护理", "躺在地上做操好不好"]
+
+
+@pytest.mark.parametrize(("said", "kind", "subject"), TOLD)
+def test_what_is_told_and_of_whom_in_everyday_words(office: Services, said: str, kind: str,
+                                                     subject: str) -> None:
+    found = CareWords.load(office.settings.content_dir).find(said)
+    assert found is not None and (found.kind.name, found.subject) == (kind, subject)
+
+
+@pytest.mark.parametrize("said", NO_NEWS)
+def test_what_is_long_past_a_joke_or_a_thing_dropped_is_no_report(office: Services, said: str) -> None:
+    assert CareWords.load(office.settings.content_dir).find(said) is None
+
+
 def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
         office: Services, branch: Branch, chat: Chat, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -645,3 +686,15 @@ def test_good_news_a_month_and_more_after_tells_staff_nothing(
     reply = chat.say("我好多了", openid="o_zhang") or ""
     assert not reply.startswith("太好了")
     assert not [a for a in staff_alerts(office) if ":good:" in a.dedupe_key]
+
+
+def test_where_and_how_said_just_after_a_report_is_kept_with_it_and_small_talk_is_not(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    """「在人民医院心内科12床」 right after 「我老伴住院了」 reaches the report and staff; 「今天天气
+    真好啊」 is answered as usual and kept nowhere."""
+    chat.say("我老伴住院了", openid="o_zhang")
+    assert "转告工作人员" not in (chat.say("今天天气真好啊", openid="o_zhang") or "")
+    assert "转告工作人员" in (chat.say("在人民医院心内科12床", openid="o_zhang") or "")
+    [report] = reports(office)
+    assert report.text == "我老伴住院了\n在人民医院心内科12床"
+    assert any("12床" in a.payload["text"] for a in staff_alerts(office))
