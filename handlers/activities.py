@@ -57,8 +57,8 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
     reply to sign up; None when no open activity is named (or the person is not bound). Whom it
     is open to is read only once one is named: most messages that come here name none."""
-    if ctx.binding is None or named_in(msg.text, [a.title for a in open_now(ctx.session, ctx.now)]) is None:
-        return None
+    if ctx.binding is None or not any(named_in(msg.text, [a.title]) for a in open_now(ctx.session, ctx.now)):
+        return None  # (two branches' 茶话会 tie: whom each is open to tells them apart, below)
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     number = named_in(msg.text, [a.title for a in activities])
     if number is None:

@@ -60,8 +60,9 @@ def _load_in(services: Services, session: Session, args: argparse.Namespace) -> 
     if report.promoted:
         lines.append(f"名额增加：{notify.promoted_for_staff(report.promoted, unreached)}")
     for activity in report.moved:
-        told, to_phone = notify.tell_moved(session, services.settings, services.texts, activity, now)
-        lines.append(f"{activity.title}：{notify.moved_for_staff(told, to_phone)}")
+        if said := notify.moved_for_staff(*notify.tell_moved(session, services.settings, services.texts,
+                                                            activity, now)):
+            lines.append(f"{activity.title}：{said}")
     audit.record(session, actor=audit.cli_actor(), action="activity.load", at=now,
                  target=str(args.file.resolve()), created=[a.id for a in report.created],
                  updated=[a.id for a in report.updated])

@@ -123,8 +123,10 @@ def remind_tomorrow(session: Session, settings: Settings, texts: Texts, now: dat
 def tell_moved(session: Session, settings: Settings, texts: Texts, activity: Activity,
                now: datetime) -> tuple[int, list[Retiree]]:
     """Its time or place changed: everyone signed up or waiting is told, once for this change,
-    with the activity as it now is (not whoever signed up for someone who has died since); how
-    many, and those staff must phone."""
+    with the activity as it now is (not whoever signed up for someone who has died since, nor for
+    an activity cancelled or over); how many, and those staff must phone."""
+    if activity.status == ActivityStatus.CANCELLED or activity.starts_at <= now:
+        return 0, []  # a correction to what is over or off: nobody is going
     died = set(session.scalars(sa.select(Retiree.id).where(Retiree.died_on.is_not(None))))
     live = [s for s in activity.signups if s.status in LIVE and s.retiree_id not in died]
     once = f":{int(now.timestamp() * 1000)}"  # each change its own news: moved back, they hear it again

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot.accounts.miniprogram import binding_of, user_of
 from bot.clock import SHANGHAI
-from bot.db.engine import record_id, transaction
+from bot.db.engine import past_any_id, transaction
 from bot.models import Binding, MiniUser
 from bot.services import Services
 
@@ -137,11 +137,11 @@ def documented(*codes: str, **models: Any) -> SpecResponse:
 NEEDS_LOGIN: dict[str, Any] = {"session": []}  # an endpoint's `security`: the bearer token
 
 
-# The largest id a database column holds everywhere (PostgreSQL's integer): a larger one in an
-# address names nothing, and is a 404 before any query (SQLite cannot even bind it).
 @blueprint.url_value_preprocessor
 def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    if any(isinstance(v, int) and record_id(v) is None for v in (values or {}).values()):
+    """A number in the address past any id names nothing: a 404 before any query (SQLite cannot
+    even bind it)."""
+    if past_any_id((values or {}).values()):
         raise Refused(404, *MESSAGES[404])
 
 

@@ -73,7 +73,13 @@ REFUSED = {
     Refusal.NO_SEAT_FOR_COMPANION: "名额不够（或有人在候补），带不了家属；原来的报名不变。",
 }
 # A companion asked for on a sign-up already made: nothing new was signed up.
-REFUSED_COMPANION = REFUSED | {Refusal.NO_COMPANION: "这个活动不能带家属；原来的报名不变。"}
+REFUSED_COMPANION = REFUSED | {
+    Refusal.NO_COMPANION: "这个活动不能带家属；原来的报名不变。",
+    Refusal.CLOSED: "这个活动已停止报名，带不了家属；原来的报名不变。",
+    Refusal.CANCELLED: "这个活动已取消。",
+    Refusal.DECEASED: "这位已故，不再改报名。",
+    Refusal.NOT_ELIGIBLE: "这位不在能报名的分组里，带不了家属；原来的报名不变。",
+}
 
 
 @console.get("/activities")
@@ -98,22 +104,24 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
     try:
         with saving() as session:
             saved = catalog.save(session, number, _entry(form), now())
-            activity, told = saved.activity, _tell_after_saving(session, saved, bool(form.get("announce")))
+            announced = notify.announce(session, services().texts, saved.activity, now()) \
+                if form.get("announce") else 0
+            activity, told = saved.activity, _tell_after_saving(session, saved)
             audit.record(session, actor=actor(), action="activity.save", at=now(),
-                         target=f"activity:{activity.id}", created=saved.created,
+                         target=f"activity:{activity.id}", created=saved.created, announced=announced,
                          changes=as_logged({LABELS[k]: pair for k, pair in saved.changes.items()}))
+            told = (f"已通知 {announced} 个微信。" if announced else "") + told
     except EntryError as exc:
         return _form_page(found, form, exc.problems, 400)
     flash(f"活动「{activity.title}」已{'新建' if saved.created else '保存'}。{told}")
     return redirect(url_for("console.activity", number=activity.id))
 
 
-def _tell_after_saving(session: Session, saved: catalog.Saved, announce: bool) -> str:
-    """Whom a save tells, and what staff read about it: its groups (announced), everyone signed up
-    (moved to another time or place), those more seats moved up."""
+def _tell_after_saving(session: Session, saved: catalog.Saved) -> str:
+    """Whom a save tells, and what staff read about it: everyone signed up (moved to another time
+    or place), those more seats moved up."""
     settings, texts, activity = services().settings, services().texts, saved.activity
-    announced = notify.announce(session, texts, activity, now()) if announce else 0
-    told = f"已通知 {announced} 个微信。" if announced else ""
+    told = ""
     if saved.moved:
         told += notify.moved_for_staff(*notify.tell_moved(session, settings, texts, activity, now()))
     if saved.promoted:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.care import HEALTH_ROUTES
 from bot.clock import SHANGHAI
-from bot.db.engine import record_id
+from bot.db.engine import past_any_id, record_id
 from bot.logs import mask_personal
 from bot.models import ROLE_NAMES, StaffAccount
 from bot.services import Services
@@ -45,7 +45,7 @@ BODY_LIMITS: dict[str, int] = {}
 @console.url_value_preprocessor
 def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """A record's number past any id there can be (typed or forged) is a page not found."""
-    if any(isinstance(v, int) and record_id(v) is None for v in (values or {}).values()):
+    if past_any_id((values or {}).values()):
         abort(404)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +55,11 @@ def record_id(value: object) -> int | None:
     if isinstance(value, str):
         value = int(value) if value.isascii() and value.isdecimal() and len(value) <= 10 else None
     return value if isinstance(value, int) and 1 <= value <= LARGEST_ID else None
+
+
+def past_any_id(values: Iterable[object]) -> bool:
+    """Whether any int among values (a URL's numbers) is past any id a record can have."""
+    return any(isinstance(v, int) and record_id(v) is None for v in values)
 
 
 def make_engine(url: str) -> sa.Engine:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot.clock import SHANGHAI
 from bot.models import EmergencyContact, Group, Retiree
 from bot.roster import fields as f
 from bot.roster.groups import GROUP_FIELDS
@@ -47,6 +48,8 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[An
 def as_read(value: Any) -> Any:
     """A value as staff read it (and the audit log keeps it, as JSON): dates written out, 是/否,
     lists joined."""
+    if isinstance(value, datetime):  # an activity's time: as clerks write it, in Beijing time
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
