@@ -151,3 +151,4 @@ def test_a_greeting_or_a_yes_is_not_yet_a_ticket_as_in_the_chat(
         assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
     kept = client.post("/api/v1/tickets", headers=signed_in("o_mini_hi"), json={"text": "你好，想问体检的事"})
     assert kept.status_code == 201
+    assert client.post("/api/v1/tickets", json={"text": "你好"}).status_code == 401  # signed in first

@@ -407,3 +407,10 @@ def test_moving_an_activitys_time_or_place_tells_everyone_signed_up_once_per_cha
     worker.post(f"/console/activities/{number}/edit",
                 TEA | {"capacity": "2", "starts_at": "2026-12-20T10:00", "place": "市博物馆东门"})
     assert len([m for m in told(desk, f"activity:{number}:moved:%") if m.recipient == "o_zhang"]) == 2
+    worker.post(f"/console/activities/{number}/cancel", {"confirmed": "1"})
+    clock.advance(minutes=5)
+    worker.post(f"/console/activities/{number}/edit",
+                TEA | {"capacity": "2", "starts_at": "2026-12-20T10:00", "place": "老干部活动中心二楼"})
+    assert len([m for m in told(desk, f"activity:{number}:moved:%") if m.recipient == "o_zhang"]) == 2  # off
+    logged = text(admin.get("/console/audit?action=activity.save"))
+    assert "开始时间：2026-12-21 14:30 → 2026-12-20 09:00" in logged
