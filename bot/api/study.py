@@ -77,7 +77,7 @@ class QuizQuestion(BaseModel):
 class QuizAnswer(Request):
     """An answer to one question."""
 
-    choice: str = Field(pattern="^[A-D]$", description="选的字母，A 到 D")
+    choice: str = Field(pattern="^[A-Da-d]$", description="选的字母，A 到 D（题有几个选项，就到第几个字母）")
 
 
 class Verdict(BaseModel):
@@ -145,10 +145,13 @@ def quiz_answer(month: str, number: int, json: QuizAnswer) -> Any:
     """回答一道题：对不对、正确答案和讲解。"""
     with signed_in() as (session, user):
         question, count = _question(month, number)
+        choice = json.choice.upper()
+        if choice not in question.letters:  # as the chat takes only the letters it showed
+            raise Refused(422, "invalid", f"这道题请选 {'、'.join(question.letters)} 中的一个。")
         if (binding := bound(session, user)) is not None:
             quiz_answered(session, binding.retiree_id, month, number, count, services().clock.now(),
                           via="mini", by_agent=binding.is_agent)
-        return Verdict(right=json.choice == question.answer, answer=question.answer_text,
+        return Verdict(right=choice == question.answer, answer=question.answer_text,
                        explain=question.explain, next=number + 1 if number < count else None)
 
 

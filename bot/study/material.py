@@ -58,6 +58,11 @@ class QuizQuestion:
         """The right choice, with its letter."""
         return f"{self.answer}. {self.choices[LETTERS.index(self.answer)]}"
 
+    @property
+    def letters(self) -> str:
+        """The letters this question's choices go by (「ABC」 for three)."""
+        return LETTERS[:len(self.choices)]
+
 
 @dataclass(frozen=True)
 class Material:

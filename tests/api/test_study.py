@@ -86,3 +86,18 @@ def test_the_whole_quiz_answered_counts_the_month_as_studied_as_in_the_chat(
     with mini.sessions() as session:
         [reading] = session.scalars(sa.select(StudyReading)).all()
     assert (reading.retiree_id, reading.via, reading.by_agent) == (branch.ids["李华"], "mini", True)
+
+
+def test_a_letter_the_question_does_not_offer_is_refused_and_a_small_letter_is_taken(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    """D for a question of three choices had been judged (and, on the last question, counted the
+    month as studied); the chat takes only the letters it showed. 「c」 is C, as in the chat."""
+    me = signed_in("o_mini_letters")
+    quiz = load(mini.settings.content_dir, "2026-11").quiz
+    number, question = next((n, q) for n, q in enumerate(quiz, start=1) if len(q.choices) < 4)
+    past = client.post(f"/api/v1/study/2026-11/quiz/{number}", headers=me, json={"choice": "D"})
+    assert past.status_code == 422
+    assert past.get_json()["message"] == f"这道题请选 {'、'.join(question.letters)} 中的一个。"
+    small = client.post(f"/api/v1/study/2026-11/quiz/{number}", headers=me,
+                        json={"choice": question.answer.lower()}).get_json()
+    assert small["right"] is True
