@@ -72,6 +72,8 @@ class Error(BaseModel):
 FIELD_NAMES = {"question": "问题", "code": "登录码", "font_scale": "字号", "name": "姓名",
                "digits": "电话后四位", "phone_code": "手机号验证", "relation": "关系", "text": "留言内容",
                "choice": "选项", "companion": "带家属", "results": "订阅结果"}
+# What a field written the wrong way should look like (a pattern's own words would be code).
+WRITTEN_AS = {"digits": "请填 4 位数字", "choice": "请选一个字母，A 到 D"}
 MESSAGES = {400: ("bad_request", "请求的格式不对。"), 404: ("not_found", "没有找到。"),
             405: ("method_not_allowed", "不支持这种请求方式。"),
             413: ("too_large", "提交的内容太长了。"), 415: ("unsupported", "请用 JSON 提交。"),
@@ -85,8 +87,11 @@ def _field_problems(_req: Any, resp: Any, error: Any, _instance: Any, adapter: A
         return
     first = error.errors()[0]
     key = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
-    field = FIELD_NAMES.get(key, key or "请求")
-    resp.set_data(Error(code="invalid", message=f"「{field}」不对：{_reason(first)}").model_dump_json())
+    top = key.split(".")[0]  # 「results.abc」: the field the entry belongs to
+    field = FIELD_NAMES.get(key) or FIELD_NAMES.get(top, key or "请求")
+    written = first.get("type") == "string_pattern_mismatch" and WRITTEN_AS.get(top)
+    reason = written or _reason(first)
+    resp.set_data(Error(code="invalid", message=f"「{field}」不对：{reason}").model_dump_json())
     resp.mimetype = "application/json"
 
 

@@ -48,6 +48,8 @@ def test_digits_typed_full_width_and_a_name_with_a_space_in_it_bind_as_in_the_ch
     pasted = client.post(BIND, headers=signed_in("o_mini_li"),
                          json={"name": "李华\u200b", "digits": "0000"})
     assert pasted.status_code == 201
+    five = client.post(BIND, headers=signed_in("o_mini_five"), json={"name": "王芳", "digits": "12345"})
+    assert five.status_code == 422 and five.get_json()["message"] == "「电话后四位」不对：请填 4 位数字"
 
 
 def test_a_relation_is_read_as_the_chat_reads_it_and_one_it_does_not_know_costs_no_try(

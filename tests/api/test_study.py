@@ -68,7 +68,7 @@ def test_the_quiz_one_question_at_a_time_with_the_explanation(
     assert right["right"] is True and right["next"] is None
     assert client.get(f"/api/v1/study/2026-11/quiz/{last + 1}", headers=me).status_code == 404
     bad = client.post("/api/v1/study/2026-11/quiz/1", headers=me, json={"choice": "E"})
-    assert bad.status_code == 422 and "选项" in bad.get_json()["message"]
+    assert bad.status_code == 422 and bad.get_json()["message"] == "「选项」不对：请选一个字母，A 到 D"
 
 
 def test_the_whole_quiz_answered_counts_the_month_as_studied_as_in_the_chat(
