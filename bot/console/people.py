@@ -122,10 +122,17 @@ def edit(retiree_id: int) -> Response | tuple[str, int]:
 @console.post("/people/<int:retiree_id>/died")
 @requires(Can.EDIT)
 def died(retiree_id: int) -> Response | tuple[str, int]:
-    """Record the date of death."""
-    _visible(retiree_id)
+    """Record the date of death, asked once more first: what is queued for them is cancelled."""
+    person = _visible(retiree_id)
     try:
         day = date.fromisoformat(request.form.get("died_on", ""))
+        if not confirmed():
+            return page("confirm.html", title="登记去世？", button="确定登记",
+                        fields={"died_on": day.isoformat()},
+                        back=url_for("console.person", retiree_id=retiree_id),
+                        text=f"确定登记{person.name}同志于 {day} 去世吗？登记以后不再发生日祝福和学习推送，"
+                             "还没发出的也都取消（撤销登记也不会补发）。",
+                        action=url_for("console.died", retiree_id=retiree_id))
         with saving() as session:
             record_death(session, retiree_id, day, actor=actor(), now=now())
     except ValueError as exc:  # EditError is one too; a date that does not read is the other

@@ -326,7 +326,7 @@ def test_someone_who_died_after_signing_up_is_marked_for_the_clerk_to_cancel(
         worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
     number = create(worker)
     sign(chat, "o_li", "1", "1")
-    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21"})
+    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21", "confirmed": "1"})
     page = text(worker.get(f"/console/activities/{number}"))
     assert '李华</a> <span class="tag warn">已故，请取消报名</span>' in page
 
@@ -336,7 +336,7 @@ def test_a_seat_freed_goes_past_someone_waiting_who_has_died(
     number = create(worker, capacity="1")
     for openid in ("o_zhang", "o_li", "o_sun_daughter"):  # 张明 has the seat; 李华, then 孙兰 wait
         sign(chat, openid, "1", "1")
-    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21"})
+    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21", "confirmed": "1"})
     chat.say("取消报名", "o_zhang")
     chat.say("1", "o_zhang")
     with desk.sessions() as session:

@@ -175,7 +175,7 @@ def test_a_death_in_the_retirees_family_is_not_recorded_as_the_retirees_own(
 def test_a_death_recorded_by_mistake_is_taken_back_after_asking(worker: Clerk, desk: Services,
                                                                 branch: Branch) -> None:
     li = branch.ids["李华"]
-    worker.post(f"/console/people/{li}/died", {"died_on": "2026-11-21"})
+    worker.post(f"/console/people/{li}/died", {"died_on": "2026-11-21", "confirmed": "1"})
     asked = text(worker.get(f"/console/people/{li}/died/undo"))
     assert "确定李华同志还健在" in asked
     with desk.sessions() as session:

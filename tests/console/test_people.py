@@ -172,9 +172,14 @@ def test_recording_a_death_cancels_queued_greetings(worker: Clerk, desk: Service
         outbox.enqueue(session, recipient="o_zhang", text="生日快乐", dedupe_key="greeting:test",
                        now=desk.clock.now(), kind="greeting", retiree_id=zhang)
     worker.get(f"/console/people/{zhang}")
-    future = worker.post(f"/console/people/{zhang}/died", {"died_on": "2099-01-01"})
+    future = worker.post(f"/console/people/{zhang}/died", {"died_on": "2099-01-01", "confirmed": "1"})
     assert "不能晚于今天" in text(worker.get(future.headers["Location"]))
-    worker.post(f"/console/people/{zhang}/died", {"died_on": desk.clock.now().date().isoformat()})
+    today = desk.clock.now().date().isoformat()
+    asked = text(worker.post(f"/console/people/{zhang}/died", {"died_on": today}))
+    assert f"确定登记张明同志于 {today} 去世吗" in asked and "还没发出的也都取消" in asked
+    with desk.sessions() as session:
+        assert session.get(Retiree, zhang).died_on is None  # asked, nothing done yet
+    worker.post(f"/console/people/{zhang}/died", {"died_on": today, "confirmed": "1"})
     with desk.sessions() as session:
         assert session.get(Retiree, zhang).died_on == desk.clock.now().date()
         assert session.scalar(sa.select(OutboxMessage.status)) == OutboxStatus.CANCELLED
