@@ -4,11 +4,13 @@ or unlink it; and 关联微信, where anyone signed in links their own WeChat by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import abort, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.console.web import actor, attempt, console, db, form_id, now, page, requires, staff
+from bot.console.web import actor, attempt, attempt_or_again, console, db, form_id, now, page, requires, staff
 from bot.models import Group, Role
 from bot.roster.groups import all_groups
 from bot.staff.accounts import (
@@ -29,15 +31,22 @@ from bot.staff.roles import Can
 @requires(Can.MANAGE_ACCOUNTS)
 def accounts() -> tuple[str, int]:
     """Every account, with what can be done to it."""
+    return _accounts_page()
+
+
+def _accounts_page(typed: Mapping[str, str] | None = None, problem: str = "",
+                   status: int = 200) -> tuple[str, int]:
+    """The accounts room; `typed`: a new account as typed, shown again with what stopped it."""
     groups = all_groups(db())
-    return page("accounts.html", found=all_accounts(db()), groups=groups,
-                group_names={g.id: g.name for g in groups}, roles=list(Role), moment=now())
+    return page("accounts.html", status, found=all_accounts(db()), groups=groups, typed=typed or {},
+                problem=problem, group_names={g.id: g.name for g in groups}, roles=list(Role), moment=now())
 
 
 @console.post("/accounts")
 @requires(Can.MANAGE_ACCOUNTS)
-def account_add() -> Response:
-    """Add an account; its one-time password is shown once, to pass on in person or by phone."""
+def account_add() -> Response | tuple[str, int]:
+    """Add an account; its one-time password is shown once, to pass on in person or by phone.
+    Refused, the form comes back as typed."""
     form = request.form
     group = form_id("group")
 
@@ -51,7 +60,8 @@ def account_add() -> Response:
                                         actor=actor(), now=now())
         return (f"已新建账号 {account.username}。一次性密码：{password}"
                 "（请当面或电话告诉本人，首次登录时要改密码）")
-    attempt(add, StaffError)
+    if again := attempt_or_again(add, StaffError, lambda why: _accounts_page(form, why, 400)):
+        return again
     return redirect(url_for("console.accounts"))
 
 

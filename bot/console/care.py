@@ -18,7 +18,20 @@ from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, may_be_the_retiree, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
 from bot.clock import SHANGHAI
-from bot.console.web import actor, allowed, attempt, console, db, now, page, requires, saving, services, staff
+from bot.console.web import (
+    actor,
+    allowed,
+    attempt,
+    attempt_or_again,
+    console,
+    db,
+    now,
+    page,
+    requires,
+    saving,
+    services,
+    staff,
+)
 from bot.greetings.birthday_visits import open_tasks
 from bot.models import CareReport, CareTask, Retiree
 from bot.roster.search import named, people_by_id, within
@@ -117,10 +130,6 @@ def care_visit() -> Response | tuple[str, int]:
         add_visit(session, people[0].id, request.form.get("kind", ""), visited,
                   request.form.get("visitor", ""), request.form.get("notes"), actor=actor(), now=now())
         return f"已记下对{people[0].name}的{request.form.get('kind')}慰问。"
-    try:
-        with saving() as session:
-            done = record(session)
-    except CareError as exc:
-        return _care_page(visit=request.form, problem=str(exc), status=400)
-    flash(done)
+    if again := attempt_or_again(record, CareError, lambda why: _care_page(request.form, why, 400)):
+        return again
     return redirect(url_for("console.care"))

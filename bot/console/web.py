@@ -97,6 +97,19 @@ def attempt(change: Callable[[Session], object], refused: type[Exception], done:
         flash(done or str(said))
 
 
+def attempt_or_again(change: Callable[[Session], object], refused: type[Exception],
+                     again: Callable[[str], tuple[str, int]]) -> tuple[str, int] | None:
+    """As attempt(change), but a refusal returns again(why): the form shown again as typed, with
+    why, so nothing a clerk typed is lost to a redirect. None when done (and flashed)."""
+    try:
+        with saving() as session:
+            said = change(session)
+    except refused as exc:
+        return again(str(exc))
+    flash(str(said))
+    return None
+
+
 def staff() -> StaffAccount:
     """The signed-in account (the guard has loaded it before any room's view runs)."""
     return g.staff

@@ -278,6 +278,17 @@ def test_an_administrator_adds_an_account_whose_password_is_shown_once(admin: Cl
     assert newcomer.get("/console/today").headers["Location"] == "/console/password"  # their own first
 
 
+def test_an_account_refused_comes_back_as_typed(admin: Clerk, desk: Services) -> None:
+    """A login name with a space: refused, with the name, 王丽娟 and the role still in the form."""
+    admin.get("/console/accounts")
+    refused = admin.post("/console/accounts", {"username": "wang li", "role": "viewer",
+                                               "display_name": "王丽娟"})
+    page = text(refused)
+    assert refused.status_code == 400 and "没有新建，改好再点「新建」" in page
+    assert 'value="wang li"' in page and 'value="王丽娟"' in page
+    assert '<option value="viewer" selected>' in page
+
+
 def test_an_administrator_disables_and_resets_accounts(admin: Clerk, worker: Clerk, desk: Services) -> None:
     admin.get("/console/accounts")
     admin.post("/console/accounts/wangli/disable")
