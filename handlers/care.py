@@ -11,6 +11,7 @@ news (「已经出院了」) and a phone number sent on its own are kept with th
 
 from __future__ import annotations
 
+from bot.activities.signups import mine
 from bot.care.detect import DEATH, CareWords, Kind, Sighting
 from bot.care.intake import (
     Reporter,
@@ -24,6 +25,7 @@ from bot.care.intake import (
     report_good_news_follows,
     take_report,
 )
+from bot.care.reports import may_be_the_retiree
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -185,11 +187,23 @@ def choose_related(msg: Inbound, ctx: Context) -> Reply | None:
 def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
     """The caring words for the kind and person; then, where staff have no number to call the
     reporter back on, the request for one; else the related answers by number."""
-    lines = [caring_words(ctx.texts, _words(ctx), record)]
+    lines = [caring_words(ctx.texts, _words(ctx), record), *_signups_left(ctx, record)]
     if _reporter(ctx).needs_phone and not record.reporter_phone:
         ctx.conversation.expect(PHONE_STEP, {"report": record.id})
         return "\n".join([*lines, "", ctx.texts.get("care.ask_phone")])
     return _with_related(ctx, lines, kind, record)
+
+
+def _signups_left(ctx: Context, record: CareReport) -> list[str]:
+    """Family telling of the retiree's death, who had signed up for activities still to come: a
+    line saying staff will cancel them (the console marks them once the death is recorded). Only
+    where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's."""
+    binding = ctx.binding
+    if record.kind != DEATH or binding is None or not binding.is_agent or record.subject != "relative" \
+            or not binding.retiree.gender or not may_be_the_retiree(ctx.session, record, _words(ctx)):
+        return []
+    titles = "、".join(f"【{s.activity.title}】" for s in mine(ctx.session, binding.retiree_id, ctx.now))
+    return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)] if titles else []
 
 
 def _with_related(ctx: Context, lines: list[str], kind: Kind, record: CareReport) -> str:

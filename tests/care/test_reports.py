@@ -698,3 +698,21 @@ def test_where_and_how_said_just_after_a_report_is_kept_with_it_and_small_talk_i
     [report] = reports(office)
     assert report.text == "我老伴住院了\n在人民医院心内科12床"
     assert any("12床" in a.payload["text"] for a in staff_alerts(office))
+
+
+def test_family_telling_of_the_retirees_death_hear_that_staff_will_cancel_the_sign_ups(
+        office: Services, branch: Branch, chat: Chat, tmp_path: Path) -> None:
+    """孙兰's daughter, who signed her mother up for the tea party, tells of her death: the reply
+    says staff will cancel it. Her father's death (「我爸」, not 孙兰) says nothing of it."""
+    from bot.db.engine import transaction
+    from tests.activities.helpers import load_activity, sign
+
+    load_activity(office, tmp_path)
+    with transaction(office.sessions) as session:
+        session.get(Retiree, branch.ids["孙兰"]).gender = "女"
+    sign(chat, "o_sun_daughter", "1", "1")
+    father = chat.say("我爸昨天走了", openid="o_sun_daughter") or ""
+    assert "惊闻噩耗" in father and "取消" not in father
+    chat.say("0", openid="o_sun_daughter")
+    mother = chat.say("我妈昨天夜里走了", openid="o_sun_daughter") or ""
+    assert "孙兰同志报了名的【冬至茶话会】，工作人员会帮着取消，您不用再操心。" in mother
