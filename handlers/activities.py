@@ -114,8 +114,7 @@ def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
                 and not any(q in said for q in ASKING))  # 「能带家属吗」 asks, decides nothing
     ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": False, "together": together})
     detail = describe(ctx.texts, "detail", activity, left=left)
-    choices = ctx.texts.get("activity.choices_together") if together else _choices(ctx, activity, left)
-    return Text("\n".join([detail, choices]))
+    return Text("\n".join([detail, _choices(ctx, activity, left, together)]))
 
 
 def _already(ctx: Context, activity: Activity, signup: Signup, said: str) -> str:
@@ -149,16 +148,16 @@ def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
         return ctx.texts.get("activity.refused_cancelled")
     if data.get("offered_waitlist"):
         return ctx.texts.get("activity.remind_waitlist", title=activity.title)
-    if data.get("together"):
-        return ctx.texts.get("activity.remind_confirm", title=activity.title) + ctx.texts.get(
-            "activity.choices_together")
     left = places(ctx.session, activity).left
-    return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(ctx, activity, left)
+    return ctx.texts.get("activity.remind_confirm", title=activity.title) + _choices(
+        ctx, activity, left, bool(data.get("together")))
 
 
-def _choices(ctx: Context, activity: Activity, left: int) -> str:
+def _choices(ctx: Context, activity: Activity, left: int, together: bool = False) -> str:
     """1 to sign up, 2 with a companion (said to wait when the seats left are too few for two),
-    0 not this time."""
+    0 not this time; together (the companion said already): 1 books both."""
+    if together:
+        return ctx.texts.get("activity.choices_together")
     companion = ""
     if activity.companion_seats:
         short = left < 1 + activity.companion_seats
@@ -323,14 +322,12 @@ def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str
     if signup.companion:
         who += ctx.texts.get("activity.with_companion")
     if signup.status == SignupStatus.WAITING:
-        if offered_waitlist:
-            return ctx.texts.get("activity.waiting", position=outcome.position, who=who, became_full="")
-        if signup.companion and places(ctx.session, signup.activity).left:  # a seat, but not two
-            return "\n".join([ctx.texts.get("activity.waiting", position=outcome.position, who=who,
-                                             became_full=ctx.texts.get("activity.short_for_two")),
-                              ctx.texts.get("activity.alone_instead")])
-        return ctx.texts.get("activity.waiting", position=outcome.position, who=who,
-                             became_full=ctx.texts.get("activity.became_full"))
+        # Waiting though a seat is left: it is not two (the wait is not put down to it filling up).
+        short = not offered_waitlist and signup.companion and places(ctx.session, signup.activity).left > 0
+        reason = "activity.short_for_two" if short else "activity.became_full"
+        why = "" if offered_waitlist else ctx.texts.get(reason)
+        waiting = ctx.texts.get("activity.waiting", position=outcome.position, who=who, became_full=why)
+        return "\n".join([waiting, ctx.texts.get("activity.alone_instead")]) if short else waiting
     return describe(ctx.texts, "confirmed", signup.activity, who=who)
 
 

@@ -129,17 +129,20 @@ def report_good_news_follows(session: Session, openid: str, kinds: tuple[str, ..
 def open_report_without_phone(session: Session, openid: str, now: datetime) -> CareReport | None:
     """This reporter's latest open report of the last SAME_REPORT that has no number to call
     them back on: a number they send next is for it."""
-    return session.scalars(sa.select(CareReport).where(
-        CareReport.openid == openid, CareReport.closed_at.is_(None), CareReport.reporter_phone.is_(None),
-        CareReport.created_at > now - SAME_REPORT).order_by(CareReport.id.desc()).limit(1)).first()
+    return _latest_open(session, openid, now - SAME_REPORT, CareReport.reporter_phone.is_(None))
 
 
 def just_reported(session: Session, openid: str, now: datetime) -> CareReport | None:
     """This reporter's open report made in the last MORE_WITHIN: what they say next that nothing
     else understood (「在人民医院心内科12床」) is more about it."""
+    return _latest_open(session, openid, now - MORE_WITHIN)
+
+
+def _latest_open(session: Session, openid: str, since: datetime,
+                 *also: sa.ColumnElement[bool]) -> CareReport | None:
     return session.scalars(sa.select(CareReport).where(
-        CareReport.openid == openid, CareReport.closed_at.is_(None),
-        CareReport.created_at > now - MORE_WITHIN).order_by(CareReport.id.desc()).limit(1)).first()
+        CareReport.openid == openid, CareReport.closed_at.is_(None), CareReport.created_at > since, *also)
+        .order_by(CareReport.id.desc()).limit(1)).first()
 
 
 def add_good_news(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,

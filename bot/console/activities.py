@@ -163,7 +163,7 @@ def signup_add(number: int) -> Response | tuple[str, int]:
         told = notify.tell_signed_up_by_staff(session, services().texts, outcome, person.name, now())
         audit.record(session, actor=actor(), action="activity.signup_add", at=now(),
                      target=f"activity:{number}", signup=outcome.signup.id, retiree=person.id)
-        done = f"候补第 {outcome.position} 位" if outcome.position else "报上了"
+        done = _standing(outcome.position)
         tell = "已发微信通知。" if told else "微信联系不上（没有绑定或已取消关注），请打电话告诉本人。"
         return f"已为{person.name}报名：{done}{'（带家属）' if companion else ''}。{tell}"
     _attempt_signup(add)
@@ -241,7 +241,7 @@ def signup_companion(number: int, signup_id: int) -> Response:
                      promoted=[s.id for s in promoted])
         changed = "带一位家属" if bring else "不带家属"
         signup = session.get(Signup, signup_id)
-        state = f"候补第 {waiting_position(session, signup)} 位" if signup.status == "waiting" else "报上了"
+        state = _standing(waiting_position(session, signup) if signup.status == "waiting" else None)
         return f"已改为{name}{changed}：{state}。{notify.promoted_for_staff(promoted, unreached)}"
     _attempt_signup(change, REFUSED_COMPANION)
     return redirect(url_for("console.activity", number=number))
@@ -294,6 +294,11 @@ def _cancel(session: Session, activity: Activity) -> str:
 
 ACTIONS: dict[str, Callable[[Session, Activity], str]] = {
     "announce": _announce, "close": _close, "cancel": _cancel}
+
+
+def _standing(position: int | None) -> str:
+    """Where a sign-up stands, as staff read it: 「候补第 2 位」 or 「报上了」."""
+    return f"候补第 {position} 位" if position else "报上了"
 
 
 def _attempt_signup(change: Callable[[Session], str], refusals: dict[Refusal, str] = REFUSED) -> None:
