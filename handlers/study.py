@@ -14,7 +14,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import parse_choice, short_forms
+from bot.language.words import PARTICLES, named_choice, normalize, parse_choice, short_forms
 from bot.models import Binding
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
@@ -23,7 +23,9 @@ from bot.study.readings import may_study, quiz_answered, record_reading
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
 CHOSEN_MONTH = "study_month"  # the month picked in 往期: 学完了 and 答题 act on it until another is chosen
-_ANSWER_PREFIXES = ("我选", "选择", "答案是", "答案", "选", "是")
+_ANSWER_PREFIXES = ("我觉得是", "我觉得", "应该是", "我选", "选择", "答案是", "答案", "应该", "选", "是")
+# What only points at a choice said in words: 「应该是遵义会议吧」 answers A.
+_POINTING_AT_ANSWER = frozenset("我选是答案应该觉得就那个这对的") | frozenset(PARTICLES)
 LONGEST_ANSWER = 12  # characters: an answer said in a sentence; a longer one is about something else
 _LETTER = re.compile(r"(?<![A-Z])[A-E](?![A-Z])")
 _PLACES = "一二三四五12345"
@@ -122,7 +124,7 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     index = int(data.get("index", 0))
     question = material.quiz[index]
-    letter = _letter(msg.text, len(question.choices))
+    letter = _letter(msg.text, question)
     if letter == "0" or (letter is None and ctx.texts.yes_or_no(msg.text) is False):
         ctx.conversation.clear()
         return Text(ctx.texts.get("study.quiz_stopped"))
@@ -177,10 +179,12 @@ def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:
                          letters="、".join(LETTERS[:len(question.choices)]))
 
 
-def _letter(text: str, choices: int) -> str | None:
-    """「B」「b」「Ｂ」「选B」「答案是b吧」「2」「二」 → "B"; 0 → "0"; anything else → None."""
+def _letter(text: str, question: QuizQuestion) -> str | None:
+    """「B」「b」「Ｂ」「选B」「答案是b吧」「2」「二」「遵义会议」 → the choice's letter; 0 → "0";
+    anything else → None."""
+    choices = len(question.choices)
     for said in short_forms(text):
-        said = next((said[len(p):] for p in _ANSWER_PREFIXES if said.startswith(p)), said).upper()
+        said = _unprefixed(said).upper()
         if len(said) == 1 and said in LETTERS[:choices]:
             return said
     number = parse_choice(text)
@@ -188,7 +192,23 @@ def _letter(text: str, choices: int) -> str | None:
         return "0"
     if number is not None and 1 <= number <= choices:
         return LETTERS[number - 1]
-    return _letter_in_sentence(text, choices)
+    return _letter_in_sentence(text, choices) or _choice_in_words(text, question)
+
+
+def _unprefixed(said: str) -> str:
+    """A normalised answer without the words that lead up to it (「答案是」「我觉得」)."""
+    return next((said[len(p):] for p in _ANSWER_PREFIXES if said.startswith(p)), said)
+
+
+def _choice_in_words(text: str, question: QuizQuestion) -> str | None:
+    """「遵义会议」「应该是1936年吧」「二万五千里」: the choice an answer says in words — its whole
+    text, else a part no other choice shares as long, with nothing else said; None otherwise."""
+    choices = [normalize(choice) for choice in question.choices]
+    for said in short_forms(text):
+        if (whole := _unprefixed(said)) in choices:
+            return LETTERS[choices.index(whole)]
+    number = named_choice(text, list(question.choices), pointing=_POINTING_AT_ANSWER)
+    return LETTERS[number - 1] if number is not None else None
 
 
 def _letter_in_sentence(text: str, choices: int) -> str | None:

@@ -112,6 +112,18 @@ def test_the_quiz_goes_one_question_at_a_time_by_letter_or_number(chat: Chat, br
     assert "已经记下了" in (chat.say("学完了", openid="o_zhang") or "")
 
 
+def test_a_quiz_answer_said_in_words_is_taken_as_its_choice(chat: Chat, branch: Branch) -> None:
+    chat.say("答题", openid="o_zhang")
+    first = chat.say("慢慢坐起，再下床", openid="o_zhang") or ""  # a part only B has
+    assert first.startswith("答对了！") and "第 2 题：" in first
+    second = chat.say("应该是保持通风，装一氧化碳报警器吧", openid="o_zhang") or ""  # B's whole text
+    assert second.startswith("答对了！") and "第 3 题：" in second
+    other = chat.say("我想出门走走", openid="o_zhang") or ""  # shares 出门 with A, but says more
+    assert "答对了" not in other and "正确答案" not in other and "第 3 题" in other
+    last = chat.say("走快一点", openid="o_zhang") or ""  # B's words: wrong, and the quiz is done
+    assert last.startswith("没关系，正确答案是 A.") and "题目做完了" in last
+
+
 def test_zero_leaves_the_quiz(chat: Chat, branch: Branch) -> None:
     chat.say("答题", openid="o_zhang")
     assert "不做了" in (chat.say("0", openid="o_zhang") or "")
