@@ -57,13 +57,27 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
     reply to sign up; None when no open activity is named (or the person is not bound). Whom it
     is open to is read only once one is named: most messages that come here name none."""
-    if ctx.binding is None or not any(named_in(msg.text, [a.title]) for a in open_now(ctx.session, ctx.now)):
+    if ctx.binding is None or not any(_named(ctx, msg.text, [a.title])
+                                      for a in open_now(ctx.session, ctx.now)):
         return None  # (two branches' 茶话会 tie: whom each is open to tells them apart, below)
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
-    number = named_in(msg.text, [a.title for a in activities])
+    number = _named(ctx, msg.text, [a.title for a in activities])
     if number is None:
         return None
     return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1], msg.text)
+
+
+def _named(ctx: Context, text: str, titles: list[str]) -> int | None:
+    """The number (from 1) of the one title a sentence speaks of: by three characters of it or
+    more (named_in), or by the kind of activity it ends in (「讲座还有名额吗」 for 健康知识讲座),
+    when no other title ends in that kind; None otherwise."""
+    if (number := named_in(text, titles)) is not None:
+        return number
+    said = normalize(text)
+    kinds = [kind for kind in ctx.texts.words("activity.kind_words") if kind in said]
+    ending = [n for n, title in enumerate(titles, start=1)
+              if any(normalize(title).endswith(kind) for kind in kinds)]
+    return ending[0] if len(ending) == 1 else None
 
 
 def list_open(msg: Inbound, ctx: Context) -> Reply:
@@ -74,7 +88,7 @@ def list_open(msg: Inbound, ctx: Context) -> Reply:
         died = ctx.binding is not None and ctx.binding.retiree.died_on is not None
         return Text(ctx.texts.get("activity.refused_deceased" if died else "activity.none",
                                   name=ctx.binding.retiree.name if died else ""))
-    if (number := named_in(msg.text, [a.title for a in activities])) is not None:
+    if (number := _named(ctx, msg.text, [a.title for a in activities])) is not None:
         return _show(ctx, activities[number - 1], msg.text)
     ctx.conversation.expect(PICK, {"ids": [a.id for a in activities]})
     lines = [describe(ctx.texts, "list_item", a, number=n) for n, a in enumerate(activities, start=1)]
@@ -271,7 +285,7 @@ def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     retiree_id = _retiree_id(ctx)
     signups = [s for s in mine(ctx.session, retiree_id, ctx.now) if s.companion != bring]
-    if (number := named_in(msg.text, [s.activity.title for s in signups])) is not None:
+    if (number := _named(ctx, msg.text, [s.activity.title for s in signups])) is not None:
         signups = [signups[number - 1]]
     if not signups:
         return None
