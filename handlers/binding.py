@@ -116,12 +116,13 @@ def _asked_for(ctx: Context, text: str) -> str | None:
 
 
 def _introduced(ctx: Context, text: str) -> Said | None:
-    """「我是姚文斌」「你好，我叫姚文斌」: the name someone gives as theirs (not 「我是离休干部」)."""
+    """「我是姚文斌」「你好，我叫姚文斌」「姚文斌 18026566827」: the name someone gives as theirs
+    (not 「我是离休干部」), said as who they are or with their phone's digits."""
     plain = normalize(text).removeprefix("你好").removeprefix("您好")
-    if not plain.startswith(INTRODUCING):
-        return None
     said = _kinship(ctx.texts).read(plain)
-    return said if said.name and not said.family else None
+    if not said.name or said.family or not (plain.startswith(INTRODUCING) or said.digits):
+        return None
+    return said
 
 
 def ask_name(ctx: Context, *, invited: bool = False) -> Reply:

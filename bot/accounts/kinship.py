@@ -20,8 +20,13 @@ _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
 _NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的名字", "名字叫", "名字是", "名字", "姓名是", "姓名",
                   "我叫", "我是", "叫", "老人叫", "老人的名字是", "他叫", "她叫", "老同志叫")
 _NAME_SUFFIXES = ("同志", "老师", "老人")
-_PHONE_WORDS = ("手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "后四位", "后4位",
-                "最后四位", "是", "的", "登记的", "我", "他", "她")
+# What leads up to the phone's digits (「他电话最后4位是」「我的手机尾号」), longest first.
+_PHONE_WORDS = tuple(sorted((
+    "手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "尾数", "后四位", "后4位",
+    "最后四位", "最后4位", "最后", "是", "的", "登记的", "我", "他", "她"), key=len, reverse=True))
+_DIGITS = re.compile(r"[\d零〇一幺二两三四五六七八九]{3,}")
+# Who someone is, said before their name (「我是离休干部姚文斌」).
+_ROLES = ("离休老干部", "退休老干部", "离休干部", "退休干部", "老干部", "老党员", "退休教师", "退休职工")
 # A sentence, not a name: it speaks of someone, asks, doubts, greets or thanks.
 _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "很", "都", "也", "还", "没", "会", "怎",
                "什么", "哪", "多少", "几", "谁", "知道", "记得", "忘", "为啥", "可以", "请问", "一下", "绑定",
@@ -37,7 +42,7 @@ _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
-                     r"|身份证")
+                     r"|身份证|帮我|帮忙|替我|麻烦|绑")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
 _WHAT_FOLLOWS = re.compile("我是|我要|我想|我|帮他|帮她|替他|替她|给他|给她")
 
@@ -164,10 +169,24 @@ def _last_four(text: str) -> tuple[str | None, bool]:
 
 
 def _without_digits(plain: str) -> str:
-    rest = re.sub(r"[\d零〇一幺二两三四五六七八九]{3,}", "", plain)
-    for word in sorted(_PHONE_WORDS, key=len, reverse=True):
-        rest = rest.replace(word, "") if len(word) > 1 else rest.removesuffix(word)
-    return rest
+    """The text without what it says of the phone, the digits and the words leading up to them;
+    where it goes on after them, a 我 marks where (a name ends there): 「我叫姚文斌手机尾号是6827
+    帮我绑定」 → 我叫姚文斌我帮我绑定."""
+    kept, at = [], 0
+    for run in _DIGITS.finditer(plain):
+        kept.append(plain[at:_phone_words_before(plain, run.start(), at)])
+        at = run.end()
+    kept.append(plain[at:])
+    return "我".join(piece for piece in kept if piece)
+
+
+def _phone_words_before(plain: str, end: int, floor: int) -> int:
+    """Where the words leading up to the digits at `end` begin (「他电话最后4位是」), not before floor."""
+    start = end
+    while (word := next((w for w in _PHONE_WORDS
+                         if start - len(w) >= floor and plain.startswith(w, start - len(w))), None)):
+        start -= len(word)
+    return start
 
 
 def _name(text: str) -> str | None:
@@ -177,6 +196,7 @@ def _name(text: str) -> str | None:
         if text.startswith(prefix) and len(text) > len(prefix) + 1:
             text = _CLAUSE.split(text[len(prefix):], maxsplit=1)[0]  # what they go on to say of themselves
             break
+    text = next((text[len(role):] for role in _ROLES if text.startswith(role)), text)
     for suffix in _NAME_SUFFIXES:
         text = text.removesuffix(suffix)
     if (not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or set(text) <= _NUMERALS
