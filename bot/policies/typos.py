@@ -103,11 +103,13 @@ class TypoFixer:
         exact, fixes = self._spans(text)
         if not fixes:
             return text
-        starts, ends, long_word_starts = self._word_edges(text)
+        starts, ends, long_word_starts, real_words = self._word_edges(text)
         # A fix never starts inside a real word (始了 in 开始了) unless its first character is
-        # the word's own (体捡 in 那个体捡).
+        # the word's own (体捡 in 那个体捡), and never rewrites a real word it holds (发烧了 is
+        # not 发少了).
         fixes = {f for f in fixes if (f[0] in starts or text[f[0]] == f[2][0])
-                 and _may_end_there(text, f, ends, long_word_starts)}
+                 and _may_end_there(text, f, ends, long_word_starts)
+                 and not any(_rewrites(text, f, word) for word in real_words)}
         chosen: list[tuple[int, int, str]] = []
         # Longest first; between two words for one span (护里费: 护理费 or its spoken form 胡里费,
         # which means the same), the first in order, so no run depends on how a set is hashed.
@@ -120,17 +122,19 @@ class TypoFixer:
             text = text[:start] + word + text[end:]
         return text
 
-    def _word_edges(self, text: str) -> tuple[set[int], set[int], set[int]]:
-        """Where the words of text begin and end, as segmented before any fixing, and where its
-        words of two or more characters begin."""
-        starts, ends, long_word_starts, position = set(), set(), set(), 0
+    def _word_edges(self, text: str) -> tuple[set[int], set[int], set[int], list[tuple[int, int]]]:
+        """Where the words of text begin and end, as segmented before any fixing, where its words
+        of two or more characters begin, and where its real words of two or more stand."""
+        starts, ends, long_word_starts, real_words, position = set(), set(), set(), [], 0
         for word in self._segment(text):
             starts.add(position)
             if len(word) > 1:
                 long_word_starts.add(position)
+                if self._is_real_word(word):
+                    real_words.append((position, position + len(word)))
             position += len(word)
             ends.add(position)
-        return starts, ends, long_word_starts
+        return starts, ends, long_word_starts, real_words
 
     def _spans(self, text: str) -> tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]:
         """The known words written exactly in text, and the spans that are slips for one."""
@@ -207,6 +211,13 @@ def _may_end_there(text: str, fix: tuple[int, int, str], ends: set[int], long_wo
     if end - start == 2:
         return end in ends
     return text[end - 1] == word[-1] or end - 1 not in long_word_starts
+
+
+def _rewrites(text: str, fix: tuple[int, int, str], word: tuple[int, int]) -> bool:
+    """Whether a fix changes a character of a real word lying wholly within it."""
+    start, end, known = fix
+    return start <= word[0] and word[1] <= end and any(
+        text[i] != known[i - start] for i in range(word[0], word[1]))
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
