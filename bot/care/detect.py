@@ -22,6 +22,8 @@ ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了):
 DEATH = "death"  # whom it is about is never asked as 「您本人」
 
 
+_PAUSE = re.compile(r"[\s，,。.！!？?；;、：:…~～]+")  # where a speaker pauses: punctuation, spaces
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of report and the words that say it."""
@@ -92,6 +94,8 @@ class CareWords:
     men: tuple[str, ...] = ()  # 爸, 父, 公公 …: a relative's word saying he is a man
     women: tuple[str, ...] = ()  # 妈, 母, 婆婆 …: saying she is a woman
     dated: tuple[str, ...] = ()  # 昨天, 前几天 …: 走了 said of someone outside the family is news with these
+    # 「我爸去世了以后还会给我发消息吗」: a time after the news, said in one breath, supposes it.
+    after_news: tuple[str, ...] = ()
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -135,7 +139,7 @@ class CareWords:
                        costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
                        women=_words(words.get("women", [])), others=_words(words.get("others", [])),
-                       dated=_words(words.get("dated", [])),
+                       dated=_words(words.get("dated", [])), after_news=_words(words.get("after_news", [])),
                        good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
@@ -195,7 +199,7 @@ class CareWords:
 
     def _find(self, text: str) -> Sighting | None:
         plain = normalize(text)
-        supposed = any(w in plain for w in self.not_happened)
+        supposed = any(w in plain for w in self.not_happened) or _in_one_breath(text, self.after_news)
         elder, someone = self._people(plain)
         anyone = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
         asks = any(a in plain for a in self.asking)
@@ -375,6 +379,12 @@ def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
 @functools.cache
 def _load_cached(content_dir: Path) -> CareWords:
     return CareWords.load(content_dir)
+
+
+def _in_one_breath(text: str, words: tuple[str, ...]) -> bool:
+    """Whether text says one of words with no pause inside it: 「走了以后还会…吗」 does,
+    「走了，以后还会…吗」 (the news, then a question) does not."""
+    return any(any(w in normalize(piece) for w in words) for piece in _PAUSE.split(text))
 
 
 def _words(values: list[str]) -> tuple[str, ...]:
