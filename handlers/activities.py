@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.activities.notify import tell_promoted
@@ -185,6 +186,8 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
     choice = ctx.texts.choice(msg.text, yes=1, no=0)
     if choice == 1 and data.get("together"):
         choice = 2  # the companion said with the activity's name, confirmed
+    if choice is None and _says(ctx, normalize(msg.text), "another_words"):
+        return _another(msg, ctx)
     if choice is None:
         choice = _sentence_choice(ctx, msg.text)
     if choice == 0:
@@ -201,6 +204,19 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
         return _refused(ctx, refused, keep_step=choice == 2)
     ctx.conversation.clear()
     return Text(_signed_up(ctx, outcome, offered_waitlist=bool(data.get("offered_waitlist"))))
+
+
+def _another(msg: Inbound, ctx: Context) -> Reply:
+    """「换一个」「不对，我要第二个」 when asked to confirm: nothing signed up; the list again, or
+    the one of it picked in the same breath (a number then would be no answer to the old step)."""
+    listed = list_open(replace(msg, text=""), ctx)
+    rest = normalize(msg.text)
+    for word in sorted(ctx.texts.words("activity.another_words"), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    rest = rest.removeprefix("我").removeprefix("要").removeprefix("想")
+    if rest and ctx.conversation.step == PICK and (picked := pick(replace(msg, text=rest), ctx)) is not None:
+        return picked
+    return listed
 
 
 def list_mine(msg: Inbound, ctx: Context) -> Reply:
