@@ -6,11 +6,12 @@ with a Chinese message a mini-program can show as it is.
 spec (the document, validation, errors as JSON, who is signed in), limits (calls per address
 and per login, across workers), and one module per capability: account (logging in, 我的),
 binding (身份绑定), study (学习), activities (活动), policy (政策问答), tickets (留言),
-notices (我的通知), subscriptions (订阅消息).
+notices (我的通知), subscriptions (订阅消息); care_news hears news of a fall or a death in a
+question or a 留言, for both.
 
 A face: imports the features (activities, care, policies, questions, roster, study, tickets), delivery
-(inbox), accounts, wechat_api, services, models, db, logs, config, clock; nothing imports it but the web
-app.
+(inbox), accounts, language, wechat_api, services, models, db, logs, config, clock; nothing imports it
+but the web app.
 """
 
 from __future__ import annotations

@@ -10,13 +10,10 @@ from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from bot.api.spec import Error, Request, api, blueprint, bound, documented, maybe_signed_in, services
-from bot.care.detect import CareWords
-from bot.care.intake import Reporter, caring_words, take_report
+from bot.api.care_news import hear
+from bot.api.spec import Error, Request, api, blueprint, documented, maybe_signed_in, services
 from bot.db.engine import transaction
-from bot.models import CareReport, MiniUser
 from bot.policies.engine import PolicyEngine
 from bot.policies.replies import answer_text, related_topics
 from bot.questions import keeping
@@ -75,8 +72,9 @@ class TopicAnswer(BaseModel):
 def ask(json: Question) -> Any:
     """问一个问题：和聊天里一样的回答。登录后问的，答不上或要选的会留给工作人员改进。"""
     with maybe_signed_in() as (session, user):
-        if (told := _care(session, user, json.question)) is not None:  # before any policy, as in the chat
-            return told
+        if (news := hear(session, user, json.question)) is not None:  # before any policy, as in the chat
+            return Answer(topic=None, candidates=[], text=news.text, care=news.kind, urgent=news.urgent,
+                          staff_told=news.staff_told)
         engine = knowledge_for(services()).engine(session.connection())
         decision = engine.decide(json.question)
         if user is not None and keeping.for_staff(decision):
@@ -113,31 +111,6 @@ def topic(topic_id: str) -> Any:
     return TopicAnswer(topic=_ref(engine, topic_id),
                        answer=answer_text(engine, services().texts, topic_id, with_related=False),
                        related=[_ref(engine, r) for r in related])
-
-
-def _care(session: Session, user: MiniUser | None, question: str) -> Answer | None:
-    """A care report in the question, as the chat hears one: kept and staff alerted (signed in),
-    answered with care and what to do now; None when it tells of none."""
-    settings, texts = services().settings, services().texts
-    words = CareWords.for_dir(settings.content_dir)
-    sighting = words.reported(question)
-    if sighting is None:
-        return None
-    kind = sighting.kind
-    if user is None:  # nobody to call back: the words alone, and the office's number
-        report = CareReport(kind=kind.name, subject=sighting.subject, relative=sighting.relative)
-        text = "\n".join([caring_words(texts, words, report), texts.get("care.app_not_signed_in")])
-        return Answer(topic=None, candidates=[], text=text, care=kind.name, urgent=kind.urgent)
-    binding = bound(session, user)
-    reporter = Reporter(user.openid, binding.retiree if binding else None,
-                        binding.relation if binding is not None and binding.is_agent else None)
-    report = take_report(session, settings, texts, services().clock.now(), reporter=reporter, kind=kind.name,
-                         subject=sighting.subject, relative=sighting.relative, text=question)
-    lines = [caring_words(texts, words, report)]
-    if reporter.needs_phone:  # family, or not bound: staff have no number to call back on
-        lines.append(texts.get("care.app_ask_phone"))
-    return Answer(topic=None, candidates=[], text="\n".join(lines), care=kind.name, urgent=kind.urgent,
-                  staff_told=True)
 
 
 def _engine() -> PolicyEngine:

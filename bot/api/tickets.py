@@ -1,6 +1,7 @@
 """留言 from the mini-program: leave one (checked by WeChat's content check when configured; what
 it flags still reaches staff, marked), and list one's own with staff's replies. Leaving one is
-the chat's own function (bot.tickets.leaving)."""
+the chat's own function (bot.tickets.leaving); news of a fall or a death in it is also a care
+report, as the chat hears it (bot.api.care_news)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import WeChatClientException
 
+from bot.api.care_news import callback_phone, hear
 from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
@@ -47,6 +49,13 @@ class TicketView(BaseModel):
     created_at: Time = Field(description="留下的时间")
     reply: str | None = Field(description="工作人员的回复；还没回复时为空")
     replied_at: Time | None = Field(description="工作人员回复的时间；还没回复为空")
+    care: str | None = Field(default=None, description=(
+        "留言说到重要情况时的种类（和 /policy/ask 的 care 一样，如 fall 摔倒、death 去世）：这时也记为重要"
+        "情况报告，工作人员已收到提醒；只在刚留言时有"))
+    care_text: str | None = Field(default=None, description=(
+        "说到重要情况时要显示的话：关心的话和现在该怎么办（急症先打 120）；只在刚留言时有"))
+    urgent: bool = Field(default=False, description=(
+        "人命关天（急症、走失、着火……）：请把 care_text 醒目地显示"))
 
 
 class Tickets(BaseModel):
@@ -59,7 +68,8 @@ class Tickets(BaseModel):
 @api.validate(json=NewTicket, resp=documented(HTTP_201=TicketView, HTTP_401=Error, HTTP_422=Error),
               tags=["留言"], security=NEEDS_LOGIN)
 def leave_ticket(json: NewTicket) -> Any:
-    """留言给工作人员。「你好」「好的」这样的话还不是留言：422，请写清楚是什么事。"""
+    """留言给工作人员。「你好」「好的」这样的话还不是留言：422，请写清楚是什么事。说到摔倒、去世、
+    急症这样的重要情况，也记为重要情况报告，回复里有关心的话（care_text）。"""
     s = services()
     with signed_in() as (_session, user):
         openid = user.openid
@@ -69,7 +79,11 @@ def leave_ticket(json: NewTicket) -> Any:
     with signed_in() as (session, user):
         ticket = leave(session, s.settings, s.texts, openid=user.openid, binding=bound(session, user),
                        text=json.text, now=s.clock.now(), screening=screening)
-        return _view(ticket), 201
+        view = _view(ticket)
+        news = hear(session, user, json.text) or callback_phone(session, user, json.text)
+        if news is not None:  # a fall or a death, or the number to call back on: as the chat hears it
+            view = view.model_copy(update={"care": news.kind, "care_text": news.text, "urgent": news.urgent})
+        return view, 201
 
 
 @blueprint.get("/tickets")

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from bot import create_app
 from bot.db.engine import transaction
 from bot.delivery import outbox
-from bot.models import OutboxMessage, OutboxStatus, Ticket
+from bot.models import CareReport, OutboxMessage, OutboxStatus, Ticket
 from bot.notices.sending import send
 from bot.services import Services, build_services
 from bot.standin.server import StandinServer
@@ -152,3 +152,30 @@ def test_a_greeting_or_a_yes_is_not_yet_a_ticket_as_in_the_chat(
     kept = client.post("/api/v1/tickets", headers=signed_in("o_mini_hi"), json={"text": "你好，想问体检的事"})
     assert kept.status_code == 201
     assert client.post("/api/v1/tickets", json={"text": "你好"}).status_code == 401  # signed in first
+
+
+def test_a_ticket_telling_of_a_fall_is_also_a_care_report_as_in_the_chat(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    """「我父亲摔倒了，现在在医院」 left as a 留言 had been a 留言 only: nothing under 关怀, no caring
+    words. Kept as both, with what to do now; the number asked for, given in the next 留言, is
+    kept with the report and passed to staff."""
+    headers = signed_in("o_mini_fall")
+    assert client.post("/api/v1/me/binding", headers=headers,
+                       json={"name": "张明", "digits": "0000", "relation": "子女"}).status_code == 201
+    told = client.post("/api/v1/tickets", headers=headers, json={"text": "我父亲摔倒了，现在在医院"})
+    assert told.status_code == 201
+    body = told.get_json()
+    assert body["care"] == "fall" and "120" in body["care_text"] and "手机号" in body["care_text"]
+    phoned = client.post("/api/v1/tickets", headers=headers,
+                         json={"text": "我的手机号 13800002222"}).get_json()
+    assert phoned["care"] == "fall" and "13800002222" in phoned["care_text"]
+    plain = client.post("/api/v1/tickets", headers=headers, json={"text": "想问一下体检的事"}).get_json()
+    assert plain["care"] is None and plain["care_text"] is None  # no news, no number: a 留言 only
+    with mini.sessions() as session:
+        [report] = session.scalars(sa.select(CareReport)).all()
+        tickets = session.scalar(sa.select(sa.func.count()).select_from(Ticket))
+        phone_alert = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"care:{report.id}:phone%"))).all()
+    assert (report.kind, report.retiree_id) == ("fall", branch.ids["张明"])
+    assert report.reporter_phone == "13800002222"
+    assert tickets == 3 and phone_alert  # every 留言 kept; staff told the number
