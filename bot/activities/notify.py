@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.activities.signups import LIVE, Outcome, lock, tell
+from bot import audit
+from bot.activities.signups import LIVE, Outcome, lock, mine, tell, withdraw
 from bot.activities.wording import describe
 from bot.clock import SHANGHAI
 from bot.config import Settings
@@ -39,6 +40,23 @@ def tell_promoted(session: Session, settings: Settings, texts: Texts, promoted: 
     WeChat reaches (signed up by a clerk, nobody bound or following). Returns those."""
     return [person for signup in promoted
             if (person := _tell_or_phone(session, settings, texts, signup, "promoted", now)) is not None]
+
+
+def withdraw_on_death(session: Session, settings: Settings, texts: Texts, retiree_id: int, now: datetime,
+                      *, actor: str) -> str:
+    """A death recorded: the person's sign-ups still to come cancelled (as a clerk would, after a
+    call), the waitlist moved up and told; audit-logged. What staff read: which were cancelled
+    and whom to phone; "" when there were none."""
+    signups = mine(session, retiree_id, now)
+    if not signups:
+        return ""
+    promoted = [moved for s in signups for moved in withdraw(session, s.id, retiree_id, now, by_staff=True)]
+    unreached = tell_promoted(session, settings, texts, promoted, now)
+    audit.record(session, actor=actor, action="activity.signup_cancel", at=now,
+                 target=f"retiree:{retiree_id}", reason="died", signups=[s.id for s in signups],
+                 promoted=[s.id for s in promoted])
+    titles = "、".join(f"【{s.activity.title}】" for s in signups)
+    return f"已取消报名：{titles}。{promoted_for_staff(promoted, unreached)}"
 
 
 def promoted_for_staff(promoted: list[Signup], unreached: list[Retiree]) -> str:

@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from bot.activities.notify import withdraw_on_death
 from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, may_be_the_retiree, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
@@ -87,10 +88,13 @@ def care_report(number: int) -> Response | tuple[str, int]:
                 with saving() as session:
                     close(session, number, form.get("outcome", ""), actor=actor(), now=now(),
                           words=_words(), retiree_died=died)
+                    withdrawn = withdraw_on_death(session, services().settings, services().texts,
+                                                  found.retiree_id, now(), actor=actor()) if died else ""
             except CareError as exc:
                 problem = str(exc)
             else:
-                flash(f"报告 {number} 已处理" + ("，已登记去世日期，祝福和推送都已停止。" if died else "。"))
+                flash(f"报告 {number} 已处理" + (f"，已登记去世日期，祝福和推送都已停止。{withdrawn}" if died
+                                                else "。"))
                 return redirect(url_for("console.care"))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,

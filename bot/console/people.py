@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.accounts.binding import unbind_for_office, whose
+from bot.activities.notify import withdraw_on_death
 from bot.care.reports import KIND_LABELS
 from bot.console.web import (
     actor,
@@ -23,6 +24,7 @@ from bot.console.web import (
     page_number,
     requires,
     saving,
+    services,
     staff,
 )
 from bot.delivery.problems import PROBLEMS, resend
@@ -131,14 +133,17 @@ def died(retiree_id: int) -> Response | tuple[str, int]:
                         fields={"died_on": day.isoformat()},
                         back=url_for("console.person", retiree_id=retiree_id),
                         text=f"确定登记{person.name}同志于 {day} 去世吗？登记以后不再发生日祝福和学习推送，"
-                             "还没发出的也都取消（撤销登记也不会补发）。",
+                             "还没发出的也都取消（撤销登记也不会补发）；还没开始的活动报名也都取消，"
+                             "空出的座位给候补的人。",
                         action=url_for("console.died", retiree_id=retiree_id))
         with saving() as session:
             record_death(session, retiree_id, day, actor=actor(), now=now())
+            withdrawn = withdraw_on_death(session, services().settings, services().texts, retiree_id, now(),
+                                          actor=actor())
     except ValueError as exc:  # EditError is one too; a date that does not read is the other
         flash(str(exc) if isinstance(exc, EditError) else "请填写去世日期，如 2026-12-01。", "error")
     else:
-        flash(f"已登记去世日期 {day}：此后不再发生日祝福和学习推送。")
+        flash(f"已登记去世日期 {day}：此后不再发生日祝福和学习推送。{withdrawn}")
     return redirect(url_for("console.person", retiree_id=retiree_id))
 
 

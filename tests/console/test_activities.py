@@ -322,13 +322,26 @@ def test_a_month_typed_wrong_is_refused_and_a_deadline_moved_takes_the_default_c
         assert session.get(Activity, today).place == "老干部活动中心三楼"
 
 
-def test_someone_who_died_after_signing_up_is_marked_for_the_clerk_to_cancel(
+def test_recording_a_death_cancels_the_sign_ups_to_come_and_the_waitlist_moves_up(
         worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
-    number = create(worker)
-    sign(chat, "o_li", "1", "1")
-    worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21", "confirmed": "1"})
-    page = text(worker.get(f"/console/activities/{number}"))
-    assert '李华</a> <span class="tag warn">已故，请取消报名</span>' in page
+    """The chat tells family that staff will cancel the sign-ups; recording the death had left
+    the seat taken and the waitlist standing. Now it cancels them, 孙兰 moves up and is told,
+    and the clerk reads which were cancelled; the log keeps it."""
+    number = create(worker, capacity="1")
+    sign(chat, "o_li", "1", "1")  # 李华 has the seat
+    sign(chat, "o_sun_daughter", "1", "1")  # 孙兰 waits
+    asked = text(worker.post(f"/console/people/{branch.ids['李华']}/died", {"died_on": "2026-11-21"}))
+    assert "还没开始的活动报名也都取消" in asked
+    done = worker.post(f"/console/people/{branch.ids['李华']}/died",
+                       {"died_on": "2026-11-21", "confirmed": "1"}, follow_redirects=True)
+    assert "已取消报名：【冬至茶话会】" in text(done)
+    with desk.sessions() as session:
+        seated = session.scalars(sa.select(Signup.retiree_id).where(Signup.status == "confirmed")).all()
+        logged = session.scalars(sa.select(AuditEntry)
+                                 .where(AuditEntry.action == "activity.signup_cancel")).all()
+    assert seated == [branch.ids["孙兰"]] and len(logged) == 1
+    assert [m.recipient for m in told(desk, f"activity:{number}:promoted:%")] == ["o_sun_daughter"]
+    assert "已故，请取消报名" not in text(worker.get(f"/console/activities/{number}"))
 
 
 def test_a_seat_freed_goes_past_someone_waiting_who_has_died(

@@ -5,13 +5,16 @@ task done records the visit; the overlooked living are listed until someone visi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.activities.signups import sign_up
 from bot.clock import FixedClock
 from bot.db.engine import transaction
-from bot.models import AuditEntry, CareReport, CareTask, CareVisit, Retiree
+from bot.models import AuditEntry, CareReport, CareTask, CareVisit, Retiree, Signup
 from bot.services import Services
+from tests.activities.helpers import load_activity
 from tests.console.helpers import Clerk
 from tests.greetings.test_morning import greetings, morning, set_person, stand_on
 from tests.office_fixtures import Branch
@@ -48,8 +51,11 @@ def test_a_report_from_someone_half_way_through_binding_shows_whom_they_said_the
 
 
 def test_closing_a_report_as_a_death_stops_the_persons_greetings(
-        worker: Clerk, desk: Services, branch: Branch, clock: FixedClock) -> None:
+        worker: Clerk, desk: Services, branch: Branch, clock: FixedClock, tmp_path: Path) -> None:
     zhang = branch.ids["张明"]
+    activity = load_activity(desk, tmp_path)
+    with transaction(desk.sessions) as session:
+        sign_up(session, activity, zhang, openid="o_zhang", by_agent=False, companion=False, now=clock.now())
     set_person(desk, zhang, birth_date=date(1940, 11, 25))
     set_person(desk, branch.ids["李华"], birth_date=date(1940, 11, 25))  # born the same day, alive
     number = report(desk, zhang, "death", "我父亲昨天走了")
@@ -58,9 +64,10 @@ def test_closing_a_report_as_a_death_stops_the_persons_greetings(
     assert empty.status_code == 400 and "请写明处理情况" in text(empty) and "--outcome" not in text(empty)
     done = worker.post(f"/console/care/{number}", {"outcome": "已电话慰问家属", "died": "1",
                                                    "died_on": "2026-11-21"})
-    assert "祝福和推送都已停止" in text(worker.get(done.headers["Location"]))
+    assert "祝福和推送都已停止。已取消报名：【冬至茶话会】" in text(worker.get(done.headers["Location"]))
     with desk.sessions() as session:
         assert session.get(Retiree, zhang).died_on == date(2026, 11, 21)
+        assert session.scalar(sa.select(Signup.status).where(Signup.retiree_id == zhang)) == "cancelled"
         assert session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "care.close")).one()
     stand_on(clock, date(2026, 11, 25))  # his birthday
     morning(desk)
