@@ -36,8 +36,8 @@ _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "�
                # what one binds or is, not who: 「帮我爸绑一下微信」「我是独居」「我是志愿者」
                "微信", "手机", "号码", "电话", "账号", "独居", "一个人", "军人", "志愿", "邻居", "保姆",
                "网格", "社区", "居委", "家属", "子女", "工作人员")
-# 「小王」: what one is called, not the roster's name.
-_NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小")
+# 「小王」「老陈」: what one is called, not the roster's name.
+_NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小", "老")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
@@ -141,6 +141,7 @@ class Kinship:
             between = between.removesuffix("的")
             if between in ("", *_HIM, *(f"{h}家" for h in _HIM)):
                 return recorded, True, None
+            between = between.removesuffix("家")  # 「王德明家的儿媳妇」「老陈家的闺女」: the household's
             if (name := _name(between)) is not None:
                 return recorded, True, name
         return None
