@@ -178,10 +178,19 @@ def take_relation(msg: Inbound, ctx: Context) -> Reply | None:
     number = ctx.texts.choice(msg.text)
     words = _kinship(ctx.texts)
     relation = RELATIONS.get(number) if number is not None else words.relation(msg.text)
+    if number is None and relation is None and _says_self(ctx, msg.text):  # 「不对，我是本人」
+        data = {k: v for k, v in ctx.conversation.data.items() if k not in ("family", "relation", "name")}
+        return _go_on(ctx, data, Said())  # binding as themselves: their name is asked
     said = words.read(msg.text) if relation is None and number is None else Said(relation=relation)
     if said.relation is None and said.name is None:
         return None
     return _go_on(ctx, ctx.conversation.data, said)
+
+
+def _says_self(ctx: Context, text: str) -> bool:
+    """Whether an answer to 「您是老同志的什么人」 says they are the retiree (「不对，我是本人」)."""
+    plain = normalize(text)
+    return any(word in plain for word in ctx.texts.words("binding.self_words"))
 
 
 def take_name(msg: Inbound, ctx: Context) -> Reply | None:
