@@ -30,6 +30,7 @@ from bot.models import Activity, Signup, SignupStatus
 from handlers.binding import someone_else
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
+JUST_CANCELLED = "activity_just_cancelled"  # remembered: the activity whose sign-up was just cancelled
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
 # What may stand beside a name picked to cancel: 「茶话会不去了」 cancels it, 「我要去茶话会」 does not.
 CANCELLING = frozenset("我那个这的就选吧呀啊了一取消不去退报名")
@@ -45,6 +46,7 @@ def register(router: Router) -> None:
     router.step(PICK, remind=remind_pick)(pick)
     router.step(CONFIRM, remind=remind_confirm, answers=("报名", "我要报名", "参加活动"))(confirm)
     router.step(CANCEL)(cancel)
+    router.matcher("cancel_undo")(undo_cancel)
     router.matcher("companion_change")(companion_change)
 
 
@@ -289,7 +291,24 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
         return _refused(ctx, refused)
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
+    ctx.conversation.remember(JUST_CANCELLED, signup.activity_id)  # 「点错了」 next: undo_cancel
     return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
+
+
+def undo_cancel(msg: Inbound, ctx: Context) -> Reply | None:
+    """「哎呀点错了，我还要去的」 soon after cancelling: that activity again, to sign up once more
+    (its seat may have gone to the waitlist meanwhile: then a place in it is offered); None
+    otherwise."""
+    activity_id = ctx.conversation.recall(JUST_CANCELLED)
+    if activity_id is None or not _says(ctx, normalize(msg.text), "undo_cancel_words"):
+        return None
+    ctx.conversation.forget(JUST_CANCELLED)
+    activity = ctx.session.get(Activity, activity_id)
+    if activity is None:
+        return None
+    shown = _show(ctx, activity)
+    assert isinstance(shown, Text)
+    return Text(f"{ctx.texts.get('activity.undo_cancel')}\n{shown.content}")
 
 
 def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
@@ -300,9 +319,13 @@ def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
     if bring is None or ctx.binding is None:
         return None
     retiree_id = _retiree_id(ctx)
-    signups = [s for s in mine(ctx.session, retiree_id, ctx.now) if s.companion != bring]
+    live = mine(ctx.session, retiree_id, ctx.now)
+    signups = [s for s in live if s.companion != bring]
     if (number := _named(ctx, msg.text, [s.activity.title for s in signups])) is not None:
         signups = [signups[number - 1]]
+    if not signups and live:  # 「老伴不去了就我自己」 where it was one seat already: nothing to cancel
+        return Text(ctx.texts.get(f"activity.companion_already_{'added' if bring else 'dropped'}",
+                                  titles="、".join(f"【{s.activity.title}】" for s in live)))
     if not signups:
         return None
     if len(signups) > 1:
