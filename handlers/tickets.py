@@ -28,6 +28,7 @@ def register(router: Router) -> None:
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
     router.step(STEP, remind=_remind, urgent="end")(take_message)
     router.matcher("details_changed")(details_changed)
+    router.matcher("staff_request")(staff_request)
     router.matcher("message_with_matter")(message_with_matter)
 
 
@@ -68,6 +69,20 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return Text(ctx.texts.get("ticket.changed_received", number=ticket.id))
+
+
+def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我要申请送学上门，我住幸福小区5号楼」「能不能给我打个电话」「跟支部请个假」: something only
+    staff can do, passed to them as a 留言 at once (a page saying 「请留言」 would lose it); None
+    for anything else, a question of how (「送学上门怎么申请」: the policy answer says) and a
+    sign-up given up (「茶话会去不了了，请个假」: cancelled as one)."""
+    plain = normalize(msg.text)
+    if not any(w in plain for w in ctx.texts.words("ticket.request_words")) or any(
+            w in plain for w in ctx.texts.words("ticket.request_not_with")):
+        return None
+    ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
+                   text=msg.text, now=ctx.now)
+    return Text(ctx.texts.get("ticket.request_received", number=ticket.id))
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
