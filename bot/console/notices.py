@@ -185,7 +185,12 @@ def _also_filled(kind: str, form: MultiDict[str, str]) -> str:
 
 
 def _read_time(draft: Draft) -> None:
+    """The time to send at, for 定时发; a time typed beside 现在发 is asked about, not ignored (a
+    notice meant for tomorrow morning had gone out at once, however late it was)."""
     if draft.form.get("when") != "later":
+        if draft.form.get("at", "").strip():
+            draft.problems["at"] = ("填了发送时间，却选了「现在发」：要按这个时间发，请选「定时发」；"
+                                    "要现在就发，请把时间清空。")
         return
     try:
         at = datetime.strptime(draft.form.get("at", ""), "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)

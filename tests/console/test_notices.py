@@ -71,6 +71,16 @@ def test_sending_queues_one_copy_each_once_however_often_the_form_is_submitted(
     assert "没送到的 4 人" in page and "等本人下次发消息" in page and "13900000003" in page
 
 
+def test_a_time_typed_beside_send_now_is_asked_about_and_nothing_goes(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    """A notice meant for tomorrow at eight, with 「现在发」 left ticked, had gone out at once."""
+    later = (desk.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT08:00")
+    refused = worker.post("/console/notices/new", form(worker, action="send", when="now", at=later))
+    page = text(refused)
+    assert refused.status_code == 400 and "却选了「现在发」" in page and later in page
+    assert copies(desk) == []
+
+
 def test_a_scheduled_notice_can_be_cancelled_before_it_goes(worker: Clerk, desk: Services,
                                                             branch: Branch) -> None:
     later = (desk.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT09:00")
