@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import abort
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from bot.activities.notify import tell_promoted
@@ -100,7 +100,14 @@ class Activities(BaseModel):
 class SignupRequest(Request):
     """Signing up, alone or with one family member."""
 
-    companion: bool = Field(default=False, description="带一位家属（活动允许时）")
+    companion: StrictBool = Field(default=False, description="带一位家属（活动允许时）：true 或 false")
+
+
+class CompanionChange(Request):
+    """A family member coming after all, or no longer: said each time, never taken as 「不带」 when
+    left out (the seat freed would go to the waitlist, for good)."""
+
+    companion: StrictBool = Field(description="带一位家属：true；不带了：false")
 
 
 @blueprint.get("/activities")
@@ -150,10 +157,10 @@ def cancel(activity_id: int) -> Any:
 
 
 @blueprint.patch("/activities/<int:activity_id>/signup")
-@api.validate(json=SignupRequest, resp=documented(HTTP_200=MySignup, HTTP_401=Error, HTTP_403=Error,
-                                                  HTTP_404=Error, HTTP_409=Error, HTTP_422=Error),
+@api.validate(json=CompanionChange, resp=documented(HTTP_200=MySignup, HTTP_401=Error, HTTP_403=Error,
+                                                    HTTP_404=Error, HTTP_409=Error, HTTP_422=Error),
               tags=["活动"], security=NEEDS_LOGIN)
-def change(activity_id: int, json: SignupRequest) -> Any:
+def change(activity_id: int, json: CompanionChange) -> Any:
     """报名以后改主意：带上一位家属，或不带了；空出的座位给候补的第一位，并通知他。"""
     return _on_my_signup(activity_id, lambda session, signup_id, retiree_id, now: change_companion(
         session, signup_id, retiree_id, json.companion, now))

@@ -67,6 +67,11 @@ def test_a_companion_dropped_frees_the_seat_for_the_waitlist_and_one_added_needs
     client.post(f"/api/v1/activities/{tea}/signup", headers=zhang, json={"companion": True})
     li = family_of(client, signed_in, "李华", "o_mini_li_son")
     client.post(f"/api/v1/activities/{tea}/signup", headers=li, json={})
+    for unsaid in ({}, {"companion": "yes"}, {"companion": 0}):  # never taken as 「不带了」: it is for good
+        refused = client.patch(f"/api/v1/activities/{tea}/signup", headers=zhang, json=unsaid)
+        assert refused.status_code == 422 and "带家属" in refused.get_json()["message"]
+    [waiting] = client.get("/api/v1/me/signups", headers=li).get_json()["activities"]
+    assert waiting["mine"]["status"] == "waiting"
     alone = client.patch(f"/api/v1/activities/{tea}/signup", headers=zhang, json={"companion": False})
     assert alone.status_code == 200 and alone.get_json() == {"status": "confirmed", "position": None,
                                                              "companion": False}
