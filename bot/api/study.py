@@ -5,11 +5,12 @@ the reading page (bot.study)."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from urllib.parse import urljoin
 
 from flask import abort, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from bot.api.spec import (
@@ -77,7 +78,18 @@ class QuizQuestion(BaseModel):
 class QuizAnswer(Request):
     """An answer to one question."""
 
-    choice: str = Field(pattern="^[A-Da-d]$", description="选的字母，A 到 D（题有几个选项，就到第几个字母）")
+    choice: str = Field(pattern="^[A-Da-d]$", description=(
+        "选的字母，A 到 D（题有几个选项，就到第几个字母）；"
+        "和聊天里一样，全角字母（Ｂ）和选项的序号（2）也行"))
+
+    @field_validator("choice", mode="before")
+    @classmethod
+    def _as_the_chat_reads_it(cls, value: Any) -> Any:
+        """「Ｂ」 is B and 「2」 is B, as the chat takes them."""
+        if not isinstance(value, str):
+            return value
+        plain = unicodedata.normalize("NFKC", value).strip()
+        return materials.LETTERS[int(plain) - 1] if plain in ("1", "2", "3", "4") else plain
 
 
 class Verdict(BaseModel):

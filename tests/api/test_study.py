@@ -101,3 +101,8 @@ def test_a_letter_the_question_does_not_offer_is_refused_and_a_small_letter_is_t
     small = client.post(f"/api/v1/study/2026-11/quiz/{number}", headers=me,
                         json={"choice": question.answer.lower()}).get_json()
     assert small["right"] is True
+    wide = chr(ord(question.answer) + 0xFEE0)  # 「Ｃ」, as a phone's keyboard may type it
+    placed = str("ABCD".index(question.answer) + 1)  # 「3」 for C
+    for said in (wide, placed):  # both are the chat's answers too
+        answered = client.post(f"/api/v1/study/2026-11/quiz/{number}", headers=me, json={"choice": said})
+        assert answered.status_code == 200 and answered.get_json()["right"] is True
