@@ -21,7 +21,7 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.texts import Texts
-from bot.language.words import normalize
+from bot.language.words import normalize, phone_digits
 from bot.models import Retiree
 from bot.roster import identify
 from handlers.menu import offer_menu
@@ -120,9 +120,15 @@ def _introduced(ctx: Context, text: str) -> Said | None:
     (not 「我是离休干部」), said as who they are or with their phone's digits."""
     plain = normalize(text).removeprefix("你好").removeprefix("您好")
     said = _kinship(ctx.texts).read(plain)
-    if not said.name or said.family or not (plain.startswith(INTRODUCING) or said.digits):
+    if not said.name or said.family or not (plain.startswith(INTRODUCING) or _phone_given(plain)):
         return None
     return said
+
+
+def _phone_given(plain: str) -> bool:
+    """Whether text gives a phone's last four or a whole mobile number (「关联 19456597」, a code,
+    gives neither)."""
+    return any(len(run) == 4 or (len(run) == 11 and run.startswith("1")) for run in phone_digits(plain))
 
 
 def ask_name(ctx: Context, *, invited: bool = False) -> Reply:
