@@ -65,10 +65,11 @@ DETAIL_NAMES = {
     "announced": "通知微信数", "came": "到场人数", "promoted": "补上的候补", "signup": "报名的人",
     "link": "链接", "retirees": "人员", "to": "分派给", "title": "标题", "uploads": "上传的文件",
     "companion": "带家属", "who": "谁的微信", "tagged": "打上标签人次", "untagged": "取消标签人次",
-    "problems": "没同步成的分组",
+    "problems": "没同步成的分组", "signups": "取消的报名", "reason": "缘由",
 }
 # Details holding record ids, and what kind of record: the page names them (a person by name).
-NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup"}
+NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup",
+                 "signups": "signup"}
 _ROLE_WORDS = {role.value: name for role, name in ROLE_NAMES.items()}
 
 

@@ -53,7 +53,7 @@ def withdraw_on_death(session: Session, settings: Settings, texts: Texts, retire
     promoted = [moved for s in signups for moved in withdraw(session, s.id, retiree_id, now, by_staff=True)]
     unreached = tell_promoted(session, settings, texts, promoted, now)
     audit.record(session, actor=actor, action="activity.signup_cancel", at=now,
-                 target=f"retiree:{retiree_id}", reason="died", signups=[s.id for s in signups],
+                 target=f"retiree:{retiree_id}", reason="去世", signups=[s.id for s in signups],
                  promoted=[s.id for s in promoted])
     titles = "、".join(f"【{s.activity.title}】" for s in signups)
     return f"已取消报名：{titles}。{promoted_for_staff(promoted, unreached)}"
