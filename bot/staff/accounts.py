@@ -43,7 +43,7 @@ def add_account(session: Session, username: str, role: str, *, actor: str, now: 
     username = username.strip()
     if not username or len(username) > USERNAME_LENGTH or any(c.isspace() for c in username):
         raise StaffError(f"登录名不能为空、不能有空格，最多 {USERNAME_LENGTH} 个字。")
-    if session.scalar(sa.select(StaffAccount.id).where(StaffAccount.username == username)):
+    if session.scalar(sa.select(StaffAccount.id).where(_called(username))):
         raise StaffError(f"登录名“{username}”已经有人用了。")
     password = one_time_password()
     account = StaffAccount(username=username, display_name=display_name.strip() or username,
@@ -57,6 +57,12 @@ def add_account(session: Session, username: str, role: str, *, actor: str, now: 
     return account, password
 
 
+def _called(username: str) -> sa.ColumnElement[bool]:
+    """The account of this login name, in capitals or not: a phone capitalises 「Zhibu1」 by
+    itself, and 「ZHIBU1」 beside 「zhibu1」 would be two accounts nobody could tell apart."""
+    return sa.func.lower(StaffAccount.username) == username.strip().lower()
+
+
 def accounts(session: Session) -> list[StaffAccount]:
     """Every account, enabled first, by name."""
     return list(session.scalars(sa.select(StaffAccount).order_by(
@@ -65,7 +71,7 @@ def accounts(session: Session) -> list[StaffAccount]:
 
 def find_account(session: Session, username: str) -> StaffAccount:
     """The account signing in as username; StaffError when there is none."""
-    account = session.scalar(sa.select(StaffAccount).where(StaffAccount.username == username.strip()))
+    account = session.scalar(sa.select(StaffAccount).where(_called(username)))
     if account is None:
         raise StaffError(f"没有登录名为“{username}”的账号。")
     return account
@@ -158,7 +164,7 @@ def sign_in(sessions: sessionmaker[Session], username: str, password: str, *, no
     try is counted by the database itself, so tries on several workers at once all count."""
     with sessions() as session:
         known = session.execute(sa.select(StaffAccount.id, StaffAccount.password_hash)
-                                .where(StaffAccount.username == username.strip())).first()
+                                .where(_called(username))).first()
     right = matches(known.password_hash if known else None, password) and known is not None
     with transaction(sessions) as session:
         account = session.get(StaffAccount, known.id) if known else None

@@ -57,6 +57,23 @@ def test_a_new_account_signs_in_once_with_its_one_time_password_then_must_choose
             "staff.add", "staff.password"]
 
 
+def test_a_login_name_is_one_in_capitals_or_not_and_guessable_passwords_are_refused(
+        services: Services) -> None:
+    """A phone writes 「Wangli」 by itself, which had been 「no such account」; 「WANGLI」 could be
+    made beside wangli, with another role. 「12345678」 had been taken as a password."""
+    password = add(services)
+    with transaction(services.sessions) as session, pytest.raises(StaffError, match="已经有人用了"):
+        add_account(session, "WANGLI", "admin", actor="cli:test", now=services.clock.now())
+    assert attempt(services, "Wangli", password) == ""
+    signed_in = sign_in(services.sessions, " WangLi ", password, now=services.clock.now(), rules=RULES)
+    with transaction(services.sessions) as session:
+        account = session.merge(signed_in.account)
+        for guessable in ("12345678", "87654321", "abcdefgh", "Password", "qwerty123"):
+            with pytest.raises(StaffError, match="太容易猜到"):
+                change_password(session, account, password, guessable, now=services.clock.now())
+        change_password(session, account, password, "早上好2026年", now=services.clock.now())
+
+
 def test_wrong_passwords_lock_the_account_for_a_while_even_against_the_right_one(
         services: Services, clock: FixedClock) -> None:
     password = add(services)
