@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import sqlalchemy as sa
+
 from bot.activities.notify import tell_promoted
 from bot.activities.signups import (
     Outcome,
@@ -154,8 +156,15 @@ def remind_pick(ctx: Context, data: dict[str, Any]) -> str:
 
 
 def _titles(ctx: Context, ids: list[int], gone: str = "") -> list[str]:
-    """The titles of the activities listed; `gone` for one no longer there (nothing to pick by name)."""
-    return [activity.title if (activity := ctx.session.get(Activity, i)) else gone for i in ids]
+    """The titles of the activities listed; `gone` for one no longer there (nothing to pick by name).
+    One small query for them all, not an ORM object each (asked of every message while a list
+    waits: a question in between, and the list's reminder after it)."""
+    titles = dict(ctx.connection.execute(_TITLES, {"ids": list(ids)}).all()) if ids else {}
+    return [titles.get(i, gone) for i in ids]
+
+
+_TITLES = sa.select(Activity.__table__.c.id, Activity.__table__.c.title).where(
+    Activity.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:

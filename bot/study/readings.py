@@ -23,11 +23,16 @@ def record_reading(session: Session, retiree_id: int, month: str, now: datetime,
     return conn.execute(statement, row).first() is not None
 
 
+# Asked by each 学习 / 学完了 / 答题: one column, not the whole person through the ORM (~6x the CPU).
+_RETIREES = Retiree.__table__
+_DIED_ON = sa.select(_RETIREES.c.died_on).where(_RETIREES.c.id == sa.bindparam("retiree_id"))
+
+
 def may_study(session: Session, retiree_id: int) -> bool:
     """Whether readings are kept for this person: not once staff have recorded their death
     (family bound to a late retiree may still ask about pensions, not study for them)."""
-    person = session.get(Retiree, retiree_id)
-    return person is not None and person.died_on is None
+    row = session.connection().execute(_DIED_ON, {"retiree_id": retiree_id}).first()
+    return row is not None and row.died_on is None
 
 
 def quiz_answered(session: Session, retiree_id: int, month: str, number: int, count: int, now: datetime, *,
