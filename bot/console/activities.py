@@ -178,6 +178,8 @@ def activity_action(number: int, action: str) -> Response | tuple[str, int]:
     _activity(number)
     if action == "cancel" and not confirmed():  # everyone is told: it cannot be undone
         return activity_cancel(number)
+    if action == "announce" and not confirmed():  # a whole office's phones: asked once more
+        return _confirm_announce(number)
 
     def act(session: Session) -> str:
         said = ACTIONS[action](session, catalog.get(session, number))
@@ -186,6 +188,15 @@ def activity_action(number: int, action: str) -> Response | tuple[str, int]:
         return said
     attempt(act, CatalogError)
     return redirect(url_for("console.activity", number=number))
+
+
+def _confirm_announce(number: int) -> tuple[str, int]:
+    """Asked once more before an activity is announced: to whom it goes."""
+    found = _activity(number)
+    to = "全体老同志" if found.for_everyone else "、".join(found.groups)
+    return _confirm("通知能报名的人？", f"确定把「{found.title}」发给{to}吗？"
+                    "每个微信只发一次（通知过的不会再发），发出去就收不回了。", "确定发通知", number,
+                    action="announce")
 
 
 @console.get("/activities/<int:number>/cancel")

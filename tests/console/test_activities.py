@@ -72,6 +72,17 @@ def test_a_bad_form_names_each_field_keeps_what_was_typed_and_saves_nothing(
         assert session.scalars(sa.select(Activity)).all() == []
 
 
+def test_announcing_an_activity_is_asked_once_more_naming_to_whom(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    """One click had sent it to every phone of the groups, with no way back."""
+    number = create(worker)
+    asked = worker.post(f"/console/activities/{number}/announce", {})
+    assert "确定把「冬至茶话会」发给第一支部吗" in text(asked) and "确定发通知" in text(asked)
+    assert told(desk, f"activity:{number}:announce:%") == []
+    worker.post(f"/console/activities/{number}/announce", {"confirmed": "1"})
+    assert len(told(desk, f"activity:{number}:announce:%")) == 3
+
+
 def test_the_waitlist_moves_up_when_a_clerk_cancels_a_sign_up(
         worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
     number = create(worker, announce="1")
