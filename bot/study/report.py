@@ -143,7 +143,7 @@ def write_visits(session: Session, visits: list[Visit], path: Path, *, month: st
                  now: datetime) -> None:
     """The 送学上门 list as .xlsx (or .csv); audit-logged, as it holds health data."""
     going = assigned(session, month, [v.retiree.id for v in visits])
-    rows = [[v.retiree.number or v.retiree.id, v.retiree.name, "、".join(g.name for g in v.retiree.groups),
+    rows = [[v.retiree.number or "", v.retiree.name, "、".join(g.name for g in v.retiree.groups),
              v.retiree.address or "", v.retiree.phone or "", v.retiree.health or "",
              "是" if v.retiree.lives_alone else "", v.reason,
              going[v.retiree.id].assigned_to if v.retiree.id in going else ""] for v in visits]
