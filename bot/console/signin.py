@@ -16,7 +16,18 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.console.web import BODY_LIMITS, console, db, error_page, now, page, saving, services, staff
+from bot.console.web import (
+    BODY_LIMITS,
+    FORM_LIMIT,
+    console,
+    db,
+    error_page,
+    now,
+    page,
+    saving,
+    services,
+    staff,
+)
 from bot.models import StaffAccount
 from bot.staff.accounts import StaffError, change_password, sign_in
 
@@ -41,7 +52,7 @@ def guard() -> BaseResponse | None:
         if account.must_change_password and request.endpoint not in UNCHANGED_PASSWORD_MAY:
             return redirect(url_for("console.password"))
     if request.method == "POST":
-        request.max_content_length = BODY_LIMITS.get(request.endpoint or "", request.max_content_length)
+        request.max_content_length = BODY_LIMITS.get(request.endpoint or "", FORM_LIMIT)
         csrf.protect()
     return None
 

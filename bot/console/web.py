@@ -37,9 +37,13 @@ def now() -> datetime:
     return services().clock.now()
 
 
-# Endpoints that take a body larger than the app's limit (an upload), by endpoint: the guard sets
-# the limit before it reads any form, as its CSRF check does.
+# Endpoints that take a body larger than a form's (an upload), by endpoint: the guard sets the
+# limit before it reads any form, as its CSRF check does.
 BODY_LIMITS: dict[str, int] = {}
+# Any other form: the app's own limit is the webhook's 64 KB, which a long reply to a 留言 (7,000
+# characters, three times that once encoded) passed, to an error page that lost it. Under this,
+# each field's own check says what is too long, on the form as typed.
+FORM_LIMIT = 1024 * 1024
 
 
 @console.url_value_preprocessor
@@ -228,8 +232,8 @@ ERRORS = {400: ("请求无效", "页面可能已经过期，或不是从本系�
           403: ("没有权限", "您的账号没有这个权限。如需要，请找管理员。"),
           404: ("没有找到", "没有这个页面或这条记录，或不在您能查看的范围内。"),
           405: ("操作无效", "请从页面上的按钮操作。"),
-          413: ("文件太大", "上传的文件太大了：名册文件不超过 50 MB，录音不超过 30 MB，"
-                            "图片每张不超过 5 MB。"),
+          413: ("内容太大", "提交的内容太大了：名册文件不超过 50 MB，录音不超过 30 MB，"
+                            "图片每张不超过 5 MB；文字请分几次填写。"),
           500: ("出错了", "这一步没有做成，已记下这个错误。请回到上一页再试一次；还是不行，请告诉管理员。")}
 
 

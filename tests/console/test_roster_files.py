@@ -144,7 +144,7 @@ def test_a_50_mb_upload_gets_a_413_in_chinese(worker: Clerk, desk: Services) -> 
     body += b"0" * (50 * 2**20 + 1) + b"\r\n--b--\r\n"
     refused = worker.client.post("/console/roster/import", data=body,
                                  content_type="multipart/form-data; boundary=b")
-    assert refused.status_code == 413 and "文件太大" in refused.get_data(as_text=True)
+    assert refused.status_code == 413 and "名册文件不超过 50 MB" in refused.get_data(as_text=True)
     assert not list(Path(desk.settings.console.upload_dir).glob("*/*"))
 
 

@@ -66,10 +66,11 @@ def test_an_answer_too_long_for_one_message_is_kept_and_its_length_named(
         worker: Clerk, desk: Services, left: dict[str, int]) -> None:
     number = left["暖气不热"]
     worker.get(f"/console/tickets/{number}")
-    long = "师傅明天上午九点到十一点之间上门检修暖气。" * 40
-    refused = worker.post(f"/console/tickets/{number}", {"answer": long})
-    assert refused.status_code == 400 and f"回复太长（{len(long)} 字）" in text(refused)
-    assert long in text(refused)  # kept for the clerk to shorten
+    for times in (40, 400):  # 8,000 characters (72 KB as a form) had met a 「文件太大」 page, lost
+        long = "师傅明天上午九点到十一点之间上门检修暖气。" * times
+        refused = worker.post(f"/console/tickets/{number}", {"answer": long})
+        assert refused.status_code == 400 and f"回复太长（{len(long)} 字）" in text(refused)
+        assert long in text(refused)  # kept for the clerk to shorten
     with desk.sessions() as session:
         assert session.get(Ticket, number).answered_at is None
         assert session.scalars(sa.select(OutboxMessage)).all() == []
