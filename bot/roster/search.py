@@ -80,7 +80,8 @@ def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[li
         else:
             numbers = "、".join(f"{p.number or f'内部编号 {p.id}'}（{p.birth_date.year} 年生）"
                                 for p in found)
-            problems.append(f"「{line}」有 {len(found)} 位同名，请改写成其中一位的编号：{numbers}。")
+            problems.append(f"「{line}」有 {len(found)} 位同名，请照抄其中一位的编号"
+                            f"（连同「内部编号」几个字）：{numbers}。")
     return list(people.values()), problems
 
 

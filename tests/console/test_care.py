@@ -105,6 +105,8 @@ def test_a_visit_is_recorded_by_name_and_bad_input_changes_nothing(worker: Clerk
     page = text(nobody)
     assert nobody.status_code == 400 and "名册里没有" in page and "没有记下，改好再点「记下」" in page
     assert 'value="张名"' in page and ">老人说腿疼，要安排体检</textarea>" in page
+    # the page comes back at the form, not at its top 5,000 pixels above the reason
+    assert 'action="/console/care/visits#visit" id="visit"' in page
     assert "<option selected>节日" in page
     future = worker.post("/console/care/visits", {"person": "王芳", "kind": "日常",
                                                   "visited_on": "2026-12-20", "visitor": "王丽"})

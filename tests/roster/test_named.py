@@ -17,7 +17,7 @@ def test_namesakes_without_a_number_are_named_apart_and_reachable_by_the_interna
         second.birth_date = second.birth_date.replace(year=1941)
         session.flush()
         _, problems = named(session, "李淑芬")
-        assert problems == [f"「李淑芬」有 2 位同名，请改写成其中一位的编号："
+        assert problems == [f"「李淑芬」有 2 位同名，请照抄其中一位的编号（连同「内部编号」几个字）："
                             f"内部编号 {first.id}（1938 年生）、内部编号 {second.id}（1941 年生）。"]
         for typed in (f"内部编号 {second.id}", f"内部编号 {second.id}（1941 年生）"):
             people, problems = named(session, typed)
