@@ -3,6 +3,7 @@ read and unread (bot.delivery.inbox), and subscribe-message grants the client re
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort
@@ -13,6 +14,10 @@ from bot.api.spec import NEEDS_LOGIN, Error, Time, api, blueprint, bound, docume
 from bot.delivery.inbox import belongs, messages_for, shown_in_app
 from bot.models import OutboxMessage
 from bot.models.outbox import KIND_NAMES
+
+# A sentence telling a chat user what to reply (「想参加，回复「报名」。」「回复 1 确认」): nobody can
+# reply in the mini-program, which has buttons for these instead.
+_REPLY_HINT = re.compile(r"[^。！？\n]*回复\s*[「\d][^。！？\n]*[。！？]?")
 
 
 class NoticeView(BaseModel):
@@ -65,5 +70,11 @@ def read_notice(notice_id: int) -> Any:
 
 def _view(message: OutboxMessage, read: bool) -> NoticeView:
     return NoticeView(id=message.id, kind=message.kind, kind_name=KIND_NAMES.get(message.kind, message.kind),
-                      title=message.payload.get("title"), text=message.payload["text"],
+                      title=message.payload.get("title"), text=for_the_app(message.payload["text"]),
                       sent_at=message.sent_at or message.created_at, read=read)
+
+
+def for_the_app(text: str) -> str:
+    """A message as the app shows it: without what it tells a chat user to reply."""
+    kept = _REPLY_HINT.sub("", text)
+    return "\n".join(line for line in kept.splitlines() if line.strip()) or text

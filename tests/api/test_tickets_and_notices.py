@@ -69,12 +69,14 @@ def test_staff_reply_and_the_retirees_notices_are_in_my_notices_once_each(
     now = mini.clock.now()
     with transaction(mini.sessions) as session:
         answer(session, mini.texts, number, "在中心一楼服务台领。", actor="clerk", now=now)
-        send(session, mini.settings, text="明天上午九点开支部会。", audience="group:第一支部", actor="clerk",
-             now=now, title="支部会")
+        send(session, mini.settings, text="明天上午九点开支部会。去不了的，回复「留言」说一声。",
+             audience="group:第一支部", actor="clerk", now=now, title="支部会")
     outbox.drain(mini)
     notices = client.get("/api/v1/me/notices", headers=me).get_json()
     kinds = [(n["kind"], n["read"]) for n in notices["notices"]]
     assert sorted(kinds) == [("notice", False), ("ticket", False)] and notices["unread"] == 2
+    meeting = next(n for n in notices["notices"] if n["kind"] == "notice")
+    assert "明天上午九点开支部会。" in meeting["text"] and "回复" not in meeting["text"]  # no replying here
     reply = next(n for n in notices["notices"] if n["kind"] == "ticket")
     assert "在中心一楼服务台领" in reply["text"] and reply["kind_name"] == "留言回复"
     assert client.post(f"/api/v1/me/notices/{reply['id']}/read", headers=me).status_code == 204
