@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.audience import resolve
+from bot.delivery.templates import addressed
 from bot.models import Activity, ActivityStatus, Group, GroupMember, Retiree, Signup, SignupStatus
 
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
@@ -225,6 +226,8 @@ def tell(session: Session, signup: Signup, *, key: str, text: str, now: datetime
     sign-up for someone with no WeChat bound: staff phone them)."""
     if not signup.openid:
         return
+    if signup.by_agent and (person := session.get(Retiree, signup.retiree_id)) is not None:
+        text = addressed(text, person.name)  # 「您已从候补补上了」 is the elder's news, not the daughter's
     outbox.enqueue(session, recipient=signup.openid, retiree_id=signup.retiree_id, now=now,
                    dedupe_key=key, text=text, kind="activity", title=signup.activity.title)
 

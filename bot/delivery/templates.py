@@ -40,6 +40,12 @@ _ADDRESSEE_LINE = re.compile(  # any name a roster holds (40 characters, bracket
 _LINK = re.compile(r"https?://[^\s，。）)]+")
 
 
+def addressed(text: str, name: str) -> str:
+    """A family member's copy of text: whom it is for, on its own line under the heading."""
+    heading, _, rest = text.partition("\n") if text.startswith("【") else ("", "", text)
+    return "\n".join(filter(None, [heading, FOR_FAMILY.format(name=name), rest]))
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     """One kind of message's template: its id, and what fills each of its fields."""

@@ -16,7 +16,7 @@ from bot.delivery import outbox
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
-from bot.delivery.templates import FOR_FAMILY
+from bot.delivery.templates import addressed
 from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
 from bot.notices.links import Link, Words
 
@@ -135,8 +135,7 @@ def _addressed(session: Session, reach: Reach, words: str | Words) -> Words:
         said = words(recipient) if callable(words) else words
         if not (recipient.for_family and recipient.retiree_id in names):
             return said
-        heading, _, rest = said.partition("\n") if said.startswith("【") else ("", "", said)
-        return "\n".join(filter(None, [heading, FOR_FAMILY.format(name=names[recipient.retiree_id]), rest]))
+        return addressed(said, names[recipient.retiree_id])
     return text
 
 

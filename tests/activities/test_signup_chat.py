@@ -230,6 +230,19 @@ def test_family_asking_for_someone_other_than_the_elder_they_act_for_are_told_an
     assert signups(office) == []
 
 
+def test_family_told_of_their_elders_move_up_read_whom_it_is_for(
+        office: Services, branch: Branch, tea: int, chat: Chat) -> None:
+    """孙兰's daughter signed her up; 「您已从候补补上了」 alone read as the daughter's own news."""
+    sign(chat, "o_zhang", "1", "2")
+    sign(chat, "o_li", "1", "1")
+    sign(chat, "o_sun_daughter", "1", "1")  # the tea party is full: 孙兰 waits
+    chat.say("取消报名", openid="o_li")
+    chat.say("1", openid="o_li")
+    [told] = queued(office, "activity:%:promoted:%")
+    assert told.recipient == "o_sun_daughter"
+    assert told.payload["text"].startswith("（给孙兰同志的通知）\n好消息！【冬至茶话会】有人取消")
+
+
 def test_no_longer_bringing_a_companion_frees_the_seat_for_the_first_waiting(
         office: Services, branch: Branch, tea: int, chat: Chat) -> None:
     """Three seats: 张明 with a companion and 李华 fill them, 吴刚 waits. 「我不带家属了」: 张明's
