@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -24,7 +24,6 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from bot.conversation.inbound import Inbound
 from bot.db.direct import DirectStatement, Write
-from bot.db.engine import UTCDateTime
 from bot.db.round_trips import PreparedSelect, StatementWithCommit
 from bot.models import Binding, ConversationState, InboundMessage, OutboxMessage, OutboxStatus
 from bot.models.binding import AGENT
@@ -59,6 +58,7 @@ class Sender(NamedTuple):
     step: str | None
     data: dict[str, Any]
     has_mail: bool
+    lapsed: str | None = None  # the step that ran out lately, unanswered (LAPSED_WINDOW)
 
 
 # Built once, plain columns read in the claim's own statement (bot.conversation.record runs them):
@@ -72,21 +72,28 @@ _BINDING_FIELDS = tuple((attr.key, f"binding_{attr.key}", attr.columns[0])
                         for attr in sa.inspect(Binding).column_attrs)
 SENDER_COLUMNS = (
     *(column.label(label) for _, label, column in _BINDING_FIELDS),
-    _STATE.c.step, _STATE.c.data,
+    _STATE.c.step, _STATE.c.data, _STATE.c.expires_at,
     sa.exists().where(_OUTBOX.c.recipient == _ME.c.openid,
                       _OUTBOX.c.status == OutboxStatus.MAILBOX).label("has_mail"))
 SENDER_FROM = (
     _ME.outerjoin(_BINDINGS, sa.and_(_BINDINGS.c.openid == _ME.c.openid,
                                      _BINDINGS.c.unbound_at.is_(None)))
-    .outerjoin(_STATE, sa.and_(_STATE.c.openid == _ME.c.openid,
-                               _STATE.c.expires_at > sa.bindparam("now", type_=UTCDateTime))))
+    .outerjoin(_STATE, _STATE.c.openid == _ME.c.openid))
+# A step that ran out this long ago is still worth a word: 「好的」 an hour later must not seem to
+# have confirmed it.
+LAPSED_WINDOW = timedelta(hours=12)
 
 
-def sender_from(row: Mapping[str, Any]) -> Sender:
-    """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.conversation.record)."""
+def sender_from(row: Mapping[str, Any], now: datetime) -> Sender:
+    """The Sender in a row of SENDER_COLUMNS (read with the message's claim, bot.conversation.record):
+    a conversation past its time is none, its step remembered as lapsed for a while."""
     bound_as = None
     if row["binding_id"] is not None:
         bound_as = BoundAs({key: row[label] for key, label, _ in _BINDING_FIELDS})
+    expires = row["expires_at"]
+    if expires is not None and expires <= now:
+        lapsed = row["step"] if now - expires < LAPSED_WINDOW else None
+        return Sender(bound_as, None, {}, bool(row["has_mail"]), lapsed)
     data = row["data"]
     return Sender(bound_as, row["step"], dict(data) if data else {}, bool(row["has_mail"]))
 
@@ -123,7 +130,7 @@ def claim(conn: sa.Connection, msg: Inbound, now: datetime) -> Claim | None:
               "msg_type": msg.kind, "event": msg.event or None,
               "text": msg.text or msg.event_key or None, "sent_at": msg.sent_at,
               "received_at": now}
-    return Claim(sender_from(row), values)
+    return Claim(sender_from(row, now), values)
 
 
 def settle(conn: sa.Connection, claimed: Claim, *, route: str, reply_text: str | None,

@@ -210,6 +210,8 @@ class Router:
             return asked
         if said.is_answer and (forgotten := self._forgotten(ctx, task)) is not None:
             return forgotten
+        if said.is_answer and task is None and (lapsed := self._lapsed(ctx)) is not None:
+            return lapsed
         if conversation.step is not None and (command is None or said.is_answer
                                               or said.text in self._step_answers(ctx)):
             if (answered := self._answer_step(msg, ctx)) is not None:
@@ -346,6 +348,20 @@ class Router:
         task.data[REMINDED] = 0
         self._put_on_screen(ctx, task)
         return f"step:{task.step}:again", Text(self.remind(ctx, task))
+
+    def _lapsed(self, ctx: Context) -> tuple[str, Reply] | None:
+        """A bare 「好的」 or 「1」 after a step ran out unanswered (conversation_ttl): said so, with
+        how to take it up again, rather than taken as a yes to nothing (「好的。还有别的事…」 had
+        read as a sign-up confirmed). None when no step lapsed lately."""
+        lapsed = ctx.conversation.lapsed
+        if lapsed is None:
+            return None
+        ctx.conversation.lapse_told()
+        labels = ctx.texts.table("replies")["lapsed_what"]
+        what = next((label for prefix, label in labels.items() if lapsed.startswith(prefix)), None)
+        if what is None:
+            return None
+        return f"lapsed:{lapsed}", Text(ctx.texts.get("replies.lapsed", what=what))
 
     def _with_reminder(self, ctx: Context, reply: Reply, task: Frame) -> Reply:
         """reply, then the task's reminder — under the first REMINDERS answers to other things;

@@ -58,8 +58,9 @@ class Conversation:
     """
 
     def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
-                 data: dict[str, Any]) -> None:
-        """step and data: the unexpired row as read with the rest (bot.conversation.record.claim)."""
+                 data: dict[str, Any], lapsed: str | None = None) -> None:
+        """step and data: the unexpired row as read with the rest (bot.conversation.record.claim);
+        lapsed: the step of a row that ran out lately (its row is still there)."""
         self._conn = conn
         self._openid = openid
         self._clock = clock
@@ -72,7 +73,8 @@ class Conversation:
         if self._top is None and self._kept:  # nothing on screen: the newest kept task is
             self._top = self._kept.pop()
         self._aside: list[Frame] = []  # what set_aside cleared, until put_back
-        self._had_row = step is not None or bool(data)
+        self._had_row = step is not None or bool(data) or lapsed is not None
+        self.lapsed = lapsed  # a step that ran out unanswered lately: 「好的」 now is told so
         self._changed = False
         self.quiet = False  # a task waits: add-on offers (related topics, the menu) are not made
 
@@ -85,6 +87,10 @@ class Conversation:
     def data(self) -> dict[str, Any]:
         """What the step on screen remembered."""
         return dict(self._top.data) if self._top else {}
+
+    def lapse_told(self) -> None:
+        """The user has been told the step ran out: its row goes."""
+        self.lapsed, self._changed = None, True
 
     def expect(self, step: str, data: dict[str, Any] | None = None) -> None:
         """Wait for the user's next message to answer `step`."""

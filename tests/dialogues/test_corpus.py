@@ -58,6 +58,9 @@ def test_dialogue(dialogue: dict[str, Any], world: tuple[Services, dict[str, int
     openid = SPEAKERS.get(dialogue["who"], "o_someone_new")
     transcript: list[str] = []
     for number, turn in enumerate(dialogue["turns"], start=1):
+        if turn["say"].startswith("@+"):  # 「@+35m」: time passes, nothing is said
+            clock.advance(minutes=int(turn["say"].removeprefix("@+").removesuffix("m")))
+            continue
         clock.advance(minutes=1)
         reply = _play(chat, wechat, openid, turn["say"]) or ""
         transcript += [f"{number}> {turn['say']}", f"{number}< {reply}"]
