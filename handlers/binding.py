@@ -122,7 +122,7 @@ def _introduced(ctx: Context, text: str) -> Said | None:
     said = _kinship(ctx.texts).read(plain)
     if not said.name or said.family or not (plain.startswith(INTRODUCING) or _phone_given(plain)):
         return None
-    return said
+    return said if plain.startswith(INTRODUCING) or not _asks(ctx, plain) else None  # 「护理费 1200」
 
 
 def _phone_given(plain: str) -> bool:
@@ -194,9 +194,12 @@ def take_relation(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _says_self(ctx: Context, text: str) -> bool:
-    """Whether an answer to 「您是老同志的什么人」 says they are the retiree (「不对，我是本人」)."""
+    """Whether an answer to 「您是老同志的什么人」 says, all of it, that they are the retiree
+    (「不对，我是本人」; not 「本人不会用手机，我是他儿子」)."""
     plain = normalize(text)
-    return any(word in plain for word in ctx.texts.words("binding.self_words"))
+    for correcting in ("不对", "不是的", "搞错了", "错了", "哦"):
+        plain = plain.removeprefix(correcting)
+    return plain in ctx.texts.words("binding.self_words")
 
 
 def take_name(msg: Inbound, ctx: Context) -> Reply | None:

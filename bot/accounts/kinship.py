@@ -39,6 +39,8 @@ _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "�
 # 「小王」「老陈」: what one is called, not the roster's name.
 _NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小", "老")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
+# What a policy word ends in, and no name: 「取暖费 2000」 is no one's name with their digits.
+_NOT_A_NAME_END = ("费", "金", "补贴", "补助", "证", "卡")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
@@ -141,9 +143,11 @@ class Kinship:
             between = between.removesuffix("的")
             if between in ("", *_HIM, *(f"{h}家" for h in _HIM)):
                 return recorded, True, None
-            between = between.removesuffix("家")  # 「王德明家的儿媳妇」「老陈家的闺女」: the household's
-            if (name := _name(between)) is not None:
+            household = between.endswith("家")  # 「王德明家的儿媳妇」「老陈家的闺女」: the household's
+            if (name := _name(between.removesuffix("家"))) is not None:
                 return recorded, True, name
+            if household:  # 「老陈家」: what the family is called, not a name; family all the same
+                return recorded, True, None
         return None
 
 
@@ -200,7 +204,8 @@ def _name(text: str) -> str | None:
     text = next((text[len(role):] for role in _ROLES if text.startswith(role)), text)
     for suffix in _NAME_SUFFIXES:
         text = text.removesuffix(suffix)
-    if (not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or set(text) <= _NUMERALS
+    if (not _NAME.match(text) or text.startswith(_NOT_A_NAME_START) or text.endswith(_NOT_A_NAME_END)
+            or set(text) <= _NUMERALS
             or any(w in text for w in _NOT_A_NAME)):
         return None
     if len(text) > 6 and "·" not in text and "•" not in text:

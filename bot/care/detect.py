@@ -199,10 +199,12 @@ class CareWords:
 
     def _find(self, text: str) -> Sighting | None:
         plain = normalize(text)
-        supposed = any(w in plain for w in self.not_happened) or _in_one_breath(text, self.after_news)
+        asks = any(a in plain for a in self.asking)
+        # 「我爸去世了以后还会给我发消息吗」 asks about later; 「我爸昨天去世了以后的事怎么办」 is news.
+        supposed = any(w in plain for w in self.not_happened) or (
+            asks and not any(w in plain for w in self.dated) and _in_one_breath(text, self.after_news))
         elder, someone = self._people(plain)
         anyone = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
-        asks = any(a in plain for a in self.asking)
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
         heard = any(w in plain for w in self.hearsay)

@@ -23,6 +23,8 @@ PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
 # What only points at a name said with it: 「我要报冬至那个」 picks 冬至茶话会.
 _POINTING = set("我要想报名那个这的去参加就选吧呀啊了一") | set(PARTICLES)
 _DIGIT_RUN = re.compile(r"\d+")
+# What counts a number as no phone's: 「1936年」「1200元」「2000块」「87岁」.
+_UNITS = frozenset("年元块岁月日号度斤万千百")
 _SPOKEN_RUN = re.compile(r"[零〇一幺二两三四五六七八九]{4,}")
 # A pick is one or two digits: 「13800001111」 is a phone number, not the choice of that number.
 _ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d{1,2}|[零〇一幺二两三四五六七八九十])(?:个|项|号|条)?$")
@@ -149,10 +151,12 @@ def phone_number(text: str) -> str | None:
 
 def phone_digits(text: str) -> list[str]:
     """Runs of digits in a sentence, spoken ones too: 「尾号是６８２７」 → ["6827"];
-    「六八二七」 → ["6827"]; a single numeral word (后四位) is not a run."""
+    「六八二七」 → ["6827"]; a single numeral word (后四位) is not a run, nor a count of
+    something (「1936年」「1200元」)."""
     plain = _SPOKEN_RUN.sub(lambda m: "".join(str(_CHINESE_DIGITS[c]) for c in m.group(0)),
                             normalize(text))
-    return _DIGIT_RUN.findall(plain)
+    return [run.group(0) for run in _DIGIT_RUN.finditer(plain)
+            if plain[run.end():run.end() + 1] not in _UNITS]
 
 
 def sound_key(text: str) -> str:
