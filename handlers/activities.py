@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,12 +28,13 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import named_choice, named_in, normalize, parse_choice
+from bot.language.words import POINTING, named_choice, named_in, normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
 from handlers.binding import someone_else
 
 PICK, CONFIRM, CANCEL = "activity.pick", "activity.confirm", "activity.cancel"
 JUST_CANCELLED = "activity_just_cancelled"  # remembered: the activity whose sign-up was just cancelled
+UNDO_WITHIN = timedelta(minutes=10)  # 「点错了」 this soon after cancelling takes it back (undo_cancel)
 WITHDRAW_WORDS = ("取消报名", "不去了", "退出报名", "取消")
 # What may stand beside a name picked to cancel: 「茶话会不去了」 cancels it, 「我要去茶话会」 does not.
 CANCELLING = frozenset("我那个这的就选吧呀啊了一取消不去退报名")
@@ -79,10 +81,17 @@ def _named(ctx: Context, text: str, titles: list[str]) -> int | None:
     if (number := named_in(text, titles)) is not None:
         return number
     said = normalize(text)
-    kinds = [kind for kind in ctx.texts.words("activity.kind_words") if kind in said]
+    kinds = [kind for kind in ctx.texts.words("activity.kind_words") if _unqualified(said, kind)]
     ending = [n for n, title in enumerate(titles, start=1)
               if any(normalize(title).endswith(kind) for kind in kinds)]
     return ending[0] if len(ending) == 1 else None
+
+
+def _unqualified(said: str, kind: str) -> bool:
+    """Whether said speaks of the kind alone: at its start or after words that only point
+    (「讲座还有名额吗」「报名那个讲座」), not after a word that names which (「党史讲座」)."""
+    at = said.find(kind)
+    return at == 0 or (at > 0 and said[at - 1] in POINTING)
 
 
 def list_open(msg: Inbound, ctx: Context) -> Reply:
@@ -197,10 +206,10 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
     choice = ctx.texts.choice(msg.text, yes=1, no=0)
     if choice == 1 and data.get("together"):
         choice = 2  # the companion said with the activity's name, confirmed
-    if choice is None and _says(ctx, normalize(msg.text), "another_words"):
-        return _another(msg, ctx)
     if choice is None:
         choice = _sentence_choice(ctx, msg.text)
+    if choice is None and _says(ctx, normalize(msg.text), "another_words"):
+        return _another(msg, ctx)  # 「换一个」; 「不对，我要带老伴一起去」 answered above
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.stopped"))
@@ -300,7 +309,7 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
         return _refused(ctx, refused)
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
-    ctx.conversation.remember(JUST_CANCELLED, signup.activity_id)  # 「点错了」 next: undo_cancel
+    ctx.conversation.remember(JUST_CANCELLED, {"id": signup.activity_id, "at": ctx.now.isoformat()})
     return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
 
 
@@ -308,16 +317,17 @@ def undo_cancel(msg: Inbound, ctx: Context) -> Reply | None:
     """「哎呀点错了，我还要去的」 soon after cancelling: that activity again, to sign up once more
     (its seat may have gone to the waitlist meanwhile: then a place in it is offered); None
     otherwise."""
-    activity_id = ctx.conversation.recall(JUST_CANCELLED)
-    if activity_id is None or not _says(ctx, normalize(msg.text), "undo_cancel_words"):
+    cancelled = ctx.conversation.recall(JUST_CANCELLED)
+    if ctx.binding is None or not cancelled or not _says(ctx, normalize(msg.text), "undo_cancel_words"):
         return None
     ctx.conversation.forget(JUST_CANCELLED)
-    activity = ctx.session.get(Activity, activity_id)
-    if activity is None:
+    activity = ctx.session.get(Activity, cancelled["id"])
+    if activity is None or ctx.now - datetime.fromisoformat(cancelled["at"]) > UNDO_WITHIN:
         return None
-    shown = _show(ctx, activity)
-    assert isinstance(shown, Text)
-    return Text(f"{ctx.texts.get('activity.undo_cancel')}\n{shown.content}")
+    titles = [a.title for a in open_now(ctx.session, ctx.now)]
+    if (number := _named(ctx, msg.text, titles)) is not None and titles[number - 1] != activity.title:
+        return None  # 「我还要去讲座」: another one, for the matchers after this
+    return Text(f"{ctx.texts.get('activity.undo_cancel')}\n{_show(ctx, activity).content}")
 
 
 def companion_change(msg: Inbound, ctx: Context) -> Reply | None:

@@ -21,7 +21,7 @@ _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "
 # Said at the end of a short answer: 「好的呀」「知道了」「要得嘛」「中嘞」.
 PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
 # What only points at a name said with it: 「我要报冬至那个」 picks 冬至茶话会.
-_POINTING = set("我要想报名那个这的去参加就选吧呀啊了一") | set(PARTICLES)
+POINTING = frozenset("我要想报名那个这的去参加就选吧呀啊了一") | frozenset(PARTICLES)
 _DIGIT_RUN = re.compile(r"\d+")
 # What counts a number as no phone's: 「1936年」「1200元」「2000块」「87岁」.
 _UNITS = frozenset("年元块岁月日号度斤万千百")
@@ -87,7 +87,7 @@ def named_choice(text: str, names: list[str], pointing: frozenset[str] | None = 
     best = max(shared, key=len, default="")
     if len(best) < 2 or [len(run) for run in shared].count(len(best)) > 1:
         return None
-    allowed = _POINTING if pointing is None else pointing
+    allowed = POINTING if pointing is None else pointing
     return shared.index(best) + 1 if set(plain.replace(best, "", 1)) <= allowed else None
 
 
