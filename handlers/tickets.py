@@ -74,15 +74,22 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
 def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
     """「我要申请送学上门，我住幸福小区5号楼」「能不能给我打个电话」「跟支部请个假」: something only
     staff can do, passed to them as a 留言 at once (a page saying 「请留言」 would lose it); None
-    for anything else, a question of how (「送学上门怎么申请」: the policy answer says) and a
-    sign-up given up (「茶话会去不了了，请个假」: cancelled as one)."""
+    for anything else: a question the policy answers (「认证可以上门办吗」), a sign-up given up
+    (「茶话会我去不了，请个假」: cancelled as one), a doubt about a scam."""
     plain = normalize(msg.text)
-    if not any(w in plain for w in ctx.texts.words("ticket.request_words")) or any(
-            w in plain for w in ctx.texts.words("ticket.request_not_with")):
+    if not _says(ctx, plain, "ticket.request_words") or _says(ctx, plain, "ticket.request_not_with") \
+            or _says(ctx, plain, "activity.kind_words"):
         return None
+    if _says(ctx, plain, "ticket.request_asking") and ctx.policies.decide(msg.text).topic is not None:
+        return None  # 「认证可以上门办吗」: the policy answer says how
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return Text(ctx.texts.get("ticket.request_received", number=ticket.id))
+
+
+def _says(ctx: Context, plain: str, key: str) -> bool:
+    """Whether plain holds one of the words of key (chat.toml)."""
+    return any(word in plain for word in ctx.texts.words(key))
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
