@@ -30,7 +30,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice, phone_number, short_forms
+from bot.language.words import normalize, parse_choice, phone_number, phone_said_alone, short_forms
 from bot.models import CareReport
 from bot.policies.replies import titles
 from handlers.binding import claimed
@@ -55,9 +55,8 @@ def register(router: Router) -> None:
 def phone_after_report(msg: Inbound, ctx: Context) -> Reply | None:
     """A phone number sent on its own soon after a report (「13800001111」, unasked): the number
     to call back on, kept with the report and passed to staff; None for anything else."""
-    plain = normalize(msg.text)
-    phone = phone_number(msg.text)
-    if phone is None or len(plain) > len(phone) + 4:  # 「我的电话13800001111」, not a sentence
+    phone = phone_said_alone(msg.text)  # 「我的电话13800001111」, not a sentence
+    if phone is None:
         return None
     record = open_report_without_phone(ctx.session, ctx.openid, ctx.now)
     if record is None:

@@ -17,7 +17,7 @@ from bot.care.intake import (
     open_report_without_phone,
     take_report,
 )
-from bot.language.words import phone_number
+from bot.language.words import phone_said_alone
 from bot.models import CareReport, MiniUser
 
 
@@ -56,10 +56,10 @@ def hear(session: Session, user: MiniUser | None, said: str) -> Heard | None:
 
 
 def callback_phone(session: Session, user: MiniUser, said: str) -> Heard | None:
-    """A phone number in a 留言 soon after a report without one (as /policy/ask's answer asks):
-    kept with the report and passed to staff, as the chat keeps one; None otherwise."""
+    """A phone number left as a 留言 of its own soon after a report without one (as /policy/ask's
+    answer asks): kept with the report and passed to staff, as the chat keeps one; None otherwise."""
     s = services()
-    phone = phone_number(said)
+    phone = phone_said_alone(said)  # 「请转告李阿姨，她电话13800001111」 is no number to call back on
     report = open_report_without_phone(session, user.openid, s.clock.now()) if phone else None
     if phone is None or report is None:
         return None

@@ -78,7 +78,7 @@ class QuizQuestion(BaseModel):
 class QuizAnswer(Request):
     """An answer to one question."""
 
-    choice: str = Field(pattern="^[A-Da-d]$", description=(
+    choice: str = Field(pattern="^[A-Da-dＡ-Ｄａ-ｄ1-4]$", description=(
         "选的字母，A 到 D（题有几个选项，就到第几个字母）；"
         "和聊天里一样，全角字母（Ｂ）和选项的序号（2）也行"))
 
@@ -89,7 +89,8 @@ class QuizAnswer(Request):
         if not isinstance(value, str):
             return value
         plain = unicodedata.normalize("NFKC", value).strip()
-        return materials.LETTERS[int(plain) - 1] if plain in ("1", "2", "3", "4") else plain
+        places = [str(n) for n in range(1, len(materials.LETTERS) + 1)]
+        return materials.LETTERS[places.index(plain)] if plain in places else plain
 
 
 class Verdict(BaseModel):

@@ -80,9 +80,10 @@ def leave_ticket(json: NewTicket) -> Any:
         ticket = leave(session, s.settings, s.texts, openid=user.openid, binding=bound(session, user),
                        text=json.text, now=s.clock.now(), screening=screening)
         view = _view(ticket)
-        news = hear(session, user, json.text) or callback_phone(session, user, json.text)
-        if news is not None:  # a fall or a death, or the number to call back on: as the chat hears it
+        if (news := hear(session, user, json.text)) is not None:  # a fall or a death: as the chat hears it
             view = view.model_copy(update={"care": news.kind, "care_text": news.text, "urgent": news.urgent})
+        elif (phoned := callback_phone(session, user, json.text)) is not None:  # no report made: no care
+            view = view.model_copy(update={"care_text": phoned.text})
         return view, 201
 
 

@@ -23,6 +23,7 @@ PARTICLES = "啊呀啦哈了吧哦嘛呗哇咧嘞噻喽呢哟"
 # What only points at a name said with it: 「我要报冬至那个」 picks 冬至茶话会.
 POINTING = frozenset("我要想报名那个这的去参加就选吧呀啊了一") | frozenset(PARTICLES)
 _DIGIT_RUN = re.compile(r"\d+")
+PHONE_SLACK = 6  # characters beside a phone number sent alone: 「我的手机号是」
 # What counts a number as no phone's: 「1936年」「1200元」「2000块」「87岁」.
 _UNITS = frozenset("年元块岁月日号度斤万千百")
 _SPOKEN_RUN = re.compile(r"[零〇一幺二两三四五六七八九]{4,}")
@@ -147,6 +148,13 @@ def phone_number(text: str) -> str | None:
     """The first whole phone number in a sentence (7 to 12 digits, landline or mobile, spoken
     ones too), or None: 「新号码是13512345678」 → 13512345678."""
     return next((run for run in phone_digits(text) if 7 <= len(run) <= 12), None)
+
+
+def phone_said_alone(text: str) -> str | None:
+    """A phone number sent as a message of its own, a few words around it at most (「13800001111」
+    「我的手机号是13800001111」), or None: 「请转告李阿姨，她电话13800001111」 is a message."""
+    phone = phone_number(text)
+    return phone if phone is not None and len(normalize(text)) <= len(phone) + PHONE_SLACK else None
 
 
 def phone_digits(text: str) -> list[str]:

@@ -168,9 +168,12 @@ def test_a_ticket_telling_of_a_fall_is_also_a_care_report_as_in_the_chat(
     assert told.status_code == 201
     body = told.get_json()
     assert body["care"] == "fall" and "120" in body["care_text"] and "手机号" in body["care_text"]
+    passed_on = client.post("/api/v1/tickets", headers=headers,
+                            json={"text": "请转告李阿姨，她电话13800001111，让她回个话"}).get_json()
+    assert passed_on["care_text"] is None  # a message naming someone else's number: not the call-back
     phoned = client.post("/api/v1/tickets", headers=headers,
                          json={"text": "我的手机号 13800002222"}).get_json()
-    assert phoned["care"] == "fall" and "13800002222" in phoned["care_text"]
+    assert phoned["care"] is None and "13800002222" in phoned["care_text"]  # no second report
     plain = client.post("/api/v1/tickets", headers=headers, json={"text": "想问一下体检的事"}).get_json()
     assert plain["care"] is None and plain["care_text"] is None  # no news, no number: a 留言 only
     with mini.sessions() as session:
@@ -180,4 +183,4 @@ def test_a_ticket_telling_of_a_fall_is_also_a_care_report_as_in_the_chat(
             OutboxMessage.dedupe_key.like(f"care:{report.id}:phone%"))).all()
     assert (report.kind, report.retiree_id) == ("fall", branch.ids["张明"])
     assert report.reporter_phone == "13800002222"
-    assert tickets == 3 and phone_alert  # every 留言 kept; staff told the number
+    assert tickets == 4 and phone_alert  # every 留言 kept; staff told the number
