@@ -133,7 +133,7 @@ def died(retiree_id: int) -> Response | tuple[str, int]:
                         fields={"died_on": day.isoformat()},
                         back=url_for("console.person", retiree_id=retiree_id),
                         text=f"确定登记{person.name}同志于 {day} 去世吗？登记以后不再发生日祝福和学习推送，"
-                             "还没发出的也都取消（撤销登记也不会补发）；还没开始的活动报名也都取消，"
+                             "还没发出的也都取消；还没开始的活动报名也都取消（撤销登记也不会补发、恢复），"
                              "空出的座位给候补的人。",
                         action=url_for("console.died", retiree_id=retiree_id))
         with saving() as session:
@@ -155,7 +155,8 @@ def died_undo(retiree_id: int) -> Response | tuple[str, int]:
     back = url_for("console.person", retiree_id=retiree_id)
     if not confirmed():
         return page("confirm.html", title="撤销去世登记？", button="确定撤销", back=back, fields={},
-                    text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给这位老同志发祝福和推送。",
+                    text=f"确定{person.name}同志还健在、去世是登记错了吗？撤销以后照常给这位老同志发祝福和推送；"
+                         "登记时取消的活动报名不会恢复，要去请重新报名。",
                     action=url_for("console.died_undo", retiree_id=retiree_id))
     attempt(lambda session: undo_death(session, retiree_id, actor=actor(), now=now()), EditError,
             done=f"已撤销{person.name}的去世登记：此后照常发祝福和推送。")
