@@ -63,6 +63,12 @@ def _called(username: str) -> sa.ColumnElement[bool]:
     return sa.func.lower(StaffAccount.username) == username.strip().lower()
 
 
+def _exact_first(username: str) -> tuple[sa.ColumnElement[int], ...]:
+    """The account spelt exactly so before one differing only in capitals (two such made before
+    names were one in any capitals: each still signs in as spelt)."""
+    return (sa.case((StaffAccount.username == username.strip(), 0), else_=1), StaffAccount.id)
+
+
 def accounts(session: Session) -> list[StaffAccount]:
     """Every account, enabled first, by name."""
     return list(session.scalars(sa.select(StaffAccount).order_by(
@@ -71,7 +77,8 @@ def accounts(session: Session) -> list[StaffAccount]:
 
 def find_account(session: Session, username: str) -> StaffAccount:
     """The account signing in as username; StaffError when there is none."""
-    account = session.scalar(sa.select(StaffAccount).where(_called(username)))
+    account = session.scalar(sa.select(StaffAccount).where(_called(username))
+                             .order_by(*_exact_first(username)))
     if account is None:
         raise StaffError(f"没有登录名为“{username}”的账号。")
     return account
@@ -164,7 +171,7 @@ def sign_in(sessions: sessionmaker[Session], username: str, password: str, *, no
     try is counted by the database itself, so tries on several workers at once all count."""
     with sessions() as session:
         known = session.execute(sa.select(StaffAccount.id, StaffAccount.password_hash)
-                                .where(_called(username))).first()
+                                .where(_called(username)).order_by(*_exact_first(username))).first()
     right = matches(known.password_hash if known else None, password) and known is not None
     with transaction(sessions) as session:
         account = session.get(StaffAccount, known.id) if known else None

@@ -72,6 +72,12 @@ def test_a_login_name_is_one_in_capitals_or_not_and_guessable_passwords_are_refu
             with pytest.raises(StaffError, match="太容易猜到"):
                 change_password(session, account, password, guessable, now=services.clock.now())
         change_password(session, account, password, "早上好2026年", now=services.clock.now())
+    # Two made before names were one in any capitals: each still signs in as spelt.
+    other = add(services, "wangli-2")
+    with transaction(services.sessions) as session:
+        session.execute(sa.update(StaffAccount).where(StaffAccount.username == "wangli-2")
+                        .values(username="WangLi"))
+    assert attempt(services, "WangLi", other) == "" and attempt(services, "wangli", "早上好2026年") == ""
 
 
 def test_wrong_passwords_lock_the_account_for_a_while_even_against_the_right_one(
