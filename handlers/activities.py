@@ -172,8 +172,7 @@ def _titles(ctx: Context, ids: list[int], gone: str = "") -> list[str]:
     return [titles.get(i, gone) for i in ids]
 
 
-_TITLES = sa.select(Activity.__table__.c.id, Activity.__table__.c.title).where(
-    Activity.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
+_TITLES = sa.select(Activity.id, Activity.title).where(Activity.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def remind_confirm(ctx: Context, data: dict[str, Any]) -> str:
@@ -377,7 +376,7 @@ def _companion_wish(ctx: Context, text: str) -> bool | None:
 
 def _says(ctx: Context, plain: str, key: str) -> bool:
     """Whether plain holds one of the [activity] words named key (chat.toml)."""
-    return any(word in plain for word in ctx.texts.words(f"activity.{key}"))
+    return ctx.texts.mentions(plain, f"activity.{key}")
 
 
 def _listing(ctx: Context, name: str, lines: list[str]) -> Reply:

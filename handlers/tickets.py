@@ -77,19 +77,15 @@ def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
     for anything else: a question the policy answers (「认证可以上门办吗」), a sign-up given up
     (「茶话会我去不了，请个假」: cancelled as one), a doubt about a scam."""
     plain = normalize(msg.text)
-    if not _says(ctx, plain, "ticket.request_words") or _says(ctx, plain, "ticket.request_not_with") \
-            or _says(ctx, plain, "activity.kind_words"):
+    texts = ctx.texts
+    if not texts.mentions(plain, "ticket.request_words") or texts.mentions(plain, "ticket.request_not_with") \
+            or texts.mentions(plain, "activity.kind_words"):
         return None
-    if _says(ctx, plain, "ticket.request_asking") and ctx.policies.decide(msg.text).topic is not None:
+    if texts.mentions(plain, "ticket.request_asking") and ctx.policies.decide(msg.text).topic is not None:
         return None  # 「认证可以上门办吗」: the policy answer says how
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return Text(ctx.texts.get("ticket.request_received", number=ticket.id))
-
-
-def _says(ctx: Context, plain: str, key: str) -> bool:
-    """Whether plain holds one of the words of key (chat.toml)."""
-    return any(word in plain for word in ctx.texts.words(key))
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:

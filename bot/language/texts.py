@@ -67,6 +67,10 @@ class Texts:
             self._word_lists[key] = _normalised(self._node(key))
         return self._word_lists[key]
 
+    def mentions(self, plain: str, key: str) -> bool:
+        """Whether normalised text holds one of the words of key (「activity.refuse_words」)."""
+        return any(word in plain for word in self.words(key))
+
     def _node(self, key: str) -> Any:
         """What the dotted key names in the file."""
         node: Any = self._raw
