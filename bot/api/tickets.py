@@ -77,10 +77,12 @@ def leave_ticket(json: NewTicket) -> Any:
         raise Refused(422, "invalid", "请写一写是什么事情，工作人员才好帮您办。")
     screening = _screen(openid, json.text)  # a call to WeChat: outside the transaction
     with signed_in() as (session, user):
+        news = hear(session, user, json.text)  # a fall or a death: a care report, as the chat hears it
         ticket = leave(session, s.settings, s.texts, openid=user.openid, binding=bound(session, user),
-                       text=json.text, now=s.clock.now(), screening=screening)
+                       text=json.text, now=s.clock.now(), screening=screening,
+                       alert=news is None)  # the report has alerted staff: one alert, not two
         view = _view(ticket)
-        if (news := hear(session, user, json.text)) is not None:  # a fall or a death: as the chat hears it
+        if news is not None:
             view = view.model_copy(update={"care": news.kind, "care_text": news.text, "urgent": news.urgent})
         elif (phoned := callback_phone(session, user, json.text)) is not None:  # no report made: no care
             view = view.model_copy(update={"care_text": phoned.text})

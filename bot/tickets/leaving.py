@@ -30,11 +30,12 @@ _SAYS_SOMETHING = 6  # characters: 「离休费几号发」 is a question; 「�
 
 
 def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, binding: Binding | None,
-          text: str, now: datetime, screening: str | None = None) -> Ticket:
-    """Keep the message as a ticket and alert staff; its id is the receipt number. `screening`
-    is WeChat's verdict where the text was checked (pass / review / risky). The same words from
-    the same account again within SENT_TWICE (a double tap, a retry) are the same 留言, even sent
-    at the same instant."""
+          text: str, now: datetime, screening: str | None = None, alert: bool = True) -> Ticket:
+    """Keep the message as a ticket and alert staff (not with alert False: a care report made of
+    the same words has alerted them); its id is the receipt number. `screening` is WeChat's
+    verdict where the text was checked (pass / review / risky). The same words from the same
+    account again within SENT_TWICE (a double tap, a retry) are the same 留言, even sent at the
+    same instant."""
     hold_until_commit(session, f"ticket:{openid}")
     earlier = session.scalar(sa.select(Ticket).where(
         Ticket.openid == openid, Ticket.text == text.strip(), Ticket.created_at >= now - SENT_TWICE)
@@ -46,6 +47,8 @@ def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, bi
                     screening=screening)
     session.add(ticket)
     session.flush()
+    if not alert:
+        return ticket
     note = SCREENING_NOTES.get(screening or "", "")
     alert_staff(session, settings, now, key=f"ticket:{ticket.id}",
                 text=texts.get("ticket.staff", number=ticket.id, who=who_left(binding, openid),

@@ -181,6 +181,10 @@ def test_a_ticket_telling_of_a_fall_is_also_a_care_report_as_in_the_chat(
         tickets = session.scalar(sa.select(sa.func.count()).select_from(Ticket))
         phone_alert = session.scalars(sa.select(OutboxMessage).where(
             OutboxMessage.dedupe_key.like(f"care:{report.id}:phone%"))).all()
+        news_alerts = session.scalars(sa.select(OutboxMessage.dedupe_key).where(sa.or_(
+            OutboxMessage.dedupe_key == f"ticket:{body['number']}",
+            OutboxMessage.dedupe_key.like(f"ticket:{body['number']}:%")))).all()
+    assert news_alerts == []  # the care report alerted staff: one alert for the news, not two
     assert (report.kind, report.retiree_id) == ("fall", branch.ids["张明"])
     assert report.reporter_phone == "13800002222"
     assert tickets == 4 and phone_alert  # every 留言 kept; staff told the number
