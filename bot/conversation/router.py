@@ -183,11 +183,14 @@ class Router:
 
     def _route_event(self, msg: Inbound, ctx: Context) -> tuple[str, Reply]:
         if msg.event == "click":
-            ctx.conversation.reset()
             name = self.event_keys.get(msg.event_key)
-            if name is None:  # a button this version does not know: still never silence
-                return self._fallback(msg, ctx)
-            return f"click:{name}", self.act(name, msg, ctx)
+            if name is None or name in self.exits:  # 菜单 leaves every step; a button unknown: never silence
+                ctx.conversation.reset()
+                return (f"click:{name}", self.act(name, msg, ctx)) if name else self._fallback(msg, ctx)
+            # A menu button during the quiz is a command as if typed: the quiz keeps its place.
+            reply = self._interrupt(msg, ctx, lambda m, c: self.act(name, m, c), self._waiting_task(ctx))
+            assert reply is not None  # an action always answers
+            return f"click:{name}", reply
         handler = self.events.get(msg.event)
         return (f"event:{msg.event}", handler(msg, ctx)) if handler else ("ignored", Silence())
 
