@@ -2,9 +2,9 @@
 detect), the reports staff work through, and the visits planned from them; with the staff
 commands for them.
 
-A feature: imports delivery, roster (recording a death), greetings (its commands list the
-上门祝寿 tasks too), language, audit, command_support, services, models, config, clock; faces
-use it.
+A feature: imports delivery, roster (recording a death), activities (a death cancels the sign-ups
+to come: deaths), greetings (its commands list the 上门祝寿 tasks too), language, audit,
+command_support, services, models, config, clock; faces use it.
 """
 
 # The routes a care report's messages are recorded under (handlers/care.py registers the matcher

@@ -61,10 +61,12 @@ def _list(args: argparse.Namespace) -> int:
 
 def _close(args: argparse.Namespace) -> int:
     def finish(services: Services, session: Session) -> str:
-        report = close(session, args.number, args.outcome, actor=audit.cli_actor(), now=services.clock.now(),
-                       words=CareWords.for_dir(services.settings.content_dir), retiree_died=args.retiree_died)
+        report, withdrawn = close(session, services.settings, services.texts, args.number, args.outcome,
+                                  actor=audit.cli_actor(), now=services.clock.now(),
+                                  words=CareWords.for_dir(services.settings.content_dir),
+                                  retiree_died=args.retiree_died)
         died = "，已登记去世日期" if report.death_confirmed_on else ""
-        return f"报告 {report.id} 已处理{died}。"
+        return f"报告 {report.id} 已处理{died}。{withdrawn}"
     return in_transaction(finish, (CareError,))
 
 

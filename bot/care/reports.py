@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.care import deaths
 from bot.care.detect import CareWords
 from bot.clock import SHANGHAI
+from bot.config import Settings
+from bot.language.texts import Texts
 from bot.models import Binding, CareReport, Retiree
-from bot.roster.edit import EditError, record_death
+from bot.roster.edit import EditError
 
 KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤",
                "emergency": "急症", "missing": "走失", "despair": "轻生念头", "gas": "煤气泄漏",
@@ -23,6 +27,13 @@ SUBJECTS = {"self": "本人", "relative": "家属", "other": "别人（不是本
 
 class CareError(ValueError):
     """The command cannot be carried out; the message says why."""
+
+
+class Closed(NamedTuple):
+    """A report closed, and what staff read of the sign-ups a death recorded with it cancelled."""
+
+    report: CareReport
+    withdrawn: str = ""
 
 
 def open_reports(session: Session) -> list[CareReport]:
@@ -40,10 +51,11 @@ def describe(session: Session, report: CareReport) -> str:
             f"{KIND_LABELS.get(report.kind, report.kind)}\t{about}\t{who}\t{report.text}")
 
 
-def close(session: Session, number: int, outcome: str, *, actor: str, now: datetime, words: CareWords,
-          retiree_died: date | None = None) -> CareReport:
+def close(session: Session, settings: Settings, texts: Texts, number: int, outcome: str, *, actor: str,
+          now: datetime, words: CareWords, retiree_died: date | None = None) -> Closed:
     """Record what was done; with retiree_died, the retiree on file is recorded as deceased
-    (which stops every greeting and push to them). Audit-logged."""
+    (bot.care.deaths: every greeting and push to them stops, their sign-ups to come are
+    cancelled). Audit-logged."""
     report = session.get(CareReport, number)
     if report is None:
         raise CareError(f"没有编号为 {number} 的重要情况报告。")
@@ -51,15 +63,15 @@ def close(session: Session, number: int, outcome: str, *, actor: str, now: datet
         raise CareError(f"报告 {number} 已经处理过了（{report.outcome}）。")
     if not outcome.strip():
         raise CareError("请写明处理情况。")
-    if retiree_died is not None:
-        if not may_be_the_retiree(session, report, words):
-            raise CareError("这份报告说的是报告人家里人的事，不是名册上这位老同志本人，不能给他登记去世。"
-                            "确实是他本人去世，请到名册他的页面上登记。")
-        _record_death(session, report, retiree_died, actor=actor, now=now)
+    if retiree_died is not None and not may_be_the_retiree(session, report, words):
+        raise CareError("这份报告说的是报告人家里人的事，不是名册上这位老同志本人，不能给他登记去世。"
+                        "确实是他本人去世，请到名册他的页面上登记。")
+    withdrawn = _record_death(session, settings, texts, report, retiree_died, actor=actor, now=now) \
+        if retiree_died is not None else ""
     report.closed_at, report.outcome = now, outcome.strip()
     audit.record(session, actor=actor, action="care.close", at=now, target=f"care:{number}",
                  retiree_died=retiree_died.isoformat() if retiree_died else None)
-    return report
+    return Closed(report, withdrawn)
 
 
 def may_be_the_retiree(session: Session, report: CareReport, words: CareWords) -> bool:
@@ -76,11 +88,13 @@ def may_be_the_retiree(session: Session, report: CareReport, words: CareWords) -
     return role is None or (report.subject == "self") == (role == "self")
 
 
-def _record_death(session: Session, report: CareReport, died_on: date, *, actor: str, now: datetime) -> None:
+def _record_death(session: Session, settings: Settings, texts: Texts, report: CareReport, died_on: date, *,
+                  actor: str, now: datetime) -> str:
     if report.retiree_id is None:
         raise CareError("这份报告没有对应的老同志（报告人没有绑定），无法登记去世日期。")
     try:
-        record_death(session, report.retiree_id, died_on, actor=actor, now=now)
+        withdrawn = deaths.record(session, settings, texts, report.retiree_id, died_on, actor=actor, now=now)
     except EditError as exc:
         raise CareError(str(exc)) from exc
     report.death_confirmed_on = died_on
+    return withdrawn

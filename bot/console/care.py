@@ -14,7 +14,6 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from bot.activities.notify import withdraw_on_death
 from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, SUBJECTS, URGENT, CareError, close, may_be_the_retiree, open_reports
 from bot.care.visits import KINDS, add_visit, finish_task, summarise
@@ -86,15 +85,14 @@ def care_report(number: int) -> Response | tuple[str, int]:
         else:
             try:
                 with saving() as session:
-                    close(session, number, form.get("outcome", ""), actor=actor(), now=now(),
-                          words=_words(), retiree_died=died)
-                    withdrawn = withdraw_on_death(session, services().settings, services().texts,
-                                                  found.retiree_id, now(), actor=actor()) if died else ""
+                    closed = close(session, services().settings, services().texts, number,
+                                   form.get("outcome", ""), actor=actor(), now=now(), words=_words(),
+                                   retiree_died=died)
             except CareError as exc:
                 problem = str(exc)
             else:
-                flash(f"报告 {number} 已处理" + (f"，已登记去世日期，祝福和推送都已停止。{withdrawn}" if died
-                                                else "。"))
+                stopped = f"，已登记去世日期，祝福和推送都已停止。{closed.withdrawn}" if died else "。"
+                flash(f"报告 {number} 已处理{stopped}")
                 return redirect(url_for("console.care"))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from bot.accounts.binding import unbind_for_office, whose
-from bot.activities.notify import withdraw_on_death
+from bot.care import deaths
 from bot.care.reports import KIND_LABELS
 from bot.console.web import (
     actor,
@@ -46,7 +46,6 @@ from bot.roster.edit import (
     edit_person,
     form_values,
     merge_form,
-    record_death,
     undo_death,
 )
 from bot.roster.fields import date_text
@@ -137,9 +136,8 @@ def died(retiree_id: int) -> Response | tuple[str, int]:
                              "空出的座位给候补的人。",
                         action=url_for("console.died", retiree_id=retiree_id))
         with saving() as session:
-            record_death(session, retiree_id, day, actor=actor(), now=now())
-            withdrawn = withdraw_on_death(session, services().settings, services().texts, retiree_id, now(),
-                                          actor=actor())
+            withdrawn = deaths.record(session, services().settings, services().texts, retiree_id, day,
+                                      actor=actor(), now=now())
     except ValueError as exc:  # EditError is one too; a date that does not read is the other
         flash(str(exc) if isinstance(exc, EditError) else "请填写去世日期，如 2026-12-01。", "error")
     else:

@@ -13,9 +13,10 @@ from bot import create_app
 from bot.care.detect import CareWords
 from bot.care.reports import KIND_LABELS, URGENT, CareError, close, may_be_the_retiree
 from bot.cli import main
-from bot.models import CareReport, OutboxMessage, Retiree, Ticket
+from bot.models import CareReport, OutboxMessage, Retiree, Signup, Ticket
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
+from tests.activities.helpers import load_activity
 from tests.helpers import Chat, write_config
 from tests.office_fixtures import Branch
 
@@ -131,7 +132,7 @@ def test_family_telling_of_a_relative_who_cannot_be_the_retiree_is_not_shown_as_
     assert texts[1].startswith("【重要情况 2】住院：孙兰（家属说是我妈）")
     # 孙兰's death cannot be recorded from news of her husband's
     with office.sessions.begin() as session, pytest.raises(CareError, match="不是名册上这位老同志本人"):
-        close(session, 1, "已慰问", actor="test", now=office.clock.now(),
+        close(session, office.settings, office.texts, 1, "已慰问", actor="test", now=office.clock.now(),
               words=CareWords.load(office.settings.content_dir), retiree_died=date(2026, 11, 21))
 
 
@@ -243,6 +244,24 @@ def test_staff_close_a_report_and_confirm_a_death_which_stops_every_push(
         assert session.get(Retiree, branch.ids["孙兰"]).died_on.isoformat() == "2026-11-21"
     assert main(["care", "report", "close", str(report.id), "--outcome", "再来一次"]) == 1
     assert "已经处理过了" in capsys.readouterr().err
+
+
+def test_a_death_confirmed_from_the_command_line_cancels_the_sign_ups_as_the_console_does(
+        office: Services, branch: Branch, chat: Chat, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The console's close cancelled 孙兰's sign-ups; the command line's had left them standing."""
+    load_activity(office, tmp_path)
+    for said in ("报名", "1", "1"):
+        chat.say(said, openid="o_sun_daughter")
+    chat.say("我妈走了", openid="o_sun_daughter")
+    [report] = reports(office)
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+    assert main(["care", "report", "close", str(report.id), "--outcome", "已电话慰问",
+                 "--retiree-died", "2026-11-21"]) == 0
+    assert "已取消报名：【冬至茶话会】" in capsys.readouterr().out
+    with office.sessions() as session:
+        status = session.scalar(sa.select(Signup.status).where(Signup.retiree_id == branch.ids["孙兰"]))
+    assert status == "cancelled"
 
 
 def test_content_check_names_a_care_topic_that_does_not_exist(settings, tmp_path: Path) -> None:

@@ -1,0 +1,22 @@
+"""A death staff record, from a care report or the person's page: the roster's date (greetings,
+pushes and visits stop) and the sign-ups still to come cancelled, the waitlist moved up and told.
+One function, so the console and the command line do the same."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from bot.activities.notify import withdraw_on_death
+from bot.config import Settings
+from bot.language.texts import Texts
+from bot.roster.edit import record_death
+
+
+def record(session: Session, settings: Settings, texts: Texts, retiree_id: int, died_on: date, *,
+           actor: str, now: datetime) -> str:
+    """Record the death and cancel the person's sign-ups to come; what staff read of those ("" for
+    none). EditError when the date will not do. Audit-logged."""
+    record_death(session, retiree_id, died_on, actor=actor, now=now)
+    return withdraw_on_death(session, settings, texts, retiree_id, now, actor=actor)
