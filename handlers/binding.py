@@ -295,7 +295,7 @@ def _confirms(ctx: Context, text: str, on_file: str) -> bool:
     plain = normalize(text)
     if "不" in plain:
         return False
-    if any(word in plain for word in ctx.texts.words("binding.sounds_like_yes")):
+    if ctx.texts.mentions(plain, "binding.sounds_like_yes"):
         return True
     said = plain.removeprefix("就是").removeprefix("是").removesuffix("同志")
     return bool(said) and b.sounds_the_same(said, on_file)

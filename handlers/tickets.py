@@ -38,7 +38,7 @@ def message_with_matter(msg: Inbound, ctx: Context) -> Reply | None:
     「留言」 comes without one, or is about 留言 already left (「我的留言回了吗」)."""
     plain = normalize(msg.text)
     asked = [w for w in ctx.texts.words("ticket.asking_words") if w in plain]
-    if not asked or any(w in plain for w in ctx.texts.words("ticket.about_left_words")):
+    if not asked or ctx.texts.mentions(plain, "ticket.about_left_words"):
         return None
     matter = plain
     for word in sorted([*asked, *ctx.texts.words("ticket.filler_words")], key=len, reverse=True):
@@ -58,11 +58,11 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     if said is None:  # the longest word said: 「电话换了号」 is 换了号, whatever order a set gives
         return None
     whose, rest = plain.split(said, 1)
-    if any(w in whose for w in ctx.texts.words("ticket.changed_others")):
+    if ctx.texts.mentions(whose, "ticket.changed_others"):
         return None  # 「我孙子搬家了」「楼下邻居搬新家了」: someone else's news
     details = phone_number(msg.text) is not None or any(w in rest for w in _ADDRESS)
     if not details:
-        if any(w in plain for w in ctx.texts.words("ticket.changed_asking")):
+        if ctx.texts.mentions(plain, "ticket.changed_asking"):
             return None  # 「电话换了去哪里改」: the policy answer says how
         ctx.conversation.expect(STEP, {ABOUT: msg.text})  # the new number alone tells staff little
         return Text(ctx.texts.get("ticket.changed_ask"))
