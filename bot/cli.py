@@ -107,10 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     add_study_commands(sub)
     add_activity_commands(sub)
     add_care_commands(sub)
+    from bot.care.deaths import after_import
     from bot.roster.commands import add_commands as add_roster_commands
     from bot.staff.commands import add_commands as add_staff_commands
 
-    add_roster_commands(sub)
+    add_roster_commands(sub, after_deaths=after_import)
     add_staff_commands(sub)
 
     sandbox = sub.add_parser("sandbox", help="本机试用：启动微信模拟服务、网站服务和发送程序，"

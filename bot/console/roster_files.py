@@ -18,6 +18,7 @@ from typing import Any
 from flask import Response, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from bot.care.deaths import after_import
 from bot.console import background, files
 from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff, whole_office
 from bot.models import GROUP_KINDS
@@ -103,7 +104,8 @@ def _run(token: str, phase: str, step: Step) -> None:
 def _check(path: Path, held: Services, who: str, report: Report) -> dict[str, Any]:
     """Plan the import, then undo it: what it would do, or every problem."""
     with held.sessions() as session:
-        plan = import_file(session, path, actor=who, now=held.clock.now(), target=path.name, progress=report)
+        plan = import_file(session, path, actor=who, now=held.clock.now(), target=path.name, progress=report,
+                           after_deaths=after_import(held.settings, held.texts))
         session.rollback()
     return _summary(plan)
 
@@ -112,7 +114,7 @@ def _apply(path: Path, held: Services, who: str, report: Report) -> dict[str, An
     """Import for real: all or nothing; the upload is removed once it is in."""
     with held.sessions() as session:
         plan = import_file(session, path, actor=who, now=held.clock.now(), target=f"上传 {path.name}",
-                           progress=report)
+                           progress=report, after_deaths=after_import(held.settings, held.texts))
         if plan.ok:
             session.commit()
     if plan.ok:
@@ -126,7 +128,7 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
             "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
             "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
             "change_count": len(plan.changes), "ignored": plan.ignored,
-            "new": [new_line(r) for r in plan.creates[:SHOWN]]}
+            "new": [new_line(r) for r in plan.creates[:SHOWN]], "after_deaths": plan.after_deaths}
 
 
 def _task(token: str) -> tuple[background.Task, str]:

@@ -12,26 +12,30 @@ from sqlalchemy.orm import Session
 
 from bot.audit import cli_actor
 from bot.command_support import command_services, in_transaction
+from bot.config import Settings
+from bot.language.texts import Texts
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, create_group, groups_by_kind
-from bot.roster.importer import ImportPlan, import_file, new_line
+from bot.roster.importer import AfterDeaths, ImportPlan, import_file, new_line
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.tags import sync_tags
 from bot.services import Services
 
 MAX_PROBLEMS_SHOWN = 200
 LISTED = 30  # people named in a summary; the rest are counted
+DeathsFor = Callable[[Settings, Texts], AfterDeaths]  # bot.care.deaths.after_import, given by bot.cli
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register the roster and groups commands on the main parser."""
+def add_commands(sub: argparse._SubParsersAction, after_deaths: DeathsFor) -> None:
+    """Register the roster and groups commands on the main parser; an import passes the deaths
+    its file records to what after_deaths makes (sign-ups are beyond the roster's reach)."""
     roster = sub.add_parser("roster", help="名册：导入或导出离退休干部名册")
     actions = roster.add_subparsers(required=True, metavar="操作")
     imp = actions.add_parser("import", help="导入 .xlsx 或 .csv 名册（有一处不对就全部不导入）")
     imp.add_argument("file", type=Path, metavar="文件", help="名册文件，.xlsx 或 .csv")
     imp.add_argument("--dry-run", action="store_true", help="只报告会有哪些变化，不改动任何数据")
-    imp.set_defaults(run=run_import)
+    imp.set_defaults(run=run_import, after_deaths=after_deaths)
     exp = actions.add_parser("export", help="把名册导出为 .xlsx 或 .csv 文件（记入操作日志）")
     exp.add_argument("file", type=Path, metavar="文件", help="写入的文件，.xlsx 或 .csv")
     exp.set_defaults(run=run_export)
@@ -60,7 +64,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Import a roster file, printing the per-row report; exit 1 when nothing was imported."""
     with command_services() as services, services.sessions() as session:
-        plan = import_file(session, args.file, actor=cli_actor(), now=services.clock.now())
+        plan = import_file(session, args.file, actor=cli_actor(), now=services.clock.now(),
+                           after_deaths=args.after_deaths(services.settings, services.texts))
         if plan.ok and not args.dry_run:
             session.commit()  # otherwise closing the session undoes it all
     print(report(plan, args.file.name, dry_run=args.dry_run))
@@ -89,6 +94,7 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
     lines += [f"更新：{change}" for change in plan.changes[:LISTED]]
     if len(plan.changes) > LISTED:
         lines.append(f"……另有 {len(plan.changes) - LISTED} 人更新")
+    lines += [f"去世{'（导入后会这样）' if dry_run else ''}：{line}" for line in plan.after_deaths]
     return "\n".join(lines)
 
 

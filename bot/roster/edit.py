@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from bot import audit
-from bot.models import Group, OutboxMessage, OutboxStatus, Retiree
+from bot.models import Group, Retiree
 from bot.roster import fields as f
 from bot.roster.changes import TITLES, as_logged, as_read, changed, snapshot, update_person
+from bot.roster.deceased import stop_queued
 from bot.roster.export import cell_value
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.importer import group_problems
@@ -23,8 +24,6 @@ from bot.roster.sheets import Cell
 
 # Every column of the roster but the date of death, which has its own action (it stops things).
 EDITABLE = [c for c in f.COLUMNS if c.field != "died_on"]
-# What a death stops that is already queued: greetings and study pushes to them.
-STOPPED_BY_DEATH = ("greeting", "study")
 
 
 class EditError(ValueError):
@@ -115,10 +114,7 @@ def record_death(session: Session, retiree_id: int, died_on: date, *, actor: str
         raise EditError("去世日期不能早于出生日期。")
     before = person.died_on
     person.died_on, person.updated_at = died_on, now
-    session.execute(sa.update(OutboxMessage).where(
-        OutboxMessage.retiree_id == retiree_id, OutboxMessage.kind.in_(STOPPED_BY_DEATH),
-        OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.MAILBOX)),
-    ).values(status=OutboxStatus.CANCELLED, last_error="recipient died"))
+    stop_queued(session, [retiree_id])
     audit.record(session, actor=actor, action="roster.died", at=now, target=f"retiree:{retiree_id}",
                  changes={TITLES["died_on"]: [as_read(before), died_on.isoformat()]})
     return person

@@ -15,6 +15,7 @@ from bot.models import EmergencyContact, Group, GroupMember, Retiree
 from bot.models.roster import name_initials
 from bot.roster import fields as f
 from bot.roster.changes import TITLES, as_logged, change_lines, changed, snapshot, update_person
+from bot.roster.deceased import stop_queued
 from bot.roster.fields import date_text
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
@@ -37,6 +38,8 @@ class ImportPlan:
     # The same once applied, by person (retiree id → column: before, after), for the audit log.
     altered: dict[int, dict[str, tuple[object, object]]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # headers naming no column: not imported
+    died: list[int] = field(default_factory=list)  # people on file whose death the file records
+    after_deaths: list[str] = field(default_factory=list)  # what that did beyond the roster, for staff
 
     @property
     def updated(self) -> int:
@@ -50,6 +53,9 @@ class ImportPlan:
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, of how many): for a progress bar
+# A death the file records reaches past the roster (the sign-ups to come): the caller, which may
+# see those, passes what does it (bot.care.deaths.after_import); it returns what staff read.
+AfterDeaths = Callable[[Session, list[int], str, datetime], list[str]]
 PROGRESS_EVERY = 500  # rows between two progress reports
 
 
@@ -275,6 +281,8 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
         for rid, record in chunk:
             _keep_finer_birth(existing[rid], record)
             before = snapshot(existing[rid])
+            if existing[rid].died_on is None and record.values.get("died_on") is not None:
+                plan.died.append(rid)
             if update_person(existing[rid], record, groups, now):
                 altered += 1
                 plan.altered[rid] = changes = changed(before, snapshot(existing[rid]))
@@ -284,6 +292,8 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
         session.expunge_all()  # a 20,000-person roster must not stay in memory as objects
         groups = {key: session.merge(g, load=False) for key, g in groups.items()}
     plan.unchanged = len(plan.updates) - altered
+    if plan.died:
+        stop_queued(session, plan.died)
 
 
 def _create(session: Session, records: list[RowRecord], groups: dict[tuple[str, str], Group],
@@ -311,9 +321,10 @@ def _load(session: Session, ids: list[int]) -> dict[int, Retiree]:
 
 
 def import_file(session: Session, path: Path, *, actor: str, now: datetime, target: str = "",
-                progress: Progress = _quiet) -> ImportPlan:
+                progress: Progress = _quiet, after_deaths: AfterDeaths | None = None) -> ImportPlan:
     """Plan the import of path and, when nothing is wrong, apply and audit it in session (the
-    audit log names target, what staff uploaded, or else the file's full path).
+    audit log names target, what staff uploaded, or else the file's full path), then pass the
+    deaths it recorded to after_deaths.
 
     The caller commits, or rolls back for a dry run (which so shows exactly what would change).
     """
@@ -334,4 +345,6 @@ def import_file(session: Session, path: Path, *, actor: str, now: datetime, targ
             audit.record(session, actor=actor, action="roster.import_change", at=now,
                          target=f"retiree:{rid}", file=target or path.name,
                          changes=as_logged(changes))
+        if plan.died and after_deaths is not None:
+            plan.after_deaths = after_deaths(session, plan.died, actor, now)
     return plan

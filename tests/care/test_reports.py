@@ -735,3 +735,35 @@ def test_family_telling_of_the_retirees_death_hear_that_staff_will_cancel_the_si
     chat.say("0", openid="o_sun_daughter")
     mother = chat.say("我妈昨天夜里走了", openid="o_sun_daughter") or ""
     assert "孙兰同志报了名的【冬至茶话会】，工作人员会帮着取消，您不用再操心。" in mother
+
+
+def test_a_death_a_roster_import_records_cancels_the_sign_ups_and_queued_greetings(
+        office: Services, branch: Branch, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The roster's 去世日期 column had set the date alone: 孙兰 stayed signed up, holding the last
+    seat from 王芳 on the waitlist, and her birthday greeting still waited to go."""
+    from bot.activities.signups import sign_up_by_staff
+    from bot.db.engine import transaction
+
+    tea = load_activity(office, tmp_path, capacity=1)
+    now = office.clock.now()
+    with transaction(office.sessions) as session:
+        sign_up_by_staff(session, tea, branch.ids["孙兰"], companion=False, now=now)
+        sign_up_by_staff(session, tea, branch.ids["王芳"], companion=False, now=now)
+        session.add(OutboxMessage(recipient="o_sun_daughter", kind="greeting", retiree_id=branch.ids["孙兰"],
+                                  dedupe_key="greeting:test", payload={"text": "生日快乐"}, created_at=now,
+                                  due_at=now))
+    sheet = tmp_path / "名册.csv"
+    sheet.write_text("姓名,出生日期,离退休,去世日期\n孙兰,1938-03-01,退休,2026-11-21\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(write_config(tmp_path, office.settings)))
+    assert main(["roster", "import", str(sheet), "--dry-run"]) == 0
+    assert "去世（导入后会这样）：孙兰：已取消报名：【冬至茶话会】" in capsys.readouterr().out
+    assert main(["roster", "import", str(sheet)]) == 0
+    assert "去世：孙兰：已取消报名：【冬至茶话会】。候补的 1 位补上了" in capsys.readouterr().out
+    with office.sessions() as session:
+        statuses = dict(session.execute(sa.select(Signup.retiree_id, Signup.status)).all())
+        greeting = session.scalar(sa.select(OutboxMessage.status).where(OutboxMessage.kind == "greeting"))
+    assert statuses == {branch.ids["孙兰"]: "cancelled", branch.ids["王芳"]: "confirmed"}
+    assert greeting == "cancelled"
+    assert main(["roster", "import", str(sheet)]) == 0  # the same file again: nothing more to do
+    assert "去世" not in capsys.readouterr().out

@@ -169,3 +169,25 @@ def test_the_export_runs_no_formula_and_is_logged(worker: Clerk, viewer: Clerk, 
     assert entry.actor == "console:wangli" and entry.detail["rows"] == len(names)
     assert not list(Path(desk.settings.console.upload_dir).glob("export-*/*"))  # nothing left behind
     assert viewer.get("/console/roster/export").status_code == 403
+
+
+def test_a_death_in_the_file_is_shown_before_it_cancels_the_persons_sign_ups(
+        worker: Clerk, desk: Services, branch: Branch, tmp_path: Path) -> None:
+    from bot.activities.signups import sign_up_by_staff
+    from bot.models import Signup
+    from tests.activities.helpers import load_activity
+
+    tea = load_activity(desk, tmp_path)
+    with transaction(desk.sessions) as session:
+        sign_up_by_staff(session, tea, branch.ids["孙兰"], companion=False, now=desk.clock.now())
+    sheet = io.BytesIO("姓名,出生日期,离退休,去世日期\n孙兰,1938-03-01,退休,2026-11-21\n".encode())
+    status = upload(worker, sheet, "名册.csv")
+    checked = finished(worker, status)
+    assert "登记去世的人：导入后会取消他们以后的报名" in checked
+    assert "孙兰：已取消报名：【冬至茶话会】" in checked
+    with desk.sessions() as session:  # shown, not yet done
+        assert session.scalar(sa.select(Signup.status)) == "confirmed"
+    assert worker.post(f"{status}/confirm").status_code == 302
+    assert "孙兰：已取消报名：【冬至茶话会】" in finished(worker, status)
+    with desk.sessions() as session:
+        assert session.scalar(sa.select(Signup.status)) == "cancelled"
