@@ -75,7 +75,7 @@ def people() -> tuple[str, int]:
     shown = page_number()
     found = search(db(), text, group_id=group, scope=staff().group_id, offset=(shown - 1) * LIMIT)
     template = "people_results.html" if request.headers.get("HX-Request") else "people.html"
-    groups = all_groups(db())
+    groups = all_groups(db(), scope=staff().group_id)
     return page(template, found=found, q=text, group=group, groups=groups, shown=shown, per_page=LIMIT)
 
 

@@ -131,9 +131,12 @@ def groups_by_kind(session: Session) -> dict[str, dict[str, Group]]:
     return table
 
 
-def all_groups(session: Session) -> list[Group]:
-    """Every group, by kind, each kind's in reading order (第二党支部 before 第三 and 第十)."""
-    return sorted(session.scalars(sa.select(Group)), key=lambda g: (g.kind, reading_order(g.name)))
+def all_groups(session: Session, scope: int | None = None) -> list[Group]:
+    """Every group, by kind, each kind's in reading order (第二党支部 before 第三 and 第十); for an
+    account scoped to a group, without the other groups of its kind, whose people it never sees."""
+    groups = sorted(session.scalars(sa.select(Group)), key=lambda g: (g.kind, reading_order(g.name)))
+    own = next((g for g in groups if g.id == scope), None)
+    return [g for g in groups if own is None or g.kind != own.kind or g is own]
 
 
 def group_names(session: Session, only: int | None = None) -> list[str]:

@@ -203,6 +203,8 @@ def test_a_forged_or_out_of_scope_id_is_not_found(console_app: Flask, desk: Serv
     assert secretary.get(f"/console/people/{branch.ids['张明']}/edit").status_code == 404
     assert secretary.get(f"/console/people/{branch.ids['周平']}").status_code == 200
     assert "张明" not in text(secretary.get("/console/people"))
+    assert "第一支部" not in text(secretary.get("/console/people"))  # nor another branch to filter by
+    assert "第一支部" in text(worker.get("/console/people"))
 
 
 def test_a_branch_account_cannot_move_a_person_out_of_its_branch(console_app: Flask, desk: Services,
