@@ -42,7 +42,8 @@ def hear(session: Session, user: MiniUser | None, said: str) -> Heard | None:
     kind = sighting.kind
     if user is None:  # nobody to call back: the words alone, and the office's number
         report = CareReport(kind=kind.name, subject=sighting.subject, relative=sighting.relative)
-        text = "\n".join([caring_words(texts, words, report), texts.get("care.app_not_signed_in")])
+        text = "\n".join([caring_words(texts, words, report, staff_told=False),
+                          texts.get("care.app_not_signed_in")])
         return Heard(kind.name, text, kind.urgent, staff_told=False)
     binding = bound(session, user)
     reporter = Reporter(user.openid, binding.retiree if binding else None,

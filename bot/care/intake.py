@@ -6,6 +6,7 @@ announced and answered the same way whoever takes it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,11 +75,22 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     return record
 
 
-def caring_words(texts: Texts, words: CareWords, report: CareReport) -> str:
+def caring_words(texts: Texts, words: CareWords, report: CareReport, *, staff_told: bool = True) -> str:
     """What a report is answered with first, for its kind and the person it is about: care,
-    and what to do now (an emergency's 120)."""
+    and what to do now (an emergency's 120). Told nobody (the mini-program, not signed in): without
+    the sentences promising that staff know or will call, nor the phone the caller adds after."""
     who = _PLAIN_WHO.get(report.subject) or words.how_to_say(report.relative or "家里人")
-    return texts.get(f"care.{WORDED_FOR.get((report.kind, report.subject), report.kind)}", who=who)
+    said = texts.get(f"care.{WORDED_FOR.get((report.kind, report.subject), report.kind)}", who=who)
+    if staff_told:
+        return said
+    phone = texts.fill("{office_phone}")
+    kept = "".join(s for s in _SENTENCE.findall(said) if not _PROMISE.search(s) and phone not in s)
+    return "\n".join(line for line in kept.split("\n") if line.strip())
+
+
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?|\n")  # a sentence and its stop, or a line's end
+# chat.toml's [care] texts say so in a sentence of its own: 「我们已经告诉工作人员」「工作人员会…」.
+_PROMISE = re.compile(r"告诉工作人员|工作人员(?:会|马上)")
 
 
 def learn_subject(session: Session, settings: Settings, texts: Texts, now: datetime, report: CareReport,

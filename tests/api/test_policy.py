@@ -134,3 +134,13 @@ def test_news_told_without_signing_in_says_staff_cannot_hear_it(client, mini: Se
     assert not body["staff_told"]
     with mini.sessions() as session:
         assert session.scalars(sa.select(CareReport)).all() == []
+
+
+@pytest.mark.parametrize("said", ["我妈摔倒了，很严重，昏过去了", "我爸说不想活了", "我爸走丢了"])
+def test_news_told_without_signing_in_promises_no_call_from_staff(client, said: str) -> None:
+    """「我们已经告诉工作人员，会马上和您联系」 had come first, and 「工作人员收不到」 after: a
+    frightened reader stopping at the first would wait for a call that never comes."""
+    text = client.post("/api/v1/policy/ask", json={"question": said}).get_json()["text"]
+    assert "告诉工作人员" not in text and "工作人员马上" not in text and "工作人员会" not in text
+    assert text.count("急事请直接打电话") == 1 and "您还没登录，工作人员收不到这条消息" in text
+    assert ("120" in text) or ("12356" in text) or ("110" in text)
