@@ -27,12 +27,12 @@ from bot.console.web import (
     services,
     staff,
 )
-from bot.models import Group, GroupMember, Role, StaffAccount
+from bot.models import Group, GroupMember
 from bot.roster.search import within
 from bot.staff.roles import Can
 from bot.study.material import Material, months, usable
 from bot.study.report import MonthFacts, facts, group_readings, home_visits, write_visits
-from bot.study.visits import VisitError, assign, assigned, record_done
+from bot.study.visits import VisitError, assign, assigned, record_done, visitors
 
 VISITS_SHOWN = 200  # 送学上门 lines on the page; the Excel file has them all
 PEOPLE_SHOWN = 300  # a group's members listed at once, a page at a time
@@ -56,9 +56,7 @@ def study_month(month: str) -> tuple[str, int]:
     number = page_number()
     people, members = (group_readings(db(), known, group, limit=PEOPLE_SHOWN,
                                       offset=(number - 1) * PEOPLE_SHOWN) if group else ([], 0))
-    staff_names = db().scalars(sa.select(StaffAccount.display_name).where(  # who may go: not 查看
-        StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
-        .order_by(StaffAccount.display_name)).all()
+    staff_names = visitors(db(), staff().group_id)
     return page("study_month.html", material=material, counts=counts, group=group, visits=visits,
                 total=total, shown=VISITS_SHOWN, given=assigned(db(), month, [v.retiree.id for v in visits]),
                 people=people, members=members, page_number=number,

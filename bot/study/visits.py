@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.models import StudyVisit
+from bot.models import GroupMember, Role, StaffAccount, StudyVisit
 from bot.study.readings import record_reading
 
 
@@ -23,28 +23,51 @@ def assigned(session: Session, month: str, retiree_ids: list[int]) -> dict[int, 
         StudyVisit.month == month, StudyVisit.retiree_id.in_(retiree_ids)))}
 
 
+def _goers(session: Session) -> sa.Select[tuple[StaffAccount]]:
+    return sa.select(StaffAccount).where(StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
+
+
+def visitors(session: Session, scope: int | None) -> list[str]:
+    """Whom an account scoped so may send (by name): staff who may edit, the office's and, for a
+    branch's account, its branch's (a branch's own account sees no other branch's people)."""
+    goers = _goers(session).where(StaffAccount.group_id.is_(None) | (StaffAccount.group_id == scope)) \
+        if scope is not None else _goers(session)
+    return sorted({a.display_name for a in session.scalars(goers)})
+
+
+def _may_go(session: Session, to: str, retiree_ids: list[int]) -> bool:
+    """Whether an account of that name may edit and sees every one of these people."""
+    for account in session.scalars(_goers(session).where(StaffAccount.display_name == to)):
+        if account.group_id is None or set(retiree_ids) <= set(session.scalars(sa.select(
+                GroupMember.retiree_id).where(GroupMember.group_id == account.group_id))):
+            return True
+    return False
+
+
 def assign(session: Session, month: str, retiree_ids: list[int], to: str, *, actor: str,
            now: datetime) -> int:
-    """Give these people's visits to a staff member (a visit already done stays as it is); how
-    many were given. Audit-logged."""
-    if not to.strip():
+    """Give these people's visits to a staff member who may see them all (a visit already done
+    stays as it is); how many were given. Audit-logged."""
+    to = to.strip()
+    if not to:
         raise VisitError("请选择由谁去。")
     if not retiree_ids:
         raise VisitError("请至少勾选一位老同志。")
+    if not _may_go(session, to, retiree_ids):
+        raise VisitError(f"「{to}」不能安排：要选能在工作台看到这几位、能修改的工作人员。")
     have = assigned(session, month, retiree_ids)
     given = 0
     for retiree_id in retiree_ids:
         visit = have.get(retiree_id)
         if visit is None:
-            session.add(StudyVisit(retiree_id=retiree_id, month=month, assigned_to=to.strip(),
-                                   assigned_at=now))
+            session.add(StudyVisit(retiree_id=retiree_id, month=month, assigned_to=to, assigned_at=now))
         elif visit.done_at is None:
-            visit.assigned_to, visit.assigned_at = to.strip(), now
+            visit.assigned_to, visit.assigned_at = to, now
         else:
             continue
         given += 1
     audit.record(session, actor=actor, action="study.visit_assign", at=now, target=f"study:{month}",
-                 to=to.strip(), retirees=retiree_ids)
+                 to=to, retirees=retiree_ids)
     return given
 
 

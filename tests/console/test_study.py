@@ -21,7 +21,7 @@ from bot import create_app
 from bot.clock import SHANGHAI, FixedClock
 from bot.config import PROJECT_ROOT
 from bot.db.engine import transaction
-from bot.models import AuditEntry, Retiree, StudyReading
+from bot.models import AuditEntry, Retiree, StudyReading, StudyVisit
 from bot.scheduling import jobs
 from bot.services import Services, build_services
 from bot.study.readings import record_reading
@@ -75,7 +75,9 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, vi
     wang = branch.ids["王芳"]
     choices = re.findall(r"<option[^>]*>([^<]+)</option>", text(worker.get("/console/study/2026-12")))
     assert "wangli同志" in choices and "leader同志" not in choices  # a 查看 account goes on no visit
-    worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "小刘"})
+    refused = worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "小刘"})
+    assert "「小刘」不能安排" in text(worker.get(refused.headers["Location"]))  # no account of that name
+    worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "wangli同志"})
     given = worker.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "wangli同志"})
     assert "已安排 1 位由wangli同志送学上门" in text(worker.get(given.headers["Location"]))
     worker.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": "读给她听了"})
@@ -86,7 +88,7 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, vi
     assert "还没学习的 5 人" in text(worker.get("/console/study/2026-12"))  # of 6; 王芳 now read
     sheet = load_workbook(BytesIO(worker.get("/console/study/2026-12/visits.xlsx").data)).active
     going = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert "王芳" not in going and going["钱进"] == "小刘"  # who goes, for the clerk printing the list
+    assert "王芳" not in going and going["钱进"] == "wangli同志"  # who goes, for the clerk printing it
     # Nobody here has a 编号: blank, as the roster export leaves it. Our record ids had stood there,
     # and a sheet read back in refused them (「编号 202 不在名册里」).
     assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {None}
@@ -193,10 +195,18 @@ def test_a_branch_account_records_visits_for_its_own_people_only(console_app, de
     wang = branch.ids["王芳"]
     office = clerk(console_app, desk, "wangli", "staff")
     office.get("/console/study/2026-12")
-    office.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "x"})
+    office.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "wangli同志"})
+    clerk(console_app, desk, "yizhibu", "staff", group="第一支部")
     other = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
     page = text(other.get("/console/study/2026-12"))
     assert "王芳" not in page and "周平" in page
+    # who may go: the office's and the branch's own, not another branch's secretary, who could not
+    # see 周平 in the console; nor may the office give 周平 to them
+    assert set(re.findall(r"<option[^>]*>([^<]+)</option>", page)) == {"wangli同志", "erzhibu同志"}
+    zhou = {"retiree": [str(branch.ids["周平"])], "to": "yizhibu同志"}
+    assert "不能安排" in text(office.get(office.post("/console/study/2026-12/visits", zhou).headers["Location"]))
+    with desk.sessions() as session:
+        assert session.scalars(sa.select(StudyVisit.assigned_to)).all() == ["wangli同志"]
     assert other.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": ""}).status_code == 404
     with desk.sessions() as session:
         assert session.scalars(sa.select(StudyReading)).all() == []
