@@ -75,9 +75,10 @@ def test_a_visit_is_given_to_a_clerk_and_recorded_done_as_read(worker: Clerk, vi
     wang = branch.ids["王芳"]
     choices = re.findall(r"<option[^>]*>([^<]+)</option>", text(worker.get("/console/study/2026-12")))
     assert "wangli同志" in choices and "leader同志" not in choices  # a 查看 account goes on no visit
-    refused = worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "小刘"})
+    qian = [str(branch.ids["钱进"])]
+    refused = worker.post("/console/study/2026-12/visits", {"retiree": qian, "to": "小刘"})
     assert "「小刘」不能安排" in text(worker.get(refused.headers["Location"]))  # no account of that name
-    worker.post("/console/study/2026-12/visits", {"retiree": [str(branch.ids["钱进"])], "to": "wangli同志"})
+    worker.post("/console/study/2026-12/visits", {"retiree": qian, "to": "wangli同志"})
     given = worker.post("/console/study/2026-12/visits", {"retiree": [str(wang)], "to": "wangli同志"})
     assert "已安排 1 位由wangli同志送学上门" in text(worker.get(given.headers["Location"]))
     worker.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": "读给她听了"})
@@ -204,7 +205,8 @@ def test_a_branch_account_records_visits_for_its_own_people_only(console_app, de
     # see 周平 in the console; nor may the office give 周平 to them
     assert set(re.findall(r"<option[^>]*>([^<]+)</option>", page)) == {"wangli同志", "erzhibu同志"}
     zhou = {"retiree": [str(branch.ids["周平"])], "to": "yizhibu同志"}
-    assert "不能安排" in text(office.get(office.post("/console/study/2026-12/visits", zhou).headers["Location"]))
+    refused = office.post("/console/study/2026-12/visits", zhou)
+    assert "不能安排" in text(office.get(refused.headers["Location"]))
     with desk.sessions() as session:
         assert session.scalars(sa.select(StudyVisit.assigned_to)).all() == ["wangli同志"]
     assert other.post(f"/console/study/2026-12/visits/{wang}/done", {"notes": ""}).status_code == 404
