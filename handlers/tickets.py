@@ -135,14 +135,12 @@ def my_tickets(msg: Inbound, ctx: Context) -> Reply:
     for ticket in tickets:
         said = _start(ticket.text, 20, "……")
         when = f"{ticket.created_at.astimezone(SHANGHAI):%m月%d日}"
-        if ticket.answered_at is None:
-            lines.append(ctx.texts.get("ticket.mine_waiting", number=ticket.id, when=when, said=said))
-        elif ticket.replied:  # the reply's start: five in full could pass WeChat's limit for one reply
+        if ticket.state == "replied":  # the reply's start: five in full could pass WeChat's limit for one
             answer = _start(ticket.answer or "", 40, ctx.texts.get("ticket.mine_answer_more"))
             lines.append(ctx.texts.get("ticket.mine_answered", number=ticket.id, when=when, said=said,
                                        answer=answer))
         else:
-            lines.append(ctx.texts.get("ticket.mine_handled", number=ticket.id, when=when, said=said))
+            lines.append(ctx.texts.get(f"ticket.mine_{ticket.state}", number=ticket.id, when=when, said=said))
     lines.append(ctx.texts.get("ticket.mine_footer"))
     return Text("\n".join(lines))
 

@@ -6,7 +6,7 @@ report, as the chat hears it (bot.api.care_news)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -47,8 +47,11 @@ class TicketView(BaseModel):
     number: int = Field(description="留言编号，打电话时可以报这个号")
     text: str = Field(description="留言内容")
     created_at: Time = Field(description="留下的时间")
-    reply: str | None = Field(description="工作人员的回复；还没回复时为空")
-    replied_at: Time | None = Field(description="工作人员回复的时间；还没回复为空")
+    state: Literal["waiting", "replied", "handled"] = Field(description=(
+        "waiting 等工作人员处理；replied 已回复（见 reply）；handled 工作人员已处理，打电话或上门联系过，"
+        "没有文字回复（可显示「工作人员已处理（打电话或上门联系过您）」）"))
+    reply: str | None = Field(description="工作人员的回复；还没回复、或打电话处理的为空")
+    replied_at: Time | None = Field(description="工作人员回复或处理的时间；还在等时为空")
     care: str | None = Field(default=None, description=(
         "留言说到重要情况时的种类（和 /policy/ask 的 care 一样，如 fall 摔倒、death 去世）：这时也记为重要"
         "情况报告，工作人员已收到提醒；只在刚留言时有"))
@@ -113,7 +116,7 @@ def _screen(openid: str, text: str) -> str | None:
 
 
 def _view(ticket: Ticket) -> TicketView:
-    replied = ticket.answered_at is not None and ticket.replied
-    return TicketView(number=ticket.id, text=ticket.text, created_at=ticket.created_at,
-                      reply=ticket.answer if replied else None,
-                      replied_at=ticket.answered_at if replied else None)
+    """What the writer may read: staff's note on a 留言 handled by a call stays staff's."""
+    return TicketView(number=ticket.id, text=ticket.text, created_at=ticket.created_at, state=ticket.state,
+                      reply=ticket.answer if ticket.state == "replied" else None,
+                      replied_at=ticket.answered_at)

@@ -27,3 +27,10 @@ class Ticket(Base):
     replied: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # WeChat's content check of a 留言 from the mini-program: pass, review or risky (None: unchecked).
     screening: Mapped[str | None] = mapped_column(sa.String(8))
+
+    @property
+    def state(self) -> str:
+        """waiting (for staff), replied (the reply was sent) or handled (by a call or a visit)."""
+        if self.answered_at is None:
+            return "waiting"
+        return "replied" if self.replied else "handled"

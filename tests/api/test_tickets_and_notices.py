@@ -17,7 +17,7 @@ from bot.models import CareReport, OutboxMessage, OutboxStatus, Ticket
 from bot.notices.sending import send
 from bot.services import Services, build_services
 from bot.standin.server import StandinServer
-from bot.tickets.answers import answer
+from bot.tickets.answers import answer, handle_without_reply
 from tests.api import log_in
 from tests.office_fixtures import Branch
 
@@ -84,7 +84,7 @@ def test_staff_reply_and_the_retirees_notices_are_in_my_notices_once_each(
     with mini.sessions() as session:
         assert session.get_one(OutboxMessage, reply["id"]).status == OutboxStatus.SHOWN  # out of the mailbox
     tickets = client.get("/api/v1/tickets", headers=me).get_json()["tickets"]
-    assert tickets[0]["reply"] == "在中心一楼服务台领。"
+    assert tickets[0]["reply"] == "在中心一楼服务台领。" and tickets[0]["state"] == "replied"
     stranger = signed_in("o_mini_nosy")
     assert client.post(f"/api/v1/me/notices/{reply['id']}/read", headers=stranger).status_code == 404
     assert client.get("/api/v1/me/notices", headers=stranger).get_json() == {"unread": 0, "notices": []}
@@ -188,3 +188,18 @@ def test_a_ticket_telling_of_a_fall_is_also_a_care_report_as_in_the_chat(
     assert (report.kind, report.retiree_id) == ("fall", branch.ids["张明"])
     assert report.reporter_phone == "13800002222"
     assert tickets == 4 and phone_alert  # every 留言 kept; staff told the number
+
+
+def test_a_ticket_staff_handled_by_phone_shows_as_handled_without_their_note(
+        client: FlaskClient, branch: Branch, signed_in: Headers, mini: Services) -> None:
+    """It had stayed 「reply: null」 like one still waiting: the family would write again."""
+    me = signed_in("o_mini_sun_son")
+    number = client.post("/api/v1/tickets", headers=me, json={"text": "我爸能不能换个党支部过组织生活"}
+                         ).get_json()["number"]
+    assert client.get("/api/v1/tickets", headers=me).get_json()["tickets"][0]["state"] == "waiting"
+    with transaction(mini.sessions) as session:
+        handle_without_reply(session, number, "电话说了，下月转第二支部（内部备注）", actor="clerk",
+                             now=mini.clock.now())
+    [mine] = client.get("/api/v1/tickets", headers=me).get_json()["tickets"]
+    assert mine["state"] == "handled" and mine["replied_at"] is not None
+    assert mine["reply"] is None  # staff's own note is not the family's to read
