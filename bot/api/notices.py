@@ -3,7 +3,6 @@ read and unread (bot.delivery.inbox), and subscribe-message grants the client re
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import abort
@@ -11,13 +10,10 @@ from pydantic import BaseModel, Field
 
 from bot.accounts.miniprogram import mark_read, read_among
 from bot.api.spec import NEEDS_LOGIN, Error, Time, api, blueprint, bound, documented, services, signed_in
+from bot.api.wording import for_the_app
 from bot.delivery.inbox import belongs, messages_for, shown_in_app
 from bot.models import OutboxMessage
 from bot.models.outbox import KIND_NAMES
-
-# A sentence telling a chat user what to reply (「想参加，回复「报名」。」「回复 1 确认」): nobody can
-# reply in the mini-program, which has buttons for these instead.
-_REPLY_HINT = re.compile(r"[^。！？\n]*回复\s*[「\d][^。！？\n]*[。！？]?")
 
 
 class NoticeView(BaseModel):
@@ -69,12 +65,7 @@ def read_notice(notice_id: int) -> Any:
 
 
 def _view(message: OutboxMessage, read: bool) -> NoticeView:
+    text = for_the_app(services().texts, message.payload["text"])
     return NoticeView(id=message.id, kind=message.kind, kind_name=KIND_NAMES.get(message.kind, message.kind),
-                      title=message.payload.get("title"), text=for_the_app(message.payload["text"]),
+                      title=message.payload.get("title"), text=text,
                       sent_at=message.sent_at or message.created_at, read=read)
-
-
-def for_the_app(text: str) -> str:
-    """A message as the app shows it: without what it tells a chat user to reply."""
-    kept = _REPLY_HINT.sub("", text)
-    return "\n".join(line for line in kept.splitlines() if line.strip()) or text

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.api.care_news import hear
 from bot.api.spec import Error, Request, api, blueprint, documented, maybe_signed_in, services
+from bot.api.wording import for_the_app
 from bot.db.engine import transaction
 from bot.policies.engine import PolicyEngine
 from bot.policies.replies import answer_text, related_topics
@@ -84,7 +85,7 @@ def ask(json: Question) -> Any:
                          now=services().clock.now())
     texts = services().texts
     if decision.topic:  # the answer alone: the chat's 「回复 1 …」 lines mean nothing to a tap
-        text = answer_text(engine, texts, decision.topic, with_related=False)
+        text = for_the_app(texts, answer_text(engine, texts, decision.topic, with_related=False))
     else:
         text = texts.get("policy.which") if decision.ask_which else texts.get("policy.unknown_app")
     return Answer(topic=_ref(engine, decision.topic) if decision.topic else None,
@@ -107,9 +108,9 @@ def topic(topic_id: str) -> Any:
     engine = _engine()
     if topic_id not in engine.topics:
         abort(404)
-    related = related_topics(engine, topic_id)
+    related, texts = related_topics(engine, topic_id), services().texts
     return TopicAnswer(topic=_ref(engine, topic_id),
-                       answer=answer_text(engine, services().texts, topic_id, with_related=False),
+                       answer=for_the_app(texts, answer_text(engine, texts, topic_id, with_related=False)),
                        related=[_ref(engine, r) for r in related])
 
 

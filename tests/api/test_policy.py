@@ -144,3 +144,11 @@ def test_news_told_without_signing_in_promises_no_call_from_staff(client, said: 
     assert "告诉工作人员" not in text and "工作人员马上" not in text and "工作人员会" not in text
     assert text.count("急事请直接打电话") == 1 and "您还没登录，工作人员收不到这条消息" in text
     assert ("120" in text) or ("12356" in text) or ("110" in text)
+
+
+@pytest.mark.parametrize(("said", "tap"), [("帮我爸报名参观", "点「活动报名」"),
+                                          ("我爸的电话换了怎么改", "点「留言」")])
+def test_an_answer_in_the_app_says_where_to_tap_not_what_to_reply(client, said: str, tap: str) -> None:
+    """「回复「报名」」 had been shown in the app, which has no reply box."""
+    text = client.post("/api/v1/policy/ask", json={"question": said}).get_json()["text"]
+    assert tap in text and "回复" not in text
