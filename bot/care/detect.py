@@ -109,6 +109,9 @@ class CareWords:
         # 走了 and the like told of someone outside the family with when, right before (昨天走了).
         said_of_someone = {w for kind in self.kinds for w in kind.needs_person}
         object.__setattr__(self, "_dated_news", tuple(d + w for d in self.dated for w in said_of_someone))
+        # 「我是他女儿」「我是王德明的儿子」 say who speaks, not whom the news is about.
+        kin = "|".join(map(re.escape, _longest_first(self.relatives + self.younger)))
+        object.__setattr__(self, "_own_role", re.compile(f"我是(?:他|她|[^，。！？ ]{{1,5}}?的)?(?:{kin})"))
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -204,7 +207,8 @@ class CareWords:
         supposed = any(w in plain for w in self.not_happened) or (
             asks and not any(w in plain for w in self.dated) and _in_one_breath(text, self.after_news))
         elder, someone = self._people(plain)
-        anyone = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
+        whom = self._own_role.sub(lambda said: " " * len(said.group()), plain)  # the same length
+        anyone = _first_in(whom, self.relatives) or _first_in(whom, self.younger)
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
         heard = any(w in plain for w in self.hearsay)
@@ -214,8 +218,10 @@ class CareWords:
                 continue
             at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
             # The one named nearest before the news (「我妈昨天摔了一跤，我爸急得不行」: 我妈).
-            relative = _nearest(plain[:at], self.relatives + self.younger) or anyone
-            subject = self._subject(plain, relative, at)
+            # else one named after it, unless the speaker said it of themself (「我自己住院了，没法照顾我爸」)
+            relative = _nearest(whom[:at], self.relatives + self.younger) or (
+                None if _first_in(whom[:at], MYSELF) else anyone)
+            subject = self._subject(whom, relative, at)
             relative = relative if subject == "relative" else None
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
                 return self._sighting(kind, plain, relative, subject)
@@ -329,6 +335,9 @@ class CareWords:
 # Before someone outside the family, where one was or whom one was with (在楼下, 跟朋友): not whom
 # the news is about.
 _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
+
+
+MYSELF = ("我自己", "我本人")
 
 
 def _person_at(text: str, elders: tuple[str, ...]) -> str | None:
