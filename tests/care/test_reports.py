@@ -88,6 +88,8 @@ def test_when_it_is_unclear_who_one_short_question_is_asked(
         office: Services, branch: Branch, chat: Chat) -> None:
     assert "是您本人，还是家里人" in (chat.say("住院了", openid="o_zhang") or "")
     assert len(staff_alerts(office)) == 2  # staff know at once, before the answer
+    # not 「住院：张明（没说清是谁）」, read at a glance as 张明 in hospital
+    assert all("住院：没说清是谁（张明说的）" in a.payload["text"] for a in staff_alerts(office))
     assert "听说您家里人住院了" in (chat.say("2", openid="o_zhang") or "")
     [report] = reports(office)
     assert report.subject == "relative"
