@@ -259,6 +259,12 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
         return Text(ctx.texts.get("activity.mine_none"))
+    titles = [s.activity.title for s in signups]
+    others = [a.title for a in open_now(ctx.session, ctx.now) if a.title not in titles]
+    if (named := _named(ctx, msg.text, titles + others)) is not None:  # 「茶话会我去不了了」: that one only
+        if named > len(titles):
+            return Text(ctx.texts.get("activity.cancel_not_signed", title=others[named - len(titles) - 1]))
+        signups = [signups[named - 1]]
     ctx.conversation.expect(CANCEL, {"ids": [s.id for s in signups]})
     lines = [ctx.texts.get("activity.cancel_item", number=n, title=s.activity.title,
                            when=when(s.activity.starts_at)) for n, s in enumerate(signups, start=1)]
