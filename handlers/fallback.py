@@ -10,6 +10,7 @@ from bot.language.words import normalize
 from bot.tickets.leaving import leave
 from handlers.menu import offer_menu
 from handlers.policy import asked_about
+from handlers.tickets import added_to_last
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
 FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
@@ -27,10 +28,13 @@ def register(router: Router) -> None:
 
 def not_understood(msg: Inbound, ctx: Context) -> Reply:
     """A kind word and the numbered menu; right after a policy answer (「那要带什么材料」), the offer
-    to pass the question to staff with the topic it follows, by one number."""
+    to pass the question to staff with the topic it follows, by one number; right after a 留言,
+    added to it."""
     topic = asked_about(ctx) if msg.is_text_like and _follows_on(msg.text) else None
     if topic is not None and ctx.conversation.offer(FOLLOW_UP, {"text": msg.text, "topic": topic}):
         return Text(ctx.texts.get("replies.follow_up", topic=topic))
+    if (added := added_to_last(msg, ctx)) is not None:  # right after a 留言: more of it, not lost
+        return added
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
 
 

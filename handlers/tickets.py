@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.clock import SHANGHAI
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import normalize, parse_choice, phone_number
+from bot.models import Ticket
 from bot.tickets.answers import left_by
-from bot.tickets.leaving import just_said, leave, said_before, says_something
+from bot.tickets.leaving import add_to, just_said, leave, said_before, says_something
 
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
@@ -18,6 +21,8 @@ ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话�
 _ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院")
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 MATTER = 4  # characters beside 「留言」 and its fillers: 「暖气不热」 is a matter, 「一下」 is not
+JUST_LEFT = "ticket_just_left"  # remembered: the 留言 just left, which words not understood add to
+ADD_WITHIN = timedelta(minutes=10)
 
 
 def register(router: Router) -> None:
@@ -47,7 +52,7 @@ def message_with_matter(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
-    return Text(ctx.texts.get("ticket.received", number=ticket.id))
+    return _received(ctx, ticket)
 
 
 def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
@@ -68,7 +73,7 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
         return Text(ctx.texts.get("ticket.changed_ask"))
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
-    return Text(ctx.texts.get("ticket.changed_received", number=ticket.id))
+    return _received(ctx, ticket, "ticket.changed_received")
 
 
 def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
@@ -85,7 +90,7 @@ def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
         return None  # 「认证可以上门办吗」: the policy answer says how
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
-    return Text(ctx.texts.get("ticket.request_received", number=ticket.id))
+    return _received(ctx, ticket, "ticket.request_received")
 
 
 def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
@@ -119,7 +124,29 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
                    now=ctx.now)
     ctx.conversation.clear()
-    return Text(ctx.texts.get("ticket.received", number=ticket.id))
+    return _received(ctx, ticket)
+
+
+def _received(ctx: Context, ticket: Ticket, reply: str = "ticket.received") -> Reply:
+    """The receipt; the 留言 is remembered, for words that follow it (added_to_last)."""
+    ctx.conversation.remember(JUST_LEFT, {"id": ticket.id, "at": ctx.now.isoformat()})
+    return Text(ctx.texts.get(reply, number=ticket.id))
+
+
+def added_to_last(msg: Inbound, ctx: Context) -> Reply | None:
+    """Words the bot could not act on, soon after a 留言 (「哦对了，还有我的医保卡丢了」): added to
+    it, not lost; None otherwise."""
+    left = ctx.conversation.recall(JUST_LEFT)
+    if not left or not msg.is_text_like or ctx.now - datetime.fromisoformat(left["at"]) > ADD_WITHIN \
+            or not says_something(ctx.texts, msg.text):
+        return None
+    if normalize(msg.text) in ctx.texts.words("ticket.done_words"):  # 「完了」: that was all
+        ctx.conversation.forget(JUST_LEFT)
+        return Text(ctx.texts.get("ticket.all_passed"))
+    ticket = add_to(ctx.session, ctx.settings, ctx.texts, left["id"], openid=ctx.openid, binding=ctx.binding,
+                    text=msg.text, now=ctx.now)
+    ctx.conversation.remember(JUST_LEFT, {"id": ticket.id, "at": ctx.now.isoformat()})
+    return Text(ctx.texts.get("ticket.added", number=ticket.id))
 
 
 def _remind(ctx: Context, data: dict[str, object]) -> str:
@@ -133,7 +160,7 @@ def my_tickets(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("ticket.mine_none"))
     lines = [ctx.texts.get("ticket.mine_title")]
     for ticket in tickets:
-        said = _start(ticket.text, 20, "……")
+        said = _start(ticket.text.replace("\n", "，"), 20, "……")  # words added later on one line
         when = f"{ticket.created_at.astimezone(SHANGHAI):%m月%d日}"
         if ticket.state == "replied":  # the reply's start: five in full could pass WeChat's limit for one
             answer = _start(ticket.answer or "", 40, ctx.texts.get("ticket.mine_answer_more"))

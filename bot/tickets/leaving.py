@@ -57,6 +57,23 @@ def leave(session: Session, settings: Settings, texts: Texts, *, openid: str, bi
     return ticket
 
 
+def add_to(session: Session, settings: Settings, texts: Texts, ticket_id: int, *, openid: str,
+           binding: Binding | None, text: str, now: datetime) -> Ticket:
+    """More words for a 留言 just left (「哦对了，还有我的医保卡丢了」): added to it, and staff told,
+    while they have not answered it; once answered, a 留言 of its own."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.openid != openid or ticket.answered_at is not None:
+        return leave(session, settings, texts, openid=openid, binding=binding, text=text, now=now)
+    if text.strip() in ticket.text.split("\n"):  # sent twice
+        return ticket
+    ticket.text = f"{ticket.text}\n{text.strip()}"
+    alert_staff(session, settings, now, key=f"ticket:{ticket.id}:more:{len(ticket.text)}",
+                text=texts.get("ticket.staff_more", number=ticket.id, who=who_left(binding, openid),
+                               text=text.strip()),
+                page=f"/console/tickets/{ticket.id}")
+    return ticket
+
+
 def says_something(texts: Texts, text: str) -> bool:
     """Whether text is a 留言 staff can act on: not a greeting, 「好的」 or a sound (「嗯」), which
     are not yet the message (the chat then asks what it is; the mini-program says so)."""

@@ -224,3 +224,26 @@ def test_my_tickets_says_what_became_of_each_and_asking_why_no_answer_opens_none
     assert main(["ticket", "reply", str(second.id), "师傅明天上午九点到十一点之间上门检修暖气。" * 20]) == 0
     mine = staff_chat.say("我的留言") or ""
     assert "全文在当时的回复消息里" in mine and len(mine.encode()) < 2000  # one passive reply's size
+
+
+def test_words_after_a_ticket_are_added_to_it_and_staff_told_until_it_is_answered(
+        staffed: Services, staff_chat: Chat, clock: FixedClock) -> None:
+    from bot.tickets.answers import answer
+
+    staff_chat.say("留言")
+    staff_chat.say("我家暖气不热，能不能找人来看看")
+    clock.advance(minutes=2)
+    assert "补充到您的留言（编号 1）" in (staff_chat.say("哦对了还有楼道灯也坏了") or "")
+    [ticket] = tickets(staffed)
+    assert ticket.text == "我家暖气不热，能不能找人来看看\n哦对了还有楼道灯也坏了"
+    with staffed.sessions() as session:
+        told = [m.payload["text"] for m in session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.recipient == "o_staff_1"))]
+    assert any("【留言 1 补充】" in t and "楼道灯也坏了" in t for t in told)
+    with transaction(staffed.sessions) as session:
+        answer(session, staffed.texts, 1, "明天派人去看。", actor="clerk", now=staffed.clock.now())
+    clock.advance(minutes=2)  # answered meanwhile: more words are a 留言 of their own
+    assert "补充到您的留言（编号 2）" in (staff_chat.say("还有水管也漏水") or "")
+    clock.advance(minutes=11)  # long after: words not understood are that again
+    assert "补充" not in (staff_chat.say("楼下那个谁也说漏了") or "")
+    assert [t.text for t in tickets(staffed)][1:] == ["还有水管也漏水"]
