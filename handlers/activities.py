@@ -242,11 +242,11 @@ def list_mine(msg: Inbound, ctx: Context) -> Reply:
     """This person's sign-ups still to come, with where each stands."""
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
-        return Text(ctx.texts.get("activity.mine_none"))
+        return Text(ctx.texts.get("activity.mine_none", whose=_whose(ctx)))
     lines = [ctx.texts.get("activity.mine_item", number=n, title=s.activity.title,
                            when=when(s.activity.starts_at), state=_state(ctx, s))
              for n, s in enumerate(signups, start=1)]
-    return _listing(ctx, "mine", lines)
+    return _listing(ctx, "mine", lines, whose=_whose(ctx))
 
 
 def ask_which(msg: Inbound, ctx: Context) -> Reply:
@@ -258,7 +258,7 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("activity.asked_if_cancelled"))
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
-        return Text(ctx.texts.get("activity.mine_none"))
+        return Text(ctx.texts.get("activity.mine_none", whose=_whose(ctx)))
     titles = [s.activity.title for s in signups]
     others = [a.title for a in open_now(ctx.session, ctx.now) if a.title not in titles]
     if (named := _named(ctx, msg.text, titles + others)) is not None:  # 「茶话会我去不了了」: that one only
@@ -385,10 +385,16 @@ def _says(ctx: Context, plain: str, key: str) -> bool:
     return ctx.texts.mentions(plain, f"activity.{key}")
 
 
-def _listing(ctx: Context, name: str, lines: list[str]) -> Reply:
+def _listing(ctx: Context, name: str, lines: list[str], **values: str) -> Reply:
     """A title, numbered lines and a footer, from the [activity] texts named `name`_title/_footer."""
-    return Text("\n".join([ctx.texts.get(f"activity.{name}_title"), *lines,
+    return Text("\n".join([ctx.texts.get(f"activity.{name}_title", **values), *lines,
                            ctx.texts.get(f"activity.{name}_footer")]))
+
+
+def _whose(ctx: Context) -> str:
+    """Whose sign-ups they are, as said to the one asking: 「您」, or family's 「王德明同志」."""
+    binding = ctx.binding
+    return f"{binding.retiree.name}同志" if binding is not None and binding.is_agent else "您"
 
 
 def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str:
