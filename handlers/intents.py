@@ -7,6 +7,7 @@ a bare 「好的」 or 「算了」 (the [answers] words) with nothing to answer
 
 from __future__ import annotations
 
+from bot.care.detect import CareWords
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -55,12 +56,18 @@ def _courtesy_in(msg: Inbound, ctx: Context, *, first: bool) -> Reply | None:
         if courtesy.get("first", False) == first and \
                 _says(msg.text, text, courtesy["words"], whole=courtesy.get("whole", False)) \
                 and not any(word in text for word in courtesy.get("not_with", ())):
-            return _courtesy(ctx, courtesy)
+            return _courtesy(ctx, courtesy, msg.text)
     return None
 
 
-def _courtesy(ctx: Context, courtesy: dict) -> Reply:
-    reply = ctx.texts.fill(courtesy["reply"].strip())
+def _courtesy(ctx: Context, courtesy: dict, said: str) -> Reply:
+    """The courtesy's reply; said of an elder (「我爸最近身体不太好」), its reply_relative for them."""
+    words = CareWords.for_dir(ctx.settings.content_dir) if "reply_relative" in courtesy else None
+    if words is not None and (relative := words.relative_in(said)) is not None:
+        who = words.how_to_say(relative)
+        reply = ctx.texts.fill(courtesy["reply_relative"].strip().replace("{who}", who))
+    else:
+        reply = ctx.texts.fill(courtesy["reply"].strip())
     menu = offer_menu(ctx) if courtesy.get("menu") else ""
     return Text(f"{reply}\n{menu}" if menu else reply, alone=courtesy.get("alone", False))
 

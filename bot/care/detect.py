@@ -168,6 +168,10 @@ class CareWords:
                 return whom or None
         return next((w for w in self.relatives if plain.startswith(w)), None)
 
+    def relative_in(self, text: str) -> str | None:
+        """The elder or spouse text names first (我爸, 老伴), or None."""
+        return _first_in(normalize(text), self.relatives)
+
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
         return self.address.get(relative, f"您家{relative}")
