@@ -31,6 +31,7 @@ from bot.notices.sending import (
     progress,
     report,
     send,
+    send_time_text,
     text_problems,
     time_problem,
 )
@@ -86,7 +87,7 @@ def notice_new() -> Response | tuple[str, int]:
         draft.problems["audience"] = str(exc)
         return _form_page(draft, None, 400)
     flash(f"通知 {notice.id} 已安排发送。" if draft.send_at is None
-          else f"通知 {notice.id} 会在 {draft.send_at:%m月%d日 %H:%M} 发出，之前可以取消。")
+          else f"通知 {notice.id} 会在 {send_time_text(draft.send_at, now())} 发出，之前可以取消。")
     return redirect(url_for("console.notice", number=notice.id))
 
 
@@ -212,7 +213,7 @@ def _form_page(draft: Draft, seen: object = None, status: int = 200) -> tuple[st
                 groups=_group_names(), choices=links.choices(services(), db(), now()),
                 audiences=AUDIENCES, max_text=MAX_TEXT, max_title=MAX_TITLE,
                 channel_names=CHANNEL_NAMES, scoped=staff().group_id is not None, link=draft.link,
-                send_at=draft.send_at)
+                send_at=draft.send_at and send_time_text(draft.send_at, now()))
 
 
 def _describe(audience: str) -> str:

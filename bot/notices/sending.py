@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.clock import SHANGHAI
 from bot.config import Settings
 from bot.delivery import outbox
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
@@ -95,9 +96,30 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
     return notice, reach
 
 
+SCHEDULE_AHEAD = timedelta(days=90)  # further ahead is a year or month typed wrong
+DAYTIME = (7, 21)  # a scheduled notice goes between 07:00 and 21:00: none wakes an old person
+
+
 def time_problem(send_at: datetime, now: datetime) -> str | None:
-    """What is wrong with sending a notice at send_at, or None: a time already past."""
-    return "这个时间已经过去了：请填以后的时间，或现在就发。" if send_at <= now else None
+    """What is wrong with sending a notice at send_at, or None: a time already past, one more
+    than three months ahead (2027 typed for 2026), or one at night."""
+    if send_at <= now:
+        return "这个时间已经过去了：请填以后的时间，或现在就发。"
+    if send_at - now > SCHEDULE_AHEAD:
+        days = (send_at - now).days
+        return (f"发送时间是 {send_time_text(send_at, now)}，在 {days} 天以后：年份或月份是不是填错了？"
+                f"定时发最多提前 {SCHEDULE_AHEAD.days} 天。")
+    if not DAYTIME[0] <= send_at.astimezone(SHANGHAI).hour < DAYTIME[1]:
+        return (f"晚上 {DAYTIME[1] - 12} 点到早上 {DAYTIME[0]} 点不定时发通知，免得吵醒老同志："
+                "请改到白天的时间。")
+    return None
+
+
+def send_time_text(send_at: datetime, now: datetime) -> str:
+    """「12月30日 09:00」, with the year when it is not this one (「2027年1月4日 09:00」)."""
+    at, today = send_at.astimezone(SHANGHAI), now.astimezone(SHANGHAI)
+    return f"{at:%Y年}{at.month}月{at.day}日 {at:%H:%M}" if at.year != today.year else \
+        f"{at.month}月{at.day}日 {at:%H:%M}"
 
 
 def text_problems(text: str, title: str = "") -> dict[str, str]:

@@ -202,3 +202,20 @@ def test_everyone_left_chosen_with_a_group_ticked_is_asked_not_sent_to_all(
     assert copies(desk) == []
     with desk.sessions() as session:
         assert session.scalars(sa.select(Notice)).all() == []
+
+
+def test_a_time_a_year_out_or_at_night_is_refused_and_the_year_shown_when_not_this_ones(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    """2027-12-30 typed for 2026-12-30 had been taken, the page saying 「12月30日 09:00 发出」."""
+    today = desk.clock.now()
+    year_out = f"{today.year + 1}-{today:%m-%d}T09:00"
+    refused = worker.post("/console/notices/new", form(worker, action="send", when="later", at=year_out))
+    assert refused.status_code == 400 and "年份或月份是不是填错了" in text(refused)
+    assert f"{today.year + 1}年" in text(refused)
+    night = (today + timedelta(days=1)).strftime("%Y-%m-%dT23:00")
+    refused = worker.post("/console/notices/new", form(worker, action="send", when="later", at=night))
+    assert refused.status_code == 400 and "免得吵醒老同志" in text(refused)
+    new_year = f"{today.year + 1}-01-04T09:00"  # within three months of December: shown with its year
+    checked = text(worker.post("/console/notices/new", form(worker, when="later", at=new_year)))
+    assert f"{today.year + 1}年1月4日 09:00 发出" in checked
+    assert copies(desk) == []
