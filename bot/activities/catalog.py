@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.activities.signups import SignupRefused, lock, promote
 from bot.clock import SHANGHAI
-from bot.models import EDITABLE, Activity, ActivityStatus, Group, Signup, SignupStatus
+from bot.models import EDITABLE, Activity, ActivityStatus, Group, Retiree, Signup, SignupStatus
 from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
 
 KINDS = ("参观", "体检", "茶话会", "出游", "文体", "其他")
@@ -136,12 +136,26 @@ def save(session: Session, activity_id: Any, entry: dict[str, Any], now: datetim
     confirmed = sum(s.seats for s in activity.signups if s.status == SignupStatus.CONFIRMED)
     if values["capacity"] < confirmed:
         raise EntryError({"capacity": f"：已有 {confirmed} 个座位报上，不能改得更少"})
+    if (problem := _companions_booked(session, activity, values.get("companion_seats", 0))) is not None:
+        raise EntryError({"companion_seats": problem})
     changes = {name: (getattr(activity, name), value) for name, value in values.items()
                if getattr(activity, name) != value}
     for name, value in values.items():
         setattr(activity, name, value)
     activity.updated_at = now
     return Saved(activity, promote(session, activity, now), False, changes)  # more seats: the waitlist up
+
+
+def _companions_booked(session: Session, activity: Activity, seats: int) -> str | None:
+    """Why the seats a companion takes may not change now: people are signed up with one (their
+    seats were counted the old way, and 不能带家属 would leave them booked, told nothing)."""
+    ids = [s.retiree_id for s in activity.signups
+           if s.companion and s.status in (SignupStatus.CONFIRMED, SignupStatus.WAITING)]
+    if seats == activity.companion_seats or not ids:
+        return None
+    with_one = session.scalars(sa.select(Retiree.name).where(Retiree.id.in_(ids)).order_by(Retiree.id))
+    return (f"：{'、'.join(with_one)} 报名时带了家属，现在不能改；请先在报名名单里去掉他们的家属"
+            "（打电话说明），再改")
 
 
 def check(entry: dict[str, Any], groups: set[str]) -> tuple[dict[str, Any], Problems]:

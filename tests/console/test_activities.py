@@ -438,3 +438,16 @@ def test_moving_an_activitys_time_or_place_tells_everyone_signed_up_once_per_cha
     assert len([m for m in told(desk, f"activity:{number}:moved:%") if m.recipient == "o_zhang"]) == 2  # off
     logged = text(admin.get("/console/audit?action=activity.save"))
     assert "开始时间：2026-12-21 14:30 → 2026-12-20 09:00" in logged
+
+
+def test_companions_cannot_be_ruled_out_while_some_are_booked(
+        worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
+    """Changed to 不能带家属, 张明's companion had stayed booked, and nobody was told."""
+    number = create(worker)
+    sign(chat, "o_zhang", "1", "2")  # 张明 and a companion
+    refused = worker.post(f"/console/activities/{number}/edit", TEA | {"companion_seats": "0"})
+    assert refused.status_code == 400 and "张明 报名时带了家属，现在不能改" in text(refused)
+    with desk.sessions() as session:
+        assert session.get(Activity, number).companion_seats == 1
+    kept = worker.post(f"/console/activities/{number}/edit", TEA | {"notes": "请带上老年证和水杯"})
+    assert kept.status_code == 302  # other fields still change
