@@ -23,7 +23,7 @@ from bot.console import background, files
 from bot.console.web import BODY_LIMITS, actor, console, now, page, requires, services, staff, whole_office
 from bot.models import GROUP_KINDS
 from bot.roster.export import export_file
-from bot.roster.importer import ImportPlan, import_file, new_line
+from bot.roster.importer import ImportPlan, cleared_text, import_file, new_line
 from bot.roster.sheets import MAX_FILE
 from bot.services import Services
 from bot.staff.roles import Can
@@ -128,7 +128,8 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
             "problems": [(p.row, p.column, p.message) for p in plan.problems[:SHOWN]],
             "problem_count": len(plan.problems), "changes": plan.changes[:SHOWN],
             "change_count": len(plan.changes), "ignored": plan.ignored,
-            "new": [new_line(r) for r in plan.creates[:SHOWN]], "after_deaths": plan.after_deaths}
+            "new": [new_line(r) for r in plan.creates[:SHOWN]], "after_deaths": plan.after_deaths,
+            "cleared": cleared_text(plan)}
 
 
 def _task(token: str) -> tuple[background.Task, str]:

@@ -17,7 +17,7 @@ from bot.language.texts import Texts
 from bot.models import GROUP_KINDS, Retiree
 from bot.roster.export import export_file
 from bot.roster.groups import GroupError, create_group, groups_by_kind
-from bot.roster.importer import AfterDeaths, ImportPlan, import_file, new_line
+from bot.roster.importer import AfterDeaths, ImportPlan, cleared_text, import_file, new_line
 from bot.roster.privacy import ForgetError, forget
 from bot.roster.tags import sync_tags
 from bot.services import Services
@@ -88,6 +88,8 @@ def report(plan: ImportPlan, name: str, *, dry_run: bool) -> str:
              + ("（试运行：没有改动任何数据）" if dry_run else "")]
     if plan.ignored:
         lines.append(f"这几列不认识，没有导入：{'、'.join(plan.ignored)}")
+    if plan.cleared:
+        lines.append(f"注意：空着的格子{'会' if dry_run else '已'}清空原有内容：{cleared_text(plan)}。")
     lines += [f"新增：{new_line(record)}" for record in plan.creates[:LISTED]]
     if len(plan.creates) > LISTED:
         lines.append(f"……另有 {len(plan.creates) - LISTED} 人新增")

@@ -39,6 +39,9 @@ class ImportPlan:
     altered: dict[int, dict[str, tuple[object, object]]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # headers naming no column: not imported
     died: list[int] = field(default_factory=list)  # people on file whose death the file records
+    # Values on file an empty cell clears, by column title: a correction sheet's blank may mean
+    # 「不改」 to the clerk who left it, so the check names them apart.
+    cleared: dict[str, int] = field(default_factory=dict)
     after_deaths: list[str] = field(default_factory=list)  # what that did beyond the roster, for staff
 
     @property
@@ -125,6 +128,11 @@ def _person_key(record: RowRecord) -> tuple[str, date] | None:
     """Name and birth date, when the sheet has both (a correction sheet may have neither)."""
     v = record.values
     return (v["name"], v["birth_date"]) if "name" in v and "birth_date" in v else None
+
+
+def cleared_text(plan: ImportPlan) -> str:
+    """「联系电话 2 处、现住址 1 处」: what empty cells clear of what is on file."""
+    return "、".join(f"{title} {count} 处" for title, count in plan.cleared.items())
 
 
 def new_line(record: RowRecord) -> str:
@@ -286,6 +294,9 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime, progress: Prog
             if update_person(existing[rid], record, groups, now):
                 altered += 1
                 plan.altered[rid] = changes = changed(before, snapshot(existing[rid]))
+                for title, (was, now_is) in changes.items():
+                    if was not in (None, "", []) and now_is in (None, "", []):
+                        plan.cleared[title] = plan.cleared.get(title, 0) + 1
                 name = existing[rid].name  # a correction sheet may have no 姓名 column
                 plan.changes.append(f"第 {record.row} 行 {name}：{change_lines(changes)}")
         session.flush()

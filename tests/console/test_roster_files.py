@@ -191,3 +191,15 @@ def test_a_death_in_the_file_is_shown_before_it_cancels_the_persons_sign_ups(
     assert "孙兰：已取消报名：【冬至茶话会】" in finished(worker, status)
     with desk.sessions() as session:
         assert session.scalar(sa.select(Signup.status)) == "cancelled"
+
+
+def test_a_correction_sheet_that_would_blank_phones_says_so_before_anything_is_written(
+        worker: Clerk, desk: Services, branch: Branch) -> None:
+    """A blank cell clears what is on file: a clerk who left it blank for 「不改」 had to spot
+    「→ （空）」 among the changes."""
+    rows = "姓名,出生日期,离退休,联系电话\n张明,1938-03-01,退休,\n李华,1938-03-01,退休,13911112222\n"
+    sheet = io.BytesIO(rows.encode())
+    checked = finished(worker, upload(worker, sheet, "更正.csv"))
+    assert "空着的格子会<strong>清空</strong>名册里原有的内容：联系电话 1 处" in checked
+    with desk.sessions() as session:
+        assert session.get(Retiree, branch.ids["张明"]).phone == "13800000000"  # checked, not written

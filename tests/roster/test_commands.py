@@ -144,3 +144,18 @@ def test_someone_imported_without_a_number_is_forgotten_by_the_internal_id(
 def _people(services: Services) -> list[Retiree]:
     with services.sessions() as session:
         return list(session.scalars(sa.select(Retiree)))
+
+
+
+def test_the_report_names_values_empty_cells_clear(with_groups: Services, tmp_path: Path) -> None:
+    from bot.roster.commands import report
+    from bot.roster.importer import import_file
+
+    with with_groups.sessions() as session:
+        import_file(session, SAMPLE_ROSTER, actor="test", now=with_groups.clock.now())
+        first = session.scalars(sa.select(Retiree).order_by(Retiree.id)).first()
+        sheet = tmp_path / "更正.csv"
+        sheet.write_text(f"编号,联系电话\n{first.number},\n", encoding="utf-8")
+        plan = import_file(session, sheet, actor="test", now=with_groups.clock.now())
+        session.rollback()
+    assert "注意：空着的格子会清空原有内容：联系电话 1 处。" in report(plan, "更正.csv", dry_run=True)
