@@ -199,22 +199,24 @@ def parse(text: str, month: str, folder: Path) -> Material:
 def _parse(text: str, month: str, folder: Path) -> Material:
     front, body = _split(text)
     if front.get("month") != month:
-        raise MaterialError(f"month 应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
+        raise MaterialError(f"{_key('month')}应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
     quiz = tuple(_question(q, n) for n, q in enumerate(front.get("quiz", []), start=1))
     if not QUIZ_SIZE[0] <= len(quiz) <= QUIZ_SIZE[1]:
-        raise MaterialError(f"quiz 应有 {QUIZ_SIZE[0]} 到 {QUIZ_SIZE[1]} 道题，现在有 {len(quiz)} 道")
+        raise MaterialError(f"{_key('quiz')}应有 {QUIZ_SIZE[0]} 到 {QUIZ_SIZE[1]} 道，现在有 {len(quiz)} 道")
     summary = _strings(front, "summary")
     if len(summary) != 3:
-        raise MaterialError(f"summary 应为三行，现在有 {len(summary)} 行")
+        raise MaterialError(f"{_key('summary')}应为三行，现在有 {len(summary)} 行")
     if not body.strip():
         raise MaterialError("正文是空的")
     audio = front.get("audio") or None
     if audio is not None and not isinstance(audio, str):
-        raise MaterialError("audio 应为文件名或网址")
+        raise MaterialError(f"{_key('audio')}应为文件名或网址")
     images = _strings(front, "images", required=False)
-    for media in ([audio] if audio else []) + list(images):
+    # 「![灯](deng.png)」 in the article: a broken picture if missing (an address: the web's, or nowhere)
+    shown = [name for name in _PICTURE.findall(body) if not _SCHEME.match(name) and not name.startswith("/")]
+    for media in ([audio] if audio else []) + list(images) + shown:
         if not _is_url(media) and not (folder / media).is_file():
-            raise MaterialError(f"找不到文件 {media}（应放在 {folder} 里，或写网址）")
+            raise MaterialError(f"找不到文件 {media}（应放在这个月的文件夹 {folder.name} 里，或写网址）")
     groups = _strings(front, "groups")
     if mixes_everyone(groups):
         raise MaterialError(EVERYONE_AND_GROUPS)
@@ -249,29 +251,41 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
 def _question(raw: Any, number: int) -> QuizQuestion:
     if not isinstance(raw, dict):
         raise MaterialError(f"第 {number} 题格式不对")
-    choices = _strings(raw, "choices", where=f"第 {number} 题的 ")
+    choices = _strings(raw, "choices", where=f"第 {number} 题的")
     if not 2 <= len(choices) <= len(LETTERS):
         raise MaterialError(f"第 {number} 题应有 2 到 {len(LETTERS)} 个选项")
     answer = str(raw.get("answer", "")).strip().upper()
     if answer not in LETTERS[:len(choices)]:
-        raise MaterialError(f"第 {number} 题的 answer 应为 {LETTERS[0]} 到 {LETTERS[len(choices) - 1]}")
-    return QuizQuestion(_string(raw, "question", f"第 {number} 题的 "), choices, answer,
-                        _string(raw, "explain", f"第 {number} 题的 "))
+        last = LETTERS[len(choices) - 1]
+        raise MaterialError(f"第 {number} 题的{_key('answer')}应为 {LETTERS[0]} 到 {last}")
+    return QuizQuestion(_string(raw, "question", f"第 {number} 题的"), choices, answer,
+                        _string(raw, "explain", f"第 {number} 题的"))
+
+
+# The article's keys as staff name them; the key follows, for whoever edits the file itself.
+KEY_NAMES = {"title": "标题", "month": "月份", "groups": "分组", "summary": "摘要", "quiz": "题目",
+             "audio": "音频", "images": "图片", "question": "题目", "choices": "选项", "answer": "答案",
+             "explain": "讲解"}
+
+
+def _key(key: str) -> str:
+    """「答案（answer）」: a key of the file as staff read it."""
+    return f"{KEY_NAMES[key]}（{key}）" if key in KEY_NAMES else key
 
 
 def _string(raw: dict[str, Any], key: str, where: str = "") -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise MaterialError(f"{where}{key} 不能为空")
+        raise MaterialError(f"{where}{_key(key)}不能为空")
     return value.strip()
 
 
 def _strings(raw: dict[str, Any], key: str, *, where: str = "", required: bool = True) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise MaterialError(f"{where}{key} 应为一组文字")
+        raise MaterialError(f"{where}{_key(key)}应为一组文字")
     if required and not value:
-        raise MaterialError(f"{where}{key} 不能为空")
+        raise MaterialError(f"{where}{_key(key)}不能为空")
     return tuple(v.strip() for v in value)
 
 
@@ -279,6 +293,7 @@ def _is_url(value: str) -> bool:
     return value.startswith(("https://", "http://"))
 
 
+_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")  # a Markdown picture's address
 _LINK = re.compile(r'\b(href|src)="([^"]*)"')
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})

@@ -117,7 +117,7 @@ def test_edited_material_is_checked_previewed_and_carried_by_the_next_push(
                           headers={"HX-Request": "true"})
     assert "iframe" in text(preview) and "冬天要保暖" in text(preview)
     broken = editor.post("/console/study/edit", fields | {f"q{n}_question": "" for n in (1, 2, 3)})
-    assert broken.status_code == 400 and "quiz 应有 3 到 5 道题" in text(broken)
+    assert broken.status_code == 400 and "题目（quiz）应有 3 到 5 道" in text(broken)
     saved = editor.post("/console/study/edit", fields | {"title": "冬日保暖要点",
                                                          "audio_file": (BytesIO(MP3), "讲解.mp3")})
     assert saved.status_code == 302, text(saved)

@@ -48,14 +48,17 @@ def test_the_material_being_studied_changes_on_the_study_day(
 
 
 @pytest.mark.parametrize(("change", "said"), [
-    (("month = \"2026-12\"", "month = \"2026-11\""), "month 应为"),
-    (("answer = \"B\"", "answer = \"E\""), "answer 应为"),
-    (("  \"寒冷容易诱发心脑血管病：早上起床慢一点，按时吃药，量量血压。\",\n", ""), "summary 应为三行"),
-    (("title = \"温暖过冬，健康相伴\"", "title = \"\""), "title 不能为空"),
+    (("month = \"2026-12\"", "month = \"2026-11\""), "月份（month）应为"),
+    (("answer = \"B\"", "answer = \"E\""), "答案（answer）应为"),
+    (("  \"寒冷容易诱发心脑血管病：早上起床慢一点，按时吃药，量量血压。\",\n", ""),
+     "摘要（summary）应为三行"),
+    (("title = \"温暖过冬，健康相伴\"", "title = \"\""), "标题（title）不能为空"),
     (("groups = [\"all\"]", "groups = [\"all\"]\naudio = \"winter.mp3\""), "找不到文件 winter.mp3"),
     (("+++\n", ""), "+++"),
     (("title = ", "title = = "), "格式有误"),  # not TOML at all
-    (('groups = ["all"]', 'groups = ["all"]\naudio = 3'), "audio 应为"),
+    (('groups = ["all"]', 'groups = ["all"]\naudio = 3'), "（audio）应为"),
+    # a picture in the article that is not in the folder: a broken picture on the reading page
+    (("+++\n\n", "+++\n\n![灯笼](deng.png)\n\n"), "找不到文件 deng.png（应放在这个月的文件夹 2026-12 里"),
 ])
 def test_a_broken_material_file_is_named_with_the_reason(settings: Settings, tmp_path: Path,
                                                          change: tuple[str, str], said: str) -> None:
