@@ -17,6 +17,7 @@ from bot.models import GroupMember, Retiree
 LIMIT = 50  # people shown at once (a page); the rest are counted, on the next pages
 _LETTERS = re.compile(r"[a-z]+")
 _SEPARATORS = re.compile(r"[\s\-]")  # within a phone number as people write it
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _INTERNAL = re.compile(r"[（(]?内部编号\s*(\d+)[）)]?")
 # Copied with the namesakes' problem, 「LT00020（1938 年生）」 names LT00020.
 _BORN_NOTE = re.compile(r"[（(]\d{4}\s*年生[）)]$")
@@ -105,6 +106,8 @@ def _matching(said: str) -> list[sa.ColumnElement[bool]]:
     text = unicodedata.normalize("NFKC", said)
     if (digits := _SEPARATORS.sub("", text)).isdigit():
         text = digits
+    elif _HAN.search(text):  # 「韦 庆祥」 copied from a document that spaced it out
+        text = re.sub(r"\s+", "", text)
     if not text:
         return []
     like = f"%{_escape(text)}%"

@@ -67,6 +67,10 @@ def test_a_phone_is_found_by_its_end_only(viewer: Clerk, zhang: int) -> None:
     assert f"/console/people/{zhang}" not in middle
 
 
+def test_a_name_spaced_out_as_in_a_document_is_found(worker: Clerk, branch: Branch) -> None:
+    assert f"/console/people/{branch.ids['张明']}" in text(worker.get("/console/people?q=张 明"))
+
+
 def test_search_by_group_and_the_live_results_for_htmx(worker: Clerk, desk: Services, branch: Branch) -> None:
     with desk.sessions() as session:
         second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
