@@ -20,7 +20,7 @@ from bot.roster.fields import date_text
 from bot.roster.groups import groups_by_kind
 from bot.roster.privacy import forgotten_key
 from bot.roster.rows import Problem, RowRecord, read_row
-from bot.roster.sheets import Sheet, SheetError, read_sheet
+from bot.roster.sheets import Cell, Sheet, SheetError, read_sheet
 
 _PEOPLE = Retiree.__table__
 
@@ -91,6 +91,8 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
     for done, (row, cells) in enumerate(sheet.rows):
         if done % PROGRESS_EVERY == 0:
             progress("检查", done, len(sheet.rows))
+        if _is_total(cells):  # 「合计 125 人」 under the table: a sum, nobody
+            continue
         record, problems = read_row(row, cells, columns, titles, today)
         plan.problems += problems
         every.append(record)
@@ -108,6 +110,15 @@ def _read_rows(sheet: Sheet, columns: dict[int, str], titles: dict[str, str], to
             rows_by_person.setdefault(person, []).append((row, number))
         records.append(record)
     return records, every
+
+
+TOTALS = ("合计", "总计", "小计", "共计")
+
+
+def _is_total(cells: list[Cell]) -> bool:
+    """Whether a row is a sheet's sum line: its first filled cell says 合计 (or 总计 …)."""
+    filled = (str(c.value).replace(" ", "").replace("\u3000", "") for c in cells if c.value is not None)
+    return next((text for text in filled if text), "").startswith(TOTALS)
 
 
 def _same_person_earlier(record: RowRecord, rows_by_number: dict[str, int],

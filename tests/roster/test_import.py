@@ -430,3 +430,13 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(services: Services, tmp_pat
     plan = run_import(services, bomb, dry_run=True)
     assert time.monotonic() - started < 2
     assert len(plan.problems) == 1 and "不像一份名册" in plan.problems[0].message
+
+
+def test_a_sum_line_under_the_table_is_no_person(with_groups: Services, tmp_path: Path) -> None:
+    """「合计 3 人」 had been refused as a row without 姓名, and the whole file with it."""
+    rows = generate(3)
+    total = [""] * len(HEADERS)
+    total[0] = "合 计"
+    total[-1] = "3人"
+    plan = run_import(with_groups, write_csv(tmp_path / "名册.csv", [*rows, total]))
+    assert plan.ok and len(plan.creates) == 3
