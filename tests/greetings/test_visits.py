@@ -33,6 +33,7 @@ def test_visits_are_summarised_and_the_overlooked_who_may_need_one_are_listed(
 @pytest.mark.parametrize(("args", "said"), [
     (("999", "--type", "日常", "--by", "王老师"), "没有编号为 999"),
     (("1", "--type", "日常", "--date", "2031-01-01", "--by", "王老师"), "不能在今天以后"),
+    (("1", "--type", "日常", "--date", "1990-01-01", "--by", "王老师"), "年份是不是填错了"),  # had been taken
 ])
 def test_a_bad_visit_is_refused_with_the_reason(office: Services, branch: Branch, cli, capsys,
                                                 args: tuple[str, ...], said: str) -> None:
