@@ -146,7 +146,7 @@ def activity(number: int) -> tuple[str, int]:
                 head=waiting[0] if waiting else None,  # when seats are left, why they wait
                 head_name=waiting[0][1].name if waiting and shown(waiting[0][1].id) else "（别的支部的人）",
                 who=who, callers=callers, signed_up={p.id for s, p in everyone if s.status in LIVE},
-                past_deadline=now() > found.deadline)
+                past_deadline=now() > found.deadline, scoped=staff().group_id is not None)
 
 
 @console.post("/activities/<int:number>/signups")

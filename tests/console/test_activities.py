@@ -162,12 +162,15 @@ def test_editing_keeps_the_waitlist_rules_and_a_viewer_only_reads(
 
 def test_a_branch_account_sees_its_own_peoples_sign_ups_and_changes_nothing_office_wide(
         console_app: Flask, worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
-    number = create(worker, groups="", everyone="1")  # for everyone
-    for openid in ("o_zhang", "o_zhou"):
-        sign(chat, openid, "1", "1")
+    number = create(worker, groups="", everyone="1", capacity="1")  # for everyone, one seat
+    for openid in ("o_zhang", "o_li"):
+        sign(chat, openid, "1", "1")  # 李华 waits: not the second branch's to count
     secretary = clerk(console_app, desk, "erzhibu", "staff", group="第二支部")
+    assert "本支部报上 0 人，候补 0 人" in text(secretary.get(f"/console/activities/{number}"))
+    sign(chat, "o_zhou", "1", "1")  # waits behind 李华
     page = text(secretary.get(f"/console/activities/{number}"))
     assert "周平" in page and "张明" not in page and "取消活动" not in page
+    assert "本支部报上 0 人，候补 1 人" in page and "候补第 2 位" in page  # its place in the whole queue
     assert secretary.post(f"/console/activities/{number}/cancel").status_code == 403
     assert secretary.get(f"/console/activities/{number}/signups.xlsx").status_code == 403
     assert secretary.get("/console/activities/new").status_code == 403
