@@ -14,6 +14,7 @@ from bot.activities.signups import (
     Refusal,
     SignupRefused,
     change_companion,
+    closed_to_come,
     eligible,
     live_signup,
     mine,
@@ -64,14 +65,25 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
     reply to sign up; None when no open activity is named (or the person is not bound). Whom it
     is open to is read only once one is named: most messages that come here name none."""
-    if ctx.binding is None or not any(_named(ctx, msg.text, [a.title])
-                                      for a in open_now(ctx.session, ctx.now)):
-        return None  # (two branches' 茶话会 tie: whom each is open to tells them apart, below)
+    if ctx.binding is None:
+        return None
+    if not any(_named(ctx, msg.text, [a.title]) for a in open_now(ctx.session, ctx.now)):
+        return _closed_named(msg, ctx)  # (two branches' 茶话会 tie: whom each is open to tells them apart)
     activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
     number = _named(ctx, msg.text, [a.title for a in activities])
     if number is None:
         return None
     return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1], msg.text)
+
+
+def _closed_named(msg: Inbound, ctx: Context) -> Reply | None:
+    """「冬至那个茶话会还能报吗」 once its sign-ups closed: said so, with the day it closed; None
+    when no such activity is named, or the person is signed up for it (their questions are others')."""
+    closed = closed_to_come(ctx.session, ctx.now)
+    number = _named(ctx, msg.text, [a.title for a in closed])
+    if number is None or live_signup(ctx.session, closed[number - 1].id, _retiree_id(ctx)) is not None:
+        return None
+    return Text(describe(ctx.texts, "closed_named", closed[number - 1]))
 
 
 def _named(ctx: Context, text: str, titles: list[str]) -> int | None:

@@ -86,6 +86,15 @@ def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]
     return [a for a in open_now(session, now) if a.for_everyone or groups & set(a.groups)]
 
 
+def closed_to_come(session: Session, now: datetime) -> list[Activity]:
+    """Activities still to take place that take no more sign-ups (their deadline passed, or
+    staff stopped them), soonest first."""
+    closed = (Activity.deadline <= now) | (Activity.status == ActivityStatus.CLOSED)
+    return list(session.scalars(sa.select(Activity).where(
+        Activity.status != ActivityStatus.CANCELLED, Activity.starts_at > now, closed)
+        .order_by(Activity.starts_at)))
+
+
 def open_now(session: Session, now: datetime) -> list[Activity]:
     """Every activity open for sign-ups whose deadline has not passed, soonest first."""
     return list(session.scalars(_OPEN_NOW, {"now": now}))
