@@ -44,9 +44,9 @@ _NOT_A_NAME_END = ("费", "金", "补贴", "补助", "证", "卡")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
-                     r"|身份证|帮我|帮忙|替我|麻烦|绑")
+                     r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|要帮")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
-_WHAT_FOLLOWS = re.compile("我是|我要|我想|我|帮他|帮她|替他|替她|给他|给她")
+_WHAT_FOLLOWS = re.compile("我是|我要|我想|我|想帮|想给|想替|想让|要帮|要给|帮他|帮她|替他|替她|给他|给她")
 
 
 @dataclass(frozen=True)
