@@ -24,7 +24,7 @@ from bot.activities.signups import (
     waiting_position,
     withdraw,
 )
-from bot.activities.wording import describe, when
+from bot.activities.wording import describe, facts, when
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -221,6 +221,8 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
         choice = _sentence_choice(ctx, msg.text)
     if choice is None and _says(ctx, normalize(msg.text), "another_words"):
         return _another(msg, ctx)  # 「换一个」; 「不对，我要带老伴一起去」 answered above
+    if choice is None and _says(ctx, normalize(msg.text), "detail_words"):
+        return _details(ctx, data)  # 「要带啥东西不」: the facts on screen, said again, and the question
     if choice == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("activity.stopped"))
@@ -235,6 +237,15 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
         return _refused(ctx, refused, keep_step=choice == 2)
     ctx.conversation.clear()
     return Text(_signed_up(ctx, outcome, offered_waitlist=bool(data.get("offered_waitlist"))))
+
+
+def _details(ctx: Context, data: dict[str, Any]) -> Reply | None:
+    """What to bring, when and where, asked while the sign-up waits for its answer: the activity's
+    facts, then the question again (nothing signed up)."""
+    activity = ctx.session.get(Activity, data.get("id"))
+    if activity is None:
+        return None
+    return Text("\n".join([f"【{activity.title}】", facts(ctx.texts, activity), remind_confirm(ctx, data)]))
 
 
 def _another(msg: Inbound, ctx: Context) -> Reply:
