@@ -83,7 +83,9 @@ def _closed_named(msg: Inbound, ctx: Context) -> Reply | None:
     number = _named(ctx, msg.text, [a.title for a in closed])
     if number is None or live_signup(ctx.session, closed[number - 1].id, _retiree_id(ctx)) is not None:
         return None
-    return Text(describe(ctx.texts, "closed_named", closed[number - 1]))
+    activity = closed[number - 1]  # stopped by staff before its deadline: no date to name
+    said = "closed_named" if activity.deadline <= ctx.now else "stopped_named"
+    return Text(describe(ctx.texts, said, activity))
 
 
 def _named(ctx: Context, text: str, titles: list[str]) -> int | None:
@@ -286,7 +288,8 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
     others = [a.title for a in open_now(ctx.session, ctx.now) if a.title not in titles]
     if (named := _named(ctx, msg.text, titles + others)) is not None:  # 「茶话会我去不了了」: that one only
         if named > len(titles):
-            return Text(ctx.texts.get("activity.cancel_not_signed", title=others[named - len(titles) - 1]))
+            return Text(ctx.texts.get("activity.cancel_not_signed", title=others[named - len(titles) - 1],
+                                      whose=_whose(ctx)))
         signups = [signups[named - 1]]
     ctx.conversation.expect(CANCEL, {"ids": [s.id for s in signups]})
     lines = [ctx.texts.get("activity.cancel_item", number=n, title=s.activity.title,

@@ -63,7 +63,7 @@ def _courtesy_in(msg: Inbound, ctx: Context, *, first: bool) -> Reply | None:
 def _courtesy(ctx: Context, courtesy: dict, said: str) -> Reply:
     """The courtesy's reply; said of an elder (「我爸最近身体不太好」), its reply_relative for them."""
     words = CareWords.for_dir(ctx.settings.content_dir) if "reply_relative" in courtesy else None
-    if words is not None and (relative := words.relative_in(said)) is not None:
+    if words is not None and (relative := words.elder_said_of(said, courtesy["words"])) is not None:
         who = words.how_to_say(relative)
         reply = ctx.texts.fill(courtesy["reply_relative"].strip().replace("{who}", who))
     else:

@@ -9,7 +9,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import normalize, parse_choice, phone_number
+from bot.language.words import normalize, parse_choice, phone_number, short_forms
 from bot.models import Ticket
 from bot.tickets.answers import left_by
 from bot.tickets.leaving import add_to, just_said, leave, said_before, says_something
@@ -140,11 +140,13 @@ def added_to_last(msg: Inbound, ctx: Context) -> Reply | None:
     if not left or not msg.is_text_like or ctx.now - datetime.fromisoformat(left["at"]) > ADD_WITHIN \
             or not says_something(ctx.texts, msg.text):
         return None
-    if normalize(msg.text) in ctx.texts.words("ticket.done_words"):  # 「完了」: that was all
+    if any(form in ctx.texts.words("ticket.done_words") for form in short_forms(msg.text)):  # 「就这些吧」
         ctx.conversation.forget(JUST_LEFT)
         return Text(ctx.texts.get("ticket.all_passed"))
     ticket = add_to(ctx.session, ctx.settings, ctx.texts, left["id"], openid=ctx.openid, binding=ctx.binding,
                     text=msg.text, now=ctx.now)
+    if ticket.id != left["id"]:  # answered meanwhile: a 留言 of its own
+        return _received(ctx, ticket)
     ctx.conversation.remember(JUST_LEFT, {"id": ticket.id, "at": ctx.now.isoformat()})
     return Text(ctx.texts.get("ticket.added", number=ticket.id))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,9 +110,10 @@ class CareWords:
         # 走了 and the like told of someone outside the family with when, right before (昨天走了).
         said_of_someone = {w for kind in self.kinds for w in kind.needs_person}
         object.__setattr__(self, "_dated_news", tuple(d + w for d in self.dated for w in said_of_someone))
-        # 「我是他女儿」「我是王德明的儿子」 say who speaks, not whom the news is about.
+        # 「我是他女儿」「我是王德明的儿子」 say who speaks, not whom the news is about (read in
+        # normalized text: no punctuation).
         kin = "|".join(map(re.escape, _longest_first(self.relatives + self.younger)))
-        object.__setattr__(self, "_own_role", re.compile(f"我是(?:他|她|[^，。！？ ]{{1,5}}?的)?(?:{kin})"))
+        object.__setattr__(self, "_own_role", re.compile(f"我是(?:他|她|.{{1,5}}?的)?(?:{kin})"))
 
     @classmethod
     def for_dir(cls, content_dir: Path) -> CareWords:
@@ -168,9 +170,16 @@ class CareWords:
                 return whom or None
         return next((w for w in self.relatives if plain.startswith(w)), None)
 
-    def relative_in(self, text: str) -> str | None:
-        """The elder or spouse text names first (我爸, 老伴), or None."""
-        return _first_in(normalize(text), self.relatives)
+    def elder_said_of(self, text: str, words: Iterable[str]) -> str | None:
+        """The elder or spouse (我爸, 老伴) text says one of words of: named before the first of
+        them, with no 我 between (「我身体不好，老伴也照顾不过来」 is the speaker's own); None
+        otherwise, and for 家里人, no one in particular."""
+        plain = normalize(text)
+        at = min((plain.find(w) for w in words if w in plain), default=-1)
+        elder = _nearest(plain[:at], self.relatives) if at > 0 else None
+        if elder is None or elder in ANYONE_AT_HOME:
+            return None
+        return elder if "我" not in plain[plain.rfind(elder, 0, at) + len(elder):at] else None
 
     def how_to_say(self, relative: str) -> str:
         """「您父亲」 for 我爸; 「您家老伴」 for a relative with no entry."""
@@ -342,6 +351,7 @@ _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
 
 
 MYSELF = ("我自己", "我本人")
+ANYONE_AT_HOME = ("家里人", "家人")
 
 
 def _person_at(text: str, elders: tuple[str, ...]) -> str | None:

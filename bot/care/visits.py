@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,9 +31,6 @@ class YearSummary:
     overlooked_total: int = 0
 
 
-LATEST_BACKDATING = timedelta(days=366)  # a visit is written up within the year it was made
-
-
 def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, visitor: str,
               notes: str | None, *, actor: str, now: datetime) -> CareVisit:
     """Record one visit; audit-logged."""
@@ -49,8 +46,8 @@ def add_visit(session: Session, retiree_id: int, kind: str, visited_on: date, vi
     today = now.astimezone(SHANGHAI).date()
     if visited_on > today:
         raise CareError("慰问日期不能在今天以后。")
-    if visited_on < today - LATEST_BACKDATING:  # 1990 for 2025: a year typed wrong
-        raise CareError(f"慰问日期 {visited_on} 是一年多以前：年份是不是填错了？只能补记一年以内的慰问。")
+    if visited_on.year < today.year - 1:  # 1990 for 2025: a year typed wrong
+        raise CareError(f"慰问日期 {visited_on} 太早了：年份是不是填错了？只能补记去年和今年的慰问。")
     visit = CareVisit(retiree_id=retiree_id, kind=kind, visited_on=visited_on, visitor=visitor.strip(),
                       notes=(notes or "").strip() or None, created_at=now)
     session.add(visit)

@@ -23,6 +23,7 @@ from bot.study.material import (
     MONTH,
     Material,
     MaterialError,
+    check_pictures,
     parse,
     study_dir,
 )
@@ -118,6 +119,7 @@ def save(content_dir: Path, draft: Draft, uploads: list[Upload]) -> Material:
             else:
                 draft.images.append(added[-1].name)
         material = parse(draft.article(), draft.month, folder)
+        check_pictures(material, folder)
     except BaseException:
         for path in added:
             path.unlink(missing_ok=True)

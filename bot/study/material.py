@@ -212,16 +212,27 @@ def _parse(text: str, month: str, folder: Path) -> Material:
     if audio is not None and not isinstance(audio, str):
         raise MaterialError(f"{_key('audio')}应为文件名或网址")
     images = _strings(front, "images", required=False)
-    # 「![灯](deng.png)」 in the article: a broken picture if missing (an address: the web's, or nowhere)
-    shown = [name for name in _PICTURE.findall(body) if not _SCHEME.match(name) and not name.startswith("/")]
-    for media in ([audio] if audio else []) + list(images) + shown:
+    for media in ([audio] if audio else []) + list(images):
         if not _is_url(media) and not (folder / media).is_file():
-            raise MaterialError(f"找不到文件 {media}（应放在这个月的文件夹 {folder.name} 里，或写网址）")
+            raise MaterialError(_missing(media, folder))
     groups = _strings(front, "groups")
     if mixes_everyone(groups):
         raise MaterialError(EVERYONE_AND_GROUPS)
     return Material(month=month, title=_string(front, "title"), groups=groups,
                     summary=summary, body=body, quiz=quiz, audio=audio, images=images)
+
+
+def check_pictures(material: Material, folder: Path) -> None:
+    """MaterialError for a picture the article shows (「![灯](deng.png)」) that is not in the folder:
+    checked when the material is saved or checked, not when it is read — a month already out
+    keeps its page, one picture broken, rather than lose it."""
+    for name in _PICTURE.findall(material.body):
+        if not _SCHEME.match(name) and not name.startswith("/") and not (folder / name).is_file():
+            raise MaterialError(_missing(name, folder))
+
+
+def _missing(name: str, folder: Path) -> str:
+    return f"找不到文件 {name}（应放在这个月的文件夹 {folder.name} 里，或写网址）"
 
 
 def problems(content_dir: Path) -> list[str]:
@@ -234,7 +245,7 @@ def problems(content_dir: Path) -> list[str]:
             found.append(f"{month}/article.md：文件夹名应为年-月，如 2026-12。")
             continue
         try:
-            parse(path.read_text(encoding="utf-8"), month, path.parent)
+            check_pictures(parse(path.read_text(encoding="utf-8"), month, path.parent), path.parent)
         except (MaterialError, UnicodeDecodeError) as exc:
             found.append(f"{month}/article.md：{exc}。")
     return found

@@ -23,21 +23,22 @@ def assigned(session: Session, month: str, retiree_ids: list[int]) -> dict[int, 
         StudyVisit.month == month, StudyVisit.retiree_id.in_(retiree_ids)))}
 
 
-def _goers(session: Session) -> sa.Select[tuple[StaffAccount]]:
+def _goers() -> sa.Select[tuple[StaffAccount]]:
+    """Accounts that may go on a visit: in use, and allowed to edit (a 查看 account is not)."""
     return sa.select(StaffAccount).where(StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
 
 
 def visitors(session: Session, scope: int | None) -> list[str]:
     """Whom an account scoped so may send (by name): staff who may edit, the office's and, for a
     branch's account, its branch's (a branch's own account sees no other branch's people)."""
-    goers = _goers(session).where(StaffAccount.group_id.is_(None) | (StaffAccount.group_id == scope)) \
-        if scope is not None else _goers(session)
+    goers = _goers().where(StaffAccount.group_id.is_(None) | (StaffAccount.group_id == scope)) \
+        if scope is not None else _goers()
     return sorted({a.display_name for a in session.scalars(goers)})
 
 
 def _may_go(session: Session, to: str, retiree_ids: list[int]) -> bool:
     """Whether an account of that name may edit and sees every one of these people."""
-    for account in session.scalars(_goers(session).where(StaffAccount.display_name == to)):
+    for account in session.scalars(_goers().where(StaffAccount.display_name == to)):
         if account.group_id is None or set(retiree_ids) <= set(session.scalars(sa.select(
                 GroupMember.retiree_id).where(GroupMember.group_id == account.group_id))):
             return True

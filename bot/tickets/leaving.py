@@ -61,7 +61,8 @@ def add_to(session: Session, settings: Settings, texts: Texts, ticket_id: int, *
            binding: Binding | None, text: str, now: datetime) -> Ticket:
     """More words for a 留言 just left (「哦对了，还有我的医保卡丢了」): added to it, and staff told,
     while they have not answered it; once answered, a 留言 of its own."""
-    ticket = session.get(Ticket, ticket_id)
+    hold_until_commit(session, f"ticket:{openid}")  # two quick additions: each keeps the other's
+    ticket = session.get(Ticket, ticket_id, populate_existing=True)
     if ticket is None or ticket.openid != openid or ticket.answered_at is not None:
         return leave(session, settings, texts, openid=openid, binding=binding, text=text, now=now)
     if text.strip() in ticket.text.split("\n"):  # sent twice

@@ -90,3 +90,13 @@ def test_a_broken_material_file_alerts_staff_instead_of_crashing_the_push(
         assert len(rows(broken, "study-missing:2026-12:%")) == 2  # both staff told
     finally:
         broken.close()
+
+
+def test_a_month_out_keeps_its_page_when_a_picture_goes_missing(tmp_path: Path) -> None:
+    """The check is content check's and the editor's: the month itself still loads."""
+    folder = tmp_path / "study" / "2026-12"
+    folder.mkdir(parents=True)
+    text = DECEMBER.read_text(encoding="utf-8").replace("+++\n\n", "+++\n\n![灯笼](deng.png)\n\n", 1)
+    (folder / "article.md").write_text(text, encoding="utf-8")
+    material = parse(text, "2026-12", folder)
+    assert "deng.png" in material.body

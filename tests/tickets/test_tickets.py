@@ -243,7 +243,9 @@ def test_words_after_a_ticket_are_added_to_it_and_staff_told_until_it_is_answere
     with transaction(staffed.sessions) as session:
         answer(session, staffed.texts, 1, "明天派人去看。", actor="clerk", now=staffed.clock.now())
     clock.advance(minutes=2)  # answered meanwhile: more words are a 留言 of their own
-    assert "补充到您的留言（编号 2）" in (staff_chat.say("还有水管也漏水") or "")
+    new = staff_chat.say("还有水管也漏水") or ""
+    assert "您的留言编号是 2" in new and "补充" not in new
+    assert "补充到您的留言（编号 2）" in (staff_chat.say("还有暖气片也不热") or "")  # words after: to it
     clock.advance(minutes=11)  # long after: words not understood are that again
     assert "补充" not in (staff_chat.say("楼下那个谁也说漏了") or "")
-    assert [t.text for t in tickets(staffed)][1:] == ["还有水管也漏水"]
+    assert [t.text for t in tickets(staffed)][1:] == ["还有水管也漏水\n还有暖气片也不热"]
