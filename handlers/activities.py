@@ -349,7 +349,9 @@ def undo_cancel(msg: Inbound, ctx: Context) -> Reply | None:
     (its seat may have gone to the waitlist meanwhile: then a place in it is offered); None
     otherwise."""
     cancelled = ctx.conversation.recall(JUST_CANCELLED)
-    if ctx.binding is None or not cancelled or not _says(ctx, normalize(msg.text), "undo_cancel_words"):
+    # Whether one was cancelled lately first: asking ctx.binding opens the message's ORM session,
+    # and nearly every message passes this matcher (it comes before the policy questions).
+    if not cancelled or not ctx.bound or not _says(ctx, normalize(msg.text), "undo_cancel_words"):
         return None
     ctx.conversation.forget(JUST_CANCELLED)
     activity = ctx.session.get(Activity, cancelled["id"])
