@@ -15,10 +15,9 @@ from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
 from bot.language.words import PARTICLES, named_choice, normalize, parse_choice, short_forms
-from bot.models import Binding
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
-from bot.study.readings import may_study, quiz_answered, record_reading
+from bot.study.readings import may_study, quiz_answered, record_reading, retiree_name
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
@@ -95,11 +94,12 @@ def done(msg: Inbound, ctx: Context) -> Reply:
     material = _studied(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
-    if not _record(ctx, material):
+    if not _record(ctx, material, may=True):  # _late found the person may study
         return Text(ctx.texts.get("study.already"))
-    binding = _bound(ctx)
-    if binding.is_agent:
-        return Text(ctx.texts.get("study.recorded_family", name=binding.retiree.name, title=material.title))
+    retiree_id, by_agent = _bound(ctx)
+    if by_agent:
+        name = retiree_name(ctx.connection, retiree_id)
+        return Text(ctx.texts.get("study.recorded_family", name=name, title=material.title))
     return Text(ctx.texts.get("study.recorded", title=material.title))
 
 
@@ -137,35 +137,37 @@ def answer_quiz(msg: Inbound, ctx: Context) -> Reply | None:
                else ctx.texts.get("study.quiz_wrong", answer=question.answer_text, explain=question.explain))
     if index + 1 == len(material.quiz):
         ctx.conversation.clear()
-        binding = _bound(ctx)
-        recorded = quiz_answered(ctx.session, binding.retiree_id, material.month, index + 1,
-                                 len(material.quiz), ctx.now, via="chat", by_agent=binding.is_agent)
+        retiree_id, by_agent = _bound(ctx)
+        recorded = quiz_answered(ctx.connection, retiree_id, material.month, index + 1,
+                                 len(material.quiz), ctx.now, via="chat", by_agent=by_agent)
         ending = "study.quiz_done_recorded" if recorded else "study.quiz_done"
         return Text("\n\n".join([verdict, ctx.texts.get(ending, title=material.title)]))
     ctx.conversation.expect(QUIZ_STEP, {"month": material.month, "index": index + 1})
     return Text("\n\n".join([verdict, _question(ctx, material.quiz[index + 1], index + 2)]))
 
 
-def _record(ctx: Context, material: Material) -> bool:
+def _record(ctx: Context, material: Material, *, may: bool | None = None) -> bool:
     """Record the material as read by the bound person (or their family for them); False when
-    it already was."""
-    binding = _bound(ctx)
-    return record_reading(ctx.session, binding.retiree_id, material.month, ctx.now, via="chat",
-                          by_agent=binding.is_agent)
+    it already was (may: as record_reading's)."""
+    retiree_id, by_agent = _bound(ctx)
+    return record_reading(ctx.connection, retiree_id, material.month, ctx.now, via="chat",
+                          by_agent=by_agent, may=may)
 
 
 def _late(ctx: Context) -> Reply | None:
     """For family of a retiree who has died: no study for them, said gently; None otherwise."""
-    binding = _bound(ctx)
-    if may_study(ctx.session, binding.retiree_id):
+    retiree_id, _ = _bound(ctx)
+    if may_study(ctx.connection, retiree_id):
         return None
-    return Text(ctx.texts.get("study.deceased", name=binding.retiree.name))
+    return Text(ctx.texts.get("study.deceased", name=retiree_name(ctx.connection, retiree_id)))
 
 
-def _bound(ctx: Context) -> Binding:
-    binding = ctx.binding
-    assert binding is not None  # every study action needs_binding
-    return binding
+def _bound(ctx: Context) -> tuple[int, bool]:
+    """(retiree_id, whether as family) of the binding, read as the claim read it: the study
+    actions need no ORM session (each would open one for the binding alone)."""
+    retiree_id, by_agent = ctx.on_behalf()
+    assert retiree_id is not None  # every study action needs_binding
+    return retiree_id, by_agent
 
 
 def remind_quiz(ctx: Context, data: dict[str, Any]) -> str:
@@ -230,8 +232,7 @@ def _question(ctx: Context, question: QuizQuestion, number: int) -> str:
 
 
 def _summary(ctx: Context, material: Material) -> str:
-    binding = ctx.binding
-    link = reading_url(ctx.settings, material.month, binding.retiree_id if binding else None)
+    link = reading_url(ctx.settings, material.month, ctx.on_behalf()[0])
     return ctx.texts.get("study.this_month", label=material.label, title=material.title,
                          summary="\n".join(material.summary), link=link)
 

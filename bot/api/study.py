@@ -136,7 +136,7 @@ def mark_read(month: str) -> Any:
         if not may_study(session, binding.retiree_id):
             raise Refused(409, "deceased", services().texts.get("study.deceased", name=binding.retiree.name))
         first = record_reading(session, binding.retiree_id, month, services().clock.now(), via="mini",
-                               by_agent=binding.is_agent)
+                               by_agent=binding.is_agent, may=True)  # asked just above
         return Reading(first=first, by_family=binding.is_agent)
 
 
