@@ -230,11 +230,11 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
         return Text(ctx.texts.get("activity.stopped"))
     if choice not in (1, 2) or (choice == 2 and data.get("offered_waitlist")):
         return None
-    binding = ctx.binding
-    assert binding is not None  # needs_binding
+    retiree_id, by_agent = ctx.on_behalf()
+    assert retiree_id is not None  # needs_binding
     try:
-        outcome = sign_up(ctx.session, data["id"], binding.retiree_id, openid=ctx.openid,
-                          by_agent=binding.is_agent, companion=choice == 2, now=ctx.now)
+        outcome = sign_up(ctx.session, data["id"], retiree_id, openid=ctx.openid,
+                          by_agent=by_agent, companion=choice == 2, now=ctx.now)
     except SignupRefused as refused:
         return _refused(ctx, refused, keep_step=choice == 2)
     ctx.conversation.clear()
@@ -459,6 +459,7 @@ def _state(ctx: Context, signup: Signup) -> str:
 
 
 def _retiree_id(ctx: Context) -> int:
-    binding = ctx.binding
-    assert binding is not None  # every action here needs_binding
-    return binding.retiree_id
+    """Whom the user speaks for, as the claim read it (no Binding object needed for it)."""
+    retiree_id, _ = ctx.on_behalf()
+    assert retiree_id is not None  # every action here needs_binding
+    return retiree_id

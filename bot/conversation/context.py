@@ -59,21 +59,29 @@ class Context:
         if self._closed:
             raise RuntimeError("the message's transaction is over; its context cannot open a session")
         # rollback_only: the session never commits; dispatch commits the message as a whole.
-        session = Session(bind=self.connection, join_transaction_mode="rollback_only",
-                          expire_on_commit=False)
-        if isinstance(self._binding, BoundAs):
-            self._binding = self._binding.binding()
-        if self._binding is not None:
-            session.add(self._binding)
-        return session
+        return Session(bind=self.connection, join_transaction_mode="rollback_only", expire_on_commit=False)
 
     @property
     def binding(self) -> Binding | None:
-        """Whom this user speaks for (as the retiree or as family), or None; in the session."""
-        if self._binding is not None:
-            self.session  # noqa: B018 - attached, so its retiree and changes work
-        assert not isinstance(self._binding, BoundAs)  # the session made it a Binding
+        """Whom this user speaks for (as the retiree or as family), or None; in the session.
+
+        Attached when first asked for, not when the session opens: most handlers that open it
+        (an activity picked, a 留言) need only whom the user speaks for (on_behalf), and a
+        Binding built and attached cost more than the session itself (add, flush, close)."""
+        if isinstance(self._binding, BoundAs):
+            self._binding = self._attached(self._binding)
         return self._binding
+
+    def _attached(self, bound: BoundAs) -> Binding:
+        """The binding the claim read, in the session: the one loaded there already, if a
+        query has (two objects of one row cannot share a session), else one built as loaded."""
+        session = self.session
+        loaded = session.identity_map.get(sa.inspect(Binding).identity_key_from_primary_key((bound.id,)))
+        if isinstance(loaded, Binding):
+            return loaded
+        binding = bound.binding()
+        session.add(binding)
+        return binding
 
     @binding.setter
     def binding(self, binding: Binding | None) -> None:

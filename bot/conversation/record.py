@@ -36,9 +36,10 @@ class BoundAs:
     (detached, attached by the message's session) only for a handler that asks for it — most
     messages need none, and building one cost a twentieth of a message's time in SQLite's lock."""
 
-    __slots__ = ("_columns", "is_agent", "retiree_id")
+    __slots__ = ("_columns", "id", "is_agent", "retiree_id")
 
     def __init__(self, columns: dict[str, Any]) -> None:
+        self.id: int = columns["id"]
         self.retiree_id: int = columns["retiree_id"]
         self.is_agent = columns["role"] == AGENT
         self._columns = columns
