@@ -409,7 +409,8 @@ def _load_cached(content_dir: Path) -> CareWords:
 def _in_one_breath(text: str, words: tuple[str, ...]) -> bool:
     """Whether text says one of words with no pause inside it: 「走了以后还会…吗」 does,
     「走了，以后还会…吗」 (the news, then a question) does not."""
-    return any(any(w in normalize(piece) for w in words) for piece in _PAUSE.split(text))
+    # each piece normalised once, not once for every word looked for in it
+    return any(any(w in plain for w in words) for plain in map(normalize, _PAUSE.split(text)))
 
 
 def _words(values: list[str]) -> tuple[str, ...]:
