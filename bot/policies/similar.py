@@ -109,14 +109,19 @@ class SimilarityIndex:
     def scores(self, question: str, shared_words: int = MIN_SHARED_WORDS) -> list[tuple[str, float]]:
         """Every topic sharing shared_words words with the question, closest first, with its cosine
         (0 for staff's guesses: a person confirms them, so a character pair is enough)."""
-        cosines: dict[str, float] = defaultdict(float)
-        shared: Counter[str] = Counter()
+        cosines: dict[str, float] = {}
+        shared: dict[str, int] = {}  # words in common; a character pair counts none, so is not counted
         for feature, weight in self.vector(question).items():
-            is_word = feature.startswith("w:")
-            for tid, topic_weight in self._postings.get(feature, ()):
-                cosines[tid] += weight * topic_weight
-                shared[tid] += is_word
-        scored = [(tid, round(cosine, 3)) for tid, cosine in cosines.items() if shared[tid] >= shared_words]
+            postings = self._postings.get(feature)
+            if not postings:
+                continue
+            for tid, topic_weight in postings:
+                cosines[tid] = cosines.get(tid, 0.0) + weight * topic_weight
+            if feature.startswith("w:"):
+                for tid, _ in postings:
+                    shared[tid] = shared.get(tid, 0) + 1
+        scored = [(tid, round(cosine, 3)) for tid, cosine in cosines.items()
+                  if shared.get(tid, 0) >= shared_words]
         return sorted((s for s in scored if s[1] > 0), key=lambda s: (-s[1], s[0]))
 
     def vector(self, text: str) -> dict[str, float]:
