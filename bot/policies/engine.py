@@ -254,8 +254,10 @@ class PolicyEngine:
 
     def read_ahead(self, question: str) -> None:
         """Read question now, so that answering it later finds it read: a message's words are
-        read before its transaction, outside SQLite's one write lock (bot.conversation.dispatch)."""
-        self._checked_reading(question)
+        read before its transaction, outside SQLite's one write lock (bot.conversation.dispatch).
+        Not a question confirmed in these words: it is answered with its topic, never read."""
+        if self.confirmed(question) is None:
+            self._checked_reading(question)
 
     def has_read(self, question: str) -> bool:
         """Whether question is the one read last (read_ahead's, or the last question answered)."""
