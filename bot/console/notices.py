@@ -63,7 +63,7 @@ def notices() -> tuple[str, int]:
         query = query.where(Notice.created_by == actor())
     found = db().scalars(query).all()
     return page("notices.html", notices=found, progress=progress(db(), [n.id for n in found]),
-                describe=_describe, status_names=STATUS_NAMES)
+                describe=_describe, status_names=STATUS_NAMES, send_time=_send_time)
 
 
 @console.route("/notices/new", methods=["GET", "POST"])
@@ -87,7 +87,7 @@ def notice_new() -> Response | tuple[str, int]:
         draft.problems["audience"] = str(exc)
         return _form_page(draft, None, 400)
     flash(f"通知 {notice.id} 已安排发送。" if draft.send_at is None
-          else f"通知 {notice.id} 会在 {send_time_text(draft.send_at, now())} 发出，之前可以取消。")
+          else f"通知 {notice.id} 会在 {_send_time(draft.send_at)} 发出，之前可以取消。")
     return redirect(url_for("console.notice", number=notice.id))
 
 
@@ -108,7 +108,7 @@ def notice(number: int) -> tuple[str, int]:
     seen = report(db(), number, now=now(), shown=NOT_REACHED_SHOWN, scope=within(db(), staff().group_id))
     template = "notice_status.html" if request.headers.get("HX-Request") else "notice.html"
     return page(template, notice=found, report=seen, describe=_describe, status_names=STATUS_NAMES,
-                channel_names=CHANNEL_NAMES, shown=NOT_REACHED_SHOWN)
+                channel_names=CHANNEL_NAMES, shown=NOT_REACHED_SHOWN, send_time=_send_time)
 
 
 @console.post("/notices/<int:number>/cancel")
@@ -203,6 +203,11 @@ def _read_time(draft: Draft) -> None:
     draft.send_at = at
 
 
+def _send_time(at: datetime) -> str:
+    """When a notice goes or went, as every notice page says it: with its year when not this one."""
+    return send_time_text(at, now())
+
+
 def _group_names() -> list[str]:
     """The groups the account may write to: its own, or every group."""
     return group_names(db(), only=staff().group_id)
@@ -213,7 +218,7 @@ def _form_page(draft: Draft, seen: object = None, status: int = 200) -> tuple[st
                 groups=_group_names(), choices=links.choices(services(), db(), now()),
                 audiences=AUDIENCES, max_text=MAX_TEXT, max_title=MAX_TITLE,
                 channel_names=CHANNEL_NAMES, scoped=staff().group_id is not None, link=draft.link,
-                send_at=draft.send_at and send_time_text(draft.send_at, now()))
+                send_at=draft.send_at and _send_time(draft.send_at))
 
 
 def _describe(audience: str) -> str:

@@ -115,7 +115,7 @@ def test_a_scheduled_notice_to_a_branch_shows_its_reach_and_its_report_fills_in_
     expect(page.get_by_role("status")).to_contain_text("会在 11月22日 09:35 发出，之前可以取消")
     expect(page.get_by_role("heading", level=1)).to_contain_text("学习通知")
     status = page.locator("#notice-status")
-    expect(status).to_contain_text("定于 11-22 09:35 发出")  # not 正在发送: nothing goes before then
+    expect(status).to_contain_text("定于 11月22日 09:35 发出")  # not 正在发送: nothing goes before then
     expect(page.get_by_role("heading", name=re.compile("发出时收不到的 2 人"))).to_be_visible()
     expect(status.locator('dd[data-status="pending"]')).to_have_text("3")
     expect(page.get_by_role("button", name="停止还没发出的 3 份")).to_be_visible()

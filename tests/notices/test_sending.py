@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from bot.cli import main
-from bot.clock import FixedClock
+from bot.clock import SHANGHAI, FixedClock
 from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.models import (
@@ -161,5 +161,13 @@ def test_staff_use_it_from_the_command_line(office: Services, branch: Branch, tm
     # A year typed wrong: it had queued every copy as due, to go out at once.
     assert main(["notice", "send", "--to", "all", "--text", "元旦团拜会", "--at", "2025-12-30 09:00"]) == 1
     assert "这个时间已经过去了" in capsys.readouterr().err
+    # and the other way: 2027 for 2026, or a time at night, as the console refuses them
+    today = datetime.now(SHANGHAI)  # the command's own clock
+    year_out = f"{today + timedelta(days=200):%Y-%m-%d} 09:00"
+    night = f"{today + timedelta(days=1):%Y-%m-%d} 23:00"
+    assert main(["notice", "send", "--to", "all", "--text", "元旦团拜会", "--at", year_out]) == 1
+    assert "年份或月份是不是填错了" in capsys.readouterr().err
+    assert main(["notice", "send", "--to", "all", "--text", "元旦团拜会", "--at", night]) == 1
+    assert "免得吵醒老同志" in capsys.readouterr().err
     with office.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 1  # the first one only
