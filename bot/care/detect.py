@@ -338,7 +338,7 @@ class CareWords:
         if (relative := _first_in(plain, self.relatives) or _first_in(plain, self.younger)) is not None:
             return "relative", relative
         alone = plain.removeprefix("就").removeprefix("是").removesuffix("啊").removesuffix("呀")
-        if alone in ("我", "我自己", "我本人") or "本人" in plain or "自己" in plain:
+        if alone in ("我", *MYSELF) or "本人" in plain or "自己" in plain:
             return "self", None
         if _first_in(plain, self.others) is not None:  # 「都不是，是我们支部的姚文斌」
             return "other", None

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.models import GroupMember, Role, StaffAccount, StudyVisit
+from bot.models import GroupMember, StaffAccount, StudyVisit
+from bot.staff.roles import GRANTS, Can
 from bot.study.readings import record_reading
 
 
@@ -24,8 +25,9 @@ def assigned(session: Session, month: str, retiree_ids: list[int]) -> dict[int, 
 
 
 def _goers() -> sa.Select[tuple[StaffAccount]]:
-    """Accounts that may go on a visit: in use, and allowed to edit (a 查看 account is not)."""
-    return sa.select(StaffAccount).where(StaffAccount.disabled_at.is_(None), StaffAccount.role != Role.VIEWER)
+    """Accounts that may go on a visit: in use, and allowed to edit (the roles' one table says)."""
+    editing = [role for role, granted in GRANTS.items() if Can.EDIT in granted]
+    return sa.select(StaffAccount).where(StaffAccount.disabled_at.is_(None), StaffAccount.role.in_(editing))
 
 
 def visitors(session: Session, scope: int | None) -> list[str]:
