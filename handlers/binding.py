@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.accounts import binding as b
-from bot.accounts.kinship import Kinship, Said, kinship_of
+from bot.accounts.kinship import Kinship, Said, kinship_of, surname_said_first
 from bot.care.detect import CareWords
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
@@ -118,7 +118,7 @@ def _asked_for(ctx: Context, text: str) -> str | None:
 def _introduced(ctx: Context, text: str) -> Said | None:
     """「我是姚文斌」「你好，我叫姚文斌」「姚文斌 18026566827」: the name someone gives as theirs
     (not 「我是离休干部」), said as who they are or with their phone's digits."""
-    plain = normalize(text).removeprefix("你好").removeprefix("您好")
+    plain = surname_said_first(normalize(text).removeprefix("你好").removeprefix("您好"))
     said = _kinship(ctx.texts).read(plain)
     if not said.name or said.family or not (plain.startswith(INTRODUCING) or _phone_given(plain)):
         return None

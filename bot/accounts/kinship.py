@@ -45,6 +45,9 @@ _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太�
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
                      r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|要帮")
+# 「我姓姚，叫姚文斌」「免贵姓姚，姚文斌」「我姓姚叫文斌」: the surname said first, then the name.
+_SURNAME_FIRST = re.compile(r"^(?:我|免贵|本人)?姓(?!名)(?P<surname>[\u3400-\u4dbf\u4e00-\u9fff]{1,2}?)"
+                            r"(?:名叫|名字叫|名字是|叫|(?=(?P=surname)))(?P<rest>.+)$")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
 _WHAT_FOLLOWS = re.compile("我是|我要|我想|我|想帮|想给|想替|想让|要帮|要给|帮他|帮她|替他|替她|给他|给她")
 
@@ -77,7 +80,7 @@ class Kinship:
 
     def read(self, text: str) -> Said:
         """Everything binding can use in text."""
-        plain = normalize(text)
+        plain = surname_said_first(normalize(text))
         digits, other = _last_four(text)
         rest = _without_digits(plain) if (digits or other) else plain
         if (alone := self.relation(rest)) is not None:  # 「女儿」 said alone is who they are, not a name
@@ -149,6 +152,15 @@ class Kinship:
             if household:  # 「老陈家」: what the family is called, not a name; family all the same
                 return recorded, True, None
         return None
+
+
+def surname_said_first(plain: str) -> str:
+    """「我姓姚叫姚文斌」「免贵姓姚姚文斌」「我姓姚叫文斌」 as 「我叫姚文斌」; other text as it is."""
+    said = _SURNAME_FIRST.match(plain)
+    if said is None:
+        return plain
+    surname, rest = said["surname"], said["rest"]
+    return "我叫" + (rest if rest.startswith(surname) else surname + rest)
 
 
 def _elder_name(after: str) -> str | None:
