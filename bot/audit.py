@@ -39,7 +39,7 @@ ACTION_NAMES = {
     "group.rename": "分组改名", "group.join": "加入分组", "group.leave": "移出分组",
     "staff.add": "新建账号", "staff.disable": "停用账号", "staff.enable": "恢复账号",
     "staff.reset": "重设密码", "staff.link": "关联微信", "staff.link_code": "生成微信关联码",
-    "staff.password": "修改密码",
+    "staff.password": "修改密码", "staff.role": "改角色或能看的人",
     "notice.send": "发送通知", "notice.cancel": "取消通知", "ticket.reply": "回复留言",
     "ticket.handled": "处理留言（未回复）",
     "care.close": "处理重要情况", "care.visit": "登记走访", "activity.load": "发布活动",

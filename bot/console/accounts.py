@@ -1,6 +1,7 @@
 """账号 (administrators only): staff accounts — add one (its one-time password shown once),
-disable or enable it, reset its password, give a code that links the person's WeChat for alerts
-or unlink it; and 关联微信, where anyone signed in links their own WeChat by such a code."""
+change its role or group, disable or enable it, reset its password, give a code that links the
+person's WeChat for alerts or unlink it; and 关联微信, where anyone signed in links their own
+WeChat by such a code."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.staff.accounts import (
     LINK_MINUTES,
     StaffError,
     add_account,
+    change_role,
     disable,
     enable,
     link_wechat,
@@ -51,17 +53,37 @@ def account_add() -> Response | tuple[str, int]:
     group = form_id("group")
 
     def add(session: Session) -> str:
-        chosen = session.get(Group, group) if group else None
-        if group and chosen is None:
-            raise StaffError("所选的分组已不存在，请刷新页面后重选。")
-        scope = f"{chosen.kind}:{chosen.name}" if chosen else ""
         account, password = add_account(session, form.get("username", ""), form.get("role", ""),
-                                        display_name=form.get("display_name", ""), group=scope,
-                                        actor=actor(), now=now())
+                                        display_name=form.get("display_name", ""),
+                                        group=_scope(session, group), actor=actor(), now=now())
         return (f"已新建账号 {account.username}。一次性密码：{password}"
                 "（请当面或电话告诉本人，首次登录时要改密码）")
     if again := attempt_or_again(add, StaffError, lambda why: _accounts_page(form, why, 400)):
         return again
+    return redirect(url_for("console.accounts"))
+
+
+def _scope(session: Session, group: int) -> str:
+    """The group the form chose, as the accounts' rules name it (「党支部:第一支部」); '' for 全部."""
+    chosen = session.get(Group, group) if group else None
+    if group and chosen is None:
+        raise StaffError("所选的分组已不存在，请刷新页面后重选。")
+    return f"{chosen.kind}:{chosen.name}" if chosen else ""
+
+
+@console.post("/accounts/<username>/role")
+@requires(Can.MANAGE_ACCOUNTS)
+def account_role(username: str) -> Response:
+    """Give an account another role or scope (the rules of a new one; the last administrator stays)."""
+    def change(session: Session) -> str:
+        if username == staff().username:
+            # A slip here takes the accounts page, or the whole office, from the one changing it.
+            raise StaffError("不能在这里改自己的角色或能看的人：请另一位管理员来改。")
+        changes = change_role(session, username, request.form.get("role", ""),
+                              _scope(session, form_id("group")), actor=actor(), now=now())
+        said = "；".join(f"{title}由「{pair[0]}」改为「{pair[1]}」" for title, pair in changes.items())
+        return f"已修改 {username}：{said}。" if changes else f"{username} 的角色和能看的人没有变化。"
+    attempt(change, StaffError)
     return redirect(url_for("console.accounts"))
 
 

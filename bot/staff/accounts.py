@@ -57,6 +57,33 @@ def add_account(session: Session, username: str, role: str, *, actor: str, now: 
     return account, password
 
 
+def change_role(session: Session, username: str, role: str, group: str, *, actor: str,
+                now: datetime) -> dict[str, list[str]]:
+    """Give an account another role or group scope, by the rules a new account is made with;
+    the last administrator keeps the role. What changed, before and after in words (audit-logged;
+    empty when nothing did)."""
+    account = find_account(session, username)
+    new_role, new_group = _role(role), _group_id(session, group)
+    if (account.role == Role.ADMIN and new_role != Role.ADMIN and account.disabled_at is None
+            and _other_admins(session, account) == 0):
+        raise StaffError("这是最后一个管理员账号，改成别的角色就没人能管理账号了。请先添加另一个管理员。")
+    changes = {title: [before, after] for title, before, after in (
+        ("角色", ROLE_NAMES[Role(account.role)], ROLE_NAMES[new_role]),
+        ("能看的人", _scope_words(session, account.group_id), _scope_words(session, new_group)))
+        if before != after}
+    account.role, account.group_id = new_role, new_group
+    if changes:
+        audit.record(session, actor=actor, action="staff.role", at=now, target=f"staff:{account.username}",
+                     changes=changes)
+    return changes
+
+
+def _scope_words(session: Session, group_id: int | None) -> str:
+    """An account's scope as the accounts page says it: 「全部」 or 「只看 党支部：第一支部」."""
+    chosen = session.get(Group, group_id) if group_id is not None else None
+    return f"只看 {chosen.kind}：{chosen.name}" if chosen else "全部"
+
+
 def _called(username: str) -> sa.ColumnElement[bool]:
     """The account of this login name, in capitals or not: a phone capitalises 「Zhibu1」 by
     itself, and 「ZHIBU1」 beside 「zhibu1」 would be two accounts nobody could tell apart."""

@@ -30,6 +30,7 @@ from bot.models import (
     Ticket,
 )
 from bot.services import Services
+from bot.staff.accounts import StaffError, change_role
 from tests.activities.helpers import load_activity
 from tests.console.conftest import clerk
 from tests.console.helpers import Clerk, account
@@ -304,10 +305,33 @@ def test_an_administrator_disables_and_resets_accounts(admin: Clerk, worker: Cle
     assert admin.post("/console/accounts/wangli/explode").status_code == 404
 
 
+def test_an_administrator_changes_an_accounts_role_and_branch_but_the_last_admin_stays(
+        admin: Clerk, worker: Clerk, desk: Services) -> None:
+    """Made 工作人员 over the whole office, wangli becomes 查看 of 第二支部 (logged in words);
+    the only 管理员 cannot lose the role, nor anyone change their own from the page."""
+    with desk.sessions() as session:
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+    assert "保存角色和能看的人" in text(admin.get("/console/accounts"))
+    changed = admin.post("/console/accounts/wangli/role", {"role": "viewer", "group": second})
+    assert "角色由「工作人员」改为「查看」" in text(admin.get(changed.headers["Location"]))
+    wangli = account(desk, "wangli")
+    assert (wangli.role, wangli.group_id) == ("viewer", second)
+    assert "角色：工作人员 → 查看" in text(admin.get("/console/audit?action=staff.role"))
+    assert "能看的人：全部 → 只看 党支部：第二支部" in text(admin.get("/console/audit?action=staff.role"))
+    admin.get("/console/accounts")
+    for who, role, why in (("wangli", "chief", "不认识的角色"), ("boss", "staff", "不能在这里改自己的角色")):
+        refused = admin.post(f"/console/accounts/{who}/role", {"role": role, "group": ""})
+        assert why in text(admin.get(refused.headers["Location"]))
+    assert account(desk, "boss").role == "admin" and account(desk, "wangli").group_id == second
+    with transaction(desk.sessions) as session, pytest.raises(StaffError, match="最后一个管理员"):
+        change_role(session, "boss", "staff", "", actor="cli:test", now=desk.clock.now())
+
+
 def test_only_administrators_manage_accounts(worker: Clerk, desk: Services) -> None:
     assert worker.get("/console/accounts").status_code == 403
     worker.get("/console/today")
     assert worker.post("/console/accounts", {"username": "sneaky", "role": "admin"}).status_code == 403
+    assert worker.post("/console/accounts/wangli/role", {"role": "admin"}).status_code == 403
     with desk.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                               .where(AuditEntry.action == "staff.add", AuditEntry.target == "sneaky")) == 0
