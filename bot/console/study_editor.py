@@ -24,7 +24,7 @@ from bot.console.web import (
 )
 from bot.roster.groups import group_names
 from bot.staff.roles import Can
-from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, Upload, check_upload, save
+from bot.study.editing import MAX_AUDIO, MAX_IMAGE, Draft, Upload, check_upload, draft_problems, save
 from bot.study.material import ALL, LETTERS, MONTH, QUIZ_SIZE, MaterialError, usable
 
 IMAGES_AT_ONCE = 6
@@ -44,7 +44,9 @@ def study_edit() -> Response | tuple[str, int]:
         on_file = usable(services().settings.content_dir, month) if MONTH.match(month) else None
         return _edit_page(Draft.of(on_file) if on_file else Draft(month))
     draft, uploads, problems = _read_draft()
-    if not problems:
+    if problems:  # an upload refused: the rest of the form is checked too, all said at once
+        problems += draft_problems(services().settings.content_dir, draft, uploads)
+    else:
         try:
             with saving() as session:
                 material = save(services().settings.content_dir, draft, uploads)
@@ -52,7 +54,7 @@ def study_edit() -> Response | tuple[str, int]:
                              target=f"study:{draft.month}", title=material.title,
                              uploads=[u.name for u in uploads])
         except MaterialError as exc:
-            problems.append(str(exc))
+            problems += exc.problems
         else:
             flash(f"{material.month}《{material.title}》已保存，学习推送和阅读页从现在起用这一版。")
             return redirect(url_for("console.study"))

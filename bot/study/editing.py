@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +24,7 @@ from bot.study.material import (
     Material,
     MaterialError,
     check_pictures,
+    missing_pictures,
     parse,
     study_dir,
 )
@@ -99,33 +100,52 @@ class Upload:
     audio: bool
 
 
+def draft_problems(content_dir: Path, draft: Draft, uploads: list[Upload]) -> list[str]:
+    """Everything save() would refuse in the draft with these uploads, each in a sentence; nothing
+    is written (the uploads count as there)."""
+    if not MONTH.match(draft.month):
+        return ["月份应写成 2026-12 这样。"]
+    if any(Path(name).name != name or name.startswith(".") for name in [draft.audio, *draft.images] if name):
+        return ["录音、图片只能用这个月份文件夹里的文件。"]
+    folder = study_dir(content_dir) / draft.month
+    coming = {upload.name for upload in uploads}
+    found = missing_pictures(draft.body, folder, coming)
+    try:
+        parse(_with(draft, [(u.name, u.audio) for u in uploads]).article(), draft.month, folder, coming)
+    except MaterialError as exc:
+        return exc.problems + found
+    return found
+
+
 def save(content_dir: Path, draft: Draft, uploads: list[Upload]) -> Material:
     """Keep the uploads beside the article, each under a name no file there has yet (a file
     already there is never replaced: the article on file may use it), name them in the draft,
-    check the article by `content check`'s rules and put it in place. MaterialError if wrong:
-    then only this call's new files are removed."""
-    if not MONTH.match(draft.month):
-        raise MaterialError("月份应写成 2026-12 这样。")
+    check the article by `content check`'s rules and put it in place. MaterialError (naming every
+    problem) if wrong: then nothing is written, and the draft still names only files that are there."""
+    if found := draft_problems(content_dir, draft, uploads):
+        raise MaterialError(*found)
     folder = study_dir(content_dir) / draft.month
-    if any(Path(name).name != name or name.startswith(".") for name in [draft.audio, *draft.images] if name):
-        raise MaterialError("录音、图片只能用这个月份文件夹里的文件。")
     folder.mkdir(parents=True, exist_ok=True)
     added: list[Path] = []
     try:
         for upload in uploads:
             added.append(_keep_new(folder, upload.name, upload.stream))
-            if upload.audio:
-                draft.audio = added[-1].name
-            else:
-                draft.images.append(added[-1].name)
-        material = parse(draft.article(), draft.month, folder)
+        kept = _with(draft, [(path.name, upload.audio) for path, upload in zip(added, uploads, strict=True)])
+        material = parse(kept.article(), kept.month, folder)
         check_pictures(material, folder)
     except BaseException:
         for path in added:
             path.unlink(missing_ok=True)
         raise
-    _replace(folder / "article.md", draft.article())
+    _replace(folder / "article.md", kept.article())
     return material
+
+
+def _with(draft: Draft, files: list[tuple[str, bool]]) -> Draft:
+    """A copy of the draft naming these files too (name, whether it is the recording)."""
+    audio = [name for name, is_audio in files if is_audio]
+    return replace(draft, audio=audio[-1] if audio else draft.audio,
+                   images=[*draft.images, *(name for name, is_audio in files if not is_audio)])
 
 
 def _keep_new(folder: Path, name: str, stream: BinaryIO) -> Path:

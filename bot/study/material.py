@@ -21,11 +21,12 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import markdown
 
@@ -38,10 +39,34 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LETTERS = "ABCD"
 QUIZ_SIZE = (3, 5)
 ALL = EVERYONE
+T = TypeVar("T")
 
 
 class MaterialError(ValueError):
-    """A material file that cannot be used; the message says which and why."""
+    """A material file that cannot be used; the message says which and why (every problem found,
+    each also in `problems`, so a form can list them all at once)."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("；".join(problems))
+        self.problems = list(problems)
+
+
+class _Found:
+    """The problems found so far while reading an article: every one, not only the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.problems.append(problem)
+
+    def read(self, reader: Callable[[], T], instead: T) -> T:
+        """What reader returns; instead, its problems noted, when it finds any."""
+        try:
+            return reader()
+        except MaterialError as exc:
+            self.problems.extend(exc.problems)
+            return instead
 
 
 @dataclass(frozen=True)
@@ -186,39 +211,49 @@ def months(content_dir: Path) -> list[str]:
                   reverse=True)
 
 
-def parse(text: str, month: str, folder: Path) -> Material:
-    """Read one article; MaterialError names the first problem (a broken file never crashes)."""
+def parse(text: str, month: str, folder: Path, coming: Collection[str] = ()) -> Material:
+    """Read one article; MaterialError names every problem (a broken file never crashes).
+    coming: files not in the folder yet that count as there (uploads about to be kept)."""
     try:
-        return _parse(text, month, folder)
+        return _parse(text, month, folder, coming)
     except tomllib.TOMLDecodeError as exc:
         raise MaterialError(f"开头的说明格式有误：{exc}") from exc
     except (AttributeError, TypeError) as exc:
         raise MaterialError(f"有一项的写法不对：{exc}") from exc
 
 
-def _parse(text: str, month: str, folder: Path) -> Material:
+def _parse(text: str, month: str, folder: Path, coming: Collection[str]) -> Material:
     front, body = _split(text)
+    found = _Found()
     if front.get("month") != month:
-        raise MaterialError(f"{_key('month')}应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
-    quiz = tuple(_question(q, n) for n, q in enumerate(front.get("quiz", []), start=1))
-    if not QUIZ_SIZE[0] <= len(quiz) <= QUIZ_SIZE[1]:
-        raise MaterialError(f"{_key('quiz')}应有 {QUIZ_SIZE[0]} 到 {QUIZ_SIZE[1]} 道，现在有 {len(quiz)} 道")
-    summary = _strings(front, "summary")
-    if len(summary) != 3:
-        raise MaterialError(f"{_key('summary')}应为三行，现在有 {len(summary)} 行")
+        found.add(f"{_key('month')}应为 \"{month}\"（和文件夹同名），现在是 {front.get('month')!r}")
+    title = found.read(lambda: _string(front, "title"), "")
+    asked = front.get("quiz", [])
+    if not isinstance(asked, list):
+        found.add(f"{_key('quiz')}应一道一道写成 [[quiz]]")
+        asked = []
+    quiz = tuple(q for n, raw in enumerate(asked, start=1) if (q := _question(raw, n, found)) is not None)
+    if not QUIZ_SIZE[0] <= len(asked) <= QUIZ_SIZE[1]:
+        found.add(f"{_key('quiz')}应有 {QUIZ_SIZE[0]} 到 {QUIZ_SIZE[1]} 道，现在有 {len(asked)} 道")
+    summary = found.read(lambda: _strings(front, "summary"), ())
+    if len(summary) != 3 and summary:
+        found.add(f"{_key('summary')}应为三行，现在有 {len(summary)} 行")
     if not body.strip():
-        raise MaterialError("正文是空的")
+        found.add("正文是空的")
     audio = front.get("audio") or None
     if audio is not None and not isinstance(audio, str):
-        raise MaterialError(f"{_key('audio')}应为文件名或网址")
-    images = _strings(front, "images", required=False)
+        found.add(f"{_key('audio')}应为文件名或网址")
+        audio = None
+    images = found.read(lambda: _strings(front, "images", required=False), ())
     for media in ([audio] if audio else []) + list(images):
-        if not _is_url(media) and not (folder / media).is_file():
-            raise MaterialError(_missing(media, folder))
-    groups = _strings(front, "groups")
+        if not _is_url(media) and not (folder / media).is_file() and media not in coming:
+            found.add(_missing(media, folder))
+    groups = found.read(lambda: _strings(front, "groups"), ())
     if mixes_everyone(groups):
-        raise MaterialError(EVERYONE_AND_GROUPS)
-    return Material(month=month, title=_string(front, "title"), groups=groups,
+        found.add(EVERYONE_AND_GROUPS)
+    if found.problems:
+        raise MaterialError(*found.problems)
+    return Material(month=month, title=title, groups=groups,
                     summary=summary, body=body, quiz=quiz, audio=audio, images=images)
 
 
@@ -226,9 +261,15 @@ def check_pictures(material: Material, folder: Path) -> None:
     """MaterialError for a picture the article shows (「![灯](deng.png)」) that is not in the folder:
     checked when the material is saved or checked, not when it is read — a month already out
     keeps its page, one picture broken, rather than lose it."""
-    for name in _PICTURE.findall(material.body):
-        if not _SCHEME.match(name) and not name.startswith("/") and not (folder / name).is_file():
-            raise MaterialError(_missing(name, folder))
+    if missing := missing_pictures(material.body, folder):
+        raise MaterialError(*missing)
+
+
+def missing_pictures(body: str, folder: Path, coming: Collection[str] = ()) -> list[str]:
+    """A sentence for each picture the article shows that is not in the folder (nor coming)."""
+    return [_missing(name, folder) for name in _PICTURE.findall(body)
+            if not _SCHEME.match(name) and not name.startswith("/") and not (folder / name).is_file()
+            and name not in coming]
 
 
 def _missing(name: str, folder: Path) -> str:
@@ -259,18 +300,24 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     return tomllib.loads("\n".join(lines[1:end])), "\n".join(lines[end + 1:])
 
 
-def _question(raw: Any, number: int) -> QuizQuestion:
+def _question(raw: Any, number: int, found: _Found) -> QuizQuestion | None:
+    """One question, or None with its problems noted in found."""
     if not isinstance(raw, dict):
-        raise MaterialError(f"第 {number} 题格式不对")
-    choices = _strings(raw, "choices", where=f"第 {number} 题的")
-    if not 2 <= len(choices) <= len(LETTERS):
-        raise MaterialError(f"第 {number} 题应有 2 到 {len(LETTERS)} 个选项")
+        found.add(f"第 {number} 题格式不对")
+        return None
+    where = f"第 {number} 题的"
+    before = len(found.problems)
+    question = found.read(lambda: _string(raw, "question", where), "")
+    choices = found.read(lambda: _strings(raw, "choices", where=where), ())
     answer = str(raw.get("answer", "")).strip().upper()
-    if answer not in LETTERS[:len(choices)]:
-        last = LETTERS[len(choices) - 1]
-        raise MaterialError(f"第 {number} 题的{_key('answer')}应为 {LETTERS[0]} 到 {last}")
-    return QuizQuestion(_string(raw, "question", f"第 {number} 题的"), choices, answer,
-                        _string(raw, "explain", f"第 {number} 题的"))
+    if choices and not 2 <= len(choices) <= len(LETTERS):
+        found.add(f"第 {number} 题应有 2 到 {len(LETTERS)} 个选项")
+    elif choices and answer not in LETTERS[:len(choices)]:
+        found.add(f"第 {number} 题的{_key('answer')}应为 {LETTERS[0]} 到 {LETTERS[len(choices) - 1]}")
+    explain = found.read(lambda: _string(raw, "explain", where), "")
+    if len(found.problems) > before:
+        return None
+    return QuizQuestion(question, choices, answer, explain)
 
 
 # The article's keys as staff name them; the key follows, for whoever edits the file itself.

@@ -31,6 +31,7 @@ from tests.office_fixtures import Branch
 from tests.study.helpers import rows, stand_on
 
 MP3 = b"ID3\x03\x00\x00\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def text(response) -> str:
@@ -153,6 +154,23 @@ def test_an_upload_that_is_not_what_it_says_is_refused_and_nothing_changes(
     assert exe.status_code == 400 and "图片只收" in text(exe)
     assert article.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in article.parent.iterdir()) == ["article.md"]
+
+
+def test_a_refused_save_lists_every_problem_at_once_and_no_upload_as_kept(
+        editor: Clerk, editable: Services, branch: Branch) -> None:
+    """A picture sent with a form that has three problems: all three listed, the picture not
+    offered as 已有 (nothing was written); a refused upload, and the form's own problems beside it."""
+    folder = editable.settings.content_dir / "study/2026-12"
+    fields = _fields(text(editor.get("/console/study/edit?month=2026-12")))
+    broken = fields | {"title": "", "summary": fields["summary"][:2]} | {f"q{n}_question": ""
+                                                                         for n in (1, 2, 3)}
+    refused = editor.post("/console/study/edit", broken | {"image_files": (BytesIO(PNG), "地图.png")})
+    page = text(refused)
+    assert refused.status_code == 400
+    assert "标题（title）不能为空" in page and "摘要（summary）应为三行" in page and "应有 3 到 5 道" in page
+    assert "地图.png" not in page and sorted(p.name for p in folder.iterdir()) == ["article.md"]
+    both = text(editor.post("/console/study/edit", broken | {"image_files": (BytesIO(b"MZ"), "x.png")}))
+    assert "文件内容不是图片" in both and "标题（title）不能为空" in both
 
 
 def _fields(page: str) -> dict[str, object]:
