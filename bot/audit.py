@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.clock import SHANGHAI
-from bot.models import ROLE_NAMES, AuditEntry
+from bot.models import ROLE_NAMES, STATUS_NAMES, AuditEntry
 
 
 def cli_actor() -> str:
@@ -71,6 +71,8 @@ DETAIL_NAMES = {
 NAMED_DETAILS = {"retiree": "retiree", "retirees": "retiree", "signup": "signup", "promoted": "signup",
                  "signups": "signup"}
 _ROLE_WORDS = {role.value: name for role, name in ROLE_NAMES.items()}
+# Details holding a code, and the words staff read for it (a message's state: 「发送失败」, not dead).
+CODED_DETAILS = {"was": {status.value: name for status, name in STATUS_NAMES.items()}}
 
 
 def detail_text(detail: dict[str, Any], names: dict[str, dict[int, str]] | None = None) -> str:
@@ -78,8 +80,20 @@ def detail_text(detail: dict[str, Any], names: dict[str, dict[int, str]] | None 
     sign-ups by the names given (names: by kind, then id), times as clerks write them; an edit's
     before and after aside."""
     names = names or {}
-    return "；".join(f"{DETAIL_NAMES.get(key, key)} {_word(value, names.get(NAMED_DETAILS.get(key, ''), {}))}"
+    return "；".join(f"{DETAIL_NAMES.get(key, key)} "
+                    f"{_word(_decoded(key, value), names.get(NAMED_DETAILS.get(key, ''), {}))}"
                     for key, value in detail.items() if key != "changes" and value is not None)
+
+
+def change_text(value: Any) -> str:
+    """One side of an edit's before and after, as staff read it: 「（空）」, 是/否, a list joined."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    return _word(value, {})
+
+
+def _decoded(key: str, value: Any) -> Any:
+    return CODED_DETAILS[key].get(value, value) if key in CODED_DETAILS and isinstance(value, str) else value
 
 
 def _word(value: Any, names: dict[int, str]) -> str:

@@ -30,9 +30,12 @@ from sqlalchemy.orm import Session
 from bot.activities.signups import SignupRefused, lock, promote
 from bot.clock import SHANGHAI
 from bot.models import EDITABLE, Activity, ActivityStatus, Group, Retiree, Signup, SignupStatus
-from bot.roster.groups import EVERYONE_AND_GROUPS, mixes_everyone
+from bot.roster.changes import as_logged
+from bot.roster.groups import EVERYONE, EVERYONE_AND_GROUPS, mixes_everyone
 
 KINDS = ("参观", "体检", "茶话会", "出游", "文体", "其他")
+# The seats a companion takes, as the form offers them and the audit log reads them.
+COMPANION_CHOICES = {0: "不能带家属", 1: "可带一位家属（占 1 个座）", 2: "可带家属（占 2 个座）"}
 REQUIRED = ("title", "starts_at", "place", "capacity", "deadline")
 MAX_CAPACITY = 10_000  # more is a typing slip (and past what the database's integer holds, soon)
 TEXTS = {"title": 60, "place": 200, "meeting_point": 200, "transport": 200, "notes": 300, "contact": 100}
@@ -144,6 +147,21 @@ def save(session: Session, activity_id: Any, entry: dict[str, Any], now: datetim
         setattr(activity, name, value)
     activity.updated_at = now
     return Saved(activity, promote(session, activity, now), False, changes)  # more seats: the waitlist up
+
+
+def logged(changes: dict[str, tuple[Any, Any]]) -> dict[str, list[Any]]:
+    """An edit's changes as the audit log keeps them: by the form's labels, in the form's words
+    (「家属陪同：可带一位家属（占 1 个座） → 不能带家属」, 「分组：全体 → 第一支部」), never codes."""
+    return as_logged({LABELS.get(name, name): (_read(name, old), _read(name, new))
+                      for name, (old, new) in changes.items()})
+
+
+def _read(name: str, value: Any) -> Any:
+    if name == "companion_seats":
+        return COMPANION_CHOICES.get(value, value)
+    if name == "groups" and isinstance(value, list):
+        return ["全体" if group == EVERYONE else group for group in value]
+    return value
 
 
 def _companions_booked(session: Session, activity: Activity, seats: int) -> str | None:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from bot import audit
 from bot.activities import catalog, notify, roster
-from bot.activities.catalog import KINDS, LABELS, CatalogError, EntryError
+from bot.activities.catalog import COMPANION_CHOICES, KINDS, LABELS, CatalogError, EntryError
 from bot.activities.signups import (
     LIVE,
     Refusal,
@@ -49,7 +49,6 @@ from bot.console.web import (
     whole_office,
 )
 from bot.models import EDITABLE, SIGNUP_NAMES, Activity, Retiree, Signup
-from bot.roster.changes import as_logged
 from bot.roster.groups import EVERYONE, group_names
 from bot.roster.search import search, within
 from bot.staff.roles import Can
@@ -109,7 +108,7 @@ def activity_form(number: int | None) -> Response | tuple[str, int]:
             activity, told = saved.activity, _tell_after_saving(session, saved)
             audit.record(session, actor=actor(), action="activity.save", at=now(),
                          target=f"activity:{activity.id}", created=saved.created, announced=announced,
-                         changes=as_logged({LABELS[k]: pair for k, pair in saved.changes.items()}))
+                         changes=catalog.logged(saved.changes))
             told = (f"已通知 {announced} 个微信。" if announced else "") + told
     except EntryError as exc:
         return _form_page(found, form, exc.problems, 400)
@@ -382,7 +381,7 @@ def _form_page(found: Activity | None, form: MultiDict[str, str], problems: dict
                status: int = 200) -> tuple[str, int]:
     groups = group_names(db())
     return page("activity_form.html", status, activity=found, form=form, problems=problems or {},
-                labels=LABELS, kinds=KINDS, groups=groups)
+                labels=LABELS, kinds=KINDS, groups=groups, companion_choices=COMPANION_CHOICES)
 
 
 def _waiting_positions(signups: list[Any]) -> dict[int, int]:

@@ -9,7 +9,7 @@ from pathlib import PurePath
 import sqlalchemy as sa
 from flask import abort, request, url_for
 
-from bot.audit import ACTION_NAMES, NAMED_DETAILS, PAGE, detail_text, entries
+from bot.audit import ACTION_NAMES, NAMED_DETAILS, PAGE, change_text, detail_text, entries
 from bot.clock import SHANGHAI
 from bot.console.web import console, db, may_read_audit, page, page_number, services
 from bot.models import Activity, AuditEntry, Group, Retiree, Signup
@@ -32,7 +32,8 @@ def audit() -> tuple[str, int]:
                            target=args.get("target", "").strip()[:200], page=number,
                            since=_start(since), until=_start(until + timedelta(days=1)) if until else None)
     return page("audit.html", found=found, total=total, names=ACTION_NAMES, number=number, size=PAGE,
-                detail_text=detail_text, targets=_targets(found), detail_names=_detail_names(found),
+                detail_text=detail_text, change_text=change_text, targets=_targets(found),
+                detail_names=_detail_names(found),
                 filters={k: v for k, v in args.items() if k != "page" and v})
 
 

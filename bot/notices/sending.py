@@ -92,7 +92,7 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
                 kind="notice", now=now, due_at=notice.send_at, notice_id=notice.id)
     audit.record(session, actor=actor, action="notice.send", at=now, target=f"notice:{notice.id}",
                  audience=notice.audience, accounts=len(reach.recipients), people=reach.people,
-                 send_at=notice.send_at.isoformat(), preview=preview, link=notice.link)
+                 send_at=notice.send_at.isoformat(), preview=preview, link=link.label if link else None)
     return notice, reach
 
 

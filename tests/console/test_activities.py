@@ -443,6 +443,15 @@ def test_moving_an_activitys_time_or_place_tells_everyone_signed_up_once_per_cha
     assert "开始时间：2026-12-21 14:30 → 2026-12-20 09:00" in logged
 
 
+def test_an_edit_is_logged_in_the_forms_words_not_codes(worker: Clerk, branch: Branch) -> None:
+    """家属陪同 had read 「1 → 0」 and 全体 「all」 in the log."""
+    number = create(worker)
+    worker.post(f"/console/activities/{number}/edit",
+                TEA | {"companion_seats": "0", "groups": "", "everyone": "1"})
+    logged = text(worker.get("/console/audit?action=activity.save"))
+    assert "家属陪同：可带一位家属（占 1 个座） → 不能带家属" in logged and "分组：第一支部 → 全体" in logged
+
+
 def test_companions_cannot_be_ruled_out_while_some_are_booked(
         worker: Clerk, desk: Services, branch: Branch, chat: Chat) -> None:
     """Changed to 不能带家属, 张明's companion had stayed booked, and nobody was told."""

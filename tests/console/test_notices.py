@@ -132,6 +132,7 @@ def test_chosen_people_by_name_or_number_and_a_link_to_an_activity(
     sent = copies(desk)
     assert sorted(c.recipient for c in sent) == ["o_zhang", "o_zhou"]
     assert "活动「秋游植物园」" in str(sent[0].payload) and "回复「报名」" in str(sent[0].payload)
+    assert "链接 活动：秋游植物园（" in text(worker.get("/console/audit?action=notice.send"))
 
 
 def test_a_branch_account_writes_to_its_own_branch_only(console_app, desk: Services, branch: Branch) -> None:

@@ -253,7 +253,12 @@ def test_every_action_recorded_and_its_details_are_named_in_chinese_on_the_audit
         audit.record(session, actor="console:wangli", action="notice.send", at=desk.clock.now(),
                      target="notice:1", audience="group:第一党支部;retiree:3,4",
                      send_at=desk.clock.now().isoformat(), retirees=[person.id])
+        audit.record(session, actor="console:wangli", action="outbox.resend", at=desk.clock.now(),
+                     target="outbox:9", was="dead")
+        audit.record(session, actor="console:wangli", action="roster.edit", at=desk.clock.now(),
+                     target=f"retiree:{person.id}", changes={"独居": [False, True]})
     shown = re.sub(r"<[^>]+>", "", logged(admin, ""))  # what the clerk reads
+    assert "原状态 发送失败" in shown and "独居：否 → 是" in shown  # words, not codes
     assert "电话报名（替人报名）" in shown and "报名的人 7" in shown  # a sign-up no longer there: its number
     # people by name, a time as clerks write it, whom a notice was for in words
     assert "人员 汤春生" in shown and "发送时间 2026-11-22 09:30" in shown
