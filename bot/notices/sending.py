@@ -18,7 +18,7 @@ from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
 from bot.delivery.queue import queue_reach
 from bot.delivery.staff_alerts import staff_openids
 from bot.delivery.templates import addressed
-from bot.models import Notice, OutboxMessage, OutboxStatus, Retiree
+from bot.models import MiniUser, Notice, OutboxMessage, OutboxStatus, Retiree
 from bot.notices.links import Link, Words
 
 MAX_TEXT = outbox.STAFF_TEXT_LIMIT
@@ -203,9 +203,12 @@ def report(session: Session, notice_id: int, *, now: datetime, shown: int | None
 
 def _not_reached(session: Session, notice: Notice) -> dict[int, str]:
     """Why each person the notice has not reached was not: by their copies, or left out."""
+    # A mini-program user's copy goes to its mailbox, 我的通知, which the app shows: it got there.
+    in_app = sa.and_(OutboxMessage.status == OutboxStatus.MAILBOX,
+                     OutboxMessage.recipient.in_(sa.select(MiniUser.openid)))
     reached = sa.select(OutboxMessage.retiree_id).where(
         OutboxMessage.notice_id == notice.id, OutboxMessage.retiree_id.is_not(None),
-        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.SHOWN)))
+        sa.or_(OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.SHOWN)), in_app))
     rows = session.execute(sa.select(OutboxMessage.retiree_id, OutboxMessage.status).where(
         OutboxMessage.notice_id == notice.id, OutboxMessage.status.in_(NOT_REACHED),
         OutboxMessage.retiree_id.is_not(None), OutboxMessage.retiree_id.not_in(reached))).all()

@@ -14,7 +14,9 @@ from bot.db.engine import transaction
 from bot.delivery import outbox
 from bot.models import (
     AuditEntry,
+    Binding,
     Channel,
+    MiniUser,
     Notice,
     OutboxMessage,
     OutboxStatus,
@@ -118,12 +120,19 @@ def test_the_report_counts_and_lists_whom_to_call(office: Services, branch: Bran
     from bot.notices.sending import report
 
     standin.open_window("o_zhang")
+    with transaction(office.sessions) as session:  # 孙兰's son reads them in the mini-program
+        now = office.clock.now()
+        session.add(MiniUser(openid="o_mini_sun_son", created_at=now, last_login_at=now))
+        session.add(Binding(openid="o_mini_sun_son", app=MiniUser.APP, retiree_id=branch.ids["孙兰"],
+                            role="agent", relation="儿子", bound_at=now))
+        session.execute(sa.delete(Binding).where(Binding.openid == "o_sun_daughter"))
     notice_id, _ = send(office, "group:第一支部")
     outbox.drain(office)
     with office.sessions() as session:
         r = report(session, notice_id, now=office.clock.now())
         not_reached = {p.name: (p.phone, why) for p, why in r.not_reached}
     assert r.by_status == {"sent": 1, "mailbox": 2} and r.by_channel == {"custom": 1}
+    assert "孙兰" not in not_reached  # in her son's 我的通知: not someone to phone
     assert not_reached["王芳"] == ("13900000003", "未绑定微信")
     assert not_reached["钱进"][1] == "已取消关注"
     assert not_reached["李华"][1].startswith("微信暂时发不到")
