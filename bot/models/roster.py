@@ -65,7 +65,7 @@ class Retiree(Base):
     relocated: Mapped[bool] = mapped_column(default=False)
     relocated_to: Mapped[str | None] = mapped_column(sa.String(200))
     died_on: Mapped[date | None]
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)  # at most bot.roster.rows.NOTES_LENGTH, as read
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     anonymised_at: Mapped[datetime | None]

@@ -116,7 +116,10 @@ def _column_limits() -> dict[str, int]:
                if getattr(c.type, "length", None)}
     for n, r, p in CONTACT_SLOTS:
         limits |= {n: contact["name"], r: contact["relation"], p: contact["phone"]}
-    return limits
+    return limits | {"notes": NOTES_LENGTH}  # a text column: its length is ours to set
 
 
+# 备注: a few lines about the person (an illness, an extension); a whole page pasted by accident
+# would push the person's page down and every export's row out of shape.
+NOTES_LENGTH = 1000
 _LIMITS = _column_limits()

@@ -101,12 +101,14 @@ def test_an_edit_that_does_not_read_changes_nothing_and_says_where(worker: Clerk
     form = text(worker.get(f"/console/people/{zhang}/edit"))
     assert 'value="18026566827"' in form
     bad = worker.post(f"/console/people/{zhang}/edit",
-                      _form(worker, zhang, phone="1802656", birth_date="1938.13"))
+                      _form(worker, zhang, phone="1802656", birth_date="1938.13", notes="长" * 1001))
     assert bad.status_code == 400
     page = text(bad)
-    assert "有 2 处要改" in page and 'value="1802656"' in page  # what was typed is kept
+    assert "有 3 处要改" in page and 'value="1802656"' in page  # what was typed is kept
+    assert "太长了：最多 1000 个字，现在 1001 个" in page  # 备注 too: a page pasted by mistake
     with desk.sessions() as session:
-        assert session.get(Retiree, zhang).phone == "18026566827"
+        person = session.get(Retiree, zhang)
+        assert person.phone == "18026566827" and person.notes != "长" * 1001
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                               .where(AuditEntry.action == "roster.edit")) == 0
 
