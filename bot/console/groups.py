@@ -3,13 +3,17 @@ members, and keeping WeChat's user tags in step (so a notice can go to a branch 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from bot.console.web import (
     actor,
     attempt,
+    attempt_or_again,
     console,
     db,
     form_id,
@@ -39,10 +43,17 @@ MEMBERS_SHOWN = 100  # a page of a group's members (a big 片区 has thousands)
 @console.get("/groups")
 def groups() -> tuple[str, int]:
     """Every group by kind, with its member count (a scoped account sees its own group only)."""
+    return _groups_page()
+
+
+def _groups_page(typed: Mapping[str, str] | None = None, problem: str = "",
+                 status: int = 200) -> tuple[str, int]:
+    """The groups room; `typed`: a new group as typed, shown again with what stopped it."""
     scope = staff().group_id
     table = {kind: {n: g for n, g in named.items() if scope is None or g.id == scope}
              for kind, named in groups_by_kind(db()).items()}
-    return page("groups.html", table=table, counts=member_counts(db()), kinds=GROUP_KINDS)
+    return page("groups.html", status, table=table, counts=member_counts(db()), kinds=GROUP_KINDS,
+                typed=typed or {}, problem=problem)
 
 
 @console.get("/groups/<int:group_id>")
@@ -60,10 +71,15 @@ def group(group_id: int) -> tuple[str, int]:
 
 @console.post("/groups")
 @requires(Can.EDIT)
-def group_add() -> Response:
-    """Create a group."""
-    attempt(lambda session: create_group(session, request.form.get("kind", ""), request.form.get("name", ""),
-                                         actor=actor(), now=now()), GroupError, "已添加分组。")
+def group_add() -> Response | tuple[str, int]:
+    """Create a group. Refused, the form comes back as typed, with why."""
+    form = request.form
+
+    def add(session: Session) -> str:
+        create_group(session, form.get("kind", ""), form.get("name", ""), actor=actor(), now=now())
+        return "已添加分组。"
+    if again := attempt_or_again(add, GroupError, lambda why: _groups_page(form, why, 400)):
+        return again
     return redirect(url_for("console.groups"))
 
 
