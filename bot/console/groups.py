@@ -59,14 +59,21 @@ def _groups_page(typed: Mapping[str, str] | None = None, problem: str = "",
 @console.get("/groups/<int:group_id>")
 def group(group_id: int) -> tuple[str, int]:
     """One group: its members (searchable), and for staff who edit, renaming and membership."""
+    return _group_page(group_id)
+
+
+def _group_page(group_id: int, typed: str | None = None, problem: str = "",
+                status: int = 200) -> tuple[str, int]:
+    """The group's room; `typed`: a new name as typed, shown again with what stopped it."""
     found = _visible(group_id)
     text = request.args.get("q", "").strip()[:40]
     number = page_number()
     members = search(db(), "", group_id=group_id, limit=MEMBERS_SHOWN, offset=(number - 1) * MEMBERS_SHOWN,
                      with_groups=False)
     candidates = search(db(), text, scope=staff().group_id, limit=20) if text else None
-    return page("group.html", group=found, members=members, q=text, candidates=candidates, number=number,
-                size=MEMBERS_SHOWN)
+    return page("group.html", status, group=found, members=members, q=text, candidates=candidates,
+                number=number, size=MEMBERS_SHOWN, typed=found.name if typed is None else typed,
+                problem=problem)
 
 
 @console.post("/groups")
@@ -85,12 +92,16 @@ def group_add() -> Response | tuple[str, int]:
 
 @console.post("/groups/<int:group_id>/rename")
 @requires(Can.EDIT)
-def group_rename(group_id: int) -> Response:
-    """Rename a group (activities open to it follow)."""
+def group_rename(group_id: int) -> Response | tuple[str, int]:
+    """Rename a group (activities open to it follow). Refused, the name comes back as typed."""
     _visible(group_id)
-    attempt(lambda session: rename_group(session, group_id, request.form.get("name", ""), actor=actor(),
-                                         now=now()),
-            GroupError, "已改名。学习材料里如写了原来的分组名，请一并修改。")
+    name = request.form.get("name", "")
+
+    def rename(session: Session) -> str:
+        rename_group(session, group_id, name, actor=actor(), now=now())
+        return "已改名。学习材料里如写了原来的分组名，请一并修改。"
+    if again := attempt_or_again(rename, GroupError, lambda why: _group_page(group_id, name, why, 400)):
+        return again
     return redirect(url_for("console.group", group_id=group_id))
 
 

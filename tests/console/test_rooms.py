@@ -120,6 +120,9 @@ def test_groups_are_added_renamed_and_filled(worker: Clerk, desk: Services, bran
     assert 'value="书法班"' in text(again) and "<option selected>老年大学班级</option>" in text(again)
     with desk.sessions() as session:
         calligraphy = session.scalar(sa.select(Group.id).where(Group.name == "书法班"))
+    refused = worker.post(f"/console/groups/{calligraphy}/rename", {"name": "全体"})
+    assert refused.status_code == 400 and "不能做分组名称" in text(refused)
+    assert 'value="全体"' in text(refused)  # the name as typed, not the one on file
     worker.post(f"/console/groups/{calligraphy}/rename", {"name": "书法一班"})
     worker.post(f"/console/groups/{calligraphy}/members", {"action": "add", "retiree_id": branch.ids["张明"]})
     page = text(worker.get(f"/console/groups/{calligraphy}"))
