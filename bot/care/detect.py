@@ -43,6 +43,8 @@ class Kind:
     told_of: tuple[str, ...] = ()  # about a relative only with one of these (「我爸说他不想活了」)
     # Symptoms one goes to a doctor with (头疼得厉害): asked where to be seen, they are a question.
     for_a_doctor: tuple[str, ...] = ()
+    # Counts only said with one of these (一个人在家, 就我一个): 「心慌」 alone gets a kind word, not staff.
+    only_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class CareWords:
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
                                _words(k.get("cries", [])), bool(k.get("alone", False)),
                                _words(k.get("needs_someone", [])), _words(k.get("told_of", [])),
-                               _words(k.get("for_a_doctor", [])))
+                               _words(k.get("for_a_doctor", [])), _words(k.get("only_with", [])))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
@@ -240,7 +242,8 @@ class CareWords:
                 return self._sighting(kind, plain, relative, subject)
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
-            now = bool(_first_in(said, kind.now))
+            # 「一个人在家心慌」 tells how it is now, as 「病危」 does.
+            now = bool(_first_in(said, kind.now)) or bool(kind.only_with)
             if old and not kind.urgent and self._told_as_past(plain, kind, said):
                 continue  # 「老伴走了三年了」「去年摔了一跤以后」: long past, not news to act on today
             happened = now or any(h in plain for h in self.happened)
@@ -313,6 +316,8 @@ class CareWords:
             return Sighting(kind, "self", None)
         if kind.name == DEATH and subject == "self":
             return Sighting(kind, "unknown", None)
+        if kind.only_with and subject == "unknown":  # 「一个人在家，心慌得很」: the one alone is the speaker
+            return Sighting(kind, "self", None)
         return Sighting(kind, subject, relative)
 
     def good_news_in(self, text: str) -> GoodNewsTold | None:
@@ -378,7 +383,10 @@ def _outsider_in(text: str, others: tuple[str, ...]) -> bool:
 
 def _says(kind: Kind, plain: str, elder: str | None, someone: bool) -> bool:
     """plain (without the kind's `unless` sayings) names this kind of situation: one of its words,
-    走了 and the like only of an elder, 动不了 and the like of anyone (an elder, a child or 我)."""
+    走了 and the like only of an elder, 动不了 and the like of anyone (an elder, a child or 我),
+    and with one of its only_with words where it has them (一个人在家)."""
+    if kind.only_with and _first_in(plain, kind.only_with) is None:
+        return False
     said = [w for w in kind.words if w in plain]
     if not said or elder is not None:
         return bool(said)

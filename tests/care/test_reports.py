@@ -212,6 +212,12 @@ TOLD = [  # (what is said, the kind of news, whom it is about)
     ("我的老同事住院了", "hospital", "other"),
     ("我同学昨天去世了", "death", "unknown"),
     ("我的腿摔伤了", "fall", "self"),
+    # unwell, alone at home: staff should call (chest pain alone is an emergency all the same)
+    ("我一个人在家心慌得厉害", "alone_ill", "self"),
+    ("家里就我一个，胸口有点闷", "alone_ill", "self"),
+    ("一个人在家，头晕得很", "alone_ill", "self"),
+    ("我爸一个人在家，说头晕", "alone_ill", "relative"),
+    ("家里就我一个，胸口闷", "emergency", "self"),
 ]
 NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我老伴去世三年了",
            "我老伴去年就不在了，现在就我一个人", "我去年摔了一跤以后腿一直不好，想申请护理费",
@@ -590,7 +596,10 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("社区让我下载国家反诈中心APP", None),
     ("银行说要核实身份", None),
     ("办老年卡要登记身份证吗", None),
-    ("要小心冒充公检法的", None)])
+    ("要小心冒充公检法的", None),
+    ("我心慌得厉害", None),  # unwell, but not said to be alone: a kind word, not staff
+    ("我一个人在家，心里不舒服", None),
+    ("一个人在家头晕的时候怎么办", None)])
 def test_dangers_are_told_apart_from_everyday_words(office: Services, said: str, kind: str | None) -> None:
     found = CareWords.load(office.settings.content_dir).find(said)
     assert (found.kind.name if found else None) == kind
@@ -600,6 +609,8 @@ def test_every_kind_of_report_is_named_for_staff_as_content_names_it(office: Ser
     kinds = CareWords.load(office.settings.content_dir).kinds
     assert {k.name: k.label for k in kinds} == KIND_LABELS
     assert {k.name for k in kinds if k.urgent} | {"death", "critical"} == set(URGENT)
+    # a name longer than the column's is refused by PostgreSQL, not by SQLite
+    assert all(len(k.name) <= CareReport.__table__.c.kind.type.length for k in kinds)
 
 
 def test_news_with_a_year_in_it_is_still_news(office: Services, branch: Branch, chat: Chat) -> None:
