@@ -99,6 +99,7 @@ class CareWords:
     dated: tuple[str, ...] = ()  # 昨天, 前几天 …: 走了 said of someone outside the family is news with these
     # 「我爸去世了以后还会给我发消息吗」: a time after the news, said in one breath, supposes it.
     after_news: tuple[str, ...] = ()
+    rumour: tuple[str, ...] = ()  # 听说, 有人说 …: news of someone one heard of, to be checked
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -147,7 +148,7 @@ class CareWords:
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
                        women=_words(words.get("women", [])), others=_words(words.get("others", [])),
                        dated=_words(words.get("dated", [])), after_news=_words(words.get("after_news", [])),
-                       good_news=good_news)
+                       rumour=_words(words.get("rumour", [])), good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -202,9 +203,16 @@ class CareWords:
         if elder is None and (outsider := _first_in(plain, self.others)) is not None and any(
                 news in plain for news in self._dated_news):  # 「楼下老张昨天走了」, not 「邻居坐了会就走了」
             elder = outsider
+        if elder is None and self.rumoured(plain):  # 「听说老姚走了」: 走了 said of someone heard of
+            elder = _someone_heard_of(plain)
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
         return elder, someone
+
+    def rumoured(self, text: str) -> bool:
+        """Whether text tells what the speaker heard said (「听说」「有人说」), not what they know."""
+        plain = normalize(text)
+        return any(w in plain for w in self.rumour)
 
     def find(self, text: str) -> Sighting | None:
         """The report in text, or None when it says none."""
@@ -251,6 +259,8 @@ class CareWords:
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
                 # 「老伴叫不醒了，要是你们能来」 reports.
                 continue
+            if kind.name == DEATH and subject != "relative" and self.rumoured(plain):
+                return Sighting(kind, "other", None)  # 「听说老姚走了是真的吗」: staff find out
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
@@ -357,6 +367,18 @@ _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
 
 MYSELF = ("我自己", "我本人")
 ANYONE_AT_HOME = ("家里人", "家人")
+
+
+# Someone named as people call each other (老姚, 小刘, 王书记, 李阿姨), right before what is said of them.
+_TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐"
+_CALLED = re.compile(rf"(?P<who>[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
+                     r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)")
+
+
+def _someone_heard_of(plain: str) -> str | None:
+    """Whom 走了 and the like are said of in news heard of (「听说老姚走了」: 老姚), or None."""
+    found = _CALLED.search(plain)
+    return found.group("who") if found else None
 
 
 def _person_at(text: str, elders: tuple[str, ...]) -> str | None:

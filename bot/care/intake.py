@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.care.detect import CareWords
+from bot.care.detect import DEATH, CareWords
 from bot.care.reports import KIND_LABELS
 from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
+from bot.roster.search import named_in
 
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
@@ -54,6 +55,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
                 text: str) -> CareReport:
     """Keep the report and alert staff. The same news about the same person again within
     SAME_REPORT adds to the open report; staff hear only what is new (words, or whom)."""
+    subject, relative, named = _named(session, reporter, kind, subject, relative, text)
     earlier = _same_news(session, reporter.openid, kind, subject, relative, now)
     if earlier is not None:
         learned = earlier.subject == "unknown" and subject != "unknown"
@@ -67,7 +69,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
         return earlier
     record = CareReport(openid=reporter.openid, retiree_id=reporter.retiree.id if reporter.retiree else None,
                         kind=kind, subject=subject, relative=relative, text=text.strip(), created_at=now,
-                        claimed=_claim(texts, reporter))
+                        claimed=_claim(texts, reporter), named=named)
     session.add(record)
     session.flush()
     alert_staff(session, settings, now, key=f"care:{record.id}",
@@ -75,12 +77,28 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     return record
 
 
+def _named(session: Session, reporter: Reporter, kind: str, subject: str, relative: str | None,
+           text: str) -> tuple[str, str | None, Retiree | None]:
+    """Whom a death told by full name is about (「姚文斌昨天晚上去世了」), when one person on the
+    roster has that name: someone else, named for staff; family naming the retiree they act for
+    tell of a relative's. The retiree naming themself, or no such person: as the words said."""
+    if kind != DEATH or subject not in ("unknown", "other"):
+        return subject, relative, None
+    named = named_in(session, text)
+    own = named is not None and reporter.retiree is not None and named.id == reporter.retiree.id
+    if named is None or (own and reporter.relation is None):
+        return subject, relative, None
+    return ("relative", "家里人", named) if own else ("other", None, named)
+
+
 def caring_words(texts: Texts, words: CareWords, report: CareReport, *, staff_told: bool = True) -> str:
     """What a report is answered with first, for its kind and the person it is about: care,
     and what to do now (an emergency's 120). Told nobody (the mini-program, not signed in): without
     the sentences promising that staff know or will call, nor the phone the caller adds after."""
     who = _PLAIN_WHO.get(report.subject) or words.how_to_say(report.relative or "家里人")
-    said = texts.get(f"care.{WORDED_FOR.get((report.kind, report.subject), report.kind)}", who=who)
+    heard = report.kind == DEATH and report.subject == "other" and words.rumoured(report.text)
+    key = "death_heard" if heard else WORDED_FOR.get((report.kind, report.subject), report.kind)
+    said = texts.get(f"care.{key}", who=who)
     if staff_told:
         return said
     phone = texts.fill("{office_phone}")
@@ -232,6 +250,11 @@ def _about(settings: Settings, texts: Texts, report: CareReport, reporter: Repor
         (report.subject, as_family), "about_unknown")
     said = report.relative or "家里人"
     words = CareWords.for_dir(settings.content_dir)
+    if report.subject == "other":  # 「听说老姚走了」: not known for sure; 「姚文斌走了」: that one
+        heard = "_heard" if report.kind == DEATH and words.rumoured(report.text) else ""
+        if report.named is not None:
+            return texts.get(f"care.about_named{heard}", name=name, named=report.named.name)
+        key = f"about_other{heard}"
     if key == "about_family_relative" and reporter.retiree and words.cannot_be(said, reporter.retiree.gender):
         key = "about_family_other"  # a daughter bound to her father says 「我妈走了」: not him
     # The retiree's 「我爸」 is 张明的父亲 to staff; family's own words are quoted as they said them.

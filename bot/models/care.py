@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.engine import Base
+from bot.models.roster import Retiree
 
 
 class CareReport(Base):
@@ -25,6 +26,9 @@ class CareReport(Base):
     reporter_phone: Mapped[str | None] = mapped_column(sa.String(20))  # family or unbound: to call back
     # Who an unbound reporter said they are while binding (王德明的女儿), not yet checked.
     claimed: Mapped[str | None] = mapped_column(sa.String(60))
+    # The one person on the roster the news names (「姚文斌昨天走了」, said by someone else), for staff.
+    named_id: Mapped[int | None] = mapped_column(sa.ForeignKey("retirees.id"))
+    named: Mapped[Retiree | None] = relationship(foreign_keys=[named_id])
     created_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(sa.Text)

@@ -165,6 +165,25 @@ def test_news_of_a_death_outside_the_family_is_a_report_about_someone_else_told_
     assert any("别人（张明说的，不是本人和家里人）" in a.payload["text"] for a in staff_alerts(office))
 
 
+def test_a_death_told_by_a_full_name_on_the_roster_or_heard_of_is_passed_to_staff_never_confirmed(
+        office: Services, branch: Branch, chat: Chat) -> None:
+    """「王芳昨天晚上去世了」, one person on the roster being 王芳: a report about someone else, tied
+    to her for staff, and the speaker hears nothing of the roster they did not say; it had asked
+    「是家里人还是别人」. 「听说老姚走了是真的吗」 had met 「答不上来」: staff now find out."""
+    reply = chat.say("王芳昨天晚上去世了", openid="o_zhang") or ""
+    assert reply.startswith("收到，听到这个消息我们很难过") and "哪一位" not in reply
+    assert "13900000003" not in reply and "第一支部" not in reply
+    heard = chat.say("听说老姚走了是真的吗", openid="o_li") or ""
+    assert "核实" in heard and "转告工作人员" in heard and "节哀" not in heard and "答不上来" not in heard
+    [named, rumour] = reports(office)
+    assert (named.kind, named.subject, named.named_id) == ("death", "other", branch.ids["王芳"])
+    assert (rumour.kind, rumour.subject, rumour.named_id) == ("death", "other", None)
+    told = {a.dedupe_key: a.payload["text"] for a in staff_alerts(office)}
+    first, second = told["care:1:o_staff_1"], told["care:2:o_staff_1"]
+    assert first.startswith("【重要情况 1】去世：名册上的王芳（张明说的")
+    assert second.startswith("【重要情况 2】去世：别人（李华听说的，还没核实）")
+
+
 @pytest.mark.parametrize(("said", "subject"), [
     ("隔壁老李住院了", "other"), ("我邻居摔了一跤", "other"), ("我们楼下老张昨天住院了", "other"),
     ("我在朋友家摔倒了", "self"), ("我摔倒了，邻居送我去的医院", "self"),
@@ -218,12 +237,15 @@ TOLD = [  # (what is said, the kind of news, whom it is about)
     ("一个人在家，头晕得很", "alone_ill", "self"),
     ("我爸一个人在家，说头晕", "alone_ill", "relative"),
     ("家里就我一个，胸口闷", "emergency", "self"),
+    # a death heard of: someone else's, for staff to find out
+    ("听说王书记也走了", "death", "other"),
+    ("听说姚文斌去世了是真的吗", "death", "other"),
 ]
 NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我老伴去世三年了",
            "我老伴去年就不在了，现在就我一个人", "我去年摔了一跤以后腿一直不好，想申请护理费",
            "这个题太难了救救我", "救救我吧，这个手机怎么弄", "我老伴心脏不舒服好多年了",
            "早上躺着起不来，懒得很", "老伴这两天拉血，去医院看了说是痔疮", "我把手机摔地上了",
-           "站不稳的老人怎么申请护理", "躺在地上做操好不好"]
+           "站不稳的老人怎么申请护理", "躺在地上做操好不好", "听说小区的班车走了"]
 
 
 @pytest.mark.parametrize(("said", "kind", "subject"), TOLD)

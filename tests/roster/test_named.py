@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.db.engine import transaction
 from bot.roster.edit import edit_person, form_values
-from bot.roster.search import named
+from bot.roster.search import named, named_in
 from bot.services import Services
 from tests.office_fixtures import add_person
 
@@ -33,3 +33,16 @@ def test_a_number_in_other_capitals_is_the_one_on_file_and_taken_for_nobody_else
         edit = edit_person(session, tang.id, {**form_values(tang), "number": "lt00010"}, actor="cli:test",
                            now=office.clock.now())
         assert "已经有人用了（王建国：LT00010）" in edit.problems["number"] and tang.number is None
+
+
+def test_a_full_name_in_a_sentence_names_one_person_not_namesakes_nor_a_shorter_one(office: Services) -> None:
+    with transaction(office.sessions) as session:
+        yao, wang = (add_person(session, office.clock.now(), name) for name in ("姚文斌", "王明华"))
+        add_person(session, office.clock.now(), "王明")
+        for _ in range(2):
+            add_person(session, office.clock.now(), "李淑芬")
+        assert named_in(session, "听说姚文斌昨天晚上去世了") is yao
+        assert named_in(session, "王明华走了") is wang  # not 王明
+        assert named_in(session, "李淑芬去世了") is None  # namesakes: staff read the words
+        assert named_in(session, "姚文斌和王明华都来了") is None
+        assert named_in(session, "老伴昨天走了") is None
