@@ -17,7 +17,7 @@ from bot.conversation.router import Router
 from bot.language.words import PARTICLES, named_choice, normalize, parse_choice, short_forms
 from bot.study.links import reading_url
 from bot.study.material import LETTERS, Material, QuizQuestion, current, months, usable
-from bot.study.readings import may_study, quiz_answered, record_reading, retiree_name
+from bot.study.readings import has_read, may_study, quiz_answered, record_reading, retiree_name
 
 PAST_STEP, QUIZ_STEP = "study.past", "study.quiz"
 PAST_MONTHS = 6
@@ -43,6 +43,8 @@ def register(router: Router) -> None:
                   needs_binding=True)(done)
     router.action("study_quiz", words=("答题", "做题", "学习答题", "答个题", "做个题", "答答题", "做做题"),
                   needs_binding=True)(start_quiz)
+    router.action("study_asked", needs_binding=True)(asked)
+    router.matcher("study_asked")(asked_if_studied)
     router.step(PAST_STEP)(pick_past)
     router.step(QUIZ_STEP, remind=remind_quiz)(answer_quiz)
 
@@ -86,9 +88,38 @@ def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
     return Text(_summary(ctx, material))
 
 
+def asked_if_studied(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我这个月学了没有」: whether the month's study is recorded (asked before the policy answers,
+    which would tell of the study day); None for anything else."""
+    return ctx.act("study_asked", msg) if _asks_if_studied(ctx, msg.text) else None
+
+
+def asked(msg: Inbound, ctx: Context) -> Reply:
+    """Whether the month's material (the one 学完了 records) is recorded as read, and what to do if not."""
+    if (late := _late(ctx)) is not None:
+        return late
+    material = _studied(ctx)
+    if material is None:
+        return Text(ctx.texts.get("study.none_yet"))
+    retiree_id, by_agent = _bound(ctx)
+    read = has_read(ctx.connection, retiree_id, material.month)
+    key = "study.asked_done" if read else "study.asked_not_yet"
+    if by_agent:
+        return Text(ctx.texts.get(f"{key}_family", name=retiree_name(ctx.connection, retiree_id),
+                                  title=material.title))
+    return Text(ctx.texts.get(key, title=material.title))
+
+
+def _asks_if_studied(ctx: Context, text: str) -> bool:
+    """Whether text asks if the study is done (「学完了吗」「我学完了没有」), rather than says so."""
+    return ctx.texts.mentions(normalize(text), "study.asked_words")
+
+
 def done(msg: Inbound, ctx: Context) -> Reply:
     """Record that the month's material has been read (by the retiree, or family for them):
-    the month chosen in 往期, else this month's."""
+    the month chosen in 往期, else this month's. Asked (「学完了吗」), it is answered, not recorded."""
+    if _asks_if_studied(ctx, msg.text):
+        return asked(msg, ctx)
     if (late := _late(ctx)) is not None:
         return late
     material = _studied(ctx)

@@ -52,6 +52,16 @@ def quiz_answered(bind: Bind, retiree_id: int, month: str, number: int, count: i
     return number == count and record_reading(bind, retiree_id, month, now, via=via, by_agent=by_agent)
 
 
+_READ = sa.select(StudyReading.id).where(StudyReading.retiree_id == sa.bindparam("retiree_id"),
+                                         StudyReading.month == sa.bindparam("month"))
+
+
+def has_read(bind: Bind, retiree_id: int, month: str) -> bool:
+    """Whether the month's material is recorded as read for this person (学完了, the quiz's end, the
+    reading page)."""
+    return _connection(bind).execute(_READ, {"retiree_id": retiree_id, "month": month}).first() is not None
+
+
 def _connection(bind: Bind) -> sa.Connection:
     return bind.connection() if isinstance(bind, Session) else bind
 
