@@ -34,7 +34,7 @@ from bot.language.words import normalize, parse_choice, phone_number, phone_said
 from bot.models import CareReport
 from bot.policies.replies import titles
 from handlers.binding import claimed
-from handlers.policy import answer_topic
+from handlers.policy import answer_question, answer_topic
 
 WHO_STEP, PHONE_STEP, AFTER_STEP = "care.who", "care.phone", "care.after"
 MORE_WORDS = 4  # characters: 「他住人民医院」 says something; 「嗯嗯」 does not
@@ -73,7 +73,8 @@ def report(msg: Inbound, ctx: Context) -> Reply | None:
 
 def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     """「医生说问题不大，已经回家了」: kept with the report it follows and passed to staff, and a
-    glad word; None when there is none, or it follows no report and says too little alone
+    glad word, then the answer to a question asked with it (「出院了，想问问报销」); None when
+    there is none, or it follows no report and says too little alone
     (「好多了」). A matcher, not urgent: a 留言 being written takes the words as the 留言."""
     words = _words(ctx)
     told = words.good_news_in(msg.text)
@@ -86,9 +87,12 @@ def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
                                  else None)
     who = words.how_to_say(relative) if relative else "您"
     if earlier is None:
-        return Text(ctx.texts.get("care.good_news_alone", who=who))
-    add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, _reporter(ctx), msg.text)
-    return Text(ctx.texts.get("care.good_news", who=who))
+        glad = ctx.texts.get("care.good_news_alone", who=who)
+    else:
+        add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, _reporter(ctx), msg.text)
+        glad = ctx.texts.get("care.good_news", who=who)
+    asked = answer_question(msg, ctx)  # 「出院了，想问问报销」: the question is answered too
+    return Text(glad if not isinstance(asked, Text) else f"{glad.strip()}\n\n{asked.content}")
 
 
 def _take(ctx: Context, sighting: Sighting, text: str) -> Reply:

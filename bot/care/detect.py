@@ -337,13 +337,24 @@ class CareWords:
         news = self.good_news
         alone = _first_in(said, news.alone) is not None
         vaguer = not alone and _first_in(said, news.words) is not None
-        # 「老伴没事了吧？」 asks; 「手机没事了」「天气好多了」 are not about anyone's health.
-        asked = any(a in plain for a in self.asking) or plain.endswith("吧") or any(q in text for q in "?？")
+        # 「老伴没事了吧？」 asks; 「手机没事了」「天气好多了」 are not about anyone's health. Asked in a
+        # clause of its own (「我爸出院了，住院的钱怎么报」), the good news is told all the same.
+        told = self._good_news_clause(text) or plain
+        asked = any(a in told for a in self.asking) or told.endswith("吧") or (
+            told == plain and any(q in text for q in "?？"))
         if asked or not (alone or vaguer) or (vaguer and (_first_in(plain, news.not_about) is not None
                                                           or _first_in(plain, news.cues) is None)):
             return None
         relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
         return GoodNewsTold(alone, relative)
+
+    def _good_news_clause(self, text: str) -> str | None:
+        """The clause of text (between pauses) that tells the good news, when text has more than one."""
+        parts = [p for p in map(normalize, _PAUSE.split(text)) if p]
+        if len(parts) < 2:
+            return None
+        news = self.good_news
+        return next((p for p in parts if _first_in(_without(p, news.unless), news.alone + news.words)), None)
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」

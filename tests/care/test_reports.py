@@ -677,12 +677,13 @@ def test_good_news_after_a_stay_in_hospital_is_kept_with_it_and_staff_hear_it(
     assert len(good) == 2 and "好消息" in good[0] and "张明的我爸" not in good[0] and "已经回家了" in good[0]
 
 
-@pytest.mark.parametrize("said", ["我住院一周，今天出院了", "老伴已经出院了"])
+@pytest.mark.parametrize("said", ["我住院一周，今天出院了", "老伴已经出院了", "我爸出院了，住院的钱怎么报"])
 def test_leaving_hospital_is_good_news_not_a_new_stay(
         office: Services, branch: Branch, chat: Chat, said: str) -> None:
     reply = chat.say(said, openid="o_zhang") or ""
     assert reply.startswith("太好了") and "住院了" not in reply
     assert reports(office) == [] and staff_alerts(office) == []
+    assert ("【医药费报销】" in reply) == ("报" in said)  # a question asked with it is answered too
 
 
 @pytest.mark.parametrize("said", ["还没出院，医生说再观察几天", "我爸出院了吗", "好多了", "老伴没事了吧"])
