@@ -34,6 +34,7 @@ def build_router() -> Router:
     for module in (welcome, menu, binding, tickets, staff_link, staff_notice, study, activities, care):
         module.register(router)
     intents.register_feelings(router)  # 「心里空落落的」 before policy: no funeral money for a feeling
+    care.register_past(router)  # 「我老伴前年就走了」: a loss to acknowledge, not a funeral question
     for module in (policy, intents):
         module.register(router)
     # 「我爸那个茶话会可以带人吗」: an open activity named, before a guess by similarity (which took

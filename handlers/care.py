@@ -147,6 +147,22 @@ def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
     return Text(_with_related(ctx, [kept], _kind(ctx, record.kind), record))
 
 
+def register_past(router: Router) -> None:
+    """Add the matcher for a loss long past (「我老伴前年就走了」): after the feelings (忌日, 孤单),
+    before the policy answers, which would tell of funeral money."""
+    router.matcher("care_past_death")(past_death_told)
+
+
+def past_death_told(msg: Inbound, ctx: Context) -> Reply | None:
+    """A relative's death told as long past, nothing asked: a warm word and the way to staff, no
+    report (it is no news); None for anything else."""
+    words = _words(ctx)
+    relative = words.past_death(msg.text)
+    if relative is None:
+        return None
+    return Text(ctx.texts.get("care.past_death", who=words.how_to_say(relative)), alone=True)
+
+
 def register_last(router: Router) -> None:
     """Add the matcher for more said about a report just made: last before the fallback."""
     router.matcher("care_more")(more_after_report)

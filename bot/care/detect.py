@@ -268,6 +268,20 @@ class CareWords:
             return self._sighting(kind, plain, relative, subject)
         return None
 
+    def past_death(self, text: str) -> str | None:
+        """The relative whose death text tells of as long past, and asks nothing about (「我老伴前年
+        就走了，我现在一个人过」: 老伴): no news for staff, but a loss to acknowledge; else None."""
+        plain = normalize(text)
+        relative = _first_in(plain, self.relatives)
+        if relative is None or relative in ANYONE_AT_HOME or any(a in plain for a in self.asking) \
+                or any(w in plain for w in self.not_happened):
+            return None
+        death = next(k for k in self.kinds if k.name == DEATH)
+        said = _without(plain, death.unless)
+        if not _says(death, said, relative, True) or not self._told_as_past(plain, death, said):
+            return None
+        return relative
+
     def reported(self, text: str) -> Sighting | None:
         """The news text reports, for staff to hear: as find(), but a stay in hospital already
         over (「住院一周，今天出院了」) is good news, not a report. 「我爸出院了，昨天走了」 and
