@@ -53,6 +53,7 @@ def register(router: Router) -> None:
     router.step(CANCEL)(cancel)
     router.matcher("cancel_undo")(undo_cancel)
     router.matcher("companion_change")(companion_change)
+    router.matcher("waitlist_asked")(waitlist_asked)
 
 
 def register_by_name(router: Router) -> None:
@@ -73,7 +74,14 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     number = _named(ctx, msg.text, [a.title for a in activities])
     if number is None:
         return None
+    if _not_going(ctx, msg.text) and live_signup(ctx.session, activities[number - 1].id, _retiree_id(ctx)):
+        return someone_else("withdraw", msg, ctx) or ask_which(msg, ctx)  # 「我爸明天去不了茶话会了」
     return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1], msg.text)
+
+
+def _not_going(ctx: Context, text: str) -> bool:
+    """Whether text says one will not go (「明天去不了茶话会了」), and asks nothing (「茶话会取消了吗」)."""
+    return _says(ctx, normalize(text), "refuse_words") and not any(q in text for q in ASKING)
 
 
 def _closed_named(msg: Inbound, ctx: Context) -> Reply | None:
@@ -394,6 +402,19 @@ def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     return Text(ctx.texts.get(f"activity.companion_{'added' if bring else 'dropped'}",
                               title=signup.activity.title, state=_state(ctx, signup)))
+
+
+def waitlist_asked(msg: Inbound, ctx: Context) -> Reply | None:
+    """「候补能补上不」「我排第几了」: where each place on a waitlist stands, and how a place comes
+    (before the policy answers, which took 补上 for 补发); None for anything else."""
+    if not ctx.bound or not _says(ctx, normalize(msg.text), "waitlist_asked_words"):
+        return None
+    waiting = [s for s in mine(ctx.session, _retiree_id(ctx), ctx.now) if s.status == SignupStatus.WAITING]
+    if not waiting:
+        return Text(ctx.texts.get("activity.waitlist_none", whose=_whose(ctx)))
+    lines = [ctx.texts.get("activity.waitlist_item", title=s.activity.title, when=when(s.activity.starts_at),
+                           state=_state(ctx, s)) for s in waiting]
+    return Text("\n".join([*lines, ctx.texts.get("activity.waitlist_how")]))
 
 
 def _companion_wish(ctx: Context, text: str) -> bool | None:
