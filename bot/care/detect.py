@@ -203,7 +203,7 @@ class CareWords:
         if elder is None and (outsider := _first_in(plain, self.others)) is not None and any(
                 news in plain for news in self._dated_news):  # 「楼下老张昨天走了」, not 「邻居坐了会就走了」
             elder = outsider
-        if elder is None and self.rumoured(plain):  # 「听说老姚走了」: 走了 said of someone heard of
+        if elder is None and self._heard_said(plain):  # 「听说老姚走了」: 走了 said of someone heard of
             elder = _someone_heard_of(plain)
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
@@ -211,7 +211,9 @@ class CareWords:
 
     def rumoured(self, text: str) -> bool:
         """Whether text tells what the speaker heard said (「听说」「有人说」), not what they know."""
-        plain = normalize(text)
+        return self._heard_said(normalize(text))
+
+    def _heard_said(self, plain: str) -> bool:
         return any(w in plain for w in self.rumour)
 
     def find(self, text: str) -> Sighting | None:
@@ -259,7 +261,7 @@ class CareWords:
                 # 「我爸要是走了」 supposes, 「电视上说高烧不退」 is heard of;
                 # 「老伴叫不醒了，要是你们能来」 reports.
                 continue
-            if kind.name == DEATH and subject != "relative" and self.rumoured(plain):
+            if kind.name == DEATH and subject != "relative" and self._heard_said(plain):
                 return Sighting(kind, "other", None)  # 「听说老姚走了是真的吗」: staff find out
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
