@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
-from bot.roster.search import named_in
+from bot.roster.search import person_named_in
 
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
@@ -84,7 +84,7 @@ def _named(session: Session, reporter: Reporter, kind: str, subject: str, relati
     tell of a relative's. The retiree naming themself, or no such person: as the words said."""
     if kind != DEATH or subject not in ("unknown", "other"):
         return subject, relative, None
-    named = named_in(session, text)
+    named = person_named_in(session, text)
     own = named is not None and reporter.retiree is not None and named.id == reporter.retiree.id
     if named is None or (own and reporter.relation is None):
         return subject, relative, None

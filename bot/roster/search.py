@@ -88,7 +88,7 @@ def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[li
     return list(people.values()), problems
 
 
-def named_in(session: Session, text: str) -> Retiree | None:
+def person_named_in(session: Session, text: str) -> Retiree | None:
     """The one person on the roster whose full name text holds (「姚文斌昨天晚上去世了」); None when
     it names nobody, or two people, or a name namesakes share. One query, whatever text says."""
     runs = _HAN_RUN.findall(simplified(text))
