@@ -47,6 +47,26 @@ TEST_OFFICE = OfficeSettings(name="测试区离退休干部管理中心", addres
                              phone="010-12345678", hours="工作日 8:30—17:30")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, a test that touches no database is skipped: the SQLite run has run
+    it, and it has nothing to show of PostgreSQL (the sandbox, which always runs on SQLite, and
+    the content checks were a fifth of this run's time). A test touches the database when it asks
+    for one (the migrated_template fixture, which every database fixture builds on) or names
+    PostgreSQL itself."""
+    if not PG_URL:
+        return
+    skip = pytest.mark.skip(reason="touches no database: run on the SQLite run")
+    for item in items:
+        if "migrated_template" not in getattr(item, "fixturenames", ()) and not _names_postgres(item.path):
+            item.add_marker(skip)
+
+
+def _names_postgres(path: Path) -> bool:
+    """Whether a test file speaks of PostgreSQL itself (its own engine, or PG_URL)."""
+    source = path.read_text(encoding="utf-8")
+    return "PG_URL" in source or "postgres" in source
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database at the newest migration: a SQLite file to copy, or the PostgreSQL URL."""
