@@ -209,6 +209,12 @@ class CareWords:
             w in plain for w in self.self_words)
         return elder, someone
 
+    def alone(self, text: str) -> bool:
+        """Whether text says the speaker has nobody with them (一个人在家, 身边没人): a kind's
+        only_with words."""
+        plain = normalize(text)
+        return any(_first_in(plain, k.only_with) for k in self.kinds if k.only_with)
+
     def rumoured(self, text: str) -> bool:
         """Whether text tells what the speaker heard said (「听说」「有人说」), not what they know."""
         return self._heard_said(normalize(text))
