@@ -44,10 +44,10 @@ _NOT_A_NAME_END = ("费", "金", "补贴", "补助", "证", "卡")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
-                     r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|要帮")
+                     r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|想绑|想要|要帮|要绑")
 # 「我姓姚，叫姚文斌」「免贵姓姚，姚文斌」「我姓姚叫文斌」: the surname said first, then the name.
 _SURNAME_FIRST = re.compile(r"^(?:我|免贵|本人)?姓(?!名)(?P<surname>[\u3400-\u4dbf\u4e00-\u9fff]{1,2}?)"
-                            r"(?:名叫|名字叫|名字是|叫|(?=(?P=surname)))(?P<rest>.+)$")
+                            r"(?:名叫|名字叫|名字是|叫|名|(?=(?P=surname)))(?P<rest>.+)$")
 # Where a name said after 我爸叫 ends and the speaker goes on about themselves.
 _WHAT_FOLLOWS = re.compile("我是|我要|我想|我|想帮|想给|想替|想让|要帮|要给|帮他|帮她|替他|替她|给他|给她")
 
@@ -160,7 +160,8 @@ def surname_said_first(plain: str) -> str:
     if said is None:
         return plain
     surname, rest = said["surname"], said["rest"]
-    return "我叫" + (rest if rest.startswith(surname) else surname + rest)
+    name = _CLAUSE.split(rest, maxsplit=1)[0]  # 「…姚文斌想绑定」: what they go on to say is no name
+    return "我叫" + (name if name.startswith(surname) else surname + name) + rest[len(name):]
 
 
 def _elder_name(after: str) -> str | None:
