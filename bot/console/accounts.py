@@ -50,12 +50,11 @@ def account_add() -> Response | tuple[str, int]:
     """Add an account; its one-time password is shown once, to pass on in person or by phone.
     Refused, the form comes back as typed."""
     form = request.form
-    group = form_id("group")
 
     def add(session: Session) -> str:
         account, password = add_account(session, form.get("username", ""), form.get("role", ""),
                                         display_name=form.get("display_name", ""),
-                                        group=_scope(session, group), actor=actor(), now=now())
+                                        group=_scope(session), actor=actor(), now=now())
         return (f"已新建账号 {account.username}。一次性密码：{password}"
                 "（请当面或电话告诉本人，首次登录时要改密码）")
     if again := attempt_or_again(add, StaffError, lambda why: _accounts_page(form, why, 400)):
@@ -63,12 +62,22 @@ def account_add() -> Response | tuple[str, int]:
     return redirect(url_for("console.accounts"))
 
 
-def _scope(session: Session, group: int) -> str:
-    """The group the form chose, as the accounts' rules name it (「党支部:第一支部」); '' for 全部."""
+def _scope(session: Session) -> str:
+    """The group the form chose, as the accounts' rules name it (「党支部:第一支部」); '' for 全部
+    (the field left empty). A value naming no group is refused: read as 全部 it would widen a scope."""
+    if not request.form.get("group", "").strip():
+        return ""
+    group = form_id("group")
     chosen = session.get(Group, group) if group else None
-    if group and chosen is None:
+    if chosen is None:
         raise StaffError("所选的分组已不存在，请刷新页面后重选。")
-    return f"{chosen.kind}:{chosen.name}" if chosen else ""
+    return f"{chosen.kind}:{chosen.name}"
+
+
+def _is_me(username: str) -> bool:
+    """Whether username is the signed-in account's, in whatever capitals it is typed (login names
+    are one in capitals or not, bot.staff.accounts)."""
+    return username.strip().lower() == staff().username.lower()
 
 
 @console.post("/accounts/<username>/role")
@@ -76,11 +85,11 @@ def _scope(session: Session, group: int) -> str:
 def account_role(username: str) -> Response:
     """Give an account another role or scope (the rules of a new one; the last administrator stays)."""
     def change(session: Session) -> str:
-        if username == staff().username:
+        if _is_me(username):
             # A slip here takes the accounts page, or the whole office, from the one changing it.
             raise StaffError("不能在这里改自己的角色或能看的人：请另一位管理员来改。")
         changes = change_role(session, username, request.form.get("role", ""),
-                              _scope(session, form_id("group")), actor=actor(), now=now())
+                              _scope(session), actor=actor(), now=now())
         said = "；".join(f"{title}由「{pair[0]}」改为「{pair[1]}」" for title, pair in changes.items())
         return f"已修改 {username}：{said}。" if changes else f"{username} 的角色和能看的人没有变化。"
     attempt(change, StaffError)
@@ -96,7 +105,7 @@ def account_change(username: str, action: str) -> Response:
 
     def change(session: Session) -> str:
         who = {"actor": actor(), "now": now()}
-        if action in ("disable", "reset") and username == staff().username:
+        if action in ("disable", "reset") and _is_me(username):
             # It would end this very session, the new password unseen: the office locked out.
             raise StaffError("不能在这里停用或重设自己的账号：改自己的密码请点右上角的「改密码」。")
         if action == "disable":

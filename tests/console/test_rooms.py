@@ -328,8 +328,11 @@ def test_an_administrator_changes_an_accounts_role_and_branch_but_the_last_admin
     assert "角色：工作人员 → 查看" in text(admin.get("/console/audit?action=staff.role"))
     assert "能看的人：全部 → 只看 党支部：第二支部" in text(admin.get("/console/audit?action=staff.role"))
     admin.get("/console/accounts")
-    for who, role, why in (("wangli", "chief", "不认识的角色"), ("boss", "staff", "不能在这里改自己的角色")):
-        refused = admin.post(f"/console/accounts/{who}/role", {"role": role, "group": ""})
+    for who, role, group, why in (("wangli", "chief", "", "不认识的角色"),
+                                  ("boss", "staff", "", "不能在这里改自己的角色"),
+                                  ("BOSS", "viewer", "", "不能在这里改自己的角色"),  # one's own, in capitals
+                                  ("wangli", "staff", "abc", "所选的分组已不存在")):  # not read as 全部
+        refused = admin.post(f"/console/accounts/{who}/role", {"role": role, "group": group})
         assert why in text(admin.get(refused.headers["Location"]))
     assert account(desk, "boss").role == "admin" and account(desk, "wangli").group_id == second
     with transaction(desk.sessions) as session, pytest.raises(StaffError, match="最后一个管理员"):
