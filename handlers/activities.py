@@ -20,6 +20,7 @@ from bot.activities.signups import (
     mine,
     open_now,
     places,
+    places_and_mine,
     sign_up,
     waiting_position,
     withdraw,
@@ -152,10 +153,10 @@ def pick(msg: Inbound, ctx: Context) -> Reply | None:
 def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
     """One activity in full, and what to reply to sign up (or to wait for a place); one's own
     sign-up for it, where already signed up."""
-    if (signup := live_signup(ctx.session, activity.id, _retiree_id(ctx))) is not None:
+    (left, waiting), held = places_and_mine(ctx.session, activity, _retiree_id(ctx))
+    if held is not None and (signup := ctx.session.get(Signup, held)) is not None:
         ctx.conversation.clear()
         return Text(_already(ctx, activity, signup, said))
-    left, waiting = places(ctx.session, activity)
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
         return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
@@ -240,13 +241,17 @@ def confirm(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     retiree_id, by_agent = ctx.on_behalf()
     assert retiree_id is not None  # needs_binding
+    # Family's answer names the person: read before signing up, through the binding, which holds
+    # it, so the sign-up's own check of the person finds it in the session and reads it no more.
+    for_family = ctx.binding.retiree.name if by_agent else ""
     try:
         outcome = sign_up(ctx.session, data["id"], retiree_id, openid=ctx.openid,
                           by_agent=by_agent, companion=choice == 2, now=ctx.now)
     except SignupRefused as refused:
         return _refused(ctx, refused, keep_step=choice == 2)
     ctx.conversation.clear()
-    return Text(_signed_up(ctx, outcome, offered_waitlist=bool(data.get("offered_waitlist"))))
+    return Text(_signed_up(ctx, outcome, offered_waitlist=bool(data.get("offered_waitlist")),
+                           for_family=for_family))
 
 
 def _details(ctx: Context, data: dict[str, Any]) -> Reply | None:
@@ -446,11 +451,11 @@ def _whose(ctx: Context) -> str:
     return f"{binding.retiree.name}同志" if binding is not None and binding.is_agent else "您"
 
 
-def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool) -> str:
+def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool, for_family: str) -> str:
     signup = outcome.signup
     who = ""
     if signup.by_agent:
-        who += ctx.texts.get("activity.for_family", name=ctx.binding.retiree.name)
+        who += ctx.texts.get("activity.for_family", name=for_family)
     if signup.companion:
         who += ctx.texts.get("activity.with_companion")
     if signup.status == SignupStatus.WAITING:

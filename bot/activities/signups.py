@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.delivery import outbox
 from bot.delivery.audience import resolve
@@ -25,17 +26,24 @@ LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
 # The statements a sign-up's every step runs, built once with their values as parameters:
 # building one afresh (its clauses, then its cache key) cost SQLAlchemy 70-100 µs, several
 # times what running it costs, and on SQLite all of it inside the write lock every message queues on.
-_GROUPS_OF = (sa.select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
-              .where(GroupMember.retiree_id == sa.bindparam("retiree_id")))
-_DIED_ON = sa.select(Retiree.died_on).where(Retiree.id == sa.bindparam("retiree_id"))
+# Whether the person has died and the groups they are in, in one statement (a row per group; one
+# with no group when in none; no row for nobody): on PostgreSQL each statement is a round trip.
+_DIED_ON_AND_GROUPS = (sa.select(Retiree.died_on, Group.name).select_from(Retiree)
+                       .outerjoin(GroupMember, GroupMember.retiree_id == Retiree.id)
+                       .outerjoin(Group, Group.id == GroupMember.group_id)
+                       .where(Retiree.id == sa.bindparam("retiree_id")))
 _OPEN_NOW = (sa.select(Activity)
              .where(Activity.status == ActivityStatus.OPEN, Activity.deadline > sa.bindparam("now"))
              .order_by(Activity.starts_at))
-# Seats taken and the waitlist's length in one statement: a pick and a sign-up need both.
-_PLACES = sa.select(
-    sa.func.coalesce(sa.func.sum(Signup.seats).filter(Signup.status == SignupStatus.CONFIRMED), 0),
-    sa.func.count().filter(Signup.status == SignupStatus.WAITING),
-).where(Signup.activity_id == sa.bindparam("activity_id"), Signup.status.in_(LIVE))
+# Seats taken and the waitlist's length in one statement: a pick and a sign-up need both, and
+# whether the person holds a live sign-up for it (at most one: a unique index says so), its id.
+_TAKEN = sa.func.coalesce(sa.func.sum(Signup.seats).filter(Signup.status == SignupStatus.CONFIRMED), 0)
+_QUEUE = sa.func.count().filter(Signup.status == SignupStatus.WAITING)
+_LIVE_OF_ACTIVITY = (Signup.activity_id == sa.bindparam("activity_id"), Signup.status.in_(LIVE))
+_PLACES = sa.select(_TAKEN, _QUEUE).where(*_LIVE_OF_ACTIVITY)
+_PLACES_AND_MINE = sa.select(
+    _TAKEN, _QUEUE, sa.func.max(Signup.id).filter(Signup.retiree_id == sa.bindparam("retiree_id")),
+).where(*_LIVE_OF_ACTIVITY)
 _WAITING_AHEAD = sa.select(sa.func.count()).select_from(Signup).where(
     Signup.activity_id == sa.bindparam("activity_id"), Signup.status == SignupStatus.WAITING,
     Signup.id < sa.bindparam("signup_id"))
@@ -80,11 +88,11 @@ class Outcome:
 def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]:
     """Open activities this retiree may join whose deadline has not passed, soonest first; none
     for someone who has died."""
-    # One column, not the whole person as an object: 报名 and an activity named ask it.
-    alive = session.execute(_DIED_ON, {"retiree_id": retiree_id}).first()
-    if alive is None or alive.died_on is not None:
+    # Columns, not the whole person as an object: 报名 and an activity named ask it.
+    rows = session.execute(_DIED_ON_AND_GROUPS, {"retiree_id": retiree_id}).all()
+    if not rows or rows[0].died_on is not None:
         return []
-    groups = set(session.scalars(_GROUPS_OF, {"retiree_id": retiree_id}))
+    groups = {row.name for row in rows if row.name is not None}
     return [a for a in open_now(session, now) if a.for_everyone or groups & set(a.groups)]
 
 
@@ -115,6 +123,14 @@ def places(session: Session, activity: Activity) -> Places:
     return Places(max(activity.capacity - int(taken), 0), int(waiting))
 
 
+def places_and_mine(session: Session, activity: Activity, retiree_id: int) -> tuple[Places, int | None]:
+    """Seats left and the waitlist's length, and the id of the retiree's live sign-up for the
+    activity (None when they hold none), read together: a pick and a sign-up ask both."""
+    taken, waiting, mine = session.execute(
+        _PLACES_AND_MINE, {"activity_id": activity.id, "retiree_id": retiree_id}).one()
+    return Places(max(activity.capacity - int(taken), 0), int(waiting)), mine
+
+
 def seats_left(session: Session, activity: Activity) -> int:
     """Seats not yet taken by confirmed sign-ups."""
     return places(session, activity).left
@@ -137,17 +153,20 @@ def sign_up(session: Session, activity_id: int, retiree_id: int, *, openid: str,
     _check_open(session, activity, retiree_id, now, by_staff=by_staff)
     if companion and not activity.companion_seats:
         raise SignupRefused(Refusal.NO_COMPANION)
-    if live_signup(session, activity_id, retiree_id) is not None:
+    (left, queue), held = places_and_mine(session, activity, retiree_id)
+    if held is not None:
         raise SignupRefused(Refusal.ALREADY)
     seats = 1 + (activity.companion_seats if companion else 0)
     # Someone already waits: a newcomer waits behind them even if a seat looks free.
-    left, queue = places(session, activity)
     waiting = queue > 0 or left < seats
     signup = Signup(activity_id=activity_id, retiree_id=retiree_id, openid=openid, by_agent=by_agent,
                     by_staff=by_staff, companion=companion, seats=seats, created_at=now,
                     status=SignupStatus.WAITING if waiting else SignupStatus.CONFIRMED)
     session.add(signup)
     session.flush()
+    # The activity in hand, as the sign-up's: read again otherwise when its answer names it (the
+    # session holds an object only while something refers to it). Set as loaded, without events.
+    set_committed_value(signup, "activity", activity)
     return Outcome(signup, waiting_position(session, signup) if waiting else None)
 
 
