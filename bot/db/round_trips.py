@@ -117,7 +117,10 @@ class StatementWithCommit:
     without waiting for the disk (synchronous_commit off for that transaction alone, decided by
     the server: it has no transaction id until something is written). A database crash in the
     next fraction of a second could then lose this one write; a transaction that wrote anything
-    else waits for the disk as usual.
+    else waits for the disk as usual. With a write handed on (`first`, the conversation's row:
+    an upsert always writes) the switch is not sent: it would find the transaction writing and
+    do nothing, a statement parsed, planned and run for nothing on most messages (a delete that
+    found no row left then commits waiting for the disk, the safe way).
     """
 
     def __init__(self, statement: sa.Executable, *, flush_when_alone: bool = True) -> None:
@@ -129,8 +132,9 @@ class StatementWithCommit:
         """Run `first` (if any), then the statement, and commit conn's transaction; the `with`
         block's commit is then a no-op, so this must be the transaction's last statement."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
-        leading = f"{_inlined(first.statement).text(raw, first.params)}; " if first else ""
-        _run(raw, f"{leading}{self._before}{self._statement.text(raw, params)}; COMMIT")
+        leading = (self._before if first is None
+                   else f"{_inlined(first.statement).text(raw, first.params)}; ")
+        _run(raw, f"{leading}{self._statement.text(raw, params)}; COMMIT")
 
 
 _NO_FLUSH_IF_NOTHING_WRITTEN = ("SELECT set_config('synchronous_commit', 'off', true) "
