@@ -6,9 +6,9 @@ database backend's CPU, in-process (the WSGI app called directly, as bench/instr
 
 The mix of bench/traffic.py from 500 bound users (signed as WeChat signs them), each message
 tagged with the kind of its episode. Counted per message:
-- statements: what SQLAlchemy sent (its before_cursor_execute event) plus what bot.db.round_trips
-  sends past it (BEGIN, the lock, the claim, PREPARE; the conversation row, the no-flush switch,
-  the record, COMMIT), and the BEGIN psycopg sends of its own;
+- statements: what SQLAlchemy sent (its before_cursor_execute event), the BEGIN psycopg sends of
+  its own, and what bot.db.round_trips sends past them (BEGIN, PREPARE, the lock, the claim; the
+  conversation row, the no-flush switch, the record, COMMIT), counted in the text it sends;
 - round trips: the sendto() calls on the database's socket, counted by strace in a second run of
   the same requests (one sendto a query; libpq sends a query in one call);
 - our CPU: the process's CPU time (all threads: the handler runs on the gateway's pool);
@@ -154,6 +154,31 @@ def kinds(count: int, users: int, seed: int) -> list[str]:
     return out
 
 
+def count_statements(sql: str) -> int:
+    """The statements in a simple query: its semicolons outside quoted literals ('…' with ''
+    doubled, E'…' with backslash escapes, as psycopg quotes), plus one."""
+    count, i, n = 1, 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c == "'":
+            escaped = i > 0 and sql[i - 1] in "Ee" and (i < 2 or not sql[i - 2].isalnum())
+            i += 1
+            while i < n:
+                if escaped and sql[i] == "\\":
+                    i += 2
+                    continue
+                if sql[i] == "'":
+                    if i + 1 < n and sql[i + 1] == "'":
+                        i += 2
+                        continue
+                    break
+                i += 1
+        elif c == ";" and sql[i + 1:].strip():
+            count += 1
+        i += 1
+    return count
+
+
 def schedstat(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
@@ -184,19 +209,13 @@ def replay(requests: Path, warm: int, messages: int, out: Path, pg_url: str) -> 
         idle = conn.connection.dbapi_connection.info.transaction_status == pq.TransactionStatus.IDLE
         statements[0] += 1 + (idle and not conn.connection.dbapi_connection.autocommit)
 
-    original_claim = rt.PreparedSelect.first_row_with_begin
-    original_commit = rt.StatementWithCommit.run_and_commit
+    original_run = rt._run
 
-    def claim(self, conn, params, *, locking):
-        statements[0] += 3  # BEGIN, the lock, EXECUTE (PREPARE on a connection's first)
-        return original_claim(self, conn, params, locking=locking)
+    def run(raw, sql):  # what bot.db.round_trips sends past SQLAlchemy, in one simple query
+        statements[0] += count_statements(sql)
+        return original_run(raw, sql)
 
-    def commit(self, conn, params, first=None):
-        statements[0] += 2 + (first is not None) + bool(self._before)
-        return original_commit(self, conn, params, first)
-
-    rt.PreparedSelect.first_row_with_begin = claim
-    rt.StatementWithCommit.run_and_commit = commit
+    rt._run = run
     gc.collect()
     gc.freeze()
     monitor = sa.create_engine(sa.make_url(pg_url), isolation_level="AUTOCOMMIT").connect()
