@@ -8,7 +8,7 @@ the end, with its answer. The lock:
 - PostgreSQL: an advisory lock on the delivery's key for the transaction (a retry arriving while
   the first delivery is handled waits for it to commit, then reads its answer). The lock, the
   read and BEGIN go in one round trip, the conversation row's write (bot.conversation.steps), the
-  record and COMMIT in another (bot.db.round_trips).
+  record and COMMIT in another (bot.db.round_trips); the read and the record run prepared.
 On SQLite both statements run on the driver directly (bot.db.direct): the lock is held meanwhile.
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from bot.conversation.inbound import Inbound
 from bot.db.direct import DirectStatement, Write
-from bot.db.round_trips import PreparedSelect, StatementWithCommit
+from bot.db.round_trips import Prepared, PreparedSelect, StatementWithCommit
 from bot.models import Binding, ConversationState, InboundMessage, OutboxMessage, OutboxStatus
 from bot.models.binding import AGENT
 
@@ -162,18 +162,20 @@ _SEEN = sa.exists().where(_TABLE.c.dedupe_key == sa.bindparam("key")).label("see
 _REPLAYED = sa.exists().where(_TABLE.c.request_key == sa.bindparam("request", type_=sa.String(80)),
                               _TABLE.c.dedupe_key != sa.bindparam("key")).label("replayed")
 _READ_UNLESS_SEEN = sa.select(*SENDER_COLUMNS, _SEEN, _REPLAYED).select_from(SENDER_FROM)
-_READ_UNLESS_SEEN_PG = PreparedSelect("inbound_claim", _READ_UNLESS_SEEN)
 _READ_UNLESS_SEEN_SQLITE = DirectStatement(_READ_UNLESS_SEEN)
 _COLUMNS = ("dedupe_key", "request_key", "openid", "msg_id", "msg_type", "event", "text", "sent_at",
             "received_at", "route", "reply_text", "replied_late", "retiree_id", "by_agent")
 _RECORD = sa.insert(_TABLE).values({key: sa.bindparam(key, type_=_TABLE.c[key].type)
                                     for key in _COLUMNS}).inline()  # no RETURNING: unused
+# On PostgreSQL the record is prepared with the claim, in the claim's round trip.
+_RECORD_PREPARED = Prepared("inbound_record", _RECORD)
+_READ_UNLESS_SEEN_PG = PreparedSelect("inbound_claim", _READ_UNLESS_SEEN, alongside=(_RECORD_PREPARED,))
 # A message that changed nothing but its own record (a question answered from the knowledge
 # base, the menu) commits without waiting for PostgreSQL's disk flush, which took a fifth of
 # each worker's time. Its answer has been given; a database crash just after could cost the log
 # its line, and a retry would be answered the same. Whatever a handler wrote (a sign-up, a 留言,
 # a binding, a pending step) makes its transaction wait for the disk as before.
-_RECORD_PG = StatementWithCommit(_RECORD, flush_when_alone=False)
+_RECORD_PG = StatementWithCommit(_RECORD_PREPARED, flush_when_alone=False)
 _RECORD_SQLITE = DirectStatement(_RECORD)
 _STORED = sa.select(_TABLE.c.reply_text, _TABLE.c.replied_late).where(
     _TABLE.c.dedupe_key == sa.bindparam("key"))

@@ -35,19 +35,43 @@ _MISSING_STATEMENT = "26000"  # SQLSTATE: no prepared statement of that name on 
 _DUPLICATE_STATEMENT = "42P05"  # SQLSTATE: one of that name is prepared already
 
 
+class Prepared:
+    """A statement PostgreSQL parses and plans once per connection (PREPARE), then runs by name
+    (EXECUTE) with its values written out as literals. A PreparedSelect prepares it, in the
+    claim's round trip, with its own statement: a message's record then runs prepared too."""
+
+    def __init__(self, name: str, statement: sa.Executable) -> None:
+        compiled = statement.compile(dialect=_NUMBERED)
+        self.name = name
+        self.statement = statement
+        self.prepare = f"PREPARE {name} AS {compiled}"
+        self._order = compiled.positiontup or []
+        self._parameters = BoundParameters(compiled, _NUMBERED)
+        self._call = f"EXECUTE {name}({', '.join(['%s'] * len(self._order))})"
+
+    def execute(self, raw: psycopg.Connection[Any], params: Mapping[str, Any]) -> str:
+        """The EXECUTE of it with params, quoted by psycopg."""
+        values = self._parameters.values(params)
+        return _literal(raw, self._call, [values[key] for key in self._order])
+
+
+def prepared_on(conn: sa.Connection) -> set[str]:
+    """The names of the statements prepared on conn's database connection (its pool record's)."""
+    return conn.connection.info.setdefault("prepared", set())
+
+
 class PreparedSelect:
-    """A SELECT that PostgreSQL plans once per connection (PREPARE) and runs by name after BEGIN.
+    """A SELECT that PostgreSQL plans once per connection (PREPARE) and runs by name after BEGIN;
+    the statements in `alongside` are prepared with it.
 
     The plan matters for a statement as big as the inbound claim: planned afresh each time, the
     database spent twice the CPU on each message.
     """
 
-    def __init__(self, name: str, statement: sa.Select[Any]) -> None:
-        compiled = statement.compile(dialect=_NUMBERED)
+    def __init__(self, name: str, statement: sa.Select[Any], alongside: tuple[Prepared, ...] = ()) -> None:
+        self._select = Prepared(name, statement)
         self.name = name
-        self._prepare = f"PREPARE {name} AS {compiled}"
-        self._order = compiled.positiontup or []
-        self._parameters = BoundParameters(compiled, _NUMBERED)
+        self._all = (self._select, *alongside)
         self._columns = column_processors(statement, _NUMBERED)
 
     def first_row_with_begin(self, conn: sa.Connection, params: Mapping[str, Any], *,
@@ -58,32 +82,30 @@ class PreparedSelect:
         The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
         whatever the server's default), so it sees what the lock's previous holder committed."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.IDLE)
-        values = self._parameters.values(params)
         lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
-        call = _literal(raw, f"EXECUTE {self.name}({', '.join(['%s'] * len(self._order))})",
-                        [values[key] for key in self._order])
+        call = self._select.execute(raw, params)
         begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
         # Prepared in the same round trip on a connection's first message (PREPARE outlives a
         # rollback): running it unprepared and preparing on the error put one error for every
         # new connection, with a retiree's openid in the statement, into PostgreSQL's log.
-        prepared = conn.connection.info.setdefault("prepared", set())
-        prepare = f"{self._prepare}; " if self.name not in prepared else ""
+        prepared = prepared_on(conn)
+        prepare = "".join(f"{p.prepare}; " for p in self._all if p.name not in prepared)
         try:
             result = _run(raw, f"{begin}; {prepare}{lock}; {call}")
         except psycopg.Error as exc:
-            if exc.sqlstate == _DUPLICATE_STATEMENT:  # an earlier first message failed after it
-                _run(raw, "ROLLBACK")
-            elif exc.sqlstate == _MISSING_STATEMENT:  # forgotten (a pooler's DISCARD ALL)
-                _run(raw, f"ROLLBACK; {self._prepare}")
-            else:
+            # One prepared already (an earlier first message failed after it), or forgotten (a
+            # pooler's DISCARD ALL): nothing was lost; prepare what the server lacks, start over.
+            if exc.sqlstate not in (_DUPLICATE_STATEMENT, _MISSING_STATEMENT):
                 raise
-            result = _run(raw, f"{begin}; {lock}; {call}")  # nothing was lost: start over
-        prepared.add(self.name)
+            _run(raw, "ROLLBACK")
+            have = {row[0] for row in _rows(raw, "SELECT name FROM pg_prepared_statements")}
+            if missing := "; ".join(p.prepare for p in self._all if p.name not in have):
+                _run(raw, missing)
+            result = _run(raw, f"{begin}; {lock}; {call}")
+        prepared.update(p.name for p in self._all)
         if result.ntuples != 1:
             raise LookupError(f"{self.name} returned {result.ntuples} rows, not one")
-        transformer = Transformer(raw)
-        transformer.set_pgresult(result)
-        row = transformer.load_row(0, tuple)
+        row = _rows(raw, result)[0]
         return {key: (process(value) if process else value)
                 for (key, process), value in zip(self._columns, row, strict=True)}
 
@@ -110,8 +132,11 @@ class StatementWithCommit:
     """A write that ends conn's transaction: it and COMMIT go in one round trip, with a write
     handed on from earlier in the message (the conversation's row) before it.
 
-    Not prepared: a single-row write costs little to plan, and a statement that must not fail after
-    the message's work is done should not depend on server state a rollback can clear.
+    Run prepared when given as a Prepared that the transaction's claim (a PreparedSelect) prepares
+    alongside its own: the record's INSERT, parsed and planned afresh, cost the database about a
+    tenth of its CPU a message. It runs by name only on a connection the claim has prepared it on
+    (the claim's round trip re-prepares what a pooler's DISCARD ALL forgot, before any of the
+    message's work; DISCARD cannot run inside a transaction); on any other, written out whole.
 
     With flush_when_alone=False, a transaction that wrote nothing before this statement commits
     without waiting for the disk (synchronous_commit off for that transaction alone, decided by
@@ -123,8 +148,9 @@ class StatementWithCommit:
     found no row left then commits waiting for the disk, the safe way).
     """
 
-    def __init__(self, statement: sa.Executable, *, flush_when_alone: bool = True) -> None:
-        self._statement = _Inlined(statement)
+    def __init__(self, statement: sa.Executable | Prepared, *, flush_when_alone: bool = True) -> None:
+        self._prepared = statement if isinstance(statement, Prepared) else None
+        self._statement = _Inlined(statement.statement if isinstance(statement, Prepared) else statement)
         self._before = "" if flush_when_alone else f"{_NO_FLUSH_IF_NOTHING_WRITTEN}; "
 
     def run_and_commit(self, conn: sa.Connection, params: Mapping[str, Any],
@@ -134,7 +160,11 @@ class StatementWithCommit:
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
         leading = (self._before if first is None
                    else f"{_inlined(first.statement).text(raw, first.params)}; ")
-        _run(raw, f"{leading}{self._statement.text(raw, params)}; COMMIT")
+        if self._prepared is not None and self._prepared.name in prepared_on(conn):
+            statement = self._prepared.execute(raw, params)
+        else:
+            statement = self._statement.text(raw, params)
+        _run(raw, f"{leading}{statement}; COMMIT")
 
 
 _NO_FLUSH_IF_NOTHING_WRITTEN = ("SELECT set_config('synchronous_commit', 'off', true) "
@@ -155,6 +185,14 @@ def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psy
 
 def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
     return psycopg.ClientCursor(raw).mogrify(sql, params)
+
+
+def _rows(raw: psycopg.Connection[Any], query: str | pq.abc.PGresult) -> list[tuple[Any, ...]]:
+    """The rows of a result (or of a query, run), as psycopg loads them."""
+    result = _run(raw, query) if isinstance(query, str) else query
+    transformer = Transformer(raw)
+    transformer.set_pgresult(result)
+    return transformer.load_rows(0, result.ntuples, tuple)
 
 
 def _run(raw: psycopg.Connection[Any], sql: str) -> pq.abc.PGresult:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.db import round_trips
 from bot.models import ConversationState, Follower, InboundMessage
 from bot.sandbox.wechat_side import WeChatSide
 from bot.services import Services
@@ -40,6 +41,27 @@ def test_messages_are_answered_when_the_server_has_forgotten_the_prepared_claim(
     finally:
         sa.event.remove(services.engine, "checkout", forget)
     assert all("010-12345678" in (reply or "") for reply in replies)
+    assert [text for text, _ in _records(services)] == ["联系我们"] * 3
+
+
+def test_the_record_runs_prepared_with_the_claim_even_after_the_server_forgot_both(
+        chat: Chat, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+    run = round_trips._run
+    monkeypatch.setattr(round_trips, "_run", lambda raw, sql: sent.append(sql) or run(raw, sql))
+    assert "010-12345678" in (chat.say("联系我们") or "")
+
+    def forget(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")
+
+    sa.event.listen(services.engine, "checkout", forget)
+    try:
+        assert "010-12345678" in (chat.say("联系我们") or "")
+    finally:
+        sa.event.remove(services.engine, "checkout", forget)
+    assert "010-12345678" in (chat.say("联系我们") or "")
+    records = [sql for sql in sent if sql.endswith("; COMMIT")]
+    assert len(records) == 3 and all("EXECUTE inbound_record(" in sql for sql in records)
     assert [text for text, _ in _records(services)] == ["联系我们"] * 3
 
 
