@@ -14,7 +14,6 @@ from bot.activities.signups import (
     Refusal,
     SignupRefused,
     change_companion,
-    closed_to_come,
     eligible,
     live_signup,
     mine,
@@ -22,6 +21,7 @@ from bot.activities.signups import (
     places,
     places_and_mine,
     sign_up,
+    upcoming,
     waiting_position,
     withdraw,
 )
@@ -67,11 +67,13 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     """「帮我爸报个冬至茶话会，我陪他去」「冬至茶话会在哪里开」: that activity in full, with what to
     reply to sign up; None when no open activity is named (or the person is not bound). Whom it
     is open to is read only once one is named: most messages that come here name none."""
-    if ctx.binding is None:
+    if not ctx.bound:  # (asked without attaching the binding: most messages here name none)
         return None
-    if not any(_named(ctx, msg.text, [a.title]) for a in open_now(ctx.session, ctx.now)):
-        return _closed_named(msg, ctx)  # (two branches' 茶话会 tie: whom each is open to tells them apart)
-    activities = eligible(ctx.session, _retiree_id(ctx), ctx.now)
+    to_come = upcoming(ctx.session, ctx.now)  # open and closed ones, read together
+    # (each title alone: two branches' 茶话会 tie, and whom each is open to tells them apart)
+    if not any(_named(ctx, msg.text, [a.title]) for a in to_come.open):
+        return _closed_named(msg, ctx, to_come.closed)
+    activities = eligible(ctx.session, _retiree_id(ctx), ctx.now, to_come.open)
     number = _named(ctx, msg.text, [a.title for a in activities])
     if number is None:
         return None
@@ -85,10 +87,10 @@ def _not_going(ctx: Context, text: str) -> bool:
     return _says(ctx, normalize(text), "refuse_words") and not any(q in text for q in ASKING)
 
 
-def _closed_named(msg: Inbound, ctx: Context) -> Reply | None:
-    """「冬至那个茶话会还能报吗」 once its sign-ups closed: said so, with the day it closed; None
-    when no such activity is named, or the person is signed up for it (their questions are others')."""
-    closed = closed_to_come(ctx.session, ctx.now)
+def _closed_named(msg: Inbound, ctx: Context, closed: list[Activity]) -> Reply | None:
+    """「冬至那个茶话会还能报吗」 once its sign-ups closed (closed: closed_to_come's): said so, with
+    the day it closed; None when no such activity is named, or the person is signed up for it
+    (their questions are others')."""
     number = _named(ctx, msg.text, [a.title for a in closed])
     if number is None or live_signup(ctx.session, closed[number - 1].id, _retiree_id(ctx)) is not None:
         return None

@@ -9,6 +9,7 @@ index on live sign-ups is the last guard against a person holding two.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -34,6 +35,12 @@ _DIED_ON_AND_GROUPS = (sa.select(Retiree.died_on, Group.name).select_from(Retire
                        .where(Retiree.id == sa.bindparam("retiree_id")))
 _OPEN_NOW = (sa.select(Activity)
              .where(Activity.status == ActivityStatus.OPEN, Activity.deadline > sa.bindparam("now"))
+             .order_by(Activity.starts_at))
+# open_now's and closed_to_come's together (upcoming): not cancelled, and still to take place or open.
+_UPCOMING = (sa.select(Activity)
+             .where(Activity.status != ActivityStatus.CANCELLED,
+                    (Activity.starts_at > sa.bindparam("now"))
+                    | ((Activity.status == ActivityStatus.OPEN) & (Activity.deadline > sa.bindparam("now"))))
              .order_by(Activity.starts_at))
 # Seats taken and the waitlist's length in one statement: a pick and a sign-up need both, and
 # whether the person holds a live sign-up for it (at most one: a unique index says so), its id.
@@ -85,15 +92,18 @@ class Outcome:
     position: int | None = None
 
 
-def eligible(session: Session, retiree_id: int, now: datetime) -> list[Activity]:
+def eligible(session: Session, retiree_id: int, now: datetime,
+             open_ones: list[Activity] | None = None) -> list[Activity]:
     """Open activities this retiree may join whose deadline has not passed, soonest first; none
-    for someone who has died."""
+    for someone who has died. open_ones: open_now's, when read already."""
     # Columns, not the whole person as an object: 报名 and an activity named ask it.
     rows = session.execute(_DIED_ON_AND_GROUPS, {"retiree_id": retiree_id}).all()
     if not rows or rows[0].died_on is not None:
         return []
     groups = {row.name for row in rows if row.name is not None}
-    return [a for a in open_now(session, now) if a.for_everyone or groups & set(a.groups)]
+    if open_ones is None:
+        open_ones = open_now(session, now)
+    return [a for a in open_ones if a.for_everyone or groups & set(a.groups)]
 
 
 def closed_to_come(session: Session, now: datetime) -> list[Activity]:
@@ -103,6 +113,33 @@ def closed_to_come(session: Session, now: datetime) -> list[Activity]:
     return list(session.scalars(sa.select(Activity).where(
         Activity.status != ActivityStatus.CANCELLED, Activity.starts_at > now, closed)
         .order_by(Activity.starts_at)))
+
+
+class Upcoming(NamedTuple):
+    """The activities a sentence may name: those open now (open_now's) and those still to take
+    place that take no more sign-ups (closed_to_come's), each soonest first."""
+
+    open: list[Activity]
+    closed: list[Activity]
+
+
+def upcoming(session: Session, now: datetime) -> Upcoming:
+    """open_now's and closed_to_come's activities, read in one statement: a sentence that names
+    no open activity is asked about the closed ones next (on PostgreSQL each statement is a
+    round trip, and every message the matchers before it leave comes there)."""
+    rows = session.scalars(_UPCOMING, {"now": now})
+    return Upcoming(*_split(rows, now))
+
+
+def _split(rows: Iterable[Activity], now: datetime) -> tuple[list[Activity], list[Activity]]:
+    opened: list[Activity] = []
+    closed: list[Activity] = []
+    for a in rows:
+        if a.status == ActivityStatus.OPEN and a.deadline > now:
+            opened.append(a)
+        if a.starts_at > now and (a.deadline <= now or a.status == ActivityStatus.CLOSED):
+            closed.append(a)
+    return opened, closed
 
 
 def open_now(session: Session, now: datetime) -> list[Activity]:
