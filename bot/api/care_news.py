@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.api.spec import bound, services
-from bot.care.detect import CareWords, Sighting
+from bot.care.detect import CareWords
 from bot.care.intake import (
     Reporter,
     add_reporter_phone,
@@ -36,7 +36,7 @@ def hear(session: Session, user: MiniUser | None, said: str) -> Heard | None:
     and what to do now; None when it tells of none."""
     settings, texts = services().settings, services().texts
     words = CareWords.for_dir(settings.content_dir)
-    sighting = news_in(said)
+    sighting = words.reported(said)
     if sighting is None:
         return None
     kind = sighting.kind
@@ -54,12 +54,6 @@ def hear(session: Session, user: MiniUser | None, said: str) -> Heard | None:
     if reporter.needs_phone:  # family, or not bound: staff have no number to call back on
         lines.append(texts.get("care.app_ask_phone"))
     return Heard(kind.name, "\n".join(lines), kind.urgent, staff_told=True)
-
-
-def news_in(said: str) -> Sighting | None:
-    """The news (a fall, a death, an emergency) what was said tells of, for hear() and for a 留言
-    read again (then nothing is reported or told); None when it tells of none."""
-    return CareWords.for_dir(services().settings.content_dir).reported(said)
 
 
 def callback_phone(session: Session, user: MiniUser, said: str) -> Heard | None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from wechatpy.exceptions import WeChatClientException
 
-from bot.api.care_news import callback_phone, hear, news_in
+from bot.api.care_news import callback_phone, hear
 from bot.api.spec import (
     NEEDS_LOGIN,
     Error,
@@ -54,11 +54,11 @@ class TicketView(BaseModel):
     replied_at: Time | None = Field(description="工作人员回复或处理的时间；还在等时为空")
     care: str | None = Field(default=None, description=(
         "留言说到重要情况时的种类（和 /policy/ask 的 care 一样，如 fall 摔倒、death 去世）：这时也记为重要"
-        "情况报告，工作人员已收到提醒；刚留言时和「我的留言」里都有"))
+        "情况报告，工作人员已收到提醒；只在刚留言时有"))
     care_text: str | None = Field(default=None, description=(
         "说到重要情况时要显示的话：关心的话和现在该怎么办（急症先打 120）；只在刚留言时有"))
     urgent: bool = Field(default=False, description=(
-        "人命关天（急症、走失、着火……）：刚留言时请把 care_text 醒目地显示；「我的留言」里也标出"))
+        "人命关天（急症、走失、着火……）：请把 care_text 醒目地显示"))
 
 
 class Tickets(BaseModel):
@@ -99,15 +99,7 @@ def my_tickets() -> Any:
     with signed_in() as (session, user):
         found = session.scalars(sa.select(Ticket).where(Ticket.openid == user.openid)
                                 .order_by(Ticket.created_at.desc()).limit(100))
-        return Tickets(tickets=[_with_news(_view(t)) for t in found])
-
-
-def _with_news(view: TicketView) -> TicketView:
-    """A 留言 read again with the news it told of (as when it was left: care, urgent); what to
-    do now (care_text) was for that moment."""
-    if (news := news_in(view.text)) is None:
-        return view
-    return view.model_copy(update={"care": news.kind.name, "urgent": news.kind.urgent})
+        return Tickets(tickets=[_view(t) for t in found])
 
 
 def _screen(openid: str, text: str) -> str | None:
