@@ -95,8 +95,10 @@ def care_report(number: int) -> Response | tuple[str, int]:
                 flash(f"报告 {number} 已处理{stopped}")
                 return redirect(url_for("console.care"))
     person = db().get(Retiree, found.retiree_id) if found.retiree_id else None
+    # The person a death was told of by name, only to an account that may see them.
+    named = found.named if found.named and within(db(), staff().group_id)(found.named.id) else None
     return page("care_report.html", 400 if problem else 200, report=found, person=person, form=form,
-                problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS,
+                problem=problem, kinds=KIND_LABELS, subjects=SUBJECTS, named=named,
                 may_record_death=may_be_the_retiree(db(), found, _words()))
 
 

@@ -197,3 +197,16 @@ def test_a_death_recorded_by_mistake_is_taken_back_after_asking(worker: Clerk, d
         undone = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster.died_undone"))
     assert undone.target == f"retiree:{li}"
     assert "撤销去世登记" in text(worker.get("/console/audit"))
+
+
+def test_a_death_told_by_name_names_that_person_only_to_accounts_that_see_them(
+        console_app, worker: Clerk, desk: Services, branch: Branch) -> None:
+    """张明 (第一支部) says 周平 (第二支部) died: the office sees 周平 named; 第一支部's secretary
+    reads the report of their own member, but not who in another branch it names."""
+    from tests.console.conftest import clerk
+
+    number = report(desk, branch.ids["张明"], "death", "周平昨天去世了", named_id=branch.ids["周平"])
+    assert "名册上的" in text(worker.get(f"/console/care/{number}"))
+    secretary = clerk(console_app, desk, "yizhibu", "staff", group="第一支部")
+    page = text(secretary.get(f"/console/care/{number}"))
+    assert "周平昨天去世了" in page and "名册上的" not in page
