@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     it, and it has nothing to show of PostgreSQL (the sandbox, which always runs on SQLite, and
     the content checks were a fifth of this run's time). A test touches the database when it asks
     for one (the migrated_template fixture, which every database fixture builds on) or names
-    PostgreSQL itself."""
+    PostgreSQL itself. A new fixture that opens PG_URL must build on migrated_template too."""
     if not PG_URL:
         return
     skip = pytest.mark.skip(reason="touches no database: run on the SQLite run")
@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _names_postgres(path: Path) -> bool:
     """Whether a test file speaks of PostgreSQL itself (its own engine, or PG_URL)."""
     source = path.read_text(encoding="utf-8")
-    return "PG_URL" in source or "postgres" in source
+    return "PG_URL" in source or "postgres" in source.lower()
 
 
 @pytest.fixture(scope="session")
