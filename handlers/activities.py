@@ -30,7 +30,7 @@ from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
 from bot.conversation.router import Router
-from bot.language.words import POINTING, named_choice, named_in, normalize, parse_choice
+from bot.language.words import PARTICLES, POINTING, named_choice, named_in, normalize, parse_choice
 from bot.models import Activity, Signup, SignupStatus
 from handlers.binding import someone_else
 
@@ -430,10 +430,23 @@ def _companion_wish(ctx: Context, text: str) -> bool | None:
     plain = normalize(text).replace("算了还是", "还是")  # 「算了还是带老伴去吧」: a change of mind, not 算了
     if any(q in text for q in ASKING):
         return None
-    if _says(ctx, plain, "solo_words") or (_says(ctx, plain, "companion_words")
+    if _says(ctx, plain, "solo_words") or _bare_solo(ctx, plain) or (_says(ctx, plain, "companion_words")
                                            and _says(ctx, plain, "no_companion_words")):
         return False
     return True if _says(ctx, plain, "companion_words") and not _says(ctx, plain, "refuse_words") else None
+
+
+def _bare_solo(ctx: Context, plain: str) -> bool:
+    """「不带了」「算了不带了就我一个」: a bare solo word said as the whole message or with 家属/就我一个
+    (「雨伞不带了」 drops no companion)."""
+    for word in ctx.texts.words("activity.solo_bare_words"):
+        if word in plain and (_says(ctx, plain, "solo_bare_with")
+                              or set(plain.replace(word, "", 1)) <= _BARE_FILLER):
+            return True
+    return False
+
+
+_BARE_FILLER = frozenset("算了那就还是我们吧啊呀嗯哦好") | frozenset(PARTICLES)
 
 
 def _says(ctx: Context, plain: str, key: str) -> bool:
