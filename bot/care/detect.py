@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.config import ConfigError
 from bot.language.last_one import LastOne
-from bot.language.words import normalize
+from bot.language.words import clauses, normalize
 
 ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
 DEATH = "death"  # whom it is about is never asked as 「您本人」
@@ -273,8 +273,14 @@ class CareWords:
             # 「晕倒了怎么办」 is not.
             if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
                 return None
+            if kind.name == DEATH and not _first_in(whom[:at], self.relatives) and self.named_dead(text):
+                return Sighting(kind, "other", None)  # 「张建国昨天去世了」: someone else, roster or not
             return self._sighting(kind, plain, relative, subject)
         return None
+
+    def named_dead(self, text: str) -> str | None:
+        """The full name said right before a death word (「张建国昨天去世了」), or None."""
+        return full_name_dead(text, self.relatives + self.younger + self.others)
 
     def past_death(self, text: str) -> str | None:
         """The relative whose death text tells of as long past, and asks nothing about (「我老伴前年
@@ -406,6 +412,54 @@ ANYONE_AT_HOME = ("家里人", "家人")
 _TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐"
 _CALLED = re.compile(rf"(?P<who>[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
                      r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)")
+
+
+# A full name said right before the death word (「张建国昨天去世了」「邻居王明华去世了」): the dead is someone
+# else, whether or not the roster has them — the reply depends on the words only. Common surnames
+# (百家姓's most used), a name of two or three characters (four with a 复姓), only time words between.
+_SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+                      "袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹"
+                      "孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤康易乔赖文"
+                      "施洪庞殷单柳左齐鲁葛伍翟祝包牛")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
+                      "夏侯", "司徒")
+_NAME_DEATH = ("去世", "过世", "逝世", "病故", "离世", "仙逝")
+_NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
+               "已经")
+# 王姐, 张老, 李叔: a calling, not a name
+_CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
+
+
+def full_name_dead(text: str, taken: tuple[str, ...] = ()) -> str | None:
+    """The full name said right before a death word (「张建国昨天去世了」: 张建国), optionally with a time
+    word between; None for a calling (老李, 王书记, 王姐), a name said of someone else (「王德明的老同事
+    昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …)."""
+    for clause in clauses(text):
+        for word in _NAME_DEATH:
+            at = clause.find(word)
+            while at > 0:
+                before = clause[:at]
+                while (time := next((t for t in _NAME_TIMES if before.endswith(t)), None)) is not None:
+                    before = before[:-len(time)]
+                if (name := _name_ending(before, taken)) is not None:
+                    return name
+                at = clause.find(word, at + 1)
+    return None
+
+
+def _name_ending(before: str, taken: tuple[str, ...]) -> str | None:
+    for size in (4, 3, 2):
+        name = before[-size:]
+        if len(name) != size or not all("\u4e00" <= c <= "\u9fff" for c in name):
+            continue
+        compound = name.startswith(_COMPOUND_SURNAMES)
+        if not (compound and size >= 3) and not (not compound and size <= 3 and name[0] in _SURNAMES):
+            continue
+        given = name[2:] if compound else name[1:]
+        if given[0] in _CALLING or re.search(f"(?:{_TITLES})$", name) or any(w in name for w in taken):
+            continue
+        return name
+    return None
 
 
 def _someone_heard_of(plain: str) -> str | None:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery.staff_alerts import alert_staff
 from bot.language.texts import Texts
 from bot.models import CareReport, Retiree
-from bot.roster.search import person_named_in
+from bot.roster.search import person_called
 
 # Kinds said otherwise of whom they are about ([care] texts): one's own death (a will, a wish),
 # a relative's despair (family are asked to stay with them).
@@ -55,7 +55,7 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
                 text: str) -> CareReport:
     """Keep the report and alert staff. The same news about the same person again within
     SAME_REPORT adds to the open report; staff hear only what is new (words, or whom)."""
-    subject, relative, named = _named(session, reporter, kind, subject, relative, text)
+    subject, relative, named = _named(session, settings, reporter, kind, subject, relative, text)
     earlier = _same_news(session, reporter.openid, kind, subject, relative, now)
     if earlier is not None:
         learned = earlier.subject == "unknown" and subject != "unknown"
@@ -77,14 +77,16 @@ def take_report(session: Session, settings: Settings, texts: Texts, now: datetim
     return record
 
 
-def _named(session: Session, reporter: Reporter, kind: str, subject: str, relative: str | None,
-           text: str) -> tuple[str, str | None, Retiree | None]:
-    """Whom a death told by full name is about (「姚文斌昨天晚上去世了」), when one person on the
-    roster has that name: someone else, named for staff; family naming the retiree they act for
-    tell of a relative's. The retiree naming themself, or no such person: as the words said."""
+def _named(session: Session, settings: Settings, reporter: Reporter, kind: str, subject: str,
+           relative: str | None, text: str) -> tuple[str, str | None, Retiree | None]:
+    """Whom a death told by full name right before the death word is about (「姚文斌昨天晚上去世了」),
+    when one living person on the roster has exactly that name: named for staff (the words already
+    made it someone else's death, roster or not); family naming the retiree they act for tell of a
+    relative's. 「王德明的老同事昨天去世了」 names nobody; the retiree naming themself: as the words said."""
     if kind != DEATH or subject not in ("unknown", "other"):
         return subject, relative, None
-    named = person_named_in(session, text)
+    name = CareWords.for_dir(settings.content_dir).named_dead(text)
+    named = person_called(session, name) if name else None
     own = named is not None and reporter.retiree is not None and named.id == reporter.retiree.id
     if named is None or (own and reporter.relation is None):
         return subject, relative, None

@@ -22,8 +22,6 @@ _INTERNAL = re.compile(r"[（(]?内部编号\s*(\d+)[）)]?")
 # Copied with the namesakes' problem, 「LT00020（1938 年生）」 names LT00020.
 _BORN_NOTE = re.compile(r"[（(]\d{4}\s*年生[）)]$")
 _LIST = re.compile(r"[\n、，,;；]+")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-NAME_SIZES = (2, 3, 4)  # a Chinese full name's characters (复姓 with two: 欧阳明华)
 
 
 @dataclass(frozen=True)
@@ -88,20 +86,12 @@ def named(session: Session, lines: str, *, scope: int | None = None) -> tuple[li
     return list(people.values()), problems
 
 
-def person_named_in(session: Session, text: str) -> Retiree | None:
-    """The one person on the roster whose full name text holds (「姚文斌昨天晚上去世了」); None when
-    it names nobody, or two people, or a name namesakes share. One query, whatever text says."""
-    runs = _HAN_RUN.findall(simplified(text))
-    said = {run[at:at + size] for run in runs for size in NAME_SIZES for at in range(len(run) - size + 1)}
-    if not said:
-        return None
-    found = session.execute(sa.select(Retiree.id, Retiree.name).where(
-        Retiree.anonymised_at.is_(None), Retiree.name.in_(sorted(said))).limit(6)).all()
-    # 王明华 holds 王明: the longer name is the one said
-    whole = [f for f in found if not any(f.name != g.name and f.name in g.name for g in found)]
-    if len(whole) != 1:  # nobody, namesakes or two people: staff read the words themselves
-        return None
-    return session.get(Retiree, whole[0].id)
+def person_called(session: Session, name: str) -> Retiree | None:
+    """The one living person on the roster called exactly name (the full name said before a death
+    word: 「王明华去世了」 is never 王明); None for nobody, namesakes, or someone already recorded dead."""
+    alive = (Retiree.anonymised_at.is_(None), Retiree.died_on.is_(None))
+    found = session.scalars(sa.select(Retiree).where(*alive, Retiree.name == simplified(name)).limit(2)).all()
+    return found[0] if len(found) == 1 else None
 
 
 def search(session: Session, text: str, *, group_id: int | None = None, scope: int | None = None,

@@ -184,6 +184,18 @@ def test_a_death_told_by_a_full_name_on_the_roster_or_heard_of_is_passed_to_staf
     assert second.startswith("【重要情况 2】去世：别人（李华听说的，还没核实）")
 
 
+@pytest.mark.parametrize("said", ["王芳的老同事昨天去世了", "王芳的邻居昨天去世了", "邻居王芳华去世了",
+                                  "王芳说老李昨天去世了"])
+def test_a_name_not_right_before_the_death_word_nor_whole_ties_nobody_on_the_roster(
+        office: Services, branch: Branch, chat: Chat, said: str) -> None:
+    """Only the full name right before the death word is the dead: 「王芳的老同事」, 「王芳说老李」 or
+    「王芳华」 had been filed as 王芳's death for staff."""
+    chat.say(said, openid="o_zhang")
+    [report] = reports(office)
+    assert report.named_id is None
+    assert not any("名册上的王芳" in a.payload["text"] for a in staff_alerts(office))
+
+
 @pytest.mark.parametrize(("said", "subject"), [
     ("隔壁老李住院了", "other"), ("我邻居摔了一跤", "other"), ("我们楼下老张昨天住院了", "other"),
     ("我在朋友家摔倒了", "self"), ("我摔倒了，邻居送我去的医院", "self"),
