@@ -45,6 +45,8 @@ class Kind:
     for_a_doctor: tuple[str, ...] = ()
     # Counts only said with one of these (一个人在家, 就我一个): 「心慌」 alone gets a kind word, not staff.
     only_with: tuple[str, ...] = ()
+    # Said with these, the symptom is over (「今天好了」「没事了」): no report of an only_with kind.
+    not_now: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ class CareWords:
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
                                _words(k.get("cries", [])), bool(k.get("alone", False)),
                                _words(k.get("needs_someone", [])), _words(k.get("told_of", [])),
-                               _words(k.get("for_a_doctor", [])), _words(k.get("only_with", [])))
+                               _words(k.get("for_a_doctor", [])), _words(k.get("only_with", [])),
+                               _words(k.get("not_now", [])))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
@@ -239,7 +242,6 @@ class CareWords:
             asks and not any(w in plain for w in self.dated) and _in_one_breath(text, self.after_news))
         elder, someone = self._people(plain)
         whom = self._own_role.sub(lambda said: " " * len(said.group()), plain)  # the same length
-        anyone = _first_in(whom, self.relatives) or _first_in(whom, self.younger)
         old = any(w in plain for w in self.long_ago)
         chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
         heard = any(w in plain for w in self.hearsay)
@@ -248,10 +250,17 @@ class CareWords:
             if not _says(kind, said, elder, someone):
                 continue
             at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
+            if kind.only_with:  # 「老伴不在家，我一个人…」: who is away says nothing of who is unwell
+                if asks or chronic or old or supposed or _first_in(plain, kind.not_now):
+                    continue  # 「我一个人住，发烧了去哪个医院」「昨天头晕，今天好了」: no report
+                if (alone := self._alone_speaker(kind, whom, at)) is None:
+                    continue  # 「我一个人在家，孙子发烧了」: the one alone is not the one unwell
+                whom = alone
             # The one named nearest before the news (「我妈昨天摔了一跤，我爸急得不行」: 我妈).
             # else one named after it, unless the speaker said it of themself (「我自己住院了，没法照顾我爸」)
             relative = _nearest(whom[:at], self.relatives + self.younger) or (
-                None if _first_in(whom[:at], MYSELF) else anyone)
+                None if _first_in(whom[:at], MYSELF) else
+                _first_in(whom, self.relatives) or _first_in(whom, self.younger))
             subject = self._subject(whom, relative, at)
             relative = relative if subject == "relative" else None
             if _first_in(said, kind.cries):  # 「救命！如果你们看到请马上来」: a cry is never a question
@@ -259,7 +268,7 @@ class CareWords:
             if self._to_be_seen(kind, said):  # 「头疼得厉害去哪个医院看」: going to a doctor, and asking
                 continue
             # 「一个人在家心慌」 tells how it is now, as 「病危」 does.
-            now = bool(_first_in(said, kind.now)) or bool(kind.only_with)
+            now = bool(_first_in(said, kind.now)) or bool(kind.only_with)  # only_with: checked above
             if old and not kind.urgent and self._told_as_past(plain, kind, said):
                 continue  # 「老伴走了三年了」「去年摔了一跤以后」: long past, not news to act on today
             happened = now or any(h in plain for h in self.happened)
@@ -305,6 +314,20 @@ class CareWords:
                 good := self.good_news_in(text)) and good.alone:
             return None
         return sighting
+
+    @staticmethod
+    def _alone_speaker(kind: Kind, whom: str, at: int) -> str | None:
+        """whom with the kind's only_with sayings blanked (the same length), so that 「老伴不在家」
+        「孩子不在身边」 name nobody unwell; None when the speaker says they are alone (我一个人在家)
+        and a relative is named between that and the symptom (「…，孙子发烧了」)."""
+        blanked = whom
+        for saying in kind.only_with:
+            blanked = blanked.replace(saying, " " * len(saying))
+        mine = [m.end() for saying in kind.only_with for m in re.finditer(saying, whom)
+                if "我" in saying or whom[:m.start()].endswith("我")]
+        if mine and any(w.strip() and w in blanked[min(mine):at] for w in _KIN_AFTER):
+            return None
+        return blanked
 
     def _to_be_seen(self, kind: Kind, said: str) -> bool:
         """Whether said only names symptoms one goes to a doctor with, and asks where to be seen."""
@@ -405,6 +428,8 @@ _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
 
 
 MYSELF = ("我自己", "我本人")
+# Family named after 「我一个人在家」: the symptom is theirs, and they are not alone.
+_KIN_AFTER = ("孙子", "孙女", "外孙", "儿子", "女儿", "孩子", "老伴", "爸", "妈", "爱人", "老公", "老婆")
 ANYONE_AT_HOME = ("家里人", "家人")
 
 
