@@ -436,7 +436,10 @@ ANYONE_AT_HOME = ("家里人", "家人")
 # Someone named as people call each other (老姚, 小刘, 王书记, 李阿姨), right before what is said of them.
 _TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐"
 _CALLED = re.compile(rf"(?P<who>[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
-                     r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)")
+                     r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)"
+                     # the news ends the message (normalised: no punctuation left), or only asks if it
+                     # is true: 「听说小王走了，调到别的单位了」「有人说老张没了工作」 are no death
+                     r"(?=(?:是真的吗|是不是真的|是真的|真的吗|吗|吧|呢|啊|呀|了)*$)")
 
 
 # A full name said right before the death word (「张建国昨天去世了」「邻居王明华去世了」): the dead is someone
