@@ -102,6 +102,7 @@ class CareWords:
     # 「我爸去世了以后还会给我发消息吗」: a time after the news, said in one breath, supposes it.
     after_news: tuple[str, ...] = ()
     rumour: tuple[str, ...] = ()  # 听说, 有人说 …: news of someone one heard of, to be checked
+    claims: tuple[str, ...] = ()  # 丧葬费, 抚恤金, 能领 …: a loss told with these asks about money
     good_news: GoodNews = GoodNews()
 
     def __post_init__(self) -> None:
@@ -151,7 +152,8 @@ class CareWords:
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
                        women=_words(words.get("women", [])), others=_words(words.get("others", [])),
                        dated=_words(words.get("dated", [])), after_news=_words(words.get("after_news", [])),
-                       rumour=_words(words.get("rumour", [])), good_news=good_news)
+                       rumour=_words(words.get("rumour", [])), claims=_words(words.get("claims", [])),
+                       good_news=good_news)
         except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"重要情况词表 {path} 读不出来：{exc}。") from exc
 
@@ -295,12 +297,16 @@ class CareWords:
         """The relative whose death text tells of as long past, and asks nothing about (「我老伴前年
         就走了，我现在一个人过」: 老伴): no news for staff, but a loss to acknowledge; else None."""
         plain = normalize(text)
-        relative = _first_in(plain, self.relatives)
-        if relative is None or relative in ANYONE_AT_HOME or any(a in plain for a in self.asking) \
-                or any(w in plain for w in self.not_happened):
-            return None
+        if any(a in plain for a in self.asking) or any(w in plain for w in self.not_happened) \
+                or plain.endswith(_A_NOT_A) or any(w in plain for w in self.claims):
+            return None  # 「丧葬费还能领不」: a question for the policy answers
         death = next(k for k in self.kinds if k.name == DEATH)
         said = _without(plain, death.unless)
+        at = min((plain.find(w) for w in death.words if w in said), default=len(plain))
+        # 「我妈前年就走了，我爸一个人过」: the one named nearest before the death word, not 我爸
+        relative = _nearest(plain[:at], self.relatives) or _first_in(plain, self.relatives)
+        if relative is None or relative in ANYONE_AT_HOME:
+            return None
         if not _says(death, said, relative, True) or not self._told_as_past(plain, death, said):
             return None
         return relative
@@ -428,6 +434,8 @@ _WHERE_OR_WITH = ("在", "去", "跟", "和", "到", "送", "从", "给", "同")
 
 
 MYSELF = ("我自己", "我本人")
+# A-not-A questions end so: 「还能领不」「发了没」「办了没有」.
+_A_NOT_A = ("不", "没", "没有")
 # Family named after 「我一个人在家」: the symptom is theirs, and they are not alone.
 _KIN_AFTER = ("孙子", "孙女", "外孙", "儿子", "女儿", "孩子", "老伴", "爸", "妈", "爱人", "老公", "老婆")
 ANYONE_AT_HOME = ("家里人", "家人")
