@@ -414,7 +414,9 @@ def companion_change(msg: Inbound, ctx: Context) -> Reply | None:
 def waitlist_asked(msg: Inbound, ctx: Context) -> Reply | None:
     """「候补能补上不」「我排第几了」: where each place on a waitlist stands, and how a place comes
     (before the policy answers, which took 补上 for 补发); None for anything else."""
-    if not ctx.bound or not _says(ctx, normalize(msg.text), "waitlist_asked_words"):
+    plain = normalize(msg.text)  # 「离退休证丢了能补上吗」「体检排第几」: no waitlist named
+    asked = _says(ctx, plain, "waitlist_asked_words") and _says(ctx, plain, "waitlist_needs")
+    if not ctx.bound or not asked:
         return None
     waiting = [s for s in mine(ctx.session, _retiree_id(ctx), ctx.now) if s.status == SignupStatus.WAITING]
     if not waiting:

@@ -83,6 +83,9 @@ def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     earlier = report_good_news_follows(ctx.session, ctx.openid, words.good_news.kinds, ctx.now)
     if earlier is None and not told.alone:
         return None
+    asked = answer_question(msg, ctx)  # 「出院了，想问问报销」: the question is answered too
+    if not isinstance(asked, Text) and words.asks_beside_good_news(msg.text):
+        return None  # 「我老伴出院了，他还能去茶话会吗」: the rest of the router hears the whole message
     relative = told.relative or (earlier.relative if earlier is not None and earlier.subject == "relative"
                                  else None)
     who = words.how_to_say(relative) if relative else "您"
@@ -91,7 +94,6 @@ def good_news_told(msg: Inbound, ctx: Context) -> Reply | None:
     else:
         add_good_news(ctx.session, ctx.settings, ctx.texts, ctx.now, earlier, _reporter(ctx), msg.text)
         glad = ctx.texts.get("care.good_news", who=who)
-    asked = answer_question(msg, ctx)  # 「出院了，想问问报销」: the question is answered too
     return Text(glad if not isinstance(asked, Text) else f"{glad.strip()}\n\n{asked.content}")
 
 

@@ -112,7 +112,22 @@ def asked(msg: Inbound, ctx: Context) -> Reply:
 
 def _asks_if_studied(ctx: Context, text: str) -> bool:
     """Whether text asks if the study is done (「学完了吗」「我学完了没有」), rather than says so."""
-    return ctx.texts.mentions(normalize(text), "study.asked_words")
+    plain = normalize(text)
+    return any(at == 0 or plain[at - 1] not in _SCHOOLING
+               for word in ctx.texts.words("study.asked_words") for at in _places(plain, word))
+
+
+# 大学了吗, 开学了吗, 上学了没: school, not the month's study (「老年大学开学了吗」「孙子上大学了吗」).
+_SCHOOLING = frozenset("大开上放小中数同留入退复升科化文医自教逃休辍转插借求")
+
+
+def _places(plain: str, word: str) -> list[int]:
+    """Where word starts in plain, each time."""
+    places, at = [], plain.find(word)
+    while at >= 0:
+        places.append(at)
+        at = plain.find(word, at + 1)
+    return places
 
 
 def done(msg: Inbound, ctx: Context) -> Reply:

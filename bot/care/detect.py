@@ -405,6 +405,14 @@ class CareWords:
         relative = _first_in(plain, self.relatives) or _first_in(plain, self.younger)
         return GoodNewsTold(alone, relative)
 
+    def asks_beside_good_news(self, text: str) -> bool:
+        """Whether a clause besides the one telling good news asks something (「我老伴出院了，住院押金
+        怎么退」): 吗, 怎么 … or an A-not-A ending (能去不)."""
+        told = self._good_news_clause(text)
+        parts = [p for p in map(normalize, _PAUSE.split(text)) if p and p != told]
+        return told is not None and any(
+            any(a in p for a in self.asking) or p.endswith(_A_NOT_A) for p in parts)
+
     def _good_news_clause(self, text: str) -> str | None:
         """The clause of text (between pauses) that tells the good news, when text has more than one."""
         parts = [p for p in map(normalize, _PAUSE.split(text)) if p]
