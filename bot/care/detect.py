@@ -214,7 +214,7 @@ class CareWords:
             w in plain for w in self.self_words)
         return elder, someone
 
-    def alone(self, text: str) -> bool:
+    def speaker_alone(self, text: str) -> bool:
         """Whether text says the speaker has nobody with them (一个人在家, 身边没人): a kind's
         only_with words."""
         plain = normalize(text)

@@ -100,7 +100,7 @@ def caring_words(texts: Texts, words: CareWords, report: CareReport, *, staff_to
     who = _PLAIN_WHO.get(report.subject) or words.how_to_say(report.relative or "家里人")
     heard = report.kind == DEATH and report.subject == "other" and words.rumoured(report.text)
     key = "death_heard" if heard else WORDED_FOR.get((report.kind, report.subject), report.kind)
-    if key == "emergency" and report.subject in ("self", "unknown") and words.alone(report.text):
+    if key == "emergency" and report.subject in ("self", "unknown") and words.speaker_alone(report.text):
         key = "emergency_alone"  # 「身边有人，就请他们帮忙」 is no help to someone alone
     said = texts.get(f"care.{key}", who=who)
     if staff_told:

@@ -24,6 +24,7 @@ from bot.staff.accounts import (
     link_wechat,
     new_link_code,
     reset_password,
+    same_login,
 )
 from bot.staff.accounts import accounts as all_accounts
 from bot.staff.roles import Can
@@ -75,9 +76,8 @@ def _scope(session: Session) -> str:
 
 
 def _is_me(username: str) -> bool:
-    """Whether username is the signed-in account's, in whatever capitals it is typed (login names
-    are one in capitals or not, bot.staff.accounts)."""
-    return username.strip().lower() == staff().username.lower()
+    """Whether username is the signed-in account's, in whatever capitals it is typed."""
+    return same_login(username, staff())
 
 
 @console.post("/accounts/<username>/role")

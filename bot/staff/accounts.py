@@ -87,7 +87,17 @@ def _scope_words(session: Session, group_id: int | None) -> str:
 def _called(username: str) -> sa.ColumnElement[bool]:
     """The account of this login name, in capitals or not: a phone capitalises 「Zhibu1」 by
     itself, and 「ZHIBU1」 beside 「zhibu1」 would be two accounts nobody could tell apart."""
-    return sa.func.lower(StaffAccount.username) == username.strip().lower()
+    return sa.func.lower(StaffAccount.username) == _login(username)
+
+
+def same_login(typed: str, account: StaffAccount) -> bool:
+    """Whether a login name as typed is this account's, by the rule _called finds accounts by."""
+    return _login(typed) == account.username.lower()
+
+
+def _login(username: str) -> str:
+    """A login name as accounts are told apart by: without spaces around, in small letters."""
+    return username.strip().lower()
 
 
 def _exact_first(username: str) -> tuple[sa.ColumnElement[int], ...]:
