@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -35,8 +36,14 @@ _ORDINAL = re.compile(r"^(?:第|选|选择|回复|我选)?(\d{1,2}|[零〇一幺
 # simplified, they mean what the office's words mean. On simplified text it changes next to
 # nothing (one Cantonese character, 嗰, of 13,000 lines of content/ and the dialogues).
 _TO_SIMPLIFIED = OpenCC("t2s")
+# One message's text is normalised some sixteen times on its way through the readers (commands,
+# numbers, steps, care words, the policy engine), about 1.7 distinct texts a message: a cache of a
+# few holds the message's own, so each is converted once (bench/instructions.py: 7 % of a
+# message's instructions), and nothing grows: it keeps the last few messages' texts at most.
+_RECENT_TEXTS = 16
 
 
+@functools.lru_cache(maxsize=_RECENT_TEXTS)
 def normalize(text: str) -> str:
     """Simplified characters, full-width to half-width, lower case, punctuation and spaces removed."""
     return _PUNCT.sub("", _plain(text))
@@ -59,6 +66,7 @@ def runs(text: str) -> Iterator[re.Match[str]]:
     return _RUN.finditer(text)
 
 
+@functools.lru_cache(maxsize=_RECENT_TEXTS)
 def simplified(text: str) -> str:
     """text in simplified characters (陳美玲 → 陈美玲; also 王乾 → 王干, so compare both sides)."""
     return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
