@@ -77,9 +77,13 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
     number = _named(ctx, msg.text, [a.title for a in activities])
     if number is None:
         return None
-    if _not_going(ctx, msg.text) and live_signup(ctx.session, activities[number - 1].id, _retiree_id(ctx)):
-        return someone_else("withdraw", msg, ctx) or ask_which(msg, ctx)  # 「我爸明天去不了茶话会了」
-    return someone_else("signup", msg, ctx) or _show(ctx, activities[number - 1], msg.text)
+    activity = activities[number - 1]
+    if _not_going(ctx, msg.text):  # 「我爸明天去不了茶话会了」: never answered with a sign-up offer
+        if live_signup(ctx.session, activity.id, _retiree_id(ctx)):
+            return someone_else("withdraw", msg, ctx) or ask_which(msg, ctx)
+        return someone_else("withdraw", msg, ctx) or Text(
+            ctx.texts.get("activity.cancel_not_signed", title=activity.title, whose=_whose(ctx)))
+    return someone_else("signup", msg, ctx) or _show(ctx, activity, msg.text)
 
 
 def _not_going(ctx: Context, text: str) -> bool:
