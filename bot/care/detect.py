@@ -210,6 +210,8 @@ class CareWords:
             elder = outsider
         if elder is None and self._heard_said(plain):  # 「听说老姚走了」: 走了 said of someone heard of
             elder = _someone_heard_of(plain)
+        if elder is None:  # 「姚文斌昨天晚上走了」: a full name right before it, the message's end
+            elder = self.named_dead(plain)
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
         return elder, someone
@@ -470,6 +472,9 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
 _NAME_DEATH = ("去世", "过世", "逝世", "病故", "离世", "仙逝")
 _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
                "已经")
+# Said of someone gone, a death only at the message's end (only particles after: 「……走了啊」).
+_NAME_GONE = ("走了", "不在了", "没了")
+_GONE_ENDS = "了啊呀哇"
 # 王姐, 张老, 李叔: a calling, not a name
 _CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
 
@@ -477,12 +482,18 @@ _CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
 def full_name_dead(text: str, taken: tuple[str, ...] = ()) -> str | None:
     """The full name said right before a death word (「张建国昨天去世了」: 张建国), optionally with a time
     word between; None for a calling (老李, 王书记, 王姐), a name said of someone else (「王德明的老同事
-    昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …)."""
-    for clause in clauses(text):
-        for word in _NAME_DEATH:
+    昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …). 走了 and the like count
+    only where they end the message (「姚文斌昨天晚上走了」, not 「姚文斌走了，去北京了」)."""
+    told = clauses(text)
+    for number, clause in enumerate(told):
+        last = number == len(told) - 1
+        for word in _NAME_DEATH + (_NAME_GONE if last else ()):
             at = clause.find(word)
             while at > 0:
                 before = clause[:at]
+                after = clause[at + len(word):]
+                if word in _NAME_GONE and (after.strip(_GONE_ENDS) or before.endswith("刚")):
+                    break  # 「姚文斌走了没」 asks; 「姚文斌刚走了」 may have left a visit
                 while (time := next((t for t in _NAME_TIMES if before.endswith(t)), None)) is not None:
                     before = before[:-len(time)]
                 if (name := _name_ending(before, taken)) is not None:

@@ -184,6 +184,25 @@ def test_a_death_told_by_a_full_name_on_the_roster_or_heard_of_is_passed_to_staf
     assert second.startswith("【重要情况 2】去世：别人（李华听说的，还没核实）")
 
 
+@pytest.mark.parametrize("said", ["王芳昨天晚上走了", "王芳走了", "王芳已经不在了啊"])
+def test_a_full_name_right_before_走了_ending_the_message_is_news_of_that_death(
+        office: Services, branch: Branch, chat: Chat, said: str) -> None:
+    """「王芳昨天晚上走了」 had met 「答不上来」 (走了 counted only after a relative or a calling):
+    the same report as 「王芳昨天晚上去世了」, tied to her for staff."""
+    reply = chat.say(said, openid="o_zhang") or ""
+    assert reply.startswith("收到，听到这个消息我们很难过") and "答不上来" not in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject, report.named_id) == ("death", "other", branch.ids["王芳"])
+
+
+def test_a_full_name_gone_heard_of_is_passed_on_to_be_checked(office: Services, branch: Branch,
+                                                               chat: Chat) -> None:
+    reply = chat.say("听说王芳走了", openid="o_zhang") or ""
+    assert "核实" in reply and "节哀" not in reply
+    [report] = reports(office)
+    assert (report.kind, report.subject) == ("death", "other")
+
+
 @pytest.mark.parametrize("said", ["王芳的老同事昨天去世了", "王芳的邻居昨天去世了", "邻居王芳华去世了",
                                   "王芳说老李昨天去世了"])
 def test_a_name_not_right_before_the_death_word_nor_whole_ties_nobody_on_the_roster(
@@ -211,7 +230,8 @@ def test_whom_a_report_is_about_is_someone_outside_the_family_only_when_named_so
                                   "我爸把车开走了", "我妈被我哥接走了", "我们支部的刘桂兰走了吗",
                                   "昨天同事来看我，坐了一会就走了", "昨天跟战友们走了一趟延安",
                                   "昨天和朋友走了一万步", "昨天楼下的超市鸡蛋没了",
-                                  "昨天下午邻居家孩子来玩，玩到五点走了"])
+                                  "昨天下午邻居家孩子来玩，玩到五点走了", "王芳走了没", "王芳走了吗",
+                                  "张建国走了，去北京了", "王芳刚走了", "王芳走了就锁门"])
 def test_走了_of_a_visit_or_a_thing_taken_away_is_no_death(office: Services, said: str) -> None:
     assert CareWords.load(office.settings.content_dir).find(said) is None
 
