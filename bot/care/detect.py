@@ -451,9 +451,10 @@ _KIN_AFTER = ("孙子", "孙女", "外孙", "儿子", "女儿", "孩子", "老�
 ANYONE_AT_HOME = ("家里人", "家人")
 
 
-# Someone named as people call each other (老姚, 小刘, 王书记, 李阿姨), right before what is said of them.
+# Someone named as people call each other (老姚, 小刘, 王书记, 李阿姨), or 他/她 (「听说他走了」), right
+# before what is said of them.
 _TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐"
-_CALLED = re.compile(rf"(?P<who>[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
+_CALLED = re.compile(rf"(?P<who>[他她]|[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
                      r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)"
                      # the news ends the message (normalised: no punctuation left), or only asks if it
                      # is true: 「听说小王走了，调到别的单位了」「有人说老张没了工作」 are no death
