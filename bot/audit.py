@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.clock import SHANGHAI
-from bot.models import ROLE_NAMES, STATUS_NAMES, AuditEntry
+from bot.models import KIND_NAMES, ROLE_NAMES, STATUS_NAMES, AuditEntry
 
 
 def cli_actor() -> str:
@@ -101,6 +101,9 @@ def _word(value: Any, names: dict[int, str]) -> str:
         return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(_word(item, names) for item in value) or "无"
+    if isinstance(value, dict):  # a job's messages queued, by kind: 「学习 3 条、通知 1 条」
+        return "、".join(f"{KIND_NAMES.get(key, key)} {_word(count, {})} 条"
+                        for key, count in value.items()) or "无"
     if isinstance(value, int) and value in names:
         return names[value]
     if isinstance(value, str):

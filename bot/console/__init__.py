@@ -11,7 +11,8 @@ function, renders.
 
 A face: imports the features (roster, staff, notices, care, tickets, greetings, activities, study,
 questions, policies), language, delivery, services, wechat_api (the shared store that holds
-background progress), models, db, config, clock, logs; nothing imports it but the web app.
+background progress), scheduling (the daily jobs' names, for the audit log), models, db,
+config, clock, logs; nothing imports it but the web app.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from bot.clock import SHANGHAI
 from bot.console.web import console, db, may_read_audit, page, page_number, services
 from bot.models import Activity, AuditEntry, Group, Retiree, Signup
 from bot.questions.knowledge import knowledge_for
+from bot.scheduling.schedule import DAILY_JOB_NAMES
 
 # Records named on the page by what they are called: (model, the column that names them).
 NAMED = {"retiree": (Retiree, Retiree.name), "activity": (Activity, Activity.title),
@@ -86,6 +87,8 @@ def _target(target: str, names: dict[str, dict[int, str]]) -> tuple[str, str | N
         return f"账号 {key}", None
     if kind == "topic" and key:
         return f"话题「{_topic_title(key)}」", None
+    if target in DAILY_JOB_NAMES:  # jobs.run: a daily job run by hand
+        return f"定时任务「{DAILY_JOB_NAMES[target]}」", None
     return PurePath(target).name, None  # an uploaded file's name, or a command's file without its path
 
 

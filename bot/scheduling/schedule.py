@@ -70,20 +70,30 @@ class DailyJob:
         return CronTrigger(hour=hour, minute=minute, timezone=SHANGHAI)
 
 
+# What each daily job does, as staff read it (`jobs list`, the 操作记录 page for one run by hand).
+DAILY_JOB_NAMES = {
+    "remind_overdue_tickets": "提醒工作人员：超时未回的留言",
+    "report_undelivered": "提醒工作人员：没发出去的消息",
+    "activity_reminders": "提醒明天活动的报名人",
+    "morning_greetings": "生日、节日问候",
+    "birthday_visits": "逢十生日上门祝寿任务",
+    "study_check_material": "检查下次学习日的材料",
+    "study_eve": "学习日前一天提醒",
+    "study_day": "学习日推送",
+    "study_reminder": "学习日后补学提醒",
+    "purge_expired": "清理过期的存储和小程序登录",
+}
+
+
 def daily_jobs(settings: Settings) -> list[DailyJob]:
     """Every daily job and its time (the study jobs run daily and act only on the right days)."""
     study, greetings = settings.study, settings.greetings.time
-    return [DailyJob("remind_overdue_tickets", "09:00", "tell staff about overdue 留言"),
-            DailyJob("report_undelivered", "09:05", "tell staff about messages that did not get through"),
-            DailyJob("activity_reminders", settings.activities.reminder_time,
-                     "remind everyone with a place in tomorrow's activities"),
-            DailyJob("morning_greetings", greetings, "birthday and festival greetings"),
-            DailyJob("birthday_visits", greetings, "上门祝寿 tasks for milestones"),
-            DailyJob("study_check_material", study.push_time, "check next study day's material"),
-            DailyJob("study_eve", study.eve_time, "the eve of the study day"),
-            DailyJob("study_day", study.push_time, "the study day's push"),
-            DailyJob("study_reminder", study.reminder_time, "the reminder after the study day"),
-            DailyJob("purge_expired", "03:30", "remove lapsed store entries and mini-program logins")]
+    times = {"remind_overdue_tickets": "09:00", "report_undelivered": "09:05",
+             "activity_reminders": settings.activities.reminder_time, "morning_greetings": greetings,
+             "birthday_visits": greetings, "study_check_material": study.push_time,
+             "study_eve": study.eve_time, "study_day": study.push_time, "study_reminder": study.reminder_time,
+             "purge_expired": "03:30"}
+    return [DailyJob(job, times[job], name) for job, name in DAILY_JOB_NAMES.items()]
 
 
 def build_scheduler(services: Services,
@@ -102,10 +112,10 @@ def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     DAY_JOB_GRACE keeps that time and runs at once (its messages' keys send nothing twice).
     """
     scheduler.add_job("bot.scheduling.jobs:drain_outbox", IntervalTrigger(seconds=DRAIN_EVERY),
-                      args=[Given.SERVICES], id="drain_outbox", name="send what is due in the outbox",
+                      args=[Given.SERVICES], id="drain_outbox", name="发送到时的消息",
                       replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:link_unionids", IntervalTrigger(seconds=UNIONIDS_EVERY),
-                      args=[Given.SERVICES], id="link_unionids", name="learn followers' unionids",
+                      args=[Given.SERVICES], id="link_unionids", name="关联关注者的 unionid",
                       replace_existing=True)
     missed = missed_runs(services.engine, services.clock.now())
     for job in daily_jobs(services.settings):

@@ -261,7 +261,11 @@ def test_every_action_recorded_and_its_details_are_named_in_chinese_on_the_audit
                      target="outbox:9", was="dead")
         audit.record(session, actor="console:wangli", action="roster.edit", at=desk.clock.now(),
                      target=f"retiree:{person.id}", changes={"独居": [False, True]})
+        audit.record(session, actor="cli:root", action="jobs.run", at=desk.clock.now(),
+                     target="study_reminder", day="2026-11-22", queued={"study": 3, "staff": 1})
     shown = re.sub(r"<[^>]+>", "", logged(admin, ""))  # what the clerk reads
+    # a job run by hand: the job and what it queued in words, not study_reminder and {'study': 3}
+    assert "定时任务「学习日后补学提醒」" in shown and "排队条数 学习推送 3 条、工作人员提醒 1 条" in shown
     assert "原状态 发送失败" in shown and "独居：否 → 是" in shown  # words, not codes
     assert "电话报名（替人报名）" in shown and "报名的人 7" in shown  # a sign-up no longer there: its number
     # people by name, a time as clerks write it, whom a notice was for in words
