@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.audience import Reach, Recipient, resolve
+from bot.delivery.templates import addressed
+from bot.models import Retiree
 
 PerPerson = Callable[[Recipient], str]
 
@@ -51,3 +54,18 @@ def queue_reach(session: Session, reach: Reach, *, key: str, text: str | PerPers
             for r in reach.recipients]
     outbox.enqueue_many(session, rows)
     return len(rows)
+
+
+def addressed_copies(session: Session, reach: Reach, words: str | PerPerson) -> PerPerson:
+    """Each recipient's text; a family member's says whom it is for first (under the heading,
+    which a template's title field shows instead): a notice or a study push written to 您 is
+    the elder's, not theirs."""
+    names = dict(session.execute(sa.select(Retiree.id, Retiree.name).where(
+        Retiree.id.in_({r.retiree_id for r in reach.recipients if r.for_family}))).all())
+
+    def text(recipient: Recipient) -> str:
+        said = words(recipient) if callable(words) else words
+        if not (recipient.for_family and recipient.retiree_id in names):
+            return said
+        return addressed(said, names[recipient.retiree_id])
+    return text

@@ -15,11 +15,10 @@ from bot.clock import SHANGHAI
 from bot.config import Settings
 from bot.delivery import outbox
 from bot.delivery.audience import AudienceError, Reach, Recipient, resolve
-from bot.delivery.queue import queue_reach
+from bot.delivery.queue import addressed_copies, queue_reach
 from bot.delivery.staff_alerts import staff_openids
-from bot.delivery.templates import addressed
 from bot.models import MiniUser, Notice, OutboxMessage, OutboxStatus, Retiree
-from bot.notices.links import Link, Words
+from bot.notices.links import Link
 
 MAX_TEXT = outbox.STAFF_TEXT_LIMIT
 MAX_TITLE = 20   # a title that fits one line of a phone
@@ -87,7 +86,7 @@ def send(session: Session, settings: Settings, *, text: str, audience: str, acto
     except IntegrityError:
         return _by_form_key(session, form_key or "") or notice, Reach()
     words = link.words(_headed(text, title)) if link else _headed(text, title)
-    queue_reach(session, reach, key=f"notice:{notice.id}", text=_addressed(session, reach, words),
+    queue_reach(session, reach, key=f"notice:{notice.id}", text=addressed_copies(session, reach, words),
                 title=title or "通知",
                 kind="notice", now=now, due_at=notice.send_at, notice_id=notice.id)
     audit.record(session, actor=actor, action="notice.send", at=now, target=f"notice:{notice.id}",
@@ -145,20 +144,6 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, dict[str, int
     for notice_id, status, count in rows:
         found[notice_id][status] = count
     return found
-
-
-def _addressed(session: Session, reach: Reach, words: str | Words) -> Words:
-    """Each recipient's text; a family member's says whom it is for first (under the heading,
-    which a template's title field shows instead)."""
-    names = dict(session.execute(sa.select(Retiree.id, Retiree.name).where(
-        Retiree.id.in_({r.retiree_id for r in reach.recipients if r.for_family}))).all())
-
-    def text(recipient: Recipient) -> str:
-        said = words(recipient) if callable(words) else words
-        if not (recipient.for_family and recipient.retiree_id in names):
-            return said
-        return addressed(said, names[recipient.retiree_id])
-    return text
 
 
 def _headed(text: str, title: str) -> str:

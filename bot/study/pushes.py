@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.db.engine import transaction
 from bot.delivery.audience import Reach, Recipient, resolve
-from bot.delivery.queue import PerPerson, queue_reach
+from bot.delivery.queue import PerPerson, addressed_copies, queue_reach
 from bot.delivery.staff_alerts import alert_staff
 from bot.models import Group
 from bot.services import Services
@@ -121,9 +121,9 @@ def _queue(services: Services, material: Material, *, key: str, text: str | PerP
         done = readers(session, material.month) if unread_only else set()
         for audience in audiences(session, material):
             reach = _without(_reach(session, audience), done)
-            queued += queue_reach(session, reach, key=key, text=text, now=now, kind=KIND,
-                                  title=f"{material.label}集中学习", mass=mass, mass_text=mass_text,
-                                  batch=f"{key}@{audience}")
+            queued += queue_reach(session, reach, key=key, text=addressed_copies(session, reach, text),
+                                  now=now, kind=KIND, title=f"{material.label}集中学习", mass=mass,
+                                  mass_text=mass_text, batch=f"{key}@{audience}")
     log.info("%s: %s queued", key, queued)
     return queued
 

@@ -78,7 +78,11 @@ def test_three_days_later_only_those_who_have_not_read_it_get_one_reminder(
     assert rows(office, "study:2026-12:reminder:%") == []
     stand_on(clock, 8, 9)
     run_daily_jobs(office)
-    assert {r.recipient for r in rows(office, "study:2026-12:reminder:%")} == ACCOUNTS - {"o_zhang"}
+    reminders = {r.recipient: r.payload["text"] for r in rows(office, "study:2026-12:reminder:%")}
+    assert set(reminders) == ACCOUNTS - {"o_zhang"}
+    # 「您有空的时候看一看」 to a daughter is her father's: her copy says so first, his own does not
+    assert reminders["o_sun_daughter"].startswith("（给孙兰同志的通知）\n《温暖过冬，健康相伴》您有空")
+    assert not reminders["o_li"].startswith("（给")
     stand_on(clock, 9, 9)
     run_daily_jobs(office)
     assert len(rows(office, "study:2026-12:reminder:%")) == 3  # never more than one
