@@ -19,7 +19,7 @@ from bot.language.words import normalize, phone_digits
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff·•]{2,16}$")
 _NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的名字", "名字叫", "名字是", "名字", "姓名是", "姓名",
                   "我叫", "我是", "叫", "老人叫", "老人的名字是", "他叫", "她叫", "老同志叫")
-_NAME_SUFFIXES = ("同志", "老师", "老人")
+_NAME_SUFFIXES = ("同志", "老师", "老人", "本人")  # 「姚文斌本人」; 「本人」 alone names nobody
 # What leads up to the phone's digits (「他电话最后4位是」「我的手机尾号」), longest first.
 _PHONE_WORDS = tuple(sorted((
     "手机号码", "电话号码", "手机号", "电话", "手机", "号码", "尾号", "尾数", "后四位", "后4位",
@@ -35,7 +35,9 @@ _NOT_A_NAME = ("了", "吗", "么", "呢", "吧", "啊", "的", "我", "不", "�
                "嗯", "呃",
                # what one binds or is, not who: 「帮我爸绑一下微信」「我是独居」「我是志愿者」
                "微信", "手机", "号码", "电话", "账号", "独居", "一个人", "军人", "志愿", "邻居", "保姆",
-               "网格", "社区", "居委", "家属", "子女", "工作人员")
+               "网格", "社区", "居委", "家属", "子女", "工作人员",
+               # what was said before: 「刚才说的后四位是6827」
+               "刚才", "刚刚", "上面")
 # 「小王」「老陈」: what one is called, not the roster's name.
 _NOT_A_NAME_START = ("你", "他", "她", "咱", "俺", "第", "小", "老")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
@@ -44,7 +46,8 @@ _NOT_A_NAME_END = ("费", "金", "补贴", "补助", "证", "卡")
 _HIM = ("他", "她", "老人", "老人家", "老同志", "老爷子", "老太太")
 # After 「我叫」, where the name ends and the speaker goes on (今年八十七了, 住在…, 我电话…).
 _CLAUSE = re.compile(r"今年|今天|[一二三四五六七八九]十|[零一二三四五六七八九十]+岁|住在|家住|我|电话|手机"
-                     r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|想绑|想要|要帮|要绑")
+                     r"|身份证|帮我|帮忙|替我|麻烦|绑|想帮|想让|想给|想绑|想要|要帮|要绑"
+                     r"|\d|出生|生于")  # 「我叫王德明，1936年出生」
 # 「我姓姚，叫姚文斌」「免贵姓姚，姚文斌」「我姓姚叫文斌」: the surname said first, then the name.
 _SURNAME_FIRST = re.compile(r"^(?:我|免贵|本人)?姓(?!名)(?P<surname>[\u3400-\u4dbf\u4e00-\u9fff]{1,2}?)"
                             r"(?:名叫|名字叫|名字是|叫|名|(?=(?P=surname)))(?P<rest>.+)$")
