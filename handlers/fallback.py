@@ -15,11 +15,13 @@ from handlers.tickets import added_to_last
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
 FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
 FOLLOW_UP_LENGTH = 8  # characters: 「在哪个医院」 follows an answer; a whole question stands alone
+QUESTION_LENGTH = 6  # characters: 「取暖费几号发」 is a question of its own; 「什么」 is about the task
 
 
 def register(router: Router) -> None:
     """Add the fallback, the empty-voice prompt and the reply to pictures, stickers and the like."""
     router.set_fallback(not_understood)
+    router.set_unanswered(question_not_understood)
     router.step(FOLLOW_UP)(pass_on)
     router.on_kind("empty_voice")(voice_not_recognised)
     router.on_kind(*MEDIA_KINDS)(media_received)
@@ -36,6 +38,17 @@ def not_understood(msg: Inbound, ctx: Context) -> Reply:
     if (added := added_to_last(msg, ctx)) is not None:  # right after a 留言: more of it, not lost
         return added
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
+
+
+def question_not_understood(msg: Inbound, ctx: Context) -> str | None:
+    """Said before the waiting task's reminder when a question of its own (「我想问问冬天取暖费什么时候
+    发」) was understood by nothing: that it cannot be answered here, and 留言; None for what asks
+    nothing, or asks about the task's own words (「什么意思」): the reminder alone answers those."""
+    plain = normalize(msg.text) if msg.is_text_like else ""
+    if (len(plain) < QUESTION_LENGTH or not ctx.texts.mentions(plain, "replies.question_words")
+            or ctx.texts.mentions(plain, "replies.about_the_prompt")):
+        return None
+    return ctx.texts.get("replies.not_understood_in_task")
 
 
 def _follows_on(text: str) -> bool:

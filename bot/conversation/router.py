@@ -84,6 +84,8 @@ class Router:
     bound_only: set[str] = field(default_factory=set)
     exits: set[str] = field(default_factory=set)
     fallback: Handler | None = None
+    # What is said first to a question nothing understood while a task waits (its reminder follows).
+    unanswered: Callable[[Inbound, Context], str | None] | None = None
     bind_first: Callable[[str, Inbound, Context], Reply] | None = None
     someone_else: Callable[[str, Inbound, Context], Reply | None] | None = None
 
@@ -153,6 +155,11 @@ class Router:
         """Register the answer to anything nothing else matched."""
         self.fallback = fn
         return fn
+
+    def set_unanswered(self, fn: Callable[[Inbound, Context], str | None]) -> None:
+        """Register what tells someone in the middle of a task that their question (「取暖费什么时候
+        发」) cannot be answered here; None for what asks nothing (the task is asked again alone)."""
+        self.unanswered = fn
 
     def set_bind_first(self, fn: Callable[[str, Inbound, Context], Reply]) -> None:
         """Register what an unbound user gets who asks for an action that needs binding."""
@@ -254,7 +261,10 @@ class Router:
             otherwise = self.steps[task.step].otherwise
             if otherwise is not None and (reply := otherwise(msg, ctx)) is not None:
                 return f"step:{task.step}:otherwise", reply
-            return f"step:{task.step}:again", Text(self.remind(ctx, task))
+            reminder = self.remind(ctx, task)
+            if self.unanswered is not None and (said := self.unanswered(msg, ctx)) is not None:
+                return f"step:{task.step}:unanswered", Text(f"{said}\n\n{reminder}")  # the question not lost
+            return f"step:{task.step}:again", Text(reminder)
         return self._fallback(msg, ctx)
 
     def _step_answers(self, ctx: Context) -> frozenset[str]:
