@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.conversation.context import Context
 from bot.conversation.inbound import Inbound
 from bot.conversation.replies import Reply, Text
@@ -14,6 +16,9 @@ from handlers.tickets import added_to_last
 
 MEDIA_KINDS = ("image", "video", "shortvideo", "location", "link", "file")
 FOLLOW_UP = "fallback.follow_up"  # the offer to pass a question about the last topic to staff
+# WeChat's own emoticons, typed from its face panel, arrive as text: 「[微笑]」「[玫瑰][玫瑰]」, or
+# 「/::)」 from older phones. Alone, they are a smile sent, not a question nobody could answer.
+_EMOTICONS = re.compile(r"(?:\[[\u4e00-\u9fffA-Za-z0-9]{1,6}\]|/:[^\s/\[]{1,6})+")
 FOLLOW_UP_LENGTH = 8  # characters: 「在哪个医院」 follows an answer; a whole question stands alone
 QUESTION_LENGTH = 6  # characters: 「取暖费几号发」 is a question of its own; 「什么」 is about the task
 
@@ -37,6 +42,8 @@ def not_understood(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("replies.follow_up", topic=topic))
     if (added := added_to_last(msg, ctx)) is not None:  # right after a 留言: more of it, not lost
         return added
+    if msg.is_text_like and _EMOTICONS.fullmatch(msg.text.strip()):
+        return Text(ctx.texts.get("replies.emoticon", menu=offer_menu(ctx)))
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
 
 
