@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from bot.db.direct import BoundParameters, DirectStatement, Write, column_processors
 
-_NAMED = PGDialect_psycopg()  # %(name)s placeholders, as psycopg's cursors take them
+_POSITIONAL = PGDialect_psycopg(paramstyle="format")  # %s placeholders (and % written %%)
 _NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # $1, $2 … as PREPARE takes them
 _MISSING_STATEMENT = "26000"  # SQLSTATE: no prepared statement of that name on this connection
 _DUPLICATE_STATEMENT = "42P05"  # SQLSTATE: one of that name is prepared already
@@ -49,10 +49,10 @@ class Prepared:
         self._parameters = BoundParameters(compiled, _NUMBERED)
         self._call = f"EXECUTE {name}({', '.join(['%s'] * len(self._order))})"
 
-    def execute(self, raw: psycopg.Connection[Any], params: Mapping[str, Any]) -> str:
+    def execute(self, quoting: _Quoting, params: Mapping[str, Any]) -> str:
         """The EXECUTE of it with params, quoted by psycopg."""
         values = self._parameters.values(params)
-        return _literal(raw, self._call, [values[key] for key in self._order])
+        return quoting.merge(self._call, [values[key] for key in self._order])
 
 
 def prepared_on(conn: sa.Connection) -> set[str]:
@@ -82,8 +82,9 @@ class PreparedSelect:
         The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
         whatever the server's default), so it sees what the lock's previous holder committed."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.IDLE)
-        lock = _literal(raw, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
-        call = self._select.execute(raw, params)
+        quoting = _Quoting(raw)
+        lock = quoting.merge("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
+        call = self._select.execute(quoting, params)
         begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
         # Prepared in the same round trip on a connection's first message (PREPARE outlives a
         # rollback): running it unprepared and preparing on the error put one error for every
@@ -105,7 +106,7 @@ class PreparedSelect:
         prepared.update(p.name for p in self._all)
         if result.ntuples != 1:
             raise LookupError(f"{self.name} returned {result.ntuples} rows, not one")
-        row = _rows(raw, result)[0]
+        row = _rows(raw, result, quoting.transformer)[0]
         return {key: (process(value) if process else value)
                 for (key, process), value in zip(self._columns, row, strict=True)}
 
@@ -114,13 +115,15 @@ class _Inlined:
     """A statement written out with its parameters as literals, to go with others in one query."""
 
     def __init__(self, statement: sa.Executable) -> None:
-        compiled = statement.compile(dialect=_NAMED)
+        compiled = statement.compile(dialect=_POSITIONAL)
         self._sql = str(compiled)
-        self._parameters = BoundParameters(compiled, _NAMED)
+        self._order = tuple(compiled.positiontup or ())
+        self._parameters = BoundParameters(compiled, _POSITIONAL)
 
-    def text(self, raw: psycopg.Connection[Any], params: Mapping[str, Any]) -> str:
+    def text(self, quoting: _Quoting, params: Mapping[str, Any]) -> str:
         """The SQL with params in it, quoted by psycopg."""
-        return _literal(raw, self._sql, self._parameters.values(params))
+        values = self._parameters.values(params)
+        return quoting.merge(self._sql, [values[key] for key in self._order])
 
 
 @functools.cache
@@ -158,12 +161,13 @@ class StatementWithCommit:
         """Run `first` (if any), then the statement, and commit conn's transaction; the `with`
         block's commit is then a no-op, so this must be the transaction's last statement."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
+        quoting = _Quoting(raw)
         leading = (self._before if first is None
-                   else f"{_inlined(first.statement).text(raw, first.params)}; ")
+                   else f"{_inlined(first.statement).text(quoting, first.params)}; ")
         if self._prepared is not None and self._prepared.name in prepared_on(conn):
-            statement = self._prepared.execute(raw, params)
+            statement = self._prepared.execute(quoting, params)
         else:
-            statement = self._statement.text(raw, params)
+            statement = self._statement.text(quoting, params)
         _run(raw, f"{leading}{statement}; COMMIT")
 
 
@@ -183,14 +187,27 @@ def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psy
     return raw
 
 
-def _literal(raw: psycopg.Connection[Any], sql: str, params: Any) -> str:
-    return psycopg.ClientCursor(raw).mogrify(sql, params)
+class _Quoting:
+    """Values written as SQL literals for one round trip: psycopg's quoting, as its client-side
+    cursors (ClientCursor.mogrify) write them, without a cursor and a parse of the SQL for each
+    statement. The SQL takes %s placeholders, with a literal % written %%."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.transformer = Transformer(raw)
+        self._encoding = raw.info.encoding
+
+    def merge(self, sql: str, values: list[Any]) -> str:
+        """sql with each %s replaced by the next value, quoted (NULL for None)."""
+        literal = self.transformer.as_literal
+        quoted = tuple(b"NULL" if value is None else literal(value) for value in values)
+        return (sql.encode(self._encoding) % quoted).decode(self._encoding)
 
 
-def _rows(raw: psycopg.Connection[Any], query: str | pq.abc.PGresult) -> list[tuple[Any, ...]]:
+def _rows(raw: psycopg.Connection[Any], query: str | pq.abc.PGresult,
+          transformer: Transformer | None = None) -> list[tuple[Any, ...]]:
     """The rows of a result (or of a query, run), as psycopg loads them."""
     result = _run(raw, query) if isinstance(query, str) else query
-    transformer = Transformer(raw)
+    transformer = transformer or Transformer(raw)
     transformer.set_pgresult(result)
     return transformer.load_rows(0, result.ntuples, tuple)
 
