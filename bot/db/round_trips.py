@@ -82,7 +82,7 @@ class PreparedSelect:
         The statement runs after the wait with a snapshot of its own (READ COMMITTED, set here
         whatever the server's default), so it sees what the lock's previous holder committed."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.IDLE)
-        quoting = _Quoting(raw)
+        quoting = _quoting(conn, raw)
         lock = quoting.merge("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [locking])
         call = self._select.execute(quoting, params)
         begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
@@ -161,7 +161,7 @@ class StatementWithCommit:
         """Run `first` (if any), then the statement, and commit conn's transaction; the `with`
         block's commit is then a no-op, so this must be the transaction's last statement."""
         raw = _driver_connection(conn, expect=pq.TransactionStatus.INTRANS)
-        quoting = _Quoting(raw)
+        quoting = _quoting(conn, raw)
         leading = (self._before if first is None
                    else f"{_inlined(first.statement).text(quoting, first.params)}; ")
         if self._prepared is not None and self._prepared.name in prepared_on(conn):
@@ -188,19 +188,31 @@ def _driver_connection(conn: sa.Connection, expect: pq.TransactionStatus) -> psy
 
 
 class _Quoting:
-    """Values written as SQL literals for one round trip: psycopg's quoting, as its client-side
-    cursors (ClientCursor.mogrify) write them, without a cursor and a parse of the SQL for each
+    """Values written as SQL literals: psycopg's quoting, as its client-side cursors
+    (ClientCursor.mogrify) write them, without a cursor and a parse of the SQL for each
     statement. The SQL takes %s placeholders, with a literal % written %%."""
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
         self.transformer = Transformer(raw)
-        self._encoding = raw.info.encoding
 
     def merge(self, sql: str, values: list[Any]) -> str:
         """sql with each %s replaced by the next value, quoted (NULL for None)."""
+        encoding = self.raw.info.encoding
         literal = self.transformer.as_literal
         quoted = tuple(b"NULL" if value is None else literal(value) for value in values)
-        return (sql.encode(self._encoding) % quoted).decode(self._encoding)
+        return (sql.encode(encoding) % quoted).decode(encoding)
+
+
+def _quoting(conn: sa.Connection, raw: psycopg.Connection[Any]) -> _Quoting:
+    """The _Quoting of conn's database connection, kept with it (in its pool record): psycopg's
+    Transformer finds the dumper for each type of value, and the loader for each type of column,
+    once, not on every message (a fresh one cost 2 % of a message's instructions)."""
+    info = conn.connection.info
+    quoting = info.get("quoting")
+    if quoting is None or quoting.raw is not raw:  # none yet, or the record has reconnected
+        quoting = info["quoting"] = _Quoting(raw)
+    return quoting
 
 
 def _rows(raw: psycopg.Connection[Any], query: str | pq.abc.PGresult,
