@@ -293,7 +293,7 @@ class CareWords:
 
     def named_dead(self, text: str) -> str | None:
         """The full name said right before a death word (「张建国昨天去世了」), or None."""
-        return full_name_dead(text, self.relatives + self.younger + self.others)
+        return full_name_dead(text, self.relatives + self.younger + self.others, heard=self.rumour)
 
     def past_death(self, text: str) -> str | None:
         """The relative whose death text tells of as long past, and asks nothing about (「我老伴前年
@@ -453,7 +453,7 @@ ANYONE_AT_HOME = ("家里人", "家人")
 
 # Someone named as people call each other (老姚, 小刘, 王书记, 李阿姨), or 他/她 (「听说他走了」), right
 # before what is said of them.
-_TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐"
+_TITLES = "同志|老师|书记|主任|师傅|阿姨|叔叔|大爷|大妈|大姐|医生|大夫|护士|科长|处长|局长|经理"
 _CALLED = re.compile(rf"(?P<who>[他她]|[老小][\u4e00-\u9fff]|[\u4e00-\u9fff](?:{_TITLES}))"
                      r"(?:也|已经|昨天|前天|昨晚|前几天|上周)?(?:走了|不在了|没了)"
                      # the news ends the message (normalised: no punctuation left), or only asks if it
@@ -473,34 +473,42 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
 _NAME_DEATH = ("去世", "过世", "逝世", "病故", "离世", "仙逝")
 _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
                "已经")
-# Said of someone gone, a death only at the message's end (only particles after: 「……走了啊」).
-_NAME_GONE = ("走了", "不在了", "没了")
-_GONE_ENDS = "了啊呀哇"
+# 走了 said of a full name is a death only as the whole message: 「姚文斌昨天晚上走了」, 「听说王芳走了」
+# (never 没了/不在了: 「我的钱包没了」 begins with the surname 钱; nor 「今天钟点工走了」, or
+# 「坐了一会儿王芳走了」).
+_NAME_GONE = "走了"
+_GONE_ENDS = "啊呀哇"  # particles after it: 「……走了啊」
 # 王姐, 张老, 李叔: a calling, not a name
 _CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
 
 
-def full_name_dead(text: str, taken: tuple[str, ...] = ()) -> str | None:
+def full_name_dead(text: str, taken: tuple[str, ...] = (), heard: tuple[str, ...] = ()) -> str | None:
     """The full name said right before a death word (「张建国昨天去世了」: 张建国), optionally with a time
     word between; None for a calling (老李, 王书记, 王姐), a name said of someone else (「王德明的老同事
-    昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …). 走了 and the like count
-    only where they end the message (「姚文斌昨天晚上走了」, not 「姚文斌走了，去北京了」)."""
+    昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …). 走了 counts only as the
+    whole message: the name, a time word, 走了 (「姚文斌昨天晚上走了」), after one of `heard` at most."""
     told = clauses(text)
-    for number, clause in enumerate(told):
-        last = number == len(told) - 1
-        for word in _NAME_DEATH + (_NAME_GONE if last else ()):
+    for clause in told:
+        for word in _NAME_DEATH:
             at = clause.find(word)
             while at > 0:
-                before = clause[:at]
-                after = clause[at + len(word):]
-                if word in _NAME_GONE and (after.strip(_GONE_ENDS) or before.endswith("刚")):
-                    break  # 「姚文斌走了没」 asks; 「姚文斌刚走了」 may have left a visit
-                while (time := next((t for t in _NAME_TIMES if before.endswith(t)), None)) is not None:
-                    before = before[:-len(time)]
-                if (name := _name_ending(before, taken)) is not None:
+                if (name := _name_ending(_without_time(clause[:at]), taken)) is not None:
                     return name
                 at = clause.find(word, at + 1)
+    said = told[0].rstrip(_GONE_ENDS) if len(told) == 1 else ""
+    if said.endswith(_NAME_GONE) and "刚" not in said:  # 「姚文斌刚走了」 may have left a visit
+        before = _without_time(said[:-len(_NAME_GONE)])
+        before = next((before[len(w):] for w in heard if before.startswith(w)), before)
+        if (name := _name_ending(before, taken)) == before:
+            return name
     return None
+
+
+def _without_time(before: str) -> str:
+    """What comes before a death word, without the time words right before it (昨天晚上, 已经)."""
+    while (time := next((t for t in _NAME_TIMES if before.endswith(t)), None)) is not None:
+        before = before[:-len(time)]
+    return before
 
 
 def _name_ending(before: str, taken: tuple[str, ...]) -> str | None:

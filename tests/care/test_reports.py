@@ -184,7 +184,7 @@ def test_a_death_told_by_a_full_name_on_the_roster_or_heard_of_is_passed_to_staf
     assert second.startswith("【重要情况 2】去世：别人（李华听说的，还没核实）")
 
 
-@pytest.mark.parametrize("said", ["王芳昨天晚上走了", "王芳走了", "王芳已经不在了啊"])
+@pytest.mark.parametrize("said", ["王芳昨天晚上走了", "王芳走了", "王芳已经走了啊"])
 def test_a_full_name_right_before_走了_ending_the_message_is_news_of_that_death(
         office: Services, branch: Branch, chat: Chat, said: str) -> None:
     """「王芳昨天晚上走了」 had met 「答不上来」 (走了 counted only after a relative or a calling):
@@ -231,7 +231,11 @@ def test_whom_a_report_is_about_is_someone_outside_the_family_only_when_named_so
                                   "昨天同事来看我，坐了一会就走了", "昨天跟战友们走了一趟延安",
                                   "昨天和朋友走了一万步", "昨天楼下的超市鸡蛋没了",
                                   "昨天下午邻居家孩子来玩，玩到五点走了", "王芳走了没", "王芳走了吗",
-                                  "张建国走了，去北京了", "王芳刚走了", "王芳走了就锁门"])
+                                  "张建国走了，去北京了", "王芳刚走了", "王芳刚刚走了", "王芳走了就锁门",
+                                  # a surname's character before 没了/走了 in a sentence: no one died
+                                  "我的钱包没了", "存折上的余额没了", "报销的单子没了", "文章不在了",
+                                  "吃了你们推荐的药，毛病没了", "今天钟点工走了", "我去医院找李医生，李医生走了",
+                                  "王芳来看我了，坐了一会儿王芳走了"])
 def test_走了_of_a_visit_or_a_thing_taken_away_is_no_death(office: Services, said: str) -> None:
     assert CareWords.load(office.settings.content_dir).find(said) is None
 
