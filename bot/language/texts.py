@@ -109,7 +109,8 @@ class Texts:
 
 
 def _normalised(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalize(word) for word in words)
+    # A word of punctuation alone (「?」) normalises to nothing, which every text holds: left out.
+    return frozenset(plain for word in words if (plain := normalize(word)))
 
 
 def _made_of(text: str, words: frozenset[str], filler: frozenset[str]) -> bool:
