@@ -79,10 +79,11 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     activity = activities[number - 1]
     if _not_going(ctx, msg.text):  # 「我爸明天去不了茶话会了」: never answered with a sign-up offer
+        if (other := someone_else("withdraw", msg, ctx)) is not None:
+            return other
         if live_signup(ctx.session, activity.id, _retiree_id(ctx)):
-            return someone_else("withdraw", msg, ctx) or ask_which(msg, ctx)
-        return someone_else("withdraw", msg, ctx) or Text(
-            ctx.texts.get("activity.cancel_not_signed", title=activity.title, whose=_whose(ctx)))
+            return ask_which(msg, ctx)
+        return Text(ctx.texts.get("activity.cancel_not_signed", title=activity.title, whose=_whose(ctx)))
     return someone_else("signup", msg, ctx) or _show(ctx, activity, msg.text)
 
 
