@@ -234,8 +234,8 @@ def test_whom_a_report_is_about_is_someone_outside_the_family_only_when_named_so
                                   "张建国走了，去北京了", "王芳刚走了", "王芳刚刚走了", "王芳走了就锁门",
                                   # a surname's character before 没了/走了 in a sentence: no one died
                                   "我的钱包没了", "存折上的余额没了", "报销的单子没了", "文章不在了",
-                                  "吃了你们推荐的药，毛病没了", "今天钟点工走了", "我去医院找李医生，李医生走了",
-                                  "王芳来看我了，坐了一会儿王芳走了"])
+                                  "吃了你们推荐的药，毛病没了", "今天钟点工走了",
+                                  "我去医院找李医生，李医生走了", "王芳来看我了，坐了一会儿王芳走了"])
 def test_走了_of_a_visit_or_a_thing_taken_away_is_no_death(office: Services, said: str) -> None:
     assert CareWords.load(office.settings.content_dir).find(said) is None
 
