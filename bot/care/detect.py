@@ -210,7 +210,7 @@ class CareWords:
             elder = outsider
         if elder is None and self._heard_said(plain):  # 「听说老姚走了」: 走了 said of someone heard of
             elder = _someone_heard_of(plain)
-        if elder is None:  # 「姚文斌昨天晚上走了」: a full name right before it, the message's end
+        if elder is None:  # 「姚文斌昨天晚上走了」: the whole message a full name and 走了
             elder = self.named_dead(plain)
         someone = elder is not None or _first_in(plain, self.younger) is not None or any(
             w in plain for w in self.self_words)
