@@ -17,8 +17,9 @@ from bot.tickets.leaving import add_to, just_said, leave, said_before, says_some
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
 ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话换号了」), kept before it
-# A new address given: 「新地址是和平路5号3单元」.
-_ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院")
+# A new address given: 「新地址是和平路5号3单元」「搬到女儿家了」.
+_ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院", "胡同", "大院",
+            "家属院", "公寓", "宿舍", "养老院", "敬老院", "老家", "女儿家", "儿子家", "闺女家", "孩子家")
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 MATTER = 4  # characters beside 「留言」 and its fillers: 「暖气不热」 is a matter, 「一下」 is not
 JUST_LEFT = "ticket_just_left"  # remembered: the 留言 just left, which words not understood add to
@@ -65,8 +66,7 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     whose, rest = plain.split(said, 1)
     if ctx.texts.mentions(whose, "ticket.changed_others"):
         return None  # 「我孙子搬家了」「楼下邻居搬新家了」: someone else's news
-    details = phone_number(msg.text) is not None or any(w in rest for w in _ADDRESS)
-    if not details:
+    if not _gives_details(rest):
         if ctx.texts.mentions(plain, "ticket.changed_asking"):
             return None  # 「电话换了去哪里改」: the policy answer says how
         ctx.conversation.expect(STEP, {ABOUT: msg.text})  # the new number alone tells staff little
@@ -74,6 +74,12 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return _received(ctx, ticket, "ticket.changed_received")
+
+
+def _gives_details(text: str) -> bool:
+    """Whether text holds new details to change: a phone number, a house number, an address."""
+    return (phone_number(text) is not None or any(c.isdigit() for c in text)
+            or any(w in text for w in _ADDRESS))
 
 
 def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
@@ -104,13 +110,16 @@ def ask_for_message(msg: Inbound, ctx: Context) -> Reply:
     return Text(ctx.texts.get("ticket.ask_earlier", said=_start(earlier.text or "", 60, "……")))
 
 
-def take_message(msg: Inbound, ctx: Context) -> Reply:
+def take_message(msg: Inbound, ctx: Context) -> Reply | None:
     """Keep the message as a ticket, alert staff, and give the receipt number (0 or 算了 cancels;
-    1 or 「好的」 takes the words offered)."""
+    1 or 「好的」 takes the words offered). Asked for new details (details_changed), words
+    without any (「今天天气真冷」) are not them: answered as anything else, the question waits."""
     said = ctx.texts.yes_or_no(msg.text)
     if said is False or parse_choice(msg.text) == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("ticket.cancelled"))
+    if ABOUT in ctx.conversation.data and not _gives_details(msg.text):
+        return None
     text: str | None = msg.text
     if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
         text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER])  # None: gone since
@@ -124,7 +133,7 @@ def take_message(msg: Inbound, ctx: Context) -> Reply:
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
                    now=ctx.now)
     ctx.conversation.clear()
-    return _received(ctx, ticket)
+    return _received(ctx, ticket, "ticket.changed_received" if about else "ticket.received")
 
 
 def _received(ctx: Context, ticket: Ticket, reply: str = "ticket.received") -> Reply:
@@ -152,6 +161,8 @@ def added_to_last(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _remind(ctx: Context, data: dict[str, object]) -> str:
+    if ABOUT in data:
+        return ctx.texts.get("ticket.changed_remind")
     return ctx.texts.get("ticket.remind_earlier" if EARLIER in data else "ticket.remind")
 
 
