@@ -46,8 +46,9 @@ def add_account(session: Session, username: str, role: str, *, actor: str, now: 
     if session.scalar(sa.select(StaffAccount.id).where(_called(username))):
         raise StaffError(f"登录名“{username}”已经有人用了。")
     password = one_time_password()
+    new_role, new_group = _role_and_scope(session, role, group)
     account = StaffAccount(username=username, display_name=display_name.strip() or username,
-                           role=_role(role), group_id=_group_id(session, group),
+                           role=new_role, group_id=new_group,
                            password_hash=hash_password(password), must_change_password=True,
                            session_epoch=0, failed_sign_ins=0, created_at=now)
     session.add(account)
@@ -63,7 +64,7 @@ def change_role(session: Session, username: str, role: str, group: str, *, actor
     the last administrator keeps the role. What changed, before and after in words (audit-logged;
     empty when nothing did)."""
     account = find_account(session, username)
-    new_role, new_group = _role(role), _group_id(session, group)
+    new_role, new_group = _role_and_scope(session, role, group)
     if (account.role == Role.ADMIN and new_role != Role.ADMIN and account.disabled_at is None
             and _other_admins(session, account) == 0):
         raise StaffError("这是最后一个管理员账号，改成别的角色就没人能管理账号了。请先添加另一个管理员。")
@@ -259,6 +260,16 @@ def _role(role: str) -> Role:
     if role not in by_name:
         raise StaffError(f"不认识的角色“{role}”：可选 admin（管理员）、staff（工作人员）、viewer（查看）。")
     return by_name[role]
+
+
+def _role_and_scope(session: Session, role: str, group: str) -> tuple[Role, int | None]:
+    """The role and group scope asked for; an administrator's scope is the whole office
+    (bot.staff.roles.OFFICE_WIDE_ONLY: one scoped to a group could manage no account)."""
+    new_role, new_group = _role(role), _group_id(session, group)
+    if new_role == Role.ADMIN and new_group is not None:
+        raise StaffError("管理员管所有账号，能看的人只能是「全部」；"
+                         "只管一个分组的，请选「工作人员」或「查看」。")
+    return new_role, new_group
 
 
 def _group_id(session: Session, name: str) -> int | None:

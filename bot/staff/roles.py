@@ -23,6 +23,14 @@ GRANTS: dict[str, frozenset[Can]] = {
 }
 
 
+# What only an account over the whole office may do, whatever its role: accounts hold every
+# branch's people (an administrator scoped to one branch could otherwise give an account, or
+# themselves through another, the whole office, or reset an office-wide administrator's password).
+OFFICE_WIDE_ONLY = frozenset({Can.MANAGE_ACCOUNTS})
+
+
 def may(account: StaffAccount, can: Can) -> bool:
-    """True when the account's role grants it."""
+    """True when the account's role grants it (and its scope: OFFICE_WIDE_ONLY)."""
+    if can in OFFICE_WIDE_ONLY and account.group_id is not None:
+        return False
     return can in GRANTS.get(account.role, frozenset())

@@ -26,6 +26,7 @@ from bot.models import (
     OutboxMessage,
     OutboxStatus,
     Retiree,
+    StaffAccount,
     StudyReading,
     Ticket,
 )
@@ -341,6 +342,34 @@ def test_an_administrator_changes_an_accounts_role_and_branch_but_the_last_admin
     assert account(desk, "boss").role == "admin" and account(desk, "wangli").group_id == second
     with transaction(desk.sessions) as session, pytest.raises(StaffError, match="最后一个管理员"):
         change_role(session, "boss", "staff", "", actor="cli:test", now=desk.clock.now())
+
+
+def test_an_administrator_is_over_the_whole_office_and_one_scoped_to_a_branch_manages_no_account(
+        admin: Clerk, console_app: Flask, desk: Services, branch: Branch) -> None:
+    """管理员 of one branch is refused (the form as typed); one made so before (changed in the
+    database) sees no 账号 room and can neither add an office-wide account nor reset the office's
+    administrator's password — through the page or by posting."""
+    with desk.sessions() as session:
+        second = session.scalar(sa.select(Group.id).where(Group.name == "第二支部"))
+    admin.get("/console/accounts")
+    refused = admin.post("/console/accounts", {"username": "shuji", "role": "admin", "group": second})
+    assert refused.status_code == 400 and "能看的人只能是「全部」" in text(refused)
+    added = admin.post("/console/accounts", {"username": "shuji", "role": "staff", "group": second})
+    assert added.status_code == 302
+    refused = admin.post("/console/accounts/shuji/role", {"role": "admin", "group": second})
+    assert "能看的人只能是「全部」" in text(admin.get(refused.headers["Location"]))
+    assert account(desk, "shuji").role == "staff"
+    with transaction(desk.sessions) as session:  # an account made before the rule
+        session.scalar(sa.select(StaffAccount).where(StaffAccount.username == "shuji")).role = "admin"
+    scoped = clerk(console_app, desk, "shuji2", "staff", group="第二支部")
+    with transaction(desk.sessions) as session:
+        session.scalar(sa.select(StaffAccount).where(StaffAccount.username == "shuji2")).role = "admin"
+    assert "账号" not in text(scoped.get("/console/today")).split("退出")[0]
+    assert scoped.get("/console/accounts").status_code == 403
+    assert scoped.post("/console/accounts", {"username": "sneaky", "role": "admin"}).status_code == 403
+    assert scoped.post("/console/accounts/boss/reset").status_code == 403
+    assert scoped.post("/console/accounts/shuji/role", {"role": "admin", "group": ""}).status_code == 403
+    assert not account(desk, "boss").must_change_password and account(desk, "shuji").group_id == second
 
 
 def test_only_administrators_manage_accounts(worker: Clerk, desk: Services) -> None:
