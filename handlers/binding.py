@@ -24,6 +24,7 @@ from bot.language.texts import Texts
 from bot.language.words import normalize, phone_digits
 from bot.models import Retiree
 from bot.roster import identify
+from bot.roster.profile import on_record
 from handlers.menu import offer_menu
 
 # Said on its own, outside the binding questions: family starting to bind for their elder.
@@ -46,6 +47,9 @@ def register(router: Router) -> None:
     router.action("bind_family", words=FAMILY_WORDS)(start_as_family)
     router.action("unbind", words=("解绑", "解除绑定", "取消绑定"))(ask_unbind)
     router.matcher("bind_family_sentence")(family_sentence)
+    router.action("my_info", words=("我的信息", "我的资料", "我的登记信息", "查我的信息", "我登记的信息"),
+                  needs_binding=True)(my_info)
+    router.matcher("my_info_asked")(my_info_asked)
     router.step(RELATION, remind=lambda ctx, data: ctx.texts.get("binding.ask_relation"))(take_relation)
     router.step(NAME, remind=_remind_name)(take_name)
     router.step(DIGITS, remind=_remind_digits)(take_digits)
@@ -63,6 +67,31 @@ def start(msg: Inbound, ctx: Context) -> Reply:
         who = f"的家属（{ctx.binding.relation}）" if ctx.binding.is_agent else "本人"
         return Text(ctx.texts.get("binding.already", name=ctx.binding.retiree.name, who=who))
     return ask_name(ctx)
+
+
+def my_info(msg: Inbound, ctx: Context) -> Reply:
+    """What the office keeps of the person the user is bound to (name, 党支部, the phone's end),
+    as the mini-program's 我的 shows it."""
+    binding = ctx.binding
+    assert binding is not None  # needs_binding
+    kept = on_record(binding.retiree)
+    missing = ctx.texts.get("my_info.missing")
+    details = {"name": kept.name, "branch": kept.branch or missing, "phone": kept.phone or missing}
+    if binding.is_agent:
+        return Text(ctx.texts.get("my_info.family", relation=binding.relation, **details))
+    return Text(ctx.texts.get("my_info.mine", **details))
+
+
+def my_info_asked(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我的电话号码是多少」「你们登记的我爸的手机号对不对」: my_info; None for anything else
+    (「我的电话换了」 changes it; 「你们的电话是多少」 asks the office's)."""
+    plain = normalize(msg.text)
+    texts = ctx.texts
+    items = texts.words("my_info.items")
+    whose = any(w + item in plain for w in texts.words("my_info.whose") for item in items)
+    if not whose or not texts.mentions(plain, "my_info.asking") or texts.mentions(plain, "my_info.not_with"):
+        return None
+    return ctx.act("my_info", msg)
 
 
 def start_as_family(msg: Inbound, ctx: Context) -> Reply:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session as DbSession
 from wechatpy.exceptions import WeChatClientException
 
-from bot.accounts.binding import agents, national
+from bot.accounts.binding import agents
 from bot.accounts.miniprogram import close_session, open_session
 from bot.api.spec import (
     NEEDS_LOGIN,
@@ -30,7 +30,7 @@ from bot.api.spec import (
 from bot.db.engine import transaction
 from bot.logs import mask
 from bot.models import MiniUser
-from bot.roster.groups import GROUP_FIELDS
+from bot.roster.profile import on_record
 from bot.wechat_api.miniprogram import code_to_session
 
 log = logging.getLogger(__name__)
@@ -147,20 +147,9 @@ def me_of(session: DbSession, user: MiniUser) -> Me:
     binding = bound(session, user)
     if binding is None:
         return Me(font_scale=user.font_scale, person=None, agents=[])
-    person = binding.retiree
-    branch = next((g.name for g in person.groups if g.kind == GROUP_FIELDS["branch"]), None)
+    kept = on_record(binding.retiree)
     return Me(font_scale=user.font_scale,
-              person=Person(name=person.name, branch=branch, phone=masked_phone(person.phone),
+              person=Person(name=kept.name, branch=kept.branch, phone=kept.phone,
                             role="agent" if binding.is_agent else "self", relation=binding.relation),
               agents=[Agent(relation=a.relation, bound_at=a.bound_at, app=a.app)  # type: ignore[arg-type]
-                      for a in agents(session, person.id)])
-
-
-def masked_phone(phone: str | None) -> str | None:
-    """A phone with most of it hidden: 13800001234 → 138****1234, 0571-87654321 → ****4321."""
-    if not phone:
-        return None
-    digits = national(phone)
-    if len(digits) == 11:  # a mobile: its first three say only the network
-        return f"{digits[:3]}****{digits[-4:]}"
-    return f"****{digits[-4:]}" if len(digits) >= 7 else "****"  # a landline: its end alone
+                      for a in agents(session, binding.retiree_id)])

@@ -1,5 +1,6 @@
 """Everything the office knows about one person, on one page: their record and groups, who
-speaks for them in WeChat, sign-ups, readings, visits, care reports, 留言 and messages sent."""
+speaks for them in WeChat, sign-ups, readings, visits, care reports, 留言 and messages sent; and
+the little a bound user is shown of it (on_record), in the chat and the mini-program alike."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.accounts.binding import national
 from bot.models import (
     Activity,
     Binding,
@@ -21,6 +23,7 @@ from bot.models import (
     StudyReading,
     Ticket,
 )
+from bot.roster.groups import GROUP_FIELDS
 from bot.roster.search import find_person
 
 RECENT = 30  # messages shown, newest first
@@ -82,3 +85,29 @@ def _messages(session: Session, retiree_id: int, openids: set[str]) -> list[Outb
         about = about | (OutboxMessage.recipient.in_(openids) & OutboxMessage.retiree_id.is_(None))
     return list(session.scalars(sa.select(OutboxMessage).where(about, OutboxMessage.kind != "staff")
                                 .order_by(OutboxMessage.id.desc()).limit(RECENT)))
+
+
+@dataclass(frozen=True)
+class OnRecord:
+    """What a bound user is shown of the person they are bound to: the name, 党支部 and phone the
+    office keeps, the phone's middle hidden (a phone may be read by someone beside its owner)."""
+
+    name: str
+    branch: str | None
+    phone: str | None
+
+
+def on_record(person: Retiree) -> OnRecord:
+    """What the office keeps of person, as a bound user is shown it."""
+    branch = next((g.name for g in person.groups if g.kind == GROUP_FIELDS["branch"]), None)
+    return OnRecord(person.name, branch, masked_phone(person.phone))
+
+
+def masked_phone(phone: str | None) -> str | None:
+    """A phone with most of it hidden: 13800001234 → 138****1234, 0571-87654321 → ****4321."""
+    if not phone:
+        return None
+    digits = national(phone)
+    if len(digits) == 11:  # a mobile: its first three say only the network
+        return f"{digits[:3]}****{digits[-4:]}"
+    return f"****{digits[-4:]}" if len(digits) >= 7 else "****"  # a landline: its end alone
