@@ -17,6 +17,7 @@ from bot.tickets.leaving import add_to, just_said, leave, said_before, says_some
 STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
 ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话换号了」), kept before it
+DETAILS = "details"  # the step's data: it waits for a new phone or address (details_changed)
 # A new address given: 「新地址是和平路5号3单元」「搬到女儿家了」.
 _ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院", "胡同", "大院",
             "家属院", "公寓", "宿舍", "养老院", "敬老院", "老家", "女儿家", "儿子家", "闺女家", "孩子家")
@@ -24,6 +25,7 @@ WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找�
 MATTER = 4  # characters beside 「留言」 and its fillers: 「暖气不热」 is a matter, 「一下」 is not
 JUST_LEFT = "ticket_just_left"  # remembered: the 留言 just left, which words not understood add to
 ADD_WITHIN = timedelta(minutes=10)
+WANTED_AT_MOST = 16  # characters: 「我要找王主任」 asks for someone; a longer story says its matter
 
 
 def register(router: Router) -> None:
@@ -34,6 +36,7 @@ def register(router: Router) -> None:
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
     router.step(STEP, remind=_remind, urgent="end")(take_message)
     router.matcher("details_changed")(details_changed)
+    router.matcher("someone_wanted")(someone_wanted)
     router.matcher("staff_request")(staff_request)
     router.matcher("message_with_matter")(message_with_matter)
 
@@ -69,11 +72,28 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
     if not _gives_details(rest):
         if ctx.texts.mentions(plain, "ticket.changed_asking"):
             return None  # 「电话换了去哪里改」: the policy answer says how
-        ctx.conversation.expect(STEP, {ABOUT: msg.text})  # the new number alone tells staff little
+        ctx.conversation.expect(STEP, {ABOUT: msg.text, DETAILS: True})  # the number alone tells staff little
         return Text(ctx.texts.get("ticket.changed_ask"))
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return _received(ctx, ticket, "ticket.changed_received")
+
+
+def someone_wanted(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我要找王主任」「支部书记是谁」: someone at the office or the branch asked for by title — the
+    bot keeps no such names: what they want is taken as a 留言 for staff (the office's phone for
+    haste); None for anything else, and for 反映/投诉 (the 信访 answer says how)."""
+    plain = normalize(msg.text)
+    texts = ctx.texts
+    if len(plain) > WANTED_AT_MOST or not texts.mentions(plain, "ticket.wanted_titles") \
+            or texts.mentions(plain, "ticket.wanted_not_with"):
+        return None
+    title = next(t for t in texts.words("ticket.wanted_titles") if t in plain)
+    before, _, after = plain.partition(title)
+    if "找" not in before and not texts.mentions(after, "ticket.wanted_who"):
+        return None
+    ctx.conversation.expect(STEP, {ABOUT: msg.text})
+    return Text(texts.get("ticket.wanted_ask"))
 
 
 def _gives_details(text: str) -> bool:
@@ -118,22 +138,23 @@ def take_message(msg: Inbound, ctx: Context) -> Reply | None:
     if said is False or parse_choice(msg.text) == 0:
         ctx.conversation.clear()
         return Text(ctx.texts.get("ticket.cancelled"))
-    if ABOUT in ctx.conversation.data and not _gives_details(msg.text):
+    if ctx.conversation.data.get(DETAILS) and not _gives_details(msg.text):
         return None
     text: str | None = msg.text
     if (said or parse_choice(msg.text) == 1) and EARLIER in ctx.conversation.data:
         text = said_before(ctx.session, ctx.openid, ctx.conversation.data[EARLIER])  # None: gone since
     elif not says_something(ctx.texts, msg.text):
         text = None  # 「好的」「你好」 are not yet the message
-    if not text:
-        ctx.conversation.expect(STEP)  # what was offered is gone: they say it again
+    if not text:  # what was offered is gone: they say it again (what it answers kept)
+        ctx.conversation.expect(STEP, {ABOUT: about} if (about := ctx.conversation.data.get(ABOUT)) else None)
         return Text(ctx.texts.get("ticket.too_short"))
     if about := ctx.conversation.data.get(ABOUT):
         text = f"{about}\n{text}"
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding, text=text,
                    now=ctx.now)
+    details = ctx.conversation.data.get(DETAILS)
     ctx.conversation.clear()
-    return _received(ctx, ticket, "ticket.changed_received" if about else "ticket.received")
+    return _received(ctx, ticket, "ticket.changed_received" if details else "ticket.received")
 
 
 def _received(ctx: Context, ticket: Ticket, reply: str = "ticket.received") -> Reply:
@@ -161,7 +182,7 @@ def added_to_last(msg: Inbound, ctx: Context) -> Reply | None:
 
 
 def _remind(ctx: Context, data: dict[str, object]) -> str:
-    if ABOUT in data:
+    if data.get(DETAILS):
         return ctx.texts.get("ticket.changed_remind")
     return ctx.texts.get("ticket.remind_earlier" if EARLIER in data else "ticket.remind")
 
