@@ -166,7 +166,7 @@ def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
         return Text(_already(ctx, activity, signup, said))
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
-        return Text(describe(ctx.texts, "full", activity, position=waiting + 1))
+        return Text(describe(ctx.texts, "full", activity, position=waiting + 1, whose=_whose(ctx)))
     # 「冬至茶话会我陪我爸一起去」: the companion said already; 1 or 「好的」 books them both.
     together = (0 < activity.companion_seats < left and _sentence_choice(ctx, said) == 2
                 and not any(q in said for q in ASKING))  # 「能带家属吗」 asks, decides nothing
@@ -361,7 +361,9 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
     ctx.conversation.remember(JUST_CANCELLED, {"id": signup.activity_id, "at": ctx.now.isoformat()})
-    return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title))
+    whose = _whose(ctx)
+    return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title,
+                              whose="" if whose == "您" else whose))
 
 
 def undo_cancel(msg: Inbound, ctx: Context) -> Reply | None:
