@@ -3,7 +3,8 @@
 Compassion first, then what happens next; staff are alerted at once with who reported it, for
 whom, the words and whom to call. When it is unclear whether it is the person themselves or a
 relative, one short question; family and people not yet bound are asked for a number to be
-called back on. A report made in the middle of a quiz or a sign-up leaves that step waiting.
+called back on. A report made in the middle of a quiz or a sign-up leaves that step waiting —
+but family's news of their elder's death ends what they were doing for the elder.
 An emergency (「老伴晕倒了」「救命」) is told to call 120 at once, asked nothing but a number
 to call back on, and its answer says nothing of the quiz or sign-up waiting. Afterwards, good
 news (「已经出院了」) and a phone number sent on its own are kept with the report for staff.
@@ -108,7 +109,22 @@ def _take(ctx: Context, sighting: Sighting, text: str) -> Reply:
         data = {"report": record.id, "death": sighting.kind.name == DEATH}
         ctx.conversation.expect(WHO_STEP, data)
         return Text(ctx.texts.get(_who_question(data)))
-    return Text(_answer(ctx, record, sighting.kind), alone=sighting.kind.alone)
+    return _caring(ctx, record, sighting.kind)
+
+
+def _caring(ctx: Context, record: CareReport, kind: Kind) -> Text:
+    """The caring answer to a report whose subject is known. Family telling of their elder's
+    death end what they were doing for the elder (a sign-up confirmed after it, 「1」, would book
+    the dead); a retiree telling of their spouse's goes on with the quiz after it, if they answer."""
+    return Text(_answer(ctx, record, kind), alone=kind.alone, ends_tasks=_elder_died(ctx, record))
+
+
+def _elder_died(ctx: Context, record: CareReport) -> bool:
+    """Whether the report is family's news of the death of the elder they are bound to (the kin
+    word not against the 性别 on file: 「我妈」 is not a father)."""
+    binding = ctx.binding
+    return (record.kind == DEATH and binding is not None and binding.is_agent and record.subject == "relative"
+            and may_be_the_retiree(ctx.session, record, _words(ctx)))
 
 
 def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
@@ -124,8 +140,7 @@ def answer_who(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     ctx.conversation.clear()
     learn_subject(ctx.session, ctx.settings, ctx.texts, ctx.now, record, _reporter(ctx), *said, msg.text)
-    kind = _kind(ctx, record.kind)
-    return Text(_answer(ctx, record, kind), alone=kind.alone)
+    return _caring(ctx, record, _kind(ctx, record.kind))
 
 
 def take_phone(msg: Inbound, ctx: Context) -> Reply | None:
@@ -220,8 +235,7 @@ def _signups_left(ctx: Context, record: CareReport) -> list[str]:
     line saying staff will cancel them (the console marks them once the death is recorded). Only
     where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's."""
     binding = ctx.binding
-    if record.kind != DEATH or binding is None or not binding.is_agent or record.subject != "relative" \
-            or not binding.retiree.gender or not may_be_the_retiree(ctx.session, record, _words(ctx)):
+    if not _elder_died(ctx, record) or binding is None or not binding.retiree.gender:
         return []
     titles = "、".join(f"【{s.activity.title}】" for s in mine(ctx.session, binding.retiree_id, ctx.now))
     return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)] if titles else []

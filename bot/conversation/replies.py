@@ -9,10 +9,12 @@ from datetime import datetime
 @dataclass(frozen=True)
 class Text:
     """A text message to the user; alone: nothing is added to it (an emergency's call for 120
-    is not followed by a waiting quiz's question)."""
+    is not followed by a waiting quiz's question); ends_tasks: the tasks waiting are dropped
+    (after news of a death in the family, a sign-up or a quiz is not taken up again)."""
 
     content: str
     alone: bool = False
+    ends_tasks: bool = False
 
 
 @dataclass(frozen=True)

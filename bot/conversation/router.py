@@ -299,6 +299,9 @@ class Router:
         """After a step's answer: a task kept beneath comes back on screen with its reminder,
         unless a task is on screen now (it goes first)."""
         conversation = ctx.conversation
+        if isinstance(reply, Text) and reply.ends_tasks:
+            conversation.put_back(conversation.frame(), [])
+            return reply
         step = conversation.step
         if conversation.kept is None or (step is not None and self._is_task(step)):
             return reply
@@ -316,6 +319,9 @@ class Router:
         if reply is None:
             conversation.put_back(on_screen, kept)
             return None
+        if isinstance(reply, Text) and reply.ends_tasks:
+            conversation.put_back(conversation.frame(), [])  # what the answer asks stays; nothing else
+            return reply
         if task is not None and isinstance(reply, Text) and reply.alone:
             task.data[UNMENTIONED] = True  # the next bare 「好的」 acknowledges that answer (_acknowledged)
         older = [frame for frame in kept if frame is not task]
