@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from bot.clock import SHANGHAI
@@ -49,14 +50,25 @@ def message_with_matter(msg: Inbound, ctx: Context) -> Reply | None:
     asked = [w for w in ctx.texts.words("ticket.asking_words") if w in plain]
     if not asked or ctx.texts.mentions(plain, "ticket.about_left_words"):
         return None
-    matter = plain
+    matter = _without_addressee(plain, ctx.texts.words("ticket.wanted_titles"))  # 「给王主任」 is no matter
+    addressed = len(matter) < len(plain)
     for word in sorted([*asked, *ctx.texts.words("ticket.filler_words")], key=len, reverse=True):
         matter = matter.replace(word, "")
     if len(matter) < MATTER:
-        return None
+        if not addressed:
+            return None
+        ctx.conversation.expect(STEP, {ABOUT: msg.text})  # 「我想给王主任留个言」: for whom, kept with it
+        return Text(ctx.texts.get("ticket.ask"))
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return _received(ctx, ticket)
+
+
+def _without_addressee(plain: str, titles: frozenset[str]) -> str:
+    """plain without whom a 留言 is for (「给王主任」「跟支部书记」): who is not what about."""
+    for title in titles:
+        plain = re.sub(f"[给跟和向][^给跟和向]{{0,3}}?{re.escape(title)}", "", plain)
+    return plain
 
 
 def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
