@@ -17,7 +17,7 @@ from bot.language.texts import Texts
 from bot.models import Binding, CareReport, Retiree
 from bot.roster.edit import EditError
 
-KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤",
+KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤", "serious": "重病",
                "emergency": "急症", "missing": "走失", "despair": "轻生念头", "gas": "煤气泄漏",
                "scam": "被骗", "fire": "火灾", "alone_ill": "独自在家身体不适"}
 # Listed first for staff, before any other report: a death, or a life at risk.
