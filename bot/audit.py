@@ -33,6 +33,7 @@ def record(session: Session, *, actor: str, action: str, at: datetime, target: s
 ACTION_NAMES = {
     "roster.import": "导入名册", "roster.import_change": "导入名册：改了档案", "roster.export": "导出名册",
     "roster.edit": "修改档案",
+    "roster.add": "新增一人",
     "roster.died": "登记去世", "roster.died_undone": "撤销去世登记", "roster.forget": "匿名化",
     "binding.unbind": "解除微信绑定（工作人员）",
     "group.add": "添加分组", "group.sync": "同步微信标签",

@@ -35,6 +35,7 @@ from bot.models import (
     SIGNUP_NAMES,
     STATUS_NAMES,
     Binding,
+    Group,
     OutboxMessage,
     OutboxStatus,
     Retiree,
@@ -43,6 +44,7 @@ from bot.models.roster import HEALTH_STATES
 from bot.roster.edit import (
     EDITABLE,
     EditError,
+    add_person,
     edit_person,
     form_values,
     merge_form,
@@ -92,6 +94,38 @@ def person(retiree_id: int) -> tuple[str, int]:
                 care_kinds=KIND_LABELS, mask=mask, problems=PROBLEMS)
 
 
+@console.route("/people/new", methods=["GET", "POST"], endpoint="person_new")
+@requires(Can.EDIT)
+def new() -> Response | tuple[str, int]:
+    """The form for someone new on the roster (a cadre just retired), laid out as the edit form
+    and read by the same rules; a branch's account adds to its own branch."""
+    values, problems = _blank(), {}
+    if request.method == "POST":
+        values = {c.field: request.form.get(c.field, "") for c in EDITABLE}
+        with saving() as session:
+            result, person = add_person(session, values, actor=actor(), now=now(), scope=staff().group_id)
+        if person is not None:
+            flash(f"已新增：{person.name}。")
+            return redirect(url_for("console.person", retiree_id=person.id))
+        problems = result.problems
+    return _form_page(None, values, {}, problems)
+
+
+def _blank() -> dict[str, str]:
+    """A new person's form: empty, but for a branch's account its own group, already chosen."""
+    own = db().get(Group, staff().group_id) if staff().group_id is not None else None
+    field_of = {kind: name for name, kind in GROUP_FIELDS.items()}
+    return {field_of[own.kind]: own.name} if own is not None and own.kind in field_of else {}
+
+
+def _form_page(person: Retiree | None, values: dict[str, str], shown: dict[str, str],
+               problems: dict[str, str]) -> tuple[str, int]:
+    """The person form (person None: a new one), with what stopped a save, by field."""
+    return page("person_edit.html", 400 if problems else 200, person=person, values=values, shown=shown,
+                shown_prefix=SHOWN, problems=problems, sections=SECTIONS,
+                titles={c.field: c.title for c in EDITABLE}, choices=CHOICES, yes_no=YES_NO)
+
+
 @console.route("/people/<int:retiree_id>/edit", methods=["GET", "POST"], endpoint="person_edit")
 @requires(Can.EDIT)
 def edit(retiree_id: int) -> Response | tuple[str, int]:
@@ -115,9 +149,7 @@ def edit(retiree_id: int) -> Response | tuple[str, int]:
                 flash(f"已保存：{'、'.join(result.changes) or '没有改动'}。")
                 return redirect(url_for("console.person", retiree_id=retiree_id))
             values, problems = posted, result.problems
-    return page("person_edit.html", 400 if problems else 200, person=person, values=values, shown=shown,
-                shown_prefix=SHOWN, problems=problems, sections=SECTIONS,
-                titles={c.field: c.title for c in EDITABLE}, choices=CHOICES, yes_no=YES_NO)
+    return _form_page(person, values, shown, problems)
 
 
 @console.post("/people/<int:retiree_id>/died")

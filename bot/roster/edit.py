@@ -1,5 +1,6 @@
-"""Editing one person in the console: the same rules as an import, every change audit-logged
-with its value before and after; recording a death, which stops every greeting and push."""
+"""Editing one person in the console, or adding one: the same rules as an import, every change
+audit-logged with its value before and after; recording a death, which stops every greeting and
+push."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from bot.roster.deceased import stop_queued
 from bot.roster.export import cell_value
 from bot.roster.groups import GROUP_FIELDS
 from bot.roster.importer import group_problems
-from bot.roster.rows import read_row
+from bot.roster.rows import RowRecord, read_row
 from bot.roster.sheets import Cell
 
 # Every column of the roster but the date of death, which has its own action (it stops things).
@@ -71,17 +72,7 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
     """Apply the form to the person when every field reads as an import would read it; with
     scope (a branch's account: its group's id), only while the person stays in that group."""
     person = _person(session, retiree_id)
-    columns = {n: c.field for n, c in enumerate(EDITABLE) if c.field in form}
-    cells = [Cell(form.get(c.field, "").strip() or None) for c in EDITABLE]
-    record, problems = read_row(0, cells, columns, TITLES, now.date())
-    problems += group_problems(session, [record])  # every problem at once, not one save at a time
-    by_title = {c.title: c.field for c in f.COLUMNS}
-    edit = Edit(problems={by_title.get(p.column, p.column): p.message for p in problems})
-    if not edit.problems and (taken := _number_taken(session, person, record.values.get("number"))):
-        edit.problems["number"] = taken
-    groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
-    if not edit.problems and (leaving := _leaves_scope(record.groups, groups, scope)):
-        edit.problems[leaving[0]] = leaving[1]
+    record, groups, edit = _read_form(session, form, now, person, scope)
     if edit.problems:
         return edit
     before = snapshot(person)
@@ -93,12 +84,64 @@ def edit_person(session: Session, retiree_id: int, form: Mapping[str, str], *, a
     return edit
 
 
+def add_person(session: Session, form: Mapping[str, str], *, actor: str, now: datetime,
+               scope: int | None = None) -> tuple[Edit, Retiree | None]:
+    """A new person from the form, read as an import reads a row; refused (nothing added) when a
+    field does not read, the 编号 is taken, someone of that name and birth date is on file already,
+    or, with scope (a branch's account), the person would not be in its group. Audit-logged."""
+    record, groups, edit = _read_form(session, form, now, None, scope, joining=True)
+    if not edit.problems and (twin := _on_file(session, record)) is not None:
+        born = f.date_text(twin.birth_date, twin.birth_precision)
+        edit.problems["name"] = (f"名册上已经有{twin.name}（{born} 出生，编号 {twin.number or '无'}），"
+                                 "是同一个人的话，请在他的页面上改。")
+    if edit.problems:
+        return edit, None
+    person = Retiree(name=record.values["name"], created_at=now, updated_at=now)
+    update_person(person, record, groups, now)
+    session.add(person)
+    session.flush()
+    edit.changes = changed({}, snapshot(person))
+    audit.record(session, actor=actor, action="roster.add", at=now, target=f"retiree:{person.id}",
+                 changes=as_logged(edit.changes))
+    return edit, person
+
+
+Groups = dict[tuple[str, str], Group]  # every group, by (kind, name)
+
+
+def _read_form(session: Session, form: Mapping[str, str], now: datetime, person: Retiree | None,
+               scope: int | None, joining: bool = False) -> tuple[RowRecord, Groups, Edit]:
+    """The form read as an import reads a row: the record, the groups by (kind, name), and every
+    problem at once (not one save at a time), by field. joining: a new person, whom a branch's
+    account must put in its own group."""
+    columns = {n: c.field for n, c in enumerate(EDITABLE) if c.field in form}
+    cells = [Cell(form.get(c.field, "").strip() or None) for c in EDITABLE]
+    record, problems = read_row(0, cells, columns, TITLES, now.date())
+    problems += group_problems(session, [record])
+    by_title = {c.title: c.field for c in f.COLUMNS}
+    edit = Edit(problems={by_title.get(p.column, p.column): p.message for p in problems})
+    if not edit.problems and (taken := _number_taken(session, person, record.values.get("number"))):
+        edit.problems["number"] = taken
+    groups = {(g.kind, g.name): g for g in session.scalars(sa.select(Group))}
+    if not edit.problems and (leaving := _leaves_scope(record.groups, groups, scope, joining)):
+        edit.problems[leaving[0]] = leaving[1]
+    return record, groups, edit
+
+
+def _on_file(session: Session, record: RowRecord) -> Retiree | None:
+    """Someone on file (not anonymised) with the record's name and birth date."""
+    return session.scalar(sa.select(Retiree).where(
+        Retiree.name == record.values["name"], Retiree.birth_date == record.values.get("birth_date"),
+        Retiree.anonymised_at.is_(None)).limit(1))
+
+
 def _leaves_scope(chosen: Mapping[str, list[str]], groups: Mapping[tuple[str, str], Group],
-                  scope: int | None) -> tuple[str, str] | None:
+                  scope: int | None, joining: bool = False) -> tuple[str, str] | None:
     """(field, why) when the edit would put the person in another group of the account's own
-    kind (or out of its own): another branch would find them unannounced, or it lose them."""
+    kind (or out of its own): another branch would find them unannounced, or it lose them.
+    joining: a new person must be put in it (the account would not see them otherwise)."""
     own = next((g for g in groups.values() if g.id == scope), None)
-    if own is None or own.kind not in chosen or chosen[own.kind] == [own.name]:
+    if own is None or (own.kind not in chosen and not joining) or chosen.get(own.kind) == [own.name]:
         return None
     field_name = next(name for name, kind in GROUP_FIELDS.items() if kind == own.kind)
     return field_name, f"您的账号只管「{own.name}」，不能把人改到别的{own.kind}；需要调整，请找管理员。"
@@ -142,11 +185,13 @@ def _person(session: Session, retiree_id: int) -> Retiree:
     return person
 
 
-def _number_taken(session: Session, person: Retiree, number: str | None) -> str | None:
-    if not number or number == person.number:
+def _number_taken(session: Session, person: Retiree | None, number: str | None) -> str | None:
+    if not number or (person is not None and number == person.number):
         return None
     # In any capitals: the import and search take lt00010 for LT00010.
-    other = session.execute(sa.select(Retiree.name, Retiree.number).where(
-        sa.func.upper(Retiree.number) == number.upper(), Retiree.id != person.id)).first()
+    query = sa.select(Retiree.name, Retiree.number).where(sa.func.upper(Retiree.number) == number.upper())
+    if person is not None:
+        query = query.where(Retiree.id != person.id)
+    other = session.execute(query).first()
     return f"编号 {number} 已经有人用了（{other.name}：{other.number}），请核对。" if other else None
 

@@ -395,6 +395,7 @@ PAGES = {
     "people": "/console/people",
     "person": "/console/people/{zhang}",
     "person-edit": "/console/people/{zhang}/edit",
+    "person-new": "/console/people/new",
     "roster-import": "/console/roster/import",
     "groups": "/console/groups",
     "group": "/console/groups/{branch}",

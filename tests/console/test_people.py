@@ -316,3 +316,59 @@ def test_a_clerk_ends_a_wechat_binding_after_a_call_asked_once_more_and_logged(
     assert logged.target == f"retiree:{sun}" and logged.detail["who"] == "家属（女儿）"
     assert "请告诉我" in (Chat(console_app.test_client(), wechat).say("报名", openid="o_sun_daughter") or "")
     assert worker.post(path, {"confirmed": "1"}).status_code == 404  # ended already
+
+
+def test_a_clerk_adds_someone_just_retired_from_the_roster_page(worker: Clerk, desk: Services,
+                                                                branch: Branch) -> None:
+    """新增一人: the form the edit form is, read by the import's rules; the person's page after,
+    and the audit log names the addition."""
+    assert "/console/people/new" in text(worker.get("/console/people"))
+    form = _form_from(text(worker.get("/console/people/new")), name="孙建国", birth_date="1948-06-01",
+                      status="退休", branch="第一支部", phone="13911112222", number="LT-0100")
+    added = worker.post("/console/people/new", form)
+    assert added.status_code == 302
+    page = text(worker.get(added.headers["Location"]))
+    assert "已新增：孙建国" in page and "第一支部" in page
+    with desk.sessions() as session:
+        person = session.scalar(sa.select(Retiree).where(Retiree.name == "孙建国"))
+        assert person.number == "LT-0100" and person.phone == "13911112222"
+        assert session.scalar(sa.select(AuditEntry.action).where(
+            AuditEntry.target == f"retiree:{person.id}")) == "roster.add"
+    assert "新增一人" in text(worker.get("/console/audit?action=roster.add"))
+
+
+def test_a_new_person_that_does_not_read_or_is_on_file_already_is_not_added(
+        worker: Clerk, desk: Services, zhang: int) -> None:
+    """A month typed wrong, a 编号 taken, the same name and birth date as someone on file: refused
+    with the field named, the form as typed, nobody added."""
+    with desk.sessions() as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(Retiree))
+        born = session.get(Retiree, zhang).birth_date.isoformat()
+    base = {"name": "钱学文", "birth_date": "1945-03-01", "status": "离休"}
+    for changes, why in (({"birth_date": "1945-13-01"}, "出生日期"), ({"number": "lt-0042"}, "已经有人用了"),
+                         ({"name": "张明", "birth_date": born}, "名册上已经有张明")):
+        typed = base | changes
+        refused = worker.post("/console/people/new", typed)
+        assert refused.status_code == 400 and why in text(refused), changes
+        assert "什么都还没保存" in text(refused) and f'value="{typed["name"]}"' in text(refused)
+    with desk.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Retiree)) == before
+
+
+def test_a_branch_account_adds_people_to_its_own_branch_only(console_app: Flask, desk: Services,
+                                                             branch: Branch) -> None:
+    secretary = clerk(console_app, desk, "shuji", "staff", group="第二支部")
+    form = _form_from(text(secretary.get("/console/people/new")), name="郑和平", birth_date="1950-01-02",
+                      status="退休")
+    assert form["branch"] == "第二支部"  # chosen for them
+    elsewhere = secretary.post("/console/people/new", form | {"branch": "第一支部"})
+    assert elsewhere.status_code == 400 and "您的账号只管「第二支部」" in text(elsewhere)
+    nowhere = secretary.post("/console/people/new", form | {"branch": ""})
+    assert nowhere.status_code == 400 and "您的账号只管「第二支部」" in text(nowhere)
+    assert secretary.post("/console/people/new", form).status_code == 302
+    assert "郑和平" in text(secretary.get("/console/people?q=zhp"))
+
+
+def test_a_viewer_adds_nobody(viewer: Clerk) -> None:
+    assert viewer.get("/console/people/new").status_code == 403
+    assert viewer.post("/console/people/new", {"name": "某人", "birth_date": "1950-01-01"}).status_code == 403
