@@ -19,9 +19,12 @@ STEP = "ticket"
 EARLIER = "earlier"  # the step's data: the recorded message offered as the 留言
 ABOUT = "about"  # the step's data: what the 留言 answers (「我爸的电话换号了」), kept before it
 DETAILS = "details"  # the step's data: it waits for a new phone or address (details_changed)
-# A new address given: 「新地址是和平路5号3单元」「搬到女儿家了」.
-_ADDRESS = ("路", "街", "小区", "村", "楼", "单元", "区", "镇", "巷", "弄", "栋", "号院", "胡同", "大院",
-            "家属院", "公寓", "宿舍", "养老院", "敬老院", "老家", "女儿家", "儿子家", "闺女家", "孩子家")
+# A new address given: 「新地址是和平路5号3单元」「搬到女儿家了」「阳光花园」 — a place's word, a house's
+# number, a road or street named (「在路上」 is none), or the move said; a new number, or its promise.
+_ADDRESS = ("小区", "花园", "家园", "新村", "公寓", "大厦", "胡同", "大院", "家属院", "宿舍", "社区",
+            "单元", "养老院", "敬老院", "老家", "女儿家", "儿子家", "闺女家", "孩子家", "搬到", "搬去",
+            "住到", "地址是", "住址是", "新家在", "号码是", "手机是", "发给你们", "告诉你们")
+_HOUSE = re.compile(r"\d+ *[号栋幢楼室]|(?<![在上走赶马过一])[路街巷苑](?![上边口过])")
 WORDS = ("留言", "我要留言", "转人工", "人工", "人工服务", "找工作人员", "找人工")
 MATTER = 4  # characters beside 「留言」 and its fillers: 「暖气不热」 is a matter, 「一下」 is not
 JUST_LEFT = "ticket_just_left"  # remembered: the 留言 just left, which words not understood add to
@@ -94,7 +97,8 @@ def details_changed(msg: Inbound, ctx: Context) -> Reply | None:
 def someone_wanted(msg: Inbound, ctx: Context) -> Reply | None:
     """「我要找王主任」「支部书记是谁」: someone at the office or the branch asked for by title — the
     bot keeps no such names: what they want is taken as a 留言 for staff (the office's phone for
-    haste); None for anything else, and for 反映/投诉 (the 信访 answer says how)."""
+    haste); None for anything else, for 反映/投诉 (the 信访 answer says how) and for what a policy
+    answer tells (开证明, the office's phone)."""
     plain = normalize(msg.text)
     texts = ctx.texts
     if len(plain) > WANTED_AT_MOST or not texts.mentions(plain, "ticket.wanted_titles") \
@@ -104,14 +108,17 @@ def someone_wanted(msg: Inbound, ctx: Context) -> Reply | None:
     before, _, after = plain.partition(title)
     if "找" not in before and not texts.mentions(after, "ticket.wanted_who"):
         return None
+    if ctx.policies.decide(msg.text).topic is not None:
+        return None  # 「找社区书记开证明」「你们领导电话是多少」: the policy answer says how
     ctx.conversation.expect(STEP, {ABOUT: msg.text})
     return Text(texts.get("ticket.wanted_ask"))
 
 
 def _gives_details(text: str) -> bool:
-    """Whether text holds new details to change: a phone number, a house number, an address."""
-    return (phone_number(text) is not None or any(c.isdigit() for c in text)
-            or any(w in text for w in _ADDRESS))
+    """Whether text holds new details to change: a phone number, an address (_ADDRESS, _HOUSE)."""
+    plain = normalize(text)
+    return (phone_number(text) is not None or _HOUSE.search(plain) is not None
+            or any(w in plain for w in _ADDRESS))
 
 
 def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
@@ -158,7 +165,8 @@ def take_message(msg: Inbound, ctx: Context) -> Reply | None:
     elif not says_something(ctx.texts, msg.text):
         text = None  # 「好的」「你好」 are not yet the message
     if not text:  # what was offered is gone: they say it again (what it answers kept)
-        ctx.conversation.expect(STEP, {ABOUT: about} if (about := ctx.conversation.data.get(ABOUT)) else None)
+        kept = {key: value for key, value in ctx.conversation.data.items() if key in (ABOUT, DETAILS)}
+        ctx.conversation.expect(STEP, kept)
         return Text(ctx.texts.get("ticket.too_short"))
     if about := ctx.conversation.data.get(ABOUT):
         text = f"{about}\n{text}"

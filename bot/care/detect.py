@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.config import ConfigError
@@ -293,7 +294,14 @@ class CareWords:
 
     def named_dead(self, text: str) -> str | None:
         """The full name said right before a death word (「张建国昨天去世了」), or None."""
-        return full_name_dead(text, self.relatives + self.younger + self.others, heard=self.rumour)
+        return full_name_dead(text, self._dying_words, self.relatives + self.younger + self.others,
+                              heard=self.rumour)
+
+    @cached_property
+    def _dying_words(self) -> tuple[str, ...]:
+        """The death kind's words that say a death of themselves, needing no person (去世, 病逝)."""
+        death = next(kind for kind in self.kinds if kind.name == DEATH)
+        return tuple(w for w in death.words if w not in death.needs_person)
 
     def past_death(self, text: str) -> str | None:
         """The relative whose death text tells of as long past, and asks nothing about (「我老伴前年
@@ -470,9 +478,8 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
                       "施洪庞殷单柳左齐鲁葛伍翟祝包牛")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
                       "夏侯", "司徒")
-_NAME_DEATH = ("去世", "过世", "逝世", "病故", "离世", "仙逝")
 _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
-               "已经")
+               "已经", "今晨", "昨日", "今日", "昨夜", "于")
 # 走了 said of a full name is a death only as the whole message: 「姚文斌昨天晚上走了」, 「听说王芳走了」
 # (never 没了/不在了: 「我的钱包没了」 begins with the surname 钱; nor 「今天钟点工走了」, or
 # 「坐了一会儿王芳走了」).
@@ -482,14 +489,15 @@ _GONE_ENDS = "啊呀哇"  # particles after it: 「……走了啊」
 _CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
 
 
-def full_name_dead(text: str, taken: tuple[str, ...] = (), heard: tuple[str, ...] = ()) -> str | None:
-    """The full name said right before a death word (「张建国昨天去世了」: 张建国), optionally with a time
+def full_name_dead(text: str, deaths: tuple[str, ...], taken: tuple[str, ...] = (),
+                   heard: tuple[str, ...] = ()) -> str | None:
+    """The full name said right before one of deaths (「张建国昨天去世了」: 张建国), optionally with a time
     word between; None for a calling (老李, 王书记, 王姐), a name said of someone else (「王德明的老同事
     昨天去世了」「王德明说老李去世了」) or words in `taken` (relatives, 邻居 …). 走了 counts only as the
     whole message: the name, a time word, 走了 (「姚文斌昨天晚上走了」), after one of `heard` at most."""
     told = clauses(text)
     for clause in told:
-        for word in _NAME_DEATH:
+        for word in deaths:
             at = clause.find(word)
             while at > 0:
                 if (name := _name_ending(_without_time(clause[:at]), taken)) is not None:

@@ -299,8 +299,7 @@ class Router:
         """After a step's answer: a task kept beneath comes back on screen with its reminder,
         unless a task is on screen now (it goes first)."""
         conversation = ctx.conversation
-        if isinstance(reply, Text) and reply.ends_tasks:
-            conversation.put_back(conversation.frame(), [])
+        if _ended_tasks(ctx, reply):
             return reply
         step = conversation.step
         if conversation.kept is None or (step is not None and self._is_task(step)):
@@ -319,8 +318,7 @@ class Router:
         if reply is None:
             conversation.put_back(on_screen, kept)
             return None
-        if isinstance(reply, Text) and reply.ends_tasks:
-            conversation.put_back(conversation.frame(), [])  # what the answer asks stays; nothing else
+        if _ended_tasks(ctx, reply):
             return reply
         if task is not None and isinstance(reply, Text) and reply.alone:
             task.data[UNMENTIONED] = True  # the next bare 「好的」 acknowledges that answer (_acknowledged)
@@ -480,6 +478,15 @@ class Router:
         if key in table:
             raise ValueError(f"{key!r} is registered twice")
         table[key] = value
+
+
+def _ended_tasks(ctx: Context, reply: Reply) -> bool:
+    """Whether reply ends the tasks waiting (Text.ends_tasks); if so they are dropped, and what
+    the reply itself asks stays on screen."""
+    if not (isinstance(reply, Text) and reply.ends_tasks):
+        return False
+    ctx.conversation.put_back(ctx.conversation.frame(), [])
+    return True
 
 
 def _family(step: str) -> str:

@@ -287,6 +287,8 @@ def _group_id(session: Session, name: str) -> int | None:
 
 
 def _other_admins(session: Session, account: StaffAccount) -> int:
+    """Administrators besides account who can manage accounts: enabled and over the whole office
+    (bot.staff.roles.OFFICE_WIDE_ONLY; one scoped to a group before that rule manages none)."""
     return session.scalar(sa.select(sa.func.count()).select_from(StaffAccount).where(
-        StaffAccount.role == Role.ADMIN, StaffAccount.disabled_at.is_(None),
+        StaffAccount.role == Role.ADMIN, StaffAccount.disabled_at.is_(None), StaffAccount.group_id.is_(None),
         StaffAccount.id != account.id)) or 0

@@ -657,10 +657,33 @@ def test_a_life_at_risk_of_another_kind_is_told_what_to_do_first_and_staff_hear_
     ("要小心冒充公检法的", None),
     ("我心慌得厉害", None),  # unwell, but not said to be alone: a kind word, not staff
     ("我一个人在家，心里不舒服", None),
-    ("一个人在家头晕的时候怎么办", None)])
+    ("一个人在家头晕的时候怎么办", None),
+    # death said in other words, and the things that run out of air or are passed (not people)
+    ("我爸断气了", "death"), ("老伴咽气了", "death"), ("父亲今晨病逝", "death"), ("家父于昨日逝世", "death"),
+    ("我爸的氧气瓶没气了，去哪里换", None), ("我爸的电动车轮胎没气了", None),
+    ("家里暖气断气了，老伴冻得不行", None),
+    ("我妈已经通过身份验证了", None), ("我扶老伴翻过身了，他睡着了", None),
+    ("想咨询关于我爸去世后的丧葬费", None), ("请问关于我爸住院费的报销", None),
+    ("老伴住院属于哪类报销", None),
+    # a serious diagnosis, not a worry about one
+    ("我得了癌症", "serious"), ("我爸查出肺癌", "serious"), ("我怕自己得了癌症，心里不踏实", None),
+    ("我总是咳嗽，是不是得了肺癌", None), ("体检没查出肿瘤，放心了", None),
+    # readings and fits, not weights; someone missing, not their keys
+    ("血压量了一下两百多 头疼", "emergency"), ("我给老伴称体重，量了一下两百斤", None),
+    ("老伴糊涂了 出门找不到了 一上午没回来", "missing"), ("我爸出门找不到了钥匙", None)])
 def test_dangers_are_told_apart_from_everyday_words(office: Services, said: str, kind: str | None) -> None:
     found = CareWords.load(office.settings.content_dir).find(said)
     assert (found.kind.name if found else None) == kind
+
+
+@pytest.mark.parametrize("said", ["张建国昨天去世了", "张建国昨天病逝了", "张建国今晨辞世"])
+def test_a_full_name_dies_by_every_death_word_that_needs_no_person(office: Services, said: str) -> None:
+    """The full-name rule reads the death kind's words that say a death of themselves (content's,
+    whatever it adds): 「张建国昨天病逝了」 is someone else's death as 「…去世了」 is."""
+    words = CareWords.load(office.settings.content_dir)
+    assert words.named_dead(said) == "张建国"
+    found = words.find(said)
+    assert found is not None and found.subject == "other"
 
 
 def test_every_kind_of_report_is_named_for_staff_as_content_names_it(office: Services) -> None:

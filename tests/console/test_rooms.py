@@ -370,6 +370,9 @@ def test_an_administrator_is_over_the_whole_office_and_one_scoped_to_a_branch_ma
     assert scoped.post("/console/accounts/boss/reset").status_code == 403
     assert scoped.post("/console/accounts/shuji/role", {"role": "admin", "group": ""}).status_code == 403
     assert not account(desk, "boss").must_change_password and account(desk, "shuji").group_id == second
+    # Nor does such an account count as another administrator: the office's last one stays one.
+    with transaction(desk.sessions) as session, pytest.raises(StaffError, match="最后一个管理员"):
+        change_role(session, "boss", "staff", "", actor="cli:test", now=desk.clock.now())
 
 
 def test_only_administrators_manage_accounts(worker: Clerk, desk: Services) -> None:
