@@ -103,10 +103,10 @@ def new() -> Response | tuple[str, int]:
     if request.method == "POST":
         values = {c.field: request.form.get(c.field, "") for c in EDITABLE}
         with saving() as session:
-            result, person = add_person(session, values, actor=actor(), now=now(), scope=staff().group_id)
-        if person is not None:
-            flash(f"已新增：{person.name}。")
-            return redirect(url_for("console.person", retiree_id=person.id))
+            result, added = add_person(session, values, actor=actor(), now=now(), scope=staff().group_id)
+        if added is not None:
+            flash(f"已新增：{added.name}。")
+            return redirect(url_for("console.person", retiree_id=added.id))
         problems = result.problems
     return _form_page(None, values, {}, problems)
 

@@ -23,6 +23,8 @@ from bot.roster.importer import group_problems
 from bot.roster.rows import RowRecord, read_row
 from bot.roster.sheets import Cell
 
+Groups = dict[tuple[str, str], Group]  # every group, by (kind, name)
+
 # Every column of the roster but the date of death, which has its own action (it stops things).
 EDITABLE = [c for c in f.COLUMNS if c.field != "died_on"]
 
@@ -104,9 +106,6 @@ def add_person(session: Session, form: Mapping[str, str], *, actor: str, now: da
     audit.record(session, actor=actor, action="roster.add", at=now, target=f"retiree:{person.id}",
                  changes=as_logged(edit.changes))
     return edit, person
-
-
-Groups = dict[tuple[str, str], Group]  # every group, by (kind, name)
 
 
 def _read_form(session: Session, form: Mapping[str, str], now: datetime, person: Retiree | None,
