@@ -131,8 +131,10 @@ def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
     if not texts.mentions(plain, "ticket.request_words") or texts.mentions(plain, "ticket.request_not_with") \
             or texts.mentions(plain, "activity.kind_words"):
         return None
-    if texts.mentions(plain, "ticket.request_asking") and ctx.policies.decide(msg.text).topic is not None:
-        return None  # 「认证可以上门办吗」: the policy answer says how
+    asking = (texts.mentions(plain, "ticket.request_asking")
+              and not texts.mentions(plain, "ticket.request_even_asked"))
+    if asking and ctx.policies.decide(msg.text).topic is not None:
+        return None  # 「认证可以上门办吗」: the policy answer says how (「能不能请人去看看」 asks us to act)
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return _received(ctx, ticket, "ticket.request_received")
