@@ -435,9 +435,11 @@ class Router:
 
     def may_be_read(self, text: str) -> bool:
         """Whether a handler may ask the policy engine or the care words what text says: not for a
-        number someone picks, nor a command word (read ahead of a message's transaction, these
-        would be read for nothing)."""
-        return parse_choice(text) is None and normalize(text) not in self.words
+        number someone picks, a letter (the quiz's), nor a command word (read ahead of a message's
+        transaction, these would be read for nothing)."""
+        plain = normalize(text)
+        letter = len(plain) == 1 and plain.isascii() and plain.isalpha()
+        return not letter and parse_choice(text) is None and plain not in self.words
 
     def _sounds_like_command(self, text: str) -> str | None:
         """The command a short message sounds like, typed by pinyin or heard (帮定 → 绑定); at
