@@ -128,13 +128,13 @@ def staff_request(msg: Inbound, ctx: Context) -> Reply | None:
     (「茶话会我去不了，请个假」: cancelled as one), a doubt about a scam."""
     plain = normalize(msg.text)
     texts = ctx.texts
-    if not texts.mentions(plain, "ticket.request_words") or texts.mentions(plain, "ticket.request_not_with") \
+    visit = texts.mentions(plain, "ticket.request_visit")  # 「能不能请人去看看」, however asked
+    if not (visit or texts.mentions(plain, "ticket.request_words")) \
+            or texts.mentions(plain, "ticket.request_not_with") \
             or texts.mentions(plain, "activity.kind_words"):
         return None
-    asking = (texts.mentions(plain, "ticket.request_asking")
-              and not texts.mentions(plain, "ticket.request_even_asked"))
-    if asking and ctx.policies.decide(msg.text).topic is not None:
-        return None  # 「认证可以上门办吗」: the policy answer says how (「能不能请人去看看」 asks us to act)
+    if not visit and texts.mentions(plain, "ticket.request_asking") and ctx.policies.decide(msg.text).topic:
+        return None  # 「认证可以上门办吗」: the policy answer says how
     ticket = leave(ctx.session, ctx.settings, ctx.texts, openid=ctx.openid, binding=ctx.binding,
                    text=msg.text, now=ctx.now)
     return _received(ctx, ticket, "ticket.request_received")
