@@ -269,6 +269,10 @@ def _who_said(text: str, ctx: Context, died: bool = False) -> tuple[str, str | N
     choice = parse_choice(text)
     if choice is not None:
         return choices.get(choice)
+    binding = ctx.binding
+    if binding is not None and _words(ctx).name_answered(text) == binding.retiree.name:
+        # 「王德明」 from his daughter is her father; 「林秀英」 from 林秀英 is herself
+        return ("relative", "家里人") if binding.is_agent else ("self", None)
     return _words(ctx).who_is(text)
 
 

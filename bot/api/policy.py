@@ -49,7 +49,7 @@ class Answer(BaseModel):
     care: str | None = Field(default=None, description=(
         "说到重要情况时的种类（和聊天里认的一样）：death 去世、critical 病危、hospital 住院、fall 摔倒、"
         "serious 查出重病、emergency 急症、missing 走失、despair 轻生念头、scam 被骗、fire 着火、gas 煤气、"
-        "alone_ill 独自在家身体不适；这时没有政策回答"))
+        "alone_ill 独自在家身体不适、not_eating 不吃不喝、theft 被盗；这时没有政策回答"))
     urgent: bool = Field(default=False, description=(
         "人命关天（急症、走失、着火……）：请把 text 醒目地显示，别的先不显示"))
     staff_told: bool = Field(default=False, description="工作人员已收到这条重要情况的提醒（登录了才会）")

@@ -48,6 +48,7 @@ class Kind:
     only_with: tuple[str, ...] = ()
     # Said with these, the symptom is over (「今天好了」「没事了」): no report of an only_with kind.
     not_now: tuple[str, ...] = ()
+    speaker: bool = False  # said of no one (「家里进小偷了」), it is the speaker's own: not asked whose
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class CareWords:
     long_ago: tuple[str, ...] = ()  # 三年了, 去年 …: asked about with these, old news is a question
     chronic: tuple[str, ...] = ()  # 老毛病, 支架 …: an old illness asked about is no emergency
     costs: tuple[str, ...] = ()  # 报销, 医保, 赔 …: asked with these, even an emergency word is a question
+    paid: tuple[str, ...] = ()  # 花了, 自己掏了 …: with a cost asked about, the stay is behind them
     hearsay: tuple[str, ...] = ()  # 电视上说, 新闻说 …: what someone heard of, not what happens to them
     seeing_doctor: tuple[str, ...] = ()  # 哪个医院, 挂哪个科 …: asking where to be seen
     others: tuple[str, ...] = ()  # 都不是, 同事, 邻居 …: the news is of someone outside the family
@@ -139,7 +141,7 @@ class CareWords:
                                _words(k.get("cries", [])), bool(k.get("alone", False)),
                                _words(k.get("needs_someone", [])), _words(k.get("told_of", [])),
                                _words(k.get("for_a_doctor", [])), _words(k.get("only_with", [])),
-                               _words(k.get("not_now", [])))
+                               _words(k.get("not_now", [])), bool(k.get("speaker", False)))
                           for name, k in raw["kinds"].items())
             words, good = raw["words"], raw.get("good_news", {})
             good_news = GoodNews(_words(good.get("words", [])), _words(good.get("alone", [])),
@@ -149,7 +151,8 @@ class CareWords:
                        dict(words.get("address", {})), _words(words.get("asking", [])),
                        _words(words.get("younger", [])), _words(words.get("not_happened", [])),
                        _words(words.get("long_ago", [])), _words(words.get("chronic", [])),
-                       costs=_words(words.get("costs", [])), hearsay=_words(words.get("hearsay", [])),
+                       costs=_words(words.get("costs", [])), paid=_words(words.get("paid", [])),
+                       hearsay=_words(words.get("hearsay", [])),
                        seeing_doctor=_words(words.get("seeing_doctor", [])), men=_words(words.get("men", [])),
                        women=_words(words.get("women", [])), others=_words(words.get("others", [])),
                        dated=_words(words.get("dated", [])), after_news=_words(words.get("after_news", [])),
@@ -248,7 +251,9 @@ class CareWords:
         elder, someone = self._people(plain)
         whom = self._own_role.sub(lambda said: " " * len(said.group()), plain)  # the same length
         old = any(w in plain for w in self.long_ago)
-        chronic = any(w in plain for w in self.chronic) or any(w in plain for w in self.costs)
+        costs = any(w in plain for w in self.costs)
+        chronic = costs or any(w in plain for w in self.chronic)
+        paid = costs and any(w in plain for w in self.paid)  # 「住院花了八千多能报多少」: a question
         heard = any(w in plain for w in self.hearsay)
         for kind in self.kinds:
             said = _without(plain, kind.unless)
@@ -285,7 +290,8 @@ class CareWords:
                 return Sighting(kind, "other", None)  # 「听说老姚走了是真的吗」: staff find out
             # 「去世了丧葬费怎么领」「老伴走了三年了，抚恤金还能领吗」「烫伤了医保能报吗」 are questions;
             # 「晕倒了怎么办」 is not.
-            if asks and (old or (kind.urgent and chronic) or (subject == "unknown" and not kind.urgent)):
+            minor = not kind.urgent and (subject == "unknown" or paid)
+            if asks and (old or (kind.urgent and chronic) or minor):
                 return None
             if kind.name == DEATH and not _first_in(whom[:at], self.relatives) and self.named_dead(text):
                 return Sighting(kind, "other", None)  # 「张建国昨天去世了」: someone else, roster or not
@@ -380,6 +386,8 @@ class CareWords:
         for word in self.others:  # 「我同事」「我的老战友」「我一个老朋友」 say whose, not who
             for whose in ("我的老", "我的好", "我一个老", "我一个", "我的", "我老", "我"):
                 named = named.replace(whose + word, " " * len(whose) + word)
+        if someone_named_before(named[:at], self.relatives + self.younger + self.others, self.rumour):
+            return "other"  # 「老姚也住院了」「我听说陈志强住院了」: the 我 is who heard it
         speaker = any(w in named for w in self.self_words)
         if not speaker and _outsider_in(named[:at], self.others):
             return "other"
@@ -393,7 +401,7 @@ class CareWords:
             return Sighting(kind, "self", None)
         if kind.name == DEATH and subject == "self":
             return Sighting(kind, "unknown", None)
-        if kind.only_with and subject == "unknown":  # 「一个人在家，心慌得很」: the one alone is the speaker
+        if (kind.only_with or kind.speaker) and subject == "unknown":  # 「一个人在家，心慌得很」: the speaker
             return Sighting(kind, "self", None)
         return Sighting(kind, subject, relative)
 
@@ -431,6 +439,10 @@ class CareWords:
         news = self.good_news
         return next((p for p in parts if _first_in(_without(p, news.unless), news.alone + news.words)), None)
 
+    def name_answered(self, text: str) -> str | None:
+        """The name an answer to 「是哪一位」 is (「姚文斌」「是老姚」), or None."""
+        return named_answer(normalize(text), self.relatives + self.younger + self.others)
+
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
         or 「是我」 — not for any sentence with 我 in it (「是我儿子」 is a relative); ("other", None)
@@ -443,6 +455,8 @@ class CareWords:
             return "self", None
         if _first_in(plain, self.others) is not None:  # 「都不是，是我们支部的姚文斌」
             return "other", None
+        if self.name_answered(plain) is not None:
+            return "other", None  # 「姚文斌」「老姚」 (the handler knows its own retiree's name)
         return None
 
 
@@ -480,6 +494,13 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
                       "夏侯", "司徒")
 _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
                "已经", "今晨", "昨日", "今日", "昨夜", "于")
+_HONOURS = ("老同志", "同志")  # said after a name (「姚文斌同志」)
+# What says who someone named after it is (「我们支部的刘桂兰」「老支书姚文斌」「我的老战友王芳」).
+_INTRODUCING = ("的", "支书", "书记", "同事", "战友", "领导", "老同志", "朋友", "邻居", "主任", "老师")
+_LINKING = "也又都还就"  # 「老姚也住院了」: said between the person and the news
+# 老姚, 小刘, 王书记: how people are called, at the end of what comes before the news.
+_SURNAME = f"[{''.join(sorted(_SURNAMES))}]"
+_CALLING_ENDS = re.compile(rf"(?:[老小]{_SURNAME}|{_SURNAME}(?:{_TITLES}))$")
 # 走了 said of a full name is a death only as the whole message: 「姚文斌昨天晚上走了」, 「听说王芳走了」
 # (never 没了/不在了: 「我的钱包没了」 begins with the surname 钱; nor 「今天钟点工走了」, or
 # 「坐了一会儿王芳走了」).
@@ -507,16 +528,44 @@ def full_name_dead(text: str, deaths: tuple[str, ...], taken: tuple[str, ...] = 
     if said.endswith(_NAME_GONE) and "刚" not in said:  # 「姚文斌刚走了」 may have left a visit
         before = _without_time(said[:-len(_NAME_GONE)])
         before = next((before[len(w):] for w in heard if before.startswith(w)), before)
-        if (name := _name_ending(before, taken)) == before:
+        if (name := _name_ending(before, taken)) is not None and _introduced(before, name):
             return name
     return None
 
 
-def _without_time(before: str) -> str:
-    """What comes before a death word, without the time words right before it (昨天晚上, 已经)."""
-    while (time := next((t for t in _NAME_TIMES if before.endswith(t)), None)) is not None:
-        before = before[:-len(time)]
+def _introduced(before: str, name: str) -> bool:
+    """Whether name is all of before, or follows what says who the person is (「我们支部的刘桂兰」
+    「我们老支书姚文斌」): not a sentence that goes on about something else (「坐了一会儿王芳」)."""
+    return before == name or before[:-len(name)].endswith(_INTRODUCING)
+
+
+def _without_time(before: str, honours: tuple[str, ...] = _HONOURS) -> str:
+    """What comes before a death word, without the time words right before it (昨天晚上, 已经),
+    nor 同志 after a name (「姚文斌同志昨天去世了」)."""
+    while (said := next((t for t in _NAME_TIMES + honours if before.endswith(t)), None)) is not None:
+        before = before[:-len(said)]
     return before
+
+
+def someone_named_before(before: str, taken: tuple[str, ...], heard: tuple[str, ...]) -> bool:
+    """Whether news is told of someone called by name right before it: 老姚, 小刘, 王书记, or a
+    full name after what says who they are or that it was heard (「我听说陈志强住院了」). A full
+    name alone is not enough (「高血压住院了」 begins with the surname 高)."""
+    if _CALLING_ENDS.search(_without_time(before.rstrip(_LINKING), honours=())):
+        return True
+    before = _without_time(before.rstrip(_LINKING))
+    name = _name_ending(before, taken)
+    return (name is not None and len(name) >= 3 and before != name
+            and (_introduced(before, name) or before[:-len(name)].endswith(heard)))
+
+
+def named_answer(text: str, taken: tuple[str, ...]) -> str | None:
+    """The name a whole answer is (「姚文斌」「是老姚」「姚文斌同志」), or None."""
+    said = text.removeprefix("就").removeprefix("是").rstrip(_GONE_ENDS + "吧呢")
+    if _CALLING_ENDS.fullmatch(said):
+        return said
+    said = _without_time(said)
+    return said if _name_ending(said, taken) == said else None
 
 
 def _name_ending(before: str, taken: tuple[str, ...]) -> str | None:

@@ -19,7 +19,8 @@ from bot.roster.edit import EditError
 
 KIND_LABELS = {"death": "去世", "critical": "病危", "hospital": "住院", "fall": "摔倒受伤", "serious": "重病",
                "emergency": "急症", "missing": "走失", "despair": "轻生念头", "gas": "煤气泄漏",
-               "scam": "被骗", "fire": "火灾", "alone_ill": "独自在家身体不适"}
+               "scam": "被骗", "fire": "火灾", "alone_ill": "独自在家身体不适", "not_eating": "不吃不喝",
+               "theft": "被盗"}
 # Listed first for staff, before any other report: a death, or a life at risk.
 URGENT = ("death", "critical", "emergency", "missing", "despair", "gas", "fire", "scam")
 SUBJECTS = {"self": "本人", "relative": "家属", "other": "别人（不是本人和家里人）", "unknown": "未说明"}

@@ -140,7 +140,7 @@ def test_family_telling_of_a_relative_who_cannot_be_the_retiree_is_not_shown_as_
 
 def test_news_of_someone_outside_the_family_is_told_apart_and_never_the_retirees_death(
         office: Services, branch: Branch, chat: Chat) -> None:
-    assert "回复 3　是别人" in (chat.say("听说老姚摔了一跤骨折了", openid="o_zhang") or "")
+    assert "回复 3　是别人" in (chat.say("听说摔了一跤骨折了", openid="o_zhang") or "")
     caring = chat.say("都不是，是我们支部的姚文斌", openid="o_zhang") or ""
     assert caring.startswith("这位老同志摔着了") and "请问是您本人" not in caring
     [report] = reports(office)
@@ -253,7 +253,26 @@ TOLD = [  # (what is said, the kind of news, whom it is about)
     ("我老伴突然不会说话了，嘴也歪了", "emergency", "relative"),
     ("我老伴喘气费劲，嘴唇发紫", "emergency", "relative"),
     ("我在地上躺着起不来", "emergency", "self"),
+    ("我起不来了", "emergency", "self"),  # not said why: 120 first
+    ("我腿软 起不来", "emergency", "self"),
+    ("头晕眼花站不稳", "emergency", "unknown"),
     ("我老伴摔倒了起不来", "fall", "relative"),  # its answer says 120 if badly hurt
+    # family telling of a parent dying; someone called or named before the news; not eating; a theft
+    ("我爸快不行了", "critical", "relative"),
+    ("医生说我爸不行了", "critical", "relative"),
+    ("我爸进ICU了", "critical", "relative"),
+    ("我听说陈志强住院了", "hospital", "other"),  # 我 is who heard it
+    ("我们支部老陈也住院了", "hospital", "other"),
+    ("王书记住院了", "hospital", "other"),
+    ("我周末住院了", "hospital", "self"),  # 周末 begins with a surname, and names nobody
+    ("我高血压住院了", "hospital", "self"),
+    ("姚文斌同志昨天去世了", "death", "other"),
+    ("老姚昨天去世了", "death", "other"),
+    ("我们支部的刘桂兰走了", "death", "other"),
+    ("我们老支书姚文斌昨天走了", "death", "other"),
+    ("我爸这几天不吃不喝 也不说话", "not_eating", "relative"),
+    ("家里进小偷了", "theft", "self"),  # the speaker's own home: not asked whose
+    ("我钱包被偷了", "theft", "self"),
     ("救救我", "emergency", "self"),
     ("我爸拉了好多血", "emergency", "relative"),
     # fresh news beside old illness is still news
@@ -281,7 +300,9 @@ NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我�
            "我老伴去年就不在了，现在就我一个人", "我去年摔了一跤以后腿一直不好，想申请护理费",
            "这个题太难了救救我", "救救我吧，这个手机怎么弄", "我老伴心脏不舒服好多年了",
            "早上躺着起不来，懒得很", "老伴这两天拉血，去医院看了说是痔疮", "我把手机摔地上了",
-           "站不稳的老人怎么申请护理", "躺在地上做操好不好", "听说小区的班车走了"]
+           "站不稳的老人怎么申请护理", "躺在地上做操好不好", "听说小区的班车走了",
+           "我上个月住院花了八千多能报多少", "体检前要不吃不喝吗", "怎么防小偷", "手机快不行了",
+           "这样怕是不行了", "我早上起不来"]
 
 
 @pytest.mark.parametrize(("said", "kind", "subject"), TOLD)
