@@ -47,7 +47,7 @@ def register(router: Router) -> None:
     router.step(WHO_STEP, remind=lambda ctx, data: ctx.texts.get(_who_question(data)),
                 urgent="answer")(answer_who)
     router.step(PHONE_STEP, remind=lambda ctx, data: ctx.texts.get("care.remind_phone"),
-                otherwise=more_words)(take_phone)
+                otherwise=more_words, resumes=True)(take_phone)
     router.step(AFTER_STEP)(choose_related)
     router.matcher("care_phone")(phone_after_report)
     router.matcher("care_good_news")(good_news_told)

@@ -46,7 +46,7 @@ def register(router: Router) -> None:
     router.action("study_asked", needs_binding=True)(asked)
     router.matcher("study_asked")(asked_if_studied)
     router.step(PAST_STEP)(pick_past)
-    router.step(QUIZ_STEP, remind=remind_quiz)(answer_quiz)
+    router.step(QUIZ_STEP, remind=remind_quiz, resumes=True)(answer_quiz)
 
 
 def this_month(msg: Inbound, ctx: Context) -> Reply:

@@ -38,7 +38,7 @@ def register(router: Router) -> None:
     router.action("my_tickets", words=("我的留言", "留言回了吗", "留言回复了吗", "留言有回复吗", "查留言",
                                        "查看留言"))(my_tickets)
     # A report said at the prompt (「我老伴住院了」) goes to staff as a care report: the 留言 is done.
-    router.step(STEP, remind=_remind, urgent="end")(take_message)
+    router.step(STEP, remind=_remind, urgent="end", resumes=True)(take_message)
     router.matcher("details_changed")(details_changed)
     router.matcher("someone_wanted")(someone_wanted)
     router.matcher("staff_request")(staff_request)

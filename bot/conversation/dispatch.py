@@ -133,7 +133,7 @@ class Responder:
         if msg.openid not in services.known_followers:
             followers.touch(conn, msg.openid, now)
         conversation = Conversation(conn, msg.openid, services.clock, services.settings.conversation_ttl,
-                                    sender.step, sender.data, sender.lapsed)
+                                    sender.step, sender.data, sender.lapsed, sender.lapsed_data)
         return Context(openid=msg.openid, connection=conn, clock=services.clock,
                        conversation=conversation, texts=services.texts, settings=services.settings,
                        act=self.router.act, policies=self.policies(conn), bound_as=sender.bound_as)

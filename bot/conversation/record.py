@@ -60,6 +60,7 @@ class Sender(NamedTuple):
     data: dict[str, Any]
     has_mail: bool
     lapsed: str | None = None  # the step that ran out lately, unanswered (LAPSED_WINDOW)
+    lapsed_data: dict[str, Any] | None = None  # what that step had remembered
 
 
 # Built once, plain columns read in the claim's own statement (bot.conversation.record runs them):
@@ -94,7 +95,8 @@ def sender_from(row: Mapping[str, Any], now: datetime) -> Sender:
     expires = row["expires_at"]
     if expires is not None and expires <= now:
         lapsed = row["step"] if now - expires < LAPSED_WINDOW else None
-        return Sender(bound_as, None, {}, bool(row["has_mail"]), lapsed)
+        remembered = dict(row["data"] or {}) if lapsed else None
+        return Sender(bound_as, None, {}, bool(row["has_mail"]), lapsed, remembered)
     data = row["data"]
     return Sender(bound_as, row["step"], dict(data) if data else {}, bool(row["has_mail"]))
 

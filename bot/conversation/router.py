@@ -44,6 +44,9 @@ class Step:
     answers: command words that are answers here (「报名」 confirms a sign-up).
     otherwise: what the task makes of a message nothing else understood, instead of asking its
     question again (after a care report, 「他住的是人民医院」 is more for staff to hear).
+    resumes: after the step ran out (conversation_ttl), what nothing else understood is still
+    its answer if the handler takes it: 「留言」 and the matter two hours later, a new phone number
+    after a pause, the quiz's 「A」 half an hour on.
     """
 
     handle: MaybeHandler
@@ -51,6 +54,7 @@ class Step:
     urgent: Literal["keep", "end", "answer"] = "keep"
     answers: frozenset[str] = frozenset()
     otherwise: MaybeHandler | None = None
+    resumes: bool = False
 
 
 @dataclass
@@ -129,11 +133,12 @@ class Router:
 
     def step(self, name: str, *, remind: Remind | None = None,
              urgent: Literal["keep", "end", "answer"] = "keep", answers: tuple[str, ...] = (),
-             otherwise: MaybeHandler | None = None) -> Callable[[MaybeHandler], MaybeHandler]:
+             otherwise: MaybeHandler | None = None, resumes: bool = False,
+             ) -> Callable[[MaybeHandler], MaybeHandler]:
         """Register the handler of a pending step (see Step); returning None declines."""
         def register(fn: MaybeHandler) -> MaybeHandler:
             self._claim(self.steps, name, Step(fn, remind, urgent, frozenset(normalize(a) for a in answers),
-                                               otherwise))
+                                               otherwise, resumes))
             return fn
         return register
 
@@ -265,7 +270,23 @@ class Router:
             if self.unanswered is not None and (said := self.unanswered(msg, ctx)) is not None:
                 return f"step:{task.step}:unanswered", Text(f"{said}\n\n{reminder}")  # the question not lost
             return f"step:{task.step}:again", Text(reminder)
+        if (resumed := self._resumed(msg, ctx)) is not None:
+            return resumed
         return self._fallback(msg, ctx)
+
+    def _resumed(self, msg: Inbound, ctx: Context) -> tuple[str, Reply] | None:
+        """What nothing else understood, taken by the step that ran out lately when it takes such
+        words after a pause (Step.resumes); None, and the conversation as it was, when it does not."""
+        conversation = ctx.conversation
+        spec = self.steps.get(conversation.lapsed or "")
+        if spec is None or not spec.resumes:
+            return None
+        step = conversation.take_up_lapsed()
+        assert step is not None
+        if (reply := spec.handle(msg, ctx)) is not None:
+            return f"step:{step}:resumed", reply
+        conversation.leave_lapsed(step)
+        return None
 
     def _step_answers(self, ctx: Context) -> frozenset[str]:
         spec = self.steps.get(ctx.conversation.step or "")

@@ -58,9 +58,11 @@ class Conversation:
     """
 
     def __init__(self, conn: sa.Connection, openid: str, clock: Clock, ttl: int, step: str | None,
-                 data: dict[str, Any], lapsed: str | None = None) -> None:
+                 data: dict[str, Any], lapsed: str | None = None,
+                 lapsed_data: dict[str, Any] | None = None) -> None:
         """step and data: the unexpired row as read with the rest (bot.conversation.record.claim);
-        lapsed: the step of a row that ran out lately (its row is still there)."""
+        lapsed and lapsed_data: the step of a row that ran out lately (its row is still there), and
+        what it had remembered."""
         self._conn = conn
         self._openid = openid
         self._clock = clock
@@ -75,6 +77,8 @@ class Conversation:
         self._aside: list[Frame] = []  # what set_aside cleared, until put_back
         self._had_row = step is not None or bool(data) or lapsed is not None
         self.lapsed = lapsed  # a step that ran out unanswered lately: 「好的」 now is told so
+        self._lapsed_data = {k: v for k, v in (lapsed_data or {}).items() if k not in (_KEPT, _MEMORY)}
+        self._lapsed_changed = False
         self._changed = False
         self.quiet = False  # a task waits: add-on offers (related topics, the menu) are not made
 
@@ -91,6 +95,19 @@ class Conversation:
     def lapse_told(self) -> None:
         """The user has been told the step ran out: its row goes."""
         self.lapsed, self._changed = None, True
+
+    def take_up_lapsed(self) -> str | None:
+        """Put the step that ran out lately back on screen, with what it remembered; its name.
+        Nothing else may be on screen."""
+        step = self.lapsed
+        if step is not None:
+            self._lapsed_changed = self._changed
+            self._top, self.lapsed, self._changed = Frame(step, dict(self._lapsed_data)), None, True
+        return step
+
+    def leave_lapsed(self, step: str) -> None:
+        """Undo take_up_lapsed(): its handler did not take the message."""
+        self._top, self.lapsed, self._changed = None, step, self._lapsed_changed
 
     def expect(self, step: str, data: dict[str, Any] | None = None) -> None:
         """Wait for the user's next message to answer `step`."""
