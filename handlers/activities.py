@@ -94,12 +94,16 @@ def _not_going(ctx: Context, text: str) -> bool:
 
 def _closed_named(msg: Inbound, ctx: Context, closed: list[Activity]) -> Reply | None:
     """「冬至那个茶话会还能报吗」 once its sign-ups closed (closed: closed_to_come's): said so, with
-    the day it closed; None when no such activity is named, or the person is signed up for it
-    (their questions are others')."""
+    the day it closed; to someone signed up for it (「茶话会在哪」), their sign-up and its details;
+    None when no such activity is named."""
     number = _named(ctx, msg.text, [a.title for a in closed])
-    if number is None or live_signup(ctx.session, closed[number - 1].id, _retiree_id(ctx)) is not None:
+    if number is None:
         return None
     activity = closed[number - 1]  # stopped by staff before its deadline: no date to name
+    if (signup := live_signup(ctx.session, activity.id, _retiree_id(ctx))) is not None:
+        if _not_going(ctx, msg.text):
+            return None  # 「茶话会我去不了了」: 取消报名's to answer
+        return Text(_already(ctx, activity, signup, msg.text))
     said = "closed_named" if activity.deadline <= ctx.now else "stopped_named"
     return Text(describe(ctx.texts, said, activity))
 
@@ -312,6 +316,9 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
                                       whose=_whose(ctx)))
         signups = [signups[named - 1]]
     ctx.conversation.expect(CANCEL, {"ids": [s.id for s in signups]})
+    if len(signups) == 1:  # nothing to choose between: asked whether, not which
+        only = signups[0].activity
+        return Text(ctx.texts.get("activity.cancel_one", title=only.title, when=when(only.starts_at)))
     lines = [ctx.texts.get("activity.cancel_item", number=n, title=s.activity.title,
                            when=when(s.activity.starts_at)) for n, s in enumerate(signups, start=1)]
     return _listing(ctx, "cancel", lines)

@@ -43,7 +43,8 @@ def test_a_sign_up_said_in_a_sentence_shows_the_activity_it_names(
     named = chat.say("我想报名参加茶话会", openid="o_zhang") or ""
     assert "【冬至茶话会】" in named and "回复 1 确认报名" in named  # the one it names, not the list
     chat.say("1", openid="o_zhang")
-    assert "要取消哪一个" in (chat.say("茶话会我去不了了，想取消报名", openid="o_zhang") or "")
+    asked = chat.say("茶话会我去不了了，想取消报名", openid="o_zhang") or ""
+    assert "要取消这个报名吗？【冬至茶话会】" in asked
 
 
 def test_with_a_companion_two_seats_are_taken(office: Services, branch: Branch, tea: int, chat: Chat) -> None:
@@ -78,7 +79,7 @@ def test_a_freed_place_goes_to_the_first_waiting_who_is_told_exactly_once(
     wu, zheng = add_member(office, "吴刚", "o_wu"), add_member(office, "郑和", "o_zheng")
     sign(chat, "o_wu", "1", "1")
     sign(chat, "o_zheng", "1", "1")
-    assert "要取消哪一个？" in (chat.say("取消报名", openid="o_li") or "")
+    assert "要取消这个报名吗？【冬至茶话会】" in (chat.say("取消报名", openid="o_li") or "")
     assert "已取消【冬至茶话会】的报名" in (chat.say("1", openid="o_li") or "")
     states = {r: s for r, s, _, _ in signups(office)}
     assert (states[wu], states[zheng]) == ("confirmed", "waiting")
