@@ -45,19 +45,31 @@ def register(router: Router) -> None:
                   needs_binding=True)(start_quiz)
     router.action("study_asked", needs_binding=True)(asked)
     router.matcher("study_asked")(asked_if_studied)
+    router.matcher("study_told")(told_studied)
     router.step(PAST_STEP)(pick_past)
     router.step(QUIZ_STEP, remind=remind_quiz, resumes=True)(answer_quiz)
 
 
 def this_month(msg: Inbound, ctx: Context) -> Reply:
-    """This month's summary and the person's own reading link (this month is chosen again)."""
+    """This month's summary and the person's own reading link (this month is chosen again);
+    「上个月的学习」: the month before's, chosen as if picked in 往期."""
     if (late := _late(ctx)) is not None:
         return late
     ctx.conversation.forget(CHOSEN_MONTH)
     material = _current(ctx)
     if material is None:
         return Text(ctx.texts.get("study.none_yet"))
+    if ctx.texts.mentions(normalize(msg.text), "study.last_month_words") and (
+            before := _month_before(ctx, material.month)) is not None:
+        ctx.conversation.remember(CHOSEN_MONTH, before.month)
+        material = before
     return Text(_summary(ctx, material))
+
+
+def _month_before(ctx: Context, month: str) -> Material | None:
+    """The newest material before month's, if any can be shown."""
+    earlier = next((m for m in months(ctx.settings.content_dir) if m < month), None)
+    return _material(ctx, earlier) if earlier is not None else None
 
 
 def past(msg: Inbound, ctx: Context) -> Reply:
@@ -86,6 +98,17 @@ def pick_past(msg: Inbound, ctx: Context) -> Reply | None:
         return Text(ctx.texts.get("study.past_none"))
     ctx.conversation.remember(CHOSEN_MONTH, material.month)
     return Text(_summary(ctx, material))
+
+
+def told_studied(msg: Inbound, ctx: Context) -> Reply | None:
+    """「这个月的学习我看完了」「材料学完了」: 学完了 said in a sentence (heard before the policy
+    answers, which would tell of the study day); None for anything else, and for a question."""
+    plain = normalize(msg.text)
+    texts = ctx.texts
+    told = texts.mentions(plain, "study.told_done_words") and texts.mentions(plain, "study.told_what_words")
+    if not told or _asks_if_studied(ctx, msg.text) or texts.mentions(plain, "study.told_not_with"):
+        return None
+    return ctx.act("study_done", msg)
 
 
 def asked_if_studied(msg: Inbound, ctx: Context) -> Reply | None:
