@@ -110,6 +110,8 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     question, answered as one.
     """
     asks_to_bind = "绑" in msg.text
+    if ctx.bound and not asks_to_bind:
+        return _known(msg, ctx) if len(normalize(msg.text)) <= SHORT_STATEMENT else None
     # 「我是姚文斌我电话后四位是六八二七」: a name with the phone's four digits is binding, however
     # long; 「我叫王芳住在3号楼1203暖气不热」 is no binding (its 1203 is no phone's).
     if not asks_to_bind and (ctx.bound or (len(normalize(msg.text)) > SHORT_STATEMENT
@@ -129,6 +131,23 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
     if (action := _asked_for(ctx, msg.text)) is not None:  # 「…帮他报个名」: offered once bound
         ctx.conversation.remember(AFTER_BIND, action)
     return _locked(ctx) or _go_on(ctx, {}, said)
+
+
+def _known(msg: Inbound, ctx: Context) -> Reply | None:
+    """「我是林秀英」「我是王德明的女儿」 from someone bound already: greeted as the one on file, or
+    told whom this WeChat is bound to when the name is another's; None for anything else."""
+    plain = normalize(msg.text)
+    if not plain.startswith(INTRODUCING):
+        return None
+    said = _introduced(ctx, msg.text) or _kinship(ctx.texts).read(plain)
+    binding = ctx.binding
+    if said.name is None or binding is None:
+        return None
+    if said.name != binding.retiree.name or said.family != binding.is_agent:
+        return start(msg, ctx)  # whom this WeChat is bound to, and how to change it
+    key = "binding.known_agent" if binding.is_agent else "binding.known_self"
+    return Text(ctx.texts.get(key, name=binding.retiree.name, relation=binding.relation or "") + "\n"
+                + offer_menu(ctx))
 
 
 def _gives_phone_digits(ctx: Context, text: str) -> bool:
