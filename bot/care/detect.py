@@ -253,7 +253,8 @@ class CareWords:
         old = any(w in plain for w in self.long_ago)
         costs = any(w in plain for w in self.costs)
         chronic = costs or any(w in plain for w in self.chronic)
-        paid = costs and any(w in plain for w in self.paid)  # 「住院花了八千多能报多少」: a question
+        # 「住院花了八千多能报多少」「上礼拜住院了，出院了，医药费怎么报」: the stay is over, a question
+        paid = costs and (any(w in plain for w in self.paid) or any(w in plain for w in self.good_news.alone))
         heard = any(w in plain for w in self.hearsay)
         for kind in self.kinds:
             said = _without(plain, kind.unless)
