@@ -233,12 +233,36 @@ def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
 def _signups_left(ctx: Context, record: CareReport) -> list[str]:
     """Family telling of the retiree's death, who had signed up for activities still to come: a
     line saying staff will cancel them (the console marks them once the death is recorded). Only
-    where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's."""
+    where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's.
+    News that also says the one bound will not go (「我爸去不了了，他住院了」): how to cancel."""
     binding = ctx.binding
-    if not _elder_died(ctx, record) or binding is None or not binding.retiree.gender:
+    if binding is None:
         return []
-    titles = "、".join(f"【{s.activity.title}】" for s in mine(ctx.session, binding.retiree_id, ctx.now))
-    return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)] if titles else []
+    if _elder_died(ctx, record):
+        if not binding.retiree.gender or not (titles := _titles(ctx, binding.retiree_id)):
+            return []
+        return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)]
+    not_going = ctx.texts.mentions(normalize(record.text), "activity.refuse_words")
+    if not not_going or not _goes_for_the_one_bound(ctx, record):
+        return []
+    whose = f"{binding.retiree.name}同志" if binding.is_agent else "您"
+    titles = _titles(ctx, binding.retiree_id)
+    return [ctx.texts.get("care.not_going_signups", whose=whose, titles=titles)] if titles else []
+
+
+def _titles(ctx: Context, retiree_id: int) -> str:
+    """The activities still to come the retiree is signed up for, as 【冬至茶话会】、【…】."""
+    return "、".join(f"【{s.activity.title}】" for s in mine(ctx.session, retiree_id, ctx.now))
+
+
+def _goes_for_the_one_bound(ctx: Context, record: CareReport) -> bool:
+    """Whether 「去不了」 in a report speaks for the retiree the reporter is bound to: the retiree
+    themselves, whoever is ill (「我老伴住院了，茶话会去不了了」), or family of the elder the news is
+    about (as far as the kin word and 性别 on file allow)."""
+    binding = ctx.binding
+    if binding is None or not binding.is_agent:
+        return binding is not None
+    return record.subject == "relative" and may_be_the_retiree(ctx.session, record, _words(ctx))
 
 
 def _with_related(ctx: Context, lines: list[str], kind: Kind, record: CareReport) -> str:
