@@ -44,6 +44,8 @@ def not_understood(msg: Inbound, ctx: Context) -> Reply:
         return added
     if msg.is_text_like and _EMOTICONS.fullmatch(msg.text.strip()):
         return Text(ctx.texts.get("replies.emoticon", menu=offer_menu(ctx)))
+    if msg.is_text_like and not normalize(msg.text):  # 「？」「。。。」: someone waiting, not a question
+        return Text(ctx.texts.get("replies.only_marks", menu=offer_menu(ctx)))
     return Text(ctx.texts.get("replies.fallback", menu=offer_menu(ctx)))
 
 
