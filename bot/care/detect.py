@@ -22,6 +22,7 @@ from bot.language.words import clauses, normalize
 
 ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
 DEATH = "death"  # whom it is about is never asked as 「您本人」
+EMERGENCY = "emergency"  # told with a death (「心梗走了」), the death is the news
 
 
 _PAUSE = re.compile(r"[\s，,。.！!？?；;、：:…~～]+")  # where a speaker pauses: punctuation, spaces
@@ -209,9 +210,9 @@ class CareWords:
         outside the family (楼下老张, 老战友, 我们支部的) when it says when, right before
         (昨天走了); and whether it speaks of anyone at all (those, a child or grandchild, or 我)."""
         elder = _first_in(plain, self.relatives)
-        if elder is None and (outsider := _first_in(plain, self.others)) is not None and any(
-                news in plain for news in self._dated_news):  # 「楼下老张昨天走了」, not 「邻居坐了会就走了」
-            elder = outsider
+        if elder is None and any(news in plain for news in self._dated_news):
+            # 「楼下老张昨天走了」「老姚昨天夜里走了」, not 「邻居坐了会就走了」
+            elder = _first_in(plain, self.others) or _calling_in(plain)
         if elder is None and self._heard_said(plain):  # 「听说老姚走了」: 走了 said of someone heard of
             elder = _someone_heard_of(plain)
         if elder is None:  # 「姚文斌昨天晚上走了」: the whole message a full name and 走了
@@ -258,8 +259,10 @@ class CareWords:
         heard = any(w in plain for w in self.hearsay)
         for kind in self.kinds:
             said = _without(plain, kind.unless)
-            if not _says(kind, said, elder, someone):
+            if not _says(kind, said, elder, someone) or self._things_gone(plain, kind, said):
                 continue
+            if kind.name == EMERGENCY and self._death_told(plain, elder, someone):
+                continue  # 「我爸昨天心梗走了」: a death to be sorry for, not an ambulance to call
             at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
             if kind.only_with:  # 「老伴不在家，我一个人…」: who is away says nothing of who is unwell
                 if asks or chronic or old or supposed or _first_in(plain, kind.not_now):
@@ -298,6 +301,31 @@ class CareWords:
                 return Sighting(kind, "other", None)  # 「张建国昨天去世了」: someone else, roster or not
             return self._sighting(kind, plain, relative, subject)
         return None
+
+    def _things_gone(self, plain: str, kind: Kind, said: str) -> bool:
+        """Whether 没了/走了 are said of something of a relative's, not of them: 的 between the
+        person and the word (「我爸的医保卡没了」「老伴的钱包没了」)."""
+        if kind.name != DEATH:
+            return False
+        found = [w for w in kind.words if w in said]
+        if not found or any(w not in kind.needs_person for w in found):
+            return False
+        for word in found:
+            at = plain.find(word)
+            relative = _nearest(plain[:at], self.relatives)
+            between = plain[plain.rfind(relative, 0, at) + len(relative):at] if relative else ""
+            if "的" not in between:
+                return False
+            after = between[between.rfind("的") + 1:]  # 「我爸的老战友姚叔叔」 is someone all the same
+            if _outsider_in(after, self.others) or _CALLED_AS.search(after) or _first_in(after, self.younger):
+                return False
+        return True
+
+    def _death_told(self, plain: str, elder: str | None, someone: bool) -> bool:
+        """Whether plain tells of a death (「心梗走了」「脑溢血去世了」)."""
+        death = next(kind for kind in self.kinds if kind.name == DEATH)
+        said = _without(plain, death.unless)
+        return _says(death, said, elder, someone) and not self._things_gone(plain, death, said)
 
     def named_dead(self, text: str) -> str | None:
         """The full name said right before a death word (「张建国昨天去世了」), or None."""
@@ -494,19 +522,23 @@ _SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
                       "夏侯", "司徒")
 _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚", "今天", "早上", "刚刚", "前天", "凌晨",
-               "已经", "今晨", "昨日", "今日", "昨夜", "于")
+               "已经", "今晨", "昨日", "今日", "昨夜", "于", "夜里", "半夜", "昨儿", "晚上", "上午", "下午")
 _HONOURS = ("老同志", "同志")  # said after a name (「姚文斌同志」)
 # What says who someone named after it is (「我们支部的刘桂兰」「老支书姚文斌」「我的老战友王芳」).
 _INTRODUCING = ("的", "支书", "书记", "同事", "战友", "领导", "老同志", "朋友", "邻居", "主任", "老师")
 _LINKING = "也又都还就"  # 「老姚也住院了」: said between the person and the news
 # 老姚, 小刘, 王书记: how people are called, at the end of what comes before the news.
 _SURNAME = f"[{''.join(sorted(_SURNAMES))}]"
-_CALLING_ENDS = re.compile(rf"(?:[老小]{_SURNAME}|{_SURNAME}(?:{_TITLES}))$")
+_CALLED_AS = re.compile(rf"[老小]{_SURNAME}|{_SURNAME}(?:{_TITLES})")
+_CALLING_ENDS = re.compile(rf"(?:{_CALLED_AS.pattern})$")
 # 走了 said of a full name is a death only as the whole message: 「姚文斌昨天晚上走了」, 「听说王芳走了」
 # (never 没了/不在了: 「我的钱包没了」 begins with the surname 钱; nor 「今天钟点工走了」, or
 # 「坐了一会儿王芳走了」).
 _NAME_GONE = "走了"
 _GONE_ENDS = "啊呀哇"  # particles after it: 「……走了啊」
+# Said after the news in a clause of its own, adding nothing to it (「姚文斌走了，是真的吗」).
+_AFTERWORDS = ("是真的吗", "真的吗", "是不是真的", "你们知道吗", "你知道吗", "知道吗", "昨天的事", "前天的事",
+               "今天的事", "刚刚的事")
 # 王姐, 张老, 李叔: a calling, not a name
 _CALLING = frozenset("姐哥叔姨伯爷奶婆公妈爸老舅姑嫂")
 
@@ -525,7 +557,10 @@ def full_name_dead(text: str, deaths: tuple[str, ...], taken: tuple[str, ...] = 
                 if (name := _name_ending(_without_time(clause[:at]), taken)) is not None:
                     return name
                 at = clause.find(word, at + 1)
-    said = told[0].rstrip(_GONE_ENDS) if len(told) == 1 else ""
+    while len(told) > 1 and told[-1] in _AFTERWORDS:  # 「姚文斌走了，是真的吗」
+        told = told[:-1]
+    said = told[0] if len(told) == 1 else ""
+    said = next((said[:-len(w)] for w in _AFTERWORDS if said.endswith(w)), said).rstrip(_GONE_ENDS)
     if said.endswith(_NAME_GONE) and "刚" not in said:  # 「姚文斌刚走了」 may have left a visit
         before = _without_time(said[:-len(_NAME_GONE)])
         before = next((before[len(w):] for w in heard if before.startswith(w)), before)
@@ -582,6 +617,12 @@ def _name_ending(before: str, taken: tuple[str, ...]) -> str | None:
             continue
         return name
     return None
+
+
+def _calling_in(plain: str) -> str | None:
+    """Someone called as people call each other (老姚, 小刘, 王书记) anywhere in plain, or None."""
+    found = _CALLED_AS.search(plain)
+    return found.group() if found else None
 
 
 def _someone_heard_of(plain: str) -> str | None:

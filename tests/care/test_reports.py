@@ -273,6 +273,16 @@ TOLD = [  # (what is said, the kind of news, whom it is about)
     ("我爸这几天不吃不喝 也不说话", "not_eating", "relative"),
     ("家里进小偷了", "theft", "self"),  # the speaker's own home: not asked whose
     ("我钱包被偷了", "theft", "self"),
+    # missed by the first rules: not answering, voice errors for 晕倒, deaths with their cause or heard of
+    ("老伴叫他也不太应了", "emergency", "relative"),
+    ("我老伴怎么喊都没反应", "emergency", "relative"),
+    ("老伴突然说话不利落了 嘴有点歪", "emergency", "relative"),
+    ("我老伴晕到了", "emergency", "relative"),
+    ("我爸昨天心梗走了", "death", "relative"),  # not 120: he has died
+    ("姚文斌同志昨天心梗走了", "death", "other"),
+    ("老姚昨天夜里走了", "death", "other"),
+    ("听说姚文斌走了 是真的吗", "death", "other"),
+    ("我们支部的陈志强走了 昨天的事", "death", "other"),
     ("救救我", "emergency", "self"),
     ("我爸拉了好多血", "emergency", "relative"),
     # fresh news beside old illness is still news
@@ -303,7 +313,15 @@ NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我�
            "站不稳的老人怎么申请护理", "躺在地上做操好不好", "听说小区的班车走了",
            "我上个月住院花了八千多能报多少", "我老伴上个礼拜住院了现在出院了医药费怎么报",
            "体检前要不吃不喝吗", "怎么防小偷", "手机快不行了",
-           "这样怕是不行了", "我早上起不来"]
+           "这样怕是不行了", "我早上起不来",
+           # everyday talk a second player found alarming (起不来 early, a stand, going out, a lost card)
+           "我起不来这么早", "早上六点我可起不来", "冬至那天我怕起不来 能不能不去", "这手机站不住",
+           "公交车上站不稳 能不能派车接", "我动不了这个手机 太难了", "我爸走了 去公园遛弯了",
+           "老伴走了 下楼买菜去了", "老伴走了一圈回来了", "我爸走了两步就累", "我爸的医保卡没了 怎么补办",
+           "我老伴的钱包没了", "我爸没了信号 联系不上", "你们误会了 他没去世", "我妈不行了 记性越来越差",
+           "我女儿在ICU当护士 忙得很", "孙子进ICU实习了", "名额是不是都被抢了", "我的微信号被盗了",
+           "我孙子挑食 青菜一口都不吃", "体检那天早上是不是不吃不喝", "老伴一整天没回来 他去女儿家了",
+           "我爸一晚上没回来 在我哥家住的"]
 
 
 @pytest.mark.parametrize(("said", "kind", "subject"), TOLD)
