@@ -39,7 +39,8 @@ def register(router: Router) -> None:
     router.action("study_done", words=("学完了", "我学完了", "学习完了", "我已学习", "已学完", "学完啦",
                                        "看完了", "我看完了", "看完啦", "已经看完了", "读完了", "我读完了",
                                        "学好了", "我学好了", "学过了", "我学过了", "都学了", "我都学了",
-                                       "已经学完了", "已经学了"),
+                                       "已经学完了", "已经学了", "看过了", "我看过了", "已经看了",
+                                       "已经看过了", "学习过了", "已经学习了"),
                   needs_binding=True)(done)
     router.action("study_quiz", words=("答题", "做题", "学习答题", "答个题", "做个题", "答答题", "做做题"),
                   needs_binding=True)(start_quiz)
