@@ -136,7 +136,7 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
 def _known(msg: Inbound, ctx: Context) -> Reply | None:
     """「我是林秀英」「我是王德明的女儿」 from someone bound already: greeted as the one on file, or
     told whom this WeChat is bound to when the name is another's; None for anything else."""
-    plain = normalize(msg.text)
+    plain = normalize(msg.text).removeprefix("你好").removeprefix("您好")  # 「你好，我是林秀英」
     if not plain.startswith(INTRODUCING):
         return None
     said = _introduced(ctx, msg.text) or _kinship(ctx.texts).read(plain)

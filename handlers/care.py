@@ -223,7 +223,8 @@ def choose_related(msg: Inbound, ctx: Context) -> Reply | None:
 def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
     """The caring words for the kind and person; then, where staff have no number to call the
     reporter back on, the request for one; else the related answers by number."""
-    lines = [caring_words(ctx.texts, _words(ctx), record), *_signups_left(ctx, record)]
+    lines = [caring_words(ctx.texts, _words(ctx), record), *_signups_left(ctx, record),
+             *_signups_not_going(ctx, record)]
     if _reporter(ctx).needs_phone and not record.reporter_phone:
         ctx.conversation.expect(PHONE_STEP, {"report": record.id})
         return "\n".join([*lines, "", ctx.texts.get("care.ask_phone")])
@@ -233,17 +234,21 @@ def _answer(ctx: Context, record: CareReport, kind: Kind) -> str:
 def _signups_left(ctx: Context, record: CareReport) -> list[str]:
     """Family telling of the retiree's death, who had signed up for activities still to come: a
     line saying staff will cancel them (the console marks them once the death is recorded). Only
-    where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's.
-    News that also says the one bound will not go (「我爸去不了了，他住院了」): how to cancel."""
+    where the kin word fits the retiree's 性别 on file: 「我妈」 must not cancel a father's."""
     binding = ctx.binding
-    if binding is None:
+    if not _elder_died(ctx, record) or binding is None or not binding.retiree.gender:
         return []
-    if _elder_died(ctx, record):
-        if not binding.retiree.gender or not (titles := _titles(ctx, binding.retiree_id)):
-            return []
-        return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)]
-    not_going = ctx.texts.mentions(normalize(record.text), "activity.refuse_words")
-    if not not_going or not _goes_for_the_one_bound(ctx, record):
+    titles = _titles(ctx, binding.retiree_id)
+    return [ctx.texts.get("care.death_signups", name=binding.retiree.name, titles=titles)] if titles else []
+
+
+def _signups_not_going(ctx: Context, record: CareReport) -> list[str]:
+    """News that also says the one bound will not go (「我爸去不了了，他住院了」): a line on how to
+    cancel what they are signed up for."""
+    binding = ctx.binding
+    if binding is None or not ctx.texts.mentions(normalize(record.text), "care.not_going_words"):
+        return []
+    if _elder_died(ctx, record) or not _goes_for_the_one_bound(ctx, record):
         return []
     whose = f"{binding.retiree.name}同志" if binding.is_agent else "您"
     titles = _titles(ctx, binding.retiree_id)

@@ -22,7 +22,7 @@ from bot.language.words import clauses, normalize
 
 ENDED_BY_GOOD_NEWS = "hospital"  # the kind good news alone can end (出院了): no report of it
 DEATH = "death"  # whom it is about is never asked as 「您本人」
-EMERGENCY = "emergency"  # told with a death (「心梗走了」), the death is the news
+_VITALS = ("心跳", "呼吸", "气", "脉搏", "意识")  # 「我爸的心跳没了」: said of the person, not a thing
 
 
 _PAUSE = re.compile(r"[\s，,。.！!？?；;、：:…~～]+")  # where a speaker pauses: punctuation, spaces
@@ -261,8 +261,6 @@ class CareWords:
             said = _without(plain, kind.unless)
             if not _says(kind, said, elder, someone) or self._things_gone(plain, kind, said):
                 continue
-            if kind.name == EMERGENCY and self._death_told(plain, elder, someone):
-                continue  # 「我爸昨天心梗走了」: a death to be sorry for, not an ambulance to call
             at = min((plain.find(w) for w in kind.words if w in said), default=len(plain))
             if kind.only_with:  # 「老伴不在家，我一个人…」: who is away says nothing of who is unwell
                 if asks or chronic or old or supposed or _first_in(plain, kind.not_now):
@@ -316,16 +314,12 @@ class CareWords:
             between = plain[plain.rfind(relative, 0, at) + len(relative):at] if relative else ""
             if "的" not in between:
                 return False
-            after = between[between.rfind("的") + 1:]  # 「我爸的老战友姚叔叔」 is someone all the same
-            if _outsider_in(after, self.others) or _CALLED_AS.search(after) or _first_in(after, self.younger):
+            # 「我爸的老战友姚叔叔」 is someone all the same, 「我爸的心跳没了」 is him
+            after = between[between.rfind("的") + 1:]
+            if (_outsider_in(after, self.others) or _CALLED_AS.search(after) or _first_in(after, self.younger)
+                    or after.startswith(_VITALS)):
                 return False
         return True
-
-    def _death_told(self, plain: str, elder: str | None, someone: bool) -> bool:
-        """Whether plain tells of a death (「心梗走了」「脑溢血去世了」)."""
-        death = next(kind for kind in self.kinds if kind.name == DEATH)
-        said = _without(plain, death.unless)
-        return _says(death, said, elder, someone) and not self._things_gone(plain, death, said)
 
     def named_dead(self, text: str) -> str | None:
         """The full name said right before a death word (「张建国昨天去世了」), or None."""
@@ -415,7 +409,7 @@ class CareWords:
         for word in self.others:  # 「我同事」「我的老战友」「我一个老朋友」 say whose, not who
             for whose in ("我的老", "我的好", "我一个老", "我一个", "我的", "我老", "我"):
                 named = named.replace(whose + word, " " * len(whose) + word)
-        if someone_named_before(named[:at], self.relatives + self.younger + self.others, self.rumour):
+        if _someone_named_before(named[:at], self.relatives + self.younger + self.others, self.rumour):
             return "other"  # 「老姚也住院了」「我听说陈志强住院了」: the 我 is who heard it
         speaker = any(w in named for w in self.self_words)
         if not speaker and _outsider_in(named[:at], self.others):
@@ -470,7 +464,7 @@ class CareWords:
 
     def name_answered(self, text: str) -> str | None:
         """The name an answer to 「是哪一位」 is (「姚文斌」「是老姚」), or None."""
-        return named_answer(normalize(text), self.relatives + self.younger + self.others)
+        return _named_answer(normalize(text), self.relatives + self.younger + self.others)
 
     def who_is(self, text: str) -> tuple[str, str | None] | None:
         """Whom a sentence names: ("relative", 老伴) for 「是我老伴」, ("self", None) for 「我自己」
@@ -525,10 +519,11 @@ _NAME_TIMES = ("昨天晚上", "昨天早上", "今天早上", "昨天", "昨晚
                "已经", "今晨", "昨日", "今日", "昨夜", "于", "夜里", "半夜", "昨儿", "晚上", "上午", "下午")
 _HONOURS = ("老同志", "同志")  # said after a name (「姚文斌同志」)
 # What says who someone named after it is (「我们支部的刘桂兰」「老支书姚文斌」「我的老战友王芳」).
-_INTRODUCING = ("的", "支书", "书记", "同事", "战友", "领导", "老同志", "朋友", "邻居", "主任", "老师")
+_SAYING_WHO = ("的", "支书", "书记", "同事", "战友", "领导", "老同志", "朋友", "邻居", "主任", "老师")
 _LINKING = "也又都还就"  # 「老姚也住院了」: said between the person and the news
 # 老姚, 小刘, 王书记: how people are called, at the end of what comes before the news.
 _SURNAME = f"[{''.join(sorted(_SURNAMES))}]"
+_NOT_CALLED = ("压老高", "糖老高", "脂老高", "温老高")  # 「我血压老高住院了」: 老高 is 'always high'
 _CALLED_AS = re.compile(rf"[老小]{_SURNAME}|{_SURNAME}(?:{_TITLES})")
 _CALLING_ENDS = re.compile(rf"(?:{_CALLED_AS.pattern})$")
 # 走了 said of a full name is a death only as the whole message: 「姚文斌昨天晚上走了」, 「听说王芳走了」
@@ -572,7 +567,7 @@ def full_name_dead(text: str, deaths: tuple[str, ...], taken: tuple[str, ...] = 
 def _introduced(before: str, name: str) -> bool:
     """Whether name is all of before, or follows what says who the person is (「我们支部的刘桂兰」
     「我们老支书姚文斌」): not a sentence that goes on about something else (「坐了一会儿王芳」)."""
-    return before == name or before[:-len(name)].endswith(_INTRODUCING)
+    return before == name or before[:-len(name)].endswith(_SAYING_WHO)
 
 
 def _without_time(before: str, honours: tuple[str, ...] = _HONOURS) -> str:
@@ -583,11 +578,12 @@ def _without_time(before: str, honours: tuple[str, ...] = _HONOURS) -> str:
     return before
 
 
-def someone_named_before(before: str, taken: tuple[str, ...], heard: tuple[str, ...]) -> bool:
+def _someone_named_before(before: str, taken: tuple[str, ...], heard: tuple[str, ...]) -> bool:
     """Whether news is told of someone called by name right before it: 老姚, 小刘, 王书记, or a
     full name after what says who they are or that it was heard (「我听说陈志强住院了」). A full
     name alone is not enough (「高血压住院了」 begins with the surname 高)."""
-    if _CALLING_ENDS.search(_without_time(before.rstrip(_LINKING), honours=())):
+    called = _without_time(before.rstrip(_LINKING), honours=())
+    if _CALLING_ENDS.search(called) and not called.endswith(_NOT_CALLED):
         return True
     before = _without_time(before.rstrip(_LINKING))
     name = _name_ending(before, taken)
@@ -595,7 +591,7 @@ def someone_named_before(before: str, taken: tuple[str, ...], heard: tuple[str, 
             and (_introduced(before, name) or before[:-len(name)].endswith(heard)))
 
 
-def named_answer(text: str, taken: tuple[str, ...]) -> str | None:
+def _named_answer(text: str, taken: tuple[str, ...]) -> str | None:
     """The name a whole answer is (「姚文斌」「是老姚」「姚文斌同志」), or None."""
     said = text.removeprefix("就").removeprefix("是").rstrip(_GONE_ENDS + "吧呢")
     if _CALLING_ENDS.fullmatch(said):

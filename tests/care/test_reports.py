@@ -279,6 +279,11 @@ TOLD = [  # (what is said, the kind of news, whom it is about)
     ("老伴突然说话不利落了 嘴有点歪", "emergency", "relative"),
     ("我老伴晕到了", "emergency", "relative"),
     ("我爸昨天心梗走了", "death", "relative"),  # not 120: he has died
+    ("我爸晕倒了叫不醒，我怕他走了", "emergency", "relative"),  # feared, not told: 120
+    ("我爸心梗了，我好怕他没了", "emergency", "relative"),
+    ("我爸的心跳没了", "death", "relative"),  # 的, and then the person's own
+    ("我爸走了半个多月了", "death", "relative"),
+    ("我血压老高住院了", "hospital", "self"),
     ("姚文斌同志昨天心梗走了", "death", "other"),
     ("老姚昨天夜里走了", "death", "other"),
     ("听说姚文斌走了 是真的吗", "death", "other"),
@@ -321,7 +326,11 @@ NO_NEWS = ["老伴走了三年了，今天是他的忌日，心里难受", "我�
            "我老伴的钱包没了", "我爸没了信号 联系不上", "你们误会了 他没去世", "我妈不行了 记性越来越差",
            "我女儿在ICU当护士 忙得很", "孙子进ICU实习了", "名额是不是都被抢了", "我的微信号被盗了",
            "我孙子挑食 青菜一口都不吃", "体检那天早上是不是不吃不喝", "老伴一整天没回来 他去女儿家了",
-           "我爸一晚上没回来 在我哥家住的"]
+           "我爸一晚上没回来 在我哥家住的",
+           # and what a review of the day's rules found
+           "我爸这样做不太应该", "早上六点的活动我可起不来了", "我手机开机起不来了", "我头晕到了极点",
+           "我爸笑得快不行了", "老李昨天走了，去海南过冬了", "保姆小王昨天走了，不干了", "群里的红包被抢了",
+           "我家猫不吃不喝好几天了", "我减肥一天没吃饭了", "我这几天没怎么吃肉", "我孙子喂不进去饭"]
 
 
 @pytest.mark.parametrize(("said", "kind", "subject"), TOLD)
