@@ -210,9 +210,10 @@ class CareWords:
         outside the family (楼下老张, 老战友, 我们支部的) when it says when, right before
         (昨天走了); and whether it speaks of anyone at all (those, a child or grandchild, or 我)."""
         elder = _first_in(plain, self.relatives)
-        if elder is None and any(news in plain for news in self._dated_news):
-            # 「楼下老张昨天走了」「老姚昨天夜里走了」, not 「邻居坐了会就走了」
-            elder = _first_in(plain, self.others) or _calling_in(plain)
+        # 「楼下老张昨天走了」「老姚昨天夜里走了」, not 「邻居坐了会就走了」 (the many dated words read last)
+        outsider = None if elder is not None else _first_in(plain, self.others) or _calling_in(plain)
+        if outsider is not None and any(news in plain for news in self._dated_news):
+            elder = outsider
         if elder is None and self._heard_said(plain):  # 「听说老姚走了」: 走了 said of someone heard of
             elder = _someone_heard_of(plain)
         if elder is None:  # 「姚文斌昨天晚上走了」: the whole message a full name and 走了
@@ -258,6 +259,8 @@ class CareWords:
         paid = costs and (any(w in plain for w in self.paid) or any(w in plain for w in self.good_news.alone))
         heard = any(w in plain for w in self.hearsay)
         for kind in self.kinds:
+            if not any(w in plain for w in kind.words):
+                continue  # most messages name no kind: its exceptions (unless) need not be taken out
             said = _without(plain, kind.unless)
             if not _says(kind, said, elder, someone) or self._things_gone(plain, kind, said):
                 continue
