@@ -83,7 +83,7 @@ def named_activity(msg: Inbound, ctx: Context) -> Reply | None:
             return other
         if live_signup(ctx.session, activity.id, _retiree_id(ctx)):
             return ask_which(msg, ctx)
-        return Text(ctx.texts.get("activity.cancel_not_signed", title=activity.title, whose=_whose(ctx)))
+        return Text(ctx.texts.get("activity.cancel_not_signed", title=activity.title, whose=ctx.whose()))
     return someone_else("signup", msg, ctx) or _show(ctx, activity, msg.text)
 
 
@@ -170,7 +170,7 @@ def _show(ctx: Context, activity: Activity, said: str = "") -> Reply:
         return Text(_already(ctx, activity, signup, said))
     if left == 0 or waiting:
         ctx.conversation.expect(CONFIRM, {"id": activity.id, "offered_waitlist": True})
-        return Text(describe(ctx.texts, "full", activity, position=waiting + 1, whose=_whose(ctx)))
+        return Text(describe(ctx.texts, "full", activity, position=waiting + 1, whose=ctx.whose()))
     # 「冬至茶话会我陪我爸一起去」: the companion said already; 1 or 「好的」 books them both.
     together = (0 < activity.companion_seats < left and _sentence_choice(ctx, said) == 2
                 and not any(q in said for q in ASKING))  # 「能带家属吗」 asks, decides nothing
@@ -291,11 +291,11 @@ def list_mine(msg: Inbound, ctx: Context) -> Reply:
     """This person's sign-ups still to come, with where each stands."""
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
-        return Text(ctx.texts.get("activity.mine_none", whose=_whose(ctx)))
+        return Text(ctx.texts.get("activity.mine_none", whose=ctx.whose()))
     lines = [ctx.texts.get("activity.mine_item", number=n, title=s.activity.title,
                            when=when(s.activity.starts_at), state=_state(ctx, s))
              for n, s in enumerate(signups, start=1)]
-    return _listing(ctx, "mine", lines, whose=_whose(ctx))
+    return _listing(ctx, "mine", lines, whose=ctx.whose())
 
 
 def ask_which(msg: Inbound, ctx: Context) -> Reply:
@@ -307,13 +307,13 @@ def ask_which(msg: Inbound, ctx: Context) -> Reply:
         return Text(ctx.texts.get("activity.asked_if_cancelled"))
     signups = mine(ctx.session, _retiree_id(ctx), ctx.now)
     if not signups:
-        return Text(ctx.texts.get("activity.mine_none", whose=_whose(ctx)))
+        return Text(ctx.texts.get("activity.mine_none", whose=ctx.whose()))
     titles = [s.activity.title for s in signups]
     others = [a.title for a in open_now(ctx.session, ctx.now) if a.title not in titles]
     if (named := _named(ctx, msg.text, titles + others)) is not None:  # 「茶话会我去不了了」: that one only
         if named > len(titles):
             return Text(ctx.texts.get("activity.cancel_not_signed", title=others[named - len(titles) - 1],
-                                      whose=_whose(ctx)))
+                                      whose=ctx.whose()))
         signups = [signups[named - 1]]
     ctx.conversation.expect(CANCEL, {"ids": [s.id for s in signups]})
     if len(signups) == 1:  # nothing to choose between: asked whether, not which
@@ -368,7 +368,7 @@ def cancel(msg: Inbound, ctx: Context) -> Reply | None:
     tell_promoted(ctx.session, ctx.settings, ctx.texts, promoted, ctx.now)
     signup = ctx.session.get(Signup, ids[choice - 1])
     ctx.conversation.remember(JUST_CANCELLED, {"id": signup.activity_id, "at": ctx.now.isoformat()})
-    whose = _whose(ctx)
+    whose = ctx.whose()
     return Text(ctx.texts.get("activity.cancelled", title=signup.activity.title,
                               whose="" if whose == "您" else whose))
 
@@ -434,7 +434,7 @@ def waitlist_asked(msg: Inbound, ctx: Context) -> Reply | None:
         return None
     waiting = [s for s in mine(ctx.session, _retiree_id(ctx), ctx.now) if s.status == SignupStatus.WAITING]
     if not waiting:
-        return Text(ctx.texts.get("activity.waitlist_none", whose=_whose(ctx)))
+        return Text(ctx.texts.get("activity.waitlist_none", whose=ctx.whose()))
     lines = [ctx.texts.get("activity.waitlist_item", title=s.activity.title, when=when(s.activity.starts_at),
                            state=_state(ctx, s)) for s in waiting]
     return Text("\n".join([*lines, ctx.texts.get("activity.waitlist_how")]))
@@ -474,12 +474,6 @@ def _listing(ctx: Context, name: str, lines: list[str], **values: str) -> Reply:
     """A title, numbered lines and a footer, from the [activity] texts named `name`_title/_footer."""
     return Text("\n".join([ctx.texts.get(f"activity.{name}_title", **values), *lines,
                            ctx.texts.get(f"activity.{name}_footer")]))
-
-
-def _whose(ctx: Context) -> str:
-    """Whose sign-ups they are, as said to the one asking: 「您」, or family's 「王德明同志」."""
-    binding = ctx.binding
-    return f"{binding.retiree.name}同志" if binding is not None and binding.is_agent else "您"
 
 
 def _signed_up(ctx: Context, outcome: Outcome, *, offered_waitlist: bool, for_family: str) -> str:

@@ -136,7 +136,7 @@ def family_sentence(msg: Inbound, ctx: Context) -> Reply | None:
 def _known(msg: Inbound, ctx: Context) -> Reply | None:
     """「我是林秀英」「我是王德明的女儿」 from someone bound already: greeted as the one on file, or
     told whom this WeChat is bound to when the name is another's; None for anything else."""
-    plain = normalize(msg.text).removeprefix("你好").removeprefix("您好")  # 「你好，我是林秀英」
+    plain = _without_greeting(msg.text)  # 「你好，我是林秀英」
     if not plain.startswith(INTRODUCING):
         return None
     said = _introduced(ctx, msg.text) or _kinship(ctx.texts).read(plain)
@@ -167,11 +167,16 @@ def _asked_for(ctx: Context, text: str) -> str | None:
 def _introduced(ctx: Context, text: str) -> Said | None:
     """「我是姚文斌」「你好，我叫姚文斌」「姚文斌 18026566827」: the name someone gives as theirs
     (not 「我是离休干部」), said as who they are or with their phone's digits."""
-    plain = surname_said_first(normalize(text).removeprefix("你好").removeprefix("您好"))
+    plain = surname_said_first(_without_greeting(text))
     said = _kinship(ctx.texts).read(plain)
     if not said.name or said.family or not (plain.startswith(INTRODUCING) or _phone_given(plain)):
         return None
     return said if plain.startswith(INTRODUCING) or not _asks(ctx, plain) else None  # 「护理费 1200」
+
+
+def _without_greeting(text: str) -> str:
+    """text normalised, without the 你好 or 您好 it opens with."""
+    return normalize(text).removeprefix("你好").removeprefix("您好")
 
 
 def _phone_given(plain: str) -> bool:

@@ -250,9 +250,8 @@ def _signups_not_going(ctx: Context, record: CareReport) -> list[str]:
         return []
     if _elder_died(ctx, record) or not _goes_for_the_one_bound(ctx, record):
         return []
-    whose = f"{binding.retiree.name}同志" if binding.is_agent else "您"
     titles = _titles(ctx, binding.retiree_id)
-    return [ctx.texts.get("care.not_going_signups", whose=whose, titles=titles)] if titles else []
+    return [ctx.texts.get("care.not_going_signups", whose=ctx.whose(), titles=titles)] if titles else []
 
 
 def _titles(ctx: Context, retiree_id: int) -> str:

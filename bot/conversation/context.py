@@ -92,6 +92,11 @@ class Context:
         """True when this user is bound to a retiree (answered without opening the session)."""
         return self._binding is not None
 
+    def whose(self) -> str:
+        """Whose matters they are, as said to the one asking: 「您」, or family's 「王德明同志」."""
+        binding = self.binding
+        return f"{binding.retiree.name}同志" if binding is not None and binding.is_agent else "您"
+
     def on_behalf(self) -> tuple[int | None, bool]:
         """(retiree_id, whether as family) of the binding, without opening the session."""
         if self._binding is None:
