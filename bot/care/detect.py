@@ -137,7 +137,7 @@ class CareWords:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
             kinds = tuple(Kind(name, k["label"], _words(k["words"]), _words(k.get("needs_person", [])),
-                               tuple(k.get("topics", [])), _words(k.get("now", [])),
+                               tuple(k.get("topics", [])), _words(_now_words(k)),
                                _words(k.get("unless", [])), bool(k.get("urgent", False)),
                                _words(k.get("cries", [])), bool(k.get("alone", False)),
                                _words(k.get("needs_someone", [])), _words(k.get("told_of", [])),
@@ -674,6 +674,12 @@ def _without(plain: str, sayings: tuple[str, ...]) -> str:
     for saying in sayings:
         plain = plain.replace(saying, " ")
     return plain
+
+
+def _now_words(kind: dict) -> list[str]:
+    """A kind's words that say it is happening: its `now` list, or all its words (now = true)."""
+    now = kind.get("now", [])
+    return kind["words"] if now is True else now
 
 
 def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
